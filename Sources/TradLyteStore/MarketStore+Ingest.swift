@@ -1,0 +1,188 @@
+import Foundation
+import TradLyteCore
+
+/// Where a batch of bars came from.
+public struct Provenance: Sendable {
+    public var runID: Int64?
+    public var provider: String
+    public var endpoint: String
+    public var fetchedAt: Date
+
+    public init(runID: Int64?, provider: String, endpoint: String, fetchedAt: Date) {
+        self.runID = runID
+        self.provider = provider
+        self.endpoint = endpoint
+        self.fetchedAt = fetchedAt
+    }
+}
+
+/// What an ingest changed.
+public struct IngestSummary: Equatable, Sendable, Codable {
+    public var symbols = 0
+    /// Rows received.
+    public var rows = 0
+    /// Rows for sessions the store did not have.
+    public var inserted = 0
+    /// Rows that replaced a stored bar with different values.
+    public var changed = 0
+    /// Rows identical to what was stored (nothing to do).
+    public var unchanged = 0
+    /// Fibonacci bars written or removed, all intervals together.
+    public var fibBarsWritten = 0
+    public var firstSession: SessionDate?
+    public var lastSession: SessionDate?
+
+    public init() {}
+}
+
+extension MarketStore {
+    /// Stores a batch of daily bars end to end, in one transaction: bronze rows with
+    /// provenance, the consolidated daily table (latest fetch wins), watermarks, and the
+    /// Fibonacci bars of every buckets the batch touched. Either all of it lands or none.
+    ///
+    /// - Parameter latestClosed: the calendar's latest closed session index now, which decides
+    ///   each bar's `complete` flag.
+    public func ingest(_ batch: [Symbol: [DailyBar]], provenance: Provenance, latestClosed: Int32,
+                       intervals: [FibInterval] = FibInterval.standard) throws -> IngestSummary {
+        // Validate everything before writing anything.
+        for (symbol, bars) in batch {
+            for bar in bars {
+                guard calendar.isSession(bar.session) else {
+                    throw StoreError.invalidData("\(symbol) \(bar.session) (\(bar.session.weekdayName)) is not an NYSE session")
+                }
+                if let problem = bar.problem { throw StoreError.invalidData("\(symbol) \(bar.session): \(problem)") }
+            }
+        }
+        return try write {
+            var summary = IngestSummary()
+            let fetchedAt = Timestamp.format(provenance.fetchedAt)
+            let bronze = try statement("""
+                INSERT INTO bronze_bars(run_id, provider, endpoint, fetched_at, symbol, session,
+                                        open, high, low, close, volume, vwap, trades)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let upsert = try statement("""
+                INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(symbol_id, session) DO UPDATE SET
+                    open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+                    volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
+                """)
+            for symbol in batch.keys.sorted() {
+                var bars = batch[symbol]!
+                guard !bars.isEmpty else { continue }
+                // Latest fetch wins within the batch too: keep the last bar given for a session.
+                bars = Self.dedupeKeepingLast(bars)
+                summary.symbols += 1
+                summary.rows += bars.count
+                let id = try symbolID(symbol, create: true)!
+
+                for bar in bars {
+                    bronze.bind(1, provenance.runID)
+                    bronze.bind(2, provenance.provider)
+                    bronze.bind(3, provenance.endpoint)
+                    bronze.bind(4, fetchedAt)
+                    bronze.bind(5, symbol.rawValue)
+                    bronze.bind(6, bar.session.yyyymmdd)
+                    bronze.bind(7, bar.open); bronze.bind(8, bar.high); bronze.bind(9, bar.low)
+                    bronze.bind(10, bar.close); bronze.bind(11, bar.volume)
+                    bronze.bind(12, bar.vwap); bronze.bind(13, bar.trades)
+                    try bronze.run()
+                }
+
+                // Consolidate: compare with what is stored, write only what differs.
+                let existing = try dailyBars(symbol, in: bars.first!.session...bars.last!.session)
+                var stored: [Int32: DailyBar] = [:]
+                for bar in existing { stored[bar.session.dayNumber] = bar }
+                var changedSessions: [Int32] = []
+                for bar in bars {
+                    if let old = stored[bar.session.dayNumber] {
+                        if old == bar { summary.unchanged += 1; continue }
+                        summary.changed += 1
+                    } else {
+                        summary.inserted += 1
+                    }
+                    upsert.bind(1, id)
+                    upsert.bind(2, bar.session.yyyymmdd)
+                    upsert.bind(3, bar.open); upsert.bind(4, bar.high); upsert.bind(5, bar.low)
+                    upsert.bind(6, bar.close); upsert.bind(7, bar.volume)
+                    upsert.bind(8, bar.vwap); upsert.bind(9, bar.trades)
+                    try upsert.run()
+                    changedSessions.append(Int32(calendar.sessionIndex(bar.session)!))
+                }
+                summary.firstSession = min(summary.firstSession ?? bars.first!.session, bars.first!.session)
+                summary.lastSession = max(summary.lastSession ?? bars.last!.session, bars.last!.session)
+                guard !changedSessions.isEmpty else { continue }
+                try refreshWatermark(symbolID: id, runID: provenance.runID, at: provenance.fetchedAt)
+                summary.fibBarsWritten += try resampleTouched(symbolID: id, changedSessions: changedSessions,
+                                                              intervals: intervals, latestClosed: latestClosed)
+            }
+            for interval in intervals {
+                try closeFormingBars(interval: interval, latestClosed: latestClosed)
+                if let last = summary.lastSession {
+                    try advanceCheckpoint(stage: "resample", interval: interval, coveredThrough: last,
+                                          asOf: calendar.session(at: Int(latestClosed)), runID: provenance.runID,
+                                          at: provenance.fetchedAt)
+                }
+            }
+            return summary
+        }
+    }
+
+    /// Recomputes the buckets that `changedSessions` fall into, for every interval, reading
+    /// only the daily bars those buckets span. Returns the number of bars written or removed.
+    func resampleTouched(symbolID id: Int64, changedSessions: [Int32], intervals: [FibInterval],
+                         latestClosed: Int32) throws -> Int {
+        guard let minSession = changedSessions.min(), let maxSession = changedSessions.max() else { return 0 }
+        var lo = minSession, hi = maxSession
+        for interval in intervals {
+            let n = Int32(interval.sessions)
+            lo = min(lo, minSession / n * n)
+            hi = max(hi, (maxSession / n + 1) * n - 1)
+        }
+        hi = min(hi, Int32(calendar.sessionCount - 1))
+        let series = try dailySeries(symbolID: id, from: yyyymmdd(sessionIndex: lo), to: yyyymmdd(sessionIndex: hi))
+        var written = 0
+        for interval in intervals {
+            let buckets = FibResampler.touchedBuckets(sessions: changedSessions, interval: interval)
+            let fresh = FibResampler.bars(forBuckets: buckets, in: series, interval: interval, latestClosed: latestClosed)
+            let present = Set(fresh.map(\.bucket))
+            let emptied = buckets.filter { !present.contains($0) }
+            try deleteFibBuckets(symbolID: id, interval: interval, buckets: emptied)
+            try upsertFibBars(symbolID: id, interval: interval, bars: fresh)
+            written += fresh.count + emptied.count
+        }
+        return written
+    }
+
+    /// Rebuilds every Fibonacci bar of the given symbols (all when `nil`) from the daily table.
+    /// Returns the number of bars written.
+    @discardableResult
+    public func rebuildFibBars(symbols: [Symbol]? = nil, intervals: [FibInterval] = FibInterval.standard,
+                               latestClosed: Int32) throws -> Int {
+        try write {
+            let targets = try symbols ?? self.symbols().map(\.symbol)
+            var written = 0
+            for symbol in targets {
+                let id = try requireSymbolID(symbol)
+                let series = try dailySeries(symbolID: id, from: 0, to: 99_999_999)
+                let all = FibResampler.resample(series, intervals: intervals, latestClosed: latestClosed)
+                for (k, interval) in intervals.enumerated() {
+                    let delete = try statement("DELETE FROM bars_fib WHERE interval = ? AND symbol_id = ?")
+                    delete.bind(1, interval.sessions)
+                    delete.bind(2, id)
+                    try delete.run()
+                    try upsertFibBars(symbolID: id, interval: interval, bars: all[k])
+                    written += all[k].count
+                }
+            }
+            return written
+        }
+    }
+
+    static func dedupeKeepingLast(_ bars: [DailyBar]) -> [DailyBar] {
+        var last: [Int32: Int] = [:]
+        for (i, bar) in bars.enumerated() { last[bar.session.dayNumber] = i }
+        return last.values.sorted().map { bars[$0] }.sorted { $0.session < $1.session }
+    }
+}

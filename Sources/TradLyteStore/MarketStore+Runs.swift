@@ -1,0 +1,227 @@
+import Foundation
+import TradLyteCore
+
+/// Watermarks, checkpoints, pipeline runs and the store summary.
+extension MarketStore {
+    public struct Watermark: Equatable, Sendable, Codable {
+        public var symbol: Symbol
+        public var firstSession: SessionDate
+        public var latestSession: SessionDate
+        public var rows: Int
+        public var at: Date
+        public var runID: Int64?
+    }
+
+    /// Recomputes a symbol's watermark from its daily rows. The latest session never moves
+    /// backwards; every change appends a row to the watermark history.
+    func refreshWatermark(symbolID id: Int64, runID: Int64?, at now: Date) throws {
+        let stats = try statement("SELECT min(session), max(session), count(*) FROM bars_daily WHERE symbol_id = ?")
+        stats.bind(1, id)
+        guard try stats.step(), !stats.isNull(0) else { return }
+        var first = stats.int(0), latest = stats.int(1)
+        let rows = stats.int(2)
+        let current = try statement("SELECT first_session, latest_session, rows FROM watermarks WHERE symbol_id = ?")
+        current.bind(1, id)
+        if try current.step() {
+            let oldFirst = current.int(0), oldLatest = current.int(1), oldRows = current.int(2)
+            latest = max(latest, oldLatest)
+            first = min(first, oldFirst)
+            if oldFirst == first && oldLatest == latest && oldRows == rows { return }
+        }
+        let stamp = Timestamp.format(now)
+        let upsert = try statement("""
+            INSERT INTO watermarks(symbol_id, first_session, latest_session, rows, ingested_at, run_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(symbol_id) DO UPDATE SET first_session = excluded.first_session,
+                latest_session = excluded.latest_session, rows = excluded.rows,
+                ingested_at = excluded.ingested_at, run_id = excluded.run_id
+            """)
+        upsert.bind(1, id); upsert.bind(2, first); upsert.bind(3, latest); upsert.bind(4, rows)
+        upsert.bind(5, stamp); upsert.bind(6, runID)
+        try upsert.run()
+        let history = try statement("""
+            INSERT INTO watermark_history(symbol_id, first_session, latest_session, rows, valid_from, run_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        history.bind(1, id); history.bind(2, first); history.bind(3, latest); history.bind(4, rows)
+        history.bind(5, stamp); history.bind(6, runID)
+        try history.run()
+    }
+
+    public func watermark(_ symbol: Symbol) throws -> Watermark? {
+        try watermarkHistory(symbol, currentOnly: true).first
+    }
+
+    /// Every watermark a symbol has had, oldest first.
+    public func watermarkHistory(_ symbol: Symbol) throws -> [Watermark] {
+        try watermarkHistory(symbol, currentOnly: false)
+    }
+
+    private func watermarkHistory(_ symbol: Symbol, currentOnly: Bool) throws -> [Watermark] {
+        try guarded {
+            guard let id = try symbolID(symbol, create: false) else { return [] }
+            let stmt = try statement(currentOnly
+                ? "SELECT first_session, latest_session, rows, ingested_at, run_id FROM watermarks WHERE symbol_id = ?"
+                : "SELECT first_session, latest_session, rows, valid_from, run_id FROM watermark_history WHERE symbol_id = ? ORDER BY id")
+            stmt.bind(1, id)
+            var result: [Watermark] = []
+            while try stmt.step() {
+                guard let first = SessionDate(yyyymmdd: stmt.int(0)), let latest = SessionDate(yyyymmdd: stmt.int(1)) else { continue }
+                result.append(Watermark(symbol: symbol, firstSession: first, latestSession: latest, rows: stmt.int(2),
+                                        at: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
+                                        runID: stmt.isNull(4) ? nil : stmt.int64(4)))
+            }
+            return result
+        }
+    }
+
+    public struct Checkpoint: Equatable, Sendable, Codable {
+        public var stage: String
+        public var interval: FibInterval
+        public var coveredThrough: SessionDate
+        public var asOf: SessionDate?
+        public var updatedAt: Date
+        public var runID: Int64?
+    }
+
+    /// Moves a stage's checkpoint forward (never backwards).
+    public func advanceCheckpoint(stage: String, interval: FibInterval, coveredThrough: SessionDate,
+                                  asOf: SessionDate?, runID: Int64?, at now: Date = Date()) throws {
+        try guarded {
+            let stmt = try statement("""
+                INSERT INTO checkpoints(stage, interval, covered_through, as_of, updated_at, run_id)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(stage, interval) DO UPDATE SET
+                    covered_through = max(covered_through, excluded.covered_through),
+                    as_of = max(coalesce(as_of, 0), coalesce(excluded.as_of, 0)),
+                    updated_at = excluded.updated_at, run_id = excluded.run_id
+                """)
+            stmt.bind(1, stage); stmt.bind(2, interval.sessions); stmt.bind(3, coveredThrough.yyyymmdd)
+            stmt.bind(4, asOf?.yyyymmdd); stmt.bind(5, Timestamp.format(now)); stmt.bind(6, runID)
+            try stmt.run()
+        }
+    }
+
+    public func checkpoint(stage: String, interval: FibInterval) throws -> Checkpoint? {
+        try guarded {
+            let stmt = try statement("""
+                SELECT covered_through, as_of, updated_at, run_id FROM checkpoints WHERE stage = ? AND interval = ?
+                """)
+            stmt.bind(1, stage); stmt.bind(2, interval.sessions)
+            guard try stmt.step(), let covered = SessionDate(yyyymmdd: stmt.int(0)) else { return nil }
+            return Checkpoint(stage: stage, interval: interval, coveredThrough: covered,
+                              asOf: stmt.optionalInt(1).flatMap(SessionDate.init(yyyymmdd:)),
+                              updatedAt: Timestamp.parse(stmt.text(2) ?? "") ?? Date(timeIntervalSince1970: 0),
+                              runID: stmt.isNull(3) ? nil : stmt.int64(3))
+        }
+    }
+
+    // MARK: - Runs
+
+    /// Records the start of a run (committed at once, so a crash still leaves a trace).
+    public func beginRun(trigger: RunTrigger, at now: Date = Date()) throws -> Int64 {
+        try write {
+            let stmt = try statement("INSERT INTO runs(trigger, status, started_at) VALUES (?, 'running', ?)")
+            stmt.bind(1, trigger.rawValue); stmt.bind(2, Timestamp.format(now))
+            try stmt.run()
+            return db.lastInsertRowID
+        }
+    }
+
+    public func recordStage(_ stage: StageRecord) throws {
+        try write {
+            let counts = try String(decoding: JSONEncoder.sorted.encode(stage.counts), as: UTF8.self)
+            let stmt = try statement("""
+                INSERT INTO run_stages(run_id, stage, status, attempts, started_at, finished_at, counts, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(run_id, stage) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+                    started_at = excluded.started_at, finished_at = excluded.finished_at,
+                    counts = excluded.counts, error = excluded.error
+                """)
+            stmt.bind(1, stage.runID); stmt.bind(2, stage.stage); stmt.bind(3, stage.status.rawValue)
+            stmt.bind(4, stage.attempts); stmt.bind(5, Timestamp.format(stage.startedAt))
+            stmt.bind(6, stage.finishedAt.map(Timestamp.format)); stmt.bind(7, counts); stmt.bind(8, stage.error)
+            try stmt.run()
+        }
+    }
+
+    public func finishRun(_ id: Int64, status: RunStatus, error: String? = nil, summary: String? = nil,
+                          at now: Date = Date()) throws {
+        try write {
+            let stmt = try statement("UPDATE runs SET status = ?, finished_at = ?, error = ?, summary = ? WHERE id = ?")
+            stmt.bind(1, status.rawValue); stmt.bind(2, Timestamp.format(now)); stmt.bind(3, error)
+            stmt.bind(4, summary); stmt.bind(5, id)
+            try stmt.run()
+        }
+    }
+
+    /// The most recent runs, newest first.
+    public func runs(last count: Int) throws -> [RunRecord] {
+        try guarded {
+            let stmt = try statement("""
+                SELECT id, trigger, status, started_at, finished_at, error, summary FROM runs ORDER BY id DESC LIMIT ?
+                """)
+            stmt.bind(1, count)
+            var result: [RunRecord] = []
+            while try stmt.step() {
+                result.append(RunRecord(
+                    id: stmt.int64(0), trigger: RunTrigger(rawValue: stmt.text(1) ?? "") ?? .cli,
+                    status: RunStatus(rawValue: stmt.text(2) ?? "") ?? .failed,
+                    startedAt: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
+                    finishedAt: stmt.text(4).flatMap(Timestamp.parse), error: stmt.text(5), summary: stmt.text(6)))
+            }
+            return result
+        }
+    }
+
+    public func stages(ofRun id: Int64) throws -> [StageRecord] {
+        try guarded {
+            let stmt = try statement("""
+                SELECT stage, status, attempts, started_at, finished_at, counts, error FROM run_stages
+                WHERE run_id = ? ORDER BY started_at, rowid
+                """)
+            stmt.bind(1, id)
+            var result: [StageRecord] = []
+            while try stmt.step() {
+                let counts = (try? JSONDecoder().decode([String: Int].self, from: Data((stmt.text(5) ?? "{}").utf8))) ?? [:]
+                result.append(StageRecord(
+                    runID: id, stage: stmt.text(0) ?? "", status: RunStatus(rawValue: stmt.text(1) ?? "") ?? .failed,
+                    attempts: stmt.int(2), startedAt: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
+                    finishedAt: stmt.text(4).flatMap(Timestamp.parse), counts: counts, error: stmt.text(6)))
+            }
+            return result
+        }
+    }
+
+    // MARK: - Summary
+
+    public struct Summary: Equatable, Sendable {
+        public var symbols: Int
+        public var symbolsWithBars: Int
+        public var dailyRows: Int
+        public var firstSession: SessionDate?
+        public var latestSession: SessionDate?
+        public var lastRun: RunRecord?
+    }
+
+    /// Counts for `tradlyte status`, read from the watermarks (no table scans).
+    public func summary() throws -> Summary {
+        try guarded {
+            let symbols = Int(try db.scalarInt("SELECT count(*) FROM symbols") ?? 0)
+            let stmt = try statement("SELECT count(*), coalesce(sum(rows), 0), min(first_session), max(latest_session) FROM watermarks")
+            _ = try stmt.step()
+            return Summary(symbols: symbols, symbolsWithBars: stmt.int(0), dailyRows: stmt.int(1),
+                           firstSession: stmt.optionalInt(2).flatMap(SessionDate.init(yyyymmdd:)),
+                           latestSession: stmt.optionalInt(3).flatMap(SessionDate.init(yyyymmdd:)),
+                           lastRun: try runs(last: 1).first)
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import TradLyteCore
+
+/// The engine's database: one SQLite file in WAL mode with append-only named migrations.
+///
+/// Callers see intention-revealing methods (upsert daily bars, read a series, ingest a batch,
+/// record a run) and never SQL. Prices are stored as REAL, session dates as `yyyymmdd`
+/// integers (readable in the sqlite3 shell and ordered like dates). A `MarketStore` is not
+/// thread-safe: open one per thread; WAL lets readers run beside one writer.
+public final class MarketStore {
+    public let path: String
+    public let calendar: TradingCalendar
+    let db: SQLiteConnection
+    private var symbolIDs: [Symbol: Int64] = [:]
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// The schema version this build writes.
+    public static var schemaVersion: Int { Migrations.all.count }
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// A file that is not a SQLite database, or a database written by a newer schema, is
+    /// reported and left exactly as it was.
+    public init(path: String, calendar: TradingCalendar = .nyse, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        self.path = path
+        self.calendar = calendar
+        do {
+            db = try SQLiteConnection(path: path)
+        } catch {
+            if error.isReadOnly { throw StoreError.cannotOpen(path: path, reason: error.message) }
+            throw StoreError.wrap(error, path: path)
+        }
+        db.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+        try guarded {
+            // Reading the header first: a non-database file fails here, before anything is written.
+            let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+            if version > Migrations.all.count {
+                throw StoreError.newerSchema(path: path, found: version, known: Migrations.all.count)
+            }
+            try db.execute("PRAGMA foreign_keys = ON")
+            let mode = try db.prepare("PRAGMA journal_mode = WAL")
+            _ = try mode.step()
+            try db.execute("PRAGMA synchronous = NORMAL")
+            try db.execute("PRAGMA cache_size = -65536")  // 64 MiB page cache
+            try db.execute("PRAGMA temp_store = MEMORY")
+            try migrate(from: version)
+        }
+    }
+
+    private func migrate(from version: Int) throws {
+        if version == 0 {
+            // A fresh file has no tables; one with tables but no schema version belongs to
+            // something else and must not be written to.
+            if let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'"),
+               tables > 0 {
+                throw StoreError.notADatabase(path: path, detail: "it is a SQLite database of another application")
+            }
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+                """)
+        }
+        // Applied migrations must be the ones this build knows, in the same order.
+        let applied = try db.prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+        while try applied.step() {
+            let v = applied.int(0), name = applied.text(1) ?? ""
+            guard v >= 1, v <= Migrations.all.count else { continue }
+            if Migrations.all[v - 1].name != name {
+                throw StoreError.migrationMismatch(path: path, version: v, expected: Migrations.all[v - 1].name, found: name)
+            }
+        }
+        for index in version..<Migrations.all.count {
+            let migration = Migrations.all[index]
+            try write {
+                try db.execute(migration.sql)
+                let insert = try db.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)")
+                insert.bind(1, index + 1)
+                insert.bind(2, migration.name)
+                insert.bind(3, Timestamp.format(Date()))
+                try insert.run()
+                try db.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+
+    /// The schema version of the open database.
+    public func currentSchemaVersion() throws -> Int {
+        try guarded { Int(try db.scalarInt("PRAGMA user_version") ?? 0) }
+    }
+
+    /// Names of the applied migrations, in order.
+    public func appliedMigrations() throws -> [String] {
+        try guarded {
+            let stmt = try db.prepare("SELECT name FROM schema_migrations ORDER BY version")
+            var names: [String] = []
+            while try stmt.step() { names.append(stmt.text(0) ?? "") }
+            return names
+        }
+    }
+
+    /// Runs `body` in one write transaction (a savepoint when already inside one): everything
+    /// or nothing is committed.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        try guarded {
+            let nested = db.isInTransaction
+            let savepoint = "tradlyte_sp"
+            try db.execute(nested ? "SAVEPOINT \(savepoint)" : "BEGIN IMMEDIATE")
+            do {
+                let result = try body()
+                try db.execute(nested ? "RELEASE \(savepoint)" : "COMMIT")
+                return result
+            } catch {
+                if nested {
+                    try? db.execute("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
+                } else {
+                    try? db.execute("ROLLBACK")
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Converts SQLite errors into `StoreError`s that name the file and the fix.
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// A cached prepared statement.
+    func statement(_ sql: String) throws -> SQLiteStatement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        let stmt = try db.prepare(sql)
+        statements[sql] = stmt
+        return stmt
+    }
+
+    // MARK: - Symbols
+
+    /// The row id of each symbol, inserting a bare `symbols` row for unknown ones when `create`.
+    func symbolID(_ symbol: Symbol, create: Bool) throws -> Int64? {
+        if let id = symbolIDs[symbol] { return id }
+        let select = try statement("SELECT id FROM symbols WHERE symbol = ?")
+        select.bind(1, symbol.rawValue)
+        if try select.step() {
+            let id = select.int64(0)
+            symbolIDs[symbol] = id
+            return id
+        }
+        guard create else { return nil }
+        let insert = try statement("INSERT INTO symbols(symbol, active, updated_at) VALUES (?, 1, ?)")
+        insert.bind(1, symbol.rawValue)
+        insert.bind(2, Timestamp.format(Date()))
+        try insert.run()
+        let id = db.lastInsertRowID
+        symbolIDs[symbol] = id
+        return id
+    }
+
+    func requireSymbolID(_ symbol: Symbol) throws -> Int64 {
+        guard let id = try symbolID(symbol, create: false) else { throw StoreError.unknownSymbol(symbol.rawValue) }
+        return id
+    }
+
+    /// Inserts or updates symbol metadata.
+    public func upsertSymbols(_ infos: [SymbolInfo], at now: Date = Date()) throws {
+        try write {
+            let stmt = try statement("""
+                INSERT INTO symbols(symbol, name, type, exchange, active, market_cap, industry, description,
+                                    list_date, delist_date, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(symbol) DO UPDATE SET
+                    name = excluded.name, type = excluded.type, exchange = excluded.exchange,
+                    active = excluded.active, market_cap = excluded.market_cap, industry = excluded.industry,
+                    description = excluded.description, list_date = excluded.list_date,
+                    delist_date = excluded.delist_date, updated_at = excluded.updated_at
+                """)
+            let stamp = Timestamp.format(now)
+            for info in infos {
+                stmt.bind(1, info.symbol.rawValue)
+                stmt.bind(2, info.name)
+                stmt.bind(3, info.type)
+                stmt.bind(4, info.exchange)
+                stmt.bind(5, info.active ? 1 : 0)
+                stmt.bind(6, info.marketCap)
+                stmt.bind(7, info.industry)
+                stmt.bind(8, info.description)
+                stmt.bind(9, info.listDate?.yyyymmdd)
+                stmt.bind(10, info.delistDate?.yyyymmdd)
+                stmt.bind(11, stamp)
+                try stmt.run()
+            }
+        }
+    }
+
+    /// Every stored symbol with its metadata, ordered by symbol.
+    public func symbols() throws -> [SymbolInfo] {
+        try guarded {
+            let stmt = try statement("""
+                SELECT symbol, name, type, exchange, active, market_cap, industry, description, list_date, delist_date
+                FROM symbols ORDER BY symbol
+                """)
+            var result: [SymbolInfo] = []
+            while try stmt.step() {
+                guard let symbol = try? Symbol(stmt.text(0) ?? "") else { continue }
+                result.append(SymbolInfo(
+                    symbol: symbol, name: stmt.text(1), type: stmt.text(2), exchange: stmt.text(3),
+                    active: stmt.int(4) != 0, marketCap: stmt.optionalDouble(5), industry: stmt.text(6),
+                    description: stmt.text(7), listDate: stmt.optionalInt(8).flatMap(SessionDate.init(yyyymmdd:)),
+                    delistDate: stmt.optionalInt(9).flatMap(SessionDate.init(yyyymmdd:))))
+            }
+            return result
+        }
+    }
+
+    // MARK: - Session conversions
+
+    func sessionIndex(yyyymmdd: Int) throws -> Int32 {
+        guard let date = SessionDate(yyyymmdd: yyyymmdd), let index = calendar.sessionIndex(date) else {
+            throw StoreError.invalidData("stored session \(yyyymmdd) is not an NYSE session — the database holds data this build cannot read")
+        }
+        return Int32(index)
+    }
+
+    func yyyymmdd(sessionIndex: Int32) -> Int {
+        calendar.sessions[Int(sessionIndex)].yyyymmdd
+    }
+}

@@ -1,0 +1,116 @@
+/// Append-only, named schema migrations. Never edit or reorder a shipped migration: add one.
+/// `PRAGMA user_version` holds the number applied; `schema_migrations` names them.
+struct Migration {
+    let name: String
+    let sql: String
+}
+
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(name: "001_initial_schema", sql: """
+            CREATE TABLE symbols (
+                id          INTEGER PRIMARY KEY,
+                symbol      TEXT NOT NULL UNIQUE,
+                name        TEXT,
+                type        TEXT,
+                exchange    TEXT,
+                active      INTEGER NOT NULL DEFAULT 1,
+                market_cap  REAL,
+                industry    TEXT,
+                description TEXT,
+                list_date   INTEGER,          -- yyyymmdd
+                delist_date INTEGER,          -- yyyymmdd
+                updated_at  TEXT NOT NULL     -- ISO 8601 UTC
+            );
+
+            -- What a provider returned, normalised to rows, with provenance. Kept until vacuum.
+            CREATE TABLE bronze_bars (
+                id         INTEGER PRIMARY KEY,
+                run_id     INTEGER REFERENCES runs(id),
+                provider   TEXT NOT NULL,
+                endpoint   TEXT NOT NULL,
+                fetched_at TEXT NOT NULL,
+                symbol     TEXT NOT NULL,
+                session    INTEGER NOT NULL,  -- yyyymmdd
+                open REAL, high REAL, low REAL, close REAL, volume REAL, vwap REAL, trades INTEGER
+            );
+            CREATE INDEX bronze_bars_fetched_at ON bronze_bars(fetched_at);
+
+            -- The consolidated daily history: one row per (symbol, session).
+            CREATE TABLE bars_daily (
+                symbol_id INTEGER NOT NULL REFERENCES symbols(id),
+                session   INTEGER NOT NULL,   -- yyyymmdd, New York session date
+                open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
+                volume REAL NOT NULL, vwap REAL, trades INTEGER,
+                PRIMARY KEY (symbol_id, session)
+            ) WITHOUT ROWID;
+
+            -- Fibonacci-session bars: bucket = sessionIndex / interval (global anchoring).
+            CREATE TABLE bars_fib (
+                interval      INTEGER NOT NULL,
+                symbol_id     INTEGER NOT NULL REFERENCES symbols(id),
+                bucket        INTEGER NOT NULL,
+                first_session INTEGER NOT NULL,  -- yyyymmdd of the first session present
+                last_session  INTEGER NOT NULL,  -- yyyymmdd of the last session present
+                sessions      INTEGER NOT NULL,  -- sessions present
+                complete      INTEGER NOT NULL,
+                open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
+                volume REAL NOT NULL,
+                PRIMARY KEY (interval, symbol_id, bucket)
+            ) WITHOUT ROWID;
+            -- Few rows are still forming; this lets the close of a bucket flip them in one pass.
+            CREATE INDEX bars_fib_forming ON bars_fib(interval, bucket) WHERE complete = 0;
+
+            -- Current watermark per symbol, and its full history (SCD-2 style).
+            CREATE TABLE watermarks (
+                symbol_id      INTEGER PRIMARY KEY REFERENCES symbols(id),
+                first_session  INTEGER NOT NULL,
+                latest_session INTEGER NOT NULL,
+                rows           INTEGER NOT NULL,
+                ingested_at    TEXT NOT NULL,
+                run_id         INTEGER REFERENCES runs(id)
+            );
+            CREATE TABLE watermark_history (
+                id             INTEGER PRIMARY KEY,
+                symbol_id      INTEGER NOT NULL REFERENCES symbols(id),
+                first_session  INTEGER NOT NULL,
+                latest_session INTEGER NOT NULL,
+                rows           INTEGER NOT NULL,
+                valid_from     TEXT NOT NULL,
+                run_id         INTEGER REFERENCES runs(id)
+            );
+            CREATE INDEX watermark_history_symbol ON watermark_history(symbol_id, id);
+
+            CREATE TABLE checkpoints (
+                stage           TEXT NOT NULL,
+                interval        INTEGER NOT NULL,
+                covered_through INTEGER NOT NULL,  -- yyyymmdd
+                as_of           INTEGER,           -- yyyymmdd latest closed session used
+                updated_at      TEXT NOT NULL,
+                run_id          INTEGER REFERENCES runs(id),
+                PRIMARY KEY (stage, interval)
+            );
+
+            CREATE TABLE runs (
+                id          INTEGER PRIMARY KEY,
+                trigger     TEXT NOT NULL,
+                status      TEXT NOT NULL,
+                started_at  TEXT NOT NULL,
+                finished_at TEXT,
+                error       TEXT,
+                summary     TEXT
+            );
+            CREATE TABLE run_stages (
+                run_id      INTEGER NOT NULL REFERENCES runs(id),
+                stage       TEXT NOT NULL,
+                status      TEXT NOT NULL,
+                attempts    INTEGER NOT NULL,
+                started_at  TEXT NOT NULL,
+                finished_at TEXT,
+                counts      TEXT NOT NULL DEFAULT '{}',  -- JSON object of named counts
+                error       TEXT,
+                PRIMARY KEY (run_id, stage)
+            );
+            """),
+    ]
+}

@@ -1,0 +1,46 @@
+/// Everything the store can report, with text that says what to do.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case cannotOpen(path: String, reason: String)
+    case notADatabase(path: String, detail: String)
+    case newerSchema(path: String, found: Int, known: Int)
+    case migrationMismatch(path: String, version: Int, expected: String, found: String)
+    case readOnly(path: String, detail: String)
+    case diskFull(path: String)
+    case busy(path: String)
+    case unknownSymbol(String)
+    case invalidData(String)
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the database \(path): \(reason) — check that the directory exists and is writable"
+        case .notADatabase(let path, let detail):
+            return "\(path) is not a TradLyte database or is corrupt (\(detail)). It was left untouched: move it aside (or restore a backup) and run again"
+        case .newerSchema(let path, let found, let known):
+            return "\(path) was written by a newer TradLyte (schema \(found); this build knows \(known)). Upgrade tradlyte, or point TRADLYTE_HOME at another directory"
+        case .migrationMismatch(let path, let version, let expected, let found):
+            return "\(path) has migration \(version) named '\(found)' where this build expects '\(expected)' — it was written by a different build; use a matching tradlyte"
+        case .readOnly(let path, let detail):
+            return "the database \(path) is read-only (\(detail)) — fix its permissions or the file system mount; nothing was changed"
+        case .diskFull(let path):
+            return "the disk holding \(path) is full — free some space and run again; the last complete transaction is intact"
+        case .busy(let path):
+            return "the database \(path) is locked by another process — wait for it to finish (or stop it) and run again"
+        case .unknownSymbol(let symbol):
+            return "unknown symbol '\(symbol)' — it has no data in the store; import or refresh it first (tradlyte export symbols lists what is stored)"
+        case .invalidData(let message):
+            return message
+        case .sqlite(let error):
+            return "database error: \(error)"
+        }
+    }
+
+    static func wrap(_ error: SQLiteError, path: String) -> StoreError {
+        if error.isCorrupt { return .notADatabase(path: path, detail: error.message) }
+        if error.isReadOnly { return .readOnly(path: path, detail: error.message) }
+        if error.isFull { return .diskFull(path: path) }
+        if error.isBusy { return .busy(path: path) }
+        return .sqlite(error)
+    }
+}

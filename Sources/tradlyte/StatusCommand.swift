@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import TradLyteCore
+import TradLyteStore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the database, what it covers and how fresh it is.")
+
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Judge freshness at this instant instead of now (ISO 8601, e.g. 2024-03-15T21:00:00Z).", visibility: .hidden))
+    var at: String?
+
+    struct Report: Encodable {
+        var database: String
+        var config_file: String
+        var schema_version: Int?
+        var symbols: Int
+        var symbols_with_bars: Int
+        var daily_rows: Int
+        var first_session: String?
+        var latest_session: String?
+        var latest_closed_session: String?
+        var sessions_behind: Int?
+        var stale: Bool
+        var last_run: LastRun?
+        var hint: String?
+
+        struct LastRun: Encodable {
+            var id: Int64
+            var trigger: String
+            var status: String
+            var started_at: String
+            var error: String?
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try AppEnvironment.load()
+            let now = try at.map(parseInstant) ?? Date()
+            let calendar = TradingCalendar.nyse
+            let latestClosed = calendar.latestClosedSession(at: now, graceMinutes: env.config.closeGraceMinutes)
+            var report = Report(database: env.databasePath, config_file: env.configPath, schema_version: nil,
+                                symbols: 0, symbols_with_bars: 0, daily_rows: 0, latest_closed_session: latestClosed?.description,
+                                stale: true)
+            if env.databaseExists {
+                let store = try env.openStore()
+                let summary = try store.summary()
+                report.schema_version = try store.currentSchemaVersion()
+                report.symbols = summary.symbols
+                report.symbols_with_bars = summary.symbolsWithBars
+                report.daily_rows = summary.dailyRows
+                report.first_session = summary.firstSession?.description
+                report.latest_session = summary.latestSession?.description
+                if let latest = summary.latestSession, let closed = latestClosed {
+                    let behind = calendar.sessionIndex(onOrBefore: closed) - calendar.sessionIndex(onOrBefore: latest)
+                    report.sessions_behind = max(0, behind)
+                    report.stale = behind > 0
+                }
+                if let run = summary.lastRun {
+                    report.last_run = .init(id: run.id, trigger: run.trigger.rawValue, status: run.status.rawValue,
+                                            started_at: ISO8601DateFormatter().string(from: run.startedAt), error: run.error)
+                }
+            }
+            if report.daily_rows == 0 {
+                report.hint = "no market data yet — import a CSV with: tradlyte import csv FILE --symbol SYMBOL"
+            } else if report.stale {
+                report.hint = "data is behind the calendar — import newer bars to catch up"
+            }
+            if json {
+                emit(try jsonText(report))
+            } else {
+                emit(render(report))
+            }
+        }
+    }
+
+    func render(_ r: Report) -> String {
+        var rows: [(String, String)] = [
+            ("Database", r.database + (r.schema_version.map { " (schema \($0))" } ?? " (not created yet)")),
+            ("Config", r.config_file),
+            ("Symbols", "\(grouped(r.symbols))" + (r.symbols_with_bars != r.symbols ? " (\(grouped(r.symbols_with_bars)) with bars)" : "")),
+            ("Daily bars", grouped(r.daily_rows)),
+        ]
+        if let first = r.first_session, let latest = r.latest_session {
+            rows.append(("Sessions", "\(first) … \(latest)"))
+        }
+        var fresh = "latest closed session \(r.latest_closed_session ?? "—")"
+        if let behind = r.sessions_behind {
+            fresh += behind == 0 ? " — up to date" : " — STALE, \(behind) session\(behind == 1 ? "" : "s") behind"
+        }
+        rows.append(("Freshness", fresh))
+        if let run = r.last_run {
+            rows.append(("Last run", "#\(run.id) \(run.trigger) \(run.status) at \(run.started_at)" + (run.error.map { " — \($0)" } ?? "")))
+        }
+        var text = rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+        if let hint = r.hint { text += "\n\nHint: " + hint }
+        return text
+    }
+}
+
+/// Parses an ISO 8601 instant (`2024-03-15T21:00:00Z` or with an offset).
+func parseInstant(_ text: String) throws -> Date {
+    let formatter = ISO8601DateFormatter()
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    if let date = formatter.date(from: text) { return date }
+    throw CLIError.badInput("'\(text)' is not an ISO 8601 instant — write e.g. 2024-03-15T21:00:00Z")
+}
