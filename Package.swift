@@ -31,7 +31,7 @@ let package = Package(
         ),
         .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore"]),
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore"]),
+        .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite"]),
         .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore"]),
     ],
     swiftLanguageModes: [.v6]

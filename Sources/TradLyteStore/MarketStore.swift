@@ -13,6 +13,7 @@ public final class MarketStore {
     let db: SQLiteConnection
     private var symbolIDs: [Symbol: Int64] = [:]
     private var statements: [String: SQLiteStatement] = [:]
+    private var depth = 0
 
     /// The schema version this build writes.
     public static var schemaVersion: Int { Migrations.all.count }
@@ -38,8 +39,7 @@ public final class MarketStore {
                 throw StoreError.newerSchema(path: path, found: version, known: Migrations.all.count)
             }
             try db.execute("PRAGMA foreign_keys = ON")
-            let mode = try db.prepare("PRAGMA journal_mode = WAL")
-            _ = try mode.step()
+            _ = try db.scalarText("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA synchronous = NORMAL")
             try db.execute("PRAGMA cache_size = -65536")  // 64 MiB page cache
             try db.execute("PRAGMA temp_store = MEMORY")
@@ -61,10 +61,7 @@ public final class MarketStore {
                 """)
         }
         // Applied migrations must be the ones this build knows, in the same order.
-        let applied = try db.prepare("SELECT version, name FROM schema_migrations ORDER BY version")
-        while try applied.step() {
-            let v = applied.int(0), name = applied.text(1) ?? ""
-            guard v >= 1, v <= Migrations.all.count else { continue }
+        for (v, name) in try appliedMigrationRows() where v >= 1 && v <= Migrations.all.count {
             if Migrations.all[v - 1].name != name {
                 throw StoreError.migrationMismatch(path: path, version: v, expected: Migrations.all[v - 1].name, found: name)
             }
@@ -90,12 +87,14 @@ public final class MarketStore {
 
     /// Names of the applied migrations, in order.
     public func appliedMigrations() throws -> [String] {
-        try guarded {
-            let stmt = try db.prepare("SELECT name FROM schema_migrations ORDER BY version")
-            var names: [String] = []
-            while try stmt.step() { names.append(stmt.text(0) ?? "") }
-            return names
-        }
+        try guarded { try appliedMigrationRows().map(\.1) }
+    }
+
+    private func appliedMigrationRows() throws -> [(Int, String)] {
+        let stmt = try db.prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+        var rows: [(Int, String)] = []
+        while try stmt.step() { rows.append((stmt.int(0), stmt.text(1) ?? "")) }
+        return rows
     }
 
     /// Runs `body` in one write transaction (a savepoint when already inside one): everything
@@ -120,8 +119,15 @@ public final class MarketStore {
         }
     }
 
-    /// Converts SQLite errors into `StoreError`s that name the file and the fix.
+    /// The boundary of every public method: converts SQLite errors into `StoreError`s that
+    /// name the file and the fix, and, when the outermost call returns, resets the cached
+    /// statements — a statement left mid-result would hold a WAL read snapshot open.
     func guarded<T>(_ body: () throws -> T) throws -> T {
+        depth += 1
+        defer {
+            depth -= 1
+            if depth == 0 { for stmt in statements.values { stmt.resetKeepingBindings() } }
+        }
         do {
             return try body()
         } catch let error as SQLiteError {

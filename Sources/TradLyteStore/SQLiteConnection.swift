@@ -76,6 +76,13 @@ final class SQLiteConnection {
         return stmt.isNull(0) ? nil : stmt.int64(0)
     }
 
+    /// A single text value, e.g. from `PRAGMA journal_mode = WAL`.
+    func scalarText(_ sql: String) throws(SQLiteError) -> String? {
+        let stmt = try prepare(sql)
+        guard try stmt.step() else { return nil }
+        return stmt.text(0)
+    }
+
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }

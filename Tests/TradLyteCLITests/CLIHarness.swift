@@ -1,0 +1,70 @@
+import Foundation
+
+/// Runs the built `tradlyte` binary with its own TRADLYTE_HOME, like a user in a shell.
+final class CLIHarness {
+    let home: String
+    let binary: String
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    init() throws {
+        home = NSTemporaryDirectory() + "tradlyte-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        binary = try Self.locateBinary()
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: home) }
+
+    /// The `tradlyte` executable next to this test bundle (`swift build --build-tests` builds
+    /// both into the same directory), or `$TRADLYTE_BIN`.
+    static func locateBinary() throws -> String {
+        if let explicit = ProcessInfo.processInfo.environment["TRADLYTE_BIN"] { return explicit }
+        var candidates: [String] = []
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("tradlyte").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/tradlyte").path)
+        for path in candidates where FileManager.default.isExecutableFile(atPath: path) { return path }
+        throw HarnessError(message: "the tradlyte binary was not found (looked in \(candidates)) — run `swift build` first, or `make test`")
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["TRADLYTE_HOME"] = home
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func write(_ name: String, _ text: String) -> String {
+        let path = home + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import Testing
+import TradLyteCore
+@testable import TradLyteStore
+
+@Suite struct MarketStoreOpeningTests {
+    @Test func createsTheSchemaOnceAndReopensIdempotently() throws {
+        let dir = TempDirectory()
+        do {
+            let store = try MarketStore(path: dir.databasePath)
+            #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
+            #expect(try store.appliedMigrations() == ["001_initial_schema"])
+        }
+        let again = try MarketStore(path: dir.databasePath)
+        #expect(try again.appliedMigrations() == ["001_initial_schema"])
+        #expect(FileManager.default.fileExists(atPath: dir.databasePath + "-wal"))  // WAL mode
+    }
+
+    @Test func refusesADatabaseFromANewerSchemaAndLeavesItAlone() throws {
+        let dir = TempDirectory()
+        _ = try MarketStore(path: dir.databasePath)
+        rawSQL(dir.databasePath, "PRAGMA user_version = 99")
+        let before = fingerprint(dir.databasePath)
+        do {
+            _ = try MarketStore(path: dir.databasePath)
+            Issue.record("expected newerSchema")
+        } catch let error as StoreError {
+            guard case .newerSchema(_, 99, MarketStore.schemaVersion) = error else { Issue.record("got \(error)"); return }
+            #expect(error.description.contains("newer TradLyte"))
+        }
+        #expect(fingerprint(dir.databasePath) == before)
+    }
+
+    @Test func reportsACorruptFileWithoutOverwritingIt() throws {
+        let dir = TempDirectory()
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        FileManager.default.createFile(atPath: dir.databasePath, contents: garbage)
+        do {
+            _ = try MarketStore(path: dir.databasePath)
+            Issue.record("expected notADatabase")
+        } catch let error as StoreError {
+            guard case .notADatabase = error else { Issue.record("got \(error)"); return }
+            #expect(error.description.contains("left untouched"))
+        }
+        #expect(FileManager.default.contents(atPath: dir.databasePath) == garbage)
+    }
+
+    @Test func refusesAnotherApplicationsDatabase() throws {
+        let dir = TempDirectory()
+        rawSQL(dir.databasePath, "CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL)")
+        #expect(throws: StoreError.self) { try MarketStore(path: dir.databasePath) }
+        #expect(throws: StoreError.self) { try MarketStore(path: dir.databasePath) }  // still refused: nothing was added
+    }
+
+    @Test func reportsAMissingDirectoryClearly() {
+        do {
+            _ = try MarketStore(path: "/nonexistent-dir-\(UUID().uuidString)/x.sqlite")
+            Issue.record("expected cannotOpen")
+        } catch {
+            #expect(String(describing: error).contains("cannot open the database"))
+        }
+    }
+}
+
+@Suite struct MarketStoreBarsTests {
+    let aapl = try! Symbol("AAPL")
+    let msft = try! Symbol("MSFT")
+    let cal = TradingCalendar.nyse
+
+    @Test func bulkUpsertThenReadRoundTripsEveryField() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let a = try BarSeries(makeBars(from: "2020-01-02", count: 300, seed: 1))
+        let m = try BarSeries(makeBars(from: "2021-06-01", count: 100, seed: 2))
+        #expect(try store.upsertDailyBars([.init(symbol: aapl, series: a), .init(symbol: msft, series: m)]) == 400)
+        #expect(try store.dailySeries(aapl) == a)
+        #expect(try store.dailySeries(msft) == m)
+        let window = try SessionDate(iso: "2020-02-03")...(try SessionDate(iso: "2020-02-07"))
+        #expect(try store.dailySeries(aapl, in: window).count == 5)
+        let latest = try store.latestSessions()
+        #expect(latest[aapl] == cal.sessions[Int(a.sessionIndex.last!)])
+        #expect(latest[msft] == cal.sessions[Int(m.sessionIndex.last!)])
+
+        let universe = try store.universe(interval: .daily)
+        #expect(universe.symbols == [aapl, msft] && universe.offsets == [0, 300, 400])
+        #expect(universe.series(at: 1) == m)
+    }
+
+    @Test func unknownSymbolsAreReportedByName() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        do {
+            _ = try store.dailySeries(try Symbol("ZZZZ"))
+            Issue.record("expected unknownSymbol")
+        } catch {
+            #expect(String(describing: error).contains("unknown symbol 'ZZZZ'"))
+        }
+    }
+
+    @Test func ingestKeepsProvenanceDailyBarsWatermarksAndFibBarsConsistent() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let bars = makeBars(from: "2023-01-03", count: 250)
+        let asOf = Int32(cal.sessionIndex(bars.last!.session)!)
+        let summary = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: asOf)
+        #expect(summary.rows == 250 && summary.inserted == 250 && summary.changed == 0)
+        #expect(try store.dailyBars(aapl) == bars)  // vwap and trades too, prices unrounded
+        let series = try BarSeries(bars)
+        for interval in FibInterval.standard {
+            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: asOf),
+                    "interval \(interval)")
+        }
+        let watermark = try #require(try store.watermark(aapl))
+        #expect(watermark.firstSession == bars.first!.session && watermark.latestSession == bars.last!.session && watermark.rows == 250)
+        let bronze = try store.db.scalarInt("SELECT count(*) FROM bronze_bars WHERE provider = 'test' AND symbol = 'AAPL'")
+        #expect(bronze == 250)
+        #expect(try store.checkpoint(stage: "resample", interval: FibInterval.standard[0])?.coveredThrough == bars.last!.session)
+    }
+
+    @Test func reingestingTheSameBarsChangesNothing() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let bars = makeBars(from: "2023-01-03", count: 60)
+        let asOf = Int32(cal.sessionIndex(bars.last!.session)!)
+        _ = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: asOf)
+        let history = try store.watermarkHistory(aapl).count
+        let again = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: asOf)
+        #expect(again.unchanged == 60 && again.inserted == 0 && again.changed == 0 && again.fibBarsWritten == 0)
+        #expect(try store.watermarkHistory(aapl).count == history)
+    }
+
+    @Test func incrementalIngestsEqualAFullRebuild() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        var all = makeBars(from: "2022-03-01", count: 400, seed: 9)
+        // Deliver in uneven chunks, days late, with a backfilled hole and a correction.
+        let hole = Array(all[100..<110])
+        var delivered: [DailyBar] = []
+        var asOf = Int32(cal.sessionIndex(all[0].session)!)
+        var position = 0
+        for chunk in [37, 1, 1, 55, 8, 120, 3, 175] {
+            var part = Array(all[position..<min(all.count, position + chunk)])
+            part.removeAll { bar in hole.contains(bar) }
+            position += chunk
+            asOf = Int32(cal.sessionIndex(all[min(all.count, position) - 1].session)!) + 2
+            _ = try store.ingest([aapl: part], provenance: provenance(), latestClosed: asOf)
+            delivered += part
+        }
+        _ = try store.ingest([aapl: hole], provenance: provenance(), latestClosed: asOf)
+        all[205].close = all[205].high  // a corrected print
+        _ = try store.ingest([aapl: [all[205]]], provenance: provenance(), latestClosed: asOf)
+
+        let series = try BarSeries(all)
+        #expect(try store.dailySeries(aapl) == series)
+        for interval in FibInterval.standard {
+            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: asOf),
+                    "interval \(interval)")
+        }
+        // A later clock closes forming bars without new data.
+        let later = asOf + 40
+        _ = try store.ingest([:], provenance: provenance(), latestClosed: later)
+        for interval in FibInterval.standard {
+            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: later))
+        }
+        // And the explicit full rebuild agrees.
+        try store.rebuildFibBars(latestClosed: later)
+        for interval in FibInterval.standard {
+            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: later))
+        }
+    }
+
+    @Test func aRejectedIngestWritesNothing() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let good = makeBars(from: "2023-01-03", count: 20)
+        _ = try store.ingest([aapl: good], provenance: provenance(), latestClosed: 9000)
+        var bad = makeBars(from: "2023-02-01", count: 5)
+        bad[3].low = bad[3].high * 2
+        #expect(throws: StoreError.self) {
+            try store.ingest([aapl: bad, msft: makeBars(from: "2023-01-03", count: 5)], provenance: provenance(), latestClosed: 9000)
+        }
+        #expect(try store.dailyBars(aapl) == good)
+        #expect(try store.latestSessions()[msft] == nil)
+    }
+
+    @Test func watermarksNeverMoveBackwardsAndKeepTheirHistory() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let recent = makeBars(from: "2024-01-02", count: 10)
+        let older = makeBars(from: "2023-06-01", count: 10)
+        _ = try store.ingest([aapl: recent], provenance: provenance(), latestClosed: 9000)
+        _ = try store.ingest([aapl: older], provenance: provenance(), latestClosed: 9000)  // a backfill
+        let history = try store.watermarkHistory(aapl)
+        #expect(history.count == 2)
+        #expect(history.map(\.latestSession) == [recent.last!.session, recent.last!.session])
+        #expect(history.last!.firstSession == older.first!.session && history.last!.rows == 20)
+    }
+
+    @Test func checkpointsOnlyAdvance() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let five = try FibInterval(5)
+        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-15"), asOf: nil, runID: nil)
+        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-01"), asOf: nil, runID: nil)
+        #expect(try store.checkpoint(stage: "resample", interval: five)?.coveredThrough == (try SessionDate(iso: "2024-03-15")))
+    }
+
+    @Test func recordsRunsAndStages() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000.25)
+        let run = try store.beginRun(trigger: .cli, at: t0)
+        try store.recordStage(StageRecord(runID: run, stage: "fetch", status: .failed, attempts: 3, startedAt: t0,
+                                          finishedAt: t0.addingTimeInterval(1.5), counts: ["calls": 3], error: "HTTP 503"))
+        try store.finishRun(run, status: .failed, error: "fetch: HTTP 503", at: t0.addingTimeInterval(2))
+        let record = try #require(try store.runs(last: 5).first)
+        #expect(record.id == run && record.status == .failed && record.trigger == .cli && record.error == "fetch: HTTP 503")
+        #expect(record.startedAt == t0)
+        let stages = try store.stages(ofRun: run)
+        #expect(stages == [StageRecord(runID: run, stage: "fetch", status: .failed, attempts: 3, startedAt: t0,
+                                       finishedAt: t0.addingTimeInterval(1.5), counts: ["calls": 3], error: "HTTP 503")])
+        #expect(try store.summary().lastRun?.id == run)
+    }
+
+    @Test func storesSymbolMetadata() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let info = SymbolInfo(symbol: aapl, name: "Apple Inc.", type: "CS", exchange: "XNAS", marketCap: 3.1e12,
+                              industry: "Electronic Computers", listDate: try SessionDate(iso: "1980-12-12"))
+        try store.upsertSymbols([info])
+        #expect(try store.symbols() == [info])
+    }
+}
+
+@Suite struct MarketStoreConcurrencyTests {
+    @Test func aReaderSeesWritesCommittedByAnotherConnection() throws {
+        let dir = TempDirectory()
+        let reader = try MarketStore(path: dir.databasePath)
+        let writer = try MarketStore(path: dir.databasePath)
+        let aapl = try Symbol("AAPL")
+        _ = try writer.ingest([aapl: makeBars(from: "2024-01-02", count: 5)], provenance: provenance(), latestClosed: 9000)
+        #expect(try reader.dailySeries(aapl).count == 5)
+        _ = try writer.ingest([aapl: makeBars(from: "2024-01-02", count: 8)], provenance: provenance(), latestClosed: 9000)
+        #expect(try reader.dailySeries(aapl).count == 8)  // no stale snapshot left open by a cached statement
+    }
+}

@@ -1,0 +1,66 @@
+import CSQLite
+import Foundation
+import TradLyteCore
+@testable import TradLyteStore
+
+/// A fresh directory under the system temp dir, removed when the value is released.
+final class TempDirectory {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "tradlyte-store-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    var databasePath: String { path + "/tradlyte.sqlite" }
+}
+
+/// Runs raw SQL on a database file with the C API, bypassing the store (to tamper with it).
+func rawSQL(_ path: String, _ sql: String) {
+    var db: OpaquePointer?
+    precondition(sqlite3_open(path, &db) == SQLITE_OK)
+    defer { sqlite3_close(db) }
+    var error: UnsafeMutablePointer<CChar>?
+    if sqlite3_exec(db, sql, nil, nil, &error) != SQLITE_OK {
+        let message = error.map { String(cString: $0) } ?? "?"
+        sqlite3_free(error)
+        fatalError("raw SQL failed: \(message)")
+    }
+}
+
+/// A sha-like fingerprint of a file's bytes (FNV-1a 64), to prove it was not modified.
+func fingerprint(_ path: String) -> UInt64 {
+    let data = FileManager.default.contents(atPath: path) ?? Data()
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return hash
+}
+
+/// Daily bars on consecutive sessions from `start`, a deterministic random walk.
+func makeBars(from start: String, count: Int, seed: UInt64 = 1, calendar: TradingCalendar = .nyse) -> [DailyBar] {
+    var state = seed
+    func next() -> Double {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+    var index = calendar.sessionIndex(onOrAfter: try! SessionDate(iso: start))
+    var price = 50 + 100 * next()
+    var bars: [DailyBar] = []
+    for _ in 0..<count {
+        let open = price * (1 + (next() - 0.5) * 0.02)
+        let close = open * (1 + (next() - 0.5) * 0.04)
+        let high = max(open, close) * (1 + next() * 0.01)
+        let low = min(open, close) * (1 - next() * 0.01)
+        bars.append(DailyBar(session: calendar.sessions[index], open: open, high: high, low: low, close: close,
+                             volume: (next() * 1_000_000).rounded(), vwap: (open + close) / 2, trades: Int(next() * 5000)))
+        price = close
+        index += 1
+    }
+    return bars
+}
+
+func provenance(_ run: Int64? = nil) -> Provenance {
+    Provenance(runID: run, provider: "test", endpoint: "unit", fetchedAt: Date(timeIntervalSince1970: 1_700_000_000))
+}
