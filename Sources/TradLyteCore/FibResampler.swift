@@ -21,14 +21,41 @@ public enum FibResampler {
     /// The result has one array per interval, in the order given, each sorted by bucket.
     public static func resample(_ series: BarSeries, intervals: [FibInterval], latestClosed: Int32) -> [[FibBar]] {
         let k = intervals.count
-        var outputs = [[FibBar]](repeating: [], count: k)
-        guard !series.isEmpty, k > 0 else { return outputs }
-        for j in 0..<k {
-            outputs[j].reserveCapacity(series.count / intervals[j].sessions + 2)
+        guard let first = series.sessionIndex.first, let last = series.sessionIndex.last, k > 0 else {
+            return [[FibBar]](repeating: [], count: k)
         }
+        // Each interval's output is written in place into an array sized by its bucket span
+        // (appending was ~5× slower); `counts` receives how many bars each really got.
+        let capacities = intervals.map { iv -> Int in
+            let n = Int32(iv.sessions)
+            return min(series.count, Int(last / n - first / n) + 1)
+        }
+        var counts = [Int](repeating: 0, count: k)
+        var pointers: [UnsafeMutablePointer<FibBar>] = []
+        pointers.reserveCapacity(k)
+
+        func build(_ j: Int) -> [[FibBar]] {
+            if j == k {
+                fill(series, intervals: intervals, latestClosed: latestClosed, into: pointers, counts: &counts)
+                return []
+            }
+            var inner: [[FibBar]] = []
+            let bars = [FibBar](unsafeUninitializedCapacity: capacities[j]) { buffer, initialized in
+                pointers.append(buffer.baseAddress!)
+                inner = build(j + 1)
+                initialized = counts[j]
+            }
+            return [bars] + inner
+        }
+        return build(0)
+    }
+
+    /// The single pass: walks the daily bars once, keeping one accumulator per interval.
+    private static func fill(_ series: BarSeries, intervals: [FibInterval], latestClosed: Int32,
+                             into outputs: [UnsafeMutablePointer<FibBar>], counts: inout [Int]) {
+        let k = intervals.count
         var acc = [Accumulator](repeating: Accumulator(), count: k)
         for j in 0..<k { acc[j].n = Int32(intervals[j].sessions) }
-
         series.sessionIndex.withUnsafeBufferPointer { sess in
         series.open.withUnsafeBufferPointer { open in
         series.high.withUnsafeBufferPointer { high in
@@ -36,23 +63,25 @@ public enum FibResampler {
         series.close.withUnsafeBufferPointer { close in
         series.volume.withUnsafeBufferPointer { volume in
         acc.withUnsafeMutableBufferPointer { acc in
+        counts.withUnsafeMutableBufferPointer { counts in
             for i in 0..<sess.count {
-                let s = sess[i], o = open[i], h = high[i], l = low[i], c = close[i], v = volume[i]
+                let s = sess[i], h = high[i], l = low[i], c = close[i], v = volume[i]
                 for j in 0..<k {
                     if s >= acc[j].nextBoundary {
                         if acc[j].count > 0 {
-                            outputs[j].append(acc[j].bar(latestClosed: latestClosed))
+                            (outputs[j] + counts[j]).initialize(to: acc[j].bar(latestClosed: latestClosed))
+                            counts[j] += 1
                         }
-                        acc[j].start(session: s, open: o, high: h, low: l)
+                        acc[j].start(session: s, open: open[i], high: h, low: l)
                     }
                     acc[j].add(session: s, high: h, low: l, close: c, volume: v)
                 }
             }
             for j in 0..<k where acc[j].count > 0 {
-                outputs[j].append(acc[j].bar(latestClosed: latestClosed))
+                (outputs[j] + counts[j]).initialize(to: acc[j].bar(latestClosed: latestClosed))
+                counts[j] += 1
             }
-        }}}}}}}
-        return outputs
+        }}}}}}}}
     }
 
     /// The buckets that bars on `sessions` fall into, sorted and unique.

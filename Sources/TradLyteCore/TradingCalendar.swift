@@ -23,6 +23,11 @@ public final class TradingCalendar: Sendable {
     private let slots: [Int32]
     /// Close minute (local New York time) of each early-close session, by session index.
     private let earlyCloses: [Int32: Int]
+    /// `yyyymmdd` of each session, by session index (the database's date form).
+    private let sessionKeys: [Int32]
+    /// Session index (or -1) by `(year - firstYear) * 372 + (month - 1) * 31 + (day - 1)`:
+    /// turns a stored `yyyymmdd` into a session index with one array read.
+    private let indexByKey: [Int32]
 
     init() {
         firstDay = SessionDate(year: 1990, month: 1, day: 1)!
@@ -53,7 +58,34 @@ public final class TradingCalendar: Sendable {
         self.sessions = sessions
         self.slots = slots
         self.earlyCloses = closes
+        sessionKeys = sessions.map { Int32($0.yyyymmdd) }
+        var byKey = [Int32](repeating: -1, count: (lastDay.year - firstDay.year + 1) * 372)
+        for (index, key) in sessionKeys.enumerated() {
+            let k = Int(key)
+            byKey[(k / 10_000 - firstDay.year) * 372 + ((k / 100) % 100 - 1) * 31 + (k % 100 - 1)] = Int32(index)
+        }
+        indexByKey = byKey
     }
+
+    /// The session index of a `yyyymmdd` date, or `nil` when it is not a session.
+    @inlinable
+    public func sessionIndex(yyyymmdd key: Int) -> Int? {
+        let y = key / 10_000 - firstDayYear, m = (key / 100) % 100, d = key % 100
+        guard y >= 0, m >= 1, m <= 12, d >= 1, d <= 31 else { return nil }
+        let slot = y * 372 + (m - 1) * 31 + (d - 1)
+        guard slot < indexByKeyCount else { return nil }
+        let index = indexByKeyValue(slot)
+        return index >= 0 ? Int(index) : nil
+    }
+
+    /// `yyyymmdd` of the session at `index` (which must be valid).
+    @inlinable
+    public func yyyymmdd(ofSessionAt index: Int) -> Int { Int(sessionKeyValue(index)) }
+
+    @usableFromInline var firstDayYear: Int { 1990 }
+    @usableFromInline var indexByKeyCount: Int { indexByKey.count }
+    @usableFromInline func indexByKeyValue(_ slot: Int) -> Int32 { indexByKey[slot] }
+    @usableFromInline func sessionKeyValue(_ index: Int) -> Int32 { sessionKeys[index] }
 
     public var firstSession: SessionDate { sessions[0] }
     public var lastSession: SessionDate { sessions[sessions.count - 1] }

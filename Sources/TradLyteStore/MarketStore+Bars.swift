@@ -19,33 +19,51 @@ extension MarketStore {
     @discardableResult
     public func upsertDailyBars(_ batch: [SymbolSeries], runID: Int64? = nil, at now: Date = Date()) throws -> Int {
         try write {
-            let insert = try statement("""
-                INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)
-                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)
-                ON CONFLICT(symbol_id, session) DO UPDATE SET
-                    open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-                    volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
-                """)
+            // Rows go in groups of `rowsPerStatement` per INSERT: one statement step per row
+            // costs about as much as the row itself.
+            let rowsPerStatement = 64
+            let multi = try statement(Self.dailyUpsertSQL(rows: rowsPerStatement))
+            let single = try statement(Self.dailyUpsertSQL(rows: 1))
             var written = 0
             for item in batch where !item.series.isEmpty {
                 let id = try symbolID(item.symbol, create: true)!
                 let s = item.series
-                for i in 0..<s.count {
-                    insert.bind(1, id)
-                    insert.bind(2, yyyymmdd(sessionIndex: s.sessionIndex[i]))
-                    insert.bind(3, s.open[i])
-                    insert.bind(4, s.high[i])
-                    insert.bind(5, s.low[i])
-                    insert.bind(6, s.close[i])
-                    insert.bind(7, s.volume[i])
-                    _ = try insert.step()
-                    sqliteReset(insert)
+                var i = 0
+                while i < s.count {
+                    let stmt = s.count - i >= rowsPerStatement ? multi : single
+                    let rows = stmt === multi ? rowsPerStatement : 1
+                    var p: Int32 = 1
+                    for r in i..<(i + rows) {
+                        stmt.bind(p, id)
+                        stmt.bind(p + 1, yyyymmdd(sessionIndex: s.sessionIndex[r]))
+                        stmt.bind(p + 2, s.open[r])
+                        stmt.bind(p + 3, s.high[r])
+                        stmt.bind(p + 4, s.low[r])
+                        stmt.bind(p + 5, s.close[r])
+                        stmt.bind(p + 6, s.volume[r])
+                        p += 7
+                    }
+                    _ = try stmt.step()
+                    sqliteReset(stmt)
+                    i += rows
                 }
                 written += s.count
                 try refreshWatermark(symbolID: id, runID: runID, at: now)
             }
             return written
         }
+    }
+
+    /// `INSERT … VALUES (…), (…) … ON CONFLICT DO UPDATE` for `rows` rows of 7 columns.
+    static func dailyUpsertSQL(rows: Int) -> String {
+        let tuple = "(?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
+        return """
+            INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)
+            VALUES \(Array(repeating: tuple, count: rows).joined(separator: ", "))
+            ON CONFLICT(symbol_id, session) DO UPDATE SET
+                open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+                volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
+            """
     }
 
     /// Resets a statement without clearing bindings (every column is re-bound each row).
@@ -208,6 +226,17 @@ extension MarketStore {
 
         public var barCount: Int { lastSession.count }
 
+        mutating func reserveCapacity(_ bars: Int, symbols count: Int) {
+            symbols.reserveCapacity(count)
+            offsets.reserveCapacity(count + 1)
+            lastSession.reserveCapacity(bars)
+            open.reserveCapacity(bars)
+            high.reserveCapacity(bars)
+            low.reserveCapacity(bars)
+            close.reserveCapacity(bars)
+            volume.reserveCapacity(bars)
+        }
+
         /// The bars of one symbol as a series keyed by last session.
         public func series(at k: Int) -> BarSeries {
             var s = BarSeries(capacity: offsets[k + 1] - offsets[k])
@@ -238,10 +267,12 @@ extension MarketStore {
                 stmt.bind(1, interval.sessions)
             }
             var u = UniverseColumns()
+            // Size the columns up front: regrowing 10 M-element arrays costs more than the scan.
+            let expected = interval == .daily
+                ? Int(try db.scalarInt("SELECT coalesce(sum(rows), 0) FROM watermarks") ?? 0)
+                : Int(try db.scalarInt("SELECT count(*) FROM bars_fib WHERE interval = \(interval.sessions)") ?? 0)
+            u.reserveCapacity(expected, symbols: names.count)
             var current: Int64 = -1
-            // Sessions repeat across symbols: memoise yyyymmdd → session index.
-            var lastKey = -1
-            var lastIndex: Int32 = 0
             while try stmt.step() {
                 let id = stmt.int64(0)
                 if id != current {
@@ -252,12 +283,7 @@ extension MarketStore {
                     }
                     u.symbols.append(symbol)
                 }
-                let key = stmt.int(1)
-                if key != lastKey {
-                    lastIndex = try sessionIndex(yyyymmdd: key)
-                    lastKey = key
-                }
-                u.lastSession.append(lastIndex)
+                u.lastSession.append(try sessionIndex(yyyymmdd: stmt.int(1)))
                 u.open.append(stmt.double(2))
                 u.high.append(stmt.double(3))
                 u.low.append(stmt.double(4))

@@ -226,14 +226,16 @@ public final class MarketStore {
 
     // MARK: - Session conversions
 
+    @inline(__always)
     func sessionIndex(yyyymmdd: Int) throws -> Int32 {
-        guard let date = SessionDate(yyyymmdd: yyyymmdd), let index = calendar.sessionIndex(date) else {
+        guard let index = calendar.sessionIndex(yyyymmdd: yyyymmdd) else {
             throw StoreError.invalidData("stored session \(yyyymmdd) is not an NYSE session — the database holds data this build cannot read")
         }
         return Int32(index)
     }
 
+    @inline(__always)
     func yyyymmdd(sessionIndex: Int32) -> Int {
-        calendar.sessions[Int(sessionIndex)].yyyymmdd
+        calendar.yyyymmdd(ofSessionAt: Int(sessionIndex))
     }
 }

@@ -86,6 +86,19 @@ import TradLyteCore
         #expect(universe.series(at: 1) == m)
     }
 
+    @Test func bulkUpsertReplacesStoredBarsForTheSameSessions() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let first = try BarSeries(makeBars(from: "2020-01-02", count: 200, seed: 1))
+        let second = try BarSeries(makeBars(from: "2020-01-02", count: 150, seed: 5))  // overlaps, new values
+        try store.upsertDailyBars([.init(symbol: aapl, series: first)])
+        try store.upsertDailyBars([.init(symbol: aapl, series: second)])
+        let stored = try store.dailySeries(aapl)
+        #expect(stored.count == 200)
+        #expect(Array(stored.close[..<150]) == second.close && Array(stored.close[150...]) == Array(first.close[150...]))
+        #expect(try store.watermark(aapl)?.rows == 200)
+    }
+
     @Test func unknownSymbolsAreReportedByName() throws {
         let dir = TempDirectory()
         let store = try MarketStore(path: dir.databasePath)
