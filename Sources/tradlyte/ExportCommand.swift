@@ -57,10 +57,7 @@ struct ExportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export a symbol's bars for one interval.",
             discussion: """
-                Each row is one N-session bar: its bucket (session index / N), the calendar sessions
-                the bucket spans (start_session … end_session), the first and last sessions that
-                actually have data, how many sessions are present, whether the bucket has closed
-                (complete), and OHLCV. Interval 1 exports the daily bars.
+                Each row is one N-session bar: its bucket (session index / N), the calendar sessions the bucket spans (start_session … end_session), the first and last sessions that actually have data, how many sessions are present, whether the bucket has closed (complete), and OHLCV. Interval 1 exports the daily bars.
                 """)
 
         @Argument(help: "The symbol.")

@@ -14,12 +14,9 @@ struct ImportCommand: ParsableCommand {
             commandName: "csv",
             abstract: "Import daily bars from a CSV file (all rows or none).",
             discussion: """
-                The header is detected: columns named date, open, high, low, close, volume (any
-                order, case-insensitive; optional symbol, vwap, trades) are used, other columns are
-                ignored. Without a header the columns are date,open,high,low,close[,volume].
-                Dates are YYYY-MM-DD (also YYYYMMDD, YYYY/MM/DD, MM/DD/YYYY) and must be NYSE
-                sessions. A file with any malformed row is rejected with line numbers and nothing
-                is imported. Re-importing the same rows changes nothing.
+                The header is detected: columns named date, open, high, low, close, volume (any order, case-insensitive; optional symbol, vwap, trades) are used and other columns are ignored. Without a header the columns are date,open,high,low,close[,volume].
+
+                Dates are YYYY-MM-DD (also YYYYMMDD, YYYY/MM/DD, MM/DD/YYYY) and must be NYSE sessions. A file with any malformed row is rejected with line numbers and nothing is imported. Re-importing the same rows changes nothing.
                 """)
 
         @Argument(help: "The CSV file to import.")
