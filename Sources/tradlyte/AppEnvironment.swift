@@ -11,6 +11,8 @@ struct AppEnvironment {
 
     var databasePath: String { dataDirectory + "/tradlyte.sqlite" }
     var configPath: String { configDirectory + "/config.json" }
+    /// User strategy files (JSON).
+    var strategiesDirectory: String { configDirectory + "/strategies" }
 
     /// Resolves directories from `TRADLYTE_HOME` (data and config together) or the XDG base
     /// directories, and loads the config file when present.

@@ -14,7 +14,8 @@ struct Tradlyte: ParsableCommand {
             Exit codes: 0 success, 1 failure, 2 bad input.
             """,
         version: TradLyteVersion.current,
-        subcommands: [StatusCommand.self, ImportCommand.self, ExportCommand.self, CalendarCommand.self],
+        subcommands: [StatusCommand.self, ImportCommand.self, ExportCommand.self, CalendarCommand.self, StrategyCommand.self,
+                      SignalsCommand.self, IndicatorCommand.self],
         defaultSubcommand: StatusCommand.self
     )
 }

@@ -27,6 +27,12 @@ public struct IndicatorInputs: Sendable {
         self.init(open: bars.open, high: bars.high, low: bars.low, close: bars.close, volume: bars.volume)
     }
 
+    /// The columns of N-session bars.
+    public init(_ bars: [FibBar]) {
+        self.init(open: bars.map(\.open), high: bars.map(\.high), low: bars.map(\.low), close: bars.map(\.close),
+                  volume: bars.map(\.volume))
+    }
+
     public var count: Int { close.count }
     var single: [Double] { series ?? close }
 }
@@ -101,7 +107,7 @@ public struct IndicatorSpec: Sendable {
         return name + "(" + all.joined(separator: ", ") + ")"
     }
 
-    static func format(_ v: Double) -> String {
+    public static func format(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
     }
 }

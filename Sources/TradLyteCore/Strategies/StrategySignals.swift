@@ -1,0 +1,109 @@
+/// What a strategy says about each bar of a series: the setup's state, trigger events,
+/// entries (a trigger while the setup holds) and rule exits. Stops, targets and time exits
+/// depend on a position and are the backtester's business.
+public struct StrategySignals: Sendable {
+    public let interval: FibInterval
+    /// The base series the signals belong to.
+    public let bars: [FibBar]
+    public let setup: [Int8]
+    public let trigger: [Int8]
+    public let exitRule: [Int8]
+    public let action: Strategy.Action
+    /// Bars needed before every rule is available.
+    public let lookback: Int
+
+    /// Trigger true on a bar where the setup holds (or there is no setup).
+    public var entries: [Bool] { zip(trigger, setup).map { $0 == Truth.yes && $1 == Truth.yes } }
+    public var exits: [Bool] { exitRule.map { $0 == Truth.yes } }
+}
+
+/// Rules compiled once for a given set of parameter values.
+public struct CompiledStrategy: Sendable {
+    public let strategy: Strategy
+    public let parameters: [String: Double]
+    public let setup: CompiledRule?
+    public let trigger: CompiledRule
+    public let exit: CompiledRule?
+
+    public init(_ strategy: Strategy, parameters overrides: [String: Double] = [:]) throws(StrategyError) {
+        self.strategy = strategy
+        let values = strategy.parameterValues(overrides)
+        parameters = values
+        let compiler = RuleCompiler(parameters: values)
+        var diagnostics: [StrategyDiagnostic] = []
+        func compile(_ path: String, _ rule: String) -> CompiledRule? {
+            do { return try compiler.compile(rule, expecting: .condition) } catch {
+                diagnostics += error.diagnostics.map { StrategyDiagnostic(path: path, message: $0.message, rule: $0, ruleSource: rule) }
+                return nil
+            }
+        }
+        setup = strategy.setup.flatMap { compile("$.setup.rule", $0.rule) }
+        let trigger = compile("$.trigger.rule", strategy.trigger.rule)
+        exit = strategy.exit.rule.flatMap { compile("$.exit.rule", $0.rule) }
+        guard diagnostics.isEmpty, let trigger else { throw StrategyError(diagnostics: diagnostics) }
+        self.trigger = trigger
+    }
+
+    /// Bars of the base interval needed before the rules can all be evaluated.
+    public var lookback: Int {
+        let base = strategy.interval.sessions
+        func scaled(_ rule: CompiledRule?, _ interval: FibInterval?) -> Int {
+            guard let rule else { return 0 }
+            let n = (interval ?? strategy.interval).sessions
+            return (rule.lookback + 1) * n / base
+        }
+        return max(scaled(setup, strategy.setup?.interval), scaled(trigger, strategy.trigger.interval),
+                   scaled(exit, strategy.exit.rule?.interval))
+    }
+
+    /// Evaluates the strategy on a symbol's daily history.
+    ///
+    /// - Parameters:
+    ///   - daily: the symbol's daily bars (the whole stored history, so recursive indicators
+    ///     are computed as the chart shows them).
+    ///   - interval: overrides the strategy's base interval.
+    ///   - latestClosed: the latest closed session index (decides `complete` flags).
+    public func signals(daily: BarSeries, interval: FibInterval? = nil, latestClosed: Int32) -> StrategySignals {
+        let base = interval ?? strategy.interval
+        var series: [FibInterval: [FibBar]] = [:]
+        func bars(_ i: FibInterval) -> [FibBar] {
+            if let cached = series[i] { return cached }
+            let b = FibResampler.resample(daily, interval: i, latestClosed: latestClosed)
+            series[i] = b
+            return b
+        }
+        let baseBars = bars(base)
+        let cache = IndicatorCache()
+        func evaluate(_ rule: CompiledRule?, _ stepInterval: FibInterval?) -> [Int8] {
+            guard let rule else { return [Int8](repeating: Truth.yes, count: baseBars.count) }
+            let i = stepInterval ?? base
+            if i == base { return rule.condition(on: Self.inputs(baseBars), cache: cache) }
+            let higher = bars(i)
+            let values = rule.condition(on: Self.inputs(higher))
+            return Self.align(values, from: higher, interval: i, to: baseBars)
+        }
+        let setupValues = evaluate(setup, strategy.setup?.interval)
+        let triggerValues = evaluate(trigger, strategy.trigger.interval)
+        let exitValues = exit == nil ? [Int8](repeating: Truth.no, count: baseBars.count) : evaluate(exit, strategy.exit.rule?.interval)
+        return StrategySignals(interval: base, bars: baseBars, setup: setupValues, trigger: triggerValues, exitRule: exitValues,
+                               action: strategy.trigger.action, lookback: lookback)
+    }
+
+    static func inputs(_ bars: [FibBar]) -> IndicatorInputs { IndicatorInputs(bars) }
+
+    /// Aligns values computed on bars of another interval to the base bars, with no
+    /// look-ahead: a bar of `interval` becomes visible from the session after its last
+    /// calendar session, so a base bar ending on session L sees buckets b with
+    /// (b + 1)·N ≤ L. Base bars with nothing visible yet are unknown.
+    public static func align(_ values: [Int8], from higher: [FibBar], interval: FibInterval, to base: [FibBar]) -> [Int8] {
+        let n = Int32(interval.sessions)
+        var result = [Int8](repeating: Truth.unknown, count: base.count)
+        var k = -1
+        for (j, bar) in base.enumerated() {
+            let limit = bar.lastSession / n - 1
+            while k + 1 < higher.count && higher[k + 1].bucket <= limit { k += 1 }
+            if k >= 0 { result[j] = values[k] }
+        }
+        return result
+    }
+}

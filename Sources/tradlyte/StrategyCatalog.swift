@@ -1,0 +1,83 @@
+import Foundation
+import TradLyteCore
+
+/// Built-in strategies plus the user's strategy files (`<config>/strategies/*.json`).
+/// A user file with the same id as a built-in takes precedence.
+struct StrategyCatalog {
+    struct Item {
+        enum Source: String { case builtIn = "built-in", user }
+        let id: String
+        let source: Source
+        let path: String?
+        /// The strategy, or the problems that keep the file from loading.
+        let result: Result<Strategy, StrategyError>
+        let documentation: String?
+    }
+
+    let directory: String
+    let items: [Item]
+
+    init(directory: String) {
+        self.directory = directory
+        var items = StrategyLibrary.all.map {
+            Item(id: $0.id, source: .builtIn, path: nil, result: .success($0.strategy), documentation: $0.documentation)
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        for file in files {
+            let path = directory + "/" + file
+            let id = String(file.dropLast(5))
+            let result: Result<Strategy, StrategyError>
+            if let data = FileManager.default.contents(atPath: path) {
+                do { result = .success(try Strategy.parse(data)) } catch { result = .failure(error) }
+            } else {
+                result = .failure(StrategyError(diagnostics: [StrategyDiagnostic(path: "$", message: "cannot read \(path)")]))
+            }
+            items.removeAll { $0.id == id }
+            items.append(Item(id: id, source: .user, path: path, result: result, documentation: nil))
+        }
+        self.items = items
+    }
+
+    /// Finds a strategy by id or display name (case-insensitive), or a path to a file.
+    func find(_ name: String) throws -> Item {
+        if name.hasSuffix(".json") || name.contains("/") {
+            guard let data = FileManager.default.contents(atPath: name) else { throw CLIError.badInput("no such strategy file: \(name)") }
+            let id = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
+            let result: Result<Strategy, StrategyError>
+            do { result = .success(try Strategy.parse(data)) } catch { result = .failure(error) }
+            return Item(id: id, source: .user, path: name, result: result, documentation: nil)
+        }
+        let key = Self.id(for: name)
+        if let item = items.first(where: { $0.id == key || (try? $0.result.get().name.lowercased()) == name.lowercased() }) {
+            return item
+        }
+        let hint = items.map(\.id).min { Self.distance($0, key) < Self.distance($1, key) }.map { " — did you mean '\($0)'?" } ?? ""
+        throw CLIError.badInput("unknown strategy '\(name)'\(hint) (tradlyte strategy list shows them all)")
+    }
+
+    /// Loads a strategy or fails with its diagnostics.
+    func strategy(_ name: String) throws -> Strategy {
+        let item = try find(name)
+        switch item.result {
+        case .success(let s): return s
+        case .failure(let e): throw CLIError.badInput("strategy '\(item.id)' (\(item.path ?? "built-in")) is invalid:\n\(e)")
+        }
+    }
+
+    /// "My Strategy" → "my_strategy".
+    static func id(for name: String) -> String {
+        String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var prev = Array(0...b.count)
+        for i in 1...a.count {
+            var cur = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+}
