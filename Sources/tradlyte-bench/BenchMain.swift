@@ -13,9 +13,10 @@ struct BenchMain {
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
             print("""
-                usage: tradlyte-bench [all|resample|store] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
+                usage: tradlyte-bench [all|resample|store|indicators] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
+                  indicators  six indicators over N×M bars against TA-Lib (scripts/bench_talib.py), rule compile and evaluation
                 Defaults: 4000 symbols × 2500 sessions (10 M bars), seed 42, a temporary directory.
                 Build in release mode: swift run -c release tradlyte-bench all
                 """)
@@ -41,15 +42,20 @@ struct BenchMain {
         #if DEBUG
         FileHandle.standardError.write(Data("tradlyte-bench: warning: debug build — figures are not comparable; use -c release\n".utf8))
         #endif
-        let universe = SyntheticMarket(symbols: options.symbols, sessions: options.sessions, seed: options.seed)
+        func market() -> SyntheticMarket {
+            SyntheticMarket(symbols: options.symbols, sessions: options.sessions, seed: options.seed)
+        }
         switch which {
-        case "resample": ResampleBench.run(universe)
-        case "store": StoreBench.run(universe, options: options)
+        case "resample": ResampleBench.run(market())
+        case "store": StoreBench.run(market(), options: options)
+        case "indicators": IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
         case "all":
+            let universe = market()
             ResampleBench.run(universe)
             StoreBench.run(universe, options: options)
+            IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
         default:
-            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample or store\n".utf8))
+            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store or indicators\n".utf8))
             exit(2)
         }
     }

@@ -37,7 +37,7 @@ extension Indicators {
     /// Stochastic RSI (TA-Lib STOCHRSI, fast-D matype SMA): fast %K of RSI(period) over
     /// `fastK`, %D its SMA over `fastD`; both start at `period + fastK + fastD − 2`.
     public static func stochRSI(_ input: [Double], period: Int, fastK: Int, fastD: Int) -> (k: [Double], d: [Double]) {
-        let r = rsi(input, period: period)
+        let r = input.withUnsafeBufferPointer { x in output(x.count) { rsiKernel(x, period: period, exact: true, out: $0) } }
         var k = Indicators.fastK(high: r, low: r, close: r, period: fastK)
         let d = sma(k, period: fastD)
         let first = firstValidIndex(r) + fastK - 1 + fastD - 1

@@ -51,6 +51,12 @@ public enum Indicators {
         }
     }
 
+    /// SMA into a caller's buffer (same length as the input), for reusing memory.
+    public static func sma(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= x.count, "output buffer too small")
+        smaKernel(x, period: period, out: out.baseAddress!)
+    }
+
     static func smaKernel(_ x: UnsafeBufferPointer<Double>, period: Int, out: UnsafeMutablePointer<Double>) {
         let n = x.count
         let start = firstValid(x)
@@ -60,15 +66,14 @@ public enum Indicators {
         var total = 0.0
         var i = start
         while i < first { total += x[i]; i += 1 }
-        var trailing = start
+        let base = x.baseAddress!
         let p = Double(period)
         while i < n {
-            total += x[i]
+            total += base[i]
             let value = total
-            total -= x[trailing]
+            total -= base[i - period + 1]
             out[i] = value / p
             i += 1
-            trailing += 1
         }
     }
 
@@ -80,8 +85,16 @@ public enum Indicators {
         }
     }
 
+    /// EMA into a caller's buffer (same length as the input), for reusing memory.
+    public static func ema(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= x.count, "output buffer too small")
+        emaKernel(x, period: period, k: 2.0 / (Double(period) + 1.0), seedAt: nil, out: out.baseAddress!)
+    }
+
     /// EMA with an explicit k; `seedAt` forces the first seeded index (MACD aligns its fast
-    /// EMA to the slow one this way).
+    /// EMA to the slow one this way). The update prev·(1 − k) + x·k is one fused multiply-add
+    /// with one multiply and one add on the dependency chain (TA-Lib's (x − prev)·k + prev has
+    /// three and differs only in the last bits).
     static func emaKernel(_ x: UnsafeBufferPointer<Double>, period: Int, k: Double, seedAt: Int?,
                           out: UnsafeMutablePointer<Double>) {
         let n = x.count
@@ -94,15 +107,17 @@ public enum Indicators {
         while i <= first { total += x[i]; i += 1 }
         var prev = total / Double(period)
         out[first] = prev
+        let keep = 1.0 - k
+        let base = x.baseAddress!
         while i < n {
-            prev = ((x[i] - prev) * k) + prev
+            prev = base[i] * k + prev * keep
             out[i] = prev
             i += 1
         }
     }
 
     /// Weighted moving average, weights 1…period (TA-Lib WMA). Lookback `period − 1`.
-    /// Each window is summed afresh (see `windowSum` for why).
+    /// Each window is summed afresh (a running total would carry the rounding error of earlier large values; see `windowDeviation`).
     public static func wma(_ input: [Double], period: Int) -> [Double] {
         input.withUnsafeBufferPointer { x in
             output(x.count) { out in
@@ -161,19 +176,26 @@ public enum Indicators {
         }
     }
 
-    static func rsiKernel(_ x: UnsafeBufferPointer<Double>, period: Int, out: UnsafeMutablePointer<Double>) {
+    /// RSI into a caller's buffer (same length as the input), for reusing memory.
+    public static func rsi(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= x.count, "output buffer too small")
+        rsiKernel(x, period: period, out: out.baseAddress!)
+    }
+
+    /// - Parameter exact: use TA-Lib's exact operation order (slower: a division on the
+    ///   dependency chain). Stochastic RSI needs it: it divides by the RSI's recent range,
+    ///   which magnifies last-bit differences when that range is tiny.
+    static func rsiKernel(_ x: UnsafeBufferPointer<Double>, period: Int, exact: Bool = false, out: UnsafeMutablePointer<Double>) {
         let n = x.count
         let start = firstValid(x)
-        let first = start + period
+        let first = start + period - 1 + 1
         guard first < n else { fillNA(out, 0..<n); return }
         fillNA(out, 0..<first)
-        let p = Double(period), pm1 = Double(period - 1)
+        let p = Double(period)
         var prevGain = 0.0, prevLoss = 0.0
-        var prev = x[start]
         var i = start + 1
         while i <= first {
-            let d = x[i] - prev
-            prev = x[i]
+            let d = x[i] - x[i - 1]
             if d < 0 { prevLoss -= d } else { prevGain += d }
             i += 1
         }
@@ -181,14 +203,27 @@ public enum Indicators {
         prevGain /= p
         var total = prevGain + prevLoss
         out[first] = isZero(total) ? 0 : 100.0 * (prevGain / total)
+        let base = x.baseAddress!
+        if exact {
+            // Wilder smoothing exactly as TA-Lib writes it, (avg·(p − 1) + change) / p.
+            let pm1 = Double(period - 1)
+            while i < n {
+                let d = base[i] - base[i - 1]
+                prevGain = (prevGain * pm1 + max(d, 0)) / p
+                prevLoss = (prevLoss * pm1 + max(-d, 0)) / p
+                total = prevGain + prevLoss
+                out[i] = isZero(total) ? 0 : 100.0 * (prevGain / total)
+                i += 1
+            }
+            return
+        }
+        // The same smoothing as avg·((p − 1)/p) + change/p: no division on the dependency
+        // chain; it differs from TA-Lib in the last bits only.
+        let keep = Double(period - 1) / p, weight = 1.0 / p
         while i < n {
-            let d = x[i] - prev
-            prev = x[i]
-            prevLoss *= pm1
-            prevGain *= pm1
-            if d < 0 { prevLoss -= d } else { prevGain += d }
-            prevLoss /= p
-            prevGain /= p
+            let d = base[i] - base[i - 1]
+            prevGain = max(d, 0) * weight + prevGain * keep
+            prevLoss = max(-d, 0) * weight + prevLoss * keep
             total = prevGain + prevLoss
             out[i] = isZero(total) ? 0 : 100.0 * (prevGain / total)
             i += 1
@@ -198,21 +233,69 @@ public enum Indicators {
     /// MACD line, signal and histogram with TA-Lib's alignment: the fast EMA is seeded at
     /// the same bar as the slow one, and all three outputs start at `slow + signal − 2`.
     public static func macd(_ input: [Double], fast: Int, slow: Int, signal: Int) -> (macd: [Double], signal: [Double], hist: [Double]) {
+        let n = input.count
+        var m = [Double](repeating: .nan, count: n), s = m, h = m
+        input.withUnsafeBufferPointer { x in
+            m.withUnsafeMutableBufferPointer { m in
+                s.withUnsafeMutableBufferPointer { s in
+                    h.withUnsafeMutableBufferPointer { h in
+                        macd(x, fast: fast, slow: slow, signal: signal, macd: m, signal: s, hist: h)
+                    }
+                }
+            }
+        }
+        return (m, s, h)
+    }
+
+    /// MACD into caller buffers (each as long as the input), for reusing memory.
+    public static func macd(_ x: UnsafeBufferPointer<Double>, fast: Int, slow: Int, signal: Int,
+                            macd line: UnsafeMutableBufferPointer<Double>, signal sig: UnsafeMutableBufferPointer<Double>,
+                            hist: UnsafeMutableBufferPointer<Double>) {
         var (fast, slow) = (fast, slow)
         if slow < fast { swap(&fast, &slow) }
-        let n = input.count
-        return input.withUnsafeBufferPointer { x -> ([Double], [Double], [Double]) in
-            let start = firstValid(x)
-            let seed = start + slow - 1
-            let slowEMA = output(n) { emaKernel(x, period: slow, k: 2.0 / (Double(slow) + 1.0), seedAt: seed, out: $0) }
-            let fastEMA = output(n) { emaKernel(x, period: fast, k: 2.0 / (Double(fast) + 1.0), seedAt: seed, out: $0) }
-            let line = zipMap(fastEMA, slowEMA) { $0 - $1 }
-            let sig = ema(line, period: signal)
-            let firstOut = seed + signal - 1
-            var m = line
-            m.withUnsafeMutableBufferPointer { fillNA($0.baseAddress!, 0..<min(n, max(0, firstOut))) }
-            let hist = zipMap(m, sig) { $0 - $1 }
-            return (m, sig, hist)
+        let n = x.count
+        let start = firstValid(x)
+        let seed = start + slow - 1                 // both EMAs' first value
+        let firstOut = seed + signal - 1            // first MACD/signal/hist value
+        let lineOut = line.baseAddress!, sigOut = sig.baseAddress!, histOut = hist.baseAddress!
+        guard firstOut < n else {
+            fillNA(lineOut, 0..<n); fillNA(sigOut, 0..<n); fillNA(histOut, 0..<n)
+            return
+        }
+        fillNA(lineOut, 0..<firstOut); fillNA(sigOut, 0..<firstOut); fillNA(histOut, 0..<firstOut)
+        let kSlow = 2.0 / (Double(slow) + 1.0), kFast = 2.0 / (Double(fast) + 1.0), kSig = 2.0 / (Double(signal) + 1.0)
+        let keepSlow = 1 - kSlow, keepFast = 1 - kFast, keepSig = 1 - kSig
+        var slowTotal = 0.0, fastTotal = 0.0
+        for i in start...seed { slowTotal += x[i] }
+        for i in (seed - fast + 1)...seed { fastTotal += x[i] }
+        var slowEMA = slowTotal / Double(slow), fastEMA = fastTotal / Double(fast)
+        // The MACD line before `firstOut` seeds the signal EMA; keep it in the signal buffer.
+        sigOut[seed] = fastEMA - slowEMA
+        let base = x.baseAddress!
+        var i = seed + 1
+        while i <= firstOut {
+            slowEMA = base[i] * kSlow + slowEMA * keepSlow
+            fastEMA = base[i] * kFast + fastEMA * keepFast
+            sigOut[i] = fastEMA - slowEMA
+            i += 1
+        }
+        var total = 0.0
+        for j in seed...firstOut { total += sigOut[j] }
+        var signalEMA = total / Double(signal)
+        for j in seed..<firstOut { sigOut[j] = .nan }
+        let first = fastEMA - slowEMA
+        lineOut[firstOut] = first
+        sigOut[firstOut] = signalEMA
+        histOut[firstOut] = first - signalEMA
+        while i < n {
+            slowEMA = base[i] * kSlow + slowEMA * keepSlow
+            fastEMA = base[i] * kFast + fastEMA * keepFast
+            let value = fastEMA - slowEMA
+            signalEMA = value * kSig + signalEMA * keepSig
+            lineOut[i] = value
+            sigOut[i] = signalEMA
+            histOut[i] = value - signalEMA
+            i += 1
         }
     }
 
@@ -220,65 +303,77 @@ public enum Indicators {
     /// matype SMA). Lookback `period − 1`.
     public static func bbands(_ input: [Double], period: Int, devUp: Double, devDown: Double)
         -> (upper: [Double], middle: [Double], lower: [Double]) {
-        let middle = sma(input, period: period)
-        let sd = stddev(input, period: period)
-        var upper = middle, lower = middle
-        upper.withUnsafeMutableBufferPointer { u in
-            lower.withUnsafeMutableBufferPointer { l in
-                for i in 0..<u.count where !middle[i].isNaN {
-                    let s = sd[i]
-                    if devUp == devDown {
-                        if devUp == 1.0 {
-                            u[i] = middle[i] + s; l[i] = middle[i] - s
-                        } else {
-                            let t = s * devUp
-                            u[i] = middle[i] + t; l[i] = middle[i] - t
-                        }
-                    } else {
-                        u[i] = middle[i] + (devUp == 1.0 ? s : s * devUp)
-                        l[i] = middle[i] - (devDown == 1.0 ? s : s * devDown)
+        let n = input.count
+        var u = [Double](repeating: .nan, count: n), m = u, l = u
+        input.withUnsafeBufferPointer { x in
+            u.withUnsafeMutableBufferPointer { u in
+                m.withUnsafeMutableBufferPointer { m in
+                    l.withUnsafeMutableBufferPointer { l in
+                        bbands(x, period: period, devUp: devUp, devDown: devDown, upper: u, middle: m, lower: l)
                     }
                 }
             }
         }
-        return (upper, middle, lower)
+        return (u, m, l)
     }
 
-    /// Σ x² over the `period` values ending at `end`, summed afresh: a running total carries
-    /// the rounding error of every large value it ever held, which swamps the variance of
-    /// small prices that follow large ones (TA-Lib 0.8 is exact there too; `windowSum` idem).
-    @inline(__always)
-    static func windowSumOfSquares(_ x: UnsafeBufferPointer<Double>, end: Int, period: Int) -> Double {
-        var s = 0.0
-        var j = end - period + 1
-        while j <= end { s += x[j] * x[j]; j += 1 }
-        return s
-    }
-
-    @inline(__always)
-    static func windowSum(_ x: UnsafeBufferPointer<Double>, end: Int, period: Int) -> Double {
-        var s = 0.0
-        var j = end - period + 1
-        while j <= end { s += x[j]; j += 1 }
-        return s
+    /// Bollinger Bands into caller buffers (each as long as the input), for reusing memory.
+    public static func bbands(_ x: UnsafeBufferPointer<Double>, period: Int, devUp: Double, devDown: Double,
+                              upper: UnsafeMutableBufferPointer<Double>, middle: UnsafeMutableBufferPointer<Double>,
+                              lower: UnsafeMutableBufferPointer<Double>) {
+        let u = upper.baseAddress!, m = middle.baseAddress!, l = lower.baseAddress!
+        smaKernel(x, period: period, out: m)
+        windowDeviation(x, period: period) { i, sd in
+            u[i] = m[i] + devUp * sd
+            l[i] = m[i] - devDown * sd
+        }
+        let first = min(x.count, firstValid(x) + period - 1)
+        fillNA(u, 0..<first)
+        fillNA(l, 0..<first)
     }
 
     /// Population standard deviation times `deviations` (TA-Lib STDDEV). Lookback `period − 1`.
     public static func stddev(_ input: [Double], period: Int, deviations: Double = 1) -> [Double] {
+        var out = [Double](repeating: .nan, count: input.count)
         input.withUnsafeBufferPointer { x in
-            output(x.count) { out in
-                let n = x.count
-                let first = firstValid(x) + period - 1
-                guard first < n else { fillNA(out, 0..<n); return }
-                fillNA(out, 0..<first)
-                let p = Double(period)
-                for i in first..<n {
-                    let mean1 = windowSum(x, end: i, period: period) / p
-                    let mean2 = windowSumOfSquares(x, end: i, period: period) / p
-                    let variance = mean2 - mean1 * mean1
-                    out[i] = isZeroOrNegative(variance) ? 0 : variance.squareRoot() * deviations
-                }
+            out.withUnsafeMutableBufferPointer { o in
+                windowDeviation(x, period: period) { i, sd in o[i] = sd * deviations }
             }
+        }
+        return out
+    }
+
+    /// Calls `body(i, σ)` with the population standard deviation of each full window.
+    ///
+    /// The window sums of x and x² run in compensated (Neumaier) arithmetic: a plain running
+    /// total keeps the rounding error of every large value it ever held, which swamps the
+    /// variance of small prices that follow large ones. With the compensation the result
+    /// agrees with a fresh sum per window (and with TA-Lib 0.8) while each bar costs O(1).
+    @inline(__always)
+    static func windowDeviation(_ x: UnsafeBufferPointer<Double>, period: Int, _ body: (Int, Double) -> Void) {
+        let n = x.count
+        let start = firstValid(x)
+        let first = start + period - 1
+        guard first < n else { return }
+        var s1 = 0.0, c1 = 0.0, s2 = 0.0, c2 = 0.0
+        @inline(__always) func add(_ s: inout Double, _ c: inout Double, _ y: Double) {
+            let t = s + y
+            c += abs(s) >= abs(y) ? (s - t) + y : (y - t) + s
+            s = t
+        }
+        let base = x.baseAddress!
+        for i in start..<first { add(&s1, &c1, base[i]); add(&s2, &c2, base[i] * base[i]) }
+        let p = Double(period), invP = 1.0 / p
+        for i in first..<n {
+            let v = base[i]
+            add(&s1, &c1, v)
+            add(&s2, &c2, v * v)
+            let mean = (s1 + c1) * invP
+            let variance = (s2 + c2) * invP - mean * mean
+            let old = base[i - period + 1]
+            add(&s1, &c1, -old)
+            add(&s2, &c2, -old * old)
+            body(i, isZeroOrNegative(variance) ? 0 : variance.squareRoot())
         }
     }
 
@@ -301,12 +396,7 @@ public enum Indicators {
 
     @inline(__always)
     static func tr(_ h: Double, _ l: Double, _ prevClose: Double) -> Double {
-        var range = h - l
-        let a = abs(h - prevClose)
-        if a > range { range = a }
-        let b = abs(l - prevClose)
-        if b > range { range = b }
-        return range
+        max(h - l, max(abs(h - prevClose), abs(l - prevClose)))
     }
 
     /// Average true range, Wilder smoothing, seeded with the SMA of the first `period` true
@@ -315,30 +405,41 @@ public enum Indicators {
         high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
                 close.withUnsafeBufferPointer { c in
-                    output(h.count) { out in
-                        let n = h.count
-                        guard period < n else { fillNA(out, 0..<n); return }
-                        fillNA(out, 0..<period)
-                        if period == 1 {
-                            for i in 1..<n { out[i] = tr(h[i], l[i], c[i - 1]) }
-                            return
-                        }
-                        var total = 0.0
-                        for i in 1...period { total += tr(h[i], l[i], c[i - 1]) }
-                        let p = Double(period), pm1 = Double(period - 1)
-                        var prev = total / p
-                        out[period] = prev
-                        var i = period + 1
-                        while i < n {
-                            prev *= pm1
-                            prev += tr(h[i], l[i], c[i - 1])
-                            prev /= p
-                            out[i] = prev
-                            i += 1
-                        }
-                    }
+                    output(h.count) { out in atrKernel(h, l, c, period: period, out: out) }
                 }
             }
+        }
+    }
+
+    /// ATR into a caller's buffer (as long as the inputs), for reusing memory.
+    public static func atr(high h: UnsafeBufferPointer<Double>, low l: UnsafeBufferPointer<Double>, close c: UnsafeBufferPointer<Double>,
+                           period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= h.count, "output buffer too small")
+        atrKernel(h, l, c, period: period, out: out.baseAddress!)
+    }
+
+    static func atrKernel(_ h: UnsafeBufferPointer<Double>, _ l: UnsafeBufferPointer<Double>, _ c: UnsafeBufferPointer<Double>,
+                          period: Int, out: UnsafeMutablePointer<Double>) {
+        let n = h.count
+        guard period < n else { fillNA(out, 0..<n); return }
+        fillNA(out, 0..<period)
+        if period == 1 {
+            for i in 1..<n { out[i] = tr(h[i], l[i], c[i - 1]) }
+            return
+        }
+        var total = 0.0
+        for i in 1...period { total += tr(h[i], l[i], c[i - 1]) }
+        let p = Double(period)
+        var prev = total / p
+        out[period] = prev
+        // Wilder smoothing, (atr·(p − 1) + tr) / p, as atr·((p − 1)/p) + tr/p: no division on the chain.
+        let keep = Double(period - 1) / p, weight = 1.0 / p
+        let hb = h.baseAddress!, lb = l.baseAddress!, cb = c.baseAddress!
+        var i = period + 1
+        while i < n {
+            prev = tr(hb[i], lb[i], cb[i - 1]) * weight + prev * keep
+            out[i] = prev
+            i += 1
         }
     }
 
