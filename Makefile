@@ -25,6 +25,7 @@ bench:
 
 fixtures:
 	python3 scripts/make_fixtures.py
+	python3 scripts/make_indicator_fixtures.py
 
 clean:
 	rm -rf .build

@@ -126,6 +126,21 @@ import Testing
         }
     }
 
+    @Test func vegasChannelEntersOnPullbacksInALongUptrend() throws {
+        // 1,200 sessions of a rising market with regular pullbacks.
+        var s = BarSeries()
+        for i in 0..<1200 {
+            let trend = 50 * (1 + Double(i) * 0.002)
+            let wave = sin(Double(i) / 6) * 1.5
+            let close = trend + wave, open = trend + sin(Double(i - 1) / 6) * 1.5
+            try s.append(sessionIndex: Int32(5000 + i), open: open, high: max(open, close) + 0.3, low: min(open, close) - 0.3,
+                         close: close, volume: 1e6)
+        }
+        let signals = try CompiledStrategy(StrategyLibrary.named("vegas_channel")!.strategy).signals(daily: s, latestClosed: 6199)
+        #expect(signals.entries.filter { $0 }.count > 10)
+        #expect(signals.entries.prefix(169).allSatisfy { !$0 })  // the inner tunnel's warm-up (EMA 169)
+    }
+
     @Test func higherIntervalSetupsAreVisibleOnlyAfterTheirBarCompletes() throws {
         let daily = try fixtureSeries()
         let latest = daily.sessionIndex.last!

@@ -318,18 +318,21 @@ public enum Indicators {
     }
 
     /// Bollinger Bands into caller buffers (each as long as the input), for reusing memory.
+    /// One pass: the middle band is the window mean from the same compensated sums as the
+    /// deviation (see `windowDeviation`).
     public static func bbands(_ x: UnsafeBufferPointer<Double>, period: Int, devUp: Double, devDown: Double,
                               upper: UnsafeMutableBufferPointer<Double>, middle: UnsafeMutableBufferPointer<Double>,
                               lower: UnsafeMutableBufferPointer<Double>) {
         let u = upper.baseAddress!, m = middle.baseAddress!, l = lower.baseAddress!
-        smaKernel(x, period: period, out: m)
-        windowDeviation(x, period: period) { i, sd in
-            u[i] = m[i] + devUp * sd
-            l[i] = m[i] - devDown * sd
-        }
         let first = min(x.count, firstValid(x) + period - 1)
         fillNA(u, 0..<first)
+        fillNA(m, 0..<first)
         fillNA(l, 0..<first)
+        windowDeviation(x, period: period) { i, mean, sd in
+            m[i] = mean
+            u[i] = mean + devUp * sd
+            l[i] = mean - devDown * sd
+        }
     }
 
     /// Population standard deviation times `deviations` (TA-Lib STDDEV). Lookback `period − 1`.
@@ -337,20 +340,21 @@ public enum Indicators {
         var out = [Double](repeating: .nan, count: input.count)
         input.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { o in
-                windowDeviation(x, period: period) { i, sd in o[i] = sd * deviations }
+                windowDeviation(x, period: period) { i, _, sd in o[i] = sd * deviations }
             }
         }
         return out
     }
 
-    /// Calls `body(i, σ)` with the population standard deviation of each full window.
+    /// Calls `body(i, mean, σ)` with the mean and population standard deviation of each full
+    /// window.
     ///
     /// The window sums of x and x² run in compensated (Neumaier) arithmetic: a plain running
     /// total keeps the rounding error of every large value it ever held, which swamps the
     /// variance of small prices that follow large ones. With the compensation the result
     /// agrees with a fresh sum per window (and with TA-Lib 0.8) while each bar costs O(1).
     @inline(__always)
-    static func windowDeviation(_ x: UnsafeBufferPointer<Double>, period: Int, _ body: (Int, Double) -> Void) {
+    static func windowDeviation(_ x: UnsafeBufferPointer<Double>, period: Int, _ body: (Int, Double, Double) -> Void) {
         let n = x.count
         let start = firstValid(x)
         let first = start + period - 1
@@ -373,7 +377,7 @@ public enum Indicators {
             let old = base[i - period + 1]
             add(&s1, &c1, -old)
             add(&s2, &c2, -old * old)
-            body(i, isZeroOrNegative(variance) ? 0 : variance.squareRoot())
+            body(i, mean, isZeroOrNegative(variance) ? 0 : variance.squareRoot())
         }
     }
 

@@ -37,10 +37,12 @@ struct RuleEvaluator {
         case .indicator(let call): return outputs(of: call)[call.output]
         case .shift(let inner, let k):
             let x = number(inner)
-            return (0..<n).map { $0 >= k ? x[$0 - k] : .nan }
+            return Self.build(n) { out in
+                for i in 0..<n { out[i] = i >= k ? x[i - k] : .nan }
+            }
         case .arithmetic(let op, let a, let b):
             let x = number(a), y = number(b)
-            return (0..<n).map { RuleEvaluator.arithmetic(op, x[$0], y[$0]) }
+            return Self.zip(x, y) { u, v in RuleEvaluator.arithmetic(op, u, v) }
         case .negate(let inner):
             return number(inner).map { -$0 }
         default:
@@ -57,46 +59,111 @@ struct RuleEvaluator {
             let x = condition(inner)
             return (0..<n).map { $0 >= k ? x[$0 - k] : Truth.unknown }
         case .compare(let op, let a, let b):
-            let x = number(a), y = number(b)
-            return (0..<n).map { i in
-                let u = x[i], v = y[i]
-                if u.isNaN || v.isNaN { return Truth.unknown }
-                let r: Bool
-                switch op {
-                case ">": r = u > v
-                case "<": r = u < v
-                case ">=": r = u >= v
-                case "<=": r = u <= v
-                case "==": r = u == v
-                default: r = u != v
-                }
-                return r ? Truth.yes : Truth.no
+            let test: (Double, Double) -> Bool
+            switch op {
+            case ">": test = { $0 > $1 }
+            case "<": test = { $0 < $1 }
+            case ">=": test = { $0 >= $1 }
+            case "<=": test = { $0 <= $1 }
+            case "==": test = { $0 == $1 }
+            default: test = { $0 != $1 }
             }
+            // Comparing with a constant is the common case (rsi(14) > 70): no array for it.
+            if case .constant(let v) = b {
+                return Self.truths(number(a)) { test($0, v) }
+            }
+            if case .constant(let u) = a {
+                return Self.truths(number(b)) { test(u, $0) }
+            }
+            let x = number(a), y = number(b)
+            return Self.truths(x, y, test)
         case .cross(let above, let a, let b):
             let x = number(a), y = number(b)
-            return (0..<n).map { i in
-                guard i >= 1 else { return Truth.unknown }
-                let u0 = x[i - 1], v0 = y[i - 1], u1 = x[i], v1 = y[i]
-                if u0.isNaN || v0.isNaN || u1.isNaN || v1.isNaN { return Truth.unknown }
-                let r = above ? (u1 > v1 && u0 <= v0) : (u1 < v1 && u0 >= v0)
-                return r ? Truth.yes : Truth.no
+            return Self.buildTruth(n) { out in
+                x.withUnsafeBufferPointer { x in
+                    y.withUnsafeBufferPointer { y in
+                        if n > 0 { out[0] = Truth.unknown }
+                        for i in 1..<max(1, n) {
+                            let u0 = x[i - 1], v0 = y[i - 1], u1 = x[i], v1 = y[i]
+                            if u0.isNaN || v0.isNaN || u1.isNaN || v1.isNaN { out[i] = Truth.unknown; continue }
+                            let r = above ? (u1 > v1 && u0 <= v0) : (u1 < v1 && u0 >= v0)
+                            out[i] = r ? Truth.yes : Truth.no
+                        }
+                    }
+                }
             }
         case .logic(let isAnd, let a, let b):
             let x = condition(a), y = condition(b)
-            return (0..<n).map { i in
-                let u = x[i], v = y[i]
-                if isAnd {
-                    if u == Truth.no || v == Truth.no { return Truth.no }
-                    return (u == Truth.yes && v == Truth.yes) ? Truth.yes : Truth.unknown
-                } else {
-                    if u == Truth.yes || v == Truth.yes { return Truth.yes }
-                    return (u == Truth.no && v == Truth.no) ? Truth.no : Truth.unknown
+            return Self.buildTruth(n) { out in
+                x.withUnsafeBufferPointer { x in
+                    y.withUnsafeBufferPointer { y in
+                        for i in 0..<n {
+                            let u = x[i], v = y[i]
+                            if isAnd {
+                                out[i] = (u == Truth.no || v == Truth.no) ? Truth.no : ((u == Truth.yes && v == Truth.yes) ? Truth.yes : Truth.unknown)
+                            } else {
+                                out[i] = (u == Truth.yes || v == Truth.yes) ? Truth.yes : ((u == Truth.no && v == Truth.no) ? Truth.no : Truth.unknown)
+                            }
+                        }
+                    }
                 }
             }
         case .not(let inner):
             return condition(inner).map { $0 == Truth.unknown ? Truth.unknown : 1 - $0 }
         default:
             return number(e).map { $0.isNaN ? Truth.unknown : ($0 != 0 ? Truth.yes : Truth.no) }
+        }
+    }
+
+    // MARK: - Loops without bounds checks or per-element closures over arrays
+
+    @inline(__always)
+    static func build(_ n: Int, _ body: (UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        [Double](unsafeUninitializedCapacity: n) { buffer, count in
+            if n > 0 { body(buffer.baseAddress!) }
+            count = n
+        }
+    }
+
+    @inline(__always)
+    static func buildTruth(_ n: Int, _ body: (UnsafeMutablePointer<Int8>) -> Void) -> [Int8] {
+        [Int8](unsafeUninitializedCapacity: n) { buffer, count in
+            if n > 0 { body(buffer.baseAddress!) }
+            count = n
+        }
+    }
+
+    @inline(__always)
+    static func zip(_ a: [Double], _ b: [Double], _ f: (Double, Double) -> Double) -> [Double] {
+        build(a.count) { out in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    for i in 0..<a.count { out[i] = f(a[i], b[i]) }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func truths(_ a: [Double], _ test: (Double) -> Bool) -> [Int8] {
+        buildTruth(a.count) { out in
+            a.withUnsafeBufferPointer { a in
+                for i in 0..<a.count { out[i] = a[i].isNaN ? Truth.unknown : (test(a[i]) ? Truth.yes : Truth.no) }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func truths(_ a: [Double], _ b: [Double], _ test: (Double, Double) -> Bool) -> [Int8] {
+        buildTruth(a.count) { out in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    for i in 0..<a.count {
+                        let u = a[i], v = b[i]
+                        out[i] = (u.isNaN || v.isNaN) ? Truth.unknown : (test(u, v) ? Truth.yes : Truth.no)
+                    }
+                }
+            }
         }
     }
 }
