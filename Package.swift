@@ -20,19 +20,28 @@ let package = Package(
             path: "Sources/CSQLite",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
         .target(name: "TradLyteCore"),
+        .target(name: "MarketData", dependencies: ["TradLyteCore", "CCurl"]),
+        .target(name: "PolygonFake", dependencies: ["MarketData", "TradLyteCore"]),
         .target(name: "TradLyteStore", dependencies: ["TradLyteCore", "CSQLite"]),
         .executableTarget(
             name: "tradlyte",
             dependencies: [
-                "TradLyteCore", "TradLyteStore",
+                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore"]),
+        .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake"]),
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite"]),
-        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore"]),
+        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData"]),
     ],
     swiftLanguageModes: [.v6]
 )
