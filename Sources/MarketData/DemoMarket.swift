@@ -208,7 +208,8 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
             // Regimes: roughly every 18 months the trend may turn (bull, bear, sideways).
             if rng.uniform() < 1.0 / 380.0 {
                 let draw = rng.uniform()
-                regimeDrift = draw < 0.55 ? c.drift + 0.10 : (draw < 0.8 ? c.drift - 0.25 : 0)
+                // Bull, bear or sideways, averaging out near the ticker's long-run drift.
+                regimeDrift = draw < 0.55 ? c.drift + 0.08 : (draw < 0.8 ? c.drift - 0.22 : c.drift * 0.5)
             }
             variance = omega + alpha * lastShock * lastShock + beta * variance
             let sigma = variance.squareRoot()
@@ -216,7 +217,11 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
             let earnings = (k + earningsOffset) % 63 == 0 && c.type != "ETF"
             let gap = earnings ? rng.normal() * sigma * 4 + (rng.uniform() < 0.5 ? -1 : 1) * sigma * 2 : rng.normal() * sigma * 0.3
             let open = price * exp(gap)
-            let intraday = rng.normal() * sigma * 0.9 + (regimeDrift / 252)
+            // Log-return drift net of the variance term, plus a gentle pull toward the ticker's
+            // long-run trend line so prices stay plausible over 30 years of sessions.
+            let trend = log(c.price) + c.drift * Double(k) / 252
+            let pull = (trend - log(price)) / 400
+            let intraday = rng.normal() * sigma * 0.9 + (regimeDrift / 252) - 0.5 * variance + pull
             var close = open * exp(intraday)
             lastShock = log(close / price) - regimeDrift / 252
             let spread = abs(rng.normal()) * sigma * 0.6 + sigma * 0.2

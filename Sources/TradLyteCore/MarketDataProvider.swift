@@ -103,3 +103,12 @@ public enum ProviderError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// What the quote service needs from local storage: a cache of recent quotes and the
+/// latest stored bars (the "local EOD" fallback). `MarketStore` implements it.
+public protocol QuoteStore: AnyObject {
+    func cachedQuote(_ symbol: Symbol) throws -> Quote?
+    func saveQuote(_ quote: Quote) throws
+    /// The newest `count` daily bars, oldest first.
+    func latestDailyBars(_ symbol: Symbol, count: Int) throws -> [DailyBar]
+}

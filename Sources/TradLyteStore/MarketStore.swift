@@ -85,6 +85,11 @@ public final class MarketStore {
         try guarded { Int(try db.scalarInt("PRAGMA user_version") ?? 0) }
     }
 
+    /// SQLite's `PRAGMA quick_check`: "ok", or the first problem found.
+    public func quickCheck() throws -> String {
+        try guarded { try db.scalarText("PRAGMA quick_check") ?? "no answer" }
+    }
+
     /// Names of the applied migrations, in order.
     public func appliedMigrations() throws -> [String] {
         try guarded { try appliedMigrationRows().map(\.1) }

@@ -112,5 +112,22 @@ enum Migrations {
                 PRIMARY KEY (run_id, stage)
             );
             """),
+        Migration(name: "002_quote_cache", sql: """
+            -- Latest quote per symbol with where and when it came from (TTL applied by the reader).
+            CREATE TABLE quote_cache (
+                symbol         TEXT PRIMARY KEY,
+                price          REAL NOT NULL,
+                change         REAL,
+                change_percent REAL,
+                open           REAL,
+                high           REAL,
+                low            REAL,
+                volume         REAL,
+                session        INTEGER,          -- yyyymmdd
+                as_of          TEXT NOT NULL,
+                fetched_at     TEXT NOT NULL,
+                source         TEXT NOT NULL
+            );
+            """),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MarketData
 import TradLyteCore
 import TradLyteStore
 
@@ -8,6 +9,9 @@ struct AppEnvironment {
     let dataDirectory: String
     let configDirectory: String
     let config: AppConfig
+    /// The API key and where it came from ("POLYGON_API_KEY" or the config file).
+    let apiKey: (value: String, origin: String)?
+    let baseURL: String
 
     var databasePath: String { dataDirectory + "/tradlyte.sqlite" }
     var configPath: String { configDirectory + "/config.json" }
@@ -28,7 +32,11 @@ struct AppEnvironment {
         }
         let path = config + "/config.json"
         let loaded = try FileManager.default.fileExists(atPath: path) ? AppConfig.load(path: path) : AppConfig()
-        return AppEnvironment(dataDirectory: data, configDirectory: config, config: loaded)
+        var key: (String, String)?
+        if let k = env["POLYGON_API_KEY"], !k.isEmpty { key = (k, "POLYGON_API_KEY") }
+        else if let k = loaded.polygonAPIKey { key = (k, "the config file") }
+        let base = env["POLYGON_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? loaded.polygonBaseURL
+        return AppEnvironment(dataDirectory: data, configDirectory: config, config: loaded, apiKey: key, baseURL: base)
     }
 
     /// Opens the store, creating the data directory on first use.
@@ -41,39 +49,95 @@ struct AppEnvironment {
         return try MarketStore(path: databasePath)
     }
 
+    /// The market data provider: Polygon when a key is set (unless `provider` says demo),
+    /// else the offline demo market.
+    func makeProvider() throws -> MarketDataProvider {
+        switch (config.provider, apiKey) {
+        case (.demo, _), (.auto, nil):
+            return DemoMarket()
+        case (.polygon, nil):
+            throw CLIError.badInput("provider is \"polygon\" but no API key is set — export POLYGON_API_KEY or set polygon_api_key in \(configPath)")
+        case (_, let key?):
+            return PolygonClient(configuration: .init(apiKey: key.value, baseURL: baseURL, callsPerMinute: config.callsPerMinute,
+                                                      retries: config.retries),
+                                 transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"))
+        }
+    }
+
     /// Whether a database exists yet (status should not create one just to say it is empty).
     var databaseExists: Bool { FileManager.default.fileExists(atPath: databasePath) }
 }
 
 /// The user's settings (config.json). Unknown keys are errors so typos do not pass silently.
 struct AppConfig: Equatable {
+    enum ProviderChoice: String { case auto, polygon, demo }
+
     /// Minutes after the close before a session counts as closed (data providers publish
     /// the day's bars a few minutes after 16:00).
     var closeGraceMinutes = 5
+    /// Polygon API key; `POLYGON_API_KEY` takes precedence. Never printed or stored elsewhere.
+    var polygonAPIKey: String?
+    /// `POLYGON_BASE_URL` takes precedence (Polygon is also served as Massive).
+    var polygonBaseURL = "https://api.polygon.io"
+    /// The plan's request budget (free tier: 5).
+    var callsPerMinute = 5.0
+    var retries = 2
+    var quoteTTLSeconds = 60.0
+    var provider = ProviderChoice.auto
 
-    static let knownKeys = ["close_grace_minutes"]
+    static let knownKeys = ["close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
+                            "quote_ttl_seconds", "provider"]
 
     static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError.failure("cannot read the config file \(path) — check its permissions")
         }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw CLIError.badInput("the config file \(path) is not valid JSON (\(error.localizedDescription)) — fix it or move it aside")
+        let parsed: JSONValue
+        do { parsed = try JSONValue.parse(data) } catch {
+            throw CLIError.badInput("the config file \(path) is not valid JSON (\(error.diagnostics.first?.message ?? "")) — fix it or move it aside")
         }
-        guard let dict = object as? [String: Any] else {
+        guard case .object(let pairs) = parsed else {
             throw CLIError.badInput("the config file \(path) must hold a JSON object, e.g. {\"close_grace_minutes\": 5}")
         }
         var config = AppConfig()
-        for (key, value) in dict.sorted(by: { $0.key < $1.key }) {
+        func number(_ key: String, _ value: JSONValue, _ range: ClosedRange<Double>) throws -> Double {
+            guard case .number(let n) = value, range.contains(n) else {
+                throw CLIError.badInput("\(path): \(key) must be a number from \(IndicatorSpec.format(range.lowerBound)) to \(IndicatorSpec.format(range.upperBound))")
+            }
+            return n
+        }
+        func string(_ value: JSONValue) -> String? {
+            if case .string(let s) = value { return s }
+            return nil
+        }
+        for (key, value) in pairs {
             switch key {
             case "close_grace_minutes":
-                guard let n = value as? Int, (0...240).contains(n) else {
-                    throw CLIError.badInput("\(path): close_grace_minutes must be a whole number of minutes from 0 to 240")
+                let n = try number(key, value, 0...240)
+                guard n == n.rounded() else { throw CLIError.badInput("\(path): close_grace_minutes must be a whole number of minutes from 0 to 240") }
+                config.closeGraceMinutes = Int(n)
+            case "polygon_api_key":
+                guard let s = string(value), !s.isEmpty else { throw CLIError.badInput("\(path): polygon_api_key must be a non-empty string") }
+                config.polygonAPIKey = s
+            case "polygon_base_url":
+                guard let s = string(value), s.hasPrefix("http://") || s.hasPrefix("https://") else {
+                    throw CLIError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. https://api.polygon.io")
                 }
-                config.closeGraceMinutes = n
+                config.polygonBaseURL = s
+            case "calls_per_minute": config.callsPerMinute = try number(key, value, 0.1...100_000)
+            case "retries":
+                let n = try number(key, value, 0...10)
+                config.retries = Int(n)
+            case "quote_ttl_seconds": config.quoteTTLSeconds = try number(key, value, 0...86_400)
+            case "provider":
+                guard let s = string(value), let choice = ProviderChoice(rawValue: s) else {
+                    throw CLIError.badInput("\(path): provider must be \"auto\", \"polygon\" or \"demo\"")
+                }
+                config.provider = choice
             default:
-                throw CLIError.badInput("\(path): unknown key '\(key)' — known keys: \(knownKeys.joined(separator: ", "))")
+                let hint = knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
+                    .flatMap { StrategyCatalog.distance($0, key) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""
+                throw CLIError.badInput("\(path): unknown key '\(key)'\(hint) (known keys: \(knownKeys.joined(separator: ", ")))")
             }
         }
         return config

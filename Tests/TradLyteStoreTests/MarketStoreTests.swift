@@ -9,10 +9,10 @@ import TradLyteCore
         do {
             let store = try MarketStore(path: dir.databasePath)
             #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
-            #expect(try store.appliedMigrations() == ["001_initial_schema"])
+            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache"])
         }
         let again = try MarketStore(path: dir.databasePath)
-        #expect(try again.appliedMigrations() == ["001_initial_schema"])
+        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache"])
         #expect(FileManager.default.fileExists(atPath: dir.databasePath + "-wal"))  // WAL mode
     }
 

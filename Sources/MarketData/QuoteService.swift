@@ -1,0 +1,62 @@
+import Foundation
+import TradLyteCore
+
+/// Latest prices, from the cheapest source that is fresh enough: the local cache (within
+/// its TTL) → the provider (Polygon: snapshot, then previous close; or the demo market) →
+/// the latest stored daily bar. The source is always reported with the quote.
+public final class QuoteService {
+    public let provider: MarketDataProvider?
+    public let store: QuoteStore?
+    public let ttl: TimeInterval
+
+    public init(provider: MarketDataProvider?, store: QuoteStore?, ttl: TimeInterval = 60) {
+        self.provider = provider
+        self.store = store
+        self.ttl = ttl
+    }
+
+    public struct Result {
+        public let quote: Quote
+        /// Why a fallback was used, when it was ("provider unreachable: …").
+        public let note: String?
+        public let fromCache: Bool
+    }
+
+    public func quote(_ symbol: Symbol, at now: Date = Date()) throws -> Result {
+        // A cached quote counts only when it came from the same kind of source (a DEMO quote
+        // must never answer for Polygon, nor the reverse).
+        if let cached = try store?.cachedQuote(symbol), now.timeIntervalSince(cached.fetchedAt) < ttl, cached.fetchedAt <= now,
+           (cached.source == .demo) == (provider?.isDemo ?? false) {
+            return Result(quote: cached, note: nil, fromCache: true)
+        }
+        var note: String?
+        var unknownToProvider = false
+        if let provider {
+            do {
+                if let q = try provider.quote(symbol, at: now) {
+                    try? store?.saveQuote(q)
+                    return Result(quote: q, note: nil, fromCache: false)
+                }
+            } catch ProviderError.unknownSymbol {
+                unknownToProvider = true
+            } catch let error as ProviderError {
+                note = "\(provider.name) unavailable: \(error)"
+            }
+        }
+        if let store, let local = try localQuote(symbol, store: store, now: now) {
+            return Result(quote: local, note: note, fromCache: false)
+        }
+        if unknownToProvider || note == nil { throw ProviderError.unknownSymbol(symbol.rawValue) }
+        throw ProviderError.transport(note!)
+    }
+
+    func localQuote(_ symbol: Symbol, store: QuoteStore, now: Date) throws -> Quote? {
+        let bars = try store.latestDailyBars(symbol, count: 2)
+        guard let last = bars.last else { return nil }
+        let previous = bars.count > 1 ? bars[0] : nil
+        let close = TradingCalendar.nyse.sessionIndex(last.session).flatMap { TradingCalendar.nyse.times(ofSessionAt: $0)?.close } ?? now
+        return Quote(symbol: symbol, price: last.close, change: previous.map { last.close - $0.close },
+                     changePercent: previous.map { (last.close / $0.close - 1) * 100 }, open: last.open, dayHigh: last.high,
+                     dayLow: last.low, volume: last.volume, session: last.session, asOf: close, fetchedAt: now, source: .localEOD)
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import MarketData
+import PolygonFake
+import TradLyteCore
+import TradLyteStore
+
+struct QuoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quote",
+        abstract: "Show the latest price of one or more symbols, with its source and age.",
+        discussion: "Sources, in order: the local cache (fresh for quote_ttl_seconds, default 60), the provider (Polygon snapshot, then its previous close; or the DEMO market), then the latest stored daily bar (local EOD). An unknown symbol is reported by name; the others still print.")
+
+    @Argument(help: "Symbols.") var symbols: [String]
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    struct Row: Encodable {
+        var symbol: String
+        var price: Double
+        var change: Double?
+        var change_percent: Double?
+        var day_low: Double?
+        var day_high: Double?
+        var volume: Double?
+        var session: String?
+        var source: String
+        var as_of: String
+        var age_seconds: Int
+        var note: String?
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try AppEnvironment.load()
+            let provider = try env.makeProvider()
+            let store = try env.openStore()
+            let service = QuoteService(provider: provider, store: store, ttl: env.config.quoteTTLSeconds)
+            let now = Date()
+            var rows: [Row] = []
+            var failures: [String] = []
+            for text in symbols {
+                do {
+                    let symbol = try Symbol(text)
+                    let result = try service.quote(symbol, at: now)
+                    let q = result.quote
+                    rows.append(Row(symbol: q.symbol.rawValue, price: q.price, change: q.change, change_percent: q.changePercent,
+                                    day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
+                                    source: q.source.rawValue + (result.fromCache ? " (cached)" : ""),
+                                    as_of: ISO8601DateFormatter().string(from: q.asOf),
+                                    age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note))
+                } catch {
+                    failures.append("\(text): \(error)")
+                }
+            }
+            if json {
+                emit(try jsonText(rows))
+            } else if !rows.isEmpty {
+                var t = [["SYMBOL", "PRICE", "CHANGE", "CHG%", "DAY RANGE", "VOLUME", "SOURCE", "AGE"]]
+                for r in rows {
+                    t.append([r.symbol, String(format: "%.2f", r.price), r.change.map { String(format: "%+.2f", $0) } ?? "",
+                              r.change_percent.map { String(format: "%+.2f%%", $0) } ?? "",
+                              (r.day_low.map { String(format: "%.2f", $0) } ?? "") + "–" + (r.day_high.map { String(format: "%.2f", $0) } ?? ""),
+                              r.volume.map { grouped(Int($0)) } ?? "", r.source.uppercased() == "DEMO" ? "DEMO" : r.source,
+                              age(r.age_seconds)])
+                }
+                emit(table(t))
+                for r in rows { if let note = r.note { emit("note: \(r.symbol): \(note)") } }
+            }
+            if !failures.isEmpty {
+                FileHandle.standardError.write(Data(failures.map { "tradlyte: error: \($0)\n" }.joined().utf8))
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    func age(_ seconds: Int) -> String {
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 7200 { return "\(seconds / 60)m" }
+        if seconds < 172_800 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86_400)d"
+    }
+}
+
+struct FakePolygonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fake-polygon",
+        abstract: "Run the fake Polygon server on 127.0.0.1 (for trying the Polygon path offline).",
+        discussion: "Serves the demo market in Polygon's shapes. Point the client at it with POLYGON_BASE_URL=http://127.0.0.1:PORT and POLYGON_API_KEY set to --key.",
+        shouldDisplay: false)
+
+    @Option(name: .long, help: "Port (0 picks a free one).") var port: UInt16 = 0
+    @Option(name: .long, help: "The API key the server accepts.") var key: String = "demo-key"
+    @Option(name: .long, help: "Answer 429 past this many calls per minute.") var rateLimit: Int?
+
+    func run() throws {
+        try runReportingErrors {
+            let server = FakePolygonServer(apiKey: key)
+            server.rateLimitPerMinute = rateLimit
+            try server.start(port: port)
+            emit("fake Polygon listening on \(server.baseURL) — Ctrl-C to stop")
+            while true { Thread.sleep(forTimeInterval: 3600) }
+        }
+    }
+}
