@@ -129,6 +129,13 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         }
     }
 
+    /// Aggregate responses go through the fast parser (see `AggregatesParser`).
+    func aggregates(_ data: Data, endpoint: String) throws -> AggsResponse {
+        do { return try AggregatesParser.parse(data) } catch {
+            throw ProviderError.invalidResponse(endpoint: endpoint, message: error.message)
+        }
+    }
+
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
@@ -145,7 +152,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     // MARK: - Shapes
 
-    struct Agg: Decodable {
+    struct Agg: Decodable, Equatable {
         let T: String?
         let o: Double, h: Double, l: Double, c: Double, v: Double
         let vw: Double?
@@ -153,15 +160,15 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         let n: Int?
     }
 
-    struct AggsResponse: Decodable {
+    struct AggsResponse: Decodable, Equatable {
         let status: String?
         let resultsCount: Int?
         let results: [Agg]?
         let next_url: String?
     }
 
-    func bar(_ a: Agg, index: Int, endpoint: String) throws -> DailyBar {
-        let session = NewYorkTime.local(at: Date(timeIntervalSince1970: Double(a.t) / 1000)).date
+    func bar(_ a: Agg, index: Int, endpoint: String, sessionOf: ((Int64) -> SessionDate)? = nil) throws -> DailyBar {
+        let session = sessionOf?(a.t) ?? NewYorkTime.local(at: Date(timeIntervalSince1970: Double(a.t) / 1000)).date
         let bar = DailyBar(session: session, open: a.o, high: a.h, low: a.l, close: a.c, volume: a.v, vwap: a.vw, trades: a.n)
         if let problem = bar.problem {
             throw ProviderError.invalidResponse(endpoint: endpoint, message: "results[\(index)]\(a.T.map { " (\($0))" } ?? ""): \(problem)")
@@ -183,15 +190,25 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     /// Parses a grouped-daily payload (public for the benchmark).
     public func parseGroupedDaily(_ data: Data, session: SessionDate) throws -> [Symbol: DailyBar] {
         let endpoint = "/v2/aggs/grouped/locale/us/market/stocks/\(session)"
-        let response = try decode(AggsResponse.self, data, endpoint: endpoint)
+        let response = try aggregates(data, endpoint: endpoint)
         var result: [Symbol: DailyBar] = [:]
         let results = response.results ?? []
         result.reserveCapacity(results.count)
+        // Every bar of a grouped payload carries the same timestamp: convert it once.
+        var lastT: Int64 = .min
+        var lastSession = session
+        let sessionOf: (Int64) -> SessionDate = { t in
+            if t != lastT {
+                lastT = t
+                lastSession = NewYorkTime.local(at: Date(timeIntervalSince1970: Double(t) / 1000)).date
+            }
+            return lastSession
+        }
         for (i, a) in results.enumerated() {
             guard let ticker = a.T else { throw ProviderError.invalidResponse(endpoint: endpoint, message: "missing field results[\(i)].T") }
             // Tickers outside our symbol grammar (warrants with '+', test symbols) are skipped, not fatal.
             guard let symbol = try? Symbol(ticker) else { continue }
-            let b = try bar(a, index: i, endpoint: endpoint)
+            let b = try bar(a, index: i, endpoint: endpoint, sessionOf: sessionOf)
             guard b.session == session else {
                 throw ProviderError.invalidResponse(endpoint: endpoint, message: "results[\(i)] (\(ticker)) is for \(b.session), not \(session)")
             }
@@ -208,7 +225,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         while true {
             let data = try fetch(url, query: query)
             let endpoint = Self.endpointName(url)
-            let response = try decode(AggsResponse.self, data, endpoint: endpoint)
+            let response = try aggregates(data, endpoint: endpoint)
             for (i, a) in (response.results ?? []).enumerated() { bars.append(try bar(a, index: i, endpoint: endpoint)) }
             pages += 1
             guard let next = response.next_url, !next.isEmpty, pages < 1000 else { break }
@@ -369,7 +386,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     public func previousClose(_ symbol: Symbol, at now: Date) throws -> Quote? {
         let endpoint = "/v2/aggs/ticker/\(symbol)/prev"
         let data = try fetch(endpoint, query: [("adjusted", "true")])
-        let response = try decode(AggsResponse.self, data, endpoint: endpoint)
+        let response = try aggregates(data, endpoint: endpoint)
         guard let a = response.results?.first else { throw ProviderError.unknownSymbol(symbol.rawValue) }
         let b = try bar(a, index: 0, endpoint: endpoint)
         let close = calendar.sessionIndex(b.session).flatMap { calendar.times(ofSessionAt: $0)?.close } ?? now

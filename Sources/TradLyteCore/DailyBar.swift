@@ -26,6 +26,12 @@ public struct DailyBar: Equatable, Sendable, Codable {
     /// The first thing wrong with the bar's numbers, or `nil` when it is consistent:
     /// finite positive prices, `low ≤ open, close ≤ high`, finite non-negative volume.
     public var problem: String? {
+        // The common case first, without building anything.
+        if open.isFinite && high.isFinite && low.isFinite && close.isFinite && open > 0 && high > 0 && low > 0 && close > 0
+            && low <= open && low <= close && high >= open && high >= close && volume.isFinite && volume >= 0
+            && (vwap.map { $0.isFinite && $0 > 0 } ?? true) && (trades.map { $0 >= 0 } ?? true) {
+            return nil
+        }
         for (name, value) in [("open", open), ("high", high), ("low", low), ("close", close)] {
             if !value.isFinite { return "\(name) is not a finite number" }
             if value <= 0 { return "\(name) \(format(value)) is not positive" }

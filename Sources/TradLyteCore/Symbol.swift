@@ -8,6 +8,15 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
     /// Parses and normalises a symbol. Lower-case letters are accepted and upper-cased;
     /// surrounding whitespace is trimmed.
     public init(_ text: String) throws(SymbolError) {
+        // Fast path: already a valid upper-case symbol (what providers send).
+        let utf8 = text.utf8
+        if !utf8.isEmpty && utf8.count <= 10 && utf8.allSatisfy({ b in
+            (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
+        }) {
+            rawValue = text
+            return
+        }
         let trimmed = text.trimmingASCIIWhitespace()
         guard !trimmed.isEmpty else { throw .empty }
         guard trimmed.utf8.count <= 10 else { throw .tooLong(trimmed) }

@@ -13,9 +13,10 @@ struct BenchMain {
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
             print("""
-                usage: tradlyte-bench [all|resample|store|indicators] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
+                usage: tradlyte-bench [all|resample|store|indicators|marketdata] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
+                  marketdata  parse a 12,000-ticker grouped-daily payload; fetch 500 sessions from the fake server at 1,000/min
                   indicators  six indicators over N×M bars against TA-Lib (scripts/bench_talib.py), rule compile and evaluation
                 Defaults: 4000 symbols × 2500 sessions (10 M bars), seed 42, a temporary directory.
                 Build in release mode: swift run -c release tradlyte-bench all
@@ -49,13 +50,15 @@ struct BenchMain {
         case "resample": ResampleBench.run(market())
         case "store": StoreBench.run(market(), options: options)
         case "indicators": IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
+        case "marketdata": MarketDataBench.run(fetch: true)
         case "all":
             let universe = market()
             ResampleBench.run(universe)
             StoreBench.run(universe, options: options)
             IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
+            MarketDataBench.run(fetch: true)
         default:
-            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store or indicators\n".utf8))
+            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators or marketdata\n".utf8))
             exit(2)
         }
     }
