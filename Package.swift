@@ -30,18 +30,22 @@ let package = Package(
         .target(name: "MarketData", dependencies: ["TradLyteCore", "CCurl"]),
         .target(name: "PolygonFake", dependencies: ["MarketData", "TradLyteCore"]),
         .target(name: "TradLyteStore", dependencies: ["TradLyteCore", "CSQLite"]),
+        .target(name: "TradLytePipeline", dependencies: ["TradLyteCore"]),
         .executableTarget(
             name: "tradlyte",
             dependencies: [
-                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
+                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake"]),
+        .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
+                                                                "TradLytePipeline"]),
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore"]),
-        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData"]),
+        .testTarget(name: "TradLytePipelineTests", dependencies: ["TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData",
+                                                                  "PolygonFake"]),
+        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,40 +1,6 @@
 import Foundation
 import TradLyteCore
 
-/// Where a batch of bars came from.
-public struct Provenance: Sendable {
-    public var runID: Int64?
-    public var provider: String
-    public var endpoint: String
-    public var fetchedAt: Date
-
-    public init(runID: Int64?, provider: String, endpoint: String, fetchedAt: Date) {
-        self.runID = runID
-        self.provider = provider
-        self.endpoint = endpoint
-        self.fetchedAt = fetchedAt
-    }
-}
-
-/// What an ingest changed.
-public struct IngestSummary: Equatable, Sendable, Codable {
-    public var symbols = 0
-    /// Rows received.
-    public var rows = 0
-    /// Rows for sessions the store did not have.
-    public var inserted = 0
-    /// Rows that replaced a stored bar with different values.
-    public var changed = 0
-    /// Rows identical to what was stored (nothing to do).
-    public var unchanged = 0
-    /// Fibonacci bars written or removed, all intervals together.
-    public var fibBarsWritten = 0
-    public var firstSession: SessionDate?
-    public var lastSession: SessionDate?
-
-    public init() {}
-}
-
 extension MarketStore {
     /// Stores a batch of daily bars end to end, in one transaction: bronze rows with
     /// provenance, the consolidated daily table (latest fetch wins), watermarks, and the
@@ -53,6 +19,8 @@ extension MarketStore {
                 if let problem = bar.problem { throw StoreError.invalidData("\(symbol) \(bar.session): \(problem)") }
             }
         }
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         return try write {
             var summary = IngestSummary()
             let fetchedAt = Timestamp.format(provenance.fetchedAt)
@@ -77,6 +45,7 @@ extension MarketStore {
                 summary.rows += bars.count
                 let id = try symbolID(symbol, create: true)!
 
+                let t0 = clock.now
                 for bar in bars {
                     bronze.bind(1, provenance.runID)
                     bronze.bind(2, provenance.provider)
@@ -89,18 +58,21 @@ extension MarketStore {
                     bronze.bind(12, bar.vwap); bronze.bind(13, bar.trades)
                     try bronze.run()
                 }
+                let t1 = clock.now
 
                 // Consolidate: compare with what is stored, write only what differs.
                 let existing = try dailyBars(symbol, in: bars.first!.session...bars.last!.session)
                 var stored: [Int32: DailyBar] = [:]
                 for bar in existing { stored[bar.session.dayNumber] = bar }
                 var changedSessions: [Int32] = []
+                var inserted = 0
                 for bar in bars {
                     if let old = stored[bar.session.dayNumber] {
                         if old == bar { summary.unchanged += 1; continue }
                         summary.changed += 1
                     } else {
                         summary.inserted += 1
+                        inserted += 1
                     }
                     upsert.bind(1, id)
                     upsert.bind(2, bar.session.yyyymmdd)
@@ -112,11 +84,21 @@ extension MarketStore {
                 }
                 summary.firstSession = min(summary.firstSession ?? bars.first!.session, bars.first!.session)
                 summary.lastSession = max(summary.lastSession ?? bars.last!.session, bars.last!.session)
-                guard !changedSessions.isEmpty else { continue }
-                try refreshWatermark(symbolID: id, runID: provenance.runID, at: provenance.fetchedAt)
-                summary.fibBarsWritten += try resampleTouched(symbolID: id, changedSessions: changedSessions,
-                                                              intervals: intervals, latestClosed: latestClosed)
+                if !changedSessions.isEmpty {
+                    try advanceWatermark(symbolID: id, first: bars.first!.session, latest: bars.last!.session, addedRows: inserted,
+                                        runID: provenance.runID, at: provenance.fetchedAt)
+                }
+                let t2 = clock.now
+                if !changedSessions.isEmpty {
+                    summary.fibBarsWritten += try resampleTouched(symbolID: id, changedSessions: changedSessions,
+                                                                  intervals: intervals, latestClosed: latestClosed)
+                }
+                let t3 = clock.now
+                summary.bronzeSeconds += seconds(t1 - t0)
+                summary.consolidateSeconds += seconds(t2 - t1)
+                summary.resampleSeconds += seconds(t3 - t2)
             }
+            let t4 = clock.now
             for interval in intervals {
                 try closeFormingBars(interval: interval, latestClosed: latestClosed)
                 if let last = summary.lastSession {
@@ -125,6 +107,7 @@ extension MarketStore {
                                           at: provenance.fetchedAt)
                 }
             }
+            summary.resampleSeconds += seconds(clock.now - t4)
             return summary
         }
     }

@@ -28,6 +28,28 @@ extension MarketStore {
             first = min(first, oldFirst)
             if oldFirst == first && oldLatest == latest && oldRows == rows { return }
         }
+        try writeWatermark(symbolID: id, first: first, latest: latest, rows: rows, runID: runID, at: now)
+    }
+
+    /// Widens a symbol's watermark to cover `first…latest` with `addedRows` new rows, without
+    /// counting the table (the ingest hot path). The latest session never moves backwards.
+    func advanceWatermark(symbolID id: Int64, first: SessionDate, latest: SessionDate, addedRows: Int,
+                          runID: Int64?, at now: Date) throws {
+        var newFirst = first.yyyymmdd, newLatest = latest.yyyymmdd, rows = addedRows
+        let current = try statement("SELECT first_session, latest_session, rows FROM watermarks WHERE symbol_id = ?")
+        current.bind(1, id)
+        if try current.step() {
+            let oldFirst = current.int(0), oldLatest = current.int(1), oldRows = current.int(2)
+            newFirst = min(newFirst, oldFirst)
+            newLatest = max(newLatest, oldLatest)
+            rows += oldRows
+            if oldFirst == newFirst && oldLatest == newLatest && oldRows == rows { return }
+        }
+        current.reset()
+        try writeWatermark(symbolID: id, first: newFirst, latest: newLatest, rows: rows, runID: runID, at: now)
+    }
+
+    private func writeWatermark(symbolID id: Int64, first: Int, latest: Int, rows: Int, runID: Int64?, at now: Date) throws {
         let stamp = Timestamp.format(now)
         let upsert = try statement("""
             INSERT INTO watermarks(symbol_id, first_session, latest_session, rows, ingested_at, run_id)

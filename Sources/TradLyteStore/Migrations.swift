@@ -129,5 +129,39 @@ enum Migrations {
                 source         TEXT NOT NULL
             );
             """),
+        Migration(name: "003_splits_and_alerts", sql: """
+            -- Splits the pipeline has handled (a split re-fetches the symbol's adjusted history once).
+            CREATE TABLE splits (
+                symbol     TEXT NOT NULL,
+                date       INTEGER NOT NULL,  -- yyyymmdd
+                split_from REAL NOT NULL,
+                split_to   REAL NOT NULL,
+                applied_at TEXT NOT NULL,
+                PRIMARY KEY (symbol, date)
+            );
+
+            CREATE TABLE alert_rules (
+                id         INTEGER PRIMARY KEY,
+                kind       TEXT NOT NULL,
+                symbol     TEXT,               -- NULL: the whole universe
+                value      REAL,
+                sessions   INTEGER,
+                strategy   TEXT,
+                enabled    INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL
+            );
+
+            CREATE TABLE alerts (
+                id       INTEGER PRIMARY KEY,
+                rule_id  INTEGER NOT NULL REFERENCES alert_rules(id) ON DELETE CASCADE,
+                symbol   TEXT NOT NULL,
+                session  INTEGER NOT NULL,    -- yyyymmdd
+                message  TEXT NOT NULL,
+                fired_at TEXT NOT NULL,
+                read     INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (rule_id, symbol, session)
+            );
+            CREATE INDEX alerts_unread ON alerts(read, id);
+            """),
     ]
 }

@@ -36,7 +36,14 @@ struct AppEnvironment {
         if let k = env["POLYGON_API_KEY"], !k.isEmpty { key = (k, "POLYGON_API_KEY") }
         else if let k = loaded.polygonAPIKey { key = (k, "the config file") }
         let base = env["POLYGON_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? loaded.polygonBaseURL
-        return AppEnvironment(dataDirectory: data, configDirectory: config, config: loaded, apiKey: key, baseURL: base)
+        var pinned: Date?
+        if let text = env["TRADLYTE_NOW"], !text.isEmpty {
+            guard let date = ISO8601DateFormatter().date(from: text) else {
+                throw CLIError.badInput("TRADLYTE_NOW='\(text)' is not an ISO 8601 instant such as 2024-03-15T21:00:00Z")
+            }
+            pinned = date
+        }
+        return AppEnvironment(dataDirectory: data, configDirectory: config, config: loaded, apiKey: key, baseURL: base, pinnedNow: pinned)
     }
 
     /// Opens the store, creating the data directory on first use.
@@ -49,12 +56,18 @@ struct AppEnvironment {
         return try MarketStore(path: databasePath)
     }
 
+    /// "Now": the real clock, or `TRADLYTE_NOW` (an ISO 8601 instant) to pin it for tests and
+    /// reproducible demos.
+    let pinnedNow: Date?
+    func now() -> Date { pinnedNow ?? Date() }
+
     /// The market data provider: Polygon when a key is set (unless `provider` says demo),
     /// else the offline demo market.
     func makeProvider() throws -> MarketDataProvider {
         switch (config.provider, apiKey) {
         case (.demo, _), (.auto, nil):
-            return DemoMarket()
+            let pinned = pinnedNow
+            return DemoMarket(clock: { pinned ?? Date() })
         case (.polygon, nil):
             throw CLIError.badInput("provider is \"polygon\" but no API key is set — export POLYGON_API_KEY or set polygon_api_key in \(configPath)")
         case (_, let key?):
@@ -84,9 +97,18 @@ struct AppConfig: Equatable {
     var retries = 2
     var quoteTTLSeconds = 60.0
     var provider = ProviderChoice.auto
+    /// "market" (grouped daily for every ticker) or "watchlist" (per-ticker ranges).
+    var mode = "market"
+    var watchlist: [String] = []
+    var backfillYears = 5
+    var retentionDays = 30
+    /// argv of a command run when a refresh fails (no shell); the summary is appended.
+    var notifyCommand: [String]?
+    var notifyTimeoutSeconds = 10.0
 
     static let knownKeys = ["close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
-                            "quote_ttl_seconds", "provider"]
+                            "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
+                            "notify_command", "notify_timeout_seconds"]
 
     static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -134,6 +156,30 @@ struct AppConfig: Equatable {
                     throw CLIError.badInput("\(path): provider must be \"auto\", \"polygon\" or \"demo\"")
                 }
                 config.provider = choice
+            case "mode":
+                guard let m = string(value), m == "market" || m == "watchlist" else {
+                    throw CLIError.badInput("\(path): mode must be \"market\" (grouped daily) or \"watchlist\" (per-ticker ranges)")
+                }
+                config.mode = m
+            case "watchlist":
+                guard case .array(let items) = value else { throw CLIError.badInput("\(path): watchlist must be an array of symbols") }
+                config.watchlist = try items.map { item in
+                    guard let s = string(item), let symbol = try? Symbol(s) else {
+                        throw CLIError.badInput("\(path): watchlist entries must be symbols such as \"AAPL\"")
+                    }
+                    return symbol.rawValue
+                }
+            case "backfill_years": config.backfillYears = Int(try number(key, value, 1...30))
+            case "retention_days": config.retentionDays = Int(try number(key, value, 0...3650))
+            case "notify_command":
+                guard case .array(let items) = value, !items.isEmpty else {
+                    throw CLIError.badInput("\(path): notify_command is an argv array, e.g. [\"notify-send\", \"TradLyte\"] (no shell)")
+                }
+                config.notifyCommand = try items.map { item in
+                    guard let s = string(item) else { throw CLIError.badInput("\(path): notify_command entries must be strings") }
+                    return s
+                }
+            case "notify_timeout_seconds": config.notifyTimeoutSeconds = try number(key, value, 1...600)
             default:
                 let hint = knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
                     .flatMap { StrategyCatalog.distance($0, key) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""

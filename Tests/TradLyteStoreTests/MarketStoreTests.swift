@@ -9,10 +9,10 @@ import TradLyteCore
         do {
             let store = try MarketStore(path: dir.databasePath)
             #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
-            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache"])
+            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts"])
         }
         let again = try MarketStore(path: dir.databasePath)
-        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache"])
+        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts"])
         #expect(FileManager.default.fileExists(atPath: dir.databasePath + "-wal"))  // WAL mode
     }
 
@@ -255,5 +255,23 @@ import TradLyteCore
         #expect(try reader.dailySeries(aapl).count == 5)
         _ = try writer.ingest([aapl: makeBars(from: "2024-01-02", count: 8)], provenance: provenance(), latestClosed: 9000)
         #expect(try reader.dailySeries(aapl).count == 8)  // no stale snapshot left open by a cached statement
+    }
+}
+
+@Suite struct MarketStoreVacuumTests {
+    @Test func keepsOldRawRowsWhoseBarIsNotConsolidated() throws {
+        let dir = TempDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let aapl = try Symbol("AAPL")
+        let bars = makeBars(from: "2024-01-02", count: 5)
+        _ = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: 9000)
+        rawSQL(dir.databasePath, """
+            INSERT INTO bronze_bars(provider, endpoint, fetched_at, symbol, session, open, high, low, close, volume)
+            VALUES ('test', 'unit', '2023-11-14T22:13:20.000Z', 'ORPHAN', 20240102, 1, 2, 0.5, 1.5, 10)
+            """)
+        let cutoff = Date(timeIntervalSince1970: 1_800_000_000)
+        let report = try store.vacuumBronze(olderThan: cutoff, dryRun: false)
+        #expect(report.eligible == 6 && report.deleted == 5 && report.unverified == 1)
+        #expect(try store.bronzeRowCount() == 1)
     }
 }

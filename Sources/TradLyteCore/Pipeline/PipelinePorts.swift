@@ -1,0 +1,119 @@
+import Foundation
+
+/// A symbol's stored coverage.
+public struct Coverage: Equatable, Sendable {
+    public var first: SessionDate
+    public var latest: SessionDate
+    public var rows: Int
+
+    public init(first: SessionDate, latest: SessionDate, rows: Int) {
+        self.first = first
+        self.latest = latest
+        self.rows = rows
+    }
+}
+
+/// An alert rule (ARCHITECTURE §9 alerts). `symbol == nil` means the whole universe.
+public struct AlertRule: Equatable, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// The close is above `value`.
+        case priceAbove = "price_above"
+        /// The close is below `value`.
+        case priceBelow = "price_below"
+        /// The close moved at least `value` percent (either way) over `sessions` sessions.
+        case percentChange = "pct_change"
+        /// `strategy`'s entry fires on the latest bar.
+        case strategyTrigger = "strategy_trigger"
+    }
+
+    public var id: Int64
+    public var kind: Kind
+    public var symbol: Symbol?
+    public var value: Double?
+    public var sessions: Int?
+    public var strategy: String?
+    public var enabled: Bool
+
+    public init(id: Int64 = 0, kind: Kind, symbol: Symbol?, value: Double? = nil, sessions: Int? = nil, strategy: String? = nil,
+                enabled: Bool = true) {
+        self.id = id
+        self.kind = kind
+        self.symbol = symbol
+        self.value = value
+        self.sessions = sessions
+        self.strategy = strategy
+        self.enabled = enabled
+    }
+
+    /// "ACME close above 120".
+    public var summary: String {
+        let who = symbol?.rawValue ?? "any symbol"
+        switch kind {
+        case .priceAbove: return "\(who) close above \(IndicatorSpec.format(value ?? 0))"
+        case .priceBelow: return "\(who) close below \(IndicatorSpec.format(value ?? 0))"
+        case .percentChange: return "\(who) moves \(IndicatorSpec.format(value ?? 0))% over \(sessions ?? 1) session(s)"
+        case .strategyTrigger: return "\(strategy ?? "?") entry on \(who)"
+        }
+    }
+}
+
+/// A fired alert in the inbox.
+public struct Alert: Equatable, Sendable, Codable {
+    public var id: Int64
+    public var ruleID: Int64
+    public var symbol: Symbol
+    public var session: SessionDate
+    public var message: String
+    public var firedAt: Date
+    public var read: Bool
+
+    public init(id: Int64 = 0, ruleID: Int64, symbol: Symbol, session: SessionDate, message: String, firedAt: Date, read: Bool = false) {
+        self.id = id
+        self.ruleID = ruleID
+        self.symbol = symbol
+        self.session = session
+        self.message = message
+        self.firedAt = firedAt
+        self.read = read
+    }
+}
+
+/// What vacuum removed (or would remove, in a dry run).
+public struct VacuumReport: Equatable, Sendable {
+    public var eligible: Int
+    /// Old rows kept because their bar is not in the consolidated table.
+    public var unverified: Int
+    public var deleted: Int
+
+    public init(eligible: Int, unverified: Int, deleted: Int) {
+        self.eligible = eligible
+        self.unverified = unverified
+        self.deleted = deleted
+    }
+}
+
+/// The storage the pipeline needs (`MarketStore` implements it; a shared PostgreSQL store
+/// could later). Every method commits its own transaction, so a killed run leaves only
+/// whole steps behind.
+public protocol PipelineStore: AnyObject {
+    var calendar: TradingCalendar { get }
+    func coverage() throws -> [Symbol: Coverage]
+    func symbols() throws -> [SymbolInfo]
+    func upsertSymbols(_ infos: [SymbolInfo], at now: Date) throws
+    func ingest(_ batch: [Symbol: [DailyBar]], provenance: Provenance, latestClosed: Int32, intervals: [FibInterval]) throws -> IngestSummary
+    /// Splits already handled (so a split re-fetches a symbol once).
+    func appliedSplits() throws -> [Split]
+    func recordSplit(_ split: Split, at now: Date) throws
+    func rebuildFibBars(symbols: [Symbol]?, intervals: [FibInterval], latestClosed: Int32) throws -> Int
+    func dailySeries(_ symbol: Symbol, in range: ClosedRange<SessionDate>?) throws -> BarSeries
+
+    func beginRun(trigger: RunTrigger, at now: Date) throws -> Int64
+    func recordStage(_ stage: StageRecord) throws
+    func finishRun(_ id: Int64, status: RunStatus, error: String?, summary: String?, at now: Date) throws
+
+    func vacuumBronze(olderThan cutoff: Date, dryRun: Bool) throws -> VacuumReport
+
+    func alertRules() throws -> [AlertRule]
+    /// Adds alerts not already in the inbox (same rule, symbol and session); returns the new ones.
+    func addAlerts(_ alerts: [Alert]) throws -> [Alert]
+}

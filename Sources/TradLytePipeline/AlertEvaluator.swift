@@ -1,0 +1,73 @@
+import Foundation
+import TradLyteCore
+
+/// Evaluates the alert rules on the latest closed session after a run.
+struct AlertEvaluator {
+    let store: PipelineStore
+    let latest: SessionDate
+    let strategyNamed: (String) -> Strategy?
+    let now: Date
+    private(set) var rulesEvaluated = 0
+
+    init(store: PipelineStore, latest: SessionDate, strategyNamed: @escaping (String) -> Strategy?, now: Date) {
+        self.store = store
+        self.latest = latest
+        self.strategyNamed = strategyNamed
+        self.now = now
+    }
+
+    mutating func evaluate() throws -> [Alert] {
+        let rules = try store.alertRules().filter(\.enabled)
+        rulesEvaluated = rules.count
+        guard !rules.isEmpty else { return [] }
+        let coverage = try store.coverage()
+        var fired: [Alert] = []
+        var seriesCache: [Symbol: BarSeries] = [:]
+        func series(_ s: Symbol) throws -> BarSeries {
+            if let cached = seriesCache[s] { return cached }
+            let loaded = try store.dailySeries(s, in: nil)
+            seriesCache[s] = loaded
+            return loaded
+        }
+        let cal = store.calendar
+        guard let latestIndex = cal.sessionIndex(latest) else { return [] }
+        for rule in rules {
+            let symbols = rule.symbol.map { [$0] } ?? coverage.keys.sorted()
+            for symbol in symbols {
+                // Only symbols whose data reaches the latest session can fire for it.
+                guard let c = coverage[symbol], c.latest == latest else { continue }
+                let s = try series(symbol)
+                guard let lastClose = s.close.last, s.sessionIndex.last == Int32(latestIndex) else { continue }
+                var message: String?
+                switch rule.kind {
+                case .priceAbove:
+                    if let v = rule.value, lastClose > v { message = "\(symbol) closed at \(fmt(lastClose)), above \(fmt(v))" }
+                case .priceBelow:
+                    if let v = rule.value, lastClose < v { message = "\(symbol) closed at \(fmt(lastClose)), below \(fmt(v))" }
+                case .percentChange:
+                    let n = max(1, rule.sessions ?? 1)
+                    if let v = rule.value, s.count > n {
+                        let before = s.close[s.count - 1 - n]
+                        let change = (lastClose / before - 1) * 100
+                        if abs(change) >= v {
+                            message = "\(symbol) moved \(String(format: "%+.2f", change))% over \(n) session\(n == 1 ? "" : "s") (threshold \(fmt(v))%)"
+                        }
+                    }
+                case .strategyTrigger:
+                    guard let name = rule.strategy, let strategy = strategyNamed(name),
+                          let compiled = try? CompiledStrategy(strategy) else { continue }
+                    let signals = compiled.signals(daily: s, interval: .daily, latestClosed: Int32(latestIndex))
+                    if signals.entries.last == true {
+                        message = "\(strategy.name) \(strategy.trigger.action.rawValue) signal on \(symbol) at \(fmt(lastClose))"
+                    }
+                }
+                if let message {
+                    fired.append(Alert(ruleID: rule.id, symbol: symbol, session: latest, message: message, firedAt: now))
+                }
+            }
+        }
+        return fired
+    }
+
+    func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
+}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import MarketData
+import TradLyteCore
+import TradLytePipeline
+import TradLyteStore
+
+struct RefreshCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refresh",
+        abstract: "Bring the database up to date: plan, fetch, store, resample, alerts, vacuum.",
+        discussion: "Without an API key the offline DEMO market is used. Progress shows per stage on a terminal and as log lines otherwise. Exit codes: 0 success, 1 the run failed, 2 bad input, 3 another refresh holds the lock. For cron (weekdays 16:05 New York time): CRON_TZ=America/New_York / 5 16 * * 1-5 tradlyte refresh --if-stale")
+
+    @Flag(name: .long, help: "Show the plan (calls and ETA) and change nothing.") var dryRun = false
+    @Flag(name: .long, help: "Do nothing (exit 0) when the data is already current.") var ifStale = false
+    @Option(name: .long, help: "Only these symbols, comma-separated (per-ticker ranges).") var symbols: String?
+    @Option(name: .long, help: "History depth in years for new symbols and a cold start (default: config, 5).") var backfill: Int?
+    @Flag(name: .long, help: "Rebuild every Fibonacci bar from the daily table after fetching.") var fullRebuild = false
+    @Option(name: .long, help: ArgumentHelp("Record the run with this trigger (cli, schedule, manual, tui).", visibility: .hidden))
+    var trigger: String = "cli"
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try AppEnvironment.load()
+            guard let trig = RunTrigger(rawValue: trigger) else { throw CLIError.badInput("--trigger must be one of cli, schedule, manual, tui") }
+            let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(String($0)) } }
+            if let backfill, !(1...30).contains(backfill) { throw CLIError.badInput("--backfill must be from 1 to 30 years") }
+            let provider = try env.makeProvider()
+            var options = PipelineOptions(trigger: trig, mode: env.config.mode == "watchlist" ? .watchlist : .market,
+                                          watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
+                                          backfillYears: backfill ?? env.config.backfillYears, fullRebuild: fullRebuild,
+                                          retentionDays: env.config.retentionDays,
+                                          callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
+                                          closeGraceMinutes: env.config.closeGraceMinutes)
+            if options.mode == .watchlist && options.watchlist.isEmpty && only == nil {
+                throw CLIError.badInput("mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols")
+            }
+            options.stageBackoff = 1
+            let lock: RunLock?
+            do {
+                lock = dryRun ? nil : try RunLock(directory: env.dataDirectory, trigger: trigger)
+            } catch let held as RunLockHeld {
+                FileHandle.standardError.write(Data("tradlyte: \(held)\n".utf8))
+                throw ExitCode(3)
+            }
+            defer { _ = lock }
+            let store = try env.openStore()
+            let catalog = StrategyCatalog(directory: env.strategiesDirectory)
+            let pipeline = Pipeline(store: store, provider: provider, options: options, clock: { env.now() },
+                                    strategyNamed: { try? catalog.strategy($0) })
+            let plan = try pipeline.plan()
+            let source = provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.baseURL))"
+            if dryRun {
+                emit("Plan (\(source)):")
+                for line in plan.describe(callsPerMinute: options.callsPerMinute) { emit("  " + line) }
+                emit("  Metadata and splits are checked when the run has work (+\(plan.metadataCalls) calls).")
+                return
+            }
+            if ifStale && plan.isEmpty {
+                emit("Up to date (latest closed session \(plan.latestClosed?.description ?? "—")); nothing to do.")
+                return
+            }
+            let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) == 1)
+            emit("Refreshing from the \(source)…")
+            let outcome = pipeline.run(events: { reporter.handle($0, callsPerMinute: options.callsPerMinute) }, isCancelled: { false })
+            reporter.finish()
+            emit(outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst())
+            for alert in outcome.newAlerts { emit("ALERT \(alert.session) \(alert.message)") }
+            if outcome.status != .succeeded {
+                notify(env: env, outcome: outcome)
+                FileHandle.standardError.write(Data("tradlyte: error: \(outcome.failedStage ?? "run") failed: \(outcome.error ?? "unknown error")\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// Runs the configured notify command (argv, no shell) with a timeout.
+    func notify(env: AppEnvironment, outcome: RunOutcome) {
+        guard let argv = env.config.notifyCommand, let executable = argv.first else { return }
+        let process = Process()
+        if executable.contains("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = Array(argv.dropFirst()) + [outcome.summary]
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = argv + [outcome.summary]
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["TRADLYTE_RUN_ID"] = outcome.runID.map(String.init) ?? ""
+        environment["TRADLYTE_RUN_STATUS"] = outcome.status.rawValue
+        environment["TRADLYTE_RUN_STAGE"] = outcome.failedStage ?? ""
+        environment["TRADLYTE_RUN_ERROR"] = outcome.error ?? ""
+        environment["TRADLYTE_RUN_SUMMARY"] = outcome.summary
+        environment.removeValue(forKey: "POLYGON_API_KEY")  // the notifier has no business with the key
+        process.environment = environment
+        do {
+            try process.run()
+            let deadline = Date().addingTimeInterval(env.config.notifyTimeoutSeconds)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning {
+                process.terminate()
+                FileHandle.standardError.write(Data("tradlyte: warning: notify_command did not finish within \(Int(env.config.notifyTimeoutSeconds)) s and was stopped\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("tradlyte: warning: cannot run notify_command \(executable): \(error.localizedDescription)\n".utf8))
+        }
+    }
+}
+
+/// A progress bar per stage on a terminal; plain timestamped lines otherwise.
+final class ProgressReporter {
+    let interactive: Bool
+    private var lastLogged: [String: Int] = [:]
+    private var barShown = false
+    private let started = Date()
+
+    init(interactive: Bool) { self.interactive = interactive }
+
+    func handle(_ event: PipelineEvent, callsPerMinute: Double?) {
+        switch event {
+        case .planned(let plan):
+            line("plan: " + plan.describe(callsPerMinute: callsPerMinute).joined(separator: "; "))
+        case .stageStarted(let name):
+            if !interactive { line("\(name): started") }
+        case .progress(let stage, let done, let total, let eta):
+            guard total > 0 else { return }
+            if interactive {
+                let width = 30
+                let filled = min(width, width * done / total)
+                let etaText = eta.map { $0 > 0 ? " ETA \(PipelinePlan.duration($0))" : "" } ?? ""
+                let text = "\r\(stage.padding(toLength: 12, withPad: " ", startingAt: 0)) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total)\(etaText)   "
+                FileHandle.standardError.write(Data(text.utf8))
+                barShown = true
+            } else {
+                let step = max(1, total / 10)
+                if done == total || done - (lastLogged[stage] ?? 0) >= step {
+                    lastLogged[stage] = done
+                    line("\(stage): \(done)/\(total)")
+                }
+            }
+        case .message(let text):
+            line(text)
+        case .stageFinished(let record):
+            let seconds = record.finishedAt.map { $0.timeIntervalSince(record.startedAt) } ?? 0
+            let counts = record.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            line("\(record.stage): \(record.status.rawValue) in \(String(format: "%.2f", seconds)) s\(counts.isEmpty ? "" : " (\(counts))")\(record.error.map { " — \($0)" } ?? "")")
+        }
+    }
+
+    func line(_ text: String) {
+        if barShown { FileHandle.standardError.write(Data("\n".utf8)); barShown = false }
+        let stamp = String(format: "%6.2fs", Date().timeIntervalSince(started))
+        FileHandle.standardError.write(Data("[\(stamp)] \(text)\n".utf8))
+    }
+
+    func finish() { if barShown { FileHandle.standardError.write(Data("\n".utf8)) } }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// The single-instance lock of refreshes: an exclusive `flock` on `<data>/tradlyte.lock`.
+/// The kernel drops the lock when its holder dies, so a lock left by a killed process is
+/// taken over by the next run without any cleanup; the file only records who holds it.
+final class RunLock {
+    let path: String
+    private let fd: Int32
+
+    /// Takes the lock or throws `CLIError` (exit 3) naming the holder.
+    init(directory: String, trigger: String) throws {
+        path = directory + "/tradlyte.lock"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else {
+            if errno == EROFS || errno == EACCES {
+                throw CLIError.failure("the data directory \(directory) is read-only (\(String(cString: strerror(errno)))) — fix its permissions or mount; nothing was changed")
+            }
+            throw CLIError.failure("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            close(fd)
+            throw RunLockHeld(holder: holder.isEmpty ? "another process" : holder)
+        }
+        let info = "pid \(getpid()), \(trigger) refresh started \(ISO8601DateFormatter().string(from: Date()))\n"
+        ftruncate(fd, 0)
+        _ = info.withCString { Glibc.write(fd, $0, strlen($0)) }
+    }
+
+    deinit {
+        ftruncate(fd, 0)
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
+
+struct RunLockHeld: Error, CustomStringConvertible {
+    let holder: String
+    var description: String { "a refresh is already running (\(holder)) — wait for it to finish; a lock left by a dead process is taken over automatically" }
+}

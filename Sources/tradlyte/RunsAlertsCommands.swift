@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import TradLyteCore
+import TradLyteStore
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Show recent pipeline runs and their stages.")
+    @Option(name: .long, help: "How many runs.") var last: Int = 5
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    struct Row: Encodable {
+        var id: Int64, trigger: String, status: String, started_at: Date, finished_at: Date?, error: String?, summary: String?
+        var stages: [Stage]
+        struct Stage: Encodable { var stage: String, status: String, attempts: Int, seconds: Double?, counts: [String: Int], error: String? }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try AppEnvironment.load()
+            guard env.databaseExists else { emit("No runs yet — run: tradlyte refresh"); return }
+            let store = try env.openStore()
+            let rows = try store.runs(last: max(1, last)).map { r in
+                Row(id: r.id, trigger: r.trigger.rawValue, status: r.status.rawValue, started_at: r.startedAt, finished_at: r.finishedAt,
+                    error: r.error, summary: r.summary, stages: try store.stages(ofRun: r.id).map { s in
+                        .init(stage: s.stage, status: s.status.rawValue, attempts: s.attempts,
+                              seconds: s.finishedAt.map { $0.timeIntervalSince(s.startedAt) }, counts: s.counts, error: s.error)
+                    })
+            }
+            if json { emit(try jsonText(rows)); return }
+            if rows.isEmpty { emit("No runs yet — run: tradlyte refresh"); return }
+            let iso = ISO8601DateFormatter()
+            for r in rows {
+                emit("#\(r.id) \(r.trigger) \(r.status) at \(iso.string(from: r.started_at))" + (r.summary.map { " — \($0)" } ?? ""))
+                var t: [[String]] = []
+                for s in r.stages {
+                    t.append(["  " + s.stage, s.status, "\(s.attempts)", s.seconds.map { String(format: "%.2f s", $0) } ?? "",
+                              s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + (s.error.map { " — \($0)" } ?? "")])
+                }
+                if !t.isEmpty { emit(table([["  STAGE", "STATUS", "TRIES", "TIME", "COUNTS"]] + t)) }
+            }
+        }
+    }
+}
+
+struct AlertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts",
+        abstract: "The alert inbox and its rules (evaluated after every refresh).",
+        subcommands: [List.self, Rules.self, Add.self, Remove.self, Read.self],
+        defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show fired alerts, newest first.")
+        @Flag(name: .long, help: "Only unread alerts.") var unread = false
+        @Flag(name: .long, help: "Print JSON.") var json = false
+
+        func run() throws {
+            try runReportingErrors {
+                let env = try AppEnvironment.load()
+                let alerts = env.databaseExists ? try env.openStore().alerts(unreadOnly: unread) : []
+                if json { emit(try jsonText(alerts.map { ["id": "\($0.id)", "session": $0.session.description, "symbol": $0.symbol.rawValue,
+                                                          "message": $0.message, "read": $0.read ? "yes" : "no"] })); return }
+                if alerts.isEmpty { emit(unread ? "No unread alerts." : "No alerts yet. Add a rule: tradlyte alerts add price_above ACME --value 120"); return }
+                emit(table([["ID", "SESSION", "SYMBOL", "", "MESSAGE"]] + alerts.map {
+                    ["\($0.id)", $0.session.description, $0.symbol.rawValue, $0.read ? "" : "NEW", $0.message]
+                }))
+            }
+        }
+    }
+
+    struct Rules: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List alert rules.")
+        func run() throws {
+            try runReportingErrors {
+                let env = try AppEnvironment.load()
+                let rules = env.databaseExists ? try env.openStore().alertRules() : []
+                if rules.isEmpty { emit("No alert rules."); return }
+                emit(table([["ID", "KIND", "RULE"]] + rules.map { ["\($0.id)", $0.kind.rawValue, $0.summary] }))
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a rule: price_above|price_below SYMBOL --value P; pct_change [SYMBOL] --value PCT --sessions N; strategy_trigger [SYMBOL] --strategy NAME.",
+            discussion: "Without a symbol, pct_change and strategy_trigger watch every stored symbol.")
+        @Argument(help: "price_above, price_below, pct_change or strategy_trigger.") var kind: String
+        @Argument(help: "The symbol (omit for the whole universe).") var symbol: String?
+        @Option(name: .long, help: "Price level, or percent for pct_change.") var value: Double?
+        @Option(name: .long, help: "Sessions for pct_change (default 1).") var sessions: Int?
+        @Option(name: .long, help: "Strategy for strategy_trigger.") var strategy: String?
+
+        func run() throws {
+            try runReportingErrors {
+                let env = try AppEnvironment.load()
+                guard let k = AlertRule.Kind(rawValue: kind) else {
+                    throw CLIError.badInput("unknown alert kind '\(kind)' — use \(AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let sym = try symbol.map { try Symbol($0) }
+                switch k {
+                case .priceAbove, .priceBelow:
+                    guard sym != nil else { throw CLIError.badInput("\(kind) needs a symbol") }
+                    guard let v = value, v > 0 else { throw CLIError.badInput("\(kind) needs --value with a positive price") }
+                case .percentChange:
+                    guard let v = value, v > 0 else { throw CLIError.badInput("pct_change needs --value with a positive percent") }
+                    if let s = sessions, s < 1 || s > 1000 { throw CLIError.badInput("--sessions must be from 1 to 1000") }
+                case .strategyTrigger:
+                    guard let name = strategy else { throw CLIError.badInput("strategy_trigger needs --strategy NAME") }
+                    _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name)
+                }
+                let store = try env.openStore()
+                let rule = AlertRule(kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil, strategy: strategy)
+                let id = try store.addAlertRule(rule)
+                emit("Added rule #\(id): \(rule.summary). It is checked after every refresh.")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a rule and its alerts.")
+        @Argument(help: "Rule id (tradlyte alerts rules).") var id: Int64
+        func run() throws {
+            try runReportingErrors {
+                let env = try AppEnvironment.load()
+                guard env.databaseExists, try env.openStore().removeAlertRule(id) else { throw CLIError.badInput("no alert rule #\(id) — tradlyte alerts rules lists them") }
+                emit("Removed rule #\(id).")
+            }
+        }
+    }
+
+    struct Read: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark alerts read (all when no id is given).")
+        @Argument(help: "Alert ids.") var ids: [Int64] = []
+        func run() throws {
+            try runReportingErrors {
+                let env = try AppEnvironment.load()
+                let n = env.databaseExists ? try env.openStore().markAlertsRead(ids.isEmpty ? nil : ids) : 0
+                emit("Marked \(n) alert\(n == 1 ? "" : "s") read.")
+            }
+        }
+    }
+}
