@@ -11,9 +11,16 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Until the terminal UI lands, `make run` shows the store's status (with a hint on what to do).
+# Until the terminal UI lands, `make run` brings the database up to date (the offline demo
+# market without POLYGON_API_KEY) and shows its status. `make run ARGS="quote ACME"` runs
+# any other command instead.
 run: build
+ifeq ($(strip $(ARGS)),)
+	$(BIN) refresh --if-stale
+	$(BIN) status
+else
 	$(BIN) $(ARGS)
+endif
 
 # Builds everything (the CLI tests drive the built binary), then runs every test.
 test: deps

@@ -62,6 +62,9 @@ public final class Pipeline {
 
     var calendar: TradingCalendar { store.calendar }
 
+    /// Set while a bulk load's Fibonacci rebuild is owed.
+    static let rebuildFlag = "fib_rebuild_pending"
+
     // MARK: - Planning
 
     public func plan() throws -> PipelinePlan {
@@ -190,6 +193,14 @@ public final class Pipeline {
                 throw PipelineError.nothingClosed
             }
 
+            // A cold start loads history without per-chunk resampling and rebuilds every
+            // Fibonacci bar once at the end (much faster); a flag records the debt so a run
+            // killed before the rebuild still gets it from the next run.
+            let coldStart = try store.coverage().isEmpty
+            let bulk = plan.groupedSessions.count > options.chunkSessions && coldStart
+            if bulk { try store.setFlag(Self.rebuildFlag, "run \(runID)") }
+            let ingestIntervals = bulk ? [] : options.intervals
+
             // Metadata runs on its own thread while OHLCV is fetched.
             let metadata = MetadataFetch(provider: provider, since: plan.groupedSessions.first ?? plan.ranges.map(\.from).min() ?? latest)
             if plan.metadataCalls > 0 {
@@ -207,13 +218,13 @@ public final class Pipeline {
                 events(.progress(stage: "fetch_ohlcv", done: calls, total: totalCalls,
                                  etaSeconds: perCall.map { Double(totalCalls - calls) * $0 }))
             }
-            func store(_ batch: [Symbol: [DailyBar]], endpoint: String) throws {
+            func save(_ batch: [Symbol: [DailyBar]], endpoint: String) throws {
                 guard !batch.isEmpty else { return }
                 current = "consolidate"
                 var p = provenanceBase
                 p.endpoint = endpoint
                 p.fetchedAt = clock()
-                let s = try self.store.ingest(batch, provenance: p, latestClosed: Int32(latestIndex), intervals: options.intervals)
+                let s = try self.store.ingest(batch, provenance: p, latestClosed: Int32(latestIndex), intervals: ingestIntervals)
                 outcome.ingest.add(s)
                 current = "fetch_ohlcv"
             }
@@ -230,12 +241,12 @@ public final class Pipeline {
                 chunkSessions += 1
                 progress()
                 if chunkSessions >= options.chunkSessions {
-                    try store(chunk, endpoint: "grouped_daily")
+                    try save(chunk, endpoint: "grouped_daily")
                     chunk = [:]
                     chunkSessions = 0
                 }
             }
-            try store(chunk, endpoint: "grouped_daily")
+            try save(chunk, endpoint: "grouped_daily")
             chunk = [:]
             for request in plan.ranges {
                 if isCancelled() { throw PipelineError.cancelled }
@@ -243,7 +254,7 @@ public final class Pipeline {
                 calls += 1
                 fetchedBars += bars.count
                 progress()
-                try store([request.symbol: bars], endpoint: "range")
+                try save([request.symbol: bars], endpoint: "range")
             }
 
             // Metadata, new listings and splits.
@@ -265,7 +276,7 @@ public final class Pipeline {
                     let bars = try attempt("fetch_ohlcv") { try provider.dailyBars(split.symbol, from: c.first, to: latest) }
                     calls += 1
                     fetchedBars += bars.count
-                    try store([split.symbol: bars], endpoint: "range (split)")
+                    try save([split.symbol: bars], endpoint: "range (split)")
                     try self.store.recordSplit(split, at: clock())
                     outcome.plan?.splits.append(split)
                 }
@@ -280,7 +291,7 @@ public final class Pipeline {
                         let bars = try attempt("fetch_ohlcv") { try provider.dailyBars(symbol, from: start, to: before) }
                         calls += 1
                         fetchedBars += bars.count
-                        try store([symbol: bars], endpoint: "range (backfill)")
+                        try save([symbol: bars], endpoint: "range (backfill)")
                     }
                 }
             }
@@ -295,11 +306,13 @@ public final class Pipeline {
                 finish(name, .succeeded, counts: counts)
             }
 
-            if options.fullRebuild {
+            let rebuildOwed = try store.flag(Self.rebuildFlag) != nil
+            if options.fullRebuild || rebuildOwed {
                 current = "resample"
                 begin("resample_rebuild")
-                let written = try self.store.rebuildFibBars(symbols: options.onlySymbols, intervals: options.intervals,
+                let written = try self.store.rebuildFibBars(symbols: rebuildOwed ? nil : options.onlySymbols, intervals: options.intervals,
                                                             latestClosed: Int32(latestIndex))
+                try store.setFlag(Self.rebuildFlag, nil)
                 finish("resample_rebuild", .succeeded, counts: ["fib_bars": written])
             }
 

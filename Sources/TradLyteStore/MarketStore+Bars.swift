@@ -19,33 +19,23 @@ extension MarketStore {
     @discardableResult
     public func upsertDailyBars(_ batch: [SymbolSeries], runID: Int64? = nil, at now: Date = Date()) throws -> Int {
         try write {
-            // Rows go in groups of `rowsPerStatement` per INSERT: one statement step per row
-            // costs about as much as the row itself.
-            let rowsPerStatement = 64
-            let multi = try statement(Self.dailyUpsertSQL(rows: rowsPerStatement))
-            let single = try statement(Self.dailyUpsertSQL(rows: 1))
             var written = 0
             for item in batch where !item.series.isEmpty {
                 let id = try symbolID(item.symbol, create: true)!
                 let s = item.series
-                var i = 0
-                while i < s.count {
-                    let stmt = s.count - i >= rowsPerStatement ? multi : single
-                    let rows = stmt === multi ? rowsPerStatement : 1
-                    var p: Int32 = 1
-                    for r in i..<(i + rows) {
-                        stmt.bind(p, id)
-                        stmt.bind(p + 1, yyyymmdd(sessionIndex: s.sessionIndex[r]))
-                        stmt.bind(p + 2, s.open[r])
-                        stmt.bind(p + 3, s.high[r])
-                        stmt.bind(p + 4, s.low[r])
-                        stmt.bind(p + 5, s.close[r])
-                        stmt.bind(p + 6, s.volume[r])
-                        p += 7
-                    }
-                    _ = try stmt.step()
-                    sqliteReset(stmt)
-                    i += rows
+                try insertRows("INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
+                               columns: 7, tail: """
+                                   ON CONFLICT(symbol_id, session) DO UPDATE SET
+                                       open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+                                       volume = excluded.volume, vwap = NULL, trades = NULL
+                                   """, count: s.count, valuesTuple: "(?, ?, ?, ?, ?, ?, ?, NULL, NULL)") { stmt, p, r in
+                    stmt.bind(p, id)
+                    stmt.bind(p + 1, yyyymmdd(sessionIndex: s.sessionIndex[r]))
+                    stmt.bind(p + 2, s.open[r])
+                    stmt.bind(p + 3, s.high[r])
+                    stmt.bind(p + 4, s.low[r])
+                    stmt.bind(p + 5, s.close[r])
+                    stmt.bind(p + 6, s.volume[r])
                 }
                 written += s.count
                 try refreshWatermark(symbolID: id, runID: runID, at: now)
@@ -53,22 +43,6 @@ extension MarketStore {
             return written
         }
     }
-
-    /// `INSERT … VALUES (…), (…) … ON CONFLICT DO UPDATE` for `rows` rows of 7 columns.
-    static func dailyUpsertSQL(rows: Int) -> String {
-        let tuple = "(?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
-        return """
-            INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)
-            VALUES \(Array(repeating: tuple, count: rows).joined(separator: ", "))
-            ON CONFLICT(symbol_id, session) DO UPDATE SET
-                open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-                volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
-            """
-    }
-
-    /// Resets a statement without clearing bindings (every column is re-bound each row).
-    @inline(__always)
-    func sqliteReset(_ stmt: SQLiteStatement) { stmt.resetKeepingBindings() }
 
     /// A symbol's daily bars (with vwap and trades) in an optional date range, oldest first.
     public func dailyBars(_ symbol: Symbol, in range: ClosedRange<SessionDate>? = nil) throws -> [DailyBar] {
@@ -129,26 +103,23 @@ extension MarketStore {
     }
 
     func upsertFibBars(symbolID id: Int64, interval: FibInterval, bars: [FibBar]) throws {
-        let insert = try statement("""
+        try insertRows("""
             INSERT OR REPLACE INTO bars_fib(interval, symbol_id, bucket, first_session, last_session, sessions,
                                             complete, open, high, low, close, volume)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for bar in bars {
-            insert.bind(1, interval.sessions)
-            insert.bind(2, id)
-            insert.bind(3, Int(bar.bucket))
-            insert.bind(4, yyyymmdd(sessionIndex: bar.firstSession))
-            insert.bind(5, yyyymmdd(sessionIndex: bar.lastSession))
-            insert.bind(6, Int(bar.sessionsPresent))
-            insert.bind(7, bar.complete ? 1 : 0)
-            insert.bind(8, bar.open)
-            insert.bind(9, bar.high)
-            insert.bind(10, bar.low)
-            insert.bind(11, bar.close)
-            insert.bind(12, bar.volume)
-            _ = try insert.step()
-            sqliteReset(insert)
+            """, columns: 12, count: bars.count) { stmt, p, r in
+            let bar = bars[r]
+            stmt.bind(p, interval.sessions)
+            stmt.bind(p + 1, id)
+            stmt.bind(p + 2, Int(bar.bucket))
+            stmt.bind(p + 3, yyyymmdd(sessionIndex: bar.firstSession))
+            stmt.bind(p + 4, yyyymmdd(sessionIndex: bar.lastSession))
+            stmt.bind(p + 5, Int(bar.sessionsPresent))
+            stmt.bind(p + 6, bar.complete ? 1 : 0)
+            stmt.bind(p + 7, bar.open)
+            stmt.bind(p + 8, bar.high)
+            stmt.bind(p + 9, bar.low)
+            stmt.bind(p + 10, bar.close)
+            stmt.bind(p + 11, bar.volume)
         }
     }
 

@@ -23,19 +23,13 @@ extension MarketStore {
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         return try write {
             var summary = IngestSummary()
-            let fetchedAt = Timestamp.format(provenance.fetchedAt)
-            let bronze = try statement("""
-                INSERT INTO bronze_bars(run_id, provider, endpoint, fetched_at, symbol, session,
-                                        open, high, low, close, volume, vwap, trades)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let upsert = try statement("""
-                INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(symbol_id, session) DO UPDATE SET
-                    open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-                    volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
-                """)
+            let batchInsert = try statement("INSERT INTO bronze_batches(run_id, provider, endpoint, fetched_at) VALUES (?, ?, ?, ?)")
+            batchInsert.bind(1, provenance.runID)
+            batchInsert.bind(2, provenance.provider)
+            batchInsert.bind(3, provenance.endpoint)
+            batchInsert.bind(4, Timestamp.format(provenance.fetchedAt))
+            try batchInsert.run()
+            let batchID = db.lastInsertRowID
             for symbol in batch.keys.sorted() {
                 var bars = batch[symbol]!
                 guard !bars.isEmpty else { continue }
@@ -46,17 +40,15 @@ extension MarketStore {
                 let id = try symbolID(symbol, create: true)!
 
                 let t0 = clock.now
-                for bar in bars {
-                    bronze.bind(1, provenance.runID)
-                    bronze.bind(2, provenance.provider)
-                    bronze.bind(3, provenance.endpoint)
-                    bronze.bind(4, fetchedAt)
-                    bronze.bind(5, symbol.rawValue)
-                    bronze.bind(6, bar.session.yyyymmdd)
-                    bronze.bind(7, bar.open); bronze.bind(8, bar.high); bronze.bind(9, bar.low)
-                    bronze.bind(10, bar.close); bronze.bind(11, bar.volume)
-                    bronze.bind(12, bar.vwap); bronze.bind(13, bar.trades)
-                    try bronze.run()
+                try insertRows("INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, trades)",
+                               columns: 10, count: bars.count) { stmt, p, r in
+                    let bar = bars[r]
+                    stmt.bind(p, batchID)
+                    stmt.bind(p + 1, symbol.rawValue)
+                    stmt.bind(p + 2, bar.session.yyyymmdd)
+                    stmt.bind(p + 3, bar.open); stmt.bind(p + 4, bar.high); stmt.bind(p + 5, bar.low)
+                    stmt.bind(p + 6, bar.close); stmt.bind(p + 7, bar.volume)
+                    stmt.bind(p + 8, bar.vwap); stmt.bind(p + 9, bar.trades)
                 }
                 let t1 = clock.now
 
@@ -65,6 +57,7 @@ extension MarketStore {
                 var stored: [Int32: DailyBar] = [:]
                 for bar in existing { stored[bar.session.dayNumber] = bar }
                 var changedSessions: [Int32] = []
+                var changedBars: [DailyBar] = []
                 var inserted = 0
                 for bar in bars {
                     if let old = stored[bar.session.dayNumber] {
@@ -74,13 +67,21 @@ extension MarketStore {
                         summary.inserted += 1
                         inserted += 1
                     }
-                    upsert.bind(1, id)
-                    upsert.bind(2, bar.session.yyyymmdd)
-                    upsert.bind(3, bar.open); upsert.bind(4, bar.high); upsert.bind(5, bar.low)
-                    upsert.bind(6, bar.close); upsert.bind(7, bar.volume)
-                    upsert.bind(8, bar.vwap); upsert.bind(9, bar.trades)
-                    try upsert.run()
+                    changedBars.append(bar)
                     changedSessions.append(Int32(calendar.sessionIndex(bar.session)!))
+                }
+                try insertRows("INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)", columns: 9,
+                               tail: """
+                                   ON CONFLICT(symbol_id, session) DO UPDATE SET
+                                       open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+                                       volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
+                                   """, count: changedBars.count) { stmt, p, r in
+                    let bar = changedBars[r]
+                    stmt.bind(p, id)
+                    stmt.bind(p + 1, bar.session.yyyymmdd)
+                    stmt.bind(p + 2, bar.open); stmt.bind(p + 3, bar.high); stmt.bind(p + 4, bar.low)
+                    stmt.bind(p + 5, bar.close); stmt.bind(p + 6, bar.volume)
+                    stmt.bind(p + 7, bar.vwap); stmt.bind(p + 8, bar.trades)
                 }
                 summary.firstSession = min(summary.firstSession ?? bars.first!.session, bars.first!.session)
                 summary.lastSession = max(summary.lastSession ?? bars.last!.session, bars.last!.session)

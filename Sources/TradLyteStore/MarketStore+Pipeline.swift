@@ -43,21 +43,48 @@ extension MarketStore: PipelineStore {
     public func vacuumBronze(olderThan cutoff: Date, dryRun: Bool) throws -> VacuumReport {
         try write {
             let stamp = Timestamp.format(cutoff)
-            let eligible = Int(try db.scalarInt("SELECT count(*) FROM bronze_bars WHERE fetched_at < '\(stamp)'") ?? 0)
-            let verifiedWhere = """
-                fetched_at < '\(stamp)' AND EXISTS (
+            let old = "batch_id IN (SELECT id FROM bronze_batches WHERE fetched_at < '\(stamp)')"
+            let eligible = Int(try db.scalarInt("SELECT count(*) FROM bronze_rows WHERE \(old)") ?? 0)
+            guard eligible > 0 else { return VacuumReport(eligible: 0, unverified: 0, deleted: 0) }
+            let verified = """
+                \(old) AND EXISTS (
                     SELECT 1 FROM bars_daily d JOIN symbols s ON s.id = d.symbol_id
-                    WHERE s.symbol = bronze_bars.symbol AND d.session = bronze_bars.session)
+                    WHERE s.symbol = bronze_rows.symbol AND d.session = bronze_rows.session)
                 """
-            let verified = Int(try db.scalarInt("SELECT count(*) FROM bronze_bars WHERE \(verifiedWhere)") ?? 0)
-            if !dryRun { try db.execute("DELETE FROM bronze_bars WHERE \(verifiedWhere)") }
-            return VacuumReport(eligible: eligible, unverified: eligible - verified, deleted: dryRun ? 0 : verified)
+            let count = Int(try db.scalarInt("SELECT count(*) FROM bronze_rows WHERE \(verified)") ?? 0)
+            if !dryRun {
+                try db.execute("DELETE FROM bronze_rows WHERE \(verified)")
+                try db.execute("DELETE FROM bronze_batches WHERE fetched_at < '\(stamp)' AND id NOT IN (SELECT DISTINCT batch_id FROM bronze_rows)")
+            }
+            return VacuumReport(eligible: eligible, unverified: eligible - count, deleted: dryRun ? 0 : count)
         }
     }
 
     /// Raw rows kept, for `status`.
     public func bronzeRowCount() throws -> Int {
-        try guarded { Int(try db.scalarInt("SELECT count(*) FROM bronze_bars") ?? 0) }
+        try guarded { Int(try db.scalarInt("SELECT count(*) FROM bronze_rows") ?? 0) }
+    }
+
+    public func flag(_ name: String) throws -> String? {
+        try guarded {
+            let stmt = try statement("SELECT value FROM engine_flags WHERE name = ?")
+            stmt.bind(1, name)
+            return try stmt.step() ? stmt.text(0) : nil
+        }
+    }
+
+    public func setFlag(_ name: String, _ value: String?) throws {
+        try write {
+            if let value {
+                let stmt = try statement("INSERT OR REPLACE INTO engine_flags(name, value, updated_at) VALUES (?, ?, ?)")
+                stmt.bind(1, name); stmt.bind(2, value); stmt.bind(3, Timestamp.format(Date()))
+                try stmt.run()
+            } else {
+                let stmt = try statement("DELETE FROM engine_flags WHERE name = ?")
+                stmt.bind(1, name)
+                try stmt.run()
+            }
+        }
     }
 
     // MARK: - Alerts

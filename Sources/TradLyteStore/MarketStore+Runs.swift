@@ -200,7 +200,7 @@ extension MarketStore {
         try guarded {
             let stmt = try statement("""
                 SELECT stage, status, attempts, started_at, finished_at, counts, error FROM run_stages
-                WHERE run_id = ? ORDER BY started_at, rowid
+                WHERE run_id = ? ORDER BY rowid
                 """)
             stmt.bind(1, id)
             var result: [StageRecord] = []

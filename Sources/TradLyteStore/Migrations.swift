@@ -163,5 +163,39 @@ enum Migrations {
             );
             CREATE INDEX alerts_unread ON alerts(read, id);
             """),
+        Migration(name: "004_bronze_batches_and_flags", sql: """
+            -- Provenance once per fetched batch instead of on every raw row (6 M rows of a
+            -- backfill were spending most of their time writing the same four strings).
+            CREATE TABLE bronze_batches (
+                id         INTEGER PRIMARY KEY,
+                run_id     INTEGER REFERENCES runs(id),
+                provider   TEXT NOT NULL,
+                endpoint   TEXT NOT NULL,
+                fetched_at TEXT NOT NULL
+            );
+            CREATE INDEX bronze_batches_fetched_at ON bronze_batches(fetched_at);
+            CREATE TABLE bronze_rows (
+                batch_id INTEGER NOT NULL REFERENCES bronze_batches(id),
+                symbol   TEXT NOT NULL,
+                session  INTEGER NOT NULL,   -- yyyymmdd
+                open REAL, high REAL, low REAL, close REAL, volume REAL, vwap REAL, trades INTEGER
+            );
+            CREATE INDEX bronze_rows_batch ON bronze_rows(batch_id);
+            INSERT INTO bronze_batches(run_id, provider, endpoint, fetched_at)
+                SELECT DISTINCT run_id, provider, endpoint, fetched_at FROM bronze_bars;
+            INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, trades)
+                SELECT b.id, x.symbol, x.session, x.open, x.high, x.low, x.close, x.volume, x.vwap, x.trades
+                FROM bronze_bars x JOIN bronze_batches b
+                  ON b.provider = x.provider AND b.endpoint = x.endpoint AND b.fetched_at = x.fetched_at
+                 AND b.run_id IS x.run_id;
+            DROP TABLE bronze_bars;
+
+            -- Small named states of the engine (e.g. a Fibonacci rebuild still owed after a bulk load).
+            CREATE TABLE engine_flags (
+                name       TEXT PRIMARY KEY,
+                value      TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            """),
     ]
 }

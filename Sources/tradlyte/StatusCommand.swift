@@ -27,6 +27,8 @@ struct StatusCommand: ParsableCommand {
         var sessions_behind: Int?
         var stale: Bool
         var last_run: LastRun?
+        var provider: String
+        var unread_alerts: Int
         var hint: String?
 
         struct LastRun: Encodable {
@@ -35,18 +37,21 @@ struct StatusCommand: ParsableCommand {
             var status: String
             var started_at: String
             var error: String?
+            var stages: [String]
         }
     }
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            let now = try at.map(parseInstant) ?? Date()
+            let now = try at.map(parseInstant) ?? env.now()
             let calendar = TradingCalendar.nyse
             let latestClosed = calendar.latestClosedSession(at: now, graceMinutes: env.config.closeGraceMinutes)
+            let provider = env.config.provider == .demo || env.apiKey == nil
+                ? "DEMO market (offline; set POLYGON_API_KEY for Polygon)" : "polygon at \(env.baseURL) (key from \(env.apiKey!.origin))"
             var report = Report(database: env.databasePath, config_file: env.configPath, schema_version: nil,
                                 symbols: 0, symbols_with_bars: 0, daily_rows: 0, latest_closed_session: latestClosed?.description,
-                                stale: true)
+                                stale: true, provider: provider, unread_alerts: 0)
             if env.databaseExists {
                 let store = try env.openStore()
                 let summary = try store.summary()
@@ -62,14 +67,19 @@ struct StatusCommand: ParsableCommand {
                     report.stale = behind > 0
                 }
                 if let run = summary.lastRun {
+                    let stages = try store.stages(ofRun: run.id).map { "\($0.stage) \($0.status.rawValue)" }
                     report.last_run = .init(id: run.id, trigger: run.trigger.rawValue, status: run.status.rawValue,
-                                            started_at: ISO8601DateFormatter().string(from: run.startedAt), error: run.error)
+                                            started_at: ISO8601DateFormatter().string(from: run.startedAt), error: run.error,
+                                            stages: stages)
                 }
+                report.unread_alerts = try store.unreadAlertCount()
             }
             if report.daily_rows == 0 {
-                report.hint = "no market data yet — import a CSV with: tradlyte import csv FILE --symbol SYMBOL"
+                report.hint = "no market data yet — run: tradlyte refresh (or import a CSV: tradlyte import csv FILE --symbol SYMBOL)"
+            } else if report.last_run?.status == "failed" {
+                report.hint = "the last refresh failed — see: tradlyte runs --last 1; then run tradlyte refresh again"
             } else if report.stale {
-                report.hint = "data is behind the calendar — import newer bars to catch up"
+                report.hint = "data is behind the calendar — run: tradlyte refresh"
             }
             if json {
                 emit(try jsonText(report))
@@ -83,6 +93,7 @@ struct StatusCommand: ParsableCommand {
         var rows: [(String, String)] = [
             ("Database", r.database + (r.schema_version.map { " (schema \($0))" } ?? " (not created yet)")),
             ("Config", r.config_file),
+            ("Provider", r.provider),
             ("Symbols", "\(grouped(r.symbols))" + (r.symbols_with_bars != r.symbols ? " (\(grouped(r.symbols_with_bars)) with bars)" : "")),
             ("Daily bars", grouped(r.daily_rows)),
         ]
@@ -96,7 +107,9 @@ struct StatusCommand: ParsableCommand {
         rows.append(("Freshness", fresh))
         if let run = r.last_run {
             rows.append(("Last run", "#\(run.id) \(run.trigger) \(run.status) at \(run.started_at)" + (run.error.map { " — \($0)" } ?? "")))
+            if !run.stages.isEmpty { rows.append(("Stages", run.stages.joined(separator: ", "))) }
         }
+        if r.unread_alerts > 0 { rows.append(("Alerts", "\(r.unread_alerts) unread — tradlyte alerts list")) }
         var text = rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
         if let hint = r.hint { text += "\n\nHint: " + hint }
         return text

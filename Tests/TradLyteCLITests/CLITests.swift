@@ -86,7 +86,7 @@ import TradLyteCore
         let empty = try cli.run(["status", "--json"])
         #expect(empty.status == 0)
         let e = try JSONSerialization.jsonObject(with: Data(empty.stdout.utf8)) as! [String: Any]
-        #expect(e["daily_rows"] as? Int == 0 && (e["hint"] as? String)?.contains("import csv") == true)
+        #expect(e["daily_rows"] as? Int == 0 && (e["hint"] as? String)?.contains("tradlyte refresh") == true)
 
         _ = try cli.run(["import", "csv", cli.write("AAA.csv", csv(count: 30).text)])
         let status = try cli.run(["status", "--json", "--at", "2015-02-17T12:00:00Z"])

@@ -48,8 +48,10 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         let first = pipeline(t.store, now: now).run()
         #expect(first.status == .succeeded, "\(first.summary)")
         #expect(first.ingest.inserted > 40 * 250)
+        // A cold start loads the history, then rebuilds the Fibonacci bars once.
         #expect(Set(first.stages.map(\.stage)) == ["plan", "fetch_ohlcv", "fetch_metadata", "bronze", "consolidate", "resample",
-                                                   "scan", "alerts", "vacuum"])
+                                                   "resample_rebuild", "scan", "alerts", "vacuum"])
+        #expect(try t.store.flag(Pipeline.rebuildFlag) == nil)
         let coverage = try t.store.coverage()
         #expect(coverage.count == 43)  // the delisted ticker ended before the backfill window
         #expect(coverage.values.allSatisfy { $0.latest == (try! SessionDate(iso: "2026-11-25")) })
@@ -145,14 +147,14 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         let ok = Pipeline(store: t.store, provider: client, options: options, clock: { early }).run()
         #expect(ok.status == .succeeded, "\(ok.summary)")
         let before = try contentDigest(t.store)
-        server.inject(.status(503), count: 10)
+        server.inject(.status(503), count: 10, pathPrefix: "/v2/aggs/ticker")
         let failed = Pipeline(store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }).run()
         #expect(failed.status == .failed && failed.failedStage == "fetch_ohlcv")
         #expect(failed.error?.contains("HTTP 503") == true)
         #expect(try t.store.runs(last: 1).first?.status == .failed)
         #expect(try contentDigest(t.store) == before)
         server.clearFaults()
-        server.inject(.wrongTypes)
+        server.inject(.wrongTypes, pathPrefix: "/v2/aggs/ticker")
         let garbage = Pipeline(store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }).run()
         #expect(garbage.status == .failed && garbage.error?.contains("is not a number") == true)
         #expect(try contentDigest(t.store) == before)

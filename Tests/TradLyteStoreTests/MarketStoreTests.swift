@@ -9,10 +9,10 @@ import TradLyteCore
         do {
             let store = try MarketStore(path: dir.databasePath)
             #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
-            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts"])
+            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags"])
         }
         let again = try MarketStore(path: dir.databasePath)
-        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts"])
+        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags"])
         #expect(FileManager.default.fileExists(atPath: dir.databasePath + "-wal"))  // WAL mode
     }
 
@@ -125,7 +125,9 @@ import TradLyteCore
         }
         let watermark = try #require(try store.watermark(aapl))
         #expect(watermark.firstSession == bars.first!.session && watermark.latestSession == bars.last!.session && watermark.rows == 250)
-        let bronze = try store.db.scalarInt("SELECT count(*) FROM bronze_bars WHERE provider = 'test' AND symbol = 'AAPL'")
+        let bronze = try store.db.scalarInt("""
+            SELECT count(*) FROM bronze_rows r JOIN bronze_batches b ON b.id = r.batch_id WHERE b.provider = 'test' AND r.symbol = 'AAPL'
+            """)
         #expect(bronze == 250)
         #expect(try store.checkpoint(stage: "resample", interval: FibInterval.standard[0])?.coveredThrough == bars.last!.session)
     }
@@ -266,8 +268,8 @@ import TradLyteCore
         let bars = makeBars(from: "2024-01-02", count: 5)
         _ = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: 9000)
         rawSQL(dir.databasePath, """
-            INSERT INTO bronze_bars(provider, endpoint, fetched_at, symbol, session, open, high, low, close, volume)
-            VALUES ('test', 'unit', '2023-11-14T22:13:20.000Z', 'ORPHAN', 20240102, 1, 2, 0.5, 1.5, 10)
+            INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume)
+            VALUES ((SELECT min(id) FROM bronze_batches), 'ORPHAN', 20240102, 1, 2, 0.5, 1.5, 10)
             """)
         let cutoff = Date(timeIntervalSince1970: 1_800_000_000)
         let report = try store.vacuumBronze(olderThan: cutoff, dryRun: false)

@@ -113,6 +113,10 @@ public protocol PipelineStore: AnyObject {
 
     func vacuumBronze(olderThan cutoff: Date, dryRun: Bool) throws -> VacuumReport
 
+    /// A small named engine state ("fib_rebuild_pending"); `nil` clears it.
+    func flag(_ name: String) throws -> String?
+    func setFlag(_ name: String, _ value: String?) throws
+
     func alertRules() throws -> [AlertRule]
     /// Adds alerts not already in the inbox (same rule, symbol and session); returns the new ones.
     func addAlerts(_ alerts: [Alert]) throws -> [Alert]
