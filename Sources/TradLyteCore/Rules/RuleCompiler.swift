@@ -9,6 +9,14 @@ public struct CompiledRule: Sendable {
     public let lookback: Int
     let root: RuleExpr
 
+    /// The longest warm-up of the indicators the rule calls (backtesting.py's "warm-up bars",
+    /// the base of its buy-and-hold return).
+    public var indicatorLookback: Int {
+        var result = 0
+        root.visit { if case .indicator(let c) = $0 { result = max(result, c.spec.lookback(c.parameters)) } }
+        return result
+    }
+
     /// Evaluates a condition on every bar: `Truth.yes`, `.no` or `.unknown`.
     public func condition(on inputs: IndicatorInputs, cache: IndicatorCache = IndicatorCache()) -> [Int8] {
         var e = RuleEvaluator(inputs: inputs, cache: cache)
