@@ -122,7 +122,9 @@ public enum Backtester {
             var entryCommission: Double
             var stop: Double?
             var target: Double?
+            /// Trailing stop: a fixed distance (ATR at entry) or a percentage of the running extreme.
             var trailDistance: Double?
+            var trailPercent: Double?
             var extreme: Double
         }
         var position: Position?
@@ -186,8 +188,11 @@ public enum Backtester {
                 }
             }
             let target = distance(strategy.exit.takeProfit).map { price + side * $0 }
+            var trailPercent: Double?
+            if case .percent(let pct)? = strategy.exit.trailingStop { trailPercent = pct / 100 }
             position = Position(size: size, entryBar: i, entryPrice: price, entryCommission: fee, stop: stop, target: target,
-                                trailDistance: distance(strategy.exit.trailingStop), extreme: price)
+                                trailDistance: trailPercent == nil ? distance(strategy.exit.trailingStop) : nil,
+                                trailPercent: trailPercent, extreme: price)
         }
 
         /// Stops and targets inside bar `i` (a gap through fills at the open; the stop wins ties).
@@ -196,6 +201,7 @@ public enum Backtester {
             let long = p.size > 0
             var trail: Double?
             if let d = p.trailDistance { trail = long ? p.extreme - d : p.extreme + d }
+            if let f = p.trailPercent { trail = long ? p.extreme * (1 - f) : p.extreme * (1 + f) }
             let stops: [(Double, BacktestTrade.ExitReason)] = [(p.stop, .stopLoss), (trail, .trailingStop)].compactMap { v, r in v.map { ($0, r) } }
             // The tightest stop is the one that triggers first.
             if let (level, reason) = (long ? stops.max { $0.0 < $1.0 } : stops.min { $0.0 < $1.0 }) {
