@@ -197,5 +197,28 @@ enum Migrations {
                 updated_at TEXT NOT NULL
             );
             """),
+        Migration(name: "005_scanner", sql: """
+            -- Scanner output per scan session and strategy; a re-run replaces its own rows.
+            CREATE TABLE signals (
+                scan_session INTEGER NOT NULL,  -- yyyymmdd
+                strategy     TEXT NOT NULL,
+                symbol       TEXT NOT NULL,
+                confidence   REAL NOT NULL,
+                price        REAL NOT NULL,
+                created_at   TEXT NOT NULL,
+                PRIMARY KEY (scan_session, strategy, symbol)
+            );
+            CREATE TABLE picks (
+                scan_session INTEGER NOT NULL,
+                strategy     TEXT NOT NULL,
+                rank         INTEGER NOT NULL,
+                symbol       TEXT NOT NULL,
+                confidence   REAL NOT NULL,
+                price        REAL NOT NULL,
+                market_cap   REAL,
+                sector       TEXT,
+                PRIMARY KEY (scan_session, strategy, rank)
+            );
+            """),
     ]
 }

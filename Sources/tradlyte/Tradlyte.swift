@@ -16,7 +16,8 @@ struct Tradlyte: ParsableCommand {
         version: TradLyteVersion.current,
         subcommands: [StatusCommand.self, ImportCommand.self, ExportCommand.self, CalendarCommand.self, StrategyCommand.self,
                       SignalsCommand.self, IndicatorCommand.self, QuoteCommand.self, DoctorCommand.self, RefreshCommand.self, RunsCommand.self,
-                      AlertsCommand.self, FakePolygonCommand.self],
+                      AlertsCommand.self, BacktestCommand.self, SweepCommand.self, WalkForwardCommand.self, ScanCommand.self,
+                      FakePolygonCommand.self],
         defaultSubcommand: StatusCommand.self
     )
 }

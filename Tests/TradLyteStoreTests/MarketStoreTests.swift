@@ -9,10 +9,10 @@ import TradLyteCore
         do {
             let store = try MarketStore(path: dir.databasePath)
             #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
-            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags"])
+            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner"])
         }
         let again = try MarketStore(path: dir.databasePath)
-        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags"])
+        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner"])
         #expect(FileManager.default.fileExists(atPath: dir.databasePath + "-wal"))  // WAL mode
     }
 

@@ -86,11 +86,23 @@ public struct BacktestResult: Sendable {
 /// shares unless fractional shares are allowed; commission (percent and/or fixed) applies to
 /// every fill and slippage moves fills against the trader.
 public enum Backtester {
+    /// - Parameter range: bars (of the strategy's interval) ending in this date range are
+    ///   traded and measured; earlier bars only warm the indicators up.
     public static func run(_ strategy: CompiledStrategy, daily: BarSeries, interval: FibInterval? = nil,
-                           configuration: BacktestConfiguration, latestClosed: Int32,
+                           configuration: BacktestConfiguration, latestClosed: Int32, range: ClosedRange<SessionDate>? = nil,
                            calendar: TradingCalendar = .nyse) -> BacktestResult {
-        let signals = strategy.signals(daily: daily, interval: interval, latestClosed: latestClosed)
-        let warmup = [strategy.setup, strategy.trigger, strategy.exit].compactMap { $0?.indicatorLookback }.max() ?? 0
+        var signals = strategy.signals(daily: daily, interval: interval, latestClosed: latestClosed)
+        var warmup = [strategy.setup, strategy.trigger, strategy.exit].compactMap { $0?.indicatorLookback }.max() ?? 0
+        if let range {
+            let lo = calendar.sessionIndex(onOrAfter: range.lowerBound), hi = calendar.sessionIndex(onOrBefore: range.upperBound)
+            let keep = signals.bars.indices.filter { Int(signals.bars[$0].lastSession) >= lo && Int(signals.bars[$0].lastSession) <= hi }
+            if let first = keep.first, let last = keep.last {
+                signals = signals.slice(first...last)
+                warmup = max(0, warmup - first)
+            } else {
+                signals = signals.slice(0..<0)
+            }
+        }
         return simulate(signals: signals, strategy: strategy.strategy, warmup: warmup, configuration: configuration,
                         calendar: calendar)
     }

@@ -15,6 +15,13 @@ public struct StrategySignals: Sendable {
     /// Trigger true on a bar where the setup holds (or there is no setup).
     public var entries: [Bool] { zip(trigger, setup).map { $0 == Truth.yes && $1 == Truth.yes } }
     public var exits: [Bool] { exitRule.map { $0 == Truth.yes } }
+
+    /// The signals of a range of bars (indicators stay as computed on the whole series).
+    public func slice<R: RangeExpression>(_ range: R) -> StrategySignals where R.Bound == Int {
+        let r = range.relative(to: bars)
+        return StrategySignals(interval: interval, bars: Array(bars[r]), setup: Array(setup[r]), trigger: Array(trigger[r]),
+                               exitRule: Array(exitRule[r]), action: action, lookback: max(0, lookback - r.lowerBound))
+    }
 }
 
 /// Rules compiled once for a given set of parameter values.

@@ -1,0 +1,228 @@
+import Foundation
+
+/// Runs many backtests: one strategy across symbols, parameter sweeps and walk-forward.
+/// Work is handed to an `executor` (`executor(count) { i in … }`, e.g. a concurrentPerform
+/// over all cores from the caller), so the core stays free of threads of its own.
+public enum BacktestRunner {
+    public typealias Executor = @Sendable (Int, (Int) -> Void) -> Void
+    public static let sequential: Executor = { n, body in for i in 0..<n { body(i) } }
+
+    /// Statistics a table can be ranked by.
+    public enum Metric: String, CaseIterable, Sendable {
+        case `return`, sharpe, sortino, sqn, drawdown, calmar, winrate
+
+        public var statistic: String {
+            switch self {
+            case .return: return "Return [%]"
+            case .sharpe: return "Sharpe Ratio"
+            case .sortino: return "Sortino Ratio"
+            case .sqn: return "SQN"
+            case .drawdown: return "Max. Drawdown [%]"
+            case .calmar: return "Calmar Ratio"
+            case .winrate: return "Win Rate [%]"
+            }
+        }
+
+        /// Higher is better for every metric (drawdowns are negative percentages).
+        public func score(_ stats: BacktestStatistics) -> Double? { stats[statistic]?.number.flatMap { $0.isFinite ? $0 : nil } }
+    }
+
+    // MARK: - Many symbols
+
+    public struct SymbolRow: Sendable {
+        public var symbol: Symbol
+        public var result: BacktestResult?
+        /// Why there is no result (too few bars for the warm-up, …).
+        public var problem: String?
+    }
+
+    /// One strategy on every symbol; rows sorted by `metric` (best first, failures last).
+    public static func acrossSymbols(_ strategy: CompiledStrategy, universe: [(Symbol, BarSeries)], interval: FibInterval? = nil,
+                                     configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
+                                     executor: Executor = sequential) -> [SymbolRow] {
+        let slots = Slots<SymbolRow>(count: universe.count)
+        executor(universe.count) { i in
+            let (symbol, daily) = universe[i]
+            let result = Backtester.run(strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed)
+            if result.bars.count <= strategy.lookback {
+                slots[i] = SymbolRow(symbol: symbol, result: nil, problem: "\(result.bars.count) bars; needs more than \(strategy.lookback)")
+            } else {
+                slots[i] = SymbolRow(symbol: symbol, result: result, problem: nil)
+            }
+        }
+        return slots.values.sorted { a, b in
+            let x = a.result.flatMap { metric.score($0.stats) }, y = b.result.flatMap { metric.score($0.stats) }
+            switch (x, y) {
+            case let (x?, y?): return x != y ? x > y : a.symbol < b.symbol
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.symbol < b.symbol
+            }
+        }
+    }
+
+    // MARK: - Sweeps
+
+    /// Values for one parameter: `fast=10:60:5` is 10, 15, …, 60.
+    public struct ParameterRange: Equatable, Sendable {
+        public var name: String
+        public var values: [Double]
+
+        public init(name: String, values: [Double]) {
+            self.name = name
+            self.values = values
+        }
+
+        /// Parses `name=from:to:step` (or `name=v1,v2,v3`), checked against the strategy.
+        public static func parse(_ text: String, strategy: Strategy) throws(StrategyError) -> ParameterRange {
+            func fail(_ m: String) -> StrategyError { StrategyError(diagnostics: [StrategyDiagnostic(path: "--param \(text)", message: m)]) }
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw fail("write NAME=FROM:TO:STEP, e.g. fast=10:60:5") }
+            guard let declared = strategy.parameters.first(where: { $0.name == parts[0] }) else {
+                let names = strategy.parameters.map(\.name)
+                throw fail("\(strategy.name) has no parameter '\(parts[0])'\(Suggest.hint(parts[0], in: names)) (parameters: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+            }
+            var values: [Double]
+            if parts[1].contains(":") {
+                let n = parts[1].split(separator: ":").map { Double($0) }
+                guard n.count == 3, let from = n[0], let to = n[1], let step = n[2], step > 0, from <= to else {
+                    throw fail("the range must be FROM:TO:STEP with FROM ≤ TO and STEP > 0")
+                }
+                values = stride(from: from, through: to + step * 1e-9, by: step).map { ($0 * 1e9).rounded() / 1e9 }
+            } else {
+                let list = parts[1].split(separator: ",").map { Double($0) }
+                guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else { throw fail("values must be numbers") }
+                values = list.map { $0! }
+            }
+            if let lo = declared.min, let hi = declared.max, let bad = values.first(where: { $0 < lo || $0 > hi }) {
+                throw fail("\(IndicatorSpec.format(bad)) is outside \(declared.name)'s declared range \(IndicatorSpec.format(lo))…\(IndicatorSpec.format(hi))")
+            }
+            return ParameterRange(name: declared.name, values: values)
+        }
+    }
+
+    public struct SweepRow: Sendable {
+        public var parameters: [String: Double]
+        public var stats: BacktestStatistics?
+        public var problem: String?
+    }
+
+    public struct Sweep: Sendable {
+        public var metric: Metric
+        public var rows: [SweepRow]
+        /// Combinations in the full grid (rows may be a capped or random subset).
+        public var gridSize: Int
+        /// For two parameters: x = first range, y = second, matrix[y][x] = metric (nil: no result).
+        public var heatmap: (x: ParameterRange, y: ParameterRange, values: [[Double?]])?
+
+        public var best: SweepRow? {
+            rows.filter { $0.stats.flatMap(metric.score) != nil }.max { metric.score($0.stats!)! < metric.score($1.stats!)! }
+        }
+    }
+
+    /// Runs the grid (or `randomSubset` random combinations of it), at most `cap` backtests.
+    public static func sweep(_ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
+                             configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric, cap: Int = 10_000,
+                             randomSubset: Int? = nil, seed: UInt64 = 1, range: ClosedRange<SessionDate>? = nil,
+                             executor: Executor = sequential) throws(StrategyError) -> Sweep {
+        let grid = ranges.reduce(1) { $0 * $1.values.count }
+        var combos: [[Double]] = [[]]
+        for r in ranges { combos = combos.flatMap { c in r.values.map { c + [$0] } } }
+        if let k = randomSubset, k < combos.count {
+            var rng = SplitMix(seed: seed)
+            for i in stride(from: combos.count - 1, to: 0, by: -1) { combos.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            combos = Array(combos.prefix(k))
+        }
+        guard combos.count <= cap else {
+            throw StrategyError(diagnostics: [StrategyDiagnostic(path: "--param", message: "the grid has \(combos.count) combinations, over the cap of \(cap) — narrow the ranges, raise --max or use --random N")])
+        }
+        let slots = Slots<SweepRow>(count: combos.count)
+        executor(combos.count) { i in
+            var values: [String: Double] = [:]
+            for (k, r) in ranges.enumerated() { values[r.name] = combos[i][k] }
+            do throws(StrategyError) {
+                let compiled = try CompiledStrategy(strategy, parameters: values)
+                let result = Backtester.run(compiled, daily: daily, interval: interval, configuration: configuration,
+                                            latestClosed: latestClosed, range: range)
+                slots[i] = SweepRow(parameters: values, stats: result.stats, problem: nil)
+            } catch {
+                slots[i] = SweepRow(parameters: values, stats: nil, problem: error.diagnostics.first?.message ?? "\(error)")
+            }
+        }
+        var sweep = Sweep(metric: metric, rows: slots.values, gridSize: grid, heatmap: nil)
+        if ranges.count == 2 {
+            var matrix = [[Double?]](repeating: [Double?](repeating: nil, count: ranges[0].values.count), count: ranges[1].values.count)
+            for row in sweep.rows {
+                guard let x = ranges[0].values.firstIndex(of: row.parameters[ranges[0].name]!),
+                      let y = ranges[1].values.firstIndex(of: row.parameters[ranges[1].name]!) else { continue }
+                matrix[y][x] = row.stats.flatMap(metric.score)
+            }
+            sweep.heatmap = (ranges[0], ranges[1], matrix)
+        }
+        return sweep
+    }
+
+    // MARK: - Walk-forward
+
+    public struct WalkForwardWindow: Sendable {
+        public var inSample: ClosedRange<SessionDate>
+        public var outOfSample: ClosedRange<SessionDate>
+        public var parameters: [String: Double]
+        public var inSampleStats: BacktestStatistics
+        public var outOfSampleStats: BacktestStatistics
+    }
+
+    /// Rolling windows of `inSampleBars` then `outOfSampleBars` (of the strategy's interval):
+    /// the best parameters in sample are traded out of sample.
+    public static func walkForward(_ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
+                                   inSampleBars: Int, outOfSampleBars: Int, configuration: BacktestConfiguration,
+                                   latestClosed: Int32, metric: Metric, calendar: TradingCalendar = .nyse,
+                                   executor: Executor = sequential) throws(StrategyError) -> [WalkForwardWindow] {
+        let bars = FibResampler.resample(daily, interval: interval ?? strategy.interval, latestClosed: latestClosed)
+        guard inSampleBars > 0, outOfSampleBars > 0, bars.count >= inSampleBars + outOfSampleBars else {
+            throw StrategyError(diagnostics: [StrategyDiagnostic(path: "walk-forward", message: "\(bars.count) bars are fewer than one in-sample plus out-of-sample window (\(inSampleBars) + \(outOfSampleBars))")])
+        }
+        func date(_ k: Int) -> SessionDate { calendar.sessions[Int(bars[k].lastSession)] }
+        var windows: [WalkForwardWindow] = []
+        var start = 0
+        while start + inSampleBars + outOfSampleBars <= bars.count {
+            let isRange = date(start)...date(start + inSampleBars - 1)
+            let oosRange = date(start + inSampleBars)...date(start + inSampleBars + outOfSampleBars - 1)
+            let sweep = try self.sweep(strategy, daily: daily, interval: interval, ranges: ranges, configuration: configuration,
+                                       latestClosed: latestClosed, metric: metric, range: isRange, executor: executor)
+            guard let best = sweep.best, let isStats = best.stats else { start += outOfSampleBars; continue }
+            let compiled = try CompiledStrategy(strategy, parameters: best.parameters)
+            let oos = Backtester.run(compiled, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed,
+                                     range: oosRange, calendar: calendar)
+            windows.append(WalkForwardWindow(inSample: isRange, outOfSample: oosRange, parameters: best.parameters,
+                                             inSampleStats: isStats, outOfSampleStats: oos.stats))
+            start += outOfSampleBars
+        }
+        return windows
+    }
+}
+
+/// Result slots written by parallel workers (each index by exactly one), read afterwards.
+final class Slots<T>: @unchecked Sendable {
+    private var storage: [T?]
+    private let lock = NSLock()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    subscript(i: Int) -> T? {
+        get { lock.withLock { storage[i] } }
+        set { lock.withLock { storage[i] = newValue } }
+    }
+    var values: [T] { lock.withLock { storage.compactMap { $0 } } }
+}
+
+/// SplitMix64, for reproducible random subsets.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

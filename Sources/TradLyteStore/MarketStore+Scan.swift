@@ -1,0 +1,71 @@
+import Foundation
+import TradLyteCore
+
+/// Scanner output: every signal and the top picks per scan session and strategy.
+extension MarketStore {
+    /// Replaces the stored signals and picks of `result`'s session for the strategies it scanned.
+    public func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date = Date()) throws {
+        try write {
+            let session = result.session.yyyymmdd
+            for name in strategies {
+                for table in ["signals", "picks"] {
+                    let delete = try statement("DELETE FROM \(table) WHERE scan_session = ? AND strategy = ?")
+                    delete.bind(1, session)
+                    delete.bind(2, name)
+                    try delete.run()
+                }
+            }
+            let stamp = Timestamp.format(now)
+            let all = result.signals.values.flatMap { $0 }
+            try insertRows("INSERT INTO signals(scan_session, strategy, symbol, confidence, price, created_at)", columns: 6,
+                           count: all.count) { stmt, p, r in
+                let s = all[r]
+                stmt.bind(p, session); stmt.bind(p + 1, s.strategy); stmt.bind(p + 2, s.symbol.rawValue)
+                stmt.bind(p + 3, s.confidence); stmt.bind(p + 4, s.price); stmt.bind(p + 5, stamp)
+            }
+            let picks = result.picks.values.flatMap { $0 }
+            try insertRows("INSERT INTO picks(scan_session, strategy, rank, symbol, confidence, price, market_cap, sector)", columns: 8,
+                           count: picks.count) { stmt, p, r in
+                let s = picks[r]
+                stmt.bind(p, session); stmt.bind(p + 1, s.strategy); stmt.bind(p + 2, s.rank); stmt.bind(p + 3, s.symbol.rawValue)
+                stmt.bind(p + 4, s.confidence); stmt.bind(p + 5, s.price); stmt.bind(p + 6, s.marketCap); stmt.bind(p + 7, s.sector)
+            }
+        }
+    }
+
+    /// The picks of the latest scanned session (or `session`), by strategy then rank.
+    public func picks(session: SessionDate? = nil) throws -> [ScanPick] {
+        try guarded {
+            let target: Int
+            if let session { target = session.yyyymmdd } else {
+                guard let latest = try db.scalarInt("SELECT max(scan_session) FROM picks") else { return [] }
+                target = Int(latest)
+            }
+            let stmt = try statement("""
+                SELECT strategy, rank, symbol, confidence, price, market_cap, sector FROM picks
+                WHERE scan_session = ? ORDER BY strategy, rank
+                """)
+            stmt.bind(1, target)
+            var result: [ScanPick] = []
+            while try stmt.step() {
+                guard let symbol = try? Symbol(stmt.text(2) ?? ""), let day = SessionDate(yyyymmdd: target) else { continue }
+                result.append(ScanPick(strategy: stmt.text(0) ?? "", symbol: symbol, session: day, confidence: stmt.double(3),
+                                       price: stmt.double(4), marketCap: stmt.optionalDouble(5), sector: stmt.text(6), rank: stmt.int(1)))
+            }
+            return result
+        }
+    }
+
+    /// Every stored symbol's daily history (for scans and universe backtests).
+    public func dailyUniverse(symbols: [Symbol]? = nil) throws -> [(Symbol, BarSeries)] {
+        try guarded {
+            let u = try universe(interval: .daily)
+            let wanted = symbols.map(Set.init)
+            var result: [(Symbol, BarSeries)] = []
+            for k in u.symbols.indices where wanted?.contains(u.symbols[k]) ?? true {
+                result.append((u.symbols[k], u.series(at: k)))
+            }
+            return result
+        }
+    }
+}

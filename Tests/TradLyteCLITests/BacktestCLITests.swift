@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import TradLyteStore
+
+/// backtest, sweep, walkforward and scan through the binary on the demo market.
+@Suite(.serialized) struct BacktestCLITests {
+    static let env = ["TRADLYTE_NOW": "2026-11-25T23:00:00Z", "POLYGON_API_KEY": ""]
+
+    func seeded() throws -> CLIHarness {
+        let cli = try CLIHarness()
+        let r = try cli.run(["refresh", "--backfill", "3"], environment: Self.env)
+        #expect(r.status == 0, "\(r.stderr)")
+        return cli
+    }
+
+    @Test func backtestPrintsStatisticsAndTradesAndJSONParses() throws {
+        let cli = try seeded()
+        let text = try cli.run(["backtest", "macd_crossover", "LMNA", "--commission", "0.001"], environment: Self.env)
+        #expect(text.status == 0, "\(text.stderr)")
+        for key in ["Sharpe Ratio", "Kelly Criterion", "Bars/Year", "# Trades", "REASON"] { #expect(text.stdout.contains(key)) }
+        let json = try cli.run(["backtest", "macd_crossover", "LMNA", "--json", "--from", "2025-01-01"], environment: Self.env)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let stats = object["stats"] as! [String: Any]
+        #expect(stats["Start"] as? String ?? "" >= "2025-01-01")
+        #expect((object["trades"] as! [Any]).count == Int(stats["# Trades"] as! Double))
+        #expect(!json.stdout.contains("NaN") && !json.stdout.contains("inf"))
+        let ranked = try cli.run(["backtest", "golden_cross", "--universe", "--rank-by", "sharpe", "--json", "--param", "fast=10", "--param", "slow=50"],
+                                 environment: Self.env)
+        #expect((try JSONSerialization.jsonObject(with: Data(ranked.stdout.utf8)) as! [Any]).count == 43)
+    }
+
+    @Test func badInputExitsTwoWithAClearMessage() throws {
+        let cli = try seeded()
+        let cases: [([String], String)] = [
+            (["backtest", "golden_cross", "NOPE"], "unknown symbol 'NOPE'"),
+            (["backtest", "golden_cross", "ACME", "--from", "2030-01-01"], "no 1d bars of ACME"),
+            (["backtest", "golden_cross", "ACME", "--interval", "34"], "needs more than"),
+            (["backtest", "golden_cross", "ACME", "--from", "2025-02-01", "--to", "2025-01-01"], "is after --to"),
+            (["sweep", "golden_cross", "ACME", "--param", "fast=1:5:1"], "outside fast's declared range"),
+            (["sweep", "golden_cross", "ACME", "--param", "fast=10:100:1", "--param", "slow=100:300:1", "--max", "100"], "over the cap of 100"),
+            (["backtest", "golden_cross", "--watchlist"], "the watchlist is empty"),
+        ]
+        for (args, message) in cases {
+            let r = try cli.run(args, environment: Self.env)
+            #expect(r.status == 2 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
+        }
+    }
+
+    @Test func sweepShowsAHeatMapAndWalkForwardItsWindows() throws {
+        let cli = try seeded()
+        let sweep = try cli.run(["sweep", "golden_cross", "TERA", "--param", "fast=10:30:10", "--param", "slow=100:150:50"], environment: Self.env)
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        #expect(sweep.stdout.contains("by fast (columns) and slow (rows)") && sweep.stdout.contains("Best: fast="))
+        let json = try cli.run(["sweep", "golden_cross", "TERA", "--param", "fast=10:30:10", "--param", "slow=100:150:50", "--json"], environment: Self.env)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((object["rows"] as! [Any]).count == 6 && (object["heatmap"] as! [String: Any])["values"] != nil)
+        let wf = try cli.run(["walkforward", "golden_cross", "TERA", "--param", "fast=10,20", "--param", "slow=100,150",
+                              "--in-sample", "300", "--out-of-sample", "100", "--json"], environment: Self.env)
+        #expect(wf.status == 0, "\(wf.stderr)")
+        #expect((try JSONSerialization.jsonObject(with: Data(wf.stdout.utf8)) as! [Any]).count >= 3)
+    }
+
+    @Test func scanStoresPicksAndARerunReplacesThem() throws {
+        let cli = try seeded()
+        let first = try cli.run(["scan", "--json", "--top", "3"], environment: Self.env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let picks = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [[String: Any]]
+        let again = try cli.run(["scan", "--json", "--top", "3"], environment: Self.env)
+        #expect(again.stdout == first.stdout)
+        let store = try MarketStore(path: cli.home + "/tradlyte.sqlite")
+        #expect(try store.picks().count == picks.count)
+        let early = try cli.run(["scan", "golden_cross", "--date", "2026-06-01"], environment: Self.env)
+        #expect(early.status == 0 && early.stdout.contains("for 2026-06-01"))
+        #expect(try cli.run(["scan", "--date", "2026-06-06"], environment: Self.env).stderr.contains("not an NYSE session"))
+    }
+}
