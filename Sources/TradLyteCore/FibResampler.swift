@@ -14,7 +14,16 @@ public enum FibResampler {
 
     /// Resamples one series into one interval.
     public static func resample(_ series: BarSeries, interval: FibInterval, latestClosed: Int32) -> [FibBar] {
-        resample(series, intervals: [interval], latestClosed: latestClosed)[0]
+        if interval == .daily {
+            // Every daily bar is its own bucket.
+            return (0..<series.count).map { i in
+                let s = series.sessionIndex[i]
+                return FibBar(bucket: s, firstSession: s, lastSession: s, sessionsPresent: 1, complete: s <= latestClosed,
+                              open: series.open[i], high: series.high[i], low: series.low[i], close: series.close[i],
+                              volume: series.volume[i])
+            }
+        }
+        return resample(series, intervals: [interval], latestClosed: latestClosed)[0]
     }
 
     /// Resamples one series into several intervals in a single pass over the daily bars.

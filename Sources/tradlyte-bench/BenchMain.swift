@@ -13,9 +13,10 @@ struct BenchMain {
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
             print("""
-                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
+                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
+                  backtest  SMA-cross backtest vs backtesting.py, 1,000-symbol panel, 1,000-combination sweep, 12,000-symbol scan
                   pipeline  2-year backfill and daily run of a 12,000-symbol market; full rebuild of 10 M bars
                   marketdata  parse a 12,000-ticker grouped-daily payload; fetch 500 sessions from the fake server at 1,000/min
                   indicators  six indicators over N×M bars against TA-Lib (scripts/bench_talib.py), rule compile and evaluation
@@ -52,6 +53,7 @@ struct BenchMain {
         case "store": StoreBench.run(market(), options: options)
         case "indicators": IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
         case "marketdata": MarketDataBench.run(fetch: true)
+        case "backtest": BacktestBench.run()
         case "pipeline":
             PipelineBench.run(symbols: 12_000)
             PipelineBench.rebuild(market())
@@ -63,8 +65,9 @@ struct BenchMain {
             MarketDataBench.run(fetch: true)
             PipelineBench.run(symbols: 12_000)
             PipelineBench.rebuild(universe)
+            BacktestBench.run()
         default:
-            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata or pipeline\n".utf8))
+            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata, pipeline or backtest\n".utf8))
             exit(2)
         }
     }

@@ -111,3 +111,4 @@ import Testing
         #expect(r.stats.entries.allSatisfy { $0.value.number.map(\.isFinite) ?? true })
     }
 }
+

@@ -46,7 +46,7 @@ public struct BacktestStatistics: Sendable {
     /// A number, or `missing(reason)` when it is not finite.
     static func finite(_ v: Double, _ reason: String) -> Value { v.isFinite ? .number(v) : .missing(reason) }
 
-    static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], bars: [FibBar], close: [Double],
+    public static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], bars: [FibBar], close: [Double],
                         warmup: Int, interval: FibInterval, calendar: TradingCalendar) -> BacktestStatistics {
         var s = BacktestStatistics()
         let n = equity.count
@@ -54,10 +54,12 @@ public struct BacktestStatistics: Sendable {
             s.set("Start", .missing("no bars"))
             return s
         }
-        let dates = bars.map { calendar.sessions[Int($0.lastSession)] }
-        func days(_ a: Int, _ b: Int) -> Double { Double(dates[b].dayNumber - dates[a].dayNumber) }
+        let sessions = calendar.sessions  // one reference, not one per bar
+        let dayNumbers = bars.map { sessions[Int($0.lastSession)].dayNumber }
+        let dates = [dayNumbers.first!, dayNumbers.last!].map { SessionDate(dayNumber: $0) }
+        func days(_ a: Int, _ b: Int) -> Double { Double(dayNumbers[b] - dayNumbers[a]) }
         s.set("Start", .date(dates[0]))
-        s.set("End", .date(dates[n - 1]))
+        s.set("End", .date(dates[1]))
         s.set("Duration", .days(days(0, n - 1)))
 
         var position = [Bool](repeating: false, count: n)
@@ -72,26 +74,43 @@ public struct BacktestStatistics: Sendable {
         s.set("Buy & Hold Return [%]", .number(buyHold))
 
         let periods = 252.0 / Double(interval.sessions)
-        let returns = (1..<n).map { equity[$0] / equity[$0 - 1] - 1 }
-        let g = geometricMean(returns)
+        // One pass over the bars for the return moments and both log-return series.
+        var sumR = 0.0, sumR2 = 0.0, downside2 = 0.0
+        var sumE = 0.0, sumM = 0.0, sumEE = 0.0, sumMM = 0.0, sumEM = 0.0
+        equity.withUnsafeBufferPointer { e in
+            close.withUnsafeBufferPointer { c in
+                for i in 1..<max(1, n) {
+                    let r = e[i] / e[i - 1] - 1
+                    sumR += r
+                    sumR2 += r * r
+                    if r < 0 { downside2 += r * r }
+                    // Flat stretches (no position) have zero log returns: skip the logarithm there.
+                    let le = e[i] == e[i - 1] ? 0 : log(e[i] / e[i - 1])
+                    let lm = log(c[i] / c[i - 1])
+                    sumE += le; sumM += lm; sumEE += le * le; sumMM += lm * lm; sumEM += le * lm
+                }
+            }
+        }
+        let m = Double(n - 1)
+        // The product of (1 + r) telescopes to final/initial equity: the geometric mean
+        // needs one power, not a logarithm per bar (backtesting.py: 0 when equity hits 0).
+        let g = n < 2 ? Double.nan : (equity.contains { $0 <= 0 } ? 0 : pow(equity[n - 1] / equity[0], 1 / m) - 1)
         let annualReturn = pow(1 + g, periods) - 1
         s.set("Return (Ann.) [%]", .number(annualReturn * 100))
-        let variance = sampleVariance(returns)
+        let variance = n > 2 ? (sumR2 - sumR * sumR / m) / (m - 1) : .nan
         let volatility = (pow(variance + pow(1 + g, 2), periods) - pow(1 + g, 2 * periods)).squareRoot()
         s.set("Volatility (Ann.) [%]", finite(volatility * 100, "fewer than two bars"))
         let years = days(0, n - 1) / 365.25
         s.set("CAGR [%]", years > 0 ? finite((pow(equity[n - 1] / equity[0], 1 / years) - 1) * 100, "zero equity") : .missing("no time elapsed"))
         s.set("Sharpe Ratio", volatility > 0 ? .number(annualReturn / volatility) : .missing("no volatility"))
-        let downside = returns.isEmpty ? 0 : (returns.map { min($0, 0) * min($0, 0) }.reduce(0, +) / Double(returns.count)).squareRoot()
+        let downside = n < 2 ? 0 : (downside2 / m).squareRoot()
         s.set("Sortino Ratio", downside > 0 ? .number(annualReturn / (downside * periods.squareRoot())) : .missing("no losing bars"))
         let maxDD = dd.max() ?? 0
         s.set("Calmar Ratio", maxDD > 0 ? .number(annualReturn / maxDD) : .missing("no drawdown"))
 
-        let equityLog = (1..<n).map { log(equity[$0] / equity[$0 - 1]) }
-        let marketLog = (1..<n).map { log(close[$0] / close[$0 - 1]) }
         var beta = Double.nan
-        if equityLog.count > 1 {
-            let cov = covariance(equityLog, marketLog), varM = covariance(marketLog, marketLog)
+        if n > 2 {
+            let cov = (sumEM - sumE * sumM / m) / (m - 1), varM = (sumMM - sumM * sumM / m) / (m - 1)
             beta = varM > 0 ? cov / varM : .nan
         }
         let returnPct = (equity[n - 1] - equity[0]) / equity[0] * 100
@@ -126,7 +145,7 @@ public struct BacktestStatistics: Sendable {
         let gains = r.filter { $0 > 0 }.reduce(0, +), losses = abs(r.filter { $0 < 0 }.reduce(0, +))
         s.set("Profit Factor", trades.isEmpty ? .missing(none) : (losses > 0 ? .number(gains / losses) : .missing("no losing trades")))
         s.set("Expectancy [%]", trades.isEmpty ? .missing(none) : .number(r.reduce(0, +) / Double(r.count) * 100))
-        let sdPL = sampleVariance(pl).squareRoot()
+        let sdPL = sampleVariance(pl).squareRoot()  // trades are few: two passes are fine
         s.set("SQN", trades.count > 1 && sdPL > 0 ? .number(Double(trades.count).squareRoot() * (pl.reduce(0, +) / Double(pl.count)) / sdPL)
                                                   : .missing(trades.count > 1 ? "all trades equal" : "fewer than two trades"))
         let wins = pl.filter { $0 > 0 }, lossesPL = pl.filter { $0 < 0 }
@@ -151,11 +170,5 @@ public struct BacktestStatistics: Sendable {
         guard x.count > 1 else { return .nan }
         let m = x.reduce(0, +) / Double(x.count)
         return x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)
-    }
-
-    static func covariance(_ a: [Double], _ b: [Double]) -> Double {
-        guard a.count > 1 else { return .nan }
-        let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
-        return zip(a, b).map { ($0 - ma) * ($1 - mb) }.reduce(0, +) / Double(a.count - 1)
     }
 }

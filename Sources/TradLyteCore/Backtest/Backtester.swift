@@ -112,7 +112,7 @@ public enum Backtester {
                                 configuration c: BacktestConfiguration, calendar: TradingCalendar = .nyse) -> BacktestResult {
         let bars = signals.bars
         let n = bars.count
-        let open = bars.map(\.open), high = bars.map(\.high), low = bars.map(\.low), close = bars.map(\.close)
+        let open = signals.columns.open, high = signals.columns.high, low = signals.columns.low, close = signals.columns.close
         let entries = signals.entries, exits = signals.exits
         let direction = strategy.direction
         let entrySide: Double = strategy.trigger.action == .buy ? 1 : -1
@@ -146,7 +146,10 @@ public enum Backtester {
 
         func commission(_ size: Double, _ price: Double) -> Double { c.commissionFixed + abs(size) * price * c.commission }
         func slipped(_ price: Double, side: Double) -> Double { price * (1 + side * c.slippageBps / 10_000) }
-        func session(_ i: Int) -> SessionDate { calendar.sessions[Int(bars[i].lastSession)] }
+        let sessions = calendar.sessions
+        func session(_ i: Int) -> SessionDate { sessions[Int(bars[i].lastSession)] }
+        let maxBars = strategy.exit.maxBars
+        let stopRule = strategy.exit.stopLoss, targetRule = strategy.exit.takeProfit, trailRule = strategy.exit.trailingStop
 
         func exitPosition(at i: Int, price raw: Double, reason: BacktestTrade.ExitReason) {
             guard let p = position else { return }
@@ -184,7 +187,7 @@ public enum Backtester {
                 }
             }
             var stop: Double?
-            if let d = strategy.exit.stopLoss {
+            if let d = stopRule {
                 if case .anchored(let anchor, let offset) = d {
                     // The entry bar is the signal bar for next-open fills.
                     let ref = max(0, c.fill == .nextOpen ? i - 1 : i)
@@ -199,17 +202,18 @@ public enum Backtester {
                     stop = price - side * dist
                 }
             }
-            let target = distance(strategy.exit.takeProfit).map { price + side * $0 }
+            let target = distance(targetRule).map { price + side * $0 }
             var trailPercent: Double?
-            if case .percent(let pct)? = strategy.exit.trailingStop { trailPercent = pct / 100 }
+            if case .percent(let pct)? = trailRule { trailPercent = pct / 100 }
             position = Position(size: size, entryBar: i, entryPrice: price, entryCommission: fee, stop: stop, target: target,
-                                trailDistance: trailPercent == nil ? distance(strategy.exit.trailingStop) : nil,
+                                trailDistance: trailPercent == nil ? distance(trailRule) : nil,
                                 trailPercent: trailPercent, extreme: price)
         }
 
         /// Stops and targets inside bar `i` (a gap through fills at the open; the stop wins ties).
+        let hasBrackets = stopRule != nil || targetRule != nil || trailRule != nil
         func checkBrackets(_ i: Int) {
-            guard var p = position else { return }
+            guard hasBrackets, var p = position else { return }
             let long = p.size > 0
             var trail: Double?
             if let d = p.trailDistance { trail = long ? p.extreme - d : p.extreme + d }
@@ -256,7 +260,7 @@ public enum Backtester {
                 } else if ruleExit || reversalEntry {
                     exitReason = .signal
                 }
-                if exitReason == nil, let maxBars = strategy.exit.maxBars, i - p.entryBar + (c.fill == .nextOpen ? 1 : 0) >= maxBars {
+                if exitReason == nil, let maxBars, i - p.entryBar + (c.fill == .nextOpen ? 1 : 0) >= maxBars {
                     exitReason = .maxBars
                 }
             } else if entries[i] {

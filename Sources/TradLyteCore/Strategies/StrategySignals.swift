@@ -11,6 +11,20 @@ public struct StrategySignals: Sendable {
     public let action: Strategy.Action
     /// Bars needed before every rule is available.
     public let lookback: Int
+    /// The base bars' columns (what the rules and the backtester read).
+    public let columns: IndicatorInputs
+
+    public init(interval: FibInterval, bars: [FibBar], setup: [Int8], trigger: [Int8], exitRule: [Int8], action: Strategy.Action,
+                lookback: Int, columns: IndicatorInputs? = nil) {
+        self.interval = interval
+        self.bars = bars
+        self.setup = setup
+        self.trigger = trigger
+        self.exitRule = exitRule
+        self.action = action
+        self.lookback = lookback
+        self.columns = columns ?? IndicatorInputs(bars)
+    }
 
     /// Trigger true on a bar where the setup holds (or there is no setup).
     public var entries: [Bool] { zip(trigger, setup).map { $0 == Truth.yes && $1 == Truth.yes } }
@@ -20,7 +34,9 @@ public struct StrategySignals: Sendable {
     public func slice<R: RangeExpression>(_ range: R) -> StrategySignals where R.Bound == Int {
         let r = range.relative(to: bars)
         return StrategySignals(interval: interval, bars: Array(bars[r]), setup: Array(setup[r]), trigger: Array(trigger[r]),
-                               exitRule: Array(exitRule[r]), action: action, lookback: max(0, lookback - r.lowerBound))
+                               exitRule: Array(exitRule[r]), action: action, lookback: max(0, lookback - r.lowerBound),
+                               columns: IndicatorInputs(open: Array(columns.open[r]), high: Array(columns.high[r]), low: Array(columns.low[r]),
+                                                        close: Array(columns.close[r]), volume: Array(columns.volume[r])))
     }
 }
 
@@ -80,11 +96,13 @@ public struct CompiledStrategy: Sendable {
             return b
         }
         let baseBars = bars(base)
+        // Daily bars are the series itself: its columns need no copying.
+        let baseColumns = base == .daily ? IndicatorInputs(daily) : IndicatorInputs(baseBars)
         let cache = IndicatorCache()
         func evaluate(_ rule: CompiledRule?, _ stepInterval: FibInterval?) -> [Int8] {
             guard let rule else { return [Int8](repeating: Truth.yes, count: baseBars.count) }
             let i = stepInterval ?? base
-            if i == base { return rule.condition(on: Self.inputs(baseBars), cache: cache) }
+            if i == base { return rule.condition(on: baseColumns, cache: cache) }
             let higher = bars(i)
             let values = rule.condition(on: Self.inputs(higher))
             return Self.align(values, from: higher, interval: i, to: baseBars)
@@ -93,7 +111,7 @@ public struct CompiledStrategy: Sendable {
         let triggerValues = evaluate(trigger, strategy.trigger.interval)
         let exitValues = exit == nil ? [Int8](repeating: Truth.no, count: baseBars.count) : evaluate(exit, strategy.exit.rule?.interval)
         return StrategySignals(interval: base, bars: baseBars, setup: setupValues, trigger: triggerValues, exitRule: exitValues,
-                               action: strategy.trigger.action, lookback: lookback)
+                               action: strategy.trigger.action, lookback: lookback, columns: baseColumns)
     }
 
     static func inputs(_ bars: [FibBar]) -> IndicatorInputs { IndicatorInputs(bars) }
