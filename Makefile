@@ -33,6 +33,7 @@ bench:
 fixtures:
 	python3 scripts/make_fixtures.py
 	python3 scripts/make_indicator_fixtures.py
+	python3 scripts/make_backtest_fixtures.py
 
 clean:
 	rm -rf .build
