@@ -111,6 +111,20 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         }
     }
 
+    /// Fetches `path` and every page its `next_url`s lead to (at most `maxPages`), handing each
+    /// page's body and endpoint name to `page`, which returns the page's `next_url`.
+    func paginate(_ path: String, query: [(String, String)], maxPages: Int = 10_000,
+                  _ page: (Data, String) throws -> String?) throws {
+        var url = path, q = query, pages = 0
+        while true {
+            let data = try fetch(url, query: q)
+            pages += 1
+            guard let next = try page(data, Self.endpointName(url)), !next.isEmpty, pages < maxPages else { return }
+            url = next
+            q = []  // next_url carries the query (and its cursor) itself
+        }
+    }
+
     /// "/v2/aggs/grouped/…" without the query, for messages.
     static func endpointName(_ url: String) -> String {
         var s = url
@@ -218,19 +232,12 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     }
 
     public func dailyBars(_ symbol: Symbol, from: SessionDate, to: SessionDate) throws -> [DailyBar] {
-        var url = "/v2/aggs/ticker/\(symbol)/range/1/day/\(from)/\(to)"
-        var query: [(String, String)] = [("adjusted", "true"), ("sort", "asc"), ("limit", "50000")]
         var bars: [DailyBar] = []
-        var pages = 0
-        while true {
-            let data = try fetch(url, query: query)
-            let endpoint = Self.endpointName(url)
+        try paginate("/v2/aggs/ticker/\(symbol)/range/1/day/\(from)/\(to)",
+                     query: [("adjusted", "true"), ("sort", "asc"), ("limit", "50000")]) { data, endpoint in
             let response = try aggregates(data, endpoint: endpoint)
             for (i, a) in (response.results ?? []).enumerated() { bars.append(try bar(a, index: i, endpoint: endpoint)) }
-            pages += 1
-            guard let next = response.next_url, !next.isEmpty, pages < 1000 else { break }
-            url = next
-            query = []
+            return response.next_url
         }
         // Pages must join into one increasing series.
         for k in bars.indices.dropFirst() where bars[k].session <= bars[k - 1].session {
@@ -253,12 +260,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     }
 
     public func symbols() throws -> [SymbolInfo] {
-        var url = "/v3/reference/tickers"
-        var query: [(String, String)] = [("market", "stocks"), ("active", "true"), ("limit", "1000")]
         var result: [SymbolInfo] = []
-        var pages = 0
-        while true {
-            let data = try fetch(url, query: query)
+        try paginate("/v3/reference/tickers", query: [("market", "stocks"), ("active", "true"), ("limit", "1000")]) { data, _ in
             let response = try decode(TickersResponse.self, data, endpoint: "/v3/reference/tickers")
             for t in response.results ?? [] {
                 guard let type = t.type, Self.trackedTypes.contains(type),
@@ -266,10 +269,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                       let symbol = try? Symbol(t.ticker) else { continue }
                 result.append(SymbolInfo(symbol: symbol, name: t.name, type: type, exchange: exchange, active: t.active ?? true))
             }
-            pages += 1
-            guard let next = response.next_url, !next.isEmpty, pages < 10_000 else { break }
-            url = next
-            query = []
+            return response.next_url
         }
         return result
     }
@@ -318,12 +318,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     }
 
     public func splits(since: SessionDate) throws -> [Split] {
-        var url = "/v3/reference/splits"
-        var query: [(String, String)] = [("execution_date.gte", since.description), ("limit", "1000")]
         var result: [Split] = []
-        var pages = 0
-        while true {
-            let data = try fetch(url, query: query)
+        try paginate("/v3/reference/splits", query: [("execution_date.gte", since.description), ("limit", "1000")]) { data, _ in
             let response = try decode(SplitsResponse.self, data, endpoint: "/v3/reference/splits")
             for (i, s) in (response.results ?? []).enumerated() {
                 guard let symbol = try? Symbol(s.ticker) else { continue }
@@ -332,10 +328,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                 }
                 result.append(Split(symbol: symbol, date: date, from: s.split_from, to: s.split_to))
             }
-            pages += 1
-            guard let next = response.next_url, !next.isEmpty, pages < 1000 else { break }
-            url = next
-            query = []
+            return response.next_url
         }
         return result
     }

@@ -57,6 +57,21 @@ final class CLIHarness {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts the binary without waiting (output discarded), for tests that kill or race it.
+    func spawn(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["TRADLYTE_HOME"] = home
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     func write(_ name: String, _ text: String) -> String {
         let path = home + "/" + name
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))

@@ -28,16 +28,7 @@ import TradLyteStore
         #expect(expected.count > 30_000)
         for delay in [0.05, 0.2, 0.35, 0.5, 0.7, 0.9] {
             let cli = try CLIHarness()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: cli.binary)
-            process.arguments = ["refresh", "--backfill", "2"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["TRADLYTE_HOME"] = cli.home
-            for (k, v) in Self.env { environment[k] = v }
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try cli.spawn(["refresh", "--backfill", "2"], environment: Self.env)
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -49,16 +40,7 @@ import TradLyteStore
 
     @Test func aSecondRefreshSaysWhoHoldsTheLockAndExitsThree() throws {
         let cli = try CLIHarness()
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: cli.binary)
-        first.arguments = ["refresh", "--backfill", "5"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TRADLYTE_HOME"] = cli.home
-        for (k, v) in Self.env { environment[k] = v }
-        first.environment = environment
-        first.standardOutput = FileHandle.nullDevice
-        first.standardError = FileHandle.nullDevice
-        try first.run()
+        let first = try cli.spawn(["refresh", "--backfill", "5"], environment: Self.env)
         Thread.sleep(forTimeInterval: 0.3)
         let second = try cli.run(["refresh"], environment: Self.env)
         first.waitUntilExit()
