@@ -50,14 +50,18 @@ public final class Pipeline {
     public let options: PipelineOptions
     let clock: () -> Date
     let strategyNamed: (String) -> Strategy?
+    let executor: BacktestRunner.Executor
 
+    /// - Parameter executor: runs the scan's per-symbol work (e.g. across all cores).
     public init(store: PipelineStore, provider: MarketDataProvider, options: PipelineOptions,
-                clock: @escaping () -> Date = { Date() }, strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy }) {
+                clock: @escaping () -> Date = { Date() }, strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
+                executor: @escaping BacktestRunner.Executor = BacktestRunner.sequential) {
         self.store = store
         self.provider = provider
         self.options = options
         self.clock = clock
         self.strategyNamed = strategyNamed
+        self.executor = executor
     }
 
     var calendar: TradingCalendar { store.calendar }
@@ -261,8 +265,11 @@ public final class Pipeline {
             if plan.metadataCalls > 0 {
                 current = "fetch_metadata"
                 let (infos, splits) = try metadata.wait()
-                try self.store.upsertSymbols(infos, at: clock())
-                finish("fetch_metadata", .succeeded, counts: ["symbols": infos.count, "splits": splits.count])
+                // Write only what changed: the ticker list is mostly the same every day.
+                let stored = Dictionary(try self.store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+                let changed = infos.filter { stored[$0.symbol] != $0 }
+                try self.store.upsertSymbols(changed, at: clock())
+                finish("fetch_metadata", .succeeded, counts: ["symbols": infos.count, "updated": changed.count, "splits": splits.count])
                 current = "fetch_ohlcv"
                 let applied = Set(try self.store.appliedSplits().map { "\($0.symbol)@\($0.date)" })
                 let coverage = try self.store.coverage()
@@ -318,7 +325,22 @@ public final class Pipeline {
 
             current = "scan"
             begin("scan")
-            finish("scan", .skipped, error: "the universe scanner is not part of this build yet")
+            if options.scanStrategies.isEmpty {
+                finish("scan", .skipped, error: "no scan strategies configured")
+            } else {
+                // Only the history the strategies can see matters: their warm-up on 5-session bars
+                // (the widest confirming interval) bounded by `scanSessions`.
+                let needed = try options.scanStrategies.map { s throws in try CompiledStrategy(s).lookback + 2 }.max() ?? 0
+                let tails = try self.store.dailyTails(sessions: min(options.scanSessions, max(needed, 30)), through: latest)
+                let metadata = Dictionary(try self.store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+                let result = try UniverseScanner.scan(options.scanStrategies, universe: tails, session: Int32(latestIndex),
+                                                      metadata: metadata, topK: options.scanTopK, calendar: calendar,
+                                                      executor: executor)
+                try self.store.saveScan(result, strategies: options.scanStrategies.map(\.name), at: clock())
+                finish("scan", .succeeded, counts: ["symbols": result.symbolsScanned,
+                                                    "signals": result.signals.values.reduce(0) { $0 + $1.count },
+                                                    "picks": result.picks.values.reduce(0) { $0 + $1.count }])
+            }
 
             current = "alerts"
             begin("alerts")

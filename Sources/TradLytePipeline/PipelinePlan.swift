@@ -32,6 +32,12 @@ public struct PipelineOptions: Sendable {
     public var callsPerMinute: Double?
     /// Minutes after the close before a session counts as closed.
     public var closeGraceMinutes: Int
+    /// Strategies the scan stage runs on the latest session (none: the stage is skipped).
+    public var scanStrategies: [Strategy] = []
+    /// Daily bars per symbol the scan reads (enough for a 200-session average and a crossing).
+    public var scanSessions = 300
+    /// Picks kept per strategy.
+    public var scanTopK = 20
 
     public init(trigger: RunTrigger = .cli, mode: FetchMode = .market, watchlist: [Symbol] = [], onlySymbols: [Symbol]? = nil,
                 backfillYears: Int = 5, fullRebuild: Bool = false, intervals: [FibInterval] = FibInterval.standard,

@@ -74,7 +74,7 @@ extension MarketStore {
         }
     }
 
-    func dailySeries(symbolID id: Int64, from: Int, to: Int) throws -> BarSeries {
+    func dailySeries(symbolID id: Int64, from: Int, to: Int, capacity: Int = 0) throws -> BarSeries {
         let stmt = try statement("""
             SELECT session, open, high, low, close, volume FROM bars_daily
             WHERE symbol_id = ? AND session BETWEEN ? AND ? ORDER BY session
@@ -82,10 +82,15 @@ extension MarketStore {
         stmt.bind(1, id)
         stmt.bind(2, from)
         stmt.bind(3, to)
-        var series = BarSeries()
+        var series = BarSeries(capacity: capacity)
+        // The primary key orders sessions: append without re-checking the order.
         while try stmt.step() {
-            try series.append(sessionIndex: try sessionIndex(yyyymmdd: stmt.int(0)), open: stmt.double(1),
-                              high: stmt.double(2), low: stmt.double(3), close: stmt.double(4), volume: stmt.double(5))
+            series.sessionIndex.append(try sessionIndex(yyyymmdd: stmt.int(0)))
+            series.open.append(stmt.double(1))
+            series.high.append(stmt.double(2))
+            series.low.append(stmt.double(3))
+            series.close.append(stmt.double(4))
+            series.volume.append(stmt.double(5))
         }
         return series
     }

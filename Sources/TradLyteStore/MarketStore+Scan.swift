@@ -56,6 +56,22 @@ extension MarketStore {
         }
     }
 
+    public func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)] {
+        try guarded {
+            let last = calendar.sessionIndex(onOrBefore: through)
+            let from = calendar.sessions[max(0, last - sessions + 1)].yyyymmdd, to = calendar.sessions[max(0, last)].yyyymmdd
+            var result: [(Symbol, BarSeries)] = []
+            let ids = try statement("SELECT s.id, s.symbol FROM symbols s JOIN watermarks w ON w.symbol_id = s.id ORDER BY s.symbol")
+            var list: [(Int64, Symbol)] = []
+            while try ids.step() { if let sym = try? Symbol(ids.text(1) ?? "") { list.append((ids.int64(0), sym)) } }
+            for (id, symbol) in list {
+                let series = try dailySeries(symbolID: id, from: from, to: to, capacity: sessions)
+                if !series.isEmpty { result.append((symbol, series)) }
+            }
+            return result
+        }
+    }
+
     /// Every stored symbol's daily history (for scans and universe backtests).
     public func dailyUniverse(symbols: [Symbol]? = nil) throws -> [(Symbol, BarSeries)] {
         try guarded {

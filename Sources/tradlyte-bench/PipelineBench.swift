@@ -75,8 +75,10 @@ enum PipelineBench {
         let market = LocalMarket(count: count, from: day1 - 520, through: day1 + 1, clock: { closeOf(nowIndex) })
         do {
             let store = try MarketStore(path: dir + "/pipeline.sqlite")
-            let options = PipelineOptions(trigger: .schedule, backfillYears: 2, chunkSessions: 126)
-            let backfill = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) })
+            var options = PipelineOptions(trigger: .schedule, backfillYears: 2, chunkSessions: 126)
+            options.scanStrategies = ["golden_cross", "rsi_reversion"].map { StrategyLibrary.named($0)!.strategy }
+            let backfill = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
+                                    executor: BacktestBench.allCores)
             var outcome: RunOutcome?
             let backfillSeconds = time { outcome = backfill.run() }
             report(["benchmark": "pipeline_backfill_2y", "symbols": count, "sessions": outcome?.plan?.groupedSessions.count ?? 0,
@@ -86,8 +88,17 @@ enum PipelineBench {
                     "target_seconds": 60, "pass": outcome?.status == .succeeded && backfillSeconds <= 60])
 
             nowIndex = day1 + 1
-            let daily = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) })
+            let daily = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
+                                 executor: BacktestBench.allCores)
             let dailySeconds = time { outcome = daily.run() }
+            // The scan stage's parts, measured on their own.
+            var tails: [(Symbol, BarSeries)] = []
+            let readSeconds = try time { tails = try store.dailyTails(sessions: 210, through: cal.sessions[nowIndex]) }
+            let scanSeconds = time {
+                _ = try? UniverseScanner.scan(options.scanStrategies, universe: tails, session: Int32(nowIndex), topK: 20,
+                                              executor: BacktestBench.allCores)
+            }
+            report(["benchmark": "pipeline_scan_parts", "read_tails_seconds": rounded(readSeconds, 3), "scan_seconds": rounded(scanSeconds, 3)])
             report(["benchmark": "pipeline_daily_incremental", "symbols": count, "sessions": outcome?.plan?.groupedSessions.count ?? 0,
                     "bars": outcome?.ingest.inserted ?? 0, "fib_bars": outcome?.ingest.fibBarsWritten ?? 0,
                     "status": outcome?.status.rawValue ?? "?", "seconds": rounded(dailySeconds, 3),

@@ -105,10 +105,12 @@ struct AppConfig: Equatable {
     /// argv of a command run when a refresh fails (no shell); the summary is appended.
     var notifyCommand: [String]?
     var notifyTimeoutSeconds = 10.0
+    /// Strategies the refresh's scan stage runs (ids or names); empty turns the stage off.
+    var scanStrategies = ["golden_cross", "rsi_reversion"]
 
     static let knownKeys = ["close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
                             "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
-                            "notify_command", "notify_timeout_seconds"]
+                            "notify_command", "notify_timeout_seconds", "scan_strategies"]
 
     static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -180,6 +182,12 @@ struct AppConfig: Equatable {
                     return s
                 }
             case "notify_timeout_seconds": config.notifyTimeoutSeconds = try number(key, value, 1...600)
+            case "scan_strategies":
+                guard case .array(let items) = value else { throw CLIError.badInput("\(path): scan_strategies is an array of strategy names, e.g. [\"golden_cross\"]") }
+                config.scanStrategies = try items.map { item in
+                    guard let s = string(item) else { throw CLIError.badInput("\(path): scan_strategies entries must be strategy names") }
+                    return s
+                }
             default:
                 let hint = knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
                     .flatMap { StrategyCatalog.distance($0, key) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""

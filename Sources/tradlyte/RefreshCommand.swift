@@ -36,6 +36,8 @@ struct RefreshCommand: ParsableCommand {
                 throw CLIError.badInput("mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols")
             }
             options.stageBackoff = 1
+            let catalog = StrategyCatalog(directory: env.strategiesDirectory)
+            options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }
             let lock: RunLock?
             do {
                 lock = dryRun ? nil : try RunLock(directory: env.dataDirectory, trigger: trigger)
@@ -45,9 +47,8 @@ struct RefreshCommand: ParsableCommand {
             }
             defer { _ = lock }
             let store = try env.openStore()
-            let catalog = StrategyCatalog(directory: env.strategiesDirectory)
             let pipeline = Pipeline(store: store, provider: provider, options: options, clock: { env.now() },
-                                    strategyNamed: { try? catalog.strategy($0) })
+                                    strategyNamed: { try? catalog.strategy($0) }, executor: allCores)
             let plan = try pipeline.plan()
             let source = provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.baseURL))"
             if dryRun {

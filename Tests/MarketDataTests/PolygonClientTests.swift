@@ -163,12 +163,14 @@ import TradLyteCore
     @Test func cancellationStopsAStalledTransfer() throws {
         let server = try start()
         defer { server.stop() }
-        server.inject(.slowBody(seconds: 5))
+        server.inject(.slowBody(seconds: 8))
         let c = client(server, retries: 0, timeout: 30)
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { c.cancellation.cancel() }
         let started = Date()
         #expect(throws: ProviderError.cancelled) { try c.groupedDaily(session) }
-        #expect(Date().timeIntervalSince(started) < 2)
+        // libcurl polls the progress callback about once a second while a body stalls: the
+        // transfer ends within a few seconds, long before the 8 s body would have finished.
+        #expect(Date().timeIntervalSince(started) < 5)
     }
 
     @Test func errorsNeverCarryTheKey() throws {

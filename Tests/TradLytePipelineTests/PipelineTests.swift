@@ -65,6 +65,21 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         #expect(stages.map(\.stage).contains("vacuum") && stages.first { $0.stage == "scan" }?.status == .skipped)
     }
 
+    @Test func theScanStageStoresPicksForTheLatestSession() throws {
+        let t = try TempStore()
+        let now = Self.at("2026-11-25T23:00:00Z")
+        var options = PipelineOptions(backfillYears: 2)
+        options.scanStrategies = StrategyLibrary.all.map(\.strategy)
+        options.scanTopK = 2
+        let outcome = pipeline(t.store, now: now, options: options).run()
+        #expect(outcome.status == .succeeded)
+        let scan = try #require(outcome.stages.first { $0.stage == "scan" })
+        #expect(scan.status == .succeeded && scan.counts["symbols"] == 43)
+        let picks = try t.store.picks()
+        #expect(picks.count == scan.counts["picks"])
+        #expect(picks.allSatisfy { $0.session == (try! SessionDate(iso: "2026-11-25")) && $0.rank <= 2 })
+    }
+
     @Test func incrementalRunsEqualAFreshRunAndPlanPerSymbol() throws {
         let incremental = try TempStore()
         let t1 = Self.at("2026-10-20T23:00:00Z"), t2 = Self.at("2026-11-25T23:00:00Z")

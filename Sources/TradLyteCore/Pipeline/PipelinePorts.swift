@@ -117,6 +117,11 @@ public protocol PipelineStore: AnyObject {
     func flag(_ name: String) throws -> String?
     func setFlag(_ name: String, _ value: String?) throws
 
+    /// Each symbol's last `sessions` daily bars through `through` (what a scan needs).
+    func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)]
+    /// Replaces the stored signals and picks of the scanned session for these strategies.
+    func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date) throws
+
     func alertRules() throws -> [AlertRule]
     /// Adds alerts not already in the inbox (same rule, symbol and session); returns the new ones.
     func addAlerts(_ alerts: [Alert]) throws -> [Alert]
