@@ -74,7 +74,7 @@ final class CLIHarness {
 
     func write(_ name: String, _ text: String) -> String {
         let path = home + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write \(path)")
         return path
     }
 }

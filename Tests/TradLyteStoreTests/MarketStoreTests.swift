@@ -34,7 +34,7 @@ import TradLyteCore
     @Test func reportsACorruptFileWithoutOverwritingIt() throws {
         let dir = TempDirectory()
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
-        FileManager.default.createFile(atPath: dir.databasePath, contents: garbage)
+        #expect(FileManager.default.createFile(atPath: dir.databasePath, contents: garbage))
         do {
             _ = try MarketStore(path: dir.databasePath)
             Issue.record("expected notADatabase")
