@@ -7,18 +7,6 @@ import TradLyteCore
 /// 12,000 symbols × 1,260 sessions for two strategies on 1d/3d/5d (≤ 3 s). Peers are timed by
 /// scripts/bench_peers.py in the same run.
 enum BacktestBench {
-    static let allCores: BacktestRunner.Executor = { n, body in
-        withoutActuallyEscaping(body) { body in
-            let box = Box(body)
-            DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
-        }
-    }
-
-    struct Box<T>: @unchecked Sendable {
-        let value: T
-        init(_ value: T) { self.value = value }
-    }
-
     static func series(_ seed: UInt64, count: Int, start: Int32 = 4000) -> BarSeries {
         var rng = seed | 1
         func next() -> Double {
@@ -68,10 +56,10 @@ enum BacktestBench {
 
         let universe = (0..<1000).map { (try! Symbol("B\($0)"), series(UInt64($0) + 11, count: 2500)) }
         _ = BacktestRunner.acrossSymbols(compiled, universe: Array(universe.prefix(50)), configuration: config, latestClosed: 7000,
-                                         metric: .return, executor: allCores)
+                                         metric: .return, executor: BacktestRunner.allCores)
         let panel = time {
             _ = BacktestRunner.acrossSymbols(compiled, universe: universe, configuration: config, latestClosed: 7000, metric: .return,
-                                             executor: allCores)
+                                             executor: BacktestRunner.allCores)
         }
         var panelFields: [String: Any] = ["benchmark": "backtest_1000_symbols_x_2500", "seconds": rounded(panel, 3), "target_seconds": 0.2,
                                           "pass": panel <= 0.2]
@@ -88,7 +76,7 @@ enum BacktestBench {
         var rows = 0
         let sweep = time {
             rows = (try? BacktestRunner.sweep(smaCross, daily: one, ranges: ranges, configuration: config, latestClosed: 7000,
-                                              metric: .sharpe, executor: allCores).rows.count) ?? 0
+                                              metric: .sharpe, executor: BacktestRunner.allCores).rows.count) ?? 0
         }
         report(["benchmark": "sweep_1000_combinations", "combinations": rows, "seconds": rounded(sweep, 3), "target_seconds": 1.5,
                 "pass": rows == 1000 && sweep <= 1.5])
@@ -97,7 +85,7 @@ enum BacktestBench {
         let strategies = [StrategyLibrary.named("golden_cross")!.strategy, StrategyLibrary.named("rsi_reversion")!.strategy]
         var signals = 0
         let scan = time {
-            let r = try? UniverseScanner.scan(strategies, universe: scanUniverse, session: 4000 + 1259, executor: allCores)
+            let r = try? UniverseScanner.scan(strategies, universe: scanUniverse, session: 4000 + 1259, executor: BacktestRunner.allCores)
             signals = r?.signals.values.reduce(0) { $0 + $1.count } ?? -1
         }
         report(["benchmark": "scan_12000_x_1260_two_strategies", "signals": signals, "seconds": rounded(scan, 2), "target_seconds": 3,

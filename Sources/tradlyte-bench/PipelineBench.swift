@@ -78,7 +78,7 @@ enum PipelineBench {
             var options = PipelineOptions(trigger: .schedule, backfillYears: 2, chunkSessions: 126)
             options.scanStrategies = ["golden_cross", "rsi_reversion"].map { StrategyLibrary.named($0)!.strategy }
             let backfill = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
-                                    executor: BacktestBench.allCores)
+                                    executor: BacktestRunner.allCores)
             var outcome: RunOutcome?
             let backfillSeconds = time { outcome = backfill.run() }
             report(["benchmark": "pipeline_backfill_2y", "symbols": count, "sessions": outcome?.plan?.groupedSessions.count ?? 0,
@@ -89,14 +89,14 @@ enum PipelineBench {
 
             nowIndex = day1 + 1
             let daily = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
-                                 executor: BacktestBench.allCores)
+                                 executor: BacktestRunner.allCores)
             let dailySeconds = time { outcome = daily.run() }
             // The scan stage's parts, measured on their own.
             var tails: [(Symbol, BarSeries)] = []
             let readSeconds = try time { tails = try store.dailyTails(sessions: 210, through: cal.sessions[nowIndex]) }
             let scanSeconds = time {
                 _ = try? UniverseScanner.scan(options.scanStrategies, universe: tails, session: Int32(nowIndex), topK: 20,
-                                              executor: BacktestBench.allCores)
+                                              executor: BacktestRunner.allCores)
             }
             report(["benchmark": "pipeline_scan_parts", "read_tails_seconds": rounded(readSeconds, 3), "scan_seconds": rounded(scanSeconds, 3)])
             report(["benchmark": "pipeline_daily_incremental", "symbols": count, "sessions": outcome?.plan?.groupedSessions.count ?? 0,

@@ -3,21 +3,6 @@ import Foundation
 import TradLyteCore
 import TradLyteStore
 
-/// Runs work items across every core (the CLI's executor for sweeps, universes and scans).
-let allCores: BacktestRunner.Executor = { n, body in
-    withoutActuallyEscaping(body) { body in
-        let box = UnsafeSendable(body)
-        DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
-    }
-}
-
-/// Hands a non-Sendable closure to concurrentPerform; sound because every item writes only
-/// its own result slot.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// Options shared by the backtesting commands.
 struct BacktestOptions: ParsableArguments {
     @Option(name: .long, help: "Base interval in sessions (default: the strategy's).") var interval: String?
@@ -120,7 +105,7 @@ struct BacktestCommand: ParsableCommand {
                 if watchlist && (list ?? []).isEmpty { throw CLIError.badInput("the watchlist is empty — add \"watchlist\": [\"ACME\", …] to \(env.configPath)") }
                 let data = try store.dailyUniverse(symbols: list)
                 let rows = BacktestRunner.acrossSymbols(compiled, universe: data, interval: interval, configuration: config,
-                                                        latestClosed: latest, metric: metric, executor: allCores)
+                                                        latestClosed: latest, metric: metric, executor: BacktestRunner.allCores)
                 if json {
                     emit(JSONValue.array(rows.map { r in .object([("symbol", .string(r.symbol.rawValue)),
                                                                  ("stats", r.result.map { .object(statsJSON($0.stats).sorted { $0.key < $1.key }) } ?? .null),
@@ -212,7 +197,7 @@ struct SweepCommand: ParsableCommand {
             do {
                 sweep = try BacktestRunner.sweep(s, daily: daily, interval: try options.intervalValue(), ranges: ranges,
                                                  configuration: try options.configuration(for: s), latestClosed: latest, metric: m,
-                                                 cap: max, randomSubset: random, range: try options.dateRange(), executor: allCores)
+                                                 cap: max, randomSubset: random, range: try options.dateRange(), executor: BacktestRunner.allCores)
             } catch let e as StrategyError { throw CLIError.badInput(e.description) }
             func score(_ r: BacktestRunner.SweepRow) -> Double { r.stats.flatMap(m.score) ?? -.infinity }
             let ranked = sweep.rows.sorted { score($0) > score($1) }
@@ -287,7 +272,7 @@ struct WalkForwardCommand: ParsableCommand {
                 windows = try BacktestRunner.walkForward(s, daily: daily, interval: try options.intervalValue(), ranges: ranges,
                                                          inSampleBars: inSample, outOfSampleBars: outOfSample,
                                                          configuration: try options.configuration(for: s), latestClosed: latest,
-                                                         metric: m, executor: allCores)
+                                                         metric: m, executor: BacktestRunner.allCores)
             } catch let e as StrategyError { throw CLIError.badInput(e.description) }
             if json {
                 emit(JSONValue.array(windows.map { w in .object([
@@ -345,7 +330,7 @@ struct ScanCommand: ParsableCommand {
             let result: UniverseScanner.Result
             do {
                 result = try UniverseScanner.scan(list, universe: universe, session: Int32(cal.sessionIndex(session)!), metadata: metadata,
-                                                  topK: top, calendar: cal, executor: allCores)
+                                                  topK: top, calendar: cal, executor: BacktestRunner.allCores)
             } catch let e as StrategyError { throw CLIError.badInput(e.description) }
             try store.saveScan(result, strategies: list.map(\.name))
             let picks = list.flatMap { result.picks[$0.name] ?? [] }

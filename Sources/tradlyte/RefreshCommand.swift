@@ -48,7 +48,7 @@ struct RefreshCommand: ParsableCommand {
             defer { _ = lock }
             let store = try env.openStore()
             let pipeline = Pipeline(store: store, provider: provider, options: options, clock: { env.now() },
-                                    strategyNamed: { try? catalog.strategy($0) }, executor: allCores)
+                                    strategyNamed: { try? catalog.strategy($0) }, executor: BacktestRunner.allCores)
             let plan = try pipeline.plan()
             let source = provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.baseURL))"
             if dryRun {

@@ -53,7 +53,7 @@ import Testing
         let universe = (1...6).map { (try! Symbol("S\($0)"), walk(seed: UInt64($0), drift: Double($0) * 0.0003)) }
         + [(try Symbol("TINY"), walk(seed: 99, count: 20))]
         let rows = BacktestRunner.acrossSymbols(try CompiledStrategy(cross), universe: universe, configuration: BacktestConfiguration(),
-                                                latestClosed: 9000, metric: .return, executor: parallel)
+                                                latestClosed: 9000, metric: .return, executor: BacktestRunner.allCores)
         #expect(rows.count == 7)
         let scores = rows.compactMap { $0.result.flatMap { BacktestRunner.Metric.return.score($0.stats) } }
         #expect(scores == scores.sorted(by: >))
@@ -114,15 +114,3 @@ import Testing
     }
 }
 
-/// Every core, as the CLI runs it (each work item writes only its own slot).
-let parallel: BacktestRunner.Executor = { n, body in
-    withoutActuallyEscaping(body) { body in
-        let box = SendableBox(body)
-        DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
-    }
-}
-
-struct SendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

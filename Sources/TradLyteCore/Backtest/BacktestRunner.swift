@@ -6,6 +6,14 @@ import Foundation
 public enum BacktestRunner {
     public typealias Executor = @Sendable (Int, (Int) -> Void) -> Void
     public static let sequential: Executor = { n, body in for i in 0..<n { body(i) } }
+    /// Spreads the items over every core. Each item must write only its own result slot
+    /// (as every caller here does through `Slots`), which is why the body may cross threads.
+    public static let allCores: Executor = { n, body in
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
+        }
+    }
 
     /// Statistics a table can be ranked by.
     public enum Metric: String, CaseIterable, Sendable {
@@ -200,6 +208,12 @@ public enum BacktestRunner {
         }
         return windows
     }
+}
+
+/// Carries a closure into `concurrentPerform`; see `BacktestRunner.allCores` for why it is sound.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// Result slots written by parallel workers (each index by exactly one), read afterwards.
