@@ -31,7 +31,24 @@ struct AlertEvaluator {
         }
         let cal = store.calendar
         guard let latestIndex = cal.sessionIndex(latest) else { return [] }
-        for rule in rules {
+        let picks = rules.contains { $0.kind == .newPick } ? try store.picks(session: latest) : []
+        for rule in rules where rule.kind == .newPick {
+            // One alert per picked symbol; a symbol several strategies picked names them all.
+            var bySymbol: [Symbol: [String]] = [:]
+            var order: [Symbol] = []
+            for pick in picks where (rule.symbol == nil || rule.symbol == pick.symbol)
+                && (rule.strategy == nil || rule.strategy?.lowercased() == pick.strategy.lowercased()
+                    || strategyNamed(rule.strategy!)?.name == pick.strategy) {
+                if bySymbol[pick.symbol] == nil { order.append(pick.symbol) }
+                bySymbol[pick.symbol, default: []].append(
+                    "\(pick.strategy) picked \(pick.symbol) (#\(pick.rank), confidence \(Int((pick.confidence * 100).rounded()))%) at \(fmt(pick.price))")
+            }
+            for symbol in order {
+                fired.append(Alert(ruleID: rule.id, symbol: symbol, session: latest,
+                                   message: bySymbol[symbol]!.joined(separator: "; "), firedAt: now))
+            }
+        }
+        for rule in rules where rule.kind != .newPick {
             let symbols = rule.symbol.map { [$0] } ?? coverage.keys.sorted()
             for symbol in symbols {
                 // Only symbols whose data reaches the latest session can fire for it.
@@ -53,6 +70,8 @@ struct AlertEvaluator {
                             message = "\(symbol) moved \(String(format: "%+.2f", change))% over \(n) session\(n == 1 ? "" : "s") (threshold \(fmt(v))%)"
                         }
                     }
+                case .newPick:
+                    continue
                 case .strategyTrigger:
                     guard let name = rule.strategy, let strategy = strategyNamed(name),
                           let compiled = try? CompiledStrategy(strategy) else { continue }

@@ -82,9 +82,9 @@ struct AlertsCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a rule: price_above|price_below SYMBOL --value P; pct_change [SYMBOL] --value PCT --sessions N; strategy_trigger [SYMBOL] --strategy NAME.",
-            discussion: "Without a symbol, pct_change and strategy_trigger watch every stored symbol.")
-        @Argument(help: "price_above, price_below, pct_change or strategy_trigger.") var kind: String
+            abstract: "Add a rule: price_above|price_below SYMBOL --value P; pct_change [SYMBOL] --value PCT --sessions N; strategy_trigger [SYMBOL] --strategy NAME; new_pick [SYMBOL] [--strategy NAME].",
+            discussion: "Without a symbol, pct_change, strategy_trigger and new_pick watch every stored symbol. new_pick fires when the refresh's scan stage picks the symbol.")
+        @Argument(help: "price_above, price_below, pct_change, strategy_trigger or new_pick.") var kind: String
         @Argument(help: "The symbol (omit for the whole universe).") var symbol: String?
         @Option(name: .long, help: "Price level, or percent for pct_change.") var value: Double?
         @Option(name: .long, help: "Sessions for pct_change (default 1).") var sessions: Int?
@@ -107,6 +107,8 @@ struct AlertsCommand: ParsableCommand {
                 case .strategyTrigger:
                     guard let name = strategy else { throw CLIError.badInput("strategy_trigger needs --strategy NAME") }
                     _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name)
+                case .newPick:
+                    if let name = strategy { _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name) }
                 }
                 let store = try env.openStore()
                 let rule = AlertRule(kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil, strategy: strategy)

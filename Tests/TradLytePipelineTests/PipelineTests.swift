@@ -77,6 +77,15 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         #expect(scan.status == .succeeded && scan.counts["symbols"] == 43)
         let picks = try t.store.picks()
         #expect(picks.count == scan.counts["picks"])
+        // A new_pick rule fires once per picked symbol of the session (the inbox keeps one
+        // alert per rule, symbol and session, so a symbol picked by two strategies fires once).
+        _ = try t.store.addAlertRule(AlertRule(kind: .newPick, symbol: nil))
+        let again = pipeline(t.store, now: now, options: options).run()
+        #expect(!picks.isEmpty)
+        #expect(Set(again.newAlerts.map(\.symbol)) == Set(picks.map(\.symbol)))
+        #expect(again.newAlerts.count == Set(picks.map(\.symbol)).count)
+        #expect(again.newAlerts.allSatisfy { $0.message.contains("picked") })
+        #expect(pipeline(t.store, now: now, options: options).run().newAlerts.isEmpty)
         #expect(picks.allSatisfy { $0.session == (try! SessionDate(iso: "2026-11-25")) && $0.rank <= 2 })
     }
 

@@ -24,6 +24,8 @@ public struct AlertRule: Equatable, Sendable, Codable {
         case percentChange = "pct_change"
         /// `strategy`'s entry fires on the latest bar.
         case strategyTrigger = "strategy_trigger"
+        /// The scanner picked the symbol (for `strategy`, or any strategy) on the latest session.
+        case newPick = "new_pick"
     }
 
     public var id: Int64
@@ -53,6 +55,7 @@ public struct AlertRule: Equatable, Sendable, Codable {
         case .priceBelow: return "\(who) close below \(IndicatorSpec.format(value ?? 0))"
         case .percentChange: return "\(who) moves \(IndicatorSpec.format(value ?? 0))% over \(sessions ?? 1) session(s)"
         case .strategyTrigger: return "\(strategy ?? "?") entry on \(who)"
+        case .newPick: return "new scanner pick\(strategy.map { " for \($0)" } ?? "") on \(who)"
         }
     }
 }
@@ -121,6 +124,8 @@ public protocol PipelineStore: AnyObject {
     func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)]
     /// Replaces the stored signals and picks of the scanned session for these strategies.
     func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date) throws
+    /// Stored picks of a scan session, by strategy then rank.
+    func picks(session: SessionDate?) throws -> [ScanPick]
 
     func alertRules() throws -> [AlertRule]
     /// Adds alerts not already in the inbox (same rule, symbol and session); returns the new ones.
