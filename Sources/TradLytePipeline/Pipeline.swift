@@ -134,6 +134,8 @@ public final class Pipeline {
 
     public func run(events: (PipelineEvent) -> Void = { _ in }, isCancelled: @escaping () -> Bool = { false }) -> RunOutcome {
         let started = clock()
+        // Elapsed time is measured on the monotonic clock: `clock` may be pinned (TRADLYTE_NOW).
+        let startedTicks = DispatchTime.now().uptimeNanoseconds
         var outcome = RunOutcome(status: .running)
         var stages: [String: StageRecord] = [:]
         let runID: Int64
@@ -320,6 +322,7 @@ public final class Pipeline {
                 let written = try self.store.rebuildFibBars(symbols: rebuildOwed ? nil : options.onlySymbols, intervals: options.intervals,
                                                             latestClosed: Int32(latestIndex))
                 try store.setFlag(Self.rebuildFlag, nil)
+                outcome.ingest.fibBarsWritten += written
                 finish("resample_rebuild", .succeeded, counts: ["fib_bars": written])
             }
 
@@ -364,7 +367,7 @@ public final class Pipeline {
                 finish(current, .failed, error: outcome.error)
             }
         }
-        outcome.seconds = clock().timeIntervalSince(started)
+        outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - startedTicks) / 1e9
         try? store.finishRun(runID, status: outcome.status, error: outcome.error.map { "\(outcome.failedStage ?? "?"): \($0)" },
                              summary: outcome.summary, at: clock())
         return outcome
