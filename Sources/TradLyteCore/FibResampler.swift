@@ -15,12 +15,24 @@ public enum FibResampler {
     /// Resamples one series into one interval.
     public static func resample(_ series: BarSeries, interval: FibInterval, latestClosed: Int32) -> [FibBar] {
         if interval == .daily {
-            // Every daily bar is its own bucket.
-            return (0..<series.count).map { i in
-                let s = series.sessionIndex[i]
-                return FibBar(bucket: s, firstSession: s, lastSession: s, sessionsPresent: 1, complete: s <= latestClosed,
-                              open: series.open[i], high: series.high[i], low: series.low[i], close: series.close[i],
-                              volume: series.volume[i])
+            // Every daily bar is its own bucket: written in place from the columns' buffers.
+            let n = [series.sessionIndex.count, series.open.count, series.high.count, series.low.count,
+                     series.close.count, series.volume.count].min()!
+            return [FibBar](unsafeUninitializedCapacity: n) { out, initialized in
+                series.sessionIndex.withUnsafeBufferPointer { sess in
+                series.open.withUnsafeBufferPointer { open in
+                series.high.withUnsafeBufferPointer { high in
+                series.low.withUnsafeBufferPointer { low in
+                series.close.withUnsafeBufferPointer { close in
+                series.volume.withUnsafeBufferPointer { volume in
+                    for i in 0..<n {
+                        let s = sess[i]
+                        (out.baseAddress! + i).initialize(to: FibBar(
+                            bucket: s, firstSession: s, lastSession: s, sessionsPresent: 1, complete: s <= latestClosed,
+                            open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i]))
+                    }
+                }}}}}}
+                initialized = n
             }
         }
         return resample(series, intervals: [interval], latestClosed: latestClosed)[0]

@@ -27,8 +27,25 @@ public struct StrategySignals: Sendable {
     }
 
     /// Trigger true on a bar where the setup holds (or there is no setup).
-    public var entries: [Bool] { zip(trigger, setup).map { $0 == Truth.yes && $1 == Truth.yes } }
-    public var exits: [Bool] { exitRule.map { $0 == Truth.yes } }
+    public var entries: [Bool] {
+        let n = min(trigger.count, setup.count)
+        return trigger.withUnsafeBufferPointer { t in
+            setup.withUnsafeBufferPointer { s in
+                [Bool](unsafeUninitializedCapacity: n) { out, initialized in
+                    for i in 0..<n { (out.baseAddress! + i).initialize(to: t[i] == Truth.yes && s[i] == Truth.yes) }
+                    initialized = n
+                }
+            }
+        }
+    }
+    public var exits: [Bool] {
+        exitRule.withUnsafeBufferPointer { e in
+            [Bool](unsafeUninitializedCapacity: e.count) { out, initialized in
+                for i in 0..<e.count { (out.baseAddress! + i).initialize(to: e[i] == Truth.yes) }
+                initialized = e.count
+            }
+        }
+    }
 
     /// The signals of a range of bars (indicators stay as computed on the whole series).
     public func slice<R: RangeExpression>(_ range: R) -> StrategySignals where R.Bound == Int {
