@@ -254,15 +254,8 @@ struct Xoshiro {
     var s: (UInt64, UInt64, UInt64, UInt64)
 
     init(seed: UInt64) {
-        var x = seed
-        func split() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (split(), split(), split(), split())
+        var split = SeededRandom(seed: seed)
+        s = (split.next(), split.next(), split.next(), split.next())
     }
 
     mutating func next() -> UInt64 {

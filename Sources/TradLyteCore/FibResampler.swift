@@ -16,23 +16,16 @@ public enum FibResampler {
     public static func resample(_ series: BarSeries, interval: FibInterval, latestClosed: Int32) -> [FibBar] {
         if interval == .daily {
             // Every daily bar is its own bucket: written in place from the columns' buffers.
-            let n = [series.sessionIndex.count, series.open.count, series.high.count, series.low.count,
-                     series.close.count, series.volume.count].min()!
-            return [FibBar](unsafeUninitializedCapacity: n) { out, initialized in
-                series.sessionIndex.withUnsafeBufferPointer { sess in
-                series.open.withUnsafeBufferPointer { open in
-                series.high.withUnsafeBufferPointer { high in
-                series.low.withUnsafeBufferPointer { low in
-                series.close.withUnsafeBufferPointer { close in
-                series.volume.withUnsafeBufferPointer { volume in
-                    for i in 0..<n {
+            return [FibBar](unsafeUninitializedCapacity: series.count) { out, initialized in
+                initialized = withColumns(series) { sess, open, high, low, close, volume in
+                    for i in 0..<sess.count {
                         let s = sess[i]
                         (out.baseAddress! + i).initialize(to: FibBar(
                             bucket: s, firstSession: s, lastSession: s, sessionsPresent: 1, complete: s <= latestClosed,
                             open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i]))
                     }
-                }}}}}}
-                initialized = n
+                    return sess.count
+                }
             }
         }
         return resample(series, intervals: [interval], latestClosed: latestClosed)[0]
@@ -77,12 +70,7 @@ public enum FibResampler {
         let k = intervals.count
         var acc = [Accumulator](repeating: Accumulator(), count: k)
         for j in 0..<k { acc[j].n = Int32(intervals[j].sessions) }
-        series.sessionIndex.withUnsafeBufferPointer { sess in
-        series.open.withUnsafeBufferPointer { open in
-        series.high.withUnsafeBufferPointer { high in
-        series.low.withUnsafeBufferPointer { low in
-        series.close.withUnsafeBufferPointer { close in
-        series.volume.withUnsafeBufferPointer { volume in
+        withColumns(series) { sess, open, high, low, close, volume in
         acc.withUnsafeMutableBufferPointer { acc in
         counts.withUnsafeMutableBufferPointer { counts in
             for i in 0..<sess.count {
@@ -102,7 +90,29 @@ public enum FibResampler {
                 (outputs[j] + counts[j]).initialize(to: acc[j].bar(latestClosed: latestClosed))
                 counts[j] += 1
             }
-        }}}}}}}}
+        }}}
+    }
+
+    /// Runs `body` on the series' columns as buffers, all cut to the shortest column.
+    private static func withColumns<R>(_ series: BarSeries, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>,
+                                                                       UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>,
+                                                                       UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) -> R) -> R {
+        let n = [series.sessionIndex.count, series.open.count, series.high.count, series.low.count,
+                 series.close.count, series.volume.count].min()!
+        func cut<T>(_ b: UnsafeBufferPointer<T>) -> UnsafeBufferPointer<T> { UnsafeBufferPointer(rebasing: b[0..<n]) }
+        return series.sessionIndex.withUnsafeBufferPointer { sess in
+            series.open.withUnsafeBufferPointer { open in
+                series.high.withUnsafeBufferPointer { high in
+                    series.low.withUnsafeBufferPointer { low in
+                        series.close.withUnsafeBufferPointer { close in
+                            series.volume.withUnsafeBufferPointer { volume in
+                                body(cut(sess), cut(open), cut(high), cut(low), cut(close), cut(volume))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The buckets that bars on `sessions` fall into, sorted and unique.

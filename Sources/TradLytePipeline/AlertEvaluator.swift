@@ -36,9 +36,10 @@ struct AlertEvaluator {
             // One alert per picked symbol; a symbol several strategies picked names them all.
             var bySymbol: [Symbol: [String]] = [:]
             var order: [Symbol] = []
+            // Picks carry the strategy's display name; a rule may name its id or file.
+            let wanted = rule.strategy.map { [$0.lowercased(), strategyNamed($0)?.name.lowercased()].compactMap { $0 } }
             for pick in picks where (rule.symbol == nil || rule.symbol == pick.symbol)
-                && (rule.strategy == nil || rule.strategy?.lowercased() == pick.strategy.lowercased()
-                    || strategyNamed(rule.strategy!)?.name == pick.strategy) {
+                && (wanted == nil || wanted!.contains(pick.strategy.lowercased())) {
                 if bySymbol[pick.symbol] == nil { order.append(pick.symbol) }
                 bySymbol[pick.symbol, default: []].append(
                     "\(pick.strategy) picked \(pick.symbol) (#\(pick.rank), confidence \(Int((pick.confidence * 100).rounded()))%) at \(fmt(pick.price))")

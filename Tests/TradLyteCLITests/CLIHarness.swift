@@ -36,8 +36,8 @@ final class CLIHarness {
         throw HarnessError(message: "the tradlyte binary was not found (looked in \(candidates)) — run `swift build` first, or `make test`")
     }
 
-    @discardableResult
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+    /// The binary with these arguments, `TRADLYTE_HOME` set to the scratch home.
+    private func makeProcess(_ arguments: [String], environment extra: [String: String]) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -45,6 +45,12 @@ final class CLIHarness {
         env["TRADLYTE_HOME"] = home
         for (k, v) in extra { env[k] = v }
         process.environment = env
+        return process
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+        let process = makeProcess(arguments, environment: extra)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -59,13 +65,7 @@ final class CLIHarness {
 
     /// Starts the binary without waiting (output discarded), for tests that kill or race it.
     func spawn(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TRADLYTE_HOME"] = home
-        for (k, v) in extra { env[k] = v }
-        process.environment = env
+        let process = makeProcess(arguments, environment: extra)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -137,7 +137,7 @@ public enum BacktestRunner {
         var combos: [[Double]] = [[]]
         for r in ranges { combos = combos.flatMap { c in r.values.map { c + [$0] } } }
         if let k = randomSubset, k < combos.count {
-            var rng = SplitMix(seed: seed)
+            var rng = SeededRandom(seed: seed)
             for i in stride(from: combos.count - 1, to: 0, by: -1) { combos.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
             combos = Array(combos.prefix(k))
         }
@@ -228,11 +228,12 @@ final class Slots<T>: @unchecked Sendable {
     var values: [T] { lock.withLock { storage.compactMap { $0 } } }
 }
 
-/// SplitMix64, for reproducible random subsets.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+/// SplitMix64: a small seeded generator, identical on every platform (random sweep subsets,
+/// the demo market's seeds, reproducible property tests).
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

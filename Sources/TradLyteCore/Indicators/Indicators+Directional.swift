@@ -148,41 +148,26 @@ extension Indicators {
         let n = high.count
         var out = [Double](repeating: .nan, count: n)
         guard n > period, period >= 2 else { return out }
+        // The window's positive and negative money flows, one slot per bar.
         var pos = [Double](repeating: 0, count: period), neg = [Double](repeating: 0, count: period)
         var slot = 0
-        var posSum = 0.0, negSum = 0.0
         var prevTP = (high[0] + low[0] + close[0]) / 3
-        for i in 1...period {
+        func push(_ i: Int) {
             let tp = (high[i] + low[i] + close[i]) / 3
             let flow = tp * volume[i]
-            let diff = tp - prevTP
+            pos[slot] = tp > prevTP ? flow : 0
+            neg[slot] = tp < prevTP ? flow : 0
             prevTP = tp
-            pos[slot] = 0; neg[slot] = 0
-            if diff < 0 { neg[slot] = flow; negSum += flow } else if diff > 0 { pos[slot] = flow; posSum += flow }
             slot = (slot + 1) % period
         }
-        func value() -> Double {
+        for i in 1..<period { push(i) }
+        for i in period..<n {
+            push(i)
             // Sums afresh over the window (as for CCI): a running total keeps residue of
             // large flows that have left the window.
-            posSum = pos.reduce(0, +)
-            negSum = neg.reduce(0, +)
+            let posSum = pos.reduce(0, +), negSum = neg.reduce(0, +)
             let total = posSum + negSum
-            return total < 1.0 ? 0 : 100.0 * (posSum / total)
-        }
-        out[period] = value()
-        if period + 1 < n {
-            for i in (period + 1)..<n {
-                posSum -= pos[slot]
-                negSum -= neg[slot]
-                let tp = (high[i] + low[i] + close[i]) / 3
-                let flow = tp * volume[i]
-                let diff = tp - prevTP
-                prevTP = tp
-                pos[slot] = 0; neg[slot] = 0
-                if diff < 0 { neg[slot] = flow; negSum += flow } else if diff > 0 { pos[slot] = flow; posSum += flow }
-                slot = (slot + 1) % period
-                out[i] = value()
-            }
+            out[i] = total < 1.0 ? 0 : 100.0 * (posSum / total)
         }
         return out
     }
