@@ -111,200 +111,236 @@ public enum Backtester {
     public static func simulate(signals: StrategySignals, strategy: Strategy, warmup: Int,
                                 configuration c: BacktestConfiguration, calendar: TradingCalendar = .nyse) -> BacktestResult {
         let bars = signals.bars
-        let n = bars.count
-        let open = signals.columns.open, high = signals.columns.high, low = signals.columns.low, close = signals.columns.close
-        let entries = signals.entries, exits = signals.exits
+        let n = min(bars.count, signals.trigger.count, signals.setup.count, signals.exitRule.count)
+        let cols = signals.columns
+        var account = Account(configuration: c, strategy: strategy, columns: cols, sessions: calendar.sessions, bars: bars)
         let direction = strategy.direction
-        let entrySide: Double = strategy.trigger.action == .buy ? 1 : -1
-        let atrPeriods = Set([strategy.exit.stopLoss, strategy.exit.takeProfit, strategy.exit.trailingStop].compactMap { d -> Int? in
-            if case .atr(_, let p)? = d { return p }
-            return nil
-        })
-        var atr: [Int: [Double]] = [:]
-        for p in atrPeriods { atr[p] = Indicators.atr(high: high, low: low, close: close, period: p) }
+        let entrySide = account.entrySide
+        let nextOpen = c.fill == .nextOpen
 
-        var cash = c.cash
-        var equity = [Double](repeating: c.cash, count: n)
-        var trades: [BacktestTrade] = []
-
-        struct Position {
-            var size: Double
-            var entryBar: Int
-            var entryPrice: Double
-            var entryCommission: Double
-            var stop: Double?
-            var target: Double?
-            /// Trailing stop: a fixed distance (ATR at entry) or a percentage of the running extreme.
-            var trailDistance: Double?
-            var trailPercent: Double?
-            var extreme: Double
-        }
-        var position: Position?
-        /// Orders placed at a bar's close for the next bar's open.
-        var pendingExit: BacktestTrade.ExitReason?
-        var pendingEntry: Double?  // side
-
-        func commission(_ size: Double, _ price: Double) -> Double { c.commissionFixed + abs(size) * price * c.commission }
-        func slipped(_ price: Double, side: Double) -> Double { price * (1 + side * c.slippageBps / 10_000) }
-        let sessions = calendar.sessions
-        func session(_ i: Int) -> SessionDate { sessions[Int(bars[i].lastSession)] }
-        let maxBars = strategy.exit.maxBars
-        let stopRule = strategy.exit.stopLoss, targetRule = strategy.exit.takeProfit, trailRule = strategy.exit.trailingStop
-
-        func exitPosition(at i: Int, price raw: Double, reason: BacktestTrade.ExitReason) {
-            guard let p = position else { return }
-            let price = slipped(raw, side: p.size > 0 ? -1 : 1)
-            let exitCommission = commission(p.size, price)
-            let gross = p.size * (price - p.entryPrice)
-            cash += gross - exitCommission
-            let total = p.entryCommission + exitCommission
-            let sign: Double = p.size > 0 ? 1 : -1
-            trades.append(BacktestTrade(size: p.size, entryBar: p.entryBar, exitBar: i, entryPrice: p.entryPrice, exitPrice: price,
-                                        entrySession: session(p.entryBar), exitSession: session(i), pnl: gross - total,
-                                        returnFraction: sign * (price / p.entryPrice - 1) - total / (abs(p.size) * p.entryPrice),
-                                        commissions: total, exitReason: reason))
-            position = nil
-        }
-
-        func enter(at i: Int, price raw: Double, side: Double) {
-            let price = slipped(raw, side: side)
-            let perShare = price + (c.commissionFixed / max(c.size, 1e-12) + price * c.commission)
-            let available = max(0, cash)
-            var size = available * c.size / perShare
-            size = c.fractionalShares ? size : size.rounded(.down)
-            guard size > 0 else { return }
-            size *= side
-            let fee = commission(size, price)
-            cash -= fee
-            func distance(_ d: Strategy.Distance?) -> Double? {
-                guard let d else { return nil }
-                switch d {
-                case .percent(let pct): return price * pct / 100
-                case .atr(let m, let period):
-                    let a = atr[period]?[max(0, i - 1)] ?? .nan
-                    return a.isNaN ? nil : a * m
-                case .anchored: return nil
-                }
-            }
-            var stop: Double?
-            if let d = stopRule {
-                if case .anchored(let anchor, let offset) = d {
-                    // The entry bar is the signal bar for next-open fills.
-                    let ref = max(0, c.fill == .nextOpen ? i - 1 : i)
-                    let base: Double = switch anchor {
-                    case .entryLow: low[ref]
-                    case .entryHigh: high[ref]
-                    case .entryOpen: open[ref]
-                    case .entryClose: close[ref]
+        // Equity, drawdown from the running peak and buy-and-hold from the warm-up bar are
+        // written in the same pass as the trading.
+        var equity = [Double](repeating: 0, count: n)
+        var drawdown = [Double](repeating: 0, count: n), buyAndHold = [Double](repeating: c.cash, count: n)
+        if n > 0 {
+            let holdScale = c.cash / cols.close[min(warmup, n - 1)]
+            cols.open.withUnsafeBufferPointer { open in
+            cols.close.withUnsafeBufferPointer { close in
+            signals.trigger.withUnsafeBufferPointer { trigger in
+            signals.setup.withUnsafeBufferPointer { setup in
+            signals.exitRule.withUnsafeBufferPointer { exitRule in
+            equity.withUnsafeMutableBufferPointer { eq in
+            drawdown.withUnsafeMutableBufferPointer { dd in
+            buyAndHold.withUnsafeMutableBufferPointer { bh in
+                /// Orders placed at a bar's close for the next bar's open (side 0: none).
+                var pendingExit: BacktestTrade.ExitReason?
+                var pendingEntry = 0.0
+                var peak = -Double.infinity
+                for i in 0..<n {
+                    // 1. Orders from the previous close fill at this open.
+                    if nextOpen && i > 0 {
+                        if let reason = pendingExit { account.exit(at: i, price: open[i], reason: reason) }
+                        if pendingEntry != 0 && !account.inPosition { account.enter(at: i, price: open[i], side: pendingEntry) }
+                        pendingExit = nil
+                        pendingEntry = 0
                     }
-                    stop = base * (1 - side * offset / 100)
-                } else if let dist = distance(d) {
-                    stop = price - side * dist
-                }
-            }
-            let target = distance(targetRule).map { price + side * $0 }
-            var trailPercent: Double?
-            if case .percent(let pct)? = trailRule { trailPercent = pct / 100 }
-            position = Position(size: size, entryBar: i, entryPrice: price, entryCommission: fee, stop: stop, target: target,
-                                trailDistance: trailPercent == nil ? distance(trailRule) : nil,
-                                trailPercent: trailPercent, extreme: price)
-        }
+                    // 2. Stops, targets and trailing stops inside the bar.
+                    if account.hasBrackets && account.inPosition { account.checkBrackets(i) }
 
-        /// Stops and targets inside bar `i` (a gap through fills at the open; the stop wins ties).
-        let hasBrackets = stopRule != nil || targetRule != nil || trailRule != nil
-        func checkBrackets(_ i: Int) {
-            guard hasBrackets, var p = position else { return }
-            let long = p.size > 0
-            var trail: Double?
-            if let d = p.trailDistance { trail = long ? p.extreme - d : p.extreme + d }
-            if let f = p.trailPercent { trail = long ? p.extreme * (1 - f) : p.extreme * (1 + f) }
-            let stops: [(Double, BacktestTrade.ExitReason)] = [(p.stop, .stopLoss), (trail, .trailingStop)].compactMap { v, r in v.map { ($0, r) } }
-            // The tightest stop is the one that triggers first.
-            if let (level, reason) = (long ? stops.max { $0.0 < $1.0 } : stops.min { $0.0 < $1.0 }) {
-                if long ? low[i] <= level : high[i] >= level {
-                    let price = long ? min(open[i], level) : max(open[i], level)
-                    exitPosition(at: i, price: price, reason: reason)
-                    return
+                    // 3. Signals at this close.
+                    let entry = trigger[i] == Truth.yes && setup[i] == Truth.yes
+                    let ruleExit = exitRule[i] == Truth.yes
+                    var exitReason: BacktestTrade.ExitReason?
+                    var entrySideNow = 0.0
+                    if account.inPosition {
+                        if entry || ruleExit || account.maxBars != nil {
+                            let long = account.size > 0
+                            let reversalEntry = entry && (long ? entrySide < 0 : entrySide > 0)
+                            if direction == .both {
+                                // Long/short: the trigger opens one side, the exit rule the other.
+                                if reversalEntry { exitReason = .reversal; entrySideNow = entrySide }
+                                else if ruleExit && (long ? entrySide > 0 : entrySide < 0) { exitReason = .reversal; entrySideNow = -entrySide }
+                            } else if ruleExit || reversalEntry {
+                                exitReason = .signal
+                            }
+                            if exitReason == nil, let maxBars = account.maxBars, i - account.entryBar + (nextOpen ? 1 : 0) >= maxBars {
+                                exitReason = .maxBars
+                            }
+                        }
+                    } else if entry {
+                        if direction == .both || (direction == .long && entrySide > 0) || (direction == .short && entrySide < 0) {
+                            entrySideNow = entrySide
+                        }
+                    } else if direction == .both && ruleExit {
+                        entrySideNow = -entrySide
+                    }
+                    if nextOpen {
+                        pendingExit = exitReason
+                        pendingEntry = entrySideNow
+                    } else {
+                        if let r = exitReason { account.exit(at: i, price: close[i], reason: r) }
+                        if entrySideNow != 0, !account.inPosition, i < n - 1 || c.closeAtEnd == false {
+                            account.enter(at: i, price: close[i], side: entrySideNow)
+                        }
+                    }
+                    // 4. Account value at this close.
+                    if i == n - 1 && account.inPosition && c.closeAtEnd {
+                        account.exit(at: n - 1, price: close[n - 1], reason: .endOfData)
+                    }
+                    let e = account.inPosition ? account.cash + account.size * (close[i] - account.entryPrice) : account.cash
+                    eq[i] = e
+                    peak = max(peak, e)
+                    dd[i] = 1 - e / peak
+                    if i >= warmup { bh[i] = close[i] * holdScale }
                 }
-            }
-            if let t = p.target, long ? high[i] >= t : low[i] <= t {
-                exitPosition(at: i, price: long ? max(open[i], t) : min(open[i], t), reason: .takeProfit)
-                return
-            }
-            p.extreme = long ? max(p.extreme, high[i]) : min(p.extreme, low[i])
-            position = p
-        }
-
-        for i in 0..<n {
-            // 1. Orders from the previous close fill at this open.
-            if c.fill == .nextOpen && i > 0 {
-                if let reason = pendingExit { exitPosition(at: i, price: open[i], reason: reason) }
-                if let side = pendingEntry, position == nil { enter(at: i, price: open[i], side: side) }
-                pendingExit = nil
-                pendingEntry = nil
-            }
-            // 2. Stops, targets and trailing stops inside the bar.
-            checkBrackets(i)
-
-            // 3. Signals at this close.
-            var exitReason: BacktestTrade.ExitReason?
-            var entrySideNow: Double?
-            if let p = position {
-                let long = p.size > 0
-                let ruleExit = exits[i]
-                let reversalEntry = entries[i] && (long ? entrySide < 0 : entrySide > 0)
-                if direction == .both {
-                    // Long/short: the trigger opens one side, the exit rule the other.
-                    if entries[i] && (long ? entrySide < 0 : entrySide > 0) { exitReason = .reversal; entrySideNow = entrySide }
-                    else if ruleExit && (long ? entrySide > 0 : entrySide < 0) { exitReason = .reversal; entrySideNow = -entrySide }
-                } else if ruleExit || reversalEntry {
-                    exitReason = .signal
-                }
-                if exitReason == nil, let maxBars, i - p.entryBar + (c.fill == .nextOpen ? 1 : 0) >= maxBars {
-                    exitReason = .maxBars
-                }
-            } else if entries[i] {
-                let side = entrySide
-                if direction == .both || (direction == .long && side > 0) || (direction == .short && side < 0) { entrySideNow = side }
-            } else if direction == .both && exits[i] {
-                entrySideNow = -entrySide
-            }
-            if c.fill == .close {
-                if let r = exitReason { exitPosition(at: i, price: close[i], reason: r) }
-                if let side = entrySideNow, position == nil, i < n - 1 || c.closeAtEnd == false { enter(at: i, price: close[i], side: side) }
-            } else {
-                pendingExit = exitReason
-                pendingEntry = entrySideNow
-            }
-            // 4. Account value at this close.
-            if let p = position { equity[i] = cash + p.size * (close[i] - p.entryPrice) } else { equity[i] = cash }
+            }}}}}}}}
         }
 
         var openTrade: BacktestTrade?
-        if position != nil, n > 0 {
-            if c.closeAtEnd {
-                exitPosition(at: n - 1, price: close[n - 1], reason: .endOfData)
-                equity[n - 1] = cash
-            } else if let p = position {
-                let sign: Double = p.size > 0 ? 1 : -1
-                openTrade = BacktestTrade(size: p.size, entryBar: p.entryBar, exitBar: n - 1, entryPrice: p.entryPrice,
-                                          exitPrice: close[n - 1], entrySession: session(p.entryBar), exitSession: session(n - 1),
-                                          pnl: p.size * (close[n - 1] - p.entryPrice) - p.entryCommission,
-                                          returnFraction: sign * (close[n - 1] / p.entryPrice - 1) - p.entryCommission / (abs(p.size) * p.entryPrice),
-                                          commissions: p.entryCommission, exitReason: .endOfData)
+        if account.inPosition, n > 0 {
+            let close = cols.close[n - 1], p = account
+            let sign: Double = p.size > 0 ? 1 : -1
+            openTrade = BacktestTrade(size: p.size, entryBar: p.entryBar, exitBar: n - 1, entryPrice: p.entryPrice,
+                                      exitPrice: close, entrySession: p.session(p.entryBar), exitSession: p.session(n - 1),
+                                      pnl: p.size * (close - p.entryPrice) - p.entryCommission,
+                                      returnFraction: sign * (close / p.entryPrice - 1) - p.entryCommission / (abs(p.size) * p.entryPrice),
+                                      commissions: p.entryCommission, exitReason: .endOfData)
+        }
+        let stats = BacktestStatistics.compute(trades: account.trades, equity: equity, drawdown: drawdown, bars: bars, close: cols.close,
+                                               warmup: warmup, interval: signals.interval, calendar: calendar)
+        return BacktestResult(interval: signals.interval, bars: bars, trades: account.trades, equity: equity, drawdown: drawdown,
+                              buyAndHold: buyAndHold, stats: stats, openTrade: openTrade)
+    }
+
+    /// The cash, the open position (at most one) and the closed trades of a simulation.
+    /// Prices absent from a position (no stop, no target) are NaN rather than optionals, so
+    /// the per-bar loop stays branch-light.
+    struct Account {
+        let c: BacktestConfiguration
+        let open: [Double], high: [Double], low: [Double], close: [Double]
+        let sessions: [SessionDate]
+        let bars: [FibBar]
+        let entrySide: Double
+        let maxBars: Int?
+        let stopRule: Strategy.Distance?, targetRule: Strategy.Distance?, trailRule: Strategy.Distance?
+        let hasBrackets: Bool
+        /// ATR by period, for ATR-based distances (computed once).
+        let atr: [Int: [Double]]
+
+        var cash: Double
+        var trades: [BacktestTrade] = []
+        var inPosition = false
+        /// Signed: positive long, negative short.
+        var size = 0.0
+        var entryBar = 0
+        var entryPrice = 0.0
+        var entryCommission = 0.0
+        var stop = Double.nan, target = Double.nan
+        /// Trailing stop: a fixed distance (ATR at entry) or a fraction of the running extreme.
+        var trailDistance = Double.nan, trailFraction = Double.nan
+        var extreme = 0.0
+
+        init(configuration: BacktestConfiguration, strategy: Strategy, columns: IndicatorInputs, sessions: [SessionDate], bars: [FibBar]) {
+            c = configuration
+            open = columns.open; high = columns.high; low = columns.low; close = columns.close
+            self.sessions = sessions
+            self.bars = bars
+            entrySide = strategy.trigger.action == .buy ? 1 : -1
+            maxBars = strategy.exit.maxBars
+            stopRule = strategy.exit.stopLoss; targetRule = strategy.exit.takeProfit; trailRule = strategy.exit.trailingStop
+            hasBrackets = stopRule != nil || targetRule != nil || trailRule != nil
+            var atr: [Int: [Double]] = [:]
+            for d in [stopRule, targetRule, trailRule] {
+                if case .atr(_, let p)? = d, atr[p] == nil { atr[p] = Indicators.atr(high: high, low: low, close: close, period: p) }
+            }
+            self.atr = atr
+            cash = configuration.cash
+        }
+
+        func session(_ i: Int) -> SessionDate { sessions[Int(bars[i].lastSession)] }
+        func commission(_ size: Double, _ price: Double) -> Double { c.commissionFixed + abs(size) * price * c.commission }
+        func slipped(_ price: Double, side: Double) -> Double { price * (1 + side * c.slippageBps / 10_000) }
+
+        mutating func exit(at i: Int, price raw: Double, reason: BacktestTrade.ExitReason) {
+            guard inPosition else { return }
+            let price = slipped(raw, side: size > 0 ? -1 : 1)
+            let exitCommission = commission(size, price)
+            let gross = size * (price - entryPrice)
+            cash += gross - exitCommission
+            let total = entryCommission + exitCommission
+            let sign: Double = size > 0 ? 1 : -1
+            trades.append(BacktestTrade(size: size, entryBar: entryBar, exitBar: i, entryPrice: entryPrice, exitPrice: price,
+                                        entrySession: session(entryBar), exitSession: session(i), pnl: gross - total,
+                                        returnFraction: sign * (price / entryPrice - 1) - total / (abs(size) * entryPrice),
+                                        commissions: total, exitReason: reason))
+            inPosition = false
+        }
+
+        /// A stop, target or trail distance at entry bar `i`; NaN when none applies.
+        func distance(_ d: Strategy.Distance?, price: Double, at i: Int) -> Double {
+            switch d {
+            case .percent(let pct)?: return price * pct / 100
+            case .atr(let m, let period)?: return (atr[period]?[max(0, i - 1)] ?? .nan) * m
+            default: return .nan
             }
         }
 
-        var peak = -Double.infinity
-        let drawdown = equity.map { e -> Double in
-            peak = max(peak, e)
-            return 1 - e / peak
+        mutating func enter(at i: Int, price raw: Double, side: Double) {
+            let price = slipped(raw, side: side)
+            let perShare = price + (c.commissionFixed / max(c.size, 1e-12) + price * c.commission)
+            var shares = max(0, cash) * c.size / perShare
+            shares = c.fractionalShares ? shares : shares.rounded(.down)
+            guard shares > 0 else { return }
+            size = shares * side
+            entryCommission = commission(size, price)
+            cash -= entryCommission
+            entryBar = i
+            entryPrice = price
+            extreme = price
+            inPosition = true
+            guard hasBrackets else { return }
+            stop = .nan
+            if case .anchored(let anchor, let offset)? = stopRule {
+                // The entry bar is the signal bar for next-open fills.
+                let ref = max(0, c.fill == .nextOpen ? i - 1 : i)
+                let base: Double = switch anchor {
+                case .entryLow: low[ref]
+                case .entryHigh: high[ref]
+                case .entryOpen: open[ref]
+                case .entryClose: close[ref]
+                }
+                stop = base * (1 - side * offset / 100)
+            } else {
+                stop = price - side * distance(stopRule, price: price, at: i)
+            }
+            target = price + side * distance(targetRule, price: price, at: i)
+            if case .percent(let pct)? = trailRule {
+                trailFraction = pct / 100
+                trailDistance = .nan
+            } else {
+                trailFraction = .nan
+                trailDistance = distance(trailRule, price: price, at: i)
+            }
         }
-        let base = n > 0 ? close[min(warmup, n - 1)] : 1
-        let buyAndHold = (0..<n).map { i in i < warmup ? c.cash : c.cash * close[i] / base }
-        let stats = BacktestStatistics.compute(trades: trades, equity: equity, drawdown: drawdown, bars: bars, close: close,
-                                               warmup: warmup, interval: signals.interval, calendar: calendar)
-        return BacktestResult(interval: signals.interval, bars: bars, trades: trades, equity: equity, drawdown: drawdown,
-                              buyAndHold: buyAndHold, stats: stats, openTrade: openTrade)
+
+        /// Stops and targets inside bar `i` (a gap through fills at the open; the stop wins ties).
+        mutating func checkBrackets(_ i: Int) {
+            let long = size > 0
+            var trail = Double.nan
+            if !trailDistance.isNaN { trail = long ? extreme - trailDistance : extreme + trailDistance }
+            if !trailFraction.isNaN { trail = long ? extreme * (1 - trailFraction) : extreme * (1 + trailFraction) }
+            // The tightest stop is the one that triggers first; the fixed stop wins a tie.
+            var level = stop, reason = BacktestTrade.ExitReason.stopLoss
+            if !trail.isNaN && (level.isNaN || (long ? trail > level : trail < level)) { level = trail; reason = .trailingStop }
+            if !level.isNaN && (long ? low[i] <= level : high[i] >= level) {
+                exit(at: i, price: long ? min(open[i], level) : max(open[i], level), reason: reason)
+                return
+            }
+            if !target.isNaN && (long ? high[i] >= target : low[i] <= target) {
+                exit(at: i, price: long ? max(open[i], target) : min(open[i], target), reason: .takeProfit)
+                return
+            }
+            extreme = long ? max(extreme, high[i]) : min(extreme, low[i])
+        }
     }
 }

@@ -83,11 +83,19 @@ struct RuleEvaluator {
                 x.withUnsafeBufferPointer { x in
                     y.withUnsafeBufferPointer { y in
                         if n > 0 { out[0] = Truth.unknown }
-                        for i in 1..<max(1, n) {
-                            let u0 = x[i - 1], v0 = y[i - 1], u1 = x[i], v1 = y[i]
-                            if u0.isNaN || v0.isNaN || u1.isNaN || v1.isNaN { out[i] = Truth.unknown; continue }
-                            let r = above ? (u1 > v1 && u0 <= v0) : (u1 < v1 && u0 >= v0)
-                            out[i] = r ? Truth.yes : Truth.no
+                        // One loop per direction; a NaN on either bar makes the bar unknown.
+                        if above {
+                            for i in 1..<max(1, n) {
+                                let u0 = x[i - 1], v0 = y[i - 1], u1 = x[i], v1 = y[i]
+                                let known = !(u0.isNaN || v0.isNaN || u1.isNaN || v1.isNaN)
+                                out[i] = known ? (u1 > v1 && u0 <= v0 ? Truth.yes : Truth.no) : Truth.unknown
+                            }
+                        } else {
+                            for i in 1..<max(1, n) {
+                                let u0 = x[i - 1], v0 = y[i - 1], u1 = x[i], v1 = y[i]
+                                let known = !(u0.isNaN || v0.isNaN || u1.isNaN || v1.isNaN)
+                                out[i] = known ? (u1 < v1 && u0 >= v0 ? Truth.yes : Truth.no) : Truth.unknown
+                            }
                         }
                     }
                 }
