@@ -11,13 +11,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Until the terminal UI lands, `make run` brings the database up to date (the offline demo
-# market without POLYGON_API_KEY) and shows its status. `make run ARGS="quote ACME"` runs
-# any other command instead.
+# `make run` brings the database up to date (the offline demo market without POLYGON_API_KEY)
+# and opens the terminal UI. `make run ARGS="quote ACME"` runs any other command instead.
 run: build
 ifeq ($(strip $(ARGS)),)
 	$(BIN) refresh --if-stale
-	$(BIN) status
+	$(BIN) ui
 else
 	$(BIN) $(ARGS)
 endif

@@ -27,6 +27,14 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         .target(name: "TradLyteCore"),
+        .target(name: "TermRender"),
+        .systemLibrary(
+            name: "CNCurses",
+            path: "Sources/CNCurses",
+            providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
+        ),
+        .target(name: "TermCurses", dependencies: ["TermRender", "CNCurses"]),
+        .target(name: "TradLyteUI", dependencies: ["TradLyteCore", "TermRender"]),
         .target(name: "MarketData", dependencies: ["TradLyteCore", "CCurl"]),
         .target(name: "PolygonFake", dependencies: ["MarketData", "TradLyteCore"]),
         .target(name: "TradLyteStore", dependencies: ["TradLyteCore", "CSQLite"]),
@@ -34,7 +42,8 @@ let package = Package(
         .executableTarget(
             name: "tradlyte",
             dependencies: [
-                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline",
+                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline", "TradLyteUI", "TermRender",
+                "TermCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

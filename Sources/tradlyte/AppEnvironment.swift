@@ -107,10 +107,12 @@ struct AppConfig: Equatable {
     var notifyTimeoutSeconds = 10.0
     /// Strategies the refresh's scan stage runs (ids or names); empty turns the stage off.
     var scanStrategies = ["golden_cross", "rsi_reversion"]
+    /// The terminal UI's theme (`tradlyte themes` lists them).
+    var theme: String?
 
     static let knownKeys = ["close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
                             "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
-                            "notify_command", "notify_timeout_seconds", "scan_strategies"]
+                            "notify_command", "notify_timeout_seconds", "scan_strategies", "theme"]
 
     static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -188,6 +190,9 @@ struct AppConfig: Equatable {
                     guard let s = string(item) else { throw CLIError.badInput("\(path): scan_strategies entries must be strategy names") }
                     return s
                 }
+            case "theme":
+                guard let s = string(value), !s.isEmpty else { throw CLIError.badInput("\(path): theme must be a theme name such as \"gruvbox\"") }
+                config.theme = s
             default:
                 let hint = knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
                     .flatMap { StrategyCatalog.distance($0, key) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""

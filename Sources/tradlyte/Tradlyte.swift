@@ -17,6 +17,7 @@ struct Tradlyte: ParsableCommand {
         subcommands: [StatusCommand.self, ImportCommand.self, ExportCommand.self, CalendarCommand.self, StrategyCommand.self,
                       SignalsCommand.self, IndicatorCommand.self, QuoteCommand.self, DoctorCommand.self, RefreshCommand.self, RunsCommand.self,
                       AlertsCommand.self, BacktestCommand.self, SweepCommand.self, WalkForwardCommand.self, ScanCommand.self,
+                      UICommand.self, RenderCommand.self, ChartCommand.self, ThemesCommand.self,
                       FakePolygonCommand.self],
         defaultSubcommand: StatusCommand.self
     )

@@ -1,0 +1,431 @@
+import Foundation
+import TermRender
+import TradLyteCore
+
+/// The UI's logic: `update(event)` changes the state and returns effects for the app to run.
+/// No I/O happens here, so every key path is testable without a terminal.
+public enum App {
+    public static let intervals: [FibInterval] = [FibInterval.daily] + FibInterval.standard
+
+    /// Builds the first state and the effects that load its data.
+    public static func start(width: Int, height: Int, now: Date, symbols: [SymbolInfo], watchlist: [String], demo: Bool,
+                             latestClosed: Int32, dataThrough: SessionDate?, unreadAlerts: Int, theme: String,
+                             themes: [String]) -> (AppState, [Effect]) {
+        var s = AppState(width: width, height: height, now: now)
+        s.symbols = symbols
+        s.demo = demo
+        s.latestClosed = latestClosed
+        s.dataThrough = dataThrough
+        s.unreadAlerts = unreadAlerts
+        s.themeName = theme
+        s.availableThemes = themes
+        let known = Set(symbols.map(\.symbol.rawValue))
+        s.watchlist = watchlist.filter { known.contains($0) }
+        if s.watchlist.isEmpty {
+            // No watchlist yet: the largest companies in the store.
+            s.watchlist = symbols.sorted { ($0.marketCap ?? 0, $1.symbol.rawValue) > ($1.marketCap ?? 0, $0.symbol.rawValue) }
+                .prefix(10).map(\.symbol.rawValue)
+        }
+        if symbols.isEmpty { s.message = ("no data yet — run `tradlyte refresh` (demo market without an API key) or `tradlyte import FILE.csv`", .warn) }
+        return (s, s.watchlist.isEmpty ? [] : [.loadSeries(s.watchlist)])
+    }
+
+    public static func update(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
+        let before = s.revision
+        defer { if s.revision == before { s.revision += 1 } }
+        switch event {
+        case .tick(let now):
+            let minuteChanged = Int(now.timeIntervalSince1970 / 60) != Int(s.now.timeIntervalSince1970 / 60)
+            s.now = now
+            if !minuteChanged { s.revision -= 1 }  // nothing visible changed: no redraw
+            return []
+        case .seriesLoaded(let loaded, let failures):
+            for (k, v) in loaded { s.series[k] = v }
+            for k in loaded.keys { s.loading.remove(k) }
+            for k in failures.keys { s.loading.remove(k) }
+            if let (sym, why) = failures.first { s.message = ("\(sym): \(why)", .error) }
+            return []
+        case .quoteLoaded(let symbol, let result):
+            switch result {
+            case .success(let q): s.quotes[symbol] = q
+            case .failure(let f): s.message = ("quote \(symbol): \(f.message)", .error)
+            }
+            return []
+        case .themeChanged(let name, let error):
+            if let error { s.message = (error, .error) } else { s.themeName = name; s.message = ("theme \(name)", .info) }
+            return []
+        case .input(.resize(let w, let h)):
+            s.width = w
+            s.height = h
+            return []
+        case .input(.mouse(let m)):
+            switch m.kind {
+            case .wheelUp: return perform(.zoomIn, &s)
+            case .wheelDown: return perform(.zoomOut, &s)
+            case .press:
+                // A click on a watchlist row selects it.
+                let row = m.y - Screens.watchlistTop
+                if m.x < Screens.watchlistWidth(s.width), row >= 0, row < s.watchlist.count { s.selected = row; s.current = nil; return ensureLoaded(&s) }
+                return []
+            }
+        case .input(.key(let key)):
+            if s.overlay != nil { return overlayKey(key, &s) }
+            s.message = nil
+            guard let action = Keymap.action(for: key) else {
+                s.message = ("\(key) is not bound — press ? for the keys", .info)
+                return []
+            }
+            return perform(action, &s)
+        }
+    }
+
+    static func ensureLoaded(_ s: inout AppState) -> [Effect] {
+        guard let sym = s.currentSymbol, s.series[sym] == nil, !s.loading.contains(sym) else { return [] }
+        s.loading.insert(sym)
+        return [.loadSeries([sym])]
+    }
+
+    /// Bars of the current view (for pan limits).
+    static func barCount(_ s: AppState) -> Int {
+        guard let sym = s.currentSymbol, let series = s.series[sym], series.count > 0 else { return 0 }
+        let last = Int(series.sessionIndex[series.count - 1]), first = Int(series.sessionIndex[0])
+        let n = s.interval.sessions
+        return last / n - first / n + 1
+    }
+
+    public static func perform(_ action: Action, _ s: inout AppState) -> [Effect] {
+        let columns = max(1, Screens.chartColumns(s))
+        let total = barCount(s)
+        switch action {
+        case .quit: s.quit = true
+        case .help: s.overlay = .help(scroll: 0)
+        case .palette: s.overlay = .palette(TextField(), selected: 0)
+        case .search: s.overlay = .search(TextField(), selected: 0, adding: false)
+        case .addSymbol: s.overlay = .search(TextField(), selected: 0, adding: true)
+        case .back:
+            if s.pane != .chart { s.pane = .chart } else if s.crosshair != nil { s.crosshair = nil }
+        case .removeSymbol:
+            let list = s.sortedWatchlist
+            guard list.indices.contains(s.selected) else { return [] }
+            let sym = list[s.selected]
+            s.watchlist.removeAll { $0 == sym }
+            s.selected = min(s.selected, max(0, s.watchlist.count - 1))
+            s.current = nil
+            s.message = ("removed \(sym)", .info)
+            return [.saveWatchlist(s.watchlist)] + ensureLoaded(&s)
+        case .moveUp, .moveDown:
+            guard s.sort == .manual else { s.message = ("reordering needs manual sort — press s until it says manual", .warn); return [] }
+            let j = s.selected + (action == .moveUp ? -1 : 1)
+            guard s.watchlist.indices.contains(s.selected), s.watchlist.indices.contains(j) else { return [] }
+            s.watchlist.swapAt(s.selected, j)
+            s.selected = j
+            return [.saveWatchlist(s.watchlist)]
+        case .sortNext:
+            let all = AppState.WatchSort.allCases
+            let current = s.currentSymbol
+            s.sort = all[(all.firstIndex(of: s.sort)! + 1) % all.count]
+            if let current, let i = s.sortedWatchlist.firstIndex(of: current) { s.selected = i }
+            s.message = ("sorted by \(s.sort.rawValue)", .info)
+        case .selectUp, .selectDown:
+            guard !s.watchlist.isEmpty else { return [] }
+            s.selected = (s.selected + (action == .selectUp ? -1 : 1) + s.watchlist.count) % s.watchlist.count
+            s.current = nil
+            s.crosshair = nil
+            s.viewport.pan = 0
+            return ensureLoaded(&s) + (s.pane == .quote ? quoteEffect(&s) : [])
+        case .focusNext: s.focus = s.focus == .watchlist ? .main : .watchlist
+        case .openChart: s.pane = .chart; return ensureLoaded(&s)
+        case .openQuote: s.pane = .quote; return ensureLoaded(&s) + quoteEffect(&s)
+        case .refreshQuote: s.pane = .quote; return quoteEffect(&s)
+        case .panLeft, .panRight:
+            let step = action == .panLeft ? -1 : 1
+            if let c = s.crosshair {
+                let range = s.viewport.range(total: total, columns: columns)
+                let next = min(max(0, c + step * s.viewport.barsPerColumn), max(0, total - 1))
+                s.crosshair = next
+                if next < range.lowerBound { s.viewport.pan += range.lowerBound - next }
+                if next >= range.upperBound { s.viewport.pan = max(0, s.viewport.pan - (next - range.upperBound + 1)) }
+            } else {
+                let bars = max(1, s.viewport.capacity(columns: columns) / 8)
+                s.viewport.pan = min(max(0, s.viewport.pan - step * bars), s.viewport.maxPan(total: total, columns: columns))
+            }
+        case .pageLeft, .pageRight:
+            let bars = s.viewport.capacity(columns: columns)
+            s.viewport.pan = min(max(0, s.viewport.pan + (action == .pageLeft ? bars : -bars)), s.viewport.maxPan(total: total, columns: columns))
+        case .oldest: s.viewport.pan = s.viewport.maxPan(total: total, columns: columns)
+        case .newest: s.viewport.pan = 0; if s.crosshair != nil { s.crosshair = max(0, total - 1) }
+        case .zoomIn, .zoomOut:
+            let z = s.viewport.zoom + (action == .zoomIn ? 1 : -1)
+            guard z >= 0, z < Viewport.zooms.count else { s.message = ("zoom limit", .info); return [] }
+            s.viewport.zoom = z
+            s.viewport.pan = min(s.viewport.pan, s.viewport.maxPan(total: total, columns: columns))
+        case .nextInterval, .previousInterval:
+            let i = intervals.firstIndex(of: s.interval) ?? 0
+            setInterval(intervals[(i + (action == .nextInterval ? 1 : intervals.count - 1)) % intervals.count], &s)
+        case .interval1: setInterval(intervals[0], &s)
+        case .interval3: setInterval(intervals[1], &s)
+        case .interval5: setInterval(intervals[2], &s)
+        case .interval8: setInterval(intervals[3], &s)
+        case .interval13: setInterval(intervals[4], &s)
+        case .interval21: setInterval(intervals[5], &s)
+        case .interval34: setInterval(intervals[6], &s)
+        case .cycleMode:
+            let all = PriceChart.Mode.allCases
+            s.mode = all[(all.firstIndex(of: s.mode)! + 1) % all.count]
+            s.message = ("\(s.mode.rawValue) chart", .info)
+        case .toggleVolume: s.showVolume.toggle()
+        case .cycleOscillator:
+            let order: [String?] = ["rsi", "macd", nil]
+            let i = order.firstIndex(of: s.oscillator) ?? 2
+            s.oscillator = order[(i + 1) % order.count]
+        case .toggleCrosshair:
+            if s.crosshair == nil {
+                let range = s.viewport.range(total: total, columns: columns)
+                s.crosshair = range.isEmpty ? nil : range.upperBound - 1
+            } else {
+                s.crosshair = nil
+            }
+        case .toggleLog:
+            s.logScale.toggle()
+            s.message = (s.logScale ? "log price scale" : "linear price scale", .info)
+        case .nextTheme:
+            guard !s.availableThemes.isEmpty else { return [] }
+            let i = s.availableThemes.firstIndex(of: s.themeName) ?? -1
+            return [.setTheme(s.availableThemes[(i + 1) % s.availableThemes.count])]
+        }
+        return []
+    }
+
+    static func setInterval(_ interval: FibInterval, _ s: inout AppState) {
+        guard interval != s.interval else { return }
+        s.interval = interval
+        s.viewport.pan = 0
+        s.crosshair = nil
+        s.message = ("\(interval) bars", .info)
+    }
+
+    static func quoteEffect(_ s: inout AppState) -> [Effect] {
+        guard let sym = s.currentSymbol else { return [] }
+        s.message = ("fetching a quote for \(sym)…", .info)
+        return [.fetchQuote(sym)]
+    }
+
+    // MARK: - Popups
+
+    static func overlayKey(_ key: KeyEvent, _ s: inout AppState) -> [Effect] {
+        switch s.overlay {
+        case .help(let scroll)?:
+            switch key.key {
+            case .down, .char("j"): s.overlay = .help(scroll: scroll + 1)
+            case .up, .char("k"): s.overlay = .help(scroll: max(0, scroll - 1))
+            case .pageDown, .char(" "): s.overlay = .help(scroll: scroll + 10)
+            case .pageUp: s.overlay = .help(scroll: max(0, scroll - 10))
+            default: s.overlay = nil
+            }
+            if key == .ctrl("c") { s.quit = true }
+            return []
+        case .search(var field, let selected, let adding)?:
+            let matches = Search.matches(field.text, in: s.symbols)
+            switch key.key {
+            case .escape: s.overlay = nil
+            case .enter:
+                s.overlay = nil
+                let pick = matches.indices.contains(selected) ? matches[selected].symbol.rawValue : field.text.uppercased()
+                guard s.info(pick) != nil else { s.message = ("no symbol '\(field.text)' in the store — check the ticker, or refresh/import its data", .error); return [] }
+                s.message = nil
+                if adding || s.watchlist.isEmpty {
+                    if !s.watchlist.contains(pick) { s.watchlist.append(pick) }
+                    s.selected = s.sortedWatchlist.firstIndex(of: pick) ?? 0
+                    s.current = nil
+                    s.message = ("added \(pick) to the watchlist", .info)
+                    return [.saveWatchlist(s.watchlist)] + ensureLoaded(&s)
+                }
+                if let i = s.sortedWatchlist.firstIndex(of: pick) { s.selected = i; s.current = nil } else { s.current = pick }
+                s.pane = .chart
+                s.viewport.pan = 0
+                s.crosshair = nil
+                return ensureLoaded(&s)
+            case .up: s.overlay = .search(field, selected: max(0, selected - 1), adding: adding)
+            case .down: s.overlay = .search(field, selected: min(max(0, matches.count - 1), selected + 1), adding: adding)
+            default:
+                if key == .ctrl("c") { s.quit = true; return [] }
+                if edit(&field, key) { s.overlay = .search(field, selected: 0, adding: adding) }
+            }
+            return []
+        case .palette(var field, let selected)?:
+            let matches = Palette.matches(field.text, s)
+            switch key.key {
+            case .escape: s.overlay = nil
+            case .tab:
+                if let m = matches.indices.contains(selected) ? matches[selected] : matches.first {
+                    field = TextField(m.hasSuffix(" ") ? m : m + " ")
+                    s.overlay = .palette(field, selected: 0)
+                }
+            case .enter:
+                s.overlay = nil
+                let typed = field.text.trimmingCharacters(in: .whitespaces)
+                let command = typed.isEmpty || (!matches.isEmpty && !Palette.isComplete(typed, s)) ? (matches.indices.contains(selected) ? matches[selected] : typed) : typed
+                return Palette.run(command, &s)
+            case .up: s.overlay = .palette(field, selected: max(0, selected - 1))
+            case .down: s.overlay = .palette(field, selected: min(max(0, matches.count - 1), selected + 1))
+            default:
+                if key == .ctrl("c") { s.quit = true; return [] }
+                if edit(&field, key) { s.overlay = .palette(field, selected: 0) }
+            }
+            return []
+        case nil:
+            return []
+        }
+    }
+
+    /// Text editing keys shared by the popups; false when the key is not an edit.
+    static func edit(_ field: inout TextField, _ key: KeyEvent) -> Bool {
+        switch (key.key, key.modifiers) {
+        case (.char(let c), []), (.char(let c), .shift): field.apply(.insert(c))
+        case (.backspace, _): field.apply(.backspace)
+        case (.delete, _): field.apply(.delete)
+        case (.left, _): field.apply(.left)
+        case (.right, _): field.apply(.right)
+        case (.home, _), (.char("a"), .ctrl): field.apply(.home)
+        case (.end, _), (.char("e"), .ctrl): field.apply(.end)
+        case (.char("w"), .ctrl): field.apply(.wordBack)
+        case (.char("k"), .ctrl): field.apply(.killToEnd)
+        case (.char("u"), .ctrl): field.apply(.killToStart)
+        default: return false
+        }
+        return true
+    }
+}
+
+/// Fuzzy symbol search over tickers and company names.
+public enum Search {
+    /// Best matches first: exact ticker, ticker prefix, name word prefix, then subsequences.
+    public static func matches(_ query: String, in symbols: [SymbolInfo], limit: Int = 50) -> [SymbolInfo] {
+        let q = query.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !q.isEmpty else { return Array(symbols.sorted { $0.symbol.rawValue < $1.symbol.rawValue }.prefix(limit)) }
+        var scored: [(Int, SymbolInfo)] = []
+        for info in symbols {
+            let sym = info.symbol.rawValue.lowercased(), name = (info.name ?? "").lowercased()
+            var score: Int?
+            if sym == q { score = 0 }
+            else if sym.hasPrefix(q) { score = 10 + sym.count }
+            else if name.split(separator: " ").contains(where: { $0.hasPrefix(q) }) { score = 100 }
+            else if name.contains(q) { score = 200 }
+            else if let gap = subsequenceGap(q, sym) { score = 300 + gap }
+            else if let gap = subsequenceGap(q, name) { score = 400 + gap }
+            if let score { scored.append((score, info)) }
+        }
+        return scored.sorted { ($0.0, $0.1.symbol.rawValue) < ($1.0, $1.1.symbol.rawValue) }.prefix(limit).map(\.1)
+    }
+
+    /// Characters skipped when `q` is a subsequence of `text` (nil when it is not).
+    static func subsequenceGap(_ q: String, _ text: String) -> Int? {
+        var it = text.makeIterator(), gap = 0
+        outer: for c in q {
+            while let t = it.next() {
+                if t == c { continue outer }
+                gap += 1
+            }
+            return nil
+        }
+        return gap
+    }
+}
+
+/// The command palette: every action by name plus parameterised commands.
+public enum Palette {
+    static func candidates(_ s: AppState) -> [String] {
+        var out = ["help", "quit", "chart", "quote", "refresh quote", "volume", "log", "crosshair", "add ", "remove"]
+        out += App.intervals.map { "interval \($0)" }
+        out += PriceChart.Mode.allCases.map { "mode \($0.rawValue)" }
+        out += ["osc rsi", "osc macd", "osc stoch", "osc adx", "osc mfi", "osc none"]
+        out += ["overlay sma 20", "overlay sma 50", "overlay sma 200", "overlay ema 21", "overlay bb 20", "overlay vegas",
+                "overlay keltner 20", "overlay donchian 20", "overlay supertrend", "overlay sar", "overlay clear"]
+        out += AppState.WatchSort.allCases.map { "sort \($0.rawValue)" }
+        out += s.availableThemes.map { "theme \($0)" }
+        return out
+    }
+
+    public static func matches(_ text: String, _ s: AppState) -> [String] {
+        let q = text.lowercased().trimmingCharacters(in: .whitespaces)
+        let all = candidates(s)
+        if q.isEmpty { return all }
+        let prefix = all.filter { $0.hasPrefix(q) }
+        let fuzzy = all.filter { !$0.hasPrefix(q) && Search.subsequenceGap(q, $0) != nil }
+        return prefix + fuzzy
+    }
+
+    static func isComplete(_ typed: String, _ s: AppState) -> Bool {
+        let words = typed.split(separator: " ")
+        guard let first = words.first else { return false }
+        switch first {
+        case "add", "overlay", "osc", "interval", "mode", "sort", "theme": return words.count >= 2
+        default: return candidates(s).contains(typed)
+        }
+    }
+
+    /// Runs a palette command; unknown ones get a message saying what exists.
+    public static func run(_ command: String, _ s: inout AppState) -> [Effect] {
+        let words = command.lowercased().split(separator: " ").map(String.init)
+        guard let verb = words.first else { return [] }
+        let arg = words.count > 1 ? words[1] : nil
+        switch verb {
+        case "help": return App.perform(.help, &s)
+        case "quit", "q": return App.perform(.quit, &s)
+        case "chart": return App.perform(.openChart, &s)
+        case "quote": return App.perform(.openQuote, &s)
+        case "refresh": return App.perform(.refreshQuote, &s)
+        case "volume": return App.perform(.toggleVolume, &s)
+        case "log": return App.perform(.toggleLog, &s)
+        case "crosshair": return App.perform(.toggleCrosshair, &s)
+        case "remove": return App.perform(.removeSymbol, &s)
+        case "add":
+            guard let sym = arg?.uppercased() else { s.message = ("usage: add SYMBOL", .warn); return [] }
+            guard s.info(sym) != nil else { s.message = ("no symbol '\(sym)' in the store — check the ticker", .error); return [] }
+            if !s.watchlist.contains(sym) { s.watchlist.append(sym) }
+            s.selected = s.sortedWatchlist.firstIndex(of: sym) ?? s.selected
+            s.current = nil
+            s.message = ("added \(sym) to the watchlist", .info)
+            return [.saveWatchlist(s.watchlist)] + App.ensureLoaded(&s)
+        case "interval":
+            guard let arg, let i = try? FibInterval(parsing: arg), App.intervals.contains(i) else {
+                s.message = ("interval must be one of \(App.intervals.map(\.description).joined(separator: ", "))", .warn); return []
+            }
+            App.setInterval(i, &s)
+        case "mode":
+            guard let arg, let m = PriceChart.Mode(rawValue: arg) else { s.message = ("mode must be candles, ohlc or line", .warn); return [] }
+            s.mode = m
+        case "osc":
+            guard let arg else { s.message = ("usage: osc rsi|macd|stoch|adx|mfi|none", .warn); return [] }
+            if arg == "none" { s.oscillator = nil; return [] }
+            guard let spec = IndicatorRegistry.named(arg), spec.placement == .oscillator || spec.name == "macd" || spec.name == "rsi" else {
+                s.message = ("'\(arg)' is not an oscillator — try rsi, macd, stoch, adx or mfi", .warn); return []
+            }
+            s.oscillator = spec.name
+        case "overlay":
+            guard let arg else { s.message = ("usage: overlay NAME [PARAMS…] or overlay clear", .warn); return [] }
+            if arg == "clear" { s.overlays = []; return [] }
+            guard let spec = IndicatorRegistry.named(arg) else {
+                s.message = ("unknown indicator '\(arg)' — `tradlyte indicator list` shows them", .warn); return []
+            }
+            guard spec.placement == .overlay || ["sma", "ema", "wma", "dema", "tema"].contains(spec.name) else {
+                s.message = ("\(spec.name) is not drawn over prices — use `osc \(spec.name)`", .warn); return []
+            }
+            let params = words.dropFirst(2).compactMap(Double.init)
+            for (p, v) in zip(spec.parameters, params) {
+                if let problem = p.problem(with: v) { s.message = ("\(spec.name): \(problem)", .warn); return [] }
+            }
+            s.overlays.append(OverlayChoice(spec.name, params))
+            if s.overlays.count > 4 { s.overlays.removeFirst() }
+        case "sort":
+            guard let arg, let sort = AppState.WatchSort(rawValue: arg) else { s.message = ("sort must be manual, symbol, change or last", .warn); return [] }
+            s.sort = sort
+        case "theme":
+            guard let arg else { s.message = ("usage: theme NAME (\(s.availableThemes.joined(separator: ", ")))", .warn); return [] }
+            return [.setTheme(arg)]
+        default:
+            s.message = ("unknown command '\(verb)' — press : and Tab to see the commands", .warn)
+        }
+        return []
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import TermRender
+import TradLyteCore
+
+/// A price shown in the quote panel, with where it came from.
+public struct QuoteView: Equatable, Sendable {
+    public var price: Double
+    public var change: Double?
+    public var changePercent: Double?
+    public var dayLow: Double?, dayHigh: Double?
+    public var volume: Double?
+    public var source: String
+    public var asOf: Date
+    public init(price: Double, change: Double?, changePercent: Double?, dayLow: Double?, dayHigh: Double?, volume: Double?,
+                source: String, asOf: Date) {
+        self.price = price; self.change = change; self.changePercent = changePercent; self.dayLow = dayLow; self.dayHigh = dayHigh
+        self.volume = volume; self.source = source; self.asOf = asOf
+    }
+}
+
+/// An indicator drawn over the price (from the registry) with its parameters.
+public struct OverlayChoice: Equatable, Sendable {
+    public var name: String
+    public var parameters: [Double]
+    public init(_ name: String, _ parameters: [Double] = []) { self.name = name; self.parameters = parameters }
+    public var label: String {
+        parameters.isEmpty ? name.uppercased() : "\(name.uppercased())(\(parameters.map { IndicatorSpec.format($0) }.joined(separator: ",")))"
+    }
+}
+
+/// Everything the UI shows; changed only by `App.update`.
+public struct AppState: Sendable {
+    public enum Pane: String, Sendable { case chart, quote }
+    public enum Focus: Sendable { case watchlist, main }
+    public enum WatchSort: String, Sendable, CaseIterable { case manual, symbol, change, last }
+    public enum Overlay: Sendable, Equatable {
+        case help(scroll: Int)
+        case palette(TextField, selected: Int)
+        /// `adding`: Enter adds the pick to the watchlist instead of charting it.
+        case search(TextField, selected: Int, adding: Bool)
+    }
+    public enum Level: Sendable { case info, warn, error }
+
+    // Terminal
+    public var width: Int
+    public var height: Int
+    public var now: Date
+
+    // Data
+    public var symbols: [SymbolInfo] = []
+    public var series: [String: BarSeries] = [:]
+    public var quotes: [String: QuoteView] = [:]
+    public var loading: Set<String> = []
+    public var latestClosed: Int32 = 0
+    public var demo = false
+    public var unreadAlerts = 0
+    /// The newest session in the store (data freshness).
+    public var dataThrough: SessionDate?
+
+    // Watchlist
+    public var watchlist: [String] = []
+    public var selected = 0
+    public var sort = WatchSort.manual
+    /// The charted symbol (a search can chart a symbol outside the watchlist).
+    public var current: String?
+
+    // Chart
+    public var pane = Pane.chart
+    public var focus = Focus.watchlist
+    public var interval = FibInterval.daily
+    public var mode = PriceChart.Mode.candles
+    public var viewport = Viewport()
+    public var crosshair: Int?
+    public var overlays: [OverlayChoice] = [OverlayChoice("sma", [20]), OverlayChoice("sma", [50])]
+    public var oscillator: String? = "rsi"
+    public var showVolume = true
+    public var logScale = false
+
+    // Chrome
+    public var overlay: Overlay?
+    public var message: (text: String, level: Level)?
+    public var themeName = "default"
+    public var availableThemes: [String] = []
+    public var quit = false
+    /// Bumped on every change that needs a redraw.
+    public var revision = 0
+
+    public init(width: Int, height: Int, now: Date) {
+        self.width = width
+        self.height = height
+        self.now = now
+    }
+
+    public var currentSymbol: String? { current ?? (watchlist.indices.contains(selected) ? sortedWatchlist[selected] : nil) }
+
+    public func info(_ symbol: String) -> SymbolInfo? { symbols.first { $0.symbol.rawValue == symbol } }
+
+    /// The watchlist in display order.
+    public var sortedWatchlist: [String] {
+        switch sort {
+        case .manual: return watchlist
+        case .symbol: return watchlist.sorted()
+        case .change: return watchlist.sorted { (dayChange($0)?.1 ?? -.infinity) > (dayChange($1)?.1 ?? -.infinity) }
+        case .last: return watchlist.sorted { (series[$0]?.close.last ?? -.infinity) > (series[$1]?.close.last ?? -.infinity) }
+        }
+    }
+
+    /// Last close's change and change % against the previous session.
+    public func dayChange(_ symbol: String) -> (Double, Double)? {
+        guard let s = series[symbol], s.count >= 2 else { return nil }
+        let last = s.close[s.count - 1], prev = s.close[s.count - 2]
+        return (last - prev, prev != 0 ? (last - prev) / prev * 100 : 0)
+    }
+
+    /// Bars of the current symbol at the current interval.
+    public func bars(_ symbol: String? = nil) -> [FibBar] {
+        guard let sym = symbol ?? currentSymbol, let s = series[sym], s.count > 0 else { return [] }
+        return FibResampler.resample(s, interval: interval, latestClosed: latestClosed)
+    }
+}
+
+/// Work the UI asks the app to do; results come back as events.
+public enum Effect: Equatable, Sendable {
+    case loadSeries([String])
+    case fetchQuote(String)
+    case saveWatchlist([String])
+    case setTheme(String)
+}
+
+/// What reaches `App.update`.
+public enum AppEvent: Sendable {
+    case input(InputEvent)
+    case tick(Date)
+    case seriesLoaded([String: BarSeries], failures: [String: String])
+    case quoteLoaded(String, Result<QuoteView, QuoteFailure>)
+    case themeChanged(String, error: String?)
+}
+
+public struct QuoteFailure: Error, Equatable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}

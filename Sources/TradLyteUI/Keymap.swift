@@ -1,0 +1,87 @@
+import TermRender
+
+/// Everything a key can do; the keymap table binds keys to these and generates the help.
+public enum Action: String, CaseIterable, Sendable {
+    case quit, help, palette, search, addSymbol, removeSymbol, moveUp, moveDown, sortNext
+    case selectUp, selectDown, focusNext, openChart, openQuote, refreshQuote
+    case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
+    case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
+    case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
+}
+
+/// One row of the keymap: keys, the action, and the line the help screen shows.
+public struct KeyBinding: Sendable {
+    public enum Section: String, Sendable, CaseIterable { case general = "General", watchlist = "Watchlist", chart = "Chart" }
+    public var keys: [KeyEvent]
+    public var action: Action
+    public var help: String
+    public var section: Section
+
+    init(_ specs: [String], _ action: Action, _ help: String, _ section: Section) {
+        keys = specs.map { KeyEvent(spec: $0)! }
+        self.action = action
+        self.help = help
+        self.section = section
+    }
+}
+
+/// The key table (lazygit-style): the single source of the bindings and of the help overlay.
+public enum Keymap {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding(["?", "f1"], .help, "show this help", .general),
+        KeyBinding([":"], .palette, "command palette (Tab completes)", .general),
+        KeyBinding(["/"], .search, "search symbols by ticker or name", .general),
+        KeyBinding(["tab"], .focusNext, "switch focus between watchlist and chart", .general),
+        KeyBinding(["c"], .openChart, "chart pane", .general),
+        KeyBinding(["i"], .openQuote, "quote pane for the selected symbol", .general),
+        KeyBinding(["r"], .refreshQuote, "refresh the quote", .general),
+        KeyBinding(["t"], .nextTheme, "next theme", .general),
+        KeyBinding(["esc"], .back, "close a popup / back to the chart", .general),
+        KeyBinding(["q", "ctrl-c"], .quit, "quit", .general),
+        KeyBinding(["up", "k"], .selectUp, "previous symbol", .watchlist),
+        KeyBinding(["down", "j"], .selectDown, "next symbol", .watchlist),
+        KeyBinding(["a"], .addSymbol, "add a symbol (search)", .watchlist),
+        KeyBinding(["d", "delete"], .removeSymbol, "remove the selected symbol", .watchlist),
+        KeyBinding(["K", "shift-up"], .moveUp, "move the symbol up", .watchlist),
+        KeyBinding(["J", "shift-down"], .moveDown, "move the symbol down", .watchlist),
+        KeyBinding(["s"], .sortNext, "sort: manual, symbol, change %, last", .watchlist),
+        KeyBinding(["enter"], .openChart, "chart the selected symbol", .watchlist),
+        KeyBinding(["1"], .interval1, "daily bars", .chart),
+        KeyBinding(["2"], .interval3, "3-session bars", .chart),
+        KeyBinding(["3"], .interval5, "5-session bars", .chart),
+        KeyBinding(["4"], .interval8, "8-session bars", .chart),
+        KeyBinding(["5"], .interval13, "13-session bars", .chart),
+        KeyBinding(["6"], .interval21, "21-session bars", .chart),
+        KeyBinding(["7"], .interval34, "34-session bars", .chart),
+        KeyBinding(["]"], .nextInterval, "next interval", .chart),
+        KeyBinding(["["], .previousInterval, "previous interval", .chart),
+        KeyBinding(["left", "h"], .panLeft, "pan back (crosshair: previous bar)", .chart),
+        KeyBinding(["right", "l"], .panRight, "pan forward (crosshair: next bar)", .chart),
+        KeyBinding(["pgup", "H"], .pageLeft, "pan back one screen", .chart),
+        KeyBinding(["pgdn", "L"], .pageRight, "pan forward one screen", .chart),
+        KeyBinding(["home", "g"], .oldest, "oldest bars", .chart),
+        KeyBinding(["end", "G"], .newest, "newest bars", .chart),
+        KeyBinding(["+", "="], .zoomIn, "zoom in", .chart),
+        KeyBinding(["-", "_"], .zoomOut, "zoom out", .chart),
+        KeyBinding(["m"], .cycleMode, "candles, OHLC, line", .chart),
+        KeyBinding(["v"], .toggleVolume, "volume pane on/off", .chart),
+        KeyBinding(["o"], .cycleOscillator, "oscillator: RSI, MACD, none", .chart),
+        KeyBinding(["x"], .toggleCrosshair, "crosshair cursor on/off", .chart),
+        KeyBinding(["ctrl-l"], .toggleLog, "log price scale on/off", .chart),
+    ]
+
+    static let table: [KeyEvent: Action] = {
+        var t: [KeyEvent: Action] = [:]
+        for b in bindings { for k in b.keys where t[k] == nil { t[k] = b.action } }
+        return t
+    }()
+
+    public static func action(for key: KeyEvent) -> Action? { table[key] }
+
+    /// Help lines per section: "keys  description".
+    public static func helpLines() -> [(section: String, keys: String, help: String)] {
+        KeyBinding.Section.allCases.flatMap { section in
+            bindings.filter { $0.section == section }.map { (section.rawValue, $0.keys.map(\.description).joined(separator: " "), $0.help) }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import TermRender
+import TradLyteCore
+
+/// Draws the state into a buffer: the whole screen, headless-testable (STYLE 1, 2).
+public enum Screens {
+    public static let minWidth = 60
+    public static let minHeight = 16
+    /// Screen row of the first watchlist symbol (header, border, column titles above it).
+    public static let watchlistTop = 3
+
+    public static func watchlistWidth(_ width: Int) -> Int { width >= 160 ? 46 : width >= 120 ? 40 : width >= 100 ? 34 : 28 }
+
+    /// Columns of the price plot (for pan and zoom limits).
+    public static func chartColumns(_ s: AppState) -> Int {
+        max(1, s.width - watchlistWidth(s.width) - 2 - PriceChart.axisWidth)
+    }
+
+    public struct Context {
+        public var theme: Theme
+        public var glyphs: Glyphs
+        public var calendar: TradingCalendar
+        public init(theme: Theme, glyphs: Glyphs, calendar: TradingCalendar = .nyse) {
+            self.theme = theme; self.glyphs = glyphs; self.calendar = calendar
+        }
+    }
+
+    public static func render(_ s: AppState, _ ctx: Context) -> Buffer {
+        var buf = Buffer(width: s.width, height: s.height, fill: Cell(" ", style: ctx.theme.text))
+        guard s.width >= minWidth, s.height >= minHeight else {
+            tooSmall(s, ctx, &buf)
+            return buf
+        }
+        let rows = Layout.split(buf.area, .vertical, [.length(1), .fill, .length(1)])
+        header(s, ctx, rows[0], &buf)
+        let cols = Layout.split(rows[1], .horizontal, [.length(watchlistWidth(s.width)), .fill])
+        watchlist(s, ctx, cols[0], &buf)
+        switch s.pane {
+        case .chart: chartPane(s, ctx, cols[1], &buf)
+        case .quote: quotePane(s, ctx, cols[1], &buf)
+        }
+        statusLine(s, ctx, rows[2], &buf)
+        switch s.overlay {
+        case .help(let scroll)?: help(scroll: scroll, ctx, buf.area, &buf)
+        case .palette(let field, let selected)?: palette(s, field, selected, ctx, buf.area, &buf)
+        case .search(let field, let selected, let adding)?: search(s, field, selected, adding, ctx, buf.area, &buf)
+        case nil: break
+        }
+        return buf
+    }
+
+    static func tooSmall(_ s: AppState, _ ctx: Context, _ buf: inout Buffer) {
+        let lines = ["Terminal too small: \(s.width)×\(s.height)", "TradLyte needs at least \(minWidth)×\(minHeight).",
+                     "Enlarge the window, or press q to quit."]
+        let top = max(0, (s.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            let text = DisplayWidth.truncate(line, to: s.width, ellipsis: ctx.glyphs.ellipsis)
+            buf.put(text, x: max(0, (s.width - DisplayWidth.of(text)) / 2), y: top + i, style: i == 0 ? ctx.theme["warn"].adding(.bold) : ctx.theme.text)
+        }
+    }
+
+    // MARK: - Header and status
+
+    /// "open", "pre-market", "after hours" or "closed" at `now`, with the clock in ET.
+    public static func marketStatus(_ now: Date, calendar: TradingCalendar) -> (String, String) {
+        let local = NewYorkTime.local(at: now)
+        let minute = local.secondOfDay / 60
+        let clock = String(format: "%02d:%02d ET", minute / 60, minute % 60)
+        guard let index = calendar.sessionIndex(local.date) else { return ("market closed", clock) }
+        let open = calendar.openMinute(ofSessionAt: index), close = calendar.closeMinute(ofSessionAt: index)
+        if minute >= open && minute < close { return ("market open", clock) }
+        if minute >= 240 && minute < open { return ("pre-market", clock) }
+        if minute >= close && minute < 20 * 60 { return ("after hours", clock) }
+        return ("market closed", clock)
+    }
+
+    static func header(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        buf.fill(area, with: Cell(" ", style: t["header"]))
+        var x = area.x + buf.put(" TradLyte ", x: area.x, y: area.y, style: t["header"])
+        let (status, clock) = marketStatus(s.now, calendar: ctx.calendar)
+        x += buf.put("│ \(status) · \(s.now.formattedDay) \(clock) ", x: x, y: area.y, style: t["header"])
+        var right: [(String, Style)] = []
+        if let d = s.dataThrough { right.append((" data through \(d) ", t["header"])) } else { right.append((" no data ", t["header"].patched(t["warn"]))) }
+        if s.unreadAlerts > 0 { right.append((" \(ctx.glyphs.unicode ? "✉" : "@") \(s.unreadAlerts) ", t["header"].patched(t["warn"]))) }
+        if s.demo { right.append((" DEMO ", t["badge"])) }
+        let width = right.reduce(0) { $0 + DisplayWidth.of($1.0) }
+        var rx = max(x, area.maxX - width)
+        for (text, style) in right { rx += buf.put(text, x: rx, y: area.y, style: style, maxWidth: area.maxX - rx) }
+    }
+
+    static func statusLine(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let hints = s.overlay != nil ? "Esc close · Enter choose · ↑↓ select" : "? help · / search · : commands · 1-7 interval · +/- zoom · q quit"
+        var left: [(String, Style)] = []
+        if let m = s.message {
+            let style = m.level == .error ? t["error"] : m.level == .warn ? t.muted.patched(t["warn"]) : t.text
+            left.append((" " + m.text + " ", style))
+        } else if let sym = s.currentSymbol, s.loading.contains(sym) {
+            left.append((" loading \(sym)… ", t.muted))
+        }
+        StatusLine(left: left, right: hints + " ", style: t.muted).render(area, &buf)
+    }
+
+    // MARK: - Watchlist
+
+    static func watchlist(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let focused = s.focus == .watchlist
+        let block = Block(title: "Watchlist" + (s.sort == .manual ? "" : " · \(s.sort.rawValue)"), style: focused ? t.focus : t.border,
+                          titleStyle: focused ? t.focus : t.border.patched(t.text), glyphs: ctx.glyphs)
+        block.render(area, &buf)
+        let inner = block.inner(area)
+        guard !inner.isEmpty else { return }
+        if s.watchlist.isEmpty {
+            Paragraph("Empty. Press a to add a symbol, / to search.", style: t.muted).render(inner, &buf)
+            return
+        }
+        // Columns that fit: symbol, last, change %, then change and the sparkline when wide.
+        var columns = [Table.Column("SYM", width: 6), Table.Column("LAST", width: 8, .right), Table.Column("CHG%", width: 7, .right)]
+        var used = 6 + 8 + 7 + 3
+        let showChange = inner.width - used >= 7 + 1 + 12
+        if showChange { columns.insert(Table.Column("CHG", width: 6, .right), at: 2); used += 7 }
+        let sparkWidth = inner.width - used - 1
+        if sparkWidth >= 4 { columns.append(Table.Column("30d", width: sparkWidth)) }
+        let rows: [[(String, Style?)]] = s.sortedWatchlist.map { sym in
+            let series = s.series[sym]
+            let change = s.dayChange(sym)
+            let style = change.map { $0.0 >= 0 ? t.bull : t.bear }
+            var row: [(String, Style?)] = [(sym, nil), (Format.price(series?.close.last), nil)]
+            if showChange { row.append((Format.signed(change?.0), style)) }
+            row.append((series == nil ? (s.loading.contains(sym) ? "…" : "") : Format.percent(change?.1), style))
+            if sparkWidth >= 4, let series { row.append((spark(Array(series.close.suffix(30)), width: sparkWidth, ctx.glyphs), style)) }
+            return row
+        }
+        Table(columns: columns, rows: rows, selected: s.current == nil ? s.selected : nil, style: t.text,
+              headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+    }
+
+    /// A sparkline as text (eighth blocks), resampled to `width` columns.
+    static func spark(_ values: [Double], width: Int, _ glyphs: Glyphs) -> String {
+        let shown = values.filter(\.isFinite).suffix(width)
+        guard let lo = shown.min(), let hi = shown.max() else { return "" }
+        return shown.map { v in glyphs.eighths[hi > lo ? Int(((v - lo) / (hi - lo) * 7).rounded()) : 3] }.joined()
+    }
+}
+
+extension Date {
+    /// "Thu 26 Nov" in New York.
+    var formattedDay: String {
+        let d = NewYorkTime.local(at: self).date
+        let p = d.parts
+        return "\(d.weekdayName.prefix(3)) \(p.day) \(Format.months[p.month - 1])"
+    }
+}

@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import TermCurses
+import TermRender
+import TradLyteCore
+import TradLyteStore
+import TradLyteUI
+
+struct UICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui",
+        abstract: "Open the terminal UI: watchlist, charts at every interval, quotes, search and help.",
+        discussion: "Press ? inside for the keys. NO_COLOR selects the mono theme; a non-UTF-8 locale (LANG=C) draws ASCII glyphs. Use `tradlyte render` for the same screens without a terminal.")
+
+    @Option(name: .long, help: "Theme name (see `tradlyte themes`).") var theme: String?
+    @Flag(name: .long, help: "Draw ASCII glyphs only.") var ascii = false
+
+    func run() throws {
+        try runReportingErrors {
+            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+                throw CLIError.badInput("the UI needs a terminal on stdin and stdout — use `tradlyte render SCREEN` for text output")
+            }
+            let env = try AppEnvironment.load()
+            let session = try UISession(env: env, themeFlag: theme)
+            let processEnv = ProcessInfo.processInfo.environment
+            let noColor = !(processEnv["NO_COLOR"] ?? "").isEmpty
+            let terminal: CursesTerminal
+            do { terminal = try CursesTerminal(forceASCII: ascii, noColor: noColor, environment: processEnv) } catch {
+                throw CLIError.failure("\(error)")
+            }
+            defer { terminal.stop() }
+            let glyphs: Glyphs = terminal.unicode ? .unicode : .ascii
+            var (state, effects) = try session.start(width: terminal.size.width, height: terminal.size.height)
+            session.run(effects, &state)
+            var drawn = -1
+            while !state.quit {
+                for event in session.inbox.drain() { session.run(App.update(&state, event), &state) }
+                if state.revision != drawn {
+                    terminal.flush(Screens.render(state, Screens.Context(theme: session.theme, glyphs: glyphs)))
+                    drawn = state.revision
+                }
+                if let input = terminal.poll(timeoutMilliseconds: 100) {
+                    effects = App.update(&state, .input(input))
+                    session.run(effects, &state)
+                } else {
+                    session.run(App.update(&state, .tick(env.now())), &state)
+                }
+            }
+        }
+    }
+}
+
+/// Options shared by the headless screens.
+struct ScreenOptions: ParsableArguments {
+    @Option(name: .long, help: "Symbol to show (default: the first on the watchlist).") var symbol: String?
+    @Option(name: .long, help: "Bar interval: 1d 3d 5d 8d 13d 21d 34d (default 1d).") var interval: String?
+    @Option(name: .long, help: "Screen size as WxH (default 100x30).") var size = "100x30"
+    @Option(name: .long, help: "Theme name (see `tradlyte themes`).") var theme: String?
+    @Flag(name: .long, help: "Print with ANSI colours.") var ansi = false
+    @Flag(name: .long, help: "Draw ASCII glyphs only.") var ascii = false
+
+    func dimensions() throws -> (Int, Int) {
+        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (1...1000).contains(parts[0]), (1...500).contains(parts[1]) else {
+            throw CLIError.badInput("--size must be WIDTHxHEIGHT such as 100x30 (got '\(size)')")
+        }
+        return (parts[0], parts[1])
+    }
+}
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Print a UI screen as text without a terminal (for scripts, docs and tests).",
+        discussion: "Screens: watchlist, chart, quote, help. The clock can be pinned with TRADLYTE_NOW.")
+
+    @Argument(help: "watchlist | chart | quote | help") var screen: String
+    @OptionGroup var options: ScreenOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let screens = ["watchlist", "chart", "quote", "help"]
+            guard screens.contains(screen) else {
+                throw CLIError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
+            }
+            let (w, h) = try options.dimensions()
+            let env = try AppEnvironment.load()
+            let session = try UISession(env: env, themeFlag: options.theme)
+            var (state, effects) = try session.start(width: w, height: h)
+            session.run(effects, &state, synchronous: true)
+            try apply(options, to: &state, session)
+            switch screen {
+            case "watchlist": state.focus = .watchlist
+            case "chart": state.focus = .main
+            case "quote": session.run(App.perform(.openQuote, &state), &state, synchronous: true)
+            default: _ = App.perform(.help, &state)
+            }
+            state.message = state.message?.level == .info ? nil : state.message
+            let buffer = Screens.render(state, Screens.Context(theme: session.theme, glyphs: options.ascii ? .ascii : .unicode))
+            emitBuffer(buffer, ansi: options.ansi)
+        }
+    }
+}
+
+/// Applies --symbol and --interval to a fresh state.
+func apply(_ options: ScreenOptions, to state: inout AppState, _ session: UISession) throws {
+    if let text = options.symbol {
+        let sym = text.uppercased()
+        guard state.info(sym) != nil else {
+            throw CLIError.badInput("unknown symbol '\(sym)' — it is not in the store; `tradlyte status` shows what is loaded")
+        }
+        if let i = state.sortedWatchlist.firstIndex(of: sym) { state.selected = i } else { state.current = sym }
+        session.run([.loadSeries([sym])], &state, synchronous: true)
+    }
+    if let text = options.interval {
+        guard let i = try? FibInterval(parsing: text), App.intervals.contains(i) else {
+            throw CLIError.badInput("--interval must be one of \(App.intervals.map(\.description).joined(separator: ", ")) (got '\(text)')")
+        }
+        state.interval = i
+    }
+}
+
+func emitBuffer(_ buffer: Buffer, ansi: Bool) {
+    if ansi { FileHandle.standardOutput.write(Data(buffer.ansiText.utf8)) } else {
+        emit(buffer.textRows.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n"))
+    }
+}
+
+struct ChartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chart",
+        abstract: "Print a candlestick chart of a symbol to stdout.",
+        discussion: "Example: tradlyte chart ACME --interval 5d --rows 20 --cols 100")
+
+    @Argument(help: "Symbol.") var symbol: String
+    @Option(name: .long, help: "Bar interval: 1d 3d 5d 8d 13d 21d 34d.") var interval = "1d"
+    @Option(name: .long, help: "Rows (at least 6).") var rows = 20
+    @Option(name: .long, help: "Columns (at least 30).") var cols = 100
+    @Option(name: .long, help: "candles, ohlc or line.") var mode = "candles"
+    @Option(name: .long, help: "Theme for --ansi.") var theme: String?
+    @Flag(name: .long, help: "Print with ANSI colours.") var ansi = false
+    @Flag(name: .long, help: "Draw ASCII glyphs only.") var ascii = false
+
+    func run() throws {
+        try runReportingErrors {
+            guard rows >= 6, rows <= 500, cols >= 30, cols <= 1000 else {
+                throw CLIError.badInput("--rows must be 6–500 and --cols 30–1000")
+            }
+            guard let m = PriceChart.Mode(rawValue: mode) else { throw CLIError.badInput("--mode must be candles, ohlc or line") }
+            let env = try AppEnvironment.load()
+            let session = try UISession(env: env, themeFlag: theme)
+            var (state, _) = try session.start(width: cols, height: rows)
+            var options = try ScreenOptions.parse([])
+            options.symbol = symbol
+            options.interval = interval
+            try apply(options, to: &state, session)
+            state.mode = m
+            let ctx = Screens.Context(theme: session.theme, glyphs: ascii ? .ascii : .unicode)
+            let area = Rect(x: 0, y: 0, width: cols, height: rows)
+            guard let model = Screens.chartModel(state, ctx, columns: cols - PriceChart.axisWidth) else {
+                throw CLIError.badInput("no bars for \(symbol.uppercased()) — run `tradlyte refresh` or import its history")
+            }
+            var buffer = Buffer(width: cols, height: rows)
+            let volume = rows >= 12 ? max(2, rows / 6) : 0
+            let parts = Layout.split(area, .vertical, [.fill, .length(1), .length(volume)])
+            var chart = PriceChart(bars: model.merged, bull: session.theme.bull, bear: session.theme.bear, axis: session.theme.muted,
+                                   grid: session.theme["grid"], crosshairStyle: session.theme.focus)
+            chart.mode = m
+            chart.glyphs = ctx.glyphs
+            chart.columnsPerBar = state.viewport.columnsPerBar
+            chart.overlays = model.overlays.map { PriceChart.Series(values: $0.values, style: $0.style) }
+            chart.partialLast = model.bars.last?.complete == false
+            chart.render(parts[0], &buffer)
+            DateAxis(labels: model.labels, columnsPerBar: chart.columnsPerBar, style: session.theme.muted).render(parts[1], &buffer)
+            if volume > 0 {
+                Histogram(values: model.merged.volume, styles: [session.theme["volume"]], columnsPerBar: chart.columnsPerBar, glyphs: ctx.glyphs)
+                    .render(parts[2].inset(right: PriceChart.axisWidth), &buffer)
+            }
+            emitBuffer(buffer, ansi: ansi)
+        }
+    }
+}
+
+struct ThemesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "themes",
+        abstract: "List the UI themes (shipped and your own), or print one.",
+        discussion: "Your themes live in <config>/themes/NAME.theme and override shipped ones; keys you leave out come from the default theme. Pick one with `--theme NAME` or \"theme\" in config.json.")
+
+    @Option(name: .long, help: "Print this theme's full definition (a starting point for your own).") var show: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try AppEnvironment.load()
+            let catalog = ThemeCatalog(env: env)
+            if let show {
+                emit(try catalog.load(show).fileText)
+                return
+            }
+            let current = env.config.theme ?? "default"
+            for (name, origin) in catalog.list() {
+                var problem = ""
+                do { _ = try catalog.load(name) } catch { problem = "  ERROR: \(error)" }
+                emit("\(name == current ? "*" : " ") \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(origin)\(problem)")
+            }
+            emit("\nuser themes: \(catalog.userDirectory)/NAME.theme")
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import MarketData
+import TermRender
+import TradLyteCore
+import TradLyteStore
+import TradLyteUI
+
+/// Runs the UI's effects against the store, the quote service and the config file, and
+/// feeds the results back as events. Slow work (quotes over the network) runs on its own
+/// thread and reports through the inbox, drained each tick (STYLE 11).
+final class UISession {
+    let env: AppEnvironment
+    let store: MarketStore
+    let themes: ThemeCatalog
+    var theme: Theme
+    let inbox = Inbox()
+
+    init(env: AppEnvironment, themeFlag: String?) throws {
+        self.env = env
+        store = try env.openStore()
+        themes = ThemeCatalog(env: env)
+        theme = try themes.resolve(flag: themeFlag, config: env.config.theme)
+    }
+
+    /// The first state, loaded from the store (watchlist from the config).
+    func start(width: Int, height: Int) throws -> (AppState, [Effect]) {
+        let now = env.now()
+        let symbols = try store.symbols()
+        let latest = Int32(store.calendar.latestClosedSessionIndex(at: now, graceMinutes: env.config.closeGraceMinutes))
+        let summary = try store.summary()
+        let demo = env.config.provider == .demo || env.apiKey == nil
+        return App.start(width: width, height: height, now: now, symbols: symbols, watchlist: env.config.watchlist, demo: demo,
+                         latestClosed: latest, dataThrough: summary.latestSession, unreadAlerts: try store.unreadAlertCount(),
+                         theme: theme.name, themes: themes.list().map(\.name))
+    }
+
+    /// Runs effects; store reads happen inline (milliseconds), quotes in the background
+    /// unless `synchronous` (headless rendering).
+    func run(_ effects: [Effect], _ state: inout AppState, synchronous: Bool = false) {
+        var queue = effects
+        while !queue.isEmpty {
+            let effect = queue.removeFirst()
+            var event: AppEvent?
+            switch effect {
+            case .loadSeries(let symbols):
+                var loaded: [String: BarSeries] = [:], failures: [String: String] = [:]
+                for s in symbols {
+                    do { loaded[s] = try store.dailySeries(try Symbol(s)) } catch { failures[s] = "\(error)" }
+                }
+                event = .seriesLoaded(loaded, failures: failures)
+            case .fetchQuote(let symbol):
+                if synchronous { event = Self.fetchQuote(symbol, env: env) } else {
+                    let inbox = self.inbox, env = self.env
+                    Thread.detachNewThread { inbox.post(UISession.fetchQuote(symbol, env: env)) }
+                }
+            case .saveWatchlist(let list):
+                do { try saveWatchlist(list) } catch { state.message = ("could not save the watchlist: \(error)", .error) }
+            case .setTheme(let name):
+                do {
+                    theme = try themes.load(name)
+                    event = .themeChanged(name, error: nil)
+                } catch {
+                    event = .themeChanged(name, error: "\(error)")
+                }
+            }
+            if let event { queue += App.update(&state, event) }
+        }
+    }
+
+    /// A quote through the quote service, on its own store connection (this may run on a
+    /// background thread).
+    static func fetchQuote(_ symbol: String, env: AppEnvironment) -> AppEvent {
+        do {
+            let store = try env.openStore()
+            let service = QuoteService(provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
+            let r = try service.quote(try Symbol(symbol), at: env.now())
+            let q = r.quote
+            return .quoteLoaded(symbol, .success(QuoteView(price: q.price, change: q.change, changePercent: q.changePercent, dayLow: q.dayLow,
+                                                           dayHigh: q.dayHigh, volume: q.volume,
+                                                           source: q.source.rawValue + (r.fromCache ? " (cached)" : ""), asOf: q.asOf)))
+        } catch {
+            return .quoteLoaded(symbol, .failure(QuoteFailure("\(error)")))
+        }
+    }
+
+    /// Writes the watchlist into config.json, keeping every other key (atomic replace).
+    func saveWatchlist(_ list: [String]) throws {
+        let path = env.configPath
+        var pairs: [(String, JSONValue)] = []
+        if let data = FileManager.default.contents(atPath: path), case .object(let existing)? = try? JSONValue.parse(data) { pairs = existing }
+        let value = JSONValue.array(list.map { .string($0) })
+        if let i = pairs.firstIndex(where: { $0.0 == "watchlist" }) { pairs[i].1 = value } else { pairs.append(("watchlist", value)) }
+        try FileManager.default.createDirectory(atPath: env.configDirectory, withIntermediateDirectories: true)
+        let tmp = path + ".tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data((JSONValue.object(pairs).rendered() + "\n").utf8)) else {
+            throw CLIError.failure("cannot write \(tmp)")
+        }
+        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: tmp))
+    }
+}
+
+/// Events from background threads, drained by the UI loop on each tick.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [AppEvent] = []
+    func post(_ e: AppEvent) { lock.lock(); events.append(e); lock.unlock() }
+    func drain() -> [AppEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = events
+        events = []
+        return out
+    }
+}
