@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore"]),
         .testTarget(name: "TradLytePipelineTests", dependencies: ["TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData",
                                                                   "PolygonFake"]),
+        .testTarget(name: "TradLyteUITests", dependencies: ["TradLyteUI", "TermRender", "TradLyteCore"], exclude: ["Snapshots"]),
         .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -23,6 +23,12 @@ public final class CursesTerminal: TerminalBackend {
     ///   - noColor: draw no colours (NO_COLOR); attributes still apply.
     public init(forceASCII: Bool = false, noColor: Bool = false, environment: [String: String]) throws(TerminalError) {
         unicode = CursesTerminal.setUpLocale(environment) && !forceASCII
+        // A parent may have started us with signals blocked (the mask is inherited): resizes
+        // (SIGWINCH) and the signals that restore the terminal must get through.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for sig in [SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT] { sigaddset(&wanted, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
         guard let w = initscr() else { throw TerminalError(message: "cannot start the terminal UI (initscr failed) — is TERM set?") }
         window = w
         CursesTerminal.active = true

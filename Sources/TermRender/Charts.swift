@@ -222,6 +222,8 @@ public struct PriceChart: Widget {
     public var logScale = false
     public var bull: Style, bear: Style, axis: Style, grid: Style, crosshairStyle: Style
     public var glyphs: Glyphs = .unicode
+    /// The chart owns its area: it is cleared to this style first.
+    public var background = Style.plain
     public static let axisWidth = 10
 
     public init(bars: OHLCColumns, bull: Style, bear: Style, axis: Style, grid: Style, crosshairStyle: Style) {
@@ -245,6 +247,7 @@ public struct PriceChart: Widget {
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         let plot = Rect(x: area.x, y: area.y, width: max(0, area.width - PriceChart.axisWidth), height: area.height)
         guard plot.width > 0, plot.height > 0 else { return }
+        buffer.fill(area, with: Cell(" ", style: background))
         let (lo, hi) = range
         let scale = PriceScale(low: lo, high: hi, rows: plot.height, log: logScale)
         // Grid and axis.
@@ -357,8 +360,11 @@ public struct Histogram: Widget {
         self.values = values; self.styles = styles; self.columnsPerBar = max(1, columnsPerBar); self.glyphs = glyphs
     }
 
+    public var background = Style.plain
+
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         guard !area.isEmpty else { return }
+        buffer.fill(area, with: Cell(" ", style: background))
         let finite = values.filter { $0.isFinite }
         let maxUp = max(0, finite.max() ?? 0), maxDown = max(0, -(finite.min() ?? 0))
         let total = maxUp + maxDown
@@ -394,7 +400,8 @@ public struct Histogram: Widget {
 }
 
 /// Braille lines over a fixed or automatic range, with optional horizontal guides and a
-/// right-hand axis: oscillators and equity curves.
+/// right-hand axis: oscillators and equity curves. It draws only its dots, guides and labels,
+/// so it can be layered over a histogram (MACD).
 public struct LineChart: Widget {
     public var series: [PriceChart.Series]
     public var range: (Double, Double)?

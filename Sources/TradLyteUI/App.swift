@@ -31,13 +31,16 @@ public enum App {
     }
 
     public static func update(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
-        let before = s.revision
-        defer { if s.revision == before { s.revision += 1 } }
-        switch event {
-        case .tick(let now):
+        if case .tick(let now) = event {
+            // The clock shows minutes: an idle tick within the same minute draws nothing.
             let minuteChanged = Int(now.timeIntervalSince1970 / 60) != Int(s.now.timeIntervalSince1970 / 60)
             s.now = now
-            if !minuteChanged { s.revision -= 1 }  // nothing visible changed: no redraw
+            if minuteChanged { s.revision += 1 }
+            return []
+        }
+        s.revision += 1
+        switch event {
+        case .tick:
             return []
         case .seriesLoaded(let loaded, let failures):
             for (k, v) in loaded { s.series[k] = v }

@@ -109,6 +109,7 @@ extension Screens {
         chart.mode = s.mode
         chart.columnsPerBar = cpb
         chart.glyphs = g
+        chart.background = t.text
         chart.logScale = s.logScale
         chart.crosshair = model.crosshair
         chart.partialLast = model.range.upperBound == model.bars.count && model.bars.last?.complete == false
@@ -118,14 +119,17 @@ extension Screens {
         if volHeight > 0 {
             let styles = zip(model.merged.open, model.merged.close).map { $1 >= $0 ? t.bull.patched(t["volume"]).with(fg: t["volume"].fg) : t["volume"] }
             let volArea = parts[2].inset(right: PriceChart.axisWidth)
-            Histogram(values: model.merged.volume, styles: styles, columnsPerBar: cpb, glyphs: g).render(volArea, &buf)
+            var volume = Histogram(values: model.merged.volume, styles: styles, columnsPerBar: cpb, glyphs: g)
+            volume.background = t.text
+            volume.render(volArea, &buf)
             buf.put(" vol " + Format.compact(model.merged.volume.max()), x: volArea.maxX, y: parts[2].y, style: t.muted, maxWidth: PriceChart.axisWidth)
         }
         if oscHeight > 0, let osc = model.oscillator {
             let oscArea = parts[3]
             if let hist = osc.histogram {
-                Histogram(values: hist, styles: hist.map { $0 >= 0 ? t.bull : t.bear }, columnsPerBar: cpb, glyphs: g)
-                    .render(oscArea.inset(right: PriceChart.axisWidth), &buf)
+                var histogram = Histogram(values: hist, styles: hist.map { $0 >= 0 ? t.bull : t.bear }, columnsPerBar: cpb, glyphs: g)
+                histogram.background = t.text
+                histogram.render(oscArea.inset(right: PriceChart.axisWidth), &buf)
             }
             LineChart(series: osc.lines.map { PriceChart.Series(values: $0.1, style: $0.2) }, range: osc.range, guides: osc.guides,
                       columnsPerBar: cpb, axis: t.muted, grid: t["grid"], glyphs: g).render(oscArea, &buf)

@@ -77,15 +77,17 @@ public enum Screens {
     static func header(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         buf.fill(area, with: Cell(" ", style: t["header"]))
-        var x = area.x + buf.put(" TradLyte ", x: area.x, y: area.y, style: t["header"])
-        let (status, clock) = marketStatus(s.now, calendar: ctx.calendar)
-        x += buf.put("│ \(status) · \(s.now.formattedDay) \(clock) ", x: x, y: area.y, style: t["header"])
+        // The right side (freshness, alerts, DEMO) is never cut; the left side gives way.
         var right: [(String, Style)] = []
-        if let d = s.dataThrough { right.append((" data through \(d) ", t["header"])) } else { right.append((" no data ", t["header"].patched(t["warn"]))) }
+        if let d = s.dataThrough { right.append((" data \(d) ", t["header"])) } else { right.append((" no data ", t["header"].patched(t["warn"]))) }
         if s.unreadAlerts > 0 { right.append((" \(ctx.glyphs.unicode ? "✉" : "@") \(s.unreadAlerts) ", t["header"].patched(t["warn"]))) }
         if s.demo { right.append((" DEMO ", t["badge"])) }
         let width = right.reduce(0) { $0 + DisplayWidth.of($1.0) }
-        var rx = max(x, area.maxX - width)
+        let (status, clock) = marketStatus(s.now, calendar: ctx.calendar)
+        let left = " TradLyte │ \(status) · \(s.now.formattedDay) \(clock)"
+        buf.put(DisplayWidth.truncate(left, to: max(0, area.width - width - 1), ellipsis: ctx.glyphs.ellipsis), x: area.x, y: area.y,
+                style: t["header"])
+        var rx = max(area.x, area.maxX - width)
         for (text, style) in right { rx += buf.put(text, x: rx, y: area.y, style: style, maxWidth: area.maxX - rx) }
     }
 
@@ -138,10 +140,16 @@ public enum Screens {
     }
 
     /// A sparkline as text (eighth blocks), resampled to `width` columns.
+    /// The values as eighth blocks, `width` columns at most: with more values than columns,
+    /// each column shows the last value of its share of them.
     static func spark(_ values: [Double], width: Int, _ glyphs: Glyphs) -> String {
-        let shown = values.filter(\.isFinite).suffix(width)
-        guard let lo = shown.min(), let hi = shown.max() else { return "" }
-        return shown.map { v in glyphs.eighths[hi > lo ? Int(((v - lo) / (hi - lo) * 7).rounded()) : 3] }.joined()
+        let all = values.filter(\.isFinite)
+        guard let lo = all.min(), let hi = all.max(), width > 0 else { return "" }
+        let n = min(width, all.count)
+        return (0..<n).map { i in
+            let v = all[(i + 1) * all.count / n - 1]
+            return glyphs.eighths[hi > lo ? Int(((v - lo) / (hi - lo) * 7).rounded()) : 3]
+        }.joined()
     }
 }
 

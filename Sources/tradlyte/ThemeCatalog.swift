@@ -50,9 +50,11 @@ struct ThemeCatalog {
         throw CLIError.badInput("unknown theme '\(name)' — `tradlyte themes` lists them (\(list().map(\.name).joined(separator: ", ")))")
     }
 
-    /// The theme to use: NO_COLOR wins, then --theme, then the config file, then default.
+    /// The theme to use: --theme, then the config file, then default — and NO_COLOR turns
+    /// any of them into mono (a bad name or file is still reported).
     func resolve(flag: String?, config: String?, processEnv: [String: String] = ProcessInfo.processInfo.environment) throws -> Theme {
+        let chosen = try load(flag ?? config ?? "default")
         if let nc = processEnv["NO_COLOR"], !nc.isEmpty { return try load("mono") }
-        return try load(flag ?? config ?? "default")
+        return chosen
     }
 }

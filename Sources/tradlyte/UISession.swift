@@ -95,7 +95,12 @@ final class UISession {
         guard FileManager.default.createFile(atPath: tmp, contents: Data((JSONValue.object(pairs).rendered() + "\n").utf8)) else {
             throw CLIError.failure("cannot write \(tmp)")
         }
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: tmp))
+        // rename(2) replaces atomically whether or not the file exists yet.
+        guard rename(tmp, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw CLIError.failure("cannot replace \(path): \(why)")
+        }
     }
 }
 

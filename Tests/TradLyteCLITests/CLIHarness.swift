@@ -43,6 +43,7 @@ final class CLIHarness {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["TRADLYTE_HOME"] = home
+        env["NO_COLOR"] = nil  // the test runner may set it; tests that want it say so
         for (k, v) in extra { env[k] = v }
         process.environment = env
         return process

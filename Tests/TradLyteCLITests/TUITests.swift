@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// The terminal UI end to end: the built binary in tmux on a demo database, driven by keys.
+@Suite(.serialized) struct TUITests {
+    static let now = "2026-11-25T15:30:00Z"
+
+    /// A home with the demo market refreshed at a pinned instant.
+    func prepared() throws -> CLIHarness {
+        let cli = try CLIHarness()
+        let r = try cli.run(["refresh"], environment: ["TRADLYTE_NOW": Self.now])
+        try #require(r.status == 0, "refresh failed: \(r.stderr)")
+        return cli
+    }
+
+    func start(_ cli: CLIHarness, env: [String: String] = [:], width: Int = 100, height: Int = 30) throws -> TmuxSession {
+        var vars = ["TRADLYTE_HOME": cli.home, "TRADLYTE_NOW": Self.now, "LANG": "C.UTF-8", "TERM": "tmux-256color"]
+        for (k, v) in env { vars[k] = v }
+        let assignments = vars.sorted { $0.key < $1.key }.map { "\($0.key)=\(shellQuoted($0.value))" }.joined(separator: " ")
+        let unset = env["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
+        return try TmuxSession(command: "env \(unset)\(assignments) \(shellQuoted(cli.binary)) ui", width: width, height: height)
+    }
+
+    @Test func keysSwitchIntervalsZoomSearchShowHelpAndQuitRestoringTheTerminal() throws {
+        let cli = try prepared()
+        let tui = try start(cli)
+        var screen = try tui.waitFor("Watchlist")
+        #expect(screen.contains("DEMO"))
+        #expect(screen.contains("market open"))
+        #expect(screen.contains("data 2026-11-24"))
+        #expect(screen.contains("┌"))
+        // Interval switch: 5-session bars show their sessions in the info line.
+        try tui.type("3")
+        screen = try tui.waitFor("sessions")
+        #expect(screen.contains("5d bars"))
+        try tui.type("7")
+        screen = try tui.waitFor("34d bars")
+        #expect(screen.contains("/34 sessions"))
+        // Zoom out to the limit and back.
+        for _ in 0..<8 { try tui.type("-") }
+        try tui.waitFor("zoom limit")
+        try tui.type("+")
+        // Search by company name charts the symbol.
+        try tui.type("/")
+        try tui.waitFor("Search symbols")
+        try tui.type("terabyte")
+        try tui.send("Enter")
+        screen = try tui.waitFor("TERA ·")
+        #expect(!screen.contains("Search symbols"))
+        // Help lists the keymap; any key closes it.
+        try tui.type("?")
+        screen = try tui.waitFor("Keys · Esc closes")
+        #expect(screen.contains("command palette"))
+        try tui.send("Escape")
+        // Esc waits briefly for a following key (Alt combinations): let it pass first.
+        Thread.sleep(forTimeInterval: 0.2)
+        try tui.type("i")
+        screen = try tui.waitFor("Quote · ")
+        #expect(screen.contains("Day range"))
+        try tui.type("q")
+        screen = try tui.waitFor("EXITED:0")
+        #expect(!screen.contains("Watchlist"))  // the alternate screen is gone: the terminal is restored
+    }
+
+    @Test func ctrlCQuitsCleanlyAndTheWatchlistIsSaved() throws {
+        let cli = try prepared()
+        let tui = try start(cli)
+        try tui.waitFor("Watchlist")
+        try tui.type("a")
+        try tui.waitFor("Add to watchlist")
+        try tui.type("ZEPH")
+        try tui.send("Enter")
+        try tui.waitFor("added ZEPH")
+        try tui.send("C-c")
+        try tui.waitFor("EXITED:0")
+        let config = try String(contentsOfFile: cli.home + "/config.json", encoding: .utf8)
+        #expect(config.contains("\"ZEPH\""))
+    }
+
+    @Test func resizingDownToATinyWindowAndBackNeverCrashes() throws {
+        let cli = try prepared()
+        let tui = try start(cli)
+        try tui.waitFor("Watchlist")
+        for (w, h) in [(60, 16), (20, 8), (59, 15), (160, 48), (20, 8), (100, 30)] {
+            try tui.resize(w, h)
+            Thread.sleep(forTimeInterval: 0.3)
+            let screen = try tui.capture()
+            #expect(!screen.contains("EXITED"), "the UI died at \(w)×\(h):\n\(screen)")
+            if w < 60 || h < 16 { #expect(screen.contains("too small") || screen.contains("Terminal"), "\(w)×\(h):\n\(screen)") }
+        }
+        let screen = try tui.waitFor("Watchlist")
+        #expect(screen.contains("DEMO"))
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+    }
+
+    @Test func aPlainLocaleGetsASCIIAndEightColourAndNoColorTerminalsStayReadable() throws {
+        let cli = try prepared()
+        let ascii = try start(cli, env: ["LANG": "C", "LC_ALL": "C"])
+        var screen = try ascii.waitFor("Watchlist")
+        #expect(screen.contains("+ Watchlist"))
+        #expect(!screen.contains("┌") && !screen.contains("⠀"))
+        #expect(screen.unicodeScalars.allSatisfy { $0.isASCII })
+        try ascii.type("q")
+        try ascii.waitFor("EXITED:0")
+
+        let basic = try start(cli, env: ["TERM": "xterm"])
+        screen = try basic.waitFor("Watchlist")
+        #expect(screen.contains("DEMO"))
+        let coloured = try basic.capture(colours: true)
+        #expect(!coloured.contains("38;5;") && !coloured.contains("38;2;"))  // only the 8 basic colours
+        try basic.type("q")
+        try basic.waitFor("EXITED:0")
+
+        let mono = try start(cli, env: ["NO_COLOR": "1"])
+        screen = try mono.waitFor("Watchlist")
+        #expect(screen.contains("DEMO"))
+        let plain = try mono.capture(colours: true)
+        // No colour selections at all (30–37, 40–47, 90–97, 100–107, 38;…, 48;…); attributes only.
+        let colour = try NSRegularExpression(pattern: "\u{1B}\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m")
+        #expect(colour.firstMatch(in: plain, range: NSRange(plain.startIndex..., in: plain)) == nil, "\(plain.prefix(400))")
+        try mono.type("q")
+        try mono.waitFor("EXITED:0")
+    }
+
+    @Test func headlessRenderAndChartCommands() throws {
+        let cli = try prepared()
+        let env = ["TRADLYTE_NOW": Self.now]
+        var r = try cli.run(["render", "chart", "--symbol", "TERA", "--interval", "5d", "--size", "120x40"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count >= 40)
+        #expect(r.stdout.contains("TERA · Terabyte") && r.stdout.contains("sessions"))
+        r = try cli.run(["render", "help", "--size", "80x24", "--ascii"], environment: env)
+        #expect(r.status == 0 && r.stdout.contains("Keys") && !r.stdout.contains("┌"))
+        r = try cli.run(["render", "quote", "--symbol", "acme", "--ansi"], environment: env)
+        #expect(r.status == 0 && r.stdout.contains("\u{1B}[") && r.stdout.contains("Day range"))
+        r = try cli.run(["render", "chart", "--symbol", "NOPE"], environment: env)
+        #expect(r.status == 2 && r.stderr.contains("unknown symbol 'NOPE'"))
+        r = try cli.run(["render", "charts"], environment: env)
+        #expect(r.status == 2 && r.stderr.contains("unknown screen"))
+        r = try cli.run(["render", "chart", "--size", "100"], environment: env)
+        #expect(r.status == 2 && r.stderr.contains("WIDTHxHEIGHT"))
+        r = try cli.run(["chart", "ACME", "--interval", "3d", "--rows", "12", "--cols", "60"], environment: env)
+        #expect(r.status == 0)
+        #expect(r.stdout.split(separator: "\n").count == 12)
+        r = try cli.run(["chart", "ACME", "--interval", "4d"], environment: env)
+        #expect(r.status == 2 && r.stderr.contains("--interval"))
+    }
+
+    @Test func themesAreListedUserThemesOverrideAndBadColoursAreLocated() throws {
+        let cli = try prepared()
+        var r = try cli.run(["themes"])
+        for name in ["default", "light", "solarized-dark", "gruvbox", "high-contrast", "mono"] { #expect(r.stdout.contains(name)) }
+        try FileManager.default.createDirectory(atPath: cli.home + "/themes", withIntermediateDirectories: true)
+        _ = cli.write("themes/mine.theme", "bull = #00ff00\nbear = #ff00zz\n")
+        r = try cli.run(["render", "chart", "--theme", "mine"], environment: ["TRADLYTE_NOW": Self.now])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("mine.theme:2:8") && r.stderr.contains("bad colour '#ff00zz'"))
+        _ = cli.write("themes/mine.theme", "bull = #00ff00\n")
+        r = try cli.run(["render", "chart", "--theme", "mine", "--ansi"], environment: ["TRADLYTE_NOW": Self.now])
+        #expect(r.status == 0 && r.stdout.contains("38;2;0;255;0"))
+        r = try cli.run(["render", "chart", "--theme", "nope"], environment: ["TRADLYTE_NOW": Self.now])
+        #expect(r.status == 2 && r.stderr.contains("unknown theme 'nope'"))
+        r = try cli.run(["render", "chart", "--ansi"], environment: ["TRADLYTE_NOW": Self.now, "NO_COLOR": "1"])
+        #expect(r.status == 0 && !r.stdout.contains("38;2;"))
+    }
+}
