@@ -26,7 +26,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The UI start-up benchmark runs the release CLI, so it is built first.
 bench:
+	$(SWIFT) build -c release --product tradlyte
 	$(SWIFT) run -c release tradlyte-bench all
 
 fixtures:

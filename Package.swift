@@ -48,7 +48,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
-                                                                "TradLytePipeline"]),
+                                                                "TradLytePipeline", "TradLyteUI", "TermRender"]),
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore"]),

@@ -13,12 +13,13 @@ struct BenchMain {
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
             print("""
-                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
+                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest|ui] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
                   backtest  SMA-cross backtest vs backtesting.py, 1,000-symbol panel, 1,000-combination sweep, 12,000-symbol scan
                   pipeline  2-year backfill and daily run of a 12,000-symbol market; full rebuild of 10 M bars
                   marketdata  parse a 12,000-ticker grouped-daily payload; fetch 500 sessions from the fake server at 1,000/min
+                  ui        chart screen render, unchanged-frame flush, key to frame; start to first frame of release `tradlyte` on N×M bars
                   indicators  six indicators over N×M bars against TA-Lib (scripts/bench_talib.py), rule compile and evaluation
                 Defaults: 4000 symbols × 2500 sessions (10 M bars), seed 42, a temporary directory.
                 Build in release mode: swift run -c release tradlyte-bench all
@@ -54,6 +55,9 @@ struct BenchMain {
         case "indicators": IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
         case "marketdata": MarketDataBench.run(fetch: true)
         case "backtest": BacktestBench.run()
+        case "ui":
+            UIBench.run()
+            UIBench.startup(market())
         case "pipeline":
             PipelineBench.run(symbols: 12_000)
             PipelineBench.rebuild(market())
@@ -66,8 +70,10 @@ struct BenchMain {
             PipelineBench.run(symbols: 12_000)
             PipelineBench.rebuild(universe)
             BacktestBench.run()
+            UIBench.run()
+            UIBench.startup(universe)
         default:
-            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata, pipeline or backtest\n".utf8))
+            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata, pipeline, backtest or ui\n".utf8))
             exit(2)
         }
     }
