@@ -41,7 +41,8 @@ public struct Block: Widget {
     }
 }
 
-/// Wrapped or clipped lines of styled text, with a vertical scroll offset.
+/// Wrapped or clipped lines of styled text, with a vertical scroll offset. It draws only its
+/// text (cells past a line's end keep what was there), so it can be layered over a fill.
 public struct Paragraph: Widget {
     /// Each line is a list of (text, style) spans.
     public var lines: [[(String, Style)]]
@@ -321,5 +322,39 @@ public struct StatusLine: Widget {
             x += buffer.put(text, x: x, y: area.y, style: s, maxWidth: area.maxX - rw - 1 - x)
         }
         buffer.put(r, x: area.maxX - rw, y: area.y, style: style)
+    }
+}
+
+/// Lines taller than their area, scrolled, with a scrollbar on the right edge when they
+/// overflow (help, logs, long tables).
+public struct ScrollView: Widget {
+    public var content: Paragraph
+    public var scrollbarStyle: Style
+    public var glyphs: Glyphs
+
+    public init(content: Paragraph, scrollbarStyle: Style, glyphs: Glyphs = .unicode) {
+        self.content = content
+        self.scrollbarStyle = scrollbarStyle
+        self.glyphs = glyphs
+    }
+
+    /// The largest useful scroll offset for an area of this size.
+    public func maxScroll(_ area: Rect) -> Int { max(0, content.laidOut(width: max(1, area.width - 1)).count - area.height) }
+
+    public func render(_ area: Rect, _ buffer: inout Buffer) {
+        guard area.width >= 2, area.height >= 1 else { return }
+        let textArea = area.inset(right: 1)
+        let total = content.laidOut(width: textArea.width).count
+        var p = content
+        p.scroll = min(max(0, content.scroll), max(0, total - area.height))
+        p.render(textArea, &buffer)
+        guard total > area.height else { return }
+        // Thumb size and position proportional to the visible share.
+        let thumb = max(1, area.height * area.height / total)
+        let top = (area.height - thumb) * p.scroll / max(1, total - area.height)
+        for y in 0..<area.height {
+            let inThumb = y >= top && y < top + thumb
+            buffer.set(area.maxX - 1, area.y + y, inThumb ? (glyphs.unicode ? "┃" : "#") : (glyphs.unicode ? "│" : "|"), scrollbarStyle)
+        }
     }
 }

@@ -252,7 +252,7 @@ extension Screens {
         }
         lines.append([])
         lines.append([("Commands (:) ", t.focus), ("interval 5d · mode line · overlay ema 21 · osc macd · theme gruvbox · add MSFT · sort change", t.muted)])
-        Paragraph(lines: lines, wrap: true, scroll: min(scroll, max(0, lines.count - inner.height))).render(inner, &buf)
+        ScrollView(content: Paragraph(lines: lines, wrap: true, scroll: scroll), scrollbarStyle: t.muted, glyphs: ctx.glyphs).render(inner, &buf)
     }
 
     static func palette(_ s: AppState, _ field: TextField, _ selected: Int, _ ctx: Context, _ screen: Rect, _ buf: inout Buffer) {

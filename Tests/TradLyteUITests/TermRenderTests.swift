@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TermRender
 
@@ -184,5 +185,28 @@ import Testing
                             volume: [1, 1, 1, 1, 1], merging: 2)
         #expect(m.open == [1, 3, 5] && m.close == [2.5, 4.5, 5.5] && m.high == [9, 5, 6] && m.low == [0.5, 0.2, 4])
         #expect(m.volume == [2, 2, 1] && m.firstBar == [0, 2, 4])
+    }
+}
+
+@Suite struct ShippedThemeTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("themes")
+
+    @Test(arguments: ["default", "light", "solarized-dark", "gruvbox", "high-contrast", "mono"])
+    func everyShippedThemeParsesAndDefinesEveryKey(name: String) throws {
+        let path = Self.directory.appendingPathComponent(name + ".theme").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        _ = try Theme.parse(text, name: name, file: path)
+        let keys = text.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains("=") }
+            .map { $0.split(separator: "=")[0].trimmingCharacters(in: " ") }
+        #expect(Set(keys) == Set(Theme.keys), "\(name) misses \(Set(Theme.keys).subtracting(keys))")
+    }
+
+    @Test func theShippedDefaultAndMonoFilesMatchTheCompiledInThemes() throws {
+        for (name, theme) in [("default", Theme.default), ("mono", Theme.mono)] {
+            let path = Self.directory.appendingPathComponent(name + ".theme").path
+            let parsed = try Theme.parse(try String(contentsOfFile: path, encoding: .utf8), name: name, file: path, base: Theme(name: "empty", styles: [:]))
+            for key in Theme.keys { #expect(parsed[key] == theme[key], "\(name): \(key)") }
+        }
     }
 }

@@ -45,6 +45,18 @@ import TermRender
         assertSnapshot(b, named: "widget-misc")
     }
 
+    @Test func scrollViewShowsItsPositionWhenContentOverflows() {
+        var b = sentinelBuffer(20, 4)
+        let lines: [[(String, Style)]] = (1...12).map { [("line \($0)", Style.plain)] }
+        let view = ScrollView(content: Paragraph(lines: lines, scroll: 6), scrollbarStyle: muted)
+        #expect(view.maxScroll(b.area) == 8)
+        view.render(b.area, &b)
+        assertSnapshot(b, named: "widget-scrollview")
+        var clamped = sentinelBuffer(20, 4)
+        ScrollView(content: Paragraph(lines: lines, scroll: 99), scrollbarStyle: muted, glyphs: .ascii).render(clamped.area, &clamped)
+        #expect(clamped.textRows.first?.hasPrefix("line 9") == true)
+    }
+
     @Test func modalClearsAndFramesACentredArea() {
         var b = sentinelBuffer(30, 9)
         let inner = Modal.frame(b.area, width: 20, height: 5, title: "Confirm", style: .plain, borderStyle: Style([.bold]), glyphs: .unicode, &b)
