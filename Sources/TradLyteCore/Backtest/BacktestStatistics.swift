@@ -79,33 +79,47 @@ public struct BacktestStatistics: Sendable {
         var sumE = 0.0, sumM = 0.0, sumEE = 0.0, sumMM = 0.0, sumEM = 0.0
         var equityPeak = equity[0], maxDD = 0.0, nonPositive = equity[0] <= 0
         var ddPeaks: [Double] = [], ddDurations: [Double] = []
+        // Return moments and both log-return series, two bars per step in SIMD lanes (three
+        // packed divisions per pair). A flat bar (no position) needs no branch: its return and
+        // log return are exactly 0. Lane sums are added at the end, so the order of additions
+        // differs from a plain loop only in the last bits.
         equity.withUnsafeBufferPointer { e in
         close.withUnsafeBufferPointer { c in
+            typealias V = SIMD2<Double>
+            var vR = V(), vR2 = V(), vDown = V(), vE = V(), vEE = V(), vEM = V(), vM = V(), vMM = V()
+            var i = 1
+            while i + 1 < n {
+                let e0 = V(e[i - 1], e[i]), e1 = V(e[i], e[i + 1]), c0 = V(c[i - 1], c[i]), c1 = V(c[i], c[i + 1])
+                let de = e1 - e0
+                let r = de / e0
+                let se = de / (e1 + e0), sm = (c1 - c0) / (c1 + c0)
+                vR += r
+                vR2 += r * r
+                let loss = pointwiseMin(r, V())  // branch-free: gains and losses alternate unpredictably
+                vDown += loss * loss
+                let le = logRatios(se, e1, e0), lm = logRatios(sm, c1, c0)
+                vE += le; vEE += le * le; vEM += le * lm
+                vM += lm; vMM += lm * lm
+                i += 2
+            }
+            sumR = vR.sum(); sumR2 = vR2.sum(); downside2 = vDown.sum()
+            sumE = vE.sum(); sumEE = vEE.sum(); sumEM = vEM.sum(); sumM = vM.sum(); sumMM = vMM.sum()
+            if i < n {  // an odd bar left over
+                let r = e[i] / e[i - 1] - 1
+                let le = logRatio(e[i], e[i - 1]), lm = logRatio(c[i], c[i - 1])
+                sumR += r; sumR2 += r * r; downside2 += min(r, 0) * min(r, 0)
+                sumE += le; sumEE += le * le; sumEM += le * lm; sumM += lm; sumMM += lm * lm
+            }
+        }}
+        equity.withUnsafeBufferPointer { e in
         dd.withUnsafeBufferPointer { dd in
             var lastZero = 0, periodMax = dd[0]
-            maxDD = dd[0]
+            var peak = e[0], lowest = e[0], deepest = dd[0]
             for i in 1..<max(1, n) {
-                let e0 = e[i - 1], e1 = e[i]
-                if e1 != e0 {
-                    // One packed division gives the bar's return and its log-ratio argument.
-                    let c0 = c[i - 1], c1 = c[i], de = e1 - e0
-                    let q = SIMD2(de, de) / SIMD2(e0, e1 + e0), sm = (c1 - c0) / (c1 + c0)
-                    let r = q[0]
-                    sumR += r
-                    sumR2 += r * r
-                    if r < 0 { downside2 += r * r }
-                    let l = logRatios(SIMD2(q[1], sm), SIMD2(e1, c1), SIMD2(e0, c0))
-                    let le = l[0], lm = l[1]
-                    sumE += le; sumEE += le * le; sumEM += le * lm
-                    sumM += lm; sumMM += lm * lm
-                } else {  // flat bars (no position) add nothing to the equity sums
-                    let lm = logRatio(c[i], c[i - 1])
-                    sumM += lm; sumMM += lm * lm
-                }
-                equityPeak = max(equityPeak, e1)
-                if e1 <= 0 { nonPositive = true }
+                peak = max(peak, e[i])
+                lowest = min(lowest, e[i])
                 let d = dd[i]
-                maxDD = max(maxDD, d)
+                deepest = max(deepest, d)
                 periodMax = max(periodMax, d)
                 if d == 0 || i == n - 1 {
                     if i > lastZero + 1 {
@@ -116,7 +130,10 @@ public struct BacktestStatistics: Sendable {
                     periodMax = d
                 }
             }
-        }}}
+            equityPeak = peak
+            maxDD = deepest
+            nonPositive = lowest <= 0
+        }}
         s.set("Equity Final [$]", .number(equity[n - 1]))
         s.set("Equity Peak [$]", .number(equityPeak))
         s.set("Commissions [$]", .number(trades.reduce(0) { $0 + $1.commissions }))
