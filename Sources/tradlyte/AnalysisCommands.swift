@@ -50,14 +50,15 @@ struct SignalsCommand: ParsableCommand {
             func tri(_ v: Int8) -> Int? { v == Truth.unknown ? nil : Int(v) }
             let entries = signals.entries, exits = signals.exits
             var rows: [Row] = []
-            for (i, bar) in signals.bars.enumerated() where all || entries[i] || exits[i] {
+            let bars = signals.bars
+            for (i, bar) in bars.enumerated() where all || entries[i] || exits[i] {
                 let span = bar.calendarSessions(interval: signals.interval)
                 rows.append(Row(start: cal.sessions[Int(span.lowerBound)].description, end: cal.sessions[Int(bar.lastSession)].description,
                                 close: bar.close, setup: tri(signals.setup[i]), trigger: tri(signals.trigger[i]),
                                 exit: tri(signals.exitRule[i]), entry: entries[i]))
             }
-            if signals.bars.count <= compiled.lookback {
-                throw CLIError.badInput("\(sym) has \(signals.bars.count) \(signals.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up — use a shorter interval or import more history")
+            if signals.count <= compiled.lookback {
+                throw CLIError.badInput("\(sym) has \(signals.count) \(signals.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up — use a shorter interval or import more history")
             }
             if json {
                 emit(try jsonText(rows))
@@ -70,7 +71,7 @@ struct SignalsCommand: ParsableCommand {
                                r.exit.map(String.init) ?? "", event])
             }
             emit(table(table_))
-            emit("\n\(s.name) on \(sym), \(signals.interval) bars: \(entries.filter { $0 }.count) entries, \(exits.filter { $0 }.count) rule exits over \(signals.bars.count) bars (warm-up \(compiled.lookback)).")
+            emit("\n\(s.name) on \(sym), \(signals.interval) bars: \(entries.filter { $0 }.count) entries, \(exits.filter { $0 }.count) rule exits over \(signals.count) bars (warm-up \(compiled.lookback)).")
         }
     }
 }

@@ -125,9 +125,9 @@ struct BacktestCommand: ParsableCommand {
             guard let symbolText = symbol else { throw CLIError.badInput("give a SYMBOL, or --universe / --watchlist") }
             let (sym, daily, _) = try loadDaily(symbolText, env: env)
             let result = Backtester.run(compiled, daily: daily, interval: interval, configuration: config, latestClosed: latest, range: range)
-            if result.bars.isEmpty { throw CLIError.badInput("no \(interval ?? s.interval) bars of \(sym) in \(range.map { "\($0.lowerBound) … \($0.upperBound)" } ?? "the store")") }
-            if result.bars.count <= compiled.lookback {
-                throw CLIError.badInput("\(sym) has \(result.bars.count) \(result.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up")
+            if result.barCount == 0 { throw CLIError.badInput("no \(interval ?? s.interval) bars of \(sym) in \(range.map { "\($0.lowerBound) … \($0.upperBound)" } ?? "the store")") }
+            if result.barCount <= compiled.lookback {
+                throw CLIError.badInput("\(sym) has \(result.barCount) \(result.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up")
             }
             if json {
                 let trades: [JSONValue] = result.trades.map { t in .object([

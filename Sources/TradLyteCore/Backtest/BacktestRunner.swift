@@ -52,8 +52,8 @@ public enum BacktestRunner {
         executor(universe.count) { i in
             let (symbol, daily) = universe[i]
             let result = Backtester.run(strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed)
-            if result.bars.count <= strategy.lookback {
-                slots[i] = SymbolRow(symbol: symbol, result: nil, problem: "\(result.bars.count) bars; needs more than \(strategy.lookback)")
+            if result.barCount <= strategy.lookback {
+                slots[i] = SymbolRow(symbol: symbol, result: nil, problem: "\(result.barCount) bars; needs more than \(strategy.lookback)")
             } else {
                 slots[i] = SymbolRow(symbol: symbol, result: result, problem: nil)
             }

@@ -48,6 +48,13 @@ public struct BacktestStatistics: Sendable {
 
     public static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], bars: [FibBar], close: [Double],
                         warmup: Int, interval: FibInterval, calendar: TradingCalendar) -> BacktestStatistics {
+        compute(trades: trades, equity: equity, drawdown: dd, lastSessions: bars.map(\.lastSession), close: close, warmup: warmup,
+                interval: interval, calendar: calendar)
+    }
+
+    /// The statistics, with bars given by their last session indexes.
+    public static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], lastSessions: [Int32], close: [Double],
+                               warmup: Int, interval: FibInterval, calendar: TradingCalendar) -> BacktestStatistics {
         var s = BacktestStatistics()
         let n = equity.count
         guard n > 0 else {
@@ -55,7 +62,7 @@ public struct BacktestStatistics: Sendable {
             return s
         }
         let sessions = calendar.sessions  // one reference, not one per bar
-        func day(_ i: Int) -> Int32 { sessions[Int(bars[i].lastSession)].dayNumber }
+        func day(_ i: Int) -> Int32 { sessions[Int(lastSessions[i])].dayNumber }
         func days(_ a: Int, _ b: Int) -> Double { Double(day(b) - day(a)) }
         s.set("Start", .date(SessionDate(dayNumber: day(0))))
         s.set("End", .date(SessionDate(dayNumber: day(n - 1))))

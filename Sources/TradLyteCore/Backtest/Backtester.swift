@@ -64,7 +64,12 @@ public struct BacktestTrade: Equatable, Sendable, Codable {
 /// A backtest's trades, curves and statistics.
 public struct BacktestResult: Sendable {
     public var interval: FibInterval
-    public var bars: [FibBar]
+    let source: BarSource
+    /// The last session index of each bar.
+    public var lastSessions: [Int32]
+    public var barCount: Int { lastSessions.count }
+    /// The bars traded (daily bars are built on access: hoist it).
+    public var bars: [FibBar] { source.bars }
     public var trades: [BacktestTrade]
     /// Account value at each bar's close.
     public var equity: [Double]
@@ -95,7 +100,8 @@ public enum Backtester {
         var warmup = [strategy.setup, strategy.trigger, strategy.exit].compactMap { $0?.indicatorLookback }.max() ?? 0
         if let range {
             let lo = calendar.sessionIndex(onOrAfter: range.lowerBound), hi = calendar.sessionIndex(onOrBefore: range.upperBound)
-            let keep = signals.bars.indices.filter { Int(signals.bars[$0].lastSession) >= lo && Int(signals.bars[$0].lastSession) <= hi }
+            let sessions = signals.lastSessions
+            let keep = sessions.indices.filter { Int(sessions[$0]) >= lo && Int(sessions[$0]) <= hi }
             if let first = keep.first, let last = keep.last {
                 signals = signals.slice(first...last)
                 warmup = max(0, warmup - first)
@@ -110,10 +116,10 @@ public enum Backtester {
     /// The simulation proper, on precomputed signals.
     public static func simulate(signals: StrategySignals, strategy: Strategy, warmup: Int,
                                 configuration c: BacktestConfiguration, calendar: TradingCalendar = .nyse) -> BacktestResult {
-        let bars = signals.bars
-        let n = min(bars.count, signals.trigger.count, signals.setup.count, signals.exitRule.count)
+        let lastSessions = signals.lastSessions
+        let n = min(lastSessions.count, signals.trigger.count, signals.setup.count, signals.exitRule.count)
         let cols = signals.columns
-        var account = Account(configuration: c, strategy: strategy, columns: cols, sessions: calendar.sessions, bars: bars)
+        var account = Account(configuration: c, strategy: strategy, columns: cols, sessions: calendar.sessions, lastSessions: lastSessions)
         let direction = strategy.direction
         let entrySide = account.entrySide
         let nextOpen = c.fill == .nextOpen
@@ -206,10 +212,10 @@ public enum Backtester {
                                       returnFraction: sign * (close / p.entryPrice - 1) - p.entryCommission / (abs(p.size) * p.entryPrice),
                                       commissions: p.entryCommission, exitReason: .endOfData)
         }
-        let stats = BacktestStatistics.compute(trades: account.trades, equity: equity, drawdown: drawdown, bars: bars, close: cols.close,
-                                               warmup: warmup, interval: signals.interval, calendar: calendar)
-        return BacktestResult(interval: signals.interval, bars: bars, trades: account.trades, equity: equity, drawdown: drawdown,
-                              buyAndHold: buyAndHold, stats: stats, openTrade: openTrade)
+        let stats = BacktestStatistics.compute(trades: account.trades, equity: equity, drawdown: drawdown, lastSessions: lastSessions,
+                                               close: cols.close, warmup: warmup, interval: signals.interval, calendar: calendar)
+        return BacktestResult(interval: signals.interval, source: signals.source, lastSessions: lastSessions, trades: account.trades,
+                              equity: equity, drawdown: drawdown, buyAndHold: buyAndHold, stats: stats, openTrade: openTrade)
     }
 
     /// The cash, the open position (at most one) and the closed trades of a simulation.
@@ -219,7 +225,7 @@ public enum Backtester {
         let c: BacktestConfiguration
         let open: [Double], high: [Double], low: [Double], close: [Double]
         let sessions: [SessionDate]
-        let bars: [FibBar]
+        let lastSessions: [Int32]
         let entrySide: Double
         let maxBars: Int?
         let stopRule: Strategy.Distance?, targetRule: Strategy.Distance?, trailRule: Strategy.Distance?
@@ -240,11 +246,11 @@ public enum Backtester {
         var trailDistance = Double.nan, trailFraction = Double.nan
         var extreme = 0.0
 
-        init(configuration: BacktestConfiguration, strategy: Strategy, columns: IndicatorInputs, sessions: [SessionDate], bars: [FibBar]) {
+        init(configuration: BacktestConfiguration, strategy: Strategy, columns: IndicatorInputs, sessions: [SessionDate], lastSessions: [Int32]) {
             c = configuration
             open = columns.open; high = columns.high; low = columns.low; close = columns.close
             self.sessions = sessions
-            self.bars = bars
+            self.lastSessions = lastSessions
             entrySide = strategy.trigger.action == .buy ? 1 : -1
             maxBars = strategy.exit.maxBars
             stopRule = strategy.exit.stopLoss; targetRule = strategy.exit.takeProfit; trailRule = strategy.exit.trailingStop
@@ -257,7 +263,7 @@ public enum Backtester {
             cash = configuration.cash
         }
 
-        func session(_ i: Int) -> SessionDate { sessions[Int(bars[i].lastSession)] }
+        func session(_ i: Int) -> SessionDate { sessions[Int(lastSessions[i])] }
         func commission(_ size: Double, _ price: Double) -> Double { c.commissionFixed + abs(size) * price * c.commission }
         func slipped(_ price: Double, side: Double) -> Double { price * (1 + side * c.slippageBps / 10_000) }
 

@@ -57,7 +57,7 @@ public enum UniverseScanner {
             var found: [ScanPick] = []
             for c in compiled {
                 let signals = c.signals(daily: daily, latestClosed: session)
-                guard signals.entries.last == true, let last = signals.bars.last, last.lastSession == session else { continue }
+                guard signals.entries.last == true, let last = signals.lastSessions.last, last == session else { continue }
                 var confidence = 1.0
                 if let setup = c.setup {
                     var holds = 0
@@ -66,13 +66,13 @@ public enum UniverseScanner {
                         let values = setup.condition(on: IndicatorInputs(bars))
                         // As of the scan session: the daily value itself, or the last completed higher bar.
                         let v: Int8 = interval == .daily ? values.last ?? Truth.unknown
-                            : CompiledStrategy.align(values, from: bars, interval: interval, to: [signals.bars.last!]).first ?? Truth.unknown
+                            : CompiledStrategy.align(values, from: bars, interval: interval, toLastSessions: [last]).first ?? Truth.unknown
                         if v == Truth.yes { holds += 1 }
                     }
                     confidence = Double(holds) / Double(max(1, confirmIntervals.count))
                 }
                 let info = metadata[symbol]
-                found.append(ScanPick(strategy: c.strategy.name, symbol: symbol, session: day, confidence: confidence, price: last.close,
+                found.append(ScanPick(strategy: c.strategy.name, symbol: symbol, session: day, confidence: confidence, price: signals.columns.close.last ?? .nan,
                                       marketCap: info?.marketCap, sector: info?.industry))
             }
             slots[k] = found

@@ -3,8 +3,11 @@
 /// depend on a position and are the backtester's business.
 public struct StrategySignals: Sendable {
     public let interval: FibInterval
-    /// The base series the signals belong to.
-    public let bars: [FibBar]
+    /// Where the base bars come from: built bars, or a daily series whose `FibBar` values
+    /// are only built when someone asks (a backtest needs just the session of each bar).
+    let source: BarSource
+    /// The last session index of each base bar (what alignment and dates need).
+    public let lastSessions: [Int32]
     public let setup: [Int8]
     public let trigger: [Int8]
     public let exitRule: [Int8]
@@ -16,15 +19,26 @@ public struct StrategySignals: Sendable {
 
     public init(interval: FibInterval, bars: [FibBar], setup: [Int8], trigger: [Int8], exitRule: [Int8], action: Strategy.Action,
                 lookback: Int, columns: IndicatorInputs? = nil) {
+        self.init(interval: interval, source: .bars(bars), lastSessions: bars.map(\.lastSession), setup: setup, trigger: trigger,
+                  exitRule: exitRule, action: action, lookback: lookback, columns: columns ?? IndicatorInputs(bars))
+    }
+
+    init(interval: FibInterval, source: BarSource, lastSessions: [Int32], setup: [Int8], trigger: [Int8], exitRule: [Int8],
+         action: Strategy.Action, lookback: Int, columns: IndicatorInputs) {
         self.interval = interval
-        self.bars = bars
+        self.source = source
+        self.lastSessions = lastSessions
         self.setup = setup
         self.trigger = trigger
         self.exitRule = exitRule
         self.action = action
         self.lookback = lookback
-        self.columns = columns ?? IndicatorInputs(bars)
+        self.columns = columns
     }
+
+    /// The base bars. Daily bars are built from the series on each access: hoist it.
+    public var bars: [FibBar] { source.bars }
+    public var count: Int { lastSessions.count }
 
     /// Trigger true on a bar where the setup holds (or there is no setup).
     public var entries: [Bool] {
@@ -49,11 +63,24 @@ public struct StrategySignals: Sendable {
 
     /// The signals of a range of bars (indicators stay as computed on the whole series).
     public func slice<R: RangeExpression>(_ range: R) -> StrategySignals where R.Bound == Int {
-        let r = range.relative(to: bars)
+        let r = range.relative(to: lastSessions)
         return StrategySignals(interval: interval, bars: Array(bars[r]), setup: Array(setup[r]), trigger: Array(trigger[r]),
                                exitRule: Array(exitRule[r]), action: action, lookback: max(0, lookback - r.lowerBound),
                                columns: IndicatorInputs(open: Array(columns.open[r]), high: Array(columns.high[r]), low: Array(columns.low[r]),
                                                         close: Array(columns.close[r]), volume: Array(columns.volume[r])))
+    }
+}
+
+/// Base bars as built values, or a daily series to build them from on demand.
+enum BarSource: Sendable {
+    case bars([FibBar])
+    case daily(BarSeries, latestClosed: Int32)
+
+    var bars: [FibBar] {
+        switch self {
+        case .bars(let b): return b
+        case .daily(let s, let latest): return FibResampler.resample(s, interval: .daily, latestClosed: latest)
+        }
     }
 }
 
@@ -112,23 +139,34 @@ public struct CompiledStrategy: Sendable {
             series[i] = b
             return b
         }
-        let baseBars = bars(base)
-        // Daily bars are the series itself: its columns need no copying.
-        let baseColumns = base == .daily ? IndicatorInputs(daily) : IndicatorInputs(baseBars)
+        // Daily bars are the series itself: its columns need no copying and its FibBar values
+        // are built only if asked for.
+        let source: BarSource, baseColumns: IndicatorInputs, lastSessions: [Int32]
+        if base == .daily {
+            source = .daily(daily, latestClosed: latestClosed)
+            baseColumns = IndicatorInputs(daily)
+            lastSessions = daily.sessionIndex
+        } else {
+            let built = bars(base)
+            source = .bars(built)
+            baseColumns = IndicatorInputs(built)
+            lastSessions = built.map(\.lastSession)
+        }
+        let count = lastSessions.count
         let cache = IndicatorCache()
         func evaluate(_ rule: CompiledRule?, _ stepInterval: FibInterval?) -> [Int8] {
-            guard let rule else { return [Int8](repeating: Truth.yes, count: baseBars.count) }
+            guard let rule else { return [Int8](repeating: Truth.yes, count: count) }
             let i = stepInterval ?? base
             if i == base { return rule.condition(on: baseColumns, cache: cache) }
             let higher = bars(i)
             let values = rule.condition(on: Self.inputs(higher))
-            return Self.align(values, from: higher, interval: i, to: baseBars)
+            return Self.align(values, from: higher, interval: i, toLastSessions: lastSessions)
         }
         let setupValues = evaluate(setup, strategy.setup?.interval)
         let triggerValues = evaluate(trigger, strategy.trigger.interval)
-        let exitValues = exit == nil ? [Int8](repeating: Truth.no, count: baseBars.count) : evaluate(exit, strategy.exit.rule?.interval)
-        return StrategySignals(interval: base, bars: baseBars, setup: setupValues, trigger: triggerValues, exitRule: exitValues,
-                               action: strategy.trigger.action, lookback: lookback, columns: baseColumns)
+        let exitValues = exit == nil ? [Int8](repeating: Truth.no, count: count) : evaluate(exit, strategy.exit.rule?.interval)
+        return StrategySignals(interval: base, source: source, lastSessions: lastSessions, setup: setupValues, trigger: triggerValues,
+                               exitRule: exitValues, action: strategy.trigger.action, lookback: lookback, columns: baseColumns)
     }
 
     static func inputs(_ bars: [FibBar]) -> IndicatorInputs { IndicatorInputs(bars) }
@@ -138,11 +176,16 @@ public struct CompiledStrategy: Sendable {
     /// calendar session, so a base bar ending on session L sees buckets b with
     /// (b + 1)·N ≤ L. Base bars with nothing visible yet are unknown.
     public static func align(_ values: [Int8], from higher: [FibBar], interval: FibInterval, to base: [FibBar]) -> [Int8] {
+        align(values, from: higher, interval: interval, toLastSessions: base.map(\.lastSession))
+    }
+
+    /// `align` for base bars given by their last session indexes.
+    public static func align(_ values: [Int8], from higher: [FibBar], interval: FibInterval, toLastSessions base: [Int32]) -> [Int8] {
         let n = Int32(interval.sessions)
         var result = [Int8](repeating: Truth.unknown, count: base.count)
         var k = -1
-        for (j, bar) in base.enumerated() {
-            let limit = bar.lastSession / n - 1
+        for (j, lastSession) in base.enumerated() {
+            let limit = lastSession / n - 1
             while k + 1 < higher.count && higher[k + 1].bucket <= limit { k += 1 }
             if k >= 0 { result[j] = values[k] }
         }
