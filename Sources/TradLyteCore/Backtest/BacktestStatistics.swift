@@ -56,6 +56,7 @@ public struct BacktestStatistics: Sendable {
     public static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], lastSessions: [Int32], close: [Double],
                                warmup: Int, interval: FibInterval, calendar: TradingCalendar) -> BacktestStatistics {
         var s = BacktestStatistics()
+        s.entries.reserveCapacity(32)
         let n = equity.count
         guard n > 0 else {
             s.set("Start", .missing("no bars"))
@@ -181,28 +182,45 @@ public struct BacktestStatistics: Sendable {
         s.set("Avg. Drawdown Duration", ddDurations.isEmpty ? .missing("no drawdown") : .days((ddDurations.reduce(0, +) / Double(ddDurations.count)).rounded(.up)))
 
         s.set("# Trades", .count(trades.count))
-        let pl = trades.map(\.pnl), r = trades.map(\.returnFraction)
+        // One pass over the trades for every trade statistic.
         let none = "no trades"
-        let winRate = trades.isEmpty ? Double.nan : Double(pl.filter { $0 > 0 }.count) / Double(trades.count)
+        var winning = 0, losing = 0, sumWinPL = 0.0, sumLossPL = 0.0, sumPL = 0.0
+        var best = -Double.infinity, worst = Double.infinity, gains = 0.0, losses = 0.0, sumTradeR = 0.0
+        var logGrowth = 0.0, wipedOut = false, longestDays = -Double.infinity, sumDays = 0.0
+        for t in trades {
+            let pl = t.pnl, r = t.returnFraction
+            if pl > 0 { winning += 1; sumWinPL += pl } else if pl < 0 { losing += 1; sumLossPL += pl }
+            sumPL += pl
+            best = max(best, r); worst = min(worst, r)
+            if r > 0 { gains += r } else if r < 0 { losses -= r }
+            sumTradeR += r
+            if 1 + r <= 0 { wipedOut = true } else { logGrowth += log1p(r) }
+            let days = Double(t.exitSession.dayNumber - t.entrySession.dayNumber)
+            longestDays = max(longestDays, days)
+            sumDays += days
+        }
+        let count = Double(trades.count)
+        let winRate = trades.isEmpty ? Double.nan : Double(winning) / count
         s.set("Win Rate [%]", finite(winRate * 100, none))
-        s.set("Best Trade [%]", r.max().map { .number($0 * 100) } ?? .missing(none))
-        s.set("Worst Trade [%]", r.min().map { .number($0 * 100) } ?? .missing(none))
-        s.set("Avg. Trade [%]", trades.isEmpty ? .missing(none) : .number(geometricMean(r) * 100))
-        let tradeDays = trades.map { Double($0.exitSession.dayNumber - $0.entrySession.dayNumber) }
-        s.set("Max. Trade Duration", tradeDays.max().map { .days($0) } ?? .missing(none))
-        s.set("Avg. Trade Duration", tradeDays.isEmpty ? .missing(none) : .days((tradeDays.reduce(0, +) / Double(tradeDays.count)).rounded(.up)))
-        let gains = r.filter { $0 > 0 }.reduce(0, +), losses = abs(r.filter { $0 < 0 }.reduce(0, +))
+        s.set("Best Trade [%]", trades.isEmpty ? .missing(none) : .number(best * 100))
+        s.set("Worst Trade [%]", trades.isEmpty ? .missing(none) : .number(worst * 100))
+        // backtesting.py's geometric mean: exp(mean(log(1 + r))) − 1, 0 when any 1 + r ≤ 0.
+        s.set("Avg. Trade [%]", trades.isEmpty ? .missing(none) : .number((wipedOut ? 0 : exp(logGrowth / count) - 1) * 100))
+        s.set("Max. Trade Duration", trades.isEmpty ? .missing(none) : .days(longestDays))
+        s.set("Avg. Trade Duration", trades.isEmpty ? .missing(none) : .days((sumDays / count).rounded(.up)))
         s.set("Profit Factor", trades.isEmpty ? .missing(none) : (losses > 0 ? .number(gains / losses) : .missing("no losing trades")))
-        s.set("Expectancy [%]", trades.isEmpty ? .missing(none) : .number(r.reduce(0, +) / Double(r.count) * 100))
-        let sdPL = sampleVariance(pl).squareRoot()  // trades are few: two passes are fine
-        s.set("SQN", trades.count > 1 && sdPL > 0 ? .number(Double(trades.count).squareRoot() * (pl.reduce(0, +) / Double(pl.count)) / sdPL)
+        s.set("Expectancy [%]", trades.isEmpty ? .missing(none) : .number(sumTradeR / count * 100))
+        var squares = 0.0  // second pass for the variance (two-pass for accuracy)
+        let meanPL = sumPL / max(1, count)
+        for t in trades { squares += (t.pnl - meanPL) * (t.pnl - meanPL) }
+        let sdPL = trades.count > 1 ? (squares / (count - 1)).squareRoot() : .nan
+        s.set("SQN", trades.count > 1 && sdPL > 0 ? .number(count.squareRoot() * meanPL / sdPL)
                                                   : .missing(trades.count > 1 ? "all trades equal" : "fewer than two trades"))
-        let wins = pl.filter { $0 > 0 }, lossesPL = pl.filter { $0 < 0 }
-        if !wins.isEmpty, !lossesPL.isEmpty {
-            let ratio = (wins.reduce(0, +) / Double(wins.count)) / -(lossesPL.reduce(0, +) / Double(lossesPL.count))
+        if winning > 0, losing > 0 {
+            let ratio = (sumWinPL / Double(winning)) / -(sumLossPL / Double(losing))
             s.set("Kelly Criterion", .number(winRate - (1 - winRate) / ratio))
         } else {
-            s.set("Kelly Criterion", .missing(trades.isEmpty ? none : (wins.isEmpty ? "no winning trades" : "no losing trades")))
+            s.set("Kelly Criterion", .missing(trades.isEmpty ? none : (winning == 0 ? "no winning trades" : "no losing trades")))
         }
         s.set("Bars/Year", .number(periods))
         return s
@@ -234,18 +252,5 @@ public struct BacktestStatistics: Sendable {
         if abs(s[0]) >= 0.05 { l[0] = log(a[0] / b[0]) }
         if abs(s[1]) >= 0.05 { l[1] = log(a[1] / b[1]) }
         return l
-    }
-
-    /// backtesting.py's geometric mean: exp(mean(log(1 + r))) − 1, 0 when any 1 + r ≤ 0.
-    static func geometricMean(_ r: [Double]) -> Double {
-        guard !r.isEmpty else { return .nan }
-        if r.contains(where: { 1 + $0 <= 0 }) { return 0 }
-        return exp(r.map { log(1 + $0) }.reduce(0, +) / Double(r.count)) - 1
-    }
-
-    static func sampleVariance(_ x: [Double]) -> Double {
-        guard x.count > 1 else { return .nan }
-        let m = x.reduce(0, +) / Double(x.count)
-        return x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)
     }
 }
