@@ -91,32 +91,56 @@ public struct BacktestStatistics: Sendable {
         // packed divisions per pair). A flat bar (no position) needs no branch: its return and
         // log return are exactly 0. Lane sums are added at the end, so the order of additions
         // differs from a plain loop only in the last bits.
-        equity.withUnsafeBufferPointer { e in
+        // Two loops so the accumulators fit in registers (spilled sums turn every step into a
+        // store-and-reload chain): the market's log returns first, kept for the second loop,
+        // which does the equity's return moments and log returns and their co-moment.
+        typealias V = SIMD2<Double>
+        var marketLog = [Double](repeating: 0, count: n + 1)
         close.withUnsafeBufferPointer { c in
-            typealias V = SIMD2<Double>
-            var vR = V(), vR2 = V(), vDown = V(), vE = V(), vEE = V(), vEM = V(), vM = V(), vMM = V()
+        marketLog.withUnsafeMutableBufferPointer { lmOut in
+            var vM = V(), vMM = V()
+            let cb = c.baseAddress!, out = lmOut.baseAddress!
             var i = 1
             while i + 1 < n {
-                let e0 = V(e[i - 1], e[i]), e1 = V(e[i], e[i + 1]), c0 = V(c[i - 1], c[i]), c1 = V(c[i], c[i + 1])
+                // Unaligned vector loads of adjacent bars (one instruction each, no shuffles).
+                let c0 = UnsafeRawPointer(cb + i - 1).loadUnaligned(as: V.self), c1 = UnsafeRawPointer(cb + i).loadUnaligned(as: V.self)
+                let lm = logRatios((c1 - c0) / (c1 + c0), c1, c0)
+                UnsafeMutableRawPointer(out + i).storeBytes(of: lm, as: V.self)
+                vM += lm; vMM += lm * lm
+                i += 2
+            }
+            sumM = vM.sum(); sumMM = vMM.sum()
+            if i < n {  // an odd bar left over
+                let lm = logRatio(c[i], c[i - 1])
+                out[i] = lm
+                sumM += lm; sumMM += lm * lm
+            }
+        }}
+        equity.withUnsafeBufferPointer { e in
+        marketLog.withUnsafeBufferPointer { lmIn in
+            var vR = V(), vR2 = V(), vDown = V(), vE = V(), vEE = V(), vEM = V()
+            let eb = e.baseAddress!, lmb = lmIn.baseAddress!
+            var i = 1
+            while i + 1 < n {
+                let e0 = UnsafeRawPointer(eb + i - 1).loadUnaligned(as: V.self), e1 = UnsafeRawPointer(eb + i).loadUnaligned(as: V.self)
                 let de = e1 - e0
                 let r = de / e0
-                let se = de / (e1 + e0), sm = (c1 - c0) / (c1 + c0)
                 vR += r
                 vR2 += r * r
                 let loss = pointwiseMin(r, V())  // branch-free: gains and losses alternate unpredictably
                 vDown += loss * loss
-                let le = logRatios(se, e1, e0), lm = logRatios(sm, c1, c0)
+                let le = logRatios(de / (e1 + e0), e1, e0)
+                let lm = UnsafeRawPointer(lmb + i).loadUnaligned(as: V.self)
                 vE += le; vEE += le * le; vEM += le * lm
-                vM += lm; vMM += lm * lm
                 i += 2
             }
             sumR = vR.sum(); sumR2 = vR2.sum(); downside2 = vDown.sum()
-            sumE = vE.sum(); sumEE = vEE.sum(); sumEM = vEM.sum(); sumM = vM.sum(); sumMM = vMM.sum()
+            sumE = vE.sum(); sumEE = vEE.sum(); sumEM = vEM.sum()
             if i < n {  // an odd bar left over
                 let r = e[i] / e[i - 1] - 1
-                let le = logRatio(e[i], e[i - 1]), lm = logRatio(c[i], c[i - 1])
+                let le = logRatio(e[i], e[i - 1])
                 sumR += r; sumR2 += r * r; downside2 += min(r, 0) * min(r, 0)
-                sumE += le; sumEE += le * le; sumEM += le * lm; sumM += lm; sumMM += lm * lm
+                sumE += le; sumEE += le * le; sumEM += le * lmb[i]
             }
         }}
         equity.withUnsafeBufferPointer { e in
@@ -124,11 +148,12 @@ public struct BacktestStatistics: Sendable {
             var lastZero = 0, periodMax = dd[0]
             var peak = e[0], lowest = e[0], deepest = dd[0]
             for i in 1..<max(1, n) {
-                peak = max(peak, e[i])
-                lowest = min(lowest, e[i])
-                let d = dd[i]
-                deepest = max(deepest, d)
-                periodMax = max(periodMax, d)
+                // `a > b ? a : b` compiles to one maxsd (Swift's max() adds NaN handling).
+                let x = e[i], d = dd[i]
+                peak = x > peak ? x : peak
+                lowest = x < lowest ? x : lowest
+                deepest = d > deepest ? d : deepest
+                periodMax = d > periodMax ? d : periodMax
                 if d == 0 || i == n - 1 {
                     if i > lastZero + 1 {
                         ddDurations.append(days(lastZero, i))

@@ -142,7 +142,24 @@ public enum Backtester {
                 var pendingExit: BacktestTrade.ExitReason?
                 var pendingEntry = 0.0
                 var peak = -Double.infinity
-                for i in 0..<n {
+                // Without stops, targets or a time exit, nothing can happen on a bar with no
+                // pending order and no signal: such stretches only mark the account to market,
+                // in a tight loop with the position held in registers.
+                let quietable = !account.hasBrackets && account.maxBars == nil
+                var i = 0
+                while i < n {
+                    if quietable && pendingExit == nil && pendingEntry == 0 {
+                        let inPosition = account.inPosition, cash = account.cash, size = account.size, entry = account.entryPrice
+                        while i < n - 1 && exitRule[i] != Truth.yes && !(trigger[i] == Truth.yes && setup[i] == Truth.yes) {
+                            let e = inPosition ? cash + size * (close[i] - entry) : cash
+                            eq[i] = e
+                            peak = e > peak ? e : peak
+                            dd[i] = 1 - e / peak
+                            if i >= warmup { bh[i] = close[i] * holdScale }
+                            i += 1
+                        }
+                    }
+                    defer { i += 1 }
                     // 1. Orders from the previous close fill at this open.
                     if nextOpen && i > 0 {
                         if let reason = pendingExit { account.exit(at: i, price: open[i], reason: reason) }
@@ -195,7 +212,7 @@ public enum Backtester {
                     }
                     let e = account.inPosition ? account.cash + account.size * (close[i] - account.entryPrice) : account.cash
                     eq[i] = e
-                    peak = max(peak, e)
+                    peak = e > peak ? e : peak  // one maxsd; max() adds NaN handling
                     dd[i] = 1 - e / peak
                     if i >= warmup { bh[i] = close[i] * holdScale }
                 }
