@@ -410,6 +410,9 @@ public struct LineChart: Widget {
     public var axis: Style, grid: Style
     public var axisWidth: Int
     public var glyphs: Glyphs
+    /// One value per braille dot column (two per cell) instead of one per bar column: for
+    /// long curves such as equity, already resampled to `2 × width` points.
+    public var dense = false
     public init(series: [PriceChart.Series], range: (Double, Double)? = nil, guides: [Double] = [], columnsPerBar: Int = 1,
                 axis: Style, grid: Style, axisWidth: Int = PriceChart.axisWidth, glyphs: Glyphs = .unicode) {
         self.series = series; self.range = range; self.guides = guides; self.columnsPerBar = max(1, columnsPerBar)
@@ -442,8 +445,20 @@ public struct LineChart: Widget {
         var helper = PriceChart(bars: OHLCColumns(open: [], high: [], low: [], close: [], volume: []), bull: .plain, bear: .plain,
                                 axis: axis, grid: grid, crosshairStyle: .plain)
         helper.columnsPerBar = columnsPerBar
-        let n = plot.width / columnsPerBar
-        for s in series { helper.line(s.values, n: n, scale: scale, style: s.style, &canvas) }
+        if dense {
+            for s in series {
+                var previous: (Int, Int)?
+                for (x, v) in s.values.prefix(canvas.dotWidth).enumerated() {
+                    guard v.isFinite else { previous = nil; continue }
+                    let y = Int(((1 - scale.t(v)) * Double(canvas.dotHeight - 1)).rounded())
+                    if let p = previous { canvas.line(p.0, p.1, x, y, s.style) } else { canvas.set(x, y, s.style) }
+                    previous = (x, y)
+                }
+            }
+        } else {
+            let n = plot.width / columnsPerBar
+            for s in series { helper.line(s.values, n: n, scale: scale, style: s.style, &canvas) }
+        }
         canvas.render(at: (plot.x, plot.y), &buffer, ascii: !glyphs.unicode)
     }
 }

@@ -54,6 +54,34 @@ public enum App {
             case .failure(let f): s.message = ("quote \(symbol): \(f.message)", .error)
             }
             return []
+        case .backtestFinished(let generation, let result):
+            guard var panel = s.backtest, panel.generation == generation, !panel.cancelled else { return [] }  // superseded
+            panel.running = false
+            switch result {
+            case .success(let r): panel.result = r; panel.error = nil
+            case .failure(let f): panel.error = f.message
+            }
+            panel.selected = 0
+            s.backtest = panel
+            return []
+        case .picksLoaded(let picks):
+            s.picks = picks
+            s.pickSelected = min(s.pickSelected, max(0, picks.count - 1))
+            return []
+        case .alertsLoaded(let alerts, let rules, let unread):
+            s.alerts = alerts
+            s.alertRules = rules
+            s.unreadAlerts = unread
+            s.alertSelected = min(s.alertSelected, max(0, alerts.count - 1))
+            return []
+        case .runsLoaded(let runs, let stages):
+            s.runs = runs
+            s.stages = stages
+            s.runSelected = min(s.runSelected, max(0, runs.count - 1))
+            return []
+        case .failed(let message):
+            s.message = (message, .error)
+            return []
         case .themeChanged(let name, let error):
             if let error { s.message = (error, .error) } else { s.themeName = name; s.message = ("theme \(name)", .info) }
             return []
@@ -74,7 +102,7 @@ public enum App {
         case .input(.key(let key)):
             if s.overlay != nil { return overlayKey(key, &s) }
             s.message = nil
-            guard let action = Keymap.action(for: key) else {
+            guard let action = Keymap.action(for: key, pane: s.pane) else {
                 s.message = ("\(key) is not bound — press ? for the keys", .info)
                 return []
             }
@@ -106,7 +134,36 @@ public enum App {
         case .search: s.overlay = .search(TextField(), selected: 0, adding: false)
         case .addSymbol: s.overlay = .search(TextField(), selected: 0, adding: true)
         case .back:
-            if s.pane != .chart { s.pane = .chart } else if s.crosshair != nil { s.crosshair = nil }
+            if s.pane == .backtest, s.backtest?.running == true {
+                s.backtest?.cancelled = true
+                s.backtest?.running = false
+                s.message = ("backtest cancelled", .info)
+            } else if s.pane != .chart { s.pane = .chart } else if s.crosshair != nil { s.crosshair = nil }
+        case .openBacktest, .rerunBacktest: return startBacktest(&s)
+        case .nextStrategy, .previousStrategy:
+            guard !s.strategies.isEmpty else { return [] }
+            let i = s.strategies.firstIndex(of: s.strategy) ?? 0
+            s.strategy = s.strategies[(i + (action == .nextStrategy ? 1 : s.strategies.count - 1)) % s.strategies.count]
+            return startBacktest(&s)
+        case .openPicks: s.pane = .picks; return [.loadPicks]
+        case .openAlerts: s.pane = .alerts; return [.loadAlerts]
+        case .openPipeline: s.pane = .pipeline; return [.loadRuns]
+        case .listUp, .listDown:
+            let count = s.listCount
+            guard count > 0 else { return [] }
+            s.listSelection = min(max(0, s.listSelection + (action == .listUp ? -1 : 1)), count - 1)
+        case .sortTrades:
+            guard var panel = s.backtest else { return [] }
+            let all = BacktestPanel.TradeSort.allCases
+            panel.sort = all[(all.firstIndex(of: panel.sort)! + 1) % all.count]
+            panel.selected = 0
+            s.backtest = panel
+            s.message = ("trades by \(panel.sort.rawValue)", .info)
+        case .listOpen: return openSelection(&s)
+        case .markRead, .markAllRead:
+            if action == .markAllRead { return [.markAlertsRead(nil)] }
+            guard s.alerts.indices.contains(s.alertSelected) else { return [] }
+            return [.markAlertsRead([s.alerts[s.alertSelected].id])]
         case .removeSymbol:
             let list = s.sortedWatchlist
             guard list.indices.contains(s.selected) else { return [] }
@@ -197,6 +254,57 @@ public enum App {
             return [.setTheme(s.availableThemes[(i + 1) % s.availableThemes.count])]
         }
         return []
+    }
+
+    /// Runs the current strategy on the current symbol and interval (in the background; a
+    /// newer request supersedes an older one).
+    static func startBacktest(_ s: inout AppState) -> [Effect] {
+        guard let sym = s.currentSymbol else { s.message = ("no symbol selected", .warn); return [] }
+        let generation = (s.backtest?.generation ?? 0) + 1
+        s.backtest = BacktestPanel(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
+        s.pane = .backtest
+        return [.runBacktest(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)]
+    }
+
+    /// Enter on a list: a trade opens on the chart with its markers; a pick or an alert
+    /// charts its symbol.
+    static func openSelection(_ s: inout AppState) -> [Effect] {
+        var symbol: String?
+        switch s.pane {
+        case .backtest:
+            guard let panel = s.backtest, let r = panel.result, panel.order.indices.contains(panel.selected) else { return [] }
+            let trade = r.trades[panel.order[panel.selected]]
+            symbol = panel.symbol
+            s.interval = panel.interval
+            chart(panel.symbol, &s)
+            // Put the crosshair on the entry bar, panned into view.
+            let total = barCount(s)
+            let columns = max(1, Screens.chartColumns(s))
+            s.crosshair = min(trade.entryBar, max(0, total - 1))
+            let cap = s.viewport.capacity(columns: columns)
+            // End the view a little after the exit, but never so late that the entry scrolls off.
+            let end = min(total, max(trade.entryBar + 1, min(trade.exitBar + 1 + cap / 4, trade.entryBar + cap - cap / 8)))
+            s.viewport.pan = min(max(0, total - end), s.viewport.maxPan(total: total, columns: columns))
+            s.message = ("trade \(panel.selected + 1): \(trade.entrySession) → \(trade.exitSession), \(Format.percent(trade.returnFraction * 100))", .info)
+            return ensureLoaded(&s)
+        case .picks:
+            guard s.picks.indices.contains(s.pickSelected) else { return [] }
+            symbol = s.picks[s.pickSelected].symbol.rawValue
+        case .alerts:
+            guard s.alerts.indices.contains(s.alertSelected) else { return [] }
+            symbol = s.alerts[s.alertSelected].symbol.rawValue
+        default: return []
+        }
+        if let symbol { chart(symbol, &s) }
+        return ensureLoaded(&s)
+    }
+
+    /// Shows `symbol` on the chart pane (selecting it when it is on the watchlist).
+    static func chart(_ symbol: String, _ s: inout AppState) {
+        if let i = s.sortedWatchlist.firstIndex(of: symbol) { s.selected = i; s.current = nil } else { s.current = symbol }
+        s.pane = .chart
+        s.crosshair = nil
+        s.viewport.pan = 0
     }
 
     static func setInterval(_ interval: FibInterval, _ s: inout AppState) {
@@ -346,6 +454,8 @@ public enum Palette {
                 "overlay keltner 20", "overlay donchian 20", "overlay supertrend", "overlay sar", "overlay clear"]
         out += AppState.WatchSort.allCases.map { "sort \($0.rawValue)" }
         out += s.availableThemes.map { "theme \($0)" }
+        out += ["backtest", "picks", "alerts", "pipeline", "strategy "] + s.strategies.map { "strategy \($0)" }
+        out += ["alert above ", "alert below ", "alert change ", "alert trigger ", "alert pick", "alert remove ", "alerts read"]
         return out
     }
 
@@ -362,9 +472,46 @@ public enum Palette {
         let words = typed.split(separator: " ")
         guard let first = words.first else { return false }
         switch first {
-        case "add", "overlay", "osc", "interval", "mode", "sort", "theme": return words.count >= 2
+        case "add", "overlay", "osc", "interval", "mode", "sort", "theme", "strategy": return words.count >= 2
+        case "alert": return words.count >= 2
         default: return candidates(s).contains(typed)
         }
+    }
+
+    /// `alert above 120`, `alert below 90`, `alert change 5 [sessions]`, `alert trigger STRATEGY`,
+    /// `alert pick [STRATEGY]` (all for the selected symbol), `alert remove ID`.
+    static func alertCommand(_ words: [String], _ s: inout AppState) -> [Effect] {
+        let usage = "usage: alert above|below PRICE, alert change PERCENT [SESSIONS], alert trigger STRATEGY, alert pick [STRATEGY], alert remove ID"
+        guard let kind = words.first else { s.message = (usage, .warn); return [] }
+        if kind == "remove" {
+            guard words.count > 1, let id = Int64(words[1]) else { s.message = ("usage: alert remove ID (the rule ids are in the alerts pane)", .warn); return [] }
+            s.pane = .alerts
+            return [.removeAlertRule(id)]
+        }
+        guard let sym = s.currentSymbol, let symbol = try? Symbol(sym) else { s.message = ("select a symbol first", .warn); return [] }
+        let number = words.count > 1 ? Double(words[1]) : nil
+        let rule: AlertRule
+        switch kind {
+        case "above", "below":
+            guard let v = number, v > 0 else { s.message = ("alert \(kind) needs a price, e.g. alert \(kind) 120", .warn); return [] }
+            rule = AlertRule(kind: kind == "above" ? .priceAbove : .priceBelow, symbol: symbol, value: v)
+        case "change":
+            guard let v = number, v > 0 else { s.message = ("alert change needs a percent, e.g. alert change 5", .warn); return [] }
+            let sessions = words.count > 2 ? Int(words[2]) : nil
+            rule = AlertRule(kind: .percentChange, symbol: symbol, value: v, sessions: sessions ?? 1)
+        case "trigger":
+            guard words.count > 1, s.strategies.contains(words[1]) else {
+                s.message = ("alert trigger needs a strategy: \(s.strategies.joined(separator: ", "))", .warn); return []
+            }
+            rule = AlertRule(kind: .strategyTrigger, symbol: symbol, strategy: words[1])
+        case "pick":
+            rule = AlertRule(kind: .newPick, symbol: symbol, strategy: words.count > 1 ? words[1] : nil)
+        default:
+            s.message = (usage, .warn)
+            return []
+        }
+        s.pane = .alerts
+        return [.addAlertRule(rule)]
     }
 
     /// Runs a palette command; unknown ones get a message saying what exists.
@@ -426,6 +573,19 @@ public enum Palette {
         case "theme":
             guard let arg else { s.message = ("usage: theme NAME (\(s.availableThemes.joined(separator: ", ")))", .warn); return [] }
             return [.setTheme(arg)]
+        case "backtest": return App.perform(.openBacktest, &s)
+        case "picks": return App.perform(.openPicks, &s)
+        case "alerts":
+            if arg == "read" { return [.markAlertsRead(nil)] }
+            return App.perform(.openAlerts, &s)
+        case "pipeline": return App.perform(.openPipeline, &s)
+        case "strategy":
+            guard let arg, s.strategies.contains(arg) else {
+                s.message = ("strategy must be one of \(s.strategies.joined(separator: ", "))", .warn); return []
+            }
+            s.strategy = arg
+            return App.startBacktest(&s)
+        case "alert": return alertCommand(Array(words.dropFirst()), &s)
         default:
             s.message = ("unknown command '\(verb)' — press : and Tab to see the commands", .warn)
         }

@@ -30,7 +30,7 @@ public struct OverlayChoice: Equatable, Sendable {
 
 /// Everything the UI shows; changed only by `App.update`.
 public struct AppState: Sendable {
-    public enum Pane: String, Sendable { case chart, quote }
+    public enum Pane: String, Sendable, CaseIterable { case chart, quote, backtest, picks, alerts, pipeline }
     public enum Focus: Sendable { case watchlist, main }
     public enum WatchSort: String, Sendable, CaseIterable { case manual, symbol, change, last }
     public enum Overlay: Sendable, Equatable {
@@ -76,6 +76,50 @@ public struct AppState: Sendable {
     public var showVolume = true
     public var logScale = false
 
+    // Backtest, picks, alerts, pipeline
+    public var backtest: BacktestPanel?
+    /// Strategy ids the backtest pane cycles through (built-in and the user's).
+    public var strategies: [String] = []
+    public var strategy = "golden_cross"
+    public var picks: [ScanPick] = []
+    public var pickSelected = 0
+    public var alerts: [Alert] = []
+    public var alertRules: [AlertRule] = []
+    public var alertSelected = 0
+    public var runs: [RunRecord] = []
+    public var stages: [Int64: [StageRecord]] = [:]
+    public var runSelected = 0
+    /// Selection in the pane's list (trades, picks, alerts, runs).
+    public var listSelection: Int {
+        get {
+            switch pane {
+            case .backtest: return backtest?.selected ?? 0
+            case .picks: return pickSelected
+            case .alerts: return alertSelected
+            case .pipeline: return runSelected
+            default: return 0
+            }
+        }
+        set {
+            switch pane {
+            case .backtest: backtest?.selected = newValue
+            case .picks: pickSelected = newValue
+            case .alerts: alertSelected = newValue
+            case .pipeline: runSelected = newValue
+            default: break
+            }
+        }
+    }
+    public var listCount: Int {
+        switch pane {
+        case .backtest: return backtest?.result?.trades.count ?? 0
+        case .picks: return picks.count
+        case .alerts: return alerts.count
+        case .pipeline: return runs.count
+        default: return 0
+        }
+    }
+
     // Chrome
     public var overlay: Overlay?
     public var message: (text: String, level: Level)?
@@ -119,12 +163,52 @@ public struct AppState: Sendable {
     }
 }
 
+/// A backtest shown in the backtest pane: what was asked, and its result when it lands.
+public struct BacktestPanel: Sendable {
+    public enum TradeSort: String, Sendable, CaseIterable { case entry, returnPct = "return", pnl = "p&l", bars }
+    public var strategy: String
+    public var symbol: String
+    public var interval: FibInterval
+    /// Results of older requests (superseded or cancelled) are ignored.
+    public var generation: Int
+    public var running: Bool
+    public var cancelled = false
+    public var result: BacktestResult?
+    public var error: String?
+    public var selected = 0
+    public var sort = TradeSort.entry
+
+    public init(strategy: String, symbol: String, interval: FibInterval, generation: Int) {
+        self.strategy = strategy; self.symbol = symbol; self.interval = interval; self.generation = generation
+        running = true
+    }
+
+    /// Trade indexes in display order.
+    public var order: [Int] {
+        guard let trades = result?.trades else { return [] }
+        let idx = Array(trades.indices)
+        switch sort {
+        case .entry: return idx
+        case .returnPct: return idx.sorted { trades[$0].returnFraction > trades[$1].returnFraction }
+        case .pnl: return idx.sorted { trades[$0].pnl > trades[$1].pnl }
+        case .bars: return idx.sorted { trades[$0].barsHeld > trades[$1].barsHeld }
+        }
+    }
+}
+
 /// Work the UI asks the app to do; results come back as events.
 public enum Effect: Equatable, Sendable {
     case loadSeries([String])
     case fetchQuote(String)
     case saveWatchlist([String])
     case setTheme(String)
+    case runBacktest(strategy: String, symbol: String, interval: FibInterval, generation: Int)
+    case loadPicks
+    case loadAlerts
+    case markAlertsRead([Int64]?)
+    case addAlertRule(AlertRule)
+    case removeAlertRule(Int64)
+    case loadRuns
 }
 
 /// What reaches `App.update`.
@@ -134,6 +218,11 @@ public enum AppEvent: Sendable {
     case seriesLoaded([String: BarSeries], failures: [String: String])
     case quoteLoaded(String, Result<QuoteView, QuoteFailure>)
     case themeChanged(String, error: String?)
+    case backtestFinished(generation: Int, Result<BacktestResult, QuoteFailure>)
+    case picksLoaded([ScanPick])
+    case alertsLoaded([Alert], rules: [AlertRule], unread: Int)
+    case runsLoaded([RunRecord], stages: [Int64: [StageRecord]])
+    case failed(String)
 }
 
 public struct QuoteFailure: Error, Equatable, Sendable {

@@ -7,11 +7,16 @@ public enum Action: String, CaseIterable, Sendable {
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
     case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
+    case openBacktest, openPicks, openAlerts, openPipeline
+    case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
 }
 
 /// One row of the keymap: keys, the action, and the line the help screen shows.
 public struct KeyBinding: Sendable {
-    public enum Section: String, Sendable, CaseIterable { case general = "General", watchlist = "Watchlist", chart = "Chart" }
+    public enum Section: String, Sendable, CaseIterable {
+        case general = "General", watchlist = "Watchlist", chart = "Chart", backtest = "Backtest pane", picks = "Picks pane",
+             alerts = "Alerts pane", pipeline = "Pipeline pane"
+    }
     public var keys: [KeyEvent]
     public var action: Action
     public var help: String
@@ -36,6 +41,10 @@ public enum Keymap {
         KeyBinding(["i"], .openQuote, "quote pane for the selected symbol", .general),
         KeyBinding(["r"], .refreshQuote, "refresh the quote", .general),
         KeyBinding(["t"], .nextTheme, "next theme", .general),
+        KeyBinding(["b"], .openBacktest, "backtest the strategy on this symbol and interval", .general),
+        KeyBinding(["p"], .openPicks, "scanner picks of the latest session", .general),
+        KeyBinding(["A"], .openAlerts, "alerts inbox", .general),
+        KeyBinding(["P"], .openPipeline, "pipeline runs", .general),
         KeyBinding(["esc"], .back, "close a popup / back to the chart", .general),
         KeyBinding(["q", "ctrl-c"], .quit, "quit", .general),
         KeyBinding(["up", "k"], .selectUp, "previous symbol", .watchlist),
@@ -68,15 +77,49 @@ public enum Keymap {
         KeyBinding(["o"], .cycleOscillator, "oscillator: RSI, MACD, none", .chart),
         KeyBinding(["x"], .toggleCrosshair, "crosshair cursor on/off", .chart),
         KeyBinding(["ctrl-l"], .toggleLog, "log price scale on/off", .chart),
+        KeyBinding(["up", "k"], .listUp, "previous trade", .backtest),
+        KeyBinding(["down", "j"], .listDown, "next trade", .backtest),
+        KeyBinding(["enter"], .listOpen, "show the trade on the chart (entry ▲/▼ and exit markers)", .backtest),
+        KeyBinding(["s"], .sortTrades, "sort trades: entry, return, P&L, bars held", .backtest),
+        KeyBinding(["n"], .nextStrategy, "next strategy", .backtest),
+        KeyBinding(["N"], .previousStrategy, "previous strategy", .backtest),
+        KeyBinding(["b"], .rerunBacktest, "run again", .backtest),
+        KeyBinding(["esc"], .back, "cancel a running backtest, else back to the chart", .backtest),
+        KeyBinding(["up", "k"], .listUp, "previous pick", .picks),
+        KeyBinding(["down", "j"], .listDown, "next pick", .picks),
+        KeyBinding(["enter"], .listOpen, "chart the pick", .picks),
+        KeyBinding(["up", "k"], .listUp, "previous alert", .alerts),
+        KeyBinding(["down", "j"], .listDown, "next alert", .alerts),
+        KeyBinding(["m"], .markRead, "mark the alert read", .alerts),
+        KeyBinding(["M"], .markAllRead, "mark every alert read", .alerts),
+        KeyBinding(["enter"], .listOpen, "chart the alert's symbol", .alerts),
+        KeyBinding(["up", "k"], .listUp, "previous run", .pipeline),
+        KeyBinding(["down", "j"], .listDown, "next run", .pipeline),
     ]
 
-    static let table: [KeyEvent: Action] = {
+    /// Pane sections take precedence over the general ones while their pane is shown.
+    static func table(_ sections: Set<KeyBinding.Section>) -> [KeyEvent: Action] {
         var t: [KeyEvent: Action] = [:]
-        for b in bindings { for k in b.keys where t[k] == nil { t[k] = b.action } }
+        for b in bindings where sections.contains(b.section) { for k in b.keys where t[k] == nil { t[k] = b.action } }
         return t
-    }()
+    }
 
-    public static func action(for key: KeyEvent) -> Action? { table[key] }
+    static let general = table([.general, .watchlist, .chart])
+    static let panes: [KeyBinding.Section: [KeyEvent: Action]] = [
+        .backtest: table([.backtest]), .picks: table([.picks]), .alerts: table([.alerts]), .pipeline: table([.pipeline]),
+    ]
+
+    public static func action(for key: KeyEvent, pane: AppState.Pane = .chart) -> Action? {
+        let section: KeyBinding.Section? = switch pane {
+        case .backtest: .backtest
+        case .picks: .picks
+        case .alerts: .alerts
+        case .pipeline: .pipeline
+        default: nil
+        }
+        if let section, let a = panes[section]?[key] { return a }
+        return general[key]
+    }
 
     /// Help lines per section: "keys  description".
     public static func helpLines() -> [(section: String, keys: String, help: String)] {

@@ -114,6 +114,11 @@ extension Screens {
         chart.crosshair = model.crosshair
         chart.partialLast = model.range.upperBound == model.bars.count && model.bars.last?.complete == false
         chart.overlays = model.overlays.map { PriceChart.Series(values: $0.values, style: $0.style) }
+        // Trades of the last backtest on this symbol and interval, mapped onto the view.
+        let k = s.viewport.barsPerColumn
+        chart.markers = tradeMarkers(s, bars: model.bars, ctx: ctx).compactMap { m in
+            model.range.contains(m.bar) ? PriceChart.Marker(bar: (m.bar - model.range.lowerBound) / k, up: m.up, style: m.style) : nil
+        }
         chart.render(parts[0], &buf)
         DateAxis(labels: model.labels, columnsPerBar: cpb, style: t.muted).render(parts[1], &buf)
         if volHeight > 0 {

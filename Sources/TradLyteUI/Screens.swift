@@ -38,6 +38,10 @@ public enum Screens {
         switch s.pane {
         case .chart: chartPane(s, ctx, cols[1], &buf)
         case .quote: quotePane(s, ctx, cols[1], &buf)
+        case .backtest: backtestPane(s, ctx, cols[1], &buf)
+        case .picks: picksPane(s, ctx, cols[1], &buf)
+        case .alerts: alertsPane(s, ctx, cols[1], &buf)
+        case .pipeline: pipelinePane(s, ctx, cols[1], &buf)
         }
         statusLine(s, ctx, rows[2], &buf)
         switch s.overlay {
@@ -93,7 +97,14 @@ public enum Screens {
 
     static func statusLine(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
-        let hints = s.overlay != nil ? "Esc close · Enter choose · ↑↓ select" : "? help · / search · : commands · 1-7 interval · +/- zoom · q quit"
+        let hints: String = switch (s.overlay != nil, s.pane) {
+        case (true, _): "Esc close · Enter choose · ↑↓ select"
+        case (_, .backtest): "↑↓ trades · Enter chart · s sort · n/N strategy · b rerun · Esc back"
+        case (_, .picks): "↑↓ select · Enter chart · Esc back"
+        case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
+        case (_, .pipeline): "↑↓ runs · Esc back"
+        default: "? help · / search · : commands · 1-7 interval · b backtest · q quit"
+        }
         var left: [(String, Style)] = []
         if let m = s.message {
             let style = m.level == .error ? t["error"] : m.level == .warn ? t.muted.patched(t["warn"]) : t.text

@@ -72,14 +72,15 @@ struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print a UI screen as text without a terminal (for scripts, docs and tests).",
-        discussion: "Screens: watchlist, chart, quote, help. The clock can be pinned with TRADLYTE_NOW.")
+        discussion: "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), picks, alerts, pipeline. The clock can be pinned with TRADLYTE_NOW.")
 
-    @Argument(help: "watchlist | chart | quote | help") var screen: String
+    @Argument(help: "watchlist | chart | quote | help | backtest | picks | alerts | pipeline") var screen: String
     @OptionGroup var options: ScreenOptions
+    @Option(name: .long, help: "Strategy for the backtest screen (see `tradlyte strategy list`).") var strategy: String?
 
     func run() throws {
         try runReportingErrors {
-            let screens = ["watchlist", "chart", "quote", "help"]
+            let screens = ["watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline"]
             guard screens.contains(screen) else {
                 throw CLIError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
             }
@@ -93,6 +94,17 @@ struct RenderCommand: ParsableCommand {
             case "watchlist": state.focus = .watchlist
             case "chart": state.focus = .main
             case "quote": session.run(App.perform(.openQuote, &state), &state, synchronous: true)
+            case "backtest":
+                if let strategy {
+                    let id = try session.catalog.find(strategy).id
+                    guard state.strategies.contains(id) else { throw CLIError.badInput("strategy '\(strategy)' does not load — `tradlyte strategy validate` shows why") }
+                    state.strategy = id
+                }
+                state.focus = .main
+                session.run(App.perform(.openBacktest, &state), &state, synchronous: true)
+            case "picks": state.focus = .main; session.run(App.perform(.openPicks, &state), &state, synchronous: true)
+            case "alerts": state.focus = .main; session.run(App.perform(.openAlerts, &state), &state, synchronous: true)
+            case "pipeline": state.focus = .main; session.run(App.perform(.openPipeline, &state), &state, synchronous: true)
             default: _ = App.perform(.help, &state)
             }
             state.message = state.message?.level == .info ? nil : state.message

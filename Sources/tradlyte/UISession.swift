@@ -14,6 +14,7 @@ final class UISession {
     let themes: ThemeCatalog
     var theme: Theme
     let inbox = Inbox()
+    var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
 
     init(env: AppEnvironment, themeFlag: String?) throws {
         self.env = env
@@ -29,9 +30,13 @@ final class UISession {
         let latest = Int32(store.calendar.latestClosedSessionIndex(at: now, graceMinutes: env.config.closeGraceMinutes))
         let summary = try store.summary()
         let demo = env.config.provider == .demo || env.apiKey == nil
-        return App.start(width: width, height: height, now: now, symbols: symbols, watchlist: env.config.watchlist, demo: demo,
-                         latestClosed: latest, dataThrough: summary.latestSession, unreadAlerts: try store.unreadAlertCount(),
-                         theme: theme.name, themes: themes.list().map(\.name))
+        var (state, effects) = App.start(width: width, height: height, now: now, symbols: symbols, watchlist: env.config.watchlist, demo: demo,
+                                         latestClosed: latest, dataThrough: summary.latestSession, unreadAlerts: try store.unreadAlertCount(),
+                                         theme: theme.name, themes: themes.list().map(\.name))
+        // Strategies that load cleanly, for the backtest pane and alert rules.
+        state.strategies = catalog.items.filter { (try? $0.result.get()) != nil }.map(\.id)
+        if let first = state.strategies.first, !state.strategies.contains(state.strategy) { state.strategy = first }
+        return (state, effects)
     }
 
     /// Runs effects; store reads happen inline (milliseconds), quotes in the background
@@ -55,6 +60,53 @@ final class UISession {
                 }
             case .saveWatchlist(let list):
                 do { try saveWatchlist(list) } catch { state.message = ("could not save the watchlist: \(error)", .error) }
+            case .runBacktest(let name, let symbol, let interval, let generation):
+                do {
+                    let strategy = try catalog.strategy(name)
+                    let daily = try state.series[symbol] ?? store.dailySeries(try Symbol(symbol))
+                    let latest = state.latestClosed
+                    let job = { @Sendable () -> AppEvent in
+                        .backtestFinished(generation: generation, Self.backtest(strategy, daily: daily, interval: interval, latestClosed: latest))
+                    }
+                    if synchronous { event = job() } else {
+                        let inbox = self.inbox
+                        Thread.detachNewThread { inbox.post(job()) }
+                    }
+                } catch {
+                    event = .backtestFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                }
+            case .loadPicks:
+                event = Self.attempt { .picksLoaded(try store.picks()) }
+            case .loadAlerts:
+                event = Self.attempt { .alertsLoaded(try store.alerts(limit: 200), rules: try store.alertRules(), unread: try store.unreadAlertCount()) }
+            case .markAlertsRead(let ids):
+                do {
+                    let n = try store.markAlertsRead(ids)
+                    state.message = ("\(n) alert\(n == 1 ? "" : "s") marked read", .info)
+                    queue.append(.loadAlerts)
+                } catch { event = .failed("could not mark alerts read: \(error)") }
+            case .addAlertRule(let rule):
+                do {
+                    let id = try store.addAlertRule(rule, at: env.now())
+                    state.message = ("alert rule \(id) added: \(rule.kind.rawValue) \(rule.symbol?.rawValue ?? "")", .info)
+                    queue.append(.loadAlerts)
+                } catch { event = .failed("could not add the alert rule: \(error)") }
+            case .removeAlertRule(let id):
+                do {
+                    if try store.removeAlertRule(id) {
+                        state.message = ("alert rule \(id) removed", .info)
+                        queue.append(.loadAlerts)
+                    } else {
+                        event = .failed("no alert rule \(id) — the rule ids are in the alerts pane")
+                    }
+                } catch { event = .failed("could not remove the alert rule: \(error)") }
+            case .loadRuns:
+                event = Self.attempt {
+                    let runs = try store.runs(last: 20)
+                    var stages: [Int64: [StageRecord]] = [:]
+                    for r in runs { stages[r.id] = try store.stages(ofRun: r.id) }
+                    return .runsLoaded(runs, stages: stages)
+                }
             case .setTheme(let name):
                 do {
                     theme = try themes.load(name)
@@ -64,6 +116,26 @@ final class UISession {
                 }
             }
             if let event { queue += App.update(&state, event) }
+        }
+    }
+
+    /// A store read as an event, or its error as a failure message.
+    static func attempt(_ body: () throws -> AppEvent) -> AppEvent {
+        do { return try body() } catch { return .failed("\(error)") }
+    }
+
+    /// One backtest with the strategy's own settings (pure computation; runs on any thread).
+    static func backtest(_ strategy: Strategy, daily: BarSeries, interval: FibInterval, latestClosed: Int32) -> Result<BacktestResult, QuoteFailure> {
+        do {
+            let compiled = try CompiledStrategy(strategy)
+            let result = Backtester.run(compiled, daily: daily, interval: interval, configuration: BacktestConfiguration(strategy.backtest),
+                                        latestClosed: latestClosed)
+            guard result.barCount > compiled.lookback else {
+                return .failure(QuoteFailure("\(result.barCount) \(interval) bars; \(strategy.name) needs more than \(compiled.lookback) to warm up — try a shorter interval"))
+            }
+            return .success(result)
+        } catch {
+            return .failure(QuoteFailure("\(error)"))
         }
     }
 

@@ -148,6 +148,50 @@ import Testing
         #expect(r.status == 2 && r.stderr.contains("--interval"))
     }
 
+    @Test func backtestPicksAlertsAndPipelineScreensRenderFromTheStore() throws {
+        let cli = try prepared()
+        let env = ["TRADLYTE_NOW": Self.now]
+        var r = try cli.run(["render", "backtest", "--symbol", "TERA", "--strategy", "macd_crossover", "--size", "160x48"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Backtest · macd_crossover · TERA · 1d") && r.stdout.contains("trades ·") && r.stdout.contains("Sharpe Ratio"))
+        r = try cli.run(["render", "backtest", "--strategy", "nope"], environment: env)
+        #expect(r.status == 2 && r.stderr.contains("unknown strategy 'nope'"))
+        r = try cli.run(["render", "pipeline", "--size", "120x30"], environment: env)
+        #expect(r.status == 0 && r.stdout.contains("succeeded") && r.stdout.contains("consolidate"))
+        r = try cli.run(["render", "picks", "--size", "120x30"], environment: env)
+        #expect(r.status == 0 && r.stdout.contains("Scanner picks"))
+        r = try cli.run(["alerts", "add", "price_above", "ACME", "--value", "1"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try cli.run(["render", "alerts", "--size", "120x30"], environment: env)
+        #expect(r.status == 0 && r.stdout.contains("price_above 1"))
+    }
+
+    @Test func aBacktestRunsFromTheChartAndATradeOpensOnTheChart() throws {
+        let cli = try prepared()
+        let tui = try start(cli, width: 160, height: 48)
+        try tui.waitFor("Watchlist")
+        try tui.type("b")
+        var screen = try tui.waitFor("trades ·")
+        #expect(screen.contains("Backtest · golden_cross"))
+        try tui.type(":")
+        try tui.type("strategy macd_crossover")
+        try tui.send("Enter")
+        screen = try tui.waitFor("Backtest · macd_crossover")
+        try tui.waitFor("trades ·")
+        try tui.type("s")
+        try tui.waitFor("trades by return")
+        try tui.send("Enter")
+        screen = try tui.waitFor("trade 1:")
+        #expect(screen.contains("▲") || screen.contains("▼"))
+        try tui.type("A")
+        try tui.waitFor("Alerts ·")
+        try tui.type("P")
+        screen = try tui.waitFor("Pipeline runs")
+        #expect(screen.contains("succeeded"))
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+    }
+
     @Test func themesAreListedUserThemesOverrideAndBadColoursAreLocated() throws {
         let cli = try prepared()
         var r = try cli.run(["themes"])

@@ -209,14 +209,21 @@ enum Fixture {
         #expect(s.revision > r)
     }
 
-    @Test func everyActionHasAKeyAndNoKeyIsBoundTwice() {
-        var seen: [KeyEvent: Action] = [:]
-        for b in Keymap.bindings {
-            for k in b.keys {
-                if let other = seen[k], other != b.action { Issue.record("\(k) is bound to \(other) and \(b.action)") }
-                seen[k] = b.action
+    @Test func everyActionHasAKeyAndNoKeyIsBoundTwiceWhereItApplies() {
+        // The general sections are active together; a pane's section overrides them in its pane.
+        let groups: [Set<KeyBinding.Section>] = [[.general, .watchlist, .chart], [.backtest], [.picks], [.alerts], [.pipeline]]
+        for group in groups {
+            var seen: [KeyEvent: Action] = [:]
+            for b in Keymap.bindings where group.contains(b.section) {
+                for k in b.keys {
+                    if let other = seen[k], other != b.action { Issue.record("\(k) is bound to \(other) and \(b.action)") }
+                    seen[k] = b.action
+                }
             }
         }
+        #expect(Keymap.action(for: KeyEvent(.char("s")), pane: .backtest) == .sortTrades)
+        #expect(Keymap.action(for: KeyEvent(.char("s")), pane: .chart) == .sortNext)
+        #expect(Keymap.action(for: KeyEvent(.char("q")), pane: .backtest) == .quit)
         let bound = Set(Keymap.bindings.map(\.action))
         #expect(Set(Action.allCases).subtracting(bound).isEmpty)
     }

@@ -1,0 +1,226 @@
+import Foundation
+import TermRender
+import TradLyteCore
+
+extension Screens {
+    static func paneBlock(_ title: String, _ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) -> Rect {
+        let t = ctx.theme
+        let block = Block(title: title, style: s.focus == .main ? t.focus : t.border, titleStyle: t.text.adding(.bold), glyphs: ctx.glyphs)
+        block.render(area, &buf)
+        return block.inner(area)
+    }
+
+    // MARK: - Backtest
+
+    static func backtestPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        guard let panel = s.backtest else {
+            let inner = paneBlock("Backtest", s, ctx, area, &buf)
+            Paragraph("Press b to backtest \(s.strategy) on the selected symbol and interval; n/N change the strategy.", style: t.muted).render(inner, &buf)
+            return
+        }
+        let inner = paneBlock("Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)", s, ctx, area, &buf)
+        guard inner.height >= 6, inner.width >= 30 else { return }
+        if panel.running {
+            buf.put("Running \(panel.strategy) on \(panel.symbol) \(panel.interval)… (Esc cancels)", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            Gauge(fraction: 0.5, label: "running", style: t.muted, barStyle: t.focus, glyphs: ctx.glyphs).render(inner.row(1).inset(right: inner.width / 2), &buf)
+            return
+        }
+        if panel.cancelled {
+            buf.put("Cancelled. Press b to run again.", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            return
+        }
+        if let error = panel.error {
+            Paragraph(lines: [[("Backtest failed: ", t["error"]), (error, t.text)]], wrap: true).render(inner, &buf)
+            return
+        }
+        guard let r = panel.result else { return }
+        let stats = r.stats
+        // Summary line.
+        var x = inner.x
+        let ret = stats["Return [%]"]?.number, bh = stats["Buy & Hold Return [%]"]?.number
+        let summary: [(String, Style)] = [
+            ("\(r.barCount) bars · \(r.trades.count) trades · ", t.muted),
+            ("return \(Format.percent(ret))", (ret ?? 0) >= 0 ? t.bull : t.bear),
+            (" vs buy & hold \(Format.percent(bh))", t.muted),
+            (" · Sharpe \(stats["Sharpe Ratio"].map(\.display) ?? "—")", t.muted),
+        ]
+        for (text, style) in summary where x < inner.maxX { x += buf.put(text, x: x, y: inner.y, style: style, maxWidth: inner.maxX - x) }
+        let body = inner.inset(top: 1)
+        let statsWidth = body.width >= 100 ? 38 : 0
+        let cols = Layout.split(body, .horizontal, [.fill, .length(statsWidth)])
+        let left = cols[0]
+        let tradeRows = max(3, left.height * 2 / 5)
+        let ddRows = left.height >= 16 ? 3 : (left.height >= 11 ? 2 : 0)
+        let parts = Layout.split(left, .vertical, [.fill, .length(ddRows), .length(tradeRows)])
+        // Equity over buy-and-hold, resampled to the width (the last value of each column).
+        let columns = max(1, parts[0].width - PriceChart.axisWidth)
+        func fit(_ v: [Double]) -> [Double] {
+            guard v.count > columns * 2 else { return v }
+            let per = Double(v.count) / Double(columns * 2)
+            return (0..<(columns * 2)).map { v[min(v.count - 1, Int((Double($0 + 1) * per).rounded(.up)) - 1)] }
+        }
+        let equity = fit(r.equity), hold = fit(r.buyAndHold)
+        let dense = r.equity.count > columns * 2
+        let perColumn = dense ? 1 : max(1, columns / max(1, r.equity.count))
+        var curve = LineChart(series: [PriceChart.Series(values: hold, style: t.muted), PriceChart.Series(values: equity, style: t.bull.adding(.bold))],
+                              columnsPerBar: perColumn, axis: t.muted, grid: t["grid"], glyphs: ctx.glyphs)
+        curve.dense = dense
+        curve.render(parts[0], &buf)
+        buf.put("equity", x: parts[0].x, y: parts[0].y, style: t.bull)
+        buf.put(" buy & hold", x: parts[0].x + 6, y: parts[0].y, style: t.muted)
+        if ddRows > 0 {
+            // One bar per cell column: the deepest drawdown of each column's share of bars.
+            let per = max(1, Int((Double(r.drawdown.count) / Double(columns)).rounded(.up)))
+            let dd = stride(from: 0, to: r.drawdown.count, by: per).map { -(r.drawdown[$0..<min(r.drawdown.count, $0 + per)].max() ?? 0) * 100 }
+            var h = Histogram(values: dd, styles: [t.bear], columnsPerBar: per == 1 ? perColumn : 1, glyphs: ctx.glyphs)
+            h.background = t.text
+            h.render(parts[1].inset(right: PriceChart.axisWidth), &buf)
+            buf.put(" dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[1].maxX - PriceChart.axisWidth, y: parts[1].y,
+                    style: t.muted, maxWidth: PriceChart.axisWidth)
+        }
+        tradesTable(panel, r, ctx, parts[2], &buf)
+        if statsWidth > 0 {
+            let rows: [[(String, Style?)]] = stats.entries.map { [($0.name, t.muted), ($0.value.display, nil)] }
+            Table(columns: [Table.Column("Statistic", width: 22), Table.Column("Value", width: statsWidth - 24, .right)], rows: rows,
+                  style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(cols[1].inset(left: 1), &buf)
+        }
+    }
+
+    static func tradesTable(_ panel: BacktestPanel, _ r: BacktestResult, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        if r.trades.isEmpty {
+            buf.put("No trades: the strategy never entered on these bars.", x: area.x, y: area.y, style: t.muted, maxWidth: area.width)
+            return
+        }
+        let wide = area.width >= 90
+        var columns = [Table.Column("#", width: 4, .right), Table.Column("SIDE", width: 5), Table.Column("ENTRY", width: 10),
+                       Table.Column("EXIT", width: 10), Table.Column("RET%", width: 8, .right)]
+        if wide {
+            columns += [Table.Column("IN", width: 9, .right), Table.Column("OUT", width: 9, .right), Table.Column("P&L", width: 10, .right),
+                        Table.Column("BARS", width: 5, .right), Table.Column("REASON", width: 12)]
+        }
+        let rows: [[(String, Style?)]] = panel.order.map { i in
+            let tr = r.trades[i]
+            let style = tr.pnl >= 0 ? t.bull : t.bear
+            var row: [(String, Style?)] = [("\(i + 1)", t.muted), (tr.isLong ? "long" : "short", nil), ("\(tr.entrySession)", nil),
+                                           ("\(tr.exitSession)", nil), (Format.signed(tr.returnFraction * 100), style)]
+            if wide {
+                row += [(Format.price(tr.entryPrice), nil), (Format.price(tr.exitPrice), nil), (Format.signed(tr.pnl), style),
+                        ("\(tr.barsHeld)", nil), (tr.exitReason.rawValue, t.muted)]
+            }
+            return row
+        }
+        Table(columns: columns, rows: rows, selected: panel.selected, style: t.text, headerStyle: t.muted.adding(.bold),
+              selectedStyle: t.selection).render(area, &buf)
+    }
+
+    /// Entry and exit markers of the backtest on the charted symbol and interval, by bar index.
+    static func tradeMarkers(_ s: AppState, bars: [FibBar], ctx: Context) -> [(bar: Int, up: Bool, style: Style)] {
+        guard let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol, panel.interval == s.interval else { return [] }
+        var index: [Int32: Int] = [:]
+        for (i, b) in bars.enumerated() { index[b.lastSession] = i }
+        var out: [(Int, Bool, Style)] = []
+        for tr in r.trades {
+            if let i = index[r.lastSessions[tr.entryBar]] { out.append((i, tr.isLong, tr.isLong ? ctx.theme.bull : ctx.theme.bear)) }
+            if let j = index[r.lastSessions[tr.exitBar]] { out.append((j, !tr.isLong, ctx.theme["accent"])) }
+        }
+        return out
+    }
+
+    // MARK: - Picks
+
+    static func picksPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let session = s.picks.first.map { " · \($0.session)" } ?? ""
+        let inner = paneBlock("Scanner picks\(session)", s, ctx, area, &buf)
+        guard !inner.isEmpty else { return }
+        if s.picks.isEmpty {
+            Paragraph("No picks stored yet. The refresh's scan stage stores them (scan_strategies in the config), or run `tradlyte scan`.",
+                      style: t.muted).render(inner, &buf)
+            return
+        }
+        let nameWidth = max(8, inner.width - 6 - 16 - 6 - 9 - 8 - 12 - 7)
+        let rows: [[(String, Style?)]] = s.picks.map { p in
+            [("\(p.rank)", t.muted), (p.strategy, nil), (p.symbol.rawValue, t.text.adding(.bold)), (s.info(p.symbol.rawValue)?.name ?? "", t.muted),
+             (PriceScale.fixed(p.confidence * 100, decimals: 0) + "%", p.confidence >= 0.99 ? t.bull : t.text), (Format.price(p.price), nil),
+             (Format.compact(p.marketCap), t.muted), (p.sector ?? "", t.muted)]
+        }
+        Table(columns: [Table.Column("#", width: 3, .right), Table.Column("STRATEGY", width: 16), Table.Column("SYMBOL", width: 6),
+                        Table.Column("NAME", width: nameWidth), Table.Column("CONF", width: 5, .right), Table.Column("PRICE", width: 9, .right),
+                        Table.Column("CAP", width: 7, .right), Table.Column("SECTOR", width: 12)],
+              rows: rows, selected: s.pickSelected, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+    }
+
+    // MARK: - Alerts
+
+    static func alertsPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let inner = paneBlock("Alerts · \(s.unreadAlerts) unread", s, ctx, area, &buf)
+        guard inner.height >= 4 else { return }
+        let ruleRows = min(max(2, s.alertRules.count + 1), max(2, inner.height / 3))
+        let parts = Layout.split(inner, .vertical, [.fill, .length(1), .length(ruleRows)])
+        if s.alerts.isEmpty {
+            buf.put("No alerts have fired. Rules are checked after each refresh.", x: parts[0].x, y: parts[0].y, style: t.muted, maxWidth: parts[0].width)
+        } else {
+            let rows: [[(String, Style?)]] = s.alerts.map { a in
+                [(a.read ? " " : "●", t["warn"]), ("\(a.session)", t.muted), (a.symbol.rawValue, t.text.adding(.bold)),
+                 (a.message, a.read ? t.muted : t.text)]
+            }
+            Table(columns: [Table.Column("", width: 1), Table.Column("SESSION", width: 10), Table.Column("SYMBOL", width: 6),
+                            Table.Column("MESSAGE", width: max(10, parts[0].width - 21))],
+                  rows: rows, selected: s.alertSelected, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection)
+                .render(parts[0], &buf)
+        }
+        buf.put("Rules (add from the palette: alert above 120 · alert change 5 · alert trigger golden_cross · alert pick; alert remove ID)",
+                x: parts[1].x, y: parts[1].y, style: t.muted, maxWidth: parts[1].width)
+        let ruleLines: [[(String, Style?)]] = s.alertRules.map { r in
+            var what = r.kind.rawValue
+            if let v = r.value { what += " \(IndicatorSpec.format(v))" }
+            if let n = r.sessions, r.kind == .percentChange { what += " over \(n) session\(n == 1 ? "" : "s")" }
+            if let st = r.strategy { what += " \(st)" }
+            return [("\(r.id)", t.muted), (r.symbol?.rawValue ?? "any", nil), (what, nil), (r.enabled ? "" : "disabled", t.muted)]
+        }
+        if ruleLines.isEmpty {
+            buf.put("No rules yet.", x: parts[2].x, y: parts[2].y, style: t.muted, maxWidth: parts[2].width)
+        } else {
+            Table(columns: [Table.Column("ID", width: 4, .right), Table.Column("SYMBOL", width: 6), Table.Column("RULE", width: max(10, parts[2].width - 24)),
+                            Table.Column("", width: 8)], rows: ruleLines, style: t.text, headerStyle: t.muted.adding(.bold),
+                  selectedStyle: t.selection).render(parts[2], &buf)
+        }
+    }
+
+    // MARK: - Pipeline
+
+    static func pipelinePane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let inner = paneBlock("Pipeline runs", s, ctx, area, &buf)
+        guard inner.height >= 4 else { return }
+        if s.runs.isEmpty {
+            Paragraph("No runs yet — `tradlyte refresh` brings the data up to date.", style: t.muted).render(inner, &buf)
+            return
+        }
+        let parts = Layout.split(inner, .vertical, [.percent(45), .fill])
+        func statusStyle(_ st: RunStatus) -> Style { st == .failed ? t["error"] : st == .succeeded ? t["ok"] : t["warn"] }
+        func seconds(_ a: Date, _ b: Date?) -> String { b.map { PriceScale.fixed($0.timeIntervalSince(a), decimals: 2) + " s" } ?? "…" }
+        let rows: [[(String, Style?)]] = s.runs.map { r in
+            [("\(r.id)", t.muted), (r.status.rawValue, statusStyle(r.status)), (r.trigger.rawValue, t.muted),
+             (ISO8601DateFormatter().string(from: r.startedAt), nil), (seconds(r.startedAt, r.finishedAt), nil),
+             (r.error ?? r.summary ?? "", r.error == nil ? t.muted : t.bear)]
+        }
+        Table(columns: [Table.Column("RUN", width: 4, .right), Table.Column("STATUS", width: 9), Table.Column("BY", width: 8),
+                        Table.Column("STARTED", width: 20), Table.Column("TOOK", width: 9, .right),
+                        Table.Column("SUMMARY", width: max(10, parts[0].width - 55))],
+              rows: rows, selected: s.runSelected, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(parts[0], &buf)
+        guard s.runs.indices.contains(s.runSelected) else { return }
+        let run = s.runs[s.runSelected]
+        let stageRows: [[(String, Style?)]] = (s.stages[run.id] ?? []).map { st in
+            [(st.stage, nil), (st.status.rawValue, statusStyle(st.status)), ("\(st.attempts)", t.muted), (seconds(st.startedAt, st.finishedAt), nil),
+             (st.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), t.muted), (st.error ?? "", t.bear)]
+        }
+        Table(columns: [Table.Column("STAGE \(run.id)", width: 12), Table.Column("STATUS", width: 9), Table.Column("TRY", width: 3, .right),
+                        Table.Column("TOOK", width: 9, .right), Table.Column("COUNTS", width: max(10, parts[1].width / 2)),
+                        Table.Column("ERROR", width: max(6, parts[1].width / 2 - 40))],
+              rows: stageRows, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(parts[1].inset(top: 1), &buf)
+    }
+}

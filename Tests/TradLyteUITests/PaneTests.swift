@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import TermRender
+import TradLyteCore
+@testable import TradLyteUI
+
+/// The backtest, picks, alerts and pipeline panes: update logic and golden snapshots.
+@Suite struct PaneTests {
+    /// The fixture state with a MACD-crossover backtest of ACME landed (it trades often).
+    static func backtested(width: Int, height: Int) -> AppState {
+        var s = Fixture.state(width: width, height: height)
+        s.strategies = StrategyLibrary.all.map(\.id)
+        s.strategy = "macd_crossover"
+        let effects = Fixture.keys(&s, "b")
+        guard case .runBacktest(let name, let symbol, let interval, let generation)? = effects.first else {
+            Issue.record("b did not ask for a backtest: \(effects)")
+            return s
+        }
+        #expect(name == "macd_crossover" && symbol == "ACME" && interval == .daily && s.backtest?.running == true)
+        let strategy = StrategyLibrary.named(name)!.strategy
+        let compiled = try! CompiledStrategy(strategy)
+        let result = Backtester.run(compiled, daily: s.series[symbol]!, configuration: BacktestConfiguration(strategy.backtest),
+                                    latestClosed: s.latestClosed)
+        _ = App.update(&s, .backtestFinished(generation: generation, .success(result)))
+        return s
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes) func backtestPaneShowsEquityDrawdownStatisticsAndTrades(width: Int, height: Int) {
+        let s = Self.backtested(width: width, height: height)
+        #expect(s.backtest?.result != nil && s.backtest?.running == false)
+        let b = Fixture.render(s)
+        #expect(b.textRows.joined().contains("trades"))
+        assertSnapshot(b, named: "pane-backtest-\(width)x\(height)")
+    }
+
+    @Test func aSupersededOrCancelledBacktestIsIgnored() {
+        var s = Fixture.state(width: 100, height: 30)
+        s.strategies = ["golden_cross", "rsi_reversion"]
+        _ = Fixture.keys(&s, "b")
+        let first = s.backtest!.generation
+        let effects = Fixture.keys(&s, "n")
+        #expect(s.strategy == "rsi_reversion")
+        #expect(effects == [.runBacktest(strategy: "rsi_reversion", symbol: "ACME", interval: .daily, generation: first + 1)])
+        _ = App.update(&s, .backtestFinished(generation: first, .failure(QuoteFailure("old"))))
+        #expect(s.backtest?.running == true && s.backtest?.error == nil)
+        _ = Fixture.keys(&s, "esc")
+        #expect(s.backtest?.cancelled == true && s.message?.text == "backtest cancelled")
+        _ = App.update(&s, .backtestFinished(generation: first + 1, .failure(QuoteFailure("late"))))
+        #expect(s.backtest?.error == nil)
+        _ = Fixture.keys(&s, "esc")
+        #expect(s.pane == .chart)
+    }
+
+    @Test func enterOnATradeOpensTheChartThereWithEntryAndExitMarkers() throws {
+        var s = Self.backtested(width: 160, height: 48)
+        let trades = try #require(s.backtest?.result?.trades)
+        try #require(trades.count >= 2)
+        _ = Fixture.keys(&s, "s", "j", "enter")  // by return, the second best
+        let panel = s.backtest!
+        let trade = trades[panel.order[1]]
+        #expect(s.pane == .chart && s.currentSymbol == "ACME")
+        #expect(s.crosshair == trade.entryBar)
+        let columns = Screens.chartColumns(s)
+        #expect(s.viewport.range(total: 600, columns: columns).contains(trade.entryBar))
+        let screen = Fixture.render(s).textRows.joined()
+        #expect(screen.contains("▲") || screen.contains("▼"))
+        #expect(s.message?.text.contains("\(trade.entrySession) → \(trade.exitSession)") == true)
+    }
+
+    static func lists(_ s: inout AppState) {
+        let day = SessionDate(year: 2024, month: 3, day: 14)!
+        let picks = [ScanPick(strategy: "golden_cross", symbol: try! Symbol("TERA"), session: day, confidence: 1, price: 122.4, marketCap: 310e9,
+                              sector: "Technology", rank: 1),
+                     ScanPick(strategy: "rsi_reversion", symbol: try! Symbol("ZEN"), session: day, confidence: 2.0 / 3, price: 326.7,
+                              marketCap: 8e9, sector: "Consumer", rank: 1)]
+        _ = App.update(&s, .picksLoaded(picks))
+        let fired = Date(timeIntervalSince1970: 1_710_450_000)
+        let alerts = [Alert(id: 2, ruleID: 1, symbol: try! Symbol("ACME"), session: day, message: "ACME closed at 43.66, above 43.50", firedAt: fired, read: false),
+                      Alert(id: 1, ruleID: 3, symbol: try! Symbol("TERA"), session: day, message: "TERA: new golden_cross pick", firedAt: fired, read: true)]
+        let rules = [AlertRule(id: 1, kind: .priceAbove, symbol: try! Symbol("ACME"), value: 43.5),
+                     AlertRule(id: 3, kind: .newPick, symbol: try! Symbol("TERA"), strategy: "golden_cross")]
+        _ = App.update(&s, .alertsLoaded(alerts, rules: rules, unread: 1))
+        let start = Date(timeIntervalSince1970: 1_710_460_000)
+        let runs = [RunRecord(id: 7, trigger: .tui, status: .failed, startedAt: start, finishedAt: start.addingTimeInterval(3.2),
+                              error: "fetch: HTTP 429 after 3 attempts", summary: nil),
+                    RunRecord(id: 6, trigger: .cli, status: .succeeded, startedAt: start.addingTimeInterval(-86_400),
+                              finishedAt: start.addingTimeInterval(-86_398.75), error: nil, summary: "12 rows, 12 new")]
+        let stages = [StageRecord(runID: 7, stage: "plan", status: .succeeded, attempts: 1, startedAt: start, finishedAt: start.addingTimeInterval(0.01),
+                                  counts: ["sessions": 1], error: nil),
+                      StageRecord(runID: 7, stage: "fetch", status: .failed, attempts: 3, startedAt: start.addingTimeInterval(0.01),
+                                  finishedAt: start.addingTimeInterval(3.2), counts: [:], error: "HTTP 429")]
+        _ = App.update(&s, .runsLoaded(runs, stages: [7: stages]))
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes) func picksAlertsAndPipelinePanes(width: Int, height: Int) {
+        var s = Fixture.state(width: width, height: height)
+        #expect(Fixture.keys(&s, "p") == [.loadPicks])
+        Self.lists(&s)
+        assertSnapshot(Fixture.render(s), named: "pane-picks-\(width)x\(height)")
+        #expect(Fixture.keys(&s, "A") == [.loadAlerts])
+        assertSnapshot(Fixture.render(s), named: "pane-alerts-\(width)x\(height)")
+        #expect(Fixture.keys(&s, "P") == [.loadRuns])
+        assertSnapshot(Fixture.render(s), named: "pane-pipeline-\(width)x\(height)")
+    }
+
+    @Test func listKeysSelectAndOpenAndAlertsCanBeMarkedAndRuled() {
+        var s = Fixture.state(width: 100, height: 30)
+        s.strategies = ["golden_cross"]
+        Self.lists(&s)
+        _ = Fixture.keys(&s, "p", "j", "enter")
+        #expect(s.pane == .chart && s.currentSymbol == "ZEN")
+        _ = Fixture.keys(&s, "A")
+        #expect(Fixture.keys(&s, "m") == [.markAlertsRead([2])])
+        #expect(Fixture.keys(&s, "M") == [.markAlertsRead(nil)])
+        s.current = "ACME"
+        #expect(Palette.run("alert above 50", &s) == [.addAlertRule(AlertRule(kind: .priceAbove, symbol: try! Symbol("ACME"), value: 50))])
+        #expect(Palette.run("alert change 5 3", &s) == [.addAlertRule(AlertRule(kind: .percentChange, symbol: try! Symbol("ACME"), value: 5, sessions: 3))])
+        #expect(Palette.run("alert trigger golden_cross", &s).count == 1)
+        #expect(Palette.run("alert remove 3", &s) == [.removeAlertRule(3)])
+        _ = Palette.run("alert above", &s)
+        #expect(s.message?.level == .warn)
+        _ = Palette.run("alert trigger nope", &s)
+        #expect(s.message?.text.contains("golden_cross") == true)
+    }
+}
