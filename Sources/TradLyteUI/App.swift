@@ -82,6 +82,46 @@ public enum App {
         case .failed(let message):
             s.message = (message, .error)
             return []
+        case .refreshStage(let name, let status, let seconds, let detail):
+            guard var r = s.refresh else { return [] }
+            let i = r.stage(name)
+            r.stages[i].status = status
+            r.stages[i].seconds = seconds
+            if !detail.isEmpty { r.stages[i].detail = detail }
+            if status != "running" { r.append("\(name): \(status)\(seconds.map { " in " + PriceScale.fixed($0, decimals: 2) + " s" } ?? "")\(detail.isEmpty ? "" : " (\(detail))")") }
+            s.refresh = r
+            return []
+        case .refreshProgress(let stage, let done, let total, let eta):
+            guard var r = s.refresh else { return [] }
+            let i = r.stage(stage)
+            r.stages[i].done = done
+            r.stages[i].total = total
+            r.stages[i].eta = eta
+            s.refresh = r
+            return []
+        case .refreshLog(let line):
+            s.refresh?.append(line)
+            return []
+        case .refreshFinished(let summary, let failed, let cancelled):
+            if s.refresh == nil { s.refresh = RefreshPanel() }
+            s.refresh?.running = false
+            s.refresh?.summary = summary
+            s.refresh?.failed = failed && !cancelled
+            s.refresh?.append(summary)
+            if failed && !cancelled { s.failedBanner = summary }
+            s.message = (summary, failed && !cancelled ? .error : .info)
+            // Every screen shows what the run changed.
+            return [.reloadData(Array(s.series.keys).sorted()), .loadRuns, .loadPlan, .loadAlerts, .loadPicks]
+        case .planLoaded(let lines):
+            s.plan = lines
+            return []
+        case .dataReloaded(let symbols, let series, let latestClosed, let dataThrough, let unread):
+            s.symbols = symbols
+            for (k, v) in series { s.series[k] = v }
+            s.latestClosed = latestClosed
+            s.dataThrough = dataThrough
+            s.unreadAlerts = unread
+            return []
         case .themeChanged(let name, let error):
             if let error { s.message = (error, .error) } else { s.themeName = name; s.message = ("theme \(name)", .info) }
             return []
@@ -147,7 +187,20 @@ public enum App {
             return startBacktest(&s)
         case .openPicks: s.pane = .picks; return [.loadPicks]
         case .openAlerts: s.pane = .alerts; return [.loadAlerts]
-        case .openPipeline: s.pane = .pipeline; return [.loadRuns]
+        case .openPipeline: s.pane = .pipeline; return [.loadRuns, .loadPlan]
+        case .refresh:
+            if s.refresh?.running == true { s.message = ("a refresh is already running — P shows its progress", .info); return [] }
+            s.refresh = RefreshPanel()
+            s.message = ("refreshing in the background — P shows progress, c there cancels", .info)
+            return [.startRefresh]
+        case .cancelRefresh:
+            guard s.refresh?.running == true else { s.message = ("no refresh is running", .info); return [] }
+            s.refresh?.cancelRequested = true
+            s.refresh?.append("cancelling…")
+            return [.cancelRefresh]
+        case .acknowledge:
+            if s.failedBanner == nil { s.message = ("nothing to acknowledge", .info) }
+            s.failedBanner = nil
         case .listUp, .listDown:
             let count = s.listCount
             guard count > 0 else { return [] }
@@ -454,7 +507,7 @@ public enum Palette {
                 "overlay keltner 20", "overlay donchian 20", "overlay supertrend", "overlay sar", "overlay clear"]
         out += AppState.WatchSort.allCases.map { "sort \($0.rawValue)" }
         out += s.availableThemes.map { "theme \($0)" }
-        out += ["backtest", "picks", "alerts", "pipeline", "strategy "] + s.strategies.map { "strategy \($0)" }
+        out += ["backtest", "picks", "alerts", "pipeline", "refresh now", "refresh cancel", "strategy "] + s.strategies.map { "strategy \($0)" }
         out += ["alert above ", "alert below ", "alert change ", "alert trigger ", "alert pick", "alert remove ", "alerts read"]
         return out
     }
@@ -524,7 +577,10 @@ public enum Palette {
         case "quit", "q": return App.perform(.quit, &s)
         case "chart": return App.perform(.openChart, &s)
         case "quote": return App.perform(.openQuote, &s)
-        case "refresh": return App.perform(.refreshQuote, &s)
+        case "refresh":
+            if arg == "now" { return App.perform(.refresh, &s) }
+            if arg == "cancel" { return App.perform(.cancelRefresh, &s) }
+            return App.perform(.refreshQuote, &s)
         case "volume": return App.perform(.toggleVolume, &s)
         case "log": return App.perform(.toggleLog, &s)
         case "crosshair": return App.perform(.toggleCrosshair, &s)

@@ -120,6 +120,13 @@ public struct AppState: Sendable {
         }
     }
 
+    // Manual refresh
+    public var refresh: RefreshPanel?
+    /// The plan of the next run (missing sessions, calls, ETA), as lines.
+    public var plan: [String] = []
+    /// A failed run's summary, shown on every screen until acknowledged with `!`.
+    public var failedBanner: String?
+
     // Chrome
     public var overlay: Overlay?
     public var message: (text: String, level: Level)?
@@ -196,6 +203,35 @@ public struct BacktestPanel: Sendable {
     }
 }
 
+/// A manual refresh in progress (or just finished): stages, progress and log lines.
+public struct RefreshPanel: Sendable {
+    public struct Stage: Sendable, Equatable {
+        public var name: String
+        public var status: String
+        public var done = 0, total = 0
+        public var eta: Double?
+        public var seconds: Double?
+        public var detail = ""
+    }
+    public var running = true
+    public var cancelRequested = false
+    public var stages: [Stage] = []
+    public var log: [String] = []
+    public var summary: String?
+    public var failed = false
+
+    mutating func stage(_ name: String) -> Int {
+        if let i = stages.firstIndex(where: { $0.name == name }) { return i }
+        stages.append(Stage(name: name, status: "waiting"))
+        return stages.count - 1
+    }
+
+    mutating func append(_ line: String) {
+        log.append(line)
+        if log.count > 200 { log.removeFirst(log.count - 200) }
+    }
+}
+
 /// Work the UI asks the app to do; results come back as events.
 public enum Effect: Equatable, Sendable {
     case loadSeries([String])
@@ -209,6 +245,11 @@ public enum Effect: Equatable, Sendable {
     case addAlertRule(AlertRule)
     case removeAlertRule(Int64)
     case loadRuns
+    case startRefresh
+    case cancelRefresh
+    case loadPlan
+    /// Re-read what a finished refresh changed: symbols, freshness, loaded series, alerts.
+    case reloadData([String])
 }
 
 /// What reaches `App.update`.
@@ -223,6 +264,12 @@ public enum AppEvent: Sendable {
     case alertsLoaded([Alert], rules: [AlertRule], unread: Int)
     case runsLoaded([RunRecord], stages: [Int64: [StageRecord]])
     case failed(String)
+    case refreshStage(name: String, status: String, seconds: Double?, detail: String)
+    case refreshProgress(stage: String, done: Int, total: Int, eta: Double?)
+    case refreshLog(String)
+    case refreshFinished(summary: String, failed: Bool, cancelled: Bool)
+    case planLoaded([String])
+    case dataReloaded(symbols: [SymbolInfo], series: [String: BarSeries], latestClosed: Int32, dataThrough: SessionDate?, unread: Int)
 }
 
 public struct QuoteFailure: Error, Equatable, Sendable {

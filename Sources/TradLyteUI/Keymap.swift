@@ -7,7 +7,7 @@ public enum Action: String, CaseIterable, Sendable {
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
     case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
-    case openBacktest, openPicks, openAlerts, openPipeline
+    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge
     case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
 }
 
@@ -44,7 +44,9 @@ public enum Keymap {
         KeyBinding(["b"], .openBacktest, "backtest the strategy on this symbol and interval", .general),
         KeyBinding(["p"], .openPicks, "scanner picks of the latest session", .general),
         KeyBinding(["A"], .openAlerts, "alerts inbox", .general),
-        KeyBinding(["P"], .openPipeline, "pipeline runs", .general),
+        KeyBinding(["P"], .openPipeline, "pipeline runs, the next run's plan and refresh progress", .general),
+        KeyBinding(["R"], .refresh, "refresh the data now (in the background)", .general),
+        KeyBinding(["!"], .acknowledge, "acknowledge a failed refresh (hides the banner)", .general),
         KeyBinding(["esc"], .back, "close a popup / back to the chart", .general),
         KeyBinding(["q", "ctrl-c"], .quit, "quit", .general),
         KeyBinding(["up", "k"], .selectUp, "previous symbol", .watchlist),
@@ -95,6 +97,7 @@ public enum Keymap {
         KeyBinding(["enter"], .listOpen, "chart the alert's symbol", .alerts),
         KeyBinding(["up", "k"], .listUp, "previous run", .pipeline),
         KeyBinding(["down", "j"], .listDown, "next run", .pipeline),
+        KeyBinding(["c"], .cancelRefresh, "cancel the running refresh (what is stored stays consistent)", .pipeline),
     ]
 
     /// Pane sections take precedence over the general ones while their pane is shown.

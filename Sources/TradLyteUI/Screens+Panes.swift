@@ -194,10 +194,46 @@ extension Screens {
 
     static func pipelinePane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
-        let inner = paneBlock("Pipeline runs", s, ctx, area, &buf)
+        var inner = paneBlock("Pipeline · R refreshes now", s, ctx, area, &buf)
         guard inner.height >= 4 else { return }
+        // The refresh in progress (or the last one from this session): a bar per stage and the log.
+        if let r = s.refresh {
+            let logRows = min(6, max(2, inner.height / 6))
+            let height = min(inner.height - 2, r.stages.count + logRows + 1)
+            let section = Rect(x: inner.x, y: inner.y, width: inner.width, height: height)
+            let title = r.running ? (r.cancelRequested ? "Refresh: cancelling…" : "Refresh running (c cancels)") : (r.summary ?? "Refresh finished")
+            buf.put(title, x: section.x, y: section.y, style: r.failed ? t["error"] : (r.running ? t["warn"] : t["ok"]), maxWidth: section.width)
+            var y = section.y + 1
+            for stage in r.stages where y < section.maxY - logRows {
+                buf.put(DisplayWidth.pad(stage.name, to: 12), x: section.x, y: y, style: t.text)
+                let gaugeWidth = max(10, min(30, section.width / 3))
+                let fraction = stage.status == "running" ? (stage.total > 0 ? Double(stage.done) / Double(stage.total) : 0) : (stage.status == "waiting" ? 0 : 1)
+                let label = stage.total > 0 ? "\(stage.done)/\(stage.total)" : stage.status
+                Gauge(fraction: fraction, label: label, style: t.muted, barStyle: stage.status == "failed" ? t.bear : t.bull, glyphs: ctx.glyphs)
+                    .render(Rect(x: section.x + 13, y: y, width: gaugeWidth, height: 1), &buf)
+                var note = stage.status
+                if let sec = stage.seconds { note += " in " + PriceScale.fixed(sec, decimals: 2) + " s" }
+                if stage.status == "running", let eta = stage.eta, eta > 0 { note += " · ETA " + PriceScale.fixed(eta, decimals: 0) + " s" }
+                if !stage.detail.isEmpty { note += " · " + stage.detail }
+                buf.put(note, x: section.x + 14 + gaugeWidth, y: y, style: stage.status == "failed" ? t.bear : t.muted,
+                        maxWidth: max(0, section.maxX - section.x - 14 - gaugeWidth))
+                y += 1
+            }
+            for line in r.log.suffix(section.maxY - y) {
+                buf.put(line, x: section.x, y: y, style: t.muted, maxWidth: section.width)
+                y += 1
+            }
+            inner = inner.inset(top: height + 1)
+        }
+        if !s.plan.isEmpty, inner.height >= 6 {
+            let lines = Array(s.plan.prefix(3))
+            buf.put("Next run: " + lines[0], x: inner.x, y: inner.y, style: t.text, maxWidth: inner.width)
+            for (k, line) in lines.dropFirst().enumerated() { buf.put("  " + line, x: inner.x, y: inner.y + 1 + k, style: t.muted, maxWidth: inner.width) }
+            inner = inner.inset(top: lines.count + 1)
+        }
+        guard inner.height >= 3 else { return }
         if s.runs.isEmpty {
-            Paragraph("No runs yet — `tradlyte refresh` brings the data up to date.", style: t.muted).render(inner, &buf)
+            Paragraph("No runs yet — press R (or `tradlyte refresh`) to bring the data up to date.", style: t.muted).render(inner, &buf)
             return
         }
         let parts = Layout.split(inner, .vertical, [.percent(45), .fill])

@@ -44,6 +44,12 @@ public enum Screens {
         case .pipeline: pipelinePane(s, ctx, cols[1], &buf)
         }
         statusLine(s, ctx, rows[2], &buf)
+        if let failed = s.failedBanner {
+            // On every screen until acknowledged.
+            let text = " ✖ \(failed) — ! acknowledges, P shows the run "
+            let banner = ctx.glyphs.unicode ? text : text.replacingOccurrences(of: "✖", with: "x")
+            buf.put(DisplayWidth.pad(banner, to: buf.width), x: 0, y: rows[1].y, style: ctx.theme["error"])
+        }
         switch s.overlay {
         case .help(let scroll)?: help(scroll: scroll, ctx, buf.area, &buf)
         case .palette(let field, let selected)?: palette(s, field, selected, ctx, buf.area, &buf)
@@ -84,6 +90,11 @@ public enum Screens {
         // The right side (freshness, alerts, DEMO) is never cut; the left side gives way.
         var right: [(String, Style)] = []
         if let d = s.dataThrough { right.append((" data \(d) ", t["header"])) } else { right.append((" no data ", t["header"].patched(t["warn"]))) }
+        if let r = s.refresh, r.running {
+            let stage = r.stages.last { $0.status == "running" }
+            let progress = stage.map { $0.total > 0 ? " \($0.name) \($0.done)/\($0.total)" : " \($0.name)" } ?? ""
+            right.append((" \(ctx.glyphs.unicode ? "⟳" : "*") refreshing\(progress) ", t["header"].patched(t["warn"])))
+        }
         if s.unreadAlerts > 0 { right.append((" \(ctx.glyphs.unicode ? "✉" : "@") \(s.unreadAlerts) ", t["header"].patched(t["warn"]))) }
         if s.demo { right.append((" DEMO ", t["badge"])) }
         let width = right.reduce(0) { $0 + DisplayWidth.of($1.0) }
@@ -102,7 +113,7 @@ public enum Screens {
         case (_, .backtest): "↑↓ trades · Enter chart · s sort · n/N strategy · b rerun · Esc back"
         case (_, .picks): "↑↓ select · Enter chart · Esc back"
         case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
-        case (_, .pipeline): "↑↓ runs · Esc back"
+        case (_, .pipeline): "↑↓ runs · R refresh · c cancel · Esc back"
         default: "? help · / search · : commands · 1-7 interval · b backtest · q quit"
         }
         var left: [(String, Style)] = []

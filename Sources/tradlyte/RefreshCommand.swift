@@ -5,6 +5,43 @@ import TradLyteCore
 import TradLytePipeline
 import TradLyteStore
 
+/// Provider, options and strategies of a refresh, from the environment: shared by
+/// `tradlyte refresh` and the UI's manual refresh.
+struct RefreshSetup {
+    let env: AppEnvironment
+    let provider: MarketDataProvider
+    let options: PipelineOptions
+    let catalog: StrategyCatalog
+
+    init(env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil, fullRebuild: Bool = false) throws {
+        self.env = env
+        provider = try env.makeProvider()
+        var options = PipelineOptions(trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
+                                      watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
+                                      backfillYears: backfill ?? env.config.backfillYears, fullRebuild: fullRebuild,
+                                      retentionDays: env.config.retentionDays,
+                                      callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
+                                      closeGraceMinutes: env.config.closeGraceMinutes)
+        if options.mode == .watchlist && options.watchlist.isEmpty && only == nil {
+            throw CLIError.badInput("mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols")
+        }
+        options.stageBackoff = 1
+        catalog = StrategyCatalog(directory: env.strategiesDirectory)
+        let catalog = self.catalog
+        options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }
+        self.options = options
+    }
+
+    func pipeline(store: MarketStore) -> Pipeline {
+        let catalog = self.catalog, env = self.env
+        return Pipeline(store: store, provider: provider, options: options, clock: { env.now() },
+                        strategyNamed: { try? catalog.strategy($0) }, executor: BacktestRunner.allCores)
+    }
+
+    /// Where the data comes from, for messages.
+    var source: String { provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.baseURL))" }
+}
+
 struct RefreshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
@@ -25,19 +62,8 @@ struct RefreshCommand: ParsableCommand {
             guard let trig = RunTrigger(rawValue: trigger) else { throw CLIError.badInput("--trigger must be one of cli, schedule, manual, tui") }
             let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(String($0)) } }
             if let backfill, !(1...30).contains(backfill) { throw CLIError.badInput("--backfill must be from 1 to 30 years") }
-            let provider = try env.makeProvider()
-            var options = PipelineOptions(trigger: trig, mode: env.config.mode == "watchlist" ? .watchlist : .market,
-                                          watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
-                                          backfillYears: backfill ?? env.config.backfillYears, fullRebuild: fullRebuild,
-                                          retentionDays: env.config.retentionDays,
-                                          callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
-                                          closeGraceMinutes: env.config.closeGraceMinutes)
-            if options.mode == .watchlist && options.watchlist.isEmpty && only == nil {
-                throw CLIError.badInput("mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols")
-            }
-            options.stageBackoff = 1
-            let catalog = StrategyCatalog(directory: env.strategiesDirectory)
-            options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }
+            let setup = try RefreshSetup(env: env, trigger: trig, only: only, backfill: backfill, fullRebuild: fullRebuild)
+            let options = setup.options
             let lock: RunLock?
             do {
                 lock = dryRun ? nil : try RunLock(directory: env.dataDirectory, trigger: trigger)
@@ -47,10 +73,9 @@ struct RefreshCommand: ParsableCommand {
             }
             defer { _ = lock }
             let store = try env.openStore()
-            let pipeline = Pipeline(store: store, provider: provider, options: options, clock: { env.now() },
-                                    strategyNamed: { try? catalog.strategy($0) }, executor: BacktestRunner.allCores)
+            let pipeline = setup.pipeline(store: store)
             let plan = try pipeline.plan()
-            let source = provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.baseURL))"
+            let source = setup.source
             if dryRun {
                 emit("Plan (\(source)):")
                 for line in plan.describe(callsPerMinute: options.callsPerMinute) { emit("  " + line) }

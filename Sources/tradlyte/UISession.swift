@@ -2,6 +2,7 @@ import Foundation
 import MarketData
 import TermRender
 import TradLyteCore
+import TradLytePipeline
 import TradLyteStore
 import TradLyteUI
 
@@ -14,6 +15,8 @@ final class UISession {
     let themes: ThemeCatalog
     var theme: Theme
     let inbox = Inbox()
+    /// Set to cancel the background refresh; the pipeline checks it between steps.
+    let refreshCancel = CancelSwitch()
     var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
 
     init(env: AppEnvironment, themeFlag: String?) throws {
@@ -107,6 +110,30 @@ final class UISession {
                     for r in runs { stages[r.id] = try store.stages(ofRun: r.id) }
                     return .runsLoaded(runs, stages: stages)
                 }
+            case .startRefresh:
+                refreshCancel.set(false)
+                let inbox = self.inbox, env = self.env, cancel = refreshCancel
+                if synchronous { Self.refresh(env: env, post: { queue += App.update(&state, $0) }, isCancelled: { false }) } else {
+                    Thread.detachNewThread { Self.refresh(env: env, post: inbox.post, isCancelled: { cancel.value }) }
+                }
+            case .cancelRefresh:
+                refreshCancel.set(true)
+            case .loadPlan:
+                event = Self.attempt {
+                    let setup = try RefreshSetup(env: env, trigger: .tui)
+                    let plan = try setup.pipeline(store: store).plan()
+                    let lines = plan.isEmpty ? ["nothing to do — up to date through \(plan.latestClosed?.description ?? "—")"]
+                        : plan.describe(callsPerMinute: setup.options.callsPerMinute)
+                    return .planLoaded(["from the \(setup.source): " + lines[0]] + lines.dropFirst())
+                }
+            case .reloadData(let symbols):
+                event = Self.attempt {
+                    var series: [String: BarSeries] = [:]
+                    for sym in symbols { series[sym] = try store.dailySeries(try Symbol(sym)) }
+                    let latest = Int32(store.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: env.config.closeGraceMinutes))
+                    return .dataReloaded(symbols: try store.symbols(), series: series, latestClosed: latest,
+                                         dataThrough: try store.summary().latestSession, unread: try store.unreadAlertCount())
+                }
             case .setTheme(let name):
                 do {
                     theme = try themes.load(name)
@@ -116,6 +143,44 @@ final class UISession {
                 }
             }
             if let event { queue += App.update(&state, event) }
+        }
+    }
+
+    /// A manual refresh (trigger "tui") under the run lock, on its own store connection,
+    /// reporting stages, progress (at most every 50 ms a stage) and log lines as events.
+    static func refresh(env: AppEnvironment, post: (AppEvent) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
+        do {
+            let lock = try RunLock(directory: env.dataDirectory, trigger: "tui")
+            defer { _ = lock }
+            let setup = try RefreshSetup(env: env, trigger: .tui)
+            let store = try env.openStore()
+            post(.refreshLog("refreshing from the \(setup.source)…"))
+            var lastProgress: [String: Date] = [:]
+            let outcome = setup.pipeline(store: store).run(events: { event in
+                switch event {
+                case .planned(let plan):
+                    post(.refreshLog("plan: " + plan.describe(callsPerMinute: setup.options.callsPerMinute).joined(separator: "; ")))
+                case .stageStarted(let name):
+                    post(.refreshStage(name: name, status: "running", seconds: nil, detail: ""))
+                case .progress(let stage, let done, let total, let eta):
+                    let now = Date()
+                    if done == total || now.timeIntervalSince(lastProgress[stage] ?? .distantPast) >= 0.05 {
+                        lastProgress[stage] = now
+                        post(.refreshProgress(stage: stage, done: done, total: total, eta: eta))
+                    }
+                case .message(let text):
+                    post(.refreshLog(text))
+                case .stageFinished(let r):
+                    let counts = r.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                    post(.refreshStage(name: r.stage, status: r.status.rawValue, seconds: r.finishedAt.map { $0.timeIntervalSince(r.startedAt) },
+                                       detail: [counts, r.error ?? ""].filter { !$0.isEmpty }.joined(separator: " — ")))
+                }
+            }, isCancelled: isCancelled)
+            for alert in outcome.newAlerts { post(.refreshLog("ALERT \(alert.session) \(alert.message)")) }
+            let summary = outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst()
+            post(.refreshFinished(summary: summary, failed: outcome.status != .succeeded, cancelled: outcome.cancelled))
+        } catch {
+            post(.refreshFinished(summary: "Refresh could not start: \(error)", failed: true, cancelled: false))
         }
     }
 
@@ -174,6 +239,14 @@ final class UISession {
             throw CLIError.failure("cannot replace \(path): \(why)")
         }
     }
+}
+
+/// A thread-safe boolean (the refresh's cancel switch).
+final class CancelSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state = false
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return state }
+    func set(_ v: Bool) { lock.lock(); state = v; lock.unlock() }
 }
 
 /// Events from background threads, drained by the UI loop on each tick.

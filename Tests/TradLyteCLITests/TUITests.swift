@@ -1,5 +1,7 @@
 import Foundation
+import PolygonFake
 import Testing
+import TradLyteStore
 
 /// The terminal UI end to end: the built binary in tmux on a demo database, driven by keys.
 @Suite(.serialized) struct TUITests {
@@ -186,10 +188,61 @@ import Testing
         try tui.type("A")
         try tui.waitFor("Alerts ·")
         try tui.type("P")
-        screen = try tui.waitFor("Pipeline runs")
+        screen = try tui.waitFor("Pipeline · R refreshes now")
         #expect(screen.contains("succeeded"))
         try tui.type("q")
         try tui.waitFor("EXITED:0")
+    }
+
+    @Test func rKeyRefreshesTheDemoMarketInTheBackgroundAndEveryScreenUpdates() throws {
+        let cli = try CLIHarness()
+        // Data a month old: the UI's refresh has 39 sessions to fetch.
+        let old = try cli.run(["refresh"], environment: ["TRADLYTE_NOW": "2026-10-01T22:00:00Z"])
+        try #require(old.status == 0, "\(old.stderr)")
+        let tui = try start(cli, env: ["TRADLYTE_NOW": "2026-11-25T22:00:00Z"], width: 140, height: 40)
+        var screen = try tui.waitFor("data 2026-10-01")
+        try tui.type("P")
+        screen = try tui.waitFor("Grouped daily: 39 sessions")
+        try tui.type("R")
+        screen = try tui.waitFor("Refresh succeeded")
+        #expect(screen.contains("fetch_ohlcv") && screen.contains("39/39"))
+        screen = try tui.waitFor("data 2026-11-25")  // the header (and every pane) shows the new data
+        screen = try tui.waitFor("nothing to do")
+        #expect(screen.contains("tui"))  // the run is recorded with its trigger
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+    }
+
+    @Test func aRefreshCancelledMidwayLeavesAConsistentDatabaseThatTheNextRunCompletes() throws {
+        let server = FakePolygonServer(apiKey: "ui-key")
+        try server.start()
+        defer { server.stop() }
+        let cli = try CLIHarness()
+        // Paced at 50 calls a second, a year of grouped-daily calls takes about five seconds.
+        _ = cli.write("config.json", #"{"calls_per_minute": 3000, "backfill_years": 1, "scan_strategies": []}"#)
+        let env = ["POLYGON_API_KEY": "ui-key", "POLYGON_BASE_URL": server.baseURL, "TRADLYTE_NOW": "2026-11-25T22:00:00Z"]
+        let tui = try start(cli, env: env, width: 140, height: 40)
+        try tui.waitFor("no data")
+        try tui.type("P")
+        try tui.waitFor("Pipeline")
+        try tui.type("R")
+        try tui.waitFor("fetch_ohlcv")
+        Thread.sleep(forTimeInterval: 1)
+        try tui.type("c")
+        var screen = try tui.waitFor("efresh cancelled")
+        #expect(!screen.contains("✖"))  // a cancel is not a failure: no banner
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+        let store = try MarketStore(path: cli.home + "/tradlyte.sqlite")
+        #expect(try store.quickCheck() == "ok")
+        let cancelled = try #require(try store.runs(last: 1).first)
+        #expect(cancelled.trigger == .tui && cancelled.status == .failed && (cancelled.error ?? "").contains("cancelled"))
+        let resumed = try cli.run(["refresh"], environment: env)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let status = try cli.run(["status"], environment: env)
+        #expect(status.stdout.contains("2026-11-25"), "\(status.stdout)")
+        screen = try cli.run(["render", "pipeline", "--size", "140x40"], environment: env).stdout
+        #expect(screen.contains("succeeded") && screen.contains("failed"))
     }
 
     @Test func themesAreListedUserThemesOverrideAndBadColoursAreLocated() throws {

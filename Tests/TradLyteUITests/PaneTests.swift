@@ -99,8 +99,36 @@ import TradLyteCore
         assertSnapshot(Fixture.render(s), named: "pane-picks-\(width)x\(height)")
         #expect(Fixture.keys(&s, "A") == [.loadAlerts])
         assertSnapshot(Fixture.render(s), named: "pane-alerts-\(width)x\(height)")
-        #expect(Fixture.keys(&s, "P") == [.loadRuns])
+        #expect(Fixture.keys(&s, "P") == [.loadRuns, .loadPlan])
+        _ = App.update(&s, .planLoaded(["from the DEMO market: Latest closed session: 2024-03-15", "Grouped daily: 1 session (2024-03-15)"]))
         assertSnapshot(Fixture.render(s), named: "pane-pipeline-\(width)x\(height)")
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes) func aManualRefreshShowsStagesProgressAndLogThenABannerWhenItFails(width: Int, height: Int) {
+        var s = Fixture.state(width: width, height: height)
+        #expect(Fixture.keys(&s, "R") == [.startRefresh])
+        #expect(Fixture.keys(&s, "R").isEmpty && s.message?.text.contains("already running") == true)
+        _ = Fixture.keys(&s, "P")
+        _ = App.update(&s, .refreshStage(name: "plan", status: "running", seconds: nil, detail: ""))
+        _ = App.update(&s, .refreshStage(name: "plan", status: "succeeded", seconds: 0.01, detail: "sessions=3"))
+        _ = App.update(&s, .refreshStage(name: "fetch_ohlcv", status: "running", seconds: nil, detail: ""))
+        _ = App.update(&s, .refreshProgress(stage: "fetch_ohlcv", done: 2, total: 3, eta: 12))
+        _ = App.update(&s, .refreshLog("fetch_ohlcv: 2024-03-13 done"))
+        #expect(s.refresh?.stages.map(\.name) == ["plan", "fetch_ohlcv"] && s.refresh?.stages[1].done == 2)
+        assertSnapshot(Fixture.render(s), named: "pane-refresh-running-\(width)x\(height)")
+        #expect(Fixture.keys(&s, "c") == [.cancelRefresh] && s.refresh?.cancelRequested == true)
+        let effects = App.update(&s, .refreshFinished(summary: "Refresh failed: fetch_ohlcv: HTTP 429 after 3 attempts", failed: true, cancelled: false))
+        #expect(effects.contains(.reloadData(["ACME", "GRID", "NOVA", "TERA", "ZEN"])) && effects.contains(.loadRuns))
+        #expect(s.failedBanner != nil)
+        _ = Fixture.keys(&s, "esc")  // the banner stays on every screen…
+        let chart = Fixture.render(s).textRows[1]
+        #expect(chart.contains("Refresh failed") && chart.contains("! acknowledges"))
+        _ = Fixture.keys(&s, "!")  // …until acknowledged
+        #expect(s.failedBanner == nil && !Fixture.render(s).textRows[1].contains("Refresh failed"))
+        // A cancelled run is not a failure.
+        _ = Fixture.keys(&s, "R")
+        _ = App.update(&s, .refreshFinished(summary: "Refresh cancelled", failed: true, cancelled: true))
+        #expect(s.failedBanner == nil && s.refresh?.running == false)
     }
 
     @Test func listKeysSelectAndOpenAndAlertsCanBeMarkedAndRuled() {
