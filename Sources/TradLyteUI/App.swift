@@ -115,6 +115,20 @@ public enum App {
         case .planLoaded(let lines):
             s.plan = lines
             return []
+        case .strategiesLoaded(let entries):
+            s.composer.entries = entries
+            s.composer.selected = min(s.composer.selected, max(0, entries.count - 1))
+            s.strategies = entries.filter { $0.strategy != nil }.map(\.id)
+            return []
+        case .strategySaved(let id, let error):
+            if let error { s.message = ("not saved: \(error)", .error); return [] }
+            if var d = s.composer.draft {
+                for f in StrategyDraft.Field.allCases { d.original[f] = d.text(f) }
+                s.composer.draft = d
+            }
+            s.strategy = id
+            s.message = ("saved \(id) — b backtests it", .info)
+            return [.loadStrategies]
         case .dataReloaded(let symbols, let series, let latestClosed, let dataThrough, let unread):
             s.symbols = symbols
             for (k, v) in series { s.series[k] = v }
@@ -141,6 +155,7 @@ public enum App {
             }
         case .input(.key(let key)):
             if s.overlay != nil { return overlayKey(key, &s) }
+            if s.pane == .strategies, s.composer.draft != nil { return composerKey(key, &s) }
             s.message = nil
             guard let action = Keymap.action(for: key, pane: s.pane) else {
                 s.message = ("\(key) is not bound — press ? for the keys", .info)
@@ -188,6 +203,16 @@ public enum App {
         case .openPicks: s.pane = .picks; return [.loadPicks]
         case .openAlerts: s.pane = .alerts; return [.loadAlerts]
         case .openPipeline: s.pane = .pipeline; return [.loadRuns, .loadPlan]
+        case .openComposer: s.pane = .strategies; return [.loadStrategies]
+        case .newStrategy:
+            guard s.composer.entries.indices.contains(s.composer.selected), let base = s.composer.entries[s.composer.selected].strategy else {
+                s.message = ("select a strategy that loads to use as the template", .warn); return []
+            }
+            var draft = StrategyDraft(base, id: s.composer.entries[s.composer.selected].id + "_copy")
+            draft.fields[.name] = TextField(base.name + " (copy)")
+            draft.original = [:]  // new: unsaved until saved
+            draft.focused = .id
+            s.composer.draft = draft
         case .refresh:
             if s.refresh?.running == true { s.message = ("a refresh is already running — P shows its progress", .info); return [] }
             s.refresh = RefreshPanel()
@@ -205,6 +230,8 @@ public enum App {
             let count = s.listCount
             guard count > 0 else { return [] }
             s.listSelection = min(max(0, s.listSelection + (action == .listUp ? -1 : 1)), count - 1)
+            // In the composer the selection is also the strategy that b backtests.
+            if s.pane == .strategies, s.composer.entries[s.composer.selected].strategy != nil { s.strategy = s.composer.entries[s.composer.selected].id }
         case .sortTrades:
             guard var panel = s.backtest else { return [] }
             let all = BacktestPanel.TradeSort.allCases
@@ -340,6 +367,15 @@ public enum App {
             s.viewport.pan = min(max(0, total - end), s.viewport.maxPan(total: total, columns: columns))
             s.message = ("trade \(panel.selected + 1): \(trade.entrySession) → \(trade.exitSession), \(Format.percent(trade.returnFraction * 100))", .info)
             return ensureLoaded(&s)
+        case .strategies:
+            guard s.composer.entries.indices.contains(s.composer.selected) else { return [] }
+            let entry = s.composer.entries[s.composer.selected]
+            guard let strategy = entry.strategy else { s.message = ("\(entry.id) does not load: \(entry.problem ?? "") — fix the file", .error); return [] }
+            var draft = StrategyDraft(strategy, id: entry.id)
+            if entry.builtIn { draft.fields[.id] = TextField("my_" + entry.id); draft.original[.id] = "" }
+            s.composer.draft = draft
+            s.strategy = entry.id
+            return []
         case .picks:
             guard s.picks.indices.contains(s.pickSelected) else { return [] }
             symbol = s.picks[s.pickSelected].symbol.rawValue
@@ -350,6 +386,68 @@ public enum App {
         }
         if let symbol { chart(symbol, &s) }
         return ensureLoaded(&s)
+    }
+
+    /// Keys while a strategy is being edited: field navigation, editing, save, completion,
+    /// preview, and a y/n prompt before unsaved changes are dropped.
+    static func composerKey(_ key: KeyEvent, _ s: inout AppState) -> [Effect] {
+        guard var d = s.composer.draft else { return [] }
+        defer { if s.composer.draft != nil { s.composer.draft = d } }
+        if d.confirmingDiscard {
+            switch key.key {
+            case .char("y"), .char("Y"): s.composer.draft = nil; s.message = ("changes dropped", .info); return []
+            default: d.confirmingDiscard = false; return []
+            }
+        }
+        let fields = StrategyDraft.Field.allCases
+        let i = fields.firstIndex(of: d.focused) ?? 0
+        switch (key.key, key.modifiers) {
+        case (.tab, _), (.down, _): d.focused = fields[(i + 1) % fields.count]
+        case (.backTab, _), (.up, _): d.focused = fields[(i + fields.count - 1) % fields.count]
+        case (.escape, _):
+            if d.isDirty { d.confirmingDiscard = true } else { s.composer.draft = nil }
+        case (.char("c"), .ctrl): s.quit = true
+        case (.char("s"), .ctrl):
+            switch d.compile() {
+            case .valid(let strategy):
+                return [.saveStrategy(id: d.text(.id), text: strategy.fileText)]
+            case .invalid(let problems):
+                s.message = ("not saved: \(problems.count) problem\(problems.count == 1 ? "" : "s") — \(problems[0].field.label.trimmingCharacters(in: .whitespaces)): \(problems[0].message)", .error)
+            }
+        case (.char(" "), .ctrl):
+            if !d.complete() {
+                let c = d.completions().candidates
+                s.message = (c.isEmpty ? "no completion here" : c.prefix(12).joined(separator: " "), .info)
+            }
+        case (.function(5), _):
+            switch d.compile() {
+            case .valid(let strategy): return previewSignals(strategy, &s)
+            case .invalid(let problems): s.message = ("fix \(problems.count) problem\(problems.count == 1 ? "" : "s") to preview", .error)
+            }
+        default:
+            guard var field = d.fields[d.focused] else { return [] }
+            if edit(&field, key) { d.fields[d.focused] = field }
+        }
+        return []
+    }
+
+    /// Shows a draft's entries and rule exits on the chart of the current symbol at the
+    /// draft's interval (the chart draws them as markers).
+    static func previewSignals(_ strategy: Strategy, _ s: inout AppState) -> [Effect] {
+        guard let sym = s.currentSymbol, let daily = s.series[sym] else { s.message = ("select a symbol with data to preview", .warn); return [] }
+        let compiled: CompiledStrategy
+        do { compiled = try CompiledStrategy(strategy) } catch { s.message = ("\(error)", .error); return [] }
+        let signals = compiled.signals(daily: daily, latestClosed: s.latestClosed)
+        let entries = signals.entries, exits = signals.exits
+        s.preview = SignalPreview(symbol: sym, interval: strategy.interval, entries: signals.lastSessions.indices.filter { entries[$0] }.map { signals.lastSessions[$0] },
+                                  exits: signals.lastSessions.indices.filter { exits[$0] }.map { signals.lastSessions[$0] },
+                                  buy: strategy.trigger.action == .buy)
+        s.interval = strategy.interval
+        s.pane = .chart
+        s.crosshair = nil
+        s.viewport.pan = 0
+        s.message = ("preview of \(strategy.name) on \(sym): \(s.preview!.entries.count) entries, \(s.preview!.exits.count) rule exits — S returns to the composer", .info)
+        return []
     }
 
     /// Shows `symbol` on the chart pane (selecting it when it is on the watchlist).

@@ -30,7 +30,7 @@ public struct OverlayChoice: Equatable, Sendable {
 
 /// Everything the UI shows; changed only by `App.update`.
 public struct AppState: Sendable {
-    public enum Pane: String, Sendable, CaseIterable { case chart, quote, backtest, picks, alerts, pipeline }
+    public enum Pane: String, Sendable, CaseIterable { case chart, quote, backtest, picks, alerts, pipeline, strategies }
     public enum Focus: Sendable { case watchlist, main }
     public enum WatchSort: String, Sendable, CaseIterable { case manual, symbol, change, last }
     public enum Overlay: Sendable, Equatable {
@@ -97,6 +97,7 @@ public struct AppState: Sendable {
             case .picks: return pickSelected
             case .alerts: return alertSelected
             case .pipeline: return runSelected
+            case .strategies: return composer.selected
             default: return 0
             }
         }
@@ -106,6 +107,7 @@ public struct AppState: Sendable {
             case .picks: pickSelected = newValue
             case .alerts: alertSelected = newValue
             case .pipeline: runSelected = newValue
+            case .strategies: composer.selected = newValue
             default: break
             }
         }
@@ -116,9 +118,14 @@ public struct AppState: Sendable {
         case .picks: return picks.count
         case .alerts: return alerts.count
         case .pipeline: return runs.count
+        case .strategies: return composer.entries.count
         default: return 0
         }
     }
+
+    // Strategy composer, and a preview of a draft's signals on the chart
+    public var composer = ComposerPanel()
+    public var preview: SignalPreview?
 
     // Manual refresh
     public var refresh: RefreshPanel?
@@ -203,6 +210,15 @@ public struct BacktestPanel: Sendable {
     }
 }
 
+/// A draft's signals shown on the chart: entries and rule exits by bar (last session).
+public struct SignalPreview: Sendable, Equatable {
+    public var symbol: String
+    public var interval: FibInterval
+    public var entries: [Int32]
+    public var exits: [Int32]
+    public var buy: Bool
+}
+
 /// A manual refresh in progress (or just finished): stages, progress and log lines.
 public struct RefreshPanel: Sendable {
     public struct Stage: Sendable, Equatable {
@@ -250,6 +266,9 @@ public enum Effect: Equatable, Sendable {
     case loadPlan
     /// Re-read what a finished refresh changed: symbols, freshness, loaded series, alerts.
     case reloadData([String])
+    case loadStrategies
+    /// Writes a validated strategy file (the app validates again before writing).
+    case saveStrategy(id: String, text: String)
 }
 
 /// What reaches `App.update`.
@@ -270,6 +289,8 @@ public enum AppEvent: Sendable {
     case refreshFinished(summary: String, failed: Bool, cancelled: Bool)
     case planLoaded([String])
     case dataReloaded(symbols: [SymbolInfo], series: [String: BarSeries], latestClosed: Int32, dataThrough: SessionDate?, unread: Int)
+    case strategiesLoaded([ComposerPanel.Entry])
+    case strategySaved(id: String, error: String?)
 }
 
 public struct QuoteFailure: Error, Equatable, Sendable {

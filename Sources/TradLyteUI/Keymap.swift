@@ -7,7 +7,7 @@ public enum Action: String, CaseIterable, Sendable {
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
     case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
-    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge
+    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy
     case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
 }
 
@@ -15,7 +15,8 @@ public enum Action: String, CaseIterable, Sendable {
 public struct KeyBinding: Sendable {
     public enum Section: String, Sendable, CaseIterable {
         case general = "General", watchlist = "Watchlist", chart = "Chart", backtest = "Backtest pane", picks = "Picks pane",
-             alerts = "Alerts pane", pipeline = "Pipeline pane"
+             alerts = "Alerts pane", pipeline = "Pipeline pane", strategies = "Strategy composer",
+             editing = "Strategy composer, editing"
     }
     public var keys: [KeyEvent]
     public var action: Action
@@ -45,6 +46,7 @@ public enum Keymap {
         KeyBinding(["p"], .openPicks, "scanner picks of the latest session", .general),
         KeyBinding(["A"], .openAlerts, "alerts inbox", .general),
         KeyBinding(["P"], .openPipeline, "pipeline runs, the next run's plan and refresh progress", .general),
+        KeyBinding(["S"], .openComposer, "strategy composer: your and the built-in strategies", .general),
         KeyBinding(["R"], .refresh, "refresh the data now (in the background)", .general),
         KeyBinding(["!"], .acknowledge, "acknowledge a failed refresh (hides the banner)", .general),
         KeyBinding(["esc"], .back, "close a popup / back to the chart", .general),
@@ -98,6 +100,10 @@ public enum Keymap {
         KeyBinding(["up", "k"], .listUp, "previous run", .pipeline),
         KeyBinding(["down", "j"], .listDown, "next run", .pipeline),
         KeyBinding(["c"], .cancelRefresh, "cancel the running refresh (what is stored stays consistent)", .pipeline),
+        KeyBinding(["up", "k"], .listUp, "previous strategy", .strategies),
+        KeyBinding(["down", "j"], .listDown, "next strategy", .strategies),
+        KeyBinding(["enter"], .listOpen, "edit (a built-in is saved as your copy)", .strategies),
+        KeyBinding(["n"], .newStrategy, "new strategy from the selected one as a template", .strategies),
     ]
 
     /// Pane sections take precedence over the general ones while their pane is shown.
@@ -110,6 +116,16 @@ public enum Keymap {
     static let general = table([.general, .watchlist, .chart])
     static let panes: [KeyBinding.Section: [KeyEvent: Action]] = [
         .backtest: table([.backtest]), .picks: table([.picks]), .alerts: table([.alerts]), .pipeline: table([.pipeline]),
+        .strategies: table([.strategies]),
+    ]
+
+    /// Keys of the composer's editing mode (handled by the form, listed for the help screen).
+    public static let editingHelp: [(keys: String, help: String)] = [
+        ("Tab ↓ / Shift-Tab ↑", "next / previous field"),
+        ("Ctrl-S", "save to your strategies directory (only when valid)"),
+        ("Ctrl-Space", "complete an indicator, field or output name"),
+        ("F5", "preview the signals on the chart (▲▼ entries, exits)"),
+        ("Esc", "stop editing (asks before dropping unsaved changes)"),
     ]
 
     public static func action(for key: KeyEvent, pane: AppState.Pane = .chart) -> Action? {
@@ -118,6 +134,7 @@ public enum Keymap {
         case .picks: .picks
         case .alerts: .alerts
         case .pipeline: .pipeline
+        case .strategies: .strategies
         default: nil
         }
         if let section, let a = panes[section]?[key] { return a }
@@ -127,7 +144,8 @@ public enum Keymap {
     /// Help lines per section: "keys  description".
     public static func helpLines() -> [(section: String, keys: String, help: String)] {
         KeyBinding.Section.allCases.flatMap { section in
-            bindings.filter { $0.section == section }.map { (section.rawValue, $0.keys.map(\.description).joined(separator: " "), $0.help) }
+            section == .editing ? editingHelp.map { (section.rawValue, $0.keys, $0.help) }
+                : bindings.filter { $0.section == section }.map { (section.rawValue, $0.keys.map(\.description).joined(separator: " "), $0.help) }
         }
     }
 }

@@ -117,9 +117,14 @@ extension Screens {
 
     /// Entry and exit markers of the backtest on the charted symbol and interval, by bar index.
     static func tradeMarkers(_ s: AppState, bars: [FibBar], ctx: Context) -> [(bar: Int, up: Bool, style: Style)] {
-        guard let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol, panel.interval == s.interval else { return [] }
         var index: [Int32: Int] = [:]
         for (i, b) in bars.enumerated() { index[b.lastSession] = i }
+        // A composer preview of a draft's signals.
+        if let p = s.preview, p.symbol == s.currentSymbol, p.interval == s.interval {
+            return p.entries.compactMap { index[$0].map { ($0, p.buy, p.buy ? ctx.theme.bull : ctx.theme.bear) } }
+                + p.exits.compactMap { index[$0].map { ($0, !p.buy, ctx.theme["accent"]) } }
+        }
+        guard let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol, panel.interval == s.interval else { return [] }
         var out: [(Int, Bool, Style)] = []
         for tr in r.trades {
             if let i = index[r.lastSessions[tr.entryBar]] { out.append((i, tr.isLong, tr.isLong ? ctx.theme.bull : ctx.theme.bear)) }

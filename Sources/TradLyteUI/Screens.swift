@@ -42,6 +42,7 @@ public enum Screens {
         case .picks: picksPane(s, ctx, cols[1], &buf)
         case .alerts: alertsPane(s, ctx, cols[1], &buf)
         case .pipeline: pipelinePane(s, ctx, cols[1], &buf)
+        case .strategies: composerPane(s, ctx, cols[1], &buf)
         }
         statusLine(s, ctx, rows[2], &buf)
         if let failed = s.failedBanner {
@@ -114,6 +115,7 @@ public enum Screens {
         case (_, .picks): "↑↓ select · Enter chart · Esc back"
         case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
         case (_, .pipeline): "↑↓ runs · R refresh · c cancel · Esc back"
+        case (_, .strategies): s.composer.draft == nil ? "↑↓ select · Enter edit · n new · b backtest · Esc back" : "editing: Tab fields · Ctrl-S save · F5 preview · Esc done"
         default: "? help · / search · : commands · 1-7 interval · b backtest · q quit"
         }
         var left: [(String, Style)] = []

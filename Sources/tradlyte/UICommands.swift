@@ -72,15 +72,15 @@ struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print a UI screen as text without a terminal (for scripts, docs and tests).",
-        discussion: "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), picks, alerts, pipeline. The clock can be pinned with TRADLYTE_NOW.")
+        discussion: "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), picks, alerts, pipeline, strategies (with --strategy: its form in the composer). The clock can be pinned with TRADLYTE_NOW.")
 
-    @Argument(help: "watchlist | chart | quote | help | backtest | picks | alerts | pipeline") var screen: String
+    @Argument(help: "watchlist | chart | quote | help | backtest | picks | alerts | pipeline | strategies") var screen: String
     @OptionGroup var options: ScreenOptions
     @Option(name: .long, help: "Strategy for the backtest screen (see `tradlyte strategy list`).") var strategy: String?
 
     func run() throws {
         try runReportingErrors {
-            let screens = ["watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline"]
+            let screens = ["watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline", "strategies"]
             guard screens.contains(screen) else {
                 throw CLIError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
             }
@@ -105,6 +105,14 @@ struct RenderCommand: ParsableCommand {
             case "picks": state.focus = .main; session.run(App.perform(.openPicks, &state), &state, synchronous: true)
             case "alerts": state.focus = .main; session.run(App.perform(.openAlerts, &state), &state, synchronous: true)
             case "pipeline": state.focus = .main; session.run(App.perform(.openPipeline, &state), &state, synchronous: true)
+            case "strategies":
+                state.focus = .main
+                session.run(App.perform(.openComposer, &state), &state, synchronous: true)
+                if let strategy {
+                    let id = try session.catalog.find(strategy).id
+                    state.composer.selected = state.composer.entries.firstIndex { $0.id == id } ?? 0
+                    session.run(App.perform(.listOpen, &state), &state, synchronous: true)
+                }
             default: _ = App.perform(.help, &state)
             }
             state.message = state.message?.level == .info ? nil : state.message

@@ -134,6 +134,16 @@ final class UISession {
                     return .dataReloaded(symbols: try store.symbols(), series: series, latestClosed: latest,
                                          dataThrough: try store.summary().latestSession, unread: try store.unreadAlertCount())
                 }
+            case .loadStrategies:
+                event = .strategiesLoaded(catalog.items.map { item in
+                    switch item.result {
+                    case .success(let st): return ComposerPanel.Entry(id: item.id, builtIn: item.source == .builtIn, strategy: st, problem: nil)
+                    case .failure(let e): return ComposerPanel.Entry(id: item.id, builtIn: item.source == .builtIn, strategy: nil,
+                                                                     problem: e.diagnostics.first.map(\.description) ?? "invalid")
+                    }
+                })
+            case .saveStrategy(let id, let text):
+                event = .strategySaved(id: id, error: saveStrategy(id: id, text: text))
             case .setTheme(let name):
                 do {
                     theme = try themes.load(name)
@@ -218,6 +228,24 @@ final class UISession {
         } catch {
             return .quoteLoaded(symbol, .failure(QuoteFailure("\(error)")))
         }
+    }
+
+    /// Writes `<strategies>/<id>.json` atomically after validating the text again with the
+    /// file parser: an invalid strategy never replaces a file. Returns the problem, if any.
+    func saveStrategy(id: String, text: String) -> String? {
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return "the file id must be letters, digits and _" }
+        do { _ = try Strategy.parse(Data(text.utf8)) } catch { return "the strategy is invalid: \(error)" }
+        let dir = env.strategiesDirectory, path = dir + "/" + id + ".json", tmp = path + ".tmp"
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            return "cannot create \(dir): \(error.localizedDescription)"
+        }
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else { return "cannot write \(tmp)" }
+        guard rename(tmp, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: tmp)
+            return "cannot replace \(path): \(why)"
+        }
+        return nil
     }
 
     /// Writes the watchlist into config.json, keeping every other key (atomic replace).

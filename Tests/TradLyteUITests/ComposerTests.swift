@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import TermRender
+import TradLyteCore
+@testable import TradLyteUI
+
+@Suite struct ComposerTests {
+    static func editing(width: Int = 120, height: Int = 36) -> AppState {
+        var s = Fixture.state(width: width, height: height)
+        #expect(Fixture.keys(&s, "S") == [.loadStrategies])
+        let entries = StrategyLibrary.all.map { ComposerPanel.Entry(id: $0.id, builtIn: true, strategy: $0.strategy, problem: nil) }
+            + [ComposerPanel.Entry(id: "broken", builtIn: false, strategy: nil, problem: "$.trigger.rule: unknown indicator 'smaa'")]
+        _ = App.update(&s, .strategiesLoaded(entries))
+        _ = Fixture.keys(&s, "enter")  // golden_cross, as the user's copy
+        return s
+    }
+
+    static func type(_ s: inout AppState, _ text: String) {
+        for c in text { _ = App.update(&s, .input(.key(.char(c)))) }
+    }
+
+    @Test func aTypoInARuleShowsItsCaretAndTheFixedStrategySavesAsTheUsersCopy() throws {
+        var s = Self.editing()
+        let draft = try #require(s.composer.draft)
+        #expect(draft.text(.id) == "my_golden_cross" && draft.focused == .trigger)
+        #expect(draft.isDirty)  // a copy of a built-in is unsaved until saved
+        _ = Fixture.keys(&s, "ctrl-u")
+        Self.type(&s, "sma($fast) crosses_abve sma($slow)")
+        guard case .invalid(let problems) = s.composer.draft!.compile() else { Issue.record("the typo passed"); return }
+        let p = try #require(problems.first { $0.field == .trigger })
+        #expect(p.column == 11)  // under "crosses_abve"
+        let screen = Fixture.render(s)
+        assertSnapshot(screen, named: "composer-typo-120x36")
+        let rows = screen.textRows
+        let fieldRow = try #require(rows.firstIndex { $0.contains("crosses_abve") })
+        let caretColumn = try #require(rows[fieldRow + 1].firstIndex(of: "^"))
+        let wordColumn = try #require(rows[fieldRow].range(of: "crosses_abve")?.lowerBound)
+        #expect(rows[fieldRow].distance(from: rows[fieldRow].startIndex, to: wordColumn) == rows[fieldRow + 1].distance(from: rows[fieldRow + 1].startIndex, to: caretColumn))
+        // Saving an invalid strategy writes nothing.
+        #expect(Fixture.keys(&s, "ctrl-s").isEmpty && s.message?.text.hasPrefix("not saved") == true)
+        _ = Fixture.keys(&s, "ctrl-u")
+        Self.type(&s, "sma($fast) crosses_above sma($slow) and rsi(14) < 70")
+        guard case .valid(let strategy) = s.composer.draft!.compile() else { Issue.record("still invalid"); return }
+        let effects = Fixture.keys(&s, "ctrl-s")
+        #expect(effects == [.saveStrategy(id: "my_golden_cross", text: strategy.fileText)])
+        #expect(try Strategy.parse(strategy.fileText).trigger.rule.contains("rsi(14) < 70"))
+        _ = App.update(&s, .strategySaved(id: "my_golden_cross", error: nil))
+        #expect(s.strategy == "my_golden_cross" && s.composer.draft?.isDirty == false)
+        _ = Fixture.keys(&s, "esc")
+        #expect(s.composer.draft == nil)
+        #expect(Fixture.keys(&s, "b").first == .runBacktest(strategy: "my_golden_cross", symbol: "ACME", interval: .daily, generation: 1))
+    }
+
+    @Test func unsavedChangesAskBeforeTheyAreDropped() {
+        var s = Self.editing()
+        Self.type(&s, " ")
+        _ = Fixture.keys(&s, "esc")
+        #expect(s.composer.draft?.confirmingDiscard == true)
+        assertSnapshot(Fixture.render(s, theme: .mono), named: "composer-discard-120x36")
+        _ = Fixture.keys(&s, "n")  // keeps editing
+        #expect(s.composer.draft != nil && s.composer.draft?.confirmingDiscard == false)
+        _ = Fixture.keys(&s, "esc", "y")
+        #expect(s.composer.draft == nil && s.message?.text == "changes dropped")
+    }
+
+    @Test func fieldsParseParametersDistancesAndIntervalsWithMessagesOnTheirFields() throws {
+        var s = Self.editing()
+        func set(_ f: StrategyDraft.Field, _ text: String) { s.composer.draft!.fields[f] = TextField(text) }
+        set(.parameters, "fast=abc")
+        set(.stopLoss, "5 percent")
+        set(.interval, "4d")
+        set(.maxBars, "-3")
+        set(.id, "my cross!")
+        guard case .invalid(let problems) = s.composer.draft!.compile() else { Issue.record("accepted"); return }
+        #expect(Set(problems.map(\.field)) == [.parameters, .stopLoss, .interval, .maxBars, .id])
+        set(.parameters, "fast=20 5..100/5, slow=100 50..300/10")
+        set(.stopLoss, "entry_low 1%")
+        set(.takeProfit, "10%")
+        set(.trailingStop, "2 atr 14")
+        set(.interval, "5d")
+        set(.maxBars, "30")
+        set(.id, "my_cross")
+        guard case .valid(let st) = s.composer.draft!.compile() else {
+            if case .invalid(let p) = s.composer.draft!.compile() { Issue.record("rejected: \(p)") }
+            return
+        }
+        #expect(st.interval.sessions == 5 && st.exit.maxBars == 30 && st.exit.trailingStop == .atr(multiple: 2, period: 14))
+        #expect(st.exit.stopLoss == .anchored(.entryLow, offsetPercent: 1) && st.parameters.map(\.name) == ["fast", "slow"])
+        // A trailing stop cannot be anchored: the file parser's message lands on that field.
+        set(.trailingStop, "entry_low 1%")
+        if case .invalid(let p) = s.composer.draft!.compile() { #expect(p.allSatisfy { $0.field == .trailingStop }) } else { Issue.record("accepted") }
+        set(.trailingStop, "2 atr 14")
+        // The form round-trips: a draft of the saved strategy shows the same texts.
+        let again = StrategyDraft(st, id: "my_cross")
+        for f in [StrategyDraft.Field.parameters, .stopLoss, .takeProfit, .trailingStop, .interval, .maxBars] { #expect(again.text(f) == s.composer.draft!.text(f)) }
+    }
+
+    @Test func ctrlSpaceCompletesIndicatorsAndOutputs() {
+        var s = Self.editing()
+        _ = Fixture.keys(&s, "ctrl-u")
+        Self.type(&s, "rs")
+        _ = Fixture.keys(&s, "ctrl-space")
+        #expect(s.composer.draft?.text(.trigger) == "rsi(")
+        _ = Fixture.keys(&s, "ctrl-u")
+        Self.type(&s, "macd(12,26,9).hi")
+        _ = Fixture.keys(&s, "ctrl-space")
+        #expect(s.composer.draft?.text(.trigger) == "macd(12,26,9).hist")
+        _ = Fixture.keys(&s, "ctrl-u")
+        Self.type(&s, "s")
+        _ = Fixture.keys(&s, "ctrl-space")  // many candidates: listed, not inserted
+        #expect(s.composer.draft?.text(.trigger) == "s" && s.message?.text.contains("sma") == true)
+    }
+
+    @Test func f5PreviewsTheDraftsSignalsOnTheChart() {
+        var s = Self.editing(width: 160, height: 48)
+        s.composer.draft!.fields[.parameters] = TextField("fast=5 2..50/1, slow=20 5..100/1")
+        _ = Fixture.keys(&s, "f5")
+        let preview = s.preview
+        #expect(s.pane == .chart && preview != nil && (preview?.entries.count ?? 0) > 3)
+        let text = Fixture.render(s).textRows.joined()
+        #expect(text.contains("▲") && s.message?.text.contains("preview of Golden Cross") == true)
+    }
+
+    @Test func aStrategyFileThatDoesNotLoadSaysWhy() {
+        var s = Self.editing()
+        _ = Fixture.keys(&s, "esc", "y")
+        s.composer.selected = s.composer.entries.count - 1
+        _ = Fixture.keys(&s, "enter")
+        #expect(s.composer.draft == nil && s.message?.text.contains("unknown indicator 'smaa'") == true)
+        assertSnapshot(Fixture.render(s), named: "composer-list-120x36")
+    }
+}
