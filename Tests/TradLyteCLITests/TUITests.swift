@@ -245,6 +245,49 @@ import TradLyteStore
         #expect(screen.contains("succeeded") && screen.contains("failed"))
     }
 
+    @Test func composeAStrategyWithATypoFixItSaveItBacktestItAndOpenATrade() throws {
+        let cli = try prepared()
+        let tui = try start(cli, width: 160, height: 48)
+        try tui.waitFor("Watchlist")
+        try tui.type("S")
+        try tui.waitFor("macd_crossover")
+        try tui.send("Down", "Down")  // macd_crossover
+        try tui.send("Enter")
+        var screen = try tui.waitFor("editing my_macd_crossover")
+        #expect(screen.contains("Trigger rule"))
+        // The trigger field has the focus: replace it with a typo.
+        try tui.send("C-u")
+        try tui.type("macd(12,26,9).macd crosses_abve macd(12,26,9).signal")
+        screen = try tui.waitFor("unexpected 'crosses_abve'")
+        let rows = screen.components(separatedBy: "\n")
+        let field = try #require(rows.firstIndex { $0.contains("crosses_abve macd") })
+        let word = try #require(rows[field].range(of: "crosses_abve")).lowerBound
+        let caret = try #require(rows[field + 1].firstIndex(of: "^"))
+        #expect(rows[field].distance(from: rows[field].startIndex, to: word) == rows[field + 1].distance(from: rows[field + 1].startIndex, to: caret))
+        try tui.send("C-s")
+        try tui.waitFor("not saved")
+        #expect(!FileManager.default.fileExists(atPath: cli.home + "/strategies/my_macd_crossover.json"))
+        try tui.send("C-u")
+        try tui.type("macd(12,26,9).macd crosses_above macd(12,26,9).signal")
+        try tui.waitFor("✓ valid")
+        try tui.send("C-s")
+        try tui.waitFor("saved my_macd_crossover")
+        let saved = try String(contentsOfFile: cli.home + "/strategies/my_macd_crossover.json", encoding: .utf8)
+        #expect(saved.contains("crosses_above"))
+        try tui.send("Escape")
+        Thread.sleep(forTimeInterval: 0.2)
+        try tui.type("b")
+        screen = try tui.waitFor("trades ·")
+        #expect(screen.contains("Backtest · my_macd_crossover"))
+        try tui.send("Enter")
+        screen = try tui.waitFor("trade 1:")
+        #expect(screen.contains("▲") || screen.contains("▼"))
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+        let strategies = try cli.run(["strategy", "list"])
+        #expect(strategies.stdout.contains("my_macd_crossover"))
+    }
+
     @Test func themesAreListedUserThemesOverrideAndBadColoursAreLocated() throws {
         let cli = try prepared()
         var r = try cli.run(["themes"])
