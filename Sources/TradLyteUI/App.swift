@@ -64,6 +64,21 @@ public enum App {
             panel.selected = 0
             s.backtest = panel
             return []
+        case .studyFinished(let generation, let result):
+            guard var study = s.study, study.generation == generation, study.running else { return [] }
+            study.running = false
+            switch result {
+            case .success(let o):
+                study.outcome = o
+                if case .sweep(let sw) = o, let best = sw.best, let map = sw.heatmap {
+                    // Start the cursor on the best cell.
+                    study.column = map.x.values.firstIndex(of: best.parameters[map.x.name] ?? .nan) ?? 0
+                    study.row = map.y.values.firstIndex(of: best.parameters[map.y.name] ?? .nan) ?? 0
+                }
+            case .failure(let f): study.error = f.message
+            }
+            s.study = study
+            return []
         case .picksLoaded(let picks):
             s.picks = picks
             s.pickSelected = min(s.pickSelected, max(0, picks.count - 1))
@@ -188,6 +203,29 @@ public enum App {
         case .palette: s.overlay = .palette(TextField(), selected: 0)
         case .search: s.overlay = .search(TextField(), selected: 0, adding: false)
         case .addSymbol: s.overlay = .search(TextField(), selected: 0, adding: true)
+        case .runWatchlist: return startStudy(.watchlist(s.watchlist), &s)
+        case .runSweep: return startStudy(.sweep, &s)
+        case .runWalkForward: return startStudy(.walkForward, &s)
+        case .cellLeft, .cellRight:
+            guard var st = s.study, case .sweep(let sw)? = st.outcome, let map = sw.heatmap else { return [] }
+            st.column = min(max(0, st.column + (action == .cellLeft ? -1 : 1)), map.x.values.count - 1)
+            s.study = st
+        case .applyBest, .applyCell:
+            guard let st = s.study, case .sweep(let sw)? = st.outcome else { s.message = ("run a sweep first (h)", .info); return [] }
+            var params: [String: Double]?
+            if action == .applyBest { params = sw.best?.parameters }
+            else if let map = sw.heatmap, map.x.values.indices.contains(st.column), map.y.values.indices.contains(st.row) {
+                params = [map.x.name: map.x.values[st.column], map.y.name: map.y.values[st.row]]
+                // Other swept parameters keep the best cell's values.
+                for (k, v) in sw.best?.parameters ?? [:] where params?[k] == nil { params?[k] = v }
+            }
+            guard let params else { s.message = ("no cell to apply", .warn); return [] }
+            s.parameterOverrides[st.strategy] = params
+            s.message = ("applied " + params.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " "), .info)
+            return startBacktest(&s)
+        case .back where s.study != nil && s.pane == .backtest:
+            if s.study?.running == true { s.study?.running = false; s.study?.error = "cancelled"; s.message = ("cancelled", .info) }
+            else { s.study = nil }
         case .back:
             if s.pane == .backtest, s.backtest?.running == true {
                 s.backtest?.cancelled = true
@@ -226,6 +264,17 @@ public enum App {
         case .acknowledge:
             if s.failedBanner == nil { s.message = ("nothing to acknowledge", .info) }
             s.failedBanner = nil
+        case .listUp where s.pane == .backtest && s.study?.outcome != nil, .listDown where s.pane == .backtest && s.study?.outcome != nil:
+            guard var st = s.study else { return [] }
+            let count: Int
+            switch st.outcome {
+            case .watchlist(let rows)?: count = rows.count
+            case .walkForward(let w)?: count = w.count
+            case .sweep(let sw)?: count = sw.heatmap?.y.values.count ?? 0
+            case nil: count = 0
+            }
+            st.row = min(max(0, st.row + (action == .listUp ? -1 : 1)), max(0, count - 1))
+            s.study = st
         case .listUp, .listDown:
             let count = s.listCount
             guard count > 0 else { return [] }
@@ -343,7 +392,19 @@ public enum App {
         let generation = (s.backtest?.generation ?? 0) + 1
         s.backtest = BacktestPanel(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
         s.pane = .backtest
-        return [.runBacktest(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)]
+        s.study = nil
+        return [.runBacktest(strategy: s.strategy, symbol: sym, interval: s.interval, parameters: s.parameterOverrides[s.strategy] ?? [:],
+                             generation: generation)]
+    }
+
+    /// Starts a watchlist run, a sweep or a walk-forward of the current strategy (in the
+    /// background; shown in the backtest pane).
+    static func startStudy(_ kind: StudyPanel.Kind, _ s: inout AppState) -> [Effect] {
+        guard let sym = s.currentSymbol else { s.message = ("no symbol selected", .warn); return [] }
+        let generation = max(s.study?.generation ?? 0, s.backtest?.generation ?? 0) + 1
+        s.study = StudyPanel(kind: kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
+        s.pane = .backtest
+        return [.runStudy(kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)]
     }
 
     /// Enter on a list: a trade opens on the chart with its markers; a pick or an alert

@@ -78,6 +78,10 @@ public struct AppState: Sendable {
 
     // Backtest, picks, alerts, pipeline
     public var backtest: BacktestPanel?
+    /// A watchlist run, parameter sweep or walk-forward shown in the backtest pane.
+    public var study: StudyPanel?
+    /// Parameter values applied from a sweep, per strategy (used by its backtests).
+    public var parameterOverrides: [String: [String: Double]] = [:]
     /// Strategy ids the backtest pane cycles through (built-in and the user's).
     public var strategies: [String] = []
     public var strategy = "golden_cross"
@@ -210,6 +214,43 @@ public struct BacktestPanel: Sendable {
     }
 }
 
+/// A study over many backtests: the strategy across the watchlist, a parameter sweep (with a
+/// heat map for two parameters), or a walk-forward.
+public struct StudyPanel: Sendable {
+    public enum Kind: Equatable, Sendable {
+        case watchlist([String])
+        case sweep
+        case walkForward
+        public var title: String {
+            switch self {
+            case .watchlist: "watchlist run"
+            case .sweep: "parameter sweep"
+            case .walkForward: "walk-forward"
+            }
+        }
+    }
+    public enum Outcome: Sendable {
+        case watchlist([BacktestRunner.SymbolRow])
+        case sweep(BacktestRunner.Sweep)
+        case walkForward([BacktestRunner.WalkForwardWindow])
+    }
+    public var kind: Kind
+    public var strategy: String
+    public var symbol: String
+    public var interval: FibInterval
+    public var generation: Int
+    public var running = true
+    public var outcome: Outcome?
+    public var error: String?
+    /// Selected row (watchlist, walk-forward) or heat-map cell.
+    public var row = 0
+    public var column = 0
+
+    public init(kind: Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int) {
+        self.kind = kind; self.strategy = strategy; self.symbol = symbol; self.interval = interval; self.generation = generation
+    }
+}
+
 /// A draft's signals shown on the chart: entries and rule exits by bar (last session).
 public struct SignalPreview: Sendable, Equatable {
     public var symbol: String
@@ -254,7 +295,8 @@ public enum Effect: Equatable, Sendable {
     case fetchQuote(String)
     case saveWatchlist([String])
     case setTheme(String)
-    case runBacktest(strategy: String, symbol: String, interval: FibInterval, generation: Int)
+    case runBacktest(strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double], generation: Int)
+    case runStudy(StudyPanel.Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int)
     case loadPicks
     case loadAlerts
     case markAlertsRead([Int64]?)
@@ -279,6 +321,7 @@ public enum AppEvent: Sendable {
     case quoteLoaded(String, Result<QuoteView, QuoteFailure>)
     case themeChanged(String, error: String?)
     case backtestFinished(generation: Int, Result<BacktestResult, QuoteFailure>)
+    case studyFinished(generation: Int, Result<StudyPanel.Outcome, QuoteFailure>)
     case picksLoaded([ScanPick])
     case alertsLoaded([Alert], rules: [AlertRule], unread: Int)
     case runsLoaded([RunRecord], stages: [Int64: [StageRecord]])

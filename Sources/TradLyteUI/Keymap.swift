@@ -7,7 +7,7 @@ public enum Action: String, CaseIterable, Sendable {
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
     case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
-    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy
+    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight
     case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
 }
 
@@ -87,7 +87,14 @@ public enum Keymap {
         KeyBinding(["s"], .sortTrades, "sort trades: entry, return, P&L, bars held", .backtest),
         KeyBinding(["n"], .nextStrategy, "next strategy", .backtest),
         KeyBinding(["N"], .previousStrategy, "previous strategy", .backtest),
-        KeyBinding(["b"], .rerunBacktest, "run again", .backtest),
+        KeyBinding(["b"], .rerunBacktest, "run again (a single backtest)", .backtest),
+        KeyBinding(["w"], .runWatchlist, "run the strategy across the watchlist, ranked by Sharpe", .backtest),
+        KeyBinding(["h"], .runSweep, "parameter sweep over the declared ranges (heat map for two parameters)", .backtest),
+        KeyBinding(["f"], .runWalkForward, "walk-forward: in-sample vs out-of-sample windows", .backtest),
+        KeyBinding(["left"], .cellLeft, "heat map: previous column", .backtest),
+        KeyBinding(["right"], .cellRight, "heat map: next column", .backtest),
+        KeyBinding(["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest),
+        KeyBinding(["space"], .applyCell, "sweep: apply the selected cell's parameters and backtest", .backtest),
         KeyBinding(["esc"], .back, "cancel a running backtest, else back to the chart", .backtest),
         KeyBinding(["up", "k"], .listUp, "previous pick", .picks),
         KeyBinding(["down", "j"], .listDown, "next pick", .picks),

@@ -14,6 +14,10 @@ extension Screens {
 
     static func backtestPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
+        if let study = s.study {
+            studyPane(study, s, ctx, area, &buf)
+            return
+        }
         guard let panel = s.backtest else {
             let inner = paneBlock("Backtest", s, ctx, area, &buf)
             Paragraph("Press b to backtest \(s.strategy) on the selected symbol and interval; n/N change the strategy.", style: t.muted).render(inner, &buf)
@@ -85,6 +89,118 @@ extension Screens {
             Table(columns: [Table.Column("Statistic", width: 22), Table.Column("Value", width: statsWidth - 24, .right)], rows: rows,
                   style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(cols[1].inset(left: 1), &buf)
         }
+    }
+
+    /// A watchlist run (ranked table), a sweep (heat map, or a ranked table for one or more
+    /// than two parameters) or a walk-forward (in-sample vs out-of-sample per window).
+    static func studyPane(_ st: StudyPanel, _ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let inner = paneBlock("Backtest · \(st.kind.title) · \(st.strategy) · \(st.interval)", s, ctx, area, &buf)
+        guard inner.height >= 5, inner.width >= 30 else { return }
+        if st.running {
+            buf.put("Running the \(st.kind.title) of \(st.strategy) on all cores… (Esc cancels)", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            return
+        }
+        if let e = st.error {
+            Paragraph(lines: [[("The \(st.kind.title) did not finish: ", t["error"]), (e, t.text)]], wrap: true).render(inner, &buf)
+            return
+        }
+        func num(_ stats: BacktestStatistics?, _ name: String, decimals: Int = 2) -> String {
+            guard let v = stats?[name]?.number, v.isFinite else { return "—" }
+            return PriceScale.fixed(v, decimals: decimals)
+        }
+        switch st.outcome {
+        case .watchlist(let rows)?:
+            func sharpe(_ r: BacktestRunner.SymbolRow) -> Double { r.result.flatMap { BacktestRunner.Metric.sharpe.score($0.stats) } ?? -.infinity }
+            let ranked = rows.sorted { sharpe($0) > sharpe($1) }
+            let table: [[(String, Style?)]] = ranked.enumerated().map { k, r in
+                let stats = r.result?.stats
+                let ret = stats?["Return [%]"]?.number ?? 0
+                return [("\(k + 1)", t.muted), (r.symbol.rawValue, t.text.adding(.bold)), (num(stats, "Return [%]"), ret >= 0 ? t.bull : t.bear),
+                        (num(stats, "Buy & Hold Return [%]"), t.muted), (num(stats, "Sharpe Ratio"), nil), (num(stats, "Max. Drawdown [%]"), t.bear),
+                        (stats.map { "\($0["# Trades"]?.number.map { Int($0) } ?? 0)" } ?? "—", nil), (num(stats, "Win Rate [%]", decimals: 0), nil),
+                        (r.problem ?? "", t.muted)]
+            }
+            Table(columns: [Table.Column("#", width: 3, .right), Table.Column("SYMBOL", width: 6), Table.Column("RET%", width: 8, .right),
+                            Table.Column("B&H%", width: 8, .right), Table.Column("SHARPE", width: 7, .right), Table.Column("MAXDD%", width: 8, .right),
+                            Table.Column("TRADES", width: 6, .right), Table.Column("WIN%", width: 5, .right),
+                            Table.Column("", width: max(4, inner.width - 66))],
+                  rows: table, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+        case .sweep(let sw)?:
+            let bestText = sw.best.map { b in b.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ") } ?? "—"
+            buf.put("\(sw.rows.count) of \(sw.gridSize) combinations · \(sw.metric.statistic) · best \(bestText) · a applies the best, Space the selected cell",
+                    x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            guard let map = sw.heatmap else {
+                let rows = sw.rows.compactMap { r -> (SweepRowText, Double)? in
+                    guard let v = r.stats.flatMap({ sw.metric.score($0) }) else { return nil }
+                    return (SweepRowText(r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ")), v)
+                }.sorted { $0.1 > $1.1 }
+                Table(columns: [Table.Column("PARAMETERS", width: max(10, inner.width - 12)), Table.Column(sw.metric.rawValue.uppercased(), width: 10, .right)],
+                      rows: rows.map { [($0.0.text, nil), (PriceScale.fixed($0.1, decimals: 3), nil)] }, selected: st.row, style: t.text,
+                      headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner.inset(top: 2), &buf)
+                return
+            }
+            heatMap(map, metric: sw.metric, best: sw.best?.parameters, cursor: (st.column, st.row), ctx, inner.inset(top: 2), &buf)
+        case .walkForward(let windows)?:
+            let rows: [[(String, Style?)]] = windows.map { w in
+                let oos = w.outOfSampleStats["Return [%]"]?.number ?? 0
+                return [("\(w.inSample.lowerBound)–\(w.inSample.upperBound)", t.muted), ("\(w.outOfSample.lowerBound)–\(w.outOfSample.upperBound)", nil),
+                        (w.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " "), nil),
+                        (num(w.inSampleStats, "Sharpe Ratio"), t.muted), (num(w.outOfSampleStats, "Sharpe Ratio"), nil),
+                        (num(w.inSampleStats, "Return [%]"), t.muted), (num(w.outOfSampleStats, "Return [%]"), oos >= 0 ? t.bull : t.bear)]
+            }
+            Table(columns: [Table.Column("IN-SAMPLE", width: 21), Table.Column("OUT-OF-SAMPLE", width: 21), Table.Column("PARAMETERS", width: 18),
+                            Table.Column("IS SHARPE", width: 9, .right), Table.Column("OOS SHARPE", width: 10, .right),
+                            Table.Column("IS RET%", width: 8, .right), Table.Column("OOS RET%", width: 8, .right)],
+                  rows: rows, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+        case nil: break
+        }
+    }
+
+    struct SweepRowText { var text: String; init(_ t: String) { text = t } }
+
+    /// The statistic over two parameters: a cell per pair coloured on the theme's bear → bull
+    /// scale, the best cell starred, the cursor cell reversed.
+    static func heatMap(_ map: (x: BacktestRunner.ParameterRange, y: BacktestRunner.ParameterRange, values: [[Double?]]), metric: BacktestRunner.Metric,
+                        best: [String: Double]?, cursor: (Int, Int), _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let all = map.values.flatMap { $0 }.compactMap { $0 }
+        guard let lo = all.min(), let hi = all.max() else {
+            buf.put("No combination produced a value.", x: area.x, y: area.y, style: t.muted, maxWidth: area.width)
+            return
+        }
+        let corner = "\(map.y.name)\\\(map.x.name)"
+        let labelWidth = max(6, min(14, corner.count + 1), (map.y.values.map { IndicatorSpec.format($0).count }.max() ?? 0) + 1)
+        let cellWidth = max(2, min(8, (area.width - labelWidth) / max(1, map.x.values.count)))
+        buf.put(DisplayWidth.pad(corner, to: labelWidth), x: area.x, y: area.y, style: t.muted)
+        for (i, v) in map.x.values.enumerated() where area.x + labelWidth + i * cellWidth + cellWidth <= area.maxX {
+            buf.put(DisplayWidth.pad(IndicatorSpec.format(v), to: cellWidth, alignment: .right), x: area.x + labelWidth + i * cellWidth, y: area.y, style: t.muted)
+        }
+        func blend(_ f: Double) -> Color {
+            guard let (br, bg, bb) = t.bear.fg.rgbValue, let (ur, ug, ub) = t.bull.fg.rgbValue else { return f >= 0.5 ? t.bull.fg : t.bear.fg }
+            func mix(_ a: UInt8, _ b: UInt8) -> UInt8 { UInt8(Double(a) + (Double(b) - Double(a)) * f) }
+            return .rgb(mix(br, ur), mix(bg, ug), mix(bb, ub))
+        }
+        for (j, yv) in map.y.values.enumerated() {
+            let y = area.y + 1 + j
+            guard y < area.maxY else { break }
+            buf.put(DisplayWidth.pad(IndicatorSpec.format(yv), to: labelWidth), x: area.x, y: y, style: t.muted)
+            for (i, xv) in map.x.values.enumerated() {
+                let x = area.x + labelWidth + i * cellWidth
+                guard x + cellWidth <= area.maxX else { break }
+                let value = j < map.values.count && i < map.values[j].count ? map.values[j][i] : nil
+                let isBest = best?[map.x.name] == xv && best?[map.y.name] == yv
+                var style = Style(fg: .default, bg: value.map { blend(hi > lo ? ($0 - lo) / (hi - lo) : 0.5) } ?? .default)
+                if value == nil || t.bull.fg == .default { style = value == nil ? t.muted : Style([]) }
+                if cursor == (i, j) { style = style.adding(.reverse).adding(.bold) }
+                let text = value.map { cellWidth >= 6 ? PriceScale.fixed($0, decimals: 2) : "" } ?? "·"
+                buf.put(DisplayWidth.pad(isBest ? "★" + text : text, to: cellWidth, alignment: .right), x: x, y: y,
+                        style: style.with(fg: t.text.fg == .default ? .default : .rgb(20, 20, 20)))
+            }
+        }
+        let legendY = min(area.maxY - 1, area.y + 2 + map.y.values.count)
+        buf.put("\(metric.statistic): \(PriceScale.fixed(lo, decimals: 2)) (bear colour) … \(PriceScale.fixed(hi, decimals: 2)) (bull colour) · ★ best · ←→↑↓ move",
+                x: area.x, y: legendY, style: t.muted, maxWidth: area.width)
     }
 
     static func tradesTable(_ panel: BacktestPanel, _ r: BacktestResult, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {

@@ -63,13 +63,14 @@ final class UISession {
                 }
             case .saveWatchlist(let list):
                 do { try saveWatchlist(list) } catch { state.message = ("could not save the watchlist: \(error)", .error) }
-            case .runBacktest(let name, let symbol, let interval, let generation):
+            case .runBacktest(let name, let symbol, let interval, let parameters, let generation):
                 do {
                     let strategy = try catalog.strategy(name)
                     let daily = try state.series[symbol] ?? store.dailySeries(try Symbol(symbol))
                     let latest = state.latestClosed
                     let job = { @Sendable () -> AppEvent in
-                        .backtestFinished(generation: generation, Self.backtest(strategy, daily: daily, interval: interval, latestClosed: latest))
+                        .backtestFinished(generation: generation, Self.backtest(strategy, parameters: parameters, daily: daily, interval: interval,
+                                                                              latestClosed: latest))
                     }
                     if synchronous { event = job() } else {
                         let inbox = self.inbox
@@ -77,6 +78,24 @@ final class UISession {
                     }
                 } catch {
                     event = .backtestFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                }
+            case .runStudy(let kind, let name, let symbol, let interval, let generation):
+                do {
+                    let strategy = try catalog.strategy(name)
+                    var universe: [(Symbol, BarSeries)] = []
+                    let symbols: [String]
+                    if case .watchlist(let list) = kind { symbols = list } else { symbols = [symbol] }
+                    for sym in symbols { universe.append((try Symbol(sym), try state.series[sym] ?? store.dailySeries(try Symbol(sym)))) }
+                    let latest = state.latestClosed, series = universe
+                    let job = { @Sendable () -> AppEvent in
+                        .studyFinished(generation: generation, Self.study(kind, strategy, universe: series, interval: interval, latestClosed: latest))
+                    }
+                    if synchronous { event = job() } else {
+                        let inbox = self.inbox
+                        Thread.detachNewThread { inbox.post(job()) }
+                    }
+                } catch {
+                    event = .studyFinished(generation: generation, .failure(QuoteFailure("\(error)")))
                 }
             case .loadPicks:
                 event = Self.attempt { .picksLoaded(try store.picks()) }
@@ -200,15 +219,59 @@ final class UISession {
     }
 
     /// One backtest with the strategy's own settings (pure computation; runs on any thread).
-    static func backtest(_ strategy: Strategy, daily: BarSeries, interval: FibInterval, latestClosed: Int32) -> Result<BacktestResult, QuoteFailure> {
+    static func backtest(_ strategy: Strategy, parameters: [String: Double] = [:], daily: BarSeries, interval: FibInterval,
+                         latestClosed: Int32) -> Result<BacktestResult, QuoteFailure> {
         do {
-            let compiled = try CompiledStrategy(strategy)
+            let compiled = try CompiledStrategy(strategy, parameters: parameters)
             let result = Backtester.run(compiled, daily: daily, interval: interval, configuration: BacktestConfiguration(strategy.backtest),
                                         latestClosed: latestClosed)
             guard result.barCount > compiled.lookback else {
                 return .failure(QuoteFailure("\(result.barCount) \(interval) bars; \(strategy.name) needs more than \(compiled.lookback) to warm up — try a shorter interval"))
             }
             return .success(result)
+        } catch {
+            return .failure(QuoteFailure("\(error)"))
+        }
+    }
+
+    /// A watchlist run, sweep or walk-forward on all cores (pure computation; any thread).
+    /// Sweeps cover the ranges the strategy declares (400 random combinations at most);
+    /// walk-forward windows are two years in sample and six months out, on a coarser grid.
+    static func study(_ kind: StudyPanel.Kind, _ strategy: Strategy, universe: [(Symbol, BarSeries)], interval: FibInterval,
+                      latestClosed: Int32) -> Result<StudyPanel.Outcome, QuoteFailure> {
+        let config = BacktestConfiguration(strategy.backtest)
+        func ranges(maxValues: Int) -> [BacktestRunner.ParameterRange] {
+            strategy.parameters.compactMap { p in
+                guard let lo = p.min, let hi = p.max, hi > lo else { return nil }
+                let step = p.step ?? (hi - lo) / 10
+                var values = Array(stride(from: lo, through: hi + step * 1e-9, by: step))
+                if values.count > maxValues {  // thin evenly, keeping both ends
+                    values = (0..<maxValues).map { values[$0 * (values.count - 1) / (maxValues - 1)] }
+                }
+                return BacktestRunner.ParameterRange(name: p.name, values: values)
+            }
+        }
+        do {
+            switch kind {
+            case .watchlist:
+                let compiled = try CompiledStrategy(strategy)
+                return .success(.watchlist(BacktestRunner.acrossSymbols(compiled, universe: universe, interval: interval, configuration: config,
+                                                                         latestClosed: latestClosed, metric: .sharpe, executor: BacktestRunner.allCores)))
+            case .sweep:
+                let r = ranges(maxValues: 25)
+                guard !r.isEmpty else { return .failure(QuoteFailure("\(strategy.name) declares no parameter with a min and max to sweep")) }
+                let grid = r.reduce(1) { $0 * $1.values.count }
+                return .success(.sweep(try BacktestRunner.sweep(strategy, daily: universe[0].1, interval: interval, ranges: r, configuration: config,
+                                                                latestClosed: latestClosed, metric: .sharpe, randomSubset: grid > 400 ? 400 : nil,
+                                                                executor: BacktestRunner.allCores)))
+            case .walkForward:
+                let r = ranges(maxValues: 6)
+                let n = interval.sessions
+                return .success(.walkForward(try BacktestRunner.walkForward(strategy, daily: universe[0].1, interval: interval, ranges: r,
+                                                                            inSampleBars: max(20, 504 / n), outOfSampleBars: max(5, 126 / n),
+                                                                            configuration: config, latestClosed: latestClosed, metric: .sharpe,
+                                                                            executor: BacktestRunner.allCores)))
+            }
         } catch {
             return .failure(QuoteFailure("\(error)"))
         }

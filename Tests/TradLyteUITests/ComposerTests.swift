@@ -48,7 +48,7 @@ import TradLyteCore
         #expect(s.strategy == "my_golden_cross" && s.composer.draft?.isDirty == false)
         _ = Fixture.keys(&s, "esc")
         #expect(s.composer.draft == nil)
-        #expect(Fixture.keys(&s, "b").first == .runBacktest(strategy: "my_golden_cross", symbol: "ACME", interval: .daily, generation: 1))
+        #expect(Fixture.keys(&s, "b").first == .runBacktest(strategy: "my_golden_cross", symbol: "ACME", interval: .daily, parameters: [:], generation: 1))
     }
 
     @Test func unsavedChangesAskBeforeTheyAreDropped() {

@@ -12,7 +12,7 @@ import TradLyteCore
         s.strategies = StrategyLibrary.all.map(\.id)
         s.strategy = "macd_crossover"
         let effects = Fixture.keys(&s, "b")
-        guard case .runBacktest(let name, let symbol, let interval, let generation)? = effects.first else {
+        guard case .runBacktest(let name, let symbol, let interval, _, let generation)? = effects.first else {
             Issue.record("b did not ask for a backtest: \(effects)")
             return s
         }
@@ -40,7 +40,7 @@ import TradLyteCore
         let first = s.backtest!.generation
         let effects = Fixture.keys(&s, "n")
         #expect(s.strategy == "rsi_reversion")
-        #expect(effects == [.runBacktest(strategy: "rsi_reversion", symbol: "ACME", interval: .daily, generation: first + 1)])
+        #expect(effects == [.runBacktest(strategy: "rsi_reversion", symbol: "ACME", interval: .daily, parameters: [:], generation: first + 1)])
         _ = App.update(&s, .backtestFinished(generation: first, .failure(QuoteFailure("old"))))
         #expect(s.backtest?.running == true && s.backtest?.error == nil)
         _ = Fixture.keys(&s, "esc")
@@ -149,5 +149,69 @@ import TradLyteCore
         #expect(s.message?.level == .warn)
         _ = Palette.run("alert trigger nope", &s)
         #expect(s.message?.text.contains("golden_cross") == true)
+    }
+}
+
+@Suite struct StudyTests {
+    static func run(_ s: inout AppState, key: String) -> Effect? {
+        s.strategies = StrategyLibrary.all.map(\.id)
+        _ = Fixture.keys(&s, "b")
+        return Fixture.keys(&s, key).first
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes) func aSweepShowsAHeatMapAndAppliesTheBestCell(width: Int, height: Int) throws {
+        var s = Fixture.state(width: width, height: height)
+        guard case .runStudy(.sweep, let name, let symbol, let interval, let generation)? = Self.run(&s, key: "h") else {
+            Issue.record("h did not start a sweep"); return
+        }
+        let strategy = StrategyLibrary.named(name)!.strategy
+        let ranges = [BacktestRunner.ParameterRange(name: "fast", values: [10, 20, 30, 40, 50]),
+                      BacktestRunner.ParameterRange(name: "slow", values: [100, 150, 200])]
+        let sweep = try BacktestRunner.sweep(strategy, daily: s.series[symbol]!, interval: interval, ranges: ranges,
+                                             configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
+        _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
+        #expect(s.study?.running == false)
+        assertSnapshot(Fixture.render(s), named: "study-sweep-\(width)x\(height)")
+        let best = try #require(sweep.best?.parameters)
+        let effects = Fixture.keys(&s, "a")
+        #expect(s.parameterOverrides[name] == best)
+        #expect(effects.first == .runBacktest(strategy: name, symbol: symbol, interval: interval, parameters: best, generation: s.backtest!.generation))
+        #expect(s.study == nil && s.backtest?.running == true)
+    }
+
+    @Test func theSelectedCellCanBeAppliedAndStaleResultsAreIgnored() throws {
+        var s = Fixture.state(width: 120, height: 36)
+        guard case .runStudy(.sweep, let name, let symbol, _, let generation)? = Self.run(&s, key: "h") else { Issue.record("no sweep"); return }
+        _ = App.update(&s, .studyFinished(generation: generation - 1, .failure(QuoteFailure("stale"))))
+        #expect(s.study?.running == true)
+        let strategy = StrategyLibrary.named(name)!.strategy
+        let sweep = try BacktestRunner.sweep(strategy, daily: s.series[symbol]!, ranges: [BacktestRunner.ParameterRange(name: "fast", values: [10, 20]),
+                                                                                          BacktestRunner.ParameterRange(name: "slow", values: [100, 200])],
+                                             configuration: BacktestConfiguration(), latestClosed: s.latestClosed, metric: .sharpe)
+        _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
+        s.study?.row = 0
+        s.study?.column = 0
+        _ = Fixture.keys(&s, "right", "down", "space")
+        #expect(s.parameterOverrides[name] == ["fast": 20, "slow": 200])
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes) func watchlistRunsAndWalkForwardShowTheirTables(width: Int, height: Int) throws {
+        var s = Fixture.state(width: width, height: height)
+        guard case .runStudy(.watchlist(let list), let name, _, let interval, let generation)? = Self.run(&s, key: "w") else { Issue.record("no run"); return }
+        #expect(list == ["ACME", "TERA", "NOVA", "ZEN"])
+        let strategy = StrategyLibrary.named(name)!.strategy
+        let rows = BacktestRunner.acrossSymbols(try CompiledStrategy(strategy), universe: list.map { (try! Symbol($0), s.series[$0]!) }, interval: interval,
+                                                configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
+        _ = App.update(&s, .studyFinished(generation: generation, .success(.watchlist(rows))))
+        assertSnapshot(Fixture.render(s), named: "study-watchlist-\(width)x\(height)")
+        guard case .runStudy(.walkForward, _, let symbol, _, let g2)? = Fixture.keys(&s, "f").first else { Issue.record("no walk-forward"); return }
+        let windows = try BacktestRunner.walkForward(strategy, daily: s.series[symbol]!, ranges: [BacktestRunner.ParameterRange(name: "fast", values: [20, 50]),
+                                                                                                  BacktestRunner.ParameterRange(name: "slow", values: [100])],
+                                                     inSampleBars: 250, outOfSampleBars: 100, configuration: BacktestConfiguration(),
+                                                     latestClosed: s.latestClosed, metric: .sharpe)
+        _ = App.update(&s, .studyFinished(generation: g2, .success(.walkForward(windows))))
+        assertSnapshot(Fixture.render(s), named: "study-walkforward-\(width)x\(height)")
+        _ = Fixture.keys(&s, "esc")
+        #expect(s.study == nil && s.pane == .backtest)
     }
 }
