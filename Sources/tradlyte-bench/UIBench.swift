@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import TermRender
 import TradLyteCore
@@ -73,6 +74,87 @@ enum UIBench {
         }
         report(["benchmark": "ui_key_to_frame_interval_switch_2500_bars", "median_ms": rounded(keyToFrame * 1000, 3), "target_ms": 16,
                 "pass": keyToFrame <= 0.016])
+        composerAndBacktest(ctx, runs: runs)
+    }
+
+    /// Issue targets of the UI's second part: validation feedback per keystroke in the
+    /// composer (≤ 5 ms), a 6-indicator strategy's backtest from the key press to the drawn
+    /// equity curve on 2,500 bars (≤ 50 ms), and frames while a sweep runs on every core (≤ 16 ms).
+    static func composerAndBacktest(_ ctx: Screens.Context, runs: Int) {
+        // Typing a rule into the composer: each key is an update, a validation and a frame.
+        var s = state(bars: 2500, width: 160, height: 48)
+        let six = try! Strategy.parse("""
+            {"schema": "tradlyte.strategy/1", "name": "Six", "description": "six indicators", "interval": 1, "direction": "long",
+             "setup": {"rule": "close > ema(50) and rsi(14) > 40"},
+             "trigger": {"rule": "macd(12,26,9).macd crosses_above macd(12,26,9).signal and close > bb(20,2).middle", "action": "buy"},
+             "exit": {"rule": "close < sma(20) or close < close[1] - 3 * atr(14)"}}
+            """)
+        s.composer.entries = [ComposerPanel.Entry(id: "six", builtIn: false, strategy: six, problem: nil)]
+        s.pane = .strategies
+        _ = App.perform(.listOpen, &s)
+        _ = App.update(&s, .input(.key(.ctrl("u"))))
+        let rule = "macd(12,26,9).macd crosses_above macd(12,26,9).signal and rsi(14) < 70 and close > sma(50)"
+        var validate: [Double] = [], keyToFrame: [Double] = []
+        for c in rule {
+            keyToFrame.append(time {
+                _ = App.update(&s, .input(.key(KeyEvent(.char(c)))))
+                validate.append(time { _ = s.composer.draft!.compile() })
+                _ = Screens.render(s, ctx)
+            })
+        }
+        validate.sort()
+        keyToFrame.sort()
+        report(["benchmark": "ui_rule_validation_per_keystroke", "keystrokes": rule.count, "median_ms": rounded(validate[validate.count / 2] * 1000, 3),
+                "max_ms": rounded(validate.last! * 1000, 3), "key_to_frame_max_ms": rounded(keyToFrame.last! * 1000, 3), "target_ms": 5,
+                "pass": validate.last! <= 0.005])
+
+        // The key press to the drawn equity curve, as the app runs it (the backtest itself on
+        // the UI's background path, here inline).
+        var b = state(bars: 2500, width: 160, height: 48)
+        b.strategies = ["six"]
+        b.strategy = "six"
+        let series = b.series["BENCH"]!
+        let compiled = try! CompiledStrategy(six)
+        let keyToCurve = median(runs) {
+            let effects = App.update(&b, .input(.key(KeyEvent(.char("b")))))
+            guard case .runBacktest(_, _, let interval, _, let generation)? = effects.first else { return }
+            let result = Backtester.run(compiled, daily: series, interval: interval, configuration: BacktestConfiguration(six.backtest),
+                                        latestClosed: b.latestClosed)
+            _ = App.update(&b, .backtestFinished(generation: generation, .success(result)))
+            _ = Screens.render(b, ctx)
+        }
+        report(["benchmark": "ui_backtest_6_indicators_key_to_equity_curve_2500_bars", "median_ms": rounded(keyToCurve * 1000, 3), "target_ms": 50,
+                "trades": b.backtest?.result?.trades.count ?? -1, "pass": keyToCurve <= 0.05])
+
+        // Frames while a 1,000-combination sweep keeps every core busy.
+        var f = state(bars: 2500, width: 200, height: 60)
+        let backend = MemoryBackend(width: 200, height: 60)
+        let sweepStrategy = StrategyLibrary.named("golden_cross")!.strategy
+        let ranges = [BacktestRunner.ParameterRange(name: "fast", values: (0..<40).map { Double(5 + $0 * 2) }),
+                      BacktestRunner.ParameterRange(name: "slow", values: (0..<25).map { Double(100 + $0 * 10) })]
+        let done = DispatchSemaphore(value: 0)
+        let sweepSeries = series
+        let latest = f.latestClosed
+        Thread.detachNewThread {
+            for _ in 0..<3 {
+                _ = try? BacktestRunner.sweep(sweepStrategy, daily: sweepSeries, ranges: ranges, configuration: BacktestConfiguration(),
+                                              latestClosed: latest, metric: .sharpe, executor: BacktestRunner.allCores)
+            }
+            done.signal()
+        }
+        var frames: [Double] = []
+        var toggle = false
+        while done.wait(timeout: .now()) == .timedOut {
+            toggle.toggle()
+            frames.append(time {
+                _ = App.update(&f, .input(.key(KeyEvent(.char(toggle ? "3" : "1")))))
+                backend.flush(Screens.render(f, ctx))
+            })
+        }
+        frames.sort()
+        report(["benchmark": "ui_frames_during_background_sweep", "frames": frames.count, "median_ms": rounded(frames[frames.count / 2] * 1000, 3),
+                "p99_ms": rounded(frames[min(frames.count - 1, frames.count * 99 / 100)] * 1000, 3), "max_ms": rounded(frames.last! * 1000, 3),
+                "target_ms": 16, "pass": frames[min(frames.count - 1, frames.count * 99 / 100)] <= 0.016])
     }
 
     /// Start to first frame of the release `tradlyte` binary on a 10 M-bar database, and its
