@@ -36,7 +36,7 @@ public enum App {
             let minuteChanged = Int(now.timeIntervalSince1970 / 60) != Int(s.now.timeIntervalSince1970 / 60)
             s.now = now
             if minuteChanged { s.revision += 1 }
-            return []
+            return minuteChanged ? autoRefresh(&s) : []
         }
         s.revision += 1
         switch event {
@@ -80,6 +80,7 @@ public enum App {
             s.study = study
             return []
         case .picksLoaded(let picks):
+            if s.scanning { s.scanning = false; s.message = ("scan stored \(picks.count) pick\(picks.count == 1 ? "" : "s")", .info) }
             s.picks = picks
             s.pickSelected = min(s.pickSelected, max(0, picks.count - 1))
             return []
@@ -95,6 +96,7 @@ public enum App {
             s.runSelected = min(s.runSelected, max(0, runs.count - 1))
             return []
         case .failed(let message):
+            s.scanning = false
             s.message = (message, .error)
             return []
         case .refreshStage(let name, let status, let seconds, let detail):
@@ -289,6 +291,18 @@ public enum App {
             s.backtest = panel
             s.message = ("trades by \(panel.sort.rawValue)", .info)
         case .listOpen: return openSelection(&s)
+        case .filterPicks:
+            let names = Array(Set(s.picks.map(\.strategy))).sorted()
+            guard !names.isEmpty else { s.message = ("no picks to filter", .info); return [] }
+            let options: [String?] = [nil] + names
+            let i = options.firstIndex(of: s.pickFilter) ?? 0
+            s.pickFilter = options[(i + 1) % options.count]
+            s.pickSelected = 0
+        case .rescan:
+            guard !s.scanning else { return [] }
+            s.scanning = true
+            s.message = ("scanning the latest session on all cores…", .info)
+            return [.runScan]
         case .markRead, .markAllRead:
             if action == .markAllRead { return [.markAlertsRead(nil)] }
             guard s.alerts.indices.contains(s.alertSelected) else { return [] }
@@ -385,6 +399,21 @@ public enum App {
         return []
     }
 
+    /// With `auto_refresh`, a refresh starts by itself once a session has closed that the
+    /// data does not have yet — once per session, and never while one runs.
+    static func autoRefresh(_ s: inout AppState) -> [Effect] {
+        guard s.autoRefresh, s.refresh?.running != true else { return [] }
+        let cal = TradingCalendar.nyse
+        let latest = Int32(cal.latestClosedSessionIndex(at: s.now))
+        let have = s.dataThrough.flatMap { cal.sessionIndex($0) }.map(Int32.init) ?? -1
+        guard latest > have, s.autoRefreshedFor != latest else { return [] }
+        s.autoRefreshedFor = latest
+        s.refresh = RefreshPanel()
+        s.message = ("data is stale after the close — refreshing automatically", .info)
+        s.revision += 1
+        return [.startRefresh]
+    }
+
     /// Runs the current strategy on the current symbol and interval (in the background; a
     /// newer request supersedes an older one).
     static func startBacktest(_ s: inout AppState) -> [Effect] {
@@ -438,8 +467,9 @@ public enum App {
             s.strategy = entry.id
             return []
         case .picks:
-            guard s.picks.indices.contains(s.pickSelected) else { return [] }
-            symbol = s.picks[s.pickSelected].symbol.rawValue
+            let picks = s.visiblePicks
+            guard picks.indices.contains(s.pickSelected) else { return [] }
+            symbol = picks[s.pickSelected].symbol.rawValue
         case .alerts:
             guard s.alerts.indices.contains(s.alertSelected) else { return [] }
             symbol = s.alerts[s.alertSelected].symbol.rawValue

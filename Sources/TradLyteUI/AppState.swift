@@ -87,6 +87,15 @@ public struct AppState: Sendable {
     public var strategy = "golden_cross"
     public var picks: [ScanPick] = []
     public var pickSelected = 0
+    /// Show only this strategy's picks (nil: all).
+    public var pickFilter: String?
+    public var scanning = false
+    /// The picks shown, after the filter.
+    public var visiblePicks: [ScanPick] { pickFilter.map { f in picks.filter { $0.strategy == f } } ?? picks }
+    /// Refresh by itself once data is stale after the close (config `auto_refresh`).
+    public var autoRefresh = false
+    /// The latest closed session an automatic refresh was already started for.
+    public var autoRefreshedFor: Int32?
     public var alerts: [Alert] = []
     public var alertRules: [AlertRule] = []
     public var alertSelected = 0
@@ -119,7 +128,7 @@ public struct AppState: Sendable {
     public var listCount: Int {
         switch pane {
         case .backtest: return backtest?.result?.trades.count ?? 0
-        case .picks: return picks.count
+        case .picks: return visiblePicks.count
         case .alerts: return alerts.count
         case .pipeline: return runs.count
         case .strategies: return composer.entries.count
@@ -309,6 +318,8 @@ public enum Effect: Equatable, Sendable {
     /// Re-read what a finished refresh changed: symbols, freshness, loaded series, alerts.
     case reloadData([String])
     case loadStrategies
+    /// Re-runs the scan for the latest session and stores its picks.
+    case runScan
     /// Writes a validated strategy file (the app validates again before writing).
     case saveStrategy(id: String, text: String)
 }

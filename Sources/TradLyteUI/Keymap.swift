@@ -7,7 +7,7 @@ public enum Action: String, CaseIterable, Sendable {
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
     case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
-    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight
+    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight, filterPicks, rescan
     case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
 }
 
@@ -99,6 +99,8 @@ public enum Keymap {
         KeyBinding(["up", "k"], .listUp, "previous pick", .picks),
         KeyBinding(["down", "j"], .listDown, "next pick", .picks),
         KeyBinding(["enter"], .listOpen, "chart the pick", .picks),
+        KeyBinding(["f"], .filterPicks, "filter by strategy (cycles; all first)", .picks),
+        KeyBinding(["r"], .rescan, "scan the latest session again and store the picks", .picks),
         KeyBinding(["up", "k"], .listUp, "previous alert", .alerts),
         KeyBinding(["down", "j"], .listDown, "next alert", .alerts),
         KeyBinding(["m"], .markRead, "mark the alert read", .alerts),

@@ -254,15 +254,16 @@ extension Screens {
     static func picksPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let session = s.picks.first.map { " · \($0.session)" } ?? ""
-        let inner = paneBlock("Scanner picks\(session)", s, ctx, area, &buf)
+        let filter = s.pickFilter.map { " · \($0) only (f: next)" } ?? (s.picks.isEmpty ? "" : " · all strategies (f filters)")
+        let inner = paneBlock("Scanner picks\(session)\(filter)\(s.scanning ? " · scanning…" : "")", s, ctx, area, &buf)
         guard !inner.isEmpty else { return }
         if s.picks.isEmpty {
-            Paragraph("No picks stored yet. The refresh's scan stage stores them (scan_strategies in the config), or run `tradlyte scan`.",
+            Paragraph("No picks stored yet. Press r to scan the latest session now; the refresh's scan stage also stores them (scan_strategies in the config).",
                       style: t.muted).render(inner, &buf)
             return
         }
         let nameWidth = max(8, inner.width - 6 - 16 - 6 - 9 - 8 - 12 - 7)
-        let rows: [[(String, Style?)]] = s.picks.map { p in
+        let rows: [[(String, Style?)]] = s.visiblePicks.map { p in
             [("\(p.rank)", t.muted), (p.strategy, nil), (p.symbol.rawValue, t.text.adding(.bold)), (s.info(p.symbol.rawValue)?.name ?? "", t.muted),
              (PriceScale.fixed(p.confidence * 100, decimals: 0) + "%", p.confidence >= 0.99 ? t.bull : t.text), (Format.price(p.price), nil),
              (Format.compact(p.marketCap), t.muted), (p.sector ?? "", t.muted)]

@@ -112,7 +112,7 @@ public enum Screens {
         let hints: String = switch (s.overlay != nil, s.pane) {
         case (true, _): "Esc close · Enter choose · ↑↓ select"
         case (_, .backtest): "↑↓ trades · Enter chart · s sort · n/N strategy · b rerun · Esc back"
-        case (_, .picks): "↑↓ select · Enter chart · Esc back"
+        case (_, .picks): "↑↓ select · Enter chart · f filter · r rescan · Esc back"
         case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
         case (_, .pipeline): "↑↓ runs · R refresh · c cancel · Esc back"
         case (_, .strategies): s.composer.draft == nil ? "↑↓ select · Enter edit · n new · b backtest · Esc back" : "editing: Tab fields · Ctrl-S save · F5 preview · Esc done"

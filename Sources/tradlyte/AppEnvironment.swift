@@ -109,10 +109,12 @@ struct AppConfig: Equatable {
     var scanStrategies = ["golden_cross", "rsi_reversion"]
     /// The terminal UI's theme (`tradlyte themes` lists them).
     var theme: String?
+    /// The UI refreshes by itself once a session has closed that the data lacks.
+    var autoRefresh = false
 
     static let knownKeys = ["close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
                             "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
-                            "notify_command", "notify_timeout_seconds", "scan_strategies", "theme"]
+                            "notify_command", "notify_timeout_seconds", "scan_strategies", "theme", "auto_refresh"]
 
     static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -190,6 +192,9 @@ struct AppConfig: Equatable {
                     guard let s = string(item) else { throw CLIError.badInput("\(path): scan_strategies entries must be strategy names") }
                     return s
                 }
+            case "auto_refresh":
+                guard case .bool(let b) = value else { throw CLIError.badInput("\(path): auto_refresh must be true or false") }
+                config.autoRefresh = b
             case "theme":
                 guard let s = string(value), !s.isEmpty else { throw CLIError.badInput("\(path): theme must be a theme name such as \"gruvbox\"") }
                 config.theme = s

@@ -298,6 +298,23 @@ struct WalkForwardCommand: ParsableCommand {
 }
 
 struct ScanCommand: ParsableCommand {
+    /// Scans the stored universe on `session` and stores the picks (a re-run replaces that
+    /// session's rows): shared by `tradlyte scan` and the UI's picks pane.
+    static func scan(_ list: [Strategy], store: MarketStore, session: SessionDate, top: Int) throws -> UniverseScanner.Result {
+        let cal = store.calendar
+        let universe = try store.dailyUniverse()
+        let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let result: UniverseScanner.Result
+        do {
+            result = try UniverseScanner.scan(list, universe: universe, session: Int32(cal.sessionIndex(session)!), metadata: metadata,
+                                              topK: top, calendar: cal, executor: BacktestRunner.allCores)
+        } catch {
+            throw CLIError.badInput(error.description)
+        }
+        try store.saveScan(result, strategies: list.map(\.name))
+        return result
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Scan the stored universe for today's signals and store the top picks per strategy.",
@@ -325,14 +342,7 @@ struct ScanCommand: ParsableCommand {
                 guard let latest = try store.summary().latestSession else { throw CLIError.badInput("no data yet — run: tradlyte refresh") }
                 session = latest
             }
-            let universe = try store.dailyUniverse()
-            let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
-            let result: UniverseScanner.Result
-            do {
-                result = try UniverseScanner.scan(list, universe: universe, session: Int32(cal.sessionIndex(session)!), metadata: metadata,
-                                                  topK: top, calendar: cal, executor: BacktestRunner.allCores)
-            } catch let e as StrategyError { throw CLIError.badInput(e.description) }
-            try store.saveScan(result, strategies: list.map(\.name))
+            let result = try Self.scan(list, store: store, session: session, top: top)
             let picks = list.flatMap { result.picks[$0.name] ?? [] }
             if json {
                 emit(JSONValue.array(picks.map { p in .object([("strategy", .string(p.strategy)), ("rank", .number(Double(p.rank))),

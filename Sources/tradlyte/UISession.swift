@@ -37,6 +37,7 @@ final class UISession {
                                          latestClosed: latest, dataThrough: summary.latestSession, unreadAlerts: try store.unreadAlertCount(),
                                          theme: theme.name, themes: themes.list().map(\.name))
         // Strategies that load cleanly, for the backtest pane and alert rules.
+        state.autoRefresh = env.config.autoRefresh
         state.strategies = catalog.items.filter { (try? $0.result.get()) != nil }.map(\.id)
         if let first = state.strategies.first, !state.strategies.contains(state.strategy) { state.strategy = first }
         return (state, effects)
@@ -153,6 +154,19 @@ final class UISession {
                     return .dataReloaded(symbols: try store.symbols(), series: series, latestClosed: latest,
                                          dataThrough: try store.summary().latestSession, unread: try store.unreadAlertCount())
                 }
+            case .runScan:
+                let inbox = self.inbox, env = self.env
+                let job = { @Sendable () -> AppEvent in
+                    UISession.attempt {
+                        let store = try env.openStore()
+                        let catalog = StrategyCatalog(directory: env.strategiesDirectory)
+                        let names = env.config.scanStrategies.isEmpty ? StrategyLibrary.all.map(\.id) : env.config.scanStrategies
+                        guard let session = try store.summary().latestSession else { return .failed("no data yet — press R to refresh") }
+                        _ = try ScanCommand.scan(try names.map { try catalog.strategy($0) }, store: store, session: session, top: 10)
+                        return .picksLoaded(try store.picks())
+                    }
+                }
+                if synchronous { event = job() } else { Thread.detachNewThread { inbox.post(job()) } }
             case .loadStrategies:
                 event = .strategiesLoaded(catalog.items.map { item in
                     switch item.result {

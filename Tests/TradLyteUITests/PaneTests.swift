@@ -215,3 +215,41 @@ import TradLyteCore
         #expect(s.study == nil && s.pane == .backtest)
     }
 }
+
+@Suite struct PicksAndAutoRefreshTests {
+    @Test func picksFilterByStrategyAndRescanOnDemand() {
+        var s = Fixture.state(width: 100, height: 30)
+        _ = Fixture.keys(&s, "p")
+        PaneTests.lists(&s)
+        #expect(s.visiblePicks.count == 2)
+        _ = Fixture.keys(&s, "f")
+        #expect(s.pickFilter == "golden_cross" && s.visiblePicks.map(\.symbol.rawValue) == ["TERA"])
+        _ = Fixture.keys(&s, "f", "enter")
+        #expect(s.pickFilter == "rsi_reversion" && s.currentSymbol == "ZEN")
+        _ = Fixture.keys(&s, "p")
+        #expect(Fixture.keys(&s, "r") == [.runScan] && s.scanning)
+        #expect(Fixture.keys(&s, "r").isEmpty)  // one scan at a time
+        _ = App.update(&s, .picksLoaded([]))
+        #expect(!s.scanning && s.message?.text == "scan stored 0 picks")
+    }
+
+    @Test func autoRefreshStartsOnceWhenASessionClosedThatTheDataLacks() {
+        var s = Fixture.state(width: 100, height: 30)
+        s.autoRefresh = true
+        // Data through Friday 2024-03-15; Monday 2024-03-18 after the close it is stale.
+        let monday = ISO8601DateFormatter().date(from: "2024-03-18T20:10:00Z")!
+        #expect(App.update(&s, .tick(monday)) == [.startRefresh])
+        #expect(App.update(&s, .tick(monday.addingTimeInterval(60))).isEmpty)  // running
+        _ = App.update(&s, .refreshFinished(summary: "Refresh failed", failed: true, cancelled: false))
+        #expect(App.update(&s, .tick(monday.addingTimeInterval(120))).isEmpty)  // once per session
+        s.autoRefresh = false
+        #expect(App.update(&s, .tick(ISO8601DateFormatter().date(from: "2024-03-19T20:10:00Z")!)).isEmpty)
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes) func composerScreens(width: Int, height: Int) {
+        var s = ComposerTests.editing(width: width, height: height)
+        assertSnapshot(Fixture.render(s), named: "composer-form-\(width)x\(height)")
+        _ = Fixture.keys(&s, "esc", "y")
+        assertSnapshot(Fixture.render(s), named: "composer-list-\(width)x\(height)")
+    }
+}
