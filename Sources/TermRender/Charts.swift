@@ -217,6 +217,9 @@ public struct PriceChart: Widget {
     public var overlays: [Series] = []
     public var markers: [Marker] = []
     public var crosshair: Int?
+    /// Bars to shade (a strategy's setup holding), drawn as a background under everything.
+    public var shaded: [Bool] = []
+    public var shadeStyle = Style([.dim])
     /// The last bar is still forming.
     public var partialLast = false
     public var logScale = false
@@ -259,6 +262,14 @@ public struct PriceChart: Widget {
                 buffer.set(x, plot.y + r, glyphs.unicode ? "┈" : ".", grid)
             }
             buffer.put(" " + PriceScale.format(tick, decimals: decimals), x: plot.maxX, y: plot.y + r, style: axis, maxWidth: PriceChart.axisWidth)
+        }
+        // Shaded bars under everything else.
+        for (i, on) in shaded.enumerated() where on {
+            for c in 0..<columnsPerBar {
+                let x = plot.x + i * columnsPerBar + c
+                guard x < plot.maxX else { break }
+                for y in plot.y..<plot.maxY { buffer[x, y].style = buffer[x, y].style.patched(shadeStyle) }
+            }
         }
         // Crosshair column under everything else.
         if let c = crosshair, c >= 0, c < bars.close.count {

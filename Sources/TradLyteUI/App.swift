@@ -420,10 +420,11 @@ public enum App {
         guard let sym = s.currentSymbol else { s.message = ("no symbol selected", .warn); return [] }
         let generation = (s.backtest?.generation ?? 0) + 1
         s.backtest = BacktestPanel(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
+        s.backtest?.range = s.backtestRange
         s.pane = .backtest
         s.study = nil
         return [.runBacktest(strategy: s.strategy, symbol: sym, interval: s.interval, parameters: s.parameterOverrides[s.strategy] ?? [:],
-                             generation: generation)]
+                             range: s.backtestRange, generation: generation)]
     }
 
     /// Starts a watchlist run, a sweep or a walk-forward of the current strategy (in the
@@ -486,8 +487,12 @@ public enum App {
         defer { if s.composer.draft != nil { s.composer.draft = d } }
         if d.confirmingDiscard {
             switch key.key {
-            case .char("y"), .char("Y"): s.composer.draft = nil; s.message = ("changes dropped", .info); return []
-            default: d.confirmingDiscard = false; return []
+            case .char("y"), .char("Y"):
+                s.composer.draft = nil
+                s.message = ("changes dropped", .info)
+                if d.quitAfterDiscard { s.quit = true }
+                return []
+            default: d.confirmingDiscard = false; d.quitAfterDiscard = false; return []
             }
         }
         let fields = StrategyDraft.Field.allCases
@@ -497,7 +502,9 @@ public enum App {
         case (.backTab, _), (.up, _): d.focused = fields[(i + fields.count - 1) % fields.count]
         case (.escape, _):
             if d.isDirty { d.confirmingDiscard = true } else { s.composer.draft = nil }
-        case (.char("c"), .ctrl): s.quit = true
+        case (.char("c"), .ctrl):
+            // Leaving the app asks too when the draft has unsaved changes.
+            if d.isDirty { d.confirmingDiscard = true; d.quitAfterDiscard = true } else { s.quit = true }
         case (.char("s"), .ctrl):
             switch d.compile() {
             case .valid(let strategy):
@@ -529,9 +536,10 @@ public enum App {
         let compiled: CompiledStrategy
         do { compiled = try CompiledStrategy(strategy) } catch { s.message = ("\(error)", .error); return [] }
         let signals = compiled.signals(daily: daily, latestClosed: s.latestClosed)
-        let entries = signals.entries, exits = signals.exits
-        s.preview = SignalPreview(symbol: sym, interval: strategy.interval, entries: signals.lastSessions.indices.filter { entries[$0] }.map { signals.lastSessions[$0] },
-                                  exits: signals.lastSessions.indices.filter { exits[$0] }.map { signals.lastSessions[$0] },
+        let entries = signals.entries, exits = signals.exits, sessions = signals.lastSessions
+        let setupHolds = strategy.setup == nil ? [] : sessions.indices.filter { signals.setup[$0] == Truth.yes }.map { sessions[$0] }
+        s.preview = SignalPreview(symbol: sym, interval: strategy.interval, entries: sessions.indices.filter { entries[$0] }.map { sessions[$0] },
+                                  exits: sessions.indices.filter { exits[$0] }.map { sessions[$0] }, setup: setupHolds,
                                   buy: strategy.trigger.action == .buy)
         s.interval = strategy.interval
         s.pane = .chart
@@ -696,7 +704,7 @@ public enum Palette {
                 "overlay keltner 20", "overlay donchian 20", "overlay supertrend", "overlay sar", "overlay clear"]
         out += AppState.WatchSort.allCases.map { "sort \($0.rawValue)" }
         out += s.availableThemes.map { "theme \($0)" }
-        out += ["backtest", "picks", "alerts", "pipeline", "refresh now", "refresh cancel", "strategy "] + s.strategies.map { "strategy \($0)" }
+        out += ["backtest", "picks", "alerts", "pipeline", "refresh now", "refresh cancel", "strategy ", "range ", "range clear"] + s.strategies.map { "strategy \($0)" }
         out += ["alert above ", "alert below ", "alert change ", "alert trigger ", "alert pick", "alert remove ", "alerts read"]
         return out
     }
@@ -714,7 +722,7 @@ public enum Palette {
         let words = typed.split(separator: " ")
         guard let first = words.first else { return false }
         switch first {
-        case "add", "overlay", "osc", "interval", "mode", "sort", "theme", "strategy": return words.count >= 2
+        case "add", "overlay", "osc", "interval", "mode", "sort", "theme", "strategy", "range": return words.count >= 2
         case "alert": return words.count >= 2
         default: return candidates(s).contains(typed)
         }
@@ -831,6 +839,14 @@ public enum Palette {
             s.strategy = arg
             return App.startBacktest(&s)
         case "alert": return alertCommand(Array(words.dropFirst()), &s)
+        case "range":
+            if arg == "clear" { s.backtestRange = nil; s.message = ("backtests use every bar", .info); return [] }
+            guard words.count == 3, let from = try? SessionDate(iso: words[1]), let to = try? SessionDate(iso: words[2]), from <= to else {
+                s.message = ("usage: range FROM TO with dates like 2024-01-02 (FROM not after TO), or range clear", .warn); return []
+            }
+            s.backtestRange = from...to
+            s.message = ("backtests from \(from) to \(to)", .info)
+            return s.pane == .backtest ? App.startBacktest(&s) : []
         default:
             s.message = ("unknown command '\(verb)' — press : and Tab to see the commands", .warn)
         }

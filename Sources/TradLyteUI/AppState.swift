@@ -80,6 +80,8 @@ public struct AppState: Sendable {
     public var backtest: BacktestPanel?
     /// A watchlist run, parameter sweep or walk-forward shown in the backtest pane.
     public var study: StudyPanel?
+    /// Backtests trade and measure only bars ending in this range (`:range FROM TO`).
+    public var backtestRange: ClosedRange<SessionDate>?
     /// Parameter values applied from a sweep, per strategy (used by its backtests).
     public var parameterOverrides: [String: [String: Double]] = [:]
     /// Strategy ids the backtest pane cycles through (built-in and the user's).
@@ -196,6 +198,7 @@ public struct BacktestPanel: Sendable {
     public var strategy: String
     public var symbol: String
     public var interval: FibInterval
+    public var range: ClosedRange<SessionDate>?
     /// Results of older requests (superseded or cancelled) are ignored.
     public var generation: Int
     public var running: Bool
@@ -266,6 +269,8 @@ public struct SignalPreview: Sendable, Equatable {
     public var interval: FibInterval
     public var entries: [Int32]
     public var exits: [Int32]
+    /// Bars where the setup holds (shaded on the chart).
+    public var setup: [Int32]
     public var buy: Bool
 }
 
@@ -304,7 +309,8 @@ public enum Effect: Equatable, Sendable {
     case fetchQuote(String)
     case saveWatchlist([String])
     case setTheme(String)
-    case runBacktest(strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double], generation: Int)
+    case runBacktest(strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double], range: ClosedRange<SessionDate>?,
+                     generation: Int)
     case runStudy(StudyPanel.Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int)
     case loadPicks
     case loadAlerts

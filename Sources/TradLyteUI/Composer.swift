@@ -55,6 +55,8 @@ public struct StrategyDraft: Sendable, Equatable {
     public var original: [Field: String]
     /// Whether Esc was pressed with unsaved changes (a y/n prompt is showing).
     public var confirmingDiscard = false
+    /// The prompt came from Ctrl-C: y also quits.
+    public var quitAfterDiscard = false
 
     public init(_ strategy: Strategy, id: String) {
         func interval(_ i: FibInterval?) -> String { i.map(\.description) ?? "" }

@@ -119,6 +119,14 @@ extension Screens {
         chart.markers = tradeMarkers(s, bars: model.bars, ctx: ctx).compactMap { m in
             model.range.contains(m.bar) ? PriceChart.Marker(bar: (m.bar - model.range.lowerBound) / k, up: m.up, style: m.style) : nil
         }
+        if let p = s.preview, p.symbol == sym, p.interval == s.interval, !p.setup.isEmpty {
+            // The draft's setup, shaded bar by bar (a merged column is shaded when any of its bars is).
+            let holds = Set(p.setup)
+            var shaded = [Bool](repeating: false, count: model.merged.close.count)
+            for i in model.range where holds.contains(model.bars[i].lastSession) { shaded[(i - model.range.lowerBound) / k] = true }
+            chart.shaded = shaded
+            chart.shadeStyle = Style(bg: t.selection.bg == .default ? .default : t["grid"].fg, t.selection.bg == .default ? [.underline] : [])
+        }
         chart.render(parts[0], &buf)
         DateAxis(labels: model.labels, columnsPerBar: cpb, style: t.muted).render(parts[1], &buf)
         if volHeight > 0 {

@@ -23,7 +23,8 @@ extension Screens {
             Paragraph("Press b to backtest \(s.strategy) on the selected symbol and interval; n/N change the strategy.", style: t.muted).render(inner, &buf)
             return
         }
-        let inner = paneBlock("Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)", s, ctx, area, &buf)
+        let range = panel.range.map { " · \($0.lowerBound) … \($0.upperBound)" } ?? ""
+        let inner = paneBlock("Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)", s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if panel.running {
             buf.put("Running \(panel.strategy) on \(panel.symbol) \(panel.interval)… (Esc cancels)", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)

@@ -117,7 +117,7 @@ enum UIBench {
         let compiled = try! CompiledStrategy(six)
         let keyToCurve = median(runs) {
             let effects = App.update(&b, .input(.key(KeyEvent(.char("b")))))
-            guard case .runBacktest(_, _, let interval, _, let generation)? = effects.first else { return }
+            guard case .runBacktest(_, _, let interval, _, _, let generation)? = effects.first else { return }
             let result = Backtester.run(compiled, daily: series, interval: interval, configuration: BacktestConfiguration(six.backtest),
                                         latestClosed: b.latestClosed)
             _ = App.update(&b, .backtestFinished(generation: generation, .success(result)))

@@ -64,14 +64,14 @@ final class UISession {
                 }
             case .saveWatchlist(let list):
                 do { try saveWatchlist(list) } catch { state.message = ("could not save the watchlist: \(error)", .error) }
-            case .runBacktest(let name, let symbol, let interval, let parameters, let generation):
+            case .runBacktest(let name, let symbol, let interval, let parameters, let range, let generation):
                 do {
                     let strategy = try catalog.strategy(name)
                     let daily = try state.series[symbol] ?? store.dailySeries(try Symbol(symbol))
                     let latest = state.latestClosed
                     let job = { @Sendable () -> AppEvent in
                         .backtestFinished(generation: generation, Self.backtest(strategy, parameters: parameters, daily: daily, interval: interval,
-                                                                              latestClosed: latest))
+                                                                              range: range, latestClosed: latest))
                     }
                     if synchronous { event = job() } else {
                         let inbox = self.inbox
@@ -234,11 +234,14 @@ final class UISession {
 
     /// One backtest with the strategy's own settings (pure computation; runs on any thread).
     static func backtest(_ strategy: Strategy, parameters: [String: Double] = [:], daily: BarSeries, interval: FibInterval,
-                         latestClosed: Int32) -> Result<BacktestResult, QuoteFailure> {
+                         range: ClosedRange<SessionDate>? = nil, latestClosed: Int32) -> Result<BacktestResult, QuoteFailure> {
         do {
             let compiled = try CompiledStrategy(strategy, parameters: parameters)
             let result = Backtester.run(compiled, daily: daily, interval: interval, configuration: BacktestConfiguration(strategy.backtest),
-                                        latestClosed: latestClosed)
+                                        latestClosed: latestClosed, range: range)
+            if result.barCount == 0, let range {
+                return .failure(QuoteFailure("no \(interval) bars between \(range.lowerBound) and \(range.upperBound) — widen the range or :range clear"))
+            }
             guard result.barCount > compiled.lookback else {
                 return .failure(QuoteFailure("\(result.barCount) \(interval) bars; \(strategy.name) needs more than \(compiled.lookback) to warm up — try a shorter interval"))
             }

@@ -48,7 +48,7 @@ import TradLyteCore
         #expect(s.strategy == "my_golden_cross" && s.composer.draft?.isDirty == false)
         _ = Fixture.keys(&s, "esc")
         #expect(s.composer.draft == nil)
-        #expect(Fixture.keys(&s, "b").first == .runBacktest(strategy: "my_golden_cross", symbol: "ACME", interval: .daily, parameters: [:], generation: 1))
+        #expect(Fixture.keys(&s, "b").first == .runBacktest(strategy: "my_golden_cross", symbol: "ACME", interval: .daily, parameters: [:], range: nil, generation: 1))
     }
 
     @Test func unsavedChangesAskBeforeTheyAreDropped() {
@@ -128,5 +128,42 @@ import TradLyteCore
         _ = Fixture.keys(&s, "enter")
         #expect(s.composer.draft == nil && s.message?.text.contains("unknown indicator 'smaa'") == true)
         assertSnapshot(Fixture.render(s), named: "composer-list-120x36")
+    }
+}
+
+@Suite struct ComposerExtrasTests {
+    @Test func ctrlCWithUnsavedChangesAsksFirstThenQuits() {
+        var s = ComposerTests.editing()
+        _ = Fixture.keys(&s, "ctrl-c")
+        #expect(!s.quit && s.composer.draft?.confirmingDiscard == true)
+        _ = Fixture.keys(&s, "y")
+        #expect(s.quit)
+    }
+
+    @Test func aPreviewShadesTheBarsWhereTheSetupHolds() throws {
+        var s = Fixture.state(width: 160, height: 48)
+        let withSetup = try #require(StrategyLibrary.all.first { $0.strategy.setup != nil })
+        s.composer.entries = [ComposerPanel.Entry(id: withSetup.id, builtIn: true, strategy: withSetup.strategy, problem: nil)]
+        s.pane = .strategies
+        _ = Fixture.keys(&s, "enter", "f5")
+        let preview = try #require(s.preview)
+        #expect(!preview.setup.isEmpty && s.pane == .chart)
+        // Shaded columns carry the shade style somewhere in the plot.
+        let runs = Fixture.render(s).styleRuns.joined(separator: "\n")
+        #expect(runs.contains(Theme.default["grid"].fg.description + "+") || runs.contains("/" + Theme.default["grid"].fg.description))
+    }
+
+    @Test func backtestsCanBeLimitedToADateRange() throws {
+        var s = Fixture.state(width: 120, height: 36)
+        s.strategies = ["golden_cross"]
+        _ = Palette.run("range 2023-06-01 2024-01-31", &s)
+        let range = try #require(s.backtestRange)
+        #expect(range == SessionDate(year: 2023, month: 6, day: 1)!...SessionDate(year: 2024, month: 1, day: 31)!)
+        guard case .runBacktest(_, _, _, _, let r, _)? = Fixture.keys(&s, "b").first else { Issue.record("no backtest"); return }
+        #expect(r == range)
+        _ = Palette.run("range 2024-02-01 2024-01-01", &s)
+        #expect(s.message?.level == .warn)
+        _ = Palette.run("range clear", &s)
+        #expect(s.backtestRange == nil)
     }
 }

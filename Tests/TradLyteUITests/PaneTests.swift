@@ -12,7 +12,7 @@ import TradLyteCore
         s.strategies = StrategyLibrary.all.map(\.id)
         s.strategy = "macd_crossover"
         let effects = Fixture.keys(&s, "b")
-        guard case .runBacktest(let name, let symbol, let interval, _, let generation)? = effects.first else {
+        guard case .runBacktest(let name, let symbol, let interval, _, _, let generation)? = effects.first else {
             Issue.record("b did not ask for a backtest: \(effects)")
             return s
         }
@@ -40,7 +40,7 @@ import TradLyteCore
         let first = s.backtest!.generation
         let effects = Fixture.keys(&s, "n")
         #expect(s.strategy == "rsi_reversion")
-        #expect(effects == [.runBacktest(strategy: "rsi_reversion", symbol: "ACME", interval: .daily, parameters: [:], generation: first + 1)])
+        #expect(effects == [.runBacktest(strategy: "rsi_reversion", symbol: "ACME", interval: .daily, parameters: [:], range: nil, generation: first + 1)])
         _ = App.update(&s, .backtestFinished(generation: first, .failure(QuoteFailure("old"))))
         #expect(s.backtest?.running == true && s.backtest?.error == nil)
         _ = Fixture.keys(&s, "esc")
@@ -175,7 +175,7 @@ import TradLyteCore
         let best = try #require(sweep.best?.parameters)
         let effects = Fixture.keys(&s, "a")
         #expect(s.parameterOverrides[name] == best)
-        #expect(effects.first == .runBacktest(strategy: name, symbol: symbol, interval: interval, parameters: best, generation: s.backtest!.generation))
+        #expect(effects.first == .runBacktest(strategy: name, symbol: symbol, interval: interval, parameters: best, range: nil, generation: s.backtest!.generation))
         #expect(s.study == nil && s.backtest?.running == true)
     }
 
