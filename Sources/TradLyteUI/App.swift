@@ -212,14 +212,20 @@ public enum App {
             guard var st = s.study, case .sweep(let sw)? = st.outcome, let map = sw.heatmap else { return [] }
             st.column = min(max(0, st.column + (action == .cellLeft ? -1 : 1)), map.x.values.count - 1)
             s.study = st
+        case .cycleMetric:
+            guard var st = s.study, case .sweep? = st.outcome else { s.message = ("run a sweep first (h)", .info); return [] }
+            let order: [BacktestRunner.Metric] = [.sharpe, .return, .sortino, .sqn, .drawdown, .calmar, .winrate]
+            st.metric = order[((order.firstIndex(of: st.metric) ?? 0) + 1) % order.count]
+            s.study = st
+            s.message = ("heat map of \(st.metric.statistic)", .info)
         case .applyBest, .applyCell:
             guard let st = s.study, case .sweep(let sw)? = st.outcome else { s.message = ("run a sweep first (h)", .info); return [] }
             var params: [String: Double]?
-            if action == .applyBest { params = sw.best?.parameters }
+            if action == .applyBest { params = Screens.best(sw, metric: st.metric)?.parameters }
             else if let map = sw.heatmap, map.x.values.indices.contains(st.column), map.y.values.indices.contains(st.row) {
                 params = [map.x.name: map.x.values[st.column], map.y.name: map.y.values[st.row]]
                 // Other swept parameters keep the best cell's values.
-                for (k, v) in sw.best?.parameters ?? [:] where params?[k] == nil { params?[k] = v }
+                for (k, v) in Screens.best(sw, metric: st.metric)?.parameters ?? [:] where params?[k] == nil { params?[k] = v }
             }
             guard let params else { s.message = ("no cell to apply", .warn); return [] }
             s.parameterOverrides[st.strategy] = params

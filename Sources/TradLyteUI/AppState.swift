@@ -254,6 +254,8 @@ public struct StudyPanel: Sendable {
     public var running = true
     public var outcome: Outcome?
     public var error: String?
+    /// The statistic a sweep's heat map (and "best") shows; `m` cycles it.
+    public var metric = BacktestRunner.Metric.sharpe
     /// Selected row (watchlist, walk-forward) or heat-map cell.
     public var row = 0
     public var column = 0

@@ -7,7 +7,7 @@ public enum Action: String, CaseIterable, Sendable {
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
     case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
-    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight, filterPicks, rescan
+    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight, filterPicks, rescan, cycleMetric
     case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
 }
 
@@ -94,6 +94,7 @@ public enum Keymap {
         KeyBinding(["left"], .cellLeft, "heat map: previous column", .backtest),
         KeyBinding(["right"], .cellRight, "heat map: next column", .backtest),
         KeyBinding(["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest),
+        KeyBinding(["m"], .cycleMetric, "sweep: statistic of the heat map (Sharpe, return, Sortino, SQN, drawdown, Calmar, win rate)", .backtest),
         KeyBinding(["space"], .applyCell, "sweep: apply the selected cell's parameters and backtest", .backtest),
         KeyBinding(["esc"], .back, "cancel a running backtest, else back to the chart", .backtest),
         KeyBinding(["up", "k"], .listUp, "previous pick", .picks),

@@ -128,20 +128,28 @@ extension Screens {
                             Table.Column("", width: max(4, inner.width - 66))],
                   rows: table, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
         case .sweep(let sw)?:
-            let bestText = sw.best.map { b in b.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ") } ?? "—"
-            buf.put("\(sw.rows.count) of \(sw.gridSize) combinations · \(sw.metric.statistic) · best \(bestText) · a applies the best, Space the selected cell",
+            let bestRow = best(sw, metric: st.metric)
+            let bestText = bestRow.map { b in b.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ") } ?? "—"
+            buf.put("\(sw.rows.count) of \(sw.gridSize) combinations · \(st.metric.statistic) (m: next) · best \(bestText) · a applies the best, Space the selected cell",
                     x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
             guard let map = sw.heatmap else {
                 let rows = sw.rows.compactMap { r -> (SweepRowText, Double)? in
-                    guard let v = r.stats.flatMap({ sw.metric.score($0) }) else { return nil }
+                    guard let v = r.stats.flatMap({ st.metric.score($0) }) else { return nil }
                     return (SweepRowText(r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ")), v)
                 }.sorted { $0.1 > $1.1 }
-                Table(columns: [Table.Column("PARAMETERS", width: max(10, inner.width - 12)), Table.Column(sw.metric.rawValue.uppercased(), width: 10, .right)],
+                Table(columns: [Table.Column("PARAMETERS", width: max(10, inner.width - 12)), Table.Column(st.metric.rawValue.uppercased(), width: 10, .right)],
                       rows: rows.map { [($0.0.text, nil), (PriceScale.fixed($0.1, decimals: 3), nil)] }, selected: st.row, style: t.text,
                       headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner.inset(top: 2), &buf)
                 return
             }
-            heatMap(map, metric: sw.metric, best: sw.best?.parameters, cursor: (st.column, st.row), ctx, inner.inset(top: 2), &buf)
+            // The grid of the chosen statistic, from the sweep's rows.
+            var values = map.values.map { $0.map { _ -> Double? in nil } }
+            for r in sw.rows {
+                guard let x = r.parameters[map.x.name].flatMap({ map.x.values.firstIndex(of: $0) }),
+                      let y = r.parameters[map.y.name].flatMap({ map.y.values.firstIndex(of: $0) }), y < values.count, x < values[y].count else { continue }
+                values[y][x] = r.stats.flatMap { st.metric.score($0) }
+            }
+            heatMap((map.x, map.y, values), metric: st.metric, best: bestRow?.parameters, cursor: (st.column, st.row), ctx, inner.inset(top: 2), &buf)
         case .walkForward(let windows)?:
             let rows: [[(String, Style?)]] = windows.map { w in
                 let oos = w.outOfSampleStats["Return [%]"]?.number ?? 0
@@ -159,6 +167,13 @@ extension Screens {
     }
 
     struct SweepRowText { var text: String; init(_ t: String) { text = t } }
+
+    /// The sweep's best row by `metric`: the largest value (drawdowns are negative, so the shallowest).
+    public static func best(_ sw: BacktestRunner.Sweep, metric: BacktestRunner.Metric) -> BacktestRunner.SweepRow? {
+        sw.rows.filter { $0.stats.flatMap { metric.score($0) } != nil }.max { a, b in
+            metric.score(a.stats!)! < metric.score(b.stats!)!
+        }
+    }
 
     /// The statistic over two parameters: a cell per pair coloured on the theme's bear → bull
     /// scale, the best cell starred, the cursor cell reversed.

@@ -191,6 +191,10 @@ import TradLyteCore
         _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
         s.study?.row = 0
         s.study?.column = 0
+        _ = Fixture.keys(&s, "m")
+        #expect(s.study?.metric == .return && Fixture.render(s).textRows.joined().contains("Return [%] (m: next)"))
+        let bestByReturn = try #require(Screens.best(sweep, metric: .return))
+        #expect(sweep.rows.allSatisfy { ($0.stats?["Return [%]"]?.number ?? -.infinity) <= bestByReturn.stats!["Return [%]"]!.number! })
         _ = Fixture.keys(&s, "right", "down", "space")
         #expect(s.parameterOverrides[name] == ["fast": 20, "slow": 200])
     }
