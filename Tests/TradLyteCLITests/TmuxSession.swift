@@ -81,6 +81,13 @@ final class TmuxSession {
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
     func type(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
 
+    /// Esc, then a pause: curses waits briefly after Esc for a following key (an Alt
+    /// combination), so a key typed at once would arrive as Alt-key.
+    func escape() throws {
+        try send("Escape")
+        Thread.sleep(forTimeInterval: 0.2)
+    }
+
     func capture(colours: Bool = false) throws -> String {
         try tmux(["capture-pane", "-p", "-t", name] + (colours ? ["-e"] : []))
     }
@@ -89,14 +96,20 @@ final class TmuxSession {
         try tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
     }
 
-    /// Waits until the screen contains `text` (polling), then returns the screen.
+    /// Waits until the screen contains `text` and has stopped changing (a capture can land
+    /// in the middle of a frame being drawn, or of typed keys being echoed), then returns it.
     @discardableResult
     func waitFor(_ text: String, timeout: Double = 20) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if screen.contains(text) { return screen }
+            if screen.contains(text) {
+                Thread.sleep(forTimeInterval: 0.08)
+                let again = try capture()
+                if again == screen { return screen }
+                continue
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
         throw HarnessError(message: "timed out waiting for '\(text)'; the screen was:\n\(screen)")
