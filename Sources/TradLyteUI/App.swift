@@ -710,7 +710,9 @@ public enum Palette {
                 "overlay keltner 20", "overlay donchian 20", "overlay supertrend", "overlay sar", "overlay clear"]
         out += AppState.WatchSort.allCases.map { "sort \($0.rawValue)" }
         out += s.availableThemes.map { "theme \($0)" }
-        out += ["backtest", "picks", "alerts", "pipeline", "refresh now", "refresh cancel", "strategy ", "range ", "range clear"] + s.strategies.map { "strategy \($0)" }
+        out += ["backtest", "picks", "alerts", "pipeline", "refresh now", "refresh cancel", "strategy ", "range ", "range clear",
+                "strategies", "new strategy", "sweep", "walkforward", "watchlist run", "metric", "apply best", "rescan", "filter picks",
+                "acknowledge", "mark read"] + s.strategies.map { "strategy \($0)" }
         out += ["alert above ", "alert below ", "alert change ", "alert trigger ", "alert pick", "alert remove ", "alerts read"]
         return out
     }
@@ -833,6 +835,19 @@ public enum Palette {
             guard let arg else { s.message = ("usage: theme NAME (\(s.availableThemes.joined(separator: ", ")))", .warn); return [] }
             return [.setTheme(arg)]
         case "backtest": return App.perform(.openBacktest, &s)
+        case "strategies": return App.perform(.openComposer, &s)
+        case "new":
+            guard s.pane == .strategies else { s.message = ("open the composer first (S, or :strategies), select a template, then :new strategy", .warn); return [] }
+            return App.perform(.newStrategy, &s)
+        case "sweep": return App.perform(.runSweep, &s)
+        case "walkforward": return App.perform(.runWalkForward, &s)
+        case "watchlist": return App.perform(.runWatchlist, &s)
+        case "metric": return App.perform(.cycleMetric, &s)
+        case "apply": return App.perform(.applyBest, &s)
+        case "rescan": s.pane = .picks; return App.perform(.rescan, &s)
+        case "filter": return App.perform(.filterPicks, &s)
+        case "acknowledge": return App.perform(.acknowledge, &s)
+        case "mark": return App.perform(.markAllRead, &s)
         case "picks": return App.perform(.openPicks, &s)
         case "alerts":
             if arg == "read" { return [.markAlertsRead(nil)] }

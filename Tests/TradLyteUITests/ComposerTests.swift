@@ -167,3 +167,23 @@ import TradLyteCore
         #expect(s.backtestRange == nil)
     }
 }
+
+@Suite struct PaletteReachTests {
+    @Test func everyPaneAndStudyIsReachableFromThePalette() {
+        var s = Fixture.state(width: 120, height: 36)
+        s.strategies = ["golden_cross"]
+        #expect(Palette.run("strategies", &s) == [.loadStrategies] && s.pane == .strategies)
+        #expect(Palette.run("picks", &s) == [.loadPicks] && s.pane == .picks)
+        #expect(Palette.run("rescan", &s) == [.runScan])
+        #expect(Palette.run("alerts", &s) == [.loadAlerts] && s.pane == .alerts)
+        #expect(Palette.run("mark read", &s) == [.markAlertsRead(nil)])
+        #expect(Palette.run("pipeline", &s) == [.loadRuns, .loadPlan] && s.pane == .pipeline)
+        #expect(Palette.run("refresh now", &s) == [.startRefresh])
+        #expect(Palette.run("refresh cancel", &s) == [.cancelRefresh])
+        if case .runStudy(.sweep, _, _, _, _)? = Palette.run("sweep", &s).first {} else { Issue.record("sweep") }
+        if case .runStudy(.walkForward, _, _, _, _)? = Palette.run("walkforward", &s).first {} else { Issue.record("walkforward") }
+        if case .runStudy(.watchlist, _, _, _, _)? = Palette.run("watchlist run", &s).first {} else { Issue.record("watchlist run") }
+        if case .runBacktest? = Palette.run("backtest", &s).first {} else { Issue.record("backtest") }
+        #expect(Palette.matches("sw", s).first == "sweep")
+    }
+}
