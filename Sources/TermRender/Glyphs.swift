@@ -24,4 +24,23 @@ public struct Glyphs: Sendable, Equatable {
                                      bodyOverWick: "#", wickOverBody: "#",
                                      doji: "=", eighths: [".", ".", "-", "-", "=", "=", "#", "#"], up: "^", down: "v",
                                      cursor: ":", ellipsis: "~", gaugeFull: "#", gaugeEmpty: ".", unicode: false)
+
+    /// ASCII stand-ins for the typographic characters screens use in their own text
+    /// (separators, arrows, dashes, marks): applied to a whole frame when glyphs are ASCII.
+    public static let asciiStandIns: [String: String] = [
+        "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "·": "-", "↑": "^", "↓": "v", "←": "<", "→": ">",
+        "–": "-", "—": "-", "…": "~", "✉": "@", "★": "*", "●": "*", "⚠": "!", "✎": "*", "✓": "+", "✖": "x", "⟳": "*",
+        "▲": "^", "▼": "v", "━": "=", "┈": ".", "×": "x", "▏": "#", "▎": "#", "▍": "#", "▌": "#", "▋": "#", "▊": "#", "▉": "#",
+    ]
+}
+
+extension Buffer {
+    /// Replaces every cell's symbol found in `map` (for ASCII terminals).
+    public mutating func replaceSymbols(_ map: [String: String]) {
+        for y in 0..<height {
+            for x in 0..<width {
+                if let r = map[self[x, y].symbol] { self[x, y] = Cell(r, style: self[x, y].style) }
+            }
+        }
+    }
 }

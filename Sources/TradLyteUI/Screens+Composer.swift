@@ -10,7 +10,8 @@ extension Screens {
         guard inner.height >= 6, inner.width >= 40 else { return }
         let listWidth = min(24, inner.width / 4)
         let cols = Layout.split(inner, .horizontal, [.length(listWidth), .length(1), .fill])
-        let items = c.entries.map { e in e.id + (e.strategy == nil ? " ⚠" : (e.builtIn ? "" : " ✎")) }
+        let (broken, mine) = ctx.glyphs.unicode ? (" ⚠", " ✎") : (" !", " *")
+        let items = c.entries.map { e in e.id + (e.strategy == nil ? broken : (e.builtIn ? "" : mine)) }
         ListView(items: items, selected: c.draft == nil ? c.selected : nil, style: t.text, selectedStyle: t.selection).render(cols[0], &buf)
         for y in cols[1].y..<cols[1].maxY { buf.set(cols[1].x, y, ctx.glyphs.vertical, t.border) }
         let right = cols[2].inset(left: 1)
@@ -90,8 +91,8 @@ extension Screens {
         // Hint, completions, validity.
         var status: [(String, Style)] = []
         switch validation {
-        case .valid: status.append(("✓ valid", t["ok"]))
-        case .invalid(let list): status.append(("✖ \(list.count) problem\(list.count == 1 ? "" : "s")", t.bear))
+        case .valid: status.append(((ctx.glyphs.unicode ? "✓" : "OK:") + " valid", t["ok"]))
+        case .invalid(let list): status.append(((ctx.glyphs.unicode ? "✖" : "x") + " \(list.count) problem\(list.count == 1 ? "" : "s")", t.bear))
         }
         status.append(("  Tab next · Ctrl-S save · Ctrl-Space complete · F5 preview · Esc done", t.muted))
         let hintY = area.maxY - 3

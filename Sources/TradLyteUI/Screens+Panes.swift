@@ -210,12 +210,13 @@ extension Screens {
                 if value == nil || t.bull.fg == .default { style = value == nil ? t.muted : Style([]) }
                 if cursor == (i, j) { style = style.adding(.reverse).adding(.bold) }
                 let text = value.map { cellWidth >= 6 ? PriceScale.fixed($0, decimals: 2) : "" } ?? "·"
-                buf.put(DisplayWidth.pad(isBest ? "★" + text : text, to: cellWidth, alignment: .right), x: x, y: y,
+                buf.put(DisplayWidth.pad(isBest ? (ctx.glyphs.unicode ? "★" : "*") + text : text, to: cellWidth, alignment: .right), x: x, y: y,
                         style: style.with(fg: t.text.fg == .default ? .default : .rgb(20, 20, 20)))
             }
         }
         let legendY = min(area.maxY - 1, area.y + 2 + map.y.values.count)
-        buf.put("\(metric.statistic): \(PriceScale.fixed(lo, decimals: 2)) (bear colour) … \(PriceScale.fixed(hi, decimals: 2)) (bull colour) · ★ best · ←→↑↓ move",
+        let star = ctx.glyphs.unicode ? "★" : "*", dots = ctx.glyphs.unicode ? "…" : "..", arrows = ctx.glyphs.unicode ? "←→↑↓" : "arrows"
+        buf.put("\(metric.statistic): \(PriceScale.fixed(lo, decimals: 2)) (bear colour) \(dots) \(PriceScale.fixed(hi, decimals: 2)) (bull colour) · \(star) best · \(arrows) move",
                 x: area.x, y: legendY, style: t.muted, maxWidth: area.width)
     }
 
@@ -302,7 +303,7 @@ extension Screens {
             buf.put("No alerts have fired. Rules are checked after each refresh.", x: parts[0].x, y: parts[0].y, style: t.muted, maxWidth: parts[0].width)
         } else {
             let rows: [[(String, Style?)]] = s.alerts.map { a in
-                [(a.read ? " " : "●", t["warn"]), ("\(a.session)", t.muted), (a.symbol.rawValue, t.text.adding(.bold)),
+                [(a.read ? " " : (ctx.glyphs.unicode ? "●" : "*"), t["warn"]), ("\(a.session)", t.muted), (a.symbol.rawValue, t.text.adding(.bold)),
                  (a.message, a.read ? t.muted : t.text)]
             }
             Table(columns: [Table.Column("", width: 1), Table.Column("SESSION", width: 10), Table.Column("SYMBOL", width: 6),

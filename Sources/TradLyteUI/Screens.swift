@@ -57,6 +57,8 @@ public enum Screens {
         case .search(let field, let selected, let adding)?: search(s, field, selected, adding, ctx, buf.area, &buf)
         case nil: break
         }
+        // ASCII terminals: the screens' own typographic characters become ASCII too.
+        if !ctx.glyphs.unicode { buf.replaceSymbols(Glyphs.asciiStandIns) }
         return buf
     }
 

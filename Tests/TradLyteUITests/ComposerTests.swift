@@ -187,3 +187,29 @@ import TradLyteCore
         #expect(Palette.matches("sw", s).first == "sweep")
     }
 }
+
+@Suite struct ASCIIFallbackTests {
+    /// With ASCII glyphs (a non-UTF-8 locale) no screen draws anything beyond ASCII, except
+    /// text that comes from the data itself.
+    @Test func everyPaneDrawsOnlyASCIIWithTheASCIIGlyphs() {
+        var s = PaneTests.backtested(width: 160, height: 48)
+        PaneTests.lists(&s)
+        func check(_ name: String) {
+            let text = Fixture.render(s, theme: .mono, glyphs: .ascii).textRows.joined()
+            let odd = text.unicodeScalars.filter { !$0.isASCII && $0 != "禅" }  // 禅 is data (a company name)
+            #expect(odd.isEmpty, "\(name): \(String(String.UnicodeScalarView(odd)))")
+        }
+        check("backtest")
+        for key in ["p", "A", "P", "c", "i", "?"] {
+            _ = Fixture.keys(&s, key)
+            check(key)
+            if key == "?" { _ = Fixture.keys(&s, "esc") }
+        }
+        let entries = StrategyLibrary.all.map { ComposerPanel.Entry(id: $0.id, builtIn: true, strategy: $0.strategy, problem: nil) }
+        _ = Fixture.keys(&s, "S")
+        _ = App.update(&s, .strategiesLoaded(entries))
+        check("composer list")
+        _ = Fixture.keys(&s, "enter")
+        check("composer form")
+    }
+}
