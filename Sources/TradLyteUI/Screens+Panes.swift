@@ -27,8 +27,8 @@ extension Screens {
         let inner = paneBlock("Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)", s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if panel.running {
-            buf.put("Running \(panel.strategy) on \(panel.symbol) \(panel.interval)… (Esc cancels)", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
-            Gauge(fraction: 0.5, label: "running", style: t.muted, barStyle: t.focus, glyphs: ctx.glyphs).render(inner.row(1).inset(right: inner.width / 2), &buf)
+            buf.put("Running \(panel.strategy) on \(panel.symbol) \(panel.interval) in the background… (Esc cancels)", x: inner.x, y: inner.y,
+                    style: t.muted, maxWidth: inner.width)
             return
         }
         if panel.cancelled {
