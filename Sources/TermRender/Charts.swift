@@ -173,6 +173,19 @@ public struct BrailleCanvas: Sendable {
         }
     }
 
+    /// A series as a polyline: value i at dot column `x(i)`, scaled to the dot rows; a
+    /// non-finite value breaks the line.
+    public mutating func polyline(_ values: ArraySlice<Double>, x: (Int) -> Int, scale: PriceScale, style: Style) {
+        var previous: (Int, Int)?
+        for (i, v) in zip(values.indices, values) {
+            guard v.isFinite else { previous = nil; continue }
+            let px = x(i - values.startIndex)
+            let y = Int(((1 - scale.t(v)) * Double(dotHeight - 1)).rounded())
+            if let p = previous { line(p.0, p.1, px, y, style) } else { set(px, y, style) }
+            previous = (px, y)
+        }
+    }
+
     /// Draws dots into the buffer; with `onlyBlank`, cells already drawn are left alone.
     public func render(at origin: (x: Int, y: Int), _ buffer: inout Buffer, onlyBlank: Bool = false, ascii: Bool = false) {
         for r in 0..<rows {
@@ -307,15 +320,7 @@ public struct PriceChart: Widget {
 
     /// A series as a braille polyline through bar centres (NaN breaks the line).
     func line(_ values: [Double], n: Int, scale: PriceScale, style: Style, _ canvas: inout BrailleCanvas) {
-        var previous: (Int, Int)?
-        for i in 0..<min(n, values.count) {
-            let v = values[i]
-            guard v.isFinite else { previous = nil; continue }
-            let x = column(of: i) * 2 + (columnsPerBar == 1 ? 0 : 1)
-            let y = Int(((1 - scale.t(v)) * Double(canvas.dotHeight - 1)).rounded())
-            if let p = previous { canvas.line(p.0, p.1, x, y, style) } else { canvas.set(x, y, style) }
-            previous = (x, y)
-        }
+        canvas.polyline(values.prefix(n), x: { column(of: $0) * 2 + (columnsPerBar == 1 ? 0 : 1) }, scale: scale, style: style)
     }
 
     func drawBar(_ i: Int, x: Int, scale: PriceScale, top: Int, _ buffer: inout Buffer) {
@@ -453,22 +458,15 @@ public struct LineChart: Widget {
             }
         }
         var canvas = BrailleCanvas(columns: plot.width, rows: plot.height)
-        var helper = PriceChart(bars: OHLCColumns(open: [], high: [], low: [], close: [], volume: []), bull: .plain, bear: .plain,
-                                axis: axis, grid: grid, crosshairStyle: .plain)
-        helper.columnsPerBar = columnsPerBar
-        if dense {
-            for s in series {
-                var previous: (Int, Int)?
-                for (x, v) in s.values.prefix(canvas.dotWidth).enumerated() {
-                    guard v.isFinite else { previous = nil; continue }
-                    let y = Int(((1 - scale.t(v)) * Double(canvas.dotHeight - 1)).rounded())
-                    if let p = previous { canvas.line(p.0, p.1, x, y, s.style) } else { canvas.set(x, y, s.style) }
-                    previous = (x, y)
-                }
+        // Dense: a value per dot column; else a value per bar, at the bar's centre column.
+        let cpb = columnsPerBar, dotsPerCell = 2
+        for s in series {
+            if dense {
+                canvas.polyline(s.values.prefix(canvas.dotWidth), x: { $0 }, scale: scale, style: s.style)
+            } else {
+                canvas.polyline(s.values.prefix(plot.width / cpb), x: { ($0 * cpb + (cpb - 1) / 2) * dotsPerCell + (cpb == 1 ? 0 : 1) },
+                                scale: scale, style: s.style)
             }
-        } else {
-            let n = plot.width / columnsPerBar
-            for s in series { helper.line(s.values, n: n, scale: scale, style: s.style, &canvas) }
         }
         canvas.render(at: (plot.x, plot.y), &buffer, ascii: !glyphs.unicode)
     }

@@ -221,11 +221,11 @@ public enum App {
         case .applyBest, .applyCell:
             guard let st = s.study, case .sweep(let sw)? = st.outcome else { s.message = ("run a sweep first (h)", .info); return [] }
             var params: [String: Double]?
-            if action == .applyBest { params = Screens.best(sw, metric: st.metric)?.parameters }
+            if action == .applyBest { params = sw.best(by: st.metric)?.parameters }
             else if let map = sw.heatmap, map.x.values.indices.contains(st.column), map.y.values.indices.contains(st.row) {
                 params = [map.x.name: map.x.values[st.column], map.y.name: map.y.values[st.row]]
                 // Other swept parameters keep the best cell's values.
-                for (k, v) in Screens.best(sw, metric: st.metric)?.parameters ?? [:] where params?[k] == nil { params?[k] = v }
+                for (k, v) in sw.best(by: st.metric)?.parameters ?? [:] where params?[k] == nil { params?[k] = v }
             }
             guard let params else { s.message = ("no cell to apply", .warn); return [] }
             s.parameterOverrides[st.strategy] = params

@@ -10,6 +10,8 @@ extension Screens {
         public var range: Range<Int>
         public var merged: OHLCColumns
         public var overlays: [(label: String, values: [Double], style: Style)]
+        /// Each overlay's default output over every bar, for the info line's readout.
+        public var readouts: [(label: String, values: [Double])]
         public var oscillator: (label: String, lines: [(String, [Double], Style)], histogram: [Double]?, guides: [Double], range: (Double, Double)?)?
         public var crosshair: Int?
         public var labels: [String]
@@ -31,15 +33,16 @@ extension Screens {
         }
         let inputs = IndicatorInputs(bars)
         var overlays: [(String, [Double], Style)] = []
+        var readouts: [(String, [Double])] = []
         var colour = 0
         for choice in s.overlays {
             guard let spec = IndicatorRegistry.named(choice.name) else { continue }
             let outputs = spec(inputs, choice.parameters)
+            readouts.append((choice.label, outputs[spec.defaultOutput]))
             for (i, name) in spec.outputs.enumerated() where name != "direction" {
                 overlays.append((spec.outputs.count > 1 ? "\(choice.label).\(name)" : choice.label, slice(outputs[i]), ctx.theme.indicator(colour)))
                 if spec.outputs.count <= 2 || i == spec.outputs.count - 1 { colour += 1 }
             }
-            if spec.outputs.count > 2 { colour += 0 }
         }
         var osc: (String, [(String, [Double], Style)], [Double]?, [Double], (Double, Double)?)?
         if let name = s.oscillator, let spec = IndicatorRegistry.named(name) {
@@ -64,7 +67,8 @@ extension Screens {
             if s.interval.sessions >= 13 || k >= 4 { return "\(p.year)" }
             return p.month == 1 ? "\(p.year)" : Format.months[p.month - 1]
         }
-        return ChartModel(bars: bars, range: range, merged: merged, overlays: overlays, oscillator: osc, crosshair: cross, labels: labels)
+        return ChartModel(bars: bars, range: range, merged: merged, overlays: overlays, readouts: readouts, oscillator: osc, crosshair: cross,
+                          labels: labels)
     }
 
     static func chartPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
@@ -172,11 +176,9 @@ extension Screens {
         let change = bar.close - prev
         spans.append(("O \(Format.price(bar.open)) H \(Format.price(bar.high)) L \(Format.price(bar.low)) C \(Format.price(bar.close)) V \(Format.compact(bar.volume)) ", t.text))
         spans.append(("\(Format.signed(change)) (\(Format.percent(prev != 0 ? change / prev * 100 : nil))) ", change >= 0 ? t.bull : t.bear))
-        let inputs = IndicatorInputs(model.bars)
-        for choice in s.overlays {
-            guard let spec = IndicatorRegistry.named(choice.name) else { continue }
-            let v = spec(inputs, choice.parameters)[spec.defaultOutput][index]
-            spans.append(("\(choice.label) \(Format.price(v.isFinite ? v : nil)) ", t.muted))
+        for (label, values) in model.readouts {
+            let v = values[index]
+            spans.append(("\(label) \(Format.price(v.isFinite ? v : nil)) ", t.muted))
         }
         var x = area.x
         for (text, style) in spans where x < area.maxX { x += buf.put(text, x: x, y: area.y, style: style, maxWidth: area.maxX - x) }

@@ -128,17 +128,17 @@ extension Screens {
                             Table.Column("", width: max(4, inner.width - 66))],
                   rows: table, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
         case .sweep(let sw)?:
-            let bestRow = best(sw, metric: st.metric)
+            let bestRow = sw.best(by: st.metric)
             let bestText = bestRow.map { b in b.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ") } ?? "—"
             buf.put("\(sw.rows.count) of \(sw.gridSize) combinations · \(st.metric.statistic) (m: next) · best \(bestText) · a applies the best, Space the selected cell",
                     x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
             guard let map = sw.heatmap else {
-                let rows = sw.rows.compactMap { r -> (SweepRowText, Double)? in
+                let rows = sw.rows.compactMap { r -> (text: String, value: Double)? in
                     guard let v = r.stats.flatMap({ st.metric.score($0) }) else { return nil }
-                    return (SweepRowText(r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ")), v)
-                }.sorted { $0.1 > $1.1 }
+                    return (r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " "), v)
+                }.sorted { $0.value > $1.value }
                 Table(columns: [Table.Column("PARAMETERS", width: max(10, inner.width - 12)), Table.Column(st.metric.rawValue.uppercased(), width: 10, .right)],
-                      rows: rows.map { [($0.0.text, nil), (PriceScale.fixed($0.1, decimals: 3), nil)] }, selected: st.row, style: t.text,
+                      rows: rows.map { [($0.text, nil), (PriceScale.fixed($0.value, decimals: 3), nil)] }, selected: st.row, style: t.text,
                       headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner.inset(top: 2), &buf)
                 return
             }
@@ -163,15 +163,6 @@ extension Screens {
                             Table.Column("IS RET%", width: 8, .right), Table.Column("OOS RET%", width: 8, .right)],
                   rows: rows, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
         case nil: break
-        }
-    }
-
-    struct SweepRowText { var text: String; init(_ t: String) { text = t } }
-
-    /// The sweep's best row by `metric`: the largest value (drawdowns are negative, so the shallowest).
-    public static func best(_ sw: BacktestRunner.Sweep, metric: BacktestRunner.Metric) -> BacktestRunner.SweepRow? {
-        sw.rows.filter { $0.stats.flatMap { metric.score($0) } != nil }.max { a, b in
-            metric.score(a.stats!)! < metric.score(b.stats!)!
         }
     }
 

@@ -58,10 +58,8 @@ final class UISession {
                 }
                 event = .seriesLoaded(loaded, failures: failures)
             case .fetchQuote(let symbol):
-                if synchronous { event = Self.fetchQuote(symbol, env: env) } else {
-                    let inbox = self.inbox, env = self.env
-                    Thread.detachNewThread { inbox.post(UISession.fetchQuote(symbol, env: env)) }
-                }
+                let env = self.env
+                event = offload(synchronous) { UISession.fetchQuote(symbol, env: env) }
             case .saveWatchlist(let list):
                 do { try saveWatchlist(list) } catch { state.message = ("could not save the watchlist: \(error)", .error) }
             case .runBacktest(let name, let symbol, let interval, let parameters, let range, let generation):
@@ -73,10 +71,7 @@ final class UISession {
                         .backtestFinished(generation: generation, Self.backtest(strategy, parameters: parameters, daily: daily, interval: interval,
                                                                               range: range, latestClosed: latest))
                     }
-                    if synchronous { event = job() } else {
-                        let inbox = self.inbox
-                        Thread.detachNewThread { inbox.post(job()) }
-                    }
+                    event = offload(synchronous, job)
                 } catch {
                     event = .backtestFinished(generation: generation, .failure(QuoteFailure("\(error)")))
                 }
@@ -91,10 +86,7 @@ final class UISession {
                     let job = { @Sendable () -> AppEvent in
                         .studyFinished(generation: generation, Self.study(kind, strategy, universe: series, interval: interval, latestClosed: latest))
                     }
-                    if synchronous { event = job() } else {
-                        let inbox = self.inbox
-                        Thread.detachNewThread { inbox.post(job()) }
-                    }
+                    event = offload(synchronous, job)
                 } catch {
                     event = .studyFinished(generation: generation, .failure(QuoteFailure("\(error)")))
                 }
@@ -155,8 +147,8 @@ final class UISession {
                                          dataThrough: try store.summary().latestSession, unread: try store.unreadAlertCount())
                 }
             case .runScan:
-                let inbox = self.inbox, env = self.env
-                let job = { @Sendable () -> AppEvent in
+                let env = self.env
+                event = offload(synchronous) {
                     UISession.attempt {
                         let store = try env.openStore()
                         let catalog = StrategyCatalog(directory: env.strategiesDirectory)
@@ -166,7 +158,6 @@ final class UISession {
                         return .picksLoaded(try store.picks())
                     }
                 }
-                if synchronous { event = job() } else { Thread.detachNewThread { inbox.post(job()) } }
             case .loadStrategies:
                 event = .strategiesLoaded(catalog.items.map { item in
                     switch item.result {
@@ -225,6 +216,15 @@ final class UISession {
         } catch {
             post(.refreshFinished(summary: "Refresh could not start: \(error)", failed: true, cancelled: false))
         }
+    }
+
+    /// Slow work: run inline for headless rendering (its event is returned), else on its own
+    /// thread with the event posted to the inbox (nil returned).
+    func offload(_ synchronous: Bool, _ job: @escaping @Sendable () -> AppEvent) -> AppEvent? {
+        if synchronous { return job() }
+        let inbox = self.inbox
+        Thread.detachNewThread { inbox.post(job()) }
+        return nil
     }
 
     /// A store read as an event, or its error as a failure message.

@@ -193,7 +193,7 @@ import TradLyteCore
         s.study?.column = 0
         _ = Fixture.keys(&s, "m")
         #expect(s.study?.metric == .return && Fixture.render(s).textRows.joined().contains("Return [%] (m: next)"))
-        let bestByReturn = try #require(Screens.best(sweep, metric: .return))
+        let bestByReturn = try #require(sweep.best(by: .return))
         #expect(sweep.rows.allSatisfy { ($0.stats?["Return [%]"]?.number ?? -.infinity) <= bestByReturn.stats!["Return [%]"]!.number! })
         _ = Fixture.keys(&s, "right", "down", "space")
         #expect(s.parameterOverrides[name] == ["fast": 20, "slow": 200])

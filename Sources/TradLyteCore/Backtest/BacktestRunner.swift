@@ -123,7 +123,10 @@ public enum BacktestRunner {
         /// For two parameters: x = first range, y = second, matrix[y][x] = metric (nil: no result).
         public var heatmap: (x: ParameterRange, y: ParameterRange, values: [[Double?]])?
 
-        public var best: SweepRow? {
+        public var best: SweepRow? { best(by: metric) }
+
+        /// The best row by any metric (the largest score; drawdowns are negative, so the shallowest).
+        public func best(by metric: Metric) -> SweepRow? {
             rows.filter { $0.stats.flatMap(metric.score) != nil }.max { metric.score($0.stats!)! < metric.score($1.stats!)! }
         }
     }

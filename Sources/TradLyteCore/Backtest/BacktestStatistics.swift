@@ -46,12 +46,6 @@ public struct BacktestStatistics: Sendable {
     /// A number, or `missing(reason)` when it is not finite.
     static func finite(_ v: Double, _ reason: String) -> Value { v.isFinite ? .number(v) : .missing(reason) }
 
-    public static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], bars: [FibBar], close: [Double],
-                        warmup: Int, interval: FibInterval, calendar: TradingCalendar) -> BacktestStatistics {
-        compute(trades: trades, equity: equity, drawdown: dd, lastSessions: bars.map(\.lastSession), close: close, warmup: warmup,
-                interval: interval, calendar: calendar)
-    }
-
     /// The statistics, with bars given by their last session indexes.
     public static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], lastSessions: [Int32], close: [Double],
                                warmup: Int, interval: FibInterval, calendar: TradingCalendar) -> BacktestStatistics {

@@ -175,11 +175,6 @@ public struct CompiledStrategy: Sendable {
     /// look-ahead: a bar of `interval` becomes visible from the session after its last
     /// calendar session, so a base bar ending on session L sees buckets b with
     /// (b + 1)·N ≤ L. Base bars with nothing visible yet are unknown.
-    public static func align(_ values: [Int8], from higher: [FibBar], interval: FibInterval, to base: [FibBar]) -> [Int8] {
-        align(values, from: higher, interval: interval, toLastSessions: base.map(\.lastSession))
-    }
-
-    /// `align` for base bars given by their last session indexes.
     public static func align(_ values: [Int8], from higher: [FibBar], interval: FibInterval, toLastSessions base: [Int32]) -> [Int8] {
         let n = Int32(interval.sessions)
         var result = [Int8](repeating: Truth.unknown, count: base.count)
