@@ -10,6 +10,7 @@ import TradLyteStore
 @main
 struct BenchMain {
     static func main() {
+        HeapTuning.keepFreedHeap()  // as the tradlyte executable does
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
             print("""

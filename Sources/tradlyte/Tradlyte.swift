@@ -21,4 +21,9 @@ struct Tradlyte: ParsableCommand {
                       FakePolygonCommand.self],
         defaultSubcommand: StatusCommand.self
     )
+
+    static func main() {
+        HeapTuning.keepFreedHeap()
+        main(nil)
+    }
 }

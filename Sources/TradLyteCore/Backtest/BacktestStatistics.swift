@@ -73,46 +73,68 @@ public struct BacktestStatistics: Sendable {
         }
         s.set("Exposure Time [%]", .number(Double(exposed) / Double(n) * 100))
 
-        // One pass over the bars: return moments, both log-return series for Beta, the
-        // equity peak, and the drawdown periods between bars at a new peak (dd == 0), as
+        // The per-bar work: return moments, both log-return series for Beta, the equity's
+        // extremes, and the drawdown periods between bars at a new peak (dd == 0), as
         // backtesting.py counts them.
         let periods = 252.0 / Double(interval.sessions)
         var sumR = 0.0, sumR2 = 0.0, downside2 = 0.0
         var sumE = 0.0, sumM = 0.0, sumEE = 0.0, sumMM = 0.0, sumEM = 0.0
-        var equityPeak = equity[0], maxDD = 0.0, nonPositive = equity[0] <= 0
-        var ddPeaks: [Double] = [], ddDurations: [Double] = []
-        // Return moments and both log-return series, two bars per step in SIMD lanes (three
-        // packed divisions per pair). A flat bar (no position) needs no branch: its return and
-        // log return are exactly 0. Lane sums are added at the end, so the order of additions
-        // differs from a plain loop only in the last bits.
-        // Two loops so the accumulators fit in registers (spilled sums turn every step into a
-        // store-and-reload chain): the market's log returns first, kept for the second loop,
-        // which does the equity's return moments and log returns and their co-moment.
+        var equityPeak = equity[0], maxDD = dd[0], lowest = equity[0]
+        // Two bars per step in SIMD lanes, in loops with no calls and no branches, so every
+        // accumulator stays in a register. A flat bar (no position) needs no branch: its
+        // return and log return are exactly 0. Log returns use the series `logSeries`, valid
+        // for ratios within about 10% of 1; the loops note the widest ratio seen, and only
+        // when some bar is wider does a fix-up pass swap in libm's `log` for those bars.
+        // Lane sums are added at the end, so the order of additions differs from a plain
+        // loop only in the last bits.
         typealias V = SIMD2<Double>
-        var marketLog = [Double](repeating: 0, count: n + 1)
+        var marketLog = [Double](unsafeUninitializedCapacity: n) { buffer, count in
+            buffer.initialize(repeating: 0)
+            count = n
+        }
         close.withUnsafeBufferPointer { c in
         marketLog.withUnsafeMutableBufferPointer { lmOut in
-            var vM = V(), vMM = V()
-            let cb = c.baseAddress!, out = lmOut.baseAddress!
+        equity.withUnsafeBufferPointer { e in
+        dd.withUnsafeBufferPointer { d in
+            // The market's log returns (kept for the co-moment), with the equity's peak and
+            // low and the deepest drawdown on the side.
+            var vM = V(), vMM = V(), hi = V(), lo = V()
+            var vPeak = V(repeating: e[0]), vLow = vPeak, vDeep = V(repeating: d[0])
+            let cb = c.baseAddress!, eb = e.baseAddress!, db = d.baseAddress!, out = lmOut.baseAddress!
             var i = 1
             while i + 1 < n {
                 // Unaligned vector loads of adjacent bars (one instruction each, no shuffles).
                 let c0 = UnsafeRawPointer(cb + i - 1).loadUnaligned(as: V.self), c1 = UnsafeRawPointer(cb + i).loadUnaligned(as: V.self)
-                let lm = logRatios((c1 - c0) / (c1 + c0), c1, c0)
+                let s = (c1 - c0) / (c1 + c0)
+                let lm = logSeries(s)
                 UnsafeMutableRawPointer(out + i).storeBytes(of: lm, as: V.self)
                 vM += lm; vMM += lm * lm
+                hi = hi.replacing(with: s, where: s .> hi); lo = lo.replacing(with: s, where: s .< lo)
+                let x = UnsafeRawPointer(eb + i).loadUnaligned(as: V.self), dx = UnsafeRawPointer(db + i).loadUnaligned(as: V.self)
+                vPeak = vPeak.replacing(with: x, where: x .> vPeak); vLow = vLow.replacing(with: x, where: x .< vLow)
+                vDeep = vDeep.replacing(with: dx, where: dx .> vDeep)
                 i += 2
             }
             sumM = vM.sum(); sumMM = vMM.sum()
+            equityPeak = Swift.max(vPeak[0], vPeak[1]); lowest = Swift.min(vLow[0], vLow[1]); maxDD = Swift.max(vDeep[0], vDeep[1])
             if i < n {  // an odd bar left over
                 let lm = logRatio(c[i], c[i - 1])
                 out[i] = lm
                 sumM += lm; sumMM += lm * lm
+                equityPeak = Swift.max(equityPeak, e[i]); lowest = Swift.min(lowest, e[i]); maxDD = Swift.max(maxDD, d[i])
             }
-        }}
+            if Swift.max(hi[0], hi[1]) >= logSeriesLimit || Swift.min(lo[0], lo[1]) <= -logSeriesLimit {
+                for j in 1..<n where abs((c[j] - c[j - 1]) / (c[j] + c[j - 1])) >= logSeriesLimit {
+                    let exact = log(c[j] / c[j - 1]), approx = out[j]
+                    sumM += exact - approx; sumMM += exact * exact - approx * approx
+                    out[j] = exact
+                }
+            }
+        }}}}
         equity.withUnsafeBufferPointer { e in
         marketLog.withUnsafeBufferPointer { lmIn in
-            var vR = V(), vR2 = V(), vDown = V(), vE = V(), vEE = V(), vEM = V()
+            // The equity's return moments and log returns, and their co-moment with the market.
+            var vR = V(), vR2 = V(), vDown = V(), vE = V(), vEE = V(), vEM = V(), hi = V(), lo = V()
             let eb = e.baseAddress!, lmb = lmIn.baseAddress!
             var i = 1
             while i + 1 < n {
@@ -121,9 +143,11 @@ public struct BacktestStatistics: Sendable {
                 let r = de / e0
                 vR += r
                 vR2 += r * r
-                let loss = pointwiseMin(r, V())  // branch-free: gains and losses alternate unpredictably
+                let loss = r.replacing(with: 0, where: r .> 0)  // branch-free: gains and losses alternate unpredictably
                 vDown += loss * loss
-                let le = logRatios(de / (e1 + e0), e1, e0)
+                let s = de / (e1 + e0)
+                let le = logSeries(s)
+                hi = hi.replacing(with: s, where: s .> hi); lo = lo.replacing(with: s, where: s .< lo)
                 let lm = UnsafeRawPointer(lmb + i).loadUnaligned(as: V.self)
                 vE += le; vEE += le * le; vEM += le * lm
                 i += 2
@@ -136,31 +160,28 @@ public struct BacktestStatistics: Sendable {
                 sumR += r; sumR2 += r * r; downside2 += min(r, 0) * min(r, 0)
                 sumE += le; sumEE += le * le; sumEM += le * lmb[i]
             }
-        }}
-        equity.withUnsafeBufferPointer { e in
-        dd.withUnsafeBufferPointer { dd in
-            var lastZero = 0, periodMax = dd[0]
-            var peak = e[0], lowest = e[0], deepest = dd[0]
-            for i in 1..<max(1, n) {
-                // `a > b ? a : b` compiles to one maxsd (Swift's max() adds NaN handling).
-                let x = e[i], d = dd[i]
-                peak = x > peak ? x : peak
-                lowest = x < lowest ? x : lowest
-                deepest = d > deepest ? d : deepest
-                periodMax = d > periodMax ? d : periodMax
-                if d == 0 || i == n - 1 {
-                    if i > lastZero + 1 {
-                        ddDurations.append(days(lastZero, i))
-                        ddPeaks.append(periodMax)
-                    }
-                    lastZero = i
-                    periodMax = d
+            if Swift.max(hi[0], hi[1]) >= logSeriesLimit || Swift.min(lo[0], lo[1]) <= -logSeriesLimit {
+                for j in 1..<(n - (n - 1) % 2) {  // the paired bars (the odd one is exact already)
+                    let s = (e[j] - e[j - 1]) / (e[j] + e[j - 1])
+                    guard abs(s) >= logSeriesLimit else { continue }
+                    let exact = log(e[j] / e[j - 1]), approx = logSeries(V(repeating: s))[0]
+                    sumE += exact - approx; sumEE += exact * exact - approx * approx; sumEM += (exact - approx) * lmb[j]
                 }
             }
-            equityPeak = peak
-            maxDD = deepest
-            nonPositive = lowest <= 0
         }}
+        // The drawdown periods: the first bar, each bar back at a peak (dd == 0) and the last
+        // bar bound them; a period spans two consecutive bounds with bars between them, and
+        // its depth is the deepest drawdown from bound to bound.
+        let bounds = UnsafeMutablePointer<(from: Int, to: Int)>.allocate(capacity: n / 2 + 1)
+        defer { bounds.deallocate() }
+        let (periodCount, ddPeakSum) = dd.withUnsafeBufferPointer { drawdownPeriods($0, into: bounds) }
+        var longestDD = 0.0, sumDD = 0.0
+        for p in UnsafeBufferPointer(start: bounds, count: periodCount) {
+            let length = days(p.from, p.to)
+            longestDD = Swift.max(longestDD, length)
+            sumDD += length
+        }
+        let nonPositive = lowest <= 0
         s.set("Equity Final [$]", .number(equity[n - 1]))
         s.set("Equity Peak [$]", .number(equityPeak))
         s.set("Commissions [$]", .number(trades.reduce(0) { $0 + $1.commissions }))
@@ -195,10 +216,10 @@ public struct BacktestStatistics: Sendable {
         s.set("Beta", finite(beta, "market returns have no variance"))
         s.set("Max. Drawdown [%]", .number(-maxDD * 100))
 
-        s.set("Avg. Drawdown [%]", ddPeaks.isEmpty ? .missing("no drawdown") : .number(-ddPeaks.reduce(0, +) / Double(ddPeaks.count) * 100))
-        s.set("Max. Drawdown Duration", ddDurations.isEmpty ? .missing("no drawdown") : .days(ddDurations.max()!))
+        s.set("Avg. Drawdown [%]", periodCount == 0 ? .missing("no drawdown") : .number(-ddPeakSum / Double(periodCount) * 100))
+        s.set("Max. Drawdown Duration", periodCount == 0 ? .missing("no drawdown") : .days(longestDD))
         // Average durations are rounded up to whole days, as backtesting.py does.
-        s.set("Avg. Drawdown Duration", ddDurations.isEmpty ? .missing("no drawdown") : .days((ddDurations.reduce(0, +) / Double(ddDurations.count)).rounded(.up)))
+        s.set("Avg. Drawdown Duration", periodCount == 0 ? .missing("no drawdown") : .days((sumDD / Double(periodCount)).rounded(.up)))
 
         s.set("# Trades", .count(trades.count))
         // One pass over the trades for every trade statistic.
@@ -245,6 +266,56 @@ public struct BacktestStatistics: Sendable {
         return s
     }
 
+    /// The drawdown periods of `dd` (see `compute`): their bounds go to `bounds` (room for
+    /// n/2 + 1), and the count and the sum of their depths are returned. New peaks are rare
+    /// and a running maximum is a chain of dependent instructions, so the scan takes four
+    /// bars per step, two maxima in vector lanes, while none of the four is at a peak.
+    static func drawdownPeriods(_ dd: UnsafeBufferPointer<Double>, into bounds: UnsafeMutablePointer<(from: Int, to: Int)>)
+        -> (count: Int, depthSum: Double) {
+        typealias V = SIMD2<Double>
+        let n = dd.count
+        guard n > 1 else { return (0, 0) }
+        let base = dd.baseAddress!
+        var k = 0, depthSum = 0.0
+        var from = 0, deepest = dd[0], lanes = V(repeating: -.infinity)
+        // `a > b ? a : b` (one maxsd) keeps the running value when the new one is NaN.
+        func close(at i: Int) {
+            deepest = lanes[0] > deepest ? lanes[0] : deepest
+            deepest = lanes[1] > deepest ? lanes[1] : deepest
+            if i > from + 1 {
+                depthSum += deepest
+                bounds[k] = (from, i)
+                k += 1
+            }
+            from = i
+            deepest = dd[i]
+            lanes = V(repeating: -.infinity)
+        }
+        var i = 1
+        let last = n - 1
+        while i < last {
+            if i + 4 <= last {
+                let a = UnsafeRawPointer(base + i).loadUnaligned(as: V.self), b = UnsafeRawPointer(base + i + 2).loadUnaligned(as: V.self)
+                if !any((a .== 0) .| (b .== 0)) {
+                    lanes = lanes.replacing(with: a, where: a .> lanes)
+                    lanes = lanes.replacing(with: b, where: b .> lanes)
+                    i += 4
+                    continue
+                }
+            }
+            let d = dd[i]
+            deepest = d > deepest ? d : deepest
+            if d == 0 { close(at: i) }
+            i += 1
+        }
+        deepest = dd[last] > deepest ? dd[last] : deepest
+        close(at: last)
+        return (k, depthSum)
+    }
+
+    /// `logSeries` is exact to the last bits for |s| below this (ratios within about 10% of 1).
+    static let logSeriesLimit = 0.05
+
     /// log(a / b) for prices and equity one bar apart. For ratios near 1 (|a/b − 1| under
     /// about 10%, every ordinary bar) the series 2·atanh(s), s = (a − b)/(a + b), to s¹¹ is
     /// exact to the last bits (the next term is below 2·10⁻¹⁷ relative) and costs one
@@ -253,23 +324,22 @@ public struct BacktestStatistics: Sendable {
     @inline(__always)
     static func logRatio(_ a: Double, _ b: Double) -> Double {
         let s = (a - b) / (a + b)
-        guard abs(s) < 0.05 else { return log(a / b) }
-        let s2 = s * s, s4 = s2 * s2
-        // Estrin's scheme: short dependency chains, so consecutive bars overlap.
-        let p = (1 + s2 * (1.0 / 3)) + s4 * ((1.0 / 5 + s2 * (1.0 / 7)) + s4 * (1.0 / 9 + s2 * (1.0 / 11)))
-        return 2 * s * p
+        guard abs(s) < logSeriesLimit else { return log(a / b) }
+        return logSeries(SIMD2(repeating: s))[0]
     }
 
-    /// Two `logRatio`s at once, from s = (a − b)/(a + b) already divided.
+    /// 2·atanh(s) to s¹¹ for two bars at once: log(a / b) when s = (a − b)/(a + b) and
+    /// |s| < `logSeriesLimit`. Horner's scheme in s²: consecutive bars are independent, so
+    /// their chains overlap.
     @inline(__always)
-    static func logRatios(_ s: SIMD2<Double>, _ a: SIMD2<Double>, _ b: SIMD2<Double>) -> SIMD2<Double> {
+    static func logSeries(_ s: SIMD2<Double>) -> SIMD2<Double> {
         typealias V = SIMD2<Double>
-        let s2: V = s * s, s4: V = s2 * s2
-        let lo: V = 1 + s2 * (1.0 / 3), mid: V = 1.0 / 5 + s2 * (1.0 / 7), hi: V = 1.0 / 9 + s2 * (1.0 / 11)
-        let p: V = lo + s4 * (mid + s4 * hi)
-        var l: V = 2 * s * p
-        if abs(s[0]) >= 0.05 { l[0] = log(a[0] / b[0]) }
-        if abs(s[1]) >= 0.05 { l[1] = log(a[1] / b[1]) }
-        return l
+        let s2: V = s * s
+        var p: V = s2 * (1.0 / 11) + 1.0 / 9
+        p = p * s2 + 1.0 / 7
+        p = p * s2 + 1.0 / 5
+        p = p * s2 + 1.0 / 3
+        p = p * s2 + 1
+        return (s + s) * p
     }
 }

@@ -73,6 +73,22 @@ public struct BacktestResult: Sendable {
     public var trades: [BacktestTrade]
     /// Account value at each bar's close.
     public var equity: [Double]
+    /// The first bar in `start..<limit` with a rule exit or an entry (trigger and setup both
+    /// yes), or `limit`. Signals are sparse, so eight bars are tested per step: a `Truth`
+    /// byte is yes (0x01) when its low bit is set and its sign bit is not (unknown is 0xFF),
+    /// which whole 64-bit words test at once.
+    static func nextSignal(from start: Int, before limit: Int, exit: UnsafeBufferPointer<Int8>, trigger: UnsafeBufferPointer<Int8>,
+                           setup: UnsafeBufferPointer<Int8>) -> Int {
+        @inline(__always) func yes(_ w: UInt64) -> UInt64 { w & ~(w >> 7) & 0x0101_0101_0101_0101 }
+        @inline(__always) func word(_ b: UnsafeBufferPointer<Int8>, _ i: Int) -> UInt64 {
+            UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
+        }
+        var i = start
+        while i + 8 <= limit, yes(word(exit, i)) | (yes(word(trigger, i)) & yes(word(setup, i))) == 0 { i += 8 }
+        while i < limit && exit[i] != Truth.yes && !(trigger[i] == Truth.yes && setup[i] == Truth.yes) { i += 1 }
+        return min(max(i, start), limit)
+    }
+
     /// Fractional drawdown from the running peak at each bar (0 … 1).
     public var drawdown: [Double]
     /// Value of the starting cash held in the instrument from the warm-up bar on.
@@ -124,24 +140,19 @@ public enum Backtester {
         let entrySide = account.entrySide
         let nextOpen = c.fill == .nextOpen
 
-        // Equity, drawdown from the running peak and buy-and-hold from the warm-up bar are
-        // written in the same pass as the trading.
+        // Equity is written in the trading pass; drawdown and buy-and-hold, which depend on
+        // no trading state, in vectorised passes after it.
         var equity = [Double](repeating: 0, count: n)
-        var drawdown = [Double](repeating: 0, count: n), buyAndHold = [Double](repeating: c.cash, count: n)
         if n > 0 {
-            let holdScale = c.cash / cols.close[min(warmup, n - 1)]
             cols.open.withUnsafeBufferPointer { open in
             cols.close.withUnsafeBufferPointer { close in
             signals.trigger.withUnsafeBufferPointer { trigger in
             signals.setup.withUnsafeBufferPointer { setup in
             signals.exitRule.withUnsafeBufferPointer { exitRule in
             equity.withUnsafeMutableBufferPointer { eq in
-            drawdown.withUnsafeMutableBufferPointer { dd in
-            buyAndHold.withUnsafeMutableBufferPointer { bh in
                 /// Orders placed at a bar's close for the next bar's open (side 0: none).
                 var pendingExit: BacktestTrade.ExitReason?
                 var pendingEntry = 0.0
-                var peak = -Double.infinity
                 // Without stops, targets or a time exit, nothing can happen on a bar with no
                 // pending order and no signal: such stretches only mark the account to market,
                 // in a tight loop with the position held in registers.
@@ -149,15 +160,14 @@ public enum Backtester {
                 var i = 0
                 while i < n {
                     if quietable && pendingExit == nil && pendingEntry == 0 {
-                        let inPosition = account.inPosition, cash = account.cash, size = account.size, entry = account.entryPrice
-                        while i < n - 1 && exitRule[i] != Truth.yes && !(trigger[i] == Truth.yes && setup[i] == Truth.yes) {
-                            let e = inPosition ? cash + size * (close[i] - entry) : cash
-                            eq[i] = e
-                            peak = e > peak ? e : peak
-                            dd[i] = 1 - e / peak
-                            if i >= warmup { bh[i] = close[i] * holdScale }
-                            i += 1
+                        let end = Self.nextSignal(from: i, before: n - 1, exit: exitRule, trigger: trigger, setup: setup)
+                        if account.inPosition {
+                            let cash = account.cash, size = account.size, entry = account.entryPrice
+                            for j in i..<end { eq[j] = cash + size * (close[j] - entry) }
+                        } else {
+                            for j in i..<end { eq[j] = account.cash }
                         }
+                        i = end
                     }
                     defer { i += 1 }
                     // 1. Orders from the previous close fill at this open.
@@ -210,13 +220,21 @@ public enum Backtester {
                     if i == n - 1 && account.inPosition && c.closeAtEnd {
                         account.exit(at: n - 1, price: close[n - 1], reason: .endOfData)
                     }
-                    let e = account.inPosition ? account.cash + account.size * (close[i] - account.entryPrice) : account.cash
-                    eq[i] = e
-                    peak = e > peak ? e : peak  // one maxsd; max() adds NaN handling
-                    dd[i] = 1 - e / peak
-                    if i >= warmup { bh[i] = close[i] * holdScale }
+                    eq[i] = account.inPosition ? account.cash + account.size * (close[i] - account.entryPrice) : account.cash
                 }
-            }}}}}}}}
+            }}}}}}
+        }
+        let drawdown = Self.drawdowns(equity)
+        // Buy-and-hold: the starting cash, invested at the warm-up bar's close.
+        let buyAndHold = [Double](unsafeUninitializedCapacity: n) { out, count in
+            if n > 0 {
+                let w = min(warmup, n - 1), holdScale = c.cash / cols.close[w]
+                out.baseAddress!.initialize(repeating: c.cash, count: w)
+                cols.close.withUnsafeBufferPointer { close in
+                    for i in w..<n { out[i] = close[i] * holdScale }
+                }
+            }
+            count = n
         }
 
         var openTrade: BacktestTrade?
@@ -233,6 +251,53 @@ public enum Backtester {
                                                close: cols.close, warmup: warmup, interval: signals.interval, calendar: calendar)
         return BacktestResult(interval: signals.interval, source: signals.source, lastSessions: lastSessions, trades: account.trades,
                               equity: equity, drawdown: drawdown, buyAndHold: buyAndHold, stats: stats, openTrade: openTrade)
+    }
+
+    /// The first bar in `start..<limit` with a rule exit or an entry (trigger and setup both
+    /// yes), or `limit`. Signals are sparse, so eight bars are tested per step: a `Truth`
+    /// byte is yes (0x01) when its low bit is set and its sign bit is not (unknown is 0xFF),
+    /// which whole 64-bit words test at once.
+    static func nextSignal(from start: Int, before limit: Int, exit: UnsafeBufferPointer<Int8>, trigger: UnsafeBufferPointer<Int8>,
+                           setup: UnsafeBufferPointer<Int8>) -> Int {
+        @inline(__always) func yes(_ w: UInt64) -> UInt64 { w & ~(w >> 7) & 0x0101_0101_0101_0101 }
+        @inline(__always) func word(_ b: UnsafeBufferPointer<Int8>, _ i: Int) -> UInt64 {
+            UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
+        }
+        var i = start
+        while i + 8 <= limit, yes(word(exit, i)) | (yes(word(trigger, i)) & yes(word(setup, i))) == 0 { i += 8 }
+        while i < limit && exit[i] != Truth.yes && !(trigger[i] == Truth.yes && setup[i] == Truth.yes) { i += 1 }
+        return min(max(i, start), limit)
+    }
+
+    /// Fractional drawdown from the running peak at each bar (1 − equity / peak), two bars
+    /// per step: the running maximum's dependency chain takes one step per pair (the pair's
+    /// own maximum is off the chain), and the two quotients are one packed division.
+    static func drawdowns(_ equity: [Double]) -> [Double] {
+        let n = equity.count
+        return [Double](unsafeUninitializedCapacity: n) { out, count in
+            equity.withUnsafeBufferPointer { e in
+                guard n > 0 else { return }
+                typealias V = SIMD2<Double>
+                // `a > b ? a : b` compiles to one maxsd (Swift's max() adds NaN handling).
+                var peak = e[0], i = 0
+                let eb = e.baseAddress!, ob = out.baseAddress!
+                while i + 1 < n {
+                    let x0 = e[i], x1 = e[i + 1]
+                    let p0 = x0 > peak ? x0 : peak
+                    let pair = x1 > x0 ? x1 : x0
+                    let p1 = x1 > p0 ? x1 : p0
+                    peak = pair > peak ? pair : peak
+                    let x = UnsafeRawPointer(eb + i).loadUnaligned(as: V.self)
+                    UnsafeMutableRawPointer(ob + i).storeBytes(of: 1 - x / V(p0, p1), as: V.self)
+                    i += 2
+                }
+                if i < n {
+                    peak = e[i] > peak ? e[i] : peak
+                    out[i] = 1 - e[i] / peak
+                }
+            }
+            count = n
+        }
     }
 
     /// The cash, the open position (at most one) and the closed trades of a simulation.

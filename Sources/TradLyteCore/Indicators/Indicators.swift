@@ -77,6 +77,81 @@ public enum Indicators {
         }
     }
 
+    /// Two SMAs of one series in one pass, each bit for bit what `sma` gives. A running
+    /// sum is a chain of dependent additions, so one SMA waits on the adder every bar; two
+    /// sums in the lanes of one vector share those waits, and their two divisions are one
+    /// packed instruction.
+    public static func sma(_ input: [Double], periods first: Int, _ second: Int) -> ([Double], [Double]) {
+        guard first != second else {
+            let one = sma(input, period: first)
+            return (one, one)
+        }
+        let (short, long) = first < second ? (first, second) : (second, first)
+        var longOut: [Double] = []
+        let shortOut = input.withUnsafeBufferPointer { x in
+            output(x.count) { outShort in
+                longOut = output(x.count) { outLong in smaPairKernel(x, short: short, long: long, outShort: outShort, outLong: outLong) }
+            }
+        }
+        return first < second ? (shortOut, longOut) : (longOut, shortOut)
+    }
+
+    /// `smaKernel` for periods short < long at once: the short lane alone until the long
+    /// lane's first value, then both lanes of a `SIMD2` (lane arithmetic is IEEE per lane,
+    /// so each matches the scalar kernel's operations exactly).
+    static func smaPairKernel(_ x: UnsafeBufferPointer<Double>, short: Int, long: Int,
+                              outShort: UnsafeMutablePointer<Double>, outLong: UnsafeMutablePointer<Double>) {
+        let n = x.count
+        let start = firstValid(x)
+        let firstLong = start + long - 1
+        guard firstLong < n else {
+            smaKernel(x, period: short, out: outShort)
+            fillNA(outLong, 0..<n)
+            return
+        }
+        let firstShort = start + short - 1
+        fillNA(outShort, 0..<firstShort)
+        fillNA(outLong, 0..<firstLong)
+        let base = x.baseAddress!
+        // Both sums start at `start` and add the same values in the same order as the
+        // scalar kernel's warm-up loop.
+        var totalShort = 0.0, totalLong = 0.0
+        var i = start
+        while i < firstShort { totalShort += base[i]; totalLong += base[i]; i += 1 }
+        let ps = Double(short)
+        while i < firstLong {
+            totalShort += base[i]
+            let value = totalShort
+            totalShort -= base[i - short + 1]
+            outShort[i] = value / ps
+            totalLong += base[i]
+            i += 1
+        }
+        typealias V = SIMD2<Double>
+        var total = V(totalShort, totalLong)
+        let pl = Double(long)
+        // Two bars per step: the sums of bar i and i + 1 (short, long) are regrouped into
+        // (i, i + 1) per period, so each division is one packed instruction and each store
+        // one vector store.
+        let shortPeriods = V(repeating: ps), longPeriods = V(repeating: pl)
+        while i + 1 < n {
+            total += V(repeating: base[i])
+            let first = total
+            total -= V(base[i - short + 1], base[i - long + 1])
+            total += V(repeating: base[i + 1])
+            let second = total
+            total -= V(base[i - short + 2], base[i - long + 2])
+            UnsafeMutableRawPointer(outShort + i).storeBytes(of: V(first[0], second[0]) / shortPeriods, as: V.self)
+            UnsafeMutableRawPointer(outLong + i).storeBytes(of: V(first[1], second[1]) / longPeriods, as: V.self)
+            i += 2
+        }
+        if i < n {
+            total += V(repeating: base[i])
+            outShort[i] = total[0] / ps
+            outLong[i] = total[1] / pl
+        }
+    }
+
     /// Exponential moving average seeded with the SMA of its first `period` values,
     /// k = 2 / (period + 1) (TA-Lib EMA). Lookback `period − 1`.
     public static func ema(_ input: [Double], period: Int) -> [Double] {

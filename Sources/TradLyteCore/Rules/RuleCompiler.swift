@@ -8,13 +8,30 @@ public struct CompiledRule: Sendable {
     /// one extra bar for crossings).
     public let lookback: Int
     let root: RuleExpr
-
     /// The longest warm-up of the indicators the rule calls (backtesting.py's "warm-up bars",
     /// the base of its buy-and-hold return).
-    public var indicatorLookback: Int {
-        var result = 0
-        root.visit { if case .indicator(let c) = $0 { result = max(result, c.spec.lookback(c.parameters)) } }
-        return result
+    public let indicatorLookback: Int
+    /// The rule's simple moving averages of the close (cache key and period), for
+    /// `IndicatorCache.prefetchMovingAverages`.
+    let closeAverages: [(key: String, period: Int)]
+
+    init(source: String, type: ValueType, lookback: Int, root: RuleExpr) {
+        self.source = source
+        self.type = type
+        self.lookback = lookback
+        self.root = root
+        var deepest = 0
+        var averages: [(key: String, period: Int)] = []
+        root.visit {
+            guard case .indicator(let call) = $0 else { return }
+            deepest = max(deepest, call.spec.lookback(call.parameters))
+            if call.spec.name == "sma", call.input == nil, !averages.contains(where: { $0.key == call.key }) {
+                let period = call.spec.resolved(call.parameters)[0]
+                if period >= 1, period <= Double(Int32.max) { averages.append((call.key, Int(period))) }
+            }
+        }
+        indicatorLookback = deepest
+        closeAverages = averages
     }
 
     /// Evaluates a condition on every bar: `Truth.yes`, `.no` or `.unknown`.
@@ -53,7 +70,45 @@ public struct CompiledRule: Sendable {
 public final class IndicatorCache: @unchecked Sendable {
     // Used by one evaluation at a time (not shared across threads), hence unchecked.
     var outputs: [String: [[Double]]] = [:]
+    /// Orderings of two operands (`RuleEvaluator.ordering`), shared by the crossings of
+    /// one pair in both directions.
+    var orderings: [OperandPair: [Int8]] = [:]
     public init() {}
+
+    /// Computes the simple moving averages of the close that `rules` call, two per pass
+    /// (`Indicators.sma(_:periods:_:)`), before the rules are evaluated on `inputs`, the
+    /// columns this cache belongs to. SMA crossings, the most common rule, pay for about
+    /// one running sum instead of two.
+    func prefetchMovingAverages(of rules: [CompiledRule], inputs: IndicatorInputs) {
+        guard inputs.series == nil else { return }
+        var pending: [(key: String, period: Int)] = []
+        for rule in rules {
+            for average in rule.closeAverages where outputs[average.key] == nil && !pending.contains(where: { $0.key == average.key }) {
+                pending.append(average)
+            }
+        }
+        var k = 0
+        while k + 1 < pending.count {
+            let (a, b) = Indicators.sma(inputs.close, periods: pending[k].period, pending[k + 1].period)
+            outputs[pending[k].key] = [a]
+            outputs[pending[k + 1].key] = [b]
+            k += 2
+        }
+    }
+}
+
+/// An operand of a comparison that depends only on the series: a constant (empty name, its
+/// bits as detail), a price field (detail −1) or an indicator call's output.
+struct OperandKey: Hashable, Comparable, Sendable {
+    let name: String
+    let detail: Int
+
+    static func < (l: Self, r: Self) -> Bool { l.name == r.name ? l.detail < r.detail : l.name < r.name }
+}
+
+/// Two operands in order, naming one `ordering`.
+struct OperandPair: Hashable, Sendable {
+    let a: OperandKey, b: OperandKey
 }
 
 /// A typed, name-resolved expression.

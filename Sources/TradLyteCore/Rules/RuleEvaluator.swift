@@ -78,27 +78,14 @@ struct RuleEvaluator {
             let x = number(a), y = number(b)
             return Self.truths(x, y, test)
         case .cross(let above, let a, let b):
-            let x = number(a), y = number(b)
-            return Self.buildTruth(n) { out in
-                x.withUnsafeBufferPointer { x in
-                    y.withUnsafeBufferPointer { y in
-                        if n > 0 { out[0] = Truth.unknown }
-                        // One loop per direction; a NaN on either bar makes the bar unknown.
-                        if above {
-                            for i in 1..<max(1, n) {
-                                let u0 = x[i - 1], v0 = y[i - 1], u1 = x[i], v1 = y[i]
-                                let known = !(u0.isNaN || v0.isNaN || u1.isNaN || v1.isNaN)
-                                out[i] = known ? (u1 > v1 && u0 <= v0 ? Truth.yes : Truth.no) : Truth.unknown
-                            }
-                        } else {
-                            for i in 1..<max(1, n) {
-                                let u0 = x[i - 1], v0 = y[i - 1], u1 = x[i], v1 = y[i]
-                                let known = !(u0.isNaN || v0.isNaN || u1.isNaN || v1.isNaN)
-                                out[i] = known ? (u1 < v1 && u0 >= v0 ? Truth.yes : Truth.no) : Truth.unknown
-                            }
-                        }
-                    }
-                }
+            // Both directions of one pair read one ordering array: "a crosses_above b" and
+            // "a crosses_below b" (or "b crosses_above a") cost one pass over the numbers and
+            // a byte pass each.
+            var above = above, (a, b) = (a, b)
+            if let ka = Self.key(a), let kb = Self.key(b), kb < ka { (a, b) = (b, a); above.toggle() }
+            let order = ordering(a, b)
+            return Self.buildTruth(min(n, order.count)) { out in
+                order.withUnsafeBufferPointer { Self.crossings($0, above: above, into: out) }
             }
         case .logic(let isAnd, let a, let b):
             let x = condition(a), y = condition(b)
@@ -120,6 +107,85 @@ struct RuleEvaluator {
             return condition(inner).map { $0 == Truth.unknown ? Truth.unknown : 1 - $0 }
         default:
             return number(e).map { $0.isNaN ? Truth.unknown : ($0 != 0 ? Truth.yes : Truth.no) }
+        }
+    }
+
+    /// The `ordering` code of a bar where either operand is not available.
+    static let unordered: Int8 = 2
+
+    /// For each bar, 1 when a > b, −1 when a < b, 0 when equal, `unordered` when either is NaN.
+    /// Memoised per operand pair when both operands have a `key`.
+    mutating func ordering(_ a: RuleExpr, _ b: RuleExpr) -> [Int8] {
+        let key = Self.key(a).flatMap { ka in Self.key(b).map { OperandPair(a: ka, b: $0) } }
+        if let key, let cached = cache.orderings[key] { return cached }
+        let x = number(a), y = number(b)
+        let order = Self.buildTruth(min(x.count, y.count)) { out in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in Self.ordering(x, y, into: out) }
+            }
+        }
+        if let key { cache.orderings[key] = order }
+        return order
+    }
+
+    /// Crossings from an `ordering`: bar i crosses above when the order goes from ≤ (bar
+    /// i − 1) to > (bar i), below when from ≥ to <; unknown when either bar is unordered,
+    /// and on the first bar. Sixteen bars per step.
+    static func crossings(_ o: UnsafeBufferPointer<Int8>, above: Bool, into out: UnsafeMutablePointer<Int8>) {
+        let n = o.count
+        guard n > 0 else { return }
+        out[0] = Truth.unknown
+        // Integer arithmetic with wrapping operators and no short-circuits, so the loops
+        // vectorise: hit | −unknown is −1 (Truth.unknown) when unknown, else hit (1 or 0).
+        let u = unordered
+        let previous = o.baseAddress!, current = previous + 1, result = out + 1
+        if above {
+            for i in 0..<(n &- 1) {
+                let o0 = previous[i], o1 = current[i]
+                let unknown: Int8 = (o0 == u ? 1 : 0) | (o1 == u ? 1 : 0)
+                let hit: Int8 = (o1 == 1 ? 1 : 0) & (o0 <= 0 ? 1 : 0)
+                result[i] = hit | (0 &- unknown)
+            }
+        } else {
+            for i in 0..<(n &- 1) {
+                let o0 = previous[i], o1 = current[i]
+                let unknown: Int8 = (o0 == u ? 1 : 0) | (o1 == u ? 1 : 0)
+                let hit: Int8 = (o1 == -1 ? 1 : 0) & (o0 >= 0 ? 1 : 0)
+                result[i] = hit | (0 &- unknown)
+            }
+        }
+    }
+
+    /// The ordering kernel, eight bars per step in vector lanes.
+    static func ordering(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutablePointer<Int8>) {
+        typealias D = SIMD8<Double>
+        typealias I = SIMD8<Int64>
+        let n = min(x.count, y.count)
+        guard n > 0 else { return }
+        let xb = x.baseAddress!, yb = y.baseAddress!
+        var i = 0
+        while i + 8 <= n {
+            let u = UnsafeRawPointer(xb + i).loadUnaligned(as: D.self), v = UnsafeRawPointer(yb + i).loadUnaligned(as: D.self)
+            var o = I(repeating: 0).replacing(with: 1, where: u .> v) &- I(repeating: 0).replacing(with: 1, where: u .< v)
+            o.replace(with: Int64(unordered), where: (u .!= u) .| (v .!= v))
+            UnsafeMutableRawPointer(out + i).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: o), as: SIMD8<Int8>.self)
+            i += 8
+        }
+        while i < n {
+            let u = xb[i], v = yb[i]
+            out[i] = u.isNaN || v.isNaN ? unordered : (u > v ? 1 : (u < v ? -1 : 0))
+            i += 1
+        }
+    }
+
+    /// Names an operand whose values depend only on the series (constants, price fields,
+    /// indicator outputs), for memoising; nil for compound expressions.
+    static func key(_ e: RuleExpr) -> OperandKey? {
+        switch e {
+        case .constant(let v): return OperandKey(name: "", detail: Int(bitPattern: UInt(v.bitPattern)))
+        case .field(let f): return OperandKey(name: f.rawValue, detail: -1)
+        case .indicator(let call): return OperandKey(name: call.key, detail: call.output)
+        default: return nil
         }
     }
 

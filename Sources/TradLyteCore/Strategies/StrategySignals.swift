@@ -162,6 +162,9 @@ public struct CompiledStrategy: Sendable {
             let values = rule.condition(on: Self.inputs(higher))
             return Self.align(values, from: higher, interval: i, toLastSessions: lastSessions)
         }
+        let onBase = [(setup, strategy.setup?.interval), (trigger, strategy.trigger.interval), (exit, strategy.exit.rule?.interval)]
+            .compactMap { rule, interval in (interval ?? base) == base ? rule : nil }
+        cache.prefetchMovingAverages(of: onBase, inputs: baseColumns)
         let setupValues = evaluate(setup, strategy.setup?.interval)
         let triggerValues = evaluate(trigger, strategy.trigger.interval)
         let exitValues = exit == nil ? [Int8](repeating: Truth.no, count: count) : evaluate(exit, strategy.exit.rule?.interval)

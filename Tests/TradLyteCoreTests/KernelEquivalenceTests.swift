@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+@testable import TradLyteCore
+
+/// The backtest's fast paths (paired SMAs, crossings from one ordering, the quiet-stretch
+/// scan, the drawdown passes, the log-return series) against plain loops that state the
+/// definitions, on seeded random data with the awkward cases: NaNs, ties, infinities,
+/// ratios far from 1, zeros at the ends, lengths that are not multiples of a vector width.
+@Suite struct KernelEquivalenceTests {
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> Double {
+            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            return Double((state &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
+        }
+        mutating func walk(_ n: Int, start: Double = 100, step: Double = 0.03) -> [Double] {
+            var p = start
+            return (0..<n).map { _ in p *= 1 + (next() - 0.5) * step; return p }
+        }
+    }
+
+    @Test func pairedMovingAveragesAreBitIdenticalToSingleOnes() {
+        var g = Generator(state: 17)
+        for n in [0, 1, 2, 5, 31, 100, 1001] {
+            for leadingNaN in [0, 3] {
+                var x = g.walk(n)
+                for i in 0..<min(leadingNaN, n) { x[i] = .nan }
+                for (p, q) in [(1, 2), (10, 30), (30, 10), (7, 7), (3, 4), (50, 200), (1, 1)] {
+                    let (a, b) = Indicators.sma(x, periods: p, q)
+                    #expect(a.map(\.bitPattern) == Indicators.sma(x, period: p).map(\.bitPattern), "n \(n) periods \(p)/\(q)")
+                    #expect(b.map(\.bitPattern) == Indicators.sma(x, period: q).map(\.bitPattern), "n \(n) periods \(p)/\(q)")
+                }
+            }
+        }
+    }
+
+    /// The definition: unknown on the first bar and wherever either operand is NaN on
+    /// this bar or the one before; above when a goes from ≤ b to > b, below from ≥ to <.
+    func crossings(_ a: [Double], _ b: [Double], above: Bool) -> [Int8] {
+        (0..<a.count).map { i in
+            guard i > 0, !a[i - 1].isNaN, !b[i - 1].isNaN, !a[i].isNaN, !b[i].isNaN else { return Truth.unknown }
+            let hit = above ? a[i] > b[i] && a[i - 1] <= b[i - 1] : a[i] < b[i] && a[i - 1] >= b[i - 1]
+            return hit ? Truth.yes : Truth.no
+        }
+    }
+
+    @Test func crossingsInBothDirectionsAndBothOperandOrdersMatchTheDefinition() throws {
+        var g = Generator(state: 5)
+        for n in [1, 2, 7, 8, 9, 17, 203] {
+            // Values on a coarse grid so ties are common, with NaNs and infinities mixed in.
+            var x = (0..<n).map { _ in (g.next() * 6).rounded() }, y = (0..<n).map { _ in (g.next() * 6).rounded() }
+            for i in 0..<n {
+                switch Int(g.next() * 20) {
+                case 0: x[i] = .nan
+                case 1: y[i] = .nan
+                case 2: x[i] = .infinity; y[i] = .infinity
+                case 3: x[i] = -.infinity
+                default: break
+                }
+            }
+            let inputs = IndicatorInputs(open: y, high: x, low: y, close: x, volume: y)
+            let compiler = RuleCompiler(parameters: [:])
+            let cache = IndicatorCache()  // shared, as a strategy's rules share one
+            for (rule, expected) in [("close crosses_above open", crossings(x, y, above: true)),
+                                     ("close crosses_below open", crossings(x, y, above: false)),
+                                     ("open crosses_above close", crossings(y, x, above: true)),
+                                     ("open crosses_below close", crossings(y, x, above: false)),
+                                     ("close crosses_above 3", crossings(x, [Double](repeating: 3, count: n), above: true))] {
+                let compiled = try compiler.compile(rule, expecting: .condition)
+                #expect(compiled.condition(on: inputs, cache: cache) == expected, "\(rule), \(n) bars")
+                #expect(compiled.condition(on: inputs) == expected, "\(rule), \(n) bars, fresh cache")
+            }
+        }
+    }
+
+    @Test func theQuietStretchScanStopsAtTheFirstEntryOrExit() {
+        var g = Generator(state: 9)
+        for n in [1, 8, 9, 40, 333] {
+            func truths(_ yesShare: Double) -> [Int8] {
+                (0..<n).map { _ in let r = g.next(); return r < yesShare ? Truth.yes : (r < 0.5 ? Truth.unknown : Truth.no) }
+            }
+            let exit = truths(0.02), trigger = truths(0.08), setup = truths(0.5)
+            exit.withUnsafeBufferPointer { e in
+                trigger.withUnsafeBufferPointer { t in
+                    setup.withUnsafeBufferPointer { s in
+                        for start in 0..<n {
+                            var expected = start
+                            while expected < n - 1 && exit[expected] != Truth.yes && !(trigger[expected] == Truth.yes && setup[expected] == Truth.yes) {
+                                expected += 1
+                            }
+                            #expect(Backtester.nextSignal(from: start, before: n - 1, exit: e, trigger: t, setup: s) == max(start, min(expected, n - 1)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func drawdownsFollowTheRunningPeak() {
+        var g = Generator(state: 3)
+        for n in [0, 1, 2, 3, 4, 101] {
+            let equity = g.walk(n, step: 0.2)
+            var peak = -Double.infinity
+            let expected = equity.map { e -> Double in peak = max(peak, e); return 1 - e / peak }
+            #expect(Backtester.drawdowns(equity).map(\.bitPattern) == expected.map(\.bitPattern), "\(n) bars")
+        }
+    }
+
+    /// The drawdown periods as first written: one bar at a time.
+    func plainPeriods(_ dd: [Double]) -> (count: Int, depthSum: Double, bounds: [Int]) {
+        var lastZero = 0, periodMax = dd[0], count = 0, sum = 0.0, bounds: [Int] = []
+        for i in 1..<max(1, dd.count) {
+            let d = dd[i]
+            periodMax = d > periodMax ? d : periodMax
+            if d == 0 || i == dd.count - 1 {
+                if i > lastZero + 1 { count += 1; sum += periodMax; bounds += [lastZero, i] }
+                lastZero = i
+                periodMax = d
+            }
+        }
+        return (count, sum, bounds)
+    }
+
+    @Test func drawdownPeriodsMatchABarByBarScan() {
+        var g = Generator(state: 11)
+        var cases: [[Double]] = [[0], [0, 0], [0, 0.1], [0, 0.1, 0], [0, 0.1, 0.2, 0], [0, 0, 0, 0, 0, 0.3]]
+        for n in [5, 6, 7, 8, 9, 10, 13, 64, 1000] {
+            for zeroShare in [0.0, 0.02, 0.3, 0.9] {
+                var dd = (0..<n).map { _ in g.next() < zeroShare ? 0 : g.next() * 0.5 }
+                dd[0] = 0
+                cases.append(dd)
+                dd[n - 1] = 0
+                cases.append(dd)
+                if n > 2 { dd[n - 2] = 0; cases.append(dd) }
+            }
+        }
+        for dd in cases {
+            let expected = plainPeriods(dd)
+            let bounds = UnsafeMutablePointer<(from: Int, to: Int)>.allocate(capacity: dd.count / 2 + 1)
+            defer { bounds.deallocate() }
+            let (count, sum) = dd.withUnsafeBufferPointer { BacktestStatistics.drawdownPeriods($0, into: bounds) }
+            #expect(count == expected.count, "\(dd)")
+            #expect(sum == expected.depthSum, "\(dd)")
+            #expect((0..<count).flatMap { [bounds[$0].from, bounds[$0].to] } == expected.bounds, "\(dd)")
+        }
+    }
+
+    @Test func betaAndReturnMomentsHoldForBarsFarFromTheSeriesRange() throws {
+        var g = Generator(state: 21)
+        for n in [2, 3, 50, 51, 400, 401] {
+            var close = g.walk(n), equity = g.walk(n, start: 10_000)
+            // Ratios far outside the series' ±10% at random bars, the first, the last paired
+            // bar and the odd bar left over.
+            for i in Set([1, n - 2, n - 1, Int(g.next() * Double(n))]) where i >= 1 && i < n {
+                close[i] = close[i - 1] * (g.next() < 0.5 ? 0.6 : 1.5) * (1 + 0.05 * g.next())
+                equity[i] = equity[i - 1] * (g.next() < 0.5 ? 0.7 : 1.3)
+            }
+            let stats = BacktestStatistics.compute(trades: [], equity: equity, drawdown: Backtester.drawdowns(equity),
+                                                   lastSessions: (0..<n).map { Int32(4000 + $0) }, close: close, warmup: 0,
+                                                   interval: .daily, calendar: .nyse)
+            let le = (1..<n).map { log(equity[$0] / equity[$0 - 1]) }, lm = (1..<n).map { log(close[$0] / close[$0 - 1]) }
+            let m = Double(n - 1)
+            if n > 2 {
+                let meanE = le.reduce(0, +) / m, meanM = lm.reduce(0, +) / m
+                let cov = zip(le, lm).map { ($0 - meanE) * ($1 - meanM) }.reduce(0, +) / (m - 1)
+                let varM = lm.map { ($0 - meanM) * ($0 - meanM) }.reduce(0, +) / (m - 1)
+                let beta = try #require(stats["Beta"]?.number)
+                #expect(abs(beta - cov / varM) <= 1e-10 * abs(cov / varM), "\(n) bars")
+            }
+            let r = (1..<n).map { equity[$0] / equity[$0 - 1] - 1 }
+            let downside = (r.map { min($0, 0) * min($0, 0) }.reduce(0, +) / m).squareRoot()
+            let g1 = pow(equity[n - 1] / equity[0], 1 / m) - 1
+            let annual = pow(1 + g1, 252) - 1
+            if downside > 0 {
+                let sortino = try #require(stats["Sortino Ratio"]?.number)
+                #expect(abs(sortino - annual / (downside * 252.0.squareRoot())) <= 1e-10 * abs(sortino), "\(n) bars")
+            }
+        }
+    }
+}
