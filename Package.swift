@@ -3,7 +3,8 @@ import PackageDescription
 
 // Target layout and dependency arrows: see the README's design notes (and ARCHITECTURE §2).
 // TradLyteCore does no I/O; TradLyteStore is the only module that talks to SQLite, through the
-// CSQLite system-library module.
+// CSQLite system-library module. CKernels holds C kernels built for two CPU levels and chosen
+// at run time (Swift compiles for baseline x86-64 only).
 let package = Package(
     name: "TradLyte",
     platforms: [.macOS(.v13)],
@@ -26,7 +27,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
-        .target(name: "TradLyteCore"),
+        .target(name: "CKernels"),
+        .target(name: "TradLyteCore", dependencies: ["CKernels"]),
         .target(name: "TermRender"),
         .systemLibrary(
             name: "CNCurses",
@@ -49,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
                                                                 "TradLytePipeline", "TradLyteUI", "TermRender"]),
-        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "CKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore"]),
         .testTarget(name: "TradLytePipelineTests", dependencies: ["TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData",

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Testing
 @testable import TradLyteCore
@@ -107,10 +108,11 @@ import Testing
     }
 
     /// The drawdown periods as first written: one bar at a time.
-    func plainPeriods(_ dd: [Double]) -> (count: Int, depthSum: Double, bounds: [Int]) {
-        var lastZero = 0, periodMax = dd[0], count = 0, sum = 0.0, bounds: [Int] = []
+    func plainPeriods(_ dd: [Double]) -> (count: Int, depthSum: Double, bounds: [Int], deepest: Double) {
+        var lastZero = 0, periodMax = dd[0], count = 0, sum = 0.0, bounds: [Int] = [], deepest = dd[0]
         for i in 1..<max(1, dd.count) {
             let d = dd[i]
+            deepest = d > deepest ? d : deepest
             periodMax = d > periodMax ? d : periodMax
             if d == 0 || i == dd.count - 1 {
                 if i > lastZero + 1 { count += 1; sum += periodMax; bounds += [lastZero, i] }
@@ -118,7 +120,7 @@ import Testing
                 periodMax = d
             }
         }
-        return (count, sum, bounds)
+        return (count, sum, bounds, deepest)
     }
 
     @Test func drawdownPeriodsMatchABarByBarScan() {
@@ -138,7 +140,8 @@ import Testing
             let expected = plainPeriods(dd)
             let bounds = UnsafeMutablePointer<(from: Int, to: Int)>.allocate(capacity: dd.count / 2 + 1)
             defer { bounds.deallocate() }
-            let (count, sum) = dd.withUnsafeBufferPointer { BacktestStatistics.drawdownPeriods($0, into: bounds) }
+            let (count, sum, deepest) = dd.withUnsafeBufferPointer { BacktestStatistics.drawdownPeriods($0, into: bounds) }
+            #expect(deepest == expected.deepest, "\(dd)")
             #expect(count == expected.count, "\(dd)")
             #expect(sum == expected.depthSum, "\(dd)")
             #expect((0..<count).flatMap { [bounds[$0].from, bounds[$0].to] } == expected.bounds, "\(dd)")
@@ -174,6 +177,59 @@ import Testing
             if downside > 0 {
                 let sortino = try #require(stats["Sortino Ratio"]?.number)
                 #expect(abs(sortino - annual / (downside * 252.0.squareRoot())) <= 1e-10 * abs(sortino), "\(n) bars")
+            }
+        }
+    }
+
+    /// The return-moment kernel's two builds (AVX2 + FMA, and the baseline every x86-64 runs)
+    /// agree to rounding, and both match plain sums of libm logarithms.
+    @Test func bothBuildsOfTheReturnMomentKernelAgreeWithPlainSums() {
+        var g = Generator(state: 33)
+        for n in [1, 2, 3, 4, 5, 6, 9, 2500] {
+            var close = g.walk(n), equity = g.walk(n, start: 10_000)
+            if n > 4 { close[3] = close[2] * 1.4; equity[n - 1] = equity[n - 2] * 0.8 }
+            func run(baseline: Bool) -> (tl_return_moments, [Double]) {
+                tl_kernels_force_baseline(baseline ? 1 : 0)
+                defer { tl_kernels_force_baseline(0) }
+                var k = tl_return_moments()
+                var log = [Double](repeating: .nan, count: n)
+                log.withUnsafeMutableBufferPointer { lm in tl_return_moments_compute(close, equity, n, lm.baseAddress!, &k) }
+                return (k, log)
+            }
+            let (fast, fastLog) = run(baseline: false), (base, baseLog) = run(baseline: true)
+            var lm = [Double](repeating: 0, count: n), le = lm, r = lm
+            for i in 1..<max(1, n) {
+                lm[i] = log(close[i] / close[i - 1])
+                le[i] = log(equity[i] / equity[i - 1])
+                r[i] = (equity[i] - equity[i - 1]) / equity[i - 1]
+            }
+            func total(_ x: [Double]) -> Double { x.reduce(0, +) }
+            let squares = lm.map { $0 * $0 }, returnSquares = r.map { $0 * $0 }, losses = r.map { min($0, 0) * min($0, 0) }
+            let coMoments = (0..<n).map { le[$0] * lm[$0] }
+            var plain: [(String, Double, Double, Double)] = []
+            plain.append(("sum_m", fast.sum_m, base.sum_m, total(lm)))
+            plain.append(("sum_mm", fast.sum_mm, base.sum_mm, total(squares)))
+            plain.append(("sum_r", fast.sum_r, base.sum_r, total(r)))
+            plain.append(("sum_r2", fast.sum_r2, base.sum_r2, total(returnSquares)))
+            plain.append(("down2", fast.down2, base.down2, total(losses)))
+            plain.append(("sum_e", fast.sum_e, base.sum_e, total(le)))
+            plain.append(("sum_em", fast.sum_em, base.sum_em, total(coMoments)))
+            plain.append(("peak", fast.peak, base.peak, equity.max()!))
+            plain.append(("low", fast.low, base.low, equity.min()!))
+            // libm's log of a rounded quotient is itself off by up to ~1.1e-16 absolute (the
+            // quotient's rounding), so the reference is good to that per bar, not relatively.
+            for (name, a, b, expected) in plain {
+                let tolerance = 1e-12 * abs(expected) + 1e-15 * Double(n)
+                #expect(abs(a - expected) <= tolerance, "\(name), \(n) bars: \(a) vs \(expected)")
+                #expect(abs(b - expected) <= tolerance, "\(name), \(n) bars, baseline: \(b) vs \(expected)")
+                #expect(abs(a - b) <= tolerance, "\(name), \(n) bars: the two builds differ")
+            }
+            for i in 0..<n {
+                #expect(abs(fastLog[i] - lm[i]) <= 3e-16, "market log \(i) of \(n)")
+                #expect(abs(baseLog[i] - lm[i]) <= 3e-16, "market log \(i) of \(n), baseline")
+            }
+            if n > 4 {  // the wide bar got libm's log exactly
+                #expect(fastLog[3] == lm[3] && baseLog[3] == lm[3])
             }
         }
     }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Backtest statistics under backtesting.py's names and definitions (its `_stats.py`), so
@@ -73,108 +74,28 @@ public struct BacktestStatistics: Sendable {
         }
         s.set("Exposure Time [%]", .number(Double(exposed) / Double(n) * 100))
 
-        // The per-bar work: return moments, both log-return series for Beta, the equity's
-        // extremes, and the drawdown periods between bars at a new peak (dd == 0), as
-        // backtesting.py counts them.
         let periods = 252.0 / Double(interval.sessions)
-        var sumR = 0.0, sumR2 = 0.0, downside2 = 0.0
-        var sumE = 0.0, sumM = 0.0, sumEE = 0.0, sumMM = 0.0, sumEM = 0.0
-        var equityPeak = equity[0], maxDD = dd[0], lowest = equity[0]
-        // Two bars per step in SIMD lanes, in loops with no calls and no branches, so every
-        // accumulator stays in a register. A flat bar (no position) needs no branch: its
-        // return and log return are exactly 0. Log returns use the series `logSeries`, valid
-        // for ratios within about 10% of 1; the loops note the widest ratio seen, and only
-        // when some bar is wider does a fix-up pass swap in libm's `log` for those bars.
-        // Lane sums are added at the end, so the order of additions differs from a plain
-        // loop only in the last bits.
-        typealias V = SIMD2<Double>
-        var marketLog = [Double](unsafeUninitializedCapacity: n) { buffer, count in
-            buffer.initialize(repeating: 0)
-            count = n
-        }
+        // The per-bar work. The return moments, both log-return series for Beta (the market's
+        // kept in scratch for the co-moment) and the equity's extremes come from one C kernel
+        // (CKernels: four bars per step, AVX2 and FMA where the CPU has them; log returns from
+        // the series 2·atanh(s), with libm's `log` for the rare bar that moves more than about
+        // 10%). Flat bars (no position) give exactly 0 with no branch.
+        precondition(close.count >= n, "fewer closes than equity values")
+        let marketLog = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { marketLog.deallocate() }
+        var k = tl_return_moments()
         close.withUnsafeBufferPointer { c in
-        marketLog.withUnsafeMutableBufferPointer { lmOut in
-        equity.withUnsafeBufferPointer { e in
-        dd.withUnsafeBufferPointer { d in
-            // The market's log returns (kept for the co-moment), with the equity's peak and
-            // low and the deepest drawdown on the side.
-            var vM = V(), vMM = V(), hi = V(), lo = V()
-            var vPeak = V(repeating: e[0]), vLow = vPeak, vDeep = V(repeating: d[0])
-            let cb = c.baseAddress!, eb = e.baseAddress!, db = d.baseAddress!, out = lmOut.baseAddress!
-            var i = 1
-            while i + 1 < n {
-                // Unaligned vector loads of adjacent bars (one instruction each, no shuffles).
-                let c0 = UnsafeRawPointer(cb + i - 1).loadUnaligned(as: V.self), c1 = UnsafeRawPointer(cb + i).loadUnaligned(as: V.self)
-                let s = (c1 - c0) / (c1 + c0)
-                let lm = logSeries(s)
-                UnsafeMutableRawPointer(out + i).storeBytes(of: lm, as: V.self)
-                vM += lm; vMM += lm * lm
-                hi = hi.replacing(with: s, where: s .> hi); lo = lo.replacing(with: s, where: s .< lo)
-                let x = UnsafeRawPointer(eb + i).loadUnaligned(as: V.self), dx = UnsafeRawPointer(db + i).loadUnaligned(as: V.self)
-                vPeak = vPeak.replacing(with: x, where: x .> vPeak); vLow = vLow.replacing(with: x, where: x .< vLow)
-                vDeep = vDeep.replacing(with: dx, where: dx .> vDeep)
-                i += 2
-            }
-            sumM = vM.sum(); sumMM = vMM.sum()
-            equityPeak = Swift.max(vPeak[0], vPeak[1]); lowest = Swift.min(vLow[0], vLow[1]); maxDD = Swift.max(vDeep[0], vDeep[1])
-            if i < n {  // an odd bar left over
-                let lm = logRatio(c[i], c[i - 1])
-                out[i] = lm
-                sumM += lm; sumMM += lm * lm
-                equityPeak = Swift.max(equityPeak, e[i]); lowest = Swift.min(lowest, e[i]); maxDD = Swift.max(maxDD, d[i])
-            }
-            if Swift.max(hi[0], hi[1]) >= logSeriesLimit || Swift.min(lo[0], lo[1]) <= -logSeriesLimit {
-                for j in 1..<n where abs((c[j] - c[j - 1]) / (c[j] + c[j - 1])) >= logSeriesLimit {
-                    let exact = log(c[j] / c[j - 1]), approx = out[j]
-                    sumM += exact - approx; sumMM += exact * exact - approx * approx
-                    out[j] = exact
-                }
-            }
-        }}}}
-        equity.withUnsafeBufferPointer { e in
-        marketLog.withUnsafeBufferPointer { lmIn in
-            // The equity's return moments and log returns, and their co-moment with the market.
-            var vR = V(), vR2 = V(), vDown = V(), vE = V(), vEE = V(), vEM = V(), hi = V(), lo = V()
-            let eb = e.baseAddress!, lmb = lmIn.baseAddress!
-            var i = 1
-            while i + 1 < n {
-                let e0 = UnsafeRawPointer(eb + i - 1).loadUnaligned(as: V.self), e1 = UnsafeRawPointer(eb + i).loadUnaligned(as: V.self)
-                let de = e1 - e0
-                let r = de / e0
-                vR += r
-                vR2 += r * r
-                let loss = r.replacing(with: 0, where: r .> 0)  // branch-free: gains and losses alternate unpredictably
-                vDown += loss * loss
-                let s = de / (e1 + e0)
-                let le = logSeries(s)
-                hi = hi.replacing(with: s, where: s .> hi); lo = lo.replacing(with: s, where: s .< lo)
-                let lm = UnsafeRawPointer(lmb + i).loadUnaligned(as: V.self)
-                vE += le; vEE += le * le; vEM += le * lm
-                i += 2
-            }
-            sumR = vR.sum(); sumR2 = vR2.sum(); downside2 = vDown.sum()
-            sumE = vE.sum(); sumEE = vEE.sum(); sumEM = vEM.sum()
-            if i < n {  // an odd bar left over
-                let r = e[i] / e[i - 1] - 1
-                let le = logRatio(e[i], e[i - 1])
-                sumR += r; sumR2 += r * r; downside2 += min(r, 0) * min(r, 0)
-                sumE += le; sumEE += le * le; sumEM += le * lmb[i]
-            }
-            if Swift.max(hi[0], hi[1]) >= logSeriesLimit || Swift.min(lo[0], lo[1]) <= -logSeriesLimit {
-                for j in 1..<(n - (n - 1) % 2) {  // the paired bars (the odd one is exact already)
-                    let s = (e[j] - e[j - 1]) / (e[j] + e[j - 1])
-                    guard abs(s) >= logSeriesLimit else { continue }
-                    let exact = log(e[j] / e[j - 1]), approx = logSeries(V(repeating: s))[0]
-                    sumE += exact - approx; sumEE += exact * exact - approx * approx; sumEM += (exact - approx) * lmb[j]
-                }
-            }
-        }}
-        // The drawdown periods: the first bar, each bar back at a peak (dd == 0) and the last
-        // bar bound them; a period spans two consecutive bounds with bars between them, and
-        // its depth is the deepest drawdown from bound to bound.
+            equity.withUnsafeBufferPointer { e in tl_return_moments_compute(c.baseAddress!, e.baseAddress!, n, marketLog, &k) }
+        }
+        let sumM = k.sum_m, sumMM = k.sum_mm, sumE = k.sum_e, sumEM = k.sum_em
+        let sumR = k.sum_r, sumR2 = k.sum_r2, downside2 = k.down2, equityPeak = k.peak, lowest = k.low
+        // The drawdown periods, as backtesting.py counts them: the first bar, each bar back at a
+        // peak (dd == 0) and the last bar bound them; a period spans two consecutive bounds
+        // with bars between them, and its depth is the deepest drawdown from bound to bound.
         let bounds = UnsafeMutablePointer<(from: Int, to: Int)>.allocate(capacity: n / 2 + 1)
         defer { bounds.deallocate() }
-        let (periodCount, ddPeakSum) = dd.withUnsafeBufferPointer { drawdownPeriods($0, into: bounds) }
+        let (periodCount, ddPeakSum, deepest) = dd.withUnsafeBufferPointer { drawdownPeriods($0, into: bounds) }
+        let maxDD = deepest
         var longestDD = 0.0, sumDD = 0.0
         for p in UnsafeBufferPointer(start: bounds, count: periodCount) {
             let length = days(p.from, p.to)
@@ -267,21 +188,23 @@ public struct BacktestStatistics: Sendable {
     }
 
     /// The drawdown periods of `dd` (see `compute`): their bounds go to `bounds` (room for
-    /// n/2 + 1), and the count and the sum of their depths are returned. New peaks are rare
+    /// n/2 + 1); returned are their count, the sum of their depths and the deepest drawdown
+    /// of all bars (the first bar's, then larger ones; NaNs ignored). New peaks are rare
     /// and a running maximum is a chain of dependent instructions, so the scan takes four
     /// bars per step, two maxima in vector lanes, while none of the four is at a peak.
     static func drawdownPeriods(_ dd: UnsafeBufferPointer<Double>, into bounds: UnsafeMutablePointer<(from: Int, to: Int)>)
-        -> (count: Int, depthSum: Double) {
+        -> (count: Int, depthSum: Double, deepest: Double) {
         typealias V = SIMD2<Double>
         let n = dd.count
-        guard n > 1 else { return (0, 0) }
+        guard n > 1 else { return (0, 0, n == 1 ? dd[0] : 0) }
         let base = dd.baseAddress!
-        var k = 0, depthSum = 0.0
+        var k = 0, depthSum = 0.0, overall = dd[0]
         var from = 0, deepest = dd[0], lanes = V(repeating: -.infinity)
         // `a > b ? a : b` (one maxsd) keeps the running value when the new one is NaN.
         func close(at i: Int) {
             deepest = lanes[0] > deepest ? lanes[0] : deepest
             deepest = lanes[1] > deepest ? lanes[1] : deepest
+            overall = deepest > overall ? deepest : overall
             if i > from + 1 {
                 depthSum += deepest
                 bounds[k] = (from, i)
@@ -310,36 +233,6 @@ public struct BacktestStatistics: Sendable {
         }
         deepest = dd[last] > deepest ? dd[last] : deepest
         close(at: last)
-        return (k, depthSum)
-    }
-
-    /// `logSeries` is exact to the last bits for |s| below this (ratios within about 10% of 1).
-    static let logSeriesLimit = 0.05
-
-    /// log(a / b) for prices and equity one bar apart. For ratios near 1 (|a/b − 1| under
-    /// about 10%, every ordinary bar) the series 2·atanh(s), s = (a − b)/(a + b), to s¹¹ is
-    /// exact to the last bits (the next term is below 2·10⁻¹⁷ relative) and costs one
-    /// division and a few independent multiply-adds instead of a libm call; other ratios use
-    /// `log`. Flat bars (a == b) give exactly 0.
-    @inline(__always)
-    static func logRatio(_ a: Double, _ b: Double) -> Double {
-        let s = (a - b) / (a + b)
-        guard abs(s) < logSeriesLimit else { return log(a / b) }
-        return logSeries(SIMD2(repeating: s))[0]
-    }
-
-    /// 2·atanh(s) to s¹¹ for two bars at once: log(a / b) when s = (a − b)/(a + b) and
-    /// |s| < `logSeriesLimit`. Horner's scheme in s²: consecutive bars are independent, so
-    /// their chains overlap.
-    @inline(__always)
-    static func logSeries(_ s: SIMD2<Double>) -> SIMD2<Double> {
-        typealias V = SIMD2<Double>
-        let s2: V = s * s
-        var p: V = s2 * (1.0 / 11) + 1.0 / 9
-        p = p * s2 + 1.0 / 7
-        p = p * s2 + 1.0 / 5
-        p = p * s2 + 1.0 / 3
-        p = p * s2 + 1
-        return (s + s) * p
+        return (k, depthSum, overall)
     }
 }

@@ -1,0 +1,34 @@
+#ifndef TRADLYTE_CKERNELS_H
+#define TRADLYTE_CKERNELS_H
+
+/// Numeric kernels that need a CPU's wider vectors: Swift compiles for the baseline x86-64
+/// (two doubles per vector, no fused multiply-add) and has no per-function CPU targets, so
+/// these are C, built twice (baseline and AVX2 + FMA) and chosen at run time.
+
+/// Sums over bars 1 ..< n of a backtest's one-bar returns, for its statistics.
+typedef struct {
+    /// The market's (close-to-close) log returns: sum and sum of squares.
+    double sum_m, sum_mm;
+    /// The equity's simple returns: sum, sum of squares, sum of squared losses.
+    double sum_r, sum_r2, down2;
+    /// The equity's log returns: sum, and co-moment with the market's.
+    double sum_e, sum_em;
+    /// The equity's largest and smallest value over all n bars (NaNs ignored).
+    double peak, low;
+    /// The largest s² = ((a − b)/(a + b))² of any bar, market or equity. Log returns come from
+    /// the series 2·atanh(s) to s¹¹ (exact to the last bits or so while s² < 0.0025, a move of
+    /// about 10%); bars beyond that use libm's `log`.
+    double widest_s2;
+} tl_return_moments;
+
+/// Fills `moments` from `close` and `equity` (n bars each, n ≥ 1) and writes the market's
+/// log return of bar i to market_log[i] (market_log[0] = 0).
+void tl_return_moments_compute(const double *close, const double *equity, long n, double *market_log,
+                               tl_return_moments *moments);
+
+/// 1 when the AVX2 + FMA variant runs on this CPU. Passing 1 to `tl_kernels_force_baseline`
+/// makes every kernel use the baseline variant (tests compare the two).
+int tl_kernels_use_avx2(void);
+void tl_kernels_force_baseline(int force);
+
+#endif

@@ -1,0 +1,193 @@
+#include "CKernels.h"
+
+#include <cpuid.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+// The helpers below take and return 32-byte vectors; they are static and always inlined, so
+// the calling convention clang warns about (-Wpsabi) never applies.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef double v4 __attribute__((vector_size(32), aligned(8)));
+
+static inline __attribute__((always_inline)) v4 load4(const double *p) {
+    v4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void store4(double *p, v4 v) { memcpy(p, &v, sizeof v); }
+
+static inline __attribute__((always_inline)) double sum4(v4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+
+/// 2·atanh(s) = log((1 + s)/(1 − s)) to s¹¹, given s²: Horner's scheme in s².
+static inline __attribute__((always_inline)) v4 log_series(v4 s, v4 s2) {
+    v4 p = s2 * (1.0 / 11) + 1.0 / 9;
+    p = p * s2 + 1.0 / 7;
+    p = p * s2 + 1.0 / 5;
+    p = p * s2 + 1.0 / 3;
+    p = p * s2 + 1;
+    return (s + s) * p;
+}
+
+static inline __attribute__((always_inline)) double series1(double s) {
+    double s2 = s * s;
+    double p = s2 * (1.0 / 11) + 1.0 / 9;
+    p = p * s2 + 1.0 / 7;
+    p = p * s2 + 1.0 / 5;
+    p = p * s2 + 1.0 / 3;
+    p = p * s2 + 1;
+    return (s + s) * p;
+}
+
+static inline __attribute__((always_inline)) double max1(double a, double b) { return b > a ? b : a; }
+static inline __attribute__((always_inline)) double min1(double a, double b) { return b < a ? b : a; }
+
+/// The kernel proper, inlined into each variant. Four bars per step in vector lanes (two
+/// registers of two on the baseline), then the bars left over one at a time. Two loops: the
+/// market's log returns first (kept for the co-moment), then the equity's, so every
+/// accumulator of a loop stays in a register.
+static inline __attribute__((always_inline)) void moments_body(const double *c, const double *e, long n, double *lm,
+                                                               tl_return_moments *out) {
+    const v4 zero = {0, 0, 0, 0};
+    v4 vm = zero, vmm = zero, wide = zero;
+    lm[0] = 0;
+    long i = 1;
+    for (; i + 3 < n; i += 4) {
+        v4 c0 = load4(c + i - 1), c1 = load4(c + i);
+        v4 s = (c1 - c0) / (c1 + c0), s2 = s * s;
+        v4 l = log_series(s, s2);
+        store4(lm + i, l);
+        vm += l;
+        vmm += l * l;
+        wide = __builtin_elementwise_max(wide, s2);
+    }
+    double sum_m = sum4(vm), sum_mm = sum4(vmm), widest = max1(max1(wide[0], wide[1]), max1(wide[2], wide[3]));
+    for (; i < n; i++) {
+        double s = (c[i] - c[i - 1]) / (c[i] + c[i - 1]), l = series1(s);
+        lm[i] = l;
+        sum_m += l;
+        sum_mm += l * l;
+        widest = max1(widest, s * s);
+    }
+    // Bars outside the series' range get libm's log in place of the series value: the
+    // market's before the equity loop reads them, the equity's after it.
+    if (widest >= 0.0025) {
+        for (long j = 1; j < n; j++) {
+            double s = (c[j] - c[j - 1]) / (c[j] + c[j - 1]);
+            if (s * s >= 0.0025) {
+                double exact = log(c[j] / c[j - 1]), approx = lm[j];
+                sum_m += exact - approx;
+                sum_mm += exact * exact - approx * approx;
+                lm[j] = exact;
+            }
+        }
+    }
+    const double market_widest = widest;
+
+    v4 vr = zero, vr2 = zero, vdown = zero, ve = zero, vem = zero;
+    v4 peak = {e[0], e[0], e[0], e[0]}, low = peak;
+    wide = zero;
+    i = 1;
+    for (; i + 3 < n; i += 4) {
+        v4 e0 = load4(e + i - 1), e1 = load4(e + i);
+        v4 de = e1 - e0;
+        v4 r = de / e0;
+        vr += r;
+        vr2 += r * r;
+        v4 loss = __builtin_elementwise_min(r, zero);
+        vdown += loss * loss;
+        v4 s = de / (e1 + e0), s2 = s * s;
+        v4 l = log_series(s, s2);
+        wide = __builtin_elementwise_max(wide, s2);
+        v4 m = load4(lm + i);
+        ve += l;
+        vem += l * m;
+        peak = __builtin_elementwise_max(peak, e1);
+        low = __builtin_elementwise_min(low, e1);
+    }
+    double sum_r = sum4(vr), sum_r2 = sum4(vr2), down2 = sum4(vdown);
+    double sum_e = sum4(ve), sum_em = sum4(vem);
+    double top = max1(max1(peak[0], peak[1]), max1(peak[2], peak[3]));
+    double bottom = min1(min1(low[0], low[1]), min1(low[2], low[3]));
+    widest = max1(max1(wide[0], wide[1]), max1(wide[2], wide[3]));
+    for (; i < n; i++) {
+        double r = (e[i] - e[i - 1]) / e[i - 1];
+        sum_r += r;
+        sum_r2 += r * r;
+        double loss = r < 0 ? r : 0;
+        down2 += loss * loss;
+        double s = (e[i] - e[i - 1]) / (e[i] + e[i - 1]), l = series1(s);
+        widest = max1(widest, s * s);
+        sum_e += l;
+        sum_em += l * lm[i];
+        top = max1(top, e[i]);
+        bottom = min1(bottom, e[i]);
+    }
+    if (widest >= 0.0025) {
+        for (long j = 1; j < n; j++) {
+            double s = (e[j] - e[j - 1]) / (e[j] + e[j - 1]);
+            if (s * s >= 0.0025) {
+                double exact = log(e[j] / e[j - 1]), approx = series1(s);
+                sum_e += exact - approx;
+                sum_em += (exact - approx) * lm[j];
+            }
+        }
+    }
+    out->sum_m = sum_m;
+    out->sum_mm = sum_mm;
+    out->sum_r = sum_r;
+    out->sum_r2 = sum_r2;
+    out->down2 = down2;
+    out->sum_e = sum_e;
+    out->sum_em = sum_em;
+    out->peak = top;
+    out->low = bottom;
+    out->widest_s2 = max1(market_widest, widest);
+}
+
+__attribute__((target("avx2,fma"))) static void moments_avx2(const double *c, const double *e, long n, double *lm,
+                                                             tl_return_moments *out) {
+    moments_body(c, e, n, lm, out);
+}
+
+static void moments_baseline(const double *c, const double *e, long n, double *lm, tl_return_moments *out) {
+    moments_body(c, e, n, lm, out);
+}
+
+static atomic_int force_baseline = 0;
+
+void tl_kernels_force_baseline(int force) { atomic_store_explicit(&force_baseline, force, memory_order_relaxed); }
+
+/// AVX2 and FMA in the CPU (CPUID) and AVX state enabled by the OS (XGETBV).
+static int detect_avx2(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    const unsigned fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
+    if ((c & (fma | osxsave | avx)) != (fma | osxsave | avx)) return 0;
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6) return 0;  // XMM and YMM state saved by the OS
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & (1u << 5)) != 0;  // AVX2
+}
+
+int tl_kernels_use_avx2(void) {
+    static atomic_int cached = -1;  // every thread that races here computes the same answer
+    int has = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (has < 0) {
+        has = detect_avx2();
+        atomic_store_explicit(&cached, has, memory_order_relaxed);
+    }
+    return has && !atomic_load_explicit(&force_baseline, memory_order_relaxed);
+}
+
+void tl_return_moments_compute(const double *close, const double *equity, long n, double *market_log,
+                               tl_return_moments *moments) {
+    if (tl_kernels_use_avx2()) {
+        moments_avx2(close, equity, n, market_log, moments);
+    } else {
+        moments_baseline(close, equity, n, market_log, moments);
+    }
+}
