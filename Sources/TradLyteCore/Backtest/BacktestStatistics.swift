@@ -80,7 +80,7 @@ public struct BacktestStatistics: Sendable {
         // (CKernels: four bars per step, AVX2 and FMA where the CPU has them; log returns from
         // the series 2·atanh(s), with libm's `log` for the rare bar that moves more than about
         // 10%). Flat bars (no position) give exactly 0 with no branch.
-        precondition(close.count >= n, "fewer closes than equity values")
+        precondition(close.count >= n && dd.count == n, "one close and one drawdown per equity value")
         let marketLog = UnsafeMutablePointer<Double>.allocate(capacity: n)
         defer { marketLog.deallocate() }
         var k = tl_return_moments()

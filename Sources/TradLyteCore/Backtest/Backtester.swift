@@ -73,22 +73,6 @@ public struct BacktestResult: Sendable {
     public var trades: [BacktestTrade]
     /// Account value at each bar's close.
     public var equity: [Double]
-    /// The first bar in `start..<limit` with a rule exit or an entry (trigger and setup both
-    /// yes), or `limit`. Signals are sparse, so eight bars are tested per step: a `Truth`
-    /// byte is yes (0x01) when its low bit is set and its sign bit is not (unknown is 0xFF),
-    /// which whole 64-bit words test at once.
-    static func nextSignal(from start: Int, before limit: Int, exit: UnsafeBufferPointer<Int8>, trigger: UnsafeBufferPointer<Int8>,
-                           setup: UnsafeBufferPointer<Int8>) -> Int {
-        @inline(__always) func yes(_ w: UInt64) -> UInt64 { w & ~(w >> 7) & 0x0101_0101_0101_0101 }
-        @inline(__always) func word(_ b: UnsafeBufferPointer<Int8>, _ i: Int) -> UInt64 {
-            UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
-        }
-        var i = start
-        while i + 8 <= limit, yes(word(exit, i)) | (yes(word(trigger, i)) & yes(word(setup, i))) == 0 { i += 8 }
-        while i < limit && exit[i] != Truth.yes && !(trigger[i] == Truth.yes && setup[i] == Truth.yes) { i += 1 }
-        return min(max(i, start), limit)
-    }
-
     /// Fractional drawdown from the running peak at each bar (0 … 1).
     public var drawdown: [Double]
     /// Value of the starting cash held in the instrument from the warm-up bar on.
@@ -228,10 +212,10 @@ public enum Backtester {
         // Buy-and-hold: the starting cash, invested at the warm-up bar's close.
         let buyAndHold = [Double](unsafeUninitializedCapacity: n) { out, count in
             if n > 0 {
-                let w = min(warmup, n - 1), holdScale = c.cash / cols.close[w]
-                out.baseAddress!.initialize(repeating: c.cash, count: w)
+                let from = min(warmup, n), holdScale = c.cash / cols.close[min(warmup, n - 1)]
+                out.baseAddress!.initialize(repeating: c.cash, count: from)
                 cols.close.withUnsafeBufferPointer { close in
-                    for i in w..<n { out[i] = close[i] * holdScale }
+                    for i in from..<n { out[i] = close[i] * holdScale }
                 }
             }
             count = n
@@ -284,7 +268,7 @@ public enum Backtester {
                 while i + 1 < n {
                     let x0 = e[i], x1 = e[i + 1]
                     let p0 = x0 > peak ? x0 : peak
-                    let pair = x1 > x0 ? x1 : x0
+                    let pair = x0.isNaN ? x1 : (x1 > x0 ? x1 : x0)  // a NaN never raises the peak
                     let p1 = x1 > p0 ? x1 : p0
                     peak = pair > peak ? pair : peak
                     let x = UnsafeRawPointer(eb + i).loadUnaligned(as: V.self)

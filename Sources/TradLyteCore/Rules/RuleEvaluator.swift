@@ -130,7 +130,8 @@ struct RuleEvaluator {
 
     /// Crossings from an `ordering`: bar i crosses above when the order goes from ≤ (bar
     /// i − 1) to > (bar i), below when from ≥ to <; unknown when either bar is unordered,
-    /// and on the first bar. Sixteen bars per step.
+    /// and on the first bar. Byte arithmetic the compiler vectorises (sixteen bars per
+    /// instruction).
     static func crossings(_ o: UnsafeBufferPointer<Int8>, above: Bool, into out: UnsafeMutablePointer<Int8>) {
         let n = o.count
         guard n > 0 else { return }
