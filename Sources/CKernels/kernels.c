@@ -10,6 +10,26 @@
 #pragma clang diagnostic ignored "-Wpsabi"
 
 typedef double v4 __attribute__((vector_size(32), aligned(8)));
+typedef long long v4i __attribute__((vector_size(32)));
+
+/// Lanes s² at or beyond the series' range: −1 where so, 0 elsewhere (NaN: 0). Counting them
+/// with integer subtraction keeps the loop-carried chain at one instruction (a floating
+/// maximum that ignores NaNs is three).
+static inline __attribute__((always_inline)) v4i beyond(v4 s2) { return s2 >= 0.0025; }
+
+/// `x > m ? x : m` per lane (a NaN x leaves m), as a compare and a blend.
+static inline __attribute__((always_inline)) v4 raise(v4 m, v4 x) {
+    v4i up = x > m;
+    return (v4)(((v4i)x & up) | ((v4i)m & ~up));
+}
+
+/// `x < m ? x : m` per lane.
+static inline __attribute__((always_inline)) v4 lower(v4 m, v4 x) {
+    v4i down = x < m;
+    return (v4)(((v4i)x & down) | ((v4i)m & ~down));
+}
+
+static inline __attribute__((always_inline)) long long count4(v4i c) { return (c[0] + c[1]) + (c[2] + c[3]); }
 
 static inline __attribute__((always_inline)) v4 load4(const double *p) {
     v4 v;
@@ -38,6 +58,24 @@ static inline __attribute__((always_inline)) double series1(double s) {
     return log_series(x, x * x)[0];
 }
 
+/// r = (e1 − e0)/e0 and s = (e1 − e0)/(e1 + e0) with one division, the divider being what
+/// bounds this kernel: q = (e1 − e0)/(e0·(e1 + e0)), r = q·(e1 + e0), s = q·e0, each within a
+/// few ulps of its own quotient.
+static inline __attribute__((always_inline)) void equity_quotients(v4 e0, v4 e1, v4 *r, v4 *s) {
+    v4 sum = e1 + e0;
+    v4 q = (e1 - e0) / (e0 * sum);
+    *r = q * sum;
+    *s = q * e0;
+}
+
+/// The same for one bar, through the same vector expression.
+static inline __attribute__((always_inline)) void equity_quotients1(double e0, double e1, double *r, double *s) {
+    v4 a = {e0, e0, e0, e0}, b = {e1, e1, e1, e1}, vr, vs;
+    equity_quotients(a, b, &vr, &vs);
+    *r = vr[0];
+    *s = vs[0];
+}
+
 static inline __attribute__((always_inline)) double max1(double a, double b) { return b > a ? b : a; }
 static inline __attribute__((always_inline)) double min1(double a, double b) { return b < a ? b : a; }
 
@@ -48,7 +86,8 @@ static inline __attribute__((always_inline)) double min1(double a, double b) { r
 static inline __attribute__((always_inline)) void moments_body(const double *c, const double *e, long n, double *lm,
                                                                tl_return_moments *out) {
     const v4 zero = {0, 0, 0, 0};
-    v4 vm = zero, vmm = zero, wide = zero;
+    v4 vm = zero, vmm = zero;
+    v4i wide = {0, 0, 0, 0};
     lm[0] = 0;
     long i = 1;
     for (; i + 3 < n; i += 4) {
@@ -58,19 +97,20 @@ static inline __attribute__((always_inline)) void moments_body(const double *c, 
         store4(lm + i, l);
         vm += l;
         vmm += l * l;
-        wide = __builtin_elementwise_max(wide, s2);
+        wide -= beyond(s2);
     }
-    double sum_m = sum4(vm), sum_mm = sum4(vmm), widest = max1(max1(wide[0], wide[1]), max1(wide[2], wide[3]));
+    double sum_m = sum4(vm), sum_mm = sum4(vmm);
+    long long market_wide = count4(wide);
     for (; i < n; i++) {
         double s = (c[i] - c[i - 1]) / (c[i] + c[i - 1]), l = series1(s);
         lm[i] = l;
         sum_m += l;
         sum_mm += l * l;
-        widest = max1(widest, s * s);
+        market_wide += s * s >= 0.0025;
     }
     // Bars outside the series' range get libm's log in place of the series value: the
     // market's before the equity loop reads them, the equity's after it.
-    if (widest >= 0.0025) {
+    if (market_wide > 0) {
         for (long j = 1; j < n; j++) {
             double s = (c[j] - c[j - 1]) / (c[j] + c[j - 1]);
             if (s * s >= 0.0025) {
@@ -81,50 +121,51 @@ static inline __attribute__((always_inline)) void moments_body(const double *c, 
             }
         }
     }
-    const double market_widest = widest;
 
     v4 vr = zero, vr2 = zero, vdown = zero, ve = zero, vem = zero;
     v4 peak = {e[0], e[0], e[0], e[0]}, low = peak;
-    wide = zero;
+    wide = (v4i){0, 0, 0, 0};
     i = 1;
     for (; i + 3 < n; i += 4) {
         v4 e0 = load4(e + i - 1), e1 = load4(e + i);
-        v4 de = e1 - e0;
-        v4 r = de / e0;
+        v4 r, s;
+        equity_quotients(e0, e1, &r, &s);
         vr += r;
         vr2 += r * r;
         v4 loss = __builtin_elementwise_min(r, zero);
         vdown += loss * loss;
-        v4 s = de / (e1 + e0), s2 = s * s;
+        v4 s2 = s * s;
         v4 l = log_series(s, s2);
-        wide = __builtin_elementwise_max(wide, s2);
+        wide -= beyond(s2);
         v4 m = load4(lm + i);
         ve += l;
         vem += l * m;
-        peak = __builtin_elementwise_max(peak, e1);
-        low = __builtin_elementwise_min(low, e1);
+        peak = raise(peak, e1);
+        low = lower(low, e1);
     }
     double sum_r = sum4(vr), sum_r2 = sum4(vr2), down2 = sum4(vdown);
     double sum_e = sum4(ve), sum_em = sum4(vem);
     double top = max1(max1(peak[0], peak[1]), max1(peak[2], peak[3]));
     double bottom = min1(min1(low[0], low[1]), min1(low[2], low[3]));
-    widest = max1(max1(wide[0], wide[1]), max1(wide[2], wide[3]));
+    long long equity_wide = count4(wide);
     for (; i < n; i++) {
-        double r = (e[i] - e[i - 1]) / e[i - 1];
+        double r, s;
+        equity_quotients1(e[i - 1], e[i], &r, &s);
         sum_r += r;
         sum_r2 += r * r;
         double loss = r < 0 ? r : 0;
         down2 += loss * loss;
-        double s = (e[i] - e[i - 1]) / (e[i] + e[i - 1]), l = series1(s);
-        widest = max1(widest, s * s);
+        double l = series1(s);
+        equity_wide += s * s >= 0.0025;
         sum_e += l;
         sum_em += l * lm[i];
         top = max1(top, e[i]);
         bottom = min1(bottom, e[i]);
     }
-    if (widest >= 0.0025) {
+    if (equity_wide > 0) {
         for (long j = 1; j < n; j++) {
-            double s = (e[j] - e[j - 1]) / (e[j] + e[j - 1]);
+            double r, s;
+            equity_quotients1(e[j - 1], e[j], &r, &s);
             if (s * s >= 0.0025) {
                 double exact = log(e[j] / e[j - 1]), approx = series1(s);
                 sum_e += exact - approx;
@@ -141,7 +182,7 @@ static inline __attribute__((always_inline)) void moments_body(const double *c, 
     out->sum_em = sum_em;
     out->peak = top;
     out->low = bottom;
-    out->widest_s2 = max1(market_widest, widest);
+    out->wide_bars = market_wide + equity_wide;
 }
 
 __attribute__((target("avx2,fma"))) static void moments_avx2(const double *c, const double *e, long n, double *lm,

@@ -15,10 +15,10 @@ typedef struct {
     double sum_e, sum_em;
     /// The equity's largest and smallest value over all n bars (NaNs ignored).
     double peak, low;
-    /// The largest s² = ((a − b)/(a + b))² of any bar, market or equity. Log returns come from
-    /// the series 2·atanh(s) to s¹¹ (exact to the last bits or so while s² < 0.0025, a move of
-    /// about 10%); bars beyond that use libm's `log`.
-    double widest_s2;
+    /// How many bars (market and equity counted apart) moved too far for the log series: log
+    /// returns come from 2·atanh(s), s = (a − b)/(a + b), to s¹¹ (exact to the last bits or so
+    /// while s² < 0.0025, a move of about 10%); bars beyond that use libm's `log`.
+    long long wide_bars;
 } tl_return_moments;
 
 /// Fills `moments` from `close` and `equity` (n bars each, n ≥ 1) and writes the market's
