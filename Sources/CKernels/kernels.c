@@ -185,6 +185,89 @@ static inline __attribute__((always_inline)) void moments_body(const double *c, 
     out->wide_bars = market_wide + equity_wide;
 }
 
+/// Drawdown from the running peak (NaNs never raise it): four bars per step, the prefix
+/// maximum of the four in lanes (two shifts), so the peak's own chain is one scalar maximum
+/// per four bars.
+static inline __attribute__((always_inline)) void drawdowns_body(const double *e, long n, double *dd) {
+    const v4 ninf = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    double peak = -INFINITY;
+    long i = 0;
+    for (; i + 3 < n; i += 4) {
+        v4 x = load4(e + i);
+        v4 m = raise(ninf, x);                                      // NaN lanes: −∞
+        m = raise(m, __builtin_shufflevector(ninf, m, 0, 4, 5, 6));  // with the lane before
+        m = raise(m, __builtin_shufflevector(ninf, m, 0, 1, 4, 5));  // with the two before those
+        v4 top = {peak, peak, peak, peak};
+        store4(dd + i, 1 - x / raise(m, top));
+        peak = max1(peak, m[3]);
+    }
+    for (; i < n; i++) {
+        peak = max1(peak, e[i]);
+        dd[i] = 1 - e[i] / peak;
+    }
+}
+
+/// Drawdown periods (see the header): eight bars per step, their maxima in lanes, while none
+/// of the eight is back at a peak (new peaks are rare).
+static inline __attribute__((always_inline)) long periods_body(const double *dd, long n, long *bounds, double *depth_sum,
+                                                               double *deepest) {
+    if (n <= 1) {
+        *depth_sum = 0;
+        *deepest = n == 1 ? dd[0] : 0;
+        return 0;
+    }
+    const v4 ninf = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    long k = 0, from = 0, i = 1, last = n - 1;
+    double sum = 0, overall = dd[0], deep = dd[0];
+    v4 lanes = ninf;
+#define TL_CLOSE_PERIOD(at)                                                           \
+    do {                                                                              \
+        deep = max1(max1(deep, lanes[0]), max1(lanes[1], max1(lanes[2], lanes[3])));  \
+        overall = max1(overall, deep);                                                \
+        if ((at) > from + 1) {                                                        \
+            sum += deep;                                                              \
+            bounds[2 * k] = from;                                                     \
+            bounds[2 * k + 1] = (at);                                                 \
+            k++;                                                                      \
+        }                                                                             \
+        from = (at);                                                                  \
+        deep = dd[at];                                                                \
+        lanes = ninf;                                                                 \
+    } while (0)
+    while (i < last) {
+        if (i + 8 <= last) {
+            v4 a = load4(dd + i), b = load4(dd + i + 4);
+            v4i z = (a == 0) | (b == 0);
+            if (!((z[0] | z[1]) | (z[2] | z[3]))) {
+                lanes = raise(raise(lanes, a), b);
+                i += 8;
+                continue;
+            }
+        }
+        double d = dd[i];
+        deep = max1(deep, d);
+        if (d == 0) TL_CLOSE_PERIOD(i);
+        i++;
+    }
+    deep = max1(deep, dd[last]);
+    TL_CLOSE_PERIOD(last);
+#undef TL_CLOSE_PERIOD
+    *depth_sum = sum;
+    *deepest = overall;
+    return k;
+}
+
+__attribute__((target("avx2,fma"))) static void drawdowns_avx2(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
+static void drawdowns_baseline(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
+
+__attribute__((target("avx2,fma"))) static long periods_avx2(const double *dd, long n, long *bounds, double *depth_sum,
+                                                             double *deepest) {
+    return periods_body(dd, n, bounds, depth_sum, deepest);
+}
+static long periods_baseline(const double *dd, long n, long *bounds, double *depth_sum, double *deepest) {
+    return periods_body(dd, n, bounds, depth_sum, deepest);
+}
+
 __attribute__((target("avx2,fma"))) static void moments_avx2(const double *c, const double *e, long n, double *lm,
                                                              tl_return_moments *out) {
     moments_body(c, e, n, lm, out);
@@ -228,4 +311,17 @@ void tl_return_moments_compute(const double *close, const double *equity, long n
     } else {
         moments_baseline(close, equity, n, market_log, moments);
     }
+}
+
+void tl_drawdowns(const double *equity, long n, double *drawdown) {
+    if (tl_kernels_use_avx2()) {
+        drawdowns_avx2(equity, n, drawdown);
+    } else {
+        drawdowns_baseline(equity, n, drawdown);
+    }
+}
+
+long tl_drawdown_periods(const double *drawdown, long n, long *bounds, double *depth_sum, double *deepest) {
+    return tl_kernels_use_avx2() ? periods_avx2(drawdown, n, bounds, depth_sum, deepest)
+                                 : periods_baseline(drawdown, n, bounds, depth_sum, deepest);
 }

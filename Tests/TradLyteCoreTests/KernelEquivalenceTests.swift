@@ -97,14 +97,25 @@ import Testing
         }
     }
 
+    /// Runs `body` on the C kernels' AVX2 build (where the CPU has it) and on the baseline one.
+    func withBothBuilds(_ body: (String) throws -> Void) rethrows {
+        try body("default build")
+        tl_kernels_force_baseline(1)
+        defer { tl_kernels_force_baseline(0) }
+        try body("baseline build")
+    }
+
     @Test func drawdownsFollowTheRunningPeak() {
         var g = Generator(state: 3)
-        for n in [0, 1, 2, 3, 4, 101] {
+        for n in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 101] {
             var equity = g.walk(n, step: 0.2)
-            if n > 4 { equity[2] = .nan; equity[7] = .nan; equity[8] = .nan; equity[11] = equity.max()! * 2 }  // NaNs never raise the peak
+            if n > 12 { equity[2] = .nan; equity[7] = .nan; equity[8] = .nan; equity[11] = equity.max()! * 2 }  // NaNs never raise the peak
+            if n == 9 { equity[0] = .nan; equity[5] = .nan }
             var peak = -Double.infinity
             let expected = equity.map { e -> Double in peak = max(peak, e); return 1 - e / peak }
-            #expect(Backtester.drawdowns(equity).map(\.bitPattern) == expected.map(\.bitPattern), "\(n) bars")
+            withBothBuilds { build in
+                #expect(Backtester.drawdowns(equity).map(\.bitPattern) == expected.map(\.bitPattern), "\(n) bars, \(build)")
+            }
         }
     }
 
@@ -139,13 +150,15 @@ import Testing
         }
         for dd in cases {
             let expected = plainPeriods(dd)
-            let bounds = UnsafeMutablePointer<(from: Int, to: Int)>.allocate(capacity: dd.count / 2 + 1)
+            let bounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * (dd.count / 2 + 1))
             defer { bounds.deallocate() }
-            let (count, sum, deepest) = dd.withUnsafeBufferPointer { BacktestStatistics.drawdownPeriods($0, into: bounds) }
-            #expect(deepest == expected.deepest, "\(dd)")
-            #expect(count == expected.count, "\(dd)")
-            #expect(sum == expected.depthSum, "\(dd)")
-            #expect((0..<count).flatMap { [bounds[$0].from, bounds[$0].to] } == expected.bounds, "\(dd)")
+            withBothBuilds { build in
+                let (count, sum, deepest) = dd.withUnsafeBufferPointer { BacktestStatistics.drawdownPeriods($0, into: bounds) }
+                #expect(deepest == expected.deepest, "\(dd), \(build)")
+                #expect(count == expected.count, "\(dd), \(build)")
+                #expect(sum == expected.depthSum, "\(dd), \(build)")
+                #expect(Array(UnsafeBufferPointer(start: bounds, count: 2 * count)) == expected.bounds, "\(dd), \(build)")
+            }
         }
     }
 

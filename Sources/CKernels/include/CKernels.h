@@ -26,6 +26,16 @@ typedef struct {
 void tl_return_moments_compute(const double *close, const double *equity, long n, double *market_log,
                                tl_return_moments *moments);
 
+/// drawdown[i] = 1 − equity[i] / (the largest equity of bars 0 … i), NaNs never raising it.
+void tl_drawdowns(const double *equity, long n, double *drawdown);
+
+/// backtesting.py's drawdown periods: the first bar, each bar back at a peak (drawdown 0) and
+/// the last bar bound them; a period spans two consecutive bounds with bars between them and
+/// its depth is the largest drawdown from bound to bound. Writes each period's bounds as a
+/// pair to `bounds` (room for n/2 + 1 pairs), its depths' sum to `depth_sum` and the largest
+/// drawdown of all bars (NaNs ignored after the first) to `deepest`; returns the count.
+long tl_drawdown_periods(const double *drawdown, long n, long *bounds, double *depth_sum, double *deepest);
+
 /// 1 when the AVX2 + FMA variant runs on this CPU. Passing 1 to `tl_kernels_force_baseline`
 /// makes every kernel use the baseline variant (tests compare the two).
 int tl_kernels_use_avx2(void);

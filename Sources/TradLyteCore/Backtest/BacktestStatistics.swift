@@ -92,13 +92,13 @@ public struct BacktestStatistics: Sendable {
         // The drawdown periods, as backtesting.py counts them: the first bar, each bar back at a
         // peak (dd == 0) and the last bar bound them; a period spans two consecutive bounds
         // with bars between them, and its depth is the deepest drawdown from bound to bound.
-        let bounds = UnsafeMutablePointer<(from: Int, to: Int)>.allocate(capacity: n / 2 + 1)
+        let bounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * (n / 2 + 1))
         defer { bounds.deallocate() }
         let (periodCount, ddPeakSum, deepest) = dd.withUnsafeBufferPointer { drawdownPeriods($0, into: bounds) }
         let maxDD = deepest
         var longestDD = 0.0, sumDD = 0.0
-        for p in UnsafeBufferPointer(start: bounds, count: periodCount) {
-            let length = days(p.from, p.to)
+        for p in 0..<periodCount {
+            let length = days(bounds[2 * p], bounds[2 * p + 1])
             longestDD = Swift.max(longestDD, length)
             sumDD += length
         }
@@ -187,52 +187,14 @@ public struct BacktestStatistics: Sendable {
         return s
     }
 
-    /// The drawdown periods of `dd` (see `compute`): their bounds go to `bounds` (room for
-    /// n/2 + 1); returned are their count, the sum of their depths and the deepest drawdown
-    /// of all bars (the first bar's, then larger ones; NaNs ignored). New peaks are rare
-    /// and a running maximum is a chain of dependent instructions, so the scan takes four
-    /// bars per step, two maxima in vector lanes, while none of the four is at a peak.
-    static func drawdownPeriods(_ dd: UnsafeBufferPointer<Double>, into bounds: UnsafeMutablePointer<(from: Int, to: Int)>)
+    /// The drawdown periods of `dd` (see `compute`; the C kernel `tl_drawdown_periods`, eight
+    /// bars per step while none is back at a peak): each period's first and last bar go to
+    /// `bounds` as a pair (room for n/2 + 1 pairs); returned are their count, the sum of their
+    /// depths and the deepest drawdown of all bars (the first bar's, then larger ones).
+    static func drawdownPeriods(_ dd: UnsafeBufferPointer<Double>, into bounds: UnsafeMutablePointer<Int>)
         -> (count: Int, depthSum: Double, deepest: Double) {
-        typealias V = SIMD2<Double>
-        let n = dd.count
-        guard n > 1 else { return (0, 0, n == 1 ? dd[0] : 0) }
-        let base = dd.baseAddress!
-        var k = 0, depthSum = 0.0, overall = dd[0]
-        var from = 0, deepest = dd[0], lanes = V(repeating: -.infinity)
-        // `a > b ? a : b` (one maxsd) keeps the running value when the new one is NaN.
-        func close(at i: Int) {
-            deepest = lanes[0] > deepest ? lanes[0] : deepest
-            deepest = lanes[1] > deepest ? lanes[1] : deepest
-            overall = deepest > overall ? deepest : overall
-            if i > from + 1 {
-                depthSum += deepest
-                bounds[k] = (from, i)
-                k += 1
-            }
-            from = i
-            deepest = dd[i]
-            lanes = V(repeating: -.infinity)
-        }
-        var i = 1
-        let last = n - 1
-        while i < last {
-            if i + 4 <= last {
-                let a = UnsafeRawPointer(base + i).loadUnaligned(as: V.self), b = UnsafeRawPointer(base + i + 2).loadUnaligned(as: V.self)
-                if !any((a .== 0) .| (b .== 0)) {
-                    lanes = lanes.replacing(with: a, where: a .> lanes)
-                    lanes = lanes.replacing(with: b, where: b .> lanes)
-                    i += 4
-                    continue
-                }
-            }
-            let d = dd[i]
-            deepest = d > deepest ? d : deepest
-            if d == 0 { close(at: i) }
-            i += 1
-        }
-        deepest = dd[last] > deepest ? dd[last] : deepest
-        close(at: last)
-        return (k, depthSum, overall)
+        var depthSum = 0.0, deepest = 0.0
+        let count = tl_drawdown_periods(dd.baseAddress, dd.count, bounds, &depthSum, &deepest)
+        return (count, depthSum, deepest)
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// How a backtest trades. Defaults follow backtesting.py so results can be cross-checked.
@@ -253,34 +254,13 @@ public enum Backtester {
         return min(max(i, start), limit)
     }
 
-    /// Fractional drawdown from the running peak at each bar (1 − equity / peak), two bars
-    /// per step: the running maximum's dependency chain takes one step per pair (the pair's
-    /// own maximum is off the chain), and the two quotients are one packed division.
+    /// Fractional drawdown from the running peak at each bar (1 − equity / peak; a NaN never
+    /// raises the peak), by the C kernel `tl_drawdowns`: four bars per step with their prefix
+    /// maximum in vector lanes, so the peak's dependency chain is one step per four bars.
     static func drawdowns(_ equity: [Double]) -> [Double] {
-        let n = equity.count
-        return [Double](unsafeUninitializedCapacity: n) { out, count in
-            equity.withUnsafeBufferPointer { e in
-                guard n > 0 else { return }
-                typealias V = SIMD2<Double>
-                // `a > b ? a : b` compiles to one maxsd (Swift's max() adds NaN handling).
-                var peak = e[0], i = 0
-                let eb = e.baseAddress!, ob = out.baseAddress!
-                while i + 1 < n {
-                    let x0 = e[i], x1 = e[i + 1]
-                    let p0 = x0 > peak ? x0 : peak
-                    let pair = x0.isNaN ? x1 : (x1 > x0 ? x1 : x0)  // a NaN never raises the peak
-                    let p1 = x1 > p0 ? x1 : p0
-                    peak = pair > peak ? pair : peak
-                    let x = UnsafeRawPointer(eb + i).loadUnaligned(as: V.self)
-                    UnsafeMutableRawPointer(ob + i).storeBytes(of: 1 - x / V(p0, p1), as: V.self)
-                    i += 2
-                }
-                if i < n {
-                    peak = e[i] > peak ? e[i] : peak
-                    out[i] = 1 - e[i] / peak
-                }
-            }
-            count = n
+        [Double](unsafeUninitializedCapacity: equity.count) { out, count in
+            equity.withUnsafeBufferPointer { tl_drawdowns($0.baseAddress, $0.count, out.baseAddress) }
+            count = equity.count
         }
     }
 
