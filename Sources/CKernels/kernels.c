@@ -257,6 +257,78 @@ static inline __attribute__((always_inline)) long periods_body(const double *dd,
     return k;
 }
 
+typedef signed char v32c __attribute__((vector_size(32), aligned(1)));
+
+typedef long long v16i __attribute__((vector_size(128)));
+typedef signed char v16c __attribute__((vector_size(16), aligned(1)));
+
+/// The ordering of a group of four bars as lane values: 1 above, −1 below, 0 equal, 2 when
+/// either side is NaN (the comparisons' lane masks are −1 or 0).
+static inline __attribute__((always_inline)) v4i order4(const double *x, const double *y) {
+    v4 u = load4(x), v = load4(y);
+    v4i order = (u < v) - (u > v);
+    v4i unordered = (u != u) | (v != v);
+    return (order & ~unordered) | (2 & unordered);
+}
+
+/// The ordering of two series, sixteen bars per step (four groups narrowed to bytes together,
+/// so the packing instructions are shared).
+static inline __attribute__((always_inline)) void ordering_body(const double *x, const double *y, long n, signed char *out) {
+    long i = 0;
+    for (; i + 15 < n; i += 16) {
+        v4i a = order4(x + i, y + i), b = order4(x + i + 4, y + i + 4);
+        v4i c = order4(x + i + 8, y + i + 8), d = order4(x + i + 12, y + i + 12);
+        v16i all = __builtin_shufflevector(__builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7),
+                                           __builtin_shufflevector(c, d, 0, 1, 2, 3, 4, 5, 6, 7), 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                                           9, 10, 11, 12, 13, 14, 15);
+        v16c bytes = __builtin_convertvector(all, v16c);
+        memcpy(out + i, &bytes, sizeof bytes);
+    }
+    for (; i < n; i++) {
+        double u = x[i], v = y[i];
+        out[i] = (u != u || v != v) ? 2 : (u > v ? 1 : (u < v ? -1 : 0));
+    }
+}
+
+/// Crossings from an ordering, 32 bars per step: bar i is unknown (−1) when either bar i − 1
+/// or i is unordered, else 1 when the order goes from ≤ to > (above) or from ≥ to < (below).
+static inline __attribute__((always_inline)) void crossings_body(const signed char *order, long n, int above, signed char *out) {
+    if (n <= 0) return;
+    out[0] = -1;
+    const signed char target = above ? 1 : -1;
+    long i = 1;
+    for (; i + 31 < n; i += 32) {
+        v32c o0, o1;
+        memcpy(&o0, order + i - 1, sizeof o0);
+        memcpy(&o1, order + i, sizeof o1);
+        v32c unknown = (o0 == 2) | (o1 == 2);
+        v32c from = above ? (o0 <= 0) : (o0 >= 0);  // an unordered o0 is overridden below
+        v32c hit = (o1 == target) & from;
+        v32c r = (hit & 1) | unknown;
+        memcpy(out + i, &r, sizeof r);
+    }
+    for (; i < n; i++) {
+        signed char o0 = order[i - 1], o1 = order[i];
+        if (o0 == 2 || o1 == 2) {
+            out[i] = -1;
+        } else {
+            out[i] = o1 == target && (above ? o0 <= 0 : o0 >= 0);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void ordering_avx2(const double *x, const double *y, long n, signed char *out) {
+    ordering_body(x, y, n, out);
+}
+static void ordering_baseline(const double *x, const double *y, long n, signed char *out) { ordering_body(x, y, n, out); }
+
+__attribute__((target("avx2,fma"))) static void crossings_avx2(const signed char *order, long n, int above, signed char *out) {
+    crossings_body(order, n, above, out);
+}
+static void crossings_baseline(const signed char *order, long n, int above, signed char *out) {
+    crossings_body(order, n, above, out);
+}
+
 __attribute__((target("avx2,fma"))) static void drawdowns_avx2(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
 static void drawdowns_baseline(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
 
@@ -324,4 +396,20 @@ void tl_drawdowns(const double *equity, long n, double *drawdown) {
 long tl_drawdown_periods(const double *drawdown, long n, long *bounds, double *depth_sum, double *deepest) {
     return tl_kernels_use_avx2() ? periods_avx2(drawdown, n, bounds, depth_sum, deepest)
                                  : periods_baseline(drawdown, n, bounds, depth_sum, deepest);
+}
+
+void tl_ordering(const double *x, const double *y, long n, signed char *order) {
+    if (tl_kernels_use_avx2()) {
+        ordering_avx2(x, y, n, order);
+    } else {
+        ordering_baseline(x, y, n, order);
+    }
+}
+
+void tl_crossings(const signed char *order, long n, int above, signed char *crossings) {
+    if (tl_kernels_use_avx2()) {
+        crossings_avx2(order, n, above, crossings);
+    } else {
+        crossings_baseline(order, n, above, crossings);
+    }
 }

@@ -47,7 +47,7 @@ import Testing
 
     @Test func crossingsInBothDirectionsAndBothOperandOrdersMatchTheDefinition() throws {
         var g = Generator(state: 5)
-        for n in [1, 2, 7, 8, 9, 17, 203] {
+        for n in [1, 2, 7, 8, 9, 16, 17, 31, 32, 33, 203] {
             // Values on a coarse grid so ties are common, with NaNs and infinities mixed in.
             var x = (0..<n).map { _ in (g.next() * 6).rounded() }, y = (0..<n).map { _ in (g.next() * 6).rounded() }
             for i in 0..<n {
@@ -69,7 +69,9 @@ import Testing
                                      ("close crosses_above 3", crossings(x, [Double](repeating: 3, count: n), above: true))] {
                 let compiled = try compiler.compile(rule, expecting: .condition)
                 #expect(compiled.condition(on: inputs, cache: cache) == expected, "\(rule), \(n) bars")
-                #expect(compiled.condition(on: inputs) == expected, "\(rule), \(n) bars, fresh cache")
+                withBothBuilds { build in
+                    #expect(compiled.condition(on: inputs) == expected, "\(rule), \(n) bars, fresh cache, \(build)")
+                }
             }
         }
     }

@@ -36,6 +36,14 @@ void tl_drawdowns(const double *equity, long n, double *drawdown);
 /// drawdown of all bars (NaNs ignored after the first) to `deepest`; returns the count.
 long tl_drawdown_periods(const double *drawdown, long n, long *bounds, double *depth_sum, double *deepest);
 
+/// For each bar, 1 when x > y, −1 when x < y, 0 when equal, 2 when either is NaN.
+void tl_ordering(const double *x, const double *y, long n, signed char *order);
+
+/// Crossings from an ordering (`tl_ordering`) as Truth values: bar i is −1 (unknown) on the
+/// first bar and when bar i − 1 or i is unordered, else 1 when the order goes from ≤ to > (above
+/// ≠ 0) or from ≥ to < (above = 0), 0 otherwise.
+void tl_crossings(const signed char *order, long n, int above, signed char *crossings);
+
 /// 1 when the AVX2 + FMA variant runs on this CPU. Passing 1 to `tl_kernels_force_baseline`
 /// makes every kernel use the baseline variant (tests compare the two).
 int tl_kernels_use_avx2(void);

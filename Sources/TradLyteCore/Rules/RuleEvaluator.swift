@@ -1,3 +1,5 @@
+import CKernels
+
 /// Evaluates compiled rules over a bar series, vectorised: one array per node.
 /// Numbers use NaN for "not available"; conditions use three-valued `Truth`.
 struct RuleEvaluator {
@@ -130,53 +132,14 @@ struct RuleEvaluator {
 
     /// Crossings from an `ordering`: bar i crosses above when the order goes from ≤ (bar
     /// i − 1) to > (bar i), below when from ≥ to <; unknown when either bar is unordered,
-    /// and on the first bar. Byte arithmetic the compiler vectorises (sixteen bars per
-    /// instruction).
+    /// and on the first bar. The C kernel `tl_crossings` (32 bars per step with AVX2).
     static func crossings(_ o: UnsafeBufferPointer<Int8>, above: Bool, into out: UnsafeMutablePointer<Int8>) {
-        let n = o.count
-        guard n > 0 else { return }
-        out[0] = Truth.unknown
-        // Integer arithmetic with wrapping operators and no short-circuits, so the loops
-        // vectorise: hit | −unknown is −1 (Truth.unknown) when unknown, else hit (1 or 0).
-        let u = unordered
-        let previous = o.baseAddress!, current = previous + 1, result = out + 1
-        if above {
-            for i in 0..<(n &- 1) {
-                let o0 = previous[i], o1 = current[i]
-                let unknown: Int8 = (o0 == u ? 1 : 0) | (o1 == u ? 1 : 0)
-                let hit: Int8 = (o1 == 1 ? 1 : 0) & (o0 <= 0 ? 1 : 0)
-                result[i] = hit | (0 &- unknown)
-            }
-        } else {
-            for i in 0..<(n &- 1) {
-                let o0 = previous[i], o1 = current[i]
-                let unknown: Int8 = (o0 == u ? 1 : 0) | (o1 == u ? 1 : 0)
-                let hit: Int8 = (o1 == -1 ? 1 : 0) & (o0 >= 0 ? 1 : 0)
-                result[i] = hit | (0 &- unknown)
-            }
-        }
+        tl_crossings(o.baseAddress, o.count, above ? 1 : 0, out)
     }
 
-    /// The ordering kernel, eight bars per step in vector lanes.
+    /// The ordering kernel (`tl_ordering`: four bars per step, compare masks narrowed to bytes).
     static func ordering(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutablePointer<Int8>) {
-        typealias D = SIMD8<Double>
-        typealias I = SIMD8<Int64>
-        let n = min(x.count, y.count)
-        guard n > 0 else { return }
-        let xb = x.baseAddress!, yb = y.baseAddress!
-        var i = 0
-        while i + 8 <= n {
-            let u = UnsafeRawPointer(xb + i).loadUnaligned(as: D.self), v = UnsafeRawPointer(yb + i).loadUnaligned(as: D.self)
-            var o = I(repeating: 0).replacing(with: 1, where: u .> v) &- I(repeating: 0).replacing(with: 1, where: u .< v)
-            o.replace(with: Int64(unordered), where: (u .!= u) .| (v .!= v))
-            UnsafeMutableRawPointer(out + i).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: o), as: SIMD8<Int8>.self)
-            i += 8
-        }
-        while i < n {
-            let u = xb[i], v = yb[i]
-            out[i] = u.isNaN || v.isNaN ? unordered : (u > v ? 1 : (u < v ? -1 : 0))
-            i += 1
-        }
+        tl_ordering(x.baseAddress, y.baseAddress, min(x.count, y.count), out)
     }
 
     /// Names an operand whose values depend only on the series (constants, price fields,
