@@ -1,9 +1,17 @@
 #include "CKernels.h"
 
-#include <cpuid.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
+
+// Each kernel is compiled twice: for the baseline of the architecture and, on x86, for AVX2 + FMA
+// (TL_AVX2); elsewhere (arm64) the second copy is the same baseline code and never chosen.
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define TL_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define TL_AVX2
+#endif
 
 // The helpers below take and return 32-byte vectors; they are static and always inlined, so
 // the calling convention clang warns about (-Wpsabi) never applies.
@@ -317,22 +325,22 @@ static inline __attribute__((always_inline)) void crossings_body(const signed ch
     }
 }
 
-__attribute__((target("avx2,fma"))) static void ordering_avx2(const double *x, const double *y, long n, signed char *out) {
+TL_AVX2 static void ordering_avx2(const double *x, const double *y, long n, signed char *out) {
     ordering_body(x, y, n, out);
 }
 static void ordering_baseline(const double *x, const double *y, long n, signed char *out) { ordering_body(x, y, n, out); }
 
-__attribute__((target("avx2,fma"))) static void crossings_avx2(const signed char *order, long n, int above, signed char *out) {
+TL_AVX2 static void crossings_avx2(const signed char *order, long n, int above, signed char *out) {
     crossings_body(order, n, above, out);
 }
 static void crossings_baseline(const signed char *order, long n, int above, signed char *out) {
     crossings_body(order, n, above, out);
 }
 
-__attribute__((target("avx2,fma"))) static void drawdowns_avx2(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
+TL_AVX2 static void drawdowns_avx2(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
 static void drawdowns_baseline(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
 
-__attribute__((target("avx2,fma"))) static long periods_avx2(const double *dd, long n, long *bounds, double *depth_sum,
+TL_AVX2 static long periods_avx2(const double *dd, long n, long *bounds, double *depth_sum,
                                                              double *deepest) {
     return periods_body(dd, n, bounds, depth_sum, deepest);
 }
@@ -340,7 +348,7 @@ static long periods_baseline(const double *dd, long n, long *bounds, double *dep
     return periods_body(dd, n, bounds, depth_sum, deepest);
 }
 
-__attribute__((target("avx2,fma"))) static void moments_avx2(const double *c, const double *e, long n, double *lm,
+TL_AVX2 static void moments_avx2(const double *c, const double *e, long n, double *lm,
                                                              tl_return_moments *out) {
     moments_body(c, e, n, lm, out);
 }
@@ -355,6 +363,9 @@ void tl_kernels_force_baseline(int force) { atomic_store_explicit(&force_baselin
 
 /// AVX2 and FMA in the CPU (CPUID) and AVX state enabled by the OS (XGETBV).
 static int detect_avx2(void) {
+#if !defined(__x86_64__) && !defined(__i386__)
+    return 0;
+#else
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     const unsigned fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
@@ -364,6 +375,7 @@ static int detect_avx2(void) {
     if ((lo & 6) != 6) return 0;  // XMM and YMM state saved by the OS
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return (b & (1u << 5)) != 0;  // AVX2
+#endif
 }
 
 int tl_kernels_use_avx2(void) {
