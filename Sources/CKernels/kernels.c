@@ -190,7 +190,6 @@ static inline __attribute__((always_inline)) void moments_body(const double *c, 
     out->sum_em = sum_em;
     out->peak = top;
     out->low = bottom;
-    out->wide_bars = market_wide + equity_wide;
 }
 
 /// Drawdown from the running peak (NaNs never raise it): four bars per step, the prefix

@@ -15,14 +15,12 @@ typedef struct {
     double sum_e, sum_em;
     /// The equity's largest and smallest value over all n bars (NaNs ignored).
     double peak, low;
-    /// How many bars (market and equity counted apart) moved too far for the log series: log
-    /// returns come from 2·atanh(s), s = (a − b)/(a + b), to s¹¹ (exact to the last bits or so
-    /// while s² < 0.0025, a move of about 10%); bars beyond that use libm's `log`.
-    long long wide_bars;
 } tl_return_moments;
 
 /// Fills `moments` from `close` and `equity` (n bars each, n ≥ 1) and writes the market's
-/// log return of bar i to market_log[i] (market_log[0] = 0).
+/// log return of bar i to market_log[i] (market_log[0] = 0). Log returns come from 2·atanh(s),
+/// s = (a − b)/(a + b), to s¹¹ (exact to the last bits or so while s² < 0.0025, a move of
+/// about 10%); bars beyond that get libm's `log`.
 void tl_return_moments_compute(const double *close, const double *equity, long n, double *market_log,
                                tl_return_moments *moments);
 

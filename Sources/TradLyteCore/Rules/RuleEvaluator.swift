@@ -82,12 +82,14 @@ struct RuleEvaluator {
         case .cross(let above, let a, let b):
             // Both directions of one pair read one ordering array: "a crosses_above b" and
             // "a crosses_below b" (or "b crosses_above a") cost one pass over the numbers and
-            // a byte pass each.
+            // a byte pass each (the C kernel `tl_crossings`: bar i crosses above when the order
+            // goes from ≤ on bar i − 1 to >, below from ≥ to <; unknown when either bar is
+            // unordered, and on the first bar).
             var above = above, (a, b) = (a, b)
             if let ka = Self.key(a), let kb = Self.key(b), kb < ka { (a, b) = (b, a); above.toggle() }
             let order = ordering(a, b)
             return Self.buildTruth(min(n, order.count)) { out in
-                order.withUnsafeBufferPointer { Self.crossings($0, above: above, into: out) }
+                order.withUnsafeBufferPointer { tl_crossings($0.baseAddress, $0.count, above ? 1 : 0, out) }
             }
         case .logic(let isAnd, let a, let b):
             let x = condition(a), y = condition(b)
@@ -112,34 +114,19 @@ struct RuleEvaluator {
         }
     }
 
-    /// The `ordering` code of a bar where either operand is not available.
-    static let unordered: Int8 = 2
-
-    /// For each bar, 1 when a > b, −1 when a < b, 0 when equal, `unordered` when either is NaN.
-    /// Memoised per operand pair when both operands have a `key`.
+    /// For each bar, 1 when a > b, −1 when a < b, 0 when equal, 2 when either is NaN (the C
+    /// kernel `tl_ordering`). Memoised per operand pair when both operands have a `key`.
     mutating func ordering(_ a: RuleExpr, _ b: RuleExpr) -> [Int8] {
         let key = Self.key(a).flatMap { ka in Self.key(b).map { OperandPair(a: ka, b: $0) } }
         if let key, let cached = cache.orderings[key] { return cached }
         let x = number(a), y = number(b)
         let order = Self.buildTruth(min(x.count, y.count)) { out in
             x.withUnsafeBufferPointer { x in
-                y.withUnsafeBufferPointer { y in Self.ordering(x, y, into: out) }
+                y.withUnsafeBufferPointer { y in tl_ordering(x.baseAddress, y.baseAddress, min(x.count, y.count), out) }
             }
         }
         if let key { cache.orderings[key] = order }
         return order
-    }
-
-    /// Crossings from an `ordering`: bar i crosses above when the order goes from ≤ (bar
-    /// i − 1) to > (bar i), below when from ≥ to <; unknown when either bar is unordered,
-    /// and on the first bar. The C kernel `tl_crossings` (32 bars per step with AVX2).
-    static func crossings(_ o: UnsafeBufferPointer<Int8>, above: Bool, into out: UnsafeMutablePointer<Int8>) {
-        tl_crossings(o.baseAddress, o.count, above ? 1 : 0, out)
-    }
-
-    /// The ordering kernel (`tl_ordering`: four bars per step, compare masks narrowed to bytes).
-    static func ordering(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutablePointer<Int8>) {
-        tl_ordering(x.baseAddress, y.baseAddress, min(x.count, y.count), out)
     }
 
     /// Names an operand whose values depend only on the series (constants, price fields,
