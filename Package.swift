@@ -51,13 +51,19 @@ let package = Package(
         ),
         .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
                                                                 "TradLytePipeline", "TradLyteUI", "TermRender"]),
-        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "CKernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite"]),
-        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore"]),
+        // Shared by every test target: the manual clock, seeded random data, fixtures, temporary
+        // directories and the clean-environment process harness (CLI and tmux).
+        .target(name: "TradLyteTestSupport", dependencies: ["TradLyteCore"], path: "Tests/TradLyteTestSupport"),
+        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "CKernels", "TradLyteTestSupport"]),
+        .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite", "TradLyteTestSupport"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore",
+                                                            "TradLyteTestSupport"]),
         .testTarget(name: "TradLytePipelineTests", dependencies: ["TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData",
-                                                                  "PolygonFake"]),
-        .testTarget(name: "TradLyteUITests", dependencies: ["TradLyteUI", "TermRender", "TradLyteCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore"]),
+                                                                  "PolygonFake", "TradLyteTestSupport"]),
+        .testTarget(name: "TradLyteUITests", dependencies: ["TradLyteUI", "TermRender", "TradLyteCore", "TradLyteTestSupport"],
+                    exclude: ["Snapshots"]),
+        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore",
+                                                             "TradLyteTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

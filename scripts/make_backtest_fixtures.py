@@ -4,7 +4,7 @@
 Run from the repository root:  python3 scripts/make_backtest_fixtures.py
 Needs: pip install backtesting exchange_calendars pandas numpy   (backtesting 0.6.x)
 
-Writes Tests/TradLyteCoreTests/Fixtures/backtest_data.csv (seeded daily bars on real NYSE
+Writes Tests/Fixtures/backtest_data.csv (seeded daily bars on real NYSE
 sessions) and backtest_expected.json: for each case, backtesting.py's closed trades and
 statistics (durations in days, dates as ISO strings, NaN as null).
 """
@@ -21,7 +21,7 @@ from backtesting.lib import crossover
 from backtesting.test import SMA
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "TradLyteCoreTests", "Fixtures")
+OUT = os.path.join(ROOT, "Tests", "Fixtures")
 
 
 def data():

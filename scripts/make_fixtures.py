@@ -5,11 +5,11 @@ Run from the repository root:  python3 scripts/make_fixtures.py
 Needs: pip install exchange_calendars pandas numpy
 
 Writes (small files, committed):
-  Tests/TradLyteCoreTests/Fixtures/xnys_sessions.txt
+  Tests/Fixtures/xnys_sessions.txt
       Every XNYS session 1990-01-01 … 2040-12-31 from exchange_calendars, one per line,
       followed by the local open–close times when they differ from 09:30–16:00.
-  Tests/TradLyteCoreTests/Fixtures/resample_daily.csv
-  Tests/TradLyteCoreTests/Fixtures/resample_expected.csv
+  Tests/Fixtures/resample_daily.csv
+  Tests/Fixtures/resample_expected.csv
       Seeded random daily bars for a few symbols (with holidays, missing sessions, a long gap
       and a late listing) and the N-session bars pandas computes from them with global
       anchoring: bucket = (sessions since 1990-01-02) // N.
@@ -22,7 +22,7 @@ import pandas as pd
 import exchange_calendars as xcals
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "TradLyteCoreTests", "Fixtures")
+OUT = os.path.join(ROOT, "Tests", "Fixtures")
 INTERVALS = [1, 3, 5, 8, 13, 21, 34, 55]
 
 

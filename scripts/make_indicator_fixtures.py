@@ -4,7 +4,7 @@
 Run from the repository root:  python3 scripts/make_indicator_fixtures.py
 Needs: pip install TA-Lib numpy   (the PyPI package bundles the TA-Lib C library)
 
-Writes, per data set, Tests/TradLyteCoreTests/Fixtures/talib_<set>.csv: one row per bar with
+Writes, per data set, Tests/Fixtures/talib_<set>.csv: one row per bar with
 the inputs (open, high, low, close, volume) followed by one column per indicator output,
 named like SMA_20 or MACD_12_26_9_signal; empty cells are TA-Lib's warm-up (NaN). Values are
 written with repr() so they read back bit for bit.
@@ -19,7 +19,7 @@ import numpy as np
 import talib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "TradLyteCoreTests", "Fixtures")
+OUT = os.path.join(ROOT, "Tests", "Fixtures")
 N = 320
 
 

@@ -80,9 +80,16 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
         .init(ticker: "DTEK", name: "Demo Technology Select ETF", sector: "ETF", price: 60, sharesMillions: 400, drift: 0.12, volatility: 0.24, type: "ETF"),
     ]
 
-    public init(calendar: TradingCalendar = .nyse, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// `clock` says what "now" is: the market serves history up to the latest session closed
+    /// at that instant (the executables pass the system clock, tests a manual one).
+    public init(calendar: TradingCalendar = .nyse, clock: @escaping @Sendable () -> Date) {
         self.calendar = calendar
         self.clock = clock
+    }
+
+    /// The market's "now", for servers that answer from it (the fake Polygon server).
+    public func now() -> Date {
+        clock()
     }
 
     public static var tickers: [Symbol] { companies.map { try! Symbol($0.ticker) } }

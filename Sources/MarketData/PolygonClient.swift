@@ -37,6 +37,10 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     public let limiter: RateLimiter
     private let transport: HTTPTransport
     private let calendar: TradingCalendar
+    private let clock: any WallClock
+    private let sleeper: any Sleeper
+    /// The backoff's jitter factor (0.5…1.5); injected so tests can pin it.
+    private let jitter: @Sendable () -> Double
     /// Set by the caller to abort long runs.
     public let cancellation = CancellationFlag()
 
@@ -44,11 +48,18 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     public static let usExchanges: Set<String> = ["XNYS", "XNAS", "XASE", "ARCX", "BATS", "IEXG"]
     public static let trackedTypes: Set<String> = ["CS", "ADRC", "ETF", "ETV", "PFD"]
 
-    public init(configuration: Configuration, transport: HTTPTransport, calendar: TradingCalendar = .nyse) {
+    /// `clock` and `sleeper` drive pacing and backoff; `limiter` is shared when several clients
+    /// spend one key's budget (else the client makes its own from `callsPerMinute`).
+    public init(configuration: Configuration, transport: HTTPTransport, calendar: TradingCalendar = .nyse,
+                clock: any WallClock, sleeper: any Sleeper, limiter: RateLimiter? = nil,
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1.5) }) {
         self.configuration = configuration
         self.transport = transport
         self.calendar = calendar
-        self.limiter = RateLimiter(callsPerMinute: configuration.callsPerMinute)
+        self.clock = clock
+        self.sleeper = sleeper
+        self.jitter = jitter
+        self.limiter = limiter ?? RateLimiter(callsPerMinute: configuration.callsPerMinute, clock: clock, sleeper: sleeper)
     }
 
     /// Replaces the key with *** wherever it appears.
@@ -99,14 +110,9 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                 throw ProviderError.transport(redact("\(endpoint): \(failure) (after \(attempt + 1) attempt\(attempt == 0 ? "" : "s"))"))
             }
             attempt += 1
-            let jitter = 0.5 + Double.random(in: 0...1)
-            let delay = retryAfter ?? min(30, configuration.backoff * pow(2, Double(attempt - 1)) * jitter)
-            var slept = 0.0
-            while slept < delay {
-                if cancellation.isCancelled { throw ProviderError.cancelled }
-                let step = min(0.1, delay - slept)
-                Thread.sleep(forTimeInterval: step)
-                slept += step
+            let delay = retryAfter ?? min(30, configuration.backoff * pow(2, Double(attempt - 1)) * jitter())
+            guard sleeper.sleep(delay, isCancelled: { cancellation.isCancelled }) else {
+                throw ProviderError.cancelled
             }
         }
     }

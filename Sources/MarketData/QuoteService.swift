@@ -22,7 +22,7 @@ public final class QuoteService {
         public let fromCache: Bool
     }
 
-    public func quote(_ symbol: Symbol, at now: Date = Date()) throws -> Result {
+    public func quote(_ symbol: Symbol, at now: Date) throws -> Result {
         // A cached quote counts only when it came from the same kind of source (a DEMO quote
         // must never answer for Polygon, nor the reverse).
         if let cached = try store?.cachedQuote(symbol), now.timeIntervalSince(cached.fetchedAt) < ttl, cached.fetchedAt <= now,

@@ -18,8 +18,9 @@ public final class FakePolygonServer: @unchecked Sendable {
     public enum Fault: Sendable, Equatable {
         /// Answer with this status (429 may carry Retry-After seconds).
         case status(Int, retryAfter: Int? = nil)
-        /// Send half the body, then wait this long before the rest.
-        case slowBody(seconds: Double)
+        /// Send half the body, then hold the connection open until the client gives up
+        /// (a stalled transfer: the client's timeout or cancel must end it).
+        case stalledBody
         /// Promise the full Content-Length, send half, and close the connection.
         case truncatedBody
         /// A complete response whose JSON is cut off.
@@ -44,6 +45,7 @@ public final class FakePolygonServer: @unchecked Sendable {
     public var pageSize = 20
 
     private let lock = NSLock()
+    private let stallBegan = DispatchSemaphore(value: 0)
     private var _rateLimit: Int?
     private var faults: [(prefix: String?, fault: Fault)] = []
     private var calls: [Date] = []
@@ -53,7 +55,9 @@ public final class FakePolygonServer: @unchecked Sendable {
     private var running = false
     public private(set) var port: UInt16 = 0
 
-    public init(apiKey: String = "test-key", market: DemoMarket = DemoMarket(clock: { Date() })) {
+    /// Every route answers from `market`'s clock (never the host's): a test pins or advances
+    /// that clock, and the server's rate-limit window moves with it.
+    public init(apiKey: String, market: DemoMarket) {
         self.apiKey = apiKey
         self.market = market
     }
@@ -192,6 +196,28 @@ public final class FakePolygonServer: @unchecked Sendable {
         return write(fd, Data(head.utf8)) && write(fd, body)
     }
 
+    /// Blocks until the client closes `fd` (or the server stops); a minute at most, so a
+    /// client that never gives up cannot keep a thread forever.
+    private func waitForPeerToClose(_ fd: Int32) {
+        var scratch = [UInt8](repeating: 0, count: 512)
+        for _ in 0..<600 {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 100)
+            if !lock.withLock({ running }) {
+                return
+            }
+            if ready > 0 && recv(fd, &scratch, scratch.count, 0) <= 0 {
+                return
+            }
+        }
+    }
+
+    /// Waits until a `.stalledBody` fault has sent its first half (so a test can cancel a
+    /// transfer that is certainly in flight); false after `timeout` seconds without one.
+    public func waitForStall(timeout: Double = 20) -> Bool {
+        stallBegan.wait(timeout: .now() + timeout) == .success
+    }
+
     private func write(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
             var offset = 0
@@ -208,7 +234,7 @@ public final class FakePolygonServer: @unchecked Sendable {
     private func handle(_ request: Request, fd: Int32) -> Bool {
         let (fault, limited): (Fault?, Int?) = lock.withLock {
             log.append(request.target)
-            let now = Date()
+            let now = market.now()
             calls.removeAll { now.timeIntervalSince($0) >= 60 }
             var limitedFor: Int?
             if let limit = _rateLimit, calls.count >= limit {
@@ -234,12 +260,14 @@ public final class FakePolygonServer: @unchecked Sendable {
             case .status(let code, let retryAfter):
                 return send(fd, status: code, body: Data(#"{"status":"ERROR","error":"injected fault"}"#.utf8),
                             extraHeaders: retryAfter.map { ["Retry-After: \($0)"] } ?? [])
-            case .slowBody(let seconds):
+            case .stalledBody:
                 let body = route(request).body
-                let half = body.count / 2
-                guard send(fd, status: 200, body: body.prefix(half), declaredLength: body.count) else { return false }
-                Thread.sleep(forTimeInterval: seconds)
-                return write(fd, body.suffix(from: half))
+                guard send(fd, status: 200, body: body.prefix(body.count / 2), declaredLength: body.count) else {
+                    return false
+                }
+                stallBegan.signal()
+                waitForPeerToClose(fd)
+                return false
             case .truncatedBody:
                 let body = route(request).body
                 _ = send(fd, status: 200, body: body.prefix(body.count / 2), declaredLength: body.count)
@@ -293,7 +321,7 @@ public final class FakePolygonServer: @unchecked Sendable {
                 return ok(body)
             case p.count == 5 && p[0] == "v2" && p[1] == "aggs" && p[2] == "ticker" && p[4] == "prev":
                 let symbol = try Symbol(p[3])
-                guard let q = try market.quote(symbol, at: Date()), let session = q.session,
+                guard let q = try market.quote(symbol, at: market.now()), let session = q.session,
                       let bar = try market.dailyBars(symbol, from: session, to: session).first else { return notFound() }
                 return ok(["status": "OK", "ticker": symbol.rawValue, "resultsCount": 1, "results": [Self.agg(bar, ticker: symbol.rawValue)]])
             case p.count == 3 && p[0] == "v3" && p[1] == "reference" && p[2] == "tickers":
@@ -326,7 +354,7 @@ public final class FakePolygonServer: @unchecked Sendable {
                 }])
             case p.count == 8 && p[0] == "v2" && p[1] == "snapshot":
                 let symbol = try Symbol(p[7])
-                guard let q = try market.quote(symbol, at: Date()) else { return notFound() }
+                guard let q = try market.quote(symbol, at: market.now()) else { return notFound() }
                 let nanos = Int64(q.asOf.timeIntervalSince1970 * 1e9)
                 return ok(["status": "OK", "ticker": [
                     "ticker": symbol.rawValue, "todaysChange": q.change ?? 0, "todaysChangePerc": q.changePercent ?? 0, "updated": nanos,
@@ -334,7 +362,7 @@ public final class FakePolygonServer: @unchecked Sendable {
                     "prevDay": ["c": q.price - (q.change ?? 0)], "lastTrade": ["p": q.price, "t": nanos],
                 ] as [String: Any]])
             case p.count == 3 && p[0] == "v1" && p[1] == "marketstatus" && p[2] == "now":
-                let now = Date()
+                let now = market.now()
                 let open = market.calendar.nextSession(at: now).map { now >= $0.open && now < $0.close } ?? false
                 return ok(["market": open ? "open" : "closed", "serverTime": ISO8601DateFormatter().string(from: now),
                            "exchanges": ["nyse": open ? "open" : "closed", "nasdaq": open ? "open" : "closed"]])

@@ -41,9 +41,9 @@ public struct RunOutcome: Sendable {
 ///
 /// Bars are stored in chunks, each in one transaction (bronze, consolidation, watermarks and
 /// the touched Fibonacci buckets together), so a run killed at any point leaves a consistent
-/// database and the next run's plan resumes from the watermarks. Provider calls are retried
-/// per stage with exponential backoff; a stage that still fails fails the run with its name
-/// and reason.
+/// database and the next run's plan resumes from the watermarks. Transient provider failures
+/// are retried once, in the provider's client; a stage that still fails fails the run with its
+/// name and reason.
 public final class Pipeline {
     public let store: PipelineStore
     public let provider: MarketDataProvider
@@ -54,7 +54,7 @@ public final class Pipeline {
 
     /// - Parameter executor: runs the scan's per-symbol work (e.g. across all cores).
     public init(store: PipelineStore, provider: MarketDataProvider, options: PipelineOptions,
-                clock: @escaping () -> Date = { Date() }, strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
+                clock: @escaping () -> Date, strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
                 executor: @escaping BacktestRunner.Executor = BacktestRunner.sequential) {
         self.store = store
         self.provider = provider
@@ -165,26 +165,11 @@ public final class Pipeline {
             outcome.stages.append(record)
             events(.stageFinished(record))
         }
-        /// Runs `body`, retrying transient provider failures; counts attempts on the stage.
+        /// Runs `body` once, counting the attempt on the stage. Transient HTTP failures are
+        /// retried by the provider's client (one retry policy); the pipeline only records.
         func attempt<T>(_ stage: String, _ body: () throws -> T) throws -> T {
-            var tries = 0
-            while true {
-                tries += 1
-                stages[stage]?.attempts += 1
-                do {
-                    return try body()
-                } catch let error as ProviderError {
-                    let transient: Bool
-                    switch error {
-                    case .transport, .rateLimited: transient = true
-                    default: transient = false
-                    }
-                    guard transient, tries <= options.stageRetries, !isCancelled() else { throw error }
-                    let delay = options.stageBackoff * pow(2, Double(tries - 1))
-                    events(.message("\(stage): \(error) — retrying in \(PipelinePlan.duration(delay))"))
-                    Thread.sleep(forTimeInterval: delay)
-                }
-            }
+            stages[stage]?.attempts += 1
+            return try body()
         }
 
         var current = "plan"

@@ -21,9 +21,6 @@ public struct PipelineOptions: Sendable {
     /// Rebuild every Fibonacci bar from the daily table after fetching.
     public var fullRebuild: Bool
     public var intervals: [FibInterval]
-    /// Attempts per stage after the first, with exponential backoff.
-    public var stageRetries: Int
-    public var stageBackoff: TimeInterval
     /// Bronze rows older than this are vacuumed once verified.
     public var retentionDays: Int
     /// Grouped sessions fetched and stored per transaction.
@@ -41,7 +38,7 @@ public struct PipelineOptions: Sendable {
 
     public init(trigger: RunTrigger = .cli, mode: FetchMode = .market, watchlist: [Symbol] = [], onlySymbols: [Symbol]? = nil,
                 backfillYears: Int = 5, fullRebuild: Bool = false, intervals: [FibInterval] = FibInterval.standard,
-                stageRetries: Int = 2, stageBackoff: TimeInterval = 1, retentionDays: Int = 30, chunkSessions: Int = 63,
+                retentionDays: Int = 30, chunkSessions: Int = 63,
                 callsPerMinute: Double? = nil, closeGraceMinutes: Int = 5) {
         self.trigger = trigger
         self.mode = mode
@@ -50,8 +47,6 @@ public struct PipelineOptions: Sendable {
         self.backfillYears = backfillYears
         self.fullRebuild = fullRebuild
         self.intervals = intervals
-        self.stageRetries = stageRetries
-        self.stageBackoff = stageBackoff
         self.retentionDays = retentionDays
         self.chunkSessions = chunkSessions
         self.callsPerMinute = callsPerMinute

@@ -17,7 +17,7 @@ extension MarketStore {
     /// watermark. This is the raw bulk path (benchmarks, rebuilds); `ingest` is the path that
     /// also keeps provenance and Fibonacci bars current. Returns the number of rows written.
     @discardableResult
-    public func upsertDailyBars(_ batch: [SymbolSeries], runID: Int64? = nil, at now: Date = Date()) throws -> Int {
+    public func upsertDailyBars(_ batch: [SymbolSeries], runID: Int64? = nil, at now: Date) throws -> Int {
         try write {
             var written = 0
             for item in batch where !item.series.isEmpty {

@@ -103,7 +103,7 @@ extension MarketStore: PipelineStore {
         }
     }
 
-    public func addAlertRule(_ rule: AlertRule, at now: Date = Date()) throws -> Int64 {
+    public func addAlertRule(_ rule: AlertRule, at now: Date) throws -> Int64 {
         try write {
             let stmt = try statement("""
                 INSERT INTO alert_rules(kind, symbol, value, sessions, strategy, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)

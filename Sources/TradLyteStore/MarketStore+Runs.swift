@@ -108,7 +108,7 @@ extension MarketStore {
 
     /// Moves a stage's checkpoint forward (never backwards).
     public func advanceCheckpoint(stage: String, interval: FibInterval, coveredThrough: SessionDate,
-                                  asOf: SessionDate?, runID: Int64?, at now: Date = Date()) throws {
+                                  asOf: SessionDate?, runID: Int64?, at now: Date) throws {
         try guarded {
             let stmt = try statement("""
                 INSERT INTO checkpoints(stage, interval, covered_through, as_of, updated_at, run_id)
@@ -141,7 +141,7 @@ extension MarketStore {
     // MARK: - Runs
 
     /// Records the start of a run (committed at once, so a crash still leaves a trace).
-    public func beginRun(trigger: RunTrigger, at now: Date = Date()) throws -> Int64 {
+    public func beginRun(trigger: RunTrigger, at now: Date) throws -> Int64 {
         try write {
             let stmt = try statement("INSERT INTO runs(trigger, status, started_at) VALUES (?, 'running', ?)")
             stmt.bind(1, trigger.rawValue); stmt.bind(2, Timestamp.format(now))
@@ -168,7 +168,7 @@ extension MarketStore {
     }
 
     public func finishRun(_ id: Int64, status: RunStatus, error: String? = nil, summary: String? = nil,
-                          at now: Date = Date()) throws {
+                          at now: Date) throws {
         try write {
             let stmt = try statement("UPDATE runs SET status = ?, finished_at = ?, error = ?, summary = ? WHERE id = ?")
             stmt.bind(1, status.rawValue); stmt.bind(2, Timestamp.format(now)); stmt.bind(3, error)

@@ -4,7 +4,7 @@ import TradLyteCore
 /// Scanner output: every signal and the top picks per scan session and strategy.
 extension MarketStore {
     /// Replaces the stored signals and picks of `result`'s session for the strategies it scanned.
-    public func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date = Date()) throws {
+    public func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date) throws {
         try write {
             let session = result.session.yyyymmdd
             for name in strategies {

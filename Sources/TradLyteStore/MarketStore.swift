@@ -179,7 +179,7 @@ public final class MarketStore {
     }
 
     /// Inserts or updates symbol metadata.
-    public func upsertSymbols(_ infos: [SymbolInfo], at now: Date = Date()) throws {
+    public func upsertSymbols(_ infos: [SymbolInfo], at now: Date) throws {
         try write {
             let stmt = try statement("""
                 INSERT INTO symbols(symbol, name, type, exchange, active, market_cap, industry, description,

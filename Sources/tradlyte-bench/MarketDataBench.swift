@@ -25,7 +25,8 @@ enum MarketDataBench {
             items.append(#"{"T":"\#(ticker)","v":\#(Int.random(in: 1000...50_000_000, using: &rng)),"vw":\#(c),"o":\#(o),"c":\#(c),"h":\#(h),"l":\#(l),"t":\#(t),"n":\#(Int.random(in: 10...90_000, using: &rng))}"#)
         }
         let payload = Data((#"{"status":"OK","queryCount":12000,"resultsCount":12000,"adjusted":true,"results":["# + items.joined(separator: ",") + "]}").utf8)
-        let client = PolygonClient(configuration: .init(apiKey: "bench"), transport: CurlHTTPClient(userAgent: "bench"))
+        let client = PolygonClient(configuration: .init(apiKey: "bench"), transport: CurlHTTPClient(userAgent: "bench"),
+                                   clock: SystemClock(), sleeper: SystemClock())
         var samples: [Double] = []
         var count = 0
         for _ in 0..<20 {
@@ -37,7 +38,7 @@ enum MarketDataBench {
     }
 
     static func fetchPaced() {
-        let server = FakePolygonServer(apiKey: "bench-key")
+        let server = FakePolygonServer(apiKey: "bench-key", market: DemoMarket(clock: { Date() }))
         server.rateLimitPerMinute = 1000
         do { try server.start() } catch {
             FileHandle.standardError.write(Data("tradlyte-bench: cannot start the fake server: \(error)\n".utf8))
@@ -45,7 +46,7 @@ enum MarketDataBench {
         }
         defer { server.stop() }
         let client = PolygonClient(configuration: .init(apiKey: "bench-key", baseURL: server.baseURL, callsPerMinute: 1000, retries: 2),
-                                   transport: CurlHTTPClient(userAgent: "bench"))
+                                   transport: CurlHTTPClient(userAgent: "bench"), clock: SystemClock(), sleeper: SystemClock())
         let cal = TradingCalendar.nyse
         let last = cal.sessionIndex(onOrBefore: SessionDate(year: 2024, month: 12, day: 31)!)
         let sessions = (0..<500).map { cal.sessions[last - 499 + $0] }

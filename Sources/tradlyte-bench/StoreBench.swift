@@ -24,7 +24,7 @@ enum StoreBench {
                 var k = 0
                 while k < market.series.count {
                     let end = min(market.series.count, k + perBatch)
-                    try store.upsertDailyBars((k..<end).map { .init(symbol: market.symbols[$0], series: market.series[$0]) })
+                    try store.upsertDailyBars((k..<end).map { .init(symbol: market.symbols[$0], series: market.series[$0]) }, at: Date())
                     k = end
                 }
             }

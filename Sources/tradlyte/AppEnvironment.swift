@@ -59,21 +59,32 @@ struct AppEnvironment {
     /// "Now": the real clock, or `TRADLYTE_NOW` (an ISO 8601 instant) to pin it for tests and
     /// reproducible demos.
     let pinnedNow: Date?
-    func now() -> Date { pinnedNow ?? Date() }
+
+    func now() -> Date {
+        clock.now()
+    }
+
+    /// The market's clock every component below the edge is given ("what session is it?").
+    /// Pacing and backoff always run on the host's clock (`SystemClock`): a pinned instant
+    /// never moves, so a rate limiter on it would wait forever.
+    var clock: any WallClock {
+        pinnedNow.map { FixedClock($0) } ?? SystemClock()
+    }
 
     /// The market data provider: Polygon when a key is set (unless `provider` says demo),
     /// else the offline demo market.
     func makeProvider() throws -> MarketDataProvider {
         switch (config.provider, apiKey) {
         case (.demo, _), (.auto, nil):
-            let pinned = pinnedNow
-            return DemoMarket(clock: { pinned ?? Date() })
+            let clock = self.clock
+            return DemoMarket(clock: { clock.now() })
         case (.polygon, nil):
             throw CLIError.badInput("provider is \"polygon\" but no API key is set — export POLYGON_API_KEY or set polygon_api_key in \(configPath)")
         case (_, let key?):
             return PolygonClient(configuration: .init(apiKey: key.value, baseURL: baseURL, callsPerMinute: config.callsPerMinute,
                                                       retries: config.retries),
-                                 transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"))
+                                 transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"),
+                                 clock: SystemClock(), sleeper: SystemClock())
         }
     }
 

@@ -300,7 +300,8 @@ struct WalkForwardCommand: ParsableCommand {
 struct ScanCommand: ParsableCommand {
     /// Scans the stored universe on `session` and stores the picks (a re-run replaces that
     /// session's rows): shared by `tradlyte scan` and the UI's picks pane.
-    static func scan(_ list: [Strategy], store: MarketStore, session: SessionDate, top: Int) throws -> UniverseScanner.Result {
+    static func scan(_ list: [Strategy], store: MarketStore, session: SessionDate, top: Int,
+                     at now: Date) throws -> UniverseScanner.Result {
         let cal = store.calendar
         let universe = try store.dailyUniverse()
         let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
@@ -311,7 +312,7 @@ struct ScanCommand: ParsableCommand {
         } catch {
             throw CLIError.badInput(error.description)
         }
-        try store.saveScan(result, strategies: list.map(\.name))
+        try store.saveScan(result, strategies: list.map(\.name), at: now)
         return result
     }
 
@@ -342,7 +343,7 @@ struct ScanCommand: ParsableCommand {
                 guard let latest = try store.summary().latestSession else { throw CLIError.badInput("no data yet — run: tradlyte refresh") }
                 session = latest
             }
-            let result = try Self.scan(list, store: store, session: session, top: top)
+            let result = try Self.scan(list, store: store, session: session, top: top, at: env.now())
             let picks = list.flatMap { result.picks[$0.name] ?? [] }
             if json {
                 emit(JSONValue.array(picks.map { p in .object([("strategy", .string(p.strategy)), ("rank", .number(Double(p.rank))),

@@ -37,7 +37,8 @@ struct DoctorCommand: ParsableCommand {
                                         fix: secure ? nil : "use https:// so the key is not sent in clear text"))
                     let client = PolygonClient(
                         configuration: .init(apiKey: key.value, baseURL: env.baseURL, callsPerMinute: 600, retries: 0, timeout: 10),
-                        transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) doctor"))
+                        transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) doctor"),
+                        clock: SystemClock(), sleeper: SystemClock())
                     do {
                         let market = try client.marketStatus()
                         checks.append(Check(name: "Polygon", level: .ok, detail: "reachable, key accepted, market \(market)"))
@@ -52,7 +53,7 @@ struct DoctorCommand: ParsableCommand {
             }
 
             // Rate limit.
-            let limiter = RateLimiter(callsPerMinute: env.config.callsPerMinute)
+            let limiter = RateLimiter(callsPerMinute: env.config.callsPerMinute, clock: SystemClock(), sleeper: SystemClock())
             let year = limiter.estimatedSeconds(forCalls: 252)
             let tier = env.config.callsPerMinute <= 5 ? " (free tier)" : ""
             checks.append(Check(name: "Rate limit", level: .ok,

@@ -47,7 +47,7 @@ struct ImportCommand: ParsableCommand {
                     result = try parser.parse(text, symbol: fromName)
                 }
                 let store = try env.openStore()
-                let now = Date()
+                let now = env.now()
                 let latestClosed = Int32(store.calendar.latestClosedSessionIndex(at: now, graceMinutes: env.config.closeGraceMinutes))
                 let runID = try store.beginRun(trigger: .cli, at: now)
                 let summary: IngestSummary
@@ -60,9 +60,10 @@ struct ImportCommand: ParsableCommand {
                         runID: runID, stage: "import", status: .succeeded, startedAt: started, finishedAt: Date(),
                         counts: ["rows": summary.rows, "inserted": summary.inserted, "changed": summary.changed,
                                  "unchanged": summary.unchanged, "fib_bars": summary.fibBarsWritten, "symbols": summary.symbols]))
-                    try store.finishRun(runID, status: .succeeded, summary: "imported \(summary.rows) rows from \(file)")
+                    try store.finishRun(runID, status: .succeeded, summary: "imported \(summary.rows) rows from \(file)",
+                                        at: env.now())
                 } catch {
-                    try? store.finishRun(runID, status: .failed, error: String(describing: error))
+                    try? store.finishRun(runID, status: .failed, error: String(describing: error), at: env.now())
                     throw error
                 }
                 let who = result.bars.count == 1 ? result.bars.keys.first!.rawValue : "\(result.bars.count) symbols"

@@ -94,7 +94,8 @@ struct FakePolygonCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let server = FakePolygonServer(apiKey: key)
+            let env = try AppEnvironment.load()
+            let server = FakePolygonServer(apiKey: key, market: DemoMarket(clock: { env.now() }))
             server.rateLimitPerMinute = rateLimit
             try server.start(port: port)
             emit("fake Polygon listening on \(server.baseURL) — Ctrl-C to stop")

@@ -25,7 +25,6 @@ struct RefreshSetup {
         if options.mode == .watchlist && options.watchlist.isEmpty && only == nil {
             throw CLIError.badInput("mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols")
         }
-        options.stageBackoff = 1
         catalog = StrategyCatalog(directory: env.strategiesDirectory)
         let catalog = self.catalog
         options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }

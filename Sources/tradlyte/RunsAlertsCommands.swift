@@ -112,7 +112,7 @@ struct AlertsCommand: ParsableCommand {
                 }
                 let store = try env.openStore()
                 let rule = AlertRule(kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil, strategy: strategy)
-                let id = try store.addAlertRule(rule)
+                let id = try store.addAlertRule(rule, at: env.now())
                 emit("Added rule #\(id): \(rule.summary). It is checked after every refresh.")
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TradLyteTestSupport
 import Testing
 @testable import MarketData
 

@@ -1,15 +1,19 @@
 import Foundation
+import TradLyteTestSupport
 import Testing
 @testable import MarketData
 import PolygonFake
 import TradLyteCore
 
 /// The Polygon client against the fake server on loopback: every endpoint and every fault.
+/// Client and server share one manual clock: pacing, Retry-After and backoff advance it instead
+/// of sleeping, so the tests assert on the waits asked for and on the requests made.
 @Suite(.serialized) struct PolygonClientTests {
-    static let now = ISO8601DateFormatter().date(from: "2026-11-25T23:00:00Z")!
+    let clock = ManualClock(iso: "2026-11-25T23:00:00Z")
 
     func start() throws -> FakePolygonServer {
-        let server = FakePolygonServer(apiKey: "sekret-key-123", market: DemoMarket(clock: { PolygonClientTests.now }))
+        let clock = self.clock
+        let server = FakePolygonServer(apiKey: "sekret-key-123", market: DemoMarket(clock: { clock.now() }))
         try server.start()
         return server
     }
@@ -17,8 +21,8 @@ import TradLyteCore
     func client(_ server: FakePolygonServer, key: String = "sekret-key-123", retries: Int = 2, timeout: Double = 5,
                 callsPerMinute: Double = 6000) -> PolygonClient {
         PolygonClient(configuration: .init(apiKey: key, baseURL: server.baseURL, callsPerMinute: callsPerMinute, retries: retries,
-                                           backoff: 0.02, timeout: timeout),
-                      transport: CurlHTTPClient(userAgent: "TradLyteTests/1"))
+                                           backoff: 0.5, timeout: timeout),
+                      transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock, jitter: { 1 })
     }
 
     let session = try! SessionDate(iso: "2024-03-15")
@@ -50,22 +54,24 @@ import TradLyteCore
         let server = try start()
         defer { server.stop() }
         let c = client(server)
-        let live = try #require(try c.quote(try Symbol("TERA"), at: Date()))
+        let live = try #require(try c.quote(try Symbol("TERA"), at: clock.now()))
         #expect(live.source == .delayed || live.source == .live)
         server.inject(.status(403), pathPrefix: "/v2/snapshot")
-        let prev = try #require(try c.quote(try Symbol("TERA"), at: Date()))
+        let prev = try #require(try c.quote(try Symbol("TERA"), at: clock.now()))
         #expect(prev.source == .previousClose && prev.price == live.price)
-        #expect(throws: ProviderError.unknownSymbol("ZZZZ")) { try c.snapshot(try Symbol("ZZZZ"), at: Date()) }
+        #expect(prev.session == (try SessionDate(iso: "2026-11-25")))
+        #expect(throws: ProviderError.unknownSymbol("ZZZZ")) { try c.snapshot(try Symbol("ZZZZ"), at: clock.now()) }
     }
 
     @Test func retriesAfter429HonouringRetryAfter() throws {
         let server = try start()
         defer { server.stop() }
-        server.inject(.status(429, retryAfter: 1))
-        let started = Date()
+        server.inject(.status(429, retryAfter: 7))
+        let started = clock.now()
         let day = try client(server).groupedDaily(session)
         #expect(day.count == 43)
-        #expect(Date().timeIntervalSince(started) >= 0.95)
+        #expect(clock.sleeps == [7])  // the wait the server asked for, no more
+        #expect(clock.now().timeIntervalSince(started) == 7)
         #expect(server.requests.count == 2)
     }
 
@@ -76,6 +82,7 @@ import TradLyteCore
         server.inject(.status(code, retryAfter: nil), count: 2)
         #expect(try client(server).groupedDaily(session).count == 43)
         #expect(server.requests.count == 3)
+        #expect(clock.sleeps == [0.5, 1])  // exponential backoff from 0.5 s (jitter pinned)
     }
 
     @Test func givesUpAfterTheConfiguredRetriesWithAClearError() throws {
@@ -110,12 +117,12 @@ import TradLyteCore
     @Test func timeoutsAndTruncatedBodiesAreRetried() throws {
         let server = try start()
         defer { server.stop() }
-        server.inject(.slowBody(seconds: 3))
+        server.inject(.stalledBody)
         server.inject(.truncatedBody)
-        let started = Date()
+        // libcurl's own timeout (real time, one second) ends the stalled transfer.
         #expect(try client(server, timeout: 1).groupedDaily(session).count == 43)
-        #expect(Date().timeIntervalSince(started) < 3)
         #expect(server.requests.count == 3)
+        #expect(clock.sleeps.count == 2)
     }
 
     @Test func malformedWrongTypedAndImpossibleResponsesAreRejectedPrecisely() throws {
@@ -148,29 +155,60 @@ import TradLyteCore
     @Test func pacingNeverTriggersTheServersOwnLimit() throws {
         let server = try start()
         defer { server.stop() }
-        server.rateLimitPerMinute = 600
-        let c = client(server, callsPerMinute: 600)
-        let started = Date()
-        for k in 0..<12 {
+        server.rateLimitPerMinute = 10
+        let c = client(server, callsPerMinute: 10)
+        let started = clock.now()
+        for k in 0..<25 {
             _ = try c.groupedDaily(TradingCalendar.nyse.sessions[TradingCalendar.nyse.sessionIndex(session)! - k])
         }
-        let elapsed = Date().timeIntervalSince(started)
-        #expect(elapsed >= 11 * 0.1 * 0.95 && elapsed < 11 * 0.1 * 1.5 + 1, "\(elapsed)")
-        #expect(server.requests.count == 12)  // no 429 retries
-        #expect(abs(c.limiter.estimatedSeconds(forCalls: 101) - 10) < 1e-9)
+        // 25 calls at 10 a minute: 24 waits of 6 s on the shared clock, none refused.
+        #expect(clock.sleeps == Array(repeating: 6, count: 24))
+        #expect(clock.now().timeIntervalSince(started) == 144)
+        #expect(server.requests.count == 25)  // no 429 retries
+        #expect(abs(c.limiter.estimatedSeconds(forCalls: 101) - 600) < 1e-9)
+    }
+
+    @Test func twoClientsSharingALimiterStayWithinTheBudgetTogether() throws {
+        let server = try start()
+        defer { server.stop() }
+        server.rateLimitPerMinute = 5
+        let shared = RateLimiter(callsPerMinute: 5, clock: clock, sleeper: clock)
+        let make = {
+            PolygonClient(configuration: .init(apiKey: "sekret-key-123", baseURL: server.baseURL, callsPerMinute: 5),
+                          transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock, limiter: shared)
+        }
+        let a = make(), b = make()
+        for k in 0..<6 {
+            _ = try (k % 2 == 0 ? a : b).groupedDaily(session)
+        }
+        #expect(server.requests.count == 6)  // the server never had to refuse one
+        #expect(clock.sleeps == Array(repeating: 12, count: 5))
     }
 
     @Test func cancellationStopsAStalledTransfer() throws {
         let server = try start()
         defer { server.stop() }
-        server.inject(.slowBody(seconds: 8))
-        let c = client(server, retries: 0, timeout: 30)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { c.cancellation.cancel() }
-        let started = Date()
+        server.inject(.stalledBody)
+        let c = client(server, retries: 0, timeout: 120)
+        let waiter = Thread {
+            // Cancel once the body has certainly stalled mid-transfer.
+            if server.waitForStall() {
+                c.cancellation.cancel()
+            }
+        }
+        waiter.start()
         #expect(throws: ProviderError.cancelled) { try c.groupedDaily(session) }
-        // libcurl polls the progress callback about once a second while a body stalls: the
-        // transfer ends within a few seconds, long before the 8 s body would have finished.
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func cancellationInterruptsABackoffWait() throws {
+        let server = try start()
+        defer { server.stop() }
+        server.inject(.status(429, retryAfter: 60))
+        let c = client(server)
+        clock.onSleep { _ in c.cancellation.cancel() }
+        #expect(throws: ProviderError.cancelled) { try c.groupedDaily(session) }
+        #expect(server.requests.count == 1)
     }
 
     @Test func errorsNeverCarryTheKey() throws {
@@ -187,7 +225,7 @@ import TradLyteCore
         let url = server.baseURL
         server.stop()
         let c = PolygonClient(configuration: .init(apiKey: "k", baseURL: url, callsPerMinute: 6000, retries: 0, backoff: 0.01, timeout: 2),
-                              transport: CurlHTTPClient(userAgent: "t"))
+                              transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock)
         do {
             _ = try c.marketStatus()
             Issue.record("expected failure")

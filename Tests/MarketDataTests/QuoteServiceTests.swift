@@ -1,4 +1,5 @@
 import Foundation
+import TradLyteTestSupport
 import Testing
 @testable import MarketData
 import PolygonFake
@@ -39,12 +40,12 @@ import TradLyteStore
         let bars = try DemoMarket(clock: { [now] in now }).dailyBars(acme, from: try SessionDate(iso: "2026-11-20"), to: try SessionDate(iso: "2026-11-25"))
         _ = try store.ingest([acme: bars], provenance: Provenance(runID: nil, provider: "test", endpoint: "t", fetchedAt: now),
                              latestClosed: 9000)
-        let server = FakePolygonServer(apiKey: "k")
+        let server = FakePolygonServer(apiKey: "k", market: DemoMarket(clock: { [now] in now }))
         try server.start()
         let url = server.baseURL
         server.stop()  // the provider is unreachable
         let polygon = PolygonClient(configuration: .init(apiKey: "k", baseURL: url, callsPerMinute: 6000, retries: 0, timeout: 2),
-                                    transport: CurlHTTPClient(userAgent: "t"))
+                                    transport: CurlHTTPClient(userAgent: "t"), clock: FixedClock(now), sleeper: ManualClock(now))
         let result = try QuoteService(provider: polygon, store: store).quote(acme, at: now)
         #expect(result.quote.source == .localEOD && result.quote.price == bars.last!.close)
         #expect(result.quote.change == bars.last!.close - bars[bars.count - 2].close)

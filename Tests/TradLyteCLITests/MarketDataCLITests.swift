@@ -1,5 +1,7 @@
 import Foundation
+import TradLyteTestSupport
 import PolygonFake
+import MarketData
 import Testing
 
 /// `quote` and `doctor` through the binary, on the demo market and against the fake server.
@@ -16,11 +18,14 @@ import Testing
     }
 
     @Test func quoteAndDoctorAgainstTheFakePolygonServer() throws {
-        let server = FakePolygonServer(apiKey: "cli-key-42")
+        // The CLI and the fake share one pinned instant: 15:00 New York time, mid-session.
+        let now = "2026-11-25T20:00:00Z"
+        let clock = ManualClock(iso: now)
+        let server = FakePolygonServer(apiKey: "cli-key-42", market: DemoMarket(clock: { clock.now() }))
         try server.start()
         defer { server.stop() }
         let cli = try CLIHarness()
-        let env = ["POLYGON_API_KEY": "cli-key-42", "POLYGON_BASE_URL": server.baseURL]
+        let env = ["POLYGON_API_KEY": "cli-key-42", "POLYGON_BASE_URL": server.baseURL, "TRADLYTE_NOW": now]
         let quote = try cli.run(["quote", "ACME"], environment: env)
         #expect(quote.status == 0, "\(quote.stderr)")
         #expect(quote.stdout.contains("delayed") || quote.stdout.contains("live"))
@@ -28,7 +33,7 @@ import Testing
         #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
         #expect(doctor.stdout.contains("reachable, key accepted"))
         #expect(!doctor.stdout.contains("cli-key-42") && !doctor.stderr.contains("cli-key-42"))
-        let bad = try cli.run(["doctor"], environment: ["POLYGON_API_KEY": "wrong", "POLYGON_BASE_URL": server.baseURL])
+        let bad = try cli.run(["doctor"], environment: env.merging(["POLYGON_API_KEY": "wrong"]) { $1 })
         #expect(bad.status == 1 && bad.stdout.contains("the API key was rejected"))
     }
 

@@ -1,5 +1,7 @@
 import Foundation
+import TradLyteTestSupport
 import PolygonFake
+import MarketData
 import Testing
 import TradLyteStore
 
@@ -212,7 +214,8 @@ import TradLyteStore
     }
 
     @Test func aRefreshCancelledMidwayLeavesAConsistentDatabaseThatTheNextRunCompletes() throws {
-        let server = FakePolygonServer(apiKey: "ui-key")
+        let clock = ManualClock(iso: "2026-11-25T22:00:00Z")
+        let server = FakePolygonServer(apiKey: "ui-key", market: DemoMarket(clock: { clock.now() }))
         try server.start()
         defer { server.stop() }
         let cli = try CLIHarness()

@@ -1,4 +1,5 @@
 import Testing
+import TradLyteTestSupport
 @testable import TradLyteCore
 
 @Suite struct FibResamplerTests {

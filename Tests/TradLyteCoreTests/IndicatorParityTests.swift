@@ -1,4 +1,5 @@
 import Testing
+import TradLyteTestSupport
 @testable import TradLyteCore
 
 /// Every indicator TA-Lib has, compared with TA-Lib 0.8 on two data sets (fixtures made by
@@ -12,7 +13,7 @@ import Testing
     }
 
     static func load(_ name: String) throws -> Fixture {
-        let lines = try TradLyteCoreTests.Fixture.lines(name)
+        let lines = try TradLyteTestSupport.Fixture.lines(name)
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         var values = [[Double]](repeating: [], count: header.count)
         for line in lines.dropFirst() {

@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import TradLyteTestSupport
 import Testing
 @testable import TradLyteCore
 

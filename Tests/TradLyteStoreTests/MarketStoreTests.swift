@@ -1,4 +1,5 @@
 import Foundation
+import TradLyteTestSupport
 import Testing
 import TradLyteCore
 @testable import TradLyteStore
@@ -72,7 +73,7 @@ import TradLyteCore
         let store = try MarketStore(path: dir.databasePath)
         let a = try BarSeries(makeBars(from: "2020-01-02", count: 300, seed: 1))
         let m = try BarSeries(makeBars(from: "2021-06-01", count: 100, seed: 2))
-        #expect(try store.upsertDailyBars([.init(symbol: aapl, series: a), .init(symbol: msft, series: m)]) == 400)
+        #expect(try store.upsertDailyBars([.init(symbol: aapl, series: a), .init(symbol: msft, series: m)], at: pinnedNow) == 400)
         #expect(try store.dailySeries(aapl) == a)
         #expect(try store.dailySeries(msft) == m)
         let window = try SessionDate(iso: "2020-02-03")...(try SessionDate(iso: "2020-02-07"))
@@ -91,8 +92,8 @@ import TradLyteCore
         let store = try MarketStore(path: dir.databasePath)
         let first = try BarSeries(makeBars(from: "2020-01-02", count: 200, seed: 1))
         let second = try BarSeries(makeBars(from: "2020-01-02", count: 150, seed: 5))  // overlaps, new values
-        try store.upsertDailyBars([.init(symbol: aapl, series: first)])
-        try store.upsertDailyBars([.init(symbol: aapl, series: second)])
+        try store.upsertDailyBars([.init(symbol: aapl, series: first)], at: pinnedNow)
+        try store.upsertDailyBars([.init(symbol: aapl, series: second)], at: pinnedNow)
         let stored = try store.dailySeries(aapl)
         #expect(stored.count == 200)
         #expect(Array(stored.close[..<150]) == second.close && Array(stored.close[150...]) == Array(first.close[150...]))
@@ -215,8 +216,8 @@ import TradLyteCore
         let dir = TempDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let five = try FibInterval(5)
-        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-15"), asOf: nil, runID: nil)
-        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-01"), asOf: nil, runID: nil)
+        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-15"), asOf: nil, runID: nil, at: pinnedNow)
+        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-01"), asOf: nil, runID: nil, at: pinnedNow)
         #expect(try store.checkpoint(stage: "resample", interval: five)?.coveredThrough == (try SessionDate(iso: "2024-03-15")))
     }
 
@@ -242,7 +243,7 @@ import TradLyteCore
         let store = try MarketStore(path: dir.databasePath)
         let info = SymbolInfo(symbol: aapl, name: "Apple Inc.", type: "CS", exchange: "XNAS", marketCap: 3.1e12,
                               industry: "Electronic Computers", listDate: try SessionDate(iso: "1980-12-12"))
-        try store.upsertSymbols([info])
+        try store.upsertSymbols([info], at: pinnedNow)
         #expect(try store.symbols() == [info])
     }
 }

@@ -1,20 +1,18 @@
 import CSQLite
 import Foundation
 import TradLyteCore
+import TradLyteTestSupport
 @testable import TradLyteStore
 
-/// A fresh directory under the system temp dir, removed when the value is released.
-final class TempDirectory {
-    let path: String
+/// The instant store tests write at (a pinned clock, never the host's).
+let pinnedNow = ManualClock(iso: "2026-11-25T23:00:00Z").now()
 
-    init() {
-        path = NSTemporaryDirectory() + "tradlyte-store-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+typealias TempDirectory = TemporaryDirectory
+
+extension TemporaryDirectory {
+    var databasePath: String {
+        path + "/tradlyte.sqlite"
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    var databasePath: String { path + "/tradlyte.sqlite" }
 }
 
 /// Runs raw SQL on a database file with the C API, bypassing the store (to tamper with it).
@@ -40,10 +38,9 @@ func fingerprint(_ path: String) -> UInt64 {
 
 /// Daily bars on consecutive sessions from `start`, a deterministic random walk.
 func makeBars(from start: String, count: Int, seed: UInt64 = 1, calendar: TradingCalendar = .nyse) -> [DailyBar] {
-    var state = seed
+    var generator = SeededGenerator(seed: seed)
     func next() -> Double {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Double(state >> 11) / Double(1 << 53)
+        generator.unit()
     }
     var index = calendar.sessionIndex(onOrAfter: try! SessionDate(iso: start))
     var price = 50 + 100 * next()
