@@ -28,6 +28,8 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         .target(name: "CKernels"),
+        // Gives the Swift runtime the real argv from an ELF constructor (see arguments.c).
+        .target(name: "CArguments"),
         .target(name: "TradLyteCore", dependencies: ["CKernels"]),
         .target(name: "TermRender"),
         .systemLibrary(
@@ -45,7 +47,7 @@ let package = Package(
             name: "tradlyte",
             dependencies: [
                 "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline", "TradLyteUI", "TermRender",
-                "TermCurses",
+                "TermCurses", "CArguments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,7 +55,7 @@ let package = Package(
                                                                 "TradLytePipeline", "TradLyteUI", "TermRender"]),
         // Shared by every test target: the manual clock, seeded random data, fixtures, temporary
         // directories and the clean-environment process harness (CLI and tmux).
-        .target(name: "TradLyteTestSupport", dependencies: ["TradLyteCore"], path: "Tests/TradLyteTestSupport"),
+        .target(name: "TradLyteTestSupport", dependencies: ["TradLyteCore", "CArguments"], path: "Tests/TradLyteTestSupport"),
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "CKernels", "TradLyteTestSupport"]),
         .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite", "TradLyteTestSupport"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore",

@@ -13,6 +13,11 @@ Data sets:
   walk  — a seeded random walk around 100.
   edge  — flat stretches (identical bars), gaps, a stretch of tiny prices (~0.0005), a stretch
           of huge prices (~500,000) and zero-volume stretches.
+  round — where TA-Lib 0.8's rules differ from the textbook: hourly FX-like prices with five
+          decimals whose consecutive typical prices agree to within rounding (the same sum
+          reached through different high/close splits), exactly repeated typical prices, flat
+          stretches, zero and fractional volumes (a window's total money flow below 1), and
+          the same patterns at tiny (~1e-4) and huge (~1e6) price levels.
 """
 import os
 import numpy as np
@@ -61,6 +66,35 @@ def data_edge():
     for i in range(260, 320):
         o[i], h[i], l[i], c[i] = (x * 0.7 for x in (o[i], h[i], l[i], c[i]))
     v[250:265] = 0.0
+    return o, h, l, c, v
+
+
+def data_round():
+    rng = np.random.default_rng(13)
+    n = N
+    c = np.round(1.1 + np.cumsum(rng.normal(0, 0.0006, n)), 5)
+    h = np.round(c + np.abs(rng.normal(0, 0.0003, n)), 5)
+    l = np.round(c - np.abs(rng.normal(0, 0.0003, n)), 5)
+    o = np.round(np.concatenate(([c[0]], c[:-1])), 5)
+    v = np.floor(rng.uniform(1, 400, n))
+    # Every fifth bar repeats the previous bar's typical price through another split: the high
+    # one pip up and the close one pip down (the same sum, rounded differently), or the very
+    # same bar (an exact repeat).
+    for i in range(5, n - 1, 5):
+        d = 0.00001
+        nh, nc = round(h[i - 1] + d, 5), round(c[i - 1] - d, 5)
+        if nh >= nc >= l[i - 1] and (i // 5) % 3:
+            h[i], c[i], l[i] = nh, nc, l[i - 1]
+        else:
+            h[i], c[i], l[i] = h[i - 1], c[i - 1], l[i - 1]
+        o[i] = min(max(o[i], l[i]), h[i])
+    # A flat stretch, zero volume inside it, and fractional volumes (money flow totals below 1).
+    o[60:90] = h[60:90] = l[60:90] = c[60:90] = 1.125
+    v[70:80] = 0.0
+    v[120:150] = np.round(rng.uniform(0.001, 0.05, 30), 4)
+    # Tiny and huge price levels with the same rounding pattern.
+    o[180:240], h[180:240], l[180:240], c[180:240] = (x * 1e-4 for x in (o[180:240], h[180:240], l[180:240], c[180:240]))
+    o[240:], h[240:], l[240:], c[240:] = (x * 1e6 for x in (o[240:], h[240:], l[240:], c[240:]))
     return o, h, l, c, v
 
 
@@ -129,3 +163,4 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     write("walk", data_walk())
     write("edge", data_edge())
+    write("round", data_round())

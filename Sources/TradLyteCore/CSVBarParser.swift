@@ -10,6 +10,9 @@ public struct CSVBarParser: Sendable {
     public let calendar: TradingCalendar
     /// Problems reported in full before the rest are counted (the count is always exact).
     public var maxReportedProblems = 20
+    /// The latest closed session at the caller's clock: rows after it are rejected (a bar
+    /// cannot exist before its session has closed). Nil accepts any calendar session.
+    public var latestSession: SessionDate?
 
     public init(calendar: TradingCalendar = .nyse) { self.calendar = calendar }
 
@@ -95,11 +98,16 @@ public struct CSVBarParser: Sendable {
                 report(line.number, "\(date) (\(date.weekdayName)) is not an NYSE session — remove the row")
                 continue
             }
+            if let latestSession, date > latestSession {
+                report(line.number, "\(date) is after the latest closed session \(latestSession) — a bar cannot be imported "
+                    + "before its session has closed")
+                continue
+            }
             var numbers: [Double] = []
             var bad = false
             for (name, index) in [("open", columns.open), ("high", columns.high), ("low", columns.low), ("close", columns.close)] {
                 let text = field(index) ?? ""
-                guard let value = Double(text) else {
+                guard let value = Self.decimal(text) else {
                     report(line.number, "\(name) '\(text)' is not a number")
                     bad = true
                     break
@@ -109,7 +117,7 @@ public struct CSVBarParser: Sendable {
             if bad { continue }
             var volume = 0.0
             if let text = field(columns.volume), !text.isEmpty {
-                guard let value = Double(text) else {
+                guard let value = Self.decimal(text) else {
                     report(line.number, "volume '\(text)' is not a number")
                     continue
                 }
@@ -120,7 +128,10 @@ public struct CSVBarParser: Sendable {
             }
             var vwap: Double?
             if let text = field(columns.vwap), !text.isEmpty {
-                guard let value = Double(text) else { report(line.number, "vwap '\(text)' is not a number"); continue }
+                guard let value = Self.decimal(text) else {
+                    report(line.number, "vwap '\(text)' is not a number")
+                    continue
+                }
                 vwap = value
             }
             var trades: Int?
@@ -164,6 +175,19 @@ public struct CSVBarParser: Sendable {
 
         init(header: [String]) throws(HeaderError) {
             func find(_ names: Set<String>) -> Int? { header.firstIndex { names.contains($0) } }
+            // A role named twice ("close,close" or "close,c") is ambiguous: which one is meant?
+            let roles: [(String, Set<String>)] = [
+                ("date", Self.dateNames), ("open", ["open", "o"]), ("high", ["high", "h"]), ("low", ["low", "l"]),
+                ("close", ["close", "c", "last"]), ("volume", ["volume", "vol", "v"]), ("symbol", ["symbol", "ticker"]),
+                ("vwap", ["vwap", "vw"]), ("trades", ["trades", "transactions", "n"]),
+            ]
+            for (role, names) in roles {
+                let columns = header.indices.filter { names.contains(header[$0]) }
+                if columns.count > 1 {
+                    let list = columns.map { "\($0 + 1) ('\(header[$0])')" }.joined(separator: " and ")
+                    throw HeaderError(message: "the header names the \(role) column twice: columns \(list) — keep one")
+                }
+            }
             var missing: [String] = []
             let date = find(Self.dateNames)
             let open = find(["open", "o"]), high = find(["high", "h"]), low = find(["low", "l"])
@@ -186,17 +210,46 @@ public struct CSVBarParser: Sendable {
         var maxIndex: Int { [date, open, high, low, close, volume ?? 0, symbol ?? 0, vwap ?? 0, trades ?? 0].max()! }
     }
 
+    /// Lines ended by LF, CRLF or a lone CR (old Mac exports), numbered from 1.
     static func splitLines(_ text: String) -> [(number: Int, text: String)] {
         var result: [(Int, String)] = []
-        var number = 0
         // Split on bytes: in Swift "\r\n" is one Character, so splitting Characters on "\n" misses CRLF.
-        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            number += 1
-            var bytes = Substring(line).utf8[...]
-            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
-            result.append((number, String(decoding: bytes, as: UTF8.self)))
+        let bytes = Array(text.utf8)
+        var start = 0
+        var index = 0
+        func emit(_ end: Int) {
+            result.append((result.count + 1, String(decoding: bytes[start..<end], as: UTF8.self)))
         }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                emit(index)
+                let pair = byte == UInt8(ascii: "\r") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n")
+                index += pair ? 2 : 1
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        emit(bytes.count)
         return result
+    }
+
+    /// A plain decimal number ("12.5", "-3", "1e6"); not Swift's wider syntax (hex floats such
+    /// as "0x1p3", "nan", "inf"), which no CSV export means.
+    static func decimal(_ text: String) -> Double? {
+        var digits = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+            case UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "e"), UInt8(ascii: "E"):
+                continue
+            default:
+                return nil
+            }
+        }
+        return digits > 0 ? Double(text) : nil
     }
 
     static func detectDelimiter(_ line: String) -> Character {

@@ -25,10 +25,17 @@ public struct DailyBar: Equatable, Sendable, Codable {
 
     /// The first thing wrong with the bar's numbers, or `nil` when it is consistent:
     /// finite positive prices, `low ≤ open, close ≤ high`, finite non-negative volume.
+    /// Bounds far beyond any US equity (the dearest trades near 10^6, the busiest session near
+    /// 10^10 shares): a value past them is a unit or parsing error, and sums of such values
+    /// overflow to infinity in aggregates and exports.
+    public static let maxPrice = 1e9
+    public static let maxVolume = 1e15
+
     public var problem: String? {
         // The common case first, without building anything.
         if open.isFinite && high.isFinite && low.isFinite && close.isFinite && open > 0 && high > 0 && low > 0 && close > 0
             && low <= open && low <= close && high >= open && high >= close && volume.isFinite && volume >= 0
+            && high <= Self.maxPrice && volume <= Self.maxVolume
             && (vwap.map { $0.isFinite && $0 > 0 } ?? true) && (trades.map { $0 >= 0 } ?? true) {
             return nil
         }
@@ -44,6 +51,12 @@ public struct DailyBar: Equatable, Sendable, Codable {
             return "low \(format(low)) is above \(open < low ? "open \(format(open))" : "close \(format(close))")"
         }
         if !volume.isFinite || volume < 0 { return "volume \(format(volume)) is not a non-negative number" }
+        if high > Self.maxPrice {
+            return "high \(format(high)) is beyond any traded price (at most \(format(Self.maxPrice)))"
+        }
+        if volume > Self.maxVolume {
+            return "volume \(format(volume)) is beyond any session's volume (at most \(format(Self.maxVolume)) shares)"
+        }
         if let vwap, !vwap.isFinite || vwap <= 0 { return "vwap \(format(vwap)) is not positive" }
         if let trades, trades < 0 { return "trades \(trades) is negative" }
         return nil

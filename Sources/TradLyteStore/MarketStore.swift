@@ -38,6 +38,13 @@ public final class MarketStore {
             if version > Migrations.all.count {
                 throw StoreError.newerSchema(path: path, found: version, known: Migrations.all.count)
             }
+            // Another application's database is recognised before anything (even the journal
+            // mode, which rewrites the header) is changed: it has tables but not our ledger.
+            let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+            let ledger = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'") ?? 0
+            if tables > 0 && ledger == 0 {
+                throw StoreError.notADatabase(path: path, detail: "it is a SQLite database of another application")
+            }
             try db.execute("PRAGMA foreign_keys = ON")
             _ = try db.scalarText("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA synchronous = NORMAL")

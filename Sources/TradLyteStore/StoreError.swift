@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the store can report, with text that says what to do.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
@@ -5,6 +7,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case newerSchema(path: String, found: Int, known: Int)
     case migrationMismatch(path: String, version: Int, expected: String, found: String)
     case readOnly(path: String, detail: String)
+    /// The database is writable but its WAL shared-memory or log file (left by another user
+    /// or a crashed process) is not.
+    case readOnlySidecar(path: String, database: String)
     case diskFull(path: String)
     case busy(path: String)
     case unknownSymbol(String)
@@ -23,6 +28,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "\(path) has migration \(version) named '\(found)' where this build expects '\(expected)' — it was written by a different build; use a matching tradlyte"
         case .readOnly(let path, let detail):
             return "the database \(path) is read-only (\(detail)) — fix its permissions or the file system mount; nothing was changed"
+        case .readOnlySidecar(let path, let database):
+            return "\(path) (the write-ahead log beside \(database)) cannot be written by this user — "
+                + "delete it when no other tradlyte is running (SQLite recreates it) or fix its owner; nothing was changed"
         case .diskFull(let path):
             return "the disk holding \(path) is full — free some space and run again; the last complete transaction is intact"
         case .busy(let path):
@@ -38,7 +46,14 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 
     static func wrap(_ error: SQLiteError, path: String) -> StoreError {
         if error.isCorrupt { return .notADatabase(path: path, detail: error.message) }
-        if error.isReadOnly { return .readOnly(path: path, detail: error.message) }
+        if error.isReadOnly {
+            for sidecar in [path + "-shm", path + "-wal"] where FileManager.default.fileExists(atPath: sidecar) {
+                if !FileManager.default.isWritableFile(atPath: sidecar) {
+                    return .readOnlySidecar(path: sidecar, database: path)
+                }
+            }
+            return .readOnly(path: path, detail: error.message)
+        }
         if error.isFull { return .diskFull(path: path) }
         if error.isBusy { return .busy(path: path) }
         return .sqlite(error)

@@ -34,7 +34,9 @@ struct ImportCommand: ParsableCommand {
                 }
                 if data.contains(0) { throw CLIError.badInput("\(file) is not a text file (it contains NUL bytes)") }
                 let text = String(decoding: data, as: UTF8.self)
-                let parser = CSVBarParser()
+                var parser = CSVBarParser()
+                let closed = parser.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: env.config.closeGraceMinutes)
+                parser.latestSession = closed >= 0 ? parser.calendar.sessions[closed] : nil
                 var explicit = try symbol.map { try Symbol($0) }
                 var result: CSVBarParser.Result
                 do {

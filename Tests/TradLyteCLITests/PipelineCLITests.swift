@@ -42,7 +42,11 @@ import TradLyteStore
     @Test func aSecondRefreshSaysWhoHoldsTheLockAndExitsThree() throws {
         let cli = try CLIHarness()
         let first = try cli.spawn(["refresh", "--backfill", "5"], environment: Self.env)
-        Thread.sleep(forTimeInterval: 0.3)
+        // Wait until the first run holds the lock (its pid is in the lock file).
+        try waitUntil("the first refresh to take the lock") {
+            let holder = (try? String(contentsOfFile: cli.home + "/tradlyte.lock", encoding: .utf8)) ?? ""
+            return holder.contains("pid \(first.processIdentifier),")
+        }
         let second = try cli.run(["refresh"], environment: Self.env)
         first.waitUntilExit()
         #expect(second.status == 3, "\(second.stderr)")

@@ -85,8 +85,10 @@ import TradLyteStore
         try tui.waitFor("Watchlist")
         for (w, h) in [(60, 16), (20, 8), (59, 15), (160, 48), (20, 8), (100, 30)] {
             try tui.resize(w, h)
-            Thread.sleep(forTimeInterval: 0.3)
-            let screen = try tui.capture()
+            let small = w < 60 || h < 16
+            let screen = try tui.waitFor(description: "a frame at \(w)×\(h)") {
+                $0.contains("EXITED") || (small ? $0.contains("too small") || $0.contains("Terminal") : $0.contains("Watchlist"))
+            }
             #expect(!screen.contains("EXITED"), "the UI died at \(w)×\(h):\n\(screen)")
             if w < 60 || h < 16 { #expect(screen.contains("too small") || screen.contains("Terminal"), "\(w)×\(h):\n\(screen)") }
         }
@@ -228,7 +230,8 @@ import TradLyteStore
         try tui.waitFor("Pipeline")
         try tui.type("R")
         try tui.waitFor("fetch_ohlcv")
-        Thread.sleep(forTimeInterval: 1)
+        // Cancel once the refresh is certainly mid-fetch: the server has answered 20 sessions.
+        try waitUntil("20 grouped-daily calls") { server.requests.filter { $0.contains("/grouped/") }.count >= 20 }
         try tui.type("c")
         var screen = try tui.waitFor("efresh cancelled")
         #expect(!screen.contains("✖"))  // a cancel is not a failure: no banner

@@ -65,7 +65,7 @@ import TradLyteTestSupport
         }
     }
 
-    @Test(arguments: ["talib_walk.csv", "talib_edge.csv"])
+    @Test(arguments: ["talib_walk.csv", "talib_edge.csv", "talib_round.csv"])
     func matchesTALibOnEveryBarAfterTheLookback(fixture: String) throws {
         let f = try Self.load(fixture)
         var checked = 0

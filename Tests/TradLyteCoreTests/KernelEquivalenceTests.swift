@@ -8,7 +8,7 @@ import Testing
 /// scan, the drawdown passes, the log-return series) against plain loops that state the
 /// definitions, on seeded random data with the awkward cases: NaNs, ties, infinities,
 /// ratios far from 1, zeros at the ends, lengths that are not multiples of a vector width.
-@Suite struct KernelEquivalenceTests {
+@Suite(.serialized) struct KernelEquivalenceTests {
     struct Generator {
         var state: UInt64
         mutating func next() -> Double {

@@ -155,8 +155,11 @@ extension Indicators {
         func push(_ i: Int) {
             let tp = (high[i] + low[i] + close[i]) / 3
             let flow = tp * volume[i]
-            pos[slot] = tp > prevTP ? flow : 0
-            neg[slot] = tp < prevTP ? flow : 0
+            // TA-Lib 0.8: typical prices within a relative 1e-14 of each other (the same
+            // price reached through different roundings) are no movement: no money flow.
+            let moved = abs(tp - prevTP) > 1e-14 * abs(prevTP)
+            pos[slot] = moved && tp > prevTP ? flow : 0
+            neg[slot] = moved && tp < prevTP ? flow : 0
             prevTP = tp
             slot = (slot + 1) % period
         }
@@ -167,7 +170,8 @@ extension Indicators {
             // large flows that have left the window.
             let posSum = pos.reduce(0, +), negSum = neg.reduce(0, +)
             let total = posSum + negSum
-            out[i] = total < 1.0 ? 0 : 100.0 * (posSum / total)
+            // TA-Lib 0.8 dropped the old "total < 1 → 0" rule: only no flow at all reads 0.
+            out[i] = total == 0 ? 0 : 100.0 * (posSum / total)
         }
         return out
     }

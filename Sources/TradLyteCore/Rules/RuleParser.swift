@@ -52,7 +52,9 @@ indirect enum RuleNode: Equatable {
 struct RuleParser {
     private var tokens: [RuleToken]
     private var position = 0
-    /// Nesting depth, bounded so hostile input cannot exhaust the stack.
+    /// The syntax tree's height so far: nesting and chained operators (`a and b and c …`, a
+    /// left-deep tree) both count, so hostile input cannot exhaust the stack of the compiler
+    /// or the evaluator, which walk the tree recursively.
     private var depth = 0
     static let maxDepth = 200
 
@@ -85,6 +87,16 @@ struct RuleParser {
 
     private func isWord(_ word: String) -> Bool { peek.kind == .identifier(word) }
 
+    /// One more level of tree height at `token`, or a located diagnostic past the limit.
+    private mutating func deepen(at token: RuleToken) throws(RuleDiagnostic) {
+        depth += 1
+        if depth > Self.maxDepth {
+            throw RuleDiagnostic(line: token.line, column: token.column, length: max(1, token.length),
+                                 message: "the rule nests or chains too deeply (over \(Self.maxDepth) levels of operators) — "
+                                     + "split it into setup, trigger and exit rules or simplify it")
+        }
+    }
+
     private mutating func expression() throws(RuleDiagnostic) -> RuleNode {
         depth += 1
         defer { depth -= 1 }
@@ -95,9 +107,11 @@ struct RuleParser {
     }
 
     private mutating func orExpression() throws(RuleDiagnostic) -> RuleNode {
+        let base = depth
+        defer { depth = base }
         var left = try andExpression()
         while isWord("or") {
-            _ = advance()
+            try deepen(at: advance())
             let right = try andExpression()
             left = .binary("or", left, right, left.span.through(right.span))
         }
@@ -105,9 +119,11 @@ struct RuleParser {
     }
 
     private mutating func andExpression() throws(RuleDiagnostic) -> RuleNode {
+        let base = depth
+        defer { depth = base }
         var left = try notExpression()
         while isWord("and") {
-            _ = advance()
+            try deepen(at: advance())
             let right = try notExpression()
             left = .binary("and", left, right, left.span.through(right.span))
         }
@@ -146,9 +162,11 @@ struct RuleParser {
     }
 
     private mutating func sum() throws(RuleDiagnostic) -> RuleNode {
+        let base = depth
+        defer { depth = base }
         var left = try product()
         while case .op(let o) = peek.kind, o == "+" || o == "-" {
-            _ = advance()
+            try deepen(at: advance())
             let right = try product()
             left = .binary(o, left, right, left.span.through(right.span))
         }
@@ -156,9 +174,11 @@ struct RuleParser {
     }
 
     private mutating func product() throws(RuleDiagnostic) -> RuleNode {
+        let base = depth
+        defer { depth = base }
         var left = try unary()
         while case .op(let o) = peek.kind, o == "*" || o == "/" {
-            _ = advance()
+            try deepen(at: advance())
             let right = try unary()
             left = .binary(o, left, right, left.span.through(right.span))
         }
@@ -180,9 +200,12 @@ struct RuleParser {
     }
 
     private mutating func postfix() throws(RuleDiagnostic) -> RuleNode {
+        let base = depth
+        defer { depth = base }
         var node = try primary()
         while peek.kind == .leftBracket {
             let open = advance()
+            try deepen(at: open)
             let offset = try expression()
             guard peek.kind == .rightBracket else {
                 throw RuleDiagnostic(line: peek.line, column: peek.column, length: peek.length,
