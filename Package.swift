@@ -64,7 +64,7 @@ let package = Package(
                                                                   "PolygonFake", "TradLyteTestSupport"]),
         .testTarget(name: "TradLyteUITests", dependencies: ["TradLyteUI", "TermRender", "TradLyteCore", "TradLyteTestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore",
+        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore", "CSQLite",
                                                              "TradLyteTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

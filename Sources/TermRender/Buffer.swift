@@ -43,6 +43,11 @@ public struct Buffer: Equatable, Sendable {
         let limit = min(width, maxWidth == .max ? width : x + maxWidth)
         var col = x
         for ch in text {
+            // Control characters (C0, DEL, C1) never reach a cell: data from files (a CSV
+            // field, a strategy's name) must not smuggle escape sequences to the terminal.
+            if ch.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+                continue
+            }
             let w = DisplayWidth.of(ch)
             if w == 0 {
                 // A combining mark attaches to the previous grapheme; controls vanish.

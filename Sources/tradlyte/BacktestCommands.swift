@@ -18,9 +18,24 @@ struct BacktestOptions: ParsableArguments {
 
     func configuration(for strategy: Strategy) throws -> BacktestConfiguration {
         var c = BacktestConfiguration(strategy.backtest)
-        if let cash { guard cash > 0 else { throw CLIError.badInput("--cash must be positive") }; c.cash = cash }
-        if let commission { guard (0..<0.1).contains(commission) else { throw CLIError.badInput("--commission is a fraction from 0 to below 0.1 (0.001 = 0.1%)") }; c.commission = commission }
-        if let commissionFixed { guard commissionFixed >= 0 else { throw CLIError.badInput("--commission-fixed must not be negative") }; c.commissionFixed = commissionFixed }
+        if let cash {
+            guard cash > 0, cash <= 1e15 else {
+                throw CLIError.badInput("--cash \(cash) is out of range — give a positive amount up to 1e15, e.g. --cash 10000")
+            }
+            c.cash = cash
+        }
+        if let commission {
+            guard (0..<0.1).contains(commission) else {
+                throw CLIError.badInput("--commission is a fraction from 0 to below 0.1 (0.001 = 0.1%)")
+            }
+            c.commission = commission
+        }
+        if let commissionFixed {
+            guard commissionFixed >= 0, commissionFixed <= 1e9 else {
+                throw CLIError.badInput("--commission-fixed must be from 0 to 1e9")
+            }
+            c.commissionFixed = commissionFixed
+        }
         if let slippage { guard (0...1000).contains(slippage) else { throw CLIError.badInput("--slippage must be 0–1000 basis points") }; c.slippageBps = slippage }
         if fillClose { c.fill = .close }
         if fractional { c.fractionalShares = true }

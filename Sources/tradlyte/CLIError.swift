@@ -45,14 +45,38 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         case let e as FibIntervalError: (message, code) = (e.description, 2)
         default: (message, code) = (String(describing: error), 1)
         }
-        FileHandle.standardError.write(Data("tradlyte: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("tradlyte: error: \(terminalSafe(message))\n".utf8))
         throw ExitCode(code)
     }
 }
 
 /// Writes to stdout.
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    let safe = terminalSafe(text)
+    FileHandle.standardOutput.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
+}
+
+/// `text` with every control character but newline and tab written as a visible escape
+/// (`\u{1B}`): data echoed from files and arguments (a CSV field, a strategy's name) must not
+/// drive the user's terminal with escape sequences.
+func terminalSafe(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else {
+        return text
+    }
+    var out = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        if isControl(scalar) {
+            out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+        } else {
+            out.append(scalar)
+        }
+    }
+    return String(out)
+}
+
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    let v = scalar.value
+    return (v < 0x20 && v != 0x0A && v != 0x09) || (0x7F...0x9F).contains(v)
 }
 
 /// "12,345".

@@ -93,7 +93,7 @@ struct RefreshCommand: ParsableCommand {
             for alert in outcome.newAlerts { emit("ALERT \(alert.session) \(alert.message)") }
             if outcome.status != .succeeded {
                 notify(env: env, outcome: outcome)
-                FileHandle.standardError.write(Data("tradlyte: error: \(outcome.failedStage ?? "run") failed: \(outcome.error ?? "unknown error")\n".utf8))
+                FileHandle.standardError.write(Data(terminalSafe("tradlyte: error: \(outcome.failedStage ?? "run") failed: \(outcome.error ?? "unknown error")\n").utf8))
                 throw ExitCode(1)
             }
         }
@@ -175,7 +175,7 @@ final class ProgressReporter {
     func line(_ text: String) {
         if barShown { FileHandle.standardError.write(Data("\n".utf8)); barShown = false }
         let stamp = String(format: "%6.2fs", Date().timeIntervalSince(started))
-        FileHandle.standardError.write(Data("[\(stamp)] \(text)\n".utf8))
+        FileHandle.standardError.write(Data(terminalSafe("[\(stamp)] \(text)\n").utf8))
     }
 
     func finish() { if barShown { FileHandle.standardError.write(Data("\n".utf8)) } }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MarketData
 import TradLyteCore
 import TradLyteStore
 
@@ -100,9 +101,13 @@ struct AlertsCommand: ParsableCommand {
                 switch k {
                 case .priceAbove, .priceBelow:
                     guard sym != nil else { throw CLIError.badInput("\(kind) needs a symbol") }
-                    guard let v = value, v > 0 else { throw CLIError.badInput("\(kind) needs --value with a positive price") }
+                    guard let v = value, v > 0, v <= DailyBar.maxPrice else {
+                        throw CLIError.badInput("\(kind) needs --value with a positive price (at most 1e9)")
+                    }
                 case .percentChange:
-                    guard let v = value, v > 0 else { throw CLIError.badInput("pct_change needs --value with a positive percent") }
+                    guard let v = value, v > 0, v <= 10_000 else {
+                        throw CLIError.badInput("pct_change needs --value with a positive percent (at most 10000)")
+                    }
                     if let s = sessions, s < 1 || s > 1000 { throw CLIError.badInput("--sessions must be from 1 to 1000") }
                 case .strategyTrigger:
                     guard let name = strategy else { throw CLIError.badInput("strategy_trigger needs --strategy NAME") }
@@ -111,6 +116,17 @@ struct AlertsCommand: ParsableCommand {
                     if let name = strategy { _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name) }
                 }
                 let store = try env.openStore()
+                // A rule on a symbol nobody knows would never fire: say so now. Before the first
+                // refresh the store knows nothing, so the demo market's tickers are checked then.
+                if let sym {
+                    let stored = try store.symbols().map(\.symbol)
+                    let demo = try env.makeProvider().isDemo
+                    let known = stored.isEmpty ? (!demo || DemoMarket.tickers.contains(sym)) : stored.contains(sym)
+                    guard known else {
+                        throw CLIError.badInput("unknown symbol '\(sym)' — it has no data in the store; refresh or import it "
+                            + "first (tradlyte export symbols lists what is stored)")
+                    }
+                }
                 let rule = AlertRule(kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil, strategy: strategy)
                 let id = try store.addAlertRule(rule, at: env.now())
                 emit("Added rule #\(id): \(rule.summary). It is checked after every refresh.")

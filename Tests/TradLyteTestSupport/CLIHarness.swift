@@ -62,9 +62,18 @@ public final class CLIHarness {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes before waiting so a large output cannot block the child.
+        // Read both pipes at once before waiting: a child filling one pipe while the other is
+        // being drained would block for good.
+        let errBox = Locked(Data())
+        let reader = Thread {
+            errBox.set(err.fileHandleForReading.readDataToEndOfFile())
+        }
+        reader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        while !reader.isFinished {
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        let errData = errBox.get()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
@@ -124,4 +133,22 @@ public func waitUntil(timeout: Double = 30, _ what: String, _ condition: () thro
         Thread.sleep(forTimeInterval: 0.02)
     }
     throw HarnessError(message: "timed out after \(timeout) s waiting for \(what)")
+}
+
+/// A value shared between threads behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func get() -> Value {
+        lock.withLock { value }
+    }
+
+    func set(_ newValue: Value) {
+        lock.withLock { value = newValue }
+    }
 }

@@ -17,12 +17,23 @@ public struct RuleDiagnostic: Error, Equatable, Sendable, CustomStringConvertibl
 
     public var description: String { "\(line):\(column): \(message)" }
 
-    /// "1:5: message" followed by the source line and a caret line.
+    /// "1:5: message" followed by the source line and a caret line. A long line is shown as a
+    /// window of about 80 characters around the column, with "…" where it was cut.
     public func rendered(source: String, indent: String = "  ") -> String {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard line >= 1, line <= lines.count else { return description }
-        let text = String(lines[line - 1])
-        let caret = String(repeating: " ", count: max(0, column - 1)) + String(repeating: "^", count: length)
+        let full = Array(lines[line - 1])
+        let window = 80
+        var start = 0
+        if full.count > window {
+            start = max(0, min(column - 1 - window / 2, full.count - window))
+        }
+        let end = min(full.count, start + window)
+        let lead = start > 0 ? "…" : ""
+        let text = lead + String(full[start..<end]) + (end < full.count ? "…" : "")
+        let offset = max(0, column - 1 - start) + lead.count
+        let underline = max(1, min(length, end - (column - 1)))
+        let caret = String(repeating: " ", count: offset) + String(repeating: "^", count: underline)
         return "\(description)\n\(indent)\(text)\n\(indent)\(caret)"
     }
 }

@@ -1,0 +1,96 @@
+import CSQLite
+import Foundation
+import Testing
+import TradLyteCore
+import TradLyteStore
+import TradLyteTestSupport
+
+/// Defects an independent drill found with hostile input, each driven through the built
+/// binary: every case failed before its fix.
+@Suite struct HostileInputCLITests {
+    static let env = ["TRADLYTE_NOW": "2026-11-25T23:00:00Z"]
+
+    @Test func aStrategyFileThatCannotLoadStopsNoCommandThatDoesNotUseIt() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        let chain = String(repeating: "close > 1 and ", count: 14_000) + "close > 1"
+        let file = """
+            {"schema": "tradlyte.strategy/1", "name": "Chain", "interval": "1d",
+             "trigger": {"rule": "\(chain)", "action": "buy"}, "exit": {"rule": "close < 1"}}
+            """
+        try FileManager.default.createDirectory(atPath: cli.home + "/strategies", withIntermediateDirectories: true)
+        cli.write("strategies/chain.json", file)
+        let list = try cli.run(["strategy", "list"], environment: Self.env)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("chain"), "\(list.stdout)")
+        let backtest = try cli.run(["backtest", "golden_cross", "ACME"], environment: Self.env)
+        #expect(backtest.status == 0, "\(backtest.stderr)")
+        #expect(try cli.run(["scan", "golden_cross"], environment: Self.env).status == 0)
+        let used = try cli.run(["backtest", "chain", "ACME"], environment: Self.env)
+        #expect(used.status == 2 && used.stderr.contains("too deeply"), "\(used.status) \(used.stderr)")
+    }
+
+    @Test func csvImportRejectsFutureSessionsOddNumbersAndAmbiguousHeaders() throws {
+        let cli = try CLIHarness()
+        let cases: [(String, String)] = [
+            ("date,open,high,low,close,volume\n2039-01-03,1,2,1,2,100\n", "after the latest closed session 2026-11-25"),
+            ("date,open,high,low,close,volume\n2024-03-15,0x1p3,9,7,8,100\n", "open '0x1p3' is not a number"),
+            ("date,open,high,low,close,volume\n2024-03-15,1,2,1,2,1e308\n", "beyond any session's volume"),
+            ("date,open,high,low,close,close,volume\n2024-03-15,1,2,1,2,2,100\n", "names the close column twice"),
+            ("date,open,high,low,close,volume\n2024-03-15,1,2,1,2,1\u{1B}[2J\n", "\\u{1B}[2J"),
+        ]
+        for (text, message) in cases {
+            let r = try cli.run(["import", "csv", cli.write("X.csv", text)], environment: Self.env)
+            #expect(r.status == 2, "\(text.debugDescription): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(text.debugDescription): \(r.stderr)")
+            #expect(!r.stderr.contains("\u{1B}"), "an escape reached the terminal")
+        }
+        // Old-Mac line endings (CR only) are read like any other.
+        let cr = "date,open,high,low,close,volume\r2024-03-14,1,2,1,2,100\r2024-03-15,2,3,2,3,100\r"
+        let imported = try cli.run(["import", "csv", cli.write("CR.csv", cr)], environment: Self.env)
+        #expect(imported.status == 0 && imported.stdout.contains("Imported 2 rows for CR"), "\(imported.stderr)")
+    }
+
+    @Test func anotherApplicationsDatabaseIsLeftByteForByteAsItWas() throws {
+        let cli = try CLIHarness()
+        let path = cli.home + "/tradlyte.sqlite"
+        var db: OpaquePointer?
+        #expect(sqlite3_open(path, &db) == SQLITE_OK)
+        #expect(sqlite3_exec(db, "CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('mine')", nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(db)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let status = try cli.run(["status"], environment: Self.env)
+        #expect(status.status != 0 && status.stderr.contains("another application"), "\(status.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func aReadOnlySharedMemoryFileIsNamed() throws {
+        guard getuid() != 0 else {
+            // root writes through file permissions; the sidecar check needs an ordinary user.
+            let cli = try CLIHarness()
+            #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+            return
+        }
+        let cli = try CLIHarness()
+        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        let shm = cli.home + "/tradlyte.sqlite-shm"
+        FileManager.default.createFile(atPath: shm, contents: Data(count: 32_768))
+        chmod(shm, 0o444)
+        let r = try cli.run(["refresh"], environment: Self.env)
+        #expect(r.stderr.contains("tradlyte.sqlite-shm"), "\(r.stderr)")
+    }
+
+    @Test func outOfRangeNumbersAndUnknownSymbolsAreRefused() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        let cash = try cli.run(["backtest", "golden_cross", "ACME", "--cash", "1e400"], environment: Self.env)
+        #expect(cash.status == 2 && cash.stderr.contains("--cash"), "\(cash.stderr)")
+        let inf = try cli.run(["alerts", "add", "price_above", "ACME", "--value", "inf"], environment: Self.env)
+        #expect(inf.status == 2 && inf.stderr.contains("--value"), "\(inf.stderr)")
+        let nope = try cli.run(["alerts", "add", "price_above", "NOPE", "--value", "5"], environment: Self.env)
+        #expect(nope.status == 2 && nope.stderr.contains("unknown symbol 'NOPE'"), "\(nope.stderr)")
+        let usage = try cli.run(["backtest", "--no-such-flag"], environment: Self.env)
+        #expect(usage.status == 64)  // the README lists 64 for usage errors
+    }
+}
