@@ -59,7 +59,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         self.clock = clock
         self.sleeper = sleeper
         self.jitter = jitter
-        self.limiter = limiter ?? RateLimiter(callsPerMinute: configuration.callsPerMinute, clock: clock, sleeper: sleeper)
+        let own = { RateLimiter(callsPerMinute: configuration.callsPerMinute, clock: clock, sleeper: sleeper) }
+        self.limiter = limiter ?? own()
     }
 
     /// Replaces the key with *** wherever it appears.

@@ -99,8 +99,8 @@ public struct CSVBarParser: Sendable {
                 continue
             }
             if let latestSession, date > latestSession {
-                report(line.number, "\(date) is after the latest closed session \(latestSession) — a bar cannot be imported "
-                    + "before its session has closed")
+                report(line.number, "\(date) is after the latest closed session \(latestSession) — "
+                    + "a bar cannot be imported before its session has closed")
                 continue
             }
             var numbers: [Double] = []
@@ -185,7 +185,8 @@ public struct CSVBarParser: Sendable {
                 let columns = header.indices.filter { names.contains(header[$0]) }
                 if columns.count > 1 {
                     let list = columns.map { "\($0 + 1) ('\(header[$0])')" }.joined(separator: " and ")
-                    throw HeaderError(message: "the header names the \(role) column twice: columns \(list) — keep one")
+                    let message = "the header names the \(role) column twice: columns \(list) — keep one"
+                    throw HeaderError(message: message)
                 }
             }
             var missing: [String] = []
@@ -224,7 +225,8 @@ public struct CSVBarParser: Sendable {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
                 emit(index)
-                let pair = byte == UInt8(ascii: "\r") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n")
+                let crlf = index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n")
+                let pair = byte == UInt8(ascii: "\r") && crlf
                 index += pair ? 2 : 1
                 start = index
             } else {

@@ -30,7 +30,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "the database \(path) is read-only (\(detail)) — fix its permissions or the file system mount; nothing was changed"
         case .readOnlySidecar(let path, let database):
             return "\(path) (the write-ahead log beside \(database)) cannot be written by this user — "
-                + "delete it when no other tradlyte is running (SQLite recreates it) or fix its owner; nothing was changed"
+                + "delete it when no other tradlyte is running (SQLite recreates it) or fix its owner; "
+                + "nothing was changed"
         case .diskFull(let path):
             return "the disk holding \(path) is full — free some space and run again; the last complete transaction is intact"
         case .busy(let path):

@@ -20,7 +20,8 @@ struct BacktestOptions: ParsableArguments {
         var c = BacktestConfiguration(strategy.backtest)
         if let cash {
             guard cash > 0, cash <= 1e15 else {
-                throw CLIError.badInput("--cash \(cash) is out of range — give a positive amount up to 1e15, e.g. --cash 10000")
+                let hint = "give a positive amount up to 1e15, e.g. --cash 10000"
+                throw CLIError.badInput("--cash \(cash) is out of range — \(hint)")
             }
             c.cash = cash
         }

@@ -53,7 +53,8 @@ struct DoctorCommand: ParsableCommand {
             }
 
             // Rate limit.
-            let limiter = RateLimiter(callsPerMinute: env.config.callsPerMinute, clock: SystemClock(), sleeper: SystemClock())
+            let system = SystemClock()
+            let limiter = RateLimiter(callsPerMinute: env.config.callsPerMinute, clock: system, sleeper: system)
             let year = limiter.estimatedSeconds(forCalls: 252)
             let tier = env.config.callsPerMinute <= 5 ? " (free tier)" : ""
             checks.append(Check(name: "Rate limit", level: .ok,

@@ -91,9 +91,9 @@ struct RuleParser {
     private mutating func deepen(at token: RuleToken) throws(RuleDiagnostic) {
         depth += 1
         if depth > Self.maxDepth {
-            throw RuleDiagnostic(line: token.line, column: token.column, length: max(1, token.length),
-                                 message: "the rule nests or chains too deeply (over \(Self.maxDepth) levels of operators) — "
-                                     + "split it into setup, trigger and exit rules or simplify it")
+            let message = "the rule nests or chains too deeply (over \(Self.maxDepth) levels of operators) — "
+                + "split it into setup, trigger and exit rules or simplify it"
+            throw RuleDiagnostic(line: token.line, column: token.column, length: max(1, token.length), message: message)
         }
     }
 
