@@ -425,11 +425,13 @@ public enum Indicators {
     /// window.
     ///
     /// The mean comes from a compensated (Neumaier) running sum: a plain running total keeps
-    /// the rounding error of every large value it ever held. The variance is taken in two
-    /// passes over the window, Σ(x − mean)² / n, as TA-Lib 0.8 does: the one-pass
-    /// "mean of squares − square of mean" cancels catastrophically when the spread is tiny
-    /// against the level (hourly FX-like prices at 1.1 with a spread of 1e-4 lose eight digits),
-    /// and only a window without any spread reads 0.
+    /// the rounding error of every large value it ever held. The variance must not cancel
+    /// catastrophically when the spread is tiny against the level (hourly FX-like prices at
+    /// 1.1 with a spread of 1e-4 lose eight digits in "mean of squares − square of mean"), so
+    /// it is taken from running sums of x − K, with the anchor K moved to a value of the
+    /// current window every `period` bars (the sums are then recomputed: O(1) a bar on
+    /// average). This agrees with TA-Lib 0.8's two-pass Σ(x − mean)² / n to about 1e-14, and a
+    /// window of identical values reads exactly 0, as there.
     @inline(__always)
     static func windowDeviation(_ x: UnsafeBufferPointer<Double>, period: Int, _ body: (Int, Double, Double) -> Void) {
         let n = x.count
@@ -443,20 +445,47 @@ public enum Indicators {
             s = t
         }
         let base = x.baseAddress!
-        for i in start..<first {
+        // Trailing values equal to their predecessor, to know a flat window exactly.
+        var run = 1
+        add(&s1, &c1, base[start])
+        for i in stride(from: start + 1, to: first, by: 1) {
             add(&s1, &c1, base[i])
+            run = base[i] == base[i - 1] ? run + 1 : 1
         }
         let p = Double(period), invP = 1.0 / p
+        var anchor = 0.0, d1 = 0.0, d2 = 0.0
+        var sinceAnchor = period
         for i in first..<n {
-            add(&s1, &c1, base[i])
-            let mean = (s1 + c1) * invP
-            var squares = 0.0
-            for k in (i - period + 1)...i {
-                let d = base[k] - mean
-                squares += d * d
+            let v = base[i]
+            add(&s1, &c1, v)
+            if i > start {
+                run = v == base[i - 1] ? run + 1 : 1
             }
-            let variance = squares * invP
-            add(&s1, &c1, -base[i - period + 1])
+            let mean = (s1 + c1) * invP
+            if sinceAnchor >= period {
+                anchor = v
+                d1 = 0
+                d2 = 0
+                for k in (i - period + 1)...i {
+                    let d = base[k] - anchor
+                    d1 += d
+                    d2 += d * d
+                }
+                sinceAnchor = 0
+            } else {
+                let d = v - anchor
+                d1 += d
+                d2 += d * d
+            }
+            let shift = d1 * invP
+            let variance = run >= period ? 0 : d2 * invP - shift * shift
+            // The outgoing value leaves before `body` stores: the store cannot alias the load.
+            let old = base[i - period + 1]
+            add(&s1, &c1, -old)
+            let o = old - anchor
+            d1 -= o
+            d2 -= o * o
+            sinceAnchor += 1
             body(i, mean, variance > 0 ? variance.squareRoot() : 0)
         }
     }
