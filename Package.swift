@@ -55,17 +55,35 @@ let package = Package(
                                                                 "TradLytePipeline", "TradLyteUI", "TermRender"]),
         // Shared by every test target: the manual clock, seeded random data, fixtures, temporary
         // directories and the clean-environment process harness (CLI and tmux).
-        .target(name: "TradLyteTestSupport", dependencies: ["TradLyteCore", "CArguments"], path: "Tests/TradLyteTestSupport"),
+        .target(
+            name: "TradLyteTestSupport",
+            dependencies: ["TradLyteCore", "CArguments"],
+            path: "Tests/TradLyteTestSupport"
+        ),
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "CKernels", "TradLyteTestSupport"]),
-        .testTarget(name: "TradLyteStoreTests", dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite", "TradLyteTestSupport"]),
-        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore",
-                                                            "TradLyteTestSupport"]),
-        .testTarget(name: "TradLytePipelineTests", dependencies: ["TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData",
-                                                                  "PolygonFake", "TradLyteTestSupport"]),
-        .testTarget(name: "TradLyteUITests", dependencies: ["TradLyteUI", "TermRender", "TradLyteCore", "TradLyteTestSupport"],
-                    exclude: ["Snapshots"]),
-        .testTarget(name: "TradLyteCLITests", dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore", "CSQLite",
-                                                             "TradLyteTestSupport"]),
+        .testTarget(
+            name: "TradLyteStoreTests",
+            dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite", "TradLyteTestSupport"]
+        ),
+        .testTarget(
+            name: "MarketDataTests",
+            dependencies: ["MarketData", "PolygonFake", "TradLyteCore", "TradLyteStore", "TradLyteTestSupport"]
+        ),
+        .testTarget(
+            name: "TradLytePipelineTests",
+            dependencies: ["TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData", "PolygonFake",
+                           "TradLyteTestSupport"]
+        ),
+        .testTarget(
+            name: "TradLyteUITests",
+            dependencies: ["TradLyteUI", "TermRender", "TradLyteCore", "TradLyteTestSupport"],
+            exclude: ["Snapshots"]
+        ),
+        .testTarget(
+            name: "TradLyteCLITests",
+            dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore", "CSQLite",
+                           "TradLyteTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,16 +11,9 @@
 
 extern void _swift_stdlib_overrideUnsafeArgvArgc(char **argv, int argc);
 
-static int captured = 0;
-
 __attribute__((constructor)) static void tl_capture_arguments(int argc, char **argv, char **envp) {
     (void)envp;
     if (argc > 0 && argv != 0) {
         _swift_stdlib_overrideUnsafeArgvArgc(argv, argc);
-        captured = argc;
     }
-}
-
-int tl_captured_argument_count(void) {
-    return captured;
 }

@@ -54,7 +54,8 @@ public final class Pipeline {
 
     /// - Parameter executor: runs the scan's per-symbol work (e.g. across all cores).
     public init(store: PipelineStore, provider: MarketDataProvider, options: PipelineOptions,
-                clock: @escaping () -> Date, strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
+                clock: @escaping () -> Date,
+                strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
                 executor: @escaping BacktestRunner.Executor = BacktestRunner.sequential) {
         self.store = store
         self.provider = provider

@@ -38,11 +38,13 @@ public final class MarketStore {
             if version > Migrations.all.count {
                 throw StoreError.newerSchema(path: path, found: version, known: Migrations.all.count)
             }
-            // Another application's database is recognised before anything (even the journal
-            // mode, which rewrites the header) is changed: it has tables but not our ledger.
-            let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
-            let ledger = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'") ?? 0
-            if tables > 0 && ledger == 0 {
+            // Another application's database is recognised before anything is changed (even the
+            // journal mode, which rewrites the header): without a schema version it must have no
+            // tables but our ledger; with one, it must have the ledger.
+            let tables = "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            let others = try db.scalarInt(tables + " AND name != 'schema_migrations'") ?? 0
+            let ledger = try db.scalarInt(tables + " AND name = 'schema_migrations'") ?? 0
+            if version == 0 ? others > 0 : ledger == 0 {
                 throw StoreError.notADatabase(path: path, detail: "it is a SQLite database of another application")
             }
             try db.execute("PRAGMA foreign_keys = ON")
@@ -56,12 +58,7 @@ public final class MarketStore {
 
     private func migrate(from version: Int) throws {
         if version == 0 {
-            // A fresh file has no tables; one with tables but no schema version belongs to
-            // something else and must not be written to.
-            if let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'"),
-               tables > 0 {
-                throw StoreError.notADatabase(path: path, detail: "it is a SQLite database of another application")
-            }
+            // A fresh file (the opening check refused anyone else's): start the ledger.
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)

@@ -45,8 +45,10 @@ enum MarketDataBench {
             return
         }
         defer { server.stop() }
-        let client = PolygonClient(configuration: .init(apiKey: "bench-key", baseURL: server.baseURL, callsPerMinute: 1000, retries: 2),
-                                   transport: CurlHTTPClient(userAgent: "bench"), clock: SystemClock(), sleeper: SystemClock())
+        let configuration = PolygonClient.Configuration(apiKey: "bench-key", baseURL: server.baseURL,
+                                                        callsPerMinute: 1000, retries: 2)
+        let client = PolygonClient(configuration: configuration, transport: CurlHTTPClient(userAgent: "bench"),
+                                   clock: SystemClock(), sleeper: SystemClock())
         let cal = TradingCalendar.nyse
         let last = cal.sessionIndex(onOrBefore: SessionDate(year: 2024, month: 12, day: 31)!)
         let sessions = (0..<500).map { cal.sessions[last - 499 + $0] }

@@ -126,7 +126,10 @@ enum PipelineBench {
             var k = 0
             while k < market.series.count {
                 let end = min(market.series.count, k + 200)
-                try store.upsertDailyBars((k..<end).map { .init(symbol: market.symbols[$0], series: market.series[$0]) }, at: Date())
+                let batch = (k..<end).map {
+                    MarketStore.SymbolSeries(symbol: market.symbols[$0], series: market.series[$0])
+                }
+                try store.upsertDailyBars(batch, at: Date())
                 k = end
             }
             var written = 0

@@ -24,7 +24,10 @@ enum StoreBench {
                 var k = 0
                 while k < market.series.count {
                     let end = min(market.series.count, k + perBatch)
-                    try store.upsertDailyBars((k..<end).map { .init(symbol: market.symbols[$0], series: market.series[$0]) }, at: Date())
+                    let batch = (k..<end).map {
+                        MarketStore.SymbolSeries(symbol: market.symbols[$0], series: market.series[$0])
+                    }
+                    try store.upsertDailyBars(batch, at: Date())
                     k = end
                 }
             }

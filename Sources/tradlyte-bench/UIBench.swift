@@ -172,11 +172,17 @@ enum UIBench {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         do {
             let store = try MarketStore(path: dir + "/tradlyte.sqlite")
-            try store.upsertSymbols(market.symbols.enumerated().map { SymbolInfo(symbol: $1, name: "Company \($0)", marketCap: Double($0) * 1e7) }, at: Date())
+            let infos = market.symbols.enumerated().map {
+                SymbolInfo(symbol: $1, name: "Company \($0)", marketCap: Double($0) * 1e7)
+            }
+            try store.upsertSymbols(infos, at: Date())
             var k = 0
             while k < market.series.count {
                 let end = min(market.series.count, k + 200)
-                try store.upsertDailyBars((k..<end).map { .init(symbol: market.symbols[$0], series: market.series[$0]) }, at: Date())
+                let batch = (k..<end).map {
+                    MarketStore.SymbolSeries(symbol: market.symbols[$0], series: market.series[$0])
+                }
+                try store.upsertDailyBars(batch, at: Date())
                 k = end
             }
         } catch {

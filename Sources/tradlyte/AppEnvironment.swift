@@ -71,21 +71,27 @@ struct AppEnvironment {
         pinnedNow.map { FixedClock($0) } ?? SystemClock()
     }
 
+    /// Whether the offline demo market serves data: `provider` says demo, or no key is set.
+    var usesDemoMarket: Bool {
+        config.provider == .demo || (config.provider == .auto && apiKey == nil)
+    }
+
     /// The market data provider: Polygon when a key is set (unless `provider` says demo),
     /// else the offline demo market.
     func makeProvider() throws -> MarketDataProvider {
-        switch (config.provider, apiKey) {
-        case (.demo, _), (.auto, nil):
+        if usesDemoMarket {
             let clock = self.clock
             return DemoMarket(clock: { clock.now() })
-        case (.polygon, nil):
-            throw CLIError.badInput("provider is \"polygon\" but no API key is set — export POLYGON_API_KEY or set polygon_api_key in \(configPath)")
-        case (_, let key?):
-            return PolygonClient(configuration: .init(apiKey: key.value, baseURL: baseURL, callsPerMinute: config.callsPerMinute,
-                                                      retries: config.retries),
-                                 transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"),
-                                 clock: SystemClock(), sleeper: SystemClock())
         }
+        guard let key = apiKey else {
+            throw CLIError.badInput("provider is \"polygon\" but no API key is set — export POLYGON_API_KEY "
+                + "or set polygon_api_key in \(configPath)")
+        }
+        let configuration = PolygonClient.Configuration(apiKey: key.value, baseURL: baseURL,
+                                                        callsPerMinute: config.callsPerMinute, retries: config.retries)
+        let userAgent = "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"
+        return PolygonClient(configuration: configuration, transport: CurlHTTPClient(userAgent: userAgent),
+                             clock: SystemClock(), sleeper: SystemClock())
     }
 
     /// Whether a database exists yet (status should not create one just to say it is empty).

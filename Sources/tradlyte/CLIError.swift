@@ -45,7 +45,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         case let e as FibIntervalError: (message, code) = (e.description, 2)
         default: (message, code) = (String(describing: error), 1)
         }
-        FileHandle.standardError.write(Data("tradlyte: error: \(terminalSafe(message))\n".utf8))
+        emitError("tradlyte: error: \(message)")
         throw ExitCode(code)
     }
 }
@@ -54,6 +54,12 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 func emit(_ text: String) {
     let safe = terminalSafe(text)
     FileHandle.standardOutput.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
+}
+
+/// Writes to stderr, control characters escaped as by `emit`.
+func emitError(_ text: String) {
+    let safe = terminalSafe(text)
+    FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
 }
 
 /// `text` with every control character but newline and tab written as a visible escape

@@ -35,7 +35,8 @@ struct ImportCommand: ParsableCommand {
                 if data.contains(0) { throw CLIError.badInput("\(file) is not a text file (it contains NUL bytes)") }
                 let text = String(decoding: data, as: UTF8.self)
                 var parser = CSVBarParser()
-                let closed = parser.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: env.config.closeGraceMinutes)
+                let grace = env.config.closeGraceMinutes
+                let closed = parser.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: grace)
                 parser.latestSession = closed >= 0 ? parser.calendar.sessions[closed] : nil
                 var explicit = try symbol.map { try Symbol($0) }
                 var result: CSVBarParser.Result
@@ -62,8 +63,8 @@ struct ImportCommand: ParsableCommand {
                         runID: runID, stage: "import", status: .succeeded, startedAt: started, finishedAt: Date(),
                         counts: ["rows": summary.rows, "inserted": summary.inserted, "changed": summary.changed,
                                  "unchanged": summary.unchanged, "fib_bars": summary.fibBarsWritten, "symbols": summary.symbols]))
-                    try store.finishRun(runID, status: .succeeded, summary: "imported \(summary.rows) rows from \(file)",
-                                        at: env.now())
+                    let done = "imported \(summary.rows) rows from \(file)"
+                    try store.finishRun(runID, status: .succeeded, summary: done, at: env.now())
                 } catch {
                     try? store.finishRun(runID, status: .failed, error: String(describing: error), at: env.now())
                     throw error

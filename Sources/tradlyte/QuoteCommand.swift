@@ -67,7 +67,7 @@ struct QuoteCommand: ParsableCommand {
                 for r in rows { if let note = r.note { emit("note: \(r.symbol): \(note)") } }
             }
             if !failures.isEmpty {
-                FileHandle.standardError.write(Data(terminalSafe(failures.map { "tradlyte: error: \($0)\n" }.joined()).utf8))
+                emitError(failures.map { "tradlyte: error: \($0)" }.joined(separator: "\n"))
                 throw ExitCode(2)
             }
         }

@@ -67,7 +67,7 @@ struct RefreshCommand: ParsableCommand {
             do {
                 lock = dryRun ? nil : try RunLock(directory: env.dataDirectory, trigger: trigger)
             } catch let held as RunLockHeld {
-                FileHandle.standardError.write(Data("tradlyte: \(held)\n".utf8))
+                emitError("tradlyte: \(held)")
                 throw ExitCode(3)
             }
             defer { _ = lock }
@@ -93,7 +93,8 @@ struct RefreshCommand: ParsableCommand {
             for alert in outcome.newAlerts { emit("ALERT \(alert.session) \(alert.message)") }
             if outcome.status != .succeeded {
                 notify(env: env, outcome: outcome)
-                FileHandle.standardError.write(Data(terminalSafe("tradlyte: error: \(outcome.failedStage ?? "run") failed: \(outcome.error ?? "unknown error")\n").utf8))
+                let reason = outcome.error ?? "unknown error"
+                emitError("tradlyte: error: \(outcome.failedStage ?? "run") failed: \(reason)")
                 throw ExitCode(1)
             }
         }
@@ -124,10 +125,11 @@ struct RefreshCommand: ParsableCommand {
             while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             if process.isRunning {
                 process.terminate()
-                FileHandle.standardError.write(Data("tradlyte: warning: notify_command did not finish within \(Int(env.config.notifyTimeoutSeconds)) s and was stopped\n".utf8))
+                let limit = Int(env.config.notifyTimeoutSeconds)
+                emitError("tradlyte: warning: notify_command did not finish within \(limit) s and was stopped")
             }
         } catch {
-            FileHandle.standardError.write(Data("tradlyte: warning: cannot run notify_command \(executable): \(error.localizedDescription)\n".utf8))
+            emitError("tradlyte: warning: cannot run notify_command \(executable): \(error.localizedDescription)")
         }
     }
 }
@@ -175,7 +177,7 @@ final class ProgressReporter {
     func line(_ text: String) {
         if barShown { FileHandle.standardError.write(Data("\n".utf8)); barShown = false }
         let stamp = String(format: "%6.2fs", Date().timeIntervalSince(started))
-        FileHandle.standardError.write(Data(terminalSafe("[\(stamp)] \(text)\n").utf8))
+        emitError("[\(stamp)] \(text)")
     }
 
     func finish() { if barShown { FileHandle.standardError.write(Data("\n".utf8)) } }

@@ -120,11 +120,10 @@ struct AlertsCommand: ParsableCommand {
                 // refresh the store knows nothing, so the demo market's tickers are checked then.
                 if let sym {
                     let stored = try store.symbols().map(\.symbol)
-                    let demo = try env.makeProvider().isDemo
-                    let known = stored.isEmpty ? (!demo || DemoMarket.tickers.contains(sym)) : stored.contains(sym)
-                    guard known else {
-                        throw CLIError.badInput("unknown symbol '\(sym)' — it has no data in the store; refresh or import it "
-                            + "first (tradlyte export symbols lists what is stored)")
+                    let demoKnows = !env.usesDemoMarket || DemoMarket.tickers.contains(sym)
+                    guard stored.isEmpty ? demoKnows : stored.contains(sym) else {
+                        throw CLIError.badInput("unknown symbol '\(sym)' — it has no data in the store; "
+                            + "refresh or import it first (tradlyte export symbols lists what is stored)")
                     }
                 }
                 let rule = AlertRule(kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil, strategy: strategy)

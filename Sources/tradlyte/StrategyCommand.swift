@@ -70,7 +70,7 @@ struct StrategyCommand: ParsableCommand {
                     emit("\(file): valid — \(s.name), \(s.interval) bars, \(s.direction.rawValue), warm-up \(compiled.lookback) bars")
                 case .failure(let error):
                     let count = error.diagnostics.count
-                    FileHandle.standardError.write(Data(terminalSafe("\(file): \(count) problem\(count == 1 ? "" : "s")\n\(error)\n").utf8))
+                    emitError("\(file): \(count) problem\(count == 1 ? "" : "s")\n\(error)")
                     throw ExitCode(1)
                 }
             }

@@ -154,8 +154,8 @@ final class UISession {
                         let catalog = StrategyCatalog(directory: env.strategiesDirectory)
                         let names = env.config.scanStrategies.isEmpty ? StrategyLibrary.all.map(\.id) : env.config.scanStrategies
                         guard let session = try store.summary().latestSession else { return .failed("no data yet — press R to refresh") }
-                        _ = try ScanCommand.scan(try names.map { try catalog.strategy($0) }, store: store, session: session, top: 10,
-                                                 at: env.now())
+                        let list = try names.map { try catalog.strategy($0) }
+                        _ = try ScanCommand.scan(list, store: store, session: session, top: 10, at: env.now())
                         return .picksLoaded(try store.picks())
                     }
                 }

@@ -22,7 +22,8 @@ import TradLyteCore
                 callsPerMinute: Double = 6000) -> PolygonClient {
         PolygonClient(configuration: .init(apiKey: key, baseURL: server.baseURL, callsPerMinute: callsPerMinute, retries: retries,
                                            backoff: 0.5, timeout: timeout),
-                      transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock, jitter: { 1 })
+                      transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock,
+                      jitter: { 1 })
     }
 
     let session = try! SessionDate(iso: "2024-03-15")

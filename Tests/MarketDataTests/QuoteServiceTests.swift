@@ -45,7 +45,8 @@ import TradLyteStore
         let url = server.baseURL
         server.stop()  // the provider is unreachable
         let polygon = PolygonClient(configuration: .init(apiKey: "k", baseURL: url, callsPerMinute: 6000, retries: 0, timeout: 2),
-                                    transport: CurlHTTPClient(userAgent: "t"), clock: FixedClock(now), sleeper: ManualClock(now))
+                                    transport: CurlHTTPClient(userAgent: "t"), clock: FixedClock(now),
+                                    sleeper: ManualClock(now))
         let result = try QuoteService(provider: polygon, store: store).quote(acme, at: now)
         #expect(result.quote.source == .localEOD && result.quote.price == bars.last!.close)
         #expect(result.quote.change == bars.last!.close - bars[bars.count - 2].close)

@@ -9,25 +9,11 @@ import TradLyteCore
 
     /// Imports 600 sessions of a seeded random walk as symbol TEST; returns the series.
     func seed(_ cli: CLIHarness) throws -> BarSeries {
-        var state: UInt64 = 11
-        func next() -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(state >> 11) / Double(1 << 53)
-        }
-        var lines = ["date,open,high,low,close,volume"]
-        var s = BarSeries()
-        var index = cal.sessionIndex(try SessionDate(iso: "2020-01-02"))!
-        var price = 100.0
-        for _ in 0..<600 {
-            let open = price * (1 + (next() - 0.5) * 0.02), close = open * (1 + (next() - 0.49) * 0.04)
-            let high = max(open, close) * (1 + next() * 0.01), low = min(open, close) * (1 - next() * 0.01)
-            let volume = (next() * 1e6).rounded()
-            lines.append("\(cal.sessions[index]),\(open),\(high),\(low),\(close),\(Int(volume))")
-            try s.append(sessionIndex: Int32(index), open: open, high: high, low: low, close: close, volume: volume)
-            price = close
-            index += 1
-        }
-        let result = try cli.run(["import", "csv", cli.write("TEST.csv", lines.joined(separator: "\n"))])
+        var walk = RandomWalk(seed: 11)
+        walk.closeCentre = 0.49
+        let bars = walk.dailyBars(from: try SessionDate(iso: "2020-01-02"), count: 600, calendar: cal)
+        let s = try BarSeries(bars)
+        let result = try cli.run(["import", "csv", cli.write("TEST.csv", RandomWalk.csv(bars))])
         #expect(result.status == 0, "\(result.stderr)")
         return s
     }

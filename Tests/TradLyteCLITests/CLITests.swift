@@ -10,26 +10,9 @@ import TradLyteCore
 
     /// `count` consecutive sessions from 2015-01-02 as a CSV with a header (a random walk).
     func csv(count: Int, seed: UInt64 = 3) -> (text: String, series: BarSeries) {
-        var state = seed
-        func next() -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(state >> 11) / Double(1 << 53)
-        }
-        var lines = ["date,open,high,low,close,volume"]
-        var series = BarSeries()
-        var index = cal.sessionIndex(try! SessionDate(iso: "2015-01-02"))!
-        var price = 100.0
-        for _ in 0..<count {
-            let open = price * (1 + (next() - 0.5) * 0.02)
-            let close = open * (1 + (next() - 0.5) * 0.04)
-            let high = max(open, close) * (1 + next() * 0.01), low = min(open, close) * (1 - next() * 0.01)
-            let volume = (next() * 1e6).rounded()
-            lines.append("\(cal.sessions[index]),\(open),\(high),\(low),\(close),\(Int(volume))")
-            try! series.append(sessionIndex: Int32(index), open: open, high: high, low: low, close: close, volume: volume)
-            price = close
-            index += 1
-        }
-        return (lines.joined(separator: "\n") + "\n", series)
+        var walk = RandomWalk(seed: seed)
+        let bars = walk.dailyBars(from: SessionDate(year: 2015, month: 1, day: 2)!, count: count, calendar: cal)
+        return (RandomWalk.csv(bars), try! BarSeries(bars))
     }
 
     @Test func importThenExportFiveSessionBarsRoundTrips() throws {

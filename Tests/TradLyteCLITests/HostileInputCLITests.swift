@@ -56,7 +56,8 @@ import TradLyteTestSupport
         let path = cli.home + "/tradlyte.sqlite"
         var db: OpaquePointer?
         #expect(sqlite3_open(path, &db) == SQLITE_OK)
-        #expect(sqlite3_exec(db, "CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('mine')", nil, nil, nil) == SQLITE_OK)
+        let sql = "CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('mine')"
+        #expect(sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK)
         sqlite3_close(db)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let status = try cli.run(["status"], environment: Self.env)
@@ -65,20 +66,36 @@ import TradLyteTestSupport
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    /// A `-shm` left by another user: the database itself is writable, its shared-memory file
+    /// is not. Root ignores file modes, so under root (as in CI) the refresh runs as `nobody`.
     @Test func aReadOnlySharedMemoryFileIsNamed() throws {
-        guard getuid() != 0 else {
-            // root writes through file permissions; the sidecar check needs an ordinary user.
-            let cli = try CLIHarness()
-            #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
-            return
-        }
         let cli = try CLIHarness()
         #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
         let shm = cli.home + "/tradlyte.sqlite-shm"
         FileManager.default.createFile(atPath: shm, contents: Data(count: 32_768))
+        let process = Process()
+        process.environment = cli.environment(Self.env)
+        if getuid() == 0 {
+            let nobody: UInt32 = 65_534
+            for name in try FileManager.default.contentsOfDirectory(atPath: cli.home) + [""] {
+                chown(cli.home + "/" + name, nobody, nobody)
+            }
+            chown(shm, 0, 0)
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", cli.binary, "refresh"]
+        } else {
+            process.executableURL = URL(fileURLWithPath: cli.binary)
+            process.arguments = ["refresh"]
+        }
         chmod(shm, 0o444)
-        let r = try cli.run(["refresh"], environment: Self.env)
-        #expect(r.stderr.contains("tradlyte.sqlite-shm"), "\(r.stderr)")
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(stderr.contains("tradlyte.sqlite-shm") && stderr.contains("cannot be written"), "\(stderr)")
     }
 
     @Test func outOfRangeNumbersAndUnknownSymbolsAreRefused() throws {

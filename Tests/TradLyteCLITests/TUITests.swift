@@ -21,8 +21,8 @@ import TradLyteStore
         var vars = ["TRADLYTE_HOME": cli.home, "TRADLYTE_NOW": Self.now, "LANG": "C.UTF-8", "TERM": "tmux-256color"]
         for (k, v) in env { vars[k] = v }
         let assignments = vars.sorted { $0.key < $1.key }.map { "\($0.key)=\(shellQuoted($0.value))" }.joined(separator: " ")
-        let unset = env["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
-        return try TmuxSession(command: "env \(unset)\(assignments) \(shellQuoted(cli.binary)) ui", width: width, height: height)
+        let command = "env \(assignments) \(shellQuoted(cli.binary)) ui"
+        return try TmuxSession(command: command, width: width, height: height)
     }
 
     @Test func keysSwitchIntervalsZoomSearchShowHelpAndQuitRestoringTheTerminal() throws {
@@ -86,8 +86,10 @@ import TradLyteStore
         for (w, h) in [(60, 16), (20, 8), (59, 15), (160, 48), (20, 8), (100, 30)] {
             try tui.resize(w, h)
             let small = w < 60 || h < 16
-            let screen = try tui.waitFor(description: "a frame at \(w)×\(h)") {
-                $0.contains("EXITED") || (small ? $0.contains("too small") || $0.contains("Terminal") : $0.contains("Watchlist"))
+            let screen = try tui.waitFor(description: "a frame at \(w)×\(h)") { screen in
+                let tooSmall = screen.contains("too small") || screen.contains("Terminal")
+                let drawn = small ? tooSmall : screen.contains("Watchlist")
+                return drawn || screen.contains("EXITED")
             }
             #expect(!screen.contains("EXITED"), "the UI died at \(w)×\(h):\n\(screen)")
             if w < 60 || h < 16 { #expect(screen.contains("too small") || screen.contains("Terminal"), "\(w)×\(h):\n\(screen)") }

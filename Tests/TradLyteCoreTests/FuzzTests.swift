@@ -37,10 +37,7 @@ import TradLyteTestSupport
     /// Chains far past the depth limit (each ~190 KB) used to overflow the compiler's stack.
     @Test(arguments: ["close > 1 and ", "close + ", "close * ", "close > 1 or ", "-", "not "])
     func longChainsAreRefusedWithALocatedDiagnostic(link: String) throws {
-        var text = String(repeating: link, count: 14_000) + "close > 1"
-        if link == "close + " || link == "close * " {
-            text = String(repeating: link, count: 14_000) + "close > 1"
-        }
+        let text = String(repeating: link, count: 14_000) + "close > 1"
         do {
             _ = try RuleCompiler().compile(text)
             Issue.record("a 14,000-link chain compiled")
@@ -108,9 +105,8 @@ import TradLyteTestSupport
             if let interval = try? FibInterval(parsing: text) {
                 #expect(interval.sessions >= 1)
             }
-            if let value = CSVBarParser.decimal(text) {
+            if CSVBarParser.decimal(text) != nil {
                 #expect(!text.lowercased().contains("x") && !text.lowercased().contains("n"))
-                _ = value
             }
         }
     }

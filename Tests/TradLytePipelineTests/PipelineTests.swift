@@ -78,7 +78,7 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         #expect(picks.count == scan.counts["picks"])
         // A new_pick rule fires once per picked symbol of the session (the inbox keeps one
         // alert per rule, symbol and session, so a symbol picked by two strategies fires once).
-        _ = try t.store.addAlertRule(AlertRule(kind: .newPick, symbol: nil), at: Self.at("2026-11-25T23:00:00Z"))
+        _ = try t.store.addAlertRule(AlertRule(kind: .newPick, symbol: nil), at: now)
         let again = pipeline(t.store, now: now, options: options).run()
         #expect(!picks.isEmpty)
         #expect(Set(again.newAlerts.map(\.symbol)) == Set(picks.map(\.symbol)))
@@ -126,9 +126,10 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         let t = try TempStore()
         let now = Self.at("2026-11-25T23:00:00Z")
         let acme = try Symbol("ACME")
-        _ = try t.store.addAlertRule(AlertRule(kind: .priceAbove, symbol: acme, value: 1), at: Self.at("2026-11-25T23:00:00Z"))
-        _ = try t.store.addAlertRule(AlertRule(kind: .priceBelow, symbol: acme, value: 1), at: Self.at("2026-11-25T23:00:00Z"))
-        _ = try t.store.addAlertRule(AlertRule(kind: .percentChange, symbol: nil, value: 0.000001, sessions: 1), at: Self.at("2026-11-25T23:00:00Z"))
+        _ = try t.store.addAlertRule(AlertRule(kind: .priceAbove, symbol: acme, value: 1), at: now)
+        _ = try t.store.addAlertRule(AlertRule(kind: .priceBelow, symbol: acme, value: 1), at: now)
+        let anyMove = AlertRule(kind: .percentChange, symbol: nil, value: 0.000001, sessions: 1)
+        _ = try t.store.addAlertRule(anyMove, at: now)
         let first = pipeline(t.store, now: now).run()
         #expect(first.status == .succeeded)
         #expect(first.newAlerts.contains { $0.symbol == acme && $0.message.contains("above 1.00") })

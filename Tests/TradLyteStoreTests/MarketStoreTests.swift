@@ -6,7 +6,7 @@ import TradLyteCore
 
 @Suite struct MarketStoreOpeningTests {
     @Test func createsTheSchemaOnceAndReopensIdempotently() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         do {
             let store = try MarketStore(path: dir.databasePath)
             #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
@@ -18,7 +18,7 @@ import TradLyteCore
     }
 
     @Test func refusesADatabaseFromANewerSchemaAndLeavesItAlone() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         _ = try MarketStore(path: dir.databasePath)
         rawSQL(dir.databasePath, "PRAGMA user_version = 99")
         let before = fingerprint(dir.databasePath)
@@ -33,7 +33,7 @@ import TradLyteCore
     }
 
     @Test func reportsACorruptFileWithoutOverwritingIt() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         #expect(FileManager.default.createFile(atPath: dir.databasePath, contents: garbage))
         do {
@@ -47,7 +47,7 @@ import TradLyteCore
     }
 
     @Test func refusesAnotherApplicationsDatabase() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         rawSQL(dir.databasePath, "CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL)")
         #expect(throws: StoreError.self) { try MarketStore(path: dir.databasePath) }
         #expect(throws: StoreError.self) { try MarketStore(path: dir.databasePath) }  // still refused: nothing was added
@@ -69,11 +69,12 @@ import TradLyteCore
     let cal = TradingCalendar.nyse
 
     @Test func bulkUpsertThenReadRoundTripsEveryField() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let a = try BarSeries(makeBars(from: "2020-01-02", count: 300, seed: 1))
         let m = try BarSeries(makeBars(from: "2021-06-01", count: 100, seed: 2))
-        #expect(try store.upsertDailyBars([.init(symbol: aapl, series: a), .init(symbol: msft, series: m)], at: pinnedNow) == 400)
+        let both: [MarketStore.SymbolSeries] = [.init(symbol: aapl, series: a), .init(symbol: msft, series: m)]
+        #expect(try store.upsertDailyBars(both, at: pinnedNow) == 400)
         #expect(try store.dailySeries(aapl) == a)
         #expect(try store.dailySeries(msft) == m)
         let window = try SessionDate(iso: "2020-02-03")...(try SessionDate(iso: "2020-02-07"))
@@ -88,7 +89,7 @@ import TradLyteCore
     }
 
     @Test func bulkUpsertReplacesStoredBarsForTheSameSessions() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let first = try BarSeries(makeBars(from: "2020-01-02", count: 200, seed: 1))
         let second = try BarSeries(makeBars(from: "2020-01-02", count: 150, seed: 5))  // overlaps, new values
@@ -101,7 +102,7 @@ import TradLyteCore
     }
 
     @Test func unknownSymbolsAreReportedByName() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         do {
             _ = try store.dailySeries(try Symbol("ZZZZ"))
@@ -112,7 +113,7 @@ import TradLyteCore
     }
 
     @Test func ingestKeepsProvenanceDailyBarsWatermarksAndFibBarsConsistent() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let bars = makeBars(from: "2023-01-03", count: 250)
         let asOf = Int32(cal.sessionIndex(bars.last!.session)!)
@@ -134,7 +135,7 @@ import TradLyteCore
     }
 
     @Test func reingestingTheSameBarsChangesNothing() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let bars = makeBars(from: "2023-01-03", count: 60)
         let asOf = Int32(cal.sessionIndex(bars.last!.session)!)
@@ -146,7 +147,7 @@ import TradLyteCore
     }
 
     @Test func incrementalIngestsEqualAFullRebuild() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         var all = makeBars(from: "2022-03-01", count: 400, seed: 9)
         // Deliver in uneven chunks, days late, with a backfilled hole and a correction.
@@ -186,7 +187,7 @@ import TradLyteCore
     }
 
     @Test func aRejectedIngestWritesNothing() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let good = makeBars(from: "2023-01-03", count: 20)
         _ = try store.ingest([aapl: good], provenance: provenance(), latestClosed: 9000)
@@ -200,7 +201,7 @@ import TradLyteCore
     }
 
     @Test func watermarksNeverMoveBackwardsAndKeepTheirHistory() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let recent = makeBars(from: "2024-01-02", count: 10)
         let older = makeBars(from: "2023-06-01", count: 10)
@@ -213,16 +214,19 @@ import TradLyteCore
     }
 
     @Test func checkpointsOnlyAdvance() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let five = try FibInterval(5)
-        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-15"), asOf: nil, runID: nil, at: pinnedNow)
-        try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: try SessionDate(iso: "2024-03-01"), asOf: nil, runID: nil, at: pinnedNow)
+        for covered in ["2024-03-15", "2024-03-01"] {
+            let session = try SessionDate(iso: covered)
+            try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: session, asOf: nil,
+                                        runID: nil, at: pinnedNow)
+        }
         #expect(try store.checkpoint(stage: "resample", interval: five)?.coveredThrough == (try SessionDate(iso: "2024-03-15")))
     }
 
     @Test func recordsRunsAndStages() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let t0 = Date(timeIntervalSince1970: 1_700_000_000.25)
         let run = try store.beginRun(trigger: .cli, at: t0)
@@ -239,7 +243,7 @@ import TradLyteCore
     }
 
     @Test func storesSymbolMetadata() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let info = SymbolInfo(symbol: aapl, name: "Apple Inc.", type: "CS", exchange: "XNAS", marketCap: 3.1e12,
                               industry: "Electronic Computers", listDate: try SessionDate(iso: "1980-12-12"))
@@ -250,7 +254,7 @@ import TradLyteCore
 
 @Suite struct MarketStoreConcurrencyTests {
     @Test func aReaderSeesWritesCommittedByAnotherConnection() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let reader = try MarketStore(path: dir.databasePath)
         let writer = try MarketStore(path: dir.databasePath)
         let aapl = try Symbol("AAPL")
@@ -263,7 +267,7 @@ import TradLyteCore
 
 @Suite struct MarketStoreVacuumTests {
     @Test func keepsOldRawRowsWhoseBarIsNotConsolidated() throws {
-        let dir = TempDirectory()
+        let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let aapl = try Symbol("AAPL")
         let bars = makeBars(from: "2024-01-02", count: 5)

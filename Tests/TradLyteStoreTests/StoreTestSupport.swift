@@ -7,8 +7,6 @@ import TradLyteTestSupport
 /// The instant store tests write at (a pinned clock, never the host's).
 let pinnedNow = ManualClock(iso: "2026-11-25T23:00:00Z").now()
 
-typealias TempDirectory = TemporaryDirectory
-
 extension TemporaryDirectory {
     var databasePath: String {
         path + "/tradlyte.sqlite"

@@ -17,7 +17,7 @@ public enum Fixture {
     public static func text(_ name: String) throws -> String {
         let url = url(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FixtureError(message: "fixture \(name) is missing from \(directory.path) — run: make fixtures")
+            throw TestSupportError(message: "fixture \(name) is missing from \(directory.path) — run: make fixtures")
         }
         return try String(contentsOf: url, encoding: .utf8)
     }
@@ -31,20 +31,8 @@ public enum Fixture {
     public static func asOf(_ name: String) throws -> SessionDate {
         let first = try text(name).split(separator: "\n").first.map(String.init) ?? ""
         guard let range = first.range(of: "as_of=") else {
-            throw FixtureError(message: "\(name) has no as_of")
+            throw TestSupportError(message: "\(name) has no as_of")
         }
         return try SessionDate(iso: String(first[range.upperBound...].prefix(10)))
-    }
-}
-
-public struct FixtureError: Error, CustomStringConvertible {
-    public let message: String
-
-    public init(message: String) {
-        self.message = message
-    }
-
-    public var description: String {
-        message
     }
 }

@@ -32,10 +32,6 @@ public final class ManualClock: WallClock, Sleeper, @unchecked Sendable {
         lock.withLock { current = current.addingTimeInterval(seconds) }
     }
 
-    public func set(_ date: Date) {
-        lock.withLock { current = date }
-    }
-
     /// Every sleep asked of this clock, in order.
     public var sleeps: [TimeInterval] {
         lock.withLock { requested }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A fresh directory under the system temp dir, removed with everything in it when the value
 /// is released.
-public final class TemporaryDirectory: @unchecked Sendable {
+public final class TemporaryDirectory: Sendable {
     public let path: String
 
     public init(prefix: String = "tradlyte-test") {

@@ -17,7 +17,7 @@ public final class TmuxSession {
     public init(command: String, width: Int = 100, height: Int = 30, environment: [String: String]? = nil) throws {
         self.environment = environment ?? CleanEnvironment.make(home: NSTemporaryDirectory())
         guard TmuxSession.tmux != nil else {
-            throw HarnessError(message: "tmux is not installed — `make test` installs it (apt-get install tmux)")
+            throw TestSupportError(message: "tmux is not installed — `make test` installs it (apt-get install tmux)")
         }
         socket = "tradlyte-test-\(UUID().uuidString.prefix(8))"
         // The server started here keeps its inherited descriptors: give it none to hold open.
@@ -61,7 +61,8 @@ public final class TmuxSession {
         // it (a GNU extension), so look it up at run time.
         typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-            throw HarnessError(message: "this C library lacks posix_spawn_file_actions_addclosefrom_np (glibc 2.34+ needed)")
+            let message = "this C library lacks posix_spawn_file_actions_addclosefrom_np (glibc 2.34+ needed)"
+            throw TestSupportError(message: message)
         }
         _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
         // Test threads run with most signals blocked and the mask is inherited: give tmux
@@ -83,10 +84,12 @@ public final class TmuxSession {
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
-        guard rc == 0 else { throw HarnessError(message: "posix_spawn \(argv[0]) failed: \(rc)") }
+        guard rc == 0 else { throw TestSupportError(message: "posix_spawn \(argv[0]) failed: \(rc)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        guard status == 0 else { throw HarnessError(message: "\(argv.joined(separator: " ")) exited with status \(status)") }
+        guard status == 0 else {
+            throw TestSupportError(message: "\(argv.joined(separator: " ")) exited with status \(status)")
+        }
     }
 
     public func send(_ keys: String...) throws {
@@ -134,7 +137,7 @@ public final class TmuxSession {
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw HarnessError(message: "timed out waiting for \(description); the screen was:\n\(screen)")
+        throw TestSupportError(message: "timed out waiting for \(description); the screen was:\n\(screen)")
     }
 }
 

@@ -35,20 +35,11 @@ func sentinelBuffer(_ width: Int, _ height: Int) -> Buffer { Buffer(width: width
 
 /// Deterministic OHLCV columns: a random walk with a trend and occasional dojis.
 func walk(_ count: Int, seed: UInt64 = 7, start: Double = 100) -> (o: [Double], h: [Double], l: [Double], c: [Double], v: [Double]) {
-    var state = seed
-    func next() -> Double {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Double(state >> 11) / Double(1 << 53)
-    }
-    var o: [Double] = [], h: [Double] = [], l: [Double] = [], c: [Double] = [], v: [Double] = []
-    var p = start
-    for i in 0..<count {
-        let open = p * (1 + (next() - 0.5) * 0.01)
-        let close = i % 11 == 5 ? open : open * (1 + (next() - 0.48) * 0.04)
-        o.append(open); c.append(close)
-        h.append(max(open, close) * (1 + next() * 0.01)); l.append(min(open, close) * (1 - next() * 0.01))
-        v.append(1e6 * (0.5 + next()))
-        p = close
-    }
-    return (o, h, l, c, v)
+    var walk = RandomWalk(seed: seed, start: start)
+    walk.openSpread = 0.01
+    walk.closeCentre = 0.48
+    walk.dojiEvery = 11
+    walk.volume = { 1e6 * (0.5 + $0) }
+    let bars = walk.bars(count)
+    return (bars.map(\.open), bars.map(\.high), bars.map(\.low), bars.map(\.close), bars.map(\.volume))
 }

@@ -1,7 +1,7 @@
 #ifndef TRADLYTE_CARGUMENTS_H
 #define TRADLYTE_CARGUMENTS_H
 
-/// How many arguments the process constructor captured (0 before it ran).
-int tl_captured_argument_count(void);
+// Nothing to call: arguments.c works from an ELF constructor (see there). SwiftPM wants a
+// public header for every C target.
 
 #endif
