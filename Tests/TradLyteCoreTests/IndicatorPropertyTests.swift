@@ -128,4 +128,33 @@ import Testing
         #expect(result.last == (expected ? Truth.yes : Truth.no), "\(pattern)")
         #expect(result.prefix(p.lookback).allSatisfy { $0 == Truth.unknown })
     }
+
+    /// The anchored running sums behind STDDEV and Bollinger Bands against the two-pass
+    /// definition, on series built to break them: levels from 1e-4 to 1e6, jumps of 1e±6
+    /// between regimes (a big value's rounding residue must not outlive it), flat stretches
+    /// (exactly 0), and spreads tiny against the level.
+    @Test func windowDeviationMatchesTheTwoPassDefinition() {
+        var g = SeededGenerator(seed: 29)
+        var x: [Double] = []
+        for level in [1.1, 1e6, 1e-4, 50, 1e6, 1.1] {
+            let spread = [1e-4, 1e-2, 0.3][x.count % 3]
+            for _ in 0..<97 {
+                x.append(level * (1 + (g.unit() - 0.5) * spread))
+            }
+            x.append(contentsOf: Array(repeating: level, count: 45))
+        }
+        for period in [2, 5, 20, 50] {
+            let ours = Indicators.stddev(x, period: period)
+            for i in (period - 1)..<x.count {
+                let window = x[(i - period + 1)...i]
+                let mean = window.reduce(0, +) / Double(period)
+                let sd = (window.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(period)).squareRoot()
+                let level = window.map(abs).max()!
+                #expect(abs(ours[i] - sd) <= 1e-9 * sd + 1e-13 * level, "period \(period), bar \(i): \(ours[i]) vs \(sd)")
+                if window.allSatisfy({ $0 == window.first }) {
+                    #expect(ours[i] == 0)
+                }
+            }
+        }
+    }
 }

@@ -422,67 +422,57 @@ public enum Indicators {
     }
 
     /// Calls `body(i, mean, σ)` with the mean and population standard deviation of each full
-    /// window.
+    /// window, agreeing with TA-Lib 0.8's two-pass Σ(x − mean)² / n to about 1e-14.
     ///
-    /// The mean comes from a compensated (Neumaier) running sum: a plain running total keeps
-    /// the rounding error of every large value it ever held. The variance must not cancel
-    /// catastrophically when the spread is tiny against the level (hourly FX-like prices at
-    /// 1.1 with a spread of 1e-4 lose eight digits in "mean of squares − square of mean"), so
-    /// it is taken from running sums of x − K, with the anchor K moved to a value of the
-    /// current window every `period` bars (the sums are then recomputed: O(1) a bar on
-    /// average). This agrees with TA-Lib 0.8's two-pass Σ(x − mean)² / n to about 1e-14, and a
-    /// window of identical values reads exactly 0, as there.
+    /// One-pass "mean of squares − square of mean" cancels catastrophically when the spread is
+    /// tiny against the level (hourly FX-like prices at 1.1 with a spread of 1e-4 lose eight
+    /// digits), and a pass over every window costs `period` operations a bar. So the window
+    /// keeps running sums of x − K for an anchor K taken from the window itself, and sums them
+    /// afresh (O(period)) when the anchor is a window old, or when the sum of squares has
+    /// fallen far below the largest term it ever held (a big value left the window: its
+    /// rounding residue would swamp the spread that remains). A run of equal values makes a
+    /// flat window read exactly 0, as in TA-Lib.
     @inline(__always)
     static func windowDeviation(_ x: UnsafeBufferPointer<Double>, period: Int, _ body: (Int, Double, Double) -> Void) {
         let n = x.count
         let start = firstValid(x)
         let first = start + period - 1
         guard first < n else { return }
-        var s1 = 0.0, c1 = 0.0
-        @inline(__always) func add(_ s: inout Double, _ c: inout Double, _ y: Double) {
-            let t = s + y
-            c += abs(s) >= abs(y) ? (s - t) + y : (y - t) + s
-            s = t
-        }
         let base = x.baseAddress!
-        // Trailing values equal to their predecessor, to know a flat window exactly.
         var run = 1
-        add(&s1, &c1, base[start])
         for i in stride(from: start + 1, to: first, by: 1) {
-            add(&s1, &c1, base[i])
             run = base[i] == base[i - 1] ? run + 1 : 1
         }
-        let p = Double(period), invP = 1.0 / p
-        var anchor = 0.0, d1 = 0.0, d2 = 0.0
+        let invP = 1.0 / Double(period)
+        var anchor = 0.0, d1 = 0.0, d2 = 0.0, peak = 0.0
         var sinceAnchor = period
         for i in first..<n {
             let v = base[i]
-            add(&s1, &c1, v)
             if i > start {
                 run = v == base[i - 1] ? run + 1 : 1
             }
-            let mean = (s1 + c1) * invP
-            if sinceAnchor >= period {
+            let d = v - anchor
+            d1 += d
+            d2 += d * d
+            peak = max(peak, d * d)
+            if sinceAnchor >= period || d2 < peak * 1e-3 {
                 anchor = v
                 d1 = 0
                 d2 = 0
+                peak = 0
                 for k in (i - period + 1)...i {
-                    let d = base[k] - anchor
-                    d1 += d
-                    d2 += d * d
+                    let e = base[k] - anchor
+                    d1 += e
+                    d2 += e * e
+                    peak = max(peak, e * e)
                 }
                 sinceAnchor = 0
-            } else {
-                let d = v - anchor
-                d1 += d
-                d2 += d * d
             }
             let shift = d1 * invP
+            let mean = anchor + shift
             let variance = run >= period ? 0 : d2 * invP - shift * shift
             // The outgoing value leaves before `body` stores: the store cannot alias the load.
-            let old = base[i - period + 1]
-            add(&s1, &c1, -old)
-            let o = old - anchor
+            let o = base[i - period + 1] - anchor
             d1 -= o
             d2 -= o * o
             sinceAnchor += 1
