@@ -150,7 +150,8 @@ import Testing
                 let mean = window.reduce(0, +) / Double(period)
                 let sd = (window.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(period)).squareRoot()
                 let level = window.map(abs).max()!
-                #expect(abs(ours[i] - sd) <= 1e-9 * sd + 1e-13 * level, "period \(period), bar \(i): \(ours[i]) vs \(sd)")
+                let tolerance = 1e-9 * sd + 1e-13 * level
+                #expect(abs(ours[i] - sd) <= tolerance, "period \(period), bar \(i): \(ours[i]) vs \(sd)")
                 if window.allSatisfy({ $0 == window.first }) {
                     #expect(ours[i] == 0)
                 }
