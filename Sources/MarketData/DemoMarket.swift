@@ -139,6 +139,13 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
         }
     }
 
+    public func details(_ symbol: Symbol) throws -> SymbolInfo {
+        guard let info = try symbols().first(where: { $0.symbol == symbol }) else {
+            throw ProviderError.unknownSymbol(symbol.rawValue)
+        }
+        return info
+    }
+
     public func splits(since: SessionDate) throws -> [Split] {
         guard let window = window(at: clock()), calendar.sessionIndex(Self.splitDate)! <= window.upperBound, Self.splitDate >= since else {
             return []

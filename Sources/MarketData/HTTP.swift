@@ -101,5 +101,7 @@ public final class CancellationFlag: @unchecked Sendable {
     private var value = false
     public init() {}
     public func cancel() { lock.withLock { value = true } }
+    /// Clears a cancel, for the next run that shares the flag.
+    public func reset() { lock.withLock { value = false } }
     public var isCancelled: Bool { lock.withLock { value } }
 }

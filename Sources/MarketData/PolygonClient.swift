@@ -4,10 +4,14 @@ import TradLyteCore
 /// The Polygon (Massive) REST client.
 ///
 /// The API key travels in an Authorization header, never in a URL, and is redacted from
-/// every error text. Calls are paced by a `RateLimiter`, retried with exponential backoff
-/// and jitter on 429/5xx/timeouts (honouring Retry-After), and 401/403 fail at once with
-/// what to do. Responses are validated before use: bad JSON, missing fields, wrong types,
-/// impossible prices are rejected with the field's path; nothing partial is returned.
+/// every error text; it is sent only to the configured base URL (a `next_url` is re-based onto
+/// it, one naming a foreign host is refused) and must be printable with no whitespace.
+/// Calls are paced by a `RateLimiter` (shared by every process using the key when it has a
+/// state file), and this is the one retry policy of the engine: 5xx/timeouts back off
+/// exponentially with jitter, a 429 waits for its Retry-After or, without one, the plan's
+/// one-minute window. 401 fails at once; a 403 is read from its body (`classifyForbidden`).
+/// Responses are validated before use: bad JSON, missing fields, wrong types, impossible
+/// prices are rejected with the field's path; nothing partial is returned.
 public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     public struct Configuration: Sendable {
         public var apiKey: String
@@ -19,7 +23,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         public var timeout: Double
         public var includeOTC: Bool
 
-        public init(apiKey: String, baseURL: String = "https://api.polygon.io", callsPerMinute: Double = 5, retries: Int = 2,
+        public init(apiKey: String, baseURL: String = PolygonClient.defaultBaseURL, callsPerMinute: Double = 5, retries: Int = 2,
                     backoff: Double = 1, timeout: Double = 30, includeOTC: Bool = false) {
             self.apiKey = apiKey
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -41,8 +45,19 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     private let sleeper: any Sleeper
     /// The backoff's jitter factor (0.5…1.5); injected so tests can pin it.
     private let jitter: @Sendable () -> Double
-    /// Set by the caller to abort long runs.
-    public let cancellation = CancellationFlag()
+    /// Set by the caller to abort long runs: ends a transfer, a backoff or a rate-limit wait.
+    public let cancellation: CancellationFlag
+    /// Facts about the key's plan worth remembering between processes ("snapshots": "none").
+    private let planMemory: PlanMemory?
+    private let noticeLock = NSLock()
+    private var noticeHandler: (@Sendable (String) -> Void)?
+
+    /// The official clients' default since the rebrand; `api.polygon.io` remains supported.
+    public static let defaultBaseURL = "https://api.massive.com"
+    /// Hosts the service names in its own `next_url`s; their paths are re-based onto the configured base.
+    public static let serviceHosts: Set<String> = ["api.massive.com", "api.polygon.io"]
+    /// The free plan's rate-limit window: a 429 without Retry-After waits this long.
+    public static let rateWindowSeconds = 60.0
 
     /// Primary exchanges of US-listed securities and the security types the engine tracks.
     public static let usExchanges: Set<String> = ["XNYS", "XNAS", "XASE", "ARCX", "BATS", "IEXG"]
@@ -51,9 +66,12 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     /// `clock` and `sleeper` drive pacing and backoff; `limiter` is shared when several clients
     /// spend one key's budget (else the client makes its own from `callsPerMinute`).
     public init(configuration: Configuration, transport: HTTPTransport, calendar: TradingCalendar = .nyse,
-                clock: any WallClock, sleeper: any Sleeper, limiter: RateLimiter? = nil,
+                clock: any WallClock, sleeper: any Sleeper, limiter: RateLimiter? = nil, planMemory: PlanMemory? = nil,
+                cancellation: CancellationFlag = CancellationFlag(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1.5) }) {
         self.configuration = configuration
+        self.cancellation = cancellation
+        self.planMemory = planMemory
         self.transport = transport
         self.calendar = calendar
         self.clock = clock
@@ -61,6 +79,28 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         self.jitter = jitter
         let own = { RateLimiter(callsPerMinute: configuration.callsPerMinute, clock: clock, sleeper: sleeper) }
         self.limiter = limiter ?? own()
+    }
+
+    /// Why a key cannot be sent (nil when it can): it must be printable ASCII without
+    /// whitespace, so it can never end or inject a request header.
+    public static func keyProblem(_ key: String) -> String? {
+        if key.isEmpty { return "the API key is empty" }
+        for (offset, byte) in key.utf8.enumerated() where byte <= 0x20 || byte >= 0x7F {
+            let what = byte == 0x20 ? "a space" : (byte == 0x0A || byte == 0x0D ? "a line break" : "a control or non-ASCII byte")
+            return "the API key has \(what) at position \(offset + 1) — copy it again without spaces or line breaks"
+        }
+        return nil
+    }
+
+    /// Receives one line whenever a call waits for the provider (a 429's window, a Retry-After,
+    /// a backoff), so long pauses are never silent.
+    public func onNotice(_ handler: @escaping @Sendable (String) -> Void) {
+        noticeLock.withLock { noticeHandler = handler }
+    }
+
+    private func notice(_ text: String) {
+        let handler = noticeLock.withLock { noticeHandler }
+        handler?(text)
     }
 
     /// Replaces the key with *** wherever it appears.
@@ -72,7 +112,10 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     /// GETs `pathOrURL` (a path, or a full `next_url`) with retries; returns the body of a 2xx.
     func fetch(_ pathOrURL: String, query: [(String, String)] = []) throws -> Data {
-        let url = pathOrURL.hasPrefix("http") ? pathOrURL : configuration.baseURL + pathOrURL
+        if let problem = Self.keyProblem(configuration.apiKey) {
+            throw ProviderError.unauthorized(problem)
+        }
+        let url = pathOrURL.hasPrefix("http") ? try rebase(pathOrURL) : configuration.baseURL + pathOrURL
         let endpoint = Self.endpointName(url)
         let request = HTTPRequest(url: url, query: query,
                                   headers: [("Authorization", "Bearer \(configuration.apiKey)"), ("Accept", "application/json")],
@@ -91,11 +134,19 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                 switch response.status {
                 case 200..<300: return response.body
                 case 401: throw ProviderError.unauthorized("HTTP 401 from \(endpoint)")
-                case 403: throw ProviderError.forbidden("HTTP 403 from \(endpoint)")
+                case 403: throw Self.classifyForbidden(response.body, endpoint: endpoint)
                 case 404: throw ProviderError.invalidResponse(endpoint: endpoint, message: "HTTP 404 — not found")
+                case 429:
+                    // The limit is per minute: without Retry-After the window is what to wait for.
+                    let wait = response.retryAfter ?? Self.rateWindowSeconds
+                    limiter.pause(for: wait)
+                    retryAfter = 0
+                    let source = response.retryAfter == nil ? "no Retry-After; waiting for the plan's one-minute window"
+                        : "Retry-After"
+                    notice("rate limited by the provider (HTTP 429 on \(endpoint)): waiting \(Int(wait.rounded())) s (\(source))")
+                    failure = .status(429, bodyExcerpt: redact(String(decoding: response.body.prefix(200), as: UTF8.self)))
                 default:
                     retryAfter = response.retryAfter
-                    if response.status == 429 { limiter.pause(for: retryAfter ?? configuration.backoff) }
                     failure = .status(response.status, bodyExcerpt: redact(String(decoding: response.body.prefix(200), as: UTF8.self)))
                 }
             } catch let error as ProviderError {
@@ -112,7 +163,10 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             }
             attempt += 1
             let delay = retryAfter ?? min(30, configuration.backoff * pow(2, Double(attempt - 1)) * jitter())
-            guard sleeper.sleep(delay, isCancelled: { cancellation.isCancelled }) else {
+            if delay >= 1 {
+                notice("\(endpoint): \(failure) — retrying in \(Int(delay.rounded())) s (attempt \(attempt + 1) of \(configuration.retries + 1))")
+            }
+            guard delay <= 0 || sleeper.sleep(delay, isCancelled: { cancellation.isCancelled }) else {
                 throw ProviderError.cancelled
             }
         }
@@ -130,6 +184,40 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             url = next
             q = []  // next_url carries the query (and its cursor) itself
         }
+    }
+
+    /// Reads a 403's body: the service says which of three things it means (its `message`, e.g.
+    /// "Your plan doesn't include this data timeframe.", "Attempted to request today's data before
+    /// end of day.", "You are not entitled to this data.").
+    public static func classifyForbidden(_ body: Data, endpoint: String) -> ProviderError {
+        struct Body: Decodable { let message: String?; let error: String? }
+        let decoded = try? JSONDecoder().decode(Body.self, from: body)
+        let message = decoded?.message ?? decoded?.error ?? ""
+        let lower = message.lowercased()
+        let quoted = message.isEmpty ? "HTTP 403 from \(endpoint)" : "HTTP 403 from \(endpoint): \"\(message.prefix(160))\""
+        if lower.contains("timeframe") { return .outsideHistory(quoted) }
+        if lower.contains("before end of day") || lower.contains("today's data") { return .notYetPublished(quoted) }
+        return .notEntitled(quoted)
+    }
+
+    /// A `next_url` from the service, re-based onto the configured base so the key never
+    /// leaves it: the service's own hosts (and the base's) are accepted, any other host or
+    /// scheme is refused.
+    func rebase(_ next: String) throws -> String {
+        guard let url = URLComponents(string: next), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+              let base = URLComponents(string: configuration.baseURL) else {
+            throw ProviderError.invalidResponse(endpoint: Self.endpointName(next), message: "next_url is not a URL")
+        }
+        let sameOrigin = scheme == base.scheme?.lowercased() && host == base.host?.lowercased() && url.port == base.port
+        if sameOrigin {
+            return next
+        }
+        guard scheme == "https", url.port == nil || url.port == 443, Self.serviceHosts.contains(host) else {
+            throw ProviderError.invalidResponse(endpoint: Self.endpointName(next),
+                                                message: "next_url points to \(scheme)://\(host), not the configured base "
+                                                    + "— refusing to send the API key there")
+        }
+        return configuration.baseURL + url.percentEncodedPath + (url.percentEncodedQuery.map { "?" + $0 } ?? "")
     }
 
     /// "/v2/aggs/grouped/…" without the query, for messages.
@@ -324,14 +412,27 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         let next_url: String?
     }
 
+    /// Splits executed on or after `since`: `/stocks/v1/splits` (the current endpoint), falling
+    /// back to the deprecated `/v3/reference/splits` where the new one is missing or not entitled.
     public func splits(since: SessionDate) throws -> [Split] {
+        do {
+            return try splits(path: "/stocks/v1/splits", since: since)
+        } catch ProviderError.notEntitled {
+            return try splits(path: "/v3/reference/splits", since: since)
+        } catch ProviderError.invalidResponse(_, let message) where message.hasPrefix("HTTP 404") {
+            return try splits(path: "/v3/reference/splits", since: since)
+        }
+    }
+
+    func splits(path: String, since: SessionDate) throws -> [Split] {
         var result: [Split] = []
-        try paginate("/v3/reference/splits", query: [("execution_date.gte", since.description), ("limit", "1000")]) { data, _ in
-            let response = try decode(SplitsResponse.self, data, endpoint: "/v3/reference/splits")
+        try paginate(path, query: [("execution_date.gte", since.description), ("limit", "1000")]) { data, _ in
+            let response = try decode(SplitsResponse.self, data, endpoint: path)
             for (i, s) in (response.results ?? []).enumerated() {
                 guard let symbol = try? Symbol(s.ticker) else { continue }
                 guard let date = try? SessionDate(iso: s.execution_date), s.split_from > 0, s.split_to > 0 else {
-                    throw ProviderError.invalidResponse(endpoint: "/v3/reference/splits", message: "results[\(i)] (\(s.ticker)) has an invalid date or ratio")
+                    throw ProviderError.invalidResponse(endpoint: path,
+                                                        message: "results[\(i)] (\(s.ticker)) has an invalid date or ratio")
                 }
                 result.append(Split(symbol: symbol, date: date, from: s.split_from, to: s.split_to))
             }
@@ -355,15 +456,26 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         let ticker: Ticker?
     }
 
-    /// The snapshot, or the previous close when the plan has no snapshots.
+    /// The plan-memory key recording that the key's plan has no snapshots.
+    static let snapshotsFact = "polygon.snapshots"
+
+    /// The latest price: the snapshot (last trade → today's close → the previous day's close),
+    /// else `/prev`. A plan without snapshots is remembered, so later quotes cost one call.
     public func quote(_ symbol: Symbol, at now: Date) throws -> Quote? {
-        do {
-            return try snapshot(symbol, at: now)
-        } catch ProviderError.forbidden {
-            return try previousClose(symbol, at: now)
+        if planMemory?.recall(Self.snapshotsFact) != "none" {
+            do {
+                if let quote = try snapshot(symbol, at: now) { return quote }
+            } catch ProviderError.notEntitled {
+                planMemory?.remember(Self.snapshotsFact, "none")
+            }
         }
+        return try previousClose(symbol, at: now)
     }
 
+    /// The snapshot as a quote. The service clears snapshots at 03:30 ET: until the first trade
+    /// `day` is all zeros, `updated` is 0 and there may be no `lastTrade`; zeros are "missing",
+    /// never a price, and the previous day's close is then the price of the previous session.
+    /// `nil` when the snapshot holds no usable price at all.
     public func snapshot(_ symbol: Symbol, at now: Date) throws -> Quote? {
         let endpoint = "/v2/snapshot/locale/us/markets/stocks/tickers/\(symbol)"
         let data: Data
@@ -371,18 +483,32 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             throw ProviderError.unknownSymbol(symbol.rawValue)
         }
         guard let t = try decode(SnapshotResponse.self, data, endpoint: endpoint).ticker else { return nil }
-        guard let price = t.lastTrade?.p ?? t.day?.c, price > 0, price.isFinite else {
-            throw ProviderError.invalidResponse(endpoint: endpoint, message: "no last trade or day close in the snapshot")
+        let usable = { (x: Double?) -> Double? in x.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }
+        let stamp = { (nanos: Int64?) -> Date? in
+            nanos.flatMap { $0 > 0 ? Date(timeIntervalSince1970: Double($0) / 1e9) : nil }
         }
-        let updatedNanos = t.updated ?? t.lastTrade?.t
-        let asOf = updatedNanos.map { Date(timeIntervalSince1970: Double($0) / 1e9) } ?? now
-        let session = NewYorkTime.local(at: asOf).date
-        return Quote(symbol: symbol, price: price, change: t.todaysChange, changePercent: t.todaysChangePerc,
-                     open: t.day?.o, dayHigh: t.day?.h, dayLow: t.day?.l, volume: t.day?.v,
-                     session: calendar.isSession(session) ? session : nil, asOf: asOf, fetchedAt: now,
-                     source: now.timeIntervalSince(asOf) < 120 ? .live : .delayed)
+        let previous = usable(t.prevDay?.c)
+        let tradeTime = stamp(t.lastTrade?.t) ?? stamp(t.updated)
+        if let price = usable(t.lastTrade?.p) ?? usable(t.day?.c), let asOf = tradeTime ?? (usable(t.day?.c) != nil ? now : nil) {
+            let day = NewYorkTime.local(at: asOf).date
+            let change = previous.map { price - $0 } ?? t.todaysChange
+            let percent = previous.map { (price / $0 - 1) * 100 } ?? t.todaysChangePerc
+            return Quote(symbol: symbol, price: price, change: change, changePercent: percent,
+                         open: usable(t.day?.o), dayHigh: usable(t.day?.h), dayLow: usable(t.day?.l),
+                         volume: usable(t.day?.v), session: calendar.isSession(day) ? day : nil, asOf: asOf, fetchedAt: now,
+                         source: now.timeIntervalSince(asOf) < 120 ? .live : .delayed)
+        }
+        // Cleared for the night: the previous day's bar is the latest session's.
+        guard let close = previous else { return nil }
+        let latest = calendar.latestClosedSession(at: now, graceMinutes: 0)
+        let closedAt = latest.flatMap { calendar.sessionIndex($0) }.flatMap { calendar.times(ofSessionAt: $0)?.close } ?? now
+        return Quote(symbol: symbol, price: close, change: nil, changePercent: nil, open: usable(t.prevDay?.o),
+                     dayHigh: usable(t.prevDay?.h), dayLow: usable(t.prevDay?.l), volume: usable(t.prevDay?.v),
+                     session: latest, asOf: closedAt, fetchedAt: now, source: .previousClose)
     }
 
+    /// `/prev`: the previous session's bar. It carries no earlier close, so the change is left to
+    /// the caller (the quote service fills it from stored history); close − open is not a change.
     public func previousClose(_ symbol: Symbol, at now: Date) throws -> Quote? {
         let endpoint = "/v2/aggs/ticker/\(symbol)/prev"
         let data = try fetch(endpoint, query: [("adjusted", "true")])
@@ -390,7 +516,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         guard let a = response.results?.first else { throw ProviderError.unknownSymbol(symbol.rawValue) }
         let b = try bar(a, index: 0, endpoint: endpoint)
         let close = calendar.sessionIndex(b.session).flatMap { calendar.times(ofSessionAt: $0)?.close } ?? now
-        return Quote(symbol: symbol, price: b.close, change: b.close - b.open, changePercent: (b.close / b.open - 1) * 100,
+        return Quote(symbol: symbol, price: b.close, change: nil, changePercent: nil,
                      open: b.open, dayHigh: b.high, dayLow: b.low, volume: b.volume, session: b.session, asOf: close,
                      fetchedAt: now, source: .previousClose)
     }

@@ -33,7 +33,8 @@ public final class QuoteService {
         var unknownToProvider = false
         if let provider {
             do {
-                if let q = try provider.quote(symbol, at: now) {
+                if var q = try provider.quote(symbol, at: now) {
+                    fillChange(&q)
                     try? store?.saveQuote(q)
                     return Result(quote: q, note: nil, fromCache: false)
                 }
@@ -48,6 +49,16 @@ public final class QuoteService {
         }
         if unknownToProvider || note == nil { throw ProviderError.unknownSymbol(symbol.rawValue) }
         throw ProviderError.transport(note!)
+    }
+
+    /// A previous-close quote carries no earlier close: the change is taken against the stored
+    /// close of the session before it (never close − open); without one it stays unknown.
+    func fillChange(_ q: inout Quote) {
+        guard q.change == nil, let session = q.session, let store,
+              let bars = try? store.latestDailyBars(q.symbol, count: 3),
+              let before = bars.last(where: { $0.session < session }), before.close > 0 else { return }
+        q.change = q.price - before.close
+        q.changePercent = (q.price / before.close - 1) * 100
     }
 
     func localQuote(_ symbol: Symbol, store: QuoteStore, now: Date) throws -> Quote? {

@@ -1,8 +1,17 @@
 import Foundation
 import TradLyteCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Paces calls evenly to a calls-per-minute budget (a token bucket of one token, so bursts
 /// never exceed the plan's window) and pauses everyone after a 429's Retry-After.
+///
+/// With a `stateFile` the schedule is shared by every process that uses the same file (one
+/// per key and data directory): the next free slot and the pause live in the file, read and
+/// advanced under an exclusive `flock`, so a refresh, the UI's quotes and a concurrent CLI
+/// command together stay within the plan. Without one it is per process.
 ///
 /// Time comes from the injected clock and waits go through the injected sleeper, so tests
 /// drive it with a manual clock and assert on the waits it asked for.
@@ -12,13 +21,15 @@ public final class RateLimiter: @unchecked Sendable {
     private var next: Date = .distantPast
     private var pausedUntil: Date = .distantPast
     public let callsPerMinute: Double
+    public let stateFile: String?
     private let clock: any WallClock
     private let sleeper: any Sleeper
 
-    public init(callsPerMinute: Double, clock: any WallClock, sleeper: any Sleeper) {
+    public init(callsPerMinute: Double, clock: any WallClock, sleeper: any Sleeper, stateFile: String? = nil) {
         self.callsPerMinute = max(0.01, callsPerMinute)
         self.clock = clock
         self.sleeper = sleeper
+        self.stateFile = stateFile
     }
 
     public var interval: TimeInterval {
@@ -34,10 +45,12 @@ public final class RateLimiter: @unchecked Sendable {
     @discardableResult
     public func acquire(cancel: CancellationFlag? = nil) throws(HTTPError) -> TimeInterval {
         let (now, slot): (Date, Date) = lock.withLock {
-            let now = clock.now()
-            let start = max(now, next, pausedUntil)
-            next = start.addingTimeInterval(interval)
-            return (now, start)
+            withSharedState {
+                let now = clock.now()
+                let start = max(now, next, pausedUntil)
+                next = start.addingTimeInterval(interval)
+                return (now, start)
+            }
         }
         let wait = slot.timeIntervalSince(now)
         if wait <= 0 {
@@ -52,13 +65,49 @@ public final class RateLimiter: @unchecked Sendable {
     /// After a 429: nobody calls again before `seconds` have passed.
     public func pause(for seconds: TimeInterval) {
         lock.withLock {
-            let until = clock.now().addingTimeInterval(seconds)
-            if until > pausedUntil {
-                pausedUntil = until
-            }
-            if next < pausedUntil {
-                next = pausedUntil
+            withSharedState {
+                let until = clock.now().addingTimeInterval(seconds)
+                if until > pausedUntil {
+                    pausedUntil = until
+                }
+                if next < pausedUntil {
+                    next = pausedUntil
+                }
             }
         }
+    }
+
+    /// Runs `body` with `next`/`pausedUntil` merged from the state file and writes them back,
+    /// all under the file's exclusive lock. Called with `lock` held. A file that cannot be
+    /// opened leaves the limiter per-process (pacing still holds for this process).
+    private func withSharedState<T>(_ body: () -> T) -> T {
+        guard let path = stateFile else { return body() }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return body() }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { return body() }
+        defer { flock(fd, LOCK_UN) }
+        var stored = [Double](repeating: 0, count: 2)
+        let read = stored.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 16, 0) }
+        if read == 16 {
+            next = max(next, Date(timeIntervalSince1970: stored[0]))
+            pausedUntil = max(pausedUntil, Date(timeIntervalSince1970: stored[1]))
+        }
+        let result = body()
+        stored = [next.timeIntervalSince1970, pausedUntil.timeIntervalSince1970].map { $0.isFinite ? $0 : 0 }
+        _ = stored.withUnsafeBytes { pwrite(fd, $0.baseAddress, 16, 0) }
+        return result
+    }
+}
+
+/// Small facts about the key's plan that outlive a process ("this plan has no snapshots"), so
+/// each is learned once; the app keeps them in the store's engine flags.
+public struct PlanMemory: Sendable {
+    public let recall: @Sendable (String) -> String?
+    public let remember: @Sendable (String, String?) -> Void
+
+    public init(recall: @escaping @Sendable (String) -> String?, remember: @escaping @Sendable (String, String?) -> Void) {
+        self.recall = recall
+        self.remember = remember
     }
 }

@@ -7,12 +7,39 @@ import Glibc
 import Darwin
 #endif
 
-/// A Polygon-shaped HTTP server on 127.0.0.1 for tests and local trials: it serves the demo
-/// market's data for every endpoint the client uses, checks the API key, paginates, can
-/// enforce a calls-per-minute limit, and injects faults on demand.
-///
-/// It is real code, documented and tested, not a stub: `tradlyte fake-polygon` runs it
+/// A Massive/Polygon-shaped HTTP server on 127.0.0.1 for tests and local trials: it serves the
+/// demo market (plus, with a scenario, the awkward tickers of a real market) for every endpoint
+/// the client uses, enforces a subscription plan, checks the API key, paginates, can enforce a
+/// calls-per-minute limit, and injects faults on demand. `tradlyte fake-polygon` runs it
 /// stand-alone (`POLYGON_BASE_URL=http://127.0.0.1:PORT`).
+///
+/// What it reproduces, and where the real service documents or shows it:
+/// - Shapes: `status`, `request_id`, `count`, `queryCount`/`resultsCount`, `adjusted`; bars
+///   `T o h l c v vw t n` with float volumes (fractional shares); `t` in milliseconds — grouped
+///   daily and `/prev` at the 16:00 ET end of the session window, ranges at midnight ET; a
+///   holiday's grouped day has no `results` key at all. Sources: the OpenAPI spec shipped with
+///   the official clients (massive-com/client-python, client-jvm docs such as
+///   `ListStockSplits200ResponseResultsInner.md`) and client-python's recorded responses
+///   (`test_rest/mocks/v2/aggs/grouped/...json`).
+/// - Plans (`FakePlan`): history of about 2 years on the free plan and 5 on Starter (massive.com
+///   pricing and docs; "Your plan doesn't include this data timeframe" reported by users for
+///   older ranges); today's grouped day refused on the free plan with 403 NOT_AUTHORIZED
+///   "Attempted to request today's data before end of day." until after midnight ET (users'
+///   reports and clients that match "before end of day" as "not ready"); snapshots not entitled
+///   on the free plan ("You are not entitled to this data."), 15-minute delayed on Starter.
+/// - Snapshots cleared at 03:30 ET and repopulated as trades arrive: until then `day`/`min`
+///   are all zeros, `updated` is 0 and `lastTrade` is absent (the snapshot endpoint's
+///   documentation: "Snapshot data is cleared at 3:30am EST"; client docs on zero-filled days).
+/// - 401 `{"status":"ERROR","error":"Unknown API Key"}`; 429 "You've exceeded the maximum
+///   requests per minute, please wait or upgrade your subscription to continue." with no
+///   Retry-After header (users' reports; the limit is per minute).
+/// - Case-sensitive tickers (`AMpB`, a preferred, is not `AMPB`; the spec: "Specify a
+///   case-sensitive ticker symbol"); grouped daily lists only tickers that traded that session;
+///   `/v3/reference/tickers?active=true` never lists delisted tickers (`active=false` with
+///   `delisted_utc` does); `next_url` names the service's own host
+///   (`https://api.massive.com/...`), which clients re-base onto their configured base.
+/// - Splits at `/stocks/v1/splits` (the current endpoint, Feb 2026) and the deprecated
+///   `/v3/reference/splits`.
 public final class FakePolygonServer: @unchecked Sendable {
     /// Things that can go wrong, on purpose.
     public enum Fault: Sendable, Equatable {
@@ -35,6 +62,13 @@ public final class FakePolygonServer: @unchecked Sendable {
 
     public let apiKey: String
     public let market: DemoMarket
+    public let data: FakeMarket
+    public let plan: FakePlan
+    /// The host `next_url`s name (the real service names its own; nil: this server's base URL).
+    public var nextURLBase: String? = "https://api.massive.com"
+    /// The clock the rate-limit window runs on (the market's by default; a test of two real
+    /// processes passes the host's).
+    public var rateClock: (any WallClock)?
     /// When set, more calls than this within any 60 s window get 429 with Retry-After.
     public var rateLimitPerMinute: Int? {
         get { lock.withLock { _rateLimit } }
@@ -50,6 +84,8 @@ public final class FakePolygonServer: @unchecked Sendable {
     private var faults: [(prefix: String?, fault: Fault)] = []
     private var calls: [Date] = []
     private var log: [String] = []
+    private var arrivals: [Date] = []
+    private var requestCounter = 0
     private var listener: Int32 = -1
     private var connections: Set<Int32> = []
     private var running = false
@@ -57,9 +93,12 @@ public final class FakePolygonServer: @unchecked Sendable {
 
     /// Every route answers from `market`'s clock (never the host's): a test pins or advances
     /// that clock, and the server's rate-limit window moves with it.
-    public init(apiKey: String, market: DemoMarket) {
+    public init(apiKey: String, market: DemoMarket, plan: FakePlan = .advanced, scenario: FakeMarket.Scenario? = nil) {
         self.apiKey = apiKey
         self.market = market
+        self.plan = plan
+        self.data = FakeMarket(demo: market, scenario: scenario)
+        self._rateLimit = plan.callsPerMinute
     }
 
     deinit { stop() }
@@ -68,6 +107,12 @@ public final class FakePolygonServer: @unchecked Sendable {
 
     /// Paths requested so far (with query), in order.
     public var requests: [String] { lock.withLock { log } }
+
+    /// When each request arrived, on `rateClock` (for counting requests per window).
+    public var arrivalTimes: [Date] { lock.withLock { arrivals } }
+
+    /// Forgets the requests seen so far.
+    public func clearRequests() { lock.withLock { log.removeAll(); arrivals.removeAll() } }
 
     /// Makes the next `count` requests whose path starts with `prefix` (any when nil) fail.
     public func inject(_ fault: Fault, count: Int = 1, pathPrefix: String? = nil) {
@@ -234,7 +279,8 @@ public final class FakePolygonServer: @unchecked Sendable {
     private func handle(_ request: Request, fd: Int32) -> Bool {
         let (fault, limited): (Fault?, Int?) = lock.withLock {
             log.append(request.target)
-            let now = market.now()
+            let now = rateClock?.now() ?? market.now()
+            arrivals.append(now)
             calls.removeAll { now.timeIntervalSince($0) >= 60 }
             var limitedFor: Int?
             if let limit = _rateLimit, calls.count >= limit {
@@ -247,13 +293,17 @@ public final class FakePolygonServer: @unchecked Sendable {
             }
             return (nil, limitedFor)
         }
-        let authorized = request.headers["authorization"] == "Bearer \(apiKey)" || request.query["apiKey"] == apiKey
-        guard authorized else {
-            return send(fd, status: 401, body: Data(#"{"status":"ERROR","request_id":"fake","error":"Unknown API Key"}"#.utf8))
+        let presented = request.headers["authorization"].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
+            ?? request.query["apiKey"]
+        guard presented == apiKey else {
+            let message = presented == nil ? "API Key was not provided" : "Unknown API Key"
+            return send(fd, status: 401, body: errorBody(status: "ERROR", field: "error", message))
         }
-        if let retry = limited {
-            return send(fd, status: 429, body: Data(#"{"status":"ERROR","error":"You've exceeded the maximum requests per minute"}"#.utf8),
-                        extraHeaders: ["Retry-After: \(max(1, retry))"])
+        if limited != nil {
+            // The service sends no Retry-After: the limit is per minute.
+            return send(fd, status: 429, body: errorBody(status: "ERROR", field: "error",
+                                                         "You've exceeded the maximum requests per minute, please wait or "
+                                                             + "upgrade your subscription to continue. https://polygon.io/pricing"))
         }
         if let fault {
             switch fault {
@@ -286,7 +336,7 @@ public final class FakePolygonServer: @unchecked Sendable {
                                         pattern: #""h":(-?[0-9.eE+-]+)"#, with: #""h":0.0001"#)
                 return send(fd, status: 200, body: Data(text.utf8))
             case .emptyResults:
-                return send(fd, status: 200, body: Data(#"{"status":"OK","queryCount":0,"resultsCount":0,"adjusted":true}"#.utf8))
+                return send(fd, status: 200, body: ok(["status": "OK", "queryCount": 0, "resultsCount": 0, "adjusted": true]).1)
             }
         }
         let response = route(request)
@@ -295,85 +345,224 @@ public final class FakePolygonServer: @unchecked Sendable {
 
     // MARK: - Endpoints
 
+    /// The plan's refusal of a session, if any (403 NOT_AUTHORIZED with the service's words).
+    func refusal(of session: SessionDate, now: Date) -> (Int, Data)? {
+        let today = NewYorkTime.local(at: now).date
+        if let days = plan.historyDays, session < today.adding(days: -days) {
+            return forbidden("Your plan doesn't include this data timeframe. Please upgrade your plan at https://polygon.io/pricing")
+        }
+        if plan == .basic && session >= today {
+            return forbidden("Attempted to request today's data before end of day. Please upgrade your plan at "
+                + "https://polygon.io/pricing")
+        }
+        return nil
+    }
+
+    /// The newest session the plan publishes at `now`.
+    func newestPublished(now: Date) -> Int {
+        let latest = data.latestIndex
+        let today = NewYorkTime.local(at: now).date
+        if plan == .basic, latest >= 0, market.calendar.sessions[latest] >= today { return latest - 1 }
+        return latest
+    }
+
+    /// A session's bars fetched on its own day before 20:00 ET are preliminary: their volume is
+    /// corrected later ("daily summaries keep changing for hours").
+    func served(_ bar: DailyBar, now: Date) -> DailyBar {
+        let local = NewYorkTime.local(at: now)
+        guard bar.session == local.date, local.secondOfDay < 20 * 3600 else { return bar }
+        var b = bar
+        b.volume = (bar.volume * 0.97).rounded(.down)
+        return b
+    }
+
     func route(_ r: Request) -> (status: Int, body: Data) {
         let p = r.path.split(separator: "/").map(String.init)
+        let now = market.now()
+        let cal = market.calendar
         do {
             switch true {
             case p.count == 8 && p[0] == "v2" && p[1] == "aggs" && p[2] == "grouped":
                 let session = try SessionDate(iso: p[7])
-                let bars = try market.groupedDaily(session)
-                let results = bars.keys.sorted().map { Self.agg(bars[$0]!, ticker: $0.rawValue) }
-                return ok(["status": "OK", "adjusted": true, "queryCount": results.count, "resultsCount": results.count, "results": results])
+                if let refused = refusal(of: session, now: now) { return refused }
+                let bars = try data.groupedDaily(session)
+                // Sorted by ticker, so fault injection and tests see a stable text.
+                let results = bars.keys.sorted().map { Self.agg(served(bars[$0]!, now: now), ticker: $0.rawValue, windowEnd: true) }
+                var body: [String: Any] = ["status": "OK", "adjusted": true, "queryCount": results.count,
+                                           "resultsCount": results.count, "request_id": nextRequestID()]
+                if !results.isEmpty {
+                    body["results"] = results
+                    body["count"] = results.count
+                }
+                return ok(body)
             case p.count == 9 && p[0] == "v2" && p[1] == "aggs" && p[2] == "ticker" && p[4] == "range":
                 let symbol = try Symbol(p[3])
                 var from = try SessionDate(iso: p[7])
+                if let days = plan.historyDays, from < NewYorkTime.local(at: now).date.adding(days: -days) {
+                    return forbidden("Your plan doesn't include this data timeframe. Please upgrade your plan at "
+                        + "https://polygon.io/pricing")
+                }
                 if let cursor = r.query["cursor"] { from = try SessionDate(iso: cursor) }
-                let to = try SessionDate(iso: p[8])
+                var to = try SessionDate(iso: p[8])
+                let newest = newestPublished(now: now)
+                if newest >= 0 { to = min(to, cal.sessions[newest]) }
                 let limit = min(Int(r.query["limit"] ?? "5000") ?? 5000, pageSize * 10)
-                let all = try market.dailyBars(symbol, from: from, to: to)
+                let all = from <= to ? try data.dailyBars(symbol, from: from, to: to) : []
                 let page = Array(all.prefix(limit))
                 var body: [String: Any] = ["status": "OK", "ticker": symbol.rawValue, "adjusted": true,
-                                           "queryCount": page.count, "resultsCount": page.count,
-                                           "results": page.map { Self.agg($0, ticker: nil) }]
+                                           "queryCount": page.count, "resultsCount": page.count, "request_id": nextRequestID()]
+                if !page.isEmpty {
+                    body["results"] = page.map { Self.agg(served($0, now: now), ticker: nil, windowEnd: false) }
+                    body["count"] = page.count
+                }
                 if all.count > limit {
-                    body["next_url"] = "\(baseURL)/v2/aggs/ticker/\(symbol)/range/1/day/\(p[7])/\(p[8])?cursor=\(all[limit].session)&limit=\(limit)"
+                    body["next_url"] = "\(nextBase)/v2/aggs/ticker/\(symbol)/range/1/day/\(p[7])/\(p[8])"
+                        + "?cursor=\(all[limit].session)&limit=\(limit)"
                 }
                 return ok(body)
             case p.count == 5 && p[0] == "v2" && p[1] == "aggs" && p[2] == "ticker" && p[4] == "prev":
                 let symbol = try Symbol(p[3])
-                guard let q = try market.quote(symbol, at: market.now()), let session = q.session,
-                      let bar = try market.dailyBars(symbol, from: session, to: session).first else { return notFound() }
-                return ok(["status": "OK", "ticker": symbol.rawValue, "resultsCount": 1, "results": [Self.agg(bar, ticker: symbol.rawValue)]])
+                let newest = newestPublished(now: now)
+                var body: [String: Any] = ["status": "OK", "ticker": symbol.rawValue, "adjusted": true, "queryCount": 0,
+                                           "resultsCount": 0, "request_id": nextRequestID()]
+                if newest >= 0, data.knows(symbol), let bar = try data.lastBar(symbol, atOrBefore: newest) {
+                    body["results"] = [Self.agg(bar, ticker: symbol.rawValue, windowEnd: true)]
+                    body["queryCount"] = 1
+                    body["resultsCount"] = 1
+                    body["count"] = 1
+                }
+                return ok(body)
             case p.count == 3 && p[0] == "v3" && p[1] == "reference" && p[2] == "tickers":
-                let activeOnly = r.query["active"] == "true"
-                let all = try market.symbols().filter { !activeOnly || $0.active }
+                // active=true (the default) never lists delisted tickers; active=false lists only them.
+                let activeWanted = r.query["active"] != "false"
+                let all = try data.symbols().filter { $0.active == activeWanted }
                 let offset = Int(r.query["cursor"] ?? "0") ?? 0
                 let limit = min(Int(r.query["limit"] ?? "100") ?? 100, pageSize)
                 let page = all.dropFirst(offset).prefix(limit)
-                var body: [String: Any] = ["status": "OK", "count": page.count, "results": page.map { s -> [String: Any] in
-                    ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks", "locale": "us", "type": s.type ?? "CS",
-                     "primary_exchange": s.exchange ?? "XNAS", "active": s.active, "currency_name": "usd"]
+                var body: [String: Any] = ["status": "OK", "count": page.count, "request_id": nextRequestID(),
+                                           "results": page.map { s -> [String: Any] in
+                    var item: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks",
+                                               "locale": "us", "type": s.type ?? "CS", "primary_exchange": s.exchange ?? "XNAS",
+                                               "active": s.active, "currency_name": "usd",
+                                               "last_updated_utc": "2026-01-02T00:00:00Z"]
+                    if let d = s.delistDate { item["delisted_utc"] = "\(d)T00:00:00Z" }
+                    return item
                 }]
                 if offset + limit < all.count {
-                    body["next_url"] = "\(baseURL)/v3/reference/tickers?cursor=\(offset + limit)&limit=\(limit)&active=\(activeOnly)"
+                    body["next_url"] = "\(nextBase)/v3/reference/tickers?cursor=\(offset + limit)&limit=\(limit)&active=\(activeWanted)"
                 }
                 return ok(body)
             case p.count == 4 && p[0] == "v3" && p[1] == "reference" && p[2] == "tickers":
-                guard let s = try market.symbols().first(where: { $0.symbol.rawValue == p[3] }) else { return notFound() }
-                var details: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "type": s.type ?? "CS",
-                                              "primary_exchange": s.exchange ?? "XNAS", "active": s.active,
-                                              "market_cap": s.marketCap ?? 0, "sic_description": s.industry ?? "",
-                                              "description": s.description ?? "", "list_date": s.listDate?.description ?? ""]
+                guard let s = try data.symbols().first(where: { $0.symbol.rawValue == p[3] }) else {
+                    return notFound("Ticker not found.")
+                }
+                var details: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks", "locale": "us",
+                                              "type": s.type ?? "CS", "primary_exchange": s.exchange ?? "XNAS", "active": s.active,
+                                              "currency_name": "usd", "market_cap": s.marketCap ?? 0,
+                                              "sic_description": s.industry ?? "", "description": s.description ?? "",
+                                              "list_date": s.listDate?.description ?? ""]
                 if let d = s.delistDate { details["delisted_utc"] = "\(d)T00:00:00Z" }
-                return ok(["status": "OK", "results": details])
-            case p.count == 3 && p[0] == "v3" && p[1] == "reference" && p[2] == "splits":
+                return ok(["status": "OK", "request_id": nextRequestID(), "results": details])
+            case p.count == 3 && p[0] == "stocks" && p[1] == "v1" && p[2] == "splits",
+                 p.count == 3 && p[0] == "v3" && p[1] == "reference" && p[2] == "splits":
                 let since = try SessionDate(iso: r.query["execution_date.gte"] ?? "1990-01-01")
-                let splits = try market.splits(since: since)
-                return ok(["status": "OK", "results": splits.map {
-                    ["ticker": $0.symbol.rawValue, "execution_date": $0.date.description, "split_from": $0.from, "split_to": $0.to]
+                let splits = try data.splits(since: since)
+                let current = p[0] == "stocks"
+                return ok(["status": "OK", "request_id": nextRequestID(), "results": splits.enumerated().map { i, s -> [String: Any] in
+                    var item: [String: Any] = ["ticker": s.symbol.rawValue, "execution_date": s.date.description,
+                                               "split_from": s.from, "split_to": s.to]
+                    if current {
+                        item["id"] = "E\(i + 1)"
+                        item["adjustment_type"] = s.to >= s.from ? "forward_split" : "reverse_split"
+                        item["historical_adjustment_factor"] = s.from / s.to
+                    }
+                    return item
                 }])
             case p.count == 8 && p[0] == "v2" && p[1] == "snapshot":
+                guard plan.hasSnapshots else {
+                    return forbidden("You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing")
+                }
                 let symbol = try Symbol(p[7])
-                guard let q = try market.quote(symbol, at: market.now()) else { return notFound() }
-                let nanos = Int64(q.asOf.timeIntervalSince1970 * 1e9)
-                return ok(["status": "OK", "ticker": [
-                    "ticker": symbol.rawValue, "todaysChange": q.change ?? 0, "todaysChangePerc": q.changePercent ?? 0, "updated": nanos,
-                    "day": ["o": q.open ?? q.price, "h": q.dayHigh ?? q.price, "l": q.dayLow ?? q.price, "c": q.price, "v": q.volume ?? 0],
-                    "prevDay": ["c": q.price - (q.change ?? 0)], "lastTrade": ["p": q.price, "t": nanos],
-                ] as [String: Any]])
+                guard data.knows(symbol) else { return notFound("Ticker not found.") }
+                return ok(["status": "OK", "request_id": nextRequestID(), "ticker": try snapshot(symbol, now: now)])
             case p.count == 3 && p[0] == "v1" && p[1] == "marketstatus" && p[2] == "now":
-                let now = market.now()
-                let open = market.calendar.nextSession(at: now).map { now >= $0.open && now < $0.close } ?? false
+                let open = cal.nextSession(at: now).map { now >= $0.open && now < $0.close } ?? false
                 return ok(["market": open ? "open" : "closed", "serverTime": ISO8601DateFormatter().string(from: now),
                            "exchanges": ["nyse": open ? "open" : "closed", "nasdaq": open ? "open" : "closed"]])
             default:
-                return notFound()
+                return notFound("Not found.")
             }
         } catch ProviderError.unknownSymbol {
-            return notFound()
+            return notFound("Ticker not found.")
         } catch {
-            return (400, Data(#"{"status":"ERROR","error":"bad request"}"#.utf8))
+            return (400, errorBody(status: "ERROR", field: "error", "bad request"))
         }
+    }
+
+    /// A ticker snapshot as the plan sees it at `now`: 15 minutes behind on delayed plans; from
+    /// 03:30 ET until the session's first trade the day is cleared (zeros, `updated` 0, no
+    /// `lastTrade`) and only `prevDay` holds a price.
+    func snapshot(_ symbol: Symbol, now: Date) throws -> [String: Any] {
+        let cal = market.calendar
+        let view = now.addingTimeInterval(-plan.snapshotDelay)
+        let local = NewYorkTime.local(at: now)
+        let zeros: [String: Any] = ["o": 0, "h": 0, "l": 0, "c": 0, "v": 0, "vw": 0]
+        func agg(_ b: DailyBar) -> [String: Any] {
+            ["o": b.open, "h": b.high, "l": b.low, "c": b.close, "v": b.volume, "vw": b.vwap ?? b.close]
+        }
+        let nanos = { (d: Date) in Int64(d.timeIntervalSince1970 * 1e9) }
+        let todayIndex = cal.sessionIndex(local.date)
+        // Today's session as seen through the delay, once it has traded.
+        if let index = todayIndex, let times = cal.times(ofSessionAt: index), view >= times.open,
+           let final = try data.bar(symbol, at: index) {
+            let f = min(1, view.timeIntervalSince(times.open) / times.close.timeIntervalSince(times.open))
+            let price = ((final.open + (final.close - final.open) * f) * 10_000).rounded() / 10_000
+            let day = DailyBar(session: final.session, open: final.open, high: max(final.open, price), low: min(final.open, price),
+                               close: price, volume: (final.volume * f).rounded())
+            let prev = try data.lastBar(symbol, atOrBefore: index - 1)
+            let traded = min(view, times.close)
+            var t: [String: Any] = ["ticker": symbol.rawValue, "updated": nanos(traded), "day": agg(day),
+                                    "min": agg(day), "prevDay": prev.map(agg) ?? zeros,
+                                    "lastTrade": ["p": price, "s": 100, "t": nanos(traded), "x": 4, "i": "1"]]
+            t["todaysChange"] = prev.map { price - $0.close } ?? 0
+            t["todaysChangePerc"] = prev.map { (price / $0.close - 1) * 100 } ?? 0
+            return t
+        }
+        let latest = cal.latestClosedSessionIndex(at: now, graceMinutes: 0)
+        let resetToday = local.secondOfDay >= 3 * 3600 + 30 * 60
+        let lastDayIndex = resetToday ? nil : (todayIndex.map { $0 - 1 } ?? latest)
+        if let index = lastDayIndex, index >= 0, let last = try data.bar(symbol, at: index),
+           let close = cal.times(ofSessionAt: index)?.close {
+            // Before the 03:30 reset: the last session's day, its closing trade.
+            let prev = try data.lastBar(symbol, atOrBefore: index - 1)
+            var t: [String: Any] = ["ticker": symbol.rawValue, "updated": nanos(close), "day": agg(last), "min": agg(last),
+                                    "prevDay": prev.map(agg) ?? zeros,
+                                    "lastTrade": ["p": last.close, "s": 100, "t": nanos(close), "x": 4, "i": "1"]]
+            t["todaysChange"] = prev.map { last.close - $0.close } ?? 0
+            t["todaysChangePerc"] = prev.map { (last.close / $0.close - 1) * 100 } ?? 0
+            return t
+        }
+        // Cleared for the night: zeros, updated 0, no lastTrade; prevDay is the latest session.
+        let prev = latest >= 0 ? try data.lastBar(symbol, atOrBefore: latest) : nil
+        return ["ticker": symbol.rawValue, "updated": 0, "todaysChange": 0, "todaysChangePerc": 0, "day": zeros, "min": zeros,
+                "prevDay": prev.map(agg) ?? zeros]
+    }
+
+    var nextBase: String { nextURLBase ?? baseURL }
+
+    func nextRequestID() -> String {
+        lock.withLock {
+            requestCounter += 1
+            return String(format: "fake%08x", requestCounter)
+        }
+    }
+
+    func errorBody(status: String, field: String, _ message: String) -> Data {
+        ok(["status": status, "request_id": nextRequestID(), field: message]).1
+    }
+
+    func forbidden(_ message: String) -> (Int, Data) {
+        (403, errorBody(status: "NOT_AUTHORIZED", field: "message", message))
     }
 
     static func replace(_ text: String, pattern: String, with template: String) -> String {
@@ -381,8 +570,11 @@ public final class FakePolygonServer: @unchecked Sendable {
         return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
 
-    static func agg(_ b: DailyBar, ticker: String?) -> [String: Any] {
-        let t = Int64(NewYorkTime.instant(on: b.session, minuteOfDay: 0).timeIntervalSince1970 * 1000)
+    /// A bar in the service's shape; `t` is the window's start (midnight ET) for ranges and its
+    /// end (16:00 ET) for grouped daily and `/prev`.
+    static func agg(_ b: DailyBar, ticker: String?, windowEnd: Bool = false) -> [String: Any] {
+        let minute = windowEnd ? 16 * 60 : 0
+        let t = Int64(NewYorkTime.instant(on: b.session, minuteOfDay: minute).timeIntervalSince1970 * 1000)
         var d: [String: Any] = ["o": b.open, "h": b.high, "l": b.low, "c": b.close, "v": b.volume, "t": t]
         if let ticker { d["T"] = ticker }
         if let vw = b.vwap { d["vw"] = vw }
@@ -395,7 +587,9 @@ public final class FakePolygonServer: @unchecked Sendable {
         (200, (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     }
 
-    func notFound() -> (Int, Data) { (404, Data(#"{"status":"NOT_FOUND","message":"not found"}"#.utf8)) }
+    func notFound(_ message: String) -> (Int, Data) {
+        (404, errorBody(status: "NOT_FOUND", field: "message", message))
+    }
 }
 
 public struct FakeServerError: Error, CustomStringConvertible {

@@ -78,7 +78,7 @@ public struct CSVBarParser: Sendable {
             }
             let rowSymbol: Symbol
             if let index = columns.symbol {
-                do { rowSymbol = try Symbol(field(index) ?? "") } catch {
+                do { rowSymbol = try Symbol(typed: field(index) ?? "") } catch {
                     report(line.number, error.description)
                     continue
                 }

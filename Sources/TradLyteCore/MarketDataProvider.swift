@@ -74,16 +74,25 @@ public protocol MarketDataProvider: Sendable {
     func symbols() throws -> [SymbolInfo]
     /// Splits effective on or after a date.
     func splits(since: SessionDate) throws -> [Split]
+    /// Full metadata of one ticker (market cap, industry, list and delist dates).
+    func details(_ symbol: Symbol) throws -> SymbolInfo
     /// The latest quote the provider has for a symbol (`nil` when it has none).
     func quote(_ symbol: Symbol, at now: Date) throws -> Quote?
 }
 
 /// What went wrong talking to a provider, in words a user can act on.
+///
+/// A 403 is read, not guessed: the body's `message` tells a plan's missing endpoint, its
+/// history window and a day not yet published apart (`PolygonClient.classifyForbidden`).
 public enum ProviderError: Error, Equatable, Sendable, CustomStringConvertible {
     /// 401: the key is missing or wrong.
     case unauthorized(String)
-    /// 403: the plan does not include the endpoint.
-    case forbidden(String)
+    /// 403: the plan does not include the endpoint (snapshots on the free plan).
+    case notEntitled(String)
+    /// 403: the session is older than the plan's history window.
+    case outsideHistory(String)
+    /// 403 (or an empty grouped day): the session is not published yet on this plan.
+    case notYetPublished(String)
     case rateLimited(String)
     /// The response could not be trusted (bad JSON, missing fields, impossible prices).
     case invalidResponse(endpoint: String, message: String)
@@ -93,8 +102,16 @@ public enum ProviderError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unauthorized(let d): return "the API key was rejected (\(d)) — check POLYGON_API_KEY or polygon_api_key in the config file"
-        case .forbidden(let d): return "your plan does not include this endpoint (\(d)) — use watchlist mode or upgrade the plan"
+        case .unauthorized(let d):
+            return "the API key was rejected (\(d)) — check POLYGON_API_KEY or polygon_api_key in the config file"
+        case .notEntitled(let d):
+            return "your plan does not include this endpoint (\(d)) — TradLyte falls back where it can; upgrade the "
+                + "plan for more"
+        case .outsideHistory(let d):
+            return "your plan's history does not reach this far back (\(d)) — older sessions are skipped; "
+                + "set backfill_years lower or upgrade the plan"
+        case .notYetPublished(let d):
+            return "not published yet on your plan (\(d)) — the session is deferred and fetched by a later run"
         case .rateLimited(let d): return "rate limited by the provider (\(d)) — lower calls_per_minute in the config"
         case .invalidResponse(let endpoint, let message): return "rejected a response from \(endpoint): \(message)"
         case .unknownSymbol(let s): return "unknown symbol '\(s)' — the provider has no such ticker"

@@ -8,6 +8,10 @@ public enum RunTrigger: String, Sendable, Codable, CaseIterable {
 /// The state of a run or of one of its stages.
 public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case running, succeeded, failed, skipped
+    /// Stopped on request (`c` in the UI); what was fetched is kept.
+    case cancelled
+    /// Stopped by a signal (Ctrl-C, SIGTERM) or found abandoned by a process that is gone.
+    case interrupted
 }
 
 /// One stage of a run as recorded: attempts, timings, counts and the error, if any.

@@ -1,13 +1,27 @@
-/// A validated ticker symbol: 1–10 characters of A–Z, 0–9, `.` and `-`, stored upper-cased.
+/// A validated ticker symbol: 1–10 characters of A–Z, a–z, 0–9, `.` and `-`.
 ///
-/// Validation happens once, at the edge (CLI arguments, CSV files, provider payloads), so every
-/// `Symbol` inside the engine is known to be well formed.
+/// Tickers are case-sensitive, as the provider's are: `AMpB` (a preferred share) is not `AMPB`
+/// (its common stock), so `Symbol(_:)` keeps the case it is given. What a user types goes
+/// through `Symbol(typed:)` (upper-cased) or, where stored symbols are known, a
+/// case-insensitive lookup that asks when two securities differ only in case
+/// (`MarketStore.resolveSymbol`). Validation happens once, at the edge (CLI arguments, CSV
+/// files, provider payloads), so every `Symbol` inside the engine is known to be well formed.
 public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let rawValue: String
 
-    /// Parses and normalises a symbol. Lower-case letters are accepted and upper-cased;
-    /// surrounding whitespace is trimmed.
+    /// Parses a symbol exactly as given (surrounding whitespace trimmed, case kept).
     public init(_ text: String) throws(SymbolError) {
+        try self.init(text, upperCased: false)
+    }
+
+    /// Parses what a user typed: an all-lower-case ticker becomes upper-case (`brk.b` → `BRK.B`);
+    /// one with an upper-case letter is taken as written (`AMpB`).
+    public init(typed text: String) throws(SymbolError) {
+        let hasUpper = text.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        try self.init(text, upperCased: !hasUpper)
+    }
+
+    private init(_ text: String, upperCased: Bool) throws(SymbolError) {
         // Fast path: already a valid upper-case symbol (what providers send).
         let utf8 = text.utf8
         if !utf8.isEmpty && utf8.count <= 10 && utf8.allSatisfy({ b in
@@ -28,7 +42,7 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
                  UInt8(ascii: "."), UInt8(ascii: "-"):
                 out.append(byte)
             case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                out.append(byte - 32)
+                out.append(upperCased ? byte - 32 : byte)
             default:
                 let scalarIndex = trimmed.utf8.index(trimmed.utf8.startIndex, offsetBy: offset)
                 let character = trimmed[scalarIndex...].first.map(String.init) ?? "?"
@@ -37,6 +51,9 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
         }
         rawValue = String(decoding: out, as: UTF8.self)
     }
+
+    /// The key two symbols share when they differ only in case.
+    public var folded: String { rawValue.uppercased() }
 
     public var description: String { rawValue }
 
@@ -67,7 +84,7 @@ public enum SymbolError: Error, Equatable, CustomStringConvertible, Sendable {
         case .tooLong(let text):
             return "symbol '\(text)' is \(text.utf8.count) characters long — symbols have 1 to 10 characters"
         case .invalidCharacter(let text, let character, let position):
-            return "symbol '\(text)' has '\(character)' at position \(position) — symbols use only A–Z, 0–9, '.' and '-'"
+            return "symbol '\(text)' has '\(character)' at position \(position) — symbols use only letters, digits, '.' and '-'"
         }
     }
 }

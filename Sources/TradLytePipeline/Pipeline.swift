@@ -10,6 +10,14 @@ public enum PipelineEvent: Sendable {
     case stageFinished(StageRecord)
 }
 
+/// Why a run is asked to stop.
+public enum StopRequest: Sendable, Equatable {
+    /// The user cancelled (`c` in the UI).
+    case cancel
+    /// A signal (Ctrl-C, SIGTERM), named.
+    case interrupt(String)
+}
+
 /// How a run ended.
 public struct RunOutcome: Sendable {
     public var runID: Int64?
@@ -21,15 +29,31 @@ public struct RunOutcome: Sendable {
     public var newAlerts: [Alert] = []
     public var stages: [StageRecord] = []
     public var seconds: TimeInterval = 0
-    public var cancelled = false
+    /// Grouped days stored by this run (each committed as it arrived).
+    public var sessionsStored = 0
+    /// Sessions left for a later run, and why.
+    public var deferred: [PipelinePlan.Deferral] = []
+    public var cancelled: Bool { status == .cancelled || status == .interrupted }
 
     /// One line for logs, notifications and the CLI.
     public var summary: String {
-        var s = status == .succeeded ? "refresh succeeded" : (cancelled ? "refresh cancelled" : "refresh failed")
+        var s: String
+        switch status {
+        case .succeeded: s = "refresh succeeded"
+        case .cancelled: s = "refresh cancelled"
+        case .interrupted: s = "refresh interrupted"
+        default: s = "refresh failed"
+        }
         if let failedStage, let error { s += " in \(failedStage): \(error)" }
         s += String(format: " (%.2f s)", seconds)
         if ingest.rows > 0 || status == .succeeded {
             s += "; \(ingest.rows) rows, \(ingest.inserted) new, \(ingest.changed) changed, \(ingest.fibBarsWritten) Fibonacci bars"
+        }
+        if cancelled {
+            s += "; \(sessionsStored) session\(sessionsStored == 1 ? "" : "s") stored and kept — the next run resumes from there"
+        }
+        if !deferred.isEmpty {
+            s += "; deferred " + deferred.map { "\($0.session) (\($0.retry))" }.joined(separator: ", ")
         }
         if !newAlerts.isEmpty { s += "; \(newAlerts.count) new alert\(newAlerts.count == 1 ? "" : "s")" }
         return s
@@ -39,11 +63,13 @@ public struct RunOutcome: Sendable {
 /// The daily pipeline (ARCHITECTURE §9): plan → fetch OHLCV ∥ fetch metadata → bronze →
 /// consolidate → resample → scan → alerts → vacuum, as one recorded run.
 ///
-/// Bars are stored in chunks, each in one transaction (bronze, consolidation, watermarks and
-/// the touched Fibonacci buckets together), so a run killed at any point leaves a consistent
-/// database and the next run's plan resumes from the watermarks. Transient provider failures
-/// are retried once, in the provider's client; a stage that still fails fails the run with its
-/// name and reason.
+/// `run` is a small stage runner: each stage is one function below, recorded by `StageRecorder`
+/// (no stage is ever left `running`). Every fetch is committed as it arrives (bronze,
+/// consolidation, watermarks and the touched Fibonacci buckets in one transaction), so a run
+/// cancelled, interrupted or killed keeps what it fetched and the next plan resumes from there.
+/// Transient provider failures are retried by the provider's client (the one retry policy);
+/// the pipeline classifies: a session not yet published is deferred, a refusal for history
+/// beyond the plan ends the backfill there and is remembered.
 public final class Pipeline {
     public let store: PipelineStore
     public let provider: MarketDataProvider
@@ -67,8 +93,19 @@ public final class Pipeline {
 
     var calendar: TradingCalendar { store.calendar }
 
-    /// Set while a bulk load's Fibonacci rebuild is owed.
-    static let rebuildFlag = "fib_rebuild_pending"
+    /// Engine flags the pipeline keeps.
+    enum Flag {
+        /// A bulk load's Fibonacci rebuild is owed.
+        static let rebuild = "fib_rebuild_pending"
+        /// Calendar days of history the plan serves (learned from a 403).
+        static let historyWindowDays = "plan.history_window_days"
+        /// The plan publishes a session's grouped day only after midnight ET.
+        static let publishesNextDay = "plan.publishes_next_day"
+        /// Sessions deferred by the last run, for `status` and the UI.
+        static let deferred = "market.deferred"
+        /// When the ticker list was last fetched (ISO date).
+        static let tickersFetched = "metadata.tickers_fetched"
+    }
 
     // MARK: - Planning
 
@@ -78,34 +115,66 @@ public final class Pipeline {
               let latestIndex = calendar.sessionIndex(latest) else {
             return PipelinePlan(latestClosed: nil, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [], metadataCalls: 0)
         }
-        let backfillStart = calendar.sessionIndex(onOrAfter: latest.adding(days: -365 * options.backfillYears - options.backfillYears / 4))
+        let today = NewYorkTime.local(at: now).date
+        var backfillStart = calendar.sessionIndex(onOrAfter: latest.adding(days: -365 * options.backfillYears - options.backfillYears / 4))
+        var clamped = false
+        if let text = try store.flag(Flag.historyWindowDays), let days = Int(text) {
+            // One day inside the window: its edge moves with the date.
+            let edge = calendar.sessionIndex(onOrAfter: today.adding(days: -days + 1))
+            if edge > backfillStart {
+                backfillStart = edge
+                clamped = true
+            }
+        }
+        var deferred: [PipelinePlan.Deferral] = []
+        // A plan that publishes a day's grouped bars only after midnight ET: today's session waits.
+        var newest = latestIndex
+        if latest == today, try store.flag(Flag.publishesNextDay) != nil {
+            deferred.append(.init(session: latest, reason: "your plan publishes a session after midnight ET",
+                                  retry: "fetched by the first run after 00:00 ET"))
+            newest -= 1
+        }
         let coverage = try store.coverage()
         let infos = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         let only = options.onlySymbols.map(Set.init)
 
-        /// The last session a symbol is expected to have: earlier for delisted ones.
+        /// The last session a symbol is expected to have: earlier for delisted and dormant ones.
         func expectedLatest(_ s: Symbol) -> Int {
-            if let info = infos[s], !info.active, let delisted = info.delistDate {
-                return min(latestIndex, calendar.sessionIndex(onOrBefore: delisted))
+            if let info = infos[s], !info.active {
+                if let delisted = info.delistDate { return min(newest, calendar.sessionIndex(onOrBefore: delisted)) }
+                if let c = coverage[s] { return min(newest, calendar.sessionIndex(onOrBefore: c.latest)) }
             }
-            return latestIndex
+            return newest
         }
 
-        var missing: [Symbol: Int] = [:]
-        var grouped = Set<Int>()
-        var ranges: [PipelinePlan.RangeRequest] = []
+        var plan = PipelinePlan(latestClosed: latest, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [],
+                                metadataCalls: 0)
+        plan.deferred = deferred
+        plan.historyStart = backfillStart <= newest ? calendar.sessions[backfillStart] : nil
+        plan.historyClamped = clamped
+        guard backfillStart <= newest else { return plan }
         switch options.mode {
         case .market where only == nil:
-            if coverage.isEmpty {
-                grouped = Set(backfillStart...latestIndex)
-            } else {
-                for (symbol, c) in coverage {
-                    let have = calendar.sessionIndex(onOrBefore: c.latest)
-                    let want = expectedLatest(symbol)
-                    if have < want {
-                        missing[symbol] = want - have
-                        grouped.formUnion((have + 1)...want)
-                    }
+            let fetched = try store.marketSessions()
+            plan.groupedSessions = (backfillStart...newest).reversed().map { calendar.sessions[$0] }.filter { fetched[$0] == nil }
+            // Late corrections: the sessions just before the newest one this run will have, fetched
+            // only on their own day so far, are fetched once more — never again on the same day.
+            let newestHeld = max(plan.groupedSessions.first.flatMap { calendar.sessionIndex($0) } ?? -1,
+                                 fetched.keys.compactMap { calendar.sessionIndex($0) }.filter { $0 <= newest }.max() ?? -1)
+            if newestHeld > 0, options.correctionSessions > 0 {
+                for index in max(0, newestHeld - options.correctionSessions)..<newestHeld {
+                    let session = calendar.sessions[index]
+                    guard let record = fetched[session], record.fetches == 1,
+                          NewYorkTime.local(at: record.lastFetchedAt).date < today else { continue }
+                    plan.corrections.append(session)
+                }
+            }
+            // A cold start on a small budget fetches the watchlist's history first (range calls):
+            // charts work after a few calls while the market backfill runs on.
+            if plan.groupedSessions.count > 5 {
+                for symbol in options.watchlist where coverage[symbol] == nil {
+                    plan.ranges.append(.init(symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[newest],
+                                             reason: "watchlist first"))
                 }
             }
         default:
@@ -115,258 +184,480 @@ public final class Pipeline {
                 if let c = coverage[symbol] {
                     let have = calendar.sessionIndex(onOrBefore: c.latest)
                     if have < want {
-                        missing[symbol] = want - have
-                        ranges.append(.init(symbol: symbol, from: calendar.sessions[have + 1], to: calendar.sessions[want], reason: "catch up"))
+                        plan.missingBySymbol[symbol] = want - have
+                        plan.ranges.append(.init(symbol: symbol, from: calendar.sessions[have + 1], to: calendar.sessions[want],
+                                                 reason: "catch up"))
                     }
-                } else {
-                    missing[symbol] = want - backfillStart + 1
-                    ranges.append(.init(symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[want],
-                                        reason: "new symbol: \(options.backfillYears)-year backfill"))
+                } else if want >= backfillStart {
+                    plan.missingBySymbol[symbol] = want - backfillStart + 1
+                    plan.ranges.append(.init(symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[want],
+                                             reason: "new symbol: \(options.backfillYears)-year backfill"))
                 }
             }
         }
-        let sessions = grouped.sorted().map { calendar.sessions[$0] }
-        let work = !sessions.isEmpty || !ranges.isEmpty
-        return PipelinePlan(latestClosed: latest, groupedSessions: sessions, ranges: ranges, missingBySymbol: missing, splits: [],
-                            metadataCalls: work || infos.isEmpty ? 2 : 0)
+        plan.metadataCalls = try metadataCallEstimate(today: today, hasWork: !plan.isEmpty)
+        return plan
+    }
+
+    /// The ticker list (weekly, or when symbols lack metadata), ticker details (budgeted) and splits.
+    func metadataCallEstimate(today: SessionDate, hasWork: Bool) throws -> Int {
+        let due = try listDue(today: today)
+        guard hasWork || due else { return 0 }
+        return (due ? 1 : 0) + 1 + min(options.detailsPerRun, options.detailSymbols.count)
+    }
+
+    /// Whether the ticker list is due: a week old, never fetched, or symbols lack metadata.
+    func listDue(today: SessionDate) throws -> Bool {
+        guard let text = try store.flag(Flag.tickersFetched), let last = try? SessionDate(iso: text) else { return true }
+        if last.adding(days: options.metadataMaxAgeDays) <= today { return true }
+        let missing = try store.symbols().contains { $0.active && $0.name == nil && $0.type == nil }
+        return missing && last < today
     }
 
     // MARK: - Running
 
     public func run(events: (PipelineEvent) -> Void = { _ in }, isCancelled: @escaping () -> Bool = { false }) -> RunOutcome {
-        let started = clock()
-        // Elapsed time is measured on the monotonic clock: `clock` may be pinned (TRADLYTE_NOW).
+        run(events: events, stop: { isCancelled() ? .cancel : nil })
+    }
+
+    /// Runs every stage in order; `stop` is polled between calls (and the provider's own
+    /// cancellation interrupts a wait in progress).
+    public func run(events: (PipelineEvent) -> Void = { _ in }, stop: @escaping () -> StopRequest?) -> RunOutcome {
+        withoutActuallyEscaping(events) { runStages(events: $0, stop: stop) }
+    }
+
+    private func runStages(events: @escaping (PipelineEvent) -> Void, stop: @escaping () -> StopRequest?) -> RunOutcome {
         let startedTicks = DispatchTime.now().uptimeNanoseconds
         var outcome = RunOutcome(status: .running)
-        var stages: [String: StageRecord] = [:]
-        let runID: Int64
         do {
-            runID = try store.beginRun(trigger: options.trigger, at: started)
+            let reaped = try store.reapAbandonedRuns(at: clock())
+            if !reaped.isEmpty {
+                let ids = reaped.map { "#\($0)" }.joined(separator: ", ")
+                events(.message("run \(ids) had been left running by a process that is gone — recorded as interrupted"))
+            }
+            outcome.runID = try store.beginRun(trigger: options.trigger, at: clock())
         } catch {
             outcome.status = .failed
             outcome.error = "\(error)"
             outcome.failedStage = "start"
             return outcome
         }
-        outcome.runID = runID
-
-        func begin(_ name: String) {
-            stages[name] = StageRecord(runID: runID, stage: name, status: .running, attempts: 0, startedAt: clock())
-            events(.stageStarted(name))
-        }
-        func finish(_ name: String, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil) {
-            var record = stages[name] ?? StageRecord(runID: runID, stage: name, status: status, startedAt: clock())
-            record.status = status
-            record.finishedAt = clock()
-            record.attempts = max(1, record.attempts)
-            record.counts.merge(counts) { $1 }
-            record.error = error
-            stages[name] = record
-            try? store.recordStage(record)
-            outcome.stages.append(record)
-            events(.stageFinished(record))
-        }
-        /// Runs `body` once, counting the attempt on the stage. Transient HTTP failures are
-        /// retried by the provider's client (one retry policy); the pipeline only records.
-        func attempt<T>(_ stage: String, _ body: () throws -> T) throws -> T {
-            stages[stage]?.attempts += 1
-            return try body()
-        }
-
-        var current = "plan"
+        let recorder = StageRecorder(runID: outcome.runID!, store: store, clock: clock, events: events)
+        var work = RunState(recorder: recorder, events: events, stop: stop, startedTicks: startedTicks)
         do {
-            begin("plan")
-            let plan = try self.plan()
-            outcome.plan = plan
-            events(.planned(plan))
-            finish("plan", .succeeded, counts: ["grouped_sessions": plan.groupedSessions.count, "ranges": plan.ranges.count,
-                                                "symbols_behind": plan.missingBySymbol.count])
-            guard let latest = plan.latestClosed, let latestIndex = calendar.sessionIndex(latest) else {
-                throw PipelineError.nothingClosed
-            }
-
-            // A cold start loads history without per-chunk resampling and rebuilds every
-            // Fibonacci bar once at the end (much faster); a flag records the debt so a run
-            // killed before the rebuild still gets it from the next run.
-            let coldStart = try store.coverage().isEmpty
-            let bulk = plan.groupedSessions.count > options.chunkSessions && coldStart
-            if bulk { try store.setFlag(Self.rebuildFlag, "run \(runID)") }
-            let ingestIntervals = bulk ? [] : options.intervals
-
-            // Metadata runs on its own thread while OHLCV is fetched.
-            let metadata = MetadataFetch(provider: provider, since: plan.groupedSessions.first ?? plan.ranges.map(\.from).min() ?? latest)
-            if plan.metadataCalls > 0 {
-                begin("fetch_metadata")
-                metadata.start()
-            }
-
-            current = "fetch_ohlcv"
-            begin("fetch_ohlcv")
-            let provenanceBase = Provenance(runID: runID, provider: provider.name, endpoint: "", fetchedAt: clock())
-            var fetchedBars = 0, calls = 0
-            let totalCalls = plan.groupedSessions.count + plan.ranges.count
-            let perCall = options.callsPerMinute.map { 60 / $0 }
-            func progress() {
-                events(.progress(stage: "fetch_ohlcv", done: calls, total: totalCalls,
-                                 etaSeconds: perCall.map { Double(totalCalls - calls) * $0 }))
-            }
-            func save(_ batch: [Symbol: [DailyBar]], endpoint: String) throws {
-                guard !batch.isEmpty else { return }
-                current = "consolidate"
-                var p = provenanceBase
-                p.endpoint = endpoint
-                p.fetchedAt = clock()
-                let s = try self.store.ingest(batch, provenance: p, latestClosed: Int32(latestIndex), intervals: ingestIntervals)
-                outcome.ingest.add(s)
-                current = "fetch_ohlcv"
-            }
-            var chunk: [Symbol: [DailyBar]] = [:]
-            var chunkSessions = 0
-            for session in plan.groupedSessions {
-                if isCancelled() { throw PipelineError.cancelled }
-                let day = try attempt("fetch_ohlcv") { try provider.groupedDaily(session) }
-                calls += 1
-                for (symbol, bar) in day where options.onlySymbols?.contains(symbol) ?? true {
-                    chunk[symbol, default: []].append(bar)
-                    fetchedBars += 1
-                }
-                chunkSessions += 1
-                progress()
-                if chunkSessions >= options.chunkSessions {
-                    try save(chunk, endpoint: "grouped_daily")
-                    chunk = [:]
-                    chunkSessions = 0
-                }
-            }
-            try save(chunk, endpoint: "grouped_daily")
-            chunk = [:]
-            for request in plan.ranges {
-                if isCancelled() { throw PipelineError.cancelled }
-                let bars = try attempt("fetch_ohlcv") { try provider.dailyBars(request.symbol, from: request.from, to: request.to) }
-                calls += 1
-                fetchedBars += bars.count
-                progress()
-                try save([request.symbol: bars], endpoint: "range")
-            }
-
-            // Metadata, new listings and splits.
-            if plan.metadataCalls > 0 {
-                current = "fetch_metadata"
-                let (infos, splits) = try metadata.wait()
-                // Write only what changed: the ticker list is mostly the same every day.
-                let stored = Dictionary(try self.store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
-                let changed = infos.filter { stored[$0.symbol] != $0 }
-                try self.store.upsertSymbols(changed, at: clock())
-                finish("fetch_metadata", .succeeded, counts: ["symbols": infos.count, "updated": changed.count, "splits": splits.count])
-                current = "fetch_ohlcv"
-                let applied = Set(try self.store.appliedSplits().map { "\($0.symbol)@\($0.date)" })
-                let coverage = try self.store.coverage()
-                for split in splits where !applied.contains("\(split.symbol)@\(split.date)") {
-                    guard let c = coverage[split.symbol], options.onlySymbols?.contains(split.symbol) ?? true else {
-                        try self.store.recordSplit(split, at: clock())
-                        continue
-                    }
-                    if isCancelled() { throw PipelineError.cancelled }
-                    events(.message("split: \(split.symbol) \(IndicatorSpec.format(split.to))-for-\(IndicatorSpec.format(split.from)) on \(split.date) — re-fetching its adjusted history"))
-                    let bars = try attempt("fetch_ohlcv") { try provider.dailyBars(split.symbol, from: c.first, to: latest) }
-                    calls += 1
-                    fetchedBars += bars.count
-                    try save([split.symbol: bars], endpoint: "range (split)")
-                    try self.store.recordSplit(split, at: clock())
-                    outcome.plan?.splits.append(split)
-                }
-                // New listings in market mode get their history (a cold start already has it).
-                if options.mode == .market, options.onlySymbols == nil, !plan.groupedSessions.isEmpty,
-                   plan.groupedSessions.count < 200 {
-                    let start = calendar.sessions[calendar.sessionIndex(onOrAfter: latest.adding(days: -365 * options.backfillYears))]
-                    for (symbol, c) in coverage where c.rows <= plan.groupedSessions.count && c.first >= plan.groupedSessions.first! {
-                        if isCancelled() { throw PipelineError.cancelled }
-                        guard let before = calendar.previousSession(before: c.first), before >= start else { continue }
-                        events(.message("new listing \(symbol): backfilling \(start) … \(before)"))
-                        let bars = try attempt("fetch_ohlcv") { try provider.dailyBars(symbol, from: start, to: before) }
-                        calls += 1
-                        fetchedBars += bars.count
-                        try save([symbol: bars], endpoint: "range (backfill)")
-                    }
-                }
-            }
-            finish("fetch_ohlcv", .succeeded, counts: ["calls": calls, "bars": fetchedBars])
-            let s = outcome.ingest
-            for (name, seconds, counts) in [("bronze", s.bronzeSeconds, ["rows": s.rows]),
-                                            ("consolidate", s.consolidateSeconds, ["inserted": s.inserted, "changed": s.changed, "unchanged": s.unchanged]),
-                                            ("resample", s.resampleSeconds, ["fib_bars": s.fibBarsWritten])] {
-                let end = clock()
-                stages[name] = StageRecord(runID: runID, stage: name, status: .running, attempts: 1,
-                                           startedAt: end.addingTimeInterval(-seconds))
-                finish(name, .succeeded, counts: counts)
-            }
-
-            let rebuildOwed = try store.flag(Self.rebuildFlag) != nil
-            if options.fullRebuild || rebuildOwed {
-                current = "resample"
-                begin("resample_rebuild")
-                let written = try self.store.rebuildFibBars(symbols: rebuildOwed ? nil : options.onlySymbols, intervals: options.intervals,
-                                                            latestClosed: Int32(latestIndex))
-                try store.setFlag(Self.rebuildFlag, nil)
-                outcome.ingest.fibBarsWritten += written
-                finish("resample_rebuild", .succeeded, counts: ["fib_bars": written])
-            }
-
-            current = "scan"
-            begin("scan")
-            if options.scanStrategies.isEmpty {
-                finish("scan", .skipped, error: "no scan strategies configured")
-            } else {
-                // Only the history the strategies can see matters: their warm-up on 5-session bars
-                // (the widest confirming interval) bounded by `scanSessions`.
-                let needed = try options.scanStrategies.map { s throws in try CompiledStrategy(s).lookback + 2 }.max() ?? 0
-                let tails = try self.store.dailyTails(sessions: min(options.scanSessions, max(needed, 30)), through: latest)
-                let metadata = Dictionary(try self.store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
-                let result = try UniverseScanner.scan(options.scanStrategies, universe: tails, session: Int32(latestIndex),
-                                                      metadata: metadata, topK: options.scanTopK, calendar: calendar,
-                                                      executor: executor)
-                try self.store.saveScan(result, strategies: options.scanStrategies.map(\.name), at: clock())
-                finish("scan", .succeeded, counts: ["symbols": result.symbolsScanned,
-                                                    "signals": result.signals.values.reduce(0) { $0 + $1.count },
-                                                    "picks": result.picks.values.reduce(0) { $0 + $1.count }])
-            }
-
-            current = "alerts"
-            begin("alerts")
-            var evaluator = AlertEvaluator(store: self.store, latest: latest, strategyNamed: strategyNamed, now: clock())
-            let fired = try evaluator.evaluate()
-            outcome.newAlerts = try self.store.addAlerts(fired)
-            finish("alerts", .succeeded, counts: ["rules": evaluator.rulesEvaluated, "fired": outcome.newAlerts.count])
-
-            current = "vacuum"
-            begin("vacuum")
-            let report = try self.store.vacuumBronze(olderThan: clock().addingTimeInterval(-Double(options.retentionDays) * 86_400),
-                                                     dryRun: false)
-            finish("vacuum", .succeeded, counts: ["deleted": report.deleted, "kept_unverified": report.unverified])
+            try stagePlan(&work, &outcome)
+            try stageFetch(&work, &outcome)
+            try stageMetadata(&work, &outcome)
+            recordIngestStages(&work, outcome.ingest)
+            try stageRebuild(&work, &outcome)
+            try stageScan(&work)
+            try stageAlerts(&work, &outcome)
+            try stageVacuum(&work)
             outcome.status = .succeeded
         } catch {
-            outcome.status = .failed
-            outcome.cancelled = (error as? PipelineError) == .cancelled
-            outcome.error = "\(error)"
-            outcome.failedStage = current
-            if stages[current]?.finishedAt == nil {
-                finish(current, .failed, error: outcome.error)
+            // A call cut short by the stop request ends the run as stopped, not failed.
+            let request: StopRequest? = if case .stopped(let r)? = error as? PipelineError { r } else { stop() }
+            switch request {
+            case .cancel?: outcome.status = .cancelled
+            case .interrupt?: outcome.status = .interrupted
+            case nil: outcome.status = .failed
             }
+            outcome.error = request.map { "\(PipelineError.stopped($0))" } ?? "\(error)"
+            outcome.failedStage = recorder.current
+            recorder.abandonOpen(status: outcome.status, error: outcome.error)
         }
+        outcome.stages = recorder.finished
+        outcome.deferred = work.deferred
+        try? store.setFlag(Flag.deferred, work.deferred.isEmpty ? nil
+                           : work.deferred.map { "\($0.session)|\($0.reason)|\($0.retry)" }.joined(separator: "\n"))
         outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - startedTicks) / 1e9
-        try? store.finishRun(runID, status: outcome.status, error: outcome.error.map { "\(outcome.failedStage ?? "?"): \($0)" },
-                             summary: outcome.summary, at: clock())
+        let error = outcome.error.map { "\(outcome.failedStage ?? "?"): \($0)" }
+        try? store.finishRun(outcome.runID!, status: outcome.status, error: error, summary: outcome.summary, at: clock())
         return outcome
+    }
+
+    /// What the stages share while a run is in progress.
+    struct RunState {
+        let recorder: StageRecorder
+        let events: (PipelineEvent) -> Void
+        let stop: () -> StopRequest?
+        let startedTicks: UInt64
+        var latest = SessionDate(dayNumber: 0)
+        var latestIndex = 0
+        var bulk = false
+        var calls = 0
+        var totalCalls = 0
+        var fetchedBars = 0
+        var deferred: [PipelinePlan.Deferral] = []
+
+        func checkStop() throws {
+            if let request = stop() { throw PipelineError.stopped(request) }
+        }
+    }
+
+    func stagePlan(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
+        work.recorder.begin("plan")
+        let plan = try self.plan()
+        outcome.plan = plan
+        work.events(.planned(plan))
+        work.deferred = plan.deferred
+        work.recorder.finish("plan", .succeeded, counts: ["grouped_sessions": plan.groupedSessions.count,
+                                                         "corrections": plan.corrections.count, "ranges": plan.ranges.count,
+                                                         "deferred": plan.deferred.count])
+        guard let latest = plan.latestClosed, let index = calendar.sessionIndex(latest) else {
+            throw PipelineError.nothingClosed
+        }
+        work.latest = latest
+        work.latestIndex = index
+        work.totalCalls = plan.ohlcvCalls
+        // A cold start loads history without per-session resampling and rebuilds every Fibonacci
+        // bar once at the end (much faster); a flag records the debt so a run stopped before the
+        // rebuild still gets it from the next run.
+        let cold = try store.coverage().isEmpty
+        work.bulk = plan.groupedSessions.count > options.chunkSessions && cold
+        if work.bulk { try store.setFlag(Flag.rebuild, "run \(work.recorder.runID)") }
+    }
+
+    /// Ranges first (watchlist history is usable soonest), then grouped days newest first, then
+    /// corrections. Each answer is committed before the next call.
+    func stageFetch(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
+        guard let plan = outcome.plan else { return }
+        work.recorder.begin("fetch_ohlcv")
+        let intervals = work.bulk ? [] : options.intervals
+        for request in plan.ranges {
+            try work.checkStop()
+            let bars = try fetchRange(request, work: &work)
+            try save([request.symbol: bars], endpoint: "range", intervals: intervals, work: &work, outcome: &outcome)
+        }
+        var reachedWindow = false
+        for session in plan.groupedSessions where !reachedWindow {
+            try work.checkStop()
+            reachedWindow = try fetchGroupedDay(session, intervals: intervals, work: &work, outcome: &outcome)
+        }
+        for session in plan.corrections {
+            try work.checkStop()
+            _ = try fetchGroupedDay(session, intervals: intervals, work: &work, outcome: &outcome, correction: true)
+        }
+        work.recorder.finish("fetch_ohlcv", .succeeded, counts: ["calls": work.calls, "bars": work.fetchedBars,
+                                                                "sessions": outcome.sessionsStored,
+                                                                "deferred": work.deferred.count])
+    }
+
+    /// One range call; a refusal for history beyond the plan retries once from the free plan's
+    /// documented window (the grouped days find the exact edge).
+    func fetchRange(_ request: PipelinePlan.RangeRequest, work: inout RunState) throws -> [DailyBar] {
+        work.recorder.attempt("fetch_ohlcv")
+        defer { progress(&work) }
+        do {
+            work.calls += 1
+            let bars = try provider.dailyBars(request.symbol, from: request.from, to: request.to)
+            work.fetchedBars += bars.count
+            return bars
+        } catch ProviderError.outsideHistory {
+            let today = NewYorkTime.local(at: clock()).date
+            let from = calendar.sessions[calendar.sessionIndex(onOrAfter: today.adding(days: -options.fallbackHistoryDays + 7))]
+            guard from > request.from, from <= request.to else { return [] }
+            work.events(.message("\(request.symbol): the plan's history is shorter — fetching from \(from)"))
+            work.calls += 1
+            let bars = try provider.dailyBars(request.symbol, from: from, to: request.to)
+            work.fetchedBars += bars.count
+            return bars
+        }
+    }
+
+    /// Fetches and commits one grouped day; returns true when the plan's history window ends here.
+    func fetchGroupedDay(_ session: SessionDate, intervals: [FibInterval], work: inout RunState,
+                         outcome: inout RunOutcome, correction: Bool = false) throws -> Bool {
+        work.recorder.attempt("fetch_ohlcv")
+        work.calls += 1
+        defer { progress(&work) }
+        let day: [Symbol: DailyBar]
+        do {
+            day = try provider.groupedDaily(session)
+        } catch ProviderError.outsideHistory(let detail) where !correction {
+            try learnHistoryWindow(refused: session, detail: detail, work: &work)
+            return true
+        } catch ProviderError.notYetPublished(let detail) {
+            let today = NewYorkTime.local(at: clock()).date
+            if session == today { try store.setFlag(Flag.publishesNextDay, "learned \(today)") }
+            work.deferred.append(.init(session: session, reason: "not yet published (\(detail))",
+                                       retry: session == today ? "fetched by the first run after 00:00 ET" : "tried by the next run"))
+            return false
+        }
+        guard !day.isEmpty else {
+            // A calendar session with an empty answer is not published yet (never "no trades").
+            if !correction {
+                work.deferred.append(.init(session: session, reason: "the provider returned no bars for a trading session",
+                                           retry: "tried by the next run"))
+            }
+            return false
+        }
+        var batch: [Symbol: [DailyBar]] = [:]
+        batch.reserveCapacity(day.count)
+        for (symbol, bar) in day { batch[symbol] = [bar] }
+        work.fetchedBars += day.count
+        try save(batch, endpoint: correction ? "grouped_daily (correction)" : "grouped_daily", intervals: intervals,
+                 work: &work, outcome: &outcome)
+        try store.recordMarketSession(session, tickers: day.count, at: clock())
+        outcome.sessionsStored += 1
+        return false
+    }
+
+    /// The first refusal walking back newest-first is the plan's edge: remember it (so later
+    /// runs never ask again) and say so once.
+    func learnHistoryWindow(refused session: SessionDate, detail: String, work: inout RunState) throws {
+        let today = NewYorkTime.local(at: clock()).date
+        let oldest = calendar.nextSession(after: session) ?? session
+        let days = oldest.dayNumber > today.dayNumber ? 0 : today.dayNumber - oldest.dayNumber
+        let known = try store.flag(Flag.historyWindowDays)
+        try store.setFlag(Flag.historyWindowDays, String(days))
+        if known == nil {
+            work.events(.message("your plan's history starts at \(oldest) (about \(days / 365) years and \(days % 365) days): "
+                + "older sessions are skipped and later runs start there — \(detail)"))
+        }
+    }
+
+    func save(_ batch: [Symbol: [DailyBar]], endpoint: String, intervals: [FibInterval], work: inout RunState,
+              outcome: inout RunOutcome) throws {
+        let filtered = options.onlySymbols.map { only in batch.filter { only.contains($0.key) } } ?? batch
+        guard !filtered.values.allSatisfy(\.isEmpty) else { return }
+        let provenance = Provenance(runID: work.recorder.runID, provider: provider.name, endpoint: endpoint, fetchedAt: clock())
+        let summary = try store.ingest(filtered, provenance: provenance, latestClosed: Int32(work.latestIndex), intervals: intervals)
+        outcome.ingest.add(summary)
+    }
+
+    /// Progress with an ETA from the observed pace (never faster than the budget allows).
+    func progress(_ work: inout RunState) {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - work.startedTicks) / 1e9
+        let observed = work.calls > 0 ? elapsed / Double(work.calls) : 0
+        let perCall = max(observed, options.callsPerMinute.map { 60 / $0 } ?? 0)
+        let remaining = max(0, work.totalCalls - work.calls)
+        work.events(.progress(stage: "fetch_ohlcv", done: min(work.calls, work.totalCalls), total: work.totalCalls,
+                              etaSeconds: perCall > 0 ? Double(remaining) * perCall : nil))
+    }
+
+    /// The ticker list (weekly or when metadata is missing), splits once effective, ticker details
+    /// for the symbols users look at (budgeted, weekly), and dormant symbols.
+    func stageMetadata(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
+        guard let plan = outcome.plan, plan.metadataCalls > 0 else { return }
+        work.recorder.begin("fetch_metadata")
+        let today = NewYorkTime.local(at: clock()).date
+        var counts: [String: Int] = [:]
+        if try listDue(today: today) {
+            try work.checkStop()
+            let infos = try provider.symbols()
+            let stored = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+            // Keep what details added (market cap, sector) when the list has less.
+            let merged = infos.map { info -> SymbolInfo in
+                guard let old = stored[info.symbol] else { return info }
+                var m = info
+                m.marketCap = info.marketCap ?? old.marketCap
+                m.industry = info.industry ?? old.industry
+                m.description = info.description ?? old.description
+                m.listDate = info.listDate ?? old.listDate
+                return m
+            }
+            let changed = merged.filter { stored[$0.symbol] != $0 }
+            try store.upsertSymbols(changed, at: clock())
+            try store.setFlag(Flag.tickersFetched, today.description)
+            counts["symbols"] = infos.count
+            counts["updated"] = changed.count
+        }
+        try work.checkStop()
+        let since = plan.historyStart ?? work.latest
+        let splits = try provider.splits(since: since).filter { $0.date <= work.latest }
+        counts["splits"] = try applySplits(splits, work: &work, outcome: &outcome)
+        counts["details"] = try fetchDetails(today: today, work: &work)
+        if options.mode == .market, options.onlySymbols == nil, work.latestIndex >= options.dormantSessions {
+            let before = calendar.sessions[work.latestIndex - options.dormantSessions]
+            counts["dormant"] = try store.markDormant(before: before, at: clock())
+        }
+        work.recorder.finish("fetch_metadata", .succeeded, counts: counts)
+    }
+
+    /// A split once effective re-fetches the symbol's (adjusted) history, once.
+    func applySplits(_ splits: [Split], work: inout RunState, outcome: inout RunOutcome) throws -> Int {
+        let applied = Set(try store.appliedSplits().map { "\($0.symbol)@\($0.date)" })
+        let coverage = try store.coverage()
+        var count = 0
+        for split in splits where !applied.contains("\(split.symbol)@\(split.date)") {
+            count += 1
+            guard let c = coverage[split.symbol], options.onlySymbols?.contains(split.symbol) ?? true else {
+                try store.recordSplit(split, at: clock())
+                continue
+            }
+            try work.checkStop()
+            let ratio = "\(IndicatorSpec.format(split.to))-for-\(IndicatorSpec.format(split.from))"
+            work.events(.message("split: \(split.symbol) \(ratio) on \(split.date) — re-fetching its adjusted history"))
+            work.calls += 1
+            let bars = try provider.dailyBars(split.symbol, from: c.first, to: work.latest)
+            work.fetchedBars += bars.count
+            try save([split.symbol: bars], endpoint: "range (split)", intervals: work.bulk ? [] : options.intervals,
+                     work: &work, outcome: &outcome)
+            try store.recordSplit(split, at: clock())
+            outcome.plan?.splits.append(split)
+        }
+        return count
+    }
+
+    /// Details (market cap, SIC description, list date) for the symbols users see, oldest first,
+    /// at most `detailsPerRun` a run; refreshed after `metadataMaxAgeDays`.
+    func fetchDetails(today: SessionDate, work: inout RunState) throws -> Int {
+        guard !options.detailSymbols.isEmpty, options.detailsPerRun > 0 else { return 0 }
+        let stored = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let fresh = try store.flag("metadata.details") ?? ""
+        var stamps: [String: String] = [:]
+        for line in fresh.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if parts.count == 2 { stamps[parts[0]] = parts[1] }
+        }
+        let due = options.detailSymbols.filter { symbol in
+            guard stored[symbol]?.marketCap != nil, let stamp = stamps[symbol.rawValue], let at = try? SessionDate(iso: stamp) else {
+                return true
+            }
+            return at.adding(days: options.metadataMaxAgeDays) <= today
+        }
+        var fetched: [SymbolInfo] = []
+        for symbol in due.prefix(options.detailsPerRun) {
+            try work.checkStop()
+            do {
+                fetched.append(try provider.details(symbol))
+            } catch ProviderError.unknownSymbol {
+                // Imported symbols the provider does not carry: remembered so they are not asked again this week.
+            }
+            stamps[symbol.rawValue] = today.description
+        }
+        try store.upsertSymbols(fetched, at: clock())
+        try store.setFlag("metadata.details", stamps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            .joined(separator: "\n"))
+        return fetched.count
+    }
+
+    /// Bronze, consolidate and resample happen inside each commit; their time is recorded as stages.
+    func recordIngestStages(_ work: inout RunState, _ s: IngestSummary) {
+        let timings = [("bronze", s.bronzeSeconds, ["rows": s.rows]),
+                       ("consolidate", s.consolidateSeconds, ["inserted": s.inserted, "changed": s.changed,
+                                                              "unchanged": s.unchanged]),
+                       ("resample", s.resampleSeconds, ["fib_bars": s.fibBarsWritten])]
+        for (name, seconds, counts) in timings {
+            work.recorder.record(name, seconds: seconds, counts: counts)
+        }
+    }
+
+    func stageRebuild(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
+        let owed = try store.flag(Flag.rebuild) != nil
+        guard options.fullRebuild || owed else { return }
+        work.recorder.begin("resample_rebuild")
+        let written = try store.rebuildFibBars(symbols: owed ? nil : options.onlySymbols, intervals: options.intervals,
+                                               latestClosed: Int32(work.latestIndex))
+        try store.setFlag(Flag.rebuild, nil)
+        outcome.ingest.fibBarsWritten += written
+        work.recorder.finish("resample_rebuild", .succeeded, counts: ["fib_bars": written])
+    }
+
+    func stageScan(_ work: inout RunState) throws {
+        work.recorder.begin("scan")
+        guard !options.scanStrategies.isEmpty else {
+            work.recorder.finish("scan", .skipped, error: "no scan strategies configured")
+            return
+        }
+        // Only the history the strategies can see matters: their warm-up on 5-session bars
+        // (the widest confirming interval) bounded by `scanSessions`.
+        let needed = try options.scanStrategies.map { s throws in try CompiledStrategy(s).lookback + 2 }.max() ?? 0
+        let tails = try store.dailyTails(sessions: min(options.scanSessions, max(needed, 30)), through: work.latest)
+        let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let result = try UniverseScanner.scan(options.scanStrategies, universe: tails, session: Int32(work.latestIndex),
+                                              metadata: metadata, topK: options.scanTopK, calendar: calendar,
+                                              executor: executor)
+        try store.saveScan(result, strategies: options.scanStrategies.map(\.name), at: clock())
+        work.recorder.finish("scan", .succeeded, counts: ["symbols": result.symbolsScanned,
+                                                         "signals": result.signals.values.reduce(0) { $0 + $1.count },
+                                                         "picks": result.picks.values.reduce(0) { $0 + $1.count }])
+    }
+
+    func stageAlerts(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
+        work.recorder.begin("alerts")
+        var evaluator = AlertEvaluator(store: store, latest: work.latest, strategyNamed: strategyNamed, now: clock())
+        let fired = try evaluator.evaluate()
+        outcome.newAlerts = try store.addAlerts(fired)
+        work.recorder.finish("alerts", .succeeded, counts: ["rules": evaluator.rulesEvaluated, "fired": outcome.newAlerts.count])
+    }
+
+    func stageVacuum(_ work: inout RunState) throws {
+        work.recorder.begin("vacuum")
+        let cutoff = clock().addingTimeInterval(-Double(options.retentionDays) * 86_400)
+        let report = try store.vacuumBronze(olderThan: cutoff, dryRun: false)
+        work.recorder.finish("vacuum", .succeeded, counts: ["deleted": report.deleted, "kept_unverified": report.unverified])
+    }
+}
+
+/// Records stages as they begin and end; whatever is open when a run stops is closed with the
+/// run's status, so no stage is ever left `running`.
+final class StageRecorder {
+    let runID: Int64
+    private let store: PipelineStore
+    private let clock: () -> Date
+    private let events: (PipelineEvent) -> Void
+    private var open: [String: StageRecord] = [:]
+    private(set) var finished: [StageRecord] = []
+    /// The stage in progress (for the failure message).
+    private(set) var current = "plan"
+
+    init(runID: Int64, store: PipelineStore, clock: @escaping () -> Date, events: @escaping (PipelineEvent) -> Void) {
+        self.runID = runID
+        self.store = store
+        self.clock = clock
+        self.events = events
+    }
+
+    func begin(_ name: String) {
+        let record = StageRecord(runID: runID, stage: name, status: .running, attempts: 0, startedAt: clock())
+        open[name] = record
+        current = name
+        try? store.recordStage(record)
+        events(.stageStarted(name))
+    }
+
+    /// Counts one attempt (a provider call) on an open stage.
+    func attempt(_ name: String) {
+        open[name]?.attempts += 1
+    }
+
+    func finish(_ name: String, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil) {
+        var record = open.removeValue(forKey: name) ?? StageRecord(runID: runID, stage: name, status: status, startedAt: clock())
+        record.status = status
+        record.finishedAt = clock()
+        record.attempts = max(1, record.attempts)
+        record.counts.merge(counts) { $1 }
+        record.error = error
+        try? store.recordStage(record)
+        finished.append(record)
+        events(.stageFinished(record))
+    }
+
+    /// A stage whose work happened inside others' commits, recorded with its measured time.
+    func record(_ name: String, seconds: Double, counts: [String: Int]) {
+        let end = clock()
+        open[name] = StageRecord(runID: runID, stage: name, status: .running, attempts: 1, startedAt: end.addingTimeInterval(-seconds))
+        finish(name, .succeeded, counts: counts)
+    }
+
+    func abandonOpen(status: RunStatus, error: String?) {
+        for name in open.keys.sorted() {
+            finish(name, status, error: error)
+        }
     }
 }
 
 public enum PipelineError: Error, Equatable, CustomStringConvertible {
-    case cancelled
+    case stopped(StopRequest)
     case nothingClosed
 
     public var description: String {
         switch self {
-        case .cancelled: return "cancelled — everything stored so far is consistent; the next run resumes from there"
+        case .stopped(.cancel): return "cancelled — everything fetched so far is stored; the next run resumes from there"
+        case .stopped(.interrupt(let signal)):
+            return "interrupted by \(signal) — everything fetched so far is stored; the next run resumes from there"
         case .nothingClosed: return "no session has closed yet within the calendar"
         }
     }
@@ -385,37 +676,5 @@ extension IngestSummary {
         resampleSeconds += s.resampleSeconds
         if let f = s.firstSession { firstSession = min(firstSession ?? f, f) }
         if let l = s.lastSession { lastSession = max(lastSession ?? l, l) }
-    }
-}
-
-/// The ticker list and splits, fetched on a thread of their own.
-final class MetadataFetch: @unchecked Sendable {
-    // Written by the worker thread before `done` is signalled; read after.
-    private let provider: MarketDataProvider
-    private let since: SessionDate
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<([SymbolInfo], [Split]), Error>?
-
-    init(provider: MarketDataProvider, since: SessionDate) {
-        self.provider = provider
-        self.since = since
-    }
-
-    func start() {
-        Thread {
-            do {
-                let infos = try self.provider.symbols()
-                let splits = try self.provider.splits(since: self.since)
-                self.result = .success((infos, splits))
-            } catch {
-                self.result = .failure(error)
-            }
-            self.done.signal()
-        }.start()
-    }
-
-    func wait() throws -> ([SymbolInfo], [Split]) {
-        done.wait()
-        return try result!.get()
     }
 }

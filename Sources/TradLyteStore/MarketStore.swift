@@ -177,6 +177,28 @@ public final class MarketStore {
         return id
     }
 
+    /// Resolves what a user typed against the stored symbols: an exact match wins; otherwise a
+    /// case-insensitive match when there is one (`amzn` → `AMZN`). Two stored securities that
+    /// differ only in case (`AMPB`, `AMpB`) make a lower-case entry ambiguous: the user is asked
+    /// for the exact case. A symbol the store does not know is returned as typed (upper-cased
+    /// when written in lower case) for the provider to look up.
+    public func resolveSymbol(_ text: String) throws -> Symbol {
+        let typed = try Symbol(typed: text)
+        let exact = try Symbol(text.trimmingCharacters(in: .whitespaces))
+        return try guarded {
+            let stmt = try statement("SELECT symbol FROM symbols WHERE upper(symbol) = ? ORDER BY symbol")
+            stmt.bind(1, typed.folded)
+            var matches: [Symbol] = []
+            while try stmt.step() {
+                if let s = try? Symbol(stmt.text(0) ?? "") { matches.append(s) }
+            }
+            if matches.contains(exact) { return exact }
+            if matches.count == 1 { return matches[0] }
+            if matches.isEmpty { return typed }
+            throw StoreError.ambiguousSymbol(text, candidates: matches.map(\.rawValue))
+        }
+    }
+
     func requireSymbolID(_ symbol: Symbol) throws -> Int64 {
         guard let id = try symbolID(symbol, create: false) else { throw StoreError.unknownSymbol(symbol.rawValue) }
         return id

@@ -220,5 +220,22 @@ enum Migrations {
                 PRIMARY KEY (scan_session, strategy, rank)
             );
             """),
+        Migration(name: "006_market_sessions", sql: """
+            -- Grouped days fetched for the whole market: a session listed here covers every ticker
+            -- (one absent from it did not trade). Market mode plans from this table, not from the
+            -- oldest per-symbol watermark. `fetches` counts the correction re-fetch.
+            CREATE TABLE market_sessions (
+                session          INTEGER PRIMARY KEY,  -- yyyymmdd
+                first_fetched_at TEXT NOT NULL,
+                last_fetched_at  TEXT NOT NULL,
+                fetches          INTEGER NOT NULL,
+                tickers          INTEGER NOT NULL
+            );
+            -- Databases filled before this table: a session with bars for 100 or more symbols came
+            -- from a grouped day. Counted as corrected (their day has long passed).
+            INSERT INTO market_sessions(session, first_fetched_at, last_fetched_at, fetches, tickers)
+                SELECT session, '1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z', 2, count(*)
+                FROM bars_daily GROUP BY session HAVING count(*) >= 100;
+            """),
     ]
 }

@@ -13,6 +13,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case diskFull(path: String)
     case busy(path: String)
     case unknownSymbol(String)
+    /// What the user typed matches several securities that differ only in case.
+    case ambiguousSymbol(String, candidates: [String])
     case invalidData(String)
     case sqlite(SQLiteError)
 
@@ -38,6 +40,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "the database \(path) is locked by another process — wait for it to finish (or stop it) and run again"
         case .unknownSymbol(let symbol):
             return "unknown symbol '\(symbol)' — it has no data in the store; import or refresh it first (tradlyte export symbols lists what is stored)"
+        case .ambiguousSymbol(let typed, let candidates):
+            return "'\(typed)' matches \(candidates.joined(separator: " and ")), different securities whose tickers differ "
+                + "only in case (e.g. a preferred share and its common stock) — type the ticker with its exact case"
         case .invalidData(let message):
             return message
         case .sqlite(let error):

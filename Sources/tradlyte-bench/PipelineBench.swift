@@ -61,6 +61,9 @@ enum PipelineBench {
         }
 
         func splits(since: SessionDate) throws -> [Split] { [] }
+        func details(_ symbol: Symbol) throws -> SymbolInfo {
+            SymbolInfo(symbol: symbol, name: "Local \(symbol)", type: "CS", exchange: "XNAS", marketCap: 1e9)
+        }
         func quote(_ symbol: Symbol, at now: Date) throws -> Quote? { nil }
     }
 

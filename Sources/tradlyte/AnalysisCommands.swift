@@ -5,9 +5,9 @@ import TradLyteStore
 
 /// Loads a symbol's whole daily history (recursive indicators are computed over all of it).
 func loadDaily(_ symbolText: String, env: AppEnvironment) throws -> (Symbol, BarSeries, MarketStore) {
-    let symbol = try Symbol(symbolText)
-    guard env.databaseExists else { throw StoreError.unknownSymbol(symbol.rawValue) }
+    guard env.databaseExists else { throw StoreError.unknownSymbol(try Symbol(typed: symbolText).rawValue) }
     let store = try env.openStore()
+    let symbol = try store.resolveSymbol(symbolText)
     let daily = try store.dailySeries(symbol)
     guard !daily.isEmpty else { throw StoreError.unknownSymbol(symbol.rawValue) }
     return (symbol, daily, store)

@@ -35,6 +35,9 @@ struct AppEnvironment {
         var key: (String, String)?
         if let k = env["POLYGON_API_KEY"], !k.isEmpty { key = (k, "POLYGON_API_KEY") }
         else if let k = loaded.polygonAPIKey { key = (k, "the config file") }
+        if let (value, origin) = key, let problem = PolygonClient.keyProblem(value) {
+            throw CLIError.badInput("\(problem) (in \(origin == "POLYGON_API_KEY" ? origin : path)); it was not sent anywhere")
+        }
         let base = env["POLYGON_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? loaded.polygonBaseURL
         var pinned: Date?
         if let text = env["TRADLYTE_NOW"], !text.isEmpty {
@@ -78,7 +81,12 @@ struct AppEnvironment {
 
     /// The market data provider: Polygon when a key is set (unless `provider` says demo),
     /// else the offline demo market.
-    func makeProvider() throws -> MarketDataProvider {
+    /// - Parameters:
+    ///   - cancellation: ends a call in progress (a transfer, a backoff, a rate-limit wait).
+    ///   - notices: where waits for the provider are reported (stderr by default; the UI passes its log).
+    func makeProvider(cancellation: CancellationFlag = CancellationFlag(),
+                      notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }) throws
+        -> MarketDataProvider {
         if usesDemoMarket {
             let clock = self.clock
             return DemoMarket(clock: { clock.now() })
@@ -90,8 +98,24 @@ struct AppEnvironment {
         let configuration = PolygonClient.Configuration(apiKey: key.value, baseURL: baseURL,
                                                         callsPerMinute: config.callsPerMinute, retries: config.retries)
         let userAgent = "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"
-        return PolygonClient(configuration: configuration, transport: CurlHTTPClient(userAgent: userAgent),
-                             clock: SystemClock(), sleeper: SystemClock())
+        try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let limiter = RateLimiter(callsPerMinute: config.callsPerMinute, clock: SystemClock(), sleeper: SystemClock(),
+                                  stateFile: rateLimitFile(forKey: key.value))
+        let client = PolygonClient(configuration: configuration, transport: CurlHTTPClient(userAgent: userAgent),
+                                   clock: SystemClock(), sleeper: SystemClock(), limiter: limiter,
+                                   planMemory: StoreFlagMemory(path: databasePath).memory, cancellation: cancellation)
+        client.onNotice(notices)
+        return client
+    }
+
+    /// One rate-limit schedule per key and data directory, shared by every tradlyte process:
+    /// named by a fingerprint of the key (never the key itself).
+    func rateLimitFile(forKey key: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
+        }
+        return dataDirectory + "/ratelimit-" + String(hash >> 32, radix: 16) + ".state"
     }
 
     /// Whether a database exists yet (status should not create one just to say it is empty).
@@ -108,7 +132,7 @@ struct AppConfig: Equatable {
     /// Polygon API key; `POLYGON_API_KEY` takes precedence. Never printed or stored elsewhere.
     var polygonAPIKey: String?
     /// `POLYGON_BASE_URL` takes precedence (Polygon is also served as Massive).
-    var polygonBaseURL = "https://api.polygon.io"
+    var polygonBaseURL = PolygonClient.defaultBaseURL
     /// The plan's request budget (free tier: 5).
     var callsPerMinute = 5.0
     var retries = 2
@@ -166,7 +190,7 @@ struct AppConfig: Equatable {
                 config.polygonAPIKey = s
             case "polygon_base_url":
                 guard let s = string(value), s.hasPrefix("http://") || s.hasPrefix("https://") else {
-                    throw CLIError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. https://api.polygon.io")
+                    throw CLIError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. https://api.massive.com")
                 }
                 config.polygonBaseURL = s
             case "calls_per_minute": config.callsPerMinute = try number(key, value, 0.1...100_000)
@@ -187,7 +211,7 @@ struct AppConfig: Equatable {
             case "watchlist":
                 guard case .array(let items) = value else { throw CLIError.badInput("\(path): watchlist must be an array of symbols") }
                 config.watchlist = try items.map { item in
-                    guard let s = string(item), let symbol = try? Symbol(s) else {
+                    guard let s = string(item), let symbol = try? Symbol(typed: s) else {
                         throw CLIError.badInput("\(path): watchlist entries must be symbols such as \"AAPL\"")
                     }
                     return symbol.rawValue
@@ -222,5 +246,30 @@ struct AppConfig: Equatable {
             }
         }
         return config
+    }
+}
+
+/// Plan facts kept in the store's engine flags, on a connection of their own opened when first
+/// needed (a quote may run on a background thread).
+final class StoreFlagMemory: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var store: MarketStore?
+
+    init(path: String) {
+        self.path = path
+    }
+
+    var memory: PlanMemory {
+        PlanMemory(recall: { [self] name in withStore { try $0.flag(name) } ?? nil },
+                   remember: { [self] name, value in _ = withStore { try $0.setFlag(name, value) } })
+    }
+
+    private func withStore<T>(_ body: (MarketStore) throws -> T) -> T? {
+        lock.withLock {
+            if store == nil { store = try? MarketStore(path: path) }
+            guard let store else { return nil }
+            return try? body(store)
+        }
     }
 }

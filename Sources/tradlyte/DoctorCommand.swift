@@ -29,7 +29,7 @@ struct DoctorCommand: ParsableCommand {
                 let url = URL(string: env.baseURL)
                 if url?.host == nil {
                     checks.append(Check(name: "Base URL", level: .fail, detail: "'\(env.baseURL)' is not a URL",
-                                        fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. https://api.polygon.io"))
+                                        fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. https://api.massive.com"))
                 } else {
                     let loopback = ["127.0.0.1", "localhost", "::1"].contains(url!.host!)
                     let secure = env.baseURL.hasPrefix("https://") || loopback
@@ -118,7 +118,8 @@ struct DoctorCommand: ParsableCommand {
     func fixFor(_ error: ProviderError) -> String {
         switch error {
         case .unauthorized: return "check the key at your Polygon dashboard; export POLYGON_API_KEY=…"
-        case .forbidden: return "your plan lacks the market-status endpoint; the daily pipeline may still work"
+        case .notEntitled, .outsideHistory, .notYetPublished:
+            return "your plan lacks the market-status endpoint; the daily pipeline may still work"
         case .rateLimited: return "wait a minute, or lower calls_per_minute"
         case .transport: return "check the base URL (\(Self.hostHint)) and your network or proxy (HTTPS_PROXY/NO_PROXY)"
         default: return "see the message above"

@@ -95,13 +95,14 @@ struct ExportCommand: ParsableCommand {
         func run() throws {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
-                let symbol = try Symbol(self.symbol)
+                let typed = try Symbol(typed: self.symbol)
                 let interval = try FibInterval(parsing: self.interval)
                 let from = try self.from.map { try parseDate($0, option: "--from") }
                 let to = try self.to.map { try parseDate($0, option: "--to") }
                 if let from, let to, from > to { throw CLIError.badInput("--from \(from) is after --to \(to)") }
-                guard env.databaseExists else { throw StoreError.unknownSymbol(symbol.rawValue) }
+                guard env.databaseExists else { throw StoreError.unknownSymbol(typed.rawValue) }
                 let store = try env.openStore()
+                let symbol = try store.resolveSymbol(self.symbol)
                 let range = (from ?? SessionDate(dayNumber: 0))...(to ?? SessionDate(year: 9999, month: 12, day: 31)!)
                 let bars = try store.bars(symbol, interval: interval, in: range)
                 let cal = store.calendar

@@ -38,14 +38,14 @@ struct ImportCommand: ParsableCommand {
                 let grace = env.config.closeGraceMinutes
                 let closed = parser.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: grace)
                 parser.latestSession = closed >= 0 ? parser.calendar.sessions[closed] : nil
-                var explicit = try symbol.map { try Symbol($0) }
+                var explicit = try symbol.map { try Symbol(typed: $0) }
                 var result: CSVBarParser.Result
                 do {
                     result = try parser.parse(text, symbol: explicit)
                 } catch CSVImportError.noSymbol {
                     // Fall back to the file name, the usual convention for per-symbol files.
                     let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                    guard let fromName = try? Symbol(stem) else { throw CSVImportError.noSymbol }
+                    guard let fromName = try? Symbol(typed: stem) else { throw CSVImportError.noSymbol }
                     explicit = fromName
                     result = try parser.parse(text, symbol: fromName)
                 }

@@ -35,12 +35,12 @@ struct QuoteCommand: ParsableCommand {
             let provider = try env.makeProvider()
             let store = try env.openStore()
             let service = QuoteService(provider: provider, store: store, ttl: env.config.quoteTTLSeconds)
-            let now = Date()
+            let now = env.now()
             var rows: [Row] = []
             var failures: [String] = []
             for text in symbols {
                 do {
-                    let symbol = try Symbol(text)
+                    let symbol = try store.resolveSymbol(text)
                     let result = try service.quote(symbol, at: now)
                     let q = result.quote
                     rows.append(Row(symbol: q.symbol.rawValue, price: q.price, change: q.change, change_percent: q.changePercent,

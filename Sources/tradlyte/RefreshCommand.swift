@@ -12,10 +12,15 @@ struct RefreshSetup {
     let provider: MarketDataProvider
     let options: PipelineOptions
     let catalog: StrategyCatalog
+    /// Ends the provider's call in progress when the run is cancelled or interrupted.
+    let cancellation: CancellationFlag
 
-    init(env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil, fullRebuild: Bool = false) throws {
+    init(env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil, fullRebuild: Bool = false,
+         cancellation: CancellationFlag = CancellationFlag(),
+         notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }) throws {
         self.env = env
-        provider = try env.makeProvider()
+        self.cancellation = cancellation
+        provider = try env.makeProvider(cancellation: cancellation, notices: notices)
         var options = PipelineOptions(trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
                                       watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
                                       backfillYears: backfill ?? env.config.backfillYears, fullRebuild: fullRebuild,
@@ -28,7 +33,21 @@ struct RefreshSetup {
         catalog = StrategyCatalog(directory: env.strategiesDirectory)
         let catalog = self.catalog
         options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }
+        options.detailSymbols = try Self.detailSymbols(env: env, watchlist: options.watchlist)
         self.options = options
+    }
+
+    /// The symbols whose details (market cap, sector) users see: the watchlist, then the latest
+    /// picks. Read without creating a database.
+    static func detailSymbols(env: AppEnvironment, watchlist: [Symbol]) throws -> [Symbol] {
+        var list = watchlist
+        if env.databaseExists {
+            let store = try env.openStore()
+            for pick in try store.picks(session: nil) where !list.contains(pick.symbol) {
+                list.append(pick.symbol)
+            }
+        }
+        return list
     }
 
     func pipeline(store: MarketStore) -> Pipeline {
@@ -59,7 +78,7 @@ struct RefreshCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             guard let trig = RunTrigger(rawValue: trigger) else { throw CLIError.badInput("--trigger must be one of cli, schedule, manual, tui") }
-            let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(String($0)) } }
+            let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(typed: String($0)) } }
             if let backfill, !(1...30).contains(backfill) { throw CLIError.badInput("--backfill must be from 1 to 30 years") }
             let setup = try RefreshSetup(env: env, trigger: trig, only: only, backfill: backfill, fullRebuild: fullRebuild)
             let options = setup.options
@@ -86,11 +105,16 @@ struct RefreshCommand: ParsableCommand {
                 return
             }
             let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) == 1)
+            let signals = SignalWatch(cancellation: setup.cancellation)
             emit("Refreshing from the \(source)…")
-            let outcome = pipeline.run(events: { reporter.handle($0, callsPerMinute: options.callsPerMinute) }, isCancelled: { false })
+            let outcome = pipeline.run(events: { reporter.handle($0, callsPerMinute: options.callsPerMinute) },
+                                       stop: { signals.request })
             reporter.finish()
             emit(outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst())
             for alert in outcome.newAlerts { emit("ALERT \(alert.session) \(alert.message)") }
+            if outcome.status == .interrupted {
+                throw ExitCode(130)
+            }
             if outcome.status != .succeeded {
                 notify(env: env, outcome: outcome)
                 let reason = outcome.error ?? "unknown error"
@@ -181,4 +205,44 @@ final class ProgressReporter {
     }
 
     func finish() { if barShown { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP during a refresh: the run stops after the call in progress (which
+/// is interrupted), commits what it fetched and is recorded as interrupted. A second signal
+/// quits at once (the next run's lock takeover records the run).
+final class SignalWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var caught: String?
+    private var sources: [DispatchSourceSignal] = []
+
+    init(cancellation: CancellationFlag) {
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                let first = self.lock.withLock { () -> Bool in
+                    defer { if self.caught == nil { self.caught = name } }
+                    return self.caught == nil
+                }
+                guard first else {
+                    emitError("tradlyte: \(name) again — quitting now; the next run records this one as interrupted")
+                    _exit(130)
+                }
+                emitError("tradlyte: \(name) — stopping after the current call and keeping what was fetched "
+                    + "(press Ctrl-C again to quit at once)")
+                cancellation.cancel()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for source in sources { source.cancel() }
+    }
+
+    var request: StopRequest? {
+        lock.withLock { caught.map { .interrupt($0) } }
+    }
 }

@@ -97,7 +97,7 @@ struct AlertsCommand: ParsableCommand {
                 guard let k = AlertRule.Kind(rawValue: kind) else {
                     throw CLIError.badInput("unknown alert kind '\(kind)' — use \(AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                let sym = try symbol.map { try Symbol($0) }
+                var sym = try symbol.map { try Symbol(typed: $0) }
                 switch k {
                 case .priceAbove, .priceBelow:
                     guard sym != nil else { throw CLIError.badInput("\(kind) needs a symbol") }
@@ -118,13 +118,15 @@ struct AlertsCommand: ParsableCommand {
                 let store = try env.openStore()
                 // A rule on a symbol nobody knows would never fire: say so now. Before the first
                 // refresh the store knows nothing, so the demo market's tickers are checked then.
-                if let sym {
+                if let typed = symbol, let first = sym {
                     let stored = try store.symbols().map(\.symbol)
-                    let demoKnows = !env.usesDemoMarket || DemoMarket.tickers.contains(sym)
-                    guard stored.isEmpty ? demoKnows : stored.contains(sym) else {
-                        throw CLIError.badInput("unknown symbol '\(sym)' — it has no data in the store; "
+                    let resolved = stored.isEmpty ? first : try store.resolveSymbol(typed)
+                    let demoKnows = !env.usesDemoMarket || DemoMarket.tickers.contains(resolved)
+                    guard stored.isEmpty ? demoKnows : stored.contains(resolved) else {
+                        throw CLIError.badInput("unknown symbol '\(resolved)' — it has no data in the store; "
                             + "refresh or import it first (tradlyte export symbols lists what is stored)")
                     }
+                    sym = resolved
                 }
                 let rule = AlertRule(kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil, strategy: strategy)
                 let id = try store.addAlertRule(rule, at: env.now())

@@ -16,7 +16,7 @@ final class UISession {
     var theme: Theme
     let inbox = Inbox()
     /// Set to cancel the background refresh; the pipeline checks it between steps.
-    let refreshCancel = CancelSwitch()
+    let refreshCancel = CancellationFlag()
     var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
 
     init(env: AppEnvironment, themeFlag: String?) throws {
@@ -123,13 +123,15 @@ final class UISession {
                     return .runsLoaded(runs, stages: stages)
                 }
             case .startRefresh:
-                refreshCancel.set(false)
+                refreshCancel.reset()
                 let inbox = self.inbox, env = self.env, cancel = refreshCancel
-                if synchronous { Self.refresh(env: env, post: { queue += App.update(&state, $0) }, isCancelled: { false }) } else {
-                    Thread.detachNewThread { Self.refresh(env: env, post: inbox.post, isCancelled: { cancel.value }) }
+                if synchronous { Self.refresh(env: env, post: { queue += App.update(&state, $0) }, cancellation: cancel) } else {
+                    Thread.detachNewThread {
+                        Self.refresh(env: env, post: inbox.post, live: { inbox.post($0) }, cancellation: cancel)
+                    }
                 }
             case .cancelRefresh:
-                refreshCancel.set(true)
+                refreshCancel.cancel()
             case .loadPlan:
                 event = Self.attempt {
                     let setup = try RefreshSetup(env: env, trigger: .tui)
@@ -183,15 +185,23 @@ final class UISession {
 
     /// A manual refresh (trigger "tui") under the run lock, on its own store connection,
     /// reporting stages, progress (at most every 50 ms a stage) and log lines as events.
-    static func refresh(env: AppEnvironment, post: (AppEvent) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
+    /// - Parameter live: posts from any thread (the UI's inbox), so a wait is shown as it begins.
+    static func refresh(env: AppEnvironment, post: (AppEvent) -> Void, live: (@Sendable (AppEvent) -> Void)? = nil,
+                        cancellation: CancellationFlag) {
         do {
             let lock = try RunLock(directory: env.dataDirectory, trigger: "tui")
             defer { _ = lock }
-            let setup = try RefreshSetup(env: env, trigger: .tui)
+            var sink: (@Sendable (String) -> Void)?
+            if let live {
+                sink = { text in live(AppEvent.refreshLog(text)) }
+            }
+            let notices = NoticeRelay(live: sink)
+            let setup = try RefreshSetup(env: env, trigger: .tui, cancellation: cancellation, notices: { notices.send($0) })
             let store = try env.openStore()
             post(.refreshLog("refreshing from the \(setup.source)…"))
             var lastProgress: [String: Date] = [:]
             let outcome = setup.pipeline(store: store).run(events: { event in
+                for notice in notices.drain() { post(.refreshLog(notice)) }
                 switch event {
                 case .planned(let plan):
                     post(.refreshLog("plan: " + plan.describe(callsPerMinute: setup.options.callsPerMinute).joined(separator: "; ")))
@@ -210,7 +220,7 @@ final class UISession {
                     post(.refreshStage(name: r.stage, status: r.status.rawValue, seconds: r.finishedAt.map { $0.timeIntervalSince(r.startedAt) },
                                        detail: [counts, r.error ?? ""].filter { !$0.isEmpty }.joined(separator: " — ")))
                 }
-            }, isCancelled: isCancelled)
+            }, stop: { cancellation.isCancelled ? .cancel : nil })
             for alert in outcome.newAlerts { post(.refreshLog("ALERT \(alert.session) \(alert.message)")) }
             let summary = outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst()
             post(.refreshFinished(summary: summary, failed: outcome.status != .succeeded, cancelled: outcome.cancelled))
@@ -301,7 +311,7 @@ final class UISession {
         do {
             let store = try env.openStore()
             let service = QuoteService(provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
-            let r = try service.quote(try Symbol(symbol), at: env.now())
+            let r = try service.quote(try store.resolveSymbol(symbol), at: env.now())
             let q = r.quote
             return .quoteLoaded(symbol, .success(QuoteView(price: q.price, change: q.change, changePercent: q.changePercent, dayLow: q.dayLow,
                                                            dayHigh: q.dayHigh, volume: q.volume,
@@ -350,12 +360,31 @@ final class UISession {
     }
 }
 
-/// A thread-safe boolean (the refresh's cancel switch).
-final class CancelSwitch: @unchecked Sendable {
+/// Collects the provider's wait notices (429 windows, backoffs), which arrive on the calling
+/// thread during a call, for the refresh log.
+final class NoticeRelay: @unchecked Sendable {
     private let lock = NSLock()
-    private var state = false
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return state }
-    func set(_ v: Bool) { lock.lock(); state = v; lock.unlock() }
+    private var pending: [String] = []
+    private let live: (@Sendable (String) -> Void)?
+
+    init(live: (@Sendable (String) -> Void)?) {
+        self.live = live
+    }
+
+    func send(_ text: String) {
+        if let live {
+            live(text)
+        } else {
+            lock.withLock { pending.append(text) }
+        }
+    }
+
+    func drain() -> [String] {
+        lock.withLock {
+            defer { pending.removeAll() }
+            return pending
+        }
+    }
 }
 
 /// Events from background threads, drained by the UI loop on each tick.

@@ -4,8 +4,21 @@ import Testing
 @Suite struct SymbolTests {
     @Test(arguments: ["AAPL", "brk.b", " MSFT ", "BF-B", "A", "ABCDEFGHIJ", "X1"])
     func acceptsWellFormedSymbols(text: String) throws {
-        let symbol = try Symbol(text)
-        #expect(symbol.rawValue == text.trimmingASCIIWhitespace().uppercased())
+        let typed = try Symbol(typed: text)
+        #expect(typed.rawValue == text.trimmingASCIIWhitespace().uppercased())
+        let exact = try Symbol(text)
+        #expect(exact.rawValue == text.trimmingASCIIWhitespace())
+    }
+
+    /// Provider tickers are case-sensitive: a preferred share and its common stock differ only in case.
+    @Test func keepsTheCaseOfProviderTickers() throws {
+        let preferred = try Symbol("AMpB")
+        let common = try Symbol("AMPB")
+        #expect(preferred != common)
+        #expect(preferred.rawValue == "AMpB")
+        #expect(preferred.folded == common.folded)
+        #expect(try Symbol(typed: "AMpB") == preferred)
+        #expect(try Symbol(typed: "ampb") == common)
     }
 
     @Test func rejectsEmptySymbol() {

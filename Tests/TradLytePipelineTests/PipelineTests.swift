@@ -52,7 +52,7 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         // A cold start loads the history, then rebuilds the Fibonacci bars once.
         #expect(Set(first.stages.map(\.stage)) == ["plan", "fetch_ohlcv", "fetch_metadata", "bronze", "consolidate", "resample",
                                                    "resample_rebuild", "scan", "alerts", "vacuum"])
-        #expect(try t.store.flag(Pipeline.rebuildFlag) == nil)
+        #expect(try t.store.flag(Pipeline.Flag.rebuild) == nil)
         let coverage = try t.store.coverage()
         #expect(coverage.count == 43)  // the delisted ticker ended before the backfill window
         #expect(coverage.values.allSatisfy { $0.latest == (try! SessionDate(iso: "2026-11-25")) })
@@ -94,7 +94,9 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         #expect(pipeline(incremental.store, now: t1).run().status == .succeeded)
         let plan = try pipeline(incremental.store, now: t2).plan()
         #expect(plan.groupedSessions.count == TradingCalendar.nyse.sessions(in: try SessionDate(iso: "2026-10-21")...(try SessionDate(iso: "2026-11-25"))).count)
-        #expect(plan.missingBySymbol.count == 43)
+        // Market mode plans from the grouped days fetched, not from each symbol's watermark.
+        #expect(plan.missingBySymbol.isEmpty)
+        #expect(plan.groupedSessions.first == (try SessionDate(iso: "2026-11-25")))
         #expect(pipeline(incremental.store, now: t2).run().status == .succeeded)
         // The same window from scratch at t2, with the backfill reaching back to t1's start.
         let fresh = try TempStore()
@@ -194,7 +196,14 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         let cancelled = pipeline(t.store, now: now, options: options).run(events: { event in
             if case .progress = event { sessions += 1 }
         }, isCancelled: { sessions >= 150 })
-        #expect(cancelled.status == .failed && cancelled.cancelled)
+        #expect(cancelled.status == .cancelled && cancelled.cancelled)
+        // Every grouped day fetched before the cancel was committed as it arrived and is kept.
+        #expect(cancelled.sessionsStored == 150)
+        #expect(try t.store.marketSessions().count == 150)
+        #expect(cancelled.summary.contains("150 sessions stored and kept"))
+        let run = try #require(try t.store.runs(last: 1).first)
+        #expect(run.status == .cancelled)
+        #expect(try t.store.stages(ofRun: run.id).allSatisfy { $0.status != .running })
         #expect(try t.store.quickCheck() == "ok")
         #expect(pipeline(t.store, now: now, options: options).run().status == .succeeded)
         let reference = try TempStore()

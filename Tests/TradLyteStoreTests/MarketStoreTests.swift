@@ -10,10 +10,10 @@ import TradLyteCore
         do {
             let store = try MarketStore(path: dir.databasePath)
             #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
-            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner"])
+            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions"])
         }
         let again = try MarketStore(path: dir.databasePath)
-        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner"])
+        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions"])
         #expect(FileManager.default.fileExists(atPath: dir.databasePath + "-wal"))  // WAL mode
     }
 

@@ -13,6 +13,24 @@ public struct Coverage: Equatable, Sendable {
     }
 }
 
+/// A grouped day fetched for the whole market.
+public struct MarketSession: Equatable, Sendable {
+    public var session: SessionDate
+    public var firstFetchedAt: Date
+    public var lastFetchedAt: Date
+    /// 1 after the first fetch, 2 once re-fetched for late corrections.
+    public var fetches: Int
+    public var tickers: Int
+
+    public init(session: SessionDate, firstFetchedAt: Date, lastFetchedAt: Date, fetches: Int, tickers: Int) {
+        self.session = session
+        self.firstFetchedAt = firstFetchedAt
+        self.lastFetchedAt = lastFetchedAt
+        self.fetches = fetches
+        self.tickers = tickers
+    }
+}
+
 /// An alert rule (ARCHITECTURE §9 alerts). `symbol == nil` means the whole universe.
 public struct AlertRule: Equatable, Sendable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
@@ -126,6 +144,14 @@ public protocol PipelineStore: AnyObject {
     func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date) throws
     /// Stored picks of a scan session, by strategy then rank.
     func picks(session: SessionDate?) throws -> [ScanPick]
+
+    /// Grouped days fetched (market-wide coverage) and recording one.
+    func marketSessions() throws -> [SessionDate: MarketSession]
+    func recordMarketSession(_ session: SessionDate, tickers: Int, at now: Date) throws
+    /// Runs left `running` by a process that is gone become `interrupted`; returns their ids.
+    func reapAbandonedRuns(at now: Date) throws -> [Int64]
+    /// Active symbols whose newest bar is older than `before` become inactive (dormant).
+    func markDormant(before: SessionDate, at now: Date) throws -> Int
 
     func alertRules() throws -> [AlertRule]
     /// Adds alerts not already in the inbox (same rule, symbol and session); returns the new ones.
