@@ -178,6 +178,13 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
         symbol == Self.delistedSymbol ? calendar.sessionIndex(Self.delistDate)! : calendar.sessionCount - 1
     }
 
+    /// The whole bar a session has (or will have once it closes), as adjusted at the current
+    /// clock; for servers that show a session in progress (the fake's snapshots).
+    public func sessionBar(_ symbol: Symbol, at index: Int) -> DailyBar? {
+        guard Self.companies.contains(where: { $0.ticker == symbol.rawValue }) else { return nil }
+        return bar(symbol, at: index)
+    }
+
     /// The bar as served at the current clock: split-adjusted once the split is effective.
     func bar(_ symbol: Symbol, at index: Int) -> DailyBar? {
         guard index <= lastTradedIndex(symbol) else { return nil }

@@ -117,9 +117,9 @@ public final class FakeMarket: @unchecked Sendable {
         return Self.scenarioTickers.first { $0.symbol == symbol }
     }
 
-    /// The sessions a scenario ticker trades (before adjustment).
-    func trades(_ t: Ticker, at index: Int) -> Bool {
-        guard let scenario, index <= latestIndex else { return false }
+    /// The sessions a scenario ticker trades (before adjustment); `inProgress` admits today's.
+    func trades(_ t: Ticker, at index: Int, inProgress: Bool = false) -> Bool {
+        guard let scenario, inProgress || index <= latestIndex else { return false }
         switch t.symbol.rawValue {
         case "ILLQ": return index % 3 == 0
         case "GONE": return index <= calendar.sessionIndex(onOrBefore: scenario.delisting)
@@ -129,8 +129,8 @@ public final class FakeMarket: @unchecked Sendable {
     }
 
     /// A deterministic bar: a smooth walk seeded by the ticker, split-adjusted once effective.
-    func scenarioBar(_ t: Ticker, at index: Int) -> DailyBar? {
-        guard let scenario, trades(t, at: index) else { return nil }
+    func scenarioBar(_ t: Ticker, at index: Int, inProgress: Bool = false) -> DailyBar? {
+        guard let scenario, trades(t, at: index, inProgress: inProgress) else { return nil }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in t.symbol.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
         let phase = Double(hash % 1000) / 1000 * 6.28
@@ -206,6 +206,12 @@ public final class FakeMarket: @unchecked Sendable {
         if let t = ticker(symbol) { return scenarioBar(t, at: index) }
         let session = calendar.sessions[index]
         return try demo.dailyBars(symbol, from: session, to: session).first
+    }
+
+    /// The whole bar of a session in progress (what its close will be), for snapshots.
+    public func sessionBar(_ symbol: Symbol, at index: Int) -> DailyBar? {
+        if let t = ticker(symbol) { return scenarioBar(t, at: index, inProgress: true) }
+        return demo.sessionBar(symbol, at: index)
     }
 
     /// The last session at or before `index` on which `symbol` traded.

@@ -514,7 +514,7 @@ public final class FakePolygonServer: @unchecked Sendable {
         let todayIndex = cal.sessionIndex(local.date)
         // Today's session as seen through the delay, once it has traded.
         if let index = todayIndex, let times = cal.times(ofSessionAt: index), view >= times.open,
-           let final = try data.bar(symbol, at: index) {
+           let final = data.sessionBar(symbol, at: index) {
             let f = min(1, view.timeIntervalSince(times.open) / times.close.timeIntervalSince(times.open))
             let price = ((final.open + (final.close - final.open) * f) * 10_000).rounded() / 10_000
             let day = DailyBar(session: final.session, open: final.open, high: max(final.open, price), low: min(final.open, price),
