@@ -93,18 +93,18 @@ public final class Pipeline {
 
     var calendar: TradingCalendar { store.calendar }
 
-    /// Engine flags the pipeline keeps.
-    enum Flag {
+    /// Engine flags the pipeline keeps (read by `status` and the UI).
+    public enum Flag {
         /// A bulk load's Fibonacci rebuild is owed.
-        static let rebuild = "fib_rebuild_pending"
+        public static let rebuild = "fib_rebuild_pending"
         /// Calendar days of history the plan serves (learned from a 403).
-        static let historyWindowDays = "plan.history_window_days"
+        public static let historyWindowDays = "plan.history_window_days"
         /// The plan publishes a session's grouped day only after midnight ET.
-        static let publishesNextDay = "plan.publishes_next_day"
+        public static let publishesNextDay = "plan.publishes_next_day"
         /// Sessions deferred by the last run, for `status` and the UI.
-        static let deferred = "market.deferred"
+        public static let deferred = "market.deferred"
         /// When the ticker list was last fetched (ISO date).
-        static let tickersFetched = "metadata.tickers_fetched"
+        public static let tickersFetched = "metadata.tickers_fetched"
     }
 
     // MARK: - Planning

@@ -34,18 +34,16 @@ public final class MarketStore {
         db.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         try guarded {
             // Reading the header first: a non-database file fails here, before anything is written.
-            let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
-            if version > Migrations.all.count {
-                throw StoreError.newerSchema(path: path, found: version, known: Migrations.all.count)
-            }
-            // Another application's database is recognised before anything is changed (even the
-            // journal mode, which rewrites the header): without a schema version it must have no
-            // tables but our ledger; with one, it must have the ledger.
-            let tables = "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            let others = try db.scalarInt(tables + " AND name != 'schema_migrations'") ?? 0
-            let ledger = try db.scalarInt(tables + " AND name = 'schema_migrations'") ?? 0
-            if version == 0 ? others > 0 : ledger == 0 {
-                throw StoreError.notADatabase(path: path, detail: "it is a SQLite database of another application")
+            // The version and the tables are read from one snapshot: another process may be
+            // creating this database at the same moment.
+            try db.execute("BEGIN")
+            let version: Int
+            do {
+                version = try inspectBeforeWriting()
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
             }
             try db.execute("PRAGMA foreign_keys = ON")
             _ = try db.scalarText("PRAGMA journal_mode = WAL")
@@ -54,6 +52,24 @@ public final class MarketStore {
             try db.execute("PRAGMA temp_store = MEMORY")
             try migrate(from: version)
         }
+    }
+
+    /// The schema version, after checking the file is ours (or new) and not from the future.
+    private func inspectBeforeWriting() throws -> Int {
+        let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+        if version > Migrations.all.count {
+            throw StoreError.newerSchema(path: path, found: version, known: Migrations.all.count)
+        }
+        // Another application's database is recognised before anything is changed (even the
+        // journal mode, which rewrites the header): without a schema version it must have no
+        // tables but our ledger; with one, it must have the ledger.
+        let tables = "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        let others = try db.scalarInt(tables + " AND name != 'schema_migrations'") ?? 0
+        let ledger = try db.scalarInt(tables + " AND name = 'schema_migrations'") ?? 0
+        if version == 0 ? others > 0 : ledger == 0 {
+            throw StoreError.notADatabase(path: path, detail: "it is a SQLite database of another application")
+        }
+        return version
     }
 
     private func migrate(from version: Int) throws {
@@ -73,6 +89,8 @@ public final class MarketStore {
         for index in version..<Migrations.all.count {
             let migration = Migrations.all[index]
             try write {
+                // Under the write lock: a process opening the same new database may have applied it.
+                guard Int(try db.scalarInt("PRAGMA user_version") ?? 0) <= index else { return }
                 try db.execute(migration.sql)
                 let insert = try db.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)")
                 insert.bind(1, index + 1)

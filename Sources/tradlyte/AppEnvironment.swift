@@ -273,3 +273,36 @@ final class StoreFlagMemory: @unchecked Sendable {
         }
     }
 }
+
+/// Replaces the config file atomically without ever widening who can read it: the new file is
+/// created with the old one's mode (0600 when it holds an API key, whatever the old mode), never
+/// through the umask, then renamed over the old one.
+func replaceConfigFile(_ path: String, with data: Data) throws {
+    var mode: mode_t = 0o600
+    var info = stat()
+    if stat(path, &info) == 0 {
+        mode = info.st_mode & 0o777
+    }
+    if String(decoding: data, as: UTF8.self).contains("\"polygon_api_key\"") {
+        mode &= 0o700
+    }
+    let tmp = path + ".tmp"
+    unlink(tmp)
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    guard fd >= 0 else {
+        throw CLIError.failure("cannot write \(tmp): \(String(cString: strerror(errno)))")
+    }
+    fchmod(fd, mode)  // exactly the old mode, whatever the umask
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    let synced = fsync(fd) == 0
+    close(fd)
+    guard written == data.count, synced else {
+        unlink(tmp)
+        throw CLIError.failure("cannot write \(tmp) (disk full?) — the config file was left as it was")
+    }
+    guard rename(tmp, path) == 0 else {
+        let why = String(cString: strerror(errno))
+        unlink(tmp)
+        throw CLIError.failure("cannot replace \(path): \(why)")
+    }
+}

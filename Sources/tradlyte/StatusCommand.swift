@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradLyteCore
+import TradLytePipeline
 import TradLyteStore
 
 struct StatusCommand: ParsableCommand {
@@ -29,6 +30,13 @@ struct StatusCommand: ParsableCommand {
         var last_run: LastRun?
         var provider: String
         var unread_alerts: Int
+        /// OHLCV calls the next refresh would make, and how long they take at the plan's budget.
+        var pending_calls: Int?
+        var eta_seconds: Double?
+        /// Sessions the provider has not published yet, with when they are tried again.
+        var deferred: [String] = []
+        /// The plan's history window, when a refusal showed it.
+        var history_starts: String?
         var hint: String?
 
         struct LastRun: Encodable {
@@ -73,13 +81,15 @@ struct StatusCommand: ParsableCommand {
                                             stages: stages)
                 }
                 report.unread_alerts = try store.unreadAlertCount()
+                try describePlan(env: env, store: store, now: now, into: &report)
             }
             if report.daily_rows == 0 {
                 report.hint = "no market data yet — run: tradlyte refresh (or import a CSV: tradlyte import csv FILE --symbol SYMBOL)"
             } else if report.last_run?.status == "failed" {
                 report.hint = "the last refresh failed — see: tradlyte runs --last 1; then run tradlyte refresh again"
             } else if report.stale {
-                report.hint = "data is behind the calendar — run: tradlyte refresh"
+                let eta = report.eta_seconds.map { " (about \(PipelinePlan.duration($0)) at your plan's rate)" } ?? ""
+                report.hint = "data is behind the calendar — run: tradlyte refresh" + eta
             }
             if json {
                 emit(try jsonText(report))
@@ -87,6 +97,27 @@ struct StatusCommand: ParsableCommand {
                 emit(render(report))
             }
         }
+    }
+
+    /// What the next refresh would do, from the same plan `refresh` makes (no provider call):
+    /// freshness counts deferred sessions as waiting, not as stale.
+    func describePlan(env: AppEnvironment, store: MarketStore, now: Date, into report: inout Report) throws {
+        guard let setup = try? RefreshSetup(env: env, trigger: .cli) else { return }
+        let pipeline = Pipeline(store: store, provider: setup.provider, options: setup.options, clock: { now })
+        guard let plan = try? pipeline.plan() else { return }
+        report.pending_calls = plan.ohlcvCalls
+        report.eta_seconds = plan.eta(callsPerMinute: setup.options.callsPerMinute)
+        report.deferred = plan.deferred.map { "\($0.session): \($0.reason) — \($0.retry)" }
+        if let stored = try store.flag(Pipeline.Flag.deferred) {
+            for line in stored.split(separator: "\n") {
+                let parts = line.split(separator: "|", maxSplits: 2).map(String.init)
+                guard parts.count == 3, !report.deferred.contains(where: { $0.hasPrefix(parts[0]) }) else { continue }
+                report.deferred.append("\(parts[0]): \(parts[1]) — \(parts[2])")
+            }
+        }
+        if plan.historyClamped { report.history_starts = plan.historyStart?.description }
+        report.stale = !plan.isEmpty
+        if plan.isEmpty { report.sessions_behind = 0 }
     }
 
     func render(_ r: Report) -> String {
@@ -104,7 +135,13 @@ struct StatusCommand: ParsableCommand {
         if let behind = r.sessions_behind {
             fresh += behind == 0 ? " — up to date" : " — STALE, \(behind) session\(behind == 1 ? "" : "s") behind"
         }
+        if let calls = r.pending_calls, calls > 0 {
+            let eta = r.eta_seconds.map { $0 > 0 ? ", ETA \(PipelinePlan.duration($0))" : "" } ?? ""
+            fresh += " (next refresh: \(calls) call\(calls == 1 ? "" : "s")\(eta))"
+        }
         rows.append(("Freshness", fresh))
+        for d in r.deferred { rows.append(("Deferred", d)) }
+        if let start = r.history_starts { rows.append(("History", "from \(start) (your plan's window)")) }
         if let run = r.last_run {
             rows.append(("Last run", "#\(run.id) \(run.trigger) \(run.status) at \(run.started_at)" + (run.error.map { " — \($0)" } ?? "")))
             if !run.stages.isEmpty { rows.append(("Stages", run.stages.joined(separator: ", "))) }

@@ -347,16 +347,7 @@ final class UISession {
         let value = JSONValue.array(list.map { .string($0) })
         if let i = pairs.firstIndex(where: { $0.0 == "watchlist" }) { pairs[i].1 = value } else { pairs.append(("watchlist", value)) }
         try FileManager.default.createDirectory(atPath: env.configDirectory, withIntermediateDirectories: true)
-        let tmp = path + ".tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data((JSONValue.object(pairs).rendered() + "\n").utf8)) else {
-            throw CLIError.failure("cannot write \(tmp)")
-        }
-        // rename(2) replaces atomically whether or not the file exists yet.
-        guard rename(tmp, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw CLIError.failure("cannot replace \(path): \(why)")
-        }
+        try replaceConfigFile(path, with: Data((JSONValue.object(pairs).rendered() + "\n").utf8))
     }
 }
 

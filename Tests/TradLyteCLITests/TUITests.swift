@@ -66,6 +66,9 @@ import TradLyteStore
 
     @Test func ctrlCQuitsCleanlyAndTheWatchlistIsSaved() throws {
         let cli = try prepared()
+        // A config holding a key, readable by its owner only: the UI's save must keep it so.
+        let path = cli.write("config.json", #"{"provider": "demo", "polygon_api_key": "secret-key-0600"}"#)
+        chmod(path, 0o600)
         let tui = try start(cli)
         try tui.waitFor("Watchlist")
         try tui.type("a")
@@ -77,6 +80,9 @@ import TradLyteStore
         try tui.waitFor("EXITED:0")
         let config = try String(contentsOfFile: cli.home + "/config.json", encoding: .utf8)
         #expect(config.contains("\"ZEPH\""))
+        #expect(config.contains("secret-key-0600"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
     }
 
     @Test func resizingDownToATinyWindowAndBackNeverCrashes() throws {

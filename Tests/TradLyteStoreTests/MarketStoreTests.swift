@@ -253,6 +253,26 @@ import TradLyteCore
 }
 
 @Suite struct MarketStoreConcurrencyTests {
+    /// Two commands started together on a new data directory (a refresh and a quote, say) both
+    /// open it: the migrations run once, under the write lock, and nobody sees a half-made schema.
+    @Test func connectionsCreatingTheSameNewDatabaseTogetherAllSucceed() throws {
+        for _ in 0..<5 {
+            let dir = TemporaryDirectory()
+            let path = dir.databasePath
+            let failures = FailureBox()
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do {
+                    let store = try MarketStore(path: path)
+                    _ = try store.appliedMigrations()
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            #expect(try MarketStore(path: path).appliedMigrations().count == MarketStore.schemaVersion)
+        }
+    }
+
     @Test func aReaderSeesWritesCommittedByAnotherConnection() throws {
         let dir = TemporaryDirectory()
         let reader = try MarketStore(path: dir.databasePath)
@@ -281,4 +301,12 @@ import TradLyteCore
         #expect(report.eligible == 6 && report.deleted == 5 && report.unverified == 1)
         #expect(try store.bronzeRowCount() == 1)
     }
+}
+
+/// Errors gathered from concurrent work.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ item: String) { lock.withLock { items.append(item) } }
+    var all: [String] { lock.withLock { items } }
 }
