@@ -171,6 +171,21 @@ public enum App {
                 return []
             }
         case .input(.key(let key)):
+            if s.confirmingQuit {
+                s.confirmingQuit = false
+                if key == .char("q") || key == .char("y") || key == .ctrl("c") {
+                    s.quit = true
+                    s.message = ("cancelling the refresh — what it fetched is kept", .warn)
+                    return [.cancelRefresh]
+                }
+                s.message = ("the refresh keeps running — P shows its progress", .info)
+                return []
+            }
+            if key == .ctrl("c"), s.refresh?.running == true {
+                s.quit = true
+                s.message = ("cancelling the refresh — what it fetched is kept", .warn)
+                return [.cancelRefresh]
+            }
             if s.overlay != nil { return overlayKey(key, &s) }
             if s.pane == .strategies, s.composer.draft != nil { return composerKey(key, &s) }
             s.message = nil
@@ -200,7 +215,16 @@ public enum App {
         let columns = max(1, Screens.chartColumns(s))
         let total = barCount(s)
         switch action {
-        case .quit: s.quit = true
+        case .quit:
+            // Quitting mid-refresh asks first; Ctrl-C does not ask (it cancels the refresh,
+            // which keeps what it fetched, and quits).
+            if s.refresh?.running == true {
+                s.confirmingQuit = true
+                s.message = ("a refresh is running — q again cancels it (what it fetched is kept) and quits; "
+                    + "any other key keeps it running", .warn)
+                return []
+            }
+            s.quit = true
         case .help: s.overlay = .help(scroll: 0)
         case .palette: s.overlay = .palette(TextField(), selected: 0)
         case .search: s.overlay = .search(TextField(), selected: 0, adding: false)

@@ -155,6 +155,8 @@ public struct AppState: Sendable {
     public var themeName = "default"
     public var availableThemes: [String] = []
     public var quit = false
+    /// `q` was pressed while a refresh runs: the next `q` (or `y`) cancels it and quits.
+    public var confirmingQuit = false
     /// Bumped on every change that needs a redraw.
     public var revision = 0
 

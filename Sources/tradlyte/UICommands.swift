@@ -46,6 +46,15 @@ struct UICommand: ParsableCommand {
                     session.run(App.update(&state, .tick(env.now())), &state)
                 }
             }
+            // A refresh cancelled on the way out records itself (cancelled, what it fetched kept)
+            // before the process ends; the cancel interrupts any wait, so this is short.
+            if state.refresh?.running == true {
+                terminal.flush(Screens.render(state, Screens.Context(theme: session.theme, glyphs: glyphs)))
+                for _ in 0..<300 where state.refresh?.running == true {
+                    for event in session.inbox.drain() { _ = App.update(&state, event) }
+                    if state.refresh?.running == true { Thread.sleep(forTimeInterval: 0.05) }
+                }
+            }
         }
     }
 }

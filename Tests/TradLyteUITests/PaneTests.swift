@@ -257,4 +257,28 @@ import TradLyteCore
         _ = Fixture.keys(&s, "esc", "y")
         assertSnapshot(Fixture.render(s), named: "composer-list-\(width)x\(height)")
     }
+
+    /// Quitting while a refresh runs asks first; a second q cancels the refresh and quits, any
+    /// other key keeps it running; Ctrl-C cancels and quits without asking.
+    @Test func quittingMidRefreshAsksFirst() {
+        var s = Fixture.state(width: 100, height: 30)
+        #expect(Fixture.keys(&s, "R") == [.startRefresh])
+        _ = App.update(&s, .refreshStage(name: "fetch_ohlcv", status: "running", seconds: nil, detail: ""))
+        _ = App.update(&s, .refreshProgress(stage: "fetch_ohlcv", done: 40, total: 500, eta: 5520))
+        #expect(Fixture.render(s).textRows[0].contains("fetch_ohlcv 40/500 ETA 1.5 h"))
+        #expect(Fixture.keys(&s, "q").isEmpty)
+        #expect(!s.quit && s.confirmingQuit)
+        #expect(s.message?.text.contains("q again cancels it") == true)
+        #expect(Fixture.keys(&s, "j").isEmpty)
+        #expect(!s.quit && !s.confirmingQuit && s.refresh?.running == true)
+        _ = Fixture.keys(&s, "q")
+        #expect(Fixture.keys(&s, "q") == [.cancelRefresh])
+        #expect(s.quit)
+        var t = Fixture.state(width: 100, height: 30)
+        _ = Fixture.keys(&t, "R")
+        _ = App.update(&t, .refreshStage(name: "fetch_ohlcv", status: "running", seconds: nil, detail: ""))
+        #expect(Fixture.keys(&t, "ctrl-c") == [.cancelRefresh] && t.quit)
+        var idle = Fixture.state(width: 100, height: 30)
+        #expect(Fixture.keys(&idle, "q").isEmpty && idle.quit)
+    }
 }
