@@ -251,6 +251,7 @@ public final class Pipeline {
             recordIngestStages(&work, outcome.ingest)
             try stageRebuild(&work, &outcome)
             try stageScan(&work)
+            try stagePickDetails(&work)
             try stageAlerts(&work, &outcome)
             try stageVacuum(&work)
             outcome.status = .succeeded
@@ -289,6 +290,8 @@ public final class Pipeline {
         var totalCalls = 0
         var fetchedBars = 0
         var deferred: [PipelinePlan.Deferral] = []
+        /// Ticker-detail calls made this run (bounded by `detailsPerRun`).
+        var detailCalls = 0
 
         func checkStop() throws {
             if let request = stop() { throw PipelineError.stopped(request) }
@@ -467,7 +470,7 @@ public final class Pipeline {
         let since = plan.historyStart ?? work.latest
         let splits = try provider.splits(since: since).filter { $0.date <= work.latest }
         counts["splits"] = try applySplits(splits, work: &work, outcome: &outcome)
-        counts["details"] = try fetchDetails(today: today, work: &work)
+        counts["details"] = try fetchDetails(options.detailSymbols, today: today, work: &work)
         if options.mode == .market, options.onlySymbols == nil, work.latestIndex >= options.dormantSessions {
             let before = calendar.sessions[work.latestIndex - options.dormantSessions]
             counts["dormant"] = try store.markDormant(before: before, at: clock())
@@ -500,10 +503,10 @@ public final class Pipeline {
         return count
     }
 
-    /// Details (market cap, SIC description, list date) for the symbols users see, oldest first,
-    /// at most `detailsPerRun` a run; refreshed after `metadataMaxAgeDays`.
-    func fetchDetails(today: SessionDate, work: inout RunState) throws -> Int {
-        guard !options.detailSymbols.isEmpty, options.detailsPerRun > 0 else { return 0 }
+    /// Details (market cap, SIC description, list date) for the symbols users see, at most
+    /// `detailsPerRun` calls a run; refreshed after `metadataMaxAgeDays`.
+    func fetchDetails(_ symbols: [Symbol], today: SessionDate, work: inout RunState) throws -> Int {
+        guard !symbols.isEmpty, work.detailCalls < options.detailsPerRun else { return 0 }
         let stored = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         let fresh = try store.flag("metadata.details") ?? ""
         var stamps: [String: String] = [:]
@@ -511,15 +514,16 @@ public final class Pipeline {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             if parts.count == 2 { stamps[parts[0]] = parts[1] }
         }
-        let due = options.detailSymbols.filter { symbol in
+        let due = symbols.filter { symbol in
             guard stored[symbol]?.marketCap != nil, let stamp = stamps[symbol.rawValue], let at = try? SessionDate(iso: stamp) else {
                 return true
             }
             return at.adding(days: options.metadataMaxAgeDays) <= today
         }
         var fetched: [SymbolInfo] = []
-        for symbol in due.prefix(options.detailsPerRun) {
+        for symbol in due.prefix(options.detailsPerRun - work.detailCalls) {
             try work.checkStop()
+            work.detailCalls += 1
             do {
                 fetched.append(try provider.details(symbol))
             } catch ProviderError.unknownSymbol {
@@ -573,6 +577,23 @@ public final class Pipeline {
         work.recorder.finish("scan", .succeeded, counts: ["symbols": result.symbolsScanned,
                                                          "signals": result.signals.values.reduce(0) { $0 + $1.count },
                                                          "picks": result.picks.values.reduce(0) { $0 + $1.count }])
+    }
+
+    /// Today's picks show market cap and sector: details for picks that lack them, within the
+    /// run's detail budget, copied into the stored picks. The demo market's list has them all.
+    func stagePickDetails(_ work: inout RunState) throws {
+        guard !options.scanStrategies.isEmpty else { return }
+        let picks = try store.picks(session: work.latest)
+        let known = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        var lacking: [Symbol] = []
+        for pick in picks where known[pick.symbol]?.marketCap == nil && !lacking.contains(pick.symbol) {
+            lacking.append(pick.symbol)
+        }
+        guard !lacking.isEmpty || picks.contains(where: { $0.marketCap == nil }) else { return }
+        work.recorder.begin("fetch_details")
+        let fetched = try fetchDetails(lacking, today: NewYorkTime.local(at: clock()).date, work: &work)
+        try store.fillPickMetadata(session: work.latest)
+        work.recorder.finish("fetch_details", .succeeded, counts: ["details": fetched, "picks_lacking": lacking.count])
     }
 
     func stageAlerts(_ work: inout RunState, _ outcome: inout RunOutcome) throws {

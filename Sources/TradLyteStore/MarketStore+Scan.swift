@@ -84,4 +84,17 @@ extension MarketStore {
             return result
         }
     }
+
+    public func fillPickMetadata(session: SessionDate) throws {
+        try write {
+            let stmt = try statement("""
+                UPDATE picks SET
+                    market_cap = coalesce(market_cap, (SELECT market_cap FROM symbols WHERE symbols.symbol = picks.symbol)),
+                    sector = coalesce(sector, (SELECT industry FROM symbols WHERE symbols.symbol = picks.symbol))
+                WHERE scan_session = ? AND (market_cap IS NULL OR sector IS NULL)
+                """)
+            stmt.bind(1, session.yyyymmdd)
+            try stmt.run()
+        }
+    }
 }

@@ -233,4 +233,38 @@ import TradLyteTestSupport
         #expect(r.takeGroupedCalls().count == 0)
         #expect(try r.store.symbols().allSatisfy { $0.name != nil && $0.type != nil })
     }
+
+    @Test func picksShowMarketCapAndSectorFromTickerDetails() throws {
+        let r = try rig(plan: .advanced, at: "2026-11-25T23:00:00Z", scenario: false, callsPerMinute: 6000)
+        defer { r.server.stop() }
+        var options = PipelineOptions(backfillYears: 2)
+        options.scanStrategies = StrategyLibrary.all.map(\.strategy)
+        options.scanTopK = 2
+        options.detailsPerRun = 50
+        let outcome = r.pipeline(options).run()
+        #expect(outcome.status == .succeeded, "\(outcome.summary)")
+        // The ticker list carries no market cap; the picks got theirs from the details endpoint.
+        let picks = try r.store.picks(session: nil)
+        #expect(!picks.isEmpty)
+        #expect(picks.allSatisfy { ($0.marketCap ?? 0) > 0 && $0.sector?.isEmpty == false })
+        #expect(r.server.requests.contains { $0.hasPrefix("/v3/reference/tickers/") })
+        #expect(outcome.stages.contains { $0.stage == "fetch_details" && $0.status == .succeeded })
+    }
+
+    @Test func aFreePlanColdStartFetchesTheWatchlistFirst() throws {
+        let r = try rig(plan: .basic, scenario: false)
+        defer { r.server.stop() }
+        let acme = try Symbol("ACME")
+        var stopAfter = false
+        let outcome = r.pipeline(PipelineOptions(watchlist: [acme])).run(events: { event in
+            if case .progress(_, let done, _, _) = event, done >= 1 { stopAfter = true }
+        }, stop: { stopAfter ? .cancel : nil })
+        #expect(outcome.status == .cancelled)
+        // The first OHLCV calls were ACME's range: refused for five years, then from the free
+        // plan's two (in pages); its chart is usable before any grouped day is fetched.
+        let ohlcv = r.server.requests.filter { $0.contains("/v2/aggs/") }
+        #expect(ohlcv.count >= 2 && ohlcv.allSatisfy { $0.contains("/ticker/ACME/range/") }, "\(ohlcv)")
+        #expect(try r.store.dailyBars(acme).count > 480)
+        #expect(try r.store.marketSessions().isEmpty)
+    }
 }

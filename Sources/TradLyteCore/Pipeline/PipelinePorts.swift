@@ -142,6 +142,8 @@ public protocol PipelineStore: AnyObject {
     func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)]
     /// Replaces the stored signals and picks of the scanned session for these strategies.
     func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date) throws
+    /// Copies market cap and sector from the symbols' metadata into a session's picks that lack them.
+    func fillPickMetadata(session: SessionDate) throws
     /// Stored picks of a scan session, by strategy then rank.
     func picks(session: SessionDate?) throws -> [ScanPick]
 
