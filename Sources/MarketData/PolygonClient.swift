@@ -23,7 +23,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         public var timeout: Double
         public var includeOTC: Bool
 
-        public init(apiKey: String, baseURL: String = PolygonClient.defaultBaseURL, callsPerMinute: Double = 5, retries: Int = 2,
+        public init(apiKey: String, baseURL: String = PolygonClient.defaultBaseURL, callsPerMinute: Double = 5,
+                    retries: Int = 2,
                     backoff: Double = 1, timeout: Double = 30, includeOTC: Bool = false) {
             self.apiKey = apiKey
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -86,7 +87,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     public static func keyProblem(_ key: String) -> String? {
         if key.isEmpty { return "the API key is empty" }
         for (offset, byte) in key.utf8.enumerated() where byte <= 0x20 || byte >= 0x7F {
-            let what = byte == 0x20 ? "a space" : (byte == 0x0A || byte == 0x0D ? "a line break" : "a control or non-ASCII byte")
+            let lineBreak = byte == 0x0A || byte == 0x0D
+            let what = byte == 0x20 ? "a space" : (lineBreak ? "a line break" : "a control or non-ASCII byte")
             return "the API key has \(what) at position \(offset + 1) — copy it again without spaces or line breaks"
         }
         return nil
@@ -143,8 +145,10 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                     retryAfter = 0
                     let source = response.retryAfter == nil ? "no Retry-After; waiting for the plan's one-minute window"
                         : "Retry-After"
-                    notice("rate limited by the provider (HTTP 429 on \(endpoint)): waiting \(Int(wait.rounded())) s (\(source))")
-                    failure = .status(429, bodyExcerpt: redact(String(decoding: response.body.prefix(200), as: UTF8.self)))
+                    let seconds = Int(wait.rounded())
+                    notice("rate limited by the provider (HTTP 429 on \(endpoint)): waiting \(seconds) s (\(source))")
+                    let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
+                    failure = .status(429, bodyExcerpt: redact(excerpt))
                 default:
                     retryAfter = response.retryAfter
                     failure = .status(response.status, bodyExcerpt: redact(String(decoding: response.body.prefix(200), as: UTF8.self)))
@@ -164,7 +168,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             attempt += 1
             let delay = retryAfter ?? min(30, configuration.backoff * pow(2, Double(attempt - 1)) * jitter())
             if delay >= 1 {
-                notice("\(endpoint): \(failure) — retrying in \(Int(delay.rounded())) s (attempt \(attempt + 1) of \(configuration.retries + 1))")
+                let of = "attempt \(attempt + 1) of \(configuration.retries + 1)"
+                notice("\(endpoint): \(failure) — retrying in \(Int(delay.rounded())) s (\(of))")
             }
             guard delay <= 0 || sleeper.sleep(delay, isCancelled: { cancellation.isCancelled }) else {
                 throw ProviderError.cancelled
@@ -194,7 +199,9 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         let decoded = try? JSONDecoder().decode(Body.self, from: body)
         let message = decoded?.message ?? decoded?.error ?? ""
         let lower = message.lowercased()
-        let quoted = message.isEmpty ? "HTTP 403 from \(endpoint)" : "HTTP 403 from \(endpoint): \"\(message.prefix(160))\""
+        let quoted = message.isEmpty
+            ? "HTTP 403 from \(endpoint)"
+            : "HTTP 403 from \(endpoint): \"\(message.prefix(160))\""
         if lower.contains("timeframe") { return .outsideHistory(quoted) }
         if lower.contains("before end of day") || lower.contains("today's data") { return .notYetPublished(quoted) }
         return .notEntitled(quoted)
@@ -204,8 +211,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     /// leaves it: the service's own hosts (and the base's) are accepted, any other host or
     /// scheme is refused.
     func rebase(_ next: String) throws -> String {
-        guard let url = URLComponents(string: next), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
-              let base = URLComponents(string: configuration.baseURL) else {
+        guard let url = URLComponents(string: next), let scheme = url.scheme?.lowercased(),
+              let host = url.host?.lowercased(), let base = URLComponents(string: configuration.baseURL) else {
             throw ProviderError.invalidResponse(endpoint: Self.endpointName(next), message: "next_url is not a URL")
         }
         let sameOrigin = scheme == base.scheme?.lowercased() && host == base.host?.lowercased() && url.port == base.port
@@ -213,9 +220,9 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             return next
         }
         guard scheme == "https", url.port == nil || url.port == 443, Self.serviceHosts.contains(host) else {
-            throw ProviderError.invalidResponse(endpoint: Self.endpointName(next),
-                                                message: "next_url points to \(scheme)://\(host), not the configured base "
-                                                    + "— refusing to send the API key there")
+            let message = "next_url points to \(scheme)://\(host), not the configured base — "
+                + "refusing to send the API key there"
+            throw ProviderError.invalidResponse(endpoint: Self.endpointName(next), message: message)
         }
         return configuration.baseURL + url.percentEncodedPath + (url.percentEncodedQuery.map { "?" + $0 } ?? "")
     }
@@ -431,8 +438,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             for (i, s) in (response.results ?? []).enumerated() {
                 guard let symbol = try? Symbol(s.ticker) else { continue }
                 guard let date = try? SessionDate(iso: s.execution_date), s.split_from > 0, s.split_to > 0 else {
-                    throw ProviderError.invalidResponse(endpoint: path,
-                                                        message: "results[\(i)] (\(s.ticker)) has an invalid date or ratio")
+                    let message = "results[\(i)] (\(s.ticker)) has an invalid date or ratio"
+                    throw ProviderError.invalidResponse(endpoint: path, message: message)
                 }
                 result.append(Split(symbol: symbol, date: date, from: s.split_from, to: s.split_to))
             }
@@ -489,19 +496,22 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         }
         let previous = usable(t.prevDay?.c)
         let tradeTime = stamp(t.lastTrade?.t) ?? stamp(t.updated)
-        if let price = usable(t.lastTrade?.p) ?? usable(t.day?.c), let asOf = tradeTime ?? (usable(t.day?.c) != nil ? now : nil) {
+        let dayClose = usable(t.day?.c)
+        if let price = usable(t.lastTrade?.p) ?? dayClose, let asOf = tradeTime ?? (dayClose != nil ? now : nil) {
             let day = NewYorkTime.local(at: asOf).date
             let change = previous.map { price - $0 } ?? t.todaysChange
             let percent = previous.map { (price / $0 - 1) * 100 } ?? t.todaysChangePerc
             return Quote(symbol: symbol, price: price, change: change, changePercent: percent,
                          open: usable(t.day?.o), dayHigh: usable(t.day?.h), dayLow: usable(t.day?.l),
-                         volume: usable(t.day?.v), session: calendar.isSession(day) ? day : nil, asOf: asOf, fetchedAt: now,
+                         volume: usable(t.day?.v), session: calendar.isSession(day) ? day : nil, asOf: asOf,
+                         fetchedAt: now,
                          source: now.timeIntervalSince(asOf) < 120 ? .live : .delayed)
         }
         // Cleared for the night: the previous day's bar is the latest session's.
         guard let close = previous else { return nil }
         let latest = calendar.latestClosedSession(at: now, graceMinutes: 0)
-        let closedAt = latest.flatMap { calendar.sessionIndex($0) }.flatMap { calendar.times(ofSessionAt: $0)?.close } ?? now
+        let latestIndex = latest.flatMap { calendar.sessionIndex($0) }
+        let closedAt = latestIndex.flatMap { calendar.times(ofSessionAt: $0)?.close } ?? now
         return Quote(symbol: symbol, price: close, change: nil, changePercent: nil, open: usable(t.prevDay?.o),
                      dayHigh: usable(t.prevDay?.h), dayLow: usable(t.prevDay?.l), volume: usable(t.prevDay?.v),
                      session: latest, asOf: closedAt, fetchedAt: now, source: .previousClose)

@@ -106,7 +106,8 @@ public struct PlanMemory: Sendable {
     public let recall: @Sendable (String) -> String?
     public let remember: @Sendable (String, String?) -> Void
 
-    public init(recall: @escaping @Sendable (String) -> String?, remember: @escaping @Sendable (String, String?) -> Void) {
+    public init(recall: @escaping @Sendable (String) -> String?,
+                remember: @escaping @Sendable (String, String?) -> Void) {
         self.recall = recall
         self.remember = remember
     }

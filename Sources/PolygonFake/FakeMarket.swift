@@ -55,7 +55,9 @@ public final class FakeMarket: @unchecked Sendable {
         /// The first grouped-daily request for this session answers with no results.
         public var emptyFirstAnswer: SessionDate?
 
-        public init(delisting: SessionDate, listing: SessionDate, split: SessionDate, emptyFirstAnswer: SessionDate? = nil) {
+        public init(
+            delisting: SessionDate, listing: SessionDate, split: SessionDate, emptyFirstAnswer: SessionDate? = nil
+        ) {
             self.delisting = delisting
             self.listing = listing
             self.split = split
@@ -65,8 +67,9 @@ public final class FakeMarket: @unchecked Sendable {
         /// Events at fixed distances before the latest session closed at `now`.
         public static func recent(before now: Date, calendar: TradingCalendar = .nyse) -> Scenario {
             let latest = max(40, calendar.latestClosedSessionIndex(at: now))
-            return Scenario(delisting: calendar.sessions[latest - 30], listing: calendar.sessions[latest - 20],
-                            split: calendar.sessions[latest - 10])
+            return Scenario(
+                delisting: calendar.sessions[latest - 30], listing: calendar.sessions[latest - 20],
+                split: calendar.sessions[latest - 10])
         }
     }
 
@@ -83,18 +86,26 @@ public final class FakeMarket: @unchecked Sendable {
     }
 
     public static let scenarioTickers: [Ticker] = [
-        Ticker(symbol: try! Symbol("AMPB"), name: "Ampbell Holdings Class A Common", type: "CS", exchange: "XNYS", price: 41.2,
-               sector: "STATE COMMERCIAL BANKS", shares: 210e6),
-        Ticker(symbol: try! Symbol("AMpB"), name: "Ampbell Holdings 5.75% Series B Preferred", type: "PFD", exchange: "XNYS",
-               price: 24.6, sector: "STATE COMMERCIAL BANKS", shares: 12e6),
-        Ticker(symbol: try! Symbol("ILLQ"), name: "Illiquid Micro Corp", type: "CS", exchange: "XNAS", price: 3.1,
-               sector: "SERVICES-PREPACKAGED SOFTWARE", shares: 8e6),
-        Ticker(symbol: try! Symbol("GONE"), name: "Gone Acquisition Corp", type: "CS", exchange: "XNAS", price: 10.2,
-               sector: "BLANK CHECKS", shares: 30e6),
-        Ticker(symbol: try! Symbol("NEWL"), name: "Newly Listed Inc", type: "CS", exchange: "XNAS", price: 18,
-               sector: "PHARMACEUTICAL PREPARATIONS", shares: 55e6),
-        Ticker(symbol: try! Symbol("SPLT"), name: "Splitting Industries", type: "CS", exchange: "XNYS", price: 240,
-               sector: "AIRCRAFT", shares: 90e6),
+        Ticker(
+            symbol: try! Symbol("AMPB"), name: "Ampbell Holdings Class A Common", type: "CS", exchange: "XNYS",
+            price: 41.2,
+            sector: "STATE COMMERCIAL BANKS", shares: 210e6),
+        Ticker(
+            symbol: try! Symbol("AMpB"), name: "Ampbell Holdings 5.75% Series B Preferred", type: "PFD",
+            exchange: "XNYS",
+            price: 24.6, sector: "STATE COMMERCIAL BANKS", shares: 12e6),
+        Ticker(
+            symbol: try! Symbol("ILLQ"), name: "Illiquid Micro Corp", type: "CS", exchange: "XNAS", price: 3.1,
+            sector: "SERVICES-PREPACKAGED SOFTWARE", shares: 8e6),
+        Ticker(
+            symbol: try! Symbol("GONE"), name: "Gone Acquisition Corp", type: "CS", exchange: "XNAS", price: 10.2,
+            sector: "BLANK CHECKS", shares: 30e6),
+        Ticker(
+            symbol: try! Symbol("NEWL"), name: "Newly Listed Inc", type: "CS", exchange: "XNAS", price: 18,
+            sector: "PHARMACEUTICAL PREPARATIONS", shares: 55e6),
+        Ticker(
+            symbol: try! Symbol("SPLT"), name: "Splitting Industries", type: "CS", exchange: "XNYS", price: 240,
+            sector: "AIRCRAFT", shares: 90e6),
     ]
 
     private let lock = NSLock()
@@ -137,16 +148,18 @@ public final class FakeMarket: @unchecked Sendable {
         let x = Double(index)
         let close = t.price * (1 + 0.08 * sin(x / 17 + phase) + 0.03 * sin(x / 3.1 + 2 * phase))
         let open = t.price * (1 + 0.08 * sin((x - 0.5) / 17 + phase) + 0.03 * sin((x - 0.5) / 3.1 + 2 * phase))
-        let high = max(open, close) * 1.012, low = min(open, close) * 0.988
+        let high = max(open, close) * 1.012
+        let low = min(open, close) * 0.988
         var volume = (t.shares / 400) * (1.2 + sin(x / 5 + phase))
         if t.symbol.rawValue == "ILLQ" { volume = (volume / 1000).rounded() + 0.5 }  // fractional shares
         var factor = 1.0
         let splitIndex = calendar.sessionIndex(onOrAfter: scenario.split)
         if t.symbol.rawValue == "SPLT" && latestIndex >= splitIndex && index < splitIndex { factor = 2 }
         let r = { (p: Double) in (p / factor * 10_000).rounded() / 10_000 }
-        return DailyBar(session: calendar.sessions[index], open: r(open), high: r(high), low: r(low), close: r(close),
-                        volume: (volume * factor).rounded(.down) + (t.symbol.rawValue == "ILLQ" ? 0.5 : 0),
-                        vwap: r((high + low + 2 * close) / 4), trades: Int(volume / 90))
+        return DailyBar(
+            session: calendar.sessions[index], open: r(open), high: r(high), low: r(low), close: r(close),
+            volume: (volume * factor).rounded(.down) + (t.symbol.rawValue == "ILLQ" ? 0.5 : 0),
+            vwap: r((high + low + 2 * close) / 4), trades: Int(volume / 90))
     }
 
     // MARK: - What the routes serve
@@ -171,7 +184,8 @@ public final class FakeMarket: @unchecked Sendable {
 
     public func dailyBars(_ symbol: Symbol, from: SessionDate, to: SessionDate) throws -> [DailyBar] {
         guard let t = ticker(symbol) else { return try demo.dailyBars(symbol, from: from, to: to) }
-        let lo = calendar.sessionIndex(onOrAfter: from), hi = min(latestIndex, calendar.sessionIndex(onOrBefore: to))
+        let lo = calendar.sessionIndex(onOrAfter: from)
+        let hi = min(latestIndex, calendar.sessionIndex(onOrBefore: to))
         guard lo <= hi else { return [] }
         return (lo...hi).compactMap { scenarioBar(t, at: $0) }
     }
@@ -182,13 +196,17 @@ public final class FakeMarket: @unchecked Sendable {
         guard let scenario else { return all }
         for t in Self.scenarioTickers {
             let last = (0...latestIndex).reversed().lazy.compactMap { self.scenarioBar(t, at: $0) }.first
-            let delisted = t.symbol.rawValue == "GONE" && latestIndex > calendar.sessionIndex(onOrBefore: scenario.delisting)
+            let delisted =
+                t.symbol.rawValue == "GONE" && latestIndex > calendar.sessionIndex(onOrBefore: scenario.delisting)
             let listed = t.symbol.rawValue == "NEWL" ? scenario.listing : DemoMarket.anchor
-            guard t.symbol.rawValue != "NEWL" || latestIndex >= calendar.sessionIndex(onOrAfter: scenario.listing) else { continue }
-            all.append(SymbolInfo(symbol: t.symbol, name: t.name, type: t.type, exchange: t.exchange, active: !delisted,
-                                  marketCap: (last?.close ?? t.price) * t.shares, industry: t.sector,
-                                  description: "\(t.name), a ticker of the fake server's real-world scenario.",
-                                  listDate: listed, delistDate: delisted ? scenario.delisting : nil))
+            guard t.symbol.rawValue != "NEWL" || latestIndex >= calendar.sessionIndex(onOrAfter: scenario.listing)
+            else { continue }
+            all.append(
+                SymbolInfo(
+                    symbol: t.symbol, name: t.name, type: t.type, exchange: t.exchange, active: !delisted,
+                    marketCap: (last?.close ?? t.price) * t.shares, industry: t.sector,
+                    description: "\(t.name), a ticker of the fake server's real-world scenario.",
+                    listDate: listed, delistDate: delisted ? scenario.delisting : nil))
         }
         return all
     }

@@ -301,9 +301,9 @@ public final class FakePolygonServer: @unchecked Sendable {
         }
         if limited != nil {
             // The service sends no Retry-After: the limit is per minute.
-            return send(fd, status: 429, body: errorBody(status: "ERROR", field: "error",
-                                                         "You've exceeded the maximum requests per minute, please wait or "
-                                                             + "upgrade your subscription to continue. https://polygon.io/pricing"))
+            let message = "You've exceeded the maximum requests per minute, please wait or upgrade your subscription "
+                + "to continue. https://polygon.io/pricing"
+            return send(fd, status: 429, body: errorBody(status: "ERROR", field: "error", message))
         }
         if let fault {
             switch fault {
@@ -336,7 +336,8 @@ public final class FakePolygonServer: @unchecked Sendable {
                                         pattern: #""h":(-?[0-9.eE+-]+)"#, with: #""h":0.0001"#)
                 return send(fd, status: 200, body: Data(text.utf8))
             case .emptyResults:
-                return send(fd, status: 200, body: ok(["status": "OK", "queryCount": 0, "resultsCount": 0, "adjusted": true]).1)
+                let empty: [String: Any] = ["status": "OK", "queryCount": 0, "resultsCount": 0, "adjusted": true]
+                return send(fd, status: 200, body: ok(empty).1)
             }
         }
         let response = route(request)
@@ -349,7 +350,7 @@ public final class FakePolygonServer: @unchecked Sendable {
     func refusal(of session: SessionDate, now: Date) -> (Int, Data)? {
         let today = NewYorkTime.local(at: now).date
         if let days = plan.historyDays, session < today.adding(days: -days) {
-            return forbidden("Your plan doesn't include this data timeframe. Please upgrade your plan at https://polygon.io/pricing")
+            return forbidden(Self.timeframeMessage)
         }
         if plan == .basic && session >= today {
             return forbidden("Attempted to request today's data before end of day. Please upgrade your plan at "
@@ -387,7 +388,9 @@ public final class FakePolygonServer: @unchecked Sendable {
                 if let refused = refusal(of: session, now: now) { return refused }
                 let bars = try data.groupedDaily(session)
                 // Sorted by ticker, so fault injection and tests see a stable text.
-                let results = bars.keys.sorted().map { Self.agg(served(bars[$0]!, now: now), ticker: $0.rawValue, windowEnd: true) }
+                let results = bars.keys.sorted().map {
+                    Self.agg(served(bars[$0]!, now: now), ticker: $0.rawValue, windowEnd: true)
+                }
                 var body: [String: Any] = ["status": "OK", "adjusted": true, "queryCount": results.count,
                                            "resultsCount": results.count, "request_id": nextRequestID()]
                 if !results.isEmpty {
@@ -399,8 +402,7 @@ public final class FakePolygonServer: @unchecked Sendable {
                 let symbol = try Symbol(p[3])
                 var from = try SessionDate(iso: p[7])
                 if let days = plan.historyDays, from < NewYorkTime.local(at: now).date.adding(days: -days) {
-                    return forbidden("Your plan doesn't include this data timeframe. Please upgrade your plan at "
-                        + "https://polygon.io/pricing")
+                    return forbidden(Self.timeframeMessage)
                 }
                 if let cursor = r.query["cursor"] { from = try SessionDate(iso: cursor) }
                 var to = try SessionDate(iso: p[8])
@@ -410,7 +412,8 @@ public final class FakePolygonServer: @unchecked Sendable {
                 let all = from <= to ? try data.dailyBars(symbol, from: from, to: to) : []
                 let page = Array(all.prefix(limit))
                 var body: [String: Any] = ["status": "OK", "ticker": symbol.rawValue, "adjusted": true,
-                                           "queryCount": page.count, "resultsCount": page.count, "request_id": nextRequestID()]
+                                           "queryCount": page.count, "resultsCount": page.count,
+                                           "request_id": nextRequestID()]
                 if !page.isEmpty {
                     body["results"] = page.map { Self.agg(served($0, now: now), ticker: nil, windowEnd: false) }
                     body["count"] = page.count
@@ -442,22 +445,25 @@ public final class FakePolygonServer: @unchecked Sendable {
                 var body: [String: Any] = ["status": "OK", "count": page.count, "request_id": nextRequestID(),
                                            "results": page.map { s -> [String: Any] in
                     var item: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks",
-                                               "locale": "us", "type": s.type ?? "CS", "primary_exchange": s.exchange ?? "XNAS",
+                                               "locale": "us", "type": s.type ?? "CS",
+                                               "primary_exchange": s.exchange ?? "XNAS",
                                                "active": s.active, "currency_name": "usd",
                                                "last_updated_utc": "2026-01-02T00:00:00Z"]
                     if let d = s.delistDate { item["delisted_utc"] = "\(d)T00:00:00Z" }
                     return item
                 }]
                 if offset + limit < all.count {
-                    body["next_url"] = "\(nextBase)/v3/reference/tickers?cursor=\(offset + limit)&limit=\(limit)&active=\(activeWanted)"
+                    let query = "cursor=\(offset + limit)&limit=\(limit)&active=\(activeWanted)"
+                    body["next_url"] = "\(nextBase)/v3/reference/tickers?" + query
                 }
                 return ok(body)
             case p.count == 4 && p[0] == "v3" && p[1] == "reference" && p[2] == "tickers":
                 guard let s = try data.symbols().first(where: { $0.symbol.rawValue == p[3] }) else {
                     return notFound("Ticker not found.")
                 }
-                var details: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks", "locale": "us",
-                                              "type": s.type ?? "CS", "primary_exchange": s.exchange ?? "XNAS", "active": s.active,
+                var details: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks",
+                                              "locale": "us", "type": s.type ?? "CS",
+                                              "primary_exchange": s.exchange ?? "XNAS", "active": s.active,
                                               "currency_name": "usd", "market_cap": s.marketCap ?? 0,
                                               "sic_description": s.industry ?? "", "description": s.description ?? "",
                                               "list_date": s.listDate?.description ?? ""]
@@ -468,7 +474,7 @@ public final class FakePolygonServer: @unchecked Sendable {
                 let since = try SessionDate(iso: r.query["execution_date.gte"] ?? "1990-01-01")
                 let splits = try data.splits(since: since)
                 let current = p[0] == "stocks"
-                return ok(["status": "OK", "request_id": nextRequestID(), "results": splits.enumerated().map { i, s -> [String: Any] in
+                let items = splits.enumerated().map { i, s -> [String: Any] in
                     var item: [String: Any] = ["ticker": s.symbol.rawValue, "execution_date": s.date.description,
                                                "split_from": s.from, "split_to": s.to]
                     if current {
@@ -477,10 +483,11 @@ public final class FakePolygonServer: @unchecked Sendable {
                         item["historical_adjustment_factor"] = s.from / s.to
                     }
                     return item
-                }])
+                }
+                return ok(["status": "OK", "request_id": nextRequestID(), "results": items])
             case p.count == 8 && p[0] == "v2" && p[1] == "snapshot":
                 guard plan.hasSnapshots else {
-                    return forbidden("You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing")
+                    return forbidden(Self.notEntitledMessage)
                 }
                 let symbol = try Symbol(p[7])
                 guard data.knows(symbol) else { return notFound("Ticker not found.") }
@@ -517,8 +524,8 @@ public final class FakePolygonServer: @unchecked Sendable {
            let final = data.sessionBar(symbol, at: index) {
             let f = min(1, view.timeIntervalSince(times.open) / times.close.timeIntervalSince(times.open))
             let price = ((final.open + (final.close - final.open) * f) * 10_000).rounded() / 10_000
-            let day = DailyBar(session: final.session, open: final.open, high: max(final.open, price), low: min(final.open, price),
-                               close: price, volume: (final.volume * f).rounded())
+            let day = DailyBar(session: final.session, open: final.open, high: max(final.open, price),
+                               low: min(final.open, price), close: price, volume: (final.volume * f).rounded())
             let prev = try data.lastBar(symbol, atOrBefore: index - 1)
             let traded = min(view, times.close)
             var t: [String: Any] = ["ticker": symbol.rawValue, "updated": nanos(traded), "day": agg(day),
@@ -535,8 +542,8 @@ public final class FakePolygonServer: @unchecked Sendable {
            let close = cal.times(ofSessionAt: index)?.close {
             // Before the 03:30 reset: the last session's day, its closing trade.
             let prev = try data.lastBar(symbol, atOrBefore: index - 1)
-            var t: [String: Any] = ["ticker": symbol.rawValue, "updated": nanos(close), "day": agg(last), "min": agg(last),
-                                    "prevDay": prev.map(agg) ?? zeros,
+            var t: [String: Any] = ["ticker": symbol.rawValue, "updated": nanos(close), "day": agg(last),
+                                    "min": agg(last), "prevDay": prev.map(agg) ?? zeros,
                                     "lastTrade": ["p": last.close, "s": 100, "t": nanos(close), "x": 4, "i": "1"]]
             t["todaysChange"] = prev.map { last.close - $0.close } ?? 0
             t["todaysChangePerc"] = prev.map { (last.close / $0.close - 1) * 100 } ?? 0
@@ -544,11 +551,16 @@ public final class FakePolygonServer: @unchecked Sendable {
         }
         // Cleared for the night: zeros, updated 0, no lastTrade; prevDay is the latest session.
         let prev = latest >= 0 ? try data.lastBar(symbol, atOrBefore: latest) : nil
-        return ["ticker": symbol.rawValue, "updated": 0, "todaysChange": 0, "todaysChangePerc": 0, "day": zeros, "min": zeros,
-                "prevDay": prev.map(agg) ?? zeros]
+        return ["ticker": symbol.rawValue, "updated": 0, "todaysChange": 0, "todaysChangePerc": 0, "day": zeros,
+                "min": zeros, "prevDay": prev.map(agg) ?? zeros]
     }
 
     var nextBase: String { nextURLBase ?? baseURL }
+
+    static let timeframeMessage = "Your plan doesn't include this data timeframe. Please upgrade your plan at "
+        + "https://polygon.io/pricing"
+    static let notEntitledMessage = "You are not entitled to this data. Please upgrade your plan at "
+        + "https://polygon.io/pricing"
 
     func nextRequestID() -> String {
         lock.withLock {

@@ -84,7 +84,8 @@ public enum SymbolError: Error, Equatable, CustomStringConvertible, Sendable {
         case .tooLong(let text):
             return "symbol '\(text)' is \(text.utf8.count) characters long — symbols have 1 to 10 characters"
         case .invalidCharacter(let text, let character, let position):
-            return "symbol '\(text)' has '\(character)' at position \(position) — symbols use only letters, digits, '.' and '-'"
+            return "symbol '\(text)' has '\(character)' at position \(position) — "
+                + "symbols use only letters, digits, '.' and '-'"
         }
     }
 }

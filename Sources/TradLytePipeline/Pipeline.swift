@@ -47,10 +47,14 @@ public struct RunOutcome: Sendable {
         if let failedStage, let error { s += " in \(failedStage): \(error)" }
         s += String(format: " (%.2f s)", seconds)
         if ingest.rows > 0 || status == .succeeded {
-            s += "; \(ingest.rows) rows, \(ingest.inserted) new, \(ingest.changed) changed, \(ingest.fibBarsWritten) Fibonacci bars"
+            s +=
+                "; \(ingest.rows) rows, \(ingest.inserted) new, \(ingest.changed) changed, "
+                + "\(ingest.fibBarsWritten) Fibonacci bars"
         }
         if cancelled {
-            s += "; \(sessionsStored) session\(sessionsStored == 1 ? "" : "s") stored and kept — the next run resumes from there"
+            s +=
+                "; \(sessionsStored) session\(sessionsStored == 1 ? "" : "s") stored and kept — "
+                + "the next run resumes from there"
         }
         if !deferred.isEmpty {
             s += "; deferred " + deferred.map { "\($0.session) (\($0.retry))" }.joined(separator: ", ")
@@ -79,10 +83,12 @@ public final class Pipeline {
     let executor: BacktestRunner.Executor
 
     /// - Parameter executor: runs the scan's per-symbol work (e.g. across all cores).
-    public init(store: PipelineStore, provider: MarketDataProvider, options: PipelineOptions,
-                clock: @escaping () -> Date,
-                strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
-                executor: @escaping BacktestRunner.Executor = BacktestRunner.sequential) {
+    public init(
+        store: PipelineStore, provider: MarketDataProvider, options: PipelineOptions,
+        clock: @escaping () -> Date,
+        strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
+        executor: @escaping BacktestRunner.Executor = BacktestRunner.sequential
+    ) {
         self.store = store
         self.provider = provider
         self.options = options
@@ -112,11 +118,14 @@ public final class Pipeline {
     public func plan() throws -> PipelinePlan {
         let now = clock()
         guard let latest = calendar.latestClosedSession(at: now, graceMinutes: options.closeGraceMinutes),
-              let latestIndex = calendar.sessionIndex(latest) else {
-            return PipelinePlan(latestClosed: nil, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [], metadataCalls: 0)
+            let latestIndex = calendar.sessionIndex(latest)
+        else {
+            return PipelinePlan(
+                latestClosed: nil, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [], metadataCalls: 0)
         }
         let today = NewYorkTime.local(at: now).date
-        var backfillStart = calendar.sessionIndex(onOrAfter: latest.adding(days: -365 * options.backfillYears - options.backfillYears / 4))
+        var backfillStart = calendar.sessionIndex(
+            onOrAfter: latest.adding(days: -365 * options.backfillYears - options.backfillYears / 4))
         var clamped = false
         if let text = try store.flag(Flag.historyWindowDays), let days = Int(text) {
             // One day inside the window: its edge moves with the date.
@@ -130,8 +139,10 @@ public final class Pipeline {
         // A plan that publishes a day's grouped bars only after midnight ET: today's session waits.
         var newest = latestIndex
         if latest == today, try store.flag(Flag.publishesNextDay) != nil {
-            deferred.append(.init(session: latest, reason: "your plan publishes a session after midnight ET",
-                                  retry: "fetched by the first run after 00:00 ET"))
+            deferred.append(
+                .init(
+                    session: latest, reason: "your plan publishes a session after midnight ET",
+                    retry: "fetched by the first run after 00:00 ET"))
             newest -= 1
         }
         let coverage = try store.coverage()
@@ -147,8 +158,9 @@ public final class Pipeline {
             return newest
         }
 
-        var plan = PipelinePlan(latestClosed: latest, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [],
-                                metadataCalls: 0)
+        var plan = PipelinePlan(
+            latestClosed: latest, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [],
+            metadataCalls: 0)
         plan.deferred = deferred
         plan.historyStart = backfillStart <= newest ? calendar.sessions[backfillStart] : nil
         plan.historyClamped = clamped
@@ -156,16 +168,20 @@ public final class Pipeline {
         switch options.mode {
         case .market where only == nil:
             let fetched = try store.marketSessions()
-            plan.groupedSessions = (backfillStart...newest).reversed().map { calendar.sessions[$0] }.filter { fetched[$0] == nil }
+            plan.groupedSessions = (backfillStart...newest).reversed().map { calendar.sessions[$0] }.filter {
+                fetched[$0] == nil
+            }
             // Late corrections: the sessions just before the newest one this run will have, fetched
             // only on their own day so far, are fetched once more — never again on the same day.
-            let newestHeld = max(plan.groupedSessions.first.flatMap { calendar.sessionIndex($0) } ?? -1,
-                                 fetched.keys.compactMap { calendar.sessionIndex($0) }.filter { $0 <= newest }.max() ?? -1)
+            let newestHeld = max(
+                plan.groupedSessions.first.flatMap { calendar.sessionIndex($0) } ?? -1,
+                fetched.keys.compactMap { calendar.sessionIndex($0) }.filter { $0 <= newest }.max() ?? -1)
             if newestHeld > 0, options.correctionSessions > 0 {
                 for index in max(0, newestHeld - options.correctionSessions)..<newestHeld {
                     let session = calendar.sessions[index]
                     guard let record = fetched[session], record.fetches == 1,
-                          NewYorkTime.local(at: record.lastFetchedAt).date < today else { continue }
+                        NewYorkTime.local(at: record.lastFetchedAt).date < today
+                    else { continue }
                     plan.corrections.append(session)
                 }
             }
@@ -173,8 +189,10 @@ public final class Pipeline {
             // charts work after a few calls while the market backfill runs on.
             if plan.groupedSessions.count > 5 {
                 for symbol in options.watchlist where coverage[symbol] == nil {
-                    plan.ranges.append(.init(symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[newest],
-                                             reason: "watchlist first"))
+                    plan.ranges.append(
+                        .init(
+                            symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[newest],
+                            reason: "watchlist first"))
                 }
             }
         default:
@@ -185,13 +203,17 @@ public final class Pipeline {
                     let have = calendar.sessionIndex(onOrBefore: c.latest)
                     if have < want {
                         plan.missingBySymbol[symbol] = want - have
-                        plan.ranges.append(.init(symbol: symbol, from: calendar.sessions[have + 1], to: calendar.sessions[want],
-                                                 reason: "catch up"))
+                        plan.ranges.append(
+                            .init(
+                                symbol: symbol, from: calendar.sessions[have + 1], to: calendar.sessions[want],
+                                reason: "catch up"))
                     }
                 } else if want >= backfillStart {
                     plan.missingBySymbol[symbol] = want - backfillStart + 1
-                    plan.ranges.append(.init(symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[want],
-                                             reason: "new symbol: \(options.backfillYears)-year backfill"))
+                    plan.ranges.append(
+                        .init(
+                            symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[want],
+                            reason: "new symbol: \(options.backfillYears)-year backfill"))
                 }
             }
         }
@@ -208,7 +230,9 @@ public final class Pipeline {
 
     /// Whether the ticker list is due: a week old, never fetched, or symbols lack metadata.
     func listDue(today: SessionDate) throws -> Bool {
-        guard let text = try store.flag(Flag.tickersFetched), let last = try? SessionDate(iso: text) else { return true }
+        guard let text = try store.flag(Flag.tickersFetched), let last = try? SessionDate(iso: text) else {
+            return true
+        }
         if last.adding(days: options.metadataMaxAgeDays) <= today { return true }
         let missing = try store.symbols().contains { $0.active && $0.name == nil && $0.type == nil }
         return missing && last < today
@@ -216,7 +240,9 @@ public final class Pipeline {
 
     // MARK: - Running
 
-    public func run(events: (PipelineEvent) -> Void = { _ in }, isCancelled: @escaping () -> Bool = { false }) -> RunOutcome {
+    public func run(
+        events: (PipelineEvent) -> Void = { _ in }, isCancelled: @escaping () -> Bool = { false }
+    ) -> RunOutcome {
         run(events: events, stop: { isCancelled() ? .cancel : nil })
     }
 
@@ -226,14 +252,16 @@ public final class Pipeline {
         withoutActuallyEscaping(events) { runStages(events: $0, stop: stop) }
     }
 
-    private func runStages(events: @escaping (PipelineEvent) -> Void, stop: @escaping () -> StopRequest?) -> RunOutcome {
+    private func runStages(events: @escaping (PipelineEvent) -> Void, stop: @escaping () -> StopRequest?) -> RunOutcome
+    {
         let startedTicks = DispatchTime.now().uptimeNanoseconds
         var outcome = RunOutcome(status: .running)
         do {
             let reaped = try store.reapAbandonedRuns(at: clock())
             if !reaped.isEmpty {
                 let ids = reaped.map { "#\($0)" }.joined(separator: ", ")
-                events(.message("run \(ids) had been left running by a process that is gone — recorded as interrupted"))
+                events(.message("run \(ids) had been left running by a process that is gone — "
+                    + "recorded as interrupted"))
             }
             outcome.runID = try store.beginRun(trigger: options.trigger, at: clock())
         } catch {
@@ -269,11 +297,15 @@ public final class Pipeline {
         }
         outcome.stages = recorder.finished
         outcome.deferred = work.deferred
-        try? store.setFlag(Flag.deferred, work.deferred.isEmpty ? nil
-                           : work.deferred.map { "\($0.session)|\($0.reason)|\($0.retry)" }.joined(separator: "\n"))
+        try? store.setFlag(
+            Flag.deferred,
+            work.deferred.isEmpty
+                ? nil
+                : work.deferred.map { "\($0.session)|\($0.reason)|\($0.retry)" }.joined(separator: "\n"))
         outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - startedTicks) / 1e9
         let error = outcome.error.map { "\(outcome.failedStage ?? "?"): \($0)" }
-        try? store.finishRun(outcome.runID!, status: outcome.status, error: error, summary: outcome.summary, at: clock())
+        try? store.finishRun(
+            outcome.runID!, status: outcome.status, error: error, summary: outcome.summary, at: clock())
         return outcome
     }
 
@@ -304,9 +336,13 @@ public final class Pipeline {
         outcome.plan = plan
         work.events(.planned(plan))
         work.deferred = plan.deferred
-        work.recorder.finish("plan", .succeeded, counts: ["grouped_sessions": plan.groupedSessions.count,
-                                                         "corrections": plan.corrections.count, "ranges": plan.ranges.count,
-                                                         "deferred": plan.deferred.count])
+        work.recorder.finish(
+            "plan", .succeeded,
+            counts: [
+                "grouped_sessions": plan.groupedSessions.count,
+                "corrections": plan.corrections.count, "ranges": plan.ranges.count,
+                "deferred": plan.deferred.count,
+            ])
         guard let latest = plan.latestClosed, let index = calendar.sessionIndex(latest) else {
             throw PipelineError.nothingClosed
         }
@@ -341,9 +377,13 @@ public final class Pipeline {
             try work.checkStop()
             _ = try fetchGroupedDay(session, intervals: intervals, work: &work, outcome: &outcome, correction: true)
         }
-        work.recorder.finish("fetch_ohlcv", .succeeded, counts: ["calls": work.calls, "bars": work.fetchedBars,
-                                                                "sessions": outcome.sessionsStored,
-                                                                "deferred": work.deferred.count])
+        work.recorder.finish(
+            "fetch_ohlcv", .succeeded,
+            counts: [
+                "calls": work.calls, "bars": work.fetchedBars,
+                "sessions": outcome.sessionsStored,
+                "deferred": work.deferred.count,
+            ])
     }
 
     /// One range call; a refusal for history beyond the plan retries once from the free plan's
@@ -358,7 +398,8 @@ public final class Pipeline {
             return bars
         } catch ProviderError.outsideHistory {
             let today = NewYorkTime.local(at: clock()).date
-            let from = calendar.sessions[calendar.sessionIndex(onOrAfter: today.adding(days: -options.fallbackHistoryDays + 7))]
+            let from = calendar.sessions[
+                calendar.sessionIndex(onOrAfter: today.adding(days: -options.fallbackHistoryDays + 7))]
             guard from > request.from, from <= request.to else { return [] }
             work.events(.message("\(request.symbol): the plan's history is shorter — fetching from \(from)"))
             work.calls += 1
@@ -369,8 +410,10 @@ public final class Pipeline {
     }
 
     /// Fetches and commits one grouped day; returns true when the plan's history window ends here.
-    func fetchGroupedDay(_ session: SessionDate, intervals: [FibInterval], work: inout RunState,
-                         outcome: inout RunOutcome, correction: Bool = false) throws -> Bool {
+    func fetchGroupedDay(
+        _ session: SessionDate, intervals: [FibInterval], work: inout RunState,
+        outcome: inout RunOutcome, correction: Bool = false
+    ) throws -> Bool {
         work.recorder.attempt("fetch_ohlcv")
         work.calls += 1
         defer { progress(&work) }
@@ -383,15 +426,19 @@ public final class Pipeline {
         } catch ProviderError.notYetPublished(let detail) {
             let today = NewYorkTime.local(at: clock()).date
             if session == today { try store.setFlag(Flag.publishesNextDay, "learned \(today)") }
-            work.deferred.append(.init(session: session, reason: "not yet published (\(detail))",
-                                       retry: session == today ? "fetched by the first run after 00:00 ET" : "tried by the next run"))
+            work.deferred.append(
+                .init(
+                    session: session, reason: "not yet published (\(detail))",
+                    retry: session == today ? "fetched by the first run after 00:00 ET" : "tried by the next run"))
             return false
         }
         guard !day.isEmpty else {
             // A calendar session with an empty answer is not published yet (never "no trades").
             if !correction {
-                work.deferred.append(.init(session: session, reason: "the provider returned no bars for a trading session",
-                                           retry: "tried by the next run"))
+                work.deferred.append(
+                    .init(
+                        session: session, reason: "the provider returned no bars for a trading session",
+                        retry: "tried by the next run"))
             }
             return false
         }
@@ -399,8 +446,9 @@ public final class Pipeline {
         batch.reserveCapacity(day.count)
         for (symbol, bar) in day { batch[symbol] = [bar] }
         work.fetchedBars += day.count
-        try save(batch, endpoint: correction ? "grouped_daily (correction)" : "grouped_daily", intervals: intervals,
-                 work: &work, outcome: &outcome)
+        try save(
+            batch, endpoint: correction ? "grouped_daily (correction)" : "grouped_daily", intervals: intervals,
+            work: &work, outcome: &outcome)
         try store.recordMarketSession(session, tickers: day.count, at: clock())
         outcome.sessionsStored += 1
         return false
@@ -415,17 +463,23 @@ public final class Pipeline {
         let known = try store.flag(Flag.historyWindowDays)
         try store.setFlag(Flag.historyWindowDays, String(days))
         if known == nil {
-            work.events(.message("your plan's history starts at \(oldest) (about \(days / 365) years and \(days % 365) days): "
-                + "older sessions are skipped and later runs start there — \(detail)"))
+            work.events(
+                .message(
+                    "your plan's history starts at \(oldest) (about \(days / 365) years and \(days % 365) days): "
+                        + "older sessions are skipped and later runs start there — \(detail)"))
         }
     }
 
-    func save(_ batch: [Symbol: [DailyBar]], endpoint: String, intervals: [FibInterval], work: inout RunState,
-              outcome: inout RunOutcome) throws {
+    func save(
+        _ batch: [Symbol: [DailyBar]], endpoint: String, intervals: [FibInterval], work: inout RunState,
+        outcome: inout RunOutcome
+    ) throws {
         let filtered = options.onlySymbols.map { only in batch.filter { only.contains($0.key) } } ?? batch
         guard !filtered.values.allSatisfy(\.isEmpty) else { return }
-        let provenance = Provenance(runID: work.recorder.runID, provider: provider.name, endpoint: endpoint, fetchedAt: clock())
-        let summary = try store.ingest(filtered, provenance: provenance, latestClosed: Int32(work.latestIndex), intervals: intervals)
+        let provenance = Provenance(
+            runID: work.recorder.runID, provider: provider.name, endpoint: endpoint, fetchedAt: clock())
+        let summary = try store.ingest(
+            filtered, provenance: provenance, latestClosed: Int32(work.latestIndex), intervals: intervals)
         outcome.ingest.add(summary)
     }
 
@@ -435,8 +489,10 @@ public final class Pipeline {
         let observed = work.calls > 0 ? elapsed / Double(work.calls) : 0
         let perCall = max(observed, options.callsPerMinute.map { 60 / $0 } ?? 0)
         let remaining = max(0, work.totalCalls - work.calls)
-        work.events(.progress(stage: "fetch_ohlcv", done: min(work.calls, work.totalCalls), total: work.totalCalls,
-                              etaSeconds: perCall > 0 ? Double(remaining) * perCall : nil))
+        work.events(
+            .progress(
+                stage: "fetch_ohlcv", done: min(work.calls, work.totalCalls), total: work.totalCalls,
+                etaSeconds: perCall > 0 ? Double(remaining) * perCall : nil))
     }
 
     /// The ticker list (weekly or when metadata is missing), splits once effective, ticker details
@@ -491,12 +547,14 @@ public final class Pipeline {
             }
             try work.checkStop()
             let ratio = "\(IndicatorSpec.format(split.to))-for-\(IndicatorSpec.format(split.from))"
-            work.events(.message("split: \(split.symbol) \(ratio) on \(split.date) — re-fetching its adjusted history"))
+            let text = "split: \(split.symbol) \(ratio) on \(split.date) — re-fetching its adjusted history"
+            work.events(.message(text))
             work.calls += 1
             let bars = try provider.dailyBars(split.symbol, from: c.first, to: work.latest)
             work.fetchedBars += bars.count
-            try save([split.symbol: bars], endpoint: "range (split)", intervals: work.bulk ? [] : options.intervals,
-                     work: &work, outcome: &outcome)
+            try save(
+                [split.symbol: bars], endpoint: "range (split)", intervals: work.bulk ? [] : options.intervals,
+                work: &work, outcome: &outcome)
             try store.recordSplit(split, at: clock())
             outcome.plan?.splits.append(split)
         }
@@ -515,7 +573,9 @@ public final class Pipeline {
             if parts.count == 2 { stamps[parts[0]] = parts[1] }
         }
         let due = symbols.filter { symbol in
-            guard stored[symbol]?.marketCap != nil, let stamp = stamps[symbol.rawValue], let at = try? SessionDate(iso: stamp) else {
+            guard stored[symbol]?.marketCap != nil, let stamp = stamps[symbol.rawValue],
+                let at = try? SessionDate(iso: stamp)
+            else {
                 return true
             }
             return at.adding(days: options.metadataMaxAgeDays) <= today
@@ -532,17 +592,26 @@ public final class Pipeline {
             stamps[symbol.rawValue] = today.description
         }
         try store.upsertSymbols(fetched, at: clock())
-        try store.setFlag("metadata.details", stamps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            .joined(separator: "\n"))
+        try store.setFlag(
+            "metadata.details",
+            stamps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: "\n"))
         return fetched.count
     }
 
     /// Bronze, consolidate and resample happen inside each commit; their time is recorded as stages.
     func recordIngestStages(_ work: inout RunState, _ s: IngestSummary) {
-        let timings = [("bronze", s.bronzeSeconds, ["rows": s.rows]),
-                       ("consolidate", s.consolidateSeconds, ["inserted": s.inserted, "changed": s.changed,
-                                                              "unchanged": s.unchanged]),
-                       ("resample", s.resampleSeconds, ["fib_bars": s.fibBarsWritten])]
+        let timings = [
+            ("bronze", s.bronzeSeconds, ["rows": s.rows]),
+            (
+                "consolidate", s.consolidateSeconds,
+                [
+                    "inserted": s.inserted, "changed": s.changed,
+                    "unchanged": s.unchanged,
+                ]
+            ),
+            ("resample", s.resampleSeconds, ["fib_bars": s.fibBarsWritten]),
+        ]
         for (name, seconds, counts) in timings {
             work.recorder.record(name, seconds: seconds, counts: counts)
         }
@@ -552,8 +621,9 @@ public final class Pipeline {
         let owed = try store.flag(Flag.rebuild) != nil
         guard options.fullRebuild || owed else { return }
         work.recorder.begin("resample_rebuild")
-        let written = try store.rebuildFibBars(symbols: owed ? nil : options.onlySymbols, intervals: options.intervals,
-                                               latestClosed: Int32(work.latestIndex))
+        let written = try store.rebuildFibBars(
+            symbols: owed ? nil : options.onlySymbols, intervals: options.intervals,
+            latestClosed: Int32(work.latestIndex))
         try store.setFlag(Flag.rebuild, nil)
         outcome.ingest.fibBarsWritten += written
         work.recorder.finish("resample_rebuild", .succeeded, counts: ["fib_bars": written])
@@ -570,13 +640,18 @@ public final class Pipeline {
         let needed = try options.scanStrategies.map { s throws in try CompiledStrategy(s).lookback + 2 }.max() ?? 0
         let tails = try store.dailyTails(sessions: min(options.scanSessions, max(needed, 30)), through: work.latest)
         let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
-        let result = try UniverseScanner.scan(options.scanStrategies, universe: tails, session: Int32(work.latestIndex),
-                                              metadata: metadata, topK: options.scanTopK, calendar: calendar,
-                                              executor: executor)
+        let result = try UniverseScanner.scan(
+            options.scanStrategies, universe: tails, session: Int32(work.latestIndex),
+            metadata: metadata, topK: options.scanTopK, calendar: calendar,
+            executor: executor)
         try store.saveScan(result, strategies: options.scanStrategies.map(\.name), at: clock())
-        work.recorder.finish("scan", .succeeded, counts: ["symbols": result.symbolsScanned,
-                                                         "signals": result.signals.values.reduce(0) { $0 + $1.count },
-                                                         "picks": result.picks.values.reduce(0) { $0 + $1.count }])
+        work.recorder.finish(
+            "scan", .succeeded,
+            counts: [
+                "symbols": result.symbolsScanned,
+                "signals": result.signals.values.reduce(0) { $0 + $1.count },
+                "picks": result.picks.values.reduce(0) { $0 + $1.count },
+            ])
     }
 
     /// Today's picks show market cap and sector: details for picks that lack them, within the
@@ -601,14 +676,16 @@ public final class Pipeline {
         var evaluator = AlertEvaluator(store: store, latest: work.latest, strategyNamed: strategyNamed, now: clock())
         let fired = try evaluator.evaluate()
         outcome.newAlerts = try store.addAlerts(fired)
-        work.recorder.finish("alerts", .succeeded, counts: ["rules": evaluator.rulesEvaluated, "fired": outcome.newAlerts.count])
+        work.recorder.finish(
+            "alerts", .succeeded, counts: ["rules": evaluator.rulesEvaluated, "fired": outcome.newAlerts.count])
     }
 
     func stageVacuum(_ work: inout RunState) throws {
         work.recorder.begin("vacuum")
         let cutoff = clock().addingTimeInterval(-Double(options.retentionDays) * 86_400)
         let report = try store.vacuumBronze(olderThan: cutoff, dryRun: false)
-        work.recorder.finish("vacuum", .succeeded, counts: ["deleted": report.deleted, "kept_unverified": report.unverified])
+        work.recorder.finish(
+            "vacuum", .succeeded, counts: ["deleted": report.deleted, "kept_unverified": report.unverified])
     }
 }
 
@@ -645,7 +722,8 @@ final class StageRecorder {
     }
 
     func finish(_ name: String, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil) {
-        var record = open.removeValue(forKey: name) ?? StageRecord(runID: runID, stage: name, status: status, startedAt: clock())
+        var record =
+            open.removeValue(forKey: name) ?? StageRecord(runID: runID, stage: name, status: status, startedAt: clock())
         record.status = status
         record.finishedAt = clock()
         record.attempts = max(1, record.attempts)
@@ -659,7 +737,8 @@ final class StageRecorder {
     /// A stage whose work happened inside others' commits, recorded with its measured time.
     func record(_ name: String, seconds: Double, counts: [String: Int]) {
         let end = clock()
-        open[name] = StageRecord(runID: runID, stage: name, status: .running, attempts: 1, startedAt: end.addingTimeInterval(-seconds))
+        open[name] = StageRecord(
+            runID: runID, stage: name, status: .running, attempts: 1, startedAt: end.addingTimeInterval(-seconds))
         finish(name, .succeeded, counts: counts)
     }
 
@@ -676,7 +755,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .stopped(.cancel): return "cancelled — everything fetched so far is stored; the next run resumes from there"
+        case .stopped(.cancel):
+            return "cancelled — everything fetched so far is stored; the next run resumes from there"
         case .stopped(.interrupt(let signal)):
             return "interrupted by \(signal) — everything fetched so far is stored; the next run resumes from there"
         case .nothingClosed: return "no session has closed yet within the calendar"

@@ -53,10 +53,12 @@ public struct PipelineOptions: Sendable {
     /// Picks kept per strategy.
     public var scanTopK = 20
 
-    public init(trigger: RunTrigger = .cli, mode: FetchMode = .market, watchlist: [Symbol] = [], onlySymbols: [Symbol]? = nil,
-                backfillYears: Int = 5, fullRebuild: Bool = false, intervals: [FibInterval] = FibInterval.standard,
-                retentionDays: Int = 30, chunkSessions: Int = 63,
-                callsPerMinute: Double? = nil, closeGraceMinutes: Int = 5) {
+    public init(
+        trigger: RunTrigger = .cli, mode: FetchMode = .market, watchlist: [Symbol] = [], onlySymbols: [Symbol]? = nil,
+        backfillYears: Int = 5, fullRebuild: Bool = false, intervals: [FibInterval] = FibInterval.standard,
+        retentionDays: Int = 30, chunkSessions: Int = 63,
+        callsPerMinute: Double? = nil, closeGraceMinutes: Int = 5
+    ) {
         self.trigger = trigger
         self.mode = mode
         self.watchlist = watchlist

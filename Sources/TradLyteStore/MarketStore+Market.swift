@@ -6,14 +6,16 @@ extension MarketStore {
     /// Every grouped day fetched, by session.
     public func marketSessions() throws -> [SessionDate: MarketSession] {
         try guarded {
-            let stmt = try statement("SELECT session, first_fetched_at, last_fetched_at, fetches, tickers FROM market_sessions")
+            let stmt = try statement(
+                "SELECT session, first_fetched_at, last_fetched_at, fetches, tickers FROM market_sessions")
             var result: [SessionDate: MarketSession] = [:]
             while try stmt.step() {
                 guard let session = SessionDate(yyyymmdd: stmt.int(0)) else { continue }
                 let first = Timestamp.parse(stmt.text(1) ?? "") ?? Date(timeIntervalSince1970: 0)
                 let last = Timestamp.parse(stmt.text(2) ?? "") ?? first
-                result[session] = MarketSession(session: session, firstFetchedAt: first, lastFetchedAt: last,
-                                                fetches: stmt.int(3), tickers: stmt.int(4))
+                result[session] = MarketSession(
+                    session: session, firstFetchedAt: first, lastFetchedAt: last,
+                    fetches: stmt.int(3), tickers: stmt.int(4))
             }
             return result
         }
@@ -22,14 +24,18 @@ extension MarketStore {
     /// Records that a grouped day was fetched and stored (a re-fetch counts one more).
     public func recordMarketSession(_ session: SessionDate, tickers: Int, at now: Date) throws {
         try write {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 INSERT INTO market_sessions(session, first_fetched_at, last_fetched_at, fetches, tickers)
                 VALUES (?, ?, ?, 1, ?)
                 ON CONFLICT(session) DO UPDATE SET last_fetched_at = excluded.last_fetched_at,
                     fetches = fetches + 1, tickers = excluded.tickers
                 """)
             let stamp = Timestamp.format(now)
-            stmt.bind(1, session.yyyymmdd); stmt.bind(2, stamp); stmt.bind(3, stamp); stmt.bind(4, tickers)
+            stmt.bind(1, session.yyyymmdd)
+            stmt.bind(2, stamp)
+            stmt.bind(3, stamp)
+            stmt.bind(4, tickers)
             try stmt.run()
         }
     }
@@ -43,15 +49,21 @@ extension MarketStore {
             var ids: [Int64] = []
             while try select.step() { ids.append(select.int64(0)) }
             guard !ids.isEmpty else { return [] }
-            let note = "interrupted: the process running it ended without finishing (killed or crashed); "
+            let note =
+                "interrupted: the process running it ended without finishing (killed or crashed); "
                 + "everything it committed is kept"
-            let runs = try statement("""
-                UPDATE runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE status = 'running'
+            let runs = try statement(
+                """
+                UPDATE runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?)
+                WHERE status = 'running'
                 """)
-            runs.bind(1, Timestamp.format(now)); runs.bind(2, note)
+            runs.bind(1, Timestamp.format(now))
+            runs.bind(2, note)
             try runs.run()
-            let stages = try statement("""
-                UPDATE run_stages SET status = 'interrupted', finished_at = coalesce(finished_at, ?) WHERE status = 'running'
+            let stages = try statement(
+                """
+                UPDATE run_stages SET status = 'interrupted', finished_at = coalesce(finished_at, ?)
+                WHERE status = 'running'
                 """)
             stages.bind(1, Timestamp.format(now))
             try stages.run()
@@ -63,11 +75,13 @@ extension MarketStore {
     /// market's grouped days stopped listing them (delisted, expired, renamed). Returns how many.
     public func markDormant(before: SessionDate, at now: Date) throws -> Int {
         try write {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 UPDATE symbols SET active = 0, updated_at = ?
                 WHERE active = 1 AND id IN (SELECT symbol_id FROM watermarks WHERE latest_session < ?)
                 """)
-            stmt.bind(1, Timestamp.format(now)); stmt.bind(2, before.yyyymmdd)
+            stmt.bind(1, Timestamp.format(now))
+            stmt.bind(2, before.yyyymmdd)
             try stmt.run()
             return db.changes
         }

@@ -89,8 +89,10 @@ extension MarketStore {
         try write {
             let stmt = try statement("""
                 UPDATE picks SET
-                    market_cap = coalesce(market_cap, (SELECT market_cap FROM symbols WHERE symbols.symbol = picks.symbol)),
-                    sector = coalesce(sector, (SELECT industry FROM symbols WHERE symbols.symbol = picks.symbol))
+                    market_cap = coalesce(market_cap,
+                                          (SELECT market_cap FROM symbols WHERE symbols.symbol = picks.symbol)),
+                    sector = coalesce(sector,
+                                      (SELECT industry FROM symbols WHERE symbols.symbol = picks.symbol))
                 WHERE scan_session = ? AND (market_cap IS NULL OR sector IS NULL)
                 """)
             stmt.bind(1, session.yyyymmdd)

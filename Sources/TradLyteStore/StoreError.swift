@@ -41,8 +41,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .unknownSymbol(let symbol):
             return "unknown symbol '\(symbol)' — it has no data in the store; import or refresh it first (tradlyte export symbols lists what is stored)"
         case .ambiguousSymbol(let typed, let candidates):
-            return "'\(typed)' matches \(candidates.joined(separator: " and ")), different securities whose tickers differ "
-                + "only in case (e.g. a preferred share and its common stock) — type the ticker with its exact case"
+            let list = candidates.joined(separator: " and ")
+            return "'\(typed)' matches \(list), different securities whose tickers differ only in case "
+                + "(e.g. a preferred share and its common stock) — type the ticker with its exact case"
         case .invalidData(let message):
             return message
         case .sqlite(let error):

@@ -36,7 +36,8 @@ struct AppEnvironment {
         if let k = env["POLYGON_API_KEY"], !k.isEmpty { key = (k, "POLYGON_API_KEY") }
         else if let k = loaded.polygonAPIKey { key = (k, "the config file") }
         if let (value, origin) = key, let problem = PolygonClient.keyProblem(value) {
-            throw CLIError.badInput("\(problem) (in \(origin == "POLYGON_API_KEY" ? origin : path)); it was not sent anywhere")
+            let source = origin == "POLYGON_API_KEY" ? origin : path
+            throw CLIError.badInput("\(problem) (in \(source)); it was not sent anywhere")
         }
         let base = env["POLYGON_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? loaded.polygonBaseURL
         var pinned: Date?
@@ -190,7 +191,8 @@ struct AppConfig: Equatable {
                 config.polygonAPIKey = s
             case "polygon_base_url":
                 guard let s = string(value), s.hasPrefix("http://") || s.hasPrefix("https://") else {
-                    throw CLIError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. https://api.massive.com")
+                    let example = PolygonClient.defaultBaseURL
+                    throw CLIError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. \(example)")
                 }
                 config.polygonBaseURL = s
             case "calls_per_minute": config.callsPerMinute = try number(key, value, 0.1...100_000)

@@ -29,7 +29,8 @@ struct DoctorCommand: ParsableCommand {
                 let url = URL(string: env.baseURL)
                 if url?.host == nil {
                     checks.append(Check(name: "Base URL", level: .fail, detail: "'\(env.baseURL)' is not a URL",
-                                        fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. https://api.massive.com"))
+                                        fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. "
+                                            + PolygonClient.defaultBaseURL))
                 } else {
                     let loopback = ["127.0.0.1", "localhost", "::1"].contains(url!.host!)
                     let secure = env.baseURL.hasPrefix("https://") || loopback

@@ -85,10 +85,11 @@ struct FakePolygonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fake-polygon",
         abstract: "Run the fake Polygon server on 127.0.0.1 (for trying the Polygon path offline).",
-        discussion: "Serves the demo market in the service's shapes, under a plan's limits (basic: about 2 years, today's "
-            + "grouped day after midnight ET, no snapshots, 5 calls/min; starter: 5 years, 15-minute delayed snapshots; "
-            + "advanced: everything, real time). --scenario adds a real market's awkward tickers (AMPB and its preferred "
-            + "AMpB, an illiquid ticker, a delisting, a new listing, a split). Point the client at it with "
+        discussion: "Serves the demo market in the service's shapes, under a plan's limits (basic: about 2 years, "
+            + "today's grouped day after midnight ET, no snapshots, 5 calls/min; starter: 5 years, 15-minute "
+            + "delayed snapshots; advanced: everything, real time). --scenario adds a real market's awkward tickers "
+            + "(AMPB and its preferred AMpB, an illiquid ticker, a delisting, a new listing, a split). Point the "
+            + "client at it with "
             + "POLYGON_BASE_URL=http://127.0.0.1:PORT and POLYGON_API_KEY set to --key.",
         shouldDisplay: false)
 

@@ -15,8 +15,8 @@ struct RefreshSetup {
     /// Ends the provider's call in progress when the run is cancelled or interrupted.
     let cancellation: CancellationFlag
 
-    init(env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil, fullRebuild: Bool = false,
-         cancellation: CancellationFlag = CancellationFlag(),
+    init(env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil,
+         fullRebuild: Bool = false, cancellation: CancellationFlag = CancellationFlag(),
          notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }) throws {
         self.env = env
         self.cancellation = cancellation

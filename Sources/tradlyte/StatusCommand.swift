@@ -116,8 +116,12 @@ struct StatusCommand: ParsableCommand {
             }
         }
         if plan.historyClamped { report.history_starts = plan.historyStart?.description }
-        report.stale = !plan.isEmpty
-        if plan.isEmpty { report.sessions_behind = 0 }
+        // Before the first market fetch (a CSV-only database) freshness stays about the data itself.
+        let marketFetched = !(try store.marketSessions().isEmpty)
+        if marketFetched || setup.options.mode == .watchlist {
+            report.stale = !plan.isEmpty
+            if plan.isEmpty { report.sessions_behind = 0 }
+        }
     }
 
     func render(_ r: Report) -> String {

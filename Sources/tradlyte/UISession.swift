@@ -125,7 +125,9 @@ final class UISession {
             case .startRefresh:
                 refreshCancel.reset()
                 let inbox = self.inbox, env = self.env, cancel = refreshCancel
-                if synchronous { Self.refresh(env: env, post: { queue += App.update(&state, $0) }, cancellation: cancel) } else {
+                if synchronous {
+                    Self.refresh(env: env, post: { queue += App.update(&state, $0) }, cancellation: cancel)
+                } else {
                     Thread.detachNewThread {
                         Self.refresh(env: env, post: inbox.post, live: { inbox.post($0) }, cancellation: cancel)
                     }
@@ -196,7 +198,8 @@ final class UISession {
                 sink = { text in live(AppEvent.refreshLog(text)) }
             }
             let notices = NoticeRelay(live: sink)
-            let setup = try RefreshSetup(env: env, trigger: .tui, cancellation: cancellation, notices: { notices.send($0) })
+            let setup = try RefreshSetup(env: env, trigger: .tui, cancellation: cancellation,
+                                         notices: { notices.send($0) })
             let store = try env.openStore()
             post(.refreshLog("refreshing from the \(setup.source)…"))
             var lastProgress: [String: Date] = [:]

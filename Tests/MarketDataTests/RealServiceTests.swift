@@ -3,6 +3,7 @@ import PolygonFake
 import Testing
 import TradLyteCore
 import TradLyteTestSupport
+
 @testable import MarketData
 
 /// The client against the fake's plans: 403s read from their bodies, the key kept home, the
@@ -16,12 +17,16 @@ import TradLyteTestSupport
         return (server, clock)
     }
 
-    func client(_ server: FakePolygonServer, _ clock: ManualClock, key: String = "real-key-1",
-                memory: PlanMemory? = nil, callsPerMinute: Double = 6000) -> PolygonClient {
-        PolygonClient(configuration: .init(apiKey: key, baseURL: server.baseURL, callsPerMinute: callsPerMinute, retries: 2,
-                                           backoff: 0.5, timeout: 5),
-                      transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock,
-                      planMemory: memory, jitter: { 1 })
+    func client(
+        _ server: FakePolygonServer, _ clock: ManualClock, key: String = "real-key-1",
+        memory: PlanMemory? = nil, callsPerMinute: Double = 6000
+    ) -> PolygonClient {
+        PolygonClient(
+            configuration: .init(
+                apiKey: key, baseURL: server.baseURL, callsPerMinute: callsPerMinute, retries: 2,
+                backoff: 0.5, timeout: 5),
+            transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock,
+            planMemory: memory, jitter: { 1 })
     }
 
     @Test func forbiddenAnswersAreReadFromTheirMessage() throws {
@@ -32,7 +37,10 @@ import TradLyteTestSupport
             _ = try c.groupedDaily(try SessionDate(iso: "2026-11-24"))
             Issue.record("today's grouped day was served before end of day")
         } catch let error as ProviderError {
-            guard case .notYetPublished(let detail) = error else { Issue.record("got \(error)"); return }
+            guard case .notYetPublished(let detail) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(detail.contains("before end of day"))
             #expect(error.description.contains("deferred"))
         }
@@ -60,7 +68,8 @@ import TradLyteTestSupport
         let (server, clock) = try serve(.advanced, at: "2026-11-25T23:00:00Z")
         defer { server.stop() }
         let acme = try Symbol("ACME")
-        let from = try SessionDate(iso: "2024-01-02"), to = try SessionDate(iso: "2026-11-25")
+        let from = try SessionDate(iso: "2024-01-02")
+        let to = try SessionDate(iso: "2026-11-25")
         // The service's own host is re-based onto the configured base: every page came here.
         let bars = try client(server, clock).dailyBars(acme, from: from, to: to)
         #expect(bars.count > 200)
@@ -80,7 +89,8 @@ import TradLyteTestSupport
         // A key with a line break never reaches a request header.
         server.clearRequests()
         #expect(throws: ProviderError.self) {
-            try client(server, clock, key: "real-key-1\r\nX-Injected: 1").groupedDaily(try SessionDate(iso: "2026-11-25"))
+            try client(server, clock, key: "real-key-1\r\nX-Injected: 1").groupedDaily(
+                try SessionDate(iso: "2026-11-25"))
         }
         #expect(server.requests.isEmpty)
         #expect(PolygonClient.keyProblem("abc def")?.contains("a space at position 4") == true)
@@ -130,7 +140,8 @@ import TradLyteTestSupport
         let (basic, basicClock) = try serve(.basic, at: "2026-11-25T16:00:00Z")
         defer { basic.stop() }
         let facts = FactBox()
-        let free = client(basic, basicClock, memory: PlanMemory(recall: { facts.get($0) }, remember: { facts.set($0, $1) }))
+        let free = client(
+            basic, basicClock, memory: PlanMemory(recall: { facts.get($0) }, remember: { facts.set($0, $1) }))
         let first = try #require(try free.quote(tera, at: basicClock.now()))
         #expect(first.source == .previousClose && first.session == yesterday)
         #expect(first.change == nil)  // /prev has no earlier close; the quote service fills it from stored bars

@@ -60,7 +60,7 @@ import TradLyteStore
         let cli = try CLIHarness()
         let plan = try cli.run(["refresh", "--dry-run"], environment: Self.env)
         #expect(plan.status == 0)
-        #expect(plan.stdout.contains("Grouped daily: 1255 sessions (2021-11-26 … 2026-11-25)"))
+        #expect(plan.stdout.contains("Grouped daily: 1255 sessions (2026-11-25 back to 2021-11-26)"))
         #expect(plan.stdout.contains("ETA"))
         let exists = FileManager.default.fileExists(atPath: cli.home + "/tradlyte.sqlite")
         let empty = exists ? try digest(cli.home).isEmpty : true

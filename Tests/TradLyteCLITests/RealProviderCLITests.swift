@@ -50,7 +50,8 @@ import TradLyteTestSupport
         #expect(first.stdout.contains("deferred 2026-11-24"))
         #expect(first.stderr.contains("your plan's history starts at"))
         let store = try MarketStore(path: r.cli.home + "/tradlyte.sqlite")
-        let window = TradingCalendar.nyse.sessions(in: (try SessionDate(iso: "2024-11-24"))...(try SessionDate(iso: "2026-11-23")))
+        let window = TradingCalendar.nyse.sessions(
+            in: (try SessionDate(iso: "2024-11-24"))...(try SessionDate(iso: "2026-11-23")))
         #expect(try store.marketSessions().count == window.count)
         // status: up to date, today deferred with when it is tried again, the plan's window.
         let status = try r.cli.run(["status"], environment: r.env())
@@ -153,7 +154,8 @@ import TradLyteTestSupport
     @Test func aKeyThatWouldInjectHeadersIsRefusedBeforeAnythingIsSent() throws {
         let r = try rig(.advanced)
         defer { r.server.stop() }
-        let result = try r.cli.run(["quote", "ACME"], environment: r.env(["POLYGON_API_KEY": "cli-plan-key\r\nX-Evil: 1"]))
+        let result = try r.cli.run(
+            ["quote", "ACME"], environment: r.env(["POLYGON_API_KEY": "cli-plan-key\r\nX-Evil: 1"]))
         #expect(result.status == 2)
         #expect(result.stderr.contains("line break") && result.stderr.contains("POLYGON_API_KEY"))
         #expect(!result.stderr.contains("cli-plan-key"))

@@ -248,13 +248,15 @@ import TradLyteStore
         let store = try MarketStore(path: cli.home + "/tradlyte.sqlite")
         #expect(try store.quickCheck() == "ok")
         let cancelled = try #require(try store.runs(last: 1).first)
-        #expect(cancelled.trigger == .tui && cancelled.status == .failed && (cancelled.error ?? "").contains("cancelled"))
+        #expect(cancelled.trigger == .tui && cancelled.status == .cancelled)
+        #expect((cancelled.error ?? "").contains("cancelled"))
+        #expect(try store.stages(ofRun: cancelled.id).allSatisfy { $0.status != .running })
         let resumed = try cli.run(["refresh"], environment: env)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let status = try cli.run(["status"], environment: env)
         #expect(status.stdout.contains("2026-11-25"), "\(status.stdout)")
         screen = try cli.run(["render", "pipeline", "--size", "140x40"], environment: env).stdout
-        #expect(screen.contains("succeeded") && screen.contains("failed"))
+        #expect(screen.contains("succeeded") && screen.contains("cancelled"))
     }
 
     @Test func composeAStrategyWithATypoFixItSaveItBacktestItAndOpenATrade() throws {

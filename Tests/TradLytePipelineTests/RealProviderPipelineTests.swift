@@ -3,9 +3,10 @@ import MarketData
 import PolygonFake
 import Testing
 import TradLyteCore
-@testable import TradLytePipeline
 import TradLyteStore
 import TradLyteTestSupport
+
+@testable import TradLytePipeline
 
 /// The pipeline through the real Polygon client against the fake server's plans and its
 /// real-world scenario, on one manual clock shared by the market, the client's pacing and the
@@ -34,16 +35,20 @@ import TradLyteTestSupport
         }
     }
 
-    func rig(plan: FakePlan, at iso: String = coldStart, scenario: Bool = true, callsPerMinute: Double = 5) throws -> Rig {
+    func rig(
+        plan: FakePlan, at iso: String = coldStart, scenario: Bool = true, callsPerMinute: Double = 5
+    ) throws -> Rig {
         let clock = ManualClock(iso: iso)
         let demo = DemoMarket(clock: { clock.now() })
         let events = scenario ? FakeMarket.Scenario.recent(before: clock.now()) : nil
         let server = FakePolygonServer(apiKey: "plan-key", market: demo, plan: plan, scenario: events)
         try server.start()
-        let configuration = PolygonClient.Configuration(apiKey: "plan-key", baseURL: server.baseURL, callsPerMinute: callsPerMinute,
-                                                        retries: 2, backoff: 0.5, timeout: 10)
-        let client = PolygonClient(configuration: configuration, transport: CurlHTTPClient(userAgent: "TradLyteTests/1"),
-                                   clock: clock, sleeper: clock, jitter: { 1 })
+        let configuration = PolygonClient.Configuration(
+            apiKey: "plan-key", baseURL: server.baseURL, callsPerMinute: callsPerMinute,
+            retries: 2, backoff: 0.5, timeout: 10)
+        let client = PolygonClient(
+            configuration: configuration, transport: CurlHTTPClient(userAgent: "TradLyteTests/1"),
+            clock: clock, sleeper: clock, jitter: { 1 })
         return Rig(clock: clock, server: server, client: client, temp: try TempStore())
     }
 
@@ -134,7 +139,8 @@ import TradLyteTestSupport
         #expect(r.server.requests.filter { $0.contains("/v2/aggs/") }.isEmpty)
         #expect(r.server.requests.filter { $0.contains("/v3/reference/tickers/") }.isEmpty)  // details are weekly
         // Watchlist mode never plans the delisted ticker's missing sessions.
-        var watch = PipelineOptions(mode: .watchlist, watchlist: [try Symbol("GONE"), try Symbol("ILLQ")], backfillYears: 1)
+        var watch = PipelineOptions(
+            mode: .watchlist, watchlist: [try Symbol("GONE"), try Symbol("ILLQ")], backfillYears: 1)
         watch.detailSymbols = []
         let watchPlan = try r.pipeline(watch).plan()
         #expect(!watchPlan.ranges.contains { $0.symbol.rawValue == "GONE" })
@@ -146,13 +152,16 @@ import TradLyteTestSupport
         let empty = calendar.sessions[latest - 3]
         var scenario = FakeMarket.Scenario.recent(before: clock.now())
         scenario.emptyFirstAnswer = empty
-        let server = FakePolygonServer(apiKey: "k", market: DemoMarket(clock: { clock.now() }), plan: .advanced, scenario: scenario)
+        let server = FakePolygonServer(
+            apiKey: "k", market: DemoMarket(clock: { clock.now() }), plan: .advanced, scenario: scenario)
         try server.start()
         defer { server.stop() }
-        let client = PolygonClient(configuration: .init(apiKey: "k", baseURL: server.baseURL, callsPerMinute: 6000),
-                                   transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock)
+        let client = PolygonClient(
+            configuration: .init(apiKey: "k", baseURL: server.baseURL, callsPerMinute: 6000),
+            transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock)
         let temp = try TempStore()
-        let pipeline = Pipeline(store: temp.store, provider: client, options: PipelineOptions(backfillYears: 1), clock: { clock.now() })
+        let pipeline = Pipeline(
+            store: temp.store, provider: client, options: PipelineOptions(backfillYears: 1), clock: { clock.now() })
         let first = pipeline.run()
         #expect(first.status == .succeeded)
         #expect(first.deferred.map(\.session) == [empty])
@@ -169,9 +178,10 @@ import TradLyteTestSupport
         let r = try rig(plan: .basic, scenario: false)
         defer { r.server.stop() }
         var calls = 0
-        let cancelled = r.pipeline(PipelineOptions()).run(events: { event in
-            if case .progress = event { calls += 1 }
-        }, stop: { calls >= 40 ? .cancel : nil })
+        let cancelled = r.pipeline(PipelineOptions()).run(
+            events: { event in
+                if case .progress = event { calls += 1 }
+            }, stop: { calls >= 40 ? .cancel : nil })
         #expect(cancelled.status == .cancelled)
         // 40 calls: today (refused) and 39 sessions, every one committed.
         #expect(cancelled.sessionsStored == 39)
@@ -194,10 +204,13 @@ import TradLyteTestSupport
         let temp = try TempStore()
         let now = ISO8601DateFormatter().date(from: Self.coldStart)!
         let orphan = try temp.store.beginRun(trigger: .schedule, at: now)
-        try temp.store.recordStage(StageRecord(runID: orphan, stage: "fetch_ohlcv", status: .running, attempts: 3, startedAt: now))
+        try temp.store.recordStage(
+            StageRecord(runID: orphan, stage: "fetch_ohlcv", status: .running, attempts: 3, startedAt: now))
         var messages: [String] = []
-        let outcome = Pipeline(store: temp.store, provider: DemoMarket(clock: { now }), options: PipelineOptions(backfillYears: 1),
-                               clock: { now }).run(events: { if case .message(let m) = $0 { messages.append(m) } })
+        let outcome = Pipeline(
+            store: temp.store, provider: DemoMarket(clock: { now }), options: PipelineOptions(backfillYears: 1),
+            clock: { now }
+        ).run(events: { if case .message(let m) = $0 { messages.append(m) } })
         #expect(outcome.status == .succeeded)
         let runs = try temp.store.runs(last: 5)
         #expect(runs.first { $0.id == orphan }?.status == .interrupted)
@@ -221,9 +234,10 @@ import TradLyteTestSupport
         let r = try rig(plan: .advanced, scenario: false, callsPerMinute: 6000)
         defer { r.server.stop() }
         var inMetadata = false
-        let stopped = r.pipeline(PipelineOptions(backfillYears: 1)).run(events: { event in
-            if case .stageStarted("fetch_metadata") = event { inMetadata = true }
-        }, stop: { inMetadata ? .interrupt("SIGTERM") : nil })
+        let stopped = r.pipeline(PipelineOptions(backfillYears: 1)).run(
+            events: { event in
+                if case .stageStarted("fetch_metadata") = event { inMetadata = true }
+            }, stop: { inMetadata ? .interrupt("SIGTERM") : nil })
         #expect(stopped.status == .interrupted)
         #expect(try r.store.symbols().allSatisfy { $0.name == nil })
         r.clock.advance(by: 60)
@@ -256,9 +270,10 @@ import TradLyteTestSupport
         defer { r.server.stop() }
         let acme = try Symbol("ACME")
         var stopAfter = false
-        let outcome = r.pipeline(PipelineOptions(watchlist: [acme])).run(events: { event in
-            if case .progress(_, let done, _, _) = event, done >= 1 { stopAfter = true }
-        }, stop: { stopAfter ? .cancel : nil })
+        let outcome = r.pipeline(PipelineOptions(watchlist: [acme])).run(
+            events: { event in
+                if case .progress(_, let done, _, _) = event, done >= 1 { stopAfter = true }
+            }, stop: { stopAfter ? .cancel : nil })
         #expect(outcome.status == .cancelled)
         // The first OHLCV calls were ACME's range: refused for five years, then from the free
         // plan's two (in pages); its chart is usable before any grouped day is fetched.

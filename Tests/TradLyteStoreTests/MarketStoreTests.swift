@@ -5,15 +5,18 @@ import TradLyteCore
 @testable import TradLyteStore
 
 @Suite struct MarketStoreOpeningTests {
+    static let migrations = ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts",
+                             "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions"]
+
     @Test func createsTheSchemaOnceAndReopensIdempotently() throws {
         let dir = TemporaryDirectory()
         do {
             let store = try MarketStore(path: dir.databasePath)
             #expect(try store.currentSchemaVersion() == MarketStore.schemaVersion)
-            #expect(try store.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions"])
+            #expect(try store.appliedMigrations() == Self.migrations)
         }
         let again = try MarketStore(path: dir.databasePath)
-        #expect(try again.appliedMigrations() == ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts", "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions"])
+        #expect(try again.appliedMigrations() == Self.migrations)
         #expect(FileManager.default.fileExists(atPath: dir.databasePath + "-wal"))  // WAL mode
     }
 
