@@ -46,11 +46,29 @@ public final class MarketStore {
                 throw error
             }
             try db.execute("PRAGMA foreign_keys = ON")
-            _ = try db.scalarText("PRAGMA journal_mode = WAL")
+            try enableWAL(timeoutMilliseconds: Int(busyTimeoutMilliseconds))
             try db.execute("PRAGMA synchronous = NORMAL")
             try db.execute("PRAGMA cache_size = -65536")  // 64 MiB page cache
             try db.execute("PRAGMA temp_store = MEMORY")
             try migrate(from: version)
+        }
+    }
+
+    /// Switches a new database to WAL. The switch needs the file to itself and SQLite answers
+    /// "locked" at once (no busy handler) while another process opens the same new database, so
+    /// it is retried within the busy timeout; a database already in WAL needs nothing.
+    private func enableWAL(timeoutMilliseconds: Int) throws {
+        var waited = 0
+        while true {
+            do {
+                if try db.scalarText("PRAGMA journal_mode")?.lowercased() == "wal" { return }
+                _ = try db.scalarText("PRAGMA journal_mode = WAL")
+                return
+            } catch {
+                guard (error as? SQLiteError)?.isBusy == true, waited < timeoutMilliseconds else { throw error }
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+            waited += 10
         }
     }
 
