@@ -24,8 +24,11 @@ public struct PipelineOptions: Sendable {
     public var intervals: [FibInterval]
     /// Bronze rows older than this are vacuumed once verified.
     public var retentionDays: Int
+    /// Seconds of fetching after which grouped days are committed (a provider paced slower than
+    /// this commits every day as it arrives); at most `chunkSessions` days a commit.
+    public var commitSeconds = 2.0
     /// Grouped sessions in a cold start above which per-session resampling is skipped and every
-    /// Fibonacci bar is rebuilt once at the end.
+    /// Fibonacci bar is rebuilt once at the end; also the most grouped days one commit holds.
     public var chunkSessions: Int
     /// The provider's request budget, for the ETA (nil: no limit).
     public var callsPerMinute: Double?
