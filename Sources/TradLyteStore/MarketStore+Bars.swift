@@ -108,11 +108,16 @@ extension MarketStore {
     }
 
     func upsertFibBars(symbolID id: Int64, interval: FibInterval, bars: [FibBar]) throws {
+        try upsertFibBars(bars.map { (id, interval, $0) })
+    }
+
+    /// Writes Fibonacci bars of any symbols and intervals with multi-row statements.
+    func upsertFibBars(_ rows: [(Int64, FibInterval, FibBar)]) throws {
         try insertRows("""
             INSERT OR REPLACE INTO bars_fib(interval, symbol_id, bucket, first_session, last_session, sessions,
                                             complete, open, high, low, close, volume)
-            """, columns: 12, count: bars.count) { stmt, p, r in
-            let bar = bars[r]
+            """, columns: 12, count: rows.count) { stmt, p, r in
+            let (id, interval, bar) = rows[r]
             stmt.bind(p, interval.sessions)
             stmt.bind(p + 1, id)
             stmt.bind(p + 2, Int(bar.bucket))

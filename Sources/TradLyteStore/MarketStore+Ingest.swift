@@ -30,6 +30,15 @@ extension MarketStore {
             batchInsert.bind(4, Timestamp.format(provenance.fetchedAt))
             try batchInsert.run()
             let batchID = db.lastInsertRowID
+            // Rows are gathered across symbols and written with multi-row statements: a grouped
+            // day brings one bar for each of 12,000 symbols, and a statement per symbol per table
+            // cost more than the rows themselves.
+            var bronze: [(Symbol, DailyBar)] = []
+            var daily: [(Int64, DailyBar)] = []
+            var touched: [(Int64, [Int32])] = []
+            bronze.reserveCapacity(batch.count)
+            daily.reserveCapacity(batch.count)
+            var consolidateTime = Duration.zero
             for symbol in batch.keys.sorted() {
                 var bars = batch[symbol]!
                 guard !bars.isEmpty else { continue }
@@ -38,26 +47,14 @@ extension MarketStore {
                 summary.symbols += 1
                 summary.rows += bars.count
                 let id = try symbolID(symbol, create: true)!
-
-                let t0 = clock.now
-                try insertRows("INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, trades)",
-                               columns: 10, count: bars.count) { stmt, p, r in
-                    let bar = bars[r]
-                    stmt.bind(p, batchID)
-                    stmt.bind(p + 1, symbol.rawValue)
-                    stmt.bind(p + 2, bar.session.yyyymmdd)
-                    stmt.bind(p + 3, bar.open); stmt.bind(p + 4, bar.high); stmt.bind(p + 5, bar.low)
-                    stmt.bind(p + 6, bar.close); stmt.bind(p + 7, bar.volume)
-                    stmt.bind(p + 8, bar.vwap); stmt.bind(p + 9, bar.trades)
-                }
-                let t1 = clock.now
+                for bar in bars { bronze.append((symbol, bar)) }
 
                 // Consolidate: compare with what is stored, write only what differs.
+                let t1 = clock.now
                 let existing = try dailyBars(symbol, in: bars.first!.session...bars.last!.session)
                 var stored: [Int32: DailyBar] = [:]
                 for bar in existing { stored[bar.session.dayNumber] = bar }
                 var changedSessions: [Int32] = []
-                var changedBars: [DailyBar] = []
                 var inserted = 0
                 for bar in bars {
                     if let old = stored[bar.session.dayNumber] {
@@ -67,38 +64,57 @@ extension MarketStore {
                         summary.inserted += 1
                         inserted += 1
                     }
-                    changedBars.append(bar)
+                    daily.append((id, bar))
                     changedSessions.append(Int32(calendar.sessionIndex(bar.session)!))
-                }
-                try insertRows("INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)", columns: 9,
-                               tail: """
-                                   ON CONFLICT(symbol_id, session) DO UPDATE SET
-                                       open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-                                       volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
-                                   """, count: changedBars.count) { stmt, p, r in
-                    let bar = changedBars[r]
-                    stmt.bind(p, id)
-                    stmt.bind(p + 1, bar.session.yyyymmdd)
-                    stmt.bind(p + 2, bar.open); stmt.bind(p + 3, bar.high); stmt.bind(p + 4, bar.low)
-                    stmt.bind(p + 5, bar.close); stmt.bind(p + 6, bar.volume)
-                    stmt.bind(p + 7, bar.vwap); stmt.bind(p + 8, bar.trades)
                 }
                 summary.firstSession = min(summary.firstSession ?? bars.first!.session, bars.first!.session)
                 summary.lastSession = max(summary.lastSession ?? bars.last!.session, bars.last!.session)
                 if !changedSessions.isEmpty {
-                    try advanceWatermark(symbolID: id, first: bars.first!.session, latest: bars.last!.session, addedRows: inserted,
-                                        runID: provenance.runID, at: provenance.fetchedAt)
+                    try advanceWatermark(symbolID: id, first: bars.first!.session, latest: bars.last!.session,
+                                         addedRows: inserted, runID: provenance.runID, at: provenance.fetchedAt)
+                    touched.append((id, changedSessions))
                 }
-                let t2 = clock.now
-                if !changedSessions.isEmpty {
-                    summary.fibBarsWritten += try resampleTouched(symbolID: id, changedSessions: changedSessions,
-                                                                  intervals: intervals, latestClosed: latestClosed)
-                }
-                let t3 = clock.now
-                summary.bronzeSeconds += seconds(t1 - t0)
-                summary.consolidateSeconds += seconds(t2 - t1)
-                summary.resampleSeconds += seconds(t3 - t2)
+                consolidateTime += clock.now - t1
             }
+            let t0 = clock.now
+            try insertRows("INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, trades)",
+                           columns: 10, count: bronze.count) { stmt, p, r in
+                let (symbol, bar) = bronze[r]
+                stmt.bind(p, batchID)
+                stmt.bind(p + 1, symbol.rawValue)
+                stmt.bind(p + 2, bar.session.yyyymmdd)
+                stmt.bind(p + 3, bar.open); stmt.bind(p + 4, bar.high); stmt.bind(p + 5, bar.low)
+                stmt.bind(p + 6, bar.close); stmt.bind(p + 7, bar.volume)
+                stmt.bind(p + 8, bar.vwap); stmt.bind(p + 9, bar.trades)
+            }
+            let t1 = clock.now
+            try insertRows("INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
+                           columns: 9, tail: """
+                               ON CONFLICT(symbol_id, session) DO UPDATE SET
+                                   open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+                                   volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
+                               """, count: daily.count) { stmt, p, r in
+                let (id, bar) = daily[r]
+                stmt.bind(p, id)
+                stmt.bind(p + 1, bar.session.yyyymmdd)
+                stmt.bind(p + 2, bar.open); stmt.bind(p + 3, bar.high); stmt.bind(p + 4, bar.low)
+                stmt.bind(p + 5, bar.close); stmt.bind(p + 6, bar.volume)
+                stmt.bind(p + 7, bar.vwap); stmt.bind(p + 8, bar.trades)
+            }
+            let t2 = clock.now
+            if !intervals.isEmpty {
+                var fib: [(Int64, FibInterval, FibBar)] = []
+                for (id, changedSessions) in touched {
+                    summary.fibBarsWritten += try resampleTouched(symbolID: id, changedSessions: changedSessions,
+                                                                  intervals: intervals, latestClosed: latestClosed,
+                                                                  into: &fib)
+                }
+                try upsertFibBars(fib)
+            }
+            let t3 = clock.now
+            summary.bronzeSeconds += seconds(t1 - t0)
+            summary.consolidateSeconds += seconds(t2 - t1 + consolidateTime)
+            summary.resampleSeconds += seconds(t3 - t2)
             let t4 = clock.now
             for interval in intervals {
                 try closeFormingBars(interval: interval, latestClosed: latestClosed)
@@ -114,9 +130,10 @@ extension MarketStore {
     }
 
     /// Recomputes the buckets that `changedSessions` fall into, for every interval, reading
-    /// only the daily bars those buckets span. Returns the number of bars written or removed.
+    /// only the daily bars those buckets span; the bars to write are added to `fib` (written
+    /// together by the caller), buckets left empty are deleted. Returns bars written or removed.
     func resampleTouched(symbolID id: Int64, changedSessions: [Int32], intervals: [FibInterval],
-                         latestClosed: Int32) throws -> Int {
+                         latestClosed: Int32, into fib: inout [(Int64, FibInterval, FibBar)]) throws -> Int {
         guard let minSession = changedSessions.min(), let maxSession = changedSessions.max() else { return 0 }
         var lo = minSession, hi = maxSession
         for interval in intervals {
@@ -133,7 +150,7 @@ extension MarketStore {
             let present = Set(fresh.map(\.bucket))
             let emptied = buckets.filter { !present.contains($0) }
             try deleteFibBuckets(symbolID: id, interval: interval, buckets: emptied)
-            try upsertFibBars(symbolID: id, interval: interval, bars: fresh)
+            for bar in fresh { fib.append((id, interval, bar)) }
             written += fresh.count + emptied.count
         }
         return written

@@ -57,19 +57,38 @@ extension MarketStore {
     }
 
     public func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)] {
-        try guarded {
+        let (list, from, to): ([(Int64, Symbol)], Int, Int) = try guarded {
             let last = calendar.sessionIndex(onOrBefore: through)
             let from = calendar.sessions[max(0, last - sessions + 1)].yyyymmdd, to = calendar.sessions[max(0, last)].yyyymmdd
-            var result: [(Symbol, BarSeries)] = []
             let ids = try statement("SELECT s.id, s.symbol FROM symbols s JOIN watermarks w ON w.symbol_id = s.id ORDER BY s.symbol")
             var list: [(Int64, Symbol)] = []
             while try ids.step() { if let sym = try? Symbol(ids.text(1) ?? "") { list.append((ids.int64(0), sym)) } }
-            for (id, symbol) in list {
-                let series = try dailySeries(symbolID: id, from: from, to: to, capacity: sessions)
-                if !series.isEmpty { result.append((symbol, series)) }
-            }
-            return result
+            return (list, from, to)
         }
+        // A large universe is read on every core, each slice on a connection of its own (WAL
+        // readers do not block each other): reading 2.5 M rows is most of a daily scan's time.
+        let workers = list.count >= 2_000 ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        let slices = (0..<workers).map { w in
+            (list.count * w / workers)..<(list.count * (w + 1) / workers)
+        }
+        let results = TailSlices(count: workers)
+        let path = self.path, sessionCalendar = self.calendar
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            do {
+                let reader = try MarketStore(path: path, calendar: sessionCalendar)
+                var part: [(Symbol, BarSeries)] = []
+                try reader.guarded {
+                    for (id, symbol) in list[slices[w]] {
+                        let series = try reader.dailySeries(symbolID: id, from: from, to: to, capacity: sessions)
+                        if !series.isEmpty { part.append((symbol, series)) }
+                    }
+                }
+                results.set(w, .success(part))
+            } catch {
+                results.set(w, .failure(error))
+            }
+        }
+        return try results.joined()
     }
 
     /// Every stored symbol's daily history (for scans and universe backtests).
@@ -98,5 +117,23 @@ extension MarketStore {
             stmt.bind(1, session.yyyymmdd)
             try stmt.run()
         }
+    }
+}
+
+/// The slices of a parallel read, filled by their workers.
+final class TailSlices: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [Result<[(Symbol, BarSeries)], Error>?]
+
+    init(count: Int) {
+        parts = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ result: Result<[(Symbol, BarSeries)], Error>) {
+        lock.withLock { parts[index] = result }
+    }
+
+    func joined() throws -> [(Symbol, BarSeries)] {
+        try lock.withLock { try parts.flatMap { try $0?.get() ?? [] } }
     }
 }

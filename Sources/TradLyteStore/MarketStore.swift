@@ -65,7 +65,7 @@ public final class MarketStore {
                 _ = try db.scalarText("PRAGMA journal_mode = WAL")
                 return
             } catch {
-                guard (error as? SQLiteError)?.isBusy == true, waited < timeoutMilliseconds else { throw error }
+                guard error.isBusy, waited < timeoutMilliseconds else { throw error }
             }
             Thread.sleep(forTimeInterval: 0.01)
             waited += 10

@@ -93,7 +93,21 @@ enum PipelineBench {
             nowIndex = day1 + 1
             let daily = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
                                  executor: BacktestRunner.allCores)
-            let dailySeconds = time { outcome = daily.run() }
+            // Stage times on the monotonic clock (the run's own clock is pinned to the session).
+            var started: [String: UInt64] = [:]
+            var stageSeconds: [String] = []
+            let dailySeconds = time {
+                outcome = daily.run(events: { event in
+                    switch event {
+                    case .stageStarted(let name): started[name] = DispatchTime.now().uptimeNanoseconds
+                    case .stageFinished(let record):
+                        guard let t0 = started[record.stage] else { return }
+                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                        stageSeconds.append(record.stage + "=" + String(format: "%.3f", seconds))
+                    default: break
+                    }
+                })
+            }
             // The scan stage's parts, measured on their own.
             var tails: [(Symbol, BarSeries)] = []
             let readSeconds = try time { tails = try store.dailyTails(sessions: 210, through: cal.sessions[nowIndex]) }
@@ -105,7 +119,7 @@ enum PipelineBench {
             report(["benchmark": "pipeline_daily_incremental", "symbols": count, "sessions": outcome?.plan?.groupedSessions.count ?? 0,
                     "bars": outcome?.ingest.inserted ?? 0, "fib_bars": outcome?.ingest.fibBarsWritten ?? 0,
                     "status": outcome?.status.rawValue ?? "?", "seconds": rounded(dailySeconds, 3),
-                    "stages": stageTimes(outcome?.stages ?? []),
+                    "stages": stageTimes(outcome?.stages ?? []), "stage_wall_seconds": stageSeconds,
                     "target_seconds": 3, "pass": outcome?.status == .succeeded && dailySeconds <= 3])
         } catch {
             FileHandle.standardError.write(Data("tradlyte-bench: pipeline benchmark failed: \(error)\n".utf8))
