@@ -197,6 +197,26 @@ public enum App {
         }
     }
 
+    /// Why a typed symbol resolved to nothing.
+    struct TypedSymbolProblem: Error {
+        let text: String
+    }
+
+    /// What a user typed, matched against the stored symbols as the CLI does: an exact match,
+    /// else the one symbol equal ignoring case; two securities differing only in case (`AMPB`,
+    /// `AMpB`) ask for the exact case.
+    static func resolveTyped(_ text: String, in symbols: [SymbolInfo]) -> Result<String, TypedSymbolProblem> {
+        let typed = text.trimmingCharacters(in: .whitespaces)
+        if symbols.contains(where: { $0.symbol.rawValue == typed }) { return .success(typed) }
+        let matches = symbols.map(\.symbol.rawValue).filter { $0.uppercased() == typed.uppercased() }
+        if matches.count == 1 { return .success(matches[0]) }
+        if matches.isEmpty {
+            return .failure(TypedSymbolProblem(text: "no symbol '\(typed)' in the store — check the ticker"))
+        }
+        let list = matches.sorted().joined(separator: " and ")
+        return .failure(TypedSymbolProblem(text: "'\(typed)' matches \(list) (different securities) — type its exact case"))
+    }
+
     static func ensureLoaded(_ s: inout AppState) -> [Effect] {
         guard let sym = s.currentSymbol, s.series[sym] == nil, !s.loading.contains(sym) else { return [] }
         s.loading.insert(sym)
@@ -621,7 +641,9 @@ public enum App {
             case .escape: s.overlay = nil
             case .enter:
                 s.overlay = nil
-                let pick = matches.indices.contains(selected) ? matches[selected].symbol.rawValue : field.text.uppercased()
+                let typed = App.resolveTyped(field.text, in: s.symbols)
+                let pick = matches.indices.contains(selected) ? matches[selected].symbol.rawValue
+                    : ((try? typed.get()) ?? field.text.uppercased())
                 guard s.info(pick) != nil else { s.message = ("no symbol '\(field.text)' in the store — check the ticker, or refresh/import its data", .error); return [] }
                 s.message = nil
                 if adding || s.watchlist.isEmpty {
@@ -798,9 +820,12 @@ public enum Palette {
 
     /// Runs a palette command; unknown ones get a message saying what exists.
     public static func run(_ command: String, _ s: inout AppState) -> [Effect] {
-        let words = command.lowercased().split(separator: " ").map(String.init)
+        // Commands are case-insensitive; a ticker keeps its case (tickers are case-sensitive).
+        let typed = command.split(separator: " ").map(String.init)
+        let words = typed.map { $0.lowercased() }
         guard let verb = words.first else { return [] }
         let arg = words.count > 1 ? words[1] : nil
+        let tickerArg = typed.count > 1 ? typed[1] : nil
         switch verb {
         case "help": return App.perform(.help, &s)
         case "quit", "q": return App.perform(.quit, &s)
@@ -815,8 +840,12 @@ public enum Palette {
         case "crosshair": return App.perform(.toggleCrosshair, &s)
         case "remove": return App.perform(.removeSymbol, &s)
         case "add":
-            guard let sym = arg?.uppercased() else { s.message = ("usage: add SYMBOL", .warn); return [] }
-            guard s.info(sym) != nil else { s.message = ("no symbol '\(sym)' in the store — check the ticker", .error); return [] }
+            guard let tickerArg else { s.message = ("usage: add SYMBOL", .warn); return [] }
+            let sym: String
+            switch App.resolveTyped(tickerArg, in: s.symbols) {
+            case .success(let found): sym = found
+            case .failure(let problem): s.message = (problem.text, .error); return []
+            }
             if !s.watchlist.contains(sym) { s.watchlist.append(sym) }
             s.selected = s.sortedWatchlist.firstIndex(of: sym) ?? s.selected
             s.current = nil

@@ -134,7 +134,7 @@ struct RenderCommand: ParsableCommand {
 /// Applies --symbol and --interval to a fresh state.
 func apply(_ options: ScreenOptions, to state: inout AppState, _ session: UISession) throws {
     if let text = options.symbol {
-        let sym = text.uppercased()
+        let sym = try session.store.resolveSymbol(text).rawValue
         guard state.info(sym) != nil else {
             throw CLIError.badInput("unknown symbol '\(sym)' — it is not in the store; `tradlyte status` shows what is loaded")
         }

@@ -281,4 +281,17 @@ import TradLyteCore
         var idle = Fixture.state(width: 100, height: 30)
         #expect(Fixture.keys(&idle, "q").isEmpty && idle.quit)
     }
+
+    /// Typed tickers resolve like the CLI's: case-insensitively when unambiguous, asking for the
+    /// exact case when a preferred and its common stock differ only in case.
+    @Test func typedSymbolsResolveCaseInsensitivelyAndAskWhenAmbiguous() throws {
+        var s = Fixture.state(width: 100, height: 30)
+        s.symbols += [SymbolInfo(symbol: try Symbol("AMPB"), type: "CS"), SymbolInfo(symbol: try Symbol("AMpB"), type: "PFD")]
+        _ = Palette.run("add ampb", &s)
+        #expect(s.message?.text.contains("AMPB and AMpB") == true)
+        #expect(!s.watchlist.contains("AMPB") && !s.watchlist.contains("AMpB"))
+        _ = Palette.run("add AMpB", &s)
+        #expect(s.watchlist.contains("AMpB") && !s.watchlist.contains("AMPB"))
+        #expect((try? App.resolveTyped("acme", in: s.symbols).get()) == "ACME")
+    }
 }
