@@ -111,6 +111,8 @@ public final class Pipeline {
         public static let deferred = "market.deferred"
         /// When the ticker list was last fetched (ISO date).
         public static let tickersFetched = "metadata.tickers_fetched"
+        /// Symbols still without metadata after that fetch (the list does not carry them).
+        public static let missingAfterList = "metadata.missing_after_list"
     }
 
     // MARK: - Planning
@@ -234,8 +236,16 @@ public final class Pipeline {
             return true
         }
         if last.adding(days: options.metadataMaxAgeDays) <= today { return true }
-        let missing = try store.symbols().contains { $0.active && $0.name == nil && $0.type == nil }
-        return missing && last < today
+        // Symbols the list did not cover last time (imported CSVs, say) do not make it due again;
+        // more of them than then (new listings, a run stopped before its metadata) do.
+        let missing = try missingMetadataCount()
+        let before = Int(try store.flag(Flag.missingAfterList) ?? "") ?? 0
+        return missing > before && last < today
+    }
+
+    /// Active symbols with neither a name nor a type.
+    func missingMetadataCount() throws -> Int {
+        try store.symbols().filter { $0.active && $0.name == nil && $0.type == nil }.count
     }
 
     // MARK: - Running
@@ -545,6 +555,7 @@ public final class Pipeline {
             let changed = merged.filter { stored[$0.symbol] != $0 }
             try store.upsertSymbols(changed, at: clock())
             try store.setFlag(Flag.tickersFetched, today.description)
+            try store.setFlag(Flag.missingAfterList, String(try missingMetadataCount()))
             counts["symbols"] = infos.count
             counts["updated"] = changed.count
         }

@@ -228,6 +228,12 @@ import TradLyteTestSupport
         let provenance = Provenance(runID: nil, provider: "csv", endpoint: "import", fetchedAt: r.clock.now())
         _ = try r.store.ingest([try Symbol("MYCSV"): [bar]], provenance: provenance, latestClosed: 0)
         #expect(try r.pipeline(PipelineOptions(backfillYears: 1)).plan().isEmpty)
+        // Nor does its missing metadata make the ticker list due every day: one more look the
+        // next day (a new symbol without metadata), then weekly as usual.
+        r.clock.advance(by: 86_400)
+        #expect(r.pipeline(PipelineOptions(backfillYears: 1)).run().status == .succeeded)
+        let dayAfter = NewYorkTime.local(at: r.clock.now()).date.adding(days: 1)
+        #expect(try !r.pipeline(PipelineOptions(backfillYears: 1)).listDue(today: dayAfter))
     }
 
     @Test func aRunStoppedBeforeTheMetadataIsRepairedByTheNextRun() throws {
