@@ -131,6 +131,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             }
             let failure: HTTPError
             var retryAfter: Double?
+            var rateNotice: String?
             do {
                 let response = try transport.get(request, cancel: cancellation)
                 switch response.status {
@@ -146,7 +147,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                     let source = response.retryAfter == nil ? "no Retry-After; waiting for the plan's one-minute window"
                         : "Retry-After"
                     let seconds = Int(wait.rounded())
-                    notice("rate limited by the provider (HTTP 429 on \(endpoint)): waiting \(seconds) s (\(source))")
+                    rateNotice = "rate limited by the provider (HTTP 429 on \(endpoint)): waiting \(seconds) s (\(source))"
                     let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
                     failure = .status(429, bodyExcerpt: redact(excerpt))
                 default:
@@ -166,6 +167,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                 throw ProviderError.transport(redact("\(endpoint): \(failure) (after \(attempt + 1) attempt\(attempt == 0 ? "" : "s"))"))
             }
             attempt += 1
+            // Said only when a retry follows: a wait nobody waits for is not announced.
+            if let rateNotice { notice(rateNotice) }
             let delay = retryAfter ?? min(30, configuration.backoff * pow(2, Double(attempt - 1)) * jitter())
             if delay >= 1 {
                 let of = "attempt \(attempt + 1) of \(configuration.retries + 1)"
