@@ -147,7 +147,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                     let source = response.retryAfter == nil ? "no Retry-After; waiting for the plan's one-minute window"
                         : "Retry-After"
                     let seconds = Int(wait.rounded())
-                    rateNotice = "rate limited by the provider (HTTP 429 on \(endpoint)): waiting \(seconds) s (\(source))"
+                    rateNotice = "rate limited by the provider (HTTP 429 on \(endpoint)): "
+                        + "waiting \(seconds) s (\(source))"
                     let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
                     failure = .status(429, bodyExcerpt: redact(excerpt))
                 default:

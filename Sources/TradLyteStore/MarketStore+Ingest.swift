@@ -77,8 +77,8 @@ extension MarketStore {
                 consolidateTime += clock.now - t1
             }
             let t0 = clock.now
-            try insertRows("INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, trades)",
-                           columns: 10, count: bronze.count) { stmt, p, r in
+            let bronzeHead = "INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, trades)"
+            try insertRows(bronzeHead, columns: 10, count: bronze.count) { stmt, p, r in
                 let (symbol, bar) = bronze[r]
                 stmt.bind(p, batchID)
                 stmt.bind(p + 1, symbol.rawValue)
@@ -91,8 +91,9 @@ extension MarketStore {
             try insertRows("INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
                            columns: 9, tail: """
                                ON CONFLICT(symbol_id, session) DO UPDATE SET
-                                   open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-                                   volume = excluded.volume, vwap = excluded.vwap, trades = excluded.trades
+                                   open = excluded.open, high = excluded.high, low = excluded.low,
+                                   close = excluded.close, volume = excluded.volume, vwap = excluded.vwap,
+                                   trades = excluded.trades
                                """, count: daily.count) { stmt, p, r in
                 let (id, bar) = daily[r]
                 stmt.bind(p, id)

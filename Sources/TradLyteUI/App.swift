@@ -214,7 +214,8 @@ public enum App {
             return .failure(TypedSymbolProblem(text: "no symbol '\(typed)' in the store — check the ticker"))
         }
         let list = matches.sorted().joined(separator: " and ")
-        return .failure(TypedSymbolProblem(text: "'\(typed)' matches \(list) (different securities) — type its exact case"))
+        let text = "'\(typed)' matches \(list) (different securities) — type its exact case"
+        return .failure(TypedSymbolProblem(text: text))
     }
 
     static func ensureLoaded(_ s: inout AppState) -> [Effect] {

@@ -286,7 +286,8 @@ import TradLyteCore
     /// exact case when a preferred and its common stock differ only in case.
     @Test func typedSymbolsResolveCaseInsensitivelyAndAskWhenAmbiguous() throws {
         var s = Fixture.state(width: 100, height: 30)
-        s.symbols += [SymbolInfo(symbol: try Symbol("AMPB"), type: "CS"), SymbolInfo(symbol: try Symbol("AMpB"), type: "PFD")]
+        s.symbols += [SymbolInfo(symbol: try Symbol("AMPB"), type: "CS"),
+                      SymbolInfo(symbol: try Symbol("AMpB"), type: "PFD")]
         _ = Palette.run("add ampb", &s)
         #expect(s.message?.text.contains("AMPB and AMpB") == true)
         #expect(!s.watchlist.contains("AMPB") && !s.watchlist.contains("AMpB"))
