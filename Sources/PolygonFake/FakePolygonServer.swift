@@ -346,13 +346,17 @@ public final class FakePolygonServer: @unchecked Sendable {
 
     // MARK: - Endpoints
 
+    /// Whether `session` is older than the plan's history window at `now`.
+    func beforeHistory(_ session: SessionDate, now: Date) -> Bool {
+        plan.historyDays.map { session < NewYorkTime.local(at: now).date.adding(days: -$0) } ?? false
+    }
+
     /// The plan's refusal of a session, if any (403 NOT_AUTHORIZED with the service's words).
     func refusal(of session: SessionDate, now: Date) -> (Int, Data)? {
-        let today = NewYorkTime.local(at: now).date
-        if let days = plan.historyDays, session < today.adding(days: -days) {
+        if beforeHistory(session, now: now) {
             return forbidden(Self.timeframeMessage)
         }
-        if plan == .basic && session >= today {
+        if plan == .basic && session >= NewYorkTime.local(at: now).date {
             return forbidden("Attempted to request today's data before end of day. Please upgrade your plan at "
                 + "https://polygon.io/pricing")
         }
@@ -401,7 +405,7 @@ public final class FakePolygonServer: @unchecked Sendable {
             case p.count == 9 && p[0] == "v2" && p[1] == "aggs" && p[2] == "ticker" && p[4] == "range":
                 let symbol = try Symbol(p[3])
                 var from = try SessionDate(iso: p[7])
-                if let days = plan.historyDays, from < NewYorkTime.local(at: now).date.adding(days: -days) {
+                if beforeHistory(from, now: now) {
                     return forbidden(Self.timeframeMessage)
                 }
                 if let cursor = r.query["cursor"] { from = try SessionDate(iso: cursor) }

@@ -148,7 +148,7 @@ public final class Pipeline {
             newest -= 1
         }
         let coverage = try store.coverage()
-        let infos = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let infos = try storedInfos()
         let only = options.onlySymbols.map(Set.init)
 
         /// The last session a symbol is expected to have: earlier for delisted and dormant ones.
@@ -219,33 +219,40 @@ public final class Pipeline {
                 }
             }
         }
-        plan.metadataCalls = try metadataCallEstimate(today: today, hasWork: !plan.isEmpty)
+        plan.metadataCalls = try metadataCallEstimate(today: today, hasWork: !plan.isEmpty, infos: infos)
         return plan
     }
 
+    /// Stored symbol metadata by symbol.
+    func storedInfos() throws -> [Symbol: SymbolInfo] {
+        Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// The ticker list (weekly, or when symbols lack metadata), ticker details (budgeted) and splits.
-    func metadataCallEstimate(today: SessionDate, hasWork: Bool) throws -> Int {
-        let due = try listDue(today: today)
+    func metadataCallEstimate(today: SessionDate, hasWork: Bool, infos: [Symbol: SymbolInfo]) throws -> Int {
+        let due = try listDue(today: today, infos: infos)
         guard hasWork || due else { return 0 }
         return (due ? 1 : 0) + 1 + min(options.detailsPerRun, options.detailSymbols.count)
     }
 
     /// Whether the ticker list is due: a week old, never fetched, or symbols lack metadata.
-    func listDue(today: SessionDate) throws -> Bool {
+    /// Checked when planning and again before the metadata stage (the fetch may have brought
+    /// new listings); `infos` spares a read when the caller has them.
+    func listDue(today: SessionDate, infos: [Symbol: SymbolInfo]? = nil) throws -> Bool {
         guard let text = try store.flag(Flag.tickersFetched), let last = try? SessionDate(iso: text) else {
             return true
         }
         if last.adding(days: options.metadataMaxAgeDays) <= today { return true }
         // Symbols the list did not cover last time (imported CSVs, say) do not make it due again;
         // more of them than then (new listings, a run stopped before its metadata) do.
-        let missing = try missingMetadataCount()
+        let missing = Self.missingMetadataCount(try infos ?? storedInfos())
         let before = Int(try store.flag(Flag.missingAfterList) ?? "") ?? 0
         return missing > before && last < today
     }
 
     /// Active symbols with neither a name nor a type.
-    func missingMetadataCount() throws -> Int {
-        try store.symbols().filter { $0.active && $0.name == nil && $0.type == nil }.count
+    static func missingMetadataCount(_ infos: [Symbol: SymbolInfo]) -> Int {
+        infos.values.filter { $0.active && $0.name == nil && $0.type == nil }.count
     }
 
     // MARK: - Running
@@ -541,7 +548,7 @@ public final class Pipeline {
         if try listDue(today: today) {
             try work.checkStop()
             let infos = try provider.symbols()
-            let stored = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+            let stored = try storedInfos()
             // Keep what details added (market cap, sector) when the list has less.
             let merged = infos.map { info -> SymbolInfo in
                 guard let old = stored[info.symbol] else { return info }
@@ -555,7 +562,7 @@ public final class Pipeline {
             let changed = merged.filter { stored[$0.symbol] != $0 }
             try store.upsertSymbols(changed, at: clock())
             try store.setFlag(Flag.tickersFetched, today.description)
-            try store.setFlag(Flag.missingAfterList, String(try missingMetadataCount()))
+            try store.setFlag(Flag.missingAfterList, String(Self.missingMetadataCount(try storedInfos())))
             counts["symbols"] = infos.count
             counts["updated"] = changed.count
         }
@@ -602,7 +609,7 @@ public final class Pipeline {
     /// `detailsPerRun` calls a run; refreshed after `metadataMaxAgeDays`.
     func fetchDetails(_ symbols: [Symbol], today: SessionDate, work: inout RunState) throws -> Int {
         guard !symbols.isEmpty, work.detailCalls < options.detailsPerRun else { return 0 }
-        let stored = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let stored = try storedInfos()
         let fresh = try store.flag("metadata.details") ?? ""
         var stamps: [String: String] = [:]
         for line in fresh.split(separator: "\n") {
@@ -676,7 +683,7 @@ public final class Pipeline {
         // (the widest confirming interval) bounded by `scanSessions`.
         let needed = try options.scanStrategies.map { s throws in try CompiledStrategy(s).lookback + 2 }.max() ?? 0
         let tails = try store.dailyTails(sessions: min(options.scanSessions, max(needed, 30)), through: work.latest)
-        let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let metadata = try storedInfos()
         let result = try UniverseScanner.scan(
             options.scanStrategies, universe: tails, session: Int32(work.latestIndex),
             metadata: metadata, topK: options.scanTopK, calendar: calendar,
@@ -696,7 +703,7 @@ public final class Pipeline {
     func stagePickDetails(_ work: inout RunState) throws {
         guard !options.scanStrategies.isEmpty else { return }
         let picks = try store.picks(session: work.latest)
-        let known = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let known = try storedInfos()
         var lacking: [Symbol] = []
         for pick in picks where known[pick.symbol]?.marketCap == nil && !lacking.contains(pick.symbol) {
             lacking.append(pick.symbol)

@@ -159,9 +159,6 @@ public struct PipelinePlan: Sendable {
     }
 
     public static func duration(_ seconds: TimeInterval) -> String {
-        if seconds < 1 { return "under a second" }
-        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
-        if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }
-        return String(format: "%.1f h", seconds / 3600)
+        seconds < 1 ? "under a second" : DurationText.short(seconds)
     }
 }

@@ -77,7 +77,8 @@ extension MarketStore {
                 consolidateTime += clock.now - t1
             }
             let t0 = clock.now
-            let bronzeHead = "INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, trades)"
+            let bronzeHead = "INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, "
+                + "trades)"
             try insertRows(bronzeHead, columns: 10, count: bronze.count) { stmt, p, r in
                 let (symbol, bar) = bronze[r]
                 stmt.bind(p, batchID)

@@ -68,27 +68,29 @@ extension MarketStore {
         // A large universe is read on every core, each slice on a connection of its own (WAL
         // readers do not block each other): reading 2.5 M rows is most of a daily scan's time.
         let workers = list.count >= 2_000 ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
-        let slices = (0..<workers).map { w in
-            (list.count * w / workers)..<(list.count * (w + 1) / workers)
+        guard workers > 1 else {
+            return try guarded { try tails(list[...], from: from, to: to, capacity: sessions) }
         }
         let results = TailSlices(count: workers)
         let path = self.path, sessionCalendar = self.calendar
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            do {
+            let slice = list[(list.count * w / workers)..<(list.count * (w + 1) / workers)]
+            results.set(w, Result {
                 let reader = try MarketStore(path: path, calendar: sessionCalendar)
-                var part: [(Symbol, BarSeries)] = []
-                try reader.guarded {
-                    for (id, symbol) in list[slices[w]] {
-                        let series = try reader.dailySeries(symbolID: id, from: from, to: to, capacity: sessions)
-                        if !series.isEmpty { part.append((symbol, series)) }
-                    }
-                }
-                results.set(w, .success(part))
-            } catch {
-                results.set(w, .failure(error))
-            }
+                return try reader.guarded { try reader.tails(slice, from: from, to: to, capacity: sessions) }
+            })
         }
         return try results.joined()
+    }
+
+    /// The daily bars from `from` to `to` (yyyymmdd) of each symbol in `slice` that has any.
+    func tails(_ slice: ArraySlice<(Int64, Symbol)>, from: Int, to: Int, capacity: Int) throws -> [(Symbol, BarSeries)] {
+        var part: [(Symbol, BarSeries)] = []
+        for (id, symbol) in slice {
+            let series = try dailySeries(symbolID: id, from: from, to: to, capacity: capacity)
+            if !series.isEmpty { part.append((symbol, series)) }
+        }
+        return part
     }
 
     /// Every stored symbol's daily history (for scans and universe backtests).

@@ -220,7 +220,7 @@ public final class MarketStore {
     /// when written in lower case) for the provider to look up.
     public func resolveSymbol(_ text: String) throws -> Symbol {
         let typed = try Symbol(typed: text)
-        let exact = try Symbol(text.trimmingCharacters(in: .whitespaces))
+        let exact = try Symbol(text)
         return try guarded {
             let stmt = try statement("SELECT symbol FROM symbols WHERE upper(symbol) = ? ORDER BY symbol")
             stmt.bind(1, typed.folded)

@@ -98,7 +98,7 @@ public enum Screens {
             let progress = stage.map { st -> String in
                 guard st.total > 0 else { return " \(st.name)" }
                 // The ETA comes from the observed pace (never faster than the plan allows).
-                let eta = st.eta.map { $0 >= 1 ? " ETA \(Self.shortDuration($0))" : "" } ?? ""
+                let eta = st.eta.map { $0 >= 1 ? " ETA \(DurationText.short($0))" : "" } ?? ""
                 return " \(st.name) \(st.done)/\(st.total)\(eta)"
             } ?? ""
             right.append((" \(ctx.glyphs.unicode ? "⟳" : "*") refreshing\(progress) ", t["header"].patched(t["warn"])))
@@ -112,13 +112,6 @@ public enum Screens {
                 style: t["header"])
         var rx = max(area.x, area.maxX - width)
         for (text, style) in right { rx += buf.put(text, x: rx, y: area.y, style: style, maxWidth: area.maxX - rx) }
-    }
-
-    /// "45 s", "12 min", "3.1 h".
-    static func shortDuration(_ seconds: Double) -> String {
-        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
-        if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }
-        return String(format: "%.1f h", seconds / 3600)
     }
 
     static func statusLine(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {

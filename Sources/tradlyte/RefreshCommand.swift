@@ -33,26 +33,20 @@ struct RefreshSetup {
         catalog = StrategyCatalog(directory: env.strategiesDirectory)
         let catalog = self.catalog
         options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }
-        options.detailSymbols = try Self.detailSymbols(env: env, watchlist: options.watchlist)
         self.options = options
     }
 
-    /// The symbols whose details (market cap, sector) users see: the watchlist, then the latest
-    /// picks. Read without creating a database.
-    static func detailSymbols(env: AppEnvironment, watchlist: [Symbol]) throws -> [Symbol] {
-        var list = watchlist
-        if env.databaseExists {
-            let store = try env.openStore()
-            for pick in try store.picks(session: nil) where !list.contains(pick.symbol) {
-                list.append(pick.symbol)
-            }
-        }
-        return list
-    }
-
-    func pipeline(store: MarketStore) -> Pipeline {
+    /// The pipeline on `store`; `clock` defaults to the environment's (`status --at` passes its own).
+    /// The symbols whose details (market cap, sector) users see are the watchlist, then the
+    /// latest picks, read from the same store.
+    func pipeline(store: MarketStore, clock: (() -> Date)? = nil) throws -> Pipeline {
         let catalog = self.catalog, env = self.env
-        return Pipeline(store: store, provider: provider, options: options, clock: { env.now() },
+        var options = self.options
+        options.detailSymbols = options.watchlist
+        for pick in try store.picks(session: nil) where !options.detailSymbols.contains(pick.symbol) {
+            options.detailSymbols.append(pick.symbol)
+        }
+        return Pipeline(store: store, provider: provider, options: options, clock: clock ?? { env.now() },
                         strategyNamed: { try? catalog.strategy($0) }, executor: BacktestRunner.allCores)
     }
 
@@ -91,7 +85,7 @@ struct RefreshCommand: ParsableCommand {
             }
             defer { _ = lock }
             let store = try env.openStore()
-            let pipeline = setup.pipeline(store: store)
+            let pipeline = try setup.pipeline(store: store)
             let plan = try pipeline.plan()
             let source = setup.source
             if dryRun {

@@ -103,7 +103,7 @@ struct StatusCommand: ParsableCommand {
     /// freshness counts deferred sessions as waiting, not as stale.
     func describePlan(env: AppEnvironment, store: MarketStore, now: Date, into report: inout Report) throws {
         guard let setup = try? RefreshSetup(env: env, trigger: .cli) else { return }
-        let pipeline = Pipeline(store: store, provider: setup.provider, options: setup.options, clock: { now })
+        guard let pipeline = try? setup.pipeline(store: store, clock: { now }) else { return }
         guard let plan = try? pipeline.plan() else { return }
         report.pending_calls = plan.ohlcvCalls
         report.eta_seconds = plan.eta(callsPerMinute: setup.options.callsPerMinute)

@@ -203,7 +203,7 @@ final class UISession {
             let store = try env.openStore()
             post(.refreshLog("refreshing from the \(setup.source)…"))
             var lastProgress: [String: Date] = [:]
-            let outcome = setup.pipeline(store: store).run(events: { event in
+            let outcome = try setup.pipeline(store: store).run(events: { event in
                 for notice in notices.drain() { post(.refreshLog(notice)) }
                 switch event {
                 case .planned(let plan):
