@@ -84,7 +84,8 @@ extension MarketStore {
     }
 
     /// The daily bars from `from` to `to` (yyyymmdd) of each symbol in `slice` that has any.
-    func tails(_ slice: ArraySlice<(Int64, Symbol)>, from: Int, to: Int, capacity: Int) throws -> [(Symbol, BarSeries)] {
+    func tails(_ slice: ArraySlice<(Int64, Symbol)>, from: Int, to: Int,
+               capacity: Int) throws -> [(Symbol, BarSeries)] {
         var part: [(Symbol, BarSeries)] = []
         for (id, symbol) in slice {
             let series = try dailySeries(symbolID: id, from: from, to: to, capacity: capacity)
