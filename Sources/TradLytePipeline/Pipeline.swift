@@ -47,9 +47,7 @@ public struct RunOutcome: Sendable {
         if let failedStage, let error { s += " in \(failedStage): \(error)" }
         s += String(format: " (%.2f s)", seconds)
         if ingest.rows > 0 || status == .succeeded {
-            s +=
-                "; \(ingest.rows) rows, \(ingest.inserted) new, \(ingest.changed) changed, "
-                + "\(ingest.fibBarsWritten) Fibonacci bars"
+            s += "; \(ingest.rows) rows, \(ingest.inserted) new, \(ingest.changed) changed"
         }
         if cancelled {
             s +=
@@ -101,8 +99,6 @@ public final class Pipeline {
 
     /// Engine flags the pipeline keeps (read by `status` and the UI).
     public enum Flag {
-        /// A bulk load's Fibonacci rebuild is owed.
-        public static let rebuild = "fib_rebuild_pending"
         /// Calendar days of history the plan serves (learned from a 403).
         public static let historyWindowDays = "plan.history_window_days"
         /// The plan publishes a session's grouped day only after midnight ET.
@@ -294,7 +290,6 @@ public final class Pipeline {
             try stageFetch(&work, &outcome)
             try stageMetadata(&work, &outcome)
             recordIngestStages(&work, outcome.ingest)
-            try stageRebuild(&work, &outcome)
             try stageScan(&work)
             try stagePickDetails(&work)
             try stageAlerts(&work, &outcome)
@@ -334,7 +329,6 @@ public final class Pipeline {
         let startedTicks: UInt64
         var latest = SessionDate(dayNumber: 0)
         var latestIndex = 0
-        var bulk = false
         var calls = 0
         var totalCalls = 0
         var fetchedBars = 0
@@ -370,12 +364,6 @@ public final class Pipeline {
         work.latest = latest
         work.latestIndex = index
         work.totalCalls = plan.ohlcvCalls
-        // A cold start loads history without per-session resampling and rebuilds every Fibonacci
-        // bar once at the end (much faster); a flag records the debt so a run stopped before the
-        // rebuild still gets it from the next run.
-        let cold = try store.coverage().isEmpty
-        work.bulk = plan.groupedSessions.count > options.chunkSessions && cold
-        if work.bulk { try store.setFlag(Flag.rebuild, "run \(work.recorder.runID)") }
     }
 
     /// Ranges first (watchlist history is usable soonest), then grouped days newest first, then
@@ -383,26 +371,25 @@ public final class Pipeline {
     func stageFetch(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
         guard let plan = outcome.plan else { return }
         work.recorder.begin("fetch_ohlcv")
-        let intervals = work.bulk ? [] : options.intervals
         for request in plan.ranges {
             try work.checkStop()
             let bars = try fetchRange(request, work: &work)
-            try save([request.symbol: bars], endpoint: "range", intervals: intervals, work: &work, outcome: &outcome)
+            try save([request.symbol: bars], endpoint: "range", work: &work, outcome: &outcome)
         }
         do {
             var reachedWindow = false
             for session in plan.groupedSessions where !reachedWindow {
                 try work.checkStop()
-                reachedWindow = try fetchGroupedDay(session, intervals: intervals, work: &work, outcome: &outcome)
+                reachedWindow = try fetchGroupedDay(session, work: &work, outcome: &outcome)
             }
             for session in plan.corrections {
                 try work.checkStop()
-                _ = try fetchGroupedDay(session, intervals: intervals, work: &work, outcome: &outcome, correction: true)
+                _ = try fetchGroupedDay(session, work: &work, outcome: &outcome, correction: true)
             }
-            try commitGroupedDays(intervals: intervals, work: &work, outcome: &outcome)
+            try commitGroupedDays(work: &work, outcome: &outcome)
         } catch {
             // Stopped or failed: what was fetched is committed before the run ends.
-            try? commitGroupedDays(intervals: intervals, work: &work, outcome: &outcome)
+            try? commitGroupedDays(work: &work, outcome: &outcome)
             throw error
         }
         work.recorder.finish(
@@ -439,7 +426,7 @@ public final class Pipeline {
 
     /// Fetches and commits one grouped day; returns true when the plan's history window ends here.
     func fetchGroupedDay(
-        _ session: SessionDate, intervals: [FibInterval], work: inout RunState,
+        _ session: SessionDate, work: inout RunState,
         outcome: inout RunOutcome, correction: Bool = false
     ) throws -> Bool {
         work.recorder.attempt("fetch_ohlcv")
@@ -476,7 +463,7 @@ public final class Pipeline {
         work.fetchedBars += day.count
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - work.lastCommitTicks) / 1e9
         if elapsed >= options.commitSeconds || work.pendingSessions.count >= options.chunkSessions {
-            try commitGroupedDays(intervals: intervals, work: &work, outcome: &outcome)
+            try commitGroupedDays(work: &work, outcome: &outcome)
         }
         return false
     }
@@ -485,10 +472,10 @@ public final class Pipeline {
     /// as market-wide coverage. A provider paced at the free plan's rate commits every day as it
     /// arrives; a fast one batches what arrives within `commitSeconds`, since each commit costs
     /// per-symbol bookkeeping (a day at a time, a 12,000-symbol backfill took 14 minutes, not 45 s).
-    func commitGroupedDays(intervals: [FibInterval], work: inout RunState, outcome: inout RunOutcome) throws {
+    func commitGroupedDays(work: inout RunState, outcome: inout RunOutcome) throws {
         defer { work.lastCommitTicks = DispatchTime.now().uptimeNanoseconds }
         guard !work.pendingSessions.isEmpty else { return }
-        try save(work.pending, endpoint: "grouped_daily", intervals: intervals, work: &work, outcome: &outcome)
+        try save(work.pending, endpoint: "grouped_daily", work: &work, outcome: &outcome)
         for (session, tickers) in work.pendingSessions {
             try store.recordMarketSession(session, tickers: tickers, at: clock())
         }
@@ -514,15 +501,14 @@ public final class Pipeline {
     }
 
     func save(
-        _ batch: [Symbol: [DailyBar]], endpoint: String, intervals: [FibInterval], work: inout RunState,
+        _ batch: [Symbol: [DailyBar]], endpoint: String, work: inout RunState,
         outcome: inout RunOutcome
     ) throws {
         let filtered = options.onlySymbols.map { only in batch.filter { only.contains($0.key) } } ?? batch
         guard !filtered.values.allSatisfy(\.isEmpty) else { return }
         let provenance = Provenance(
             runID: work.recorder.runID, provider: provider.name, endpoint: endpoint, fetchedAt: clock())
-        let summary = try store.ingest(
-            filtered, provenance: provenance, latestClosed: Int32(work.latestIndex), intervals: intervals)
+        let summary = try store.ingest(filtered, provenance: provenance)
         outcome.ingest.add(summary)
     }
 
@@ -597,7 +583,7 @@ public final class Pipeline {
             let bars = try provider.dailyBars(split.symbol, from: c.first, to: work.latest)
             work.fetchedBars += bars.count
             try save(
-                [split.symbol: bars], endpoint: "range (split)", intervals: work.bulk ? [] : options.intervals,
+                [split.symbol: bars], endpoint: "range (split)",
                 work: &work, outcome: &outcome)
             try store.recordSplit(split, at: clock())
             outcome.plan?.splits.append(split)
@@ -643,7 +629,7 @@ public final class Pipeline {
         return fetched.count
     }
 
-    /// Bronze, consolidate and resample happen inside each commit; their time is recorded as stages.
+    /// Bronze and consolidate happen inside each commit; their time is recorded as stages.
     func recordIngestStages(_ work: inout RunState, _ s: IngestSummary) {
         let timings = [
             ("bronze", s.bronzeSeconds, ["rows": s.rows]),
@@ -654,23 +640,10 @@ public final class Pipeline {
                     "unchanged": s.unchanged,
                 ]
             ),
-            ("resample", s.resampleSeconds, ["fib_bars": s.fibBarsWritten]),
         ]
         for (name, seconds, counts) in timings {
             work.recorder.record(name, seconds: seconds, counts: counts)
         }
-    }
-
-    func stageRebuild(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
-        let owed = try store.flag(Flag.rebuild) != nil
-        guard options.fullRebuild || owed else { return }
-        work.recorder.begin("resample_rebuild")
-        let written = try store.rebuildFibBars(
-            symbols: owed ? nil : options.onlySymbols, intervals: options.intervals,
-            latestClosed: Int32(work.latestIndex))
-        try store.setFlag(Flag.rebuild, nil)
-        outcome.ingest.fibBarsWritten += written
-        work.recorder.finish("resample_rebuild", .succeeded, counts: ["fib_bars": written])
     }
 
     func stageScan(_ work: inout RunState) throws {
@@ -815,10 +788,8 @@ extension IngestSummary {
         inserted += s.inserted
         changed += s.changed
         unchanged += s.unchanged
-        fibBarsWritten += s.fibBarsWritten
         bronzeSeconds += s.bronzeSeconds
         consolidateSeconds += s.consolidateSeconds
-        resampleSeconds += s.resampleSeconds
         if let f = s.firstSession { firstSession = min(firstSession ?? f, f) }
         if let l = s.lastSession { lastSession = max(lastSession ?? l, l) }
     }

@@ -19,16 +19,12 @@ public struct PipelineOptions: Sendable {
     public var onlySymbols: [Symbol]?
     /// History depth for new symbols and a cold start (clamped to the plan's history window).
     public var backfillYears: Int
-    /// Rebuild every Fibonacci bar from the daily table after fetching.
-    public var fullRebuild: Bool
-    public var intervals: [FibInterval]
     /// Bronze rows older than this are vacuumed once verified.
     public var retentionDays: Int
     /// Seconds of fetching after which grouped days are committed (a provider paced slower than
     /// this commits every day as it arrives); at most `chunkSessions` days a commit.
     public var commitSeconds = 2.0
-    /// Grouped sessions in a cold start above which per-session resampling is skipped and every
-    /// Fibonacci bar is rebuilt once at the end; also the most grouped days one commit holds.
+    /// The most grouped days one commit holds.
     public var chunkSessions: Int
     /// The provider's request budget, for the ETA (nil: no limit).
     public var callsPerMinute: Double?
@@ -58,7 +54,7 @@ public struct PipelineOptions: Sendable {
 
     public init(
         trigger: RunTrigger = .cli, mode: FetchMode = .market, watchlist: [Symbol] = [], onlySymbols: [Symbol]? = nil,
-        backfillYears: Int = 5, fullRebuild: Bool = false, intervals: [FibInterval] = FibInterval.standard,
+        backfillYears: Int = 5,
         retentionDays: Int = 30, chunkSessions: Int = 63,
         callsPerMinute: Double? = nil, closeGraceMinutes: Int = 5
     ) {
@@ -67,8 +63,6 @@ public struct PipelineOptions: Sendable {
         self.watchlist = watchlist
         self.onlySymbols = onlySymbols
         self.backfillYears = backfillYears
-        self.fullRebuild = fullRebuild
-        self.intervals = intervals
         self.retentionDays = retentionDays
         self.chunkSessions = chunkSessions
         self.callsPerMinute = callsPerMinute

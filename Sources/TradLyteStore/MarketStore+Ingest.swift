@@ -3,13 +3,9 @@ import TradLyteCore
 
 extension MarketStore {
     /// Stores a batch of daily bars end to end, in one transaction: bronze rows with
-    /// provenance, the consolidated daily table (latest fetch wins), watermarks, and the
-    /// Fibonacci bars of every buckets the batch touched. Either all of it lands or none.
-    ///
-    /// - Parameter latestClosed: the calendar's latest closed session index now, which decides
-    ///   each bar's `complete` flag.
-    public func ingest(_ batch: [Symbol: [DailyBar]], provenance: Provenance, latestClosed: Int32,
-                       intervals: [FibInterval] = FibInterval.standard) throws -> IngestSummary {
+    /// provenance, the consolidated daily table (latest fetch wins) and watermarks. Either all of
+    /// it lands or none. Fibonacci bars are not stored: readers resample the daily history.
+    public func ingest(_ batch: [Symbol: [DailyBar]], provenance: Provenance) throws -> IngestSummary {
         // Validate everything before writing anything.
         for (symbol, bars) in batch {
             for bar in bars {
@@ -35,7 +31,6 @@ extension MarketStore {
             // cost more than the rows themselves.
             var bronze: [(Symbol, DailyBar)] = []
             var daily: [(Int64, DailyBar)] = []
-            var touched: [(Int64, [Int32])] = []
             bronze.reserveCapacity(batch.count)
             daily.reserveCapacity(batch.count)
             var consolidateTime = Duration.zero
@@ -54,7 +49,7 @@ extension MarketStore {
                 let existing = try dailyBars(symbol, in: bars.first!.session...bars.last!.session)
                 var stored: [Int32: DailyBar] = [:]
                 for bar in existing { stored[bar.session.dayNumber] = bar }
-                var changedSessions: [Int32] = []
+                var changed = false
                 var inserted = 0
                 for bar in bars {
                     if let old = stored[bar.session.dayNumber] {
@@ -65,14 +60,13 @@ extension MarketStore {
                         inserted += 1
                     }
                     daily.append((id, bar))
-                    changedSessions.append(Int32(calendar.sessionIndex(bar.session)!))
+                    changed = true
                 }
                 summary.firstSession = min(summary.firstSession ?? bars.first!.session, bars.first!.session)
                 summary.lastSession = max(summary.lastSession ?? bars.last!.session, bars.last!.session)
-                if !changedSessions.isEmpty {
+                if changed {
                     try advanceWatermark(symbolID: id, first: bars.first!.session, latest: bars.last!.session,
                                          addedRows: inserted, runID: provenance.runID, at: provenance.fetchedAt)
-                    touched.append((id, changedSessions))
                 }
                 consolidateTime += clock.now - t1
             }
@@ -104,82 +98,9 @@ extension MarketStore {
                 stmt.bind(p + 7, bar.vwap); stmt.bind(p + 8, bar.trades)
             }
             let t2 = clock.now
-            if !intervals.isEmpty {
-                var fib: [(Int64, FibInterval, FibBar)] = []
-                for (id, changedSessions) in touched {
-                    summary.fibBarsWritten += try resampleTouched(symbolID: id, changedSessions: changedSessions,
-                                                                  intervals: intervals, latestClosed: latestClosed,
-                                                                  into: &fib)
-                }
-                try upsertFibBars(fib)
-            }
-            let t3 = clock.now
             summary.bronzeSeconds += seconds(t1 - t0)
             summary.consolidateSeconds += seconds(t2 - t1 + consolidateTime)
-            summary.resampleSeconds += seconds(t3 - t2)
-            let t4 = clock.now
-            for interval in intervals {
-                try closeFormingBars(interval: interval, latestClosed: latestClosed)
-                if let last = summary.lastSession {
-                    try advanceCheckpoint(stage: "resample", interval: interval, coveredThrough: last,
-                                          asOf: calendar.session(at: Int(latestClosed)), runID: provenance.runID,
-                                          at: provenance.fetchedAt)
-                }
-            }
-            summary.resampleSeconds += seconds(clock.now - t4)
             return summary
-        }
-    }
-
-    /// Recomputes the buckets that `changedSessions` fall into, for every interval, reading
-    /// only the daily bars those buckets span; the bars to write are added to `fib` (written
-    /// together by the caller), buckets left empty are deleted. Returns bars written or removed.
-    func resampleTouched(symbolID id: Int64, changedSessions: [Int32], intervals: [FibInterval],
-                         latestClosed: Int32, into fib: inout [(Int64, FibInterval, FibBar)]) throws -> Int {
-        guard let minSession = changedSessions.min(), let maxSession = changedSessions.max() else { return 0 }
-        var lo = minSession, hi = maxSession
-        for interval in intervals {
-            let n = Int32(interval.sessions)
-            lo = min(lo, minSession / n * n)
-            hi = max(hi, (maxSession / n + 1) * n - 1)
-        }
-        hi = min(hi, Int32(calendar.sessionCount - 1))
-        let series = try dailySeries(symbolID: id, from: yyyymmdd(sessionIndex: lo), to: yyyymmdd(sessionIndex: hi))
-        var written = 0
-        for interval in intervals {
-            let buckets = FibResampler.touchedBuckets(sessions: changedSessions, interval: interval)
-            let fresh = FibResampler.bars(forBuckets: buckets, in: series, interval: interval, latestClosed: latestClosed)
-            let present = Set(fresh.map(\.bucket))
-            let emptied = buckets.filter { !present.contains($0) }
-            try deleteFibBuckets(symbolID: id, interval: interval, buckets: emptied)
-            for bar in fresh { fib.append((id, interval, bar)) }
-            written += fresh.count + emptied.count
-        }
-        return written
-    }
-
-    /// Rebuilds every Fibonacci bar of the given symbols (all when `nil`) from the daily table.
-    /// Returns the number of bars written.
-    @discardableResult
-    public func rebuildFibBars(symbols: [Symbol]? = nil, intervals: [FibInterval] = FibInterval.standard,
-                               latestClosed: Int32) throws -> Int {
-        try write {
-            let targets = try symbols ?? self.symbols().map(\.symbol)
-            var written = 0
-            for symbol in targets {
-                let id = try requireSymbolID(symbol)
-                let series = try dailySeries(symbolID: id, from: 0, to: 99_999_999)
-                let all = FibResampler.resample(series, intervals: intervals, latestClosed: latestClosed)
-                for (k, interval) in intervals.enumerated() {
-                    let delete = try statement("DELETE FROM bars_fib WHERE interval = ? AND symbol_id = ?")
-                    delete.bind(1, interval.sessions)
-                    delete.bind(2, id)
-                    try delete.run()
-                    try upsertFibBars(symbolID: id, interval: interval, bars: all[k])
-                    written += all[k].count
-                }
-            }
-            return written
         }
     }
 

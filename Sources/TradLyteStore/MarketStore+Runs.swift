@@ -1,7 +1,7 @@
 import Foundation
 import TradLyteCore
 
-/// Watermarks, checkpoints, pipeline runs and the store summary.
+/// Watermarks, pipeline runs and the store summary.
 extension MarketStore {
     public struct Watermark: Equatable, Sendable, Codable {
         public var symbol: Symbol
@@ -94,47 +94,6 @@ extension MarketStore {
                                         runID: stmt.isNull(4) ? nil : stmt.int64(4)))
             }
             return result
-        }
-    }
-
-    public struct Checkpoint: Equatable, Sendable, Codable {
-        public var stage: String
-        public var interval: FibInterval
-        public var coveredThrough: SessionDate
-        public var asOf: SessionDate?
-        public var updatedAt: Date
-        public var runID: Int64?
-    }
-
-    /// Moves a stage's checkpoint forward (never backwards).
-    public func advanceCheckpoint(stage: String, interval: FibInterval, coveredThrough: SessionDate,
-                                  asOf: SessionDate?, runID: Int64?, at now: Date) throws {
-        try guarded {
-            let stmt = try statement("""
-                INSERT INTO checkpoints(stage, interval, covered_through, as_of, updated_at, run_id)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(stage, interval) DO UPDATE SET
-                    covered_through = max(covered_through, excluded.covered_through),
-                    as_of = max(coalesce(as_of, 0), coalesce(excluded.as_of, 0)),
-                    updated_at = excluded.updated_at, run_id = excluded.run_id
-                """)
-            stmt.bind(1, stage); stmt.bind(2, interval.sessions); stmt.bind(3, coveredThrough.yyyymmdd)
-            stmt.bind(4, asOf?.yyyymmdd); stmt.bind(5, Timestamp.format(now)); stmt.bind(6, runID)
-            try stmt.run()
-        }
-    }
-
-    public func checkpoint(stage: String, interval: FibInterval) throws -> Checkpoint? {
-        try guarded {
-            let stmt = try statement("""
-                SELECT covered_through, as_of, updated_at, run_id FROM checkpoints WHERE stage = ? AND interval = ?
-                """)
-            stmt.bind(1, stage); stmt.bind(2, interval.sessions)
-            guard try stmt.step(), let covered = SessionDate(yyyymmdd: stmt.int(0)) else { return nil }
-            return Checkpoint(stage: stage, interval: interval, coveredThrough: covered,
-                              asOf: stmt.optionalInt(1).flatMap(SessionDate.init(yyyymmdd:)),
-                              updatedAt: Timestamp.parse(stmt.text(2) ?? "") ?? Date(timeIntervalSince1970: 0),
-                              runID: stmt.isNull(3) ? nil : stmt.int64(3))
         }
     }
 

@@ -97,7 +97,7 @@ extension MarketStore {
     /// Every stored symbol's daily history (for scans and universe backtests).
     public func dailyUniverse(symbols: [Symbol]? = nil) throws -> [(Symbol, BarSeries)] {
         try guarded {
-            let u = try universe(interval: .daily)
+            let u = try universe()
             let wanted = symbols.map(Set.init)
             var result: [(Symbol, BarSeries)] = []
             for k in u.symbols.indices where wanted?.contains(u.symbols[k]) ?? true {

@@ -237,5 +237,16 @@ enum Migrations {
                 SELECT session, '1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z', 2, count(*)
                 FROM bars_daily GROUP BY session HAVING count(*) >= 100;
             """),
+        Migration(name: "007_fib_bars_computed_on_read", sql: """
+            -- Fibonacci-session bars are resampled from bars_daily when they are read: one source of
+            -- truth, and the daily run no longer rewrites a page per symbol and interval. The
+            -- stored copy goes with its rebuild flag and the checkpoints table, which only the
+            -- resampler wrote (market_sessions records what the pipeline covered). SQLite reuses
+            -- the freed pages for new rows.
+            DROP INDEX IF EXISTS bars_fib_forming;
+            DROP TABLE IF EXISTS bars_fib;
+            DROP TABLE IF EXISTS checkpoints;
+            DELETE FROM engine_flags WHERE name = 'fib_rebuild_pending';
+            """),
     ]
 }

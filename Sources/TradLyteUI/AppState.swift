@@ -187,11 +187,34 @@ public struct AppState: Sendable {
         return (last - prev, prev != 0 ? (last - prev) / prev * 100 : 0)
     }
 
-    /// Bars of the current symbol at the current interval.
+    /// Bars of the current symbol at the current interval. Frames reuse the last resample until
+    /// the symbol, the interval, the latest closed session or the daily series changes.
     public func bars(_ symbol: String? = nil) -> [FibBar] {
         guard let sym = symbol ?? currentSymbol, let s = series[sym], s.count > 0 else { return [] }
-        return FibResampler.resample(s, interval: interval, latestClosed: latestClosed)
+        let key = ResampledBars.Key(symbol: sym, interval: interval, latestClosed: latestClosed)
+        return resampled.withLock { cached in
+            // A series left as it was shares its storage with the cached copy: an O(1) compare.
+            if let cached, cached.key == key, cached.series == s { return cached.bars }
+            let bars = FibResampler.resample(s, interval: interval, latestClosed: latestClosed)
+            cached = ResampledBars(key: key, series: s, bars: bars)
+            return bars
+        }
     }
+
+    /// The last resample `bars` made, shared by every copy of the state.
+    let resampled = Locked<ResampledBars?>(nil)
+}
+
+/// One symbol's daily series resampled to one interval, and what it was resampled from.
+struct ResampledBars: Sendable {
+    struct Key: Equatable, Sendable {
+        var symbol: String
+        var interval: FibInterval
+        var latestClosed: Int32
+    }
+    var key: Key
+    var series: BarSeries
+    var bars: [FibBar]
 }
 
 /// A backtest shown in the backtest pane: what was asked, and its result when it lands.

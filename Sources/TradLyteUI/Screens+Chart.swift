@@ -4,7 +4,7 @@ import TradLyteCore
 
 extension Screens {
     /// What the chart pane shows for the current symbol and interval, computed from the
-    /// daily series (resampled on the fly, identical to the stored Fibonacci bars).
+    /// daily series (resampled by `AppState.bars`, which keeps the result between frames).
     public struct ChartModel {
         public var bars: [FibBar]
         public var range: Range<Int>

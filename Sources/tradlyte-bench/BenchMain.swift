@@ -18,7 +18,7 @@ struct BenchMain {
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
                   backtest  SMA-cross backtest vs backtesting.py, 1,000-symbol panel, 1,000-combination sweep, 12,000-symbol scan
-                  pipeline  2-year backfill and daily run of a 12,000-symbol market; full rebuild of 10 M bars
+                  pipeline  2-year backfill and daily run of 12,000 symbols; all Fibonacci bars of 10 M daily bars
                   marketdata  parse a 12,000-ticker grouped-daily payload; fetch 500 sessions from the fake server at 1,000/min
                   ui        chart screen render, unchanged-frame flush, key to frame; start to first frame of release `tradlyte` on N×M bars
                   indicators  six indicators over N×M bars against TA-Lib (scripts/bench_talib.py), rule compile and evaluation
@@ -61,7 +61,7 @@ struct BenchMain {
             UIBench.startup(market())
         case "pipeline":
             PipelineBench.run(symbols: 12_000)
-            PipelineBench.rebuild(market())
+            PipelineBench.resampleAll(market())
         case "all":
             let universe = market()
             ResampleBench.run(universe)
@@ -69,7 +69,7 @@ struct BenchMain {
             IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
             MarketDataBench.run(fetch: true)
             PipelineBench.run(symbols: 12_000)
-            PipelineBench.rebuild(universe)
+            PipelineBench.resampleAll(universe)
             BacktestBench.run()
             UIBench.run()
             UIBench.startup(universe)

@@ -20,7 +20,7 @@ enum ResampleBench {
         let produced = output.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
         output = []
         // 2. Single thread, streaming: each symbol's bars are consumed (checksummed) and
-        //    dropped, as a store rebuild does when it writes them out symbol by symbol.
+        //    dropped, as a reader of the whole universe does, symbol by symbol.
         var checksum = 0.0
         var streamed = 0
         let streaming = time {

@@ -104,7 +104,9 @@ struct ExportCommand: ParsableCommand {
                 let store = try env.openStore()
                 let symbol = try store.resolveSymbol(self.symbol)
                 let range = (from ?? SessionDate(dayNumber: 0))...(to ?? SessionDate(year: 9999, month: 12, day: 31)!)
-                let bars = try store.bars(symbol, interval: interval, in: range)
+                let latestClosed = store.calendar.latestClosedSessionIndex(
+                    at: env.now(), graceMinutes: env.config.closeGraceMinutes)
+                let bars = try store.bars(symbol, interval: interval, latestClosed: Int32(latestClosed), in: range)
                 let cal = store.calendar
                 let rows = bars.map { b -> Row in
                     let span = b.calendarSessions(interval: interval)

@@ -51,18 +51,17 @@ struct ImportCommand: ParsableCommand {
                 }
                 let store = try env.openStore()
                 let now = env.now()
-                let latestClosed = Int32(store.calendar.latestClosedSessionIndex(at: now, graceMinutes: env.config.closeGraceMinutes))
                 let runID = try store.beginRun(trigger: .cli, at: now)
                 let summary: IngestSummary
                 do {
                     let started = Date()
                     summary = try store.ingest(result.bars, provenance: Provenance(
-                        runID: runID, provider: "csv", endpoint: URL(fileURLWithPath: file).standardizedFileURL.path, fetchedAt: now),
-                        latestClosed: latestClosed)
+                        runID: runID, provider: "csv", endpoint: URL(fileURLWithPath: file).standardizedFileURL.path,
+                        fetchedAt: now))
                     try store.recordStage(StageRecord(
                         runID: runID, stage: "import", status: .succeeded, startedAt: started, finishedAt: Date(),
                         counts: ["rows": summary.rows, "inserted": summary.inserted, "changed": summary.changed,
-                                 "unchanged": summary.unchanged, "fib_bars": summary.fibBarsWritten, "symbols": summary.symbols]))
+                                 "unchanged": summary.unchanged, "symbols": summary.symbols]))
                     let done = "imported \(summary.rows) rows from \(file)"
                     try store.finishRun(runID, status: .succeeded, summary: done, at: env.now())
                 } catch {
@@ -72,8 +71,8 @@ struct ImportCommand: ParsableCommand {
                 let who = result.bars.count == 1 ? result.bars.keys.first!.rawValue : "\(result.bars.count) symbols"
                 var line = "Imported \(grouped(summary.rows)) rows for \(who)"
                 if let first = summary.firstSession, let last = summary.lastSession { line += " (\(first) … \(last))" }
-                line += ": \(grouped(summary.inserted)) new, \(grouped(summary.changed)) changed, \(grouped(summary.unchanged)) unchanged; "
-                line += "\(grouped(summary.fibBarsWritten)) Fibonacci bars updated. Run #\(runID)."
+                line += ": \(grouped(summary.inserted)) new, \(grouped(summary.changed)) changed, "
+                line += "\(grouped(summary.unchanged)) unchanged. Run #\(runID)."
                 emit(line)
             }
         }

@@ -16,14 +16,14 @@ struct RefreshSetup {
     let cancellation: CancellationFlag
 
     init(env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil,
-         fullRebuild: Bool = false, cancellation: CancellationFlag = CancellationFlag(),
+         cancellation: CancellationFlag = CancellationFlag(),
          notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }) throws {
         self.env = env
         self.cancellation = cancellation
         provider = try env.makeProvider(cancellation: cancellation, notices: notices)
         var options = PipelineOptions(trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
                                       watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
-                                      backfillYears: backfill ?? env.config.backfillYears, fullRebuild: fullRebuild,
+                                      backfillYears: backfill ?? env.config.backfillYears,
                                       retentionDays: env.config.retentionDays,
                                       callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
                                       closeGraceMinutes: env.config.closeGraceMinutes)
@@ -57,14 +57,17 @@ struct RefreshSetup {
 struct RefreshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
-        abstract: "Bring the database up to date: plan, fetch, store, resample, alerts, vacuum.",
+        abstract: "Bring the database up to date: plan, fetch, store, scan, alerts, vacuum.",
         discussion: "Without an API key the offline DEMO market is used. Progress shows per stage on a terminal and as log lines otherwise. Exit codes: 0 success, 1 the run failed, 2 bad input, 3 another refresh holds the lock. For cron (weekdays 16:05 New York time): CRON_TZ=America/New_York / 5 16 * * 1-5 tradlyte refresh --if-stale")
 
     @Flag(name: .long, help: "Show the plan (calls and ETA) and change nothing.") var dryRun = false
     @Flag(name: .long, help: "Do nothing (exit 0) when the data is already current.") var ifStale = false
     @Option(name: .long, help: "Only these symbols, comma-separated (per-ticker ranges).") var symbols: String?
     @Option(name: .long, help: "History depth in years for new symbols and a cold start (default: config, 5).") var backfill: Int?
-    @Flag(name: .long, help: "Rebuild every Fibonacci bar from the daily table after fetching.") var fullRebuild = false
+    /// Kept so existing scripts and cron lines still run: Fibonacci bars are no longer stored.
+    @Flag(name: .long, help: ArgumentHelp("No longer needed (Fibonacci bars are computed on read).",
+                                          visibility: .hidden))
+    var fullRebuild = false
     @Option(name: .long, help: ArgumentHelp("Record the run with this trigger (cli, schedule, manual, tui).", visibility: .hidden))
     var trigger: String = "cli"
 
@@ -74,7 +77,11 @@ struct RefreshCommand: ParsableCommand {
             guard let trig = RunTrigger(rawValue: trigger) else { throw CLIError.badInput("--trigger must be one of cli, schedule, manual, tui") }
             let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(typed: String($0)) } }
             if let backfill, !(1...30).contains(backfill) { throw CLIError.badInput("--backfill must be from 1 to 30 years") }
-            let setup = try RefreshSetup(env: env, trigger: trig, only: only, backfill: backfill, fullRebuild: fullRebuild)
+            if fullRebuild {
+                emitError("tradlyte: --full-rebuild is no longer needed: Fibonacci bars are computed from the daily "
+                    + "history when read; the refresh goes on without it")
+            }
+            let setup = try RefreshSetup(env: env, trigger: trig, only: only, backfill: backfill)
             let options = setup.options
             let lock: RunLock?
             do {

@@ -38,8 +38,8 @@ import TradLyteStore
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let acme = try Symbol("ACME")
         let bars = try DemoMarket(clock: { [now] in now }).dailyBars(acme, from: try SessionDate(iso: "2026-11-20"), to: try SessionDate(iso: "2026-11-25"))
-        _ = try store.ingest([acme: bars], provenance: Provenance(runID: nil, provider: "test", endpoint: "t", fetchedAt: now),
-                             latestClosed: 9000)
+        let provenance = Provenance(runID: nil, provider: "test", endpoint: "t", fetchedAt: now)
+        _ = try store.ingest([acme: bars], provenance: provenance)
         let server = FakePolygonServer(apiKey: "k", market: DemoMarket(clock: { [now] in now }))
         try server.start()
         let url = server.baseURL

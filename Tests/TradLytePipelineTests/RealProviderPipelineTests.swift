@@ -226,7 +226,7 @@ import TradLyteTestSupport
         let old = try SessionDate(iso: "2025-06-02")
         let bar = DailyBar(session: old, open: 10, high: 11, low: 9, close: 10.5, volume: 1000)
         let provenance = Provenance(runID: nil, provider: "csv", endpoint: "import", fetchedAt: r.clock.now())
-        _ = try r.store.ingest([try Symbol("MYCSV"): [bar]], provenance: provenance, latestClosed: 0)
+        _ = try r.store.ingest([try Symbol("MYCSV"): [bar]], provenance: provenance)
         #expect(try r.pipeline(PipelineOptions(backfillYears: 1)).plan().isEmpty)
         // Nor does its missing metadata make the ticker list due every day: one more look the
         // next day (a new symbol without metadata), then weekly as usual.

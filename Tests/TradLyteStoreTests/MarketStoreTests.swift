@@ -6,7 +6,46 @@ import TradLyteCore
 
 @Suite struct MarketStoreOpeningTests {
     static let migrations = ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts",
-                             "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions"]
+                             "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions",
+                             "007_fib_bars_computed_on_read"]
+
+    /// A database from before Fibonacci bars were computed on read loses the stored copy, its
+    /// checkpoints and its rebuild flag on upgrade, and keeps every daily bar.
+    @Test func upgradingDropsTheStoredFibonacciBarsAndKeepsTheDailyHistory() throws {
+        let dir = TemporaryDirectory()
+        let aapl = try Symbol("AAPL")
+        let bars = makeBars(from: "2024-01-02", count: 30)
+        do {
+            let store = try MarketStore(path: dir.databasePath)
+            _ = try store.ingest([aapl: bars], provenance: provenance())
+        }
+        // Put the database back at schema 6, as the previous release left it.
+        rawSQL(dir.databasePath, """
+            CREATE TABLE bars_fib (
+                interval INTEGER NOT NULL, symbol_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                first_session INTEGER NOT NULL, last_session INTEGER NOT NULL, sessions INTEGER NOT NULL,
+                complete INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
+                close REAL NOT NULL, volume REAL NOT NULL, PRIMARY KEY (interval, symbol_id, bucket)
+            ) WITHOUT ROWID;
+            CREATE INDEX bars_fib_forming ON bars_fib(interval, bucket) WHERE complete = 0;
+            INSERT INTO bars_fib VALUES (3, 1, 2800, 20240102, 20240104, 3, 1, 1, 2, 0.5, 1.5, 100);
+            CREATE TABLE checkpoints (
+                stage TEXT NOT NULL, interval INTEGER NOT NULL, covered_through INTEGER NOT NULL,
+                as_of INTEGER, updated_at TEXT NOT NULL, run_id INTEGER, PRIMARY KEY (stage, interval)
+            );
+            INSERT INTO checkpoints(stage, interval, covered_through, updated_at)
+                VALUES ('resample', 3, 20240212, '2024-02-12T21:00:00Z');
+            INSERT INTO engine_flags(name, value, updated_at) VALUES ('fib_rebuild_pending', 'run 1', 'x');
+            DELETE FROM schema_migrations WHERE version = 7;
+            PRAGMA user_version = 6;
+            """)
+        let store = try MarketStore(path: dir.databasePath)
+        #expect(try store.appliedMigrations() == Self.migrations)
+        let tables = "SELECT count(*) FROM sqlite_master WHERE name IN ('bars_fib', 'bars_fib_forming', 'checkpoints')"
+        #expect(try store.db.scalarInt(tables) == 0)
+        #expect(try store.flag("fib_rebuild_pending") == nil)
+        #expect(try store.dailyBars(aapl) == bars)
+    }
 
     @Test func createsTheSchemaOnceAndReopensIdempotently() throws {
         let dir = TemporaryDirectory()
@@ -86,7 +125,7 @@ import TradLyteCore
         #expect(latest[aapl] == cal.sessions[Int(a.sessionIndex.last!)])
         #expect(latest[msft] == cal.sessions[Int(m.sessionIndex.last!)])
 
-        let universe = try store.universe(interval: .daily)
+        let universe = try store.universe()
         #expect(universe.symbols == [aapl, msft] && universe.offsets == [0, 300, 400])
         #expect(universe.series(at: 1) == m)
     }
@@ -115,89 +154,101 @@ import TradLyteCore
         }
     }
 
-    @Test func ingestKeepsProvenanceDailyBarsWatermarksAndFibBarsConsistent() throws {
+    @Test func ingestKeepsProvenanceDailyBarsAndWatermarksConsistent() throws {
         let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let bars = makeBars(from: "2023-01-03", count: 250)
         let asOf = Int32(cal.sessionIndex(bars.last!.session)!)
-        let summary = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: asOf)
+        let summary = try store.ingest([aapl: bars], provenance: provenance())
         #expect(summary.rows == 250 && summary.inserted == 250 && summary.changed == 0)
         #expect(try store.dailyBars(aapl) == bars)  // vwap and trades too, prices unrounded
         let series = try BarSeries(bars)
         for interval in FibInterval.standard {
-            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: asOf),
-                    "interval \(interval)")
+            let expected = FibResampler.resample(series, interval: interval, latestClosed: asOf)
+            #expect(try store.bars(aapl, interval: interval, latestClosed: asOf) == expected, "interval \(interval)")
         }
         let watermark = try #require(try store.watermark(aapl))
-        #expect(watermark.firstSession == bars.first!.session && watermark.latestSession == bars.last!.session && watermark.rows == 250)
+        #expect(watermark.firstSession == bars.first!.session)
+        #expect(watermark.latestSession == bars.last!.session)
+        #expect(watermark.rows == 250)
         let bronze = try store.db.scalarInt("""
-            SELECT count(*) FROM bronze_rows r JOIN bronze_batches b ON b.id = r.batch_id WHERE b.provider = 'test' AND r.symbol = 'AAPL'
+            SELECT count(*) FROM bronze_rows r JOIN bronze_batches b ON b.id = r.batch_id
+            WHERE b.provider = 'test' AND r.symbol = 'AAPL'
             """)
         #expect(bronze == 250)
-        #expect(try store.checkpoint(stage: "resample", interval: FibInterval.standard[0])?.coveredThrough == bars.last!.session)
     }
 
     @Test func reingestingTheSameBarsChangesNothing() throws {
         let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let bars = makeBars(from: "2023-01-03", count: 60)
-        let asOf = Int32(cal.sessionIndex(bars.last!.session)!)
-        _ = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: asOf)
+        _ = try store.ingest([aapl: bars], provenance: provenance())
         let history = try store.watermarkHistory(aapl).count
-        let again = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: asOf)
-        #expect(again.unchanged == 60 && again.inserted == 0 && again.changed == 0 && again.fibBarsWritten == 0)
+        let again = try store.ingest([aapl: bars], provenance: provenance())
+        #expect(again.unchanged == 60 && again.inserted == 0 && again.changed == 0)
         #expect(try store.watermarkHistory(aapl).count == history)
     }
 
-    @Test func incrementalIngestsEqualAFullRebuild() throws {
+    /// Fibonacci bars are resampled from the daily table on read, so uneven deliveries, a late
+    /// backfilled hole and a correction give exactly the bars of the whole history at once.
+    @Test func incrementalIngestsReadAsTheWholeHistory() throws {
         let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         var all = makeBars(from: "2022-03-01", count: 400, seed: 9)
         // Deliver in uneven chunks, days late, with a backfilled hole and a correction.
         let hole = Array(all[100..<110])
-        var delivered: [DailyBar] = []
-        var asOf = Int32(cal.sessionIndex(all[0].session)!)
         var position = 0
         for chunk in [37, 1, 1, 55, 8, 120, 3, 175] {
             var part = Array(all[position..<min(all.count, position + chunk)])
             part.removeAll { bar in hole.contains(bar) }
             position += chunk
-            asOf = Int32(cal.sessionIndex(all[min(all.count, position) - 1].session)!) + 2
-            _ = try store.ingest([aapl: part], provenance: provenance(), latestClosed: asOf)
-            delivered += part
+            _ = try store.ingest([aapl: part], provenance: provenance())
         }
-        _ = try store.ingest([aapl: hole], provenance: provenance(), latestClosed: asOf)
+        _ = try store.ingest([aapl: hole], provenance: provenance())
         all[205].close = all[205].high  // a corrected print
-        _ = try store.ingest([aapl: [all[205]]], provenance: provenance(), latestClosed: asOf)
+        _ = try store.ingest([aapl: [all[205]]], provenance: provenance())
 
         let series = try BarSeries(all)
         #expect(try store.dailySeries(aapl) == series)
-        for interval in FibInterval.standard {
-            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: asOf),
-                    "interval \(interval)")
+        let asOf = Int32(cal.sessionIndex(all.last!.session)!)
+        // The newest bars are forming at the last session and complete 40 sessions later.
+        for latest in [asOf, asOf + 40] {
+            for interval in FibInterval.standard {
+                let expected = FibResampler.resample(series, interval: interval, latestClosed: latest)
+                #expect(try store.bars(aapl, interval: interval, latestClosed: latest) == expected)
+            }
         }
-        // A later clock closes forming bars without new data.
-        let later = asOf + 40
-        _ = try store.ingest([:], provenance: provenance(), latestClosed: later)
-        for interval in FibInterval.standard {
-            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: later))
-        }
-        // And the explicit full rebuild agrees.
-        try store.rebuildFibBars(latestClosed: later)
-        for interval in FibInterval.standard {
-            #expect(try store.bars(aapl, interval: interval) == FibResampler.resample(series, interval: interval, latestClosed: later))
-        }
+        #expect(try store.bars(aapl, interval: FibInterval(34), latestClosed: asOf).last?.complete == false)
+    }
+
+    /// A range keeps the bars that end inside it, each with all of its sessions (a bar that
+    /// starts before the range is not cut).
+    @Test func aRangeKeepsWholeBarsEndingInIt() throws {
+        let dir = TemporaryDirectory()
+        let store = try MarketStore(path: dir.databasePath)
+        let all = makeBars(from: "2023-01-03", count: 120, seed: 4)
+        _ = try store.ingest([aapl: all], provenance: provenance())
+        let asOf = Int32(cal.sessionIndex(all.last!.session)!)
+        let eight = try FibInterval(8)
+        let whole = FibResampler.resample(try BarSeries(all), interval: eight, latestClosed: asOf)
+        let range = all[50].session...all[90].session
+        let first = Int32(cal.sessionIndex(range.lowerBound)!)
+        let last = Int32(cal.sessionIndex(range.upperBound)!)
+        let inRange = try store.bars(aapl, interval: eight, latestClosed: asOf, in: range)
+        #expect(inRange == whole.filter { $0.lastSession >= first && $0.lastSession <= last })
+        #expect(!inRange.isEmpty)
+        #expect(inRange.allSatisfy { $0.sessionsPresent == 8 })
     }
 
     @Test func aRejectedIngestWritesNothing() throws {
         let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
         let good = makeBars(from: "2023-01-03", count: 20)
-        _ = try store.ingest([aapl: good], provenance: provenance(), latestClosed: 9000)
+        _ = try store.ingest([aapl: good], provenance: provenance())
         var bad = makeBars(from: "2023-02-01", count: 5)
         bad[3].low = bad[3].high * 2
         #expect(throws: StoreError.self) {
-            try store.ingest([aapl: bad, msft: makeBars(from: "2023-01-03", count: 5)], provenance: provenance(), latestClosed: 9000)
+            try store.ingest([aapl: bad, msft: makeBars(from: "2023-01-03", count: 5)], provenance: provenance())
         }
         #expect(try store.dailyBars(aapl) == good)
         #expect(try store.latestSessions()[msft] == nil)
@@ -208,24 +259,12 @@ import TradLyteCore
         let store = try MarketStore(path: dir.databasePath)
         let recent = makeBars(from: "2024-01-02", count: 10)
         let older = makeBars(from: "2023-06-01", count: 10)
-        _ = try store.ingest([aapl: recent], provenance: provenance(), latestClosed: 9000)
-        _ = try store.ingest([aapl: older], provenance: provenance(), latestClosed: 9000)  // a backfill
+        _ = try store.ingest([aapl: recent], provenance: provenance())
+        _ = try store.ingest([aapl: older], provenance: provenance())  // a backfill
         let history = try store.watermarkHistory(aapl)
         #expect(history.count == 2)
         #expect(history.map(\.latestSession) == [recent.last!.session, recent.last!.session])
         #expect(history.last!.firstSession == older.first!.session && history.last!.rows == 20)
-    }
-
-    @Test func checkpointsOnlyAdvance() throws {
-        let dir = TemporaryDirectory()
-        let store = try MarketStore(path: dir.databasePath)
-        let five = try FibInterval(5)
-        for covered in ["2024-03-15", "2024-03-01"] {
-            let session = try SessionDate(iso: covered)
-            try store.advanceCheckpoint(stage: "resample", interval: five, coveredThrough: session, asOf: nil,
-                                        runID: nil, at: pinnedNow)
-        }
-        #expect(try store.checkpoint(stage: "resample", interval: five)?.coveredThrough == (try SessionDate(iso: "2024-03-15")))
     }
 
     @Test func recordsRunsAndStages() throws {
@@ -281,9 +320,9 @@ import TradLyteCore
         let reader = try MarketStore(path: dir.databasePath)
         let writer = try MarketStore(path: dir.databasePath)
         let aapl = try Symbol("AAPL")
-        _ = try writer.ingest([aapl: makeBars(from: "2024-01-02", count: 5)], provenance: provenance(), latestClosed: 9000)
+        _ = try writer.ingest([aapl: makeBars(from: "2024-01-02", count: 5)], provenance: provenance())
         #expect(try reader.dailySeries(aapl).count == 5)
-        _ = try writer.ingest([aapl: makeBars(from: "2024-01-02", count: 8)], provenance: provenance(), latestClosed: 9000)
+        _ = try writer.ingest([aapl: makeBars(from: "2024-01-02", count: 8)], provenance: provenance())
         #expect(try reader.dailySeries(aapl).count == 8)  // no stale snapshot left open by a cached statement
     }
 }
@@ -294,7 +333,7 @@ import TradLyteCore
         let store = try MarketStore(path: dir.databasePath)
         let aapl = try Symbol("AAPL")
         let bars = makeBars(from: "2024-01-02", count: 5)
-        _ = try store.ingest([aapl: bars], provenance: provenance(), latestClosed: 9000)
+        _ = try store.ingest([aapl: bars], provenance: provenance())
         rawSQL(dir.databasePath, """
             INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume)
             VALUES ((SELECT min(id) FROM bronze_batches), 'ORPHAN', 20240102, 1, 2, 0.5, 1.5, 10)

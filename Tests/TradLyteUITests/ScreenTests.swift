@@ -46,6 +46,32 @@ enum Fixture {
     }
 }
 
+/// Frames reuse the chart's resampled bars instead of resampling the daily series each time.
+@Suite struct ChartBarsCacheTests {
+    static func storage(_ bars: [FibBar]) -> UnsafeRawPointer? {
+        bars.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    @Test func framesReuseTheResampleUntilItsInputsChange() throws {
+        var s = Fixture.state(width: 100, height: 30)
+        _ = Fixture.keys(&s, "3")
+        let first = s.bars()
+        let five = try FibInterval(5)
+        #expect(s.interval == five)
+        #expect(first == FibResampler.resample(s.series["ACME"]!, interval: five, latestClosed: s.latestClosed))
+        _ = Fixture.render(s)
+        #expect(Self.storage(s.bars()) == Self.storage(first))  // the same array: no resample
+        s.latestClosed += 1
+        let later = s.bars()
+        #expect(Self.storage(later) != Self.storage(first))
+        #expect(later == FibResampler.resample(s.series["ACME"]!, interval: five, latestClosed: s.latestClosed))
+        var corrected = s.series["ACME"]!
+        corrected.close[corrected.count - 1] = corrected.high[corrected.count - 1]
+        s.series["ACME"] = corrected
+        #expect(s.bars().last?.close == corrected.close.last)
+    }
+}
+
 @Suite struct ScreenSnapshotTests {
     static let sizes = [(80, 24), (160, 48)]
 

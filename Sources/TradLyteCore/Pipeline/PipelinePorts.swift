@@ -121,11 +121,10 @@ public protocol PipelineStore: AnyObject {
     func coverage() throws -> [Symbol: Coverage]
     func symbols() throws -> [SymbolInfo]
     func upsertSymbols(_ infos: [SymbolInfo], at now: Date) throws
-    func ingest(_ batch: [Symbol: [DailyBar]], provenance: Provenance, latestClosed: Int32, intervals: [FibInterval]) throws -> IngestSummary
+    func ingest(_ batch: [Symbol: [DailyBar]], provenance: Provenance) throws -> IngestSummary
     /// Splits already handled (so a split re-fetches a symbol once).
     func appliedSplits() throws -> [Split]
     func recordSplit(_ split: Split, at now: Date) throws
-    func rebuildFibBars(symbols: [Symbol]?, intervals: [FibInterval], latestClosed: Int32) throws -> Int
     func dailySeries(_ symbol: Symbol, in range: ClosedRange<SessionDate>?) throws -> BarSeries
 
     func beginRun(trigger: RunTrigger, at now: Date) throws -> Int64
@@ -134,7 +133,7 @@ public protocol PipelineStore: AnyObject {
 
     func vacuumBronze(olderThan cutoff: Date, dryRun: Bool) throws -> VacuumReport
 
-    /// A small named engine state ("fib_rebuild_pending"); `nil` clears it.
+    /// A small named engine state (e.g. "history_window_days"); `nil` clears it.
     func flag(_ name: String) throws -> String?
     func setFlag(_ name: String, _ value: String?) throws
 

@@ -17,10 +17,9 @@ public struct Provenance: Sendable {
 
 /// What an ingest changed.
 public struct IngestSummary: Equatable, Sendable, Codable {
-    /// Seconds spent writing raw rows, consolidating and resampling.
+    /// Seconds spent writing raw rows and consolidating.
     public var bronzeSeconds = 0.0
     public var consolidateSeconds = 0.0
-    public var resampleSeconds = 0.0
     public var symbols = 0
     /// Rows received.
     public var rows = 0
@@ -30,8 +29,6 @@ public struct IngestSummary: Equatable, Sendable, Codable {
     public var changed = 0
     /// Rows identical to what was stored (nothing to do).
     public var unchanged = 0
-    /// Fibonacci bars written or removed, all intervals together.
-    public var fibBarsWritten = 0
     public var firstSession: SessionDate?
     public var lastSession: SessionDate?
 
