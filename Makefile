@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/tradlyte
 ARGS ?=
 
-.PHONY: run test build deps bench fixtures clean
+.PHONY: run test build deps bench fixtures format clean
 
 deps:
 	@scripts/ensure-deps.sh
@@ -21,10 +21,12 @@ else
 	$(BIN) $(ARGS)
 endif
 
-# Builds everything (the CLI tests drive the built binary), runs every test, then the suites
-# that involve time again with the process clock shifted years away (libfaketime), so a test
-# that reads the host's clock fails today rather than on a user's machine next week.
+# Checks the formatting, builds everything (the CLI tests drive the built binary), runs every
+# test, then the suites that involve time again with the process clock shifted years away
+# (libfaketime), so a test that reads the host's clock fails today rather than on a user's
+# machine next week.
 test: deps
+	scripts/format.sh --check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/test-shifted-clock.sh
@@ -38,6 +40,10 @@ fixtures:
 	python3 scripts/make_fixtures.py
 	python3 scripts/make_indicator_fixtures.py
 	python3 scripts/make_backtest_fixtures.py
+
+# Formats every Swift file with the checked-in .swift-format.
+format:
+	scripts/format.sh
 
 clean:
 	rm -rf .build

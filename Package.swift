@@ -13,7 +13,7 @@ let package = Package(
         .executable(name: "tradlyte-bench", targets: ["tradlyte-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         .systemLibrary(
@@ -46,13 +46,18 @@ let package = Package(
         .executableTarget(
             name: "tradlyte",
             dependencies: [
-                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline", "TradLyteUI", "TermRender",
+                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline", "TradLyteUI",
+                "TermRender",
                 "TermCurses", "CArguments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "tradlyte-bench", dependencies: ["TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
-                                                                "TradLytePipeline", "TradLyteUI", "TermRender"]),
+        .executableTarget(
+            name: "tradlyte-bench",
+            dependencies: [
+                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
+                "TradLytePipeline", "TradLyteUI", "TermRender",
+            ]),
         // Shared by every test target: the manual clock, seeded random data, fixtures, temporary
         // directories and the clean-environment process harness (CLI and tmux).
         .target(
@@ -71,8 +76,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TradLytePipelineTests",
-            dependencies: ["TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData", "PolygonFake",
-                           "TradLyteTestSupport"]
+            dependencies: [
+                "TradLytePipeline", "TradLyteStore", "TradLyteCore", "MarketData", "PolygonFake",
+                "TradLyteTestSupport",
+            ]
         ),
         .testTarget(
             name: "TradLyteUITests",
@@ -81,8 +88,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TradLyteCLITests",
-            dependencies: ["TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore", "CSQLite",
-                           "TradLyteTestSupport"]
+            dependencies: [
+                "TradLyteCore", "PolygonFake", "MarketData", "TradLyteStore", "CSQLite",
+                "TradLyteTestSupport",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -23,7 +23,9 @@ struct AggregatesParser {
     // MARK: - Grammar
 
     private mutating func response() throws(Failure) -> PolygonClient.AggsResponse {
-        var status: String?, count: Int?, next: String?
+        var status: String?
+        var count: Int?
+        var next: String?
         var results: [PolygonClient.Agg]?
         try expect(UInt8(ascii: "{"))
         if !consume(UInt8(ascii: "}")) {
@@ -62,7 +64,14 @@ struct AggregatesParser {
         // Paths are built only when something is wrong: this runs 12,000 times per payload.
         func path(_ field: String) -> String { "results[\(k)]" + (field.isEmpty ? "" : ".\(field)") }
         var ticker: String?
-        var o: Double?, h: Double?, l: Double?, c: Double?, v: Double?, vw: Double?, t: Double?, n: Double?
+        var o: Double?
+        var h: Double?
+        var l: Double?
+        var c: Double?
+        var v: Double?
+        var vw: Double?
+        var t: Double?
+        var n: Double?
         try expect(UInt8(ascii: "{"))
         if !consume(UInt8(ascii: "}")) {
             repeat {
@@ -70,19 +79,21 @@ struct AggregatesParser {
                 try expect(UInt8(ascii: ":"))
                 do throws(Failure) {
                     switch key {
-                    case 0x54: ticker = try optionalString("T")                     // T
-                    case 0x6F: o = try number("o")                                   // o
-                    case 0x68: h = try number("h")                                   // h
-                    case 0x6C: l = try number("l")                                   // l
-                    case 0x63: c = try number("c")                                   // c
-                    case 0x76: v = try number("v")                                   // v
-                    case 0x7677: vw = try number("vw")                               // vw
-                    case 0x74: t = try number("t")                                   // t
-                    case 0x6E: n = try number("n")                                   // n
+                    case 0x54: ticker = try optionalString("T")  // T
+                    case 0x6F: o = try number("o")  // o
+                    case 0x68: h = try number("h")  // h
+                    case 0x6C: l = try number("l")  // l
+                    case 0x63: c = try number("c")  // c
+                    case 0x76: v = try number("v")  // v
+                    case 0x7677: vw = try number("vw")  // vw
+                    case 0x74: t = try number("t")  // t
+                    case 0x6E: n = try number("n")  // n
                     default: try skipValue()
                     }
                 } catch {
-                    throw Failure(message: error.message.hasPrefix("not valid JSON") ? error.message : "results[\(k)]." + error.message)
+                    throw Failure(
+                        message: error.message.hasPrefix("not valid JSON")
+                            ? error.message : "results[\(k)]." + error.message)
                 }
             } while consume(UInt8(ascii: ","))
             try expect(UInt8(ascii: "}"))
@@ -91,8 +102,9 @@ struct AggregatesParser {
             guard let value else { throw Failure(message: "missing field \(path(name))") }
             return value
         }
-        return PolygonClient.Agg(T: ticker, o: try need(o, "o"), h: try need(h, "h"), l: try need(l, "l"), c: try need(c, "c"),
-                                 v: try need(v, "v"), vw: vw, t: Int64(try need(t, "t")), n: n.map { Int($0) })
+        return PolygonClient.Agg(
+            T: ticker, o: try need(o, "o"), h: try need(h, "h"), l: try need(l, "l"), c: try need(c, "c"),
+            v: try need(v, "v"), vw: vw, t: Int64(try need(t, "t")), n: n.map { Int($0) })
     }
 
     /// A short key packed into an integer (up to 7 bytes; longer keys map to 0 and are skipped).
@@ -101,9 +113,13 @@ struct AggregatesParser {
         guard i < bytes.count else { throw fail("") }
         guard bytes[i] == UInt8(ascii: "\"") else { throw Failure(message: "a key is not a string") }
         i += 1
-        var packed: UInt64 = 0, length = 0
+        var packed: UInt64 = 0
+        var length = 0
         while i < bytes.count && bytes[i] != UInt8(ascii: "\"") {
-            if bytes[i] == UInt8(ascii: "\\") { i += 1; length = 99 }
+            if bytes[i] == UInt8(ascii: "\\") {
+                i += 1
+                length = 99
+            }
             packed = packed << 8 | UInt64(bytes[i])
             length += 1
             i += 1
@@ -125,12 +141,17 @@ struct AggregatesParser {
 
     private mutating func consume(_ byte: UInt8) -> Bool {
         skipSpace()
-        if i < bytes.count && bytes[i] == byte { i += 1; return true }
+        if i < bytes.count && bytes[i] == byte {
+            i += 1
+            return true
+        }
         return false
     }
 
     private mutating func expect(_ byte: UInt8) throws(Failure) {
-        guard consume(byte) else { throw fail("not valid JSON (expected '\(Character(Unicode.Scalar(byte)))' at byte \(i))") }
+        guard consume(byte) else {
+            throw fail("not valid JSON (expected '\(Character(Unicode.Scalar(byte)))' at byte \(i))")
+        }
     }
 
     private mutating func consumeLiteral(_ word: StaticString) -> Bool {
@@ -151,12 +172,17 @@ struct AggregatesParser {
     private mutating func string(_ path: String) throws(Failure) -> String {
         skipSpace()
         guard i < bytes.count else { throw fail("") }
-        guard bytes[i] == UInt8(ascii: "\"") else { throw Failure(message: "\(path.isEmpty ? "a key" : path) is not a string") }
+        guard bytes[i] == UInt8(ascii: "\"") else {
+            throw Failure(message: "\(path.isEmpty ? "a key" : path) is not a string")
+        }
         i += 1
         let start = i
         var escaped = false
         while i < bytes.count && bytes[i] != UInt8(ascii: "\"") {
-            if bytes[i] == UInt8(ascii: "\\") { escaped = true; i += 1 }
+            if bytes[i] == UInt8(ascii: "\\") {
+                escaped = true
+                i += 1
+            }
             i += 1
         }
         guard i < bytes.count else { throw fail("") }
@@ -165,7 +191,9 @@ struct AggregatesParser {
         if !escaped { return String(decoding: raw, as: UTF8.self) }
         // Rare: let Foundation decode the escapes.
         let quoted = Data([UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")])
-        guard let s = try? JSONDecoder().decode(String.self, from: quoted) else { throw Failure(message: "\(path) has a bad escape") }
+        guard let s = try? JSONDecoder().decode(String.self, from: quoted) else {
+            throw Failure(message: "\(path) has a bad escape")
+        }
         return s
     }
 
@@ -181,7 +209,9 @@ struct AggregatesParser {
             i += 1
         }
         guard i > start, i - start < 40 else {
-            if i < bytes.count && (bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "t") || bytes[i] == UInt8(ascii: "f")) {
+            if i < bytes.count
+                && (bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "t") || bytes[i] == UInt8(ascii: "f"))
+            {
                 throw Failure(message: "\(path) is not a number")
             }
             throw fail("not valid JSON at byte \(i)")

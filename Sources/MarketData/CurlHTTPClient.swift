@@ -123,7 +123,7 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
         case CURLE_COULDNT_CONNECT: return .connect("\(host): \(message)")
         case CURLE_OPERATION_TIMEDOUT: return .timeout("\(host): \(message)")
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
             return .tls("\(host): \(message)")
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_BAD_CONTENT_ENCODING:
             return .transfer("\(host): \(message)")
@@ -133,7 +133,8 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
 
     /// Runs requests on at most `concurrency` threads of its own; results in request order.
     public func getAll(_ requests: [HTTPRequest], concurrency: Int, cancel: CancellationFlag? = nil)
-        -> [Result<HTTPResponse, HTTPError>] {
+        -> [Result<HTTPResponse, HTTPError>]
+    {
         let results = ResultSlots(count: requests.count)
         let next = ResultSlots.Counter()
         let group = DispatchGroup()

@@ -10,8 +10,10 @@ public struct HTTPRequest: Sendable {
     /// Seconds for the whole transfer.
     public var timeout: Double
 
-    public init(url: String, query: [(String, String)] = [], headers: [(String, String)] = [],
-                connectTimeout: Double = 10, timeout: Double = 30) {
+    public init(
+        url: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+        connectTimeout: Double = 10, timeout: Double = 30
+    ) {
         self.url = url
         self.query = query
         self.headers = headers
@@ -31,7 +33,8 @@ public struct HTTPRequest: Sendable {
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 out += String(format: "%%%02X", byte)
@@ -54,7 +57,9 @@ public struct HTTPResponse: Sendable {
     }
 
     /// `Retry-After` in seconds, when given as a number.
-    public var retryAfter: Double? { headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
+    public var retryAfter: Double? {
+        headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
 }
 
 /// Everything a transfer can fail with, in one type.
@@ -69,7 +74,8 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .dns(let host, let detail): return "cannot resolve host \(host) (\(detail)) — check the base URL and your network"
+        case .dns(let host, let detail):
+            return "cannot resolve host \(host) (\(detail)) — check the base URL and your network"
         case .connect(let d): return "cannot connect: \(d) — is the server up and the URL right?"
         case .timeout(let d): return "timed out: \(d)"
         case .tls(let d): return "TLS failed: \(d) — the server's certificate could not be verified"

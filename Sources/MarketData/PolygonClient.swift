@@ -23,9 +23,11 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         public var timeout: Double
         public var includeOTC: Bool
 
-        public init(apiKey: String, baseURL: String = PolygonClient.defaultBaseURL, callsPerMinute: Double = 5,
-                    retries: Int = 2,
-                    backoff: Double = 1, timeout: Double = 30, includeOTC: Bool = false) {
+        public init(
+            apiKey: String, baseURL: String = PolygonClient.defaultBaseURL, callsPerMinute: Double = 5,
+            retries: Int = 2,
+            backoff: Double = 1, timeout: Double = 30, includeOTC: Bool = false
+        ) {
             self.apiKey = apiKey
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             self.callsPerMinute = callsPerMinute
@@ -66,10 +68,12 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     /// `clock` and `sleeper` drive pacing and backoff; `limiter` is shared when several clients
     /// spend one key's budget (else the client makes its own from `callsPerMinute`).
-    public init(configuration: Configuration, transport: HTTPTransport, calendar: TradingCalendar = .nyse,
-                clock: any WallClock, sleeper: any Sleeper, limiter: RateLimiter? = nil, planMemory: PlanMemory? = nil,
-                cancellation: CancellationFlag = CancellationFlag(),
-                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1.5) }) {
+    public init(
+        configuration: Configuration, transport: HTTPTransport, calendar: TradingCalendar = .nyse,
+        clock: any WallClock, sleeper: any Sleeper, limiter: RateLimiter? = nil, planMemory: PlanMemory? = nil,
+        cancellation: CancellationFlag = CancellationFlag(),
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1.5) }
+    ) {
         self.configuration = configuration
         self.cancellation = cancellation
         self.planMemory = planMemory
@@ -119,9 +123,10 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         }
         let url = pathOrURL.hasPrefix("http") ? try rebase(pathOrURL) : configuration.baseURL + pathOrURL
         let endpoint = Self.endpointName(url)
-        let request = HTTPRequest(url: url, query: query,
-                                  headers: [("Authorization", "Bearer \(configuration.apiKey)"), ("Accept", "application/json")],
-                                  connectTimeout: min(10, configuration.timeout), timeout: configuration.timeout)
+        let request = HTTPRequest(
+            url: url, query: query,
+            headers: [("Authorization", "Bearer \(configuration.apiKey)"), ("Accept", "application/json")],
+            connectTimeout: min(10, configuration.timeout), timeout: configuration.timeout)
         var attempt = 0
         while true {
             do {
@@ -144,16 +149,21 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
                     let wait = response.retryAfter ?? Self.rateWindowSeconds
                     limiter.pause(for: wait)
                     retryAfter = 0
-                    let source = response.retryAfter == nil ? "no Retry-After; waiting for the plan's one-minute window"
+                    let source =
+                        response.retryAfter == nil
+                        ? "no Retry-After; waiting for the plan's one-minute window"
                         : "Retry-After"
                     let seconds = Int(wait.rounded())
-                    rateNotice = "rate limited by the provider (HTTP 429 on \(endpoint)): "
+                    rateNotice =
+                        "rate limited by the provider (HTTP 429 on \(endpoint)): "
                         + "waiting \(seconds) s (\(source))"
                     let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
                     failure = .status(429, bodyExcerpt: redact(excerpt))
                 default:
                     retryAfter = response.retryAfter
-                    failure = .status(response.status, bodyExcerpt: redact(String(decoding: response.body.prefix(200), as: UTF8.self)))
+                    failure = .status(
+                        response.status, bodyExcerpt: redact(String(decoding: response.body.prefix(200), as: UTF8.self))
+                    )
                 }
             } catch let error as ProviderError {
                 throw error
@@ -164,8 +174,11 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             }
             if failure == .cancelled { throw ProviderError.cancelled }
             guard failure.isTransient, attempt < configuration.retries else {
-                if case .status(429, _) = failure { throw ProviderError.rateLimited("HTTP 429 from \(endpoint) after \(attempt + 1) attempts") }
-                throw ProviderError.transport(redact("\(endpoint): \(failure) (after \(attempt + 1) attempt\(attempt == 0 ? "" : "s"))"))
+                if case .status(429, _) = failure {
+                    throw ProviderError.rateLimited("HTTP 429 from \(endpoint) after \(attempt + 1) attempts")
+                }
+                throw ProviderError.transport(
+                    redact("\(endpoint): \(failure) (after \(attempt + 1) attempt\(attempt == 0 ? "" : "s"))"))
             }
             attempt += 1
             // Said only when a retry follows: a wait nobody waits for is not announced.
@@ -183,9 +196,13 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     /// Fetches `path` and every page its `next_url`s lead to (at most `maxPages`), handing each
     /// page's body and endpoint name to `page`, which returns the page's `next_url`.
-    func paginate(_ path: String, query: [(String, String)], maxPages: Int = 10_000,
-                  _ page: (Data, String) throws -> String?) throws {
-        var url = path, q = query, pages = 0
+    func paginate(
+        _ path: String, query: [(String, String)], maxPages: Int = 10_000,
+        _ page: (Data, String) throws -> String?
+    ) throws {
+        var url = path
+        var q = query
+        var pages = 0
         while true {
             let data = try fetch(url, query: q)
             pages += 1
@@ -199,11 +216,15 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     /// "Your plan doesn't include this data timeframe.", "Attempted to request today's data before
     /// end of day.", "You are not entitled to this data.").
     public static func classifyForbidden(_ body: Data, endpoint: String) -> ProviderError {
-        struct Body: Decodable { let message: String?; let error: String? }
+        struct Body: Decodable {
+            let message: String?
+            let error: String?
+        }
         let decoded = try? JSONDecoder().decode(Body.self, from: body)
         let message = decoded?.message ?? decoded?.error ?? ""
         let lower = message.lowercased()
-        let quoted = message.isEmpty
+        let quoted =
+            message.isEmpty
             ? "HTTP 403 from \(endpoint)"
             : "HTTP 403 from \(endpoint): \"\(message.prefix(160))\""
         if lower.contains("timeframe") { return .outsideHistory(quoted) }
@@ -216,7 +237,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     /// scheme is refused.
     func rebase(_ next: String) throws -> String {
         guard let url = URLComponents(string: next), let scheme = url.scheme?.lowercased(),
-              let host = url.host?.lowercased(), let base = URLComponents(string: configuration.baseURL) else {
+            let host = url.host?.lowercased(), let base = URLComponents(string: configuration.baseURL)
+        else {
             throw ProviderError.invalidResponse(endpoint: Self.endpointName(next), message: "next_url is not a URL")
         }
         let sameOrigin = scheme == base.scheme?.lowercased() && host == base.host?.lowercased() && url.port == base.port
@@ -224,7 +246,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             return next
         }
         guard scheme == "https", url.port == nil || url.port == 443, Self.serviceHosts.contains(host) else {
-            let message = "next_url points to \(scheme)://\(host), not the configured base — "
+            let message =
+                "next_url points to \(scheme)://\(host), not the configured base — "
                 + "refusing to send the API key there"
             throw ProviderError.invalidResponse(endpoint: Self.endpointName(next), message: message)
         }
@@ -234,7 +257,10 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     /// "/v2/aggs/grouped/…" without the query, for messages.
     static func endpointName(_ url: String) -> String {
         var s = url
-        if let r = s.range(of: "://") { s = String(s[r.upperBound...]); s = s.firstIndex(of: "/").map { String(s[$0...]) } ?? "/" }
+        if let r = s.range(of: "://") {
+            s = String(s[r.upperBound...])
+            s = s.firstIndex(of: "/").map { String(s[$0...]) } ?? "/"
+        }
         if let q = s.firstIndex(of: "?") { s = String(s[..<q]) }
         return s
     }
@@ -258,14 +284,18 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
+                in: CharacterSet(charactersIn: "."))
         }
         switch error {
         case .keyNotFound(let key, let context): return "missing field \(path(context.codingPath + [key]))"
-        case .typeMismatch(let type, let context): return "\(path(context.codingPath)) is not \(type == String.self ? "a string" : "a number")"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)) is not \(type == String.self ? "a string" : "a number")"
         case .valueNotFound(_, let context): return "\(path(context.codingPath)) is null"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON (truncated or malformed body)" : "\(path(context.codingPath)): \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "not valid JSON (truncated or malformed body)"
+                : "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
     }
@@ -289,12 +319,15 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     func bar(_ a: Agg, index: Int, endpoint: String, sessionOf: ((Int64) -> SessionDate)? = nil) throws -> DailyBar {
         let session = sessionOf?(a.t) ?? NewYorkTime.local(at: Date(timeIntervalSince1970: Double(a.t) / 1000)).date
-        let bar = DailyBar(session: session, open: a.o, high: a.h, low: a.l, close: a.c, volume: a.v, vwap: a.vw, trades: a.n)
+        let bar = DailyBar(
+            session: session, open: a.o, high: a.h, low: a.l, close: a.c, volume: a.v, vwap: a.vw, trades: a.n)
         if let problem = bar.problem {
-            throw ProviderError.invalidResponse(endpoint: endpoint, message: "results[\(index)]\(a.T.map { " (\($0))" } ?? ""): \(problem)")
+            throw ProviderError.invalidResponse(
+                endpoint: endpoint, message: "results[\(index)]\(a.T.map { " (\($0))" } ?? ""): \(problem)")
         }
         guard calendar.isSession(session) else {
-            throw ProviderError.invalidResponse(endpoint: endpoint, message: "results[\(index)]: t=\(a.t) is \(session), not an NYSE session")
+            throw ProviderError.invalidResponse(
+                endpoint: endpoint, message: "results[\(index)]: t=\(a.t) is \(session), not an NYSE session")
         }
         return bar
     }
@@ -303,7 +336,8 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     public func groupedDaily(_ session: SessionDate) throws -> [Symbol: DailyBar] {
         let path = "/v2/aggs/grouped/locale/us/market/stocks/\(session)"
-        let data = try fetch(path, query: [("adjusted", "true"), ("include_otc", configuration.includeOTC ? "true" : "false")])
+        let data = try fetch(
+            path, query: [("adjusted", "true"), ("include_otc", configuration.includeOTC ? "true" : "false")])
         return try parseGroupedDaily(data, session: session)
     }
 
@@ -325,12 +359,15 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             return lastSession
         }
         for (i, a) in results.enumerated() {
-            guard let ticker = a.T else { throw ProviderError.invalidResponse(endpoint: endpoint, message: "missing field results[\(i)].T") }
+            guard let ticker = a.T else {
+                throw ProviderError.invalidResponse(endpoint: endpoint, message: "missing field results[\(i)].T")
+            }
             // Tickers outside our symbol grammar (warrants with '+', test symbols) are skipped, not fatal.
             guard let symbol = try? Symbol(ticker) else { continue }
             let b = try bar(a, index: i, endpoint: endpoint, sessionOf: sessionOf)
             guard b.session == session else {
-                throw ProviderError.invalidResponse(endpoint: endpoint, message: "results[\(i)] (\(ticker)) is for \(b.session), not \(session)")
+                throw ProviderError.invalidResponse(
+                    endpoint: endpoint, message: "results[\(i)] (\(ticker)) is for \(b.session), not \(session)")
             }
             result[symbol] = b
         }
@@ -339,15 +376,20 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     public func dailyBars(_ symbol: Symbol, from: SessionDate, to: SessionDate) throws -> [DailyBar] {
         var bars: [DailyBar] = []
-        try paginate("/v2/aggs/ticker/\(symbol)/range/1/day/\(from)/\(to)",
-                     query: [("adjusted", "true"), ("sort", "asc"), ("limit", "50000")]) { data, endpoint in
+        try paginate(
+            "/v2/aggs/ticker/\(symbol)/range/1/day/\(from)/\(to)",
+            query: [("adjusted", "true"), ("sort", "asc"), ("limit", "50000")]
+        ) { data, endpoint in
             let response = try aggregates(data, endpoint: endpoint)
-            for (i, a) in (response.results ?? []).enumerated() { bars.append(try bar(a, index: i, endpoint: endpoint)) }
+            for (i, a) in (response.results ?? []).enumerated() {
+                bars.append(try bar(a, index: i, endpoint: endpoint))
+            }
             return response.next_url
         }
         // Pages must join into one increasing series.
         for k in bars.indices.dropFirst() where bars[k].session <= bars[k - 1].session {
-            throw ProviderError.invalidResponse(endpoint: "/v2/aggs/ticker/\(symbol)/range", message: "bars out of order at \(bars[k].session)")
+            throw ProviderError.invalidResponse(
+                endpoint: "/v2/aggs/ticker/\(symbol)/range", message: "bars out of order at \(bars[k].session)")
         }
         return bars
     }
@@ -367,13 +409,16 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
 
     public func symbols() throws -> [SymbolInfo] {
         var result: [SymbolInfo] = []
-        try paginate("/v3/reference/tickers", query: [("market", "stocks"), ("active", "true"), ("limit", "1000")]) { data, _ in
+        try paginate("/v3/reference/tickers", query: [("market", "stocks"), ("active", "true"), ("limit", "1000")]) {
+            data, _ in
             let response = try decode(TickersResponse.self, data, endpoint: "/v3/reference/tickers")
             for t in response.results ?? [] {
                 guard let type = t.type, Self.trackedTypes.contains(type),
-                      let exchange = t.primary_exchange, Self.usExchanges.contains(exchange),
-                      let symbol = try? Symbol(t.ticker) else { continue }
-                result.append(SymbolInfo(symbol: symbol, name: t.name, type: type, exchange: exchange, active: t.active ?? true))
+                    let exchange = t.primary_exchange, Self.usExchanges.contains(exchange),
+                    let symbol = try? Symbol(t.ticker)
+                else { continue }
+                result.append(
+                    SymbolInfo(symbol: symbol, name: t.name, type: type, exchange: exchange, active: t.active ?? true))
             }
             return response.next_url
         }
@@ -406,10 +451,11 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         guard let d = try decode(DetailsResponse.self, data, endpoint: endpoint).results else {
             throw ProviderError.unknownSymbol(symbol.rawValue)
         }
-        return SymbolInfo(symbol: symbol, name: d.name, type: d.type, exchange: d.primary_exchange, active: d.active ?? true,
-                          marketCap: d.market_cap, industry: d.sic_description, description: d.description,
-                          listDate: d.list_date.flatMap { try? SessionDate(iso: $0) },
-                          delistDate: d.delisted_utc.flatMap { try? SessionDate(iso: String($0.prefix(10))) })
+        return SymbolInfo(
+            symbol: symbol, name: d.name, type: d.type, exchange: d.primary_exchange, active: d.active ?? true,
+            marketCap: d.market_cap, industry: d.sic_description, description: d.description,
+            listDate: d.list_date.flatMap { try? SessionDate(iso: $0) },
+            delistDate: d.delisted_utc.flatMap { try? SessionDate(iso: String($0.prefix(10))) })
     }
 
     struct SplitsResponse: Decodable {
@@ -505,20 +551,22 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
             let day = NewYorkTime.local(at: asOf).date
             let change = previous.map { price - $0 } ?? t.todaysChange
             let percent = previous.map { (price / $0 - 1) * 100 } ?? t.todaysChangePerc
-            return Quote(symbol: symbol, price: price, change: change, changePercent: percent,
-                         open: usable(t.day?.o), dayHigh: usable(t.day?.h), dayLow: usable(t.day?.l),
-                         volume: usable(t.day?.v), session: calendar.isSession(day) ? day : nil, asOf: asOf,
-                         fetchedAt: now,
-                         source: now.timeIntervalSince(asOf) < 120 ? .live : .delayed)
+            return Quote(
+                symbol: symbol, price: price, change: change, changePercent: percent,
+                open: usable(t.day?.o), dayHigh: usable(t.day?.h), dayLow: usable(t.day?.l),
+                volume: usable(t.day?.v), session: calendar.isSession(day) ? day : nil, asOf: asOf,
+                fetchedAt: now,
+                source: now.timeIntervalSince(asOf) < 120 ? .live : .delayed)
         }
         // Cleared for the night: the previous day's bar is the latest session's.
         guard let close = previous else { return nil }
         let latest = calendar.latestClosedSession(at: now, graceMinutes: 0)
         let latestIndex = latest.flatMap { calendar.sessionIndex($0) }
         let closedAt = latestIndex.flatMap { calendar.times(ofSessionAt: $0)?.close } ?? now
-        return Quote(symbol: symbol, price: close, change: nil, changePercent: nil, open: usable(t.prevDay?.o),
-                     dayHigh: usable(t.prevDay?.h), dayLow: usable(t.prevDay?.l), volume: usable(t.prevDay?.v),
-                     session: latest, asOf: closedAt, fetchedAt: now, source: .previousClose)
+        return Quote(
+            symbol: symbol, price: close, change: nil, changePercent: nil, open: usable(t.prevDay?.o),
+            dayHigh: usable(t.prevDay?.h), dayLow: usable(t.prevDay?.l), volume: usable(t.prevDay?.v),
+            session: latest, asOf: closedAt, fetchedAt: now, source: .previousClose)
     }
 
     /// `/prev`: the previous session's bar. It carries no earlier close, so the change is left to
@@ -530,12 +578,16 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
         guard let a = response.results?.first else { throw ProviderError.unknownSymbol(symbol.rawValue) }
         let b = try bar(a, index: 0, endpoint: endpoint)
         let close = calendar.sessionIndex(b.session).flatMap { calendar.times(ofSessionAt: $0)?.close } ?? now
-        return Quote(symbol: symbol, price: b.close, change: nil, changePercent: nil,
-                     open: b.open, dayHigh: b.high, dayLow: b.low, volume: b.volume, session: b.session, asOf: close,
-                     fetchedAt: now, source: .previousClose)
+        return Quote(
+            symbol: symbol, price: b.close, change: nil, changePercent: nil,
+            open: b.open, dayHigh: b.high, dayLow: b.low, volume: b.volume, session: b.session, asOf: close,
+            fetchedAt: now, source: .previousClose)
     }
 
-    struct MarketStatus: Decodable { let market: String?; let serverTime: String? }
+    struct MarketStatus: Decodable {
+        let market: String?
+        let serverTime: String?
+    }
 
     /// The market's state ("open", "closed", "extended-hours"); a cheap call for `doctor`.
     public func marketStatus() throws -> String {

@@ -25,8 +25,10 @@ public final class QuoteService {
     public func quote(_ symbol: Symbol, at now: Date) throws -> Result {
         // A cached quote counts only when it came from the same kind of source (a DEMO quote
         // must never answer for Polygon, nor the reverse).
-        if let cached = try store?.cachedQuote(symbol), now.timeIntervalSince(cached.fetchedAt) < ttl, cached.fetchedAt <= now,
-           (cached.source == .demo) == (provider?.isDemo ?? false) {
+        if let cached = try store?.cachedQuote(symbol), now.timeIntervalSince(cached.fetchedAt) < ttl,
+            cached.fetchedAt <= now,
+            (cached.source == .demo) == (provider?.isDemo ?? false)
+        {
             return Result(quote: cached, note: nil, fromCache: true)
         }
         var note: String?
@@ -55,8 +57,9 @@ public final class QuoteService {
     /// close of the session before it (never close − open); without one it stays unknown.
     func fillChange(_ q: inout Quote) {
         guard q.change == nil, let session = q.session, let store,
-              let bars = try? store.latestDailyBars(q.symbol, count: 3),
-              let before = bars.last(where: { $0.session < session }), before.close > 0 else { return }
+            let bars = try? store.latestDailyBars(q.symbol, count: 3),
+            let before = bars.last(where: { $0.session < session }), before.close > 0
+        else { return }
         q.change = q.price - before.close
         q.changePercent = (q.price / before.close - 1) * 100
     }
@@ -65,9 +68,14 @@ public final class QuoteService {
         let bars = try store.latestDailyBars(symbol, count: 2)
         guard let last = bars.last else { return nil }
         let previous = bars.count > 1 ? bars[0] : nil
-        let close = TradingCalendar.nyse.sessionIndex(last.session).flatMap { TradingCalendar.nyse.times(ofSessionAt: $0)?.close } ?? now
-        return Quote(symbol: symbol, price: last.close, change: previous.map { last.close - $0.close },
-                     changePercent: previous.map { (last.close / $0.close - 1) * 100 }, open: last.open, dayHigh: last.high,
-                     dayLow: last.low, volume: last.volume, session: last.session, asOf: close, fetchedAt: now, source: .localEOD)
+        let close =
+            TradingCalendar.nyse.sessionIndex(last.session).flatMap {
+                TradingCalendar.nyse.times(ofSessionAt: $0)?.close
+            } ?? now
+        return Quote(
+            symbol: symbol, price: last.close, change: previous.map { last.close - $0.close },
+            changePercent: previous.map { (last.close / $0.close - 1) * 100 }, open: last.open, dayHigh: last.high,
+            dayLow: last.low, volume: last.volume, session: last.session, asOf: close, fetchedAt: now, source: .localEOD
+        )
     }
 }

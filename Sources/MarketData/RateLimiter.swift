@@ -2,7 +2,7 @@ import Foundation
 import TradLyteCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Paces calls evenly to a calls-per-minute budget (a token bucket of one token, so bursts
@@ -106,8 +106,10 @@ public struct PlanMemory: Sendable {
     public let recall: @Sendable (String) -> String?
     public let remember: @Sendable (String, String?) -> Void
 
-    public init(recall: @escaping @Sendable (String) -> String?,
-                remember: @escaping @Sendable (String, String?) -> Void) {
+    public init(
+        recall: @escaping @Sendable (String) -> String?,
+        remember: @escaping @Sendable (String, String?) -> Void
+    ) {
         self.recall = recall
         self.remember = remember
     }

@@ -1,10 +1,11 @@
 import Foundation
 import MarketData
 import TradLyteCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A Massive/Polygon-shaped HTTP server on 127.0.0.1 for tests and local trials: it serves the
@@ -112,7 +113,12 @@ public final class FakePolygonServer: @unchecked Sendable {
     public var arrivalTimes: [Date] { lock.withLock { arrivals } }
 
     /// Forgets the requests seen so far.
-    public func clearRequests() { lock.withLock { log.removeAll(); arrivals.removeAll() } }
+    public func clearRequests() {
+        lock.withLock {
+            log.removeAll()
+            arrivals.removeAll()
+        }
+    }
 
     /// Makes the next `count` requests whose path starts with `prefix` (any when nil) fail.
     public func inject(_ fault: Fault, count: Int = 1, pathPrefix: String? = nil) {
@@ -132,7 +138,9 @@ public final class FakePolygonServer: @unchecked Sendable {
         address.sin_port = requested.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 128) == 0 else {
             close(fd)
@@ -144,7 +152,10 @@ public final class FakePolygonServer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         port = UInt16(bigEndian: actual.sin_port)
-        lock.withLock { listener = fd; running = true }
+        lock.withLock {
+            listener = fd
+            running = true
+        }
         let thread = Thread { [weak self] in self?.acceptLoop(fd) }
         thread.start()
     }
@@ -152,10 +163,16 @@ public final class FakePolygonServer: @unchecked Sendable {
     public func stop() {
         let (fd, open): (Int32, Set<Int32>) = lock.withLock {
             running = false
-            defer { listener = -1; connections = [] }
+            defer {
+                listener = -1
+                connections = []
+            }
             return (listener, connections)
         }
-        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+        if fd >= 0 {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
         for c in open { shutdown(c, Int32(SHUT_RDWR)) }
     }
 
@@ -188,9 +205,15 @@ public final class FakePolygonServer: @unchecked Sendable {
             // Read one request head (GET only: no body).
             var end: Int?
             while end == nil {
-                if let r = Self.find(buffer) { end = r; break }
+                if let r = Self.find(buffer) {
+                    end = r
+                    break
+                }
                 let n = recv(fd, &chunk, chunk.count, 0)
-                if n <= 0 { lock.withLock { _ = connections.remove(fd) }; return }
+                if n <= 0 {
+                    lock.withLock { _ = connections.remove(fd) }
+                    return
+                }
                 buffer.append(contentsOf: chunk[0..<n])
             }
             let head = String(decoding: buffer[0..<end!], as: UTF8.self)
@@ -200,7 +223,10 @@ public final class FakePolygonServer: @unchecked Sendable {
                 return
             }
             let keepAlive = request.headers["connection"]?.lowercased() != "close"
-            if !handle(request, fd: fd) || !keepAlive { lock.withLock { _ = connections.remove(fd) }; return }
+            if !handle(request, fd: fd) || !keepAlive {
+                lock.withLock { _ = connections.remove(fd) }
+                return
+            }
         }
     }
 
@@ -215,27 +241,37 @@ public final class FakePolygonServer: @unchecked Sendable {
         let parts = lines.first?.split(separator: " ") ?? []
         guard parts.count >= 2, parts[0] == "GET" else { return nil }
         let target = String(parts[1])
-        var path = target, query: [String: String] = [:]
+        var path = target
+        var query: [String: String] = [:]
         if let q = target.firstIndex(of: "?") {
             path = String(target[..<q])
             for item in target[target.index(after: q)...].split(separator: "&") {
-                let kv = item.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                let kv = item.split(separator: "=", maxSplits: 1).map {
+                    String($0).removingPercentEncoding ?? String($0)
+                }
                 query[kv[0]] = kv.count > 1 ? kv[1] : ""
             }
         }
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return Request(path: path, query: query, headers: headers, target: target)
     }
 
     @discardableResult
-    private func send(_ fd: Int32, status: Int, body: Data, extraHeaders: [String] = [], declaredLength: Int? = nil) -> Bool {
-        let reason = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                      429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"][status] ?? "Status"
-        var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(declaredLength ?? body.count)\r\n"
+    private func send(_ fd: Int32, status: Int, body: Data, extraHeaders: [String] = [], declaredLength: Int? = nil)
+        -> Bool
+    {
+        let reason =
+            [
+                200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+            ][status] ?? "Status"
+        var head =
+            "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(declaredLength ?? body.count)\r\n"
         for h in extraHeaders { head += h + "\r\n" }
         head += "\r\n"
         return write(fd, Data(head.utf8)) && write(fd, body)
@@ -293,7 +329,8 @@ public final class FakePolygonServer: @unchecked Sendable {
             }
             return (nil, limitedFor)
         }
-        let presented = request.headers["authorization"].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
+        let presented =
+            request.headers["authorization"].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
             ?? request.query["apiKey"]
         guard presented == apiKey else {
             let message = presented == nil ? "API Key was not provided" : "Unknown API Key"
@@ -301,15 +338,17 @@ public final class FakePolygonServer: @unchecked Sendable {
         }
         if limited != nil {
             // The service sends no Retry-After: the limit is per minute.
-            let message = "You've exceeded the maximum requests per minute, please wait or upgrade your subscription "
+            let message =
+                "You've exceeded the maximum requests per minute, please wait or upgrade your subscription "
                 + "to continue. https://polygon.io/pricing"
             return send(fd, status: 429, body: errorBody(status: "ERROR", field: "error", message))
         }
         if let fault {
             switch fault {
             case .status(let code, let retryAfter):
-                return send(fd, status: code, body: Data(#"{"status":"ERROR","error":"injected fault"}"#.utf8),
-                            extraHeaders: retryAfter.map { ["Retry-After: \($0)"] } ?? [])
+                return send(
+                    fd, status: code, body: Data(#"{"status":"ERROR","error":"injected fault"}"#.utf8),
+                    extraHeaders: retryAfter.map { ["Retry-After: \($0)"] } ?? [])
             case .stalledBody:
                 let body = route(request).body
                 guard send(fd, status: 200, body: body.prefix(body.count / 2), declaredLength: body.count) else {
@@ -327,13 +366,15 @@ public final class FakePolygonServer: @unchecked Sendable {
                 return send(fd, status: 200, body: body.prefix(max(1, body.count * 2 / 3)))
             case .wrongTypes:
                 // Every open price becomes a string: {"o":"12.5"}.
-                let text = Self.replace(String(decoding: route(request).body, as: UTF8.self),
-                                        pattern: #""o":(-?[0-9.eE+-]+)"#, with: #""o":"$1""#)
+                let text = Self.replace(
+                    String(decoding: route(request).body, as: UTF8.self),
+                    pattern: #""o":(-?[0-9.eE+-]+)"#, with: #""o":"$1""#)
                 return send(fd, status: 200, body: Data(text.utf8))
             case .impossiblePrices:
                 // Every high becomes 0.0001: below its low.
-                let text = Self.replace(String(decoding: route(request).body, as: UTF8.self),
-                                        pattern: #""h":(-?[0-9.eE+-]+)"#, with: #""h":0.0001"#)
+                let text = Self.replace(
+                    String(decoding: route(request).body, as: UTF8.self),
+                    pattern: #""h":(-?[0-9.eE+-]+)"#, with: #""h":0.0001"#)
                 return send(fd, status: 200, body: Data(text.utf8))
             case .emptyResults:
                 let empty: [String: Any] = ["status": "OK", "queryCount": 0, "resultsCount": 0, "adjusted": true]
@@ -357,8 +398,9 @@ public final class FakePolygonServer: @unchecked Sendable {
             return forbidden(Self.timeframeMessage)
         }
         if plan == .basic && session >= NewYorkTime.local(at: now).date {
-            return forbidden("Attempted to request today's data before end of day. Please upgrade your plan at "
-                + "https://polygon.io/pricing")
+            return forbidden(
+                "Attempted to request today's data before end of day. Please upgrade your plan at "
+                    + "https://polygon.io/pricing")
         }
         return nil
     }
@@ -395,8 +437,10 @@ public final class FakePolygonServer: @unchecked Sendable {
                 let results = bars.keys.sorted().map {
                     Self.agg(served(bars[$0]!, now: now), ticker: $0.rawValue, windowEnd: true)
                 }
-                var body: [String: Any] = ["status": "OK", "adjusted": true, "queryCount": results.count,
-                                           "resultsCount": results.count, "request_id": nextRequestID()]
+                var body: [String: Any] = [
+                    "status": "OK", "adjusted": true, "queryCount": results.count,
+                    "resultsCount": results.count, "request_id": nextRequestID(),
+                ]
                 if !results.isEmpty {
                     body["results"] = results
                     body["count"] = results.count
@@ -415,23 +459,28 @@ public final class FakePolygonServer: @unchecked Sendable {
                 let limit = min(Int(r.query["limit"] ?? "5000") ?? 5000, pageSize * 10)
                 let all = from <= to ? try data.dailyBars(symbol, from: from, to: to) : []
                 let page = Array(all.prefix(limit))
-                var body: [String: Any] = ["status": "OK", "ticker": symbol.rawValue, "adjusted": true,
-                                           "queryCount": page.count, "resultsCount": page.count,
-                                           "request_id": nextRequestID()]
+                var body: [String: Any] = [
+                    "status": "OK", "ticker": symbol.rawValue, "adjusted": true,
+                    "queryCount": page.count, "resultsCount": page.count,
+                    "request_id": nextRequestID(),
+                ]
                 if !page.isEmpty {
                     body["results"] = page.map { Self.agg(served($0, now: now), ticker: nil, windowEnd: false) }
                     body["count"] = page.count
                 }
                 if all.count > limit {
-                    body["next_url"] = "\(nextBase)/v2/aggs/ticker/\(symbol)/range/1/day/\(p[7])/\(p[8])"
+                    body["next_url"] =
+                        "\(nextBase)/v2/aggs/ticker/\(symbol)/range/1/day/\(p[7])/\(p[8])"
                         + "?cursor=\(all[limit].session)&limit=\(limit)"
                 }
                 return ok(body)
             case p.count == 5 && p[0] == "v2" && p[1] == "aggs" && p[2] == "ticker" && p[4] == "prev":
                 let symbol = try Symbol(p[3])
                 let newest = newestPublished(now: now)
-                var body: [String: Any] = ["status": "OK", "ticker": symbol.rawValue, "adjusted": true, "queryCount": 0,
-                                           "resultsCount": 0, "request_id": nextRequestID()]
+                var body: [String: Any] = [
+                    "status": "OK", "ticker": symbol.rawValue, "adjusted": true, "queryCount": 0,
+                    "resultsCount": 0, "request_id": nextRequestID(),
+                ]
                 if newest >= 0, data.knows(symbol), let bar = try data.lastBar(symbol, atOrBefore: newest) {
                     body["results"] = [Self.agg(bar, ticker: symbol.rawValue, windowEnd: true)]
                     body["queryCount"] = 1
@@ -446,16 +495,20 @@ public final class FakePolygonServer: @unchecked Sendable {
                 let offset = Int(r.query["cursor"] ?? "0") ?? 0
                 let limit = min(Int(r.query["limit"] ?? "100") ?? 100, pageSize)
                 let page = all.dropFirst(offset).prefix(limit)
-                var body: [String: Any] = ["status": "OK", "count": page.count, "request_id": nextRequestID(),
-                                           "results": page.map { s -> [String: Any] in
-                    var item: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks",
-                                               "locale": "us", "type": s.type ?? "CS",
-                                               "primary_exchange": s.exchange ?? "XNAS",
-                                               "active": s.active, "currency_name": "usd",
-                                               "last_updated_utc": "2026-01-02T00:00:00Z"]
-                    if let d = s.delistDate { item["delisted_utc"] = "\(d)T00:00:00Z" }
-                    return item
-                }]
+                var body: [String: Any] = [
+                    "status": "OK", "count": page.count, "request_id": nextRequestID(),
+                    "results": page.map { s -> [String: Any] in
+                        var item: [String: Any] = [
+                            "ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks",
+                            "locale": "us", "type": s.type ?? "CS",
+                            "primary_exchange": s.exchange ?? "XNAS",
+                            "active": s.active, "currency_name": "usd",
+                            "last_updated_utc": "2026-01-02T00:00:00Z",
+                        ]
+                        if let d = s.delistDate { item["delisted_utc"] = "\(d)T00:00:00Z" }
+                        return item
+                    },
+                ]
                 if offset + limit < all.count {
                     let query = "cursor=\(offset + limit)&limit=\(limit)&active=\(activeWanted)"
                     body["next_url"] = "\(nextBase)/v3/reference/tickers?" + query
@@ -465,22 +518,26 @@ public final class FakePolygonServer: @unchecked Sendable {
                 guard let s = try data.symbols().first(where: { $0.symbol.rawValue == p[3] }) else {
                     return notFound("Ticker not found.")
                 }
-                var details: [String: Any] = ["ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks",
-                                              "locale": "us", "type": s.type ?? "CS",
-                                              "primary_exchange": s.exchange ?? "XNAS", "active": s.active,
-                                              "currency_name": "usd", "market_cap": s.marketCap ?? 0,
-                                              "sic_description": s.industry ?? "", "description": s.description ?? "",
-                                              "list_date": s.listDate?.description ?? ""]
+                var details: [String: Any] = [
+                    "ticker": s.symbol.rawValue, "name": s.name ?? "", "market": "stocks",
+                    "locale": "us", "type": s.type ?? "CS",
+                    "primary_exchange": s.exchange ?? "XNAS", "active": s.active,
+                    "currency_name": "usd", "market_cap": s.marketCap ?? 0,
+                    "sic_description": s.industry ?? "", "description": s.description ?? "",
+                    "list_date": s.listDate?.description ?? "",
+                ]
                 if let d = s.delistDate { details["delisted_utc"] = "\(d)T00:00:00Z" }
                 return ok(["status": "OK", "request_id": nextRequestID(), "results": details])
             case p.count == 3 && p[0] == "stocks" && p[1] == "v1" && p[2] == "splits",
-                 p.count == 3 && p[0] == "v3" && p[1] == "reference" && p[2] == "splits":
+                p.count == 3 && p[0] == "v3" && p[1] == "reference" && p[2] == "splits":
                 let since = try SessionDate(iso: r.query["execution_date.gte"] ?? "1990-01-01")
                 let splits = try data.splits(since: since)
                 let current = p[0] == "stocks"
                 let items = splits.enumerated().map { i, s -> [String: Any] in
-                    var item: [String: Any] = ["ticker": s.symbol.rawValue, "execution_date": s.date.description,
-                                               "split_from": s.from, "split_to": s.to]
+                    var item: [String: Any] = [
+                        "ticker": s.symbol.rawValue, "execution_date": s.date.description,
+                        "split_from": s.from, "split_to": s.to,
+                    ]
                     if current {
                         item["id"] = "E\(i + 1)"
                         item["adjustment_type"] = s.to >= s.from ? "forward_split" : "reverse_split"
@@ -498,8 +555,10 @@ public final class FakePolygonServer: @unchecked Sendable {
                 return ok(["status": "OK", "request_id": nextRequestID(), "ticker": try snapshot(symbol, now: now)])
             case p.count == 3 && p[0] == "v1" && p[1] == "marketstatus" && p[2] == "now":
                 let open = cal.nextSession(at: now).map { now >= $0.open && now < $0.close } ?? false
-                return ok(["market": open ? "open" : "closed", "serverTime": ISO8601DateFormatter().string(from: now),
-                           "exchanges": ["nyse": open ? "open" : "closed", "nasdaq": open ? "open" : "closed"]])
+                return ok([
+                    "market": open ? "open" : "closed", "serverTime": ISO8601DateFormatter().string(from: now),
+                    "exchanges": ["nyse": open ? "open" : "closed", "nasdaq": open ? "open" : "closed"],
+                ])
             default:
                 return notFound("Not found.")
             }
@@ -525,16 +584,20 @@ public final class FakePolygonServer: @unchecked Sendable {
         let todayIndex = cal.sessionIndex(local.date)
         // Today's session as seen through the delay, once it has traded.
         if let index = todayIndex, let times = cal.times(ofSessionAt: index), view >= times.open,
-           let final = data.sessionBar(symbol, at: index) {
+            let final = data.sessionBar(symbol, at: index)
+        {
             let f = min(1, view.timeIntervalSince(times.open) / times.close.timeIntervalSince(times.open))
             let price = ((final.open + (final.close - final.open) * f) * 10_000).rounded() / 10_000
-            let day = DailyBar(session: final.session, open: final.open, high: max(final.open, price),
-                               low: min(final.open, price), close: price, volume: (final.volume * f).rounded())
+            let day = DailyBar(
+                session: final.session, open: final.open, high: max(final.open, price),
+                low: min(final.open, price), close: price, volume: (final.volume * f).rounded())
             let prev = try data.lastBar(symbol, atOrBefore: index - 1)
             let traded = min(view, times.close)
-            var t: [String: Any] = ["ticker": symbol.rawValue, "updated": nanos(traded), "day": agg(day),
-                                    "min": agg(day), "prevDay": prev.map(agg) ?? zeros,
-                                    "lastTrade": ["p": price, "s": 100, "t": nanos(traded), "x": 4, "i": "1"]]
+            var t: [String: Any] = [
+                "ticker": symbol.rawValue, "updated": nanos(traded), "day": agg(day),
+                "min": agg(day), "prevDay": prev.map(agg) ?? zeros,
+                "lastTrade": ["p": price, "s": 100, "t": nanos(traded), "x": 4, "i": "1"],
+            ]
             t["todaysChange"] = prev.map { price - $0.close } ?? 0
             t["todaysChangePerc"] = prev.map { (price / $0.close - 1) * 100 } ?? 0
             return t
@@ -543,27 +606,34 @@ public final class FakePolygonServer: @unchecked Sendable {
         let resetToday = local.secondOfDay >= 3 * 3600 + 30 * 60
         let lastDayIndex = resetToday ? nil : (todayIndex.map { $0 - 1 } ?? latest)
         if let index = lastDayIndex, index >= 0, let last = try data.bar(symbol, at: index),
-           let close = cal.times(ofSessionAt: index)?.close {
+            let close = cal.times(ofSessionAt: index)?.close
+        {
             // Before the 03:30 reset: the last session's day, its closing trade.
             let prev = try data.lastBar(symbol, atOrBefore: index - 1)
-            var t: [String: Any] = ["ticker": symbol.rawValue, "updated": nanos(close), "day": agg(last),
-                                    "min": agg(last), "prevDay": prev.map(agg) ?? zeros,
-                                    "lastTrade": ["p": last.close, "s": 100, "t": nanos(close), "x": 4, "i": "1"]]
+            var t: [String: Any] = [
+                "ticker": symbol.rawValue, "updated": nanos(close), "day": agg(last),
+                "min": agg(last), "prevDay": prev.map(agg) ?? zeros,
+                "lastTrade": ["p": last.close, "s": 100, "t": nanos(close), "x": 4, "i": "1"],
+            ]
             t["todaysChange"] = prev.map { last.close - $0.close } ?? 0
             t["todaysChangePerc"] = prev.map { (last.close / $0.close - 1) * 100 } ?? 0
             return t
         }
         // Cleared for the night: zeros, updated 0, no lastTrade; prevDay is the latest session.
         let prev = latest >= 0 ? try data.lastBar(symbol, atOrBefore: latest) : nil
-        return ["ticker": symbol.rawValue, "updated": 0, "todaysChange": 0, "todaysChangePerc": 0, "day": zeros,
-                "min": zeros, "prevDay": prev.map(agg) ?? zeros]
+        return [
+            "ticker": symbol.rawValue, "updated": 0, "todaysChange": 0, "todaysChangePerc": 0, "day": zeros,
+            "min": zeros, "prevDay": prev.map(agg) ?? zeros,
+        ]
     }
 
     var nextBase: String { nextURLBase ?? baseURL }
 
-    static let timeframeMessage = "Your plan doesn't include this data timeframe. Please upgrade your plan at "
+    static let timeframeMessage =
+        "Your plan doesn't include this data timeframe. Please upgrade your plan at "
         + "https://polygon.io/pricing"
-    static let notEntitledMessage = "You are not entitled to this data. Please upgrade your plan at "
+    static let notEntitledMessage =
+        "You are not entitled to this data. Please upgrade your plan at "
         + "https://polygon.io/pricing"
 
     func nextRequestID() -> String {
@@ -583,7 +653,8 @@ public final class FakePolygonServer: @unchecked Sendable {
 
     static func replace(_ text: String, pattern: String, with template: String) -> String {
         let regex = try! NSRegularExpression(pattern: pattern)
-        return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+        return regex.stringByReplacingMatches(
+            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
 
     /// A bar in the service's shape; `t` is the window's start (midnight ET) for ranges and its

@@ -29,7 +29,9 @@ public final class CursesTerminal: TerminalBackend {
         sigemptyset(&wanted)
         for sig in [SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT] { sigaddset(&wanted, sig) }
         pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
-        guard let w = initscr() else { throw TerminalError(message: "cannot start the terminal UI (initscr failed) — is TERM set?") }
+        guard let w = initscr() else {
+            throw TerminalError(message: "cannot start the terminal UI (initscr failed) — is TERM set?")
+        }
         window = w
         CursesTerminal.active = true
         CursesTerminal.installSignalHandlers()
@@ -114,7 +116,8 @@ public final class CursesTerminal: TerminalBackend {
     /// Colour pairs are allocated on first use; when the terminal runs out, pair 0.
     private func pair(_ s: Style) -> Int32 {
         guard colors > 0 else { return 0 }
-        let fg = colorNumber(s.fg), bg = colorNumber(s.bg)
+        let fg = colorNumber(s.fg)
+        let bg = colorNumber(s.bg)
         if fg == -1 && bg == -1 { return 0 }
         let key = Int64(fg) << 32 | Int64(UInt32(bitPattern: bg))
         if let p = pairs[key] { return p }
@@ -170,10 +173,15 @@ public final class CursesTerminal: TerminalBackend {
             var e = MEVENT()
             guard getmouse(&e) == OK else { return nil }
             let kind: MouseEvent.Kind
-            if e.bstate & tradlyte_button4_pressed() != 0 { kind = .wheelUp }
-            else if tradlyte_button5_pressed() != 0 && e.bstate & tradlyte_button5_pressed() != 0 { kind = .wheelDown }
-            else if e.bstate & tradlyte_button1_pressed() != 0 { kind = .press }
-            else { return nil }
+            if e.bstate & tradlyte_button4_pressed() != 0 {
+                kind = .wheelUp
+            } else if tradlyte_button5_pressed() != 0 && e.bstate & tradlyte_button5_pressed() != 0 {
+                kind = .wheelDown
+            } else if e.bstate & tradlyte_button1_pressed() != 0 {
+                kind = .press
+            } else {
+                return nil
+            }
             return .mouse(MouseEvent(kind: kind, x: Int(e.x), y: Int(e.y)))
         case KEY_UP: return .key(KeyEvent(.up))
         case KEY_DOWN: return .key(KeyEvent(.down))
@@ -197,9 +205,11 @@ public final class CursesTerminal: TerminalBackend {
             // Modified arrows and friends have terminal-specific codes: decode their names
             // (kLFT5 = Ctrl-Left, kUP3 = Alt-Up, kRIT6 = Ctrl-Shift-Right …).
             guard let name = keyname(code).map({ String(cString: $0) }) else { return nil }
-            let bases: [(String, KeyEvent.Key)] = [("kLFT", .left), ("kRIT", .right), ("kUP", .up), ("kDN", .down),
-                                                   ("kHOM", .home), ("kEND", .end), ("kPRV", .pageUp), ("kNXT", .pageDown),
-                                                   ("kDC", .delete)]
+            let bases: [(String, KeyEvent.Key)] = [
+                ("kLFT", .left), ("kRIT", .right), ("kUP", .up), ("kDN", .down),
+                ("kHOM", .home), ("kEND", .end), ("kPRV", .pageUp), ("kNXT", .pageDown),
+                ("kDC", .delete),
+            ]
             for (prefix, key) in bases where name.hasPrefix(prefix) {
                 guard let n = Int(name.dropFirst(prefix.count)), n >= 2 else { continue }
                 var mods: KeyEvent.Modifiers = []

@@ -79,8 +79,11 @@ public struct Buffer: Equatable, Sendable {
     private mutating func clearWide(at x: Int, _ y: Int) {
         guard x >= 0, x < width else { return }
         let c = self[x, y]
-        if c.isContinuation, x > 0 { self[x - 1, y].symbol = " " }
-        else if DisplayWidth.of(c.symbol) == 2, x + 1 < width, self[x + 1, y].isContinuation { self[x + 1, y].symbol = " " }
+        if c.isContinuation, x > 0 {
+            self[x - 1, y].symbol = " "
+        } else if DisplayWidth.of(c.symbol) == 2, x + 1 < width, self[x + 1, y].isContinuation {
+            self[x + 1, y].symbol = " "
+        }
     }
 
     /// Writes one glyph (a single cell) at (x, y).
@@ -100,12 +103,16 @@ public struct Buffer: Equatable, Sendable {
     public mutating func patchStyle(_ rect: Rect, _ style: Style) {
         let r = clip(rect)
         guard !r.isEmpty else { return }
-        for y in r.y..<r.maxY { for x in r.x..<r.maxX { cells[y * width + x].style = cells[y * width + x].style.patched(style) } }
+        for y in r.y..<r.maxY {
+            for x in r.x..<r.maxX { cells[y * width + x].style = cells[y * width + x].style.patched(style) }
+        }
     }
 
     public func clip(_ rect: Rect) -> Rect {
-        let x0 = max(0, rect.x), y0 = max(0, rect.y)
-        let x1 = min(width, rect.maxX), y1 = min(height, rect.maxY)
+        let x0 = max(0, rect.x)
+        let y0 = max(0, rect.y)
+        let x1 = min(width, rect.maxX)
+        let y1 = min(height, rect.maxY)
         return Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }
 
@@ -123,7 +130,10 @@ public struct Buffer: Equatable, Sendable {
             var x = 0
             while x < width {
                 let i = y * width + x
-                if !full && previous!.cells[i] == cells[i] { x += 1; continue }
+                if !full && previous!.cells[i] == cells[i] {
+                    x += 1
+                    continue
+                }
                 var run = Run(x: x, y: y, cells: [])
                 while x < width && (full || previous!.cells[y * width + x] != cells[y * width + x]) {
                     run.cells.append(cells[y * width + x])

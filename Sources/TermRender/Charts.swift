@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The C library's natural logarithm (inside `PriceScale`, `log` names the flag).
@@ -14,10 +14,16 @@ public struct PriceScale: Sendable, Equatable {
     public var log: Bool
 
     public init(low: Double, high: Double, rows: Int, log: Bool = false) {
-        var lo = low, hi = high
-        if !(hi > lo) { lo -= max(abs(lo) * 0.01, 0.5); hi += max(abs(hi) * 0.01, 0.5) }
+        var lo = low
+        var hi = high
+        if !(hi > lo) {
+            lo -= max(abs(lo) * 0.01, 0.5)
+            hi += max(abs(hi) * 0.01, 0.5)
+        }
         if log && lo <= 0 { self.log = false } else { self.log = log }
-        self.low = lo; self.high = hi; self.rows = max(1, rows)
+        self.low = lo
+        self.high = hi
+        self.rows = max(1, rows)
     }
 
     static func ln(_ x: Double) -> Double { naturalLog(x) }
@@ -45,7 +51,10 @@ public struct PriceScale: Sendable, Equatable {
         let step = [1, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
         var v = ceil(low / step) * step
         var out: [Double] = []
-        while v <= high + step * 1e-9 { out.append(v); v += step }
+        while v <= high + step * 1e-9 {
+            out.append(v)
+            v += step
+        }
         return out
     }
 
@@ -62,7 +71,8 @@ public struct PriceScale: Sendable, Equatable {
         let scaled = (abs(v) * p).rounded()
         guard scaled < 9e18 else { return v > 0 ? "\(Int64(v))" : "-\(Int64(-v))" }
         let n = Int64(scaled)
-        let whole = n / Int64(p), frac = n % Int64(p)
+        let whole = n / Int64(p)
+        let frac = n % Int64(p)
         var text = "\(whole)"
         if decimals > 0 {
             let f = "\(frac)"
@@ -118,19 +128,37 @@ public struct OHLCColumns: Sendable {
 
     public init(open: [Double], high: [Double], low: [Double], close: [Double], volume: [Double], merging k: Int = 1) {
         guard k > 1 else {
-            self.open = open; self.high = high; self.low = low; self.close = close; self.volume = volume
+            self.open = open
+            self.high = high
+            self.low = low
+            self.close = close
+            self.volume = volume
             firstBar = Array(open.indices)
             return
         }
-        var o: [Double] = [], h: [Double] = [], l: [Double] = [], c: [Double] = [], v: [Double] = [], f: [Int] = []
+        var o: [Double] = []
+        var h: [Double] = []
+        var l: [Double] = []
+        var c: [Double] = []
+        var v: [Double] = []
+        var f: [Int] = []
         var i = 0
         while i < open.count {
             let j = min(open.count, i + k)
-            o.append(open[i]); h.append(high[i..<j].max()!); l.append(low[i..<j].min()!); c.append(close[j - 1])
-            v.append(volume.isEmpty ? 0 : volume[i..<j].reduce(0, +)); f.append(i)
+            o.append(open[i])
+            h.append(high[i..<j].max()!)
+            l.append(low[i..<j].min()!)
+            c.append(close[j - 1])
+            v.append(volume.isEmpty ? 0 : volume[i..<j].reduce(0, +))
+            f.append(i)
             i = j
         }
-        self.open = o; self.high = h; self.low = l; self.close = c; self.volume = v; firstBar = f
+        self.open = o
+        self.high = h
+        self.low = l
+        self.close = c
+        self.volume = v
+        firstBar = f
     }
 }
 
@@ -141,7 +169,8 @@ public struct BrailleCanvas: Sendable {
     private var styles: [Style?]
 
     public init(columns: Int, rows: Int) {
-        self.columns = max(0, columns); self.rows = max(0, rows)
+        self.columns = max(0, columns)
+        self.rows = max(0, rows)
         bits = Array(repeating: 0, count: self.columns * self.rows)
         styles = Array(repeating: nil, count: self.columns * self.rows)
     }
@@ -159,16 +188,26 @@ public struct BrailleCanvas: Sendable {
 
     /// A line between two dots (Bresenham).
     public mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ style: Style) {
-        var x = x0, y = y0
-        let dx = abs(x1 - x0), dy = -abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
+        var x = x0
+        var y = y0
+        let dx = abs(x1 - x0)
+        let dy = -abs(y1 - y0)
+        let sx = x0 < x1 ? 1 : -1
+        let sy = y0 < y1 ? 1 : -1
         var err = dx + dy
         var steps = 0
         while steps < 10_000 {
             set(x, y, style)
             if x == x1 && y == y1 { break }
             let e2 = 2 * err
-            if e2 >= dy { err += dy; x += sx }
-            if e2 <= dx { err += dx; y += sy }
+            if e2 >= dy {
+                err += dy
+                x += sx
+            }
+            if e2 <= dx {
+                err += dx
+                y += sy
+            }
             steps += 1
         }
     }
@@ -178,7 +217,10 @@ public struct BrailleCanvas: Sendable {
     public mutating func polyline(_ values: ArraySlice<Double>, x: (Int) -> Int, scale: PriceScale, style: Style) {
         var previous: (Int, Int)?
         for (i, v) in zip(values.indices, values) {
-            guard v.isFinite else { previous = nil; continue }
+            guard v.isFinite else {
+                previous = nil
+                continue
+            }
             let px = x(i - values.startIndex)
             let y = Int(((1 - scale.t(v)) * Double(dotHeight - 1)).rounded())
             if let p = previous { line(p.0, p.1, px, y, style) } else { set(px, y, style) }
@@ -187,12 +229,15 @@ public struct BrailleCanvas: Sendable {
     }
 
     /// Draws dots into the buffer; with `onlyBlank`, cells already drawn are left alone.
-    public func render(at origin: (x: Int, y: Int), _ buffer: inout Buffer, onlyBlank: Bool = false, ascii: Bool = false) {
+    public func render(
+        at origin: (x: Int, y: Int), _ buffer: inout Buffer, onlyBlank: Bool = false, ascii: Bool = false
+    ) {
         for r in 0..<rows {
             for c in 0..<columns {
                 let i = r * columns + c
                 guard bits[i] != 0, let style = styles[i] else { continue }
-                let x = origin.x + c, y = origin.y + r
+                let x = origin.x + c
+                let y = origin.y + r
                 guard x >= 0, y >= 0, x < buffer.width, y < buffer.height else { continue }
                 if onlyBlank && buffer[x, y].symbol != " " { continue }
                 let glyph = ascii ? Self.asciiGlyph(bits[i]) : String(UnicodeScalar(0x2800 + UInt32(bits[i]))!)
@@ -203,7 +248,8 @@ public struct BrailleCanvas: Sendable {
 
     /// ASCII fallback: where in the cell the dots sit.
     static func asciiGlyph(_ b: UInt8) -> String {
-        let top = b & 0x09 != 0 || b & 0x12 != 0, bottom = b & 0x24 != 0 || b & 0xC0 != 0
+        let top = b & 0x09 != 0 || b & 0x12 != 0
+        let bottom = b & 0x24 != 0 || b & 0xC0 != 0
         return top && bottom ? "|" : top ? "'" : "."
     }
 }
@@ -215,13 +261,20 @@ public struct PriceChart: Widget {
     public struct Series: Sendable {
         public var values: [Double]
         public var style: Style
-        public init(values: [Double], style: Style) { self.values = values; self.style = style }
+        public init(values: [Double], style: Style) {
+            self.values = values
+            self.style = style
+        }
     }
     public struct Marker: Sendable {
         public var bar: Int
         public var up: Bool
         public var style: Style
-        public init(bar: Int, up: Bool, style: Style) { self.bar = bar; self.up = up; self.style = style }
+        public init(bar: Int, up: Bool, style: Style) {
+            self.bar = bar
+            self.up = up
+            self.style = style
+        }
     }
 
     public var bars: OHLCColumns
@@ -243,17 +296,33 @@ public struct PriceChart: Widget {
     public static let axisWidth = 10
 
     public init(bars: OHLCColumns, bull: Style, bear: Style, axis: Style, grid: Style, crosshairStyle: Style) {
-        self.bars = bars; self.bull = bull; self.bear = bear; self.axis = axis; self.grid = grid; self.crosshairStyle = crosshairStyle
+        self.bars = bars
+        self.bull = bull
+        self.bear = bear
+        self.axis = axis
+        self.grid = grid
+        self.crosshairStyle = crosshairStyle
     }
 
     /// The price range shown: bars and overlays.
     public var range: (Double, Double) {
-        var lo = Double.infinity, hi = -Double.infinity
+        var lo = Double.infinity
+        var hi = -Double.infinity
         for i in bars.close.indices {
-            if mode == .line { lo = min(lo, bars.close[i]); hi = max(hi, bars.close[i]) }
-            else { lo = min(lo, bars.low[i]); hi = max(hi, bars.high[i]) }
+            if mode == .line {
+                lo = min(lo, bars.close[i])
+                hi = max(hi, bars.close[i])
+            } else {
+                lo = min(lo, bars.low[i])
+                hi = max(hi, bars.high[i])
+            }
         }
-        for s in overlays { for v in s.values where v.isFinite { lo = min(lo, v); hi = max(hi, v) } }
+        for s in overlays {
+            for v in s.values where v.isFinite {
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
+        }
         return lo.isFinite ? (lo, hi) : (0, 1)
     }
 
@@ -274,7 +343,9 @@ public struct PriceChart: Widget {
             for x in plot.x..<plot.maxX where buffer[x, plot.y + r].symbol == " " {
                 buffer.set(x, plot.y + r, glyphs.unicode ? "┈" : ".", grid)
             }
-            buffer.put(" " + PriceScale.format(tick, decimals: decimals), x: plot.maxX, y: plot.y + r, style: axis, maxWidth: PriceChart.axisWidth)
+            buffer.put(
+                " " + PriceScale.format(tick, decimals: decimals), x: plot.maxX, y: plot.y + r, style: axis,
+                maxWidth: PriceChart.axisWidth)
         }
         // Shaded bars under everything else.
         for (i, on) in shaded.enumerated() where on {
@@ -306,39 +377,52 @@ public struct PriceChart: Widget {
         for m in markers where m.bar >= 0 && m.bar < n {
             let x = plot.x + column(of: m.bar)
             let r = m.up ? scale.row(bars.low[m.bar]) + 1 : scale.row(bars.high[m.bar]) - 1
-            buffer.set(x, plot.y + min(max(0, r), plot.height - 1), m.up ? glyphs.up : glyphs.down, m.style.adding(.bold))
+            buffer.set(
+                x, plot.y + min(max(0, r), plot.height - 1), m.up ? glyphs.up : glyphs.down, m.style.adding(.bold))
         }
         // The crosshair bar's close on the axis.
         if let c = crosshair, c >= 0, c < n {
             let r = scale.row(bars.close[c])
             if r >= 0 && r < plot.height {
-                buffer.put(DisplayWidth.pad(" " + PriceScale.format(bars.close[c], decimals: max(2, decimals)), to: PriceChart.axisWidth),
-                           x: plot.maxX, y: plot.y + r, style: crosshairStyle.adding(.reverse))
+                buffer.put(
+                    DisplayWidth.pad(
+                        " " + PriceScale.format(bars.close[c], decimals: max(2, decimals)), to: PriceChart.axisWidth),
+                    x: plot.maxX, y: plot.y + r, style: crosshairStyle.adding(.reverse))
             }
         }
     }
 
     /// A series as a braille polyline through bar centres (NaN breaks the line).
     func line(_ values: [Double], n: Int, scale: PriceScale, style: Style, _ canvas: inout BrailleCanvas) {
-        canvas.polyline(values.prefix(n), x: { column(of: $0) * 2 + (columnsPerBar == 1 ? 0 : 1) }, scale: scale, style: style)
+        canvas.polyline(
+            values.prefix(n), x: { column(of: $0) * 2 + (columnsPerBar == 1 ? 0 : 1) }, scale: scale, style: style)
     }
 
     func drawBar(_ i: Int, x: Int, scale: PriceScale, top: Int, _ buffer: inout Buffer) {
-        let o = bars.open[i], h = bars.high[i], l = bars.low[i], c = bars.close[i]
+        let o = bars.open[i]
+        let h = bars.high[i]
+        let l = bars.low[i]
+        let c = bars.close[i]
         guard o.isFinite, h.isFinite, l.isFinite, c.isFinite else { return }
         var style = c >= o ? bull : bear
         if partialLast && i == bars.close.count - 1 { style = style.adding(.dim).adding(.underline) }
-        let hiL = scale.level(h), loL = scale.level(l)
+        let hiL = scale.level(h)
+        let loL = scale.level(l)
         let g = glyphs
         if mode == .ohlc {
-            let oRow = scale.row(o), cRow = scale.row(c)
+            let oRow = scale.row(o)
+            let cRow = scale.row(c)
             for r in scale.row(h)...max(scale.row(h), scale.row(l)) {
-                let glyph = r == oRow && r == cRow ? (g.unicode ? "┼" : "+") : r == oRow ? (g.unicode ? "┤" : "|") : r == cRow ? (g.unicode ? "├" : "|") : g.wick
+                let glyph =
+                    r == oRow && r == cRow
+                    ? (g.unicode ? "┼" : "+")
+                    : r == oRow ? (g.unicode ? "┤" : "|") : r == cRow ? (g.unicode ? "├" : "|") : g.wick
                 buffer.set(x, top + r, glyph, style)
             }
             return
         }
-        let bodyTop = scale.level(max(o, c)), bodyBottom = scale.level(min(o, c))
+        let bodyTop = scale.level(max(o, c))
+        let bodyBottom = scale.level(min(o, c))
         let doji = abs(c - o) <= (h - l) * 0.02 || abs(c - o) <= abs(c) * 1e-6
         enum Part { case none, wick, body }
         func part(_ level: Int) -> Part {
@@ -347,19 +431,24 @@ public struct PriceChart: Widget {
         }
         let dojiRow = scale.row(c)
         for r in scale.row(h)...max(scale.row(h), scale.row(l)) {
-            if doji && r == dojiRow { buffer.set(x, top + r, g.doji, style); continue }
-            let upper = part(2 * (scale.rows - 1 - r) + 1), lower = part(2 * (scale.rows - 1 - r))
-            let glyph: String? = switch (upper, lower) {
-            case (.body, .body): g.bodyFull
-            case (.body, .none): g.bodyUpper
-            case (.none, .body): g.bodyLower
-            case (.body, .wick): g.bodyOverWick
-            case (.wick, .body): g.wickOverBody
-            case (.wick, .wick): g.wick
-            case (.wick, .none): g.wickUpper
-            case (.none, .wick): g.wickLower
-            case (.none, .none): nil
+            if doji && r == dojiRow {
+                buffer.set(x, top + r, g.doji, style)
+                continue
             }
+            let upper = part(2 * (scale.rows - 1 - r) + 1)
+            let lower = part(2 * (scale.rows - 1 - r))
+            let glyph: String? =
+                switch (upper, lower) {
+                case (.body, .body): g.bodyFull
+                case (.body, .none): g.bodyUpper
+                case (.none, .body): g.bodyLower
+                case (.body, .wick): g.bodyOverWick
+                case (.wick, .body): g.wickOverBody
+                case (.wick, .wick): g.wick
+                case (.wick, .none): g.wickUpper
+                case (.none, .wick): g.wickLower
+                case (.none, .none): nil
+                }
             if let glyph { buffer.set(x, top + r, glyph, style) }
         }
     }
@@ -373,7 +462,10 @@ public struct Histogram: Widget {
     public var columnsPerBar: Int
     public var glyphs: Glyphs
     public init(values: [Double], styles: [Style], columnsPerBar: Int = 1, glyphs: Glyphs = .unicode) {
-        self.values = values; self.styles = styles; self.columnsPerBar = max(1, columnsPerBar); self.glyphs = glyphs
+        self.values = values
+        self.styles = styles
+        self.columnsPerBar = max(1, columnsPerBar)
+        self.glyphs = glyphs
     }
 
     public var background = Style.plain
@@ -382,7 +474,8 @@ public struct Histogram: Widget {
         guard !area.isEmpty else { return }
         buffer.fill(area, with: Cell(" ", style: background))
         let finite = values.filter { $0.isFinite }
-        let maxUp = max(0, finite.max() ?? 0), maxDown = max(0, -(finite.min() ?? 0))
+        let maxUp = max(0, finite.max() ?? 0)
+        let maxDown = max(0, -(finite.min() ?? 0))
         let total = maxUp + maxDown
         guard total > 0 else { return }
         let upRows = maxDown == 0 ? area.height : Int((Double(area.height) * maxUp / total).rounded())
@@ -429,19 +522,38 @@ public struct LineChart: Widget {
     /// One value per braille dot column (two per cell) instead of one per bar column: for
     /// long curves such as equity, already resampled to `2 × width` points.
     public var dense = false
-    public init(series: [PriceChart.Series], range: (Double, Double)? = nil, guides: [Double] = [], columnsPerBar: Int = 1,
-                axis: Style, grid: Style, axisWidth: Int = PriceChart.axisWidth, glyphs: Glyphs = .unicode) {
-        self.series = series; self.range = range; self.guides = guides; self.columnsPerBar = max(1, columnsPerBar)
-        self.axis = axis; self.grid = grid; self.axisWidth = axisWidth; self.glyphs = glyphs
+    public init(
+        series: [PriceChart.Series], range: (Double, Double)? = nil, guides: [Double] = [], columnsPerBar: Int = 1,
+        axis: Style, grid: Style, axisWidth: Int = PriceChart.axisWidth, glyphs: Glyphs = .unicode
+    ) {
+        self.series = series
+        self.range = range
+        self.guides = guides
+        self.columnsPerBar = max(1, columnsPerBar)
+        self.axis = axis
+        self.grid = grid
+        self.axisWidth = axisWidth
+        self.glyphs = glyphs
     }
 
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         let plot = Rect(x: area.x, y: area.y, width: max(0, area.width - axisWidth), height: area.height)
         guard plot.width > 0, plot.height > 0 else { return }
-        var lo = Double.infinity, hi = -Double.infinity
-        if let range { (lo, hi) = range } else {
-            for s in series { for v in s.values where v.isFinite { lo = min(lo, v); hi = max(hi, v) } }
-            for g in guides { lo = min(lo, g); hi = max(hi, g) }
+        var lo = Double.infinity
+        var hi = -Double.infinity
+        if let range {
+            (lo, hi) = range
+        } else {
+            for s in series {
+                for v in s.values where v.isFinite {
+                    lo = min(lo, v)
+                    hi = max(hi, v)
+                }
+            }
+            for g in guides {
+                lo = min(lo, g)
+                hi = max(hi, g)
+            }
         }
         guard lo.isFinite else { return }
         let scale = PriceScale(low: lo, high: hi, rows: plot.height)
@@ -449,23 +561,32 @@ public struct LineChart: Widget {
             let r = scale.row(g)
             guard r >= 0, r < plot.height else { continue }
             for x in plot.x..<plot.maxX { buffer.set(x, plot.y + r, glyphs.unicode ? "┈" : ".", grid) }
-            buffer.put(" " + PriceScale.format(g, decimals: scale.decimals), x: plot.maxX, y: plot.y + r, style: axis, maxWidth: axisWidth)
+            buffer.put(
+                " " + PriceScale.format(g, decimals: scale.decimals), x: plot.maxX, y: plot.y + r, style: axis,
+                maxWidth: axisWidth)
         }
         if guides.isEmpty {
-            buffer.put(" " + PriceScale.format(scale.high, decimals: scale.decimals), x: plot.maxX, y: plot.y, style: axis, maxWidth: axisWidth)
+            buffer.put(
+                " " + PriceScale.format(scale.high, decimals: scale.decimals), x: plot.maxX, y: plot.y, style: axis,
+                maxWidth: axisWidth)
             if plot.height > 1 {
-                buffer.put(" " + PriceScale.format(scale.low, decimals: scale.decimals), x: plot.maxX, y: plot.maxY - 1, style: axis, maxWidth: axisWidth)
+                buffer.put(
+                    " " + PriceScale.format(scale.low, decimals: scale.decimals), x: plot.maxX, y: plot.maxY - 1,
+                    style: axis, maxWidth: axisWidth)
             }
         }
         var canvas = BrailleCanvas(columns: plot.width, rows: plot.height)
         // Dense: a value per dot column; else a value per bar, at the bar's centre column.
-        let cpb = columnsPerBar, dotsPerCell = 2
+        let cpb = columnsPerBar
+        let dotsPerCell = 2
         for s in series {
             if dense {
                 canvas.polyline(s.values.prefix(canvas.dotWidth), x: { $0 }, scale: scale, style: s.style)
             } else {
-                canvas.polyline(s.values.prefix(plot.width / cpb), x: { ($0 * cpb + (cpb - 1) / 2) * dotsPerCell + (cpb == 1 ? 0 : 1) },
-                                scale: scale, style: s.style)
+                canvas.polyline(
+                    s.values.prefix(plot.width / cpb),
+                    x: { ($0 * cpb + (cpb - 1) / 2) * dotsPerCell + (cpb == 1 ? 0 : 1) },
+                    scale: scale, style: s.style)
             }
         }
         canvas.render(at: (plot.x, plot.y), &buffer, ascii: !glyphs.unicode)
@@ -479,7 +600,9 @@ public struct DateAxis: Widget {
     public var columnsPerBar: Int
     public var style: Style
     public init(labels: [String], columnsPerBar: Int, style: Style) {
-        self.labels = labels; self.columnsPerBar = max(1, columnsPerBar); self.style = style
+        self.labels = labels
+        self.columnsPerBar = max(1, columnsPerBar)
+        self.style = style
     }
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         var nextFree = area.x

@@ -3,7 +3,8 @@
 /// two cells, combining marks and joiners none, so results do not depend on the locale.
 public enum DisplayWidth {
     static func search(_ table: [(UInt32, UInt32)], _ v: UInt32) -> Bool {
-        var lo = 0, hi = table.count - 1
+        var lo = 0
+        var hi = table.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
             if v < table[mid].0 { hi = mid - 1 } else if v > table[mid].1 { lo = mid + 1 } else { return true }
@@ -37,7 +38,8 @@ public enum DisplayWidth {
 
     /// The longest prefix of `s` that fits in `columns`, with its width.
     public static func prefix(_ s: String, fitting columns: Int) -> (String, Int) {
-        var used = 0, end = s.startIndex
+        var used = 0
+        var end = s.startIndex
         for i in s.indices {
             let w = of(s[i])
             if used + w > columns { break }

@@ -2,7 +2,10 @@
 public struct Rect: Hashable, Sendable {
     public var x: Int, y: Int, width: Int, height: Int
     public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x; self.y = y; self.width = max(0, width); self.height = max(0, height)
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
     }
     public var isEmpty: Bool { width <= 0 || height <= 0 }
     public var maxX: Int { x + width }
@@ -14,7 +17,8 @@ public struct Rect: Hashable, Sendable {
     public func contains(x px: Int, y py: Int) -> Bool { px >= x && px < maxX && py >= y && py < maxY }
     /// A centred rectangle of at most the given size.
     public func centered(width w: Int, height h: Int) -> Rect {
-        let cw = min(w, width), ch = min(h, height)
+        let cw = min(w, width)
+        let ch = min(h, height)
         return Rect(x: x + (width - cw) / 2, y: y + (height - ch) / 2, width: cw, height: ch)
     }
     public func row(_ i: Int) -> Rect { Rect(x: x, y: y + i, width: width, height: 1) }
@@ -44,7 +48,11 @@ public enum Layout {
             case .fill: return 0
             }
         }
-        let flexible = constraints.indices.filter { if case .fill = constraints[$0] { return true }; if case .min = constraints[$0] { return true }; return false }
+        let flexible = constraints.indices.filter {
+            if case .fill = constraints[$0] { return true }
+            if case .min = constraints[$0] { return true }
+            return false
+        }
         var left = total - sizes.reduce(0, +)
         if left > 0 && !flexible.isEmpty {
             for (k, i) in flexible.enumerated() {
@@ -65,8 +73,9 @@ public enum Layout {
         var offset = 0
         return sizes.map { size in
             defer { offset += size }
-            return direction == .vertical ? Rect(x: area.x, y: area.y + offset, width: area.width, height: size)
-                                          : Rect(x: area.x + offset, y: area.y, width: size, height: area.height)
+            return direction == .vertical
+                ? Rect(x: area.x, y: area.y + offset, width: area.width, height: size)
+                : Rect(x: area.x + offset, y: area.y, width: size, height: area.height)
         }
     }
 }

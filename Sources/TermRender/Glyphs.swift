@@ -13,24 +13,27 @@ public struct Glyphs: Sendable, Equatable {
     public var gaugeFull, gaugeEmpty: String
     public var unicode: Bool
 
-    public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
-                                       bodyFull: "┃", bodyUpper: "╹", bodyLower: "╻", wick: "│", wickUpper: "╵", wickLower: "╷",
-                                       bodyOverWick: "╿", wickOverBody: "╽",
-                                       doji: "━", eighths: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], up: "▲", down: "▼",
-                                       cursor: "│", ellipsis: "…", gaugeFull: "█", gaugeEmpty: "░", unicode: true)
+    public static let unicode = Glyphs(
+        horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
+        bodyFull: "┃", bodyUpper: "╹", bodyLower: "╻", wick: "│", wickUpper: "╵", wickLower: "╷",
+        bodyOverWick: "╿", wickOverBody: "╽",
+        doji: "━", eighths: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], up: "▲", down: "▼",
+        cursor: "│", ellipsis: "…", gaugeFull: "█", gaugeEmpty: "░", unicode: true)
 
-    public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-                                     bodyFull: "#", bodyUpper: "#", bodyLower: "#", wick: "|", wickUpper: "'", wickLower: ".",
-                                     bodyOverWick: "#", wickOverBody: "#",
-                                     doji: "=", eighths: [".", ".", "-", "-", "=", "=", "#", "#"], up: "^", down: "v",
-                                     cursor: ":", ellipsis: "~", gaugeFull: "#", gaugeEmpty: ".", unicode: false)
+    public static let ascii = Glyphs(
+        horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
+        bodyFull: "#", bodyUpper: "#", bodyLower: "#", wick: "|", wickUpper: "'", wickLower: ".",
+        bodyOverWick: "#", wickOverBody: "#",
+        doji: "=", eighths: [".", ".", "-", "-", "=", "=", "#", "#"], up: "^", down: "v",
+        cursor: ":", ellipsis: "~", gaugeFull: "#", gaugeEmpty: ".", unicode: false)
 
     /// ASCII stand-ins for the typographic characters screens use in their own text
     /// (separators, arrows, dashes, marks): applied to a whole frame when glyphs are ASCII.
     public static let asciiStandIns: [String: String] = [
         "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "·": "-", "↑": "^", "↓": "v", "←": "<", "→": ">",
         "–": "-", "—": "-", "…": "~", "✉": "@", "★": "*", "●": "*", "⚠": "!", "✎": "*", "✓": "+", "✖": "x", "⟳": "*",
-        "▲": "^", "▼": "v", "━": "=", "┈": ".", "×": "x", "▏": "#", "▎": "#", "▍": "#", "▌": "#", "▋": "#", "▊": "#", "▉": "#",
+        "▲": "^", "▼": "v", "━": "=", "┈": ".", "×": "x", "▏": "#", "▎": "#", "▍": "#", "▌": "#", "▋": "#", "▊": "#",
+        "▉": "#",
     ]
 }
 

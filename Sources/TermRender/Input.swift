@@ -32,19 +32,37 @@ public struct KeyEvent: Hashable, Sendable, CustomStringConvertible {
         var rest = Substring(spec)
         while true {
             let lower = rest.lowercased()
-            if lower.hasPrefix("ctrl-") && rest.count > 5 { mods.insert(.ctrl); rest = rest.dropFirst(5) }
-            else if lower.hasPrefix("alt-") && rest.count > 4 { mods.insert(.alt); rest = rest.dropFirst(4) }
-            else if lower.hasPrefix("shift-") && rest.count > 6 { mods.insert(.shift); rest = rest.dropFirst(6) }
-            else { break }
+            if lower.hasPrefix("ctrl-") && rest.count > 5 {
+                mods.insert(.ctrl)
+                rest = rest.dropFirst(5)
+            } else if lower.hasPrefix("alt-") && rest.count > 4 {
+                mods.insert(.alt)
+                rest = rest.dropFirst(4)
+            } else if lower.hasPrefix("shift-") && rest.count > 6 {
+                mods.insert(.shift)
+                rest = rest.dropFirst(6)
+            } else {
+                break
+            }
         }
-        let named: [String: Key] = ["up": .up, "down": .down, "left": .left, "right": .right, "home": .home, "end": .end,
-                                    "pgup": .pageUp, "pgdn": .pageDown, "enter": .enter, "esc": .escape, "backspace": .backspace,
-                                    "delete": .delete, "insert": .insert, "tab": .tab, "backtab": .backTab, "space": .char(" ")]
-        if rest.count == 1 { key = .char(rest.first!) }
-        else if let k = named[rest.lowercased()] { key = k }
-        else if rest.lowercased().hasPrefix("f"), let n = Int(rest.dropFirst()), (1...24).contains(n) { key = .function(n) }
-        else { return nil }
-        if mods.contains(.shift), case .tab = key { key = .backTab; mods.remove(.shift) }
+        let named: [String: Key] = [
+            "up": .up, "down": .down, "left": .left, "right": .right, "home": .home, "end": .end,
+            "pgup": .pageUp, "pgdn": .pageDown, "enter": .enter, "esc": .escape, "backspace": .backspace,
+            "delete": .delete, "insert": .insert, "tab": .tab, "backtab": .backTab, "space": .char(" "),
+        ]
+        if rest.count == 1 {
+            key = .char(rest.first!)
+        } else if let k = named[rest.lowercased()] {
+            key = k
+        } else if rest.lowercased().hasPrefix("f"), let n = Int(rest.dropFirst()), (1...24).contains(n) {
+            key = .function(n)
+        } else {
+            return nil
+        }
+        if mods.contains(.shift), case .tab = key {
+            key = .backTab
+            mods.remove(.shift)
+        }
         modifiers = mods
     }
 
@@ -90,7 +108,11 @@ public struct MouseEvent: Hashable, Sendable {
     public enum Kind: Hashable, Sendable { case press, wheelUp, wheelDown }
     public var kind: Kind
     public var x: Int, y: Int
-    public init(kind: Kind, x: Int, y: Int) { self.kind = kind; self.x = x; self.y = y }
+    public init(kind: Kind, x: Int, y: Int) {
+        self.kind = kind
+        self.x = x
+        self.y = y
+    }
 }
 
 /// A screen the app draws on: ncurses in the terminal, memory in tests and headless runs.

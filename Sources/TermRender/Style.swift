@@ -15,13 +15,22 @@ public enum Color: Hashable, Sendable {
     /// Parses `#rrggbb`, `default`, a palette index or an ANSI name; nil when none fits.
     public init?(parsing text: String) {
         let t = text.lowercased()
-        if t == "default" || t == "none" { self = .default; return }
+        if t == "default" || t == "none" {
+            self = .default
+            return
+        }
         if t.hasPrefix("#"), t.count == 7, let v = UInt32(t.dropFirst(), radix: 16) {
             self = .rgb(UInt8(v >> 16), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF))
             return
         }
-        if let i = UInt8(t) { self = .index(i); return }
-        if let i = Color.names[t] { self = .index(i); return }
+        if let i = UInt8(t) {
+            self = .index(i)
+            return
+        }
+        if let i = Color.names[t] {
+            self = .index(i)
+            return
+        }
         return nil
     }
 
@@ -39,10 +48,13 @@ public enum Color: Hashable, Sendable {
             let greyIndex = avg > 238 ? 23 : max(0, (avg - 3) / 10)
             let grey = 8 + 10 * greyIndex
             func dist(_ a: (Int, Int, Int)) -> Int {
-                let dr = a.0 - Int(r), dg = a.1 - Int(g), db = a.2 - Int(b)
+                let dr = a.0 - Int(r)
+                let dg = a.1 - Int(g)
+                let db = a.2 - Int(b)
                 return dr * dr + dg * dg + db * db
             }
-            let cubeDist = dist((levels[cr], levels[cg], levels[cb])), greyDist = dist((grey, grey, grey))
+            let cubeDist = dist((levels[cr], levels[cg], levels[cb]))
+            let greyDist = dist((grey, grey, grey))
             return UInt8(greyDist < cubeDist ? 232 + greyIndex : cubeIndex)
         }
     }
@@ -68,12 +80,18 @@ public enum Color: Hashable, Sendable {
         case .default: return nil
         case .rgb(let r, let g, let b): return (r, g, b)
         case .index(let i):
-            let basic: [(UInt8, UInt8, UInt8)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205),
-                                                  (0, 205, 205), (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0),
-                                                  (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+            let basic: [(UInt8, UInt8, UInt8)] = [
+                (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205),
+                (0, 205, 205), (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0),
+                (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+            ]
             if i < 16 { return basic[Int(i)] }
-            if i >= 232 { let v = UInt8(8 + 10 * (Int(i) - 232)); return (v, v, v) }
-            let c = Int(i) - 16, levels: [UInt8] = [0, 95, 135, 175, 215, 255]
+            if i >= 232 {
+                let v = UInt8(8 + 10 * (Int(i) - 232))
+                return (v, v, v)
+            }
+            let c = Int(i) - 16
+            let levels: [UInt8] = [0, 95, 135, 175, 215, 255]
             return (levels[c / 36], levels[(c / 6) % 6], levels[c % 6])
         }
     }
@@ -99,7 +117,9 @@ public struct Attributes: OptionSet, Hashable, Sendable {
     public static let underline = Attributes(rawValue: 4)
     public static let reverse = Attributes(rawValue: 8)
 
-    static let names: [(String, Attributes)] = [("bold", .bold), ("dim", .dim), ("underline", .underline), ("reverse", .reverse)]
+    static let names: [(String, Attributes)] = [
+        ("bold", .bold), ("dim", .dim), ("underline", .underline), ("reverse", .reverse),
+    ]
 }
 
 /// Foreground, background and attributes of a cell.
@@ -118,12 +138,26 @@ public struct Style: Hashable, Sendable {
 
     /// This style with `other`'s non-default colours and extra attributes on top.
     public func patched(_ other: Style) -> Style {
-        Style(fg: other.fg == .default ? fg : other.fg, bg: other.bg == .default ? bg : other.bg, attributes.union(other.attributes))
+        Style(
+            fg: other.fg == .default ? fg : other.fg, bg: other.bg == .default ? bg : other.bg,
+            attributes.union(other.attributes))
     }
 
-    public func with(fg: Color) -> Style { var s = self; s.fg = fg; return s }
-    public func with(bg: Color) -> Style { var s = self; s.bg = bg; return s }
-    public func adding(_ a: Attributes) -> Style { var s = self; s.attributes.formUnion(a); return s }
+    public func with(fg: Color) -> Style {
+        var s = self
+        s.fg = fg
+        return s
+    }
+    public func with(bg: Color) -> Style {
+        var s = self
+        s.bg = bg
+        return s
+    }
+    public func adding(_ a: Attributes) -> Style {
+        var s = self
+        s.attributes.formUnion(a)
+        return s
+    }
 
     /// Compact form for snapshots: `fg/bg+bold`.
     public var description: String {

@@ -35,8 +35,10 @@ public struct Block: Widget {
         buffer.set(area.x, area.maxY - 1, g.bottomLeft, style)
         buffer.set(area.maxX - 1, area.maxY - 1, g.bottomRight, style)
         if let title, area.width > 4 {
-            buffer.put(" " + DisplayWidth.truncate(title, to: area.width - 4, ellipsis: g.ellipsis) + " ", x: area.x + 1, y: area.y,
-                       style: titleStyle, maxWidth: area.width - 2)
+            buffer.put(
+                " " + DisplayWidth.truncate(title, to: area.width - 4, ellipsis: g.ellipsis) + " ", x: area.x + 1,
+                y: area.y,
+                style: titleStyle, maxWidth: area.width - 2)
         }
     }
 }
@@ -58,7 +60,9 @@ public struct Paragraph: Widget {
     }
 
     public init(_ text: String, style: Style, wrap: Bool = true) {
-        self.init(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map { [(String($0), style)] }, wrap: wrap)
+        self.init(
+            lines: text.split(separator: "\n", omittingEmptySubsequences: false).map { [(String($0), style)] },
+            wrap: wrap)
     }
 
     /// Lines after wrapping at word boundaries to `width`.
@@ -66,7 +70,8 @@ public struct Paragraph: Widget {
         guard wrap, width > 0 else { return lines }
         var out: [[(String, Style)]] = []
         for line in lines {
-            var current: [(String, Style)] = [], used = 0
+            var current: [(String, Style)] = []
+            var used = 0
             for (text, style) in line {
                 for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init).enumerated() {
                     var piece = (word.offset > 0 ? " " : "") + word.element
@@ -100,7 +105,10 @@ public struct Paragraph: Widget {
         let all = laidOut(width: area.width)
         for (row, line) in all.dropFirst(max(0, scroll)).prefix(area.height).enumerated() {
             let w = line.reduce(0) { $0 + DisplayWidth.of($1.0) }
-            var x = area.x + (alignment == .right ? max(0, area.width - w) : alignment == .center ? max(0, (area.width - w) / 2) : 0)
+            var x =
+                area.x
+                + (alignment == .right
+                    ? max(0, area.width - w) : alignment == .center ? max(0, (area.width - w) / 2) : 0)
             for (text, style) in line {
                 x += buffer.put(text, x: x, y: area.y + row, style: style, maxWidth: area.maxX - x)
             }
@@ -115,7 +123,9 @@ public struct Table: Widget {
         public var width: Int
         public var alignment: Alignment
         public init(_ title: String, width: Int, _ alignment: Alignment = .left) {
-            self.title = title; self.width = width; self.alignment = alignment
+            self.title = title
+            self.width = width
+            self.alignment = alignment
         }
     }
 
@@ -126,10 +136,17 @@ public struct Table: Widget {
     public var style: Style, headerStyle: Style, selectedStyle: Style
     public var offset: Int
 
-    public init(columns: [Column], rows: [[(String, Style?)]], selected: Int? = nil, style: Style, headerStyle: Style,
-                selectedStyle: Style, offset: Int = 0) {
-        self.columns = columns; self.rows = rows; self.selected = selected
-        self.style = style; self.headerStyle = headerStyle; self.selectedStyle = selectedStyle; self.offset = offset
+    public init(
+        columns: [Column], rows: [[(String, Style?)]], selected: Int? = nil, style: Style, headerStyle: Style,
+        selectedStyle: Style, offset: Int = 0
+    ) {
+        self.columns = columns
+        self.rows = rows
+        self.selected = selected
+        self.style = style
+        self.headerStyle = headerStyle
+        self.selectedStyle = selectedStyle
+        self.offset = offset
     }
 
     /// The first row shown so that `selected` is visible in `height` rows.
@@ -148,11 +165,18 @@ public struct Table: Widget {
                 let w = min(col.width, area.maxX - x)
                 let (text, s) = i < cells.count ? cells[i] : ("", nil)
                 let base = s ?? style
-                buffer.put(DisplayWidth.pad(text, to: w, alignment: col.alignment), x: x, y: y, style: rowStyle.map { base.patched($0) } ?? base)
+                buffer.put(
+                    DisplayWidth.pad(text, to: w, alignment: col.alignment), x: x, y: y,
+                    style: rowStyle.map { base.patched($0) } ?? base)
                 x += w
-                if x < area.maxX { buffer.put(" ", x: x, y: y, style: rowStyle ?? style); x += 1 }
+                if x < area.maxX {
+                    buffer.put(" ", x: x, y: y, style: rowStyle ?? style)
+                    x += 1
+                }
             }
-            if let rowStyle, x < area.maxX { buffer.put(String(repeating: " ", count: area.maxX - x), x: x, y: y, style: rowStyle) }
+            if let rowStyle, x < area.maxX {
+                buffer.put(String(repeating: " ", count: area.maxX - x), x: x, y: y, style: rowStyle)
+            }
         }
         draw(columns.map { ($0.title, headerStyle) }, y: area.y, rowStyle: nil)
         let visible = area.height - 1
@@ -170,7 +194,10 @@ public struct ListView: Widget {
     public var selected: Int?
     public var style: Style, selectedStyle: Style
     public init(items: [String], selected: Int?, style: Style, selectedStyle: Style) {
-        self.items = items; self.selected = selected; self.style = style; self.selectedStyle = selectedStyle
+        self.items = items
+        self.selected = selected
+        self.style = style
+        self.selectedStyle = selectedStyle
     }
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         let first = Table.scrollOffset(selected: selected, current: 0, visible: area.height)
@@ -187,12 +214,16 @@ public struct Tabs: Widget {
     public var active: Int
     public var style: Style, activeStyle: Style
     public init(titles: [String], active: Int, style: Style, activeStyle: Style) {
-        self.titles = titles; self.active = active; self.style = style; self.activeStyle = activeStyle
+        self.titles = titles
+        self.active = active
+        self.style = style
+        self.activeStyle = activeStyle
     }
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         var x = area.x
         for (i, t) in titles.enumerated() where x < area.maxX {
-            x += buffer.put(" \(t) ", x: x, y: area.y, style: i == active ? activeStyle : style, maxWidth: area.maxX - x)
+            x += buffer.put(
+                " \(t) ", x: x, y: area.y, style: i == active ? activeStyle : style, maxWidth: area.maxX - x)
         }
     }
 }
@@ -204,7 +235,11 @@ public struct Gauge: Widget {
     public var style: Style, barStyle: Style
     public var glyphs: Glyphs
     public init(fraction: Double, label: String, style: Style, barStyle: Style, glyphs: Glyphs = .unicode) {
-        self.fraction = fraction; self.label = label; self.style = style; self.barStyle = barStyle; self.glyphs = glyphs
+        self.fraction = fraction
+        self.label = label
+        self.style = style
+        self.barStyle = barStyle
+        self.glyphs = glyphs
     }
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         guard !area.isEmpty else { return }
@@ -213,10 +248,13 @@ public struct Gauge: Widget {
         let full = Int(cells)
         for x in 0..<area.width {
             let glyph: String
-            if x < full { glyph = glyphs.gaugeFull }
-            else if x == full, glyphs.unicode, Int((cells - Double(full)) * 8) > 0 {
+            if x < full {
+                glyph = glyphs.gaugeFull
+            } else if x == full, glyphs.unicode, Int((cells - Double(full)) * 8) > 0 {
                 glyph = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"][min(6, Int((cells - Double(full)) * 8) - 1)]
-            } else { glyph = glyphs.gaugeEmpty }
+            } else {
+                glyph = glyphs.gaugeEmpty
+            }
             buffer.set(area.x + x, area.y, glyph, x < full ? barStyle : style)
         }
         let text = DisplayWidth.truncate(label, to: area.width)
@@ -230,7 +268,9 @@ public struct Sparkline: Widget {
     public var style: Style
     public var glyphs: Glyphs
     public init(values: [Double], style: Style, glyphs: Glyphs = .unicode) {
-        self.values = values; self.style = style; self.glyphs = glyphs
+        self.values = values
+        self.style = style
+        self.glyphs = glyphs
     }
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         let shown = Array(values.filter { $0.isFinite }.suffix(area.width))
@@ -252,13 +292,22 @@ public struct TextField: Sendable, Equatable {
         cursor = text.count
     }
 
-    public enum Edit: Sendable { case insert(Character), backspace, delete, left, right, home, end, wordBack, killToEnd, killToStart }
+    public enum Edit: Sendable {
+        case insert(Character)
+        case backspace, delete, left, right, home, end, wordBack, killToEnd, killToStart
+    }
 
     public mutating func apply(_ edit: Edit) {
         var chars = Array(text)
         switch edit {
-        case .insert(let c): chars.insert(c, at: cursor); cursor += 1
-        case .backspace: if cursor > 0 { chars.remove(at: cursor - 1); cursor -= 1 }
+        case .insert(let c):
+            chars.insert(c, at: cursor)
+            cursor += 1
+        case .backspace:
+            if cursor > 0 {
+                chars.remove(at: cursor - 1)
+                cursor -= 1
+            }
         case .delete: if cursor < chars.count { chars.remove(at: cursor) }
         case .left: cursor = max(0, cursor - 1)
         case .right: cursor = min(chars.count, cursor + 1)
@@ -271,7 +320,9 @@ public struct TextField: Sendable, Equatable {
             chars.removeSubrange(i..<cursor)
             cursor = i
         case .killToEnd: chars.removeSubrange(cursor...)
-        case .killToStart: chars.removeSubrange(..<cursor); cursor = 0
+        case .killToStart:
+            chars.removeSubrange(..<cursor)
+            cursor = 0
         }
         text = String(chars)
     }
@@ -294,11 +345,14 @@ public struct TextField: Sendable, Equatable {
 
 /// Clears a centred area and frames it: the base of dialogs, the help overlay and the palette.
 public struct Modal {
-    public static func frame(_ screen: Rect, width: Int, height: Int, title: String, style: Style, borderStyle: Style,
-                             glyphs: Glyphs, _ buffer: inout Buffer) -> Rect {
+    public static func frame(
+        _ screen: Rect, width: Int, height: Int, title: String, style: Style, borderStyle: Style,
+        glyphs: Glyphs, _ buffer: inout Buffer
+    ) -> Rect {
         let area = screen.centered(width: width, height: height)
         buffer.fill(area, with: Cell(" ", style: style))
-        Block(title: title, style: borderStyle, titleStyle: borderStyle.adding(.bold), glyphs: glyphs).render(area, &buffer)
+        Block(title: title, style: borderStyle, titleStyle: borderStyle.adding(.bold), glyphs: glyphs).render(
+            area, &buffer)
         return area.inset(left: 2, top: 1, right: 2, bottom: 1)
     }
 }
@@ -309,13 +363,16 @@ public struct StatusLine: Widget {
     public var right: String
     public var style: Style
     public init(left: [(String, Style)], right: String, style: Style) {
-        self.left = left; self.right = right; self.style = style
+        self.left = left
+        self.right = right
+        self.style = style
     }
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         buffer.fill(area.row(0), with: Cell(" ", style: style))
         let leftWidth = left.reduce(0) { $0 + DisplayWidth.of($1.0) }
-        let r = DisplayWidth.truncate(right, to: max(0, leftWidth == 0 ? area.width : min(area.width - leftWidth - 1, area.width / 2)))
+        let r = DisplayWidth.truncate(
+            right, to: max(0, leftWidth == 0 ? area.width : min(area.width - leftWidth - 1, area.width / 2)))
         let rw = DisplayWidth.of(r)
         var x = area.x
         for (text, s) in left where x < area.maxX - rw - 1 {
@@ -339,7 +396,9 @@ public struct ScrollView: Widget {
     }
 
     /// The largest useful scroll offset for an area of this size.
-    public func maxScroll(_ area: Rect) -> Int { max(0, content.laidOut(width: max(1, area.width - 1)).count - area.height) }
+    public func maxScroll(_ area: Rect) -> Int {
+        max(0, content.laidOut(width: max(1, area.width - 1)).count - area.height)
+    }
 
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         guard area.width >= 2, area.height >= 1 else { return }
@@ -354,7 +413,9 @@ public struct ScrollView: Widget {
         let top = (area.height - thumb) * p.scroll / max(1, total - area.height)
         for y in 0..<area.height {
             let inThumb = y >= top && y < top + thumb
-            buffer.set(area.maxX - 1, area.y + y, inThumb ? (glyphs.unicode ? "┃" : "#") : (glyphs.unicode ? "│" : "|"), scrollbarStyle)
+            buffer.set(
+                area.maxX - 1, area.y + y, inThumb ? (glyphs.unicode ? "┃" : "#") : (glyphs.unicode ? "│" : "|"),
+                scrollbarStyle)
         }
     }
 }

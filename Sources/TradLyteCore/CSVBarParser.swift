@@ -46,8 +46,9 @@ public struct CSVBarParser: Sendable {
             $0.trimmingASCIIWhitespace().lowercased()
         }
         let columns: Columns
-        let hasHeader = headerFields.contains { Columns.dateNames.contains($0) } ||
-            headerFields.contains("open") || headerFields.contains("close")
+        let hasHeader =
+            headerFields.contains { Columns.dateNames.contains($0) } || headerFields.contains("open")
+            || headerFields.contains("close")
         if hasHeader {
             do { columns = try Columns(header: headerFields) } catch {
                 throw .badHeader(line: firstLine.number, message: error.message)
@@ -87,11 +88,15 @@ public struct CSVBarParser: Sendable {
             }
             let dateText = field(columns.date) ?? ""
             guard let date = Self.parseDate(dateText) else {
-                report(line.number, "'\(dateText)' is not a date — use YYYY-MM-DD (also accepted: YYYYMMDD, YYYY/MM/DD, MM/DD/YYYY)")
+                report(
+                    line.number,
+                    "'\(dateText)' is not a date — use YYYY-MM-DD (also accepted: YYYYMMDD, YYYY/MM/DD, MM/DD/YYYY)")
                 continue
             }
             guard calendar.covers(date) else {
-                report(line.number, "\(date) is outside the calendar's range \(calendar.firstSession)…\(calendar.lastSession)")
+                report(
+                    line.number,
+                    "\(date) is outside the calendar's range \(calendar.firstSession)…\(calendar.lastSession)")
                 continue
             }
             guard calendar.isSession(date) else {
@@ -99,13 +104,17 @@ public struct CSVBarParser: Sendable {
                 continue
             }
             if let latestSession, date > latestSession {
-                report(line.number, "\(date) is after the latest closed session \(latestSession) — "
-                    + "a bar cannot be imported before its session has closed")
+                report(
+                    line.number,
+                    "\(date) is after the latest closed session \(latestSession) — "
+                        + "a bar cannot be imported before its session has closed")
                 continue
             }
             var numbers: [Double] = []
             var bad = false
-            for (name, index) in [("open", columns.open), ("high", columns.high), ("low", columns.low), ("close", columns.close)] {
+            for (name, index) in [
+                ("open", columns.open), ("high", columns.high), ("low", columns.low), ("close", columns.close),
+            ] {
                 let text = field(index) ?? ""
                 guard let value = Self.decimal(text) else {
                     report(line.number, "\(name) '\(text)' is not a number")
@@ -136,11 +145,15 @@ public struct CSVBarParser: Sendable {
             }
             var trades: Int?
             if let text = field(columns.trades), !text.isEmpty {
-                guard let value = Int(text) else { report(line.number, "trades '\(text)' is not a whole number"); continue }
+                guard let value = Int(text) else {
+                    report(line.number, "trades '\(text)' is not a whole number")
+                    continue
+                }
                 trades = value
             }
-            let bar = DailyBar(session: date, open: numbers[0], high: numbers[1], low: numbers[2],
-                               close: numbers[3], volume: volume, vwap: vwap, trades: trades)
+            let bar = DailyBar(
+                session: date, open: numbers[0], high: numbers[1], low: numbers[2],
+                close: numbers[3], volume: volume, vwap: vwap, trades: trades)
             if let problem = bar.problem {
                 report(line.number, problem)
                 continue
@@ -167,7 +180,11 @@ public struct CSVBarParser: Sendable {
         var trades: Int?
 
         init(date: Int, open: Int, high: Int, low: Int, close: Int, volume: Int?) {
-            self.date = date; self.open = open; self.high = high; self.low = low; self.close = close
+            self.date = date
+            self.open = open
+            self.high = high
+            self.low = low
+            self.close = close
             self.volume = volume
         }
 
@@ -178,7 +195,8 @@ public struct CSVBarParser: Sendable {
             // A role named twice ("close,close" or "close,c") is ambiguous: which one is meant?
             let roles: [(String, Set<String>)] = [
                 ("date", Self.dateNames), ("open", ["open", "o"]), ("high", ["high", "h"]), ("low", ["low", "l"]),
-                ("close", ["close", "c", "last"]), ("volume", ["volume", "vol", "v"]), ("symbol", ["symbol", "ticker"]),
+                ("close", ["close", "c", "last"]), ("volume", ["volume", "vol", "v"]),
+                ("symbol", ["symbol", "ticker"]),
                 ("vwap", ["vwap", "vw"]), ("trades", ["trades", "transactions", "n"]),
             ]
             for (role, names) in roles {
@@ -191,7 +209,9 @@ public struct CSVBarParser: Sendable {
             }
             var missing: [String] = []
             let date = find(Self.dateNames)
-            let open = find(["open", "o"]), high = find(["high", "h"]), low = find(["low", "l"])
+            let open = find(["open", "o"])
+            let high = find(["high", "h"])
+            let low = find(["low", "l"])
             let close = find(["close", "c", "last"])
             if date == nil { missing.append("date") }
             if open == nil { missing.append("open") }
@@ -199,10 +219,14 @@ public struct CSVBarParser: Sendable {
             if low == nil { missing.append("low") }
             if close == nil { missing.append("close") }
             guard missing.isEmpty else {
-                throw HeaderError(message: "the header has no \(missing.joined(separator: ", ")) column — expected date,open,high,low,close,volume")
+                throw HeaderError(
+                    message:
+                        "the header has no \(missing.joined(separator: ", ")) column — expected date,open,high,low,close,volume"
+                )
             }
-            self.init(date: date!, open: open!, high: high!, low: low!, close: close!,
-                      volume: find(["volume", "vol", "v"]))
+            self.init(
+                date: date!, open: open!, high: high!, low: low!, close: close!,
+                volume: find(["volume", "vol", "v"]))
             symbol = find(["symbol", "ticker"])
             vwap = find(["vwap", "vw"])
             trades = find(["trades", "transactions", "n"])
@@ -273,7 +297,12 @@ public struct CSVBarParser: Sendable {
             if inQuotes {
                 if ch == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { current.append("\"") } else { inQuotes = false; pending = next }
+                        if next == "\"" {
+                            current.append("\"")
+                        } else {
+                            inQuotes = false
+                            pending = next
+                        }
                     } else {
                         inQuotes = false
                     }
@@ -302,7 +331,7 @@ public struct CSVBarParser: Sendable {
             guard let y = number(0..<4), let m = number(4..<6), let d = number(6..<8) else { return nil }
             return SessionDate(year: y, month: m, day: d)
         case 10 where bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-"),
-             10 where bytes[4] == UInt8(ascii: "/") && bytes[7] == UInt8(ascii: "/"):
+            10 where bytes[4] == UInt8(ascii: "/") && bytes[7] == UInt8(ascii: "/"):
             guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
             return SessionDate(year: y, month: m, day: d)
         case 10 where bytes[2] == UInt8(ascii: "/") && bytes[5] == UInt8(ascii: "/"):
@@ -329,16 +358,21 @@ public enum CSVImportError: Error, Equatable, CustomStringConvertible, Sendable 
 
     public var description: String {
         switch self {
-        case .empty: return "the file is empty — expected a header such as date,open,high,low,close,volume and one row per session"
+        case .empty:
+            return
+                "the file is empty — expected a header such as date,open,high,low,close,volume and one row per session"
         case .noRows: return "the file has a header but no rows"
         case .badHeader(let line, let message): return "line \(line): \(message)"
-        case .noSymbol: return "the file has no symbol column — pass --symbol SYMBOL (or name the file after the symbol, e.g. AAPL.csv)"
+        case .noSymbol:
+            return
+                "the file has no symbol column — pass --symbol SYMBOL (or name the file after the symbol, e.g. AAPL.csv)"
         case .symbolGivenTwice(let symbol):
             return "the file has its own symbol column — drop --symbol \(symbol)"
         case .rejected(let problems, let total):
             var lines = problems.map { "line \($0.line): \($0.message)" }
             if total > problems.count { lines.append("… and \(total - problems.count) more problems") }
-            return "rejected: \(total) malformed row\(total == 1 ? "" : "s"); nothing was imported\n" + lines.joined(separator: "\n")
+            return "rejected: \(total) malformed row\(total == 1 ? "" : "s"); nothing was imported\n"
+                + lines.joined(separator: "\n")
         }
     }
 }

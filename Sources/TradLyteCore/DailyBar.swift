@@ -11,8 +11,10 @@ public struct DailyBar: Equatable, Sendable, Codable {
     /// Number of trades, when the source provides it.
     public var trades: Int?
 
-    public init(session: SessionDate, open: Double, high: Double, low: Double, close: Double,
-                volume: Double, vwap: Double? = nil, trades: Int? = nil) {
+    public init(
+        session: SessionDate, open: Double, high: Double, low: Double, close: Double,
+        volume: Double, vwap: Double? = nil, trades: Int? = nil
+    ) {
         self.session = session
         self.open = open
         self.high = high
@@ -33,10 +35,12 @@ public struct DailyBar: Equatable, Sendable, Codable {
 
     public var problem: String? {
         // The common case first, without building anything.
-        if open.isFinite && high.isFinite && low.isFinite && close.isFinite && open > 0 && high > 0 && low > 0 && close > 0
+        if open.isFinite && high.isFinite && low.isFinite && close.isFinite && open > 0 && high > 0 && low > 0
+            && close > 0
             && low <= open && low <= close && high >= open && high >= close && volume.isFinite && volume >= 0
             && high <= Self.maxPrice && volume <= Self.maxVolume
-            && (vwap.map { $0.isFinite && $0 > 0 } ?? true) && (trades.map { $0 >= 0 } ?? true) {
+            && (vwap.map { $0.isFinite && $0 > 0 } ?? true) && (trades.map { $0 >= 0 } ?? true)
+        {
             return nil
         }
         for (name, value) in [("open", open), ("high", high), ("low", low), ("close", close)] {
@@ -88,8 +92,9 @@ public struct BarSeries: Equatable, Sendable {
         reserveCapacity(bars.count)
         for bar in bars {
             guard let index = calendar.sessionIndex(bar.session) else { throw .notASession(bar.session) }
-            try append(sessionIndex: Int32(index), open: bar.open, high: bar.high, low: bar.low,
-                       close: bar.close, volume: bar.volume)
+            try append(
+                sessionIndex: Int32(index), open: bar.open, high: bar.high, low: bar.low,
+                close: bar.close, volume: bar.volume)
         }
     }
 
@@ -105,8 +110,10 @@ public struct BarSeries: Equatable, Sendable {
         volume.reserveCapacity(n)
     }
 
-    public mutating func append(sessionIndex s: Int32, open o: Double, high h: Double, low l: Double,
-                                close c: Double, volume v: Double) throws(SeriesError) {
+    public mutating func append(
+        sessionIndex s: Int32, open o: Double, high h: Double, low l: Double,
+        close c: Double, volume v: Double
+    ) throws(SeriesError) {
         if let last = sessionIndex.last, s <= last { throw .outOfOrder(previous: last, next: s) }
         sessionIndex.append(s)
         open.append(o)
@@ -119,8 +126,9 @@ public struct BarSeries: Equatable, Sendable {
     /// Bars as values, with their session dates.
     public func bars(calendar: TradingCalendar = .nyse) -> [DailyBar] {
         (0..<count).map { i in
-            DailyBar(session: calendar.sessions[Int(sessionIndex[i])], open: open[i], high: high[i],
-                     low: low[i], close: close[i], volume: volume[i])
+            DailyBar(
+                session: calendar.sessions[Int(sessionIndex[i])], open: open[i], high: high[i],
+                low: low[i], close: close[i], volume: volume[i])
         }
     }
 
@@ -131,7 +139,8 @@ public struct BarSeries: Equatable, Sendable {
 
     /// First position whose session index is ≥ `value`.
     public func lowerBound(_ value: Int32) -> Int {
-        var lo = 0, hi = sessionIndex.count
+        var lo = 0
+        var hi = sessionIndex.count
         while lo < hi {
             let mid = (lo + hi) >> 1
             if sessionIndex[mid] < value { lo = mid + 1 } else { hi = mid }
@@ -143,12 +152,17 @@ public struct BarSeries: Equatable, Sendable {
     /// sessions are inserted in order. Returns the merged series.
     public func merging(_ updates: BarSeries) -> BarSeries {
         var out = BarSeries(capacity: count + updates.count)
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < count || j < updates.count {
             let takeUpdate: Bool
-            if j == updates.count { takeUpdate = false }
-            else if i == count { takeUpdate = true }
-            else { takeUpdate = updates.sessionIndex[j] <= sessionIndex[i] }
+            if j == updates.count {
+                takeUpdate = false
+            } else if i == count {
+                takeUpdate = true
+            } else {
+                takeUpdate = updates.sessionIndex[j] <= sessionIndex[i]
+            }
             if takeUpdate {
                 if i < count && sessionIndex[i] == updates.sessionIndex[j] { i += 1 }
                 out.appendUnchecked(from: updates, at: j)
@@ -180,7 +194,8 @@ public enum SeriesError: Error, Equatable, CustomStringConvertible, Sendable {
         case .notASession(let date):
             return "\(date) (\(date.weekdayName)) is not an NYSE session"
         case .outOfOrder(let previous, let next):
-            return "bars out of order: session #\(next) follows session #\(previous) — sort bars by date and remove duplicates"
+            return
+                "bars out of order: session #\(next) follows session #\(previous) — sort bars by date and remove duplicates"
         }
     }
 }

@@ -15,8 +15,10 @@ public struct FibBar: Equatable, Sendable {
     public var close: Double
     public var volume: Double
 
-    public init(bucket: Int32, firstSession: Int32, lastSession: Int32, sessionsPresent: Int32, complete: Bool,
-                open: Double, high: Double, low: Double, close: Double, volume: Double) {
+    public init(
+        bucket: Int32, firstSession: Int32, lastSession: Int32, sessionsPresent: Int32, complete: Bool,
+        open: Double, high: Double, low: Double, close: Double, volume: Double
+    ) {
         self.bucket = bucket
         self.firstSession = firstSession
         self.lastSession = lastSession
@@ -32,6 +34,6 @@ public struct FibBar: Equatable, Sendable {
     /// The session indexes the bucket covers on the calendar.
     public func calendarSessions(interval: FibInterval) -> ClosedRange<Int32> {
         let n = Int32(interval.sessions)
-        return bucket * n ... bucket * n + n - 1
+        return bucket * n...bucket * n + n - 1
     }
 }

@@ -34,7 +34,8 @@ public struct FibInterval: Hashable, Comparable, Sendable, CustomStringConvertib
     public init(from decoder: any Decoder) throws {
         let n = try decoder.singleValueContainer().decode(Int.self)
         do { try self.init(n) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 
@@ -52,7 +53,8 @@ public enum FibIntervalError: Error, Equatable, CustomStringConvertible, Sendabl
         let list = FibInterval.allowedSessions.map(String.init).joined(separator: ", ")
         switch self {
         case .notAllowed(let n): return "interval \(n) is not supported — use one of \(list) sessions"
-        case .malformed(let text): return "'\(text)' is not an interval — use one of \(list) (optionally with a 'd' suffix)"
+        case .malformed(let text):
+            return "'\(text)' is not an interval — use one of \(list) (optionally with a 'd' suffix)"
         }
     }
 }

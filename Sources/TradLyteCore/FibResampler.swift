@@ -20,9 +20,11 @@ public enum FibResampler {
                 initialized = withColumns(series) { sess, open, high, low, close, volume in
                     for i in 0..<sess.count {
                         let s = sess[i]
-                        (out.baseAddress! + i).initialize(to: FibBar(
-                            bucket: s, firstSession: s, lastSession: s, sessionsPresent: 1, complete: s <= latestClosed,
-                            open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i]))
+                        (out.baseAddress! + i).initialize(
+                            to: FibBar(
+                                bucket: s, firstSession: s, lastSession: s, sessionsPresent: 1,
+                                complete: s <= latestClosed,
+                                open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i]))
                     }
                     return sess.count
                 }
@@ -65,40 +67,55 @@ public enum FibResampler {
     }
 
     /// The single pass: walks the daily bars once, keeping one accumulator per interval.
-    private static func fill(_ series: BarSeries, intervals: [FibInterval], latestClosed: Int32,
-                             into outputs: [UnsafeMutablePointer<FibBar>], counts: inout [Int]) {
+    private static func fill(
+        _ series: BarSeries, intervals: [FibInterval], latestClosed: Int32,
+        into outputs: [UnsafeMutablePointer<FibBar>], counts: inout [Int]
+    ) {
         let k = intervals.count
         var acc = [Accumulator](repeating: Accumulator(), count: k)
         for j in 0..<k { acc[j].n = Int32(intervals[j].sessions) }
         withColumns(series) { sess, open, high, low, close, volume in
-        acc.withUnsafeMutableBufferPointer { acc in
-        counts.withUnsafeMutableBufferPointer { counts in
-            for i in 0..<sess.count {
-                let s = sess[i], h = high[i], l = low[i], c = close[i], v = volume[i]
-                for j in 0..<k {
-                    if s >= acc[j].nextBoundary {
-                        if acc[j].count > 0 {
-                            (outputs[j] + counts[j]).initialize(to: acc[j].bar(latestClosed: latestClosed))
-                            counts[j] += 1
+            acc.withUnsafeMutableBufferPointer { acc in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for i in 0..<sess.count {
+                        let s = sess[i]
+                        let h = high[i]
+                        let l = low[i]
+                        let c = close[i]
+                        let v = volume[i]
+                        for j in 0..<k {
+                            if s >= acc[j].nextBoundary {
+                                if acc[j].count > 0 {
+                                    (outputs[j] + counts[j]).initialize(to: acc[j].bar(latestClosed: latestClosed))
+                                    counts[j] += 1
+                                }
+                                acc[j].start(session: s, open: open[i], high: h, low: l)
+                            }
+                            acc[j].add(session: s, high: h, low: l, close: c, volume: v)
                         }
-                        acc[j].start(session: s, open: open[i], high: h, low: l)
                     }
-                    acc[j].add(session: s, high: h, low: l, close: c, volume: v)
+                    for j in 0..<k where acc[j].count > 0 {
+                        (outputs[j] + counts[j]).initialize(to: acc[j].bar(latestClosed: latestClosed))
+                        counts[j] += 1
+                    }
                 }
             }
-            for j in 0..<k where acc[j].count > 0 {
-                (outputs[j] + counts[j]).initialize(to: acc[j].bar(latestClosed: latestClosed))
-                counts[j] += 1
-            }
-        }}}
+        }
     }
 
     /// Runs `body` on the series' columns as buffers, all cut to the shortest column.
-    private static func withColumns<R>(_ series: BarSeries, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>,
-                                                                       UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>,
-                                                                       UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) -> R) -> R {
-        let n = [series.sessionIndex.count, series.open.count, series.high.count, series.low.count,
-                 series.close.count, series.volume.count].min()!
+    private static func withColumns<R>(
+        _ series: BarSeries,
+        _ body: (
+            UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>,
+            UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>,
+            UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>
+        ) -> R
+    ) -> R {
+        let n = [
+            series.sessionIndex.count, series.open.count, series.high.count, series.low.count,
+            series.close.count, series.volume.count,
+        ].min()!
         func cut<T>(_ b: UnsafeBufferPointer<T>) -> UnsafeBufferPointer<T> { UnsafeBufferPointer(rebasing: b[0..<n]) }
         return series.sessionIndex.withUnsafeBufferPointer { sess in
             series.open.withUnsafeBufferPointer { open in
@@ -116,29 +133,34 @@ public enum FibResampler {
     }
 
     /// The buckets that bars on `sessions` fall into, sorted and unique.
-    public static func touchedBuckets<S: Sequence>(sessions: S, interval: FibInterval) -> [Int32] where S.Element == Int32 {
+    public static func touchedBuckets<S: Sequence>(sessions: S, interval: FibInterval) -> [Int32]
+    where S.Element == Int32 {
         let n = Int32(interval.sessions)
         return Array(Set(sessions.map { $0 / n })).sorted()
     }
 
     /// Recomputes the given buckets from `series`, which must hold every daily bar of those
     /// buckets. Buckets without any daily bar yield no bar.
-    public static func bars(forBuckets buckets: [Int32], in series: BarSeries, interval: FibInterval,
-                            latestClosed: Int32) -> [FibBar] {
+    public static func bars(
+        forBuckets buckets: [Int32], in series: BarSeries, interval: FibInterval,
+        latestClosed: Int32
+    ) -> [FibBar] {
         let n = Int32(interval.sessions)
         var result: [FibBar] = []
         result.reserveCapacity(buckets.count)
         for bucket in buckets.sorted() {
-            let positions = series.positions(in: bucket * n ... bucket * n + n - 1)
+            let positions = series.positions(in: bucket * n...bucket * n + n - 1)
             guard !positions.isEmpty else { continue }
             var acc = Accumulator()
             acc.n = n
             let first = positions.lowerBound
-            acc.start(session: series.sessionIndex[first], open: series.open[first],
-                      high: series.high[first], low: series.low[first])
+            acc.start(
+                session: series.sessionIndex[first], open: series.open[first],
+                high: series.high[first], low: series.low[first])
             for i in positions {
-                acc.add(session: series.sessionIndex[i], high: series.high[i], low: series.low[i],
-                        close: series.close[i], volume: series.volume[i])
+                acc.add(
+                    session: series.sessionIndex[i], high: series.high[i], low: series.low[i],
+                    close: series.close[i], volume: series.volume[i])
             }
             result.append(acc.bar(latestClosed: latestClosed))
         }
@@ -162,8 +184,10 @@ public enum FibResampler {
     ///   - series: the symbol's daily series after the change (at least every touched bucket).
     ///   - changedSessions: session indexes whose daily bar was added, changed or removed.
     ///   - latestClosed: the latest closed session index now (never earlier than last time).
-    public static func update(_ previous: [FibBar], series: BarSeries, changedSessions: [Int32],
-                              interval: FibInterval, latestClosed: Int32) -> Update {
+    public static func update(
+        _ previous: [FibBar], series: BarSeries, changedSessions: [Int32],
+        interval: FibInterval, latestClosed: Int32
+    ) -> Update {
         var touched = Set(touchedBuckets(sessions: changedSessions, interval: interval))
         for bar in previous where !bar.complete { touched.insert(bar.bucket) }
         let touchedSorted = touched.sorted()
@@ -176,7 +200,8 @@ public enum FibResampler {
         var freshByBucket: [Int32: FibBar] = [:]
         for bar in fresh { freshByBucket[bar.bucket] = bar }
 
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < previous.count || j < fresh.count {
             if j == fresh.count || (i < previous.count && previous[i].bucket < fresh[j].bucket) {
                 let old = previous[i]
@@ -235,9 +260,10 @@ public enum FibResampler {
 
         @inline(__always)
         func bar(latestClosed: Int32) -> FibBar {
-            FibBar(bucket: bucket, firstSession: first, lastSession: last, sessionsPresent: count,
-                   complete: FibResampler.isComplete(bucket: bucket, sessions: n, latestClosed: latestClosed),
-                   open: open, high: high, low: low, close: close, volume: volume)
+            FibBar(
+                bucket: bucket, firstSession: first, lastSession: last, sessionsPresent: count,
+                complete: FibResampler.isComplete(bucket: bucket, sessions: n, latestClosed: latestClosed),
+                open: open, high: high, low: low, close: close, volume: volume)
         }
     }
 }

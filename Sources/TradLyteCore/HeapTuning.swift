@@ -9,10 +9,10 @@ public enum HeapTuning {
     /// libraries (and glibc without `mallopt`) are left as they are.
     public static func keepFreedHeap() {
         #if os(Linux)
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        let mTopPad: Int32 = -2  // malloc.h's M_TOP_PAD; Swift's Glibc module does not export malloc.h
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(mTopPad, 16 << 20)
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            let mTopPad: Int32 = -2  // malloc.h's M_TOP_PAD; Swift's Glibc module does not export malloc.h
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(mTopPad, 16 << 20)
         #endif
     }
 }

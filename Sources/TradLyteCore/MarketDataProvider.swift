@@ -19,8 +19,8 @@ public struct Split: Equatable, Sendable, Codable {
 public struct Quote: Equatable, Sendable, Codable {
     /// Where a quote came from; always shown next to it.
     public enum Source: String, Sendable, Codable {
-        case live           // a real-time snapshot
-        case delayed        // a snapshot on a delayed plan
+        case live  // a real-time snapshot
+        case delayed  // a snapshot on a delayed plan
         case previousClose = "prev close"
         case localEOD = "local EOD"
         case demo
@@ -42,8 +42,10 @@ public struct Quote: Equatable, Sendable, Codable {
     public var fetchedAt: Date
     public var source: Source
 
-    public init(symbol: Symbol, price: Double, change: Double?, changePercent: Double?, open: Double?, dayHigh: Double?,
-                dayLow: Double?, volume: Double?, session: SessionDate?, asOf: Date, fetchedAt: Date, source: Source) {
+    public init(
+        symbol: Symbol, price: Double, change: Double?, changePercent: Double?, open: Double?, dayHigh: Double?,
+        dayLow: Double?, volume: Double?, session: SessionDate?, asOf: Date, fetchedAt: Date, source: Source
+    ) {
         self.symbol = symbol
         self.price = price
         self.change = change

@@ -26,8 +26,10 @@ public struct StageRecord: Equatable, Sendable, Codable {
     public var counts: [String: Int]
     public var error: String?
 
-    public init(runID: Int64, stage: String, status: RunStatus, attempts: Int = 1, startedAt: Date,
-                finishedAt: Date? = nil, counts: [String: Int] = [:], error: String? = nil) {
+    public init(
+        runID: Int64, stage: String, status: RunStatus, attempts: Int = 1, startedAt: Date,
+        finishedAt: Date? = nil, counts: [String: Int] = [:], error: String? = nil
+    ) {
         self.runID = runID
         self.stage = stage
         self.status = status
@@ -49,8 +51,10 @@ public struct RunRecord: Equatable, Sendable, Codable {
     public var error: String?
     public var summary: String?
 
-    public init(id: Int64, trigger: RunTrigger, status: RunStatus, startedAt: Date, finishedAt: Date? = nil,
-                error: String? = nil, summary: String? = nil) {
+    public init(
+        id: Int64, trigger: RunTrigger, status: RunStatus, startedAt: Date, finishedAt: Date? = nil,
+        error: String? = nil, summary: String? = nil
+    ) {
         self.id = id
         self.trigger = trigger
         self.status = status

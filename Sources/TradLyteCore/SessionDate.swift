@@ -12,7 +12,8 @@ public struct SessionDate: Hashable, Comparable, Sendable, CustomStringConvertib
     /// A date from its parts, or `nil` when the parts do not name a real day (2023-02-29).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= SessionDate.daysInMonth(year: year, month: month) else { return nil }
+            day <= SessionDate.daysInMonth(year: year, month: month)
+        else { return nil }
         dayNumber = Int32(SessionDate.daysFromCivil(year: year, month: month, day: day))
     }
 
@@ -20,8 +21,9 @@ public struct SessionDate: Hashable, Comparable, Sendable, CustomStringConvertib
     public init(iso text: String) throws(SessionDateError) {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let y = SessionDate.digits(bytes[0..<4]), let m = SessionDate.digits(bytes[5..<7]),
-              let d = SessionDate.digits(bytes[8..<10]) else {
+            let y = SessionDate.digits(bytes[0..<4]), let m = SessionDate.digits(bytes[5..<7]),
+            let d = SessionDate.digits(bytes[8..<10])
+        else {
             throw .malformed(text)
         }
         guard let date = SessionDate(year: y, month: m, day: d) else { throw .notADay(text) }
@@ -68,7 +70,8 @@ public struct SessionDate: Hashable, Comparable, Sendable, CustomStringConvertib
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(iso: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 

@@ -24,10 +24,12 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
     private init(_ text: String, upperCased: Bool) throws(SymbolError) {
         // Fast path: already a valid upper-case symbol (what providers send).
         let utf8 = text.utf8
-        if !utf8.isEmpty && utf8.count <= 10 && utf8.allSatisfy({ b in
-            (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
-                || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
-        }) {
+        if !utf8.isEmpty && utf8.count <= 10
+            && utf8.allSatisfy({ b in
+                (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+                    || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
+            })
+        {
             rawValue = text
             return
         }
@@ -39,7 +41,7 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
         for (offset, byte) in trimmed.utf8.enumerated() {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "."), UInt8(ascii: "-"):
+                UInt8(ascii: "."), UInt8(ascii: "-"):
                 out.append(byte)
             case UInt8(ascii: "a")...UInt8(ascii: "z"):
                 out.append(upperCased ? byte - 32 : byte)
@@ -62,7 +64,8 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 

@@ -14,9 +14,11 @@ public struct SymbolInfo: Equatable, Sendable, Codable {
     public var listDate: SessionDate?
     public var delistDate: SessionDate?
 
-    public init(symbol: Symbol, name: String? = nil, type: String? = nil, exchange: String? = nil,
-                active: Bool = true, marketCap: Double? = nil, industry: String? = nil,
-                description: String? = nil, listDate: SessionDate? = nil, delistDate: SessionDate? = nil) {
+    public init(
+        symbol: Symbol, name: String? = nil, type: String? = nil, exchange: String? = nil,
+        active: Bool = true, marketCap: Double? = nil, industry: String? = nil,
+        description: String? = nil, listDate: SessionDate? = nil, delistDate: SessionDate? = nil
+    ) {
         self.symbol = symbol
         self.name = name
         self.type = type

@@ -15,14 +15,14 @@ enum NYSERules {
         let newYear = SessionDate(year: year, month: 1, day: 1)!
         add(newYear.weekday == 0 ? newYear.adding(days: 1) : newYear)
         if year >= 1998 { add(NewYorkTime.nthWeekday(1, 3, month: 1, year: year)) }  // Martin Luther King Jr. Day
-        add(NewYorkTime.nthWeekday(1, 3, month: 2, year: year))                       // Washington's Birthday
-        add(easterSunday(year: year).adding(days: -2))                                 // Good Friday
-        add(NewYorkTime.lastWeekday(1, month: 5, year: year))                          // Memorial Day
-        if year >= 2022 { add(observed(SessionDate(year: year, month: 6, day: 19)!)) } // Juneteenth
-        add(observed(SessionDate(year: year, month: 7, day: 4)!))                      // Independence Day
-        add(NewYorkTime.nthWeekday(1, 1, month: 9, year: year))                        // Labor Day
-        add(NewYorkTime.nthWeekday(4, 4, month: 11, year: year))                       // Thanksgiving
-        add(observed(SessionDate(year: year, month: 12, day: 25)!))                    // Christmas
+        add(NewYorkTime.nthWeekday(1, 3, month: 2, year: year))  // Washington's Birthday
+        add(easterSunday(year: year).adding(days: -2))  // Good Friday
+        add(NewYorkTime.lastWeekday(1, month: 5, year: year))  // Memorial Day
+        if year >= 2022 { add(observed(SessionDate(year: year, month: 6, day: 19)!)) }  // Juneteenth
+        add(observed(SessionDate(year: year, month: 7, day: 4)!))  // Independence Day
+        add(NewYorkTime.nthWeekday(1, 1, month: 9, year: year))  // Labor Day
+        add(NewYorkTime.nthWeekday(4, 4, month: 11, year: year))  // Thanksgiving
+        add(observed(SessionDate(year: year, month: 12, day: 25)!))  // Christmas
         for (y, m, d) in unscheduledClosures where y == year {
             add(SessionDate(year: y, month: m, day: d))
         }
@@ -64,10 +64,16 @@ enum NYSERules {
 
     /// Easter Sunday (anonymous Gregorian algorithm).
     static func easterSunday(year: Int) -> SessionDate {
-        let a = year % 19, b = year / 100, c = year % 100
-        let d = b / 4, e = b % 4, f = (b + 8) / 25, g = (b - f + 1) / 3
+        let a = year % 19
+        let b = year / 100
+        let c = year % 100
+        let d = b / 4
+        let e = b % 4
+        let f = (b + 8) / 25
+        let g = (b - f + 1) / 3
         let h = (19 * a + b - d - g + 15) % 30
-        let i = c / 4, k = c % 4
+        let i = c / 4
+        let k = c % 4
         let l = (32 + 2 * e + 2 * i - h - k) % 7
         let m = (a + 11 * h + 22 * l) / 451
         let month = (h + l - 7 * m + 114) / 31
@@ -77,13 +83,13 @@ enum NYSERules {
 
     /// Closures the exchange decided case by case.
     static let unscheduledClosures: [(Int, Int, Int)] = [
-        (1994, 4, 27),                                      // President Nixon's funeral
+        (1994, 4, 27),  // President Nixon's funeral
         (2001, 9, 11), (2001, 9, 12), (2001, 9, 13), (2001, 9, 14),  // September 11
-        (2004, 6, 11),                                      // President Reagan's funeral
-        (2007, 1, 2),                                       // President Ford's funeral
-        (2012, 10, 29), (2012, 10, 30),                     // Hurricane Sandy
-        (2018, 12, 5),                                      // President G. H. W. Bush's funeral
-        (2025, 1, 9),                                       // President Carter's funeral
+        (2004, 6, 11),  // President Reagan's funeral
+        (2007, 1, 2),  // President Ford's funeral
+        (2012, 10, 29), (2012, 10, 30),  // Hurricane Sandy
+        (2018, 12, 5),  // President G. H. W. Bush's funeral
+        (2025, 1, 9),  // President Carter's funeral
     ]
 
     /// Early closes the exchange decided case by case.

@@ -70,7 +70,9 @@ public final class TradingCalendar: Sendable {
     /// The session index of a `yyyymmdd` date, or `nil` when it is not a session.
     @inlinable
     public func sessionIndex(yyyymmdd key: Int) -> Int? {
-        let y = key / 10_000 - firstDayYear, m = (key / 100) % 100, d = key % 100
+        let y = key / 10_000 - firstDayYear
+        let m = (key / 100) % 100
+        let d = key % 100
         guard y >= 0, m >= 1, m <= 12, d >= 1, d <= 31 else { return nil }
         let slot = y * 372 + (m - 1) * 31 + (d - 1)
         guard slot < indexByKeyCount else { return nil }
@@ -193,9 +195,10 @@ public final class TradingCalendar: Sendable {
         guard let day = session(at: index) else { return nil }
         let open = openMinute(ofSessionAt: index)
         let close = closeMinute(ofSessionAt: index)
-        return SessionTimes(session: day, index: index, openMinute: open, closeMinute: close,
-                            open: NewYorkTime.instant(on: day, minuteOfDay: open),
-                            close: NewYorkTime.instant(on: day, minuteOfDay: close))
+        return SessionTimes(
+            session: day, index: index, openMinute: open, closeMinute: close,
+            open: NewYorkTime.instant(on: day, minuteOfDay: open),
+            close: NewYorkTime.instant(on: day, minuteOfDay: close))
     }
 }
 

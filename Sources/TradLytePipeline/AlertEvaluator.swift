@@ -37,16 +37,23 @@ struct AlertEvaluator {
             var bySymbol: [Symbol: [String]] = [:]
             var order: [Symbol] = []
             // Picks carry the strategy's display name; a rule may name its id or file.
-            let wanted = rule.strategy.map { [$0.lowercased(), strategyNamed($0)?.name.lowercased()].compactMap { $0 } }
-            for pick in picks where (rule.symbol == nil || rule.symbol == pick.symbol)
-                && (wanted == nil || wanted!.contains(pick.strategy.lowercased())) {
+            let wanted = rule.strategy.map {
+                [$0.lowercased(), strategyNamed($0)?.name.lowercased()].compactMap { $0 }
+            }
+            for pick in picks
+            where (rule.symbol == nil || rule.symbol == pick.symbol)
+                && (wanted == nil || wanted!.contains(pick.strategy.lowercased()))
+            {
                 if bySymbol[pick.symbol] == nil { order.append(pick.symbol) }
                 bySymbol[pick.symbol, default: []].append(
-                    "\(pick.strategy) picked \(pick.symbol) (#\(pick.rank), confidence \(Int((pick.confidence * 100).rounded()))%) at \(fmt(pick.price))")
+                    "\(pick.strategy) picked \(pick.symbol) (#\(pick.rank), confidence \(Int((pick.confidence * 100).rounded()))%) at \(fmt(pick.price))"
+                )
             }
             for symbol in order {
-                fired.append(Alert(ruleID: rule.id, symbol: symbol, session: latest,
-                                   message: bySymbol[symbol]!.joined(separator: "; "), firedAt: now))
+                fired.append(
+                    Alert(
+                        ruleID: rule.id, symbol: symbol, session: latest,
+                        message: bySymbol[symbol]!.joined(separator: "; "), firedAt: now))
             }
         }
         for rule in rules where rule.kind != .newPick {
@@ -59,30 +66,38 @@ struct AlertEvaluator {
                 var message: String?
                 switch rule.kind {
                 case .priceAbove:
-                    if let v = rule.value, lastClose > v { message = "\(symbol) closed at \(fmt(lastClose)), above \(fmt(v))" }
+                    if let v = rule.value, lastClose > v {
+                        message = "\(symbol) closed at \(fmt(lastClose)), above \(fmt(v))"
+                    }
                 case .priceBelow:
-                    if let v = rule.value, lastClose < v { message = "\(symbol) closed at \(fmt(lastClose)), below \(fmt(v))" }
+                    if let v = rule.value, lastClose < v {
+                        message = "\(symbol) closed at \(fmt(lastClose)), below \(fmt(v))"
+                    }
                 case .percentChange:
                     let n = max(1, rule.sessions ?? 1)
                     if let v = rule.value, s.count > n {
                         let before = s.close[s.count - 1 - n]
                         let change = (lastClose / before - 1) * 100
                         if abs(change) >= v {
-                            message = "\(symbol) moved \(String(format: "%+.2f", change))% over \(n) session\(n == 1 ? "" : "s") (threshold \(fmt(v))%)"
+                            message =
+                                "\(symbol) moved \(String(format: "%+.2f", change))% over \(n) session\(n == 1 ? "" : "s") (threshold \(fmt(v))%)"
                         }
                     }
                 case .newPick:
                     continue
                 case .strategyTrigger:
                     guard let name = rule.strategy, let strategy = strategyNamed(name),
-                          let compiled = try? CompiledStrategy(strategy) else { continue }
+                        let compiled = try? CompiledStrategy(strategy)
+                    else { continue }
                     let signals = compiled.signals(daily: s, interval: .daily, latestClosed: Int32(latestIndex))
                     if signals.entries.last == true {
-                        message = "\(strategy.name) \(strategy.trigger.action.rawValue) signal on \(symbol) at \(fmt(lastClose))"
+                        message =
+                            "\(strategy.name) \(strategy.trigger.action.rawValue) signal on \(symbol) at \(fmt(lastClose))"
                     }
                 }
                 if let message {
-                    fired.append(Alert(ruleID: rule.id, symbol: symbol, session: latest, message: message, firedAt: now))
+                    fired.append(
+                        Alert(ruleID: rule.id, symbol: symbol, session: latest, message: message, firedAt: now))
                 }
             }
         }

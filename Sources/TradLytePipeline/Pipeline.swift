@@ -273,8 +273,10 @@ public final class Pipeline {
             let reaped = try store.reapAbandonedRuns(at: clock())
             if !reaped.isEmpty {
                 let ids = reaped.map { "#\($0)" }.joined(separator: ", ")
-                events(.message("run \(ids) had been left running by a process that is gone — "
-                    + "recorded as interrupted"))
+                events(
+                    .message(
+                        "run \(ids) had been left running by a process that is gone — "
+                            + "recorded as interrupted"))
             }
             outcome.runID = try store.beginRun(trigger: options.trigger, at: clock())
         } catch {

@@ -24,12 +24,15 @@ extension MarketStore {
             for item in batch where !item.series.isEmpty {
                 let id = try symbolID(item.symbol, create: true)!
                 let s = item.series
-                try insertRows("INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
-                               columns: 7, tail: """
-                                   ON CONFLICT(symbol_id, session) DO UPDATE SET
-                                       open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-                                       volume = excluded.volume, vwap = NULL, trades = NULL
-                                   """, count: s.count, valuesTuple: "(?, ?, ?, ?, ?, ?, ?, NULL, NULL)") { stmt, p, r in
+                try insertRows(
+                    "INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
+                    columns: 7,
+                    tail: """
+                        ON CONFLICT(symbol_id, session) DO UPDATE SET
+                            open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+                            volume = excluded.volume, vwap = NULL, trades = NULL
+                        """, count: s.count, valuesTuple: "(?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
+                ) { stmt, p, r in
                     stmt.bind(p, id)
                     stmt.bind(p + 1, yyyymmdd(sessionIndex: s.sessionIndex[r]))
                     stmt.bind(p + 2, s.open[r])
@@ -49,7 +52,8 @@ extension MarketStore {
     public func dailyBars(_ symbol: Symbol, in range: ClosedRange<SessionDate>? = nil) throws -> [DailyBar] {
         try guarded {
             let id = try requireSymbolID(symbol)
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT session, open, high, low, close, volume, vwap, trades FROM bars_daily
                 WHERE symbol_id = ? AND session BETWEEN ? AND ? ORDER BY session
                 """)
@@ -59,9 +63,11 @@ extension MarketStore {
             var bars: [DailyBar] = []
             while try stmt.step() {
                 guard let session = SessionDate(yyyymmdd: stmt.int(0)) else { continue }
-                bars.append(DailyBar(session: session, open: stmt.double(1), high: stmt.double(2), low: stmt.double(3),
-                                     close: stmt.double(4), volume: stmt.double(5), vwap: stmt.optionalDouble(6),
-                                     trades: stmt.optionalInt(7)))
+                bars.append(
+                    DailyBar(
+                        session: session, open: stmt.double(1), high: stmt.double(2), low: stmt.double(3),
+                        close: stmt.double(4), volume: stmt.double(5), vwap: stmt.optionalDouble(6),
+                        trades: stmt.optionalInt(7)))
             }
             return bars
         }
@@ -71,12 +77,14 @@ extension MarketStore {
     public func dailySeries(_ symbol: Symbol, in range: ClosedRange<SessionDate>? = nil) throws -> BarSeries {
         try guarded {
             let id = try requireSymbolID(symbol)
-            return try dailySeries(symbolID: id, from: range?.lowerBound.yyyymmdd ?? 0, to: range?.upperBound.yyyymmdd ?? 99_999_999)
+            return try dailySeries(
+                symbolID: id, from: range?.lowerBound.yyyymmdd ?? 0, to: range?.upperBound.yyyymmdd ?? 99_999_999)
         }
     }
 
     func dailySeries(symbolID id: Int64, from: Int, to: Int, capacity: Int = 0) throws -> BarSeries {
-        let stmt = try statement("""
+        let stmt = try statement(
+            """
             SELECT session, open, high, low, close, volume FROM bars_daily
             WHERE symbol_id = ? AND session BETWEEN ? AND ? ORDER BY session
             """)
@@ -103,8 +111,10 @@ extension MarketStore {
     ///
     /// - Parameter latestClosed: the calendar's latest closed session index, which decides the
     ///   newest bar's `complete` flag.
-    public func bars(_ symbol: Symbol, interval: FibInterval, latestClosed: Int32,
-                     in range: ClosedRange<SessionDate>? = nil) throws -> [FibBar] {
+    public func bars(
+        _ symbol: Symbol, interval: FibInterval, latestClosed: Int32,
+        in range: ClosedRange<SessionDate>? = nil
+    ) throws -> [FibBar] {
         try guarded {
             let id = try requireSymbolID(symbol)
             let series = try dailySeries(symbolID: id, from: 0, to: 99_999_999)
@@ -146,8 +156,9 @@ extension MarketStore {
         public func series(at k: Int) -> BarSeries {
             var s = BarSeries(capacity: offsets[k + 1] - offsets[k])
             for i in offsets[k]..<offsets[k + 1] {
-                try? s.append(sessionIndex: sessionIndex[i], open: open[i], high: high[i], low: low[i],
-                              close: close[i], volume: volume[i])
+                try? s.append(
+                    sessionIndex: sessionIndex[i], open: open[i], high: high[i], low: low[i],
+                    close: close[i], volume: volume[i])
             }
             return s
         }
@@ -161,7 +172,8 @@ extension MarketStore {
             while try symbolsStmt.step() {
                 if let symbol = try? Symbol(symbolsStmt.text(1) ?? "") { names[symbolsStmt.int64(0)] = symbol }
             }
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT symbol_id, session, open, high, low, close, volume FROM bars_daily ORDER BY symbol_id, session
                 """)
             var u = UniverseColumns()
@@ -175,7 +187,8 @@ extension MarketStore {
                     if current != -1 { u.offsets.append(u.sessionIndex.count) }
                     current = id
                     guard let symbol = names[id] else {
-                        throw StoreError.invalidData("bars reference symbol id \(id), which has no symbols row — the database is inconsistent")
+                        throw StoreError.invalidData(
+                            "bars reference symbol id \(id), which has no symbols row — the database is inconsistent")
                     }
                     u.symbols.append(symbol)
                 }
@@ -194,7 +207,8 @@ extension MarketStore {
     /// The latest stored session of each symbol.
     public func latestSessions() throws -> [Symbol: SessionDate] {
         try guarded {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT s.symbol, w.latest_session FROM watermarks w JOIN symbols s ON s.id = w.symbol_id
                 """)
             var result: [Symbol: SessionDate] = [:]

@@ -6,11 +6,15 @@ extension MarketStore {
     /// Inserts `count` rows of `columns` values each. `bind(statement, firstParameter, row)`
     /// binds one row's values starting at `firstParameter`.
     /// `valuesTuple` overrides the "(?, ?, …)" of each row (for constant columns).
-    func insertRows(_ head: String, columns: Int, tail: String = "", count: Int, valuesTuple: String? = nil,
-                    bind: (SQLiteStatement, Int32, Int) -> Void) throws {
+    func insertRows(
+        _ head: String, columns: Int, tail: String = "", count: Int, valuesTuple: String? = nil,
+        bind: (SQLiteStatement, Int32, Int) -> Void
+    ) throws {
         guard count > 0 else { return }
         let tuple = valuesTuple ?? "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        func sql(_ rows: Int) -> String { head + " VALUES " + Array(repeating: tuple, count: rows).joined(separator: ", ") + " " + tail }
+        func sql(_ rows: Int) -> String {
+            head + " VALUES " + Array(repeating: tuple, count: rows).joined(separator: ", ") + " " + tail
+        }
         let many = Self.rowsPerStatement
         let multi = count >= many ? try statement(sql(many)) : nil
         let single = try statement(sql(1))

@@ -10,16 +10,20 @@ extension MarketStore {
         for (symbol, bars) in batch {
             for bar in bars {
                 guard calendar.isSession(bar.session) else {
-                    throw StoreError.invalidData("\(symbol) \(bar.session) (\(bar.session.weekdayName)) is not an NYSE session")
+                    throw StoreError.invalidData(
+                        "\(symbol) \(bar.session) (\(bar.session.weekdayName)) is not an NYSE session")
                 }
                 if let problem = bar.problem { throw StoreError.invalidData("\(symbol) \(bar.session): \(problem)") }
             }
         }
         let clock = ContinuousClock()
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        func seconds(_ d: Duration) -> Double {
+            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
         return try write {
             var summary = IngestSummary()
-            let batchInsert = try statement("INSERT INTO bronze_batches(run_id, provider, endpoint, fetched_at) VALUES (?, ?, ?, ?)")
+            let batchInsert = try statement(
+                "INSERT INTO bronze_batches(run_id, provider, endpoint, fetched_at) VALUES (?, ?, ?, ?)")
             batchInsert.bind(1, provenance.runID)
             batchInsert.bind(2, provenance.provider)
             batchInsert.bind(3, provenance.endpoint)
@@ -53,7 +57,10 @@ extension MarketStore {
                 var inserted = 0
                 for bar in bars {
                     if let old = stored[bar.session.dayNumber] {
-                        if old == bar { summary.unchanged += 1; continue }
+                        if old == bar {
+                            summary.unchanged += 1
+                            continue
+                        }
                         summary.changed += 1
                     } else {
                         summary.inserted += 1
@@ -65,37 +72,50 @@ extension MarketStore {
                 summary.firstSession = min(summary.firstSession ?? bars.first!.session, bars.first!.session)
                 summary.lastSession = max(summary.lastSession ?? bars.last!.session, bars.last!.session)
                 if changed {
-                    try advanceWatermark(symbolID: id, first: bars.first!.session, latest: bars.last!.session,
-                                         addedRows: inserted, runID: provenance.runID, at: provenance.fetchedAt)
+                    try advanceWatermark(
+                        symbolID: id, first: bars.first!.session, latest: bars.last!.session,
+                        addedRows: inserted, runID: provenance.runID, at: provenance.fetchedAt)
                 }
                 consolidateTime += clock.now - t1
             }
             let t0 = clock.now
-            let bronzeHead = "INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, "
+            let bronzeHead =
+                "INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, "
                 + "trades)"
             try insertRows(bronzeHead, columns: 10, count: bronze.count) { stmt, p, r in
                 let (symbol, bar) = bronze[r]
                 stmt.bind(p, batchID)
                 stmt.bind(p + 1, symbol.rawValue)
                 stmt.bind(p + 2, bar.session.yyyymmdd)
-                stmt.bind(p + 3, bar.open); stmt.bind(p + 4, bar.high); stmt.bind(p + 5, bar.low)
-                stmt.bind(p + 6, bar.close); stmt.bind(p + 7, bar.volume)
-                stmt.bind(p + 8, bar.vwap); stmt.bind(p + 9, bar.trades)
+                stmt.bind(p + 3, bar.open)
+                stmt.bind(p + 4, bar.high)
+                stmt.bind(p + 5, bar.low)
+                stmt.bind(p + 6, bar.close)
+                stmt.bind(p + 7, bar.volume)
+                stmt.bind(p + 8, bar.vwap)
+                stmt.bind(p + 9, bar.trades)
             }
             let t1 = clock.now
-            try insertRows("INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
-                           columns: 9, tail: """
-                               ON CONFLICT(symbol_id, session) DO UPDATE SET
-                                   open = excluded.open, high = excluded.high, low = excluded.low,
-                                   close = excluded.close, volume = excluded.volume, vwap = excluded.vwap,
-                                   trades = excluded.trades
-                               """, count: daily.count) { stmt, p, r in
+            try insertRows(
+                "INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
+                columns: 9,
+                tail: """
+                    ON CONFLICT(symbol_id, session) DO UPDATE SET
+                        open = excluded.open, high = excluded.high, low = excluded.low,
+                        close = excluded.close, volume = excluded.volume, vwap = excluded.vwap,
+                        trades = excluded.trades
+                    """, count: daily.count
+            ) { stmt, p, r in
                 let (id, bar) = daily[r]
                 stmt.bind(p, id)
                 stmt.bind(p + 1, bar.session.yyyymmdd)
-                stmt.bind(p + 2, bar.open); stmt.bind(p + 3, bar.high); stmt.bind(p + 4, bar.low)
-                stmt.bind(p + 5, bar.close); stmt.bind(p + 6, bar.volume)
-                stmt.bind(p + 7, bar.vwap); stmt.bind(p + 8, bar.trades)
+                stmt.bind(p + 2, bar.open)
+                stmt.bind(p + 3, bar.high)
+                stmt.bind(p + 4, bar.low)
+                stmt.bind(p + 5, bar.close)
+                stmt.bind(p + 6, bar.volume)
+                stmt.bind(p + 7, bar.vwap)
+                stmt.bind(p + 8, bar.trades)
             }
             let t2 = clock.now
             summary.bronzeSeconds += seconds(t1 - t0)

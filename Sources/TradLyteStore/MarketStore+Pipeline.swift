@@ -5,13 +5,15 @@ import TradLyteCore
 extension MarketStore: PipelineStore {
     public func coverage() throws -> [Symbol: Coverage] {
         try guarded {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT s.symbol, w.first_session, w.latest_session, w.rows FROM watermarks w JOIN symbols s ON s.id = w.symbol_id
                 """)
             var result: [Symbol: Coverage] = [:]
             while try stmt.step() {
                 guard let symbol = try? Symbol(stmt.text(0) ?? ""), let first = SessionDate(yyyymmdd: stmt.int(1)),
-                      let latest = SessionDate(yyyymmdd: stmt.int(2)) else { continue }
+                    let latest = SessionDate(yyyymmdd: stmt.int(2))
+                else { continue }
                 result[symbol] = Coverage(first: first, latest: latest, rows: stmt.int(3))
             }
             return result
@@ -23,7 +25,9 @@ extension MarketStore: PipelineStore {
             let stmt = try statement("SELECT symbol, date, split_from, split_to FROM splits ORDER BY date, symbol")
             var result: [Split] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(0) ?? ""), let date = SessionDate(yyyymmdd: stmt.int(1)) else { continue }
+                guard let symbol = try? Symbol(stmt.text(0) ?? ""), let date = SessionDate(yyyymmdd: stmt.int(1)) else {
+                    continue
+                }
                 result.append(Split(symbol: symbol, date: date, from: stmt.double(2), to: stmt.double(3)))
             }
             return result
@@ -32,8 +36,12 @@ extension MarketStore: PipelineStore {
 
     public func recordSplit(_ split: Split, at now: Date) throws {
         try write {
-            let stmt = try statement("INSERT OR IGNORE INTO splits(symbol, date, split_from, split_to, applied_at) VALUES (?, ?, ?, ?, ?)")
-            stmt.bind(1, split.symbol.rawValue); stmt.bind(2, split.date.yyyymmdd); stmt.bind(3, split.from); stmt.bind(4, split.to)
+            let stmt = try statement(
+                "INSERT OR IGNORE INTO splits(symbol, date, split_from, split_to, applied_at) VALUES (?, ?, ?, ?, ?)")
+            stmt.bind(1, split.symbol.rawValue)
+            stmt.bind(2, split.date.yyyymmdd)
+            stmt.bind(3, split.from)
+            stmt.bind(4, split.to)
             stmt.bind(5, Timestamp.format(now))
             try stmt.run()
         }
@@ -54,7 +62,9 @@ extension MarketStore: PipelineStore {
             let count = Int(try db.scalarInt("SELECT count(*) FROM bronze_rows WHERE \(verified)") ?? 0)
             if !dryRun {
                 try db.execute("DELETE FROM bronze_rows WHERE \(verified)")
-                try db.execute("DELETE FROM bronze_batches WHERE fetched_at < '\(stamp)' AND id NOT IN (SELECT DISTINCT batch_id FROM bronze_rows)")
+                try db.execute(
+                    "DELETE FROM bronze_batches WHERE fetched_at < '\(stamp)' AND id NOT IN (SELECT DISTINCT batch_id FROM bronze_rows)"
+                )
             }
             return VacuumReport(eligible: eligible, unverified: eligible - count, deleted: dryRun ? 0 : count)
         }
@@ -76,8 +86,11 @@ extension MarketStore: PipelineStore {
     public func setFlag(_ name: String, _ value: String?) throws {
         try write {
             if let value {
-                let stmt = try statement("INSERT OR REPLACE INTO engine_flags(name, value, updated_at) VALUES (?, ?, ?)")
-                stmt.bind(1, name); stmt.bind(2, value); stmt.bind(3, Timestamp.format(Date()))
+                let stmt = try statement(
+                    "INSERT OR REPLACE INTO engine_flags(name, value, updated_at) VALUES (?, ?, ?)")
+                stmt.bind(1, name)
+                stmt.bind(2, value)
+                stmt.bind(3, Timestamp.format(Date()))
                 try stmt.run()
             } else {
                 let stmt = try statement("DELETE FROM engine_flags WHERE name = ?")
@@ -91,13 +104,16 @@ extension MarketStore: PipelineStore {
 
     public func alertRules() throws -> [AlertRule] {
         try guarded {
-            let stmt = try statement("SELECT id, kind, symbol, value, sessions, strategy, enabled FROM alert_rules ORDER BY id")
+            let stmt = try statement(
+                "SELECT id, kind, symbol, value, sessions, strategy, enabled FROM alert_rules ORDER BY id")
             var rules: [AlertRule] = []
             while try stmt.step() {
                 guard let kind = AlertRule.Kind(rawValue: stmt.text(1) ?? "") else { continue }
-                rules.append(AlertRule(id: stmt.int64(0), kind: kind, symbol: stmt.text(2).flatMap { try? Symbol($0) },
-                                       value: stmt.optionalDouble(3), sessions: stmt.optionalInt(4), strategy: stmt.text(5),
-                                       enabled: stmt.int(6) != 0))
+                rules.append(
+                    AlertRule(
+                        id: stmt.int64(0), kind: kind, symbol: stmt.text(2).flatMap { try? Symbol($0) },
+                        value: stmt.optionalDouble(3), sessions: stmt.optionalInt(4), strategy: stmt.text(5),
+                        enabled: stmt.int(6) != 0))
             }
             return rules
         }
@@ -105,11 +121,16 @@ extension MarketStore: PipelineStore {
 
     public func addAlertRule(_ rule: AlertRule, at now: Date) throws -> Int64 {
         try write {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 INSERT INTO alert_rules(kind, symbol, value, sessions, strategy, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
-            stmt.bind(1, rule.kind.rawValue); stmt.bind(2, rule.symbol?.rawValue); stmt.bind(3, rule.value)
-            stmt.bind(4, rule.sessions); stmt.bind(5, rule.strategy); stmt.bind(6, rule.enabled ? 1 : 0)
+            stmt.bind(1, rule.kind.rawValue)
+            stmt.bind(2, rule.symbol?.rawValue)
+            stmt.bind(3, rule.value)
+            stmt.bind(4, rule.sessions)
+            stmt.bind(5, rule.strategy)
+            stmt.bind(6, rule.enabled ? 1 : 0)
             stmt.bind(7, Timestamp.format(now))
             try stmt.run()
             return db.lastInsertRowID
@@ -131,13 +152,17 @@ extension MarketStore: PipelineStore {
 
     public func addAlerts(_ alerts: [Alert]) throws -> [Alert] {
         try write {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 INSERT OR IGNORE INTO alerts(rule_id, symbol, session, message, fired_at, read) VALUES (?, ?, ?, ?, ?, 0)
                 """)
             var added: [Alert] = []
             for a in alerts {
-                stmt.bind(1, a.ruleID); stmt.bind(2, a.symbol.rawValue); stmt.bind(3, a.session.yyyymmdd)
-                stmt.bind(4, a.message); stmt.bind(5, Timestamp.format(a.firedAt))
+                stmt.bind(1, a.ruleID)
+                stmt.bind(2, a.symbol.rawValue)
+                stmt.bind(3, a.session.yyyymmdd)
+                stmt.bind(4, a.message)
+                stmt.bind(5, Timestamp.format(a.firedAt))
                 try stmt.run()
                 if db.changes > 0 {
                     var copy = a
@@ -152,7 +177,8 @@ extension MarketStore: PipelineStore {
     /// The inbox, newest first.
     public func alerts(unreadOnly: Bool = false, limit: Int = 100) throws -> [Alert] {
         try guarded {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT id, rule_id, symbol, session, message, fired_at, read FROM alerts
                 WHERE read = 0 OR ? = 0 ORDER BY id DESC LIMIT ?
                 """)
@@ -160,10 +186,14 @@ extension MarketStore: PipelineStore {
             stmt.bind(2, limit)
             var result: [Alert] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(2) ?? ""), let session = SessionDate(yyyymmdd: stmt.int(3)) else { continue }
-                result.append(Alert(id: stmt.int64(0), ruleID: stmt.int64(1), symbol: symbol, session: session,
-                                    message: stmt.text(4) ?? "", firedAt: Timestamp.parse(stmt.text(5) ?? "") ?? Date(timeIntervalSince1970: 0),
-                                    read: stmt.int(6) != 0))
+                guard let symbol = try? Symbol(stmt.text(2) ?? ""), let session = SessionDate(yyyymmdd: stmt.int(3))
+                else { continue }
+                result.append(
+                    Alert(
+                        id: stmt.int64(0), ruleID: stmt.int64(1), symbol: symbol, session: session,
+                        message: stmt.text(4) ?? "",
+                        firedAt: Timestamp.parse(stmt.text(5) ?? "") ?? Date(timeIntervalSince1970: 0),
+                        read: stmt.int(6) != 0))
             }
             return result
         }
@@ -175,7 +205,11 @@ extension MarketStore: PipelineStore {
             if let ids {
                 let stmt = try statement("UPDATE alerts SET read = 1 WHERE id = ? AND read = 0")
                 var n = 0
-                for id in ids { stmt.bind(1, id); try stmt.run(); n += db.changes }
+                for id in ids {
+                    stmt.bind(1, id)
+                    try stmt.run()
+                    n += db.changes
+                }
                 return n
             }
             try db.execute("UPDATE alerts SET read = 1 WHERE read = 0")

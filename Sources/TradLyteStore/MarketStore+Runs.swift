@@ -18,12 +18,15 @@ extension MarketStore {
         let stats = try statement("SELECT min(session), max(session), count(*) FROM bars_daily WHERE symbol_id = ?")
         stats.bind(1, id)
         guard try stats.step(), !stats.isNull(0) else { return }
-        var first = stats.int(0), latest = stats.int(1)
+        var first = stats.int(0)
+        var latest = stats.int(1)
         let rows = stats.int(2)
         let current = try statement("SELECT first_session, latest_session, rows FROM watermarks WHERE symbol_id = ?")
         current.bind(1, id)
         if try current.step() {
-            let oldFirst = current.int(0), oldLatest = current.int(1), oldRows = current.int(2)
+            let oldFirst = current.int(0)
+            let oldLatest = current.int(1)
+            let oldRows = current.int(2)
             latest = max(latest, oldLatest)
             first = min(first, oldFirst)
             if oldFirst == first && oldLatest == latest && oldRows == rows { return }
@@ -33,13 +36,19 @@ extension MarketStore {
 
     /// Widens a symbol's watermark to cover `first…latest` with `addedRows` new rows, without
     /// counting the table (the ingest hot path). The latest session never moves backwards.
-    func advanceWatermark(symbolID id: Int64, first: SessionDate, latest: SessionDate, addedRows: Int,
-                          runID: Int64?, at now: Date) throws {
-        var newFirst = first.yyyymmdd, newLatest = latest.yyyymmdd, rows = addedRows
+    func advanceWatermark(
+        symbolID id: Int64, first: SessionDate, latest: SessionDate, addedRows: Int,
+        runID: Int64?, at now: Date
+    ) throws {
+        var newFirst = first.yyyymmdd
+        var newLatest = latest.yyyymmdd
+        var rows = addedRows
         let current = try statement("SELECT first_session, latest_session, rows FROM watermarks WHERE symbol_id = ?")
         current.bind(1, id)
         if try current.step() {
-            let oldFirst = current.int(0), oldLatest = current.int(1), oldRows = current.int(2)
+            let oldFirst = current.int(0)
+            let oldLatest = current.int(1)
+            let oldRows = current.int(2)
             newFirst = min(newFirst, oldFirst)
             newLatest = max(newLatest, oldLatest)
             rows += oldRows
@@ -49,24 +58,36 @@ extension MarketStore {
         try writeWatermark(symbolID: id, first: newFirst, latest: newLatest, rows: rows, runID: runID, at: now)
     }
 
-    private func writeWatermark(symbolID id: Int64, first: Int, latest: Int, rows: Int, runID: Int64?, at now: Date) throws {
+    private func writeWatermark(symbolID id: Int64, first: Int, latest: Int, rows: Int, runID: Int64?, at now: Date)
+        throws
+    {
         let stamp = Timestamp.format(now)
-        let upsert = try statement("""
+        let upsert = try statement(
+            """
             INSERT INTO watermarks(symbol_id, first_session, latest_session, rows, ingested_at, run_id)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(symbol_id) DO UPDATE SET first_session = excluded.first_session,
                 latest_session = excluded.latest_session, rows = excluded.rows,
                 ingested_at = excluded.ingested_at, run_id = excluded.run_id
             """)
-        upsert.bind(1, id); upsert.bind(2, first); upsert.bind(3, latest); upsert.bind(4, rows)
-        upsert.bind(5, stamp); upsert.bind(6, runID)
+        upsert.bind(1, id)
+        upsert.bind(2, first)
+        upsert.bind(3, latest)
+        upsert.bind(4, rows)
+        upsert.bind(5, stamp)
+        upsert.bind(6, runID)
         try upsert.run()
-        let history = try statement("""
+        let history = try statement(
+            """
             INSERT INTO watermark_history(symbol_id, first_session, latest_session, rows, valid_from, run_id)
             VALUES (?, ?, ?, ?, ?, ?)
             """)
-        history.bind(1, id); history.bind(2, first); history.bind(3, latest); history.bind(4, rows)
-        history.bind(5, stamp); history.bind(6, runID)
+        history.bind(1, id)
+        history.bind(2, first)
+        history.bind(3, latest)
+        history.bind(4, rows)
+        history.bind(5, stamp)
+        history.bind(6, runID)
         try history.run()
     }
 
@@ -82,16 +103,21 @@ extension MarketStore {
     private func watermarkHistory(_ symbol: Symbol, currentOnly: Bool) throws -> [Watermark] {
         try guarded {
             guard let id = try symbolID(symbol, create: false) else { return [] }
-            let stmt = try statement(currentOnly
-                ? "SELECT first_session, latest_session, rows, ingested_at, run_id FROM watermarks WHERE symbol_id = ?"
-                : "SELECT first_session, latest_session, rows, valid_from, run_id FROM watermark_history WHERE symbol_id = ? ORDER BY id")
+            let stmt = try statement(
+                currentOnly
+                    ? "SELECT first_session, latest_session, rows, ingested_at, run_id FROM watermarks WHERE symbol_id = ?"
+                    : "SELECT first_session, latest_session, rows, valid_from, run_id FROM watermark_history WHERE symbol_id = ? ORDER BY id"
+            )
             stmt.bind(1, id)
             var result: [Watermark] = []
             while try stmt.step() {
-                guard let first = SessionDate(yyyymmdd: stmt.int(0)), let latest = SessionDate(yyyymmdd: stmt.int(1)) else { continue }
-                result.append(Watermark(symbol: symbol, firstSession: first, latestSession: latest, rows: stmt.int(2),
-                                        at: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
-                                        runID: stmt.isNull(4) ? nil : stmt.int64(4)))
+                guard let first = SessionDate(yyyymmdd: stmt.int(0)), let latest = SessionDate(yyyymmdd: stmt.int(1))
+                else { continue }
+                result.append(
+                    Watermark(
+                        symbol: symbol, firstSession: first, latestSession: latest, rows: stmt.int(2),
+                        at: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
+                        runID: stmt.isNull(4) ? nil : stmt.int64(4)))
             }
             return result
         }
@@ -103,7 +129,8 @@ extension MarketStore {
     public func beginRun(trigger: RunTrigger, at now: Date) throws -> Int64 {
         try write {
             let stmt = try statement("INSERT INTO runs(trigger, status, started_at) VALUES (?, 'running', ?)")
-            stmt.bind(1, trigger.rawValue); stmt.bind(2, Timestamp.format(now))
+            stmt.bind(1, trigger.rawValue)
+            stmt.bind(2, Timestamp.format(now))
             try stmt.run()
             return db.lastInsertRowID
         }
@@ -112,26 +139,37 @@ extension MarketStore {
     public func recordStage(_ stage: StageRecord) throws {
         try write {
             let counts = try String(decoding: JSONEncoder.sorted.encode(stage.counts), as: UTF8.self)
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 INSERT INTO run_stages(run_id, stage, status, attempts, started_at, finished_at, counts, error)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(run_id, stage) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
                     started_at = excluded.started_at, finished_at = excluded.finished_at,
                     counts = excluded.counts, error = excluded.error
                 """)
-            stmt.bind(1, stage.runID); stmt.bind(2, stage.stage); stmt.bind(3, stage.status.rawValue)
-            stmt.bind(4, stage.attempts); stmt.bind(5, Timestamp.format(stage.startedAt))
-            stmt.bind(6, stage.finishedAt.map(Timestamp.format)); stmt.bind(7, counts); stmt.bind(8, stage.error)
+            stmt.bind(1, stage.runID)
+            stmt.bind(2, stage.stage)
+            stmt.bind(3, stage.status.rawValue)
+            stmt.bind(4, stage.attempts)
+            stmt.bind(5, Timestamp.format(stage.startedAt))
+            stmt.bind(6, stage.finishedAt.map(Timestamp.format))
+            stmt.bind(7, counts)
+            stmt.bind(8, stage.error)
             try stmt.run()
         }
     }
 
-    public func finishRun(_ id: Int64, status: RunStatus, error: String? = nil, summary: String? = nil,
-                          at now: Date) throws {
+    public func finishRun(
+        _ id: Int64, status: RunStatus, error: String? = nil, summary: String? = nil,
+        at now: Date
+    ) throws {
         try write {
             let stmt = try statement("UPDATE runs SET status = ?, finished_at = ?, error = ?, summary = ? WHERE id = ?")
-            stmt.bind(1, status.rawValue); stmt.bind(2, Timestamp.format(now)); stmt.bind(3, error)
-            stmt.bind(4, summary); stmt.bind(5, id)
+            stmt.bind(1, status.rawValue)
+            stmt.bind(2, Timestamp.format(now))
+            stmt.bind(3, error)
+            stmt.bind(4, summary)
+            stmt.bind(5, id)
             try stmt.run()
         }
     }
@@ -139,17 +177,19 @@ extension MarketStore {
     /// The most recent runs, newest first.
     public func runs(last count: Int) throws -> [RunRecord] {
         try guarded {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT id, trigger, status, started_at, finished_at, error, summary FROM runs ORDER BY id DESC LIMIT ?
                 """)
             stmt.bind(1, count)
             var result: [RunRecord] = []
             while try stmt.step() {
-                result.append(RunRecord(
-                    id: stmt.int64(0), trigger: RunTrigger(rawValue: stmt.text(1) ?? "") ?? .cli,
-                    status: RunStatus(rawValue: stmt.text(2) ?? "") ?? .failed,
-                    startedAt: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
-                    finishedAt: stmt.text(4).flatMap(Timestamp.parse), error: stmt.text(5), summary: stmt.text(6)))
+                result.append(
+                    RunRecord(
+                        id: stmt.int64(0), trigger: RunTrigger(rawValue: stmt.text(1) ?? "") ?? .cli,
+                        status: RunStatus(rawValue: stmt.text(2) ?? "") ?? .failed,
+                        startedAt: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
+                        finishedAt: stmt.text(4).flatMap(Timestamp.parse), error: stmt.text(5), summary: stmt.text(6)))
             }
             return result
         }
@@ -157,18 +197,23 @@ extension MarketStore {
 
     public func stages(ofRun id: Int64) throws -> [StageRecord] {
         try guarded {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT stage, status, attempts, started_at, finished_at, counts, error FROM run_stages
                 WHERE run_id = ? ORDER BY rowid
                 """)
             stmt.bind(1, id)
             var result: [StageRecord] = []
             while try stmt.step() {
-                let counts = (try? JSONDecoder().decode([String: Int].self, from: Data((stmt.text(5) ?? "{}").utf8))) ?? [:]
-                result.append(StageRecord(
-                    runID: id, stage: stmt.text(0) ?? "", status: RunStatus(rawValue: stmt.text(1) ?? "") ?? .failed,
-                    attempts: stmt.int(2), startedAt: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
-                    finishedAt: stmt.text(4).flatMap(Timestamp.parse), counts: counts, error: stmt.text(6)))
+                let counts =
+                    (try? JSONDecoder().decode([String: Int].self, from: Data((stmt.text(5) ?? "{}").utf8))) ?? [:]
+                result.append(
+                    StageRecord(
+                        runID: id, stage: stmt.text(0) ?? "",
+                        status: RunStatus(rawValue: stmt.text(1) ?? "") ?? .failed,
+                        attempts: stmt.int(2),
+                        startedAt: Timestamp.parse(stmt.text(3) ?? "") ?? Date(timeIntervalSince1970: 0),
+                        finishedAt: stmt.text(4).flatMap(Timestamp.parse), counts: counts, error: stmt.text(6)))
             }
             return result
         }
@@ -189,12 +234,14 @@ extension MarketStore {
     public func summary() throws -> Summary {
         try guarded {
             let symbols = Int(try db.scalarInt("SELECT count(*) FROM symbols") ?? 0)
-            let stmt = try statement("SELECT count(*), coalesce(sum(rows), 0), min(first_session), max(latest_session) FROM watermarks")
+            let stmt = try statement(
+                "SELECT count(*), coalesce(sum(rows), 0), min(first_session), max(latest_session) FROM watermarks")
             _ = try stmt.step()
-            return Summary(symbols: symbols, symbolsWithBars: stmt.int(0), dailyRows: stmt.int(1),
-                           firstSession: stmt.optionalInt(2).flatMap(SessionDate.init(yyyymmdd:)),
-                           latestSession: stmt.optionalInt(3).flatMap(SessionDate.init(yyyymmdd:)),
-                           lastRun: try runs(last: 1).first)
+            return Summary(
+                symbols: symbols, symbolsWithBars: stmt.int(0), dailyRows: stmt.int(1),
+                firstSession: stmt.optionalInt(2).flatMap(SessionDate.init(yyyymmdd:)),
+                latestSession: stmt.optionalInt(3).flatMap(SessionDate.init(yyyymmdd:)),
+                lastRun: try runs(last: 1).first)
         }
     }
 }

@@ -17,18 +17,33 @@ extension MarketStore {
             }
             let stamp = Timestamp.format(now)
             let all = result.signals.values.flatMap { $0 }
-            try insertRows("INSERT INTO signals(scan_session, strategy, symbol, confidence, price, created_at)", columns: 6,
-                           count: all.count) { stmt, p, r in
+            try insertRows(
+                "INSERT INTO signals(scan_session, strategy, symbol, confidence, price, created_at)", columns: 6,
+                count: all.count
+            ) { stmt, p, r in
                 let s = all[r]
-                stmt.bind(p, session); stmt.bind(p + 1, s.strategy); stmt.bind(p + 2, s.symbol.rawValue)
-                stmt.bind(p + 3, s.confidence); stmt.bind(p + 4, s.price); stmt.bind(p + 5, stamp)
+                stmt.bind(p, session)
+                stmt.bind(p + 1, s.strategy)
+                stmt.bind(p + 2, s.symbol.rawValue)
+                stmt.bind(p + 3, s.confidence)
+                stmt.bind(p + 4, s.price)
+                stmt.bind(p + 5, stamp)
             }
             let picks = result.picks.values.flatMap { $0 }
-            try insertRows("INSERT INTO picks(scan_session, strategy, rank, symbol, confidence, price, market_cap, sector)", columns: 8,
-                           count: picks.count) { stmt, p, r in
+            try insertRows(
+                "INSERT INTO picks(scan_session, strategy, rank, symbol, confidence, price, market_cap, sector)",
+                columns: 8,
+                count: picks.count
+            ) { stmt, p, r in
                 let s = picks[r]
-                stmt.bind(p, session); stmt.bind(p + 1, s.strategy); stmt.bind(p + 2, s.rank); stmt.bind(p + 3, s.symbol.rawValue)
-                stmt.bind(p + 4, s.confidence); stmt.bind(p + 5, s.price); stmt.bind(p + 6, s.marketCap); stmt.bind(p + 7, s.sector)
+                stmt.bind(p, session)
+                stmt.bind(p + 1, s.strategy)
+                stmt.bind(p + 2, s.rank)
+                stmt.bind(p + 3, s.symbol.rawValue)
+                stmt.bind(p + 4, s.confidence)
+                stmt.bind(p + 5, s.price)
+                stmt.bind(p + 6, s.marketCap)
+                stmt.bind(p + 7, s.sector)
             }
         }
     }
@@ -37,20 +52,28 @@ extension MarketStore {
     public func picks(session: SessionDate? = nil) throws -> [ScanPick] {
         try guarded {
             let target: Int
-            if let session { target = session.yyyymmdd } else {
+            if let session {
+                target = session.yyyymmdd
+            } else {
                 guard let latest = try db.scalarInt("SELECT max(scan_session) FROM picks") else { return [] }
                 target = Int(latest)
             }
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT strategy, rank, symbol, confidence, price, market_cap, sector FROM picks
                 WHERE scan_session = ? ORDER BY strategy, rank
                 """)
             stmt.bind(1, target)
             var result: [ScanPick] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(2) ?? ""), let day = SessionDate(yyyymmdd: target) else { continue }
-                result.append(ScanPick(strategy: stmt.text(0) ?? "", symbol: symbol, session: day, confidence: stmt.double(3),
-                                       price: stmt.double(4), marketCap: stmt.optionalDouble(5), sector: stmt.text(6), rank: stmt.int(1)))
+                guard let symbol = try? Symbol(stmt.text(2) ?? ""), let day = SessionDate(yyyymmdd: target) else {
+                    continue
+                }
+                result.append(
+                    ScanPick(
+                        strategy: stmt.text(0) ?? "", symbol: symbol, session: day, confidence: stmt.double(3),
+                        price: stmt.double(4), marketCap: stmt.optionalDouble(5), sector: stmt.text(6),
+                        rank: stmt.int(1)))
             }
             return result
         }
@@ -59,8 +82,10 @@ extension MarketStore {
     public func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)] {
         let (list, from, to): ([(Int64, Symbol)], Int, Int) = try guarded {
             let last = calendar.sessionIndex(onOrBefore: through)
-            let from = calendar.sessions[max(0, last - sessions + 1)].yyyymmdd, to = calendar.sessions[max(0, last)].yyyymmdd
-            let ids = try statement("SELECT s.id, s.symbol FROM symbols s JOIN watermarks w ON w.symbol_id = s.id ORDER BY s.symbol")
+            let from = calendar.sessions[max(0, last - sessions + 1)].yyyymmdd
+            let to = calendar.sessions[max(0, last)].yyyymmdd
+            let ids = try statement(
+                "SELECT s.id, s.symbol FROM symbols s JOIN watermarks w ON w.symbol_id = s.id ORDER BY s.symbol")
             var list: [(Int64, Symbol)] = []
             while try ids.step() { if let sym = try? Symbol(ids.text(1) ?? "") { list.append((ids.int64(0), sym)) } }
             return (list, from, to)
@@ -72,20 +97,25 @@ extension MarketStore {
             return try guarded { try tails(list[...], from: from, to: to, capacity: sessions) }
         }
         let results = TailSlices(count: workers)
-        let path = self.path, sessionCalendar = self.calendar
+        let path = self.path
+        let sessionCalendar = self.calendar
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let slice = list[(list.count * w / workers)..<(list.count * (w + 1) / workers)]
-            results.set(w, Result {
-                let reader = try MarketStore(path: path, calendar: sessionCalendar)
-                return try reader.guarded { try reader.tails(slice, from: from, to: to, capacity: sessions) }
-            })
+            results.set(
+                w,
+                Result {
+                    let reader = try MarketStore(path: path, calendar: sessionCalendar)
+                    return try reader.guarded { try reader.tails(slice, from: from, to: to, capacity: sessions) }
+                })
         }
         return try results.joined()
     }
 
     /// The daily bars from `from` to `to` (yyyymmdd) of each symbol in `slice` that has any.
-    func tails(_ slice: ArraySlice<(Int64, Symbol)>, from: Int, to: Int,
-               capacity: Int) throws -> [(Symbol, BarSeries)] {
+    func tails(
+        _ slice: ArraySlice<(Int64, Symbol)>, from: Int, to: Int,
+        capacity: Int
+    ) throws -> [(Symbol, BarSeries)] {
         var part: [(Symbol, BarSeries)] = []
         for (id, symbol) in slice {
             let series = try dailySeries(symbolID: id, from: from, to: to, capacity: capacity)
@@ -109,7 +139,8 @@ extension MarketStore {
 
     public func fillPickMetadata(session: SessionDate) throws {
         try write {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 UPDATE picks SET
                     market_cap = coalesce(market_cap,
                                           (SELECT market_cap FROM symbols WHERE symbols.symbol = picks.symbol)),

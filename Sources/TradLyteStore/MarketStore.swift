@@ -93,7 +93,8 @@ public final class MarketStore {
     private func migrate(from version: Int) throws {
         if version == 0 {
             // A fresh file (the opening check refused anyone else's): start the ledger.
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
                 """)
@@ -101,7 +102,8 @@ public final class MarketStore {
         // Applied migrations must be the ones this build knows, in the same order.
         for (v, name) in try appliedMigrationRows() where v >= 1 && v <= Migrations.all.count {
             if Migrations.all[v - 1].name != name {
-                throw StoreError.migrationMismatch(path: path, version: v, expected: Migrations.all[v - 1].name, found: name)
+                throw StoreError.migrationMismatch(
+                    path: path, version: v, expected: Migrations.all[v - 1].name, found: name)
             }
         }
         for index in version..<Migrations.all.count {
@@ -243,7 +245,8 @@ public final class MarketStore {
     /// Inserts or updates symbol metadata.
     public func upsertSymbols(_ infos: [SymbolInfo], at now: Date) throws {
         try write {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 INSERT INTO symbols(symbol, name, type, exchange, active, market_cap, industry, description,
                                     list_date, delist_date, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -274,18 +277,20 @@ public final class MarketStore {
     /// Every stored symbol with its metadata, ordered by symbol.
     public func symbols() throws -> [SymbolInfo] {
         try guarded {
-            let stmt = try statement("""
+            let stmt = try statement(
+                """
                 SELECT symbol, name, type, exchange, active, market_cap, industry, description, list_date, delist_date
                 FROM symbols ORDER BY symbol
                 """)
             var result: [SymbolInfo] = []
             while try stmt.step() {
                 guard let symbol = try? Symbol(stmt.text(0) ?? "") else { continue }
-                result.append(SymbolInfo(
-                    symbol: symbol, name: stmt.text(1), type: stmt.text(2), exchange: stmt.text(3),
-                    active: stmt.int(4) != 0, marketCap: stmt.optionalDouble(5), industry: stmt.text(6),
-                    description: stmt.text(7), listDate: stmt.optionalInt(8).flatMap(SessionDate.init(yyyymmdd:)),
-                    delistDate: stmt.optionalInt(9).flatMap(SessionDate.init(yyyymmdd:))))
+                result.append(
+                    SymbolInfo(
+                        symbol: symbol, name: stmt.text(1), type: stmt.text(2), exchange: stmt.text(3),
+                        active: stmt.int(4) != 0, marketCap: stmt.optionalDouble(5), industry: stmt.text(6),
+                        description: stmt.text(7), listDate: stmt.optionalInt(8).flatMap(SessionDate.init(yyyymmdd:)),
+                        delistDate: stmt.optionalInt(9).flatMap(SessionDate.init(yyyymmdd:))))
             }
             return result
         }
@@ -296,7 +301,8 @@ public final class MarketStore {
     @inline(__always)
     func sessionIndex(yyyymmdd: Int) throws -> Int32 {
         guard let index = calendar.sessionIndex(yyyymmdd: yyyymmdd) else {
-            throw StoreError.invalidData("stored session \(yyyymmdd) is not an NYSE session — the database holds data this build cannot read")
+            throw StoreError.invalidData(
+                "stored session \(yyyymmdd) is not an NYSE session — the database holds data this build cannot read")
         }
         return Int32(index)
     }

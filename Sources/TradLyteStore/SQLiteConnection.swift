@@ -29,7 +29,8 @@ final class SQLiteConnection {
 
     init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         var db: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -64,7 +65,8 @@ final class SQLiteConnection {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else {
-            throw SQLiteError(function: "sqlite3_prepare_v3", code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+            throw SQLiteError(
+                function: "sqlite3_prepare_v3", code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
         }
         return SQLiteStatement(stmt, connection: self, sql: sql)
     }

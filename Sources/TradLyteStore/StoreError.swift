@@ -23,23 +23,30 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .cannotOpen(let path, let reason):
             return "cannot open the database \(path): \(reason) — check that the directory exists and is writable"
         case .notADatabase(let path, let detail):
-            return "\(path) is not a TradLyte database or is corrupt (\(detail)). It was left untouched: move it aside (or restore a backup) and run again"
+            return
+                "\(path) is not a TradLyte database or is corrupt (\(detail)). It was left untouched: move it aside (or restore a backup) and run again"
         case .newerSchema(let path, let found, let known):
-            return "\(path) was written by a newer TradLyte (schema \(found); this build knows \(known)). Upgrade tradlyte, or point TRADLYTE_HOME at another directory"
+            return
+                "\(path) was written by a newer TradLyte (schema \(found); this build knows \(known)). Upgrade tradlyte, or point TRADLYTE_HOME at another directory"
         case .migrationMismatch(let path, let version, let expected, let found):
-            return "\(path) has migration \(version) named '\(found)' where this build expects '\(expected)' — it was written by a different build; use a matching tradlyte"
+            return
+                "\(path) has migration \(version) named '\(found)' where this build expects '\(expected)' — it was written by a different build; use a matching tradlyte"
         case .readOnly(let path, let detail):
-            return "the database \(path) is read-only (\(detail)) — fix its permissions or the file system mount; nothing was changed"
+            return
+                "the database \(path) is read-only (\(detail)) — fix its permissions or the file system mount; nothing was changed"
         case .readOnlySidecar(let path, let database):
             return "\(path) (the write-ahead log beside \(database)) cannot be written by this user — "
                 + "delete it when no other tradlyte is running (SQLite recreates it) or fix its owner; "
                 + "nothing was changed"
         case .diskFull(let path):
-            return "the disk holding \(path) is full — free some space and run again; the last complete transaction is intact"
+            return
+                "the disk holding \(path) is full — free some space and run again; the last complete transaction is intact"
         case .busy(let path):
-            return "the database \(path) is locked by another process — wait for it to finish (or stop it) and run again"
+            return
+                "the database \(path) is locked by another process — wait for it to finish (or stop it) and run again"
         case .unknownSymbol(let symbol):
-            return "unknown symbol '\(symbol)' — it has no data in the store; import or refresh it first (tradlyte export symbols lists what is stored)"
+            return
+                "unknown symbol '\(symbol)' — it has no data in the store; import or refresh it first (tradlyte export symbols lists what is stored)"
         case .ambiguousSymbol(let typed, let candidates):
             let list = candidates.joined(separator: " and ")
             return "'\(typed)' matches \(list), different securities whose tickers differ only in case "

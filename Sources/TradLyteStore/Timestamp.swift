@@ -10,8 +10,10 @@ enum Timestamp {
         let days = floorDiv(ms, 86_400_000)
         var rest = ms - days * 86_400_000
         let day = SessionDate(dayNumber: Int32(days))
-        let h = rest / 3_600_000; rest %= 3_600_000
-        let m = rest / 60_000; rest %= 60_000
+        let h = rest / 3_600_000
+        rest %= 3_600_000
+        let m = rest / 60_000
+        rest %= 60_000
         let s = rest / 1000
         let milli = rest % 1000
         return "\(day)T\(pad(h, 2)):\(pad(m, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
@@ -20,8 +22,9 @@ enum Timestamp {
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"),
-              let day = try? SessionDate(iso: String(decoding: bytes[0..<10], as: UTF8.self)),
-              let h = number(bytes[11..<13]), let m = number(bytes[14..<16]), let s = number(bytes[17..<19]) else { return nil }
+            let day = try? SessionDate(iso: String(decoding: bytes[0..<10], as: UTF8.self)),
+            let h = number(bytes[11..<13]), let m = number(bytes[14..<16]), let s = number(bytes[17..<19])
+        else { return nil }
         var millis = 0
         if bytes.count >= 24, bytes[19] == UInt8(ascii: "."), let ms = number(bytes[20..<23]) { millis = ms }
         let seconds = Double(day.dayNumber) * 86_400 + Double(h * 3600 + m * 60 + s) + Double(millis) / 1000

@@ -8,9 +8,11 @@ public enum App {
     public static let intervals: [FibInterval] = [FibInterval.daily] + FibInterval.standard
 
     /// Builds the first state and the effects that load its data.
-    public static func start(width: Int, height: Int, now: Date, symbols: [SymbolInfo], watchlist: [String], demo: Bool,
-                             latestClosed: Int32, dataThrough: SessionDate?, unreadAlerts: Int, theme: String,
-                             themes: [String]) -> (AppState, [Effect]) {
+    public static func start(
+        width: Int, height: Int, now: Date, symbols: [SymbolInfo], watchlist: [String], demo: Bool,
+        latestClosed: Int32, dataThrough: SessionDate?, unreadAlerts: Int, theme: String,
+        themes: [String]
+    ) -> (AppState, [Effect]) {
         var s = AppState(width: width, height: height, now: now)
         s.symbols = symbols
         s.demo = demo
@@ -23,10 +25,17 @@ public enum App {
         s.watchlist = watchlist.filter { known.contains($0) }
         if s.watchlist.isEmpty {
             // No watchlist yet: the largest companies in the store.
-            s.watchlist = symbols.sorted { ($0.marketCap ?? 0, $1.symbol.rawValue) > ($1.marketCap ?? 0, $0.symbol.rawValue) }
-                .prefix(10).map(\.symbol.rawValue)
+            s.watchlist = symbols.sorted {
+                ($0.marketCap ?? 0, $1.symbol.rawValue) > ($1.marketCap ?? 0, $0.symbol.rawValue)
+            }
+            .prefix(10).map(\.symbol.rawValue)
         }
-        if symbols.isEmpty { s.message = ("no data yet — run `tradlyte refresh` (demo market without an API key) or `tradlyte import FILE.csv`", .warn) }
+        if symbols.isEmpty {
+            s.message = (
+                "no data yet — run `tradlyte refresh` (demo market without an API key) or `tradlyte import FILE.csv`",
+                .warn
+            )
+        }
         return (s, s.watchlist.isEmpty ? [] : [.loadSeries(s.watchlist)])
     }
 
@@ -58,7 +67,9 @@ public enum App {
             guard var panel = s.backtest, panel.generation == generation, !panel.cancelled else { return [] }  // superseded
             panel.running = false
             switch result {
-            case .success(let r): panel.result = r; panel.error = nil
+            case .success(let r):
+                panel.result = r
+                panel.error = nil
             case .failure(let f): panel.error = f.message
             }
             panel.selected = 0
@@ -80,7 +91,10 @@ public enum App {
             s.study = study
             return []
         case .picksLoaded(let picks):
-            if s.scanning { s.scanning = false; s.message = ("scan stored \(picks.count) pick\(picks.count == 1 ? "" : "s")", .info) }
+            if s.scanning {
+                s.scanning = false
+                s.message = ("scan stored \(picks.count) pick\(picks.count == 1 ? "" : "s")", .info)
+            }
             s.picks = picks
             s.pickSelected = min(s.pickSelected, max(0, picks.count - 1))
             return []
@@ -105,7 +119,11 @@ public enum App {
             r.stages[i].status = status
             r.stages[i].seconds = seconds
             if !detail.isEmpty { r.stages[i].detail = detail }
-            if status != "running" { r.append("\(name): \(status)\(seconds.map { " in " + PriceScale.fixed($0, decimals: 2) + " s" } ?? "")\(detail.isEmpty ? "" : " (\(detail))")") }
+            if status != "running" {
+                r.append(
+                    "\(name): \(status)\(seconds.map { " in " + PriceScale.fixed($0, decimals: 2) + " s" } ?? "")\(detail.isEmpty ? "" : " (\(detail))")"
+                )
+            }
             s.refresh = r
             return []
         case .refreshProgress(let stage, let done, let total, let eta):
@@ -138,7 +156,10 @@ public enum App {
             s.strategies = entries.filter { $0.strategy != nil }.map(\.id)
             return []
         case .strategySaved(let id, let error):
-            if let error { s.message = ("not saved: \(error)", .error); return [] }
+            if let error {
+                s.message = ("not saved: \(error)", .error)
+                return []
+            }
             if var d = s.composer.draft {
                 for f in StrategyDraft.Field.allCases { d.original[f] = d.text(f) }
                 s.composer.draft = d
@@ -154,7 +175,12 @@ public enum App {
             s.unreadAlerts = unread
             return []
         case .themeChanged(let name, let error):
-            if let error { s.message = (error, .error) } else { s.themeName = name; s.message = ("theme \(name)", .info) }
+            if let error {
+                s.message = (error, .error)
+            } else {
+                s.themeName = name
+                s.message = ("theme \(name)", .info)
+            }
             return []
         case .input(.resize(let w, let h)):
             s.width = w
@@ -167,7 +193,11 @@ public enum App {
             case .press:
                 // A click on a watchlist row selects it.
                 let row = m.y - Screens.watchlistTop
-                if m.x < Screens.watchlistWidth(s.width), row >= 0, row < s.watchlist.count { s.selected = row; s.current = nil; return ensureLoaded(&s) }
+                if m.x < Screens.watchlistWidth(s.width), row >= 0, row < s.watchlist.count {
+                    s.selected = row
+                    s.current = nil
+                    return ensureLoaded(&s)
+                }
                 return []
             }
         case .input(.key(let key)):
@@ -227,7 +257,8 @@ public enum App {
     /// Bars of the current view (for pan limits).
     static func barCount(_ s: AppState) -> Int {
         guard let sym = s.currentSymbol, let series = s.series[sym], series.count > 0 else { return 0 }
-        let last = Int(series.sessionIndex[series.count - 1]), first = Int(series.sessionIndex[0])
+        let last = Int(series.sessionIndex[series.count - 1])
+        let first = Int(series.sessionIndex[0])
         let n = s.interval.sessions
         return last / n - first / n + 1
     }
@@ -241,8 +272,10 @@ public enum App {
             // which keeps what it fetched, and quits).
             if s.refresh?.running == true {
                 s.confirmingQuit = true
-                s.message = ("a refresh is running — q again cancels it (what it fetched is kept) and quits; "
-                    + "any other key keeps it running", .warn)
+                s.message = (
+                    "a refresh is running — q again cancels it (what it fetched is kept) and quits; "
+                        + "any other key keeps it running", .warn
+                )
                 return []
             }
             s.quit = true
@@ -258,46 +291,82 @@ public enum App {
             st.column = min(max(0, st.column + (action == .cellLeft ? -1 : 1)), map.x.values.count - 1)
             s.study = st
         case .cycleMetric:
-            guard var st = s.study, case .sweep? = st.outcome else { s.message = ("run a sweep first (h)", .info); return [] }
+            guard var st = s.study, case .sweep? = st.outcome else {
+                s.message = ("run a sweep first (h)", .info)
+                return []
+            }
             let order: [BacktestRunner.Metric] = [.sharpe, .return, .sortino, .sqn, .drawdown, .calmar, .winrate]
             st.metric = order[((order.firstIndex(of: st.metric) ?? 0) + 1) % order.count]
             s.study = st
             s.message = ("heat map of \(st.metric.statistic)", .info)
         case .applyBest, .applyCell:
-            guard let st = s.study, case .sweep(let sw)? = st.outcome else { s.message = ("run a sweep first (h)", .info); return [] }
+            guard let st = s.study, case .sweep(let sw)? = st.outcome else {
+                s.message = ("run a sweep first (h)", .info)
+                return []
+            }
             var params: [String: Double]?
-            if action == .applyBest { params = sw.best(by: st.metric)?.parameters }
-            else if let map = sw.heatmap, map.x.values.indices.contains(st.column), map.y.values.indices.contains(st.row) {
+            if action == .applyBest {
+                params = sw.best(by: st.metric)?.parameters
+            } else if let map = sw.heatmap, map.x.values.indices.contains(st.column),
+                map.y.values.indices.contains(st.row)
+            {
                 params = [map.x.name: map.x.values[st.column], map.y.name: map.y.values[st.row]]
                 // Other swept parameters keep the best cell's values.
                 for (k, v) in sw.best(by: st.metric)?.parameters ?? [:] where params?[k] == nil { params?[k] = v }
             }
-            guard let params else { s.message = ("no cell to apply", .warn); return [] }
+            guard let params else {
+                s.message = ("no cell to apply", .warn)
+                return []
+            }
             s.parameterOverrides[st.strategy] = params
-            s.message = ("applied " + params.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " "), .info)
+            s.message = (
+                "applied "
+                    + params.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(
+                        separator: " "), .info
+            )
             return startBacktest(&s)
         case .back where s.study != nil && s.pane == .backtest:
-            if s.study?.running == true { s.study?.running = false; s.study?.error = "cancelled"; s.message = ("cancelled", .info) }
-            else { s.study = nil }
+            if s.study?.running == true {
+                s.study?.running = false
+                s.study?.error = "cancelled"
+                s.message = ("cancelled", .info)
+            } else {
+                s.study = nil
+            }
         case .back:
             if s.pane == .backtest, s.backtest?.running == true {
                 s.backtest?.cancelled = true
                 s.backtest?.running = false
                 s.message = ("backtest cancelled", .info)
-            } else if s.pane != .chart { s.pane = .chart } else if s.crosshair != nil { s.crosshair = nil }
+            } else if s.pane != .chart {
+                s.pane = .chart
+            } else if s.crosshair != nil {
+                s.crosshair = nil
+            }
         case .openBacktest, .rerunBacktest: return startBacktest(&s)
         case .nextStrategy, .previousStrategy:
             guard !s.strategies.isEmpty else { return [] }
             let i = s.strategies.firstIndex(of: s.strategy) ?? 0
             s.strategy = s.strategies[(i + (action == .nextStrategy ? 1 : s.strategies.count - 1)) % s.strategies.count]
             return startBacktest(&s)
-        case .openPicks: s.pane = .picks; return [.loadPicks]
-        case .openAlerts: s.pane = .alerts; return [.loadAlerts]
-        case .openPipeline: s.pane = .pipeline; return [.loadRuns, .loadPlan]
-        case .openComposer: s.pane = .strategies; return [.loadStrategies]
+        case .openPicks:
+            s.pane = .picks
+            return [.loadPicks]
+        case .openAlerts:
+            s.pane = .alerts
+            return [.loadAlerts]
+        case .openPipeline:
+            s.pane = .pipeline
+            return [.loadRuns, .loadPlan]
+        case .openComposer:
+            s.pane = .strategies
+            return [.loadStrategies]
         case .newStrategy:
-            guard s.composer.entries.indices.contains(s.composer.selected), let base = s.composer.entries[s.composer.selected].strategy else {
-                s.message = ("select a strategy that loads to use as the template", .warn); return []
+            guard s.composer.entries.indices.contains(s.composer.selected),
+                let base = s.composer.entries[s.composer.selected].strategy
+            else {
+                s.message = ("select a strategy that loads to use as the template", .warn)
+                return []
             }
             var draft = StrategyDraft(base, id: s.composer.entries[s.composer.selected].id + "_copy")
             draft.fields[.name] = TextField(base.name + " (copy)")
@@ -305,19 +374,26 @@ public enum App {
             draft.focused = .id
             s.composer.draft = draft
         case .refresh:
-            if s.refresh?.running == true { s.message = ("a refresh is already running — P shows its progress", .info); return [] }
+            if s.refresh?.running == true {
+                s.message = ("a refresh is already running — P shows its progress", .info)
+                return []
+            }
             s.refresh = RefreshPanel()
             s.message = ("refreshing in the background — P shows progress, c there cancels", .info)
             return [.startRefresh]
         case .cancelRefresh:
-            guard s.refresh?.running == true else { s.message = ("no refresh is running", .info); return [] }
+            guard s.refresh?.running == true else {
+                s.message = ("no refresh is running", .info)
+                return []
+            }
             s.refresh?.cancelRequested = true
             s.refresh?.append("cancelling…")
             return [.cancelRefresh]
         case .acknowledge:
             if s.failedBanner == nil { s.message = ("nothing to acknowledge", .info) }
             s.failedBanner = nil
-        case .listUp where s.pane == .backtest && s.study?.outcome != nil, .listDown where s.pane == .backtest && s.study?.outcome != nil:
+        case .listUp where s.pane == .backtest && s.study?.outcome != nil,
+            .listDown where s.pane == .backtest && s.study?.outcome != nil:
             guard var st = s.study else { return [] }
             let count: Int
             switch st.outcome {
@@ -333,7 +409,9 @@ public enum App {
             guard count > 0 else { return [] }
             s.listSelection = min(max(0, s.listSelection + (action == .listUp ? -1 : 1)), count - 1)
             // In the composer the selection is also the strategy that b backtests.
-            if s.pane == .strategies, s.composer.entries[s.composer.selected].strategy != nil { s.strategy = s.composer.entries[s.composer.selected].id }
+            if s.pane == .strategies, s.composer.entries[s.composer.selected].strategy != nil {
+                s.strategy = s.composer.entries[s.composer.selected].id
+            }
         case .sortTrades:
             guard var panel = s.backtest else { return [] }
             let all = BacktestPanel.TradeSort.allCases
@@ -344,7 +422,10 @@ public enum App {
         case .listOpen: return openSelection(&s)
         case .filterPicks:
             let names = Array(Set(s.picks.map(\.strategy))).sorted()
-            guard !names.isEmpty else { s.message = ("no picks to filter", .info); return [] }
+            guard !names.isEmpty else {
+                s.message = ("no picks to filter", .info)
+                return []
+            }
             let options: [String?] = [nil] + names
             let i = options.firstIndex(of: s.pickFilter) ?? 0
             s.pickFilter = options[(i + 1) % options.count]
@@ -368,7 +449,10 @@ public enum App {
             s.message = ("removed \(sym)", .info)
             return [.saveWatchlist(s.watchlist)] + ensureLoaded(&s)
         case .moveUp, .moveDown:
-            guard s.sort == .manual else { s.message = ("reordering needs manual sort — press s until it says manual", .warn); return [] }
+            guard s.sort == .manual else {
+                s.message = ("reordering needs manual sort — press s until it says manual", .warn)
+                return []
+            }
             let j = s.selected + (action == .moveUp ? -1 : 1)
             guard s.watchlist.indices.contains(s.selected), s.watchlist.indices.contains(j) else { return [] }
             s.watchlist.swapAt(s.selected, j)
@@ -388,9 +472,15 @@ public enum App {
             s.viewport.pan = 0
             return ensureLoaded(&s) + (s.pane == .quote ? quoteEffect(&s) : [])
         case .focusNext: s.focus = s.focus == .watchlist ? .main : .watchlist
-        case .openChart: s.pane = .chart; return ensureLoaded(&s)
-        case .openQuote: s.pane = .quote; return ensureLoaded(&s) + quoteEffect(&s)
-        case .refreshQuote: s.pane = .quote; return quoteEffect(&s)
+        case .openChart:
+            s.pane = .chart
+            return ensureLoaded(&s)
+        case .openQuote:
+            s.pane = .quote
+            return ensureLoaded(&s) + quoteEffect(&s)
+        case .refreshQuote:
+            s.pane = .quote
+            return quoteEffect(&s)
         case .panLeft, .panRight:
             let step = action == .panLeft ? -1 : 1
             if let c = s.crosshair {
@@ -401,16 +491,24 @@ public enum App {
                 if next >= range.upperBound { s.viewport.pan = max(0, s.viewport.pan - (next - range.upperBound + 1)) }
             } else {
                 let bars = max(1, s.viewport.capacity(columns: columns) / 8)
-                s.viewport.pan = min(max(0, s.viewport.pan - step * bars), s.viewport.maxPan(total: total, columns: columns))
+                s.viewport.pan = min(
+                    max(0, s.viewport.pan - step * bars), s.viewport.maxPan(total: total, columns: columns))
             }
         case .pageLeft, .pageRight:
             let bars = s.viewport.capacity(columns: columns)
-            s.viewport.pan = min(max(0, s.viewport.pan + (action == .pageLeft ? bars : -bars)), s.viewport.maxPan(total: total, columns: columns))
+            s.viewport.pan = min(
+                max(0, s.viewport.pan + (action == .pageLeft ? bars : -bars)),
+                s.viewport.maxPan(total: total, columns: columns))
         case .oldest: s.viewport.pan = s.viewport.maxPan(total: total, columns: columns)
-        case .newest: s.viewport.pan = 0; if s.crosshair != nil { s.crosshair = max(0, total - 1) }
+        case .newest:
+            s.viewport.pan = 0
+            if s.crosshair != nil { s.crosshair = max(0, total - 1) }
         case .zoomIn, .zoomOut:
             let z = s.viewport.zoom + (action == .zoomIn ? 1 : -1)
-            guard z >= 0, z < Viewport.zooms.count else { s.message = ("zoom limit", .info); return [] }
+            guard z >= 0, z < Viewport.zooms.count else {
+                s.message = ("zoom limit", .info)
+                return []
+            }
             s.viewport.zoom = z
             s.viewport.pan = min(s.viewport.pan, s.viewport.maxPan(total: total, columns: columns))
         case .nextInterval, .previousInterval:
@@ -468,22 +566,33 @@ public enum App {
     /// Runs the current strategy on the current symbol and interval (in the background; a
     /// newer request supersedes an older one).
     static func startBacktest(_ s: inout AppState) -> [Effect] {
-        guard let sym = s.currentSymbol else { s.message = ("no symbol selected", .warn); return [] }
+        guard let sym = s.currentSymbol else {
+            s.message = ("no symbol selected", .warn)
+            return []
+        }
         let generation = (s.backtest?.generation ?? 0) + 1
         s.backtest = BacktestPanel(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
         s.backtest?.range = s.backtestRange
         s.pane = .backtest
         s.study = nil
-        return [.runBacktest(strategy: s.strategy, symbol: sym, interval: s.interval, parameters: s.parameterOverrides[s.strategy] ?? [:],
-                             range: s.backtestRange, generation: generation)]
+        return [
+            .runBacktest(
+                strategy: s.strategy, symbol: sym, interval: s.interval,
+                parameters: s.parameterOverrides[s.strategy] ?? [:],
+                range: s.backtestRange, generation: generation)
+        ]
     }
 
     /// Starts a watchlist run, a sweep or a walk-forward of the current strategy (in the
     /// background; shown in the backtest pane).
     static func startStudy(_ kind: StudyPanel.Kind, _ s: inout AppState) -> [Effect] {
-        guard let sym = s.currentSymbol else { s.message = ("no symbol selected", .warn); return [] }
+        guard let sym = s.currentSymbol else {
+            s.message = ("no symbol selected", .warn)
+            return []
+        }
         let generation = max(s.study?.generation ?? 0, s.backtest?.generation ?? 0) + 1
-        s.study = StudyPanel(kind: kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
+        s.study = StudyPanel(
+            kind: kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
         s.pane = .backtest
         return [.runStudy(kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)]
     }
@@ -494,7 +603,9 @@ public enum App {
         var symbol: String?
         switch s.pane {
         case .backtest:
-            guard let panel = s.backtest, let r = panel.result, panel.order.indices.contains(panel.selected) else { return [] }
+            guard let panel = s.backtest, let r = panel.result, panel.order.indices.contains(panel.selected) else {
+                return []
+            }
             let trade = r.trades[panel.order[panel.selected]]
             symbol = panel.symbol
             s.interval = panel.interval
@@ -505,16 +616,26 @@ public enum App {
             s.crosshair = min(trade.entryBar, max(0, total - 1))
             let cap = s.viewport.capacity(columns: columns)
             // End the view a little after the exit, but never so late that the entry scrolls off.
-            let end = min(total, max(trade.entryBar + 1, min(trade.exitBar + 1 + cap / 4, trade.entryBar + cap - cap / 8)))
+            let end = min(
+                total, max(trade.entryBar + 1, min(trade.exitBar + 1 + cap / 4, trade.entryBar + cap - cap / 8)))
             s.viewport.pan = min(max(0, total - end), s.viewport.maxPan(total: total, columns: columns))
-            s.message = ("trade \(panel.selected + 1): \(trade.entrySession) → \(trade.exitSession), \(Format.percent(trade.returnFraction * 100))", .info)
+            s.message = (
+                "trade \(panel.selected + 1): \(trade.entrySession) → \(trade.exitSession), \(Format.percent(trade.returnFraction * 100))",
+                .info
+            )
             return ensureLoaded(&s)
         case .strategies:
             guard s.composer.entries.indices.contains(s.composer.selected) else { return [] }
             let entry = s.composer.entries[s.composer.selected]
-            guard let strategy = entry.strategy else { s.message = ("\(entry.id) does not load: \(entry.problem ?? "") — fix the file", .error); return [] }
+            guard let strategy = entry.strategy else {
+                s.message = ("\(entry.id) does not load: \(entry.problem ?? "") — fix the file", .error)
+                return []
+            }
             var draft = StrategyDraft(strategy, id: entry.id)
-            if entry.builtIn { draft.fields[.id] = TextField("my_" + entry.id); draft.original[.id] = "" }
+            if entry.builtIn {
+                draft.fields[.id] = TextField("my_" + entry.id)
+                draft.original[.id] = ""
+            }
             s.composer.draft = draft
             s.strategy = entry.id
             return []
@@ -543,7 +664,10 @@ public enum App {
                 s.message = ("changes dropped", .info)
                 if d.quitAfterDiscard { s.quit = true }
                 return []
-            default: d.confirmingDiscard = false; d.quitAfterDiscard = false; return []
+            default:
+                d.confirmingDiscard = false
+                d.quitAfterDiscard = false
+                return []
             }
         }
         let fields = StrategyDraft.Field.allCases
@@ -555,13 +679,21 @@ public enum App {
             if d.isDirty { d.confirmingDiscard = true } else { s.composer.draft = nil }
         case (.char("c"), .ctrl):
             // Leaving the app asks too when the draft has unsaved changes.
-            if d.isDirty { d.confirmingDiscard = true; d.quitAfterDiscard = true } else { s.quit = true }
+            if d.isDirty {
+                d.confirmingDiscard = true
+                d.quitAfterDiscard = true
+            } else {
+                s.quit = true
+            }
         case (.char("s"), .ctrl):
             switch d.compile() {
             case .valid(let strategy):
                 return [.saveStrategy(id: d.text(.id), text: strategy.fileText)]
             case .invalid(let problems):
-                s.message = ("not saved: \(problems.count) problem\(problems.count == 1 ? "" : "s") — \(problems[0].field.label.trimmingCharacters(in: .whitespaces)): \(problems[0].message)", .error)
+                s.message = (
+                    "not saved: \(problems.count) problem\(problems.count == 1 ? "" : "s") — \(problems[0].field.label.trimmingCharacters(in: .whitespaces)): \(problems[0].message)",
+                    .error
+                )
             }
         case (.char(" "), .ctrl):
             if !d.complete() {
@@ -571,7 +703,8 @@ public enum App {
         case (.function(5), _):
             switch d.compile() {
             case .valid(let strategy): return previewSignals(strategy, &s)
-            case .invalid(let problems): s.message = ("fix \(problems.count) problem\(problems.count == 1 ? "" : "s") to preview", .error)
+            case .invalid(let problems):
+                s.message = ("fix \(problems.count) problem\(problems.count == 1 ? "" : "s") to preview", .error)
             }
         default:
             guard var field = d.fields[d.focused] else { return [] }
@@ -583,26 +716,45 @@ public enum App {
     /// Shows a draft's entries and rule exits on the chart of the current symbol at the
     /// draft's interval (the chart draws them as markers).
     static func previewSignals(_ strategy: Strategy, _ s: inout AppState) -> [Effect] {
-        guard let sym = s.currentSymbol, let daily = s.series[sym] else { s.message = ("select a symbol with data to preview", .warn); return [] }
+        guard let sym = s.currentSymbol, let daily = s.series[sym] else {
+            s.message = ("select a symbol with data to preview", .warn)
+            return []
+        }
         let compiled: CompiledStrategy
-        do { compiled = try CompiledStrategy(strategy) } catch { s.message = ("\(error)", .error); return [] }
+        do { compiled = try CompiledStrategy(strategy) } catch {
+            s.message = ("\(error)", .error)
+            return []
+        }
         let signals = compiled.signals(daily: daily, latestClosed: s.latestClosed)
-        let entries = signals.entries, exits = signals.exits, sessions = signals.lastSessions
-        let setupHolds = strategy.setup == nil ? [] : sessions.indices.filter { signals.setup[$0] == Truth.yes }.map { sessions[$0] }
-        s.preview = SignalPreview(symbol: sym, interval: strategy.interval, entries: sessions.indices.filter { entries[$0] }.map { sessions[$0] },
-                                  exits: sessions.indices.filter { exits[$0] }.map { sessions[$0] }, setup: setupHolds,
-                                  buy: strategy.trigger.action == .buy)
+        let entries = signals.entries
+        let exits = signals.exits
+        let sessions = signals.lastSessions
+        let setupHolds =
+            strategy.setup == nil ? [] : sessions.indices.filter { signals.setup[$0] == Truth.yes }.map { sessions[$0] }
+        s.preview = SignalPreview(
+            symbol: sym, interval: strategy.interval,
+            entries: sessions.indices.filter { entries[$0] }.map { sessions[$0] },
+            exits: sessions.indices.filter { exits[$0] }.map { sessions[$0] }, setup: setupHolds,
+            buy: strategy.trigger.action == .buy)
         s.interval = strategy.interval
         s.pane = .chart
         s.crosshair = nil
         s.viewport.pan = 0
-        s.message = ("preview of \(strategy.name) on \(sym): \(s.preview!.entries.count) entries, \(s.preview!.exits.count) rule exits — S returns to the composer", .info)
+        s.message = (
+            "preview of \(strategy.name) on \(sym): \(s.preview!.entries.count) entries, \(s.preview!.exits.count) rule exits — S returns to the composer",
+            .info
+        )
         return []
     }
 
     /// Shows `symbol` on the chart pane (selecting it when it is on the watchlist).
     static func chart(_ symbol: String, _ s: inout AppState) {
-        if let i = s.sortedWatchlist.firstIndex(of: symbol) { s.selected = i; s.current = nil } else { s.current = symbol }
+        if let i = s.sortedWatchlist.firstIndex(of: symbol) {
+            s.selected = i
+            s.current = nil
+        } else {
+            s.current = symbol
+        }
         s.pane = .chart
         s.crosshair = nil
         s.viewport.pan = 0
@@ -643,9 +795,16 @@ public enum App {
             case .enter:
                 s.overlay = nil
                 let typed = App.resolveTyped(field.text, in: s.symbols)
-                let pick = matches.indices.contains(selected) ? matches[selected].symbol.rawValue
+                let pick =
+                    matches.indices.contains(selected)
+                    ? matches[selected].symbol.rawValue
                     : ((try? typed.get()) ?? field.text.uppercased())
-                guard s.info(pick) != nil else { s.message = ("no symbol '\(field.text)' in the store — check the ticker, or refresh/import its data", .error); return [] }
+                guard s.info(pick) != nil else {
+                    s.message = (
+                        "no symbol '\(field.text)' in the store — check the ticker, or refresh/import its data", .error
+                    )
+                    return []
+                }
                 s.message = nil
                 if adding || s.watchlist.isEmpty {
                     if !s.watchlist.contains(pick) { s.watchlist.append(pick) }
@@ -654,15 +813,24 @@ public enum App {
                     s.message = ("added \(pick) to the watchlist", .info)
                     return [.saveWatchlist(s.watchlist)] + ensureLoaded(&s)
                 }
-                if let i = s.sortedWatchlist.firstIndex(of: pick) { s.selected = i; s.current = nil } else { s.current = pick }
+                if let i = s.sortedWatchlist.firstIndex(of: pick) {
+                    s.selected = i
+                    s.current = nil
+                } else {
+                    s.current = pick
+                }
                 s.pane = .chart
                 s.viewport.pan = 0
                 s.crosshair = nil
                 return ensureLoaded(&s)
             case .up: s.overlay = .search(field, selected: max(0, selected - 1), adding: adding)
-            case .down: s.overlay = .search(field, selected: min(max(0, matches.count - 1), selected + 1), adding: adding)
+            case .down:
+                s.overlay = .search(field, selected: min(max(0, matches.count - 1), selected + 1), adding: adding)
             default:
-                if key == .ctrl("c") { s.quit = true; return [] }
+                if key == .ctrl("c") {
+                    s.quit = true
+                    return []
+                }
                 if edit(&field, key) { s.overlay = .search(field, selected: 0, adding: adding) }
             }
             return []
@@ -678,12 +846,17 @@ public enum App {
             case .enter:
                 s.overlay = nil
                 let typed = field.text.trimmingCharacters(in: .whitespaces)
-                let command = typed.isEmpty || (!matches.isEmpty && !Palette.isComplete(typed, s)) ? (matches.indices.contains(selected) ? matches[selected] : typed) : typed
+                let command =
+                    typed.isEmpty || (!matches.isEmpty && !Palette.isComplete(typed, s))
+                    ? (matches.indices.contains(selected) ? matches[selected] : typed) : typed
                 return Palette.run(command, &s)
             case .up: s.overlay = .palette(field, selected: max(0, selected - 1))
             case .down: s.overlay = .palette(field, selected: min(max(0, matches.count - 1), selected + 1))
             default:
-                if key == .ctrl("c") { s.quit = true; return [] }
+                if key == .ctrl("c") {
+                    s.quit = true
+                    return []
+                }
                 if edit(&field, key) { s.overlay = .palette(field, selected: 0) }
             }
             return []
@@ -719,14 +892,22 @@ public enum Search {
         guard !q.isEmpty else { return Array(symbols.sorted { $0.symbol.rawValue < $1.symbol.rawValue }.prefix(limit)) }
         var scored: [(Int, SymbolInfo)] = []
         for info in symbols {
-            let sym = info.symbol.rawValue.lowercased(), name = (info.name ?? "").lowercased()
+            let sym = info.symbol.rawValue.lowercased()
+            let name = (info.name ?? "").lowercased()
             var score: Int?
-            if sym == q { score = 0 }
-            else if sym.hasPrefix(q) { score = 10 + sym.count }
-            else if name.split(separator: " ").contains(where: { $0.hasPrefix(q) }) { score = 100 }
-            else if name.contains(q) { score = 200 }
-            else if let gap = subsequenceGap(q, sym) { score = 300 + gap }
-            else if let gap = subsequenceGap(q, name) { score = 400 + gap }
+            if sym == q {
+                score = 0
+            } else if sym.hasPrefix(q) {
+                score = 10 + sym.count
+            } else if name.split(separator: " ").contains(where: { $0.hasPrefix(q) }) {
+                score = 100
+            } else if name.contains(q) {
+                score = 200
+            } else if let gap = subsequenceGap(q, sym) {
+                score = 300 + gap
+            } else if let gap = subsequenceGap(q, name) {
+                score = 400 + gap
+            }
             if let score { scored.append((score, info)) }
         }
         return scored.sorted { ($0.0, $0.1.symbol.rawValue) < ($1.0, $1.1.symbol.rawValue) }.prefix(limit).map(\.1)
@@ -734,7 +915,8 @@ public enum Search {
 
     /// Characters skipped when `q` is a subsequence of `text` (nil when it is not).
     static func subsequenceGap(_ q: String, _ text: String) -> Int? {
-        var it = text.makeIterator(), gap = 0
+        var it = text.makeIterator()
+        var gap = 0
         outer: for c in q {
             while let t = it.next() {
                 if t == c { continue outer }
@@ -753,14 +935,24 @@ public enum Palette {
         out += App.intervals.map { "interval \($0)" }
         out += PriceChart.Mode.allCases.map { "mode \($0.rawValue)" }
         out += ["osc rsi", "osc macd", "osc stoch", "osc adx", "osc mfi", "osc none"]
-        out += ["overlay sma 20", "overlay sma 50", "overlay sma 200", "overlay ema 21", "overlay bb 20", "overlay vegas",
-                "overlay keltner 20", "overlay donchian 20", "overlay supertrend", "overlay sar", "overlay clear"]
+        out += [
+            "overlay sma 20", "overlay sma 50", "overlay sma 200", "overlay ema 21", "overlay bb 20", "overlay vegas",
+            "overlay keltner 20", "overlay donchian 20", "overlay supertrend", "overlay sar", "overlay clear",
+        ]
         out += AppState.WatchSort.allCases.map { "sort \($0.rawValue)" }
         out += s.availableThemes.map { "theme \($0)" }
-        out += ["backtest", "picks", "alerts", "pipeline", "refresh now", "refresh cancel", "strategy ", "range ", "range clear",
-                "strategies", "new strategy", "sweep", "walkforward", "watchlist run", "metric", "apply best", "rescan", "filter picks",
-                "acknowledge", "mark read"] + s.strategies.map { "strategy \($0)" }
-        out += ["alert above ", "alert below ", "alert change ", "alert trigger ", "alert pick", "alert remove ", "alerts read"]
+        out +=
+            [
+                "backtest", "picks", "alerts", "pipeline", "refresh now", "refresh cancel", "strategy ", "range ",
+                "range clear",
+                "strategies", "new strategy", "sweep", "walkforward", "watchlist run", "metric", "apply best", "rescan",
+                "filter picks",
+                "acknowledge", "mark read",
+            ] + s.strategies.map { "strategy \($0)" }
+        out += [
+            "alert above ", "alert below ", "alert change ", "alert trigger ", "alert pick", "alert remove ",
+            "alerts read",
+        ]
         return out
     }
 
@@ -786,27 +978,44 @@ public enum Palette {
     /// `alert above 120`, `alert below 90`, `alert change 5 [sessions]`, `alert trigger STRATEGY`,
     /// `alert pick [STRATEGY]` (all for the selected symbol), `alert remove ID`.
     static func alertCommand(_ words: [String], _ s: inout AppState) -> [Effect] {
-        let usage = "usage: alert above|below PRICE, alert change PERCENT [SESSIONS], alert trigger STRATEGY, alert pick [STRATEGY], alert remove ID"
-        guard let kind = words.first else { s.message = (usage, .warn); return [] }
+        let usage =
+            "usage: alert above|below PRICE, alert change PERCENT [SESSIONS], alert trigger STRATEGY, alert pick [STRATEGY], alert remove ID"
+        guard let kind = words.first else {
+            s.message = (usage, .warn)
+            return []
+        }
         if kind == "remove" {
-            guard words.count > 1, let id = Int64(words[1]) else { s.message = ("usage: alert remove ID (the rule ids are in the alerts pane)", .warn); return [] }
+            guard words.count > 1, let id = Int64(words[1]) else {
+                s.message = ("usage: alert remove ID (the rule ids are in the alerts pane)", .warn)
+                return []
+            }
             s.pane = .alerts
             return [.removeAlertRule(id)]
         }
-        guard let sym = s.currentSymbol, let symbol = try? Symbol(sym) else { s.message = ("select a symbol first", .warn); return [] }
+        guard let sym = s.currentSymbol, let symbol = try? Symbol(sym) else {
+            s.message = ("select a symbol first", .warn)
+            return []
+        }
         let number = words.count > 1 ? Double(words[1]) : nil
         let rule: AlertRule
         switch kind {
         case "above", "below":
-            guard let v = number, v > 0 else { s.message = ("alert \(kind) needs a price, e.g. alert \(kind) 120", .warn); return [] }
+            guard let v = number, v > 0 else {
+                s.message = ("alert \(kind) needs a price, e.g. alert \(kind) 120", .warn)
+                return []
+            }
             rule = AlertRule(kind: kind == "above" ? .priceAbove : .priceBelow, symbol: symbol, value: v)
         case "change":
-            guard let v = number, v > 0 else { s.message = ("alert change needs a percent, e.g. alert change 5", .warn); return [] }
+            guard let v = number, v > 0 else {
+                s.message = ("alert change needs a percent, e.g. alert change 5", .warn)
+                return []
+            }
             let sessions = words.count > 2 ? Int(words[2]) : nil
             rule = AlertRule(kind: .percentChange, symbol: symbol, value: v, sessions: sessions ?? 1)
         case "trigger":
             guard words.count > 1, s.strategies.contains(words[1]) else {
-                s.message = ("alert trigger needs a strategy: \(s.strategies.joined(separator: ", "))", .warn); return []
+                s.message = ("alert trigger needs a strategy: \(s.strategies.joined(separator: ", "))", .warn)
+                return []
             }
             rule = AlertRule(kind: .strategyTrigger, symbol: symbol, strategy: words[1])
         case "pick":
@@ -841,11 +1050,16 @@ public enum Palette {
         case "crosshair": return App.perform(.toggleCrosshair, &s)
         case "remove": return App.perform(.removeSymbol, &s)
         case "add":
-            guard let tickerArg else { s.message = ("usage: add SYMBOL", .warn); return [] }
+            guard let tickerArg else {
+                s.message = ("usage: add SYMBOL", .warn)
+                return []
+            }
             let sym: String
             switch App.resolveTyped(tickerArg, in: s.symbols) {
             case .success(let found): sym = found
-            case .failure(let problem): s.message = (problem.text, .error); return []
+            case .failure(let problem):
+                s.message = (problem.text, .error)
+                return []
             }
             if !s.watchlist.contains(sym) { s.watchlist.append(sym) }
             s.selected = s.sortedWatchlist.firstIndex(of: sym) ?? s.selected
@@ -854,51 +1068,90 @@ public enum Palette {
             return [.saveWatchlist(s.watchlist)] + App.ensureLoaded(&s)
         case "interval":
             guard let arg, let i = try? FibInterval(parsing: arg), App.intervals.contains(i) else {
-                s.message = ("interval must be one of \(App.intervals.map(\.description).joined(separator: ", "))", .warn); return []
+                s.message = (
+                    "interval must be one of \(App.intervals.map(\.description).joined(separator: ", "))", .warn
+                )
+                return []
             }
             App.setInterval(i, &s)
         case "mode":
-            guard let arg, let m = PriceChart.Mode(rawValue: arg) else { s.message = ("mode must be candles, ohlc or line", .warn); return [] }
+            guard let arg, let m = PriceChart.Mode(rawValue: arg) else {
+                s.message = ("mode must be candles, ohlc or line", .warn)
+                return []
+            }
             s.mode = m
         case "osc":
-            guard let arg else { s.message = ("usage: osc rsi|macd|stoch|adx|mfi|none", .warn); return [] }
-            if arg == "none" { s.oscillator = nil; return [] }
-            guard let spec = IndicatorRegistry.named(arg), spec.placement == .oscillator || spec.name == "macd" || spec.name == "rsi" else {
-                s.message = ("'\(arg)' is not an oscillator — try rsi, macd, stoch, adx or mfi", .warn); return []
+            guard let arg else {
+                s.message = ("usage: osc rsi|macd|stoch|adx|mfi|none", .warn)
+                return []
+            }
+            if arg == "none" {
+                s.oscillator = nil
+                return []
+            }
+            guard let spec = IndicatorRegistry.named(arg),
+                spec.placement == .oscillator || spec.name == "macd" || spec.name == "rsi"
+            else {
+                s.message = ("'\(arg)' is not an oscillator — try rsi, macd, stoch, adx or mfi", .warn)
+                return []
             }
             s.oscillator = spec.name
         case "overlay":
-            guard let arg else { s.message = ("usage: overlay NAME [PARAMS…] or overlay clear", .warn); return [] }
-            if arg == "clear" { s.overlays = []; return [] }
+            guard let arg else {
+                s.message = ("usage: overlay NAME [PARAMS…] or overlay clear", .warn)
+                return []
+            }
+            if arg == "clear" {
+                s.overlays = []
+                return []
+            }
             guard let spec = IndicatorRegistry.named(arg) else {
-                s.message = ("unknown indicator '\(arg)' — `tradlyte indicator list` shows them", .warn); return []
+                s.message = ("unknown indicator '\(arg)' — `tradlyte indicator list` shows them", .warn)
+                return []
             }
             guard spec.placement == .overlay || ["sma", "ema", "wma", "dema", "tema"].contains(spec.name) else {
-                s.message = ("\(spec.name) is not drawn over prices — use `osc \(spec.name)`", .warn); return []
+                s.message = ("\(spec.name) is not drawn over prices — use `osc \(spec.name)`", .warn)
+                return []
             }
             let params = words.dropFirst(2).compactMap(Double.init)
             for (p, v) in zip(spec.parameters, params) {
-                if let problem = p.problem(with: v) { s.message = ("\(spec.name): \(problem)", .warn); return [] }
+                if let problem = p.problem(with: v) {
+                    s.message = ("\(spec.name): \(problem)", .warn)
+                    return []
+                }
             }
             s.overlays.append(OverlayChoice(spec.name, params))
             if s.overlays.count > 4 { s.overlays.removeFirst() }
         case "sort":
-            guard let arg, let sort = AppState.WatchSort(rawValue: arg) else { s.message = ("sort must be manual, symbol, change or last", .warn); return [] }
+            guard let arg, let sort = AppState.WatchSort(rawValue: arg) else {
+                s.message = ("sort must be manual, symbol, change or last", .warn)
+                return []
+            }
             s.sort = sort
         case "theme":
-            guard let arg else { s.message = ("usage: theme NAME (\(s.availableThemes.joined(separator: ", ")))", .warn); return [] }
+            guard let arg else {
+                s.message = ("usage: theme NAME (\(s.availableThemes.joined(separator: ", ")))", .warn)
+                return []
+            }
             return [.setTheme(arg)]
         case "backtest": return App.perform(.openBacktest, &s)
         case "strategies": return App.perform(.openComposer, &s)
         case "new":
-            guard s.pane == .strategies else { s.message = ("open the composer first (S, or :strategies), select a template, then :new strategy", .warn); return [] }
+            guard s.pane == .strategies else {
+                s.message = (
+                    "open the composer first (S, or :strategies), select a template, then :new strategy", .warn
+                )
+                return []
+            }
             return App.perform(.newStrategy, &s)
         case "sweep": return App.perform(.runSweep, &s)
         case "walkforward": return App.perform(.runWalkForward, &s)
         case "watchlist": return App.perform(.runWatchlist, &s)
         case "metric": return App.perform(.cycleMetric, &s)
         case "apply": return App.perform(.applyBest, &s)
-        case "rescan": s.pane = .picks; return App.perform(.rescan, &s)
+        case "rescan":
+            s.pane = .picks
+            return App.perform(.rescan, &s)
         case "filter": return App.perform(.filterPicks, &s)
         case "acknowledge": return App.perform(.acknowledge, &s)
         case "mark": return App.perform(.markAllRead, &s)
@@ -909,15 +1162,25 @@ public enum Palette {
         case "pipeline": return App.perform(.openPipeline, &s)
         case "strategy":
             guard let arg, s.strategies.contains(arg) else {
-                s.message = ("strategy must be one of \(s.strategies.joined(separator: ", "))", .warn); return []
+                s.message = ("strategy must be one of \(s.strategies.joined(separator: ", "))", .warn)
+                return []
             }
             s.strategy = arg
             return App.startBacktest(&s)
         case "alert": return alertCommand(Array(words.dropFirst()), &s)
         case "range":
-            if arg == "clear" { s.backtestRange = nil; s.message = ("backtests use every bar", .info); return [] }
-            guard words.count == 3, let from = try? SessionDate(iso: words[1]), let to = try? SessionDate(iso: words[2]), from <= to else {
-                s.message = ("usage: range FROM TO with dates like 2024-01-02 (FROM not after TO), or range clear", .warn); return []
+            if arg == "clear" {
+                s.backtestRange = nil
+                s.message = ("backtests use every bar", .info)
+                return []
+            }
+            guard words.count == 3, let from = try? SessionDate(iso: words[1]),
+                let to = try? SessionDate(iso: words[2]), from <= to
+            else {
+                s.message = (
+                    "usage: range FROM TO with dates like 2024-01-02 (FROM not after TO), or range clear", .warn
+                )
+                return []
             }
             s.backtestRange = from...to
             s.message = ("backtests from \(from) to \(to)", .info)

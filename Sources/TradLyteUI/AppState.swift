@@ -11,10 +11,18 @@ public struct QuoteView: Equatable, Sendable {
     public var volume: Double?
     public var source: String
     public var asOf: Date
-    public init(price: Double, change: Double?, changePercent: Double?, dayLow: Double?, dayHigh: Double?, volume: Double?,
-                source: String, asOf: Date) {
-        self.price = price; self.change = change; self.changePercent = changePercent; self.dayLow = dayLow; self.dayHigh = dayHigh
-        self.volume = volume; self.source = source; self.asOf = asOf
+    public init(
+        price: Double, change: Double?, changePercent: Double?, dayLow: Double?, dayHigh: Double?, volume: Double?,
+        source: String, asOf: Date
+    ) {
+        self.price = price
+        self.change = change
+        self.changePercent = changePercent
+        self.dayLow = dayLow
+        self.dayHigh = dayHigh
+        self.volume = volume
+        self.source = source
+        self.asOf = asOf
     }
 }
 
@@ -22,15 +30,22 @@ public struct QuoteView: Equatable, Sendable {
 public struct OverlayChoice: Equatable, Sendable {
     public var name: String
     public var parameters: [Double]
-    public init(_ name: String, _ parameters: [Double] = []) { self.name = name; self.parameters = parameters }
+    public init(_ name: String, _ parameters: [Double] = []) {
+        self.name = name
+        self.parameters = parameters
+    }
     public var label: String {
-        parameters.isEmpty ? name.uppercased() : "\(name.uppercased())(\(parameters.map { IndicatorSpec.format($0) }.joined(separator: ",")))"
+        parameters.isEmpty
+            ? name.uppercased()
+            : "\(name.uppercased())(\(parameters.map { IndicatorSpec.format($0) }.joined(separator: ",")))"
     }
 }
 
 /// Everything the UI shows; changed only by `App.update`.
 public struct AppState: Sendable {
-    public enum Pane: String, Sendable, CaseIterable { case chart, quote, backtest, picks, alerts, pipeline, strategies }
+    public enum Pane: String, Sendable, CaseIterable {
+        case chart, quote, backtest, picks, alerts, pipeline, strategies
+    }
     public enum Focus: Sendable { case watchlist, main }
     public enum WatchSort: String, Sendable, CaseIterable { case manual, symbol, change, last }
     public enum Overlay: Sendable, Equatable {
@@ -166,7 +181,9 @@ public struct AppState: Sendable {
         self.now = now
     }
 
-    public var currentSymbol: String? { current ?? (watchlist.indices.contains(selected) ? sortedWatchlist[selected] : nil) }
+    public var currentSymbol: String? {
+        current ?? (watchlist.indices.contains(selected) ? sortedWatchlist[selected] : nil)
+    }
 
     public func info(_ symbol: String) -> SymbolInfo? { symbols.first { $0.symbol.rawValue == symbol } }
 
@@ -176,14 +193,16 @@ public struct AppState: Sendable {
         case .manual: return watchlist
         case .symbol: return watchlist.sorted()
         case .change: return watchlist.sorted { (dayChange($0)?.1 ?? -.infinity) > (dayChange($1)?.1 ?? -.infinity) }
-        case .last: return watchlist.sorted { (series[$0]?.close.last ?? -.infinity) > (series[$1]?.close.last ?? -.infinity) }
+        case .last:
+            return watchlist.sorted { (series[$0]?.close.last ?? -.infinity) > (series[$1]?.close.last ?? -.infinity) }
         }
     }
 
     /// Last close's change and change % against the previous session.
     public func dayChange(_ symbol: String) -> (Double, Double)? {
         guard let s = series[symbol], s.count >= 2 else { return nil }
-        let last = s.close[s.count - 1], prev = s.close[s.count - 2]
+        let last = s.close[s.count - 1]
+        let prev = s.close[s.count - 2]
         return (last - prev, prev != 0 ? (last - prev) / prev * 100 : 0)
     }
 
@@ -219,7 +238,12 @@ struct ResampledBars: Sendable {
 
 /// A backtest shown in the backtest pane: what was asked, and its result when it lands.
 public struct BacktestPanel: Sendable {
-    public enum TradeSort: String, Sendable, CaseIterable { case entry, returnPct = "return", pnl = "p&l", bars }
+    public enum TradeSort: String, Sendable, CaseIterable {
+        case entry
+        case returnPct = "return"
+        case pnl = "p&l"
+        case bars
+    }
     public var strategy: String
     public var symbol: String
     public var interval: FibInterval
@@ -234,7 +258,10 @@ public struct BacktestPanel: Sendable {
     public var sort = TradeSort.entry
 
     public init(strategy: String, symbol: String, interval: FibInterval, generation: Int) {
-        self.strategy = strategy; self.symbol = symbol; self.interval = interval; self.generation = generation
+        self.strategy = strategy
+        self.symbol = symbol
+        self.interval = interval
+        self.generation = generation
         running = true
     }
 
@@ -286,7 +313,11 @@ public struct StudyPanel: Sendable {
     public var column = 0
 
     public init(kind: Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int) {
-        self.kind = kind; self.strategy = strategy; self.symbol = symbol; self.interval = interval; self.generation = generation
+        self.kind = kind
+        self.strategy = strategy
+        self.symbol = symbol
+        self.interval = interval
+        self.generation = generation
     }
 }
 
@@ -336,8 +367,10 @@ public enum Effect: Equatable, Sendable {
     case fetchQuote(String)
     case saveWatchlist([String])
     case setTheme(String)
-    case runBacktest(strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double], range: ClosedRange<SessionDate>?,
-                     generation: Int)
+    case runBacktest(
+        strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],
+        range: ClosedRange<SessionDate>?,
+        generation: Int)
     case runStudy(StudyPanel.Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int)
     case loadPicks
     case loadAlerts
@@ -375,7 +408,8 @@ public enum AppEvent: Sendable {
     case refreshLog(String)
     case refreshFinished(summary: String, failed: Bool, cancelled: Bool)
     case planLoaded([String])
-    case dataReloaded(symbols: [SymbolInfo], series: [String: BarSeries], latestClosed: Int32, dataThrough: SessionDate?, unread: Int)
+    case dataReloaded(
+        symbols: [SymbolInfo], series: [String: BarSeries], latestClosed: Int32, dataThrough: SessionDate?, unread: Int)
     case strategiesLoaded([ComposerPanel.Entry])
     case strategySaved(id: String, error: String?)
 }

@@ -7,8 +7,9 @@ import TradLyteCore
 /// composer can never save what `tradlyte strategy validate` would reject.
 public struct StrategyDraft: Sendable, Equatable {
     public enum Field: Int, CaseIterable, Sendable {
-        case id, name, description, interval, direction, parameters, setup, setupInterval, trigger, action, triggerInterval,
-             exit, exitInterval, stopLoss, takeProfit, trailingStop, maxBars
+        case id, name, description, interval, direction, parameters, setup, setupInterval, trigger, action,
+            triggerInterval,
+            exit, exitInterval, stopLoss, takeProfit, trailingStop, maxBars
 
         public var label: String {
             switch self {
@@ -35,10 +36,12 @@ public struct StrategyDraft: Sendable, Equatable {
         public var hint: String {
             switch self {
             case .id: "file name in your strategies directory: letters, digits, _"
-            case .interval, .setupInterval, .triggerInterval, .exitInterval: "1d 3d 5d 8d 13d 21d 34d (empty: the strategy's)"
+            case .interval, .setupInterval, .triggerInterval, .exitInterval:
+                "1d 3d 5d 8d 13d 21d 34d (empty: the strategy's)"
             case .direction: "long, short or both"
             case .parameters: "name=default min..max/step, … e.g. fast=10 2..200/1, slow=30 5..400/1"
-            case .setup, .trigger, .exit: "e.g. sma($fast) crosses_above sma($slow) and rsi(14) < 70 — Ctrl-Space completes"
+            case .setup, .trigger, .exit:
+                "e.g. sma($fast) crosses_above sma($slow) and rsi(14) < 70 — Ctrl-Space completes"
             case .action: "buy or sell"
             case .stopLoss, .takeProfit, .trailingStop: "5% · 2 atr 14 · entry_low 1% (stop loss only; empty: none)"
             case .maxBars: "whole bars (empty: none)"
@@ -77,7 +80,8 @@ public struct StrategyDraft: Sendable, Equatable {
         let text: [Field: String] = [
             .id: id, .name: strategy.name, .description: strategy.description, .interval: strategy.interval.description,
             .direction: strategy.direction.rawValue, .parameters: parameters, .setup: strategy.setup?.rule ?? "",
-            .setupInterval: interval(strategy.setup?.interval), .trigger: strategy.trigger.rule, .action: strategy.trigger.action.rawValue,
+            .setupInterval: interval(strategy.setup?.interval), .trigger: strategy.trigger.rule,
+            .action: strategy.trigger.action.rawValue,
             .triggerInterval: interval(strategy.trigger.interval), .exit: strategy.exit.rule?.rule ?? "",
             .exitInterval: interval(strategy.exit.rule?.interval), .stopLoss: distance(strategy.exit.stopLoss),
             .takeProfit: distance(strategy.exit.takeProfit), .trailingStop: distance(strategy.exit.trailingStop),
@@ -110,14 +114,24 @@ public struct StrategyDraft: Sendable, Equatable {
     /// The strategy, or every problem found, each on its field.
     public func compile() -> Validation {
         var problems: [Problem] = []
-        func whole(_ f: Field, _ message: String) { problems.append(Problem(field: f, column: 0, length: max(1, text(f).count), message: message)) }
+        func whole(_ f: Field, _ message: String) {
+            problems.append(Problem(field: f, column: 0, length: max(1, text(f).count), message: message))
+        }
         let id = text(.id)
-        if id.isEmpty || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { whole(.id, "use letters, digits and _ only, e.g. my_cross") }
-        var o: [(String, JSONValue)] = [("schema", .string(Strategy.schema)), ("name", .string(text(.name))), ("description", .string(text(.description)))]
+        if id.isEmpty || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            whole(.id, "use letters, digits and _ only, e.g. my_cross")
+        }
+        var o: [(String, JSONValue)] = [
+            ("schema", .string(Strategy.schema)), ("name", .string(text(.name))),
+            ("description", .string(text(.description))),
+        ]
         func intervalValue(_ f: Field) -> JSONValue? {
             let t = text(f).trimmingCharacters(in: .whitespaces)
             guard !t.isEmpty else { return nil }
-            guard let i = try? FibInterval(parsing: t) else { whole(f, "not an interval — use 1d, 3d, 5d, 8d, 13d, 21d or 34d"); return nil }
+            guard let i = try? FibInterval(parsing: t) else {
+                whole(f, "not an interval — use 1d, 3d, 5d, 8d, 13d, 21d or 34d")
+                return nil
+            }
             return .number(Double(i.sessions))
         }
         o.append(("interval", intervalValue(.interval) ?? .number(1)))
@@ -126,20 +140,30 @@ public struct StrategyDraft: Sendable, Equatable {
         var params: [(String, JSONValue)] = []
         for part in text(.parameters).split(separator: ",") {
             let spec = part.trimmingCharacters(in: .whitespaces)
-            guard let eq = spec.firstIndex(of: "=") else { whole(.parameters, "'\(spec)' needs name=default"); continue }
+            guard let eq = spec.firstIndex(of: "=") else {
+                whole(.parameters, "'\(spec)' needs name=default")
+                continue
+            }
             let name = spec[..<eq].trimmingCharacters(in: .whitespaces)
             let rest = spec[spec.index(after: eq)...].split(separator: " ", omittingEmptySubsequences: true)
-            guard let first = rest.first, let value = Double(first) else { whole(.parameters, "'\(spec)': the default must be a number"); continue }
+            guard let first = rest.first, let value = Double(first) else {
+                whole(.parameters, "'\(spec)': the default must be a number")
+                continue
+            }
             var f: [(String, JSONValue)] = [("default", .number(value))]
             if rest.count > 1 {
                 let range = rest[1].split(separator: "/")
                 let bounds = range[0].components(separatedBy: "..")
                 guard bounds.count == 2, let lo = Double(bounds[0]), let hi = Double(bounds[1]) else {
-                    whole(.parameters, "'\(spec)': the range is min..max, e.g. 2..200/1"); continue
+                    whole(.parameters, "'\(spec)': the range is min..max, e.g. 2..200/1")
+                    continue
                 }
                 f += [("min", .number(lo)), ("max", .number(hi))]
                 if range.count > 1 {
-                    guard let st = Double(range[1]) else { whole(.parameters, "'\(spec)': the step must be a number"); continue }
+                    guard let st = Double(range[1]) else {
+                        whole(.parameters, "'\(spec)': the step must be a number")
+                        continue
+                    }
                     f.append(("step", .number(st)))
                 }
             }
@@ -151,11 +175,21 @@ public struct StrategyDraft: Sendable, Equatable {
             if let i = intervalValue(interval) { f.append(("interval", i)) }
             return f
         }
-        if !text(.setup).trimmingCharacters(in: .whitespaces).isEmpty { o.append(("setup", .object(step(.setup, .setupInterval)))) }
-        o.append(("trigger", .object(step(.trigger, .triggerInterval) + [("action", .string(text(.action).trimmingCharacters(in: .whitespaces)))])))
+        if !text(.setup).trimmingCharacters(in: .whitespaces).isEmpty {
+            o.append(("setup", .object(step(.setup, .setupInterval))))
+        }
+        o.append(
+            (
+                "trigger",
+                .object(
+                    step(.trigger, .triggerInterval) + [
+                        ("action", .string(text(.action).trimmingCharacters(in: .whitespaces)))
+                    ])
+            ))
         var exit: [(String, JSONValue)] = []
         if !text(.exit).trimmingCharacters(in: .whitespaces).isEmpty { exit += step(.exit, .exitInterval) }
-        for (f, key) in [(Field.stopLoss, "stop_loss"), (.takeProfit, "take_profit"), (.trailingStop, "trailing_stop")] {
+        for (f, key) in [(Field.stopLoss, "stop_loss"), (.takeProfit, "take_profit"), (.trailingStop, "trailing_stop")]
+        {
             let t = text(f).trimmingCharacters(in: .whitespaces)
             guard !t.isEmpty else { continue }
             let words = t.split(separator: " ").map(String.init)
@@ -163,7 +197,9 @@ public struct StrategyDraft: Sendable, Equatable {
                 exit.append((key, .object([("percent", .number(p))])))
             } else if words.count == 3, words[1] == "atr", let m = Double(words[0]), let p = Double(words[2]) {
                 exit.append((key, .object([("atr", .number(m)), ("period", .number(p))])))
-            } else if words.count == 2, Strategy.Anchor(rawValue: words[0]) != nil, words[1].hasSuffix("%"), let off = Double(words[1].dropLast()) {
+            } else if words.count == 2, Strategy.Anchor(rawValue: words[0]) != nil, words[1].hasSuffix("%"),
+                let off = Double(words[1].dropLast())
+            {
                 exit.append((key, .object([("anchor", .string(words[0])), ("offset_percent", .number(off))])))
             } else {
                 whole(f, "write 5%, 2 atr 14 or entry_low 1%")
@@ -171,7 +207,11 @@ public struct StrategyDraft: Sendable, Equatable {
         }
         let mb = text(.maxBars).trimmingCharacters(in: .whitespaces)
         if !mb.isEmpty {
-            if let n = Int(mb), n > 0 { exit.append(("max_bars", .number(Double(n)))) } else { whole(.maxBars, "a whole number of bars, e.g. 20") }
+            if let n = Int(mb), n > 0 {
+                exit.append(("max_bars", .number(Double(n))))
+            } else {
+                whole(.maxBars, "a whole number of bars, e.g. 20")
+            }
         }
         o.append(("exit", .object(exit)))
         if let backtestJSON { o.append(("backtest", backtestJSON)) }
@@ -179,22 +219,28 @@ public struct StrategyDraft: Sendable, Equatable {
         do {
             return .valid(try Strategy.parse(Data(JSONValue.object(o).rendered().utf8)))
         } catch {
-            return .invalid(error.diagnostics.map { d in
-                let field = Self.field(for: d.path)
-                if let r = d.rule { return Problem(field: field, column: max(0, r.column - 1), length: max(1, r.length), message: r.message) }
-                return Problem(field: field, column: 0, length: max(1, text(field).count), message: d.message)
-            })
+            return .invalid(
+                error.diagnostics.map { d in
+                    let field = Self.field(for: d.path)
+                    if let r = d.rule {
+                        return Problem(
+                            field: field, column: max(0, r.column - 1), length: max(1, r.length), message: r.message)
+                    }
+                    return Problem(field: field, column: 0, length: max(1, text(field).count), message: d.message)
+                })
         }
     }
 
     /// The form field a diagnostic's JSON path points into.
     static func field(for path: String) -> Field {
-        let table: [(String, Field)] = [("$.setup.interval", .setupInterval), ("$.setup", .setup), ("$.trigger.interval", .triggerInterval),
-                                        ("$.trigger.action", .action), ("$.trigger", .trigger), ("$.exit.rule", .exit),
-                                        ("$.exit.interval", .exitInterval), ("$.exit.stop_loss", .stopLoss), ("$.exit.take_profit", .takeProfit),
-                                        ("$.exit.trailing_stop", .trailingStop), ("$.exit.max_bars", .maxBars), ("$.exit", .exit),
-                                        ("$.parameters", .parameters), ("$.direction", .direction), ("$.interval", .interval),
-                                        ("$.name", .name), ("$.description", .description)]
+        let table: [(String, Field)] = [
+            ("$.setup.interval", .setupInterval), ("$.setup", .setup), ("$.trigger.interval", .triggerInterval),
+            ("$.trigger.action", .action), ("$.trigger", .trigger), ("$.exit.rule", .exit),
+            ("$.exit.interval", .exitInterval), ("$.exit.stop_loss", .stopLoss), ("$.exit.take_profit", .takeProfit),
+            ("$.exit.trailing_stop", .trailingStop), ("$.exit.max_bars", .maxBars), ("$.exit", .exit),
+            ("$.parameters", .parameters), ("$.direction", .direction), ("$.interval", .interval),
+            ("$.name", .name), ("$.description", .description),
+        ]
         return table.first { path.hasPrefix($0.0) }?.1 ?? .name
     }
 
@@ -204,13 +250,21 @@ public struct StrategyDraft: Sendable, Equatable {
         guard focused.isRule, let f = fields[focused] else { return ("", []) }
         let chars = Array(f.text)
         var start = f.cursor
-        while start > 0 && (chars[start - 1].isLetter || chars[start - 1].isNumber || chars[start - 1] == "_") { start -= 1 }
+        while start > 0 && (chars[start - 1].isLetter || chars[start - 1].isNumber || chars[start - 1] == "_") {
+            start -= 1
+        }
         let prefix = String(chars[start..<f.cursor]).lowercased()
         if start > 0 && chars[start - 1] == "." {
             // name(…).output: find the call's name before the parentheses.
-            var j = start - 2, depth = 0
+            var j = start - 2
+            var depth = 0
             while j >= 0 {
-                if chars[j] == ")" { depth += 1 } else if chars[j] == "(" { depth -= 1; if depth == 0 { break } }
+                if chars[j] == ")" {
+                    depth += 1
+                } else if chars[j] == "(" {
+                    depth -= 1
+                    if depth == 0 { break }
+                }
                 j -= 1
             }
             var k = j
@@ -220,7 +274,10 @@ public struct StrategyDraft: Sendable, Equatable {
             return (prefix, outputs.filter { $0.hasPrefix(prefix) })
         }
         guard !prefix.isEmpty else { return (prefix, []) }
-        let words = IndicatorRegistry.all.map(\.name) + ["open", "high", "low", "close", "volume", "and", "or", "not", "crosses_above", "crosses_below"]
+        let words =
+            IndicatorRegistry.all.map(\.name) + [
+                "open", "high", "low", "close", "volume", "and", "or", "not", "crosses_above", "crosses_below",
+            ]
         return (prefix, words.filter { $0.hasPrefix(prefix) && $0 != prefix }.sorted())
     }
 
@@ -245,7 +302,10 @@ public struct ComposerPanel: Sendable {
         public var strategy: Strategy?
         public var problem: String?
         public init(id: String, builtIn: Bool, strategy: Strategy?, problem: String?) {
-            self.id = id; self.builtIn = builtIn; self.strategy = strategy; self.problem = problem
+            self.id = id
+            self.builtIn = builtIn
+            self.strategy = strategy
+            self.problem = problem
         }
     }
     public var entries: [Entry] = []

@@ -19,7 +19,8 @@ enum Format {
     static func compact(_ v: Double?) -> String {
         guard let v, v.isFinite else { return "—" }
         let a = abs(v)
-        let (d, suffix): (Double, String) = a >= 1e12 ? (1e12, "T") : a >= 1e9 ? (1e9, "B") : a >= 1e6 ? (1e6, "M") : a >= 1e3 ? (1e3, "K") : (1, "")
+        let (d, suffix): (Double, String) =
+            a >= 1e12 ? (1e12, "T") : a >= 1e9 ? (1e9, "B") : a >= 1e6 ? (1e6, "M") : a >= 1e3 ? (1e3, "K") : (1, "")
         return PriceScale.fixed(v / d, decimals: d == 1 ? 0 : (a / d >= 100 ? 0 : a / d >= 10 ? 1 : 2)) + suffix
     }
     static func age(_ seconds: Double) -> String {

@@ -7,16 +7,26 @@ public enum Action: String, CaseIterable, Sendable {
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34
     case cycleMode, toggleVolume, cycleOscillator, toggleCrosshair, toggleLog, nextTheme, back
-    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer, newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight, filterPicks, rescan, cycleMetric
+    case openBacktest, openPicks, openAlerts, openPipeline, refresh, cancelRefresh, acknowledge, openComposer,
+        newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight, filterPicks,
+        rescan, cycleMetric
     case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
 }
 
 /// One row of the keymap: keys, the action, and the line the help screen shows.
 public struct KeyBinding: Sendable {
     public enum Section: String, Sendable, CaseIterable {
-        case general = "General", watchlist = "Watchlist", chart = "Chart", backtest = "Backtest pane", picks = "Picks pane",
-             alerts = "Alerts pane", pipeline = "Pipeline pane", strategies = "Strategy composer",
-             editing = "Strategy composer, editing"
+        case general = "General"
+        case watchlist = "Watchlist"
+        case chart = "Chart"
+        case backtest = "Backtest pane"
+        case picks = "Picks pane"
+        case
+            alerts = "Alerts pane"
+        case pipeline = "Pipeline pane"
+        case strategies = "Strategy composer"
+        case
+            editing = "Strategy composer, editing"
     }
     public var keys: [KeyEvent]
     public var action: Action
@@ -89,12 +99,15 @@ public enum Keymap {
         KeyBinding(["N"], .previousStrategy, "previous strategy", .backtest),
         KeyBinding(["b"], .rerunBacktest, "run again (a single backtest)", .backtest),
         KeyBinding(["w"], .runWatchlist, "run the strategy across the watchlist, ranked by Sharpe", .backtest),
-        KeyBinding(["h"], .runSweep, "parameter sweep over the declared ranges (heat map for two parameters)", .backtest),
+        KeyBinding(
+            ["h"], .runSweep, "parameter sweep over the declared ranges (heat map for two parameters)", .backtest),
         KeyBinding(["f"], .runWalkForward, "walk-forward: in-sample vs out-of-sample windows", .backtest),
         KeyBinding(["left"], .cellLeft, "heat map: previous column", .backtest),
         KeyBinding(["right"], .cellRight, "heat map: next column", .backtest),
         KeyBinding(["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest),
-        KeyBinding(["m"], .cycleMetric, "sweep: statistic of the heat map (Sharpe, return, Sortino, SQN, drawdown, Calmar, win rate)", .backtest),
+        KeyBinding(
+            ["m"], .cycleMetric,
+            "sweep: statistic of the heat map (Sharpe, return, Sortino, SQN, drawdown, Calmar, win rate)", .backtest),
         KeyBinding(["space"], .applyCell, "sweep: apply the selected cell's parameters and backtest", .backtest),
         KeyBinding(["esc"], .back, "cancel a running backtest, else back to the chart", .backtest),
         KeyBinding(["up", "k"], .listUp, "previous pick", .picks),
@@ -125,7 +138,8 @@ public enum Keymap {
 
     static let general = table([.general, .watchlist, .chart])
     static let panes: [KeyBinding.Section: [KeyEvent: Action]] = [
-        .backtest: table([.backtest]), .picks: table([.picks]), .alerts: table([.alerts]), .pipeline: table([.pipeline]),
+        .backtest: table([.backtest]), .picks: table([.picks]), .alerts: table([.alerts]),
+        .pipeline: table([.pipeline]),
         .strategies: table([.strategies]),
     ]
 
@@ -139,14 +153,15 @@ public enum Keymap {
     ]
 
     public static func action(for key: KeyEvent, pane: AppState.Pane = .chart) -> Action? {
-        let section: KeyBinding.Section? = switch pane {
-        case .backtest: .backtest
-        case .picks: .picks
-        case .alerts: .alerts
-        case .pipeline: .pipeline
-        case .strategies: .strategies
-        default: nil
-        }
+        let section: KeyBinding.Section? =
+            switch pane {
+            case .backtest: .backtest
+            case .picks: .picks
+            case .alerts: .alerts
+            case .pipeline: .pipeline
+            case .strategies: .strategies
+            default: nil
+            }
         if let section, let a = panes[section]?[key] { return a }
         return general[key]
     }
@@ -154,8 +169,11 @@ public enum Keymap {
     /// Help lines per section: "keys  description".
     public static func helpLines() -> [(section: String, keys: String, help: String)] {
         KeyBinding.Section.allCases.flatMap { section in
-            section == .editing ? editingHelp.map { (section.rawValue, $0.keys, $0.help) }
-                : bindings.filter { $0.section == section }.map { (section.rawValue, $0.keys.map(\.description).joined(separator: " "), $0.help) }
+            section == .editing
+                ? editingHelp.map { (section.rawValue, $0.keys, $0.help) }
+                : bindings.filter { $0.section == section }.map {
+                    (section.rawValue, $0.keys.map(\.description).joined(separator: " "), $0.help)
+                }
         }
     }
 }

@@ -12,7 +12,11 @@ extension Screens {
         public var overlays: [(label: String, values: [Double], style: Style)]
         /// Each overlay's default output over every bar, for the info line's readout.
         public var readouts: [(label: String, values: [Double])]
-        public var oscillator: (label: String, lines: [(String, [Double], Style)], histogram: [Double]?, guides: [Double], range: (Double, Double)?)?
+        public var oscillator:
+            (
+                label: String, lines: [(String, [Double], Style)], histogram: [Double]?, guides: [Double],
+                range: (Double, Double)?
+            )?
         public var crosshair: Int?
         public var labels: [String]
     }
@@ -24,8 +28,9 @@ extension Screens {
         let range = vp.range(total: bars.count, columns: columns)
         let k = vp.barsPerColumn
         let visible = bars[range]
-        let merged = OHLCColumns(open: visible.map(\.open), high: visible.map(\.high), low: visible.map(\.low), close: visible.map(\.close),
-                                 volume: visible.map(\.volume), merging: k)
+        let merged = OHLCColumns(
+            open: visible.map(\.open), high: visible.map(\.high), low: visible.map(\.low), close: visible.map(\.close),
+            volume: visible.map(\.volume), merging: k)
         func slice(_ values: [Double]) -> [Double] {
             let part = Array(values[range])
             guard k > 1 else { return part }
@@ -40,23 +45,37 @@ extension Screens {
             let outputs = spec(inputs, choice.parameters)
             readouts.append((choice.label, outputs[spec.defaultOutput]))
             for (i, name) in spec.outputs.enumerated() where name != "direction" {
-                overlays.append((spec.outputs.count > 1 ? "\(choice.label).\(name)" : choice.label, slice(outputs[i]), ctx.theme.indicator(colour)))
+                overlays.append(
+                    (
+                        spec.outputs.count > 1 ? "\(choice.label).\(name)" : choice.label, slice(outputs[i]),
+                        ctx.theme.indicator(colour)
+                    ))
                 if spec.outputs.count <= 2 || i == spec.outputs.count - 1 { colour += 1 }
             }
         }
         var osc: (String, [(String, [Double], Style)], [Double]?, [Double], (Double, Double)?)?
         if let name = s.oscillator, let spec = IndicatorRegistry.named(name) {
             let out = spec(inputs, [])
-            let label = "\(spec.name.uppercased())(\(spec.resolved([]).map { IndicatorSpec.format($0) }.joined(separator: ",")))"
+            let label =
+                "\(spec.name.uppercased())(\(spec.resolved([]).map { IndicatorSpec.format($0) }.joined(separator: ",")))"
             switch spec.name {
             case "rsi": osc = (label, [("RSI", slice(out[0]), ctx.theme.indicator(1))], nil, [30, 70], (0, 100))
             case "macd":
-                osc = (label, [("MACD", slice(out[0]), ctx.theme.indicator(1)), ("signal", slice(out[1]), ctx.theme.indicator(0))],
-                       slice(out[2]), [0], nil)
+                osc = (
+                    label,
+                    [
+                        ("MACD", slice(out[0]), ctx.theme.indicator(1)),
+                        ("signal", slice(out[1]), ctx.theme.indicator(0)),
+                    ],
+                    slice(out[2]), [0], nil
+                )
             default:
                 let bounded = ["stoch", "stochrsi", "adx", "mfi"].contains(spec.name)
-                osc = (label, spec.outputs.enumerated().map { (i, n) in (n, slice(out[i]), ctx.theme.indicator(i + 1)) }, nil,
-                       bounded ? [20, 80] : [], bounded ? (0, 100) : nil)
+                osc = (
+                    label, spec.outputs.enumerated().map { (i, n) in (n, slice(out[i]), ctx.theme.indicator(i + 1)) },
+                    nil,
+                    bounded ? [20, 80] : [], bounded ? (0, 100) : nil
+                )
             }
         }
         let cross = s.crosshair.flatMap { c -> Int? in range.contains(c) ? (c - range.lowerBound) / k : nil }
@@ -67,38 +86,50 @@ extension Screens {
             if s.interval.sessions >= 13 || k >= 4 { return "\(p.year)" }
             return p.month == 1 ? "\(p.year)" : Format.months[p.month - 1]
         }
-        return ChartModel(bars: bars, range: range, merged: merged, overlays: overlays, readouts: readouts, oscillator: osc, crosshair: cross,
-                          labels: labels)
+        return ChartModel(
+            bars: bars, range: range, merged: merged, overlays: overlays, readouts: readouts, oscillator: osc,
+            crosshair: cross,
+            labels: labels)
     }
 
     static func chartPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
-        let t = ctx.theme, g = ctx.glyphs
+        let t = ctx.theme
+        let g = ctx.glyphs
         let focused = s.focus == .main
         let sym = s.currentSymbol
         let name = sym.flatMap { s.info($0)?.name }
-        let block = Block(title: [sym, name].compactMap { $0 }.joined(separator: " · "), style: focused ? t.focus : t.border,
-                          titleStyle: (focused ? t.focus : t.text).adding(.bold), glyphs: g)
+        let block = Block(
+            title: [sym, name].compactMap { $0 }.joined(separator: " · "), style: focused ? t.focus : t.border,
+            titleStyle: (focused ? t.focus : t.text).adding(.bold), glyphs: g)
         block.render(area, &buf)
         let inner = block.inner(area)
         guard inner.height >= 4, inner.width >= 20 else { return }
         // Interval tabs and legend.
         let tabs = App.intervals.map(\.description)
-        Tabs(titles: tabs, active: App.intervals.firstIndex(of: s.interval) ?? 0, style: t.muted, activeStyle: t.selection.adding(.bold))
-            .render(inner.row(0), &buf)
+        Tabs(
+            titles: tabs, active: App.intervals.firstIndex(of: s.interval) ?? 0, style: t.muted,
+            activeStyle: t.selection.adding(.bold)
+        )
+        .render(inner.row(0), &buf)
         guard let sym else {
             Paragraph("No symbol selected.", style: t.muted).render(inner.inset(top: 2), &buf)
             return
         }
         let columns = inner.width - PriceChart.axisWidth
         guard let model = chartModel(s, ctx, columns: columns) else {
-            let text = s.loading.contains(sym) ? "Loading \(sym)…" : "No bars for \(sym) yet — run `tradlyte refresh` or import a CSV."
+            let text =
+                s.loading.contains(sym)
+                ? "Loading \(sym)…" : "No bars for \(sym) yet — run `tradlyte refresh` or import a CSV."
             Paragraph(text, style: t.muted).render(inner.inset(top: 2), &buf)
             return
         }
         var legendX = inner.x + tabs.reduce(0) { $0 + DisplayWidth.of($1) + 2 } + 1
         var legend: [(String, Style)] = [(s.mode.rawValue + (s.logScale ? " log" : ""), t.muted)]
-        legend += model.overlays.filter { !$0.label.contains(".") || $0.label.hasSuffix(".middle") || $0.label.hasSuffix(".upper") || $0.label.hasSuffix(".ema1") || $0.label.hasSuffix(".line") }
-            .map { ($0.label.split(separator: ".").first.map(String.init) ?? $0.label, $0.style) }
+        legend += model.overlays.filter {
+            !$0.label.contains(".") || $0.label.hasSuffix(".middle") || $0.label.hasSuffix(".upper")
+                || $0.label.hasSuffix(".ema1") || $0.label.hasSuffix(".line")
+        }
+        .map { ($0.label.split(separator: ".").first.map(String.init) ?? $0.label, $0.style) }
         for (text, style) in legend where legendX < inner.maxX {
             legendX += buf.put(text + " ", x: legendX, y: inner.y, style: style, maxWidth: inner.maxX - legendX)
         }
@@ -109,7 +140,8 @@ extension Screens {
         let volHeight = s.showVolume && body.height >= 9 ? max(2, body.height / 7) : 0
         let parts = Layout.split(body, .vertical, [.fill, .length(1), .length(volHeight), .length(oscHeight)])
         let cpb = s.viewport.columnsPerBar
-        var chart = PriceChart(bars: model.merged, bull: t.bull, bear: t.bear, axis: t.muted, grid: t["grid"], crosshairStyle: t.focus)
+        var chart = PriceChart(
+            bars: model.merged, bull: t.bull, bear: t.bear, axis: t.muted, grid: t["grid"], crosshairStyle: t.focus)
         chart.mode = s.mode
         chart.columnsPerBar = cpb
         chart.glyphs = g
@@ -121,35 +153,48 @@ extension Screens {
         // Trades of the last backtest on this symbol and interval, mapped onto the view.
         let k = s.viewport.barsPerColumn
         chart.markers = tradeMarkers(s, bars: model.bars, ctx: ctx).compactMap { m in
-            model.range.contains(m.bar) ? PriceChart.Marker(bar: (m.bar - model.range.lowerBound) / k, up: m.up, style: m.style) : nil
+            model.range.contains(m.bar)
+                ? PriceChart.Marker(bar: (m.bar - model.range.lowerBound) / k, up: m.up, style: m.style) : nil
         }
         if let p = s.preview, p.symbol == sym, p.interval == s.interval, !p.setup.isEmpty {
             // The draft's setup, shaded bar by bar (a merged column is shaded when any of its bars is).
             let holds = Set(p.setup)
             var shaded = [Bool](repeating: false, count: model.merged.close.count)
-            for i in model.range where holds.contains(model.bars[i].lastSession) { shaded[(i - model.range.lowerBound) / k] = true }
+            for i in model.range where holds.contains(model.bars[i].lastSession) {
+                shaded[(i - model.range.lowerBound) / k] = true
+            }
             chart.shaded = shaded
-            chart.shadeStyle = Style(bg: t.selection.bg == .default ? .default : t["grid"].fg, t.selection.bg == .default ? [.underline] : [])
+            chart.shadeStyle = Style(
+                bg: t.selection.bg == .default ? .default : t["grid"].fg, t.selection.bg == .default ? [.underline] : []
+            )
         }
         chart.render(parts[0], &buf)
         DateAxis(labels: model.labels, columnsPerBar: cpb, style: t.muted).render(parts[1], &buf)
         if volHeight > 0 {
-            let styles = zip(model.merged.open, model.merged.close).map { $1 >= $0 ? t.bull.patched(t["volume"]).with(fg: t["volume"].fg) : t["volume"] }
+            let styles = zip(model.merged.open, model.merged.close).map {
+                $1 >= $0 ? t.bull.patched(t["volume"]).with(fg: t["volume"].fg) : t["volume"]
+            }
             let volArea = parts[2].inset(right: PriceChart.axisWidth)
             var volume = Histogram(values: model.merged.volume, styles: styles, columnsPerBar: cpb, glyphs: g)
             volume.background = t.text
             volume.render(volArea, &buf)
-            buf.put(" vol " + Format.compact(model.merged.volume.max()), x: volArea.maxX, y: parts[2].y, style: t.muted, maxWidth: PriceChart.axisWidth)
+            buf.put(
+                " vol " + Format.compact(model.merged.volume.max()), x: volArea.maxX, y: parts[2].y, style: t.muted,
+                maxWidth: PriceChart.axisWidth)
         }
         if oscHeight > 0, let osc = model.oscillator {
             let oscArea = parts[3]
             if let hist = osc.histogram {
-                var histogram = Histogram(values: hist, styles: hist.map { $0 >= 0 ? t.bull : t.bear }, columnsPerBar: cpb, glyphs: g)
+                var histogram = Histogram(
+                    values: hist, styles: hist.map { $0 >= 0 ? t.bull : t.bear }, columnsPerBar: cpb, glyphs: g)
                 histogram.background = t.text
                 histogram.render(oscArea.inset(right: PriceChart.axisWidth), &buf)
             }
-            LineChart(series: osc.lines.map { PriceChart.Series(values: $0.1, style: $0.2) }, range: osc.range, guides: osc.guides,
-                      columnsPerBar: cpb, axis: t.muted, grid: t["grid"], glyphs: g).render(oscArea, &buf)
+            LineChart(
+                series: osc.lines.map { PriceChart.Series(values: $0.1, style: $0.2) }, range: osc.range,
+                guides: osc.guides,
+                columnsPerBar: cpb, axis: t.muted, grid: t["grid"], glyphs: g
+            ).render(oscArea, &buf)
             buf.put(osc.label, x: oscArea.x, y: oscArea.y, style: t.muted)
         }
         infoLine(s, model, ctx, inner.row(inner.height - 1), &buf)
@@ -161,27 +206,42 @@ extension Screens {
         let index = s.crosshair.map { min(max(0, $0), model.bars.count - 1) } ?? model.bars.count - 1
         let bar = model.bars[index]
         let sessions = ctx.calendar.sessions
-        let first = sessions[Int(bar.firstSession)], last = sessions[Int(bar.lastSession)]
+        let first = sessions[Int(bar.firstSession)]
+        let last = sessions[Int(bar.lastSession)]
         let n = Int32(s.interval.sessions)
         var spans: [(String, Style)] = []
         let dates = s.interval.sessions == 1 ? "\(last)" : "\(first)–\(last)"
         spans.append((dates + " ", t.text.adding(.bold)))
         if s.interval.sessions > 1 {
-            spans.append((bar.complete ? "\(bar.sessionsPresent)/\(n) sessions " : "forming \(bar.sessionsPresent)/\(n) sessions ",
-                          bar.complete ? t.muted : t["warn"]))
+            spans.append(
+                (
+                    bar.complete
+                        ? "\(bar.sessionsPresent)/\(n) sessions " : "forming \(bar.sessionsPresent)/\(n) sessions ",
+                    bar.complete ? t.muted : t["warn"]
+                ))
         } else if !bar.complete {
             spans.append(("forming ", t["warn"]))
         }
         let prev = index > 0 ? model.bars[index - 1].close : bar.open
         let change = bar.close - prev
-        spans.append(("O \(Format.price(bar.open)) H \(Format.price(bar.high)) L \(Format.price(bar.low)) C \(Format.price(bar.close)) V \(Format.compact(bar.volume)) ", t.text))
-        spans.append(("\(Format.signed(change)) (\(Format.percent(prev != 0 ? change / prev * 100 : nil))) ", change >= 0 ? t.bull : t.bear))
+        spans.append(
+            (
+                "O \(Format.price(bar.open)) H \(Format.price(bar.high)) L \(Format.price(bar.low)) C \(Format.price(bar.close)) V \(Format.compact(bar.volume)) ",
+                t.text
+            ))
+        spans.append(
+            (
+                "\(Format.signed(change)) (\(Format.percent(prev != 0 ? change / prev * 100 : nil))) ",
+                change >= 0 ? t.bull : t.bear
+            ))
         for (label, values) in model.readouts {
             let v = values[index]
             spans.append(("\(label) \(Format.price(v.isFinite ? v : nil)) ", t.muted))
         }
         var x = area.x
-        for (text, style) in spans where x < area.maxX { x += buf.put(text, x: x, y: area.y, style: style, maxWidth: area.maxX - x) }
+        for (text, style) in spans where x < area.maxX {
+            x += buf.put(text, x: x, y: area.y, style: style, maxWidth: area.maxX - x)
+        }
     }
 
     // MARK: - Quote
@@ -190,7 +250,9 @@ extension Screens {
         let t = ctx.theme
         let sym = s.currentSymbol ?? "—"
         let info = s.info(sym)
-        let block = Block(title: "Quote · \(sym)", style: s.focus == .main ? t.focus : t.border, titleStyle: t.text.adding(.bold), glyphs: ctx.glyphs)
+        let block = Block(
+            title: "Quote · \(sym)", style: s.focus == .main ? t.focus : t.border, titleStyle: t.text.adding(.bold),
+            glyphs: ctx.glyphs)
         block.render(area, &buf)
         let inner = block.inner(area).inset(left: 1, right: 1)
         guard !inner.isEmpty else { return }
@@ -201,9 +263,13 @@ extension Screens {
             let i = series.count - 1
             let prev = i > 0 ? series.close[i - 1] : nil
             let session = ctx.calendar.sessions[Int(series.sessionIndex[i])]
-            q = QuoteView(price: series.close[i], change: prev.map { series.close[i] - $0 }, changePercent: prev.map { (series.close[i] - $0) / $0 * 100 },
-                          dayLow: series.low[i], dayHigh: series.high[i], volume: series.volume[i], source: "local EOD \(session)",
-                          asOf: NewYorkTime.instant(on: session, minuteOfDay: ctx.calendar.closeMinute(ofSessionAt: Int(series.sessionIndex[i]))))
+            q = QuoteView(
+                price: series.close[i], change: prev.map { series.close[i] - $0 },
+                changePercent: prev.map { (series.close[i] - $0) / $0 * 100 },
+                dayLow: series.low[i], dayHigh: series.high[i], volume: series.volume[i],
+                source: "local EOD \(session)",
+                asOf: NewYorkTime.instant(
+                    on: session, minuteOfDay: ctx.calendar.closeMinute(ofSessionAt: Int(series.sessionIndex[i]))))
         }
         var lines: [[(String, Style)]] = []
         lines.append([(info?.name ?? sym, t.text.adding(.bold))])
@@ -221,21 +287,35 @@ extension Screens {
             return
         }
         let up = (q.change ?? 0) >= 0
-        lines.append([(Format.price(q.price) + "  ", t.text.adding(.bold)),
-                      ("\(Format.signed(q.change))  \(Format.percent(q.changePercent))", up ? t.bull.adding(.bold) : t.bear.adding(.bold))])
+        lines.append([
+            (Format.price(q.price) + "  ", t.text.adding(.bold)),
+            (
+                "\(Format.signed(q.change))  \(Format.percent(q.changePercent))",
+                up ? t.bull.adding(.bold) : t.bear.adding(.bold)
+            ),
+        ])
         lines.append([])
-        func row(_ label: String, _ value: String) -> [(String, Style)] { [(DisplayWidth.pad(label, to: 14), t.muted), (value, t.text)] }
+        func row(_ label: String, _ value: String) -> [(String, Style)] {
+            [(DisplayWidth.pad(label, to: 14), t.muted), (value, t.text)]
+        }
         lines.append(row("Day range", "\(Format.price(q.dayLow)) – \(Format.price(q.dayHigh))"))
         lines.append(row("Volume", Format.compact(q.volume)))
         if let series, series.count > 0 {
             let year = series.count >= 252 ? 252 : series.count
-            let hi = series.high.suffix(year).max(), lo = series.low.suffix(year).min()
-            lines.append(row(series.count >= 252 ? "52-week range" : "\(year)-day range", "\(Format.price(lo)) – \(Format.price(hi))"))
+            let hi = series.high.suffix(year).max()
+            let lo = series.low.suffix(year).min()
+            lines.append(
+                row(
+                    series.count >= 252 ? "52-week range" : "\(year)-day range",
+                    "\(Format.price(lo)) – \(Format.price(hi))"))
             if let lo, let hi, hi > lo {
                 let pos = (q.price - lo) / (hi - lo)
                 lines.append(row("", ""))
                 Gauge(fraction: pos, label: "", style: t.muted, barStyle: up ? t.bull : t.bear, glyphs: ctx.glyphs)
-                    .render(Rect(x: inner.x + 14, y: inner.y + lines.count - 1, width: min(30, inner.width - 14), height: 1), &buf)
+                    .render(
+                        Rect(
+                            x: inner.x + 14, y: inner.y + lines.count - 1, width: min(30, inner.width - 14), height: 1),
+                        &buf)
             }
         }
         lines.append(row("Source", q.source))
@@ -245,7 +325,9 @@ extension Screens {
         for (i, line) in lines.enumerated() where i < inner.height {
             var x = inner.x
             if line.count == 2, line[0].0.trimmingCharacters(in: .whitespaces).isEmpty, line[1].0.isEmpty { continue }
-            for (text, style) in line { x += buf.put(text, x: x, y: inner.y + i, style: style, maxWidth: inner.maxX - x) }
+            for (text, style) in line {
+                x += buf.put(text, x: x, y: inner.y + i, style: style, maxWidth: inner.maxX - x)
+            }
         }
     }
 
@@ -253,8 +335,9 @@ extension Screens {
 
     static func help(scroll: Int, _ ctx: Context, _ screen: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
-        let inner = Modal.frame(screen, width: min(76, screen.width - 4), height: screen.height - 2, title: "Keys · Esc closes",
-                                style: t.text, borderStyle: t.focus, glyphs: ctx.glyphs, &buf)
+        let inner = Modal.frame(
+            screen, width: min(76, screen.width - 4), height: screen.height - 2, title: "Keys · Esc closes",
+            style: t.text, borderStyle: t.focus, glyphs: ctx.glyphs, &buf)
         var lines: [[(String, Style)]] = []
         var section = ""
         for (sec, keys, text) in Keymap.helpLines() {
@@ -266,36 +349,67 @@ extension Screens {
             lines.append([(DisplayWidth.pad(keys, to: 18), t["accent"]), (text, t.text)])
         }
         lines.append([])
-        lines.append([("Commands (:) ", t.focus), ("interval 5d · mode line · overlay ema 21 · osc macd · theme gruvbox · add MSFT · sort change", t.muted)])
-        ScrollView(content: Paragraph(lines: lines, wrap: true, scroll: scroll), scrollbarStyle: t.muted, glyphs: ctx.glyphs).render(inner, &buf)
+        lines.append([
+            ("Commands (:) ", t.focus),
+            ("interval 5d · mode line · overlay ema 21 · osc macd · theme gruvbox · add MSFT · sort change", t.muted),
+        ])
+        ScrollView(
+            content: Paragraph(lines: lines, wrap: true, scroll: scroll), scrollbarStyle: t.muted, glyphs: ctx.glyphs
+        ).render(inner, &buf)
     }
 
-    static func palette(_ s: AppState, _ field: TextField, _ selected: Int, _ ctx: Context, _ screen: Rect, _ buf: inout Buffer) {
+    static func palette(
+        _ s: AppState, _ field: TextField, _ selected: Int, _ ctx: Context, _ screen: Rect, _ buf: inout Buffer
+    ) {
         let t = ctx.theme
         let matches = Palette.matches(field.text, s)
         let height = min(screen.height - 4, min(12, matches.count) + 4)
-        let inner = Modal.frame(Rect(x: screen.x, y: screen.y + 1, width: screen.width, height: height + 2), width: min(60, screen.width - 4),
-                                height: height, title: "Command", style: t.text, borderStyle: t.focus, glyphs: ctx.glyphs, &buf)
+        let inner = Modal.frame(
+            Rect(x: screen.x, y: screen.y + 1, width: screen.width, height: height + 2),
+            width: min(60, screen.width - 4),
+            height: height, title: "Command", style: t.text, borderStyle: t.focus, glyphs: ctx.glyphs, &buf)
         buf.put(":", x: inner.x, y: inner.y, style: t.focus)
-        field.render(Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: 1), &buf, style: t.text, cursorStyle: t.selection)
-        ListView(items: matches, selected: matches.isEmpty ? nil : min(selected, matches.count - 1), style: t.muted, selectedStyle: t.selection)
-            .render(inner.inset(top: 2), &buf)
+        field.render(
+            Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: 1), &buf, style: t.text,
+            cursorStyle: t.selection)
+        ListView(
+            items: matches, selected: matches.isEmpty ? nil : min(selected, matches.count - 1), style: t.muted,
+            selectedStyle: t.selection
+        )
+        .render(inner.inset(top: 2), &buf)
     }
 
-    static func search(_ s: AppState, _ field: TextField, _ selected: Int, _ adding: Bool, _ ctx: Context, _ screen: Rect, _ buf: inout Buffer) {
+    static func search(
+        _ s: AppState, _ field: TextField, _ selected: Int, _ adding: Bool, _ ctx: Context, _ screen: Rect,
+        _ buf: inout Buffer
+    ) {
         let t = ctx.theme
         let matches = Search.matches(field.text, in: s.symbols)
-        let inner = Modal.frame(screen, width: min(70, screen.width - 4), height: min(screen.height - 2, 18),
-                                title: adding ? "Add to watchlist" : "Search symbols", style: t.text, borderStyle: t.focus, glyphs: ctx.glyphs, &buf)
+        let inner = Modal.frame(
+            screen, width: min(70, screen.width - 4), height: min(screen.height - 2, 18),
+            title: adding ? "Add to watchlist" : "Search symbols", style: t.text, borderStyle: t.focus,
+            glyphs: ctx.glyphs, &buf)
         buf.put("/", x: inner.x, y: inner.y, style: t.focus)
-        field.render(Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: 1), &buf, style: t.text, cursorStyle: t.selection)
+        field.render(
+            Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: 1), &buf, style: t.text,
+            cursorStyle: t.selection)
         if matches.isEmpty {
-            buf.put("no match — try part of the ticker or the company name", x: inner.x, y: inner.y + 2, style: t.muted, maxWidth: inner.width)
+            buf.put(
+                "no match — try part of the ticker or the company name", x: inner.x, y: inner.y + 2, style: t.muted,
+                maxWidth: inner.width)
             return
         }
-        let rows: [[(String, Style?)]] = matches.map { [($0.symbol.rawValue, nil), ($0.name ?? "", nil), ($0.marketCap.map(Format.compact) ?? "", t.muted)] }
-        Table(columns: [Table.Column("SYMBOL", width: 7), Table.Column("NAME", width: max(8, inner.width - 7 - 8 - 2)), Table.Column("CAP", width: 6, .right)],
-              rows: rows, selected: min(selected, matches.count - 1), style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection)
-            .render(inner.inset(top: 2), &buf)
+        let rows: [[(String, Style?)]] = matches.map {
+            [($0.symbol.rawValue, nil), ($0.name ?? "", nil), ($0.marketCap.map(Format.compact) ?? "", t.muted)]
+        }
+        Table(
+            columns: [
+                Table.Column("SYMBOL", width: 7), Table.Column("NAME", width: max(8, inner.width - 7 - 8 - 2)),
+                Table.Column("CAP", width: 6, .right),
+            ],
+            rows: rows, selected: min(selected, matches.count - 1), style: t.text, headerStyle: t.muted.adding(.bold),
+            selectedStyle: t.selection
+        )
+        .render(inner.inset(top: 2), &buf)
     }
 }

@@ -5,21 +5,28 @@ extension Screens {
     static func composerPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let c = s.composer
-        let title = c.draft.map { "Strategy composer · editing \($0.text(.id))\($0.isDirty ? " *" : "")" } ?? "Strategy composer"
+        let title =
+            c.draft.map { "Strategy composer · editing \($0.text(.id))\($0.isDirty ? " *" : "")" }
+            ?? "Strategy composer"
         let inner = paneBlock(title, s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 40 else { return }
         let listWidth = min(24, inner.width / 4)
         let cols = Layout.split(inner, .horizontal, [.length(listWidth), .length(1), .fill])
         let (broken, mine) = ctx.glyphs.unicode ? (" ⚠", " ✎") : (" !", " *")
         let items = c.entries.map { e in e.id + (e.strategy == nil ? broken : (e.builtIn ? "" : mine)) }
-        ListView(items: items, selected: c.draft == nil ? c.selected : nil, style: t.text, selectedStyle: t.selection).render(cols[0], &buf)
+        ListView(items: items, selected: c.draft == nil ? c.selected : nil, style: t.text, selectedStyle: t.selection)
+            .render(cols[0], &buf)
         for y in cols[1].y..<cols[1].maxY { buf.set(cols[1].x, y, ctx.glyphs.vertical, t.border) }
         let right = cols[2].inset(left: 1)
         if let draft = c.draft {
             form(draft, ctx, right, &buf)
             if draft.confirmingDiscard {
-                let box = Modal.frame(right, width: 44, height: 5, title: "Unsaved changes", style: t.text, borderStyle: t["warn"], glyphs: ctx.glyphs, &buf)
-                buf.put("Drop your changes? y drops, any other key keeps", x: box.x, y: box.y + 1, style: t.text, maxWidth: box.width)
+                let box = Modal.frame(
+                    right, width: 44, height: 5, title: "Unsaved changes", style: t.text, borderStyle: t["warn"],
+                    glyphs: ctx.glyphs, &buf)
+                buf.put(
+                    "Drop your changes? y drops, any other key keeps", x: box.x, y: box.y + 1, style: t.text,
+                    maxWidth: box.width)
             }
             return
         }
@@ -28,19 +35,31 @@ extension Screens {
             return
         }
         let e = c.entries[c.selected]
-        var lines: [[(String, Style)]] = [[(e.id, t.text.adding(.bold)), (e.builtIn ? "  built-in" : "  yours", t.muted)]]
+        var lines: [[(String, Style)]] = [
+            [(e.id, t.text.adding(.bold)), (e.builtIn ? "  built-in" : "  yours", t.muted)]
+        ]
         if let st = e.strategy {
             lines.append([(st.name + " — " + st.description, t.text)])
             lines.append([])
-            lines.append([("interval ", t.muted), (st.interval.description, t.text), ("  direction ", t.muted), (st.direction.rawValue, t.text)])
+            lines.append([
+                ("interval ", t.muted), (st.interval.description, t.text), ("  direction ", t.muted),
+                (st.direction.rawValue, t.text),
+            ])
             if let setup = st.setup { lines.append([("setup    ", t.muted), (setup.rule, t.text)]) }
-            lines.append([("trigger  ", t.muted), (st.trigger.rule, t.text), ("  → \(st.trigger.action.rawValue)", t.muted)])
+            lines.append([
+                ("trigger  ", t.muted), (st.trigger.rule, t.text), ("  → \(st.trigger.action.rawValue)", t.muted),
+            ])
             if let exit = st.exit.rule { lines.append([("exit     ", t.muted), (exit.rule, t.text)]) }
         } else {
             lines.append([("does not load: ", t["error"]), (e.problem ?? "", t.text)])
         }
         lines.append([])
-        lines.append([("Enter edit\(e.builtIn ? " (saved as your copy)" : "") · n new from this · b backtest it · F5 in the form previews", t.muted)])
+        lines.append([
+            (
+                "Enter edit\(e.builtIn ? " (saved as your copy)" : "") · n new from this · b backtest it · F5 in the form previews",
+                t.muted
+            )
+        ])
         Paragraph(lines: lines, wrap: true).render(right, &buf)
     }
 
@@ -58,7 +77,9 @@ extension Screens {
         let fields = StrategyDraft.Field.allCases
         let rowsNeeded = fields.count + problems.values.reduce(0) { $0 + $1.count } + 3
         var skip = 0
-        if rowsNeeded > area.height, let fi = fields.firstIndex(of: d.focused) { skip = max(0, min(fi - 2, rowsNeeded - area.height)) }
+        if rowsNeeded > area.height, let fi = fields.firstIndex(of: d.focused) {
+            skip = max(0, min(fi - 2, rowsNeeded - area.height))
+        }
         for (n, f) in fields.enumerated() where n >= skip {
             guard y < area.maxY - 3 else { break }
             let focused = f == d.focused
@@ -68,14 +89,17 @@ extension Screens {
             if focused {
                 field.render(rect, &buf, style: t.text.adding(.underline), cursorStyle: t.selection)
             } else {
-                buf.put(DisplayWidth.truncate(field.text, to: fieldWidth, ellipsis: ctx.glyphs.ellipsis), x: rect.x, y: y,
-                        style: problems[f] == nil ? t.text : t.bear)
+                buf.put(
+                    DisplayWidth.truncate(field.text, to: fieldWidth, ellipsis: ctx.glyphs.ellipsis), x: rect.x, y: y,
+                    style: problems[f] == nil ? t.text : t.bear)
             }
             y += 1
             for p in problems[f] ?? [] where y < area.maxY - 3 {
                 // The caret sits under the column the problem concerns (when it is on screen).
                 let col = min(p.column, max(0, fieldWidth - 1))
-                let caret = String(repeating: " ", count: col) + "^" + String(repeating: "~", count: max(0, min(p.length, fieldWidth - col) - 1))
+                let caret =
+                    String(repeating: " ", count: col) + "^"
+                    + String(repeating: "~", count: max(0, min(p.length, fieldWidth - col) - 1))
                 buf.put(caret, x: rect.x, y: y, style: t.bear.adding(.bold), maxWidth: fieldWidth)
                 let msgX = rect.x + min(fieldWidth - 1, caret.count + 1)
                 if area.maxX - msgX >= min(DisplayWidth.of(p.message), 40) {
@@ -92,16 +116,22 @@ extension Screens {
         var status: [(String, Style)] = []
         switch validation {
         case .valid: status.append(((ctx.glyphs.unicode ? "✓" : "OK:") + " valid", t["ok"]))
-        case .invalid(let list): status.append(((ctx.glyphs.unicode ? "✖" : "x") + " \(list.count) problem\(list.count == 1 ? "" : "s")", t.bear))
+        case .invalid(let list):
+            status.append(
+                ((ctx.glyphs.unicode ? "✖" : "x") + " \(list.count) problem\(list.count == 1 ? "" : "s")", t.bear))
         }
         status.append(("  Tab next · Ctrl-S save · Ctrl-Space complete · F5 preview · Esc done", t.muted))
         let hintY = area.maxY - 3
         buf.put(d.focused.hint, x: area.x, y: hintY, style: t.muted, maxWidth: area.width)
         let completions = d.completions().candidates
         if !completions.isEmpty {
-            buf.put("→ " + completions.prefix(10).joined(separator: " "), x: area.x, y: hintY + 1, style: t["accent"], maxWidth: area.width)
+            buf.put(
+                "→ " + completions.prefix(10).joined(separator: " "), x: area.x, y: hintY + 1, style: t["accent"],
+                maxWidth: area.width)
         }
         var x = area.x
-        for (text, style) in status where x < area.maxX { x += buf.put(text, x: x, y: area.maxY - 1, style: style, maxWidth: area.maxX - x) }
+        for (text, style) in status where x < area.maxX {
+            x += buf.put(text, x: x, y: area.maxY - 1, style: style, maxWidth: area.maxX - x)
+        }
     }
 }

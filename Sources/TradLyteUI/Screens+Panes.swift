@@ -5,7 +5,9 @@ import TradLyteCore
 extension Screens {
     static func paneBlock(_ title: String, _ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) -> Rect {
         let t = ctx.theme
-        let block = Block(title: title, style: s.focus == .main ? t.focus : t.border, titleStyle: t.text.adding(.bold), glyphs: ctx.glyphs)
+        let block = Block(
+            title: title, style: s.focus == .main ? t.focus : t.border, titleStyle: t.text.adding(.bold),
+            glyphs: ctx.glyphs)
         block.render(area, &buf)
         return block.inner(area)
     }
@@ -20,15 +22,21 @@ extension Screens {
         }
         guard let panel = s.backtest else {
             let inner = paneBlock("Backtest", s, ctx, area, &buf)
-            Paragraph("Press b to backtest \(s.strategy) on the selected symbol and interval; n/N change the strategy.", style: t.muted).render(inner, &buf)
+            Paragraph(
+                "Press b to backtest \(s.strategy) on the selected symbol and interval; n/N change the strategy.",
+                style: t.muted
+            ).render(inner, &buf)
             return
         }
         let range = panel.range.map { " · \($0.lowerBound) … \($0.upperBound)" } ?? ""
-        let inner = paneBlock("Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)", s, ctx, area, &buf)
+        let inner = paneBlock(
+            "Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)", s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if panel.running {
-            buf.put("Running \(panel.strategy) on \(panel.symbol) \(panel.interval) in the background… (Esc cancels)", x: inner.x, y: inner.y,
-                    style: t.muted, maxWidth: inner.width)
+            buf.put(
+                "Running \(panel.strategy) on \(panel.symbol) \(panel.interval) in the background… (Esc cancels)",
+                x: inner.x, y: inner.y,
+                style: t.muted, maxWidth: inner.width)
             return
         }
         if panel.cancelled {
@@ -43,14 +51,17 @@ extension Screens {
         let stats = r.stats
         // Summary line.
         var x = inner.x
-        let ret = stats["Return [%]"]?.number, bh = stats["Buy & Hold Return [%]"]?.number
+        let ret = stats["Return [%]"]?.number
+        let bh = stats["Buy & Hold Return [%]"]?.number
         let summary: [(String, Style)] = [
             ("\(r.barCount) bars · \(r.trades.count) trades · ", t.muted),
             ("return \(Format.percent(ret))", (ret ?? 0) >= 0 ? t.bull : t.bear),
             (" vs buy & hold \(Format.percent(bh))", t.muted),
             (" · Sharpe \(stats["Sharpe Ratio"].map(\.display) ?? "—")", t.muted),
         ]
-        for (text, style) in summary where x < inner.maxX { x += buf.put(text, x: x, y: inner.y, style: style, maxWidth: inner.maxX - x) }
+        for (text, style) in summary where x < inner.maxX {
+            x += buf.put(text, x: x, y: inner.y, style: style, maxWidth: inner.maxX - x)
+        }
         let body = inner.inset(top: 1)
         let statsWidth = body.width >= 100 ? 38 : 0
         let cols = Layout.split(body, .horizontal, [.fill, .length(statsWidth)])
@@ -65,11 +76,16 @@ extension Screens {
             let per = Double(v.count) / Double(columns * 2)
             return (0..<(columns * 2)).map { v[min(v.count - 1, Int((Double($0 + 1) * per).rounded(.up)) - 1)] }
         }
-        let equity = fit(r.equity), hold = fit(r.buyAndHold)
+        let equity = fit(r.equity)
+        let hold = fit(r.buyAndHold)
         let dense = r.equity.count > columns * 2
         let perColumn = dense ? 1 : max(1, columns / max(1, r.equity.count))
-        var curve = LineChart(series: [PriceChart.Series(values: hold, style: t.muted), PriceChart.Series(values: equity, style: t.bull.adding(.bold))],
-                              columnsPerBar: perColumn, axis: t.muted, grid: t["grid"], glyphs: ctx.glyphs)
+        var curve = LineChart(
+            series: [
+                PriceChart.Series(values: hold, style: t.muted),
+                PriceChart.Series(values: equity, style: t.bull.adding(.bold)),
+            ],
+            columnsPerBar: perColumn, axis: t.muted, grid: t["grid"], glyphs: ctx.glyphs)
         curve.dense = dense
         curve.render(parts[0], &buf)
         buf.put("equity", x: parts[0].x, y: parts[0].y, style: t.bull)
@@ -77,18 +93,25 @@ extension Screens {
         if ddRows > 0 {
             // One bar per cell column: the deepest drawdown of each column's share of bars.
             let per = max(1, Int((Double(r.drawdown.count) / Double(columns)).rounded(.up)))
-            let dd = stride(from: 0, to: r.drawdown.count, by: per).map { -(r.drawdown[$0..<min(r.drawdown.count, $0 + per)].max() ?? 0) * 100 }
+            let dd = stride(from: 0, to: r.drawdown.count, by: per).map {
+                -(r.drawdown[$0..<min(r.drawdown.count, $0 + per)].max() ?? 0) * 100
+            }
             var h = Histogram(values: dd, styles: [t.bear], columnsPerBar: per == 1 ? perColumn : 1, glyphs: ctx.glyphs)
             h.background = t.text
             h.render(parts[1].inset(right: PriceChart.axisWidth), &buf)
-            buf.put(" dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[1].maxX - PriceChart.axisWidth, y: parts[1].y,
-                    style: t.muted, maxWidth: PriceChart.axisWidth)
+            buf.put(
+                " dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[1].maxX - PriceChart.axisWidth,
+                y: parts[1].y,
+                style: t.muted, maxWidth: PriceChart.axisWidth)
         }
         tradesTable(panel, r, ctx, parts[2], &buf)
         if statsWidth > 0 {
             let rows: [[(String, Style?)]] = stats.entries.map { [($0.name, t.muted), ($0.value.display, nil)] }
-            Table(columns: [Table.Column("Statistic", width: 22), Table.Column("Value", width: statsWidth - 24, .right)], rows: rows,
-                  style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(cols[1].inset(left: 1), &buf)
+            Table(
+                columns: [Table.Column("Statistic", width: 22), Table.Column("Value", width: statsWidth - 24, .right)],
+                rows: rows,
+                style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
+            ).render(cols[1].inset(left: 1), &buf)
         }
     }
 
@@ -99,11 +122,14 @@ extension Screens {
         let inner = paneBlock("Backtest · \(st.kind.title) · \(st.strategy) · \(st.interval)", s, ctx, area, &buf)
         guard inner.height >= 5, inner.width >= 30 else { return }
         if st.running {
-            buf.put("Running the \(st.kind.title) of \(st.strategy) on all cores… (Esc cancels)", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            buf.put(
+                "Running the \(st.kind.title) of \(st.strategy) on all cores… (Esc cancels)", x: inner.x, y: inner.y,
+                style: t.muted, maxWidth: inner.width)
             return
         }
         if let e = st.error {
-            Paragraph(lines: [[("The \(st.kind.title) did not finish: ", t["error"]), (e, t.text)]], wrap: true).render(inner, &buf)
+            Paragraph(lines: [[("The \(st.kind.title) did not finish: ", t["error"]), (e, t.text)]], wrap: true).render(
+                inner, &buf)
             return
         }
         func num(_ stats: BacktestStatistics?, _ name: String, decimals: Int = 2) -> String {
@@ -112,64 +138,112 @@ extension Screens {
         }
         switch st.outcome {
         case .watchlist(let rows)?:
-            func sharpe(_ r: BacktestRunner.SymbolRow) -> Double { r.result.flatMap { BacktestRunner.Metric.sharpe.score($0.stats) } ?? -.infinity }
+            func sharpe(_ r: BacktestRunner.SymbolRow) -> Double {
+                r.result.flatMap { BacktestRunner.Metric.sharpe.score($0.stats) } ?? -.infinity
+            }
             let ranked = rows.sorted { sharpe($0) > sharpe($1) }
             let table: [[(String, Style?)]] = ranked.enumerated().map { k, r in
                 let stats = r.result?.stats
                 let ret = stats?["Return [%]"]?.number ?? 0
-                return [("\(k + 1)", t.muted), (r.symbol.rawValue, t.text.adding(.bold)), (num(stats, "Return [%]"), ret >= 0 ? t.bull : t.bear),
-                        (num(stats, "Buy & Hold Return [%]"), t.muted), (num(stats, "Sharpe Ratio"), nil), (num(stats, "Max. Drawdown [%]"), t.bear),
-                        (stats.map { "\($0["# Trades"]?.number.map { Int($0) } ?? 0)" } ?? "—", nil), (num(stats, "Win Rate [%]", decimals: 0), nil),
-                        (r.problem ?? "", t.muted)]
+                return [
+                    ("\(k + 1)", t.muted), (r.symbol.rawValue, t.text.adding(.bold)),
+                    (num(stats, "Return [%]"), ret >= 0 ? t.bull : t.bear),
+                    (num(stats, "Buy & Hold Return [%]"), t.muted), (num(stats, "Sharpe Ratio"), nil),
+                    (num(stats, "Max. Drawdown [%]"), t.bear),
+                    (stats.map { "\($0["# Trades"]?.number.map { Int($0) } ?? 0)" } ?? "—", nil),
+                    (num(stats, "Win Rate [%]", decimals: 0), nil),
+                    (r.problem ?? "", t.muted),
+                ]
             }
-            Table(columns: [Table.Column("#", width: 3, .right), Table.Column("SYMBOL", width: 6), Table.Column("RET%", width: 8, .right),
-                            Table.Column("B&H%", width: 8, .right), Table.Column("SHARPE", width: 7, .right), Table.Column("MAXDD%", width: 8, .right),
-                            Table.Column("TRADES", width: 6, .right), Table.Column("WIN%", width: 5, .right),
-                            Table.Column("", width: max(4, inner.width - 66))],
-                  rows: table, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+            Table(
+                columns: [
+                    Table.Column("#", width: 3, .right), Table.Column("SYMBOL", width: 6),
+                    Table.Column("RET%", width: 8, .right),
+                    Table.Column("B&H%", width: 8, .right), Table.Column("SHARPE", width: 7, .right),
+                    Table.Column("MAXDD%", width: 8, .right),
+                    Table.Column("TRADES", width: 6, .right), Table.Column("WIN%", width: 5, .right),
+                    Table.Column("", width: max(4, inner.width - 66)),
+                ],
+                rows: table, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold),
+                selectedStyle: t.selection
+            ).render(inner, &buf)
         case .sweep(let sw)?:
             let bestRow = sw.best(by: st.metric)
-            let bestText = bestRow.map { b in b.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ") } ?? "—"
-            buf.put("\(sw.rows.count) of \(sw.gridSize) combinations · \(st.metric.statistic) (m: next) · best \(bestText) · a applies the best, Space the selected cell",
-                    x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            let bestText =
+                bestRow.map { b in
+                    b.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
+                        .joined(separator: " ")
+                } ?? "—"
+            buf.put(
+                "\(sw.rows.count) of \(sw.gridSize) combinations · \(st.metric.statistic) (m: next) · best \(bestText) · a applies the best, Space the selected cell",
+                x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
             guard let map = sw.heatmap else {
                 let rows = sw.rows.compactMap { r -> (text: String, value: Double)? in
                     guard let v = r.stats.flatMap({ st.metric.score($0) }) else { return nil }
-                    return (r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " "), v)
+                    return (
+                        r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
+                            .joined(separator: " "), v
+                    )
                 }.sorted { $0.value > $1.value }
-                Table(columns: [Table.Column("PARAMETERS", width: max(10, inner.width - 12)), Table.Column(st.metric.rawValue.uppercased(), width: 10, .right)],
-                      rows: rows.map { [($0.text, nil), (PriceScale.fixed($0.value, decimals: 3), nil)] }, selected: st.row, style: t.text,
-                      headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner.inset(top: 2), &buf)
+                Table(
+                    columns: [
+                        Table.Column("PARAMETERS", width: max(10, inner.width - 12)),
+                        Table.Column(st.metric.rawValue.uppercased(), width: 10, .right),
+                    ],
+                    rows: rows.map { [($0.text, nil), (PriceScale.fixed($0.value, decimals: 3), nil)] },
+                    selected: st.row, style: t.text,
+                    headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
+                ).render(inner.inset(top: 2), &buf)
                 return
             }
             // The grid of the chosen statistic, from the sweep's rows.
             var values = map.values.map { $0.map { _ -> Double? in nil } }
             for r in sw.rows {
                 guard let x = r.parameters[map.x.name].flatMap({ map.x.values.firstIndex(of: $0) }),
-                      let y = r.parameters[map.y.name].flatMap({ map.y.values.firstIndex(of: $0) }), y < values.count, x < values[y].count else { continue }
+                    let y = r.parameters[map.y.name].flatMap({ map.y.values.firstIndex(of: $0) }), y < values.count,
+                    x < values[y].count
+                else { continue }
                 values[y][x] = r.stats.flatMap { st.metric.score($0) }
             }
-            heatMap((map.x, map.y, values), metric: st.metric, best: bestRow?.parameters, cursor: (st.column, st.row), ctx, inner.inset(top: 2), &buf)
+            heatMap(
+                (map.x, map.y, values), metric: st.metric, best: bestRow?.parameters, cursor: (st.column, st.row), ctx,
+                inner.inset(top: 2), &buf)
         case .walkForward(let windows)?:
             let rows: [[(String, Style?)]] = windows.map { w in
                 let oos = w.outOfSampleStats["Return [%]"]?.number ?? 0
-                return [("\(w.inSample.lowerBound)–\(w.inSample.upperBound)", t.muted), ("\(w.outOfSample.lowerBound)–\(w.outOfSample.upperBound)", nil),
-                        (w.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " "), nil),
-                        (num(w.inSampleStats, "Sharpe Ratio"), t.muted), (num(w.outOfSampleStats, "Sharpe Ratio"), nil),
-                        (num(w.inSampleStats, "Return [%]"), t.muted), (num(w.outOfSampleStats, "Return [%]"), oos >= 0 ? t.bull : t.bear)]
+                return [
+                    ("\(w.inSample.lowerBound)–\(w.inSample.upperBound)", t.muted),
+                    ("\(w.outOfSample.lowerBound)–\(w.outOfSample.upperBound)", nil),
+                    (
+                        w.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
+                            .joined(separator: " "), nil
+                    ),
+                    (num(w.inSampleStats, "Sharpe Ratio"), t.muted), (num(w.outOfSampleStats, "Sharpe Ratio"), nil),
+                    (num(w.inSampleStats, "Return [%]"), t.muted),
+                    (num(w.outOfSampleStats, "Return [%]"), oos >= 0 ? t.bull : t.bear),
+                ]
             }
-            Table(columns: [Table.Column("IN-SAMPLE", width: 21), Table.Column("OUT-OF-SAMPLE", width: 21), Table.Column("PARAMETERS", width: 18),
-                            Table.Column("IS SHARPE", width: 9, .right), Table.Column("OOS SHARPE", width: 10, .right),
-                            Table.Column("IS RET%", width: 8, .right), Table.Column("OOS RET%", width: 8, .right)],
-                  rows: rows, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+            Table(
+                columns: [
+                    Table.Column("IN-SAMPLE", width: 21), Table.Column("OUT-OF-SAMPLE", width: 21),
+                    Table.Column("PARAMETERS", width: 18),
+                    Table.Column("IS SHARPE", width: 9, .right), Table.Column("OOS SHARPE", width: 10, .right),
+                    Table.Column("IS RET%", width: 8, .right), Table.Column("OOS RET%", width: 8, .right),
+                ],
+                rows: rows, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold),
+                selectedStyle: t.selection
+            ).render(inner, &buf)
         case nil: break
         }
     }
 
     /// The statistic over two parameters: a cell per pair coloured on the theme's bear → bull
     /// scale, the best cell starred, the cursor cell reversed.
-    static func heatMap(_ map: (x: BacktestRunner.ParameterRange, y: BacktestRunner.ParameterRange, values: [[Double?]]), metric: BacktestRunner.Metric,
-                        best: [String: Double]?, cursor: (Int, Int), _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+    static func heatMap(
+        _ map: (x: BacktestRunner.ParameterRange, y: BacktestRunner.ParameterRange, values: [[Double?]]),
+        metric: BacktestRunner.Metric,
+        best: [String: Double]?, cursor: (Int, Int), _ ctx: Context, _ area: Rect, _ buf: inout Buffer
+    ) {
         let t = ctx.theme
         let all = map.values.flatMap { $0 }.compactMap { $0 }
         guard let lo = all.min(), let hi = all.max() else {
@@ -177,14 +251,19 @@ extension Screens {
             return
         }
         let corner = "\(map.y.name)\\\(map.x.name)"
-        let labelWidth = max(6, min(14, corner.count + 1), (map.y.values.map { IndicatorSpec.format($0).count }.max() ?? 0) + 1)
+        let labelWidth = max(
+            6, min(14, corner.count + 1), (map.y.values.map { IndicatorSpec.format($0).count }.max() ?? 0) + 1)
         let cellWidth = max(2, min(8, (area.width - labelWidth) / max(1, map.x.values.count)))
         buf.put(DisplayWidth.pad(corner, to: labelWidth), x: area.x, y: area.y, style: t.muted)
         for (i, v) in map.x.values.enumerated() where area.x + labelWidth + i * cellWidth + cellWidth <= area.maxX {
-            buf.put(DisplayWidth.pad(IndicatorSpec.format(v), to: cellWidth, alignment: .right), x: area.x + labelWidth + i * cellWidth, y: area.y, style: t.muted)
+            buf.put(
+                DisplayWidth.pad(IndicatorSpec.format(v), to: cellWidth, alignment: .right),
+                x: area.x + labelWidth + i * cellWidth, y: area.y, style: t.muted)
         }
         func blend(_ f: Double) -> Color {
-            guard let (br, bg, bb) = t.bear.fg.rgbValue, let (ur, ug, ub) = t.bull.fg.rgbValue else { return f >= 0.5 ? t.bull.fg : t.bear.fg }
+            guard let (br, bg, bb) = t.bear.fg.rgbValue, let (ur, ug, ub) = t.bull.fg.rgbValue else {
+                return f >= 0.5 ? t.bull.fg : t.bear.fg
+            }
             func mix(_ a: UInt8, _ b: UInt8) -> UInt8 { UInt8(Double(a) + (Double(b) - Double(a)) * f) }
             return .rgb(mix(br, ur), mix(bg, ug), mix(bb, ub))
         }
@@ -197,46 +276,69 @@ extension Screens {
                 guard x + cellWidth <= area.maxX else { break }
                 let value = j < map.values.count && i < map.values[j].count ? map.values[j][i] : nil
                 let isBest = best?[map.x.name] == xv && best?[map.y.name] == yv
-                var style = Style(fg: .default, bg: value.map { blend(hi > lo ? ($0 - lo) / (hi - lo) : 0.5) } ?? .default)
+                var style = Style(
+                    fg: .default, bg: value.map { blend(hi > lo ? ($0 - lo) / (hi - lo) : 0.5) } ?? .default)
                 if value == nil || t.bull.fg == .default { style = value == nil ? t.muted : Style([]) }
                 if cursor == (i, j) { style = style.adding(.reverse).adding(.bold) }
                 let text = value.map { cellWidth >= 6 ? PriceScale.fixed($0, decimals: 2) : "" } ?? "·"
-                buf.put(DisplayWidth.pad(isBest ? (ctx.glyphs.unicode ? "★" : "*") + text : text, to: cellWidth, alignment: .right), x: x, y: y,
-                        style: style.with(fg: t.text.fg == .default ? .default : .rgb(20, 20, 20)))
+                buf.put(
+                    DisplayWidth.pad(
+                        isBest ? (ctx.glyphs.unicode ? "★" : "*") + text : text, to: cellWidth, alignment: .right),
+                    x: x, y: y,
+                    style: style.with(fg: t.text.fg == .default ? .default : .rgb(20, 20, 20)))
             }
         }
         let legendY = min(area.maxY - 1, area.y + 2 + map.y.values.count)
-        let star = ctx.glyphs.unicode ? "★" : "*", dots = ctx.glyphs.unicode ? "…" : "..", arrows = ctx.glyphs.unicode ? "←→↑↓" : "arrows"
-        buf.put("\(metric.statistic): \(PriceScale.fixed(lo, decimals: 2)) (bear colour) \(dots) \(PriceScale.fixed(hi, decimals: 2)) (bull colour) · \(star) best · \(arrows) move",
-                x: area.x, y: legendY, style: t.muted, maxWidth: area.width)
+        let star = ctx.glyphs.unicode ? "★" : "*"
+        let dots = ctx.glyphs.unicode ? "…" : ".."
+        let arrows = ctx.glyphs.unicode ? "←→↑↓" : "arrows"
+        buf.put(
+            "\(metric.statistic): \(PriceScale.fixed(lo, decimals: 2)) (bear colour) \(dots) \(PriceScale.fixed(hi, decimals: 2)) (bull colour) · \(star) best · \(arrows) move",
+            x: area.x, y: legendY, style: t.muted, maxWidth: area.width)
     }
 
-    static func tradesTable(_ panel: BacktestPanel, _ r: BacktestResult, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+    static func tradesTable(
+        _ panel: BacktestPanel, _ r: BacktestResult, _ ctx: Context, _ area: Rect, _ buf: inout Buffer
+    ) {
         let t = ctx.theme
         if r.trades.isEmpty {
-            buf.put("No trades: the strategy never entered on these bars.", x: area.x, y: area.y, style: t.muted, maxWidth: area.width)
+            buf.put(
+                "No trades: the strategy never entered on these bars.", x: area.x, y: area.y, style: t.muted,
+                maxWidth: area.width)
             return
         }
         let wide = area.width >= 90
-        var columns = [Table.Column("#", width: 4, .right), Table.Column("SIDE", width: 5), Table.Column("ENTRY", width: 10),
-                       Table.Column("EXIT", width: 10), Table.Column("RET%", width: 8, .right)]
+        var columns = [
+            Table.Column("#", width: 4, .right), Table.Column("SIDE", width: 5), Table.Column("ENTRY", width: 10),
+            Table.Column("EXIT", width: 10), Table.Column("RET%", width: 8, .right),
+        ]
         if wide {
-            columns += [Table.Column("IN", width: 9, .right), Table.Column("OUT", width: 9, .right), Table.Column("P&L", width: 10, .right),
-                        Table.Column("BARS", width: 5, .right), Table.Column("REASON", width: 12)]
+            columns += [
+                Table.Column("IN", width: 9, .right), Table.Column("OUT", width: 9, .right),
+                Table.Column("P&L", width: 10, .right),
+                Table.Column("BARS", width: 5, .right), Table.Column("REASON", width: 12),
+            ]
         }
         let rows: [[(String, Style?)]] = panel.order.map { i in
             let tr = r.trades[i]
             let style = tr.pnl >= 0 ? t.bull : t.bear
-            var row: [(String, Style?)] = [("\(i + 1)", t.muted), (tr.isLong ? "long" : "short", nil), ("\(tr.entrySession)", nil),
-                                           ("\(tr.exitSession)", nil), (Format.signed(tr.returnFraction * 100), style)]
+            var row: [(String, Style?)] = [
+                ("\(i + 1)", t.muted), (tr.isLong ? "long" : "short", nil), ("\(tr.entrySession)", nil),
+                ("\(tr.exitSession)", nil), (Format.signed(tr.returnFraction * 100), style),
+            ]
             if wide {
-                row += [(Format.price(tr.entryPrice), nil), (Format.price(tr.exitPrice), nil), (Format.signed(tr.pnl), style),
-                        ("\(tr.barsHeld)", nil), (tr.exitReason.rawValue, t.muted)]
+                row += [
+                    (Format.price(tr.entryPrice), nil), (Format.price(tr.exitPrice), nil),
+                    (Format.signed(tr.pnl), style),
+                    ("\(tr.barsHeld)", nil), (tr.exitReason.rawValue, t.muted),
+                ]
             }
             return row
         }
-        Table(columns: columns, rows: rows, selected: panel.selected, style: t.text, headerStyle: t.muted.adding(.bold),
-              selectedStyle: t.selection).render(area, &buf)
+        Table(
+            columns: columns, rows: rows, selected: panel.selected, style: t.text, headerStyle: t.muted.adding(.bold),
+            selectedStyle: t.selection
+        ).render(area, &buf)
     }
 
     /// Entry and exit markers of the backtest on the charted symbol and interval, by bar index.
@@ -248,10 +350,14 @@ extension Screens {
             return p.entries.compactMap { index[$0].map { ($0, p.buy, p.buy ? ctx.theme.bull : ctx.theme.bear) } }
                 + p.exits.compactMap { index[$0].map { ($0, !p.buy, ctx.theme["accent"]) } }
         }
-        guard let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol, panel.interval == s.interval else { return [] }
+        guard let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol,
+            panel.interval == s.interval
+        else { return [] }
         var out: [(Int, Bool, Style)] = []
         for tr in r.trades {
-            if let i = index[r.lastSessions[tr.entryBar]] { out.append((i, tr.isLong, tr.isLong ? ctx.theme.bull : ctx.theme.bear)) }
+            if let i = index[r.lastSessions[tr.entryBar]] {
+                out.append((i, tr.isLong, tr.isLong ? ctx.theme.bull : ctx.theme.bear))
+            }
             if let j = index[r.lastSessions[tr.exitBar]] { out.append((j, !tr.isLong, ctx.theme["accent"])) }
         }
         return out
@@ -262,24 +368,38 @@ extension Screens {
     static func picksPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let session = s.picks.first.map { " · \($0.session)" } ?? ""
-        let filter = s.pickFilter.map { " · \($0) only (f: next)" } ?? (s.picks.isEmpty ? "" : " · all strategies (f filters)")
+        let filter =
+            s.pickFilter.map { " · \($0) only (f: next)" } ?? (s.picks.isEmpty ? "" : " · all strategies (f filters)")
         let inner = paneBlock("Scanner picks\(session)\(filter)\(s.scanning ? " · scanning…" : "")", s, ctx, area, &buf)
         guard !inner.isEmpty else { return }
         if s.picks.isEmpty {
-            Paragraph("No picks stored yet. Press r to scan the latest session now; the refresh's scan stage also stores them (scan_strategies in the config).",
-                      style: t.muted).render(inner, &buf)
+            Paragraph(
+                "No picks stored yet. Press r to scan the latest session now; the refresh's scan stage also stores them (scan_strategies in the config).",
+                style: t.muted
+            ).render(inner, &buf)
             return
         }
         let nameWidth = max(8, inner.width - 6 - 16 - 6 - 9 - 8 - 12 - 7)
         let rows: [[(String, Style?)]] = s.visiblePicks.map { p in
-            [("\(p.rank)", t.muted), (p.strategy, nil), (p.symbol.rawValue, t.text.adding(.bold)), (s.info(p.symbol.rawValue)?.name ?? "", t.muted),
-             (PriceScale.fixed(p.confidence * 100, decimals: 0) + "%", p.confidence >= 0.99 ? t.bull : t.text), (Format.price(p.price), nil),
-             (Format.compact(p.marketCap), t.muted), (p.sector ?? "", t.muted)]
+            [
+                ("\(p.rank)", t.muted), (p.strategy, nil), (p.symbol.rawValue, t.text.adding(.bold)),
+                (s.info(p.symbol.rawValue)?.name ?? "", t.muted),
+                (PriceScale.fixed(p.confidence * 100, decimals: 0) + "%", p.confidence >= 0.99 ? t.bull : t.text),
+                (Format.price(p.price), nil),
+                (Format.compact(p.marketCap), t.muted), (p.sector ?? "", t.muted),
+            ]
         }
-        Table(columns: [Table.Column("#", width: 3, .right), Table.Column("STRATEGY", width: 16), Table.Column("SYMBOL", width: 6),
-                        Table.Column("NAME", width: nameWidth), Table.Column("CONF", width: 5, .right), Table.Column("PRICE", width: 9, .right),
-                        Table.Column("CAP", width: 7, .right), Table.Column("SECTOR", width: 12)],
-              rows: rows, selected: s.pickSelected, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+        Table(
+            columns: [
+                Table.Column("#", width: 3, .right), Table.Column("STRATEGY", width: 16),
+                Table.Column("SYMBOL", width: 6),
+                Table.Column("NAME", width: nameWidth), Table.Column("CONF", width: 5, .right),
+                Table.Column("PRICE", width: 9, .right),
+                Table.Column("CAP", width: 7, .right), Table.Column("SECTOR", width: 12),
+            ],
+            rows: rows, selected: s.pickSelected, style: t.text, headerStyle: t.muted.adding(.bold),
+            selectedStyle: t.selection
+        ).render(inner, &buf)
     }
 
     // MARK: - Alerts
@@ -291,32 +411,51 @@ extension Screens {
         let ruleRows = min(max(2, s.alertRules.count + 1), max(2, inner.height / 3))
         let parts = Layout.split(inner, .vertical, [.fill, .length(1), .length(ruleRows)])
         if s.alerts.isEmpty {
-            buf.put("No alerts have fired. Rules are checked after each refresh.", x: parts[0].x, y: parts[0].y, style: t.muted, maxWidth: parts[0].width)
+            buf.put(
+                "No alerts have fired. Rules are checked after each refresh.", x: parts[0].x, y: parts[0].y,
+                style: t.muted, maxWidth: parts[0].width)
         } else {
             let rows: [[(String, Style?)]] = s.alerts.map { a in
-                [(a.read ? " " : (ctx.glyphs.unicode ? "●" : "*"), t["warn"]), ("\(a.session)", t.muted), (a.symbol.rawValue, t.text.adding(.bold)),
-                 (a.message, a.read ? t.muted : t.text)]
+                [
+                    (a.read ? " " : (ctx.glyphs.unicode ? "●" : "*"), t["warn"]), ("\(a.session)", t.muted),
+                    (a.symbol.rawValue, t.text.adding(.bold)),
+                    (a.message, a.read ? t.muted : t.text),
+                ]
             }
-            Table(columns: [Table.Column("", width: 1), Table.Column("SESSION", width: 10), Table.Column("SYMBOL", width: 6),
-                            Table.Column("MESSAGE", width: max(10, parts[0].width - 21))],
-                  rows: rows, selected: s.alertSelected, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection)
-                .render(parts[0], &buf)
+            Table(
+                columns: [
+                    Table.Column("", width: 1), Table.Column("SESSION", width: 10), Table.Column("SYMBOL", width: 6),
+                    Table.Column("MESSAGE", width: max(10, parts[0].width - 21)),
+                ],
+                rows: rows, selected: s.alertSelected, style: t.text, headerStyle: t.muted.adding(.bold),
+                selectedStyle: t.selection
+            )
+            .render(parts[0], &buf)
         }
-        buf.put("Rules (add from the palette: alert above 120 · alert change 5 · alert trigger golden_cross · alert pick; alert remove ID)",
-                x: parts[1].x, y: parts[1].y, style: t.muted, maxWidth: parts[1].width)
+        buf.put(
+            "Rules (add from the palette: alert above 120 · alert change 5 · alert trigger golden_cross · alert pick; alert remove ID)",
+            x: parts[1].x, y: parts[1].y, style: t.muted, maxWidth: parts[1].width)
         let ruleLines: [[(String, Style?)]] = s.alertRules.map { r in
             var what = r.kind.rawValue
             if let v = r.value { what += " \(IndicatorSpec.format(v))" }
             if let n = r.sessions, r.kind == .percentChange { what += " over \(n) session\(n == 1 ? "" : "s")" }
             if let st = r.strategy { what += " \(st)" }
-            return [("\(r.id)", t.muted), (r.symbol?.rawValue ?? "any", nil), (what, nil), (r.enabled ? "" : "disabled", t.muted)]
+            return [
+                ("\(r.id)", t.muted), (r.symbol?.rawValue ?? "any", nil), (what, nil),
+                (r.enabled ? "" : "disabled", t.muted),
+            ]
         }
         if ruleLines.isEmpty {
             buf.put("No rules yet.", x: parts[2].x, y: parts[2].y, style: t.muted, maxWidth: parts[2].width)
         } else {
-            Table(columns: [Table.Column("ID", width: 4, .right), Table.Column("SYMBOL", width: 6), Table.Column("RULE", width: max(10, parts[2].width - 24)),
-                            Table.Column("", width: 8)], rows: ruleLines, style: t.text, headerStyle: t.muted.adding(.bold),
-                  selectedStyle: t.selection).render(parts[2], &buf)
+            Table(
+                columns: [
+                    Table.Column("ID", width: 4, .right), Table.Column("SYMBOL", width: 6),
+                    Table.Column("RULE", width: max(10, parts[2].width - 24)),
+                    Table.Column("", width: 8),
+                ], rows: ruleLines, style: t.text, headerStyle: t.muted.adding(.bold),
+                selectedStyle: t.selection
+            ).render(parts[2], &buf)
         }
     }
 
@@ -331,22 +470,36 @@ extension Screens {
             let logRows = min(6, max(2, inner.height / 6))
             let height = min(inner.height - 2, r.stages.count + logRows + 1)
             let section = Rect(x: inner.x, y: inner.y, width: inner.width, height: height)
-            let title = r.running ? (r.cancelRequested ? "Refresh: cancelling…" : "Refresh running (c cancels)") : (r.summary ?? "Refresh finished")
-            buf.put(title, x: section.x, y: section.y, style: r.failed ? t["error"] : (r.running ? t["warn"] : t["ok"]), maxWidth: section.width)
+            let title =
+                r.running
+                ? (r.cancelRequested ? "Refresh: cancelling…" : "Refresh running (c cancels)")
+                : (r.summary ?? "Refresh finished")
+            buf.put(
+                title, x: section.x, y: section.y, style: r.failed ? t["error"] : (r.running ? t["warn"] : t["ok"]),
+                maxWidth: section.width)
             var y = section.y + 1
             for stage in r.stages where y < section.maxY - logRows {
                 buf.put(DisplayWidth.pad(stage.name, to: 12), x: section.x, y: y, style: t.text)
                 let gaugeWidth = max(10, min(30, section.width / 3))
-                let fraction = stage.status == "running" ? (stage.total > 0 ? Double(stage.done) / Double(stage.total) : 0) : (stage.status == "waiting" ? 0 : 1)
+                let fraction =
+                    stage.status == "running"
+                    ? (stage.total > 0 ? Double(stage.done) / Double(stage.total) : 0)
+                    : (stage.status == "waiting" ? 0 : 1)
                 let label = stage.total > 0 ? "\(stage.done)/\(stage.total)" : stage.status
-                Gauge(fraction: fraction, label: label, style: t.muted, barStyle: stage.status == "failed" ? t.bear : t.bull, glyphs: ctx.glyphs)
-                    .render(Rect(x: section.x + 13, y: y, width: gaugeWidth, height: 1), &buf)
+                Gauge(
+                    fraction: fraction, label: label, style: t.muted,
+                    barStyle: stage.status == "failed" ? t.bear : t.bull, glyphs: ctx.glyphs
+                )
+                .render(Rect(x: section.x + 13, y: y, width: gaugeWidth, height: 1), &buf)
                 var note = stage.status
                 if let sec = stage.seconds { note += " in " + PriceScale.fixed(sec, decimals: 2) + " s" }
-                if stage.status == "running", let eta = stage.eta, eta > 0 { note += " · ETA " + PriceScale.fixed(eta, decimals: 0) + " s" }
+                if stage.status == "running", let eta = stage.eta, eta > 0 {
+                    note += " · ETA " + PriceScale.fixed(eta, decimals: 0) + " s"
+                }
                 if !stage.detail.isEmpty { note += " · " + stage.detail }
-                buf.put(note, x: section.x + 14 + gaugeWidth, y: y, style: stage.status == "failed" ? t.bear : t.muted,
-                        maxWidth: max(0, section.maxX - section.x - 14 - gaugeWidth))
+                buf.put(
+                    note, x: section.x + 14 + gaugeWidth, y: y, style: stage.status == "failed" ? t.bear : t.muted,
+                    maxWidth: max(0, section.maxX - section.x - 14 - gaugeWidth))
                 y += 1
             }
             for line in r.log.suffix(section.maxY - y) {
@@ -358,35 +511,58 @@ extension Screens {
         if !s.plan.isEmpty, inner.height >= 6 {
             let lines = Array(s.plan.prefix(3))
             buf.put("Next run: " + lines[0], x: inner.x, y: inner.y, style: t.text, maxWidth: inner.width)
-            for (k, line) in lines.dropFirst().enumerated() { buf.put("  " + line, x: inner.x, y: inner.y + 1 + k, style: t.muted, maxWidth: inner.width) }
+            for (k, line) in lines.dropFirst().enumerated() {
+                buf.put("  " + line, x: inner.x, y: inner.y + 1 + k, style: t.muted, maxWidth: inner.width)
+            }
             inner = inner.inset(top: lines.count + 1)
         }
         guard inner.height >= 3 else { return }
         if s.runs.isEmpty {
-            Paragraph("No runs yet — press R (or `tradlyte refresh`) to bring the data up to date.", style: t.muted).render(inner, &buf)
+            Paragraph("No runs yet — press R (or `tradlyte refresh`) to bring the data up to date.", style: t.muted)
+                .render(inner, &buf)
             return
         }
         let parts = Layout.split(inner, .vertical, [.percent(45), .fill])
-        func statusStyle(_ st: RunStatus) -> Style { st == .failed ? t["error"] : st == .succeeded ? t["ok"] : t["warn"] }
-        func seconds(_ a: Date, _ b: Date?) -> String { b.map { PriceScale.fixed($0.timeIntervalSince(a), decimals: 2) + " s" } ?? "…" }
-        let rows: [[(String, Style?)]] = s.runs.map { r in
-            [("\(r.id)", t.muted), (r.status.rawValue, statusStyle(r.status)), (r.trigger.rawValue, t.muted),
-             (ISO8601DateFormatter().string(from: r.startedAt), nil), (seconds(r.startedAt, r.finishedAt), nil),
-             (r.error ?? r.summary ?? "", r.error == nil ? t.muted : t.bear)]
+        func statusStyle(_ st: RunStatus) -> Style {
+            st == .failed ? t["error"] : st == .succeeded ? t["ok"] : t["warn"]
         }
-        Table(columns: [Table.Column("RUN", width: 4, .right), Table.Column("STATUS", width: 9), Table.Column("BY", width: 8),
-                        Table.Column("STARTED", width: 20), Table.Column("TOOK", width: 9, .right),
-                        Table.Column("SUMMARY", width: max(10, parts[0].width - 55))],
-              rows: rows, selected: s.runSelected, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(parts[0], &buf)
+        func seconds(_ a: Date, _ b: Date?) -> String {
+            b.map { PriceScale.fixed($0.timeIntervalSince(a), decimals: 2) + " s" } ?? "…"
+        }
+        let rows: [[(String, Style?)]] = s.runs.map { r in
+            [
+                ("\(r.id)", t.muted), (r.status.rawValue, statusStyle(r.status)), (r.trigger.rawValue, t.muted),
+                (ISO8601DateFormatter().string(from: r.startedAt), nil), (seconds(r.startedAt, r.finishedAt), nil),
+                (r.error ?? r.summary ?? "", r.error == nil ? t.muted : t.bear),
+            ]
+        }
+        Table(
+            columns: [
+                Table.Column("RUN", width: 4, .right), Table.Column("STATUS", width: 9), Table.Column("BY", width: 8),
+                Table.Column("STARTED", width: 20), Table.Column("TOOK", width: 9, .right),
+                Table.Column("SUMMARY", width: max(10, parts[0].width - 55)),
+            ],
+            rows: rows, selected: s.runSelected, style: t.text, headerStyle: t.muted.adding(.bold),
+            selectedStyle: t.selection
+        ).render(parts[0], &buf)
         guard s.runs.indices.contains(s.runSelected) else { return }
         let run = s.runs[s.runSelected]
         let stageRows: [[(String, Style?)]] = (s.stages[run.id] ?? []).map { st in
-            [(st.stage, nil), (st.status.rawValue, statusStyle(st.status)), ("\(st.attempts)", t.muted), (seconds(st.startedAt, st.finishedAt), nil),
-             (st.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), t.muted), (st.error ?? "", t.bear)]
+            [
+                (st.stage, nil), (st.status.rawValue, statusStyle(st.status)), ("\(st.attempts)", t.muted),
+                (seconds(st.startedAt, st.finishedAt), nil),
+                (st.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), t.muted),
+                (st.error ?? "", t.bear),
+            ]
         }
-        Table(columns: [Table.Column("STAGE \(run.id)", width: 12), Table.Column("STATUS", width: 9), Table.Column("TRY", width: 3, .right),
-                        Table.Column("TOOK", width: 9, .right), Table.Column("COUNTS", width: max(10, parts[1].width / 2)),
-                        Table.Column("ERROR", width: max(6, parts[1].width / 2 - 40))],
-              rows: stageRows, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(parts[1].inset(top: 1), &buf)
+        Table(
+            columns: [
+                Table.Column("STAGE \(run.id)", width: 12), Table.Column("STATUS", width: 9),
+                Table.Column("TRY", width: 3, .right),
+                Table.Column("TOOK", width: 9, .right), Table.Column("COUNTS", width: max(10, parts[1].width / 2)),
+                Table.Column("ERROR", width: max(6, parts[1].width / 2 - 40)),
+            ],
+            rows: stageRows, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
+        ).render(parts[1].inset(top: 1), &buf)
     }
 }

@@ -9,7 +9,9 @@ public enum Screens {
     /// Screen row of the first watchlist symbol (header, border, column titles above it).
     public static let watchlistTop = 3
 
-    public static func watchlistWidth(_ width: Int) -> Int { width >= 160 ? 46 : width >= 120 ? 40 : width >= 100 ? 34 : 28 }
+    public static func watchlistWidth(_ width: Int) -> Int {
+        width >= 160 ? 46 : width >= 120 ? 40 : width >= 100 ? 34 : 28
+    }
 
     /// Columns of the price plot (for pan and zoom limits).
     public static func chartColumns(_ s: AppState) -> Int {
@@ -21,7 +23,9 @@ public enum Screens {
         public var glyphs: Glyphs
         public var calendar: TradingCalendar
         public init(theme: Theme, glyphs: Glyphs, calendar: TradingCalendar = .nyse) {
-            self.theme = theme; self.glyphs = glyphs; self.calendar = calendar
+            self.theme = theme
+            self.glyphs = glyphs
+            self.calendar = calendar
         }
     }
 
@@ -63,12 +67,16 @@ public enum Screens {
     }
 
     static func tooSmall(_ s: AppState, _ ctx: Context, _ buf: inout Buffer) {
-        let lines = ["Terminal too small: \(s.width)×\(s.height)", "TradLyte needs at least \(minWidth)×\(minHeight).",
-                     "Enlarge the window, or press q to quit."]
+        let lines = [
+            "Terminal too small: \(s.width)×\(s.height)", "TradLyte needs at least \(minWidth)×\(minHeight).",
+            "Enlarge the window, or press q to quit.",
+        ]
         let top = max(0, (s.height - lines.count) / 2)
         for (i, line) in lines.enumerated() {
             let text = DisplayWidth.truncate(line, to: s.width, ellipsis: ctx.glyphs.ellipsis)
-            buf.put(text, x: max(0, (s.width - DisplayWidth.of(text)) / 2), y: top + i, style: i == 0 ? ctx.theme["warn"].adding(.bold) : ctx.theme.text)
+            buf.put(
+                text, x: max(0, (s.width - DisplayWidth.of(text)) / 2), y: top + i,
+                style: i == 0 ? ctx.theme["warn"].adding(.bold) : ctx.theme.text)
         }
     }
 
@@ -80,7 +88,8 @@ public enum Screens {
         let minute = local.secondOfDay / 60
         let clock = String(format: "%02d:%02d ET", minute / 60, minute % 60)
         guard let index = calendar.sessionIndex(local.date) else { return ("market closed", clock) }
-        let open = calendar.openMinute(ofSessionAt: index), close = calendar.closeMinute(ofSessionAt: index)
+        let open = calendar.openMinute(ofSessionAt: index)
+        let close = calendar.closeMinute(ofSessionAt: index)
         if minute >= open && minute < close { return ("market open", clock) }
         if minute >= 240 && minute < open { return ("pre-market", clock) }
         if minute >= close && minute < 20 * 60 { return ("after hours", clock) }
@@ -92,39 +101,52 @@ public enum Screens {
         buf.fill(area, with: Cell(" ", style: t["header"]))
         // The right side (freshness, alerts, DEMO) is never cut; the left side gives way.
         var right: [(String, Style)] = []
-        if let d = s.dataThrough { right.append((" data \(d) ", t["header"])) } else { right.append((" no data ", t["header"].patched(t["warn"]))) }
+        if let d = s.dataThrough {
+            right.append((" data \(d) ", t["header"]))
+        } else {
+            right.append((" no data ", t["header"].patched(t["warn"])))
+        }
         if let r = s.refresh, r.running {
             let stage = r.stages.last { $0.status == "running" }
-            let progress = stage.map { st -> String in
-                guard st.total > 0 else { return " \(st.name)" }
-                // The ETA comes from the observed pace (never faster than the plan allows).
-                let eta = st.eta.map { $0 >= 1 ? " ETA \(DurationText.short($0))" : "" } ?? ""
-                return " \(st.name) \(st.done)/\(st.total)\(eta)"
-            } ?? ""
+            let progress =
+                stage.map { st -> String in
+                    guard st.total > 0 else { return " \(st.name)" }
+                    // The ETA comes from the observed pace (never faster than the plan allows).
+                    let eta = st.eta.map { $0 >= 1 ? " ETA \(DurationText.short($0))" : "" } ?? ""
+                    return " \(st.name) \(st.done)/\(st.total)\(eta)"
+                } ?? ""
             right.append((" \(ctx.glyphs.unicode ? "⟳" : "*") refreshing\(progress) ", t["header"].patched(t["warn"])))
         }
-        if s.unreadAlerts > 0 { right.append((" \(ctx.glyphs.unicode ? "✉" : "@") \(s.unreadAlerts) ", t["header"].patched(t["warn"]))) }
+        if s.unreadAlerts > 0 {
+            right.append((" \(ctx.glyphs.unicode ? "✉" : "@") \(s.unreadAlerts) ", t["header"].patched(t["warn"])))
+        }
         if s.demo { right.append((" DEMO ", t["badge"])) }
         let width = right.reduce(0) { $0 + DisplayWidth.of($1.0) }
         let (status, clock) = marketStatus(s.now, calendar: ctx.calendar)
         let left = " TradLyte │ \(status) · \(s.now.formattedDay) \(clock)"
-        buf.put(DisplayWidth.truncate(left, to: max(0, area.width - width - 1), ellipsis: ctx.glyphs.ellipsis), x: area.x, y: area.y,
-                style: t["header"])
+        buf.put(
+            DisplayWidth.truncate(left, to: max(0, area.width - width - 1), ellipsis: ctx.glyphs.ellipsis), x: area.x,
+            y: area.y,
+            style: t["header"])
         var rx = max(area.x, area.maxX - width)
         for (text, style) in right { rx += buf.put(text, x: rx, y: area.y, style: style, maxWidth: area.maxX - rx) }
     }
 
     static func statusLine(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
-        let hints: String = switch (s.overlay != nil, s.pane) {
-        case (true, _): "Esc close · Enter choose · ↑↓ select"
-        case (_, .backtest): "↑↓ trades · Enter chart · s sort · n/N strategy · b rerun · Esc back"
-        case (_, .picks): "↑↓ select · Enter chart · f filter · r rescan · Esc back"
-        case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
-        case (_, .pipeline): "↑↓ runs · R refresh · c cancel · Esc back"
-        case (_, .strategies): s.composer.draft == nil ? "↑↓ select · Enter edit · n new · b backtest · Esc back" : "editing: Tab fields · Ctrl-S save · F5 preview · Esc done"
-        default: "? help · / search · : commands · 1-7 interval · b backtest · q quit"
-        }
+        let hints: String =
+            switch (s.overlay != nil, s.pane) {
+            case (true, _): "Esc close · Enter choose · ↑↓ select"
+            case (_, .backtest): "↑↓ trades · Enter chart · s sort · n/N strategy · b rerun · Esc back"
+            case (_, .picks): "↑↓ select · Enter chart · f filter · r rescan · Esc back"
+            case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
+            case (_, .pipeline): "↑↓ runs · R refresh · c cancel · Esc back"
+            case (_, .strategies):
+                s.composer.draft == nil
+                    ? "↑↓ select · Enter edit · n new · b backtest · Esc back"
+                    : "editing: Tab fields · Ctrl-S save · F5 preview · Esc done"
+            default: "? help · / search · : commands · 1-7 interval · b backtest · q quit"
+            }
         var left: [(String, Style)] = []
         if let m = s.message {
             let style = m.level == .error ? t["error"] : m.level == .warn ? t.muted.patched(t["warn"]) : t.text
@@ -140,8 +162,10 @@ public enum Screens {
     static func watchlist(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let focused = s.focus == .watchlist
-        let block = Block(title: "Watchlist" + (s.sort == .manual ? "" : " · \(s.sort.rawValue)"), style: focused ? t.focus : t.border,
-                          titleStyle: focused ? t.focus : t.border.patched(t.text), glyphs: ctx.glyphs)
+        let block = Block(
+            title: "Watchlist" + (s.sort == .manual ? "" : " · \(s.sort.rawValue)"),
+            style: focused ? t.focus : t.border,
+            titleStyle: focused ? t.focus : t.border.patched(t.text), glyphs: ctx.glyphs)
         block.render(area, &buf)
         let inner = block.inner(area)
         guard !inner.isEmpty else { return }
@@ -150,10 +174,16 @@ public enum Screens {
             return
         }
         // Columns that fit: symbol, last, change %, then change and the sparkline when wide.
-        var columns = [Table.Column("SYM", width: 6), Table.Column("LAST", width: 8, .right), Table.Column("CHG%", width: 7, .right)]
+        var columns = [
+            Table.Column("SYM", width: 6), Table.Column("LAST", width: 8, .right),
+            Table.Column("CHG%", width: 7, .right),
+        ]
         var used = 6 + 8 + 7 + 3
         let showChange = inner.width - used >= 7 + 1 + 12
-        if showChange { columns.insert(Table.Column("CHG", width: 6, .right), at: 2); used += 7 }
+        if showChange {
+            columns.insert(Table.Column("CHG", width: 6, .right), at: 2)
+            used += 7
+        }
         let sparkWidth = inner.width - used - 1
         if sparkWidth >= 4 { columns.append(Table.Column("30d", width: sparkWidth)) }
         let rows: [[(String, Style?)]] = s.sortedWatchlist.map { sym in
@@ -163,11 +193,15 @@ public enum Screens {
             var row: [(String, Style?)] = [(sym, nil), (Format.price(series?.close.last), nil)]
             if showChange { row.append((Format.signed(change?.0), style)) }
             row.append((series == nil ? (s.loading.contains(sym) ? "…" : "") : Format.percent(change?.1), style))
-            if sparkWidth >= 4, let series { row.append((spark(Array(series.close.suffix(30)), width: sparkWidth, ctx.glyphs), style)) }
+            if sparkWidth >= 4, let series {
+                row.append((spark(Array(series.close.suffix(30)), width: sparkWidth, ctx.glyphs), style))
+            }
             return row
         }
-        Table(columns: columns, rows: rows, selected: s.current == nil ? s.selected : nil, style: t.text,
-              headerStyle: t.muted.adding(.bold), selectedStyle: t.selection).render(inner, &buf)
+        Table(
+            columns: columns, rows: rows, selected: s.current == nil ? s.selected : nil, style: t.text,
+            headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
+        ).render(inner, &buf)
     }
 
     /// A sparkline as text (eighth blocks), resampled to `width` columns.

@@ -10,22 +10,29 @@ enum BacktestBench {
     static func series(_ seed: UInt64, count: Int, start: Int32 = 4000) -> BarSeries {
         var rng = seed | 1
         func next() -> Double {
-            rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27
+            rng ^= rng >> 12
+            rng ^= rng << 25
+            rng ^= rng >> 27
             return Double((rng &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
         }
         var s = BarSeries(capacity: count)
         var p = 50 + 50 * next()
         for i in 0..<count {
-            let o = p * (1 + (next() - 0.5) * 0.01), c = o * (1 + (next() - 0.5) * 0.03)
+            let o = p * (1 + (next() - 0.5) * 0.01)
+            let c = o * (1 + (next() - 0.5) * 0.03)
             s.sessionIndex.append(start + Int32(i))
-            s.open.append(o); s.high.append(max(o, c) * 1.004); s.low.append(min(o, c) * 0.996); s.close.append(c)
+            s.open.append(o)
+            s.high.append(max(o, c) * 1.004)
+            s.low.append(min(o, c) * 0.996)
+            s.close.append(c)
             s.volume.append(1e6)
             p = c
         }
         return s
     }
 
-    static let smaCross = try! Strategy.parse("""
+    static let smaCross = try! Strategy.parse(
+        """
         {"schema": "tradlyte.strategy/1", "name": "SMA cross", "direction": "both",
          "parameters": {"fast": {"default": 10, "min": 2, "max": 200, "step": 1}, "slow": {"default": 30, "min": 5, "max": 400, "step": 1}},
          "trigger": {"rule": "sma($fast) crosses_above sma($slow)", "action": "buy"},
@@ -45,13 +52,17 @@ enum BacktestBench {
         // best is the steadier ratio on a shared machine (slow spells cost this vector-bound
         // loop more than the interpreter), and the one the 1,000× target is judged on; the
         // 50 µs target is judged on the median.
-        var samples: [Double] = [], blocks: [Double] = []
+        var samples: [Double] = []
+        var blocks: [Double] = []
         samples.reserveCapacity(10_000)
         func sample() {
             for _ in 0..<10 {
                 var block: [Double] = []
                 block.reserveCapacity(500)
-                for _ in 0..<500 { block.append(time { _ = Backtester.run(compiled, daily: one, configuration: config, latestClosed: 7000) }) }
+                for _ in 0..<500 {
+                    block.append(
+                        time { _ = Backtester.run(compiled, daily: one, configuration: config, latestClosed: 7000) })
+                }
                 samples += block
                 block.sort()
                 blocks.append(block[block.count / 2])
@@ -61,10 +72,15 @@ enum BacktestBench {
         let peers = timePeers(one)
         sample()
         samples.sort()
-        let ours = samples[samples.count / 2], best = blocks.min()!
-        var fields: [String: Any] = ["benchmark": "backtest_sma_cross_2500", "median_us": rounded(ours * 1e6, 2),
-                                     "best_us": rounded(best * 1e6, 2), "target_us": 50]
-        if let bt = peers?["backtesting_py_seconds"] as? Double, let btBest = peers?["backtesting_py_best_seconds"] as? Double {
+        let ours = samples[samples.count / 2]
+        let best = blocks.min()!
+        var fields: [String: Any] = [
+            "benchmark": "backtest_sma_cross_2500", "median_us": rounded(ours * 1e6, 2),
+            "best_us": rounded(best * 1e6, 2), "target_us": 50,
+        ]
+        if let bt = peers?["backtesting_py_seconds"] as? Double,
+            let btBest = peers?["backtesting_py_best_seconds"] as? Double
+        {
             fields["backtesting_py_ms"] = rounded(bt * 1000, 2)
             fields["backtesting_py_best_ms"] = rounded(btBest * 1000, 2)
             fields["speedup_median"] = Int(bt / ours)
@@ -77,14 +93,18 @@ enum BacktestBench {
         report(fields)
 
         let universe = (0..<1000).map { (try! Symbol("B\($0)"), series(UInt64($0) + 11, count: 2500)) }
-        _ = BacktestRunner.acrossSymbols(compiled, universe: Array(universe.prefix(50)), configuration: config, latestClosed: 7000,
-                                         metric: .return, executor: BacktestRunner.allCores)
+        _ = BacktestRunner.acrossSymbols(
+            compiled, universe: Array(universe.prefix(50)), configuration: config, latestClosed: 7000,
+            metric: .return, executor: BacktestRunner.allCores)
         let panel = time {
-            _ = BacktestRunner.acrossSymbols(compiled, universe: universe, configuration: config, latestClosed: 7000, metric: .return,
-                                             executor: BacktestRunner.allCores)
+            _ = BacktestRunner.acrossSymbols(
+                compiled, universe: universe, configuration: config, latestClosed: 7000, metric: .return,
+                executor: BacktestRunner.allCores)
         }
-        var panelFields: [String: Any] = ["benchmark": "backtest_1000_symbols_x_2500", "seconds": rounded(panel, 3), "target_seconds": 0.2,
-                                          "pass": panel <= 0.2]
+        var panelFields: [String: Any] = [
+            "benchmark": "backtest_1000_symbols_x_2500", "seconds": rounded(panel, 3), "target_seconds": 0.2,
+            "pass": panel <= 0.2,
+        ]
         if let vbt = peers?["vectorbt_seconds"] as? Double {
             panelFields["vectorbt_from_signals_seconds"] = rounded(vbt, 3)
         } else {
@@ -93,25 +113,39 @@ enum BacktestBench {
         }
         report(panelFields)
 
-        let ranges = [BacktestRunner.ParameterRange(name: "fast", values: (0..<40).map { Double(5 + $0 * 2) }),
-                      BacktestRunner.ParameterRange(name: "slow", values: (0..<25).map { Double(100 + $0 * 10) })]
+        let ranges = [
+            BacktestRunner.ParameterRange(name: "fast", values: (0..<40).map { Double(5 + $0 * 2) }),
+            BacktestRunner.ParameterRange(name: "slow", values: (0..<25).map { Double(100 + $0 * 10) }),
+        ]
         var rows = 0
         let sweep = time {
-            rows = (try? BacktestRunner.sweep(smaCross, daily: one, ranges: ranges, configuration: config, latestClosed: 7000,
-                                              metric: .sharpe, executor: BacktestRunner.allCores).rows.count) ?? 0
+            rows =
+                (try? BacktestRunner.sweep(
+                    smaCross, daily: one, ranges: ranges, configuration: config, latestClosed: 7000,
+                    metric: .sharpe, executor: BacktestRunner.allCores
+                ).rows.count) ?? 0
         }
-        report(["benchmark": "sweep_1000_combinations", "combinations": rows, "seconds": rounded(sweep, 3), "target_seconds": 1.5,
-                "pass": rows == 1000 && sweep <= 1.5])
+        report([
+            "benchmark": "sweep_1000_combinations", "combinations": rows, "seconds": rounded(sweep, 3),
+            "target_seconds": 1.5,
+            "pass": rows == 1000 && sweep <= 1.5,
+        ])
 
         let scanUniverse = (0..<12_000).map { (try! Symbol("S\($0)"), series(UInt64($0) * 3 + 5, count: 1260)) }
-        let strategies = [StrategyLibrary.named("golden_cross")!.strategy, StrategyLibrary.named("rsi_reversion")!.strategy]
+        let strategies = [
+            StrategyLibrary.named("golden_cross")!.strategy, StrategyLibrary.named("rsi_reversion")!.strategy,
+        ]
         var signals = 0
         let scan = time {
-            let r = try? UniverseScanner.scan(strategies, universe: scanUniverse, session: 4000 + 1259, executor: BacktestRunner.allCores)
+            let r = try? UniverseScanner.scan(
+                strategies, universe: scanUniverse, session: 4000 + 1259, executor: BacktestRunner.allCores)
             signals = r?.signals.values.reduce(0) { $0 + $1.count } ?? -1
         }
-        report(["benchmark": "scan_12000_x_1260_two_strategies", "signals": signals, "seconds": rounded(scan, 2), "target_seconds": 3,
-                "pass": signals >= 0 && scan <= 3])
+        report([
+            "benchmark": "scan_12000_x_1260_two_strategies", "signals": signals, "seconds": rounded(scan, 2),
+            "target_seconds": 3,
+            "pass": signals >= 0 && scan <= 3,
+        ])
     }
 
     /// Runs scripts/bench_peers.py on the same single series.
@@ -122,7 +156,8 @@ enum BacktestBench {
         defer { try? FileManager.default.removeItem(atPath: path) }
         var text = "date,open,high,low,close,volume\n"
         for i in 0..<s.count {
-            text += "\(TradingCalendar.nyse.sessions[Int(s.sessionIndex[i])]),\(s.open[i]),\(s.high[i]),\(s.low[i]),\(s.close[i]),\(s.volume[i])\n"
+            text +=
+                "\(TradingCalendar.nyse.sessions[Int(s.sessionIndex[i])]),\(s.open[i]),\(s.high[i]),\(s.low[i]),\(s.close[i]),\(s.volume[i])\n"
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { return nil }
         let process = Process()

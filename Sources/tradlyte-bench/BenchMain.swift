@@ -13,7 +13,8 @@ struct BenchMain {
         HeapTuning.keepFreedHeap()  // as the tradlyte executable does
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
-            print("""
+            print(
+                """
                 usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest|ui] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
@@ -34,18 +35,28 @@ struct BenchMain {
         while i < args.count {
             let value = i + 1 < args.count ? args[i + 1] : ""
             switch args[i] {
-            case "--symbols": options.symbols = Int(value) ?? options.symbols; i += 1
-            case "--sessions": options.sessions = Int(value) ?? options.sessions; i += 1
-            case "--seed": options.seed = UInt64(value) ?? options.seed; i += 1
-            case "--dir": options.directory = value; i += 1
+            case "--symbols":
+                options.symbols = Int(value) ?? options.symbols
+                i += 1
+            case "--sessions":
+                options.sessions = Int(value) ?? options.sessions
+                i += 1
+            case "--seed":
+                options.seed = UInt64(value) ?? options.seed
+                i += 1
+            case "--dir":
+                options.directory = value
+                i += 1
             default:
-                FileHandle.standardError.write(Data("tradlyte-bench: unknown argument '\(args[i])' — see --help\n".utf8))
+                FileHandle.standardError.write(
+                    Data("tradlyte-bench: unknown argument '\(args[i])' — see --help\n".utf8))
                 exit(2)
             }
             i += 1
         }
         #if DEBUG
-        FileHandle.standardError.write(Data("tradlyte-bench: warning: debug build — figures are not comparable; use -c release\n".utf8))
+            FileHandle.standardError.write(
+                Data("tradlyte-bench: warning: debug build — figures are not comparable; use -c release\n".utf8))
         #endif
         func market() -> SyntheticMarket {
             SyntheticMarket(symbols: options.symbols, sessions: options.sessions, seed: options.seed)
@@ -74,7 +85,10 @@ struct BenchMain {
             UIBench.run()
             UIBench.startup(universe)
         default:
-            FileHandle.standardError.write(Data("tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata, pipeline, backtest or ui\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata, pipeline, backtest or ui\n"
+                        .utf8))
             exit(2)
         }
     }
@@ -127,7 +141,9 @@ struct SyntheticMarket {
         let first = max(0, last - sessions + 1)
         var rng = seed | 1
         func next() -> Double {  // xorshift64*
-            rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27
+            rng ^= rng >> 12
+            rng ^= rng << 25
+            rng ^= rng >> 27
             return Double((rng &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
         }
         var names: [Symbol] = []
@@ -144,7 +160,10 @@ struct SyntheticMarket {
                 let high = max(open, close) * (1 + next() * 0.01)
                 let low = min(open, close) * (1 - next() * 0.01)
                 s.sessionIndex.append(Int32(index))
-                s.open.append(open); s.high.append(high); s.low.append(low); s.close.append(close)
+                s.open.append(open)
+                s.high.append(high)
+                s.low.append(low)
+                s.close.append(close)
                 s.volume.append((next() * 1e6).rounded())
                 price = close
             }

@@ -9,10 +9,15 @@ enum IndicatorBench {
     static func run(bars n: Int, seed: UInt64) {
         var rng = seed | 1
         func next() -> Double {
-            rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27
+            rng ^= rng >> 12
+            rng ^= rng << 25
+            rng ^= rng >> 27
             return Double((rng &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
         }
-        var o = [Double](repeating: 0, count: n), h = o, l = o, c = o
+        var o = [Double](repeating: 0, count: n)
+        var h = o
+        var l = o
+        var c = o
         var price = 100.0
         for i in 0..<n {
             o[i] = price * (1 + (next() - 0.5) * 0.01)
@@ -28,33 +33,69 @@ enum IndicatorBench {
         let b1 = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
         let b2 = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
         let b3 = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        b1.initialize(repeating: 0); b2.initialize(repeating: 0); b3.initialize(repeating: 0)
-        defer { b1.deallocate(); b2.deallocate(); b3.deallocate() }
+        b1.initialize(repeating: 0)
+        b2.initialize(repeating: 0)
+        b3.initialize(repeating: 0)
+        defer {
+            b1.deallocate()
+            b2.deallocate()
+            b3.deallocate()
+        }
         let cases: [(String, () -> Void, () -> Void)] = [
-            ("SMA_50", { c.withUnsafeBufferPointer { Indicators.sma($0, period: 50, into: b1) } },
-             { _ = Indicators.sma(c, period: 50) }),
-            ("EMA_50", { c.withUnsafeBufferPointer { Indicators.ema($0, period: 50, into: b1) } },
-             { _ = Indicators.ema(c, period: 50) }),
-            ("RSI_14", { c.withUnsafeBufferPointer { Indicators.rsi($0, period: 14, into: b1) } },
-             { _ = Indicators.rsi(c, period: 14) }),
-            ("MACD_12_26_9", { c.withUnsafeBufferPointer { Indicators.macd($0, fast: 12, slow: 26, signal: 9, macd: b1, signal: b2, hist: b3) } },
-             { _ = Indicators.macd(c, fast: 12, slow: 26, signal: 9) }),
-            ("BBANDS_20_2", { c.withUnsafeBufferPointer { Indicators.bbands($0, period: 20, devUp: 2, devDown: 2, upper: b1, middle: b2, lower: b3) } },
-             { _ = Indicators.bbands(c, period: 20, devUp: 2, devDown: 2) }),
-            ("ATR_14", {
-                h.withUnsafeBufferPointer { h in l.withUnsafeBufferPointer { l in c.withUnsafeBufferPointer { c in
-                    Indicators.atr(high: h, low: l, close: c, period: 14, into: b1)
-                } } }
-            }, { _ = Indicators.atr(high: h, low: l, close: c, period: 14) }),
+            (
+                "SMA_50", { c.withUnsafeBufferPointer { Indicators.sma($0, period: 50, into: b1) } },
+                { _ = Indicators.sma(c, period: 50) }
+            ),
+            (
+                "EMA_50", { c.withUnsafeBufferPointer { Indicators.ema($0, period: 50, into: b1) } },
+                { _ = Indicators.ema(c, period: 50) }
+            ),
+            (
+                "RSI_14", { c.withUnsafeBufferPointer { Indicators.rsi($0, period: 14, into: b1) } },
+                { _ = Indicators.rsi(c, period: 14) }
+            ),
+            (
+                "MACD_12_26_9",
+                {
+                    c.withUnsafeBufferPointer {
+                        Indicators.macd($0, fast: 12, slow: 26, signal: 9, macd: b1, signal: b2, hist: b3)
+                    }
+                },
+                { _ = Indicators.macd(c, fast: 12, slow: 26, signal: 9) }
+            ),
+            (
+                "BBANDS_20_2",
+                {
+                    c.withUnsafeBufferPointer {
+                        Indicators.bbands($0, period: 20, devUp: 2, devDown: 2, upper: b1, middle: b2, lower: b3)
+                    }
+                },
+                { _ = Indicators.bbands(c, period: 20, devUp: 2, devDown: 2) }
+            ),
+            (
+                "ATR_14",
+                {
+                    h.withUnsafeBufferPointer { h in
+                        l.withUnsafeBufferPointer { l in
+                            c.withUnsafeBufferPointer { c in
+                                Indicators.atr(high: h, low: l, close: c, period: 14, into: b1)
+                            }
+                        }
+                    }
+                }, { _ = Indicators.atr(high: h, low: l, close: c, period: 14) }
+            ),
         ]
         for (name, reuse, allocate) in cases {
-            var best = Double.infinity, bestAllocating = Double.infinity
+            var best = Double.infinity
+            var bestAllocating = Double.infinity
             for _ in 0..<5 { best = min(best, time(reuse)) }
             for _ in 0..<3 { bestAllocating = min(bestAllocating, time(allocate)) }
             let ns = best * 1e9 / Double(n)
-            var fields: [String: Any] = ["benchmark": "indicator", "name": name, "bars": n, "seconds": rounded(best, 5),
-                                         "ns_per_bar": rounded(ns, 2), "target_ns_per_bar": 15,
-                                         "seconds_allocating_output": rounded(bestAllocating, 5)]
+            var fields: [String: Any] = [
+                "benchmark": "indicator", "name": name, "bars": n, "seconds": rounded(best, 5),
+                "ns_per_bar": rounded(ns, 2), "target_ns_per_bar": 15,
+                "seconds_allocating_output": rounded(bestAllocating, 5),
+            ]
             if let t = talib?.seconds[name] {
                 fields["talib_seconds"] = rounded(t, 5)
                 fields["ratio_to_talib"] = rounded(best / t, 3)
@@ -69,7 +110,10 @@ enum IndicatorBench {
         ruleBenchmarks(o: o, h: h, l: l, c: c)
     }
 
-    struct TALibTimes { let version: String; let seconds: [String: Double] }
+    struct TALibTimes {
+        let version: String
+        let seconds: [String: Double]
+    }
 
     /// Writes the data for scripts/bench_talib.py and reads back its timings.
     static func timeTALib(o: [Double], h: [Double], l: [Double], c: [Double]) -> TALibTimes? {
@@ -91,8 +135,9 @@ enum IndicatorBench {
         let bytes = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let json = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
-              let seconds = json["seconds"] as? [String: Double] else { return nil }
+            let json = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
+            let seconds = json["seconds"] as? [String: Double]
+        else { return nil }
         return TALibTimes(version: json["talib_version"] as? String ?? "?", seconds: seconds)
     }
 
@@ -107,11 +152,14 @@ enum IndicatorBench {
             compileTimes.append(time { _ = try! RuleCompiler().compile(tenClauses, expecting: .condition) })
         }
         compileTimes.sort()
-        report(["benchmark": "rule_compile_10_clauses", "median_ms": rounded(compileTimes[100] * 1000, 4),
-                "target_ms": 1.0, "pass": compileTimes[100] * 1000 <= 1.0])
+        report([
+            "benchmark": "rule_compile_10_clauses", "median_ms": rounded(compileTimes[100] * 1000, 4),
+            "target_ms": 1.0, "pass": compileTimes[100] * 1000 <= 1.0,
+        ])
 
         // A strategy reading six indicators (SMA 50/200, RSI, MACD, Bollinger, ATR) over 2,500 bars.
-        let strategy = try! Strategy.parse("""
+        let strategy = try! Strategy.parse(
+            """
             {"schema": "tradlyte.strategy/1", "name": "Six",
              "setup": {"rule": "close > sma(200) and atr(14) / close < 0.05"},
              "trigger": {"rule": "rsi(14) crosses_above 30 or macd(12,26,9) crosses_above macd(12,26,9).signal"},
@@ -119,19 +167,23 @@ enum IndicatorBench {
             """)
         let compiled = try! CompiledStrategy(strategy)
         let n = 2500
-        let inputs = IndicatorInputs(open: Array(o.prefix(n)), high: Array(h.prefix(n)), low: Array(l.prefix(n)),
-                                     close: Array(c.prefix(n)), volume: [Double](repeating: 1e6, count: n))
+        let inputs = IndicatorInputs(
+            open: Array(o.prefix(n)), high: Array(h.prefix(n)), low: Array(l.prefix(n)),
+            close: Array(c.prefix(n)), volume: [Double](repeating: 1e6, count: n))
         var evalTimes: [Double] = []
         for _ in 0..<500 {
-            evalTimes.append(time {
-                let cache = IndicatorCache()
-                _ = compiled.setup!.condition(on: inputs, cache: cache)
-                _ = compiled.trigger.condition(on: inputs, cache: cache)
-                _ = compiled.exit!.condition(on: inputs, cache: cache)
-            })
+            evalTimes.append(
+                time {
+                    let cache = IndicatorCache()
+                    _ = compiled.setup!.condition(on: inputs, cache: cache)
+                    _ = compiled.trigger.condition(on: inputs, cache: cache)
+                    _ = compiled.exit!.condition(on: inputs, cache: cache)
+                })
         }
         evalTimes.sort()
-        report(["benchmark": "strategy_evaluate_6_indicators", "bars": n, "median_us": rounded(evalTimes[250] * 1e6, 2),
-                "target_us": 200, "pass": evalTimes[250] * 1e6 <= 200])
+        report([
+            "benchmark": "strategy_evaluate_6_indicators", "bars": n, "median_us": rounded(evalTimes[250] * 1e6, 2),
+            "target_us": 200, "pass": evalTimes[250] * 1e6 <= 200,
+        ])
     }
 }

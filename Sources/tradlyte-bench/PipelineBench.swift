@@ -24,21 +24,28 @@ enum PipelineBench {
             symbolsList = (0..<count).map { try! Symbol("L\(String($0, radix: 36).uppercased())") }
             var rng: UInt64 = 0x5EED
             func next() -> Double {
-                rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27
+                rng ^= rng >> 12
+                rng ^= rng << 25
+                rng ^= rng >> 27
                 return Double((rng &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
             }
             closes = (0..<count).map { _ in
                 var p = 10 + 200 * next()
-                return (first...last).map { _ in p *= 1 + (next() - 0.5) * 0.03; return p }
+                return (first...last).map { _ in
+                    p *= 1 + (next() - 0.5) * 0.03
+                    return p
+                }
             }
         }
 
         func bar(_ k: Int, _ index: Int) -> DailyBar? {
             let j = index - first
             guard j >= 0, j < closes[k].count else { return nil }
-            let c = closes[k][j], o = j > 0 ? closes[k][j - 1] : c
-            return DailyBar(session: cal.sessions[index], open: o, high: max(o, c) * 1.004, low: min(o, c) * 0.996, close: c,
-                            volume: Double(100_000 + (k * 7919 + j * 104_729) % 900_000))
+            let c = closes[k][j]
+            let o = j > 0 ? closes[k][j - 1] : c
+            return DailyBar(
+                session: cal.sessions[index], open: o, high: max(o, c) * 1.004, low: min(o, c) * 0.996, close: c,
+                volume: Double(100_000 + (k * 7919 + j * 104_729) % 900_000))
         }
 
         var latest: Int { cal.latestClosedSessionIndex(at: clock()) }
@@ -53,11 +60,15 @@ enum PipelineBench {
 
         func dailyBars(_ symbol: Symbol, from: SessionDate, to: SessionDate) throws -> [DailyBar] {
             guard let k = symbolsList.firstIndex(of: symbol) else { throw ProviderError.unknownSymbol(symbol.rawValue) }
-            return (cal.sessionIndex(onOrAfter: from)...min(latest, cal.sessionIndex(onOrBefore: to))).compactMap { bar(k, $0) }
+            return (cal.sessionIndex(onOrAfter: from)...min(latest, cal.sessionIndex(onOrBefore: to))).compactMap {
+                bar(k, $0)
+            }
         }
 
         func symbols() throws -> [SymbolInfo] {
-            symbolsList.map { SymbolInfo(symbol: $0, name: "Local \($0)", type: "CS", exchange: "XNAS", marketCap: 1e9) }
+            symbolsList.map {
+                SymbolInfo(symbol: $0, name: "Local \($0)", type: "CS", exchange: "XNAS", marketCap: 1e9)
+            }
         }
 
         func splits(since: SessionDate) throws -> [Split] { [] }
@@ -80,18 +91,25 @@ enum PipelineBench {
             let store = try MarketStore(path: dir + "/pipeline.sqlite")
             var options = PipelineOptions(trigger: .schedule, backfillYears: 2, chunkSessions: 126)
             options.scanStrategies = ["golden_cross", "rsi_reversion"].map { StrategyLibrary.named($0)!.strategy }
-            let backfill = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
-                                    executor: BacktestRunner.allCores)
+            let backfill = Pipeline(
+                store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
+                executor: BacktestRunner.allCores)
             var outcome: RunOutcome?
             let backfillSeconds = time { outcome = backfill.run() }
-            report(["benchmark": "pipeline_backfill_2y", "symbols": count, "sessions": outcome?.plan?.groupedSessions.count ?? 0,
-                    "bars": outcome?.ingest.inserted ?? 0, "status": outcome?.status.rawValue ?? "?", "seconds": rounded(backfillSeconds, 2),
-                    "bronze_s": rounded(outcome?.ingest.bronzeSeconds ?? 0, 2), "consolidate_s": rounded(outcome?.ingest.consolidateSeconds ?? 0, 2),
-                    "target_seconds": 60, "pass": outcome?.status == .succeeded && backfillSeconds <= 60])
+            report([
+                "benchmark": "pipeline_backfill_2y", "symbols": count,
+                "sessions": outcome?.plan?.groupedSessions.count ?? 0,
+                "bars": outcome?.ingest.inserted ?? 0, "status": outcome?.status.rawValue ?? "?",
+                "seconds": rounded(backfillSeconds, 2),
+                "bronze_s": rounded(outcome?.ingest.bronzeSeconds ?? 0, 2),
+                "consolidate_s": rounded(outcome?.ingest.consolidateSeconds ?? 0, 2),
+                "target_seconds": 60, "pass": outcome?.status == .succeeded && backfillSeconds <= 60,
+            ])
 
             nowIndex = day1 + 1
-            let daily = Pipeline(store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
-                                 executor: BacktestRunner.allCores)
+            let daily = Pipeline(
+                store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
+                executor: BacktestRunner.allCores)
             // Stage times on the monotonic clock (the run's own clock is pinned to the session).
             var started: [String: UInt64] = [:]
             var stageSeconds: [String] = []
@@ -111,15 +129,22 @@ enum PipelineBench {
             var tails: [(Symbol, BarSeries)] = []
             let readSeconds = try time { tails = try store.dailyTails(sessions: 210, through: cal.sessions[nowIndex]) }
             let scanSeconds = time {
-                _ = try? UniverseScanner.scan(options.scanStrategies, universe: tails, session: Int32(nowIndex), topK: 20,
-                                              executor: BacktestRunner.allCores)
+                _ = try? UniverseScanner.scan(
+                    options.scanStrategies, universe: tails, session: Int32(nowIndex), topK: 20,
+                    executor: BacktestRunner.allCores)
             }
-            report(["benchmark": "pipeline_scan_parts", "read_tails_seconds": rounded(readSeconds, 3), "scan_seconds": rounded(scanSeconds, 3)])
-            report(["benchmark": "pipeline_daily_incremental", "symbols": count, "sessions": outcome?.plan?.groupedSessions.count ?? 0,
-                    "bars": outcome?.ingest.inserted ?? 0,
-                    "status": outcome?.status.rawValue ?? "?", "seconds": rounded(dailySeconds, 3),
-                    "stages": stageTimes(outcome?.stages ?? []), "stage_wall_seconds": stageSeconds,
-                    "target_seconds": 3, "pass": outcome?.status == .succeeded && dailySeconds <= 3])
+            report([
+                "benchmark": "pipeline_scan_parts", "read_tails_seconds": rounded(readSeconds, 3),
+                "scan_seconds": rounded(scanSeconds, 3),
+            ])
+            report([
+                "benchmark": "pipeline_daily_incremental", "symbols": count,
+                "sessions": outcome?.plan?.groupedSessions.count ?? 0,
+                "bars": outcome?.ingest.inserted ?? 0,
+                "status": outcome?.status.rawValue ?? "?", "seconds": rounded(dailySeconds, 3),
+                "stages": stageTimes(outcome?.stages ?? []), "stage_wall_seconds": stageSeconds,
+                "target_seconds": 3, "pass": outcome?.status == .succeeded && dailySeconds <= 3,
+            ])
         } catch {
             FileHandle.standardError.write(Data("tradlyte-bench: pipeline benchmark failed: \(error)\n".utf8))
         }

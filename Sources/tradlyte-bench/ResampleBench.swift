@@ -10,12 +10,16 @@ enum ResampleBench {
         let intervals = FibInterval.standard
         var output: [[[FibBar]]] = []
         // Warm up caches and the allocator on a few symbols.
-        for s in market.series.prefix(50) { _ = FibResampler.resample(s, intervals: intervals, latestClosed: market.latestClosed) }
+        for s in market.series.prefix(50) {
+            _ = FibResampler.resample(s, intervals: intervals, latestClosed: market.latestClosed)
+        }
 
         // 1. Single thread, every output retained in memory (the first touch of ~0.5 GB of
         //    fresh pages is part of the cost).
         let retained = time {
-            output = market.series.map { FibResampler.resample($0, intervals: intervals, latestClosed: market.latestClosed) }
+            output = market.series.map {
+                FibResampler.resample($0, intervals: intervals, latestClosed: market.latestClosed)
+            }
         }
         let produced = output.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
         output = []
@@ -38,24 +42,29 @@ enum ResampleBench {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 var k = c
                 while k < market.series.count {
-                    results[k] = FibResampler.resample(market.series[k], intervals: intervals, latestClosed: market.latestClosed)
+                    results[k] = FibResampler.resample(
+                        market.series[k], intervals: intervals, latestClosed: market.latestClosed)
                     k += chunks
                 }
             }
         }
 
         let peak = peakResidentBytes()
-        report(["benchmark": "resample_all_intervals", "bars": bars, "symbols": market.series.count,
-                "intervals": intervals.map(\.sessions), "fib_bars_out": produced,
-                "seconds_all_cores_retained": rounded(parallel), "cores": cores,
-                "seconds_single_thread_retained": rounded(retained),
-                "seconds_single_thread_streaming": rounded(streaming),
-                "ns_per_bar_single_thread_streaming": rounded(streaming * 1e9 / Double(bars), 2),
-                "checksum_ok": streamed == produced && checksum.isFinite,
-                "target_seconds": 0.5, "pass": parallel <= 0.5 && streamed == produced])
-        report(["benchmark": "resample_peak_memory", "peak_resident_mb": peak / 1_048_576,
-                "target_mb": 1536, "pass": peak > 0 && peak <= 1536 * 1_048_576,
-                "note": "includes the 10 M input bars held in memory"])
+        report([
+            "benchmark": "resample_all_intervals", "bars": bars, "symbols": market.series.count,
+            "intervals": intervals.map(\.sessions), "fib_bars_out": produced,
+            "seconds_all_cores_retained": rounded(parallel), "cores": cores,
+            "seconds_single_thread_retained": rounded(retained),
+            "seconds_single_thread_streaming": rounded(streaming),
+            "ns_per_bar_single_thread_streaming": rounded(streaming * 1e9 / Double(bars), 2),
+            "checksum_ok": streamed == produced && checksum.isFinite,
+            "target_seconds": 0.5, "pass": parallel <= 0.5 && streamed == produced,
+        ])
+        report([
+            "benchmark": "resample_peak_memory", "peak_resident_mb": peak / 1_048_576,
+            "target_mb": 1536, "pass": peak > 0 && peak <= 1536 * 1_048_576,
+            "note": "includes the 10 M input bars held in memory",
+        ])
     }
 }
 

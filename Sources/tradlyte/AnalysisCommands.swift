@@ -17,14 +17,17 @@ struct SignalsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signals",
         abstract: "Show a strategy's setup, trigger, entry and exit signals on a symbol.",
-        discussion: "By default prints the bars with an entry or a rule exit; --all prints every bar's states (setup/trigger/exit: 1 true, 0 false, blank unknown).")
+        discussion:
+            "By default prints the bars with an entry or a rule exit; --all prints every bar's states (setup/trigger/exit: 1 true, 0 false, blank unknown)."
+    )
 
     @Argument(help: "Strategy id, name or file.") var strategy: String
     @Argument(help: "The symbol.") var symbol: String
     @Option(name: .long, help: "Base interval in sessions (default: the strategy's).") var interval: String?
     @Flag(name: .long, help: "Print every bar, not only events.") var all = false
     @Flag(name: .long, help: "Print JSON.") var json = false
-    @Option(name: .customLong("param"), help: "Override a parameter: NAME=VALUE (repeatable).") var params: [String] = []
+    @Option(name: .customLong("param"), help: "Override a parameter: NAME=VALUE (repeatable).") var params: [String] =
+        []
 
     struct Row: Encodable {
         var start: String, end: String, close: Double
@@ -44,21 +47,28 @@ struct SignalsCommand: ParsableCommand {
             do { compiled = try CompiledStrategy(s, parameters: overrides) } catch {
                 throw CLIError.badInput("the strategy does not compile with these parameters:\n\(error)")
             }
-            let latest = Int32(store.calendar.latestClosedSessionIndex(at: Date(), graceMinutes: env.config.closeGraceMinutes))
+            let latest = Int32(
+                store.calendar.latestClosedSessionIndex(at: Date(), graceMinutes: env.config.closeGraceMinutes))
             let signals = compiled.signals(daily: daily, interval: base, latestClosed: latest)
             let cal = store.calendar
             func tri(_ v: Int8) -> Int? { v == Truth.unknown ? nil : Int(v) }
-            let entries = signals.entries, exits = signals.exits
+            let entries = signals.entries
+            let exits = signals.exits
             var rows: [Row] = []
             let bars = signals.bars
             for (i, bar) in bars.enumerated() where all || entries[i] || exits[i] {
                 let span = bar.calendarSessions(interval: signals.interval)
-                rows.append(Row(start: cal.sessions[Int(span.lowerBound)].description, end: cal.sessions[Int(bar.lastSession)].description,
-                                close: bar.close, setup: tri(signals.setup[i]), trigger: tri(signals.trigger[i]),
-                                exit: tri(signals.exitRule[i]), entry: entries[i]))
+                rows.append(
+                    Row(
+                        start: cal.sessions[Int(span.lowerBound)].description,
+                        end: cal.sessions[Int(bar.lastSession)].description,
+                        close: bar.close, setup: tri(signals.setup[i]), trigger: tri(signals.trigger[i]),
+                        exit: tri(signals.exitRule[i]), entry: entries[i]))
             }
             if signals.count <= compiled.lookback {
-                throw CLIError.badInput("\(sym) has \(signals.count) \(signals.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up — use a shorter interval or import more history")
+                throw CLIError.badInput(
+                    "\(sym) has \(signals.count) \(signals.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up — use a shorter interval or import more history"
+                )
             }
             if json {
                 emit(try jsonText(rows))
@@ -66,12 +76,18 @@ struct SignalsCommand: ParsableCommand {
             }
             var table_ = [["BAR", "CLOSE", "SETUP", "TRIGGER", "EXIT", "EVENT"]]
             for r in rows {
-                let event = r.entry ? (signals.action == .buy ? "ENTRY buy" : "ENTRY sell") : (r.exit == 1 ? "EXIT" : "")
-                table_.append(["\(r.start)…\(r.end)", number(r.close), r.setup.map(String.init) ?? "", r.trigger.map(String.init) ?? "",
-                               r.exit.map(String.init) ?? "", event])
+                let event =
+                    r.entry ? (signals.action == .buy ? "ENTRY buy" : "ENTRY sell") : (r.exit == 1 ? "EXIT" : "")
+                table_.append([
+                    "\(r.start)…\(r.end)", number(r.close), r.setup.map(String.init) ?? "",
+                    r.trigger.map(String.init) ?? "",
+                    r.exit.map(String.init) ?? "", event,
+                ])
             }
             emit(table(table_))
-            emit("\n\(s.name) on \(sym), \(signals.interval) bars: \(entries.filter { $0 }.count) entries, \(exits.filter { $0 }.count) rule exits over \(signals.count) bars (warm-up \(compiled.lookback)).")
+            emit(
+                "\n\(s.name) on \(sym), \(signals.interval) bars: \(entries.filter { $0 }.count) entries, \(exits.filter { $0 }.count) rule exits over \(signals.count) bars (warm-up \(compiled.lookback))."
+            )
         }
     }
 }
@@ -81,10 +97,14 @@ func parseOverrides(_ items: [String], strategy: Strategy) throws -> [String: Do
     var result: [String: Double] = [:]
     for item in items {
         let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let value = Double(parts[1]) else { throw CLIError.badInput("--param \(item): write NAME=VALUE, e.g. --param fast=20") }
+        guard parts.count == 2, let value = Double(parts[1]) else {
+            throw CLIError.badInput("--param \(item): write NAME=VALUE, e.g. --param fast=20")
+        }
         guard strategy.parameters.contains(where: { $0.name == parts[0] }) else {
             let names = strategy.parameters.map(\.name).joined(separator: ", ")
-            throw CLIError.badInput("--param \(item): \(strategy.name) has no parameter '\(parts[0])' (parameters: \(names.isEmpty ? "none" : names))")
+            throw CLIError.badInput(
+                "--param \(item): \(strategy.name) has no parameter '\(parts[0])' (parameters: \(names.isEmpty ? "none" : names))"
+            )
         }
         result[parts[0]] = value
     }
@@ -95,7 +115,9 @@ struct IndicatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "indicator",
         abstract: "Print the value(s) of an indicator expression for each bar of a symbol.",
-        discussion: "EXPR is any rule expression: 'rsi(14)', 'macd(12,26,9)' (all three outputs), 'bb(20,2)', 'close - sma(50)', 'close > sma(200)'. Values are empty where not available (warm-up). Conditions print 1 or 0.")
+        discussion:
+            "EXPR is any rule expression: 'rsi(14)', 'macd(12,26,9)' (all three outputs), 'bb(20,2)', 'close - sma(50)', 'close > sma(200)'. Values are empty where not available (warm-up). Conditions print 1 or 0."
+    )
 
     @Argument(help: "The expression, quoted.") var expression: String
     @Argument(help: "The symbol.") var symbol: String
@@ -112,14 +134,17 @@ struct IndicatorCommand: ParsableCommand {
                 throw CLIError.badInput("cannot read the expression:\n\(error)")
             }
             let (_, daily, store) = try loadDaily(symbol, env: env)
-            let latest = Int32(store.calendar.latestClosedSessionIndex(at: Date(), graceMinutes: env.config.closeGraceMinutes))
+            let latest = Int32(
+                store.calendar.latestClosedSessionIndex(at: Date(), graceMinutes: env.config.closeGraceMinutes))
             let bars = FibResampler.resample(daily, interval: iv, latestClosed: latest)
             let columns = rule.columns(on: IndicatorInputs(bars))
             let cal = store.calendar
             var rows: [[String]] = [["session"] + columns.map(\.name)]
             let from = max(0, bars.count - (last ?? bars.count))
             for i in from..<bars.count {
-                rows.append([cal.sessions[Int(bars[i].lastSession)].description] + columns.map { $0.values[i].isNaN ? "" : number($0.values[i]) })
+                rows.append(
+                    [cal.sessions[Int(bars[i].lastSession)].description]
+                        + columns.map { $0.values[i].isNaN ? "" : number($0.values[i]) })
             }
             emit(csv ? rows.map { $0.joined(separator: ",") }.joined(separator: "\n") : table(rows))
         }

@@ -22,7 +22,8 @@ struct AppEnvironment {
     /// directories, and loads the config file when present.
     static func load(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppEnvironment {
         let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        let data: String, config: String
+        let data: String
+        let config: String
         if let root = env["TRADLYTE_HOME"], !root.isEmpty {
             data = root
             config = root
@@ -33,8 +34,11 @@ struct AppEnvironment {
         let path = config + "/config.json"
         let loaded = try FileManager.default.fileExists(atPath: path) ? AppConfig.load(path: path) : AppConfig()
         var key: (String, String)?
-        if let k = env["POLYGON_API_KEY"], !k.isEmpty { key = (k, "POLYGON_API_KEY") }
-        else if let k = loaded.polygonAPIKey { key = (k, "the config file") }
+        if let k = env["POLYGON_API_KEY"], !k.isEmpty {
+            key = (k, "POLYGON_API_KEY")
+        } else if let k = loaded.polygonAPIKey {
+            key = (k, "the config file")
+        }
         if let (value, origin) = key, let problem = PolygonClient.keyProblem(value) {
             let source = origin == "POLYGON_API_KEY" ? origin : path
             throw CLIError.badInput("\(problem) (in \(source)); it was not sent anywhere")
@@ -43,11 +47,13 @@ struct AppEnvironment {
         var pinned: Date?
         if let text = env["TRADLYTE_NOW"], !text.isEmpty {
             guard let date = ISO8601DateFormatter().date(from: text) else {
-                throw CLIError.badInput("TRADLYTE_NOW='\(text)' is not an ISO 8601 instant such as 2024-03-15T21:00:00Z")
+                throw CLIError.badInput(
+                    "TRADLYTE_NOW='\(text)' is not an ISO 8601 instant such as 2024-03-15T21:00:00Z")
             }
             pinned = date
         }
-        return AppEnvironment(dataDirectory: data, configDirectory: config, config: loaded, apiKey: key, baseURL: base, pinnedNow: pinned)
+        return AppEnvironment(
+            dataDirectory: data, configDirectory: config, config: loaded, apiKey: key, baseURL: base, pinnedNow: pinned)
     }
 
     /// Opens the store, creating the data directory on first use.
@@ -55,7 +61,9 @@ struct AppEnvironment {
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
-            throw CLIError.failure("cannot create the data directory \(dataDirectory): \(error.localizedDescription) — set TRADLYTE_HOME to a writable directory")
+            throw CLIError.failure(
+                "cannot create the data directory \(dataDirectory): \(error.localizedDescription) — set TRADLYTE_HOME to a writable directory"
+            )
         }
         return try MarketStore(path: databasePath)
     }
@@ -85,26 +93,33 @@ struct AppEnvironment {
     /// - Parameters:
     ///   - cancellation: ends a call in progress (a transfer, a backoff, a rate-limit wait).
     ///   - notices: where waits for the provider are reported (stderr by default; the UI passes its log).
-    func makeProvider(cancellation: CancellationFlag = CancellationFlag(),
-                      notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }) throws
-        -> MarketDataProvider {
+    func makeProvider(
+        cancellation: CancellationFlag = CancellationFlag(),
+        notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }
+    ) throws
+        -> MarketDataProvider
+    {
         if usesDemoMarket {
             let clock = self.clock
             return DemoMarket(clock: { clock.now() })
         }
         guard let key = apiKey else {
-            throw CLIError.badInput("provider is \"polygon\" but no API key is set — export POLYGON_API_KEY "
-                + "or set polygon_api_key in \(configPath)")
+            throw CLIError.badInput(
+                "provider is \"polygon\" but no API key is set — export POLYGON_API_KEY "
+                    + "or set polygon_api_key in \(configPath)")
         }
-        let configuration = PolygonClient.Configuration(apiKey: key.value, baseURL: baseURL,
-                                                        callsPerMinute: config.callsPerMinute, retries: config.retries)
+        let configuration = PolygonClient.Configuration(
+            apiKey: key.value, baseURL: baseURL,
+            callsPerMinute: config.callsPerMinute, retries: config.retries)
         let userAgent = "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"
         try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let limiter = RateLimiter(callsPerMinute: config.callsPerMinute, clock: SystemClock(), sleeper: SystemClock(),
-                                  stateFile: rateLimitFile(forKey: key.value))
-        let client = PolygonClient(configuration: configuration, transport: CurlHTTPClient(userAgent: userAgent),
-                                   clock: SystemClock(), sleeper: SystemClock(), limiter: limiter,
-                                   planMemory: StoreFlagMemory(path: databasePath).memory, cancellation: cancellation)
+        let limiter = RateLimiter(
+            callsPerMinute: config.callsPerMinute, clock: SystemClock(), sleeper: SystemClock(),
+            stateFile: rateLimitFile(forKey: key.value))
+        let client = PolygonClient(
+            configuration: configuration, transport: CurlHTTPClient(userAgent: userAgent),
+            clock: SystemClock(), sleeper: SystemClock(), limiter: limiter,
+            planMemory: StoreFlagMemory(path: databasePath).memory, cancellation: cancellation)
         client.onNotice(notices)
         return client
     }
@@ -154,9 +169,11 @@ struct AppConfig: Equatable {
     /// The UI refreshes by itself once a session has closed that the data lacks.
     var autoRefresh = false
 
-    static let knownKeys = ["close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
-                            "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
-                            "notify_command", "notify_timeout_seconds", "scan_strategies", "theme", "auto_refresh"]
+    static let knownKeys = [
+        "close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
+        "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
+        "notify_command", "notify_timeout_seconds", "scan_strategies", "theme", "auto_refresh",
+    ]
 
     static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -164,15 +181,20 @@ struct AppConfig: Equatable {
         }
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(data) } catch {
-            throw CLIError.badInput("the config file \(path) is not valid JSON (\(error.diagnostics.first?.message ?? "")) — fix it or move it aside")
+            throw CLIError.badInput(
+                "the config file \(path) is not valid JSON (\(error.diagnostics.first?.message ?? "")) — fix it or move it aside"
+            )
         }
         guard case .object(let pairs) = parsed else {
-            throw CLIError.badInput("the config file \(path) must hold a JSON object, e.g. {\"close_grace_minutes\": 5}")
+            throw CLIError.badInput(
+                "the config file \(path) must hold a JSON object, e.g. {\"close_grace_minutes\": 5}")
         }
         var config = AppConfig()
         func number(_ key: String, _ value: JSONValue, _ range: ClosedRange<Double>) throws -> Double {
             guard case .number(let n) = value, range.contains(n) else {
-                throw CLIError.badInput("\(path): \(key) must be a number from \(IndicatorSpec.format(range.lowerBound)) to \(IndicatorSpec.format(range.upperBound))")
+                throw CLIError.badInput(
+                    "\(path): \(key) must be a number from \(IndicatorSpec.format(range.lowerBound)) to \(IndicatorSpec.format(range.upperBound))"
+                )
             }
             return n
         }
@@ -184,10 +206,15 @@ struct AppConfig: Equatable {
             switch key {
             case "close_grace_minutes":
                 let n = try number(key, value, 0...240)
-                guard n == n.rounded() else { throw CLIError.badInput("\(path): close_grace_minutes must be a whole number of minutes from 0 to 240") }
+                guard n == n.rounded() else {
+                    throw CLIError.badInput(
+                        "\(path): close_grace_minutes must be a whole number of minutes from 0 to 240")
+                }
                 config.closeGraceMinutes = Int(n)
             case "polygon_api_key":
-                guard let s = string(value), !s.isEmpty else { throw CLIError.badInput("\(path): polygon_api_key must be a non-empty string") }
+                guard let s = string(value), !s.isEmpty else {
+                    throw CLIError.badInput("\(path): polygon_api_key must be a non-empty string")
+                }
                 config.polygonAPIKey = s
             case "polygon_base_url":
                 guard let s = string(value), s.hasPrefix("http://") || s.hasPrefix("https://") else {
@@ -207,11 +234,14 @@ struct AppConfig: Equatable {
                 config.provider = choice
             case "mode":
                 guard let m = string(value), m == "market" || m == "watchlist" else {
-                    throw CLIError.badInput("\(path): mode must be \"market\" (grouped daily) or \"watchlist\" (per-ticker ranges)")
+                    throw CLIError.badInput(
+                        "\(path): mode must be \"market\" (grouped daily) or \"watchlist\" (per-ticker ranges)")
                 }
                 config.mode = m
             case "watchlist":
-                guard case .array(let items) = value else { throw CLIError.badInput("\(path): watchlist must be an array of symbols") }
+                guard case .array(let items) = value else {
+                    throw CLIError.badInput("\(path): watchlist must be an array of symbols")
+                }
                 config.watchlist = try items.map { item in
                     guard let s = string(item), let symbol = try? Symbol(typed: s) else {
                         throw CLIError.badInput("\(path): watchlist entries must be symbols such as \"AAPL\"")
@@ -222,29 +252,43 @@ struct AppConfig: Equatable {
             case "retention_days": config.retentionDays = Int(try number(key, value, 0...3650))
             case "notify_command":
                 guard case .array(let items) = value, !items.isEmpty else {
-                    throw CLIError.badInput("\(path): notify_command is an argv array, e.g. [\"notify-send\", \"TradLyte\"] (no shell)")
+                    throw CLIError.badInput(
+                        "\(path): notify_command is an argv array, e.g. [\"notify-send\", \"TradLyte\"] (no shell)")
                 }
                 config.notifyCommand = try items.map { item in
-                    guard let s = string(item) else { throw CLIError.badInput("\(path): notify_command entries must be strings") }
+                    guard let s = string(item) else {
+                        throw CLIError.badInput("\(path): notify_command entries must be strings")
+                    }
                     return s
                 }
             case "notify_timeout_seconds": config.notifyTimeoutSeconds = try number(key, value, 1...600)
             case "scan_strategies":
-                guard case .array(let items) = value else { throw CLIError.badInput("\(path): scan_strategies is an array of strategy names, e.g. [\"golden_cross\"]") }
+                guard case .array(let items) = value else {
+                    throw CLIError.badInput(
+                        "\(path): scan_strategies is an array of strategy names, e.g. [\"golden_cross\"]")
+                }
                 config.scanStrategies = try items.map { item in
-                    guard let s = string(item) else { throw CLIError.badInput("\(path): scan_strategies entries must be strategy names") }
+                    guard let s = string(item) else {
+                        throw CLIError.badInput("\(path): scan_strategies entries must be strategy names")
+                    }
                     return s
                 }
             case "auto_refresh":
-                guard case .bool(let b) = value else { throw CLIError.badInput("\(path): auto_refresh must be true or false") }
+                guard case .bool(let b) = value else {
+                    throw CLIError.badInput("\(path): auto_refresh must be true or false")
+                }
                 config.autoRefresh = b
             case "theme":
-                guard let s = string(value), !s.isEmpty else { throw CLIError.badInput("\(path): theme must be a theme name such as \"gruvbox\"") }
+                guard let s = string(value), !s.isEmpty else {
+                    throw CLIError.badInput("\(path): theme must be a theme name such as \"gruvbox\"")
+                }
                 config.theme = s
             default:
-                let hint = knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
+                let hint =
+                    knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
                     .flatMap { StrategyCatalog.distance($0, key) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""
-                throw CLIError.badInput("\(path): unknown key '\(key)'\(hint) (known keys: \(knownKeys.joined(separator: ", ")))")
+                throw CLIError.badInput(
+                    "\(path): unknown key '\(key)'\(hint) (known keys: \(knownKeys.joined(separator: ", ")))")
             }
         }
         return config
@@ -263,8 +307,9 @@ final class StoreFlagMemory: @unchecked Sendable {
     }
 
     var memory: PlanMemory {
-        PlanMemory(recall: { [self] name in withStore { try $0.flag(name) } ?? nil },
-                   remember: { [self] name, value in _ = withStore { try $0.setFlag(name, value) } })
+        PlanMemory(
+            recall: { [self] name in withStore { try $0.flag(name) } ?? nil },
+            remember: { [self] name, value in _ = withStore { try $0.setFlag(name, value) } })
     }
 
     private func withStore<T>(_ body: (MarketStore) throws -> T) -> T? {

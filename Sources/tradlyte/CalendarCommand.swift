@@ -21,14 +21,17 @@ struct CalendarCommand: ParsableCommand {
             guard from <= to else { throw CLIError.badInput("--from \(from) is after --to \(to)") }
             let cal = TradingCalendar.nyse
             guard cal.covers(from), cal.covers(to) else {
-                throw CLIError.badInput("the calendar covers \(cal.firstDay) … \(cal.lastDay); \(cal.covers(from) ? to : from) is outside it")
+                throw CLIError.badInput(
+                    "the calendar covers \(cal.firstDay) … \(cal.lastDay); \(cal.covers(from) ? to : from) is outside it"
+                )
             }
             return from...to
         }
     }
 
     struct Sessions: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the sessions in a date range, one ISO date a line.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the sessions in a date range, one ISO date a line.")
         @OptionGroup var range: Range
 
         func run() throws {
@@ -52,7 +55,10 @@ struct CalendarCommand: ParsableCommand {
             try runReportingErrors {
                 let closes = TradingCalendar.nyse.earlyCloses(in: try range.resolve())
                 if !closes.isEmpty {
-                    emit(closes.map { times ? "\($0.session) \(SessionTimes.clock($0.closeMinute))" : $0.session.description }
+                    emit(
+                        closes.map {
+                            times ? "\($0.session) \(SessionTimes.clock($0.closeMinute))" : $0.session.description
+                        }
                         .joined(separator: "\n"))
                 }
             }
@@ -84,17 +90,20 @@ struct CalendarCommand: ParsableCommand {
             try runReportingErrors {
                 let now = try at.map(parseInstant) ?? Date()
                 guard let next = TradingCalendar.nyse.nextSession(at: now) else {
-                    throw CLIError.failure("no session after \(now) within the calendar (it ends \(TradingCalendar.nyse.lastDay))")
+                    throw CLIError.failure(
+                        "no session after \(now) within the calendar (it ends \(TradingCalendar.nyse.lastDay))")
                 }
                 let iso = ISO8601DateFormatter()
-                let report = Report(session: next.session.description, weekday: next.session.weekdayName,
-                                    open_et: SessionTimes.clock(next.openMinute), close_et: SessionTimes.clock(next.closeMinute),
-                                    early_close: next.isEarlyClose, open_utc: iso.string(from: next.open),
-                                    close_utc: iso.string(from: next.close), is_open_now: now >= next.open && now < next.close)
+                let report = Report(
+                    session: next.session.description, weekday: next.session.weekdayName,
+                    open_et: SessionTimes.clock(next.openMinute), close_et: SessionTimes.clock(next.closeMinute),
+                    early_close: next.isEarlyClose, open_utc: iso.string(from: next.open),
+                    close_utc: iso.string(from: next.close), is_open_now: now >= next.open && now < next.close)
                 if json {
                     emit(try jsonText(report))
                 } else {
-                    var line = "\(report.session) \(report.weekday) opens \(report.open_et) ET, closes \(report.close_et) ET"
+                    var line =
+                        "\(report.session) \(report.weekday) opens \(report.open_et) ET, closes \(report.close_et) ET"
                     if report.early_close { line += " (early close)" }
                     if report.is_open_now { line += " — open now" }
                     emit(line)

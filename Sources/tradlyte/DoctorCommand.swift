@@ -9,7 +9,11 @@ struct DoctorCommand: ParsableCommand {
         commandName: "doctor",
         abstract: "Check the API key, provider, rate limits, database, terminal and locale; say what to fix.")
 
-    enum Level: String { case ok = "ok", warn = "warn", fail = "FAIL" }
+    enum Level: String {
+        case ok = "ok"
+        case warn = "warn"
+        case fail = "FAIL"
+    }
 
     struct Check {
         let name: String
@@ -25,32 +29,43 @@ struct DoctorCommand: ParsableCommand {
 
             // Provider and key.
             if let key = env.apiKey {
-                checks.append(Check(name: "API key", level: .ok, detail: "set (from \(key.origin)); never printed or stored"))
+                checks.append(
+                    Check(name: "API key", level: .ok, detail: "set (from \(key.origin)); never printed or stored"))
                 let url = URL(string: env.baseURL)
                 if url?.host == nil {
-                    checks.append(Check(name: "Base URL", level: .fail, detail: "'\(env.baseURL)' is not a URL",
-                                        fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. "
-                                            + PolygonClient.defaultBaseURL))
+                    checks.append(
+                        Check(
+                            name: "Base URL", level: .fail, detail: "'\(env.baseURL)' is not a URL",
+                            fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. "
+                                + PolygonClient.defaultBaseURL))
                 } else {
                     let loopback = ["127.0.0.1", "localhost", "::1"].contains(url!.host!)
                     let secure = env.baseURL.hasPrefix("https://") || loopback
-                    checks.append(Check(name: "Base URL", level: secure ? .ok : .warn, detail: env.baseURL,
-                                        fix: secure ? nil : "use https:// so the key is not sent in clear text"))
+                    checks.append(
+                        Check(
+                            name: "Base URL", level: secure ? .ok : .warn, detail: env.baseURL,
+                            fix: secure ? nil : "use https:// so the key is not sent in clear text"))
                     let client = PolygonClient(
-                        configuration: .init(apiKey: key.value, baseURL: env.baseURL, callsPerMinute: 600, retries: 0, timeout: 10),
+                        configuration: .init(
+                            apiKey: key.value, baseURL: env.baseURL, callsPerMinute: 600, retries: 0, timeout: 10),
                         transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) doctor"),
                         clock: SystemClock(), sleeper: SystemClock())
                     do {
                         let market = try client.marketStatus()
-                        checks.append(Check(name: "Polygon", level: .ok, detail: "reachable, key accepted, market \(market)"))
+                        checks.append(
+                            Check(name: "Polygon", level: .ok, detail: "reachable, key accepted, market \(market)"))
                     } catch let error as ProviderError {
-                        checks.append(Check(name: "Polygon", level: .fail, detail: client.redact(error.description),
-                                            fix: fixFor(error)))
+                        checks.append(
+                            Check(
+                                name: "Polygon", level: .fail, detail: client.redact(error.description),
+                                fix: fixFor(error)))
                     }
                 }
             } else {
-                checks.append(Check(name: "API key", level: .warn, detail: "not set — running on the offline DEMO market",
-                                    fix: "export POLYGON_API_KEY=… (or polygon_api_key in \(env.configPath)) to use Polygon"))
+                checks.append(
+                    Check(
+                        name: "API key", level: .warn, detail: "not set — running on the offline DEMO market",
+                        fix: "export POLYGON_API_KEY=… (or polygon_api_key in \(env.configPath)) to use Polygon"))
             }
 
             // Rate limit.
@@ -58,9 +73,13 @@ struct DoctorCommand: ParsableCommand {
             let limiter = RateLimiter(callsPerMinute: env.config.callsPerMinute, clock: system, sleeper: system)
             let year = limiter.estimatedSeconds(forCalls: 252)
             let tier = env.config.callsPerMinute <= 5 ? " (free tier)" : ""
-            checks.append(Check(name: "Rate limit", level: .ok,
-                                detail: "\(IndicatorSpec.format(env.config.callsPerMinute)) calls/min\(tier), \(env.config.retries) retries; a one-year grouped-daily backfill takes ~\(duration(year))",
-                                fix: env.config.callsPerMinute <= 5 && env.apiKey != nil ? "a paid plan allows more: set calls_per_minute in the config" : nil))
+            checks.append(
+                Check(
+                    name: "Rate limit", level: .ok,
+                    detail:
+                        "\(IndicatorSpec.format(env.config.callsPerMinute)) calls/min\(tier), \(env.config.retries) retries; a one-year grouped-daily backfill takes ~\(duration(year))",
+                    fix: env.config.callsPerMinute <= 5 && env.apiKey != nil
+                        ? "a paid plan allows more: set calls_per_minute in the config" : nil))
 
             // Database.
             if env.databaseExists {
@@ -68,18 +87,24 @@ struct DoctorCommand: ParsableCommand {
                     let store = try env.openStore()
                     let summary = try store.summary()
                     let integrity = try store.quickCheck()
-                    checks.append(Check(name: "Database", level: integrity == "ok" ? .ok : .fail,
-                                        detail: "\(env.databasePath), schema \(try store.currentSchemaVersion()), \(grouped(summary.dailyRows)) daily bars, integrity \(integrity)",
-                                        fix: integrity == "ok" ? nil : "restore a backup or move the file aside and refresh"))
+                    checks.append(
+                        Check(
+                            name: "Database", level: integrity == "ok" ? .ok : .fail,
+                            detail:
+                                "\(env.databasePath), schema \(try store.currentSchemaVersion()), \(grouped(summary.dailyRows)) daily bars, integrity \(integrity)",
+                            fix: integrity == "ok" ? nil : "restore a backup or move the file aside and refresh"))
                 } catch {
                     checks.append(Check(name: "Database", level: .fail, detail: "\(error)"))
                 }
             } else {
-                let writable = FileManager.default.isWritableFile(atPath: env.dataDirectory) ||
-                    !FileManager.default.fileExists(atPath: env.dataDirectory)
-                checks.append(Check(name: "Database", level: writable ? .ok : .fail,
-                                    detail: "\(env.databasePath) does not exist yet (it is created on first use)",
-                                    fix: writable ? nil : "make \(env.dataDirectory) writable or set TRADLYTE_HOME"))
+                let writable =
+                    FileManager.default.isWritableFile(atPath: env.dataDirectory)
+                    || !FileManager.default.fileExists(atPath: env.dataDirectory)
+                checks.append(
+                    Check(
+                        name: "Database", level: writable ? .ok : .fail,
+                        detail: "\(env.databasePath) does not exist yet (it is created on first use)",
+                        fix: writable ? nil : "make \(env.dataDirectory) writable or set TRADLYTE_HOME"))
             }
 
             // Terminal and locale.
@@ -87,31 +112,47 @@ struct DoctorCommand: ParsableCommand {
             let term = environment["TERM"] ?? ""
             let tty = isatty(STDOUT_FILENO) == 1
             if term.isEmpty || term == "dumb" {
-                checks.append(Check(name: "Terminal", level: .warn, detail: "TERM is \(term.isEmpty ? "not set" : "dumb")",
-                                    fix: "set TERM (e.g. xterm-256color) to use the terminal UI"))
+                checks.append(
+                    Check(
+                        name: "Terminal", level: .warn, detail: "TERM is \(term.isEmpty ? "not set" : "dumb")",
+                        fix: "set TERM (e.g. xterm-256color) to use the terminal UI"))
             } else {
                 var size = winsize()
                 let sized = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
                 let dims = sized ? ", \(size.ws_col)×\(size.ws_row)" : ""
                 let small = sized && (size.ws_col < 60 || size.ws_row < 16)
-                checks.append(Check(name: "Terminal", level: small ? .warn : .ok,
-                                    detail: "TERM=\(term)\(tty ? "" : " (stdout is not a terminal)")\(dims)\(environment["NO_COLOR"] != nil ? ", NO_COLOR set" : "")",
-                                    fix: small ? "the UI needs at least 60×16" : nil))
+                checks.append(
+                    Check(
+                        name: "Terminal", level: small ? .warn : .ok,
+                        detail:
+                            "TERM=\(term)\(tty ? "" : " (stdout is not a terminal)")\(dims)\(environment["NO_COLOR"] != nil ? ", NO_COLOR set" : "")",
+                        fix: small ? "the UI needs at least 60×16" : nil))
             }
-            let locale = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LANG"] ?? ""
+            let locale =
+                environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LC_CTYPE"].flatMap {
+                    $0.isEmpty ? nil : $0
+                } ?? environment["LANG"] ?? ""
             let utf8 = locale.lowercased().contains("utf-8") || locale.lowercased().contains("utf8")
-            checks.append(Check(name: "Locale", level: utf8 ? .ok : .warn, detail: locale.isEmpty ? "not set" : locale,
-                                fix: utf8 ? nil : "export LANG=C.UTF-8 for box and chart glyphs (ASCII is used otherwise)"))
+            checks.append(
+                Check(
+                    name: "Locale", level: utf8 ? .ok : .warn, detail: locale.isEmpty ? "not set" : locale,
+                    fix: utf8 ? nil : "export LANG=C.UTF-8 for box and chart glyphs (ASCII is used otherwise)"))
             checks.append(Check(name: "libcurl", level: .ok, detail: CurlHTTPClient.libraryVersion))
 
             for c in checks {
-                emit("[\(c.level.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0))] \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(c.detail)")
+                emit(
+                    "[\(c.level.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0))] \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(c.detail)"
+                )
                 if let fix = c.fix { emit("       \(String(repeating: " ", count: 11)) → \(fix)") }
             }
             let failed = checks.filter { $0.level == .fail }.count
             let warned = checks.filter { $0.level == .warn }.count
-            emit("\n" + (failed == 0 ? (warned == 0 ? "Everything looks good." : "Working, with \(warned) warning\(warned == 1 ? "" : "s").")
-                                     : "\(failed) problem\(failed == 1 ? "" : "s") to fix."))
+            emit(
+                "\n"
+                    + (failed == 0
+                        ? (warned == 0
+                            ? "Everything looks good." : "Working, with \(warned) warning\(warned == 1 ? "" : "s").")
+                        : "\(failed) problem\(failed == 1 ? "" : "s") to fix."))
             if failed > 0 { throw ExitCode(1) }
         }
     }

@@ -33,7 +33,8 @@ struct ExportCommand: ParsableCommand {
                 let env = try AppEnvironment.load()
                 let infos = env.databaseExists ? try env.openStore().symbols() : []
                 let rows = infos.map { i in
-                    Row(symbol: i.symbol.rawValue, name: i.name, type: i.type, exchange: i.exchange, active: i.active,
+                    Row(
+                        symbol: i.symbol.rawValue, name: i.name, type: i.type, exchange: i.exchange, active: i.active,
                         market_cap: i.marketCap, industry: i.industry, list_date: i.listDate?.description,
                         delist_date: i.delistDate?.description, description: i.description)
                 }
@@ -41,11 +42,16 @@ struct ExportCommand: ParsableCommand {
                 case .json:
                     emit(try jsonText(rows))
                 case .csv:
-                    var lines = ["symbol,name,type,exchange,active,market_cap,industry,list_date,delist_date,description"]
+                    var lines = [
+                        "symbol,name,type,exchange,active,market_cap,industry,list_date,delist_date,description"
+                    ]
                     for r in rows {
-                        lines.append([r.symbol, r.name ?? "", r.type ?? "", r.exchange ?? "", r.active ? "1" : "0",
-                                      r.market_cap.map(number) ?? "", r.industry ?? "", r.list_date ?? "",
-                                      r.delist_date ?? "", r.description ?? ""].map(csvField).joined(separator: ","))
+                        lines.append(
+                            [
+                                r.symbol, r.name ?? "", r.type ?? "", r.exchange ?? "", r.active ? "1" : "0",
+                                r.market_cap.map(number) ?? "", r.industry ?? "", r.list_date ?? "",
+                                r.delist_date ?? "", r.description ?? "",
+                            ].map(csvField).joined(separator: ","))
                     }
                     emit(lines.joined(separator: "\n"))
                 }
@@ -111,20 +117,25 @@ struct ExportCommand: ParsableCommand {
                 let rows = bars.map { b -> Row in
                     let span = b.calendarSessions(interval: interval)
                     let end = cal.session(at: Int(span.upperBound)) ?? cal.lastSession
-                    return Row(symbol: symbol.rawValue, interval: interval.sessions, bucket: Int(b.bucket),
-                               start_session: cal.sessions[Int(span.lowerBound)].description, end_session: end.description,
-                               first_session: cal.sessions[Int(b.firstSession)].description,
-                               last_session: cal.sessions[Int(b.lastSession)].description, sessions: Int(b.sessionsPresent),
-                               complete: b.complete, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)
+                    return Row(
+                        symbol: symbol.rawValue, interval: interval.sessions, bucket: Int(b.bucket),
+                        start_session: cal.sessions[Int(span.lowerBound)].description, end_session: end.description,
+                        first_session: cal.sessions[Int(b.firstSession)].description,
+                        last_session: cal.sessions[Int(b.lastSession)].description, sessions: Int(b.sessionsPresent),
+                        complete: b.complete, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)
                 }
                 switch format {
                 case .json:
                     emit(try jsonText(rows))
                 case .csv:
-                    var lines = ["symbol,interval,bucket,start_session,end_session,first_session,last_session,sessions,complete,open,high,low,close,volume"]
+                    var lines = [
+                        "symbol,interval,bucket,start_session,end_session,first_session,last_session,sessions,complete,open,high,low,close,volume"
+                    ]
                     lines.reserveCapacity(rows.count + 1)
                     for r in rows {
-                        lines.append("\(r.symbol),\(r.interval),\(r.bucket),\(r.start_session),\(r.end_session),\(r.first_session),\(r.last_session),\(r.sessions),\(r.complete ? 1 : 0),\(number(r.open)),\(number(r.high)),\(number(r.low)),\(number(r.close)),\(number(r.volume))")
+                        lines.append(
+                            "\(r.symbol),\(r.interval),\(r.bucket),\(r.start_session),\(r.end_session),\(r.first_session),\(r.last_session),\(r.sessions),\(r.complete ? 1 : 0),\(number(r.open)),\(number(r.high)),\(number(r.low)),\(number(r.close)),\(number(r.volume))"
+                        )
                     }
                     emit(lines.joined(separator: "\n"))
                 }

@@ -22,7 +22,11 @@ struct ImportCommand: ParsableCommand {
         @Argument(help: "The CSV file to import.")
         var file: String
 
-        @Option(name: .long, help: "The symbol of the bars (default: the file name, e.g. AAPL.csv → AAPL). Not allowed when the file has a symbol column.")
+        @Option(
+            name: .long,
+            help:
+                "The symbol of the bars (default: the file name, e.g. AAPL.csv → AAPL). Not allowed when the file has a symbol column."
+        )
         var symbol: String?
 
         func run() throws {
@@ -30,7 +34,8 @@ struct ImportCommand: ParsableCommand {
                 let env = try AppEnvironment.load()
                 guard let data = FileManager.default.contents(atPath: file) else {
                     let exists = FileManager.default.fileExists(atPath: file)
-                    throw CLIError.badInput(exists ? "cannot read \(file) — check its permissions" : "no such file: \(file)")
+                    throw CLIError.badInput(
+                        exists ? "cannot read \(file) — check its permissions" : "no such file: \(file)")
                 }
                 if data.contains(0) { throw CLIError.badInput("\(file) is not a text file (it contains NUL bytes)") }
                 let text = String(decoding: data, as: UTF8.self)
@@ -55,13 +60,19 @@ struct ImportCommand: ParsableCommand {
                 let summary: IngestSummary
                 do {
                     let started = Date()
-                    summary = try store.ingest(result.bars, provenance: Provenance(
-                        runID: runID, provider: "csv", endpoint: URL(fileURLWithPath: file).standardizedFileURL.path,
-                        fetchedAt: now))
-                    try store.recordStage(StageRecord(
-                        runID: runID, stage: "import", status: .succeeded, startedAt: started, finishedAt: Date(),
-                        counts: ["rows": summary.rows, "inserted": summary.inserted, "changed": summary.changed,
-                                 "unchanged": summary.unchanged, "symbols": summary.symbols]))
+                    summary = try store.ingest(
+                        result.bars,
+                        provenance: Provenance(
+                            runID: runID, provider: "csv",
+                            endpoint: URL(fileURLWithPath: file).standardizedFileURL.path,
+                            fetchedAt: now))
+                    try store.recordStage(
+                        StageRecord(
+                            runID: runID, stage: "import", status: .succeeded, startedAt: started, finishedAt: Date(),
+                            counts: [
+                                "rows": summary.rows, "inserted": summary.inserted, "changed": summary.changed,
+                                "unchanged": summary.unchanged, "symbols": summary.symbols,
+                            ]))
                     let done = "imported \(summary.rows) rows from \(file)"
                     try store.finishRun(runID, status: .succeeded, summary: done, at: env.now())
                 } catch {

@@ -9,7 +9,9 @@ struct QuoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quote",
         abstract: "Show the latest price of one or more symbols, with its source and age.",
-        discussion: "Sources, in order: the local cache (fresh for quote_ttl_seconds, default 60), the provider (Polygon snapshot, then its previous close; or the DEMO market), then the latest stored daily bar (local EOD). An unknown symbol is reported by name; the others still print.")
+        discussion:
+            "Sources, in order: the local cache (fresh for quote_ttl_seconds, default 60), the provider (Polygon snapshot, then its previous close; or the DEMO market), then the latest stored daily bar (local EOD). An unknown symbol is reported by name; the others still print."
+    )
 
     @Argument(help: "Symbols.") var symbols: [String]
     @Flag(name: .long, help: "Print JSON.") var json = false
@@ -43,11 +45,14 @@ struct QuoteCommand: ParsableCommand {
                     let symbol = try store.resolveSymbol(text)
                     let result = try service.quote(symbol, at: now)
                     let q = result.quote
-                    rows.append(Row(symbol: q.symbol.rawValue, price: q.price, change: q.change, change_percent: q.changePercent,
-                                    day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
-                                    source: q.source.rawValue + (result.fromCache ? " (cached)" : ""),
-                                    as_of: ISO8601DateFormatter().string(from: q.asOf),
-                                    age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note))
+                    rows.append(
+                        Row(
+                            symbol: q.symbol.rawValue, price: q.price, change: q.change,
+                            change_percent: q.changePercent,
+                            day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
+                            source: q.source.rawValue + (result.fromCache ? " (cached)" : ""),
+                            as_of: ISO8601DateFormatter().string(from: q.asOf),
+                            age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note))
                 } catch {
                     failures.append("\(text): \(error)")
                 }
@@ -57,11 +62,14 @@ struct QuoteCommand: ParsableCommand {
             } else if !rows.isEmpty {
                 var t = [["SYMBOL", "PRICE", "CHANGE", "CHG%", "DAY RANGE", "VOLUME", "SOURCE", "AGE"]]
                 for r in rows {
-                    t.append([r.symbol, String(format: "%.2f", r.price), r.change.map { String(format: "%+.2f", $0) } ?? "",
-                              r.change_percent.map { String(format: "%+.2f%%", $0) } ?? "",
-                              (r.day_low.map { String(format: "%.2f", $0) } ?? "") + "–" + (r.day_high.map { String(format: "%.2f", $0) } ?? ""),
-                              r.volume.map { grouped(Int($0)) } ?? "", r.source.uppercased() == "DEMO" ? "DEMO" : r.source,
-                              age(r.age_seconds)])
+                    t.append([
+                        r.symbol, String(format: "%.2f", r.price), r.change.map { String(format: "%+.2f", $0) } ?? "",
+                        r.change_percent.map { String(format: "%+.2f%%", $0) } ?? "",
+                        (r.day_low.map { String(format: "%.2f", $0) } ?? "") + "–"
+                            + (r.day_high.map { String(format: "%.2f", $0) } ?? ""),
+                        r.volume.map { grouped(Int($0)) } ?? "", r.source.uppercased() == "DEMO" ? "DEMO" : r.source,
+                        age(r.age_seconds),
+                    ])
                 }
                 emit(table(t))
                 for r in rows { if let note = r.note { emit("note: \(r.symbol): \(note)") } }

@@ -15,20 +15,25 @@ struct RefreshSetup {
     /// Ends the provider's call in progress when the run is cancelled or interrupted.
     let cancellation: CancellationFlag
 
-    init(env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil,
-         cancellation: CancellationFlag = CancellationFlag(),
-         notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }) throws {
+    init(
+        env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil,
+        cancellation: CancellationFlag = CancellationFlag(),
+        notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }
+    ) throws {
         self.env = env
         self.cancellation = cancellation
         provider = try env.makeProvider(cancellation: cancellation, notices: notices)
-        var options = PipelineOptions(trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
-                                      watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
-                                      backfillYears: backfill ?? env.config.backfillYears,
-                                      retentionDays: env.config.retentionDays,
-                                      callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
-                                      closeGraceMinutes: env.config.closeGraceMinutes)
+        var options = PipelineOptions(
+            trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
+            watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
+            backfillYears: backfill ?? env.config.backfillYears,
+            retentionDays: env.config.retentionDays,
+            callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
+            closeGraceMinutes: env.config.closeGraceMinutes)
         if options.mode == .watchlist && options.watchlist.isEmpty && only == nil {
-            throw CLIError.badInput("mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols")
+            throw CLIError.badInput(
+                "mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols"
+            )
         }
         catalog = StrategyCatalog(directory: env.strategiesDirectory)
         let catalog = self.catalog
@@ -40,14 +45,16 @@ struct RefreshSetup {
     /// The symbols whose details (market cap, sector) users see are the watchlist, then the
     /// latest picks, read from the same store.
     func pipeline(store: MarketStore, clock: (() -> Date)? = nil) throws -> Pipeline {
-        let catalog = self.catalog, env = self.env
+        let catalog = self.catalog
+        let env = self.env
         var options = self.options
         options.detailSymbols = options.watchlist
         for pick in try store.picks(session: nil) where !options.detailSymbols.contains(pick.symbol) {
             options.detailSymbols.append(pick.symbol)
         }
-        return Pipeline(store: store, provider: provider, options: options, clock: clock ?? { env.now() },
-                        strategyNamed: { try? catalog.strategy($0) }, executor: BacktestRunner.allCores)
+        return Pipeline(
+            store: store, provider: provider, options: options, clock: clock ?? { env.now() },
+            strategyNamed: { try? catalog.strategy($0) }, executor: BacktestRunner.allCores)
     }
 
     /// Where the data comes from, for messages.
@@ -58,28 +65,41 @@ struct RefreshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
         abstract: "Bring the database up to date: plan, fetch, store, scan, alerts, vacuum.",
-        discussion: "Without an API key the offline DEMO market is used. Progress shows per stage on a terminal and as log lines otherwise. Exit codes: 0 success, 1 the run failed, 2 bad input, 3 another refresh holds the lock. For cron (weekdays 16:05 New York time): CRON_TZ=America/New_York / 5 16 * * 1-5 tradlyte refresh --if-stale")
+        discussion:
+            "Without an API key the offline DEMO market is used. Progress shows per stage on a terminal and as log lines otherwise. Exit codes: 0 success, 1 the run failed, 2 bad input, 3 another refresh holds the lock. For cron (weekdays 16:05 New York time): CRON_TZ=America/New_York / 5 16 * * 1-5 tradlyte refresh --if-stale"
+    )
 
     @Flag(name: .long, help: "Show the plan (calls and ETA) and change nothing.") var dryRun = false
     @Flag(name: .long, help: "Do nothing (exit 0) when the data is already current.") var ifStale = false
     @Option(name: .long, help: "Only these symbols, comma-separated (per-ticker ranges).") var symbols: String?
-    @Option(name: .long, help: "History depth in years for new symbols and a cold start (default: config, 5).") var backfill: Int?
+    @Option(name: .long, help: "History depth in years for new symbols and a cold start (default: config, 5).")
+    var backfill: Int?
     /// Kept so existing scripts and cron lines still run: Fibonacci bars are no longer stored.
-    @Flag(name: .long, help: ArgumentHelp("No longer needed (Fibonacci bars are computed on read).",
-                                          visibility: .hidden))
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "No longer needed (Fibonacci bars are computed on read).",
+            visibility: .hidden))
     var fullRebuild = false
-    @Option(name: .long, help: ArgumentHelp("Record the run with this trigger (cli, schedule, manual, tui).", visibility: .hidden))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Record the run with this trigger (cli, schedule, manual, tui).", visibility: .hidden))
     var trigger: String = "cli"
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            guard let trig = RunTrigger(rawValue: trigger) else { throw CLIError.badInput("--trigger must be one of cli, schedule, manual, tui") }
+            guard let trig = RunTrigger(rawValue: trigger) else {
+                throw CLIError.badInput("--trigger must be one of cli, schedule, manual, tui")
+            }
             let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(typed: String($0)) } }
-            if let backfill, !(1...30).contains(backfill) { throw CLIError.badInput("--backfill must be from 1 to 30 years") }
+            if let backfill, !(1...30).contains(backfill) {
+                throw CLIError.badInput("--backfill must be from 1 to 30 years")
+            }
             if fullRebuild {
-                emitError("tradlyte: --full-rebuild is no longer needed: Fibonacci bars are computed from the daily "
-                    + "history when read; the refresh goes on without it")
+                emitError(
+                    "tradlyte: --full-rebuild is no longer needed: Fibonacci bars are computed from the daily "
+                        + "history when read; the refresh goes on without it")
             }
             let setup = try RefreshSetup(env: env, trigger: trig, only: only, backfill: backfill)
             let options = setup.options
@@ -108,8 +128,9 @@ struct RefreshCommand: ParsableCommand {
             let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) == 1)
             let signals = SignalWatch(cancellation: setup.cancellation)
             emit("Refreshing from the \(source)…")
-            let outcome = pipeline.run(events: { reporter.handle($0, callsPerMinute: options.callsPerMinute) },
-                                       stop: { signals.request })
+            let outcome = pipeline.run(
+                events: { reporter.handle($0, callsPerMinute: options.callsPerMinute) },
+                stop: { signals.request })
             reporter.finish()
             emit(outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst())
             for alert in outcome.newAlerts { emit("ALERT \(alert.session) \(alert.message)") }
@@ -180,7 +201,8 @@ final class ProgressReporter {
                 let width = 30
                 let filled = min(width, width * done / total)
                 let etaText = eta.map { $0 > 0 ? " ETA \(PipelinePlan.duration($0))" : "" } ?? ""
-                let text = "\r\(stage.padding(toLength: 12, withPad: " ", startingAt: 0)) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total)\(etaText)   "
+                let text =
+                    "\r\(stage.padding(toLength: 12, withPad: " ", startingAt: 0)) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total)\(etaText)   "
                 FileHandle.standardError.write(Data(text.utf8))
                 barShown = true
             } else {
@@ -195,12 +217,17 @@ final class ProgressReporter {
         case .stageFinished(let record):
             let seconds = record.finishedAt.map { $0.timeIntervalSince(record.startedAt) } ?? 0
             let counts = record.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line("\(record.stage): \(record.status.rawValue) in \(String(format: "%.2f", seconds)) s\(counts.isEmpty ? "" : " (\(counts))")\(record.error.map { " — \($0)" } ?? "")")
+            line(
+                "\(record.stage): \(record.status.rawValue) in \(String(format: "%.2f", seconds)) s\(counts.isEmpty ? "" : " (\(counts))")\(record.error.map { " — \($0)" } ?? "")"
+            )
         }
     }
 
     func line(_ text: String) {
-        if barShown { FileHandle.standardError.write(Data("\n".utf8)); barShown = false }
+        if barShown {
+            FileHandle.standardError.write(Data("\n".utf8))
+            barShown = false
+        }
         let stamp = String(format: "%6.2fs", Date().timeIntervalSince(started))
         emitError("[\(stamp)] \(text)")
     }
@@ -230,8 +257,9 @@ final class SignalWatch: @unchecked Sendable {
                     emitError("tradlyte: \(name) again — quitting now; the next run records this one as interrupted")
                     _exit(130)
                 }
-                emitError("tradlyte: \(name) — stopping after the current call and keeping what was fetched "
-                    + "(press Ctrl-C again to quit at once)")
+                emitError(
+                    "tradlyte: \(name) — stopping after the current call and keeping what was fetched "
+                        + "(press Ctrl-C again to quit at once)")
                 cancellation.cancel()
             }
             source.resume()

@@ -14,12 +14,16 @@ final class RunLock {
         fd = open(path, O_RDWR | O_CREAT, 0o644)
         guard fd >= 0 else {
             if errno == EROFS || errno == EACCES {
-                throw CLIError.failure("the data directory \(directory) is read-only (\(String(cString: strerror(errno)))) — fix its permissions or mount; nothing was changed")
+                throw CLIError.failure(
+                    "the data directory \(directory) is read-only (\(String(cString: strerror(errno)))) — fix its permissions or mount; nothing was changed"
+                )
             }
             throw CLIError.failure("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let holder =
+                (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                ?? ""
             close(fd)
             throw RunLockHeld(holder: holder.isEmpty ? "another process" : holder)
         }
@@ -37,5 +41,7 @@ final class RunLock {
 
 struct RunLockHeld: Error, CustomStringConvertible {
     let holder: String
-    var description: String { "a refresh is already running (\(holder)) — wait for it to finish; a lock left by a dead process is taken over automatically" }
+    var description: String {
+        "a refresh is already running (\(holder)) — wait for it to finish; a lock left by a dead process is taken over automatically"
+    }
 }

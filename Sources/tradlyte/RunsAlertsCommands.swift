@@ -5,37 +5,60 @@ import TradLyteCore
 import TradLyteStore
 
 struct RunsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Show recent pipeline runs and their stages.")
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "Show recent pipeline runs and their stages.")
     @Option(name: .long, help: "How many runs.") var last: Int = 5
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     struct Row: Encodable {
-        var id: Int64, trigger: String, status: String, started_at: Date, finished_at: Date?, error: String?, summary: String?
+        var id: Int64, trigger: String, status: String, started_at: Date, finished_at: Date?, error: String?,
+            summary: String?
         var stages: [Stage]
-        struct Stage: Encodable { var stage: String, status: String, attempts: Int, seconds: Double?, counts: [String: Int], error: String? }
+        struct Stage: Encodable {
+            var stage: String, status: String, attempts: Int, seconds: Double?, counts: [String: Int], error: String?
+        }
     }
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            guard env.databaseExists else { emit("No runs yet — run: tradlyte refresh"); return }
+            guard env.databaseExists else {
+                emit("No runs yet — run: tradlyte refresh")
+                return
+            }
             let store = try env.openStore()
             let rows = try store.runs(last: max(1, last)).map { r in
-                Row(id: r.id, trigger: r.trigger.rawValue, status: r.status.rawValue, started_at: r.startedAt, finished_at: r.finishedAt,
-                    error: r.error, summary: r.summary, stages: try store.stages(ofRun: r.id).map { s in
-                        .init(stage: s.stage, status: s.status.rawValue, attempts: s.attempts,
-                              seconds: s.finishedAt.map { $0.timeIntervalSince(s.startedAt) }, counts: s.counts, error: s.error)
+                Row(
+                    id: r.id, trigger: r.trigger.rawValue, status: r.status.rawValue, started_at: r.startedAt,
+                    finished_at: r.finishedAt,
+                    error: r.error, summary: r.summary,
+                    stages: try store.stages(ofRun: r.id).map { s in
+                        .init(
+                            stage: s.stage, status: s.status.rawValue, attempts: s.attempts,
+                            seconds: s.finishedAt.map { $0.timeIntervalSince(s.startedAt) }, counts: s.counts,
+                            error: s.error)
                     })
             }
-            if json { emit(try jsonText(rows)); return }
-            if rows.isEmpty { emit("No runs yet — run: tradlyte refresh"); return }
+            if json {
+                emit(try jsonText(rows))
+                return
+            }
+            if rows.isEmpty {
+                emit("No runs yet — run: tradlyte refresh")
+                return
+            }
             let iso = ISO8601DateFormatter()
             for r in rows {
-                emit("#\(r.id) \(r.trigger) \(r.status) at \(iso.string(from: r.started_at))" + (r.summary.map { " — \($0)" } ?? ""))
+                emit(
+                    "#\(r.id) \(r.trigger) \(r.status) at \(iso.string(from: r.started_at))"
+                        + (r.summary.map { " — \($0)" } ?? ""))
                 var t: [[String]] = []
                 for s in r.stages {
-                    t.append(["  " + s.stage, s.status, "\(s.attempts)", s.seconds.map { String(format: "%.2f s", $0) } ?? "",
-                              s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + (s.error.map { " — \($0)" } ?? "")])
+                    t.append([
+                        "  " + s.stage, s.status, "\(s.attempts)", s.seconds.map { String(format: "%.2f s", $0) } ?? "",
+                        s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                            + (s.error.map { " — \($0)" } ?? ""),
+                    ])
                 }
                 if !t.isEmpty { emit(table([["  STAGE", "STATUS", "TRIES", "TIME", "COUNTS"]] + t)) }
             }
@@ -59,12 +82,33 @@ struct AlertsCommand: ParsableCommand {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
                 let alerts = env.databaseExists ? try env.openStore().alerts(unreadOnly: unread) : []
-                if json { emit(try jsonText(alerts.map { ["id": "\($0.id)", "session": $0.session.description, "symbol": $0.symbol.rawValue,
-                                                          "message": $0.message, "read": $0.read ? "yes" : "no"] })); return }
-                if alerts.isEmpty { emit(unread ? "No unread alerts." : "No alerts yet. Add a rule: tradlyte alerts add price_above ACME --value 120"); return }
-                emit(table([["ID", "SESSION", "SYMBOL", "", "MESSAGE"]] + alerts.map {
-                    ["\($0.id)", $0.session.description, $0.symbol.rawValue, $0.read ? "" : "NEW", $0.message]
-                }))
+                if json {
+                    emit(
+                        try jsonText(
+                            alerts.map {
+                                [
+                                    "id": "\($0.id)", "session": $0.session.description, "symbol": $0.symbol.rawValue,
+                                    "message": $0.message, "read": $0.read ? "yes" : "no",
+                                ]
+                            }))
+                    return
+                }
+                if alerts.isEmpty {
+                    emit(
+                        unread
+                            ? "No unread alerts."
+                            : "No alerts yet. Add a rule: tradlyte alerts add price_above ACME --value 120")
+                    return
+                }
+                emit(
+                    table(
+                        [["ID", "SESSION", "SYMBOL", "", "MESSAGE"]]
+                            + alerts.map {
+                                [
+                                    "\($0.id)", $0.session.description, $0.symbol.rawValue, $0.read ? "" : "NEW",
+                                    $0.message,
+                                ]
+                            }))
             }
         }
     }
@@ -75,7 +119,10 @@ struct AlertsCommand: ParsableCommand {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
                 let rules = env.databaseExists ? try env.openStore().alertRules() : []
-                if rules.isEmpty { emit("No alert rules."); return }
+                if rules.isEmpty {
+                    emit("No alert rules.")
+                    return
+                }
                 emit(table([["ID", "KIND", "RULE"]] + rules.map { ["\($0.id)", $0.kind.rawValue, $0.summary] }))
             }
         }
@@ -83,8 +130,11 @@ struct AlertsCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a rule: price_above|price_below SYMBOL --value P; pct_change [SYMBOL] --value PCT --sessions N; strategy_trigger [SYMBOL] --strategy NAME; new_pick [SYMBOL] [--strategy NAME].",
-            discussion: "Without a symbol, pct_change, strategy_trigger and new_pick watch every stored symbol. new_pick fires when the refresh's scan stage picks the symbol.")
+            abstract:
+                "Add a rule: price_above|price_below SYMBOL --value P; pct_change [SYMBOL] --value PCT --sessions N; strategy_trigger [SYMBOL] --strategy NAME; new_pick [SYMBOL] [--strategy NAME].",
+            discussion:
+                "Without a symbol, pct_change, strategy_trigger and new_pick watch every stored symbol. new_pick fires when the refresh's scan stage picks the symbol."
+        )
         @Argument(help: "price_above, price_below, pct_change, strategy_trigger or new_pick.") var kind: String
         @Argument(help: "The symbol (omit for the whole universe).") var symbol: String?
         @Option(name: .long, help: "Price level, or percent for pct_change.") var value: Double?
@@ -95,7 +145,9 @@ struct AlertsCommand: ParsableCommand {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
                 guard let k = AlertRule.Kind(rawValue: kind) else {
-                    throw CLIError.badInput("unknown alert kind '\(kind)' — use \(AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw CLIError.badInput(
+                        "unknown alert kind '\(kind)' — use \(AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 var sym = try symbol.map { try Symbol(typed: $0) }
                 switch k {
@@ -108,12 +160,16 @@ struct AlertsCommand: ParsableCommand {
                     guard let v = value, v > 0, v <= 10_000 else {
                         throw CLIError.badInput("pct_change needs --value with a positive percent (at most 10000)")
                     }
-                    if let s = sessions, s < 1 || s > 1000 { throw CLIError.badInput("--sessions must be from 1 to 1000") }
+                    if let s = sessions, s < 1 || s > 1000 {
+                        throw CLIError.badInput("--sessions must be from 1 to 1000")
+                    }
                 case .strategyTrigger:
                     guard let name = strategy else { throw CLIError.badInput("strategy_trigger needs --strategy NAME") }
                     _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name)
                 case .newPick:
-                    if let name = strategy { _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name) }
+                    if let name = strategy {
+                        _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name)
+                    }
                 }
                 let store = try env.openStore()
                 // A rule on a symbol nobody knows would never fire: say so now. Before the first
@@ -123,12 +179,15 @@ struct AlertsCommand: ParsableCommand {
                     let resolved = stored.isEmpty ? first : try store.resolveSymbol(typed)
                     let demoKnows = !env.usesDemoMarket || DemoMarket.tickers.contains(resolved)
                     guard stored.isEmpty ? demoKnows : stored.contains(resolved) else {
-                        throw CLIError.badInput("unknown symbol '\(resolved)' — it has no data in the store; "
-                            + "refresh or import it first (tradlyte export symbols lists what is stored)")
+                        throw CLIError.badInput(
+                            "unknown symbol '\(resolved)' — it has no data in the store; "
+                                + "refresh or import it first (tradlyte export symbols lists what is stored)")
                     }
                     sym = resolved
                 }
-                let rule = AlertRule(kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil, strategy: strategy)
+                let rule = AlertRule(
+                    kind: k, symbol: sym, value: value, sessions: k == .percentChange ? (sessions ?? 1) : nil,
+                    strategy: strategy)
                 let id = try store.addAlertRule(rule, at: env.now())
                 emit("Added rule #\(id): \(rule.summary). It is checked after every refresh.")
             }
@@ -141,7 +200,9 @@ struct AlertsCommand: ParsableCommand {
         func run() throws {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
-                guard env.databaseExists, try env.openStore().removeAlertRule(id) else { throw CLIError.badInput("no alert rule #\(id) — tradlyte alerts rules lists them") }
+                guard env.databaseExists, try env.openStore().removeAlertRule(id) else {
+                    throw CLIError.badInput("no alert rule #\(id) — tradlyte alerts rules lists them")
+                }
                 emit("Removed rule #\(id).")
             }
         }

@@ -12,7 +12,11 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Judge freshness at this instant instead of now (ISO 8601, e.g. 2024-03-15T21:00:00Z).", visibility: .hidden))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Judge freshness at this instant instead of now (ISO 8601, e.g. 2024-03-15T21:00:00Z).", visibility: .hidden
+        ))
     var at: String?
 
     struct Report: Encodable {
@@ -55,11 +59,14 @@ struct StatusCommand: ParsableCommand {
             let now = try at.map(parseInstant) ?? env.now()
             let calendar = TradingCalendar.nyse
             let latestClosed = calendar.latestClosedSession(at: now, graceMinutes: env.config.closeGraceMinutes)
-            let provider = env.config.provider == .demo || env.apiKey == nil
-                ? "DEMO market (offline; set POLYGON_API_KEY for Polygon)" : "polygon at \(env.baseURL) (key from \(env.apiKey!.origin))"
-            var report = Report(database: env.databasePath, config_file: env.configPath, schema_version: nil,
-                                symbols: 0, symbols_with_bars: 0, daily_rows: 0, latest_closed_session: latestClosed?.description,
-                                stale: true, provider: provider, unread_alerts: 0)
+            let provider =
+                env.config.provider == .demo || env.apiKey == nil
+                ? "DEMO market (offline; set POLYGON_API_KEY for Polygon)"
+                : "polygon at \(env.baseURL) (key from \(env.apiKey!.origin))"
+            var report = Report(
+                database: env.databasePath, config_file: env.configPath, schema_version: nil,
+                symbols: 0, symbols_with_bars: 0, daily_rows: 0, latest_closed_session: latestClosed?.description,
+                stale: true, provider: provider, unread_alerts: 0)
             if env.databaseExists {
                 let store = try env.openStore()
                 let summary = try store.summary()
@@ -76,15 +83,17 @@ struct StatusCommand: ParsableCommand {
                 }
                 if let run = summary.lastRun {
                     let stages = try store.stages(ofRun: run.id).map { "\($0.stage) \($0.status.rawValue)" }
-                    report.last_run = .init(id: run.id, trigger: run.trigger.rawValue, status: run.status.rawValue,
-                                            started_at: ISO8601DateFormatter().string(from: run.startedAt), error: run.error,
-                                            stages: stages)
+                    report.last_run = .init(
+                        id: run.id, trigger: run.trigger.rawValue, status: run.status.rawValue,
+                        started_at: ISO8601DateFormatter().string(from: run.startedAt), error: run.error,
+                        stages: stages)
                 }
                 report.unread_alerts = try store.unreadAlertCount()
                 try describePlan(env: env, store: store, now: now, into: &report)
             }
             if report.daily_rows == 0 {
-                report.hint = "no market data yet — run: tradlyte refresh (or import a CSV: tradlyte import csv FILE --symbol SYMBOL)"
+                report.hint =
+                    "no market data yet — run: tradlyte refresh (or import a CSV: tradlyte import csv FILE --symbol SYMBOL)"
             } else if report.last_run?.status == "failed" {
                 report.hint = "the last refresh failed — see: tradlyte runs --last 1; then run tradlyte refresh again"
             } else if report.stale {
@@ -129,7 +138,11 @@ struct StatusCommand: ParsableCommand {
             ("Database", r.database + (r.schema_version.map { " (schema \($0))" } ?? " (not created yet)")),
             ("Config", r.config_file),
             ("Provider", r.provider),
-            ("Symbols", "\(grouped(r.symbols))" + (r.symbols_with_bars != r.symbols ? " (\(grouped(r.symbols_with_bars)) with bars)" : "")),
+            (
+                "Symbols",
+                "\(grouped(r.symbols))"
+                    + (r.symbols_with_bars != r.symbols ? " (\(grouped(r.symbols_with_bars)) with bars)" : "")
+            ),
             ("Daily bars", grouped(r.daily_rows)),
         ]
         if let first = r.first_session, let latest = r.latest_session {
@@ -147,7 +160,12 @@ struct StatusCommand: ParsableCommand {
         for d in r.deferred { rows.append(("Deferred", d)) }
         if let start = r.history_starts { rows.append(("History", "from \(start) (your plan's window)")) }
         if let run = r.last_run {
-            rows.append(("Last run", "#\(run.id) \(run.trigger) \(run.status) at \(run.started_at)" + (run.error.map { " — \($0)" } ?? "")))
+            rows.append(
+                (
+                    "Last run",
+                    "#\(run.id) \(run.trigger) \(run.status) at \(run.started_at)"
+                        + (run.error.map { " — \($0)" } ?? "")
+                ))
             if !run.stages.isEmpty { rows.append(("Stages", run.stages.joined(separator: ", "))) }
         }
         if r.unread_alerts > 0 { rows.append(("Alerts", "\(r.unread_alerts) unread — tradlyte alerts list")) }

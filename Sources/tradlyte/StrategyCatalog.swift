@@ -5,7 +5,10 @@ import TradLyteCore
 /// A user file with the same id as a built-in takes precedence.
 struct StrategyCatalog {
     struct Item {
-        enum Source: String { case builtIn = "built-in", user }
+        enum Source: String {
+            case builtIn = "built-in"
+            case user
+        }
         let id: String
         let source: Source
         let path: String?
@@ -22,7 +25,9 @@ struct StrategyCatalog {
         var items = StrategyLibrary.all.map {
             Item(id: $0.id, source: .builtIn, path: nil, result: .success($0.strategy), documentation: $0.documentation)
         }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasSuffix(".json")
+        }.sorted()
         for file in files {
             let path = directory + "/" + file
             let id = String(file.dropLast(5))
@@ -30,7 +35,8 @@ struct StrategyCatalog {
             if let data = FileManager.default.contents(atPath: path) {
                 do { result = .success(try Strategy.parse(data)) } catch { result = .failure(error) }
             } else {
-                result = .failure(StrategyError(diagnostics: [StrategyDiagnostic(path: "$", message: "cannot read \(path)")]))
+                result = .failure(
+                    StrategyError(diagnostics: [StrategyDiagnostic(path: "$", message: "cannot read \(path)")]))
             }
             items.removeAll { $0.id == id }
             items.append(Item(id: id, source: .user, path: path, result: result, documentation: nil))
@@ -41,17 +47,23 @@ struct StrategyCatalog {
     /// Finds a strategy by id or display name (case-insensitive), or a path to a file.
     func find(_ name: String) throws -> Item {
         if name.hasSuffix(".json") || name.contains("/") {
-            guard let data = FileManager.default.contents(atPath: name) else { throw CLIError.badInput("no such strategy file: \(name)") }
+            guard let data = FileManager.default.contents(atPath: name) else {
+                throw CLIError.badInput("no such strategy file: \(name)")
+            }
             let id = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
             let result: Result<Strategy, StrategyError>
             do { result = .success(try Strategy.parse(data)) } catch { result = .failure(error) }
             return Item(id: id, source: .user, path: name, result: result, documentation: nil)
         }
         let key = Self.id(for: name)
-        if let item = items.first(where: { $0.id == key || (try? $0.result.get().name.lowercased()) == name.lowercased() }) {
+        if let item = items.first(where: {
+            $0.id == key || (try? $0.result.get().name.lowercased()) == name.lowercased()
+        }) {
             return item
         }
-        let hint = items.map(\.id).min { Self.distance($0, key) < Self.distance($1, key) }.map { " — did you mean '\($0)'?" } ?? ""
+        let hint =
+            items.map(\.id).min { Self.distance($0, key) < Self.distance($1, key) }.map { " — did you mean '\($0)'?" }
+            ?? ""
         throw CLIError.badInput("unknown strategy '\(name)'\(hint) (tradlyte strategy list shows them all)")
     }
 
@@ -60,7 +72,8 @@ struct StrategyCatalog {
         let item = try find(name)
         switch item.result {
         case .success(let s): return s
-        case .failure(let e): throw CLIError.badInput("strategy '\(item.id)' (\(item.path ?? "built-in")) is invalid:\n\(e)")
+        case .failure(let e):
+            throw CLIError.badInput("strategy '\(item.id)' (\(item.path ?? "built-in")) is invalid:\n\(e)")
         }
     }
 
@@ -70,12 +83,15 @@ struct StrategyCatalog {
     }
 
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var prev = Array(0...b.count)
         for i in 1...a.count {
             var cur = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
             prev = cur
         }
         return prev[b.count]

@@ -6,7 +6,8 @@ struct StrategyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strategy",
         abstract: "List, show, validate and create strategies; list indicators.",
-        discussion: "Strategies are JSON files (schema tradlyte.strategy/1) in the strategies directory of the config dir; the built-in library ships inside the binary.",
+        discussion:
+            "Strategies are JSON files (schema tradlyte.strategy/1) in the strategies directory of the config dir; the built-in library ships inside the binary.",
         subcommands: [List.self, Show.self, Validate.self, New.self, IndicatorsList.self])
 
     struct List: ParsableCommand {
@@ -20,9 +21,14 @@ struct StrategyCommand: ParsableCommand {
                 for item in catalog.items {
                     switch item.result {
                     case .success(let s):
-                        rows.append([item.id, item.source.rawValue, s.interval.description, s.direction.rawValue, s.description])
+                        rows.append([
+                            item.id, item.source.rawValue, s.interval.description, s.direction.rawValue, s.description,
+                        ])
                     case .failure(let e):
-                        rows.append([item.id, item.source.rawValue, "-", "-", "INVALID: \(e.diagnostics.count) problem(s) — tradlyte strategy validate \(item.path ?? "")"])
+                        rows.append([
+                            item.id, item.source.rawValue, "-", "-",
+                            "INVALID: \(e.diagnostics.count) problem(s) — tradlyte strategy validate \(item.path ?? "")",
+                        ])
                     }
                 }
                 emit(table(rows))
@@ -56,7 +62,8 @@ struct StrategyCommand: ParsableCommand {
         func run() throws {
             try runReportingErrors {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CLIError.badInput(FileManager.default.fileExists(atPath: file) ? "cannot read \(file)" : "no such file: \(file)")
+                    throw CLIError.badInput(
+                        FileManager.default.fileExists(atPath: file) ? "cannot read \(file)" : "no such file: \(file)")
                 }
                 let outcome: Result<(Strategy, CompiledStrategy), StrategyError>
                 do throws(StrategyError) {
@@ -67,7 +74,9 @@ struct StrategyCommand: ParsableCommand {
                 }
                 switch outcome {
                 case .success(let (s, compiled)):
-                    emit("\(file): valid — \(s.name), \(s.interval) bars, \(s.direction.rawValue), warm-up \(compiled.lookback) bars")
+                    emit(
+                        "\(file): valid — \(s.name), \(s.interval) bars, \(s.direction.rawValue), warm-up \(compiled.lookback) bars"
+                    )
                 case .failure(let error):
                     let count = error.diagnostics.count
                     emitError("\(file): \(count) problem\(count == 1 ? "" : "s")\n\(error)")
@@ -89,13 +98,16 @@ struct StrategyCommand: ParsableCommand {
                 let catalog = StrategyCatalog(directory: env.strategiesDirectory)
                 var strategy = try catalog.strategy(from)
                 let id = StrategyCatalog.id(for: name)
-                guard !id.isEmpty, id.contains(where: { $0.isLetter }) else { throw CLIError.badInput("'\(name)' is not a usable strategy name") }
+                guard !id.isEmpty, id.contains(where: { $0.isLetter }) else {
+                    throw CLIError.badInput("'\(name)' is not a usable strategy name")
+                }
                 let path = env.strategiesDirectory + "/" + id + ".json"
                 if FileManager.default.fileExists(atPath: path) {
                     throw CLIError.badInput("\(path) already exists — pick another name or edit that file")
                 }
                 strategy.name = name
-                try FileManager.default.createDirectory(atPath: env.strategiesDirectory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: env.strategiesDirectory, withIntermediateDirectories: true)
                 // Write to a temporary file and rename, so a crash never leaves half a file.
                 let temp = path + ".tmp-\(getpid())"
                 guard FileManager.default.createFile(atPath: temp, contents: Data(strategy.fileText.utf8)) else {
@@ -114,17 +126,28 @@ struct StrategyCommand: ParsableCommand {
         func run() throws {
             var rows = [["NAME", "CALL", "OUTPUTS", "INPUTS", "TA-LIB", "DESCRIPTION"]]
             for spec in IndicatorRegistry.all {
-                rows.append([spec.name, spec.signature, spec.outputs.enumerated().map { $0.offset == spec.defaultOutput && spec.outputs.count > 1 ? $0.element + "*" : $0.element }.joined(separator: ","),
-                             spec.inputs.map(\.rawValue).joined(separator: ","), spec.talib ?? "-", spec.title + ": " + spec.summary])
+                rows.append([
+                    spec.name, spec.signature,
+                    spec.outputs.enumerated().map {
+                        $0.offset == spec.defaultOutput && spec.outputs.count > 1 ? $0.element + "*" : $0.element
+                    }.joined(separator: ","),
+                    spec.inputs.map(\.rawValue).joined(separator: ","), spec.talib ?? "-",
+                    spec.title + ": " + spec.summary,
+                ])
             }
             emit(table(rows))
-            emit("\n* default output. Ranges: " + IndicatorRegistry.all.flatMap { s in
-                s.parameters.map { "\(s.name).\($0.name) \(IndicatorSpec.format($0.min))…\(IndicatorSpec.format($0.max))" }
-            }.joined(separator: ", "))
+            emit(
+                "\n* default output. Ranges: "
+                    + IndicatorRegistry.all.flatMap { s in
+                        s.parameters.map {
+                            "\(s.name).\($0.name) \(IndicatorSpec.format($0.min))…\(IndicatorSpec.format($0.max))"
+                        }
+                    }.joined(separator: ", "))
             emit("\nPrice fields: " + PriceField.allCases.map(\.rawValue).joined(separator: ", "))
             emit("\nCandle patterns (conditions):")
             emit(table(CandlePatterns.all.map { [$0.name, $0.rule] }))
-            emit("""
+            emit(
+                """
 
                 Rules: numbers, $param, fields, indicator calls (sma(50), macd(12,26,9).signal, ema(rsi(14), 9)), x[n] for n bars ago,
                 + - * /, > < >= <= == !=, crosses_above, crosses_below, and, or, not, parentheses, # comments.
@@ -137,10 +160,14 @@ struct StrategyCommand: ParsableCommand {
 func table(_ rows: [[String]]) -> String {
     guard let first = rows.first else { return "" }
     var widths = [Int](repeating: 0, count: first.count)
-    for row in rows { for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], cell.count) } }
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], cell.count) }
+    }
     return rows.map { row in
-        row.enumerated().map { i, cell in i < widths.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell }
-            .joined(separator: "  ")
+        row.enumerated().map { i, cell in
+            i < widths.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell
+        }
+        .joined(separator: "  ")
     }.joined(separator: "\n")
 }
 
@@ -149,7 +176,10 @@ func wrap(_ text: String, width: Int) -> String {
     var lines: [String] = []
     var line = ""
     for word in text.split(separator: " ") {
-        if line.count + word.count + 1 > width && !line.isEmpty { lines.append(line); line = "" }
+        if line.count + word.count + 1 > width && !line.isEmpty {
+            lines.append(line)
+            line = ""
+        }
         line += (line.isEmpty ? "" : " ") + word
     }
     if !line.isEmpty { lines.append(line) }

@@ -20,8 +20,9 @@ struct ThemeCatalog {
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         candidates.append(exe.appendingPathComponent("../../themes").standardized.path)
         candidates.append(exe.appendingPathComponent("../share/tradlyte/themes").standardized.path)
-        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("themes").path)
+        candidates.append(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("themes").path)
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/default.theme") }
     }
 
@@ -30,7 +31,9 @@ struct ThemeCatalog {
         var found: [String: String] = ["default": "built in", "mono": "built in"]
         for (dir, origin) in [(shippedDirectory, "shipped"), (userDirectory, "user")] {
             guard let dir, let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for f in files where f.hasSuffix(".theme") { found[String(f.dropLast(6))] = origin == "user" ? "user (\(dir))" : origin }
+            for f in files where f.hasSuffix(".theme") {
+                found[String(f.dropLast(6))] = origin == "user" ? "user (\(dir))" : origin
+            }
         }
         return found.keys.sorted().map { ($0, found[$0]!) }
     }
@@ -40,19 +43,24 @@ struct ThemeCatalog {
         for dir in [userDirectory, shippedDirectory].compactMap({ $0 }) {
             let path = dir + "/" + name + ".theme"
             guard let data = FileManager.default.contents(atPath: path) else { continue }
-            guard let text = String(data: data, encoding: .utf8) else { throw CLIError.badInput("\(path) is not UTF-8 text") }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw CLIError.badInput("\(path) is not UTF-8 text")
+            }
             do { return try Theme.parse(text, name: name, file: path) } catch {
                 throw CLIError.badInput("theme error: \(error) — fix the line or remove the file")
             }
         }
         if name == "default" { return .default }
         if name == "mono" { return .mono }
-        throw CLIError.badInput("unknown theme '\(name)' — `tradlyte themes` lists them (\(list().map(\.name).joined(separator: ", ")))")
+        throw CLIError.badInput(
+            "unknown theme '\(name)' — `tradlyte themes` lists them (\(list().map(\.name).joined(separator: ", ")))")
     }
 
     /// The theme to use: --theme, then the config file, then default — and NO_COLOR turns
     /// any of them into mono (a bad name or file is still reported).
-    func resolve(flag: String?, config: String?, processEnv: [String: String] = ProcessInfo.processInfo.environment) throws -> Theme {
+    func resolve(flag: String?, config: String?, processEnv: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> Theme
+    {
         let chosen = try load(flag ?? config ?? "default")
         if let nc = processEnv["NO_COLOR"], !nc.isEmpty { return try load("mono") }
         return chosen

@@ -14,11 +14,14 @@ struct Tradlyte: ParsableCommand {
             Exit codes: 0 success, 1 failure, 2 bad input.
             """,
         version: TradLyteVersion.current,
-        subcommands: [StatusCommand.self, ImportCommand.self, ExportCommand.self, CalendarCommand.self, StrategyCommand.self,
-                      SignalsCommand.self, IndicatorCommand.self, QuoteCommand.self, DoctorCommand.self, RefreshCommand.self, RunsCommand.self,
-                      AlertsCommand.self, BacktestCommand.self, SweepCommand.self, WalkForwardCommand.self, ScanCommand.self,
-                      UICommand.self, RenderCommand.self, ChartCommand.self, ThemesCommand.self,
-                      FakePolygonCommand.self],
+        subcommands: [
+            StatusCommand.self, ImportCommand.self, ExportCommand.self, CalendarCommand.self, StrategyCommand.self,
+            SignalsCommand.self, IndicatorCommand.self, QuoteCommand.self, DoctorCommand.self, RefreshCommand.self,
+            RunsCommand.self,
+            AlertsCommand.self, BacktestCommand.self, SweepCommand.self, WalkForwardCommand.self, ScanCommand.self,
+            UICommand.self, RenderCommand.self, ChartCommand.self, ThemesCommand.self,
+            FakePolygonCommand.self,
+        ],
         defaultSubcommand: StatusCommand.self
     )
 

@@ -10,7 +10,9 @@ struct UICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ui",
         abstract: "Open the terminal UI: watchlist, charts at every interval, quotes, search and help.",
-        discussion: "Press ? inside for the keys. NO_COLOR selects the mono theme; a non-UTF-8 locale (LANG=C) draws ASCII glyphs. Use `tradlyte render` for the same screens without a terminal.")
+        discussion:
+            "Press ? inside for the keys. NO_COLOR selects the mono theme; a non-UTF-8 locale (LANG=C) draws ASCII glyphs. Use `tradlyte render` for the same screens without a terminal."
+    )
 
     @Option(name: .long, help: "Theme name (see `tradlyte themes`).") var theme: String?
     @Flag(name: .long, help: "Draw ASCII glyphs only.") var ascii = false
@@ -18,7 +20,8 @@ struct UICommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-                throw CLIError.badInput("the UI needs a terminal on stdin and stdout — use `tradlyte render SCREEN` for text output")
+                throw CLIError.badInput(
+                    "the UI needs a terminal on stdin and stdout — use `tradlyte render SCREEN` for text output")
             }
             let env = try AppEnvironment.load()
             let session = try UISession(env: env, themeFlag: theme)
@@ -81,15 +84,20 @@ struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print a UI screen as text without a terminal (for scripts, docs and tests).",
-        discussion: "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), picks, alerts, pipeline, strategies (with --strategy: its form in the composer). The clock can be pinned with TRADLYTE_NOW.")
+        discussion:
+            "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), picks, alerts, pipeline, strategies (with --strategy: its form in the composer). The clock can be pinned with TRADLYTE_NOW."
+    )
 
-    @Argument(help: "watchlist | chart | quote | help | backtest | picks | alerts | pipeline | strategies") var screen: String
+    @Argument(help: "watchlist | chart | quote | help | backtest | picks | alerts | pipeline | strategies") var screen:
+        String
     @OptionGroup var options: ScreenOptions
     @Option(name: .long, help: "Strategy for the backtest screen (see `tradlyte strategy list`).") var strategy: String?
 
     func run() throws {
         try runReportingErrors {
-            let screens = ["watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline", "strategies"]
+            let screens = [
+                "watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline", "strategies",
+            ]
             guard screens.contains(screen) else {
                 throw CLIError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
             }
@@ -106,14 +114,23 @@ struct RenderCommand: ParsableCommand {
             case "backtest":
                 if let strategy {
                     let id = try session.catalog.find(strategy).id
-                    guard state.strategies.contains(id) else { throw CLIError.badInput("strategy '\(strategy)' does not load — `tradlyte strategy validate` shows why") }
+                    guard state.strategies.contains(id) else {
+                        throw CLIError.badInput(
+                            "strategy '\(strategy)' does not load — `tradlyte strategy validate` shows why")
+                    }
                     state.strategy = id
                 }
                 state.focus = .main
                 session.run(App.perform(.openBacktest, &state), &state, synchronous: true)
-            case "picks": state.focus = .main; session.run(App.perform(.openPicks, &state), &state, synchronous: true)
-            case "alerts": state.focus = .main; session.run(App.perform(.openAlerts, &state), &state, synchronous: true)
-            case "pipeline": state.focus = .main; session.run(App.perform(.openPipeline, &state), &state, synchronous: true)
+            case "picks":
+                state.focus = .main
+                session.run(App.perform(.openPicks, &state), &state, synchronous: true)
+            case "alerts":
+                state.focus = .main
+                session.run(App.perform(.openAlerts, &state), &state, synchronous: true)
+            case "pipeline":
+                state.focus = .main
+                session.run(App.perform(.openPipeline, &state), &state, synchronous: true)
             case "strategies":
                 state.focus = .main
                 session.run(App.perform(.openComposer, &state), &state, synchronous: true)
@@ -125,7 +142,8 @@ struct RenderCommand: ParsableCommand {
             default: _ = App.perform(.help, &state)
             }
             state.message = state.message?.level == .info ? nil : state.message
-            let buffer = Screens.render(state, Screens.Context(theme: session.theme, glyphs: options.ascii ? .ascii : .unicode))
+            let buffer = Screens.render(
+                state, Screens.Context(theme: session.theme, glyphs: options.ascii ? .ascii : .unicode))
             emitBuffer(buffer, ansi: options.ansi)
         }
     }
@@ -136,22 +154,28 @@ func apply(_ options: ScreenOptions, to state: inout AppState, _ session: UISess
     if let text = options.symbol {
         let sym = try session.store.resolveSymbol(text).rawValue
         guard state.info(sym) != nil else {
-            throw CLIError.badInput("unknown symbol '\(sym)' — it is not in the store; `tradlyte status` shows what is loaded")
+            throw CLIError.badInput(
+                "unknown symbol '\(sym)' — it is not in the store; `tradlyte status` shows what is loaded")
         }
         if let i = state.sortedWatchlist.firstIndex(of: sym) { state.selected = i } else { state.current = sym }
         session.run([.loadSeries([sym])], &state, synchronous: true)
     }
     if let text = options.interval {
         guard let i = try? FibInterval(parsing: text), App.intervals.contains(i) else {
-            throw CLIError.badInput("--interval must be one of \(App.intervals.map(\.description).joined(separator: ", ")) (got '\(text)')")
+            throw CLIError.badInput(
+                "--interval must be one of \(App.intervals.map(\.description).joined(separator: ", ")) (got '\(text)')")
         }
         state.interval = i
     }
 }
 
 func emitBuffer(_ buffer: Buffer, ansi: Bool) {
-    if ansi { FileHandle.standardOutput.write(Data(buffer.ansiText.utf8)) } else {
-        emit(buffer.textRows.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n"))
+    if ansi {
+        FileHandle.standardOutput.write(Data(buffer.ansiText.utf8))
+    } else {
+        emit(
+            buffer.textRows.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(
+                separator: "\n"))
     }
 }
 
@@ -175,7 +199,9 @@ struct ChartCommand: ParsableCommand {
             guard rows >= 6, rows <= 500, cols >= 30, cols <= 1000 else {
                 throw CLIError.badInput("--rows must be 6–500 and --cols 30–1000")
             }
-            guard let m = PriceChart.Mode(rawValue: mode) else { throw CLIError.badInput("--mode must be candles, ohlc or line") }
+            guard let m = PriceChart.Mode(rawValue: mode) else {
+                throw CLIError.badInput("--mode must be candles, ohlc or line")
+            }
             let env = try AppEnvironment.load()
             let session = try UISession(env: env, themeFlag: theme)
             var (state, _) = try session.start(width: cols, height: rows)
@@ -187,23 +213,29 @@ struct ChartCommand: ParsableCommand {
             let ctx = Screens.Context(theme: session.theme, glyphs: ascii ? .ascii : .unicode)
             let area = Rect(x: 0, y: 0, width: cols, height: rows)
             guard let model = Screens.chartModel(state, ctx, columns: cols - PriceChart.axisWidth) else {
-                throw CLIError.badInput("no bars for \(symbol.uppercased()) — run `tradlyte refresh` or import its history")
+                throw CLIError.badInput(
+                    "no bars for \(symbol.uppercased()) — run `tradlyte refresh` or import its history")
             }
             var buffer = Buffer(width: cols, height: rows)
             let volume = rows >= 12 ? max(2, rows / 6) : 0
             let parts = Layout.split(area, .vertical, [.fill, .length(1), .length(volume)])
-            var chart = PriceChart(bars: model.merged, bull: session.theme.bull, bear: session.theme.bear, axis: session.theme.muted,
-                                   grid: session.theme["grid"], crosshairStyle: session.theme.focus)
+            var chart = PriceChart(
+                bars: model.merged, bull: session.theme.bull, bear: session.theme.bear, axis: session.theme.muted,
+                grid: session.theme["grid"], crosshairStyle: session.theme.focus)
             chart.mode = m
             chart.glyphs = ctx.glyphs
             chart.columnsPerBar = state.viewport.columnsPerBar
             chart.overlays = model.overlays.map { PriceChart.Series(values: $0.values, style: $0.style) }
             chart.partialLast = model.bars.last?.complete == false
             chart.render(parts[0], &buffer)
-            DateAxis(labels: model.labels, columnsPerBar: chart.columnsPerBar, style: session.theme.muted).render(parts[1], &buffer)
+            DateAxis(labels: model.labels, columnsPerBar: chart.columnsPerBar, style: session.theme.muted).render(
+                parts[1], &buffer)
             if volume > 0 {
-                Histogram(values: model.merged.volume, styles: [session.theme["volume"]], columnsPerBar: chart.columnsPerBar, glyphs: ctx.glyphs)
-                    .render(parts[2].inset(right: PriceChart.axisWidth), &buffer)
+                Histogram(
+                    values: model.merged.volume, styles: [session.theme["volume"]], columnsPerBar: chart.columnsPerBar,
+                    glyphs: ctx.glyphs
+                )
+                .render(parts[2].inset(right: PriceChart.axisWidth), &buffer)
             }
             emitBuffer(buffer, ansi: ansi)
         }
@@ -214,7 +246,9 @@ struct ThemesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "themes",
         abstract: "List the UI themes (shipped and your own), or print one.",
-        discussion: "Your themes live in <config>/themes/NAME.theme and override shipped ones; keys you leave out come from the default theme. Pick one with `--theme NAME` or \"theme\" in config.json.")
+        discussion:
+            "Your themes live in <config>/themes/NAME.theme and override shipped ones; keys you leave out come from the default theme. Pick one with `--theme NAME` or \"theme\" in config.json."
+    )
 
     @Option(name: .long, help: "Print this theme's full definition (a starting point for your own).") var show: String?
 
@@ -230,7 +264,9 @@ struct ThemesCommand: ParsableCommand {
             for (name, origin) in catalog.list() {
                 var problem = ""
                 do { _ = try catalog.load(name) } catch { problem = "  ERROR: \(error)" }
-                emit("\(name == current ? "*" : " ") \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(origin)\(problem)")
+                emit(
+                    "\(name == current ? "*" : " ") \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(origin)\(problem)"
+                )
             }
             emit("\nuser themes: \(catalog.userDirectory)/NAME.theme")
         }

@@ -33,9 +33,10 @@ final class UISession {
         let latest = Int32(store.calendar.latestClosedSessionIndex(at: now, graceMinutes: env.config.closeGraceMinutes))
         let summary = try store.summary()
         let demo = env.config.provider == .demo || env.apiKey == nil
-        var (state, effects) = App.start(width: width, height: height, now: now, symbols: symbols, watchlist: env.config.watchlist, demo: demo,
-                                         latestClosed: latest, dataThrough: summary.latestSession, unreadAlerts: try store.unreadAlertCount(),
-                                         theme: theme.name, themes: themes.list().map(\.name))
+        var (state, effects) = App.start(
+            width: width, height: height, now: now, symbols: symbols, watchlist: env.config.watchlist, demo: demo,
+            latestClosed: latest, dataThrough: summary.latestSession, unreadAlerts: try store.unreadAlertCount(),
+            theme: theme.name, themes: themes.list().map(\.name))
         // Strategies that load cleanly, for the backtest pane and alert rules.
         state.autoRefresh = env.config.autoRefresh
         state.strategies = catalog.items.filter { (try? $0.result.get()) != nil }.map(\.id)
@@ -52,7 +53,8 @@ final class UISession {
             var event: AppEvent?
             switch effect {
             case .loadSeries(let symbols):
-                var loaded: [String: BarSeries] = [:], failures: [String: String] = [:]
+                var loaded: [String: BarSeries] = [:]
+                var failures: [String: String] = [:]
                 for s in symbols {
                     do { loaded[s] = try store.dailySeries(try Symbol(s)) } catch { failures[s] = "\(error)" }
                 }
@@ -61,15 +63,20 @@ final class UISession {
                 let env = self.env
                 event = offload(synchronous) { UISession.fetchQuote(symbol, env: env) }
             case .saveWatchlist(let list):
-                do { try saveWatchlist(list) } catch { state.message = ("could not save the watchlist: \(error)", .error) }
+                do { try saveWatchlist(list) } catch {
+                    state.message = ("could not save the watchlist: \(error)", .error)
+                }
             case .runBacktest(let name, let symbol, let interval, let parameters, let range, let generation):
                 do {
                     let strategy = try catalog.strategy(name)
                     let daily = try state.series[symbol] ?? store.dailySeries(try Symbol(symbol))
                     let latest = state.latestClosed
                     let job = { @Sendable () -> AppEvent in
-                        .backtestFinished(generation: generation, Self.backtest(strategy, parameters: parameters, daily: daily, interval: interval,
-                                                                              range: range, latestClosed: latest))
+                        .backtestFinished(
+                            generation: generation,
+                            Self.backtest(
+                                strategy, parameters: parameters, daily: daily, interval: interval,
+                                range: range, latestClosed: latest))
                     }
                     event = offload(synchronous, job)
                 } catch {
@@ -81,10 +88,15 @@ final class UISession {
                     var universe: [(Symbol, BarSeries)] = []
                     let symbols: [String]
                     if case .watchlist(let list) = kind { symbols = list } else { symbols = [symbol] }
-                    for sym in symbols { universe.append((try Symbol(sym), try state.series[sym] ?? store.dailySeries(try Symbol(sym)))) }
-                    let latest = state.latestClosed, series = universe
+                    for sym in symbols {
+                        universe.append((try Symbol(sym), try state.series[sym] ?? store.dailySeries(try Symbol(sym))))
+                    }
+                    let latest = state.latestClosed
+                    let series = universe
                     let job = { @Sendable () -> AppEvent in
-                        .studyFinished(generation: generation, Self.study(kind, strategy, universe: series, interval: interval, latestClosed: latest))
+                        .studyFinished(
+                            generation: generation,
+                            Self.study(kind, strategy, universe: series, interval: interval, latestClosed: latest))
                     }
                     event = offload(synchronous, job)
                 } catch {
@@ -93,7 +105,11 @@ final class UISession {
             case .loadPicks:
                 event = Self.attempt { .picksLoaded(try store.picks()) }
             case .loadAlerts:
-                event = Self.attempt { .alertsLoaded(try store.alerts(limit: 200), rules: try store.alertRules(), unread: try store.unreadAlertCount()) }
+                event = Self.attempt {
+                    .alertsLoaded(
+                        try store.alerts(limit: 200), rules: try store.alertRules(),
+                        unread: try store.unreadAlertCount())
+                }
             case .markAlertsRead(let ids):
                 do {
                     let n = try store.markAlertsRead(ids)
@@ -103,7 +119,9 @@ final class UISession {
             case .addAlertRule(let rule):
                 do {
                     let id = try store.addAlertRule(rule, at: env.now())
-                    state.message = ("alert rule \(id) added: \(rule.kind.rawValue) \(rule.symbol?.rawValue ?? "")", .info)
+                    state.message = (
+                        "alert rule \(id) added: \(rule.kind.rawValue) \(rule.symbol?.rawValue ?? "")", .info
+                    )
                     queue.append(.loadAlerts)
                 } catch { event = .failed("could not add the alert rule: \(error)") }
             case .removeAlertRule(let id):
@@ -124,7 +142,9 @@ final class UISession {
                 }
             case .startRefresh:
                 refreshCancel.reset()
-                let inbox = self.inbox, env = self.env, cancel = refreshCancel
+                let inbox = self.inbox
+                let env = self.env
+                let cancel = refreshCancel
                 if synchronous {
                     Self.refresh(env: env, post: { queue += App.update(&state, $0) }, cancellation: cancel)
                 } else {
@@ -138,7 +158,9 @@ final class UISession {
                 event = Self.attempt {
                     let setup = try RefreshSetup(env: env, trigger: .tui)
                     let plan = try setup.pipeline(store: store).plan()
-                    let lines = plan.isEmpty ? ["nothing to do — up to date through \(plan.latestClosed?.description ?? "—")"]
+                    let lines =
+                        plan.isEmpty
+                        ? ["nothing to do — up to date through \(plan.latestClosed?.description ?? "—")"]
                         : plan.describe(callsPerMinute: setup.options.callsPerMinute)
                     return .planLoaded(["from the \(setup.source): " + lines[0]] + lines.dropFirst())
                 }
@@ -146,9 +168,12 @@ final class UISession {
                 event = Self.attempt {
                     var series: [String: BarSeries] = [:]
                     for sym in symbols { series[sym] = try store.dailySeries(try Symbol(sym)) }
-                    let latest = Int32(store.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: env.config.closeGraceMinutes))
-                    return .dataReloaded(symbols: try store.symbols(), series: series, latestClosed: latest,
-                                         dataThrough: try store.summary().latestSession, unread: try store.unreadAlertCount())
+                    let latest = Int32(
+                        store.calendar.latestClosedSessionIndex(
+                            at: env.now(), graceMinutes: env.config.closeGraceMinutes))
+                    return .dataReloaded(
+                        symbols: try store.symbols(), series: series, latestClosed: latest,
+                        dataThrough: try store.summary().latestSession, unread: try store.unreadAlertCount())
                 }
             case .runScan:
                 let env = self.env
@@ -156,21 +181,30 @@ final class UISession {
                     UISession.attempt {
                         let store = try env.openStore()
                         let catalog = StrategyCatalog(directory: env.strategiesDirectory)
-                        let names = env.config.scanStrategies.isEmpty ? StrategyLibrary.all.map(\.id) : env.config.scanStrategies
-                        guard let session = try store.summary().latestSession else { return .failed("no data yet — press R to refresh") }
+                        let names =
+                            env.config.scanStrategies.isEmpty
+                            ? StrategyLibrary.all.map(\.id) : env.config.scanStrategies
+                        guard let session = try store.summary().latestSession else {
+                            return .failed("no data yet — press R to refresh")
+                        }
                         let list = try names.map { try catalog.strategy($0) }
                         _ = try ScanCommand.scan(list, store: store, session: session, top: 10, at: env.now())
                         return .picksLoaded(try store.picks())
                     }
                 }
             case .loadStrategies:
-                event = .strategiesLoaded(catalog.items.map { item in
-                    switch item.result {
-                    case .success(let st): return ComposerPanel.Entry(id: item.id, builtIn: item.source == .builtIn, strategy: st, problem: nil)
-                    case .failure(let e): return ComposerPanel.Entry(id: item.id, builtIn: item.source == .builtIn, strategy: nil,
-                                                                     problem: e.diagnostics.first.map(\.description) ?? "invalid")
-                    }
-                })
+                event = .strategiesLoaded(
+                    catalog.items.map { item in
+                        switch item.result {
+                        case .success(let st):
+                            return ComposerPanel.Entry(
+                                id: item.id, builtIn: item.source == .builtIn, strategy: st, problem: nil)
+                        case .failure(let e):
+                            return ComposerPanel.Entry(
+                                id: item.id, builtIn: item.source == .builtIn, strategy: nil,
+                                problem: e.diagnostics.first.map(\.description) ?? "invalid")
+                        }
+                    })
             case .saveStrategy(let id, let text):
                 event = .strategySaved(id: id, error: saveStrategy(id: id, text: text))
             case .setTheme(let name):
@@ -188,8 +222,10 @@ final class UISession {
     /// A manual refresh (trigger "tui") under the run lock, on its own store connection,
     /// reporting stages, progress (at most every 50 ms a stage) and log lines as events.
     /// - Parameter live: posts from any thread (the UI's inbox), so a wait is shown as it begins.
-    static func refresh(env: AppEnvironment, post: (AppEvent) -> Void, live: (@Sendable (AppEvent) -> Void)? = nil,
-                        cancellation: CancellationFlag) {
+    static func refresh(
+        env: AppEnvironment, post: (AppEvent) -> Void, live: (@Sendable (AppEvent) -> Void)? = nil,
+        cancellation: CancellationFlag
+    ) {
         do {
             let lock = try RunLock(directory: env.dataDirectory, trigger: "tui")
             defer { _ = lock }
@@ -198,32 +234,42 @@ final class UISession {
                 sink = { text in live(AppEvent.refreshLog(text)) }
             }
             let notices = NoticeRelay(live: sink)
-            let setup = try RefreshSetup(env: env, trigger: .tui, cancellation: cancellation,
-                                         notices: { notices.send($0) })
+            let setup = try RefreshSetup(
+                env: env, trigger: .tui, cancellation: cancellation,
+                notices: { notices.send($0) })
             let store = try env.openStore()
             post(.refreshLog("refreshing from the \(setup.source)…"))
             var lastProgress: [String: Date] = [:]
-            let outcome = try setup.pipeline(store: store).run(events: { event in
-                for notice in notices.drain() { post(.refreshLog(notice)) }
-                switch event {
-                case .planned(let plan):
-                    post(.refreshLog("plan: " + plan.describe(callsPerMinute: setup.options.callsPerMinute).joined(separator: "; ")))
-                case .stageStarted(let name):
-                    post(.refreshStage(name: name, status: "running", seconds: nil, detail: ""))
-                case .progress(let stage, let done, let total, let eta):
-                    let now = Date()
-                    if done == total || now.timeIntervalSince(lastProgress[stage] ?? .distantPast) >= 0.05 {
-                        lastProgress[stage] = now
-                        post(.refreshProgress(stage: stage, done: done, total: total, eta: eta))
+            let outcome = try setup.pipeline(store: store).run(
+                events: { event in
+                    for notice in notices.drain() { post(.refreshLog(notice)) }
+                    switch event {
+                    case .planned(let plan):
+                        post(
+                            .refreshLog(
+                                "plan: "
+                                    + plan.describe(callsPerMinute: setup.options.callsPerMinute).joined(
+                                        separator: "; ")))
+                    case .stageStarted(let name):
+                        post(.refreshStage(name: name, status: "running", seconds: nil, detail: ""))
+                    case .progress(let stage, let done, let total, let eta):
+                        let now = Date()
+                        if done == total || now.timeIntervalSince(lastProgress[stage] ?? .distantPast) >= 0.05 {
+                            lastProgress[stage] = now
+                            post(.refreshProgress(stage: stage, done: done, total: total, eta: eta))
+                        }
+                    case .message(let text):
+                        post(.refreshLog(text))
+                    case .stageFinished(let r):
+                        let counts = r.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                            separator: " ")
+                        post(
+                            .refreshStage(
+                                name: r.stage, status: r.status.rawValue,
+                                seconds: r.finishedAt.map { $0.timeIntervalSince(r.startedAt) },
+                                detail: [counts, r.error ?? ""].filter { !$0.isEmpty }.joined(separator: " — ")))
                     }
-                case .message(let text):
-                    post(.refreshLog(text))
-                case .stageFinished(let r):
-                    let counts = r.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                    post(.refreshStage(name: r.stage, status: r.status.rawValue, seconds: r.finishedAt.map { $0.timeIntervalSince(r.startedAt) },
-                                       detail: [counts, r.error ?? ""].filter { !$0.isEmpty }.joined(separator: " — ")))
-                }
-            }, stop: { cancellation.isCancelled ? .cancel : nil })
+                }, stop: { cancellation.isCancelled ? .cancel : nil })
             for alert in outcome.newAlerts { post(.refreshLog("ALERT \(alert.session) \(alert.message)")) }
             let summary = outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst()
             post(.refreshFinished(summary: summary, failed: outcome.status != .succeeded, cancelled: outcome.cancelled))
@@ -247,17 +293,26 @@ final class UISession {
     }
 
     /// One backtest with the strategy's own settings (pure computation; runs on any thread).
-    static func backtest(_ strategy: Strategy, parameters: [String: Double] = [:], daily: BarSeries, interval: FibInterval,
-                         range: ClosedRange<SessionDate>? = nil, latestClosed: Int32) -> Result<BacktestResult, QuoteFailure> {
+    static func backtest(
+        _ strategy: Strategy, parameters: [String: Double] = [:], daily: BarSeries, interval: FibInterval,
+        range: ClosedRange<SessionDate>? = nil, latestClosed: Int32
+    ) -> Result<BacktestResult, QuoteFailure> {
         do {
             let compiled = try CompiledStrategy(strategy, parameters: parameters)
-            let result = Backtester.run(compiled, daily: daily, interval: interval, configuration: BacktestConfiguration(strategy.backtest),
-                                        latestClosed: latestClosed, range: range)
+            let result = Backtester.run(
+                compiled, daily: daily, interval: interval, configuration: BacktestConfiguration(strategy.backtest),
+                latestClosed: latestClosed, range: range)
             if result.barCount == 0, let range {
-                return .failure(QuoteFailure("no \(interval) bars between \(range.lowerBound) and \(range.upperBound) — widen the range or :range clear"))
+                return .failure(
+                    QuoteFailure(
+                        "no \(interval) bars between \(range.lowerBound) and \(range.upperBound) — widen the range or :range clear"
+                    ))
             }
             guard result.barCount > compiled.lookback else {
-                return .failure(QuoteFailure("\(result.barCount) \(interval) bars; \(strategy.name) needs more than \(compiled.lookback) to warm up — try a shorter interval"))
+                return .failure(
+                    QuoteFailure(
+                        "\(result.barCount) \(interval) bars; \(strategy.name) needs more than \(compiled.lookback) to warm up — try a shorter interval"
+                    ))
             }
             return .success(result)
         } catch {
@@ -268,8 +323,10 @@ final class UISession {
     /// A watchlist run, sweep or walk-forward on all cores (pure computation; any thread).
     /// Sweeps cover the ranges the strategy declares (400 random combinations at most);
     /// walk-forward windows are two years in sample and six months out, on a coarser grid.
-    static func study(_ kind: StudyPanel.Kind, _ strategy: Strategy, universe: [(Symbol, BarSeries)], interval: FibInterval,
-                      latestClosed: Int32) -> Result<StudyPanel.Outcome, QuoteFailure> {
+    static func study(
+        _ kind: StudyPanel.Kind, _ strategy: Strategy, universe: [(Symbol, BarSeries)], interval: FibInterval,
+        latestClosed: Int32
+    ) -> Result<StudyPanel.Outcome, QuoteFailure> {
         let config = BacktestConfiguration(strategy.backtest)
         func ranges(maxValues: Int) -> [BacktestRunner.ParameterRange] {
             strategy.parameters.compactMap { p in
@@ -286,22 +343,33 @@ final class UISession {
             switch kind {
             case .watchlist:
                 let compiled = try CompiledStrategy(strategy)
-                return .success(.watchlist(BacktestRunner.acrossSymbols(compiled, universe: universe, interval: interval, configuration: config,
-                                                                         latestClosed: latestClosed, metric: .sharpe, executor: BacktestRunner.allCores)))
+                return .success(
+                    .watchlist(
+                        BacktestRunner.acrossSymbols(
+                            compiled, universe: universe, interval: interval, configuration: config,
+                            latestClosed: latestClosed, metric: .sharpe, executor: BacktestRunner.allCores)))
             case .sweep:
                 let r = ranges(maxValues: 25)
-                guard !r.isEmpty else { return .failure(QuoteFailure("\(strategy.name) declares no parameter with a min and max to sweep")) }
+                guard !r.isEmpty else {
+                    return .failure(QuoteFailure("\(strategy.name) declares no parameter with a min and max to sweep"))
+                }
                 let grid = r.reduce(1) { $0 * $1.values.count }
-                return .success(.sweep(try BacktestRunner.sweep(strategy, daily: universe[0].1, interval: interval, ranges: r, configuration: config,
-                                                                latestClosed: latestClosed, metric: .sharpe, randomSubset: grid > 400 ? 400 : nil,
-                                                                executor: BacktestRunner.allCores)))
+                return .success(
+                    .sweep(
+                        try BacktestRunner.sweep(
+                            strategy, daily: universe[0].1, interval: interval, ranges: r, configuration: config,
+                            latestClosed: latestClosed, metric: .sharpe, randomSubset: grid > 400 ? 400 : nil,
+                            executor: BacktestRunner.allCores)))
             case .walkForward:
                 let r = ranges(maxValues: 6)
                 let n = interval.sessions
-                return .success(.walkForward(try BacktestRunner.walkForward(strategy, daily: universe[0].1, interval: interval, ranges: r,
-                                                                            inSampleBars: max(20, 504 / n), outOfSampleBars: max(5, 126 / n),
-                                                                            configuration: config, latestClosed: latestClosed, metric: .sharpe,
-                                                                            executor: BacktestRunner.allCores)))
+                return .success(
+                    .walkForward(
+                        try BacktestRunner.walkForward(
+                            strategy, daily: universe[0].1, interval: interval, ranges: r,
+                            inSampleBars: max(20, 504 / n), outOfSampleBars: max(5, 126 / n),
+                            configuration: config, latestClosed: latestClosed, metric: .sharpe,
+                            executor: BacktestRunner.allCores)))
             }
         } catch {
             return .failure(QuoteFailure("\(error)"))
@@ -316,9 +384,13 @@ final class UISession {
             let service = QuoteService(provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
             let r = try service.quote(try store.resolveSymbol(symbol), at: env.now())
             let q = r.quote
-            return .quoteLoaded(symbol, .success(QuoteView(price: q.price, change: q.change, changePercent: q.changePercent, dayLow: q.dayLow,
-                                                           dayHigh: q.dayHigh, volume: q.volume,
-                                                           source: q.source.rawValue + (r.fromCache ? " (cached)" : ""), asOf: q.asOf)))
+            return .quoteLoaded(
+                symbol,
+                .success(
+                    QuoteView(
+                        price: q.price, change: q.change, changePercent: q.changePercent, dayLow: q.dayLow,
+                        dayHigh: q.dayHigh, volume: q.volume,
+                        source: q.source.rawValue + (r.fromCache ? " (cached)" : ""), asOf: q.asOf)))
         } catch {
             return .quoteLoaded(symbol, .failure(QuoteFailure("\(error)")))
         }
@@ -327,13 +399,19 @@ final class UISession {
     /// Writes `<strategies>/<id>.json` atomically after validating the text again with the
     /// file parser: an invalid strategy never replaces a file. Returns the problem, if any.
     func saveStrategy(id: String, text: String) -> String? {
-        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return "the file id must be letters, digits and _" }
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            return "the file id must be letters, digits and _"
+        }
         do { _ = try Strategy.parse(Data(text.utf8)) } catch { return "the strategy is invalid: \(error)" }
-        let dir = env.strategiesDirectory, path = dir + "/" + id + ".json", tmp = path + ".tmp"
+        let dir = env.strategiesDirectory
+        let path = dir + "/" + id + ".json"
+        let tmp = path + ".tmp"
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             return "cannot create \(dir): \(error.localizedDescription)"
         }
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else { return "cannot write \(tmp)" }
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+            return "cannot write \(tmp)"
+        }
         guard rename(tmp, path) == 0 else {
             let why = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: tmp)
@@ -346,9 +424,17 @@ final class UISession {
     func saveWatchlist(_ list: [String]) throws {
         let path = env.configPath
         var pairs: [(String, JSONValue)] = []
-        if let data = FileManager.default.contents(atPath: path), case .object(let existing)? = try? JSONValue.parse(data) { pairs = existing }
+        if let data = FileManager.default.contents(atPath: path),
+            case .object(let existing)? = try? JSONValue.parse(data)
+        {
+            pairs = existing
+        }
         let value = JSONValue.array(list.map { .string($0) })
-        if let i = pairs.firstIndex(where: { $0.0 == "watchlist" }) { pairs[i].1 = value } else { pairs.append(("watchlist", value)) }
+        if let i = pairs.firstIndex(where: { $0.0 == "watchlist" }) {
+            pairs[i].1 = value
+        } else {
+            pairs.append(("watchlist", value))
+        }
         try FileManager.default.createDirectory(atPath: env.configDirectory, withIntermediateDirectories: true)
         try replaceConfigFile(path, with: Data((JSONValue.object(pairs).rendered() + "\n").utf8))
     }
@@ -385,7 +471,11 @@ final class NoticeRelay: @unchecked Sendable {
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [AppEvent] = []
-    func post(_ e: AppEvent) { lock.lock(); events.append(e); lock.unlock() }
+    func post(_ e: AppEvent) {
+        lock.lock()
+        events.append(e)
+        lock.unlock()
+    }
     func drain() -> [AppEvent] {
         lock.lock()
         defer { lock.unlock() }

@@ -1,6 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import MarketData
 
 /// The fast aggregate parser agrees with JSONDecoder and rejects what it must.

@@ -1,8 +1,9 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
-@testable import MarketData
 import TradLyteCore
+import TradLyteTestSupport
+
+@testable import MarketData
 
 @Suite struct DemoMarketTests {
     let cal = TradingCalendar.nyse
@@ -21,13 +22,15 @@ import TradLyteCore
 
     @Test func tenYearsOfValidBarsUpToTheLatestClosedSession() throws {
         let acme = try Symbol("ACME")
-        let bars = try market.dailyBars(acme, from: SessionDate(year: 2000, month: 1, day: 1)!, to: SessionDate(year: 2030, month: 1, day: 1)!)
+        let bars = try market.dailyBars(
+            acme, from: SessionDate(year: 2000, month: 1, day: 1)!, to: SessionDate(year: 2030, month: 1, day: 1)!)
         let expectedLast = try SessionDate(iso: "2026-11-25")
         #expect(bars.last?.session == expectedLast)
         #expect(bars.count > 2500 && bars.count < 2530)
         #expect(bars.allSatisfy { $0.problem == nil && cal.isSession($0.session) })
         // Deterministic: another instance gives the same bars.
-        let again = try DemoMarket(clock: { DemoMarketTests.now }).dailyBars(acme, from: bars[100].session, to: bars[120].session)
+        let again = try DemoMarket(clock: { DemoMarketTests.now }).dailyBars(
+            acme, from: bars[100].session, to: bars[120].session)
         #expect(again == Array(bars[100...120]))
         // Realistic: daily returns show volatility clustering and some large gaps.
         let returns = zip(bars.dropFirst(), bars).map { log($0.close / $1.close) }
@@ -52,7 +55,10 @@ import TradLyteCore
         let adjusted = try #require(try after.dailyBars(DemoMarket.splitSymbol, from: day, to: day).first)
         #expect(abs(adjusted.close - raw.close / 4) < 0.0002)
         #expect(try before.splits(since: day).isEmpty)
-        #expect(try after.splits(since: day) == [Split(symbol: DemoMarket.splitSymbol, date: DemoMarket.splitDate, from: 1, to: 4)])
+        #expect(
+            try after.splits(since: day) == [
+                Split(symbol: DemoMarket.splitSymbol, date: DemoMarket.splitDate, from: 1, to: 4)
+            ])
         // No jump across the split in the adjusted series.
         let around = try after.dailyBars(DemoMarket.splitSymbol, from: day, to: try SessionDate(iso: "2021-08-04"))
         for (a, b) in zip(around, around.dropFirst()) { #expect(abs(log(b.close / a.close)) < 0.5) }

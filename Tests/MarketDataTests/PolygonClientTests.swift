@@ -1,9 +1,10 @@
 import Foundation
-import TradLyteTestSupport
-import Testing
-@testable import MarketData
 import PolygonFake
+import Testing
 import TradLyteCore
+import TradLyteTestSupport
+
+@testable import MarketData
 
 /// The Polygon client against the fake server on loopback: every endpoint and every fault.
 /// Client and server share one manual clock: pacing, Retry-After and backoff advance it instead
@@ -18,12 +19,16 @@ import TradLyteCore
         return server
     }
 
-    func client(_ server: FakePolygonServer, key: String = "sekret-key-123", retries: Int = 2, timeout: Double = 5,
-                callsPerMinute: Double = 6000) -> PolygonClient {
-        PolygonClient(configuration: .init(apiKey: key, baseURL: server.baseURL, callsPerMinute: callsPerMinute, retries: retries,
-                                           backoff: 0.5, timeout: timeout),
-                      transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock,
-                      jitter: { 1 })
+    func client(
+        _ server: FakePolygonServer, key: String = "sekret-key-123", retries: Int = 2, timeout: Double = 5,
+        callsPerMinute: Double = 6000
+    ) -> PolygonClient {
+        PolygonClient(
+            configuration: .init(
+                apiKey: key, baseURL: server.baseURL, callsPerMinute: callsPerMinute, retries: retries,
+                backoff: 0.5, timeout: timeout),
+            transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock,
+            jitter: { 1 })
     }
 
     let session = try! SessionDate(iso: "2024-03-15")
@@ -35,7 +40,8 @@ import TradLyteCore
         let day = try c.groupedDaily(session)
         let acme = try Symbol("ACME")
         #expect(day.count == 43 && day[acme]?.session == session)
-        let demo = try server.market.dailyBars(try Symbol("ACME"), from: try SessionDate(iso: "2023-01-03"), to: session)
+        let demo = try server.market.dailyBars(
+            try Symbol("ACME"), from: try SessionDate(iso: "2023-01-03"), to: session)
         let bars = try c.dailyBars(try Symbol("ACME"), from: try SessionDate(iso: "2023-01-03"), to: session)
         #expect(bars == demo)  // joined across next_url pages
         #expect(server.requests.filter { $0.contains("/range/") }.count > 1)
@@ -102,7 +108,8 @@ import TradLyteCore
     @Test func unauthorizedAndForbiddenAreNotRetried() throws {
         let server = try start()
         defer { server.stop() }
-        #expect(throws: ProviderError.unauthorized("HTTP 401 from /v2/aggs/grouped/locale/us/market/stocks/2024-03-15")) {
+        #expect(throws: ProviderError.unauthorized("HTTP 401 from /v2/aggs/grouped/locale/us/market/stocks/2024-03-15"))
+        {
             try client(server, key: "wrong-key-999").groupedDaily(session)
         }
         server.inject(.status(403))
@@ -131,8 +138,11 @@ import TradLyteCore
         defer { server.stop() }
         let c = client(server, retries: 0)
         server.inject(.malformedJSON)
-        #expect(throws: ProviderError.invalidResponse(endpoint: "/v2/aggs/grouped/locale/us/market/stocks/2024-03-15",
-                                                      message: "not valid JSON (truncated or malformed body)")) {
+        #expect(
+            throws: ProviderError.invalidResponse(
+                endpoint: "/v2/aggs/grouped/locale/us/market/stocks/2024-03-15",
+                message: "not valid JSON (truncated or malformed body)")
+        ) {
             try c.groupedDaily(session)
         }
         server.inject(.wrongTypes)
@@ -175,10 +185,12 @@ import TradLyteCore
         server.rateLimitPerMinute = 5
         let shared = RateLimiter(callsPerMinute: 5, clock: clock, sleeper: clock)
         let make = {
-            PolygonClient(configuration: .init(apiKey: "sekret-key-123", baseURL: server.baseURL, callsPerMinute: 5),
-                          transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock, limiter: shared)
+            PolygonClient(
+                configuration: .init(apiKey: "sekret-key-123", baseURL: server.baseURL, callsPerMinute: 5),
+                transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock, limiter: shared)
         }
-        let a = make(), b = make()
+        let a = make()
+        let b = make()
         for k in 0..<6 {
             _ = try (k % 2 == 0 ? a : b).groupedDaily(session)
         }
@@ -225,8 +237,10 @@ import TradLyteCore
         let server = try start()
         let url = server.baseURL
         server.stop()
-        let c = PolygonClient(configuration: .init(apiKey: "k", baseURL: url, callsPerMinute: 6000, retries: 0, backoff: 0.01, timeout: 2),
-                              transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock)
+        let c = PolygonClient(
+            configuration: .init(
+                apiKey: "k", baseURL: url, callsPerMinute: 6000, retries: 0, backoff: 0.01, timeout: 2),
+            transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock)
         do {
             _ = try c.marketStatus()
             Issue.record("expected failure")

@@ -1,10 +1,11 @@
 import Foundation
-import TradLyteTestSupport
-import Testing
-@testable import MarketData
 import PolygonFake
+import Testing
 import TradLyteCore
 import TradLyteStore
+import TradLyteTestSupport
+
+@testable import MarketData
 
 /// The quote service with a real store on disk: cache → provider → local bars.
 @Suite struct QuoteServiceTests {
@@ -37,20 +38,24 @@ import TradLyteStore
         let (store, dir) = try store()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let acme = try Symbol("ACME")
-        let bars = try DemoMarket(clock: { [now] in now }).dailyBars(acme, from: try SessionDate(iso: "2026-11-20"), to: try SessionDate(iso: "2026-11-25"))
+        let bars = try DemoMarket(clock: { [now] in now }).dailyBars(
+            acme, from: try SessionDate(iso: "2026-11-20"), to: try SessionDate(iso: "2026-11-25"))
         let provenance = Provenance(runID: nil, provider: "test", endpoint: "t", fetchedAt: now)
         _ = try store.ingest([acme: bars], provenance: provenance)
         let server = FakePolygonServer(apiKey: "k", market: DemoMarket(clock: { [now] in now }))
         try server.start()
         let url = server.baseURL
         server.stop()  // the provider is unreachable
-        let polygon = PolygonClient(configuration: .init(apiKey: "k", baseURL: url, callsPerMinute: 6000, retries: 0, timeout: 2),
-                                    transport: CurlHTTPClient(userAgent: "t"), clock: FixedClock(now),
-                                    sleeper: ManualClock(now))
+        let polygon = PolygonClient(
+            configuration: .init(apiKey: "k", baseURL: url, callsPerMinute: 6000, retries: 0, timeout: 2),
+            transport: CurlHTTPClient(userAgent: "t"), clock: FixedClock(now),
+            sleeper: ManualClock(now))
         let result = try QuoteService(provider: polygon, store: store).quote(acme, at: now)
         #expect(result.quote.source == .localEOD && result.quote.price == bars.last!.close)
         #expect(result.quote.change == bars.last!.close - bars[bars.count - 2].close)
         #expect(result.note?.contains("polygon unavailable") == true)
-        #expect(throws: ProviderError.self) { try QuoteService(provider: polygon, store: store).quote(try Symbol("NOPE"), at: now) }
+        #expect(throws: ProviderError.self) {
+            try QuoteService(provider: polygon, store: store).quote(try Symbol("NOPE"), at: now)
+        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
 import TradLyteCore
+import TradLyteTestSupport
 
 /// The analytics commands, driven through the built binary.
 @Suite struct AnalyticsCLITests {
@@ -20,7 +20,9 @@ import TradLyteCore
 
     @Test func validateReportsEveryProblemAndExitsOne() throws {
         let cli = try CLIHarness()
-        let file = cli.write("broken.json", """
+        let file = cli.write(
+            "broken.json",
+            """
             {
               "schema": "tradlyte.strategy/1",
               "name": "Broken",
@@ -35,9 +37,13 @@ import TradLyteCore
         let err = result.stderr
         #expect(err.contains("4 problems"), "\(err)")
         #expect(err.contains("$.trigger.acton: unknown key 'acton' — did you mean 'action'?"))
-        #expect(err.contains("$.setup.rule 1:9: unknown indicator 'smaa' — did you mean 'sma'?\n    close > smaa(200)\n            ^^^^"))
+        #expect(
+            err.contains(
+                "$.setup.rule 1:9: unknown indicator 'smaa' — did you mean 'sma'?\n    close > smaa(200)\n            ^^^^"
+            ))
         #expect(err.contains("$.trigger.rule 1:15: unknown output 'sig' of macd — did you mean 'signal'?"))
-        #expect(err.contains("$.exit.rule 1:5: with every parameter at its max: sma: period 6000 is out of range 1…5000"))
+        #expect(
+            err.contains("$.exit.rule 1:5: with every parameter at its max: sma: period 6000 is out of range 1…5000"))
 
         let good = try cli.run(["strategy", "show", "rsi_reversion"])
         let json = String(good.stdout[good.stdout.range(of: "{")!.lowerBound...])
@@ -64,14 +70,20 @@ import TradLyteCore
         let series = try seed(cli)
         let result = try cli.run(["indicator", "macd(12,26,9)", "TEST", "--csv"])
         #expect(result.status == 0, "\(result.stderr)")
-        let rows = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let rows = result.stdout.split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         #expect(rows[0] == ["session", "macd", "signal", "hist"])
         let m = Indicators.macd(series.close, fast: 12, slow: 26, signal: 9)
         #expect(rows.count == 601)
         for i in 0..<600 {
             let row = rows[i + 1]
             #expect(row[0] == cal.sessions[Int(series.sessionIndex[i])].description)
-            if m.signal[i].isNaN { #expect(row[1] == "" && row[2] == "") } else { #expect(Double(row[2]) == m.signal[i]) }
+            if m.signal[i].isNaN {
+                #expect(row[1] == "" && row[2] == "")
+            } else {
+                #expect(Double(row[2]) == m.signal[i])
+            }
         }
         let weekly = try cli.run(["indicator", "rsi(14)", "TEST", "--interval", "5", "--csv", "--last", "2"])
         #expect(weekly.stdout.split(separator: "\n").count == 3)
@@ -86,7 +98,9 @@ import TradLyteCore
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ENTRY buy") && result.stdout.contains("EXIT"))
         #expect(result.stdout.contains("MACD Crossover on TEST, 1d bars:"))
-        let json = try cli.run(["signals", "golden_cross", "TEST", "--param", "fast=10", "--param", "slow=30", "--json"])
+        let json = try cli.run([
+            "signals", "golden_cross", "TEST", "--param", "fast=10", "--param", "slow=30", "--json",
+        ])
         let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
         #expect(rows.contains { $0["entry"] as? Bool == true })
         let tooShort = try cli.run(["signals", "vegas_channel", "TEST", "--interval", "21"])

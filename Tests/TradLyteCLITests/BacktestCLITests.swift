@@ -1,7 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
 import TradLyteStore
+import TradLyteTestSupport
 
 /// backtest, sweep, walkforward and scan through the binary on the demo market.
 @Suite(.serialized) struct BacktestCLITests {
@@ -18,15 +18,22 @@ import TradLyteStore
         let cli = try seeded()
         let text = try cli.run(["backtest", "macd_crossover", "LMNA", "--commission", "0.001"], environment: Self.env)
         #expect(text.status == 0, "\(text.stderr)")
-        for key in ["Sharpe Ratio", "Kelly Criterion", "Bars/Year", "# Trades", "REASON"] { #expect(text.stdout.contains(key)) }
-        let json = try cli.run(["backtest", "macd_crossover", "LMNA", "--json", "--from", "2025-01-01"], environment: Self.env)
+        for key in ["Sharpe Ratio", "Kelly Criterion", "Bars/Year", "# Trades", "REASON"] {
+            #expect(text.stdout.contains(key))
+        }
+        let json = try cli.run(
+            ["backtest", "macd_crossover", "LMNA", "--json", "--from", "2025-01-01"], environment: Self.env)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         let stats = object["stats"] as! [String: Any]
         #expect(stats["Start"] as? String ?? "" >= "2025-01-01")
         #expect((object["trades"] as! [Any]).count == Int(stats["# Trades"] as! Double))
         #expect(!json.stdout.contains("NaN") && !json.stdout.contains("inf"))
-        let ranked = try cli.run(["backtest", "golden_cross", "--universe", "--rank-by", "sharpe", "--json", "--param", "fast=10", "--param", "slow=50"],
-                                 environment: Self.env)
+        let ranked = try cli.run(
+            [
+                "backtest", "golden_cross", "--universe", "--rank-by", "sharpe", "--json", "--param", "fast=10",
+                "--param", "slow=50",
+            ],
+            environment: Self.env)
         #expect((try JSONSerialization.jsonObject(with: Data(ranked.stdout.utf8)) as! [Any]).count == 43)
     }
 
@@ -38,7 +45,12 @@ import TradLyteStore
             (["backtest", "golden_cross", "ACME", "--interval", "34"], "needs more than"),
             (["backtest", "golden_cross", "ACME", "--from", "2025-02-01", "--to", "2025-01-01"], "is after --to"),
             (["sweep", "golden_cross", "ACME", "--param", "fast=1:5:1"], "outside fast's declared range"),
-            (["sweep", "golden_cross", "ACME", "--param", "fast=10:100:1", "--param", "slow=100:300:1", "--max", "100"], "over the cap of 100"),
+            (
+                [
+                    "sweep", "golden_cross", "ACME", "--param", "fast=10:100:1", "--param", "slow=100:300:1", "--max",
+                    "100",
+                ], "over the cap of 100"
+            ),
             (["backtest", "golden_cross", "--watchlist"], "the watchlist is empty"),
         ]
         for (args, message) in cases {
@@ -49,14 +61,21 @@ import TradLyteStore
 
     @Test func sweepShowsAHeatMapAndWalkForwardItsWindows() throws {
         let cli = try seeded()
-        let sweep = try cli.run(["sweep", "golden_cross", "TERA", "--param", "fast=10:30:10", "--param", "slow=100:150:50"], environment: Self.env)
+        let sweep = try cli.run(
+            ["sweep", "golden_cross", "TERA", "--param", "fast=10:30:10", "--param", "slow=100:150:50"],
+            environment: Self.env)
         #expect(sweep.status == 0, "\(sweep.stderr)")
         #expect(sweep.stdout.contains("by fast (columns) and slow (rows)") && sweep.stdout.contains("Best: fast="))
-        let json = try cli.run(["sweep", "golden_cross", "TERA", "--param", "fast=10:30:10", "--param", "slow=100:150:50", "--json"], environment: Self.env)
+        let json = try cli.run(
+            ["sweep", "golden_cross", "TERA", "--param", "fast=10:30:10", "--param", "slow=100:150:50", "--json"],
+            environment: Self.env)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         #expect((object["rows"] as! [Any]).count == 6 && (object["heatmap"] as! [String: Any])["values"] != nil)
-        let wf = try cli.run(["walkforward", "golden_cross", "TERA", "--param", "fast=10,20", "--param", "slow=100,150",
-                              "--in-sample", "300", "--out-of-sample", "100", "--json"], environment: Self.env)
+        let wf = try cli.run(
+            [
+                "walkforward", "golden_cross", "TERA", "--param", "fast=10,20", "--param", "slow=100,150",
+                "--in-sample", "300", "--out-of-sample", "100", "--json",
+            ], environment: Self.env)
         #expect(wf.status == 0, "\(wf.stderr)")
         #expect((try JSONSerialization.jsonObject(with: Data(wf.stdout.utf8)) as! [Any]).count >= 3)
     }
@@ -72,6 +91,7 @@ import TradLyteStore
         #expect(try store.picks().count == picks.count)
         let early = try cli.run(["scan", "golden_cross", "--date", "2026-06-01"], environment: Self.env)
         #expect(early.status == 0 && early.stdout.contains("for 2026-06-01"))
-        #expect(try cli.run(["scan", "--date", "2026-06-06"], environment: Self.env).stderr.contains("not an NYSE session"))
+        #expect(
+            try cli.run(["scan", "--date", "2026-06-06"], environment: Self.env).stderr.contains("not an NYSE session"))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
 import TradLyteCore
+import TradLyteTestSupport
 
 /// End-to-end tests of the `tradlyte` command line, driving the real binary on a real
 /// database in a temporary TRADLYTE_HOME.
@@ -27,7 +27,8 @@ import TradLyteCore
         #expect(exported.status == 0, "\(exported.stderr)")
         let rows = exported.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
         // The binary used the real clock; every bar of 2015–2024 data is complete by now.
-        let expected = FibResampler.resample(series, interval: try FibInterval(5), latestClosed: Int32(cal.sessionCount))
+        let expected = FibResampler.resample(
+            series, interval: try FibInterval(5), latestClosed: Int32(cal.sessionCount))
         #expect(rows.count == expected.count)
         for (row, bar) in zip(rows, expected) {
             #expect(row[0] == "TEST" && row[1] == "5" && Int32(row[2]) == bar.bucket)
@@ -39,7 +40,10 @@ import TradLyteCore
         }
         // Daily export returns the imported values exactly (no rounding to cents).
         let daily = try cli.run(["export", "bars", "TEST", "--interval", "1", "--format", "json"])
-        struct Row: Decodable { let first_session: String; let open, high, low, close, volume: Double }
+        struct Row: Decodable {
+            let first_session: String
+            let open, high, low, close, volume: Double
+        }
         let decoded = try JSONDecoder().decode([Row].self, from: Data(daily.stdout.utf8))
         #expect(decoded.count == 2500)
         #expect(decoded.map(\.close) == series.close && decoded.map(\.open) == series.open)
@@ -58,7 +62,9 @@ import TradLyteCore
 
         var lines = csv(count: 60, seed: 4).text.split(separator: "\n").map(String.init)
         lines[42] = lines[42].replacingOccurrences(of: ",", with: ";")
-        let bad = try cli.run(["import", "csv", cli.write("bad.csv", lines.joined(separator: "\n")), "--symbol", "TEST"])
+        let bad = try cli.run([
+            "import", "csv", cli.write("bad.csv", lines.joined(separator: "\n")), "--symbol", "TEST",
+        ])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("line 43:"))
         #expect(bad.stderr.contains("nothing was imported"))
@@ -101,12 +107,17 @@ import TradLyteCore
     @Test func calendarCommandsPrintOneDateALine() throws {
         let cli = try CLIHarness()
         let sessions = try cli.run(["calendar", "sessions", "--from", "2024-12-20", "--to", "2025-01-03"])
-        #expect(sessions.stdout == "2024-12-20\n2024-12-23\n2024-12-24\n2024-12-26\n2024-12-27\n2024-12-30\n2024-12-31\n2025-01-02\n2025-01-03\n")
+        #expect(
+            sessions.stdout
+                == "2024-12-20\n2024-12-23\n2024-12-24\n2024-12-26\n2024-12-27\n2024-12-30\n2024-12-31\n2025-01-02\n2025-01-03\n"
+        )
         let early = try cli.run(["calendar", "early-closes", "--from", "2024-01-01", "--to", "2025-12-31"])
         #expect(early.stdout == "2024-07-03\n2024-11-29\n2024-12-24\n2025-07-03\n2025-11-28\n2025-12-24\n")
         let next = try cli.run(["calendar", "next", "--at", "2026-11-26T15:00:00Z", "--json"])
         let n = try JSONSerialization.jsonObject(with: Data(next.stdout.utf8)) as! [String: Any]
-        #expect(n["session"] as? String == "2026-11-27" && n["close_et"] as? String == "13:00" && n["early_close"] as? Bool == true)
+        #expect(
+            n["session"] as? String == "2026-11-27" && n["close_et"] as? String == "13:00"
+                && n["early_close"] as? Bool == true)
         let plain = try cli.run(["calendar", "next", "--at", "2024-03-15T15:00:00Z"])
         #expect(plain.stdout == "2024-03-15 Friday opens 09:30 ET, closes 16:00 ET — open now\n")
     }
@@ -117,7 +128,10 @@ import TradLyteCore
             (["export", "bars", "NOPE", "--interval", "5"], "unknown symbol 'NOPE'"),
             (["export", "bars", "B@D"], "'@' at position 2"),
             (["export", "bars", "AAPL", "--interval", "4"], "interval 4 is not supported"),
-            (["calendar", "sessions", "--from", "2024-02-30", "--to", "2024-03-01"], "--from: '2024-02-30' is not a day"),
+            (
+                ["calendar", "sessions", "--from", "2024-02-30", "--to", "2024-03-01"],
+                "--from: '2024-02-30' is not a day"
+            ),
             (["calendar", "sessions", "--from", "2024-03-02", "--to", "2024-03-01"], "is after --to"),
             (["calendar", "sessions", "--from", "1980-01-01", "--to", "1990-03-01"], "the calendar covers"),
             (["import", "csv", cli.home + "/missing.csv", "--symbol", "X"], "no such file"),

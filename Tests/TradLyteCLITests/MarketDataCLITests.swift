@@ -1,8 +1,8 @@
 import Foundation
-import TradLyteTestSupport
-import PolygonFake
 import MarketData
+import PolygonFake
 import Testing
+import TradLyteTestSupport
 
 /// `quote` and `doctor` through the binary, on the demo market and against the fake server.
 @Suite struct MarketDataCLITests {
@@ -39,7 +39,8 @@ import Testing
 
     @Test func doctorWithoutAKeyReportsTheDemoMarket() throws {
         let cli = try CLIHarness()
-        let doctor = try cli.run(["doctor"], environment: ["POLYGON_API_KEY": "", "LANG": "C", "LC_ALL": "", "LC_CTYPE": ""])
+        let doctor = try cli.run(
+            ["doctor"], environment: ["POLYGON_API_KEY": "", "LANG": "C", "LC_ALL": "", "LC_CTYPE": ""])
         #expect(doctor.status == 0)
         #expect(doctor.stdout.contains("DEMO market") && doctor.stdout.contains("export LANG=C.UTF-8"))
     }

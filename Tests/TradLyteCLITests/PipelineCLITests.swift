@@ -1,8 +1,8 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
 import TradLyteCore
 import TradLyteStore
+import TradLyteTestSupport
 
 /// `tradlyte refresh` end to end: crash safety under kill -9, the single-instance lock,
 /// read-only and full disks, alerts and the failure notifier.
@@ -14,7 +14,9 @@ import TradLyteStore
         var lines: [String] = []
         for info in try store.symbols() {
             lines.append("S \(info.symbol) \(info.active) \(info.marketCap ?? 0)")
-            if let w = try store.watermark(info.symbol) { lines.append("W \(w.firstSession) \(w.latestSession) \(w.rows)") }
+            if let w = try store.watermark(info.symbol) {
+                lines.append("W \(w.firstSession) \(w.latestSession) \(w.rows)")
+            }
             for b in try store.dailyBars(info.symbol) { lines.append("D \(b)") }
         }
         return lines
@@ -64,15 +66,18 @@ import TradLyteStore
         let exists = FileManager.default.fileExists(atPath: cli.home + "/tradlyte.sqlite")
         let empty = exists ? try digest(cli.home).isEmpty : true
         #expect(empty)
-        let free = try cli.run(["refresh", "--dry-run", "--symbols", "ACME,TERA"],
-                               environment: Self.env.merging(["POLYGON_API_KEY": "k", "POLYGON_BASE_URL": "http://127.0.0.1:9"]) { $1 })
+        let free = try cli.run(
+            ["refresh", "--dry-run", "--symbols", "ACME,TERA"],
+            environment: Self.env.merging(["POLYGON_API_KEY": "k", "POLYGON_BASE_URL": "http://127.0.0.1:9"]) { $1 })
         #expect(free.stdout.contains("Range: ACME") && free.stdout.contains("at 5 calls/min; ETA"))
     }
 
     @Test func alertsAreAddedFiredListedAndRead() throws {
         let cli = try CLIHarness()
-        #expect(try cli.run(["alerts", "add", "price_above", "ACME", "--value", "1"], environment: Self.env).status == 0)
-        #expect(try cli.run(["alerts", "add", "strategy_trigger", "--strategy", "nope"], environment: Self.env).status == 2)
+        #expect(
+            try cli.run(["alerts", "add", "price_above", "ACME", "--value", "1"], environment: Self.env).status == 0)
+        #expect(
+            try cli.run(["alerts", "add", "strategy_trigger", "--strategy", "nope"], environment: Self.env).status == 2)
         let refresh = try cli.run(["refresh", "--backfill", "1"], environment: Self.env)
         #expect(refresh.stdout.contains("ALERT 2026-11-25 ACME closed at"))
         let list = try cli.run(["alerts", "list", "--unread"], environment: Self.env)
@@ -87,7 +92,9 @@ import TradLyteStore
     @Test func aFailedRunCallsTheNotifierAndExitsOne() throws {
         let cli = try CLIHarness()
         let marker = cli.home + "/notified.txt"
-        let script = cli.write("notify.sh", "#!/bin/sh\nprintf '%s|%s|%s' \"$TRADLYTE_RUN_STATUS\" \"$TRADLYTE_RUN_STAGE\" \"$1\" > \(marker)\n")
+        let script = cli.write(
+            "notify.sh",
+            "#!/bin/sh\nprintf '%s|%s|%s' \"$TRADLYTE_RUN_STATUS\" \"$TRADLYTE_RUN_STAGE\" \"$1\" > \(marker)\n")
         chmod(script, 0o755)
         _ = cli.write("config.json", #"{"notify_command": ["\#(script)"], "retries": 0}"#)
         // Polygon at a port nothing listens on: the fetch stage fails after its retries.

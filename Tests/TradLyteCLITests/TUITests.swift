@@ -1,9 +1,9 @@
 import Foundation
-import TradLyteTestSupport
-import PolygonFake
 import MarketData
+import PolygonFake
 import Testing
 import TradLyteStore
+import TradLyteTestSupport
 
 /// The terminal UI end to end: the built binary in tmux on a demo database, driven by keys.
 @Suite(.serialized) struct TUITests {
@@ -17,10 +17,12 @@ import TradLyteStore
         return cli
     }
 
-    func start(_ cli: CLIHarness, env: [String: String] = [:], width: Int = 100, height: Int = 30) throws -> TmuxSession {
+    func start(_ cli: CLIHarness, env: [String: String] = [:], width: Int = 100, height: Int = 30) throws -> TmuxSession
+    {
         var vars = ["TRADLYTE_HOME": cli.home, "TRADLYTE_NOW": Self.now, "LANG": "C.UTF-8", "TERM": "tmux-256color"]
         for (k, v) in env { vars[k] = v }
-        let assignments = vars.sorted { $0.key < $1.key }.map { "\($0.key)=\(shellQuoted($0.value))" }.joined(separator: " ")
+        let assignments = vars.sorted { $0.key < $1.key }.map { "\($0.key)=\(shellQuoted($0.value))" }.joined(
+            separator: " ")
         let command = "env \(assignments) \(shellQuoted(cli.binary)) ui"
         return try TmuxSession(command: command, width: width, height: height)
     }
@@ -98,7 +100,9 @@ import TradLyteStore
                 return drawn || screen.contains("EXITED")
             }
             #expect(!screen.contains("EXITED"), "the UI died at \(w)×\(h):\n\(screen)")
-            if w < 60 || h < 16 { #expect(screen.contains("too small") || screen.contains("Terminal"), "\(w)×\(h):\n\(screen)") }
+            if w < 60 || h < 16 {
+                #expect(screen.contains("too small") || screen.contains("Terminal"), "\(w)×\(h):\n\(screen)")
+            }
         }
         let screen = try tui.waitFor("Watchlist")
         #expect(screen.contains("DEMO"))
@@ -130,7 +134,8 @@ import TradLyteStore
         let plain = try mono.capture(colours: true)
         // No colour selections at all (30–37, 40–47, 90–97, 100–107, 38;…, 48;…); attributes only.
         let colour = try NSRegularExpression(pattern: "\u{1B}\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m")
-        #expect(colour.firstMatch(in: plain, range: NSRange(plain.startIndex..., in: plain)) == nil, "\(plain.prefix(400))")
+        #expect(
+            colour.firstMatch(in: plain, range: NSRange(plain.startIndex..., in: plain)) == nil, "\(plain.prefix(400))")
         try mono.type("q")
         try mono.waitFor("EXITED:0")
     }
@@ -138,7 +143,8 @@ import TradLyteStore
     @Test func headlessRenderAndChartCommands() throws {
         let cli = try prepared()
         let env = ["TRADLYTE_NOW": Self.now]
-        var r = try cli.run(["render", "chart", "--symbol", "TERA", "--interval", "5d", "--size", "120x40"], environment: env)
+        var r = try cli.run(
+            ["render", "chart", "--symbol", "TERA", "--interval", "5d", "--size", "120x40"], environment: env)
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count >= 40)
@@ -163,9 +169,13 @@ import TradLyteStore
     @Test func backtestPicksAlertsAndPipelineScreensRenderFromTheStore() throws {
         let cli = try prepared()
         let env = ["TRADLYTE_NOW": Self.now]
-        var r = try cli.run(["render", "backtest", "--symbol", "TERA", "--strategy", "macd_crossover", "--size", "160x48"], environment: env)
+        var r = try cli.run(
+            ["render", "backtest", "--symbol", "TERA", "--strategy", "macd_crossover", "--size", "160x48"],
+            environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("Backtest · macd_crossover · TERA · 1d") && r.stdout.contains("trades ·") && r.stdout.contains("Sharpe Ratio"))
+        #expect(
+            r.stdout.contains("Backtest · macd_crossover · TERA · 1d") && r.stdout.contains("trades ·")
+                && r.stdout.contains("Sharpe Ratio"))
         r = try cli.run(["render", "backtest", "--strategy", "nope"], environment: env)
         #expect(r.status == 2 && r.stderr.contains("unknown strategy 'nope'"))
         r = try cli.run(["render", "pipeline", "--size", "120x30"], environment: env)
@@ -231,7 +241,9 @@ import TradLyteStore
         let cli = try CLIHarness()
         // Paced at 50 calls a second, a year of grouped-daily calls takes about five seconds.
         _ = cli.write("config.json", #"{"calls_per_minute": 3000, "backfill_years": 1, "scan_strategies": []}"#)
-        let env = ["POLYGON_API_KEY": "ui-key", "POLYGON_BASE_URL": server.baseURL, "TRADLYTE_NOW": "2026-11-25T22:00:00Z"]
+        let env = [
+            "POLYGON_API_KEY": "ui-key", "POLYGON_BASE_URL": server.baseURL, "TRADLYTE_NOW": "2026-11-25T22:00:00Z",
+        ]
         let tui = try start(cli, env: env, width: 140, height: 40)
         try tui.waitFor("no data")
         try tui.type("P")
@@ -278,7 +290,9 @@ import TradLyteStore
         let field = try #require(rows.firstIndex { $0.contains("crosses_abve macd") })
         let word = try #require(rows[field].range(of: "crosses_abve")).lowerBound
         let caret = try #require(rows[field + 1].firstIndex(of: "^"))
-        #expect(rows[field].distance(from: rows[field].startIndex, to: word) == rows[field + 1].distance(from: rows[field + 1].startIndex, to: caret))
+        #expect(
+            rows[field].distance(from: rows[field].startIndex, to: word)
+                == rows[field + 1].distance(from: rows[field + 1].startIndex, to: caret))
         try tui.send("C-s")
         try tui.waitFor("not saved")
         #expect(!FileManager.default.fileExists(atPath: cli.home + "/strategies/my_macd_crossover.json"))
@@ -348,7 +362,9 @@ import TradLyteStore
     @Test func themesAreListedUserThemesOverrideAndBadColoursAreLocated() throws {
         let cli = try prepared()
         var r = try cli.run(["themes"])
-        for name in ["default", "light", "solarized-dark", "gruvbox", "high-contrast", "mono"] { #expect(r.stdout.contains(name)) }
+        for name in ["default", "light", "solarized-dark", "gruvbox", "high-contrast", "mono"] {
+            #expect(r.stdout.contains(name))
+        }
         try FileManager.default.createDirectory(atPath: cli.home + "/themes", withIntermediateDirectories: true)
         _ = cli.write("themes/mine.theme", "bull = #00ff00\nbear = #ff00zz\n")
         r = try cli.run(["render", "chart", "--theme", "mine"], environment: ["TRADLYTE_NOW": Self.now])

@@ -1,6 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 /// Sweeps, universes, walk-forward and the scanner on seeded synthetic histories.
@@ -12,13 +13,16 @@ import Testing
         for i in 0..<count {
             let o = p * (1 + Double.random(in: -0.004...0.004, using: &rng))
             let c = o * (1 + drift + Double.random(in: -0.02...0.02, using: &rng))
-            try! s.append(sessionIndex: Int32(8000 + i), open: o, high: max(o, c) * 1.005, low: min(o, c) * 0.995, close: c, volume: 1e6)
+            try! s.append(
+                sessionIndex: Int32(8000 + i), open: o, high: max(o, c) * 1.005, low: min(o, c) * 0.995, close: c,
+                volume: 1e6)
             p = c
         }
         return s
     }
 
-    let cross = try! Strategy.parse("""
+    let cross = try! Strategy.parse(
+        """
         {"schema": "tradlyte.strategy/1", "name": "Cross",
          "parameters": {"fast": {"default": 10, "min": 2, "max": 50, "step": 1}, "slow": {"default": 30, "min": 10, "max": 200, "step": 5}},
          "setup": {"rule": "close > sma(50)"},
@@ -27,34 +31,42 @@ import Testing
 
     @Test func sweepsTheGridWithAHeatMapACapAndRandomSubsets() throws {
         let daily = walk(seed: 1)
-        let ranges = [try BacktestRunner.ParameterRange.parse("fast=5:20:5", strategy: cross),
-                      try BacktestRunner.ParameterRange.parse("slow=30,60", strategy: cross)]
+        let ranges = [
+            try BacktestRunner.ParameterRange.parse("fast=5:20:5", strategy: cross),
+            try BacktestRunner.ParameterRange.parse("slow=30,60", strategy: cross),
+        ]
         #expect(ranges[0].values == [5, 10, 15, 20])
-        let sweep = try BacktestRunner.sweep(cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(),
-                                             latestClosed: 9000, metric: .return)
+        let sweep = try BacktestRunner.sweep(
+            cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(),
+            latestClosed: 9000, metric: .return)
         #expect(sweep.rows.count == 8 && sweep.gridSize == 8)
         let heat = try #require(sweep.heatmap)
         #expect(heat.values.count == 2 && heat.values[0].count == 4)
         // Each cell equals a direct backtest with those parameters.
-        let direct = Backtester.run(try CompiledStrategy(cross, parameters: ["fast": 15, "slow": 60]), daily: daily,
-                                    configuration: BacktestConfiguration(), latestClosed: 9000)
+        let direct = Backtester.run(
+            try CompiledStrategy(cross, parameters: ["fast": 15, "slow": 60]), daily: daily,
+            configuration: BacktestConfiguration(), latestClosed: 9000)
         #expect(heat.values[1][2] == direct.stats["Return [%]"]?.number)
         #expect(throws: StrategyError.self) {
-            try BacktestRunner.sweep(cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(), latestClosed: 9000,
-                                     metric: .return, cap: 5)
+            try BacktestRunner.sweep(
+                cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(), latestClosed: 9000,
+                metric: .return, cap: 5)
         }
-        let subset = try BacktestRunner.sweep(cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(),
-                                              latestClosed: 9000, metric: .return, randomSubset: 3, seed: 7)
+        let subset = try BacktestRunner.sweep(
+            cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(),
+            latestClosed: 9000, metric: .return, randomSubset: 3, seed: 7)
         #expect(subset.rows.count == 3 && subset.gridSize == 8)
         #expect(throws: StrategyError.self) { try BacktestRunner.ParameterRange.parse("fast=1:20:5", strategy: cross) }
         #expect(throws: StrategyError.self) { try BacktestRunner.ParameterRange.parse("fats=5:20:5", strategy: cross) }
     }
 
     @Test func ranksSymbolsByTheChosenMetric() throws {
-        let universe = (1...6).map { (try! Symbol("S\($0)"), walk(seed: UInt64($0), drift: Double($0) * 0.0003)) }
-        + [(try Symbol("TINY"), walk(seed: 99, count: 20))]
-        let rows = BacktestRunner.acrossSymbols(try CompiledStrategy(cross), universe: universe, configuration: BacktestConfiguration(),
-                                                latestClosed: 9000, metric: .return, executor: BacktestRunner.allCores)
+        let universe =
+            (1...6).map { (try! Symbol("S\($0)"), walk(seed: UInt64($0), drift: Double($0) * 0.0003)) }
+            + [(try Symbol("TINY"), walk(seed: 99, count: 20))]
+        let rows = BacktestRunner.acrossSymbols(
+            try CompiledStrategy(cross), universe: universe, configuration: BacktestConfiguration(),
+            latestClosed: 9000, metric: .return, executor: BacktestRunner.allCores)
         #expect(rows.count == 7)
         let scores = rows.compactMap { $0.result.flatMap { BacktestRunner.Metric.return.score($0.stats) } }
         #expect(scores == scores.sorted(by: >))
@@ -63,34 +75,44 @@ import Testing
 
     @Test func walkForwardTradesInSampleWinnersOutOfSample() throws {
         let daily = walk(seed: 3, count: 1000)
-        let ranges = [try BacktestRunner.ParameterRange.parse("fast=5,10", strategy: cross),
-                      try BacktestRunner.ParameterRange.parse("slow=30,60", strategy: cross)]
-        let windows = try BacktestRunner.walkForward(cross, daily: daily, ranges: ranges, inSampleBars: 400, outOfSampleBars: 200,
-                                                     configuration: BacktestConfiguration(), latestClosed: 9000, metric: .return)
+        let ranges = [
+            try BacktestRunner.ParameterRange.parse("fast=5,10", strategy: cross),
+            try BacktestRunner.ParameterRange.parse("slow=30,60", strategy: cross),
+        ]
+        let windows = try BacktestRunner.walkForward(
+            cross, daily: daily, ranges: ranges, inSampleBars: 400, outOfSampleBars: 200,
+            configuration: BacktestConfiguration(), latestClosed: 9000, metric: .return)
         #expect(windows.count == 3)
         for w in windows {
             #expect(w.inSample.upperBound < w.outOfSample.lowerBound)
             // The chosen parameters are the in-sample best.
-            let best = try BacktestRunner.sweep(cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(),
-                                                latestClosed: 9000, metric: .return, range: w.inSample).best!
+            let best = try BacktestRunner.sweep(
+                cross, daily: daily, ranges: ranges, configuration: BacktestConfiguration(),
+                latestClosed: 9000, metric: .return, range: w.inSample
+            ).best!
             #expect(best.parameters == w.parameters)
         }
         #expect(throws: StrategyError.self) {
-            try BacktestRunner.walkForward(cross, daily: daily, ranges: ranges, inSampleBars: 900, outOfSampleBars: 200,
-                                           configuration: BacktestConfiguration(), latestClosed: 9000, metric: .return)
+            try BacktestRunner.walkForward(
+                cross, daily: daily, ranges: ranges, inSampleBars: 900, outOfSampleBars: 200,
+                configuration: BacktestConfiguration(), latestClosed: 9000, metric: .return)
         }
     }
 
     @Test func theScannerRanksByConfidenceThenMarketCapAndNeverLooksAhead() throws {
         let universe = (1...12).map { (try! Symbol("U\($0)"), walk(seed: UInt64($0) * 11, count: 600, drift: 0.001)) }
-        let entry = try Strategy.parse("""
+        let entry = try Strategy.parse(
+            """
             {"schema": "tradlyte.strategy/1", "name": "Up", "setup": {"rule": "close > sma(20)"},
              "trigger": {"rule": "close > open"}, "exit": {"max_bars": 3}}
             """)
         let session: Int32 = 8500
-        let metadata = Dictionary(uniqueKeysWithValues: universe.enumerated().map { k, u in
-            (u.0, SymbolInfo(symbol: u.0, marketCap: Double(k) * 1e9, industry: "Tech")) })
-        let result = try UniverseScanner.scan([entry], universe: universe, session: session, metadata: metadata, topK: 3)
+        let metadata = Dictionary(
+            uniqueKeysWithValues: universe.enumerated().map { k, u in
+                (u.0, SymbolInfo(symbol: u.0, marketCap: Double(k) * 1e9, industry: "Tech"))
+            })
+        let result = try UniverseScanner.scan(
+            [entry], universe: universe, session: session, metadata: metadata, topK: 3)
         let signals = result.signals["Up"] ?? []
         #expect(!signals.isEmpty)
         for s in signals {
@@ -102,16 +124,20 @@ import Testing
         let picks = try #require(result.picks["Up"])
         #expect(picks.count == min(3, signals.count) && picks.map(\.rank) == Array(1...picks.count))
         for (a, b) in zip(picks, picks.dropFirst()) {
-            #expect(a.confidence > b.confidence || (a.confidence == b.confidence && (a.marketCap ?? 0) >= (b.marketCap ?? 0)))
+            #expect(
+                a.confidence > b.confidence
+                    || (a.confidence == b.confidence && (a.marketCap ?? 0) >= (b.marketCap ?? 0)))
         }
         // Later bars do not change a scan of an earlier session.
         let altered = universe.map { (s, d) -> (Symbol, BarSeries) in
             var copy = d
-            for i in d.lowerBound(session + 1)..<d.count { copy.close[i] *= 3; copy.high[i] *= 3 }
+            for i in d.lowerBound(session + 1)..<d.count {
+                copy.close[i] *= 3
+                copy.high[i] *= 3
+            }
             return (s, copy)
         }
         let again = try UniverseScanner.scan([entry], universe: altered, session: session, metadata: metadata, topK: 3)
         #expect(again.signals["Up"] == result.signals["Up"])
     }
 }
-

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TradLyteCore
 
 @Suite struct CSVBarParserTests {
@@ -15,8 +16,11 @@ import Testing
         let bars = try #require(result.bars[aapl])
         #expect(result.hadHeader && result.rowCount == 2)
         #expect(bars.map(\.session.description) == ["2024-03-14", "2024-03-15"])  // sorted
-        #expect(bars[1] == DailyBar(session: try SessionDate(iso: "2024-03-15"), open: 170.25, high: 172.75,
-                                    low: 169.5, close: 171.5, volume: 1000))
+        #expect(
+            bars[1]
+                == DailyBar(
+                    session: try SessionDate(iso: "2024-03-15"), open: 170.25, high: 172.75,
+                    low: 169.5, close: 171.5, volume: 1000))
     }
 
     @Test func readsHeaderlessFilesInTheDefaultOrder() throws {
@@ -26,7 +30,8 @@ import Testing
     }
 
     @Test func takesSymbolsFromASymbolColumn() throws {
-        let text = "ticker,date,open,high,low,close,volume\nmsft,2024-03-15,1,2,0.5,1.5,10\nAAPL,2024-03-15,1,2,0.5,1.5,10\n"
+        let text =
+            "ticker,date,open,high,low,close,volume\nmsft,2024-03-15,1,2,0.5,1.5,10\nAAPL,2024-03-15,1,2,0.5,1.5,10\n"
         let result = try parser.parse(text, symbol: nil)
         #expect(Set(result.bars.keys.map(\.rawValue)) == ["MSFT", "AAPL"])
         #expect(throws: CSVImportError.symbolGivenTwice(aapl)) { try parser.parse(text, symbol: aapl) }
@@ -48,7 +53,10 @@ import Testing
             _ = try parser.parse(text, symbol: aapl)
             Issue.record("expected rejection")
         } catch {
-            guard case .rejected(let problems, let total) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .rejected(let problems, let total) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(total == 7)
             #expect(problems.map(\.line) == [3, 4, 5, 6, 7, 8, 9])
             #expect(problems[0].message.contains("Saturday") && problems[0].message.contains("not an NYSE session"))
@@ -77,12 +85,16 @@ import Testing
         #expect(throws: CSVImportError.noRows) { try parser.parse("date,open,high,low,close\n", symbol: aapl) }
         #expect(throws: CSVImportError.noSymbol) { try parser.parse("2024-03-15,1,2,0.5,1.5", symbol: nil) }
         do { _ = try parser.parse("date,open,hi,low,close\n2024-03-15,1,2,0.5,1.5", symbol: aapl) } catch {
-            #expect(error == .badHeader(line: 1, message: "the header has no high column — expected date,open,high,low,close,volume"))
+            #expect(
+                error
+                    == .badHeader(
+                        line: 1, message: "the header has no high column — expected date,open,high,low,close,volume"))
         }
     }
 
     @Test func handlesQuotedFieldsAndByteOrderMarks() throws {
-        let text = "\u{FEFF}\"date\",\"open\",\"high\",\"low\",\"close\",\"volume\"\n\"2024-03-15\",\"1\",\"2\",\"0.5\",\"1.5\",\"10\"\n"
+        let text =
+            "\u{FEFF}\"date\",\"open\",\"high\",\"low\",\"close\",\"volume\"\n\"2024-03-15\",\"1\",\"2\",\"0.5\",\"1.5\",\"10\"\n"
         #expect(try parser.parse(text, symbol: aapl).bars[aapl]?.count == 1)
     }
 }

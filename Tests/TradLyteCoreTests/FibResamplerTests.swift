@@ -1,5 +1,6 @@
 import Testing
 import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 @Suite struct FibResamplerTests {
@@ -10,27 +11,38 @@ import TradLyteTestSupport
     /// Sessions 2024-11-20 … 2024-12-06 (Thanksgiving on the 28th) with 2024-12-02 missing;
     /// bar k has open 100+k, high 110+k, low 90+k, close 105+k, volume 1000·(k+1).
     func thanksgivingSeries() throws -> BarSeries {
-        let days = ["2024-11-20", "2024-11-21", "2024-11-22", "2024-11-25", "2024-11-26", "2024-11-27",
-                    "2024-11-29", "2024-12-03", "2024-12-04", "2024-12-05", "2024-12-06"]
+        let days = [
+            "2024-11-20", "2024-11-21", "2024-11-22", "2024-11-25", "2024-11-26", "2024-11-27",
+            "2024-11-29", "2024-12-03", "2024-12-04", "2024-12-05", "2024-12-06",
+        ]
         var s = BarSeries()
         for (k, day) in days.enumerated() {
             let d = Double(k)
-            try s.append(sessionIndex: idx(day), open: 100 + d, high: 110 + d, low: 90 + d, close: 105 + d, volume: 1000 * (d + 1))
+            try s.append(
+                sessionIndex: idx(day), open: 100 + d, high: 110 + d, low: 90 + d, close: 105 + d,
+                volume: 1000 * (d + 1))
         }
         return s
     }
 
     @Test func fiveSessionBarsAcrossAHolidayAndAGap() throws {
-        let bars = FibResampler.resample(try thanksgivingSeries(), interval: try FibInterval(5), latestClosed: idx("2024-12-06"))
+        let bars = FibResampler.resample(
+            try thanksgivingSeries(), interval: try FibInterval(5), latestClosed: idx("2024-12-06"))
         #expect(bars.map(\.bucket) == [1757, 1758, 1759, 1760])
         // 1757 holds only 2024-11-20 (its other sessions precede the data).
         #expect(bars[0].sessionsPresent == 1 && bars[0].firstSession == idx("2024-11-20") && bars[0].complete)
         // 1758: the five sessions 11-21 … 11-27 (the holiday is not a session, so no gap).
-        #expect(bars[1] == FibBar(bucket: 1758, firstSession: idx("2024-11-21"), lastSession: idx("2024-11-27"),
-                                  sessionsPresent: 5, complete: true, open: 101, high: 115, low: 91, close: 110, volume: 20_000))
+        #expect(
+            bars[1]
+                == FibBar(
+                    bucket: 1758, firstSession: idx("2024-11-21"), lastSession: idx("2024-11-27"),
+                    sessionsPresent: 5, complete: true, open: 101, high: 115, low: 91, close: 110, volume: 20_000))
         // 1759: 11-29 … 12-05 with 12-02 missing: four sessions present.
-        #expect(bars[2] == FibBar(bucket: 1759, firstSession: idx("2024-11-29"), lastSession: idx("2024-12-05"),
-                                  sessionsPresent: 4, complete: true, open: 106, high: 119, low: 96, close: 114, volume: 34_000))
+        #expect(
+            bars[2]
+                == FibBar(
+                    bucket: 1759, firstSession: idx("2024-11-29"), lastSession: idx("2024-12-05"),
+                    sessionsPresent: 4, complete: true, open: 106, high: 119, low: 96, close: 114, volume: 34_000))
         // 1760 is forming: it ends four sessions after 12-06.
         #expect(bars[3].sessionsPresent == 1 && !bars[3].complete)
         #expect(bars[3].calendarSessions(interval: try FibInterval(5)) == idx("2024-12-06")...idx("2024-12-06") + 4)
@@ -60,7 +72,9 @@ import TradLyteTestSupport
         }
         let intervals = try FibInterval.allowedSessions.map { try FibInterval($0) }
         var ours: [String: [[FibBar]]] = [:]
-        for (symbol, s) in series { ours[symbol] = FibResampler.resample(s, intervals: intervals, latestClosed: latest) }
+        for (symbol, s) in series {
+            ours[symbol] = FibResampler.resample(s, intervals: intervals, latestClosed: latest)
+        }
         var compared = 0
         var position: [String: Int] = [:]
         for line in try Fixture.lines("resample_expected.csv").dropFirst() {
@@ -70,11 +84,15 @@ import TradLyteTestSupport
             let i = position[key, default: 0]
             position[key] = i + 1
             let bars = try #require(ours[f[0]]?[k])
-            guard i < bars.count else { Issue.record("\(key): we have \(bars.count) bars, pandas more"); continue }
-            let expected = FibBar(bucket: Int32(f[2])!, firstSession: Int32(cal.sessionIndex(try SessionDate(iso: f[3]))!),
-                                  lastSession: Int32(cal.sessionIndex(try SessionDate(iso: f[4]))!), sessionsPresent: Int32(f[5])!,
-                                  complete: f[6] == "1", open: Double(f[7])!, high: Double(f[8])!, low: Double(f[9])!,
-                                  close: Double(f[10])!, volume: Double(f[11])!)
+            guard i < bars.count else {
+                Issue.record("\(key): we have \(bars.count) bars, pandas more")
+                continue
+            }
+            let expected = FibBar(
+                bucket: Int32(f[2])!, firstSession: Int32(cal.sessionIndex(try SessionDate(iso: f[3]))!),
+                lastSession: Int32(cal.sessionIndex(try SessionDate(iso: f[4]))!), sessionsPresent: Int32(f[5])!,
+                complete: f[6] == "1", open: Double(f[7])!, high: Double(f[8])!, low: Double(f[9])!,
+                close: Double(f[10])!, volume: Double(f[11])!)
             #expect(bars[i] == expected, "\(key) bar \(i)")
             compared += 1
         }
@@ -114,7 +132,8 @@ import TradLyteTestSupport
             var batch: [Int32: (Double, Double, Double, Double, Double)] = [:]
             for _ in 0..<Int.random(in: 1...25, using: &rng) {
                 let s = Int32.random(in: start...(latest + 3), using: &rng)
-                let o = Double.random(in: 10...20, using: &rng), c = Double.random(in: 10...20, using: &rng)
+                let o = Double.random(in: 10...20, using: &rng)
+                let c = Double.random(in: 10...20, using: &rng)
                 batch[s] = (o, max(o, c) + 1, min(o, c) - 1, c, Double(Int.random(in: 0...1000, using: &rng)))
             }
             var updates = BarSeries()
@@ -125,8 +144,11 @@ import TradLyteTestSupport
             daily = daily.merging(updates)
             latest += Int32.random(in: 0...6, using: &rng)  // time moves forward (or not)
             for (k, interval) in intervals.enumerated() {
-                bars[k] = FibResampler.update(bars[k], series: daily, changedSessions: updates.sessionIndex,
-                                              interval: interval, latestClosed: latest).bars
+                bars[k] =
+                    FibResampler.update(
+                        bars[k], series: daily, changedSessions: updates.sessionIndex,
+                        interval: interval, latestClosed: latest
+                    ).bars
             }
         }
         let rebuilt = FibResampler.resample(daily, intervals: intervals, latestClosed: latest)
@@ -142,8 +164,9 @@ import TradLyteTestSupport
         var fix = BarSeries()
         try fix.append(sessionIndex: idx("2024-12-02"), open: 100, high: 200, low: 50, close: 120, volume: 1)
         let merged = s.merging(fix)
-        let update = FibResampler.update(before, series: merged, changedSessions: fix.sessionIndex,
-                                         interval: five, latestClosed: idx("2024-12-06"))
+        let update = FibResampler.update(
+            before, series: merged, changedSessions: fix.sessionIndex,
+            interval: five, latestClosed: idx("2024-12-06"))
         #expect(update.upserted.map(\.bucket) == [1759])  // 1760 is forming but unchanged
         #expect(update.upserted[0].sessionsPresent == 5 && update.upserted[0].high == 200)
         #expect(update.removedBuckets.isEmpty)

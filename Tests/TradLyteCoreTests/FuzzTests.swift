@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 /// Seeded fuzzing of everything a user can hand the engine as text: rules, strategy files,

@@ -1,5 +1,6 @@
 import Testing
 import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 /// Every indicator TA-Lib has, compared with TA-Lib 0.8 on two data sets (fixtures made by
@@ -21,7 +22,8 @@ import TradLyteTestSupport
                 values[i].append(cell.isEmpty ? .nan : Double(cell)!)
             }
         }
-        let inputs = IndicatorInputs(open: values[0], high: values[1], low: values[2], close: values[3], volume: values[4])
+        let inputs = IndicatorInputs(
+            open: values[0], high: values[1], low: values[2], close: values[3], volume: values[4])
         return Fixture(inputs: inputs, columns: (5..<header.count).map { (header[$0], values[$0]) })
     }
 
@@ -76,24 +78,27 @@ import TradLyteTestSupport
             }
             var failures: [String] = []
             for i in expected.indices {
-                let a = actual[i], b = expected[i]
+                let a = actual[i]
+                let b = expected[i]
                 if a.isNaN != b.isNaN {
                     failures.append("bar \(i): ours \(a), TA-Lib \(b) (warm-up differs)")
                     continue
                 }
                 if b.isNaN { continue }
                 let level = max(abs(f.inputs.close[i]), abs(f.inputs.high[i]))
-                let floor: Double = switch scale {
-                case .oscillator: 1e-11
-                case .price: 1e-13 * level
-                case .volume: 1e-6
-                }
+                let floor: Double =
+                    switch scale {
+                    case .oscillator: 1e-11
+                    case .price: 1e-13 * level
+                    case .volume: 1e-6
+                    }
                 if abs(a - b) > 1e-9 * max(abs(a), abs(b)) + floor {
                     failures.append("bar \(i): ours \(a), TA-Lib \(b)")
                 }
                 checked += 1
             }
-            #expect(failures.isEmpty, "\(fixture) \(column): \(failures.count) mismatches, first: \(failures.prefix(3))")
+            #expect(
+                failures.isEmpty, "\(fixture) \(column): \(failures.count) mismatches, first: \(failures.prefix(3))")
         }
         #expect(checked > 15_000)
     }

@@ -1,6 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 /// Hand-checked values for the indicators TA-Lib does not have, candle patterns, and the
@@ -37,7 +38,8 @@ import Testing
 
     @Test func keltnerIsEMAPlusMinusATR() {
         let k = Indicators.keltner(high: h, low: l, close: c, period: 3, multiplier: 2, atrPeriod: 2)
-        let e = Indicators.ema(c, period: 3), a = Indicators.atr(high: h, low: l, close: c, period: 2)
+        let e = Indicators.ema(c, period: 3)
+        let a = Indicators.atr(high: h, low: l, close: c, period: 2)
         for i in 0..<8 where !e[i].isNaN && !a[i].isNaN {
             #expect(abs(k.upper[i] - (e[i] + 2 * a[i])) < 1e-12 && abs(k.lower[i] - (e[i] - 2 * a[i])) < 1e-12)
         }
@@ -54,7 +56,9 @@ import Testing
         // The lower band never falls while the trend holds and closes stay above it.
         for i in 3..<8 where s.direction[i] == 1 && s.direction[i - 1] == 1 { #expect(s.line[i] >= s.line[i - 1]) }
         // A close through the line flips the trend down.
-        let highs: [Double] = h + [14, 6], lows: [Double] = l + [5, 4], closes: [Double] = c + [5, 5]
+        let highs: [Double] = h + [14, 6]
+        let lows: [Double] = l + [5, 4]
+        let closes: [Double] = c + [5, 5]
         let crash = Indicators.superTrend(high: highs, low: lows, close: closes, period: 2, multiplier: 1)
         #expect(crash.direction[8] == -1)
     }
@@ -70,7 +74,8 @@ import Testing
     @Test func everyIndicatorsLookbackIsItsWarmUp() {
         let n = 400
         let x: [Double] = (0..<n).map { (k: Int) -> Double in 50.0 + Double(k % 17) + sin(Double(k)) }
-        let hi = x.map { $0 + 1 }, lo = x.map { $0 - 1 }
+        let hi = x.map { $0 + 1 }
+        let lo = x.map { $0 - 1 }
         let i = IndicatorInputs(open: x, high: hi, low: lo, close: x, volume: x.map { $0 * 10 })
         for spec in IndicatorRegistry.all where spec.name != "vegas" {
             let params = spec.parameters.map(\.defaultValue)
@@ -84,16 +89,22 @@ import Testing
 
     @Test func windowedIndicatorsOnASuffixEqualTheSliceOfTheFullResult() {
         let x: [Double] = (0..<200).map { (k: Int) -> Double in 100.0 + 10.0 * sin(Double(k) / 7.0) + Double(k % 5) }
-        let hi = x.map { $0 + 2 }, lo = x.map { $0 - 2 }, vol = x.map { $0 * 3 }
+        let hi = x.map { $0 + 2 }
+        let lo = x.map { $0 - 2 }
+        let vol = x.map { $0 * 3 }
         let full = IndicatorInputs(open: x, high: hi, low: lo, close: x, volume: vol)
         let k = 60
-        let suffix = IndicatorInputs(open: Array(x[k...]), high: Array(hi[k...]), low: Array(lo[k...]), close: Array(x[k...]),
-                                     volume: Array(vol[k...]))
+        let suffix = IndicatorInputs(
+            open: Array(x[k...]), high: Array(hi[k...]), low: Array(lo[k...]), close: Array(x[k...]),
+            volume: Array(vol[k...]))
         let copy = full
-        for name in ["sma", "wma", "highest", "lowest", "mom", "roc", "stddev", "bb", "cci", "willr", "donchian", "vwap"] {
+        for name in [
+            "sma", "wma", "highest", "lowest", "mom", "roc", "stddev", "bb", "cci", "willr", "donchian", "vwap",
+        ] {
             let spec = IndicatorRegistry.named(name)!
             let params = spec.parameters.map(\.defaultValue)
-            let a = spec(full, params), b = spec(suffix, params)
+            let a = spec(full, params)
+            let b = spec(suffix, params)
             for (o, (whole, part)) in zip(a, b).enumerated() {
                 let slice = Array(whole[k...])
                 for j in spec.lookback(params)..<part.count {
@@ -123,8 +134,9 @@ import Testing
     ])
     func candlePatternsByHand(bars: [[Double]], pattern: String, expected: Bool) {
         let p = CandlePatterns.named(pattern)!
-        let result = CandlePatterns.evaluate(p, open: bars.map { $0[0] }, high: bars.map { $0[1] }, low: bars.map { $0[2] },
-                                             close: bars.map { $0[3] })
+        let result = CandlePatterns.evaluate(
+            p, open: bars.map { $0[0] }, high: bars.map { $0[1] }, low: bars.map { $0[2] },
+            close: bars.map { $0[3] })
         #expect(result.last == (expected ? Truth.yes : Truth.no), "\(pattern)")
         #expect(result.prefix(p.lookback).allSatisfy { $0 == Truth.unknown })
     }

@@ -1,7 +1,8 @@
 import CKernels
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 /// The backtest's fast paths (paired SMAs, crossings from one ordering, the quiet-stretch
@@ -12,12 +13,17 @@ import Testing
     struct Generator {
         var state: UInt64
         mutating func next() -> Double {
-            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
             return Double((state &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
         }
         mutating func walk(_ n: Int, start: Double = 100, step: Double = 0.03) -> [Double] {
             var p = start
-            return (0..<n).map { _ in p *= 1 + (next() - 0.5) * step; return p }
+            return (0..<n).map { _ in
+                p *= 1 + (next() - 0.5) * step
+                return p
+            }
         }
     }
 
@@ -29,8 +35,12 @@ import Testing
                 for i in 0..<min(leadingNaN, n) { x[i] = .nan }
                 for (p, q) in [(1, 2), (10, 30), (30, 10), (7, 7), (3, 4), (50, 200), (1, 1)] {
                     let (a, b) = Indicators.sma(x, periods: p, q)
-                    #expect(a.map(\.bitPattern) == Indicators.sma(x, period: p).map(\.bitPattern), "n \(n) periods \(p)/\(q)")
-                    #expect(b.map(\.bitPattern) == Indicators.sma(x, period: q).map(\.bitPattern), "n \(n) periods \(p)/\(q)")
+                    #expect(
+                        a.map(\.bitPattern) == Indicators.sma(x, period: p).map(\.bitPattern),
+                        "n \(n) periods \(p)/\(q)")
+                    #expect(
+                        b.map(\.bitPattern) == Indicators.sma(x, period: q).map(\.bitPattern),
+                        "n \(n) periods \(p)/\(q)")
                 }
             }
         }
@@ -50,12 +60,15 @@ import Testing
         var g = Generator(state: 5)
         for n in [1, 2, 7, 8, 9, 16, 17, 31, 32, 33, 203] {
             // Values on a coarse grid so ties are common, with NaNs and infinities mixed in.
-            var x = (0..<n).map { _ in (g.next() * 6).rounded() }, y = (0..<n).map { _ in (g.next() * 6).rounded() }
+            var x = (0..<n).map { _ in (g.next() * 6).rounded() }
+            var y = (0..<n).map { _ in (g.next() * 6).rounded() }
             for i in 0..<n {
                 switch Int(g.next() * 20) {
                 case 0: x[i] = .nan
                 case 1: y[i] = .nan
-                case 2: x[i] = .infinity; y[i] = .infinity
+                case 2:
+                    x[i] = .infinity
+                    y[i] = .infinity
                 case 3: x[i] = -.infinity
                 default: break
                 }
@@ -63,11 +76,13 @@ import Testing
             let inputs = IndicatorInputs(open: y, high: x, low: y, close: x, volume: y)
             let compiler = RuleCompiler(parameters: [:])
             let cache = IndicatorCache()  // shared, as a strategy's rules share one
-            for (rule, expected) in [("close crosses_above open", crossings(x, y, above: true)),
-                                     ("close crosses_below open", crossings(x, y, above: false)),
-                                     ("open crosses_above close", crossings(y, x, above: true)),
-                                     ("open crosses_below close", crossings(y, x, above: false)),
-                                     ("close crosses_above 3", crossings(x, [Double](repeating: 3, count: n), above: true))] {
+            for (rule, expected) in [
+                ("close crosses_above open", crossings(x, y, above: true)),
+                ("close crosses_below open", crossings(x, y, above: false)),
+                ("open crosses_above close", crossings(y, x, above: true)),
+                ("open crosses_below close", crossings(y, x, above: false)),
+                ("close crosses_above 3", crossings(x, [Double](repeating: 3, count: n), above: true)),
+            ] {
                 let compiled = try compiler.compile(rule, expecting: .condition)
                 #expect(compiled.condition(on: inputs, cache: cache) == expected, "\(rule), \(n) bars")
                 withBothBuilds { build in
@@ -81,18 +96,27 @@ import Testing
         var g = Generator(state: 9)
         for n in [1, 8, 9, 40, 333] {
             func truths(_ yesShare: Double) -> [Int8] {
-                (0..<n).map { _ in let r = g.next(); return r < yesShare ? Truth.yes : (r < 0.5 ? Truth.unknown : Truth.no) }
+                (0..<n).map { _ in
+                    let r = g.next()
+                    return r < yesShare ? Truth.yes : (r < 0.5 ? Truth.unknown : Truth.no)
+                }
             }
-            let exit = truths(0.02), trigger = truths(0.08), setup = truths(0.5)
+            let exit = truths(0.02)
+            let trigger = truths(0.08)
+            let setup = truths(0.5)
             exit.withUnsafeBufferPointer { e in
                 trigger.withUnsafeBufferPointer { t in
                     setup.withUnsafeBufferPointer { s in
                         for start in 0..<n {
                             var expected = start
-                            while expected < n - 1 && exit[expected] != Truth.yes && !(trigger[expected] == Truth.yes && setup[expected] == Truth.yes) {
+                            while expected < n - 1 && exit[expected] != Truth.yes
+                                && !(trigger[expected] == Truth.yes && setup[expected] == Truth.yes)
+                            {
                                 expected += 1
                             }
-                            #expect(Backtester.nextSignal(from: start, before: n - 1, exit: e, trigger: t, setup: s) == max(start, min(expected, n - 1)))
+                            #expect(
+                                Backtester.nextSignal(from: start, before: n - 1, exit: e, trigger: t, setup: s)
+                                    == max(start, min(expected, n - 1)))
                         }
                     }
                 }
@@ -112,25 +136,46 @@ import Testing
         var g = Generator(state: 3)
         for n in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 101] {
             var equity = g.walk(n, step: 0.2)
-            if n > 12 { equity[2] = .nan; equity[7] = .nan; equity[8] = .nan; equity[11] = equity.max()! * 2 }  // NaNs never raise the peak
-            if n == 9 { equity[0] = .nan; equity[5] = .nan }
+            if n > 12 {
+                equity[2] = .nan
+                equity[7] = .nan
+                equity[8] = .nan
+                equity[11] = equity.max()! * 2
+            }  // NaNs never raise the peak
+            if n == 9 {
+                equity[0] = .nan
+                equity[5] = .nan
+            }
             var peak = -Double.infinity
-            let expected = equity.map { e -> Double in peak = max(peak, e); return 1 - e / peak }
+            let expected = equity.map { e -> Double in
+                peak = max(peak, e)
+                return 1 - e / peak
+            }
             withBothBuilds { build in
-                #expect(Backtester.drawdowns(equity).map(\.bitPattern) == expected.map(\.bitPattern), "\(n) bars, \(build)")
+                #expect(
+                    Backtester.drawdowns(equity).map(\.bitPattern) == expected.map(\.bitPattern), "\(n) bars, \(build)")
             }
         }
     }
 
     /// The drawdown periods as first written: one bar at a time.
     func plainPeriods(_ dd: [Double]) -> (count: Int, depthSum: Double, bounds: [Int], deepest: Double) {
-        var lastZero = 0, periodMax = dd[0], count = 0, sum = 0.0, bounds: [Int] = [], deepest = dd[0]
+        var lastZero = 0
+        var periodMax = dd[0]
+        var count = 0
+        var sum = 0.0
+        var bounds: [Int] = []
+        var deepest = dd[0]
         for i in 1..<max(1, dd.count) {
             let d = dd[i]
             deepest = d > deepest ? d : deepest
             periodMax = d > periodMax ? d : periodMax
             if d == 0 || i == dd.count - 1 {
-                if i > lastZero + 1 { count += 1; sum += periodMax; bounds += [lastZero, i] }
+                if i > lastZero + 1 {
+                    count += 1
+                    sum += periodMax
+                    bounds += [lastZero, i]
+                }
                 lastZero = i
                 periodMax = d
             }
@@ -148,7 +193,10 @@ import Testing
                 cases.append(dd)
                 dd[n - 1] = 0
                 cases.append(dd)
-                if n > 2 { dd[n - 2] = 0; cases.append(dd) }
+                if n > 2 {
+                    dd[n - 2] = 0
+                    cases.append(dd)
+                }
             }
         }
         for dd in cases {
@@ -156,11 +204,14 @@ import Testing
             let bounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * (dd.count / 2 + 1))
             defer { bounds.deallocate() }
             withBothBuilds { build in
-                let (count, sum, deepest) = dd.withUnsafeBufferPointer { BacktestStatistics.drawdownPeriods($0, into: bounds) }
+                let (count, sum, deepest) = dd.withUnsafeBufferPointer {
+                    BacktestStatistics.drawdownPeriods($0, into: bounds)
+                }
                 #expect(deepest == expected.deepest, "\(dd), \(build)")
                 #expect(count == expected.count, "\(dd), \(build)")
                 #expect(sum == expected.depthSum, "\(dd), \(build)")
-                #expect(Array(UnsafeBufferPointer(start: bounds, count: 2 * count)) == expected.bounds, "\(dd), \(build)")
+                #expect(
+                    Array(UnsafeBufferPointer(start: bounds, count: 2 * count)) == expected.bounds, "\(dd), \(build)")
             }
         }
     }
@@ -168,20 +219,24 @@ import Testing
     @Test func betaAndReturnMomentsHoldForBarsFarFromTheSeriesRange() throws {
         var g = Generator(state: 21)
         for n in [2, 3, 50, 51, 400, 401] {
-            var close = g.walk(n), equity = g.walk(n, start: 10_000)
+            var close = g.walk(n)
+            var equity = g.walk(n, start: 10_000)
             // Ratios far outside the series' ±10% at random bars, the first, the last paired
             // bar and the odd bar left over.
             for i in Set([1, n - 2, n - 1, Int(g.next() * Double(n))]) where i >= 1 && i < n {
                 close[i] = close[i - 1] * (g.next() < 0.5 ? 0.6 : 1.5) * (1 + 0.05 * g.next())
                 equity[i] = equity[i - 1] * (g.next() < 0.5 ? 0.7 : 1.3)
             }
-            let stats = BacktestStatistics.compute(trades: [], equity: equity, drawdown: Backtester.drawdowns(equity),
-                                                   lastSessions: (0..<n).map { Int32(4000 + $0) }, close: close, warmup: 0,
-                                                   interval: .daily, calendar: .nyse)
-            let le = (1..<n).map { log(equity[$0] / equity[$0 - 1]) }, lm = (1..<n).map { log(close[$0] / close[$0 - 1]) }
+            let stats = BacktestStatistics.compute(
+                trades: [], equity: equity, drawdown: Backtester.drawdowns(equity),
+                lastSessions: (0..<n).map { Int32(4000 + $0) }, close: close, warmup: 0,
+                interval: .daily, calendar: .nyse)
+            let le = (1..<n).map { log(equity[$0] / equity[$0 - 1]) }
+            let lm = (1..<n).map { log(close[$0] / close[$0 - 1]) }
             let m = Double(n - 1)
             if n > 2 {
-                let meanE = le.reduce(0, +) / m, meanM = lm.reduce(0, +) / m
+                let meanE = le.reduce(0, +) / m
+                let meanM = lm.reduce(0, +) / m
                 let cov = zip(le, lm).map { ($0 - meanE) * ($1 - meanM) }.reduce(0, +) / (m - 1)
                 let varM = lm.map { ($0 - meanM) * ($0 - meanM) }.reduce(0, +) / (m - 1)
                 let beta = try #require(stats["Beta"]?.number)
@@ -203,25 +258,36 @@ import Testing
     @Test func bothBuildsOfTheReturnMomentKernelAgreeWithPlainSums() {
         var g = Generator(state: 33)
         for n in [1, 2, 3, 4, 5, 6, 9, 2500] {
-            var close = g.walk(n), equity = g.walk(n, start: 10_000)
-            if n > 4 { close[3] = close[2] * 1.4; equity[n - 1] = equity[n - 2] * 0.8 }
+            var close = g.walk(n)
+            var equity = g.walk(n, start: 10_000)
+            if n > 4 {
+                close[3] = close[2] * 1.4
+                equity[n - 1] = equity[n - 2] * 0.8
+            }
             func run(baseline: Bool) -> (tl_return_moments, [Double]) {
                 tl_kernels_force_baseline(baseline ? 1 : 0)
                 defer { tl_kernels_force_baseline(0) }
                 var k = tl_return_moments()
                 var log = [Double](repeating: .nan, count: n)
-                log.withUnsafeMutableBufferPointer { lm in tl_return_moments_compute(close, equity, n, lm.baseAddress!, &k) }
+                log.withUnsafeMutableBufferPointer { lm in
+                    tl_return_moments_compute(close, equity, n, lm.baseAddress!, &k)
+                }
                 return (k, log)
             }
-            let (fast, fastLog) = run(baseline: false), (base, baseLog) = run(baseline: true)
-            var lm = [Double](repeating: 0, count: n), le = lm, r = lm
+            let (fast, fastLog) = run(baseline: false)
+            let (base, baseLog) = run(baseline: true)
+            var lm = [Double](repeating: 0, count: n)
+            var le = lm
+            var r = lm
             for i in 1..<max(1, n) {
                 lm[i] = log(close[i] / close[i - 1])
                 le[i] = log(equity[i] / equity[i - 1])
                 r[i] = (equity[i] - equity[i - 1]) / equity[i - 1]
             }
             func total(_ x: [Double]) -> Double { x.reduce(0, +) }
-            let squares = lm.map { $0 * $0 }, returnSquares = r.map { $0 * $0 }, losses = r.map { min($0, 0) * min($0, 0) }
+            let squares = lm.map { $0 * $0 }
+            let returnSquares = r.map { $0 * $0 }
+            let losses = r.map { min($0, 0) * min($0, 0) }
             let coMoments = (0..<n).map { le[$0] * lm[$0] }
             var plain: [(String, Double, Double, Double)] = []
             plain.append(("sum_m", fast.sum_m, base.sum_m, total(lm)))

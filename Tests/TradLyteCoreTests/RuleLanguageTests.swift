@@ -1,15 +1,19 @@
 import Testing
+
 @testable import TradLyteCore
 
 @Suite struct RuleLanguageTests {
     /// Ten bars: close 1…10, open = close − 0.5, high = close + 1, low = close − 1, volume 100.
     let rising: IndicatorInputs = {
         let c = (1...10).map(Double.init)
-        return IndicatorInputs(open: c.map { $0 - 0.5 }, high: c.map { $0 + 1 }, low: c.map { $0 - 1 }, close: c,
-                               volume: [Double](repeating: 100, count: 10))
+        return IndicatorInputs(
+            open: c.map { $0 - 0.5 }, high: c.map { $0 + 1 }, low: c.map { $0 - 1 }, close: c,
+            volume: [Double](repeating: 100, count: 10))
     }()
 
-    func compile(_ text: String, _ params: [String: Double] = [:], expecting: CompiledRule.ValueType? = nil) throws -> CompiledRule {
+    func compile(_ text: String, _ params: [String: Double] = [:], expecting: CompiledRule.ValueType? = nil) throws
+        -> CompiledRule
+    {
         try RuleCompiler(parameters: params).compile(text, expecting: expecting)
     }
 
@@ -91,14 +95,16 @@ import Testing
     }
 
     @Test func reportsWrongOutputsArityRangesAndTypes() {
-        #expect(diagnostics("macd(12,26,9).sig > 0")[0].message
+        #expect(
+            diagnostics("macd(12,26,9).sig > 0")[0].message
                 == "unknown output 'sig' of macd — did you mean 'signal'? (outputs: macd, signal, hist)")
         #expect(diagnostics("rsi(14, 3) > 50")[0].message.contains("rsi takes 1 parameter (period), got 2"))
         #expect(diagnostics("rsi(1) > 50")[0].message == "rsi: period 1 is out of range 2…1000")
         #expect(diagnostics("sma(2.5) > 1")[0].message.contains("whole number"))
         #expect(diagnostics("close and open")[0].message.contains("'and' joins conditions"))
         #expect(diagnostics("atr(close, 14) > 1")[0].message.contains("atr reads high, low, close itself"))
-        #expect(diagnostics("sma($fst) > 1", ["fast": 10])[0].message
+        #expect(
+            diagnostics("sma($fst) > 1", ["fast": 10])[0].message
                 == "unknown parameter '$fst' — did you mean '$fast'? (declared: $fast)")
         #expect(diagnostics("hammer() and green")[0].message.contains("candle pattern"))
         #expect(diagnostics("macd(26, 12, 9) > 0")[0].message.contains("must be shorter than slow"))
@@ -134,14 +140,20 @@ import Testing
     /// diagnostic with a position inside the text.
     @Test func parserSurvivesRandomAndMutatedInput() {
         var rng = SeededRandom(seed: 99)
-        let pieces = ["close", "sma(", "20", ")", "(", "[", "]", ",", ".", "signal", "and", "or", "not", ">", "<=", "==",
-                      "+", "-", "*", "/", "$fast", "crosses_above", "macd(12,26,9)", "1e5", ".5", "$", "#", "\n", " ", "@", "ÿ", "💥"]
-        let seeds = ["close > sma(200) and rsi(14) crosses_above 30", "macd(12,26,9).signal > 0 or not hammer",
-                     "(high - low) / atr(14) > 1.5 and close[1] < open[1]"]
+        let pieces = [
+            "close", "sma(", "20", ")", "(", "[", "]", ",", ".", "signal", "and", "or", "not", ">", "<=", "==",
+            "+", "-", "*", "/", "$fast", "crosses_above", "macd(12,26,9)", "1e5", ".5", "$", "#", "\n", " ", "@", "ÿ",
+            "💥",
+        ]
+        let seeds = [
+            "close > sma(200) and rsi(14) crosses_above 30", "macd(12,26,9).signal > 0 or not hammer",
+            "(high - low) / atr(14) > 1.5 and close[1] < open[1]",
+        ]
         for round in 0..<3000 {
             var text: String
             if round % 2 == 0 {
-                text = (0..<Int.random(in: 0...14, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                text = (0..<Int.random(in: 0...14, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }
+                    .joined()
             } else {
                 var chars = Array(seeds.randomElement(using: &rng)!)
                 for _ in 0..<Int.random(in: 1...4, using: &rng) {

@@ -1,15 +1,16 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 @Suite struct SessionDateTests {
     @Test func parsesAndFormatsISODates() throws {
         let date = try SessionDate(iso: "2024-02-29")
         #expect(date.description == "2024-02-29")
-        #expect(date.yyyymmdd == 20240229)
+        #expect(date.yyyymmdd == 20_240_229)
         #expect(date.weekdayName == "Thursday")
-        #expect(SessionDate(yyyymmdd: 20240229) == date)
+        #expect(SessionDate(yyyymmdd: 20_240_229) == date)
     }
 
     @Test(arguments: ["2024-2-29", "20240229", "2024/02/29", "", "2024-02-2x"])
@@ -32,8 +33,9 @@ import Testing
         day = SessionDate(year: 1989, month: 12, day: 25)!
         let end = SessionDate(year: 2041, month: 1, day: 10)!
         while day <= end {
-            let parts = utc.dateComponents([.year, .month, .day, .weekday],
-                                           from: Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400))
+            let parts = utc.dateComponents(
+                [.year, .month, .day, .weekday],
+                from: Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400))
             #expect(parts.year == day.parts.year && parts.month == day.parts.month && parts.day == day.parts.day)
             #expect(parts.weekday! - 1 == day.weekday)
             day = day.adding(days: 1)

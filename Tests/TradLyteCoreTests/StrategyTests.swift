@@ -1,6 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 @Suite struct StrategyFileTests {
@@ -14,8 +15,11 @@ import Testing
     }
 
     @Test func everyLibraryStrategyValidatesAndRoundTripsThroughJSON() throws {
-        #expect(StrategyLibrary.all.map(\.id) == ["golden_cross", "rsi_reversion", "macd_crossover", "bollinger_breakout",
-                                                  "donchian_breakout", "vegas_channel"])
+        #expect(
+            StrategyLibrary.all.map(\.id) == [
+                "golden_cross", "rsi_reversion", "macd_crossover", "bollinger_breakout",
+                "donchian_breakout", "vegas_channel",
+            ])
         for entry in StrategyLibrary.all {
             #expect(!entry.documentation.isEmpty)
             let reparsed = try Strategy.parse(entry.strategy.fileText)
@@ -40,18 +44,32 @@ import Testing
             """
         let d = diagnostics(text)
         let rendered = d.map(\.description)
-        #expect(rendered.contains { $0.hasPrefix("$.trigger.acton: unknown key 'acton' — did you mean 'action'?") }, "\(rendered)")
-        #expect(rendered.contains { $0.hasPrefix("$.exit.stop_los: unknown key 'stop_los' — did you mean 'stop_loss'?") }, "\(rendered)")
+        #expect(
+            rendered.contains { $0.hasPrefix("$.trigger.acton: unknown key 'acton' — did you mean 'action'?") },
+            "\(rendered)")
+        #expect(
+            rendered.contains { $0.hasPrefix("$.exit.stop_los: unknown key 'stop_los' — did you mean 'stop_loss'?") },
+            "\(rendered)")
         // Rule problems are reported in the same run.
         let text2 = rendered
-        #expect(text2.contains { $0.hasPrefix("$.setup.rule 1:9: unknown indicator 'smaa' — did you mean 'sma'?") }, "\(text2)")
-        #expect(text2.contains { $0.hasPrefix("$.trigger.rule 1:15: unknown output 'sig' of macd — did you mean 'signal'?") }, "\(text2)")
-        #expect(text2.contains { $0.contains("$.exit.rule 1:5: with every parameter at its max: sma: period 6000 is out of range 1…5000") }, "\(text2)")
-        #expect(text2.first { $0.hasPrefix("$.setup.rule") }?.contains("\n    close > smaa(200)\n            ^^^^") == true)
+        #expect(
+            text2.contains { $0.hasPrefix("$.setup.rule 1:9: unknown indicator 'smaa' — did you mean 'sma'?") },
+            "\(text2)")
+        #expect(
+            text2.contains {
+                $0.hasPrefix("$.trigger.rule 1:15: unknown output 'sig' of macd — did you mean 'signal'?")
+            }, "\(text2)")
+        #expect(
+            text2.contains {
+                $0.contains("$.exit.rule 1:5: with every parameter at its max: sma: period 6000 is out of range 1…5000")
+            }, "\(text2)")
+        #expect(
+            text2.first { $0.hasPrefix("$.setup.rule") }?.contains("\n    close > smaa(200)\n            ^^^^") == true)
     }
 
     @Test func reportsStructuralProblems() {
-        let d = diagnostics(#"{"schema": "tradlyte.strategy/2", "interval": 4, "direction": "sideways", "exit": {}}"#).map(\.description)
+        let d = diagnostics(#"{"schema": "tradlyte.strategy/2", "interval": 4, "direction": "sideways", "exit": {}}"#)
+            .map(\.description)
         #expect(d.contains("$.schema: 'tradlyte.strategy/2' is not supported — this build reads tradlyte.strategy/1"))
         #expect(d.contains("$.name: is required"))
         #expect(d.contains { $0.hasPrefix("$.interval: interval 4 is not supported") })
@@ -59,20 +77,26 @@ import Testing
         #expect(d.contains { $0.hasPrefix("$.trigger: is required") })
         #expect(d.contains("$.exit: needs at least one of rule, stop_loss, take_profit, trailing_stop, max_bars"))
         #expect(diagnostics("{not json").first?.description.hasPrefix("$: not valid JSON") == true)
-        let stops = diagnostics("""
+        let stops = diagnostics(
+            """
             {"schema": "tradlyte.strategy/1", "name": "S", "trigger": {"rule": "green"},
              "exit": {"stop_loss": {"anchor": "entry_bottom"}, "take_profit": {"atr": -1}, "max_bars": 0},
              "backtest": {"commission": 0.5, "fill": "next_opn"}}
-            """).map(\.description)
+            """
+        ).map(\.description)
         #expect(stops.contains { $0.hasPrefix("$.exit.stop_loss.anchor: 'entry_bottom' is not one of") })
         #expect(stops.contains("$.exit.take_profit.atr: must be greater than 0, got -1"))
         #expect(stops.contains { $0.hasPrefix("$.exit.max_bars: must be a whole number from 1") })
         #expect(stops.contains { $0.hasPrefix("$.backtest.commission: is a fraction") })
-        #expect(stops.contains { $0.hasPrefix("$.backtest.fill: 'next_opn' is not one of next_open, close — did you mean 'next_open'?") })
+        #expect(
+            stops.contains {
+                $0.hasPrefix("$.backtest.fill: 'next_opn' is not one of next_open, close — did you mean 'next_open'?")
+            })
     }
 
     @Test func readsEveryField() throws {
-        let s = try Strategy.parse("""
+        let s = try Strategy.parse(
+            """
             {"schema": "tradlyte.strategy/1", "name": "Full", "description": "d", "interval": 5, "direction": "both",
              "parameters": {"n": {"default": 10, "min": 5, "max": 20, "step": 5}},
              "setup": {"rule": "close > sma(50)", "interval": 13},
@@ -102,8 +126,9 @@ import Testing
         for line in try Fixture.lines("resample_daily.csv").dropFirst() {
             let f = line.split(separator: ",").map(String.init)
             guard f[0] == "AAA" else { continue }
-            try s.append(sessionIndex: Int32(cal.sessionIndex(try SessionDate(iso: f[1]))!), open: Double(f[2])!,
-                         high: Double(f[3])!, low: Double(f[4])!, close: Double(f[5])!, volume: Double(f[6])!)
+            try s.append(
+                sessionIndex: Int32(cal.sessionIndex(try SessionDate(iso: f[1]))!), open: Double(f[2])!,
+                high: Double(f[3])!, low: Double(f[4])!, close: Double(f[5])!, volume: Double(f[6])!)
         }
         return s
     }
@@ -133,11 +158,14 @@ import Testing
         for i in 0..<1200 {
             let trend = 50 * (1 + Double(i) * 0.002)
             let wave = sin(Double(i) / 6) * 1.5
-            let close = trend + wave, open = trend + sin(Double(i - 1) / 6) * 1.5
-            try s.append(sessionIndex: Int32(5000 + i), open: open, high: max(open, close) + 0.3, low: min(open, close) - 0.3,
-                         close: close, volume: 1e6)
+            let close = trend + wave
+            let open = trend + sin(Double(i - 1) / 6) * 1.5
+            try s.append(
+                sessionIndex: Int32(5000 + i), open: open, high: max(open, close) + 0.3, low: min(open, close) - 0.3,
+                close: close, volume: 1e6)
         }
-        let signals = try CompiledStrategy(StrategyLibrary.named("vegas_channel")!.strategy).signals(daily: s, latestClosed: 6199)
+        let signals = try CompiledStrategy(StrategyLibrary.named("vegas_channel")!.strategy).signals(
+            daily: s, latestClosed: 6199)
         #expect(signals.entries.filter { $0 }.count > 10)
         #expect(signals.entries.prefix(169).allSatisfy { !$0 })  // the inner tunnel's warm-up (EMA 169)
     }
@@ -145,7 +173,8 @@ import Testing
     @Test func higherIntervalSetupsAreVisibleOnlyAfterTheirBarCompletes() throws {
         let daily = try fixtureSeries()
         let latest = daily.sessionIndex.last!
-        let strategy = try Strategy.parse("""
+        let strategy = try Strategy.parse(
+            """
             {"schema": "tradlyte.strategy/1", "name": "MTF", "setup": {"rule": "green", "interval": 5},
              "trigger": {"rule": "close > 0"}, "exit": {"max_bars": 5}}
             """)
@@ -160,7 +189,10 @@ import Testing
         // Changing a later daily bar never changes an earlier setup value (no look-ahead).
         var altered = daily
         let cut = daily.count - 7
-        for i in cut..<daily.count { altered.close[i] = altered.open[i] * 0.5; altered.low[i] = altered.close[i] }
+        for i in cut..<daily.count {
+            altered.close[i] = altered.open[i] * 0.5
+            altered.low[i] = altered.close[i]
+        }
         let again = try CompiledStrategy(strategy).signals(daily: altered, latestClosed: latest)
         #expect(Array(again.setup[..<cut]) == Array(signals.setup[..<cut]))
     }

@@ -1,6 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import TradLyteCore
 
 @Suite struct TradingCalendarTests {
@@ -24,7 +25,8 @@ import Testing
             }
         }
         #expect(expected.count == cal.sessionCount)
-        let ours = Set(cal.sessions), theirs = Set(expected)
+        let ours = Set(cal.sessions)
+        let theirs = Set(expected)
         let missing = theirs.subtracting(ours).sorted().prefix(10).map(\.description)
         let extra = ours.subtracting(theirs).sorted().prefix(10).map(\.description)
         #expect(missing.isEmpty, "sessions XNYS has and we lack: \(missing)")
@@ -33,7 +35,9 @@ import Testing
         for (index, day) in cal.sessions.enumerated() {
             let hours = expectedHours[day] ?? (570, 960)
             if cal.openMinute(ofSessionAt: index) != hours.0 || cal.closeMinute(ofSessionAt: index) != hours.1 {
-                Issue.record("\(day): ours \(cal.openMinute(ofSessionAt: index))-\(cal.closeMinute(ofSessionAt: index)), XNYS \(hours)")
+                Issue.record(
+                    "\(day): ours \(cal.openMinute(ofSessionAt: index))-\(cal.closeMinute(ofSessionAt: index)), XNYS \(hours)"
+                )
             }
         }
     }
@@ -65,7 +69,8 @@ import Testing
         #expect(week == ["2024-07-01", "2024-07-02", "2024-07-03", "2024-07-05"])
         #expect(cal.sessions(in: date("2024-07-06")...date("2024-07-07")).isEmpty)
         #expect(cal.isEarlyClose(date("2024-07-03")))
-        #expect(cal.earlyCloses(in: date("2024-01-01")...date("2024-12-31")).map(\.session.description)
+        #expect(
+            cal.earlyCloses(in: date("2024-01-01")...date("2024-12-31")).map(\.session.description)
                 == ["2024-07-03", "2024-11-29", "2024-12-24"])
     }
 
@@ -107,10 +112,14 @@ import Testing
             #expect(NewYorkTime.utcOffset(atUTCSeconds: Int64(t)) == zone.secondsFromGMT(for: d), "at \(d)")
         }
         // Around transitions, to the second.
-        for text in ["2024-03-10T06:59:59Z", "2024-03-10T07:00:00Z", "2024-11-03T05:59:59Z", "2024-11-03T06:00:00Z",
-                     "2006-04-02T07:00:00Z", "2006-10-29T05:59:59Z", "2006-10-29T06:00:00Z"] {
+        for text in [
+            "2024-03-10T06:59:59Z", "2024-03-10T07:00:00Z", "2024-11-03T05:59:59Z", "2024-11-03T06:00:00Z",
+            "2006-04-02T07:00:00Z", "2006-10-29T05:59:59Z", "2006-10-29T06:00:00Z",
+        ] {
             let d = instant(text)
-            #expect(NewYorkTime.utcOffset(atUTCSeconds: Int64(d.timeIntervalSince1970)) == zone.secondsFromGMT(for: d), "at \(text)")
+            #expect(
+                NewYorkTime.utcOffset(atUTCSeconds: Int64(d.timeIntervalSince1970)) == zone.secondsFromGMT(for: d),
+                "at \(text)")
         }
     }
 }

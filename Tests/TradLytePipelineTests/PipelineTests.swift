@@ -1,11 +1,12 @@
 import Foundation
-import TradLyteTestSupport
 import MarketData
 import PolygonFake
 import Testing
 import TradLyteCore
-@testable import TradLytePipeline
 import TradLyteStore
+import TradLyteTestSupport
+
+@testable import TradLytePipeline
 
 /// A store in a temporary directory.
 final class TempStore {
@@ -25,7 +26,9 @@ final class TempStore {
 func contentDigest(_ store: MarketStore) throws -> [String] {
     var lines: [String] = []
     for info in try store.symbols() {
-        lines.append("S \(info.symbol) \(info.name ?? "") \(info.type ?? "") \(info.active) \(info.marketCap ?? 0) \(info.industry ?? "")")
+        lines.append(
+            "S \(info.symbol) \(info.name ?? "") \(info.type ?? "") \(info.active) \(info.marketCap ?? 0) \(info.industry ?? "")"
+        )
         guard let w = try store.watermark(info.symbol) else { continue }
         lines.append("W \(w.firstSession) \(w.latestSession) \(w.rows)")
         for b in try store.dailyBars(info.symbol) { lines.append("D \(b)") }
@@ -36,8 +39,10 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
 @Suite struct PipelineTests {
     static func at(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
-    func pipeline(_ store: MarketStore, now: Date, options: PipelineOptions = PipelineOptions(backfillYears: 1),
-                  provider: MarketDataProvider? = nil) -> Pipeline {
+    func pipeline(
+        _ store: MarketStore, now: Date, options: PipelineOptions = PipelineOptions(backfillYears: 1),
+        provider: MarketDataProvider? = nil
+    ) -> Pipeline {
         Pipeline(store: store, provider: provider ?? DemoMarket(clock: { now }), options: options, clock: { now })
     }
 
@@ -88,10 +93,15 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
 
     @Test func incrementalRunsEqualAFreshRunAndPlanPerSymbol() throws {
         let incremental = try TempStore()
-        let t1 = Self.at("2026-10-20T23:00:00Z"), t2 = Self.at("2026-11-25T23:00:00Z")
+        let t1 = Self.at("2026-10-20T23:00:00Z")
+        let t2 = Self.at("2026-11-25T23:00:00Z")
         #expect(pipeline(incremental.store, now: t1).run().status == .succeeded)
         let plan = try pipeline(incremental.store, now: t2).plan()
-        #expect(plan.groupedSessions.count == TradingCalendar.nyse.sessions(in: try SessionDate(iso: "2026-10-21")...(try SessionDate(iso: "2026-11-25"))).count)
+        #expect(
+            plan.groupedSessions.count
+                == TradingCalendar.nyse.sessions(
+                    in: try SessionDate(iso: "2026-10-21")...(try SessionDate(iso: "2026-11-25"))
+                ).count)
         // Market mode plans from the grouped days fetched, not from each symbol's watermark.
         #expect(plan.missingBySymbol.isEmpty)
         #expect(plan.groupedSessions.first == (try SessionDate(iso: "2026-11-25")))
@@ -110,7 +120,8 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
 
     @Test func aSplitRefetchesTheAdjustedHistoryOnce() throws {
         let t = try TempStore()
-        let before = Self.at("2021-07-30T23:00:00Z"), after = Self.at("2021-08-10T23:00:00Z")
+        let before = Self.at("2021-07-30T23:00:00Z")
+        let after = Self.at("2021-08-10T23:00:00Z")
         #expect(pipeline(t.store, now: before).run().status == .succeeded)
         let day = try SessionDate(iso: "2021-07-29")
         let raw = try #require(try t.store.dailyBars(DemoMarket.splitSymbol, in: day...day).first)
@@ -146,7 +157,8 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         let t = try TempStore()
         let acme = try Symbol("ACME")
         let old = Self.at("2026-01-05T23:00:00Z")
-        let bars = try DemoMarket(clock: { old }).dailyBars(acme, from: try SessionDate(iso: "2025-12-01"), to: try SessionDate(iso: "2025-12-31"))
+        let bars = try DemoMarket(clock: { old }).dailyBars(
+            acme, from: try SessionDate(iso: "2025-12-01"), to: try SessionDate(iso: "2025-12-31"))
         let provenance = Provenance(runID: nil, provider: "demo", endpoint: "t", fetchedAt: old)
         _ = try t.store.ingest([acme: bars], provenance: provenance)
         let dry = try t.store.vacuumBronze(olderThan: Self.at("2026-06-01T00:00:00Z"), dryRun: true)
@@ -164,25 +176,32 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         let t = try TempStore()
         let acme = try Symbol("ACME")
         let clock = ManualClock(iso: "2026-11-25T23:00:00Z")
-        let client = PolygonClient(configuration: .init(apiKey: "k", baseURL: server.baseURL, callsPerMinute: 6000, retries: 0, backoff: 0.01),
-                                   transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock)
+        let client = PolygonClient(
+            configuration: .init(apiKey: "k", baseURL: server.baseURL, callsPerMinute: 6000, retries: 0, backoff: 0.01),
+            transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock)
         var options = PipelineOptions(mode: .watchlist, watchlist: [acme, try Symbol("TERA")], backfillYears: 1)
         let early = Self.at("2026-11-20T23:00:00Z")
         let ok = Pipeline(store: t.store, provider: client, options: options, clock: { early }).run()
         #expect(ok.status == .succeeded, "\(ok.summary)")
         let before = try contentDigest(t.store)
         server.inject(.status(503), count: 10, pathPrefix: "/v2/aggs/ticker")
-        let failed = Pipeline(store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }).run()
+        let failed = Pipeline(
+            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }
+        ).run()
         #expect(failed.status == .failed && failed.failedStage == "fetch_ohlcv")
         #expect(failed.error?.contains("HTTP 503") == true)
         #expect(try t.store.runs(last: 1).first?.status == .failed)
         #expect(try contentDigest(t.store) == before)
         server.clearFaults()
         server.inject(.wrongTypes, pathPrefix: "/v2/aggs/ticker")
-        let garbage = Pipeline(store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }).run()
+        let garbage = Pipeline(
+            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }
+        ).run()
         #expect(garbage.status == .failed && garbage.error?.contains("is not a number") == true)
         #expect(try contentDigest(t.store) == before)
-        let recovered = Pipeline(store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }).run()
+        let recovered = Pipeline(
+            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }
+        ).run()
         #expect(recovered.status == .succeeded)
     }
 
@@ -192,9 +211,10 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         var options = PipelineOptions(backfillYears: 2)
         options.chunkSessions = 20
         var sessions = 0
-        let cancelled = pipeline(t.store, now: now, options: options).run(events: { event in
-            if case .progress = event { sessions += 1 }
-        }, isCancelled: { sessions >= 150 })
+        let cancelled = pipeline(t.store, now: now, options: options).run(
+            events: { event in
+                if case .progress = event { sessions += 1 }
+            }, isCancelled: { sessions >= 150 })
         #expect(cancelled.status == .cancelled && cancelled.cancelled)
         // Every grouped day fetched before the cancel was committed as it arrived and is kept.
         #expect(cancelled.sessionsStored == 150)

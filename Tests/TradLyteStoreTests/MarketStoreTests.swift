@@ -1,13 +1,16 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
 import TradLyteCore
+import TradLyteTestSupport
+
 @testable import TradLyteStore
 
 @Suite struct MarketStoreOpeningTests {
-    static let migrations = ["001_initial_schema", "002_quote_cache", "003_splits_and_alerts",
-                             "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions",
-                             "007_fib_bars_computed_on_read"]
+    static let migrations = [
+        "001_initial_schema", "002_quote_cache", "003_splits_and_alerts",
+        "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions",
+        "007_fib_bars_computed_on_read",
+    ]
 
     /// A database from before Fibonacci bars were computed on read loses the stored copy, its
     /// checkpoints and its rebuild flag on upgrade, and keeps every daily bar.
@@ -20,7 +23,9 @@ import TradLyteCore
             _ = try store.ingest([aapl: bars], provenance: provenance())
         }
         // Put the database back at schema 6, as the previous release left it.
-        rawSQL(dir.databasePath, """
+        rawSQL(
+            dir.databasePath,
+            """
             CREATE TABLE bars_fib (
                 interval INTEGER NOT NULL, symbol_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
                 first_session INTEGER NOT NULL, last_session INTEGER NOT NULL, sessions INTEGER NOT NULL,
@@ -68,7 +73,10 @@ import TradLyteCore
             _ = try MarketStore(path: dir.databasePath)
             Issue.record("expected newerSchema")
         } catch let error as StoreError {
-            guard case .newerSchema(_, 99, MarketStore.schemaVersion) = error else { Issue.record("got \(error)"); return }
+            guard case .newerSchema(_, 99, MarketStore.schemaVersion) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(error.description.contains("newer TradLyte"))
         }
         #expect(fingerprint(dir.databasePath) == before)
@@ -82,7 +90,10 @@ import TradLyteCore
             _ = try MarketStore(path: dir.databasePath)
             Issue.record("expected notADatabase")
         } catch let error as StoreError {
-            guard case .notADatabase = error else { Issue.record("got \(error)"); return }
+            guard case .notADatabase = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(error.description.contains("left untouched"))
         }
         #expect(FileManager.default.contents(atPath: dir.databasePath) == garbage)
@@ -139,7 +150,8 @@ import TradLyteCore
         try store.upsertDailyBars([.init(symbol: aapl, series: second)], at: pinnedNow)
         let stored = try store.dailySeries(aapl)
         #expect(stored.count == 200)
-        #expect(Array(stored.close[..<150]) == second.close && Array(stored.close[150...]) == Array(first.close[150...]))
+        #expect(
+            Array(stored.close[..<150]) == second.close && Array(stored.close[150...]) == Array(first.close[150...]))
         #expect(try store.watermark(aapl)?.rows == 200)
     }
 
@@ -171,7 +183,8 @@ import TradLyteCore
         #expect(watermark.firstSession == bars.first!.session)
         #expect(watermark.latestSession == bars.last!.session)
         #expect(watermark.rows == 250)
-        let bronze = try store.db.scalarInt("""
+        let bronze = try store.db.scalarInt(
+            """
             SELECT count(*) FROM bronze_rows r JOIN bronze_batches b ON b.id = r.batch_id
             WHERE b.provider = 'test' AND r.symbol = 'AAPL'
             """)
@@ -272,23 +285,31 @@ import TradLyteCore
         let store = try MarketStore(path: dir.databasePath)
         let t0 = Date(timeIntervalSince1970: 1_700_000_000.25)
         let run = try store.beginRun(trigger: .cli, at: t0)
-        try store.recordStage(StageRecord(runID: run, stage: "fetch", status: .failed, attempts: 3, startedAt: t0,
-                                          finishedAt: t0.addingTimeInterval(1.5), counts: ["calls": 3], error: "HTTP 503"))
+        try store.recordStage(
+            StageRecord(
+                runID: run, stage: "fetch", status: .failed, attempts: 3, startedAt: t0,
+                finishedAt: t0.addingTimeInterval(1.5), counts: ["calls": 3], error: "HTTP 503"))
         try store.finishRun(run, status: .failed, error: "fetch: HTTP 503", at: t0.addingTimeInterval(2))
         let record = try #require(try store.runs(last: 5).first)
-        #expect(record.id == run && record.status == .failed && record.trigger == .cli && record.error == "fetch: HTTP 503")
+        #expect(
+            record.id == run && record.status == .failed && record.trigger == .cli && record.error == "fetch: HTTP 503")
         #expect(record.startedAt == t0)
         let stages = try store.stages(ofRun: run)
-        #expect(stages == [StageRecord(runID: run, stage: "fetch", status: .failed, attempts: 3, startedAt: t0,
-                                       finishedAt: t0.addingTimeInterval(1.5), counts: ["calls": 3], error: "HTTP 503")])
+        #expect(
+            stages == [
+                StageRecord(
+                    runID: run, stage: "fetch", status: .failed, attempts: 3, startedAt: t0,
+                    finishedAt: t0.addingTimeInterval(1.5), counts: ["calls": 3], error: "HTTP 503")
+            ])
         #expect(try store.summary().lastRun?.id == run)
     }
 
     @Test func storesSymbolMetadata() throws {
         let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.databasePath)
-        let info = SymbolInfo(symbol: aapl, name: "Apple Inc.", type: "CS", exchange: "XNAS", marketCap: 3.1e12,
-                              industry: "Electronic Computers", listDate: try SessionDate(iso: "1980-12-12"))
+        let info = SymbolInfo(
+            symbol: aapl, name: "Apple Inc.", type: "CS", exchange: "XNAS", marketCap: 3.1e12,
+            industry: "Electronic Computers", listDate: try SessionDate(iso: "1980-12-12"))
         try store.upsertSymbols([info], at: pinnedNow)
         #expect(try store.symbols() == [info])
     }
@@ -334,7 +355,9 @@ import TradLyteCore
         let aapl = try Symbol("AAPL")
         let bars = makeBars(from: "2024-01-02", count: 5)
         _ = try store.ingest([aapl: bars], provenance: provenance())
-        rawSQL(dir.databasePath, """
+        rawSQL(
+            dir.databasePath,
+            """
             INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume)
             VALUES ((SELECT min(id) FROM bronze_batches), 'ORPHAN', 20240102, 1, 2, 0.5, 1.5, 10)
             """)

@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import TradLyteCore
 import TradLyteTestSupport
+
 @testable import TradLyteStore
 
 /// The instant store tests write at (a pinned clock, never the host's).
@@ -48,8 +49,10 @@ func makeBars(from start: String, count: Int, seed: UInt64 = 1, calendar: Tradin
         let close = open * (1 + (next() - 0.5) * 0.04)
         let high = max(open, close) * (1 + next() * 0.01)
         let low = min(open, close) * (1 - next() * 0.01)
-        bars.append(DailyBar(session: calendar.sessions[index], open: open, high: high, low: low, close: close,
-                             volume: (next() * 1_000_000).rounded(), vwap: (open + close) / 2, trades: Int(next() * 5000)))
+        bars.append(
+            DailyBar(
+                session: calendar.sessions[index], open: open, high: high, low: low, close: close,
+                volume: (next() * 1_000_000).rounded(), vwap: (open + close) / 2, trades: Int(next() * 5000)))
         price = close
         index += 1
     }

@@ -28,7 +28,8 @@ public final class CLIHarness {
             return explicit
         }
         var candidates: [String] = []
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         for _ in 0..<4 {
@@ -43,8 +44,9 @@ public final class CLIHarness {
         for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
-        throw TestSupportError(message: "the tradlyte binary was not found (looked in \(candidates)) — "
-            + "run `swift build` first, or `make test`")
+        throw TestSupportError(
+            message: "the tradlyte binary was not found (looked in \(candidates)) — "
+                + "run `swift build` first, or `make test`")
     }
 
     /// The clean environment with `TRADLYTE_HOME` set to the scratch home, plus `extra`.
@@ -78,8 +80,9 @@ public final class CLIHarness {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// Starts the binary without waiting (output discarded), for tests that kill or race it.

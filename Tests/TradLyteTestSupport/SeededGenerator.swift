@@ -64,14 +64,18 @@ public struct RandomWalk {
     }
 
     /// `count` daily bars on consecutive sessions from the first session on or after `start`.
-    public mutating func dailyBars(from start: SessionDate, count: Int,
-                                   calendar: TradingCalendar = .nyse) -> [DailyBar] {
+    public mutating func dailyBars(
+        from start: SessionDate, count: Int,
+        calendar: TradingCalendar = .nyse
+    ) -> [DailyBar] {
         var index = calendar.sessionIndex(onOrAfter: start)
         var result: [DailyBar] = []
         for _ in 0..<count {
             let b = nextBar()
-            result.append(DailyBar(session: calendar.sessions[index], open: b.open, high: b.high, low: b.low,
-                                   close: b.close, volume: b.volume))
+            result.append(
+                DailyBar(
+                    session: calendar.sessions[index], open: b.open, high: b.high, low: b.low,
+                    close: b.close, volume: b.volume))
             index += 1
         }
         return result

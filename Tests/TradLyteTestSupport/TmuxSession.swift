@@ -21,8 +21,11 @@ public final class TmuxSession {
         }
         socket = "tradlyte-test-\(UUID().uuidString.prefix(8))"
         // The server started here keeps its inherited descriptors: give it none to hold open.
-        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
-                  "\(command); echo EXITED:$?; sleep 30"], output: false)
+        try tmux(
+            [
+                "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+                "\(command); echo EXITED:$?; sleep 30",
+            ], output: false)
     }
 
     deinit { _ = try? tmux(["kill-server"]) }
@@ -56,11 +59,14 @@ public final class TmuxSession {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
         // glibc ≥ 2.34 has posix_spawn_file_actions_addclosefrom_np; Swift's Glibc module hides
         // it (a GNU extension), so look it up at run time.
         typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        else {
             let message = "this C library lacks posix_spawn_file_actions_addclosefrom_np (glibc 2.34+ needed)"
             throw TestSupportError(message: message)
         }
@@ -70,7 +76,8 @@ public final class TmuxSession {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
+        var none = sigset_t()
+        var all = sigset_t()
         sigemptyset(&none)
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &none)

@@ -1,16 +1,23 @@
 import Foundation
-import TradLyteTestSupport
-import Testing
 import TermRender
+import Testing
 import TradLyteCore
+import TradLyteTestSupport
+
 @testable import TradLyteUI
 
 @Suite struct ComposerTests {
     static func editing(width: Int = 120, height: Int = 36) -> AppState {
         var s = Fixture.state(width: width, height: height)
         #expect(Fixture.keys(&s, "S") == [.loadStrategies])
-        let entries = StrategyLibrary.all.map { ComposerPanel.Entry(id: $0.id, builtIn: true, strategy: $0.strategy, problem: nil) }
-            + [ComposerPanel.Entry(id: "broken", builtIn: false, strategy: nil, problem: "$.trigger.rule: unknown indicator 'smaa'")]
+        let entries =
+            StrategyLibrary.all.map {
+                ComposerPanel.Entry(id: $0.id, builtIn: true, strategy: $0.strategy, problem: nil)
+            }
+            + [
+                ComposerPanel.Entry(
+                    id: "broken", builtIn: false, strategy: nil, problem: "$.trigger.rule: unknown indicator 'smaa'")
+            ]
         _ = App.update(&s, .strategiesLoaded(entries))
         _ = Fixture.keys(&s, "enter")  // golden_cross, as the user's copy
         return s
@@ -27,7 +34,10 @@ import TradLyteCore
         #expect(draft.isDirty)  // a copy of a built-in is unsaved until saved
         _ = Fixture.keys(&s, "ctrl-u")
         Self.type(&s, "sma($fast) crosses_abve sma($slow)")
-        guard case .invalid(let problems) = s.composer.draft!.compile() else { Issue.record("the typo passed"); return }
+        guard case .invalid(let problems) = s.composer.draft!.compile() else {
+            Issue.record("the typo passed")
+            return
+        }
         let p = try #require(problems.first { $0.field == .trigger })
         #expect(p.column == 11)  // under "crosses_abve"
         let screen = Fixture.render(s)
@@ -36,12 +46,17 @@ import TradLyteCore
         let fieldRow = try #require(rows.firstIndex { $0.contains("crosses_abve") })
         let caretColumn = try #require(rows[fieldRow + 1].firstIndex(of: "^"))
         let wordColumn = try #require(rows[fieldRow].range(of: "crosses_abve")?.lowerBound)
-        #expect(rows[fieldRow].distance(from: rows[fieldRow].startIndex, to: wordColumn) == rows[fieldRow + 1].distance(from: rows[fieldRow + 1].startIndex, to: caretColumn))
+        #expect(
+            rows[fieldRow].distance(from: rows[fieldRow].startIndex, to: wordColumn)
+                == rows[fieldRow + 1].distance(from: rows[fieldRow + 1].startIndex, to: caretColumn))
         // Saving an invalid strategy writes nothing.
         #expect(Fixture.keys(&s, "ctrl-s").isEmpty && s.message?.text.hasPrefix("not saved") == true)
         _ = Fixture.keys(&s, "ctrl-u")
         Self.type(&s, "sma($fast) crosses_above sma($slow) and rsi(14) < 70")
-        guard case .valid(let strategy) = s.composer.draft!.compile() else { Issue.record("still invalid"); return }
+        guard case .valid(let strategy) = s.composer.draft!.compile() else {
+            Issue.record("still invalid")
+            return
+        }
         let effects = Fixture.keys(&s, "ctrl-s")
         #expect(effects == [.saveStrategy(id: "my_golden_cross", text: strategy.fileText)])
         #expect(try Strategy.parse(strategy.fileText).trigger.rule.contains("rsi(14) < 70"))
@@ -49,7 +64,11 @@ import TradLyteCore
         #expect(s.strategy == "my_golden_cross" && s.composer.draft?.isDirty == false)
         _ = Fixture.keys(&s, "esc")
         #expect(s.composer.draft == nil)
-        #expect(Fixture.keys(&s, "b").first == .runBacktest(strategy: "my_golden_cross", symbol: "ACME", interval: .daily, parameters: [:], range: nil, generation: 1))
+        #expect(
+            Fixture.keys(&s, "b").first
+                == .runBacktest(
+                    strategy: "my_golden_cross", symbol: "ACME", interval: .daily, parameters: [:], range: nil,
+                    generation: 1))
     }
 
     @Test func unsavedChangesAskBeforeTheyAreDropped() {
@@ -72,7 +91,10 @@ import TradLyteCore
         set(.interval, "4d")
         set(.maxBars, "-3")
         set(.id, "my cross!")
-        guard case .invalid(let problems) = s.composer.draft!.compile() else { Issue.record("accepted"); return }
+        guard case .invalid(let problems) = s.composer.draft!.compile() else {
+            Issue.record("accepted")
+            return
+        }
         #expect(Set(problems.map(\.field)) == [.parameters, .stopLoss, .interval, .maxBars, .id])
         set(.parameters, "fast=20 5..100/5, slow=100 50..300/10")
         set(.stopLoss, "entry_low 1%")
@@ -85,15 +107,23 @@ import TradLyteCore
             if case .invalid(let p) = s.composer.draft!.compile() { Issue.record("rejected: \(p)") }
             return
         }
-        #expect(st.interval.sessions == 5 && st.exit.maxBars == 30 && st.exit.trailingStop == .atr(multiple: 2, period: 14))
-        #expect(st.exit.stopLoss == .anchored(.entryLow, offsetPercent: 1) && st.parameters.map(\.name) == ["fast", "slow"])
+        #expect(
+            st.interval.sessions == 5 && st.exit.maxBars == 30 && st.exit.trailingStop == .atr(multiple: 2, period: 14))
+        #expect(
+            st.exit.stopLoss == .anchored(.entryLow, offsetPercent: 1) && st.parameters.map(\.name) == ["fast", "slow"])
         // A trailing stop cannot be anchored: the file parser's message lands on that field.
         set(.trailingStop, "entry_low 1%")
-        if case .invalid(let p) = s.composer.draft!.compile() { #expect(p.allSatisfy { $0.field == .trailingStop }) } else { Issue.record("accepted") }
+        if case .invalid(let p) = s.composer.draft!.compile() {
+            #expect(p.allSatisfy { $0.field == .trailingStop })
+        } else {
+            Issue.record("accepted")
+        }
         set(.trailingStop, "2 atr 14")
         // The form round-trips: a draft of the saved strategy shows the same texts.
         let again = StrategyDraft(st, id: "my_cross")
-        for f in [StrategyDraft.Field.parameters, .stopLoss, .takeProfit, .trailingStop, .interval, .maxBars] { #expect(again.text(f) == s.composer.draft!.text(f)) }
+        for f in [StrategyDraft.Field.parameters, .stopLoss, .takeProfit, .trailingStop, .interval, .maxBars] {
+            #expect(again.text(f) == s.composer.draft!.text(f))
+        }
     }
 
     @Test func ctrlSpaceCompletesIndicatorsAndOutputs() {
@@ -144,14 +174,18 @@ import TradLyteCore
     @Test func aPreviewShadesTheBarsWhereTheSetupHolds() throws {
         var s = Fixture.state(width: 160, height: 48)
         let withSetup = try #require(StrategyLibrary.all.first { $0.strategy.setup != nil })
-        s.composer.entries = [ComposerPanel.Entry(id: withSetup.id, builtIn: true, strategy: withSetup.strategy, problem: nil)]
+        s.composer.entries = [
+            ComposerPanel.Entry(id: withSetup.id, builtIn: true, strategy: withSetup.strategy, problem: nil)
+        ]
         s.pane = .strategies
         _ = Fixture.keys(&s, "enter", "f5")
         let preview = try #require(s.preview)
         #expect(!preview.setup.isEmpty && s.pane == .chart)
         // Shaded columns carry the shade style somewhere in the plot.
         let runs = Fixture.render(s).styleRuns.joined(separator: "\n")
-        #expect(runs.contains(Theme.default["grid"].fg.description + "+") || runs.contains("/" + Theme.default["grid"].fg.description))
+        #expect(
+            runs.contains(Theme.default["grid"].fg.description + "+")
+                || runs.contains("/" + Theme.default["grid"].fg.description))
     }
 
     @Test func backtestsCanBeLimitedToADateRange() throws {
@@ -160,7 +194,10 @@ import TradLyteCore
         _ = Palette.run("range 2023-06-01 2024-01-31", &s)
         let range = try #require(s.backtestRange)
         #expect(range == SessionDate(year: 2023, month: 6, day: 1)!...SessionDate(year: 2024, month: 1, day: 31)!)
-        guard case .runBacktest(_, _, _, _, let r, _)? = Fixture.keys(&s, "b").first else { Issue.record("no backtest"); return }
+        guard case .runBacktest(_, _, _, _, let r, _)? = Fixture.keys(&s, "b").first else {
+            Issue.record("no backtest")
+            return
+        }
         #expect(r == range)
         _ = Palette.run("range 2024-02-01 2024-01-01", &s)
         #expect(s.message?.level == .warn)
@@ -182,8 +219,14 @@ import TradLyteCore
         #expect(Palette.run("refresh now", &s) == [.startRefresh])
         #expect(Palette.run("refresh cancel", &s) == [.cancelRefresh])
         if case .runStudy(.sweep, _, _, _, _)? = Palette.run("sweep", &s).first {} else { Issue.record("sweep") }
-        if case .runStudy(.walkForward, _, _, _, _)? = Palette.run("walkforward", &s).first {} else { Issue.record("walkforward") }
-        if case .runStudy(.watchlist, _, _, _, _)? = Palette.run("watchlist run", &s).first {} else { Issue.record("watchlist run") }
+        if case .runStudy(.walkForward, _, _, _, _)? = Palette.run("walkforward", &s).first {
+        } else {
+            Issue.record("walkforward")
+        }
+        if case .runStudy(.watchlist, _, _, _, _)? = Palette.run("watchlist run", &s).first {
+        } else {
+            Issue.record("watchlist run")
+        }
         if case .runBacktest? = Palette.run("backtest", &s).first {} else { Issue.record("backtest") }
         #expect(Palette.matches("sw", s).first == "sweep")
     }
@@ -206,7 +249,9 @@ import TradLyteCore
             check(key)
             if key == "?" { _ = Fixture.keys(&s, "esc") }
         }
-        let entries = StrategyLibrary.all.map { ComposerPanel.Entry(id: $0.id, builtIn: true, strategy: $0.strategy, problem: nil) }
+        let entries = StrategyLibrary.all.map {
+            ComposerPanel.Entry(id: $0.id, builtIn: true, strategy: $0.strategy, problem: nil)
+        }
         _ = Fixture.keys(&s, "S")
         _ = App.update(&s, .strategiesLoaded(entries))
         check("composer list")

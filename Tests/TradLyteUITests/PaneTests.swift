@@ -1,8 +1,9 @@
 import Foundation
-import TradLyteTestSupport
-import Testing
 import TermRender
+import Testing
 import TradLyteCore
+import TradLyteTestSupport
+
 @testable import TradLyteUI
 
 /// The backtest, picks, alerts and pipeline panes: update logic and golden snapshots.
@@ -20,13 +21,16 @@ import TradLyteCore
         #expect(name == "macd_crossover" && symbol == "ACME" && interval == .daily && s.backtest?.running == true)
         let strategy = StrategyLibrary.named(name)!.strategy
         let compiled = try! CompiledStrategy(strategy)
-        let result = Backtester.run(compiled, daily: s.series[symbol]!, configuration: BacktestConfiguration(strategy.backtest),
-                                    latestClosed: s.latestClosed)
+        let result = Backtester.run(
+            compiled, daily: s.series[symbol]!, configuration: BacktestConfiguration(strategy.backtest),
+            latestClosed: s.latestClosed)
         _ = App.update(&s, .backtestFinished(generation: generation, .success(result)))
         return s
     }
 
-    @Test(arguments: ScreenSnapshotTests.sizes) func backtestPaneShowsEquityDrawdownStatisticsAndTrades(width: Int, height: Int) {
+    @Test(arguments: ScreenSnapshotTests.sizes) func backtestPaneShowsEquityDrawdownStatisticsAndTrades(
+        width: Int, height: Int
+    ) {
         let s = Self.backtested(width: width, height: height)
         #expect(s.backtest?.result != nil && s.backtest?.running == false)
         let b = Fixture.render(s)
@@ -41,7 +45,12 @@ import TradLyteCore
         let first = s.backtest!.generation
         let effects = Fixture.keys(&s, "n")
         #expect(s.strategy == "rsi_reversion")
-        #expect(effects == [.runBacktest(strategy: "rsi_reversion", symbol: "ACME", interval: .daily, parameters: [:], range: nil, generation: first + 1)])
+        #expect(
+            effects == [
+                .runBacktest(
+                    strategy: "rsi_reversion", symbol: "ACME", interval: .daily, parameters: [:], range: nil,
+                    generation: first + 1)
+            ])
         _ = App.update(&s, .backtestFinished(generation: first, .failure(QuoteFailure("old"))))
         #expect(s.backtest?.running == true && s.backtest?.error == nil)
         _ = Fixture.keys(&s, "esc")
@@ -70,26 +79,48 @@ import TradLyteCore
 
     static func lists(_ s: inout AppState) {
         let day = SessionDate(year: 2024, month: 3, day: 14)!
-        let picks = [ScanPick(strategy: "golden_cross", symbol: try! Symbol("TERA"), session: day, confidence: 1, price: 122.4, marketCap: 310e9,
-                              sector: "Technology", rank: 1),
-                     ScanPick(strategy: "rsi_reversion", symbol: try! Symbol("ZEN"), session: day, confidence: 2.0 / 3, price: 326.7,
-                              marketCap: 8e9, sector: "Consumer", rank: 1)]
+        let picks = [
+            ScanPick(
+                strategy: "golden_cross", symbol: try! Symbol("TERA"), session: day, confidence: 1, price: 122.4,
+                marketCap: 310e9,
+                sector: "Technology", rank: 1),
+            ScanPick(
+                strategy: "rsi_reversion", symbol: try! Symbol("ZEN"), session: day, confidence: 2.0 / 3, price: 326.7,
+                marketCap: 8e9, sector: "Consumer", rank: 1),
+        ]
         _ = App.update(&s, .picksLoaded(picks))
         let fired = Date(timeIntervalSince1970: 1_710_450_000)
-        let alerts = [Alert(id: 2, ruleID: 1, symbol: try! Symbol("ACME"), session: day, message: "ACME closed at 43.66, above 43.50", firedAt: fired, read: false),
-                      Alert(id: 1, ruleID: 3, symbol: try! Symbol("TERA"), session: day, message: "TERA: new golden_cross pick", firedAt: fired, read: true)]
-        let rules = [AlertRule(id: 1, kind: .priceAbove, symbol: try! Symbol("ACME"), value: 43.5),
-                     AlertRule(id: 3, kind: .newPick, symbol: try! Symbol("TERA"), strategy: "golden_cross")]
+        let alerts = [
+            Alert(
+                id: 2, ruleID: 1, symbol: try! Symbol("ACME"), session: day,
+                message: "ACME closed at 43.66, above 43.50", firedAt: fired, read: false),
+            Alert(
+                id: 1, ruleID: 3, symbol: try! Symbol("TERA"), session: day, message: "TERA: new golden_cross pick",
+                firedAt: fired, read: true),
+        ]
+        let rules = [
+            AlertRule(id: 1, kind: .priceAbove, symbol: try! Symbol("ACME"), value: 43.5),
+            AlertRule(id: 3, kind: .newPick, symbol: try! Symbol("TERA"), strategy: "golden_cross"),
+        ]
         _ = App.update(&s, .alertsLoaded(alerts, rules: rules, unread: 1))
         let start = Date(timeIntervalSince1970: 1_710_460_000)
-        let runs = [RunRecord(id: 7, trigger: .tui, status: .failed, startedAt: start, finishedAt: start.addingTimeInterval(3.2),
-                              error: "fetch: HTTP 429 after 3 attempts", summary: nil),
-                    RunRecord(id: 6, trigger: .cli, status: .succeeded, startedAt: start.addingTimeInterval(-86_400),
-                              finishedAt: start.addingTimeInterval(-86_398.75), error: nil, summary: "12 rows, 12 new")]
-        let stages = [StageRecord(runID: 7, stage: "plan", status: .succeeded, attempts: 1, startedAt: start, finishedAt: start.addingTimeInterval(0.01),
-                                  counts: ["sessions": 1], error: nil),
-                      StageRecord(runID: 7, stage: "fetch", status: .failed, attempts: 3, startedAt: start.addingTimeInterval(0.01),
-                                  finishedAt: start.addingTimeInterval(3.2), counts: [:], error: "HTTP 429")]
+        let runs = [
+            RunRecord(
+                id: 7, trigger: .tui, status: .failed, startedAt: start, finishedAt: start.addingTimeInterval(3.2),
+                error: "fetch: HTTP 429 after 3 attempts", summary: nil),
+            RunRecord(
+                id: 6, trigger: .cli, status: .succeeded, startedAt: start.addingTimeInterval(-86_400),
+                finishedAt: start.addingTimeInterval(-86_398.75), error: nil, summary: "12 rows, 12 new"),
+        ]
+        let stages = [
+            StageRecord(
+                runID: 7, stage: "plan", status: .succeeded, attempts: 1, startedAt: start,
+                finishedAt: start.addingTimeInterval(0.01),
+                counts: ["sessions": 1], error: nil),
+            StageRecord(
+                runID: 7, stage: "fetch", status: .failed, attempts: 3, startedAt: start.addingTimeInterval(0.01),
+                finishedAt: start.addingTimeInterval(3.2), counts: [:], error: "HTTP 429"),
+        ]
         _ = App.update(&s, .runsLoaded(runs, stages: [7: stages]))
     }
 
@@ -101,11 +132,17 @@ import TradLyteCore
         #expect(Fixture.keys(&s, "A") == [.loadAlerts])
         assertSnapshot(Fixture.render(s), named: "pane-alerts-\(width)x\(height)")
         #expect(Fixture.keys(&s, "P") == [.loadRuns, .loadPlan])
-        _ = App.update(&s, .planLoaded(["from the DEMO market: Latest closed session: 2024-03-15", "Grouped daily: 1 session (2024-03-15)"]))
+        _ = App.update(
+            &s,
+            .planLoaded([
+                "from the DEMO market: Latest closed session: 2024-03-15", "Grouped daily: 1 session (2024-03-15)",
+            ]))
         assertSnapshot(Fixture.render(s), named: "pane-pipeline-\(width)x\(height)")
     }
 
-    @Test(arguments: ScreenSnapshotTests.sizes) func aManualRefreshShowsStagesProgressAndLogThenABannerWhenItFails(width: Int, height: Int) {
+    @Test(arguments: ScreenSnapshotTests.sizes) func aManualRefreshShowsStagesProgressAndLogThenABannerWhenItFails(
+        width: Int, height: Int
+    ) {
         var s = Fixture.state(width: width, height: height)
         #expect(Fixture.keys(&s, "R") == [.startRefresh])
         #expect(Fixture.keys(&s, "R").isEmpty && s.message?.text.contains("already running") == true)
@@ -118,7 +155,10 @@ import TradLyteCore
         #expect(s.refresh?.stages.map(\.name) == ["plan", "fetch_ohlcv"] && s.refresh?.stages[1].done == 2)
         assertSnapshot(Fixture.render(s), named: "pane-refresh-running-\(width)x\(height)")
         #expect(Fixture.keys(&s, "c") == [.cancelRefresh] && s.refresh?.cancelRequested == true)
-        let effects = App.update(&s, .refreshFinished(summary: "Refresh failed: fetch_ohlcv: HTTP 429 after 3 attempts", failed: true, cancelled: false))
+        let effects = App.update(
+            &s,
+            .refreshFinished(
+                summary: "Refresh failed: fetch_ohlcv: HTTP 429 after 3 attempts", failed: true, cancelled: false))
         #expect(effects.contains(.reloadData(["ACME", "GRID", "NOVA", "TERA", "ZEN"])) && effects.contains(.loadRuns))
         #expect(s.failedBanner != nil)
         _ = Fixture.keys(&s, "esc")  // the banner stays on every screen…
@@ -142,8 +182,14 @@ import TradLyteCore
         #expect(Fixture.keys(&s, "m") == [.markAlertsRead([2])])
         #expect(Fixture.keys(&s, "M") == [.markAlertsRead(nil)])
         s.current = "ACME"
-        #expect(Palette.run("alert above 50", &s) == [.addAlertRule(AlertRule(kind: .priceAbove, symbol: try! Symbol("ACME"), value: 50))])
-        #expect(Palette.run("alert change 5 3", &s) == [.addAlertRule(AlertRule(kind: .percentChange, symbol: try! Symbol("ACME"), value: 5, sessions: 3))])
+        #expect(
+            Palette.run("alert above 50", &s) == [
+                .addAlertRule(AlertRule(kind: .priceAbove, symbol: try! Symbol("ACME"), value: 50))
+            ])
+        #expect(
+            Palette.run("alert change 5 3", &s) == [
+                .addAlertRule(AlertRule(kind: .percentChange, symbol: try! Symbol("ACME"), value: 5, sessions: 3))
+            ])
         #expect(Palette.run("alert trigger golden_cross", &s).count == 1)
         #expect(Palette.run("alert remove 3", &s) == [.removeAlertRule(3)])
         _ = Palette.run("alert above", &s)
@@ -160,60 +206,95 @@ import TradLyteCore
         return Fixture.keys(&s, key).first
     }
 
-    @Test(arguments: ScreenSnapshotTests.sizes) func aSweepShowsAHeatMapAndAppliesTheBestCell(width: Int, height: Int) throws {
+    @Test(arguments: ScreenSnapshotTests.sizes) func aSweepShowsAHeatMapAndAppliesTheBestCell(width: Int, height: Int)
+        throws
+    {
         var s = Fixture.state(width: width, height: height)
-        guard case .runStudy(.sweep, let name, let symbol, let interval, let generation)? = Self.run(&s, key: "h") else {
-            Issue.record("h did not start a sweep"); return
+        guard case .runStudy(.sweep, let name, let symbol, let interval, let generation)? = Self.run(&s, key: "h")
+        else {
+            Issue.record("h did not start a sweep")
+            return
         }
         let strategy = StrategyLibrary.named(name)!.strategy
-        let ranges = [BacktestRunner.ParameterRange(name: "fast", values: [10, 20, 30, 40, 50]),
-                      BacktestRunner.ParameterRange(name: "slow", values: [100, 150, 200])]
-        let sweep = try BacktestRunner.sweep(strategy, daily: s.series[symbol]!, interval: interval, ranges: ranges,
-                                             configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
+        let ranges = [
+            BacktestRunner.ParameterRange(name: "fast", values: [10, 20, 30, 40, 50]),
+            BacktestRunner.ParameterRange(name: "slow", values: [100, 150, 200]),
+        ]
+        let sweep = try BacktestRunner.sweep(
+            strategy, daily: s.series[symbol]!, interval: interval, ranges: ranges,
+            configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
         _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
         #expect(s.study?.running == false)
         assertSnapshot(Fixture.render(s), named: "study-sweep-\(width)x\(height)")
         let best = try #require(sweep.best?.parameters)
         let effects = Fixture.keys(&s, "a")
         #expect(s.parameterOverrides[name] == best)
-        #expect(effects.first == .runBacktest(strategy: name, symbol: symbol, interval: interval, parameters: best, range: nil, generation: s.backtest!.generation))
+        #expect(
+            effects.first
+                == .runBacktest(
+                    strategy: name, symbol: symbol, interval: interval, parameters: best, range: nil,
+                    generation: s.backtest!.generation))
         #expect(s.study == nil && s.backtest?.running == true)
     }
 
     @Test func theSelectedCellCanBeAppliedAndStaleResultsAreIgnored() throws {
         var s = Fixture.state(width: 120, height: 36)
-        guard case .runStudy(.sweep, let name, let symbol, _, let generation)? = Self.run(&s, key: "h") else { Issue.record("no sweep"); return }
+        guard case .runStudy(.sweep, let name, let symbol, _, let generation)? = Self.run(&s, key: "h") else {
+            Issue.record("no sweep")
+            return
+        }
         _ = App.update(&s, .studyFinished(generation: generation - 1, .failure(QuoteFailure("stale"))))
         #expect(s.study?.running == true)
         let strategy = StrategyLibrary.named(name)!.strategy
-        let sweep = try BacktestRunner.sweep(strategy, daily: s.series[symbol]!, ranges: [BacktestRunner.ParameterRange(name: "fast", values: [10, 20]),
-                                                                                          BacktestRunner.ParameterRange(name: "slow", values: [100, 200])],
-                                             configuration: BacktestConfiguration(), latestClosed: s.latestClosed, metric: .sharpe)
+        let sweep = try BacktestRunner.sweep(
+            strategy, daily: s.series[symbol]!,
+            ranges: [
+                BacktestRunner.ParameterRange(name: "fast", values: [10, 20]),
+                BacktestRunner.ParameterRange(name: "slow", values: [100, 200]),
+            ],
+            configuration: BacktestConfiguration(), latestClosed: s.latestClosed, metric: .sharpe)
         _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
         s.study?.row = 0
         s.study?.column = 0
         _ = Fixture.keys(&s, "m")
         #expect(s.study?.metric == .return && Fixture.render(s).textRows.joined().contains("Return [%] (m: next)"))
         let bestByReturn = try #require(sweep.best(by: .return))
-        #expect(sweep.rows.allSatisfy { ($0.stats?["Return [%]"]?.number ?? -.infinity) <= bestByReturn.stats!["Return [%]"]!.number! })
+        #expect(
+            sweep.rows.allSatisfy {
+                ($0.stats?["Return [%]"]?.number ?? -.infinity) <= bestByReturn.stats!["Return [%]"]!.number!
+            })
         _ = Fixture.keys(&s, "right", "down", "space")
         #expect(s.parameterOverrides[name] == ["fast": 20, "slow": 200])
     }
 
-    @Test(arguments: ScreenSnapshotTests.sizes) func watchlistRunsAndWalkForwardShowTheirTables(width: Int, height: Int) throws {
+    @Test(arguments: ScreenSnapshotTests.sizes) func watchlistRunsAndWalkForwardShowTheirTables(width: Int, height: Int)
+        throws
+    {
         var s = Fixture.state(width: width, height: height)
-        guard case .runStudy(.watchlist(let list), let name, _, let interval, let generation)? = Self.run(&s, key: "w") else { Issue.record("no run"); return }
+        guard case .runStudy(.watchlist(let list), let name, _, let interval, let generation)? = Self.run(&s, key: "w")
+        else {
+            Issue.record("no run")
+            return
+        }
         #expect(list == ["ACME", "TERA", "NOVA", "ZEN"])
         let strategy = StrategyLibrary.named(name)!.strategy
-        let rows = BacktestRunner.acrossSymbols(try CompiledStrategy(strategy), universe: list.map { (try! Symbol($0), s.series[$0]!) }, interval: interval,
-                                                configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
+        let rows = BacktestRunner.acrossSymbols(
+            try CompiledStrategy(strategy), universe: list.map { (try! Symbol($0), s.series[$0]!) }, interval: interval,
+            configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
         _ = App.update(&s, .studyFinished(generation: generation, .success(.watchlist(rows))))
         assertSnapshot(Fixture.render(s), named: "study-watchlist-\(width)x\(height)")
-        guard case .runStudy(.walkForward, _, let symbol, _, let g2)? = Fixture.keys(&s, "f").first else { Issue.record("no walk-forward"); return }
-        let windows = try BacktestRunner.walkForward(strategy, daily: s.series[symbol]!, ranges: [BacktestRunner.ParameterRange(name: "fast", values: [20, 50]),
-                                                                                                  BacktestRunner.ParameterRange(name: "slow", values: [100])],
-                                                     inSampleBars: 250, outOfSampleBars: 100, configuration: BacktestConfiguration(),
-                                                     latestClosed: s.latestClosed, metric: .sharpe)
+        guard case .runStudy(.walkForward, _, let symbol, _, let g2)? = Fixture.keys(&s, "f").first else {
+            Issue.record("no walk-forward")
+            return
+        }
+        let windows = try BacktestRunner.walkForward(
+            strategy, daily: s.series[symbol]!,
+            ranges: [
+                BacktestRunner.ParameterRange(name: "fast", values: [20, 50]),
+                BacktestRunner.ParameterRange(name: "slow", values: [100]),
+            ],
+            inSampleBars: 250, outOfSampleBars: 100, configuration: BacktestConfiguration(),
+            latestClosed: s.latestClosed, metric: .sharpe)
         _ = App.update(&s, .studyFinished(generation: g2, .success(.walkForward(windows))))
         assertSnapshot(Fixture.render(s), named: "study-walkforward-\(width)x\(height)")
         _ = Fixture.keys(&s, "esc")
@@ -286,8 +367,10 @@ import TradLyteCore
     /// exact case when a preferred and its common stock differ only in case.
     @Test func typedSymbolsResolveCaseInsensitivelyAndAskWhenAmbiguous() throws {
         var s = Fixture.state(width: 100, height: 30)
-        s.symbols += [SymbolInfo(symbol: try Symbol("AMPB"), type: "CS"),
-                      SymbolInfo(symbol: try Symbol("AMpB"), type: "PFD")]
+        s.symbols += [
+            SymbolInfo(symbol: try Symbol("AMPB"), type: "CS"),
+            SymbolInfo(symbol: try Symbol("AMpB"), type: "PFD"),
+        ]
         _ = Palette.run("add ampb", &s)
         #expect(s.message?.text.contains("AMPB and AMpB") == true)
         #expect(!s.watchlist.contains("AMPB") && !s.watchlist.contains("AMpB"))

@@ -1,8 +1,9 @@
 import Foundation
-import TradLyteTestSupport
-import Testing
 import TermRender
+import Testing
 import TradLyteCore
+import TradLyteTestSupport
+
 @testable import TradLyteUI
 
 /// A pinned world: Friday 2024-03-15 at 14:00 New York time (market open), five symbols with
@@ -11,23 +12,30 @@ enum Fixture {
     static let calendar = TradingCalendar.nyse
     static let now = ISO8601DateFormatter().date(from: "2024-03-15T18:00:00Z")!
     static let last = Int32(calendar.sessionIndex(SessionDate(year: 2024, month: 3, day: 15)!)!)
-    static let names = [("ACME", "Acme Industrial", 52e9), ("TERA", "Terabyte Systems", 310e9), ("NOVA", "Novagen Therapeutics", 74e9),
-                        ("ZEN", "Zen Foods 禅", 8e9), ("GRID", "Gridline Utilities", 21e9)]
+    static let names = [
+        ("ACME", "Acme Industrial", 52e9), ("TERA", "Terabyte Systems", 310e9), ("NOVA", "Novagen Therapeutics", 74e9),
+        ("ZEN", "Zen Foods 禅", 8e9), ("GRID", "Gridline Utilities", 21e9),
+    ]
 
     static func series(_ k: Int) -> BarSeries {
         let w = walk(600, seed: UInt64(k) * 31 + 3, start: 40 + Double(k) * 55)
         var s = BarSeries(capacity: 600)
         for i in 0..<600 {
-            try! s.append(sessionIndex: last - 599 + Int32(i), open: w.o[i], high: w.h[i], low: w.l[i], close: w.c[i], volume: w.v[i])
+            try! s.append(
+                sessionIndex: last - 599 + Int32(i), open: w.o[i], high: w.h[i], low: w.l[i], close: w.c[i],
+                volume: w.v[i])
         }
         return s
     }
 
     static func state(width: Int, height: Int) -> AppState {
-        let symbols = names.map { SymbolInfo(symbol: try! Symbol($0.0), name: $0.1, exchange: "XNAS", marketCap: $0.2, industry: "Technology") }
-        var (s, effects) = App.start(width: width, height: height, now: now, symbols: symbols, watchlist: ["ACME", "TERA", "NOVA", "ZEN"],
-                                     demo: true, latestClosed: last - 1, dataThrough: calendar.sessions[Int(last)], unreadAlerts: 2,
-                                     theme: "default", themes: ["default", "gruvbox", "mono"])
+        let symbols = names.map {
+            SymbolInfo(symbol: try! Symbol($0.0), name: $0.1, exchange: "XNAS", marketCap: $0.2, industry: "Technology")
+        }
+        var (s, effects) = App.start(
+            width: width, height: height, now: now, symbols: symbols, watchlist: ["ACME", "TERA", "NOVA", "ZEN"],
+            demo: true, latestClosed: last - 1, dataThrough: calendar.sessions[Int(last)], unreadAlerts: 2,
+            theme: "default", themes: ["default", "gruvbox", "mono"])
         #expect(effects == [.loadSeries(["ACME", "TERA", "NOVA", "ZEN"])])
         var loaded: [String: BarSeries] = [:]
         for (k, n) in names.enumerated() { loaded[n.0] = series(k) }
@@ -76,7 +84,8 @@ enum Fixture {
     static let sizes = [(80, 24), (160, 48)]
 
     @Test(arguments: sizes) func watchlistAndDailyChart(width: Int, height: Int) {
-        assertSnapshot(Fixture.render(Fixture.state(width: width, height: height)), named: "screen-chart-\(width)x\(height)")
+        assertSnapshot(
+            Fixture.render(Fixture.state(width: width, height: height)), named: "screen-chart-\(width)x\(height)")
     }
 
     @Test(arguments: sizes) func fiveSessionChartWithCrosshairAndMACD(width: Int, height: Int) {
@@ -112,11 +121,17 @@ enum Fixture {
         _ = Fixture.keys(&s, "m", "m")  // line chart
         assertSnapshot(Fixture.render(s, theme: .mono, glyphs: .ascii), named: "screen-mono-ascii-80x24")
         let text = Fixture.render(s, theme: .mono, glyphs: .ascii).textRows.joined()
-        #expect(text.unicodeScalars.allSatisfy { $0.isASCII || $0 == "·" || $0 == "│" || $0 == "—" || $0 == "–" || $0 == "…" || $0 == "→" || $0 == "↑" || $0 == "↓" || $0 == "✉" }
+        #expect(
+            text.unicodeScalars.allSatisfy {
+                $0.isASCII || $0 == "·" || $0 == "│" || $0 == "—" || $0 == "–" || $0 == "…" || $0 == "→" || $0 == "↑"
+                    || $0 == "↓" || $0 == "✉"
+            }
                 || !text.contains("┃"))
     }
 
-    @Test(arguments: [(59, 24), (80, 15), (20, 8), (1, 1)]) func tooSmallTerminalsSayWhatIsNeeded(width: Int, height: Int) {
+    @Test(arguments: [(59, 24), (80, 15), (20, 8), (1, 1)]) func tooSmallTerminalsSayWhatIsNeeded(
+        width: Int, height: Int
+    ) {
         let b = Fixture.render(Fixture.state(width: width, height: height))
         #expect(b.width == width && b.height == height)
         if width >= 40 && height >= 3 {
@@ -202,7 +217,11 @@ enum Fixture {
     @Test func paletteRunsCommandsAndCompletesWithTab() {
         var s = Fixture.state(width: 100, height: 30)
         _ = Fixture.keys(&s, ":", "i", "n", "t", "tab")
-        if case .palette(let field, _)? = s.overlay { #expect(field.text == "interval 1d ") } else { Issue.record("palette closed") }
+        if case .palette(let field, _)? = s.overlay {
+            #expect(field.text == "interval 1d ")
+        } else {
+            Issue.record("palette closed")
+        }
         _ = Fixture.keys(&s, "ctrl-u")
         for c in "interval 13d" { _ = App.update(&s, .input(.key(.char(c)))) }
         _ = Fixture.keys(&s, "enter")
@@ -238,12 +257,16 @@ enum Fixture {
 
     @Test func everyActionHasAKeyAndNoKeyIsBoundTwiceWhereItApplies() {
         // The general sections are active together; a pane's section overrides them in its pane.
-        let groups: [Set<KeyBinding.Section>] = [[.general, .watchlist, .chart], [.backtest], [.picks], [.alerts], [.pipeline]]
+        let groups: [Set<KeyBinding.Section>] = [
+            [.general, .watchlist, .chart], [.backtest], [.picks], [.alerts], [.pipeline],
+        ]
         for group in groups {
             var seen: [KeyEvent: Action] = [:]
             for b in Keymap.bindings where group.contains(b.section) {
                 for k in b.keys {
-                    if let other = seen[k], other != b.action { Issue.record("\(k) is bound to \(other) and \(b.action)") }
+                    if let other = seen[k], other != b.action {
+                        Issue.record("\(k) is bound to \(other) and \(b.action)")
+                    }
                     seen[k] = b.action
                 }
             }
@@ -256,7 +279,9 @@ enum Fixture {
     }
 
     @Test func searchRanksExactTickersFirstThenPrefixesThenNames() {
-        let symbols = ["NOV", "NOVA", "INOV", "ACME"].map { SymbolInfo(symbol: try! Symbol($0), name: $0 == "ACME" ? "Novel Acme" : "Co") }
+        let symbols = ["NOV", "NOVA", "INOV", "ACME"].map {
+            SymbolInfo(symbol: try! Symbol($0), name: $0 == "ACME" ? "Novel Acme" : "Co")
+        }
         #expect(Search.matches("nov", in: symbols).map(\.symbol.rawValue) == ["NOV", "NOVA", "ACME", "INOV"])
     }
 }

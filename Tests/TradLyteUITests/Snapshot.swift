@@ -1,7 +1,7 @@
 import Foundation
-import TradLyteTestSupport
-import Testing
 import TermRender
+import Testing
+import TradLyteTestSupport
 
 /// Golden snapshots (STYLE 2): text rows plus style runs, compared with
 /// `Snapshots/NAME.txt`. A missing file is recorded and the test fails; `RECORD_SNAPSHOTS=1`
@@ -14,17 +14,26 @@ func assertSnapshot(_ buffer: Buffer, named name: String, sourceLocation: Source
     guard !record, let expected = try? String(contentsOf: url, encoding: .utf8) else {
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try? actual.write(to: url, atomically: true, encoding: .utf8)
-        if !record { Issue.record("recorded a new snapshot \(name).txt — check it and run the tests again", sourceLocation: sourceLocation) }
+        if !record {
+            Issue.record(
+                "recorded a new snapshot \(name).txt — check it and run the tests again", sourceLocation: sourceLocation
+            )
+        }
         return
     }
     guard expected != actual else { return }
-    let e = expected.components(separatedBy: "\n"), a = actual.components(separatedBy: "\n")
+    let e = expected.components(separatedBy: "\n")
+    let a = actual.components(separatedBy: "\n")
     var diff: [String] = []
     for i in 0..<max(e.count, a.count) {
-        let want = i < e.count ? e[i] : "<none>", got = i < a.count ? a[i] : "<none>"
+        let want = i < e.count ? e[i] : "<none>"
+        let got = i < a.count ? a[i] : "<none>"
         guard want != got else { continue }
         diff.append("line \(i + 1):\n  expected: " + want + "\n  actual:   " + got)
-        if diff.count >= 12 { diff.append("…"); break }
+        if diff.count >= 12 {
+            diff.append("…")
+            break
+        }
     }
     let report: String = "snapshot \(name) differs (RECORD_SNAPSHOTS=1 re-records):\n" + diff.joined(separator: "\n")
     Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
@@ -34,7 +43,9 @@ func assertSnapshot(_ buffer: Buffer, named name: String, sourceLocation: Source
 func sentinelBuffer(_ width: Int, _ height: Int) -> Buffer { Buffer(width: width, height: height, fill: Cell("~")) }
 
 /// Deterministic OHLCV columns: a random walk with a trend and occasional dojis.
-func walk(_ count: Int, seed: UInt64 = 7, start: Double = 100) -> (o: [Double], h: [Double], l: [Double], c: [Double], v: [Double]) {
+func walk(_ count: Int, seed: UInt64 = 7, start: Double = 100) -> (
+    o: [Double], h: [Double], l: [Double], c: [Double], v: [Double]
+) {
     var walk = RandomWalk(seed: seed, start: start)
     walk.openSpread = 0.01
     walk.closeCentre = 0.48

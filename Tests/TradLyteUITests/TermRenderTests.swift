@@ -1,6 +1,7 @@
 import Foundation
-import TradLyteTestSupport
 import Testing
+import TradLyteTestSupport
+
 @testable import TermRender
 
 @Suite struct DisplayWidthTests {
@@ -142,11 +143,15 @@ import Testing
         var f = TextField("golden cross")
         f.apply(.wordBack)
         #expect(f.text == "golden " && f.cursor == 7)
-        f.apply(.home); f.apply(.delete)
+        f.apply(.home)
+        f.apply(.delete)
         #expect(f.text == "olden ")
-        f.apply(.insert("g")); f.apply(.end); f.apply(.insert("x"))
+        f.apply(.insert("g"))
+        f.apply(.end)
+        f.apply(.insert("x"))
         #expect(f.text == "golden x")
-        f.apply(.left); f.apply(.killToEnd)
+        f.apply(.left)
+        f.apply(.killToEnd)
         #expect(f.text == "golden ")
         f.apply(.killToStart)
         #expect(f.text.isEmpty && f.cursor == 0)
@@ -182,8 +187,9 @@ import Testing
     }
 
     @Test func mergingBarsKeepsOpenFirstCloseLastAndTheExtremes() {
-        let m = OHLCColumns(open: [1, 2, 3, 4, 5], high: [2, 9, 4, 5, 6], low: [0.5, 1, 0.2, 3, 4], close: [1.5, 2.5, 3.5, 4.5, 5.5],
-                            volume: [1, 1, 1, 1, 1], merging: 2)
+        let m = OHLCColumns(
+            open: [1, 2, 3, 4, 5], high: [2, 9, 4, 5, 6], low: [0.5, 1, 0.2, 3, 4], close: [1.5, 2.5, 3.5, 4.5, 5.5],
+            volume: [1, 1, 1, 1, 1], merging: 2)
         #expect(m.open == [1, 3, 5] && m.close == [2.5, 4.5, 5.5] && m.high == [9, 5, 6] && m.low == [0.5, 0.2, 4])
         #expect(m.volume == [2, 2, 1] && m.firstBar == [0, 2, 4])
     }
@@ -206,7 +212,9 @@ import Testing
     @Test func theShippedDefaultAndMonoFilesMatchTheCompiledInThemes() throws {
         for (name, theme) in [("default", Theme.default), ("mono", Theme.mono)] {
             let path = Self.directory.appendingPathComponent(name + ".theme").path
-            let parsed = try Theme.parse(try String(contentsOfFile: path, encoding: .utf8), name: name, file: path, base: Theme(name: "empty", styles: [:]))
+            let parsed = try Theme.parse(
+                try String(contentsOfFile: path, encoding: .utf8), name: name, file: path,
+                base: Theme(name: "empty", styles: [:]))
             for key in Theme.keys { #expect(parsed[key] == theme[key], "\(name): \(key)") }
         }
     }

@@ -32,7 +32,9 @@ public enum BacktestRunner {
         }
 
         /// Higher is better for every metric (drawdowns are negative percentages).
-        public func score(_ stats: BacktestStatistics) -> Double? { stats[statistic]?.number.flatMap { $0.isFinite ? $0 : nil } }
+        public func score(_ stats: BacktestStatistics) -> Double? {
+            stats[statistic]?.number.flatMap { $0.isFinite ? $0 : nil }
+        }
     }
 
     // MARK: - Many symbols
@@ -45,23 +47,29 @@ public enum BacktestRunner {
     }
 
     /// One strategy on every symbol; rows sorted by `metric` (best first, failures last).
-    public static func acrossSymbols(_ strategy: CompiledStrategy, universe: [(Symbol, BarSeries)], interval: FibInterval? = nil,
-                                     configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
-                                     executor: Executor = sequential) -> [SymbolRow] {
+    public static func acrossSymbols(
+        _ strategy: CompiledStrategy, universe: [(Symbol, BarSeries)], interval: FibInterval? = nil,
+        configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
+        executor: Executor = sequential
+    ) -> [SymbolRow] {
         let slots = Slots<SymbolRow>(count: universe.count)
         executor(universe.count) { i in
             let (symbol, daily) = universe[i]
-            let result = Backtester.run(strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed)
+            let result = Backtester.run(
+                strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed)
             if result.barCount <= strategy.lookback {
-                slots[i] = SymbolRow(symbol: symbol, result: nil, problem: "\(result.barCount) bars; needs more than \(strategy.lookback)")
+                slots[i] = SymbolRow(
+                    symbol: symbol, result: nil,
+                    problem: "\(result.barCount) bars; needs more than \(strategy.lookback)")
             } else {
                 slots[i] = SymbolRow(symbol: symbol, result: result, problem: nil)
             }
         }
         return slots.values.sorted { a, b in
-            let x = a.result.flatMap { metric.score($0.stats) }, y = b.result.flatMap { metric.score($0.stats) }
+            let x = a.result.flatMap { metric.score($0.stats) }
+            let y = b.result.flatMap { metric.score($0.stats) }
             switch (x, y) {
-            case let (x?, y?): return x != y ? x > y : a.symbol < b.symbol
+            case (let x?, let y?): return x != y ? x > y : a.symbol < b.symbol
             case (.some, nil): return true
             case (nil, .some): return false
             default: return a.symbol < b.symbol
@@ -83,12 +91,16 @@ public enum BacktestRunner {
 
         /// Parses `name=from:to:step` (or `name=v1,v2,v3`), checked against the strategy.
         public static func parse(_ text: String, strategy: Strategy) throws(StrategyError) -> ParameterRange {
-            func fail(_ m: String) -> StrategyError { StrategyError(diagnostics: [StrategyDiagnostic(path: "--param \(text)", message: m)]) }
+            func fail(_ m: String) -> StrategyError {
+                StrategyError(diagnostics: [StrategyDiagnostic(path: "--param \(text)", message: m)])
+            }
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw fail("write NAME=FROM:TO:STEP, e.g. fast=10:60:5") }
             guard let declared = strategy.parameters.first(where: { $0.name == parts[0] }) else {
                 let names = strategy.parameters.map(\.name)
-                throw fail("\(strategy.name) has no parameter '\(parts[0])'\(Suggest.hint(parts[0], in: names)) (parameters: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+                throw fail(
+                    "\(strategy.name) has no parameter '\(parts[0])'\(Suggest.hint(parts[0], in: names)) (parameters: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"
+                )
             }
             var values: [Double]
             if parts[1].contains(":") {
@@ -103,7 +115,9 @@ public enum BacktestRunner {
                 values = list.map { $0! }
             }
             if let lo = declared.min, let hi = declared.max, let bad = values.first(where: { $0 < lo || $0 > hi }) {
-                throw fail("\(IndicatorSpec.format(bad)) is outside \(declared.name)'s declared range \(IndicatorSpec.format(lo))…\(IndicatorSpec.format(hi))")
+                throw fail(
+                    "\(IndicatorSpec.format(bad)) is outside \(declared.name)'s declared range \(IndicatorSpec.format(lo))…\(IndicatorSpec.format(hi))"
+                )
             }
             return ParameterRange(name: declared.name, values: values)
         }
@@ -127,15 +141,19 @@ public enum BacktestRunner {
 
         /// The best row by any metric (the largest score; drawdowns are negative, so the shallowest).
         public func best(by metric: Metric) -> SweepRow? {
-            rows.filter { $0.stats.flatMap(metric.score) != nil }.max { metric.score($0.stats!)! < metric.score($1.stats!)! }
+            rows.filter { $0.stats.flatMap(metric.score) != nil }.max {
+                metric.score($0.stats!)! < metric.score($1.stats!)!
+            }
         }
     }
 
     /// Runs the grid (or `randomSubset` random combinations of it), at most `cap` backtests.
-    public static func sweep(_ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
-                             configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric, cap: Int = 10_000,
-                             randomSubset: Int? = nil, seed: UInt64 = 1, range: ClosedRange<SessionDate>? = nil,
-                             executor: Executor = sequential) throws(StrategyError) -> Sweep {
+    public static func sweep(
+        _ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
+        configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric, cap: Int = 10_000,
+        randomSubset: Int? = nil, seed: UInt64 = 1, range: ClosedRange<SessionDate>? = nil,
+        executor: Executor = sequential
+    ) throws(StrategyError) -> Sweep {
         let grid = ranges.reduce(1) { $0 * $1.values.count }
         var combos: [[Double]] = [[]]
         for r in ranges { combos = combos.flatMap { c in r.values.map { c + [$0] } } }
@@ -145,7 +163,13 @@ public enum BacktestRunner {
             combos = Array(combos.prefix(k))
         }
         guard combos.count <= cap else {
-            throw StrategyError(diagnostics: [StrategyDiagnostic(path: "--param", message: "the grid has \(combos.count) combinations, over the cap of \(cap) — narrow the ranges, raise --max or use --random N")])
+            throw StrategyError(diagnostics: [
+                StrategyDiagnostic(
+                    path: "--param",
+                    message:
+                        "the grid has \(combos.count) combinations, over the cap of \(cap) — narrow the ranges, raise --max or use --random N"
+                )
+            ])
         }
         let slots = Slots<SweepRow>(count: combos.count)
         executor(combos.count) { i in
@@ -153,19 +177,23 @@ public enum BacktestRunner {
             for (k, r) in ranges.enumerated() { values[r.name] = combos[i][k] }
             do throws(StrategyError) {
                 let compiled = try CompiledStrategy(strategy, parameters: values)
-                let result = Backtester.run(compiled, daily: daily, interval: interval, configuration: configuration,
-                                            latestClosed: latestClosed, range: range)
+                let result = Backtester.run(
+                    compiled, daily: daily, interval: interval, configuration: configuration,
+                    latestClosed: latestClosed, range: range)
                 slots[i] = SweepRow(parameters: values, stats: result.stats, problem: nil)
             } catch {
-                slots[i] = SweepRow(parameters: values, stats: nil, problem: error.diagnostics.first?.message ?? "\(error)")
+                slots[i] = SweepRow(
+                    parameters: values, stats: nil, problem: error.diagnostics.first?.message ?? "\(error)")
             }
         }
         var sweep = Sweep(metric: metric, rows: slots.values, gridSize: grid, heatmap: nil)
         if ranges.count == 2 {
-            var matrix = [[Double?]](repeating: [Double?](repeating: nil, count: ranges[0].values.count), count: ranges[1].values.count)
+            var matrix = [[Double?]](
+                repeating: [Double?](repeating: nil, count: ranges[0].values.count), count: ranges[1].values.count)
             for row in sweep.rows {
                 guard let x = ranges[0].values.firstIndex(of: row.parameters[ranges[0].name]!),
-                      let y = ranges[1].values.firstIndex(of: row.parameters[ranges[1].name]!) else { continue }
+                    let y = ranges[1].values.firstIndex(of: row.parameters[ranges[1].name]!)
+                else { continue }
                 matrix[y][x] = row.stats.flatMap(metric.score)
             }
             sweep.heatmap = (ranges[0], ranges[1], matrix)
@@ -185,13 +213,21 @@ public enum BacktestRunner {
 
     /// Rolling windows of `inSampleBars` then `outOfSampleBars` (of the strategy's interval):
     /// the best parameters in sample are traded out of sample.
-    public static func walkForward(_ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
-                                   inSampleBars: Int, outOfSampleBars: Int, configuration: BacktestConfiguration,
-                                   latestClosed: Int32, metric: Metric, calendar: TradingCalendar = .nyse,
-                                   executor: Executor = sequential) throws(StrategyError) -> [WalkForwardWindow] {
+    public static func walkForward(
+        _ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
+        inSampleBars: Int, outOfSampleBars: Int, configuration: BacktestConfiguration,
+        latestClosed: Int32, metric: Metric, calendar: TradingCalendar = .nyse,
+        executor: Executor = sequential
+    ) throws(StrategyError) -> [WalkForwardWindow] {
         let bars = FibResampler.resample(daily, interval: interval ?? strategy.interval, latestClosed: latestClosed)
         guard inSampleBars > 0, outOfSampleBars > 0, bars.count >= inSampleBars + outOfSampleBars else {
-            throw StrategyError(diagnostics: [StrategyDiagnostic(path: "walk-forward", message: "\(bars.count) bars are fewer than one in-sample plus out-of-sample window (\(inSampleBars) + \(outOfSampleBars))")])
+            throw StrategyError(diagnostics: [
+                StrategyDiagnostic(
+                    path: "walk-forward",
+                    message:
+                        "\(bars.count) bars are fewer than one in-sample plus out-of-sample window (\(inSampleBars) + \(outOfSampleBars))"
+                )
+            ])
         }
         func date(_ k: Int) -> SessionDate { calendar.sessions[Int(bars[k].lastSession)] }
         var windows: [WalkForwardWindow] = []
@@ -199,14 +235,21 @@ public enum BacktestRunner {
         while start + inSampleBars + outOfSampleBars <= bars.count {
             let isRange = date(start)...date(start + inSampleBars - 1)
             let oosRange = date(start + inSampleBars)...date(start + inSampleBars + outOfSampleBars - 1)
-            let sweep = try self.sweep(strategy, daily: daily, interval: interval, ranges: ranges, configuration: configuration,
-                                       latestClosed: latestClosed, metric: metric, range: isRange, executor: executor)
-            guard let best = sweep.best, let isStats = best.stats else { start += outOfSampleBars; continue }
+            let sweep = try self.sweep(
+                strategy, daily: daily, interval: interval, ranges: ranges, configuration: configuration,
+                latestClosed: latestClosed, metric: metric, range: isRange, executor: executor)
+            guard let best = sweep.best, let isStats = best.stats else {
+                start += outOfSampleBars
+                continue
+            }
             let compiled = try CompiledStrategy(strategy, parameters: best.parameters)
-            let oos = Backtester.run(compiled, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed,
-                                     range: oosRange, calendar: calendar)
-            windows.append(WalkForwardWindow(inSample: isRange, outOfSample: oosRange, parameters: best.parameters,
-                                             inSampleStats: isStats, outOfSampleStats: oos.stats))
+            let oos = Backtester.run(
+                compiled, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed,
+                range: oosRange, calendar: calendar)
+            windows.append(
+                WalkForwardWindow(
+                    inSample: isRange, outOfSample: oosRange, parameters: best.parameters,
+                    inSampleStats: isStats, outOfSampleStats: oos.stats))
             start += outOfSampleBars
         }
         return windows

@@ -48,8 +48,10 @@ public struct BacktestStatistics: Sendable {
     static func finite(_ v: Double, _ reason: String) -> Value { v.isFinite ? .number(v) : .missing(reason) }
 
     /// The statistics, with bars given by their last session indexes.
-    public static func compute(trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], lastSessions: [Int32], close: [Double],
-                               warmup: Int, interval: FibInterval, calendar: TradingCalendar) -> BacktestStatistics {
+    public static func compute(
+        trades: [BacktestTrade], equity: [Double], drawdown dd: [Double], lastSessions: [Int32], close: [Double],
+        warmup: Int, interval: FibInterval, calendar: TradingCalendar
+    ) -> BacktestStatistics {
         var s = BacktestStatistics()
         s.entries.reserveCapacity(32)
         let n = equity.count
@@ -66,7 +68,8 @@ public struct BacktestStatistics: Sendable {
 
         // Bars with a position: the union of [entry, exit] over trades (sorted by entry and
         // at most touching, as one position is open at a time).
-        var exposed = 0, covered = -1
+        var exposed = 0
+        var covered = -1
         for t in trades {
             let from = max(t.entryBar, covered + 1)
             if t.exitBar >= from { exposed += t.exitBar - from + 1 }
@@ -85,10 +88,19 @@ public struct BacktestStatistics: Sendable {
         defer { marketLog.deallocate() }
         var k = tl_return_moments()
         close.withUnsafeBufferPointer { c in
-            equity.withUnsafeBufferPointer { e in tl_return_moments_compute(c.baseAddress!, e.baseAddress!, n, marketLog, &k) }
+            equity.withUnsafeBufferPointer { e in
+                tl_return_moments_compute(c.baseAddress!, e.baseAddress!, n, marketLog, &k)
+            }
         }
-        let sumM = k.sum_m, sumMM = k.sum_mm, sumE = k.sum_e, sumEM = k.sum_em
-        let sumR = k.sum_r, sumR2 = k.sum_r2, downside2 = k.down2, equityPeak = k.peak, lowest = k.low
+        let sumM = k.sum_m
+        let sumMM = k.sum_mm
+        let sumE = k.sum_e
+        let sumEM = k.sum_em
+        let sumR = k.sum_r
+        let sumR2 = k.sum_r2
+        let downside2 = k.down2
+        let equityPeak = k.peak
+        let lowest = k.low
         // The drawdown periods, as backtesting.py counts them: the first bar, each bar back at a
         // peak (dd == 0) and the last bar bound them; a period spans two consecutive bounds
         // with bars between them, and its depth is the deepest drawdown from bound to bound.
@@ -96,7 +108,8 @@ public struct BacktestStatistics: Sendable {
         defer { bounds.deallocate() }
         let (periodCount, ddPeakSum, deepest) = dd.withUnsafeBufferPointer { drawdownPeriods($0, into: bounds) }
         let maxDD = deepest
-        var longestDD = 0.0, sumDD = 0.0
+        var longestDD = 0.0
+        var sumDD = 0.0
         for p in 0..<periodCount {
             let length = days(bounds[2 * p], bounds[2 * p + 1])
             longestDD = Swift.max(longestDD, length)
@@ -121,15 +134,22 @@ public struct BacktestStatistics: Sendable {
         let volatility = (pow(variance + pow(1 + g, 2), periods) - pow(1 + g, 2 * periods)).squareRoot()
         s.set("Volatility (Ann.) [%]", finite(volatility * 100, "fewer than two bars"))
         let years = days(0, n - 1) / 365.25
-        s.set("CAGR [%]", years > 0 ? finite((pow(equity[n - 1] / equity[0], 1 / years) - 1) * 100, "zero equity") : .missing("no time elapsed"))
+        s.set(
+            "CAGR [%]",
+            years > 0
+                ? finite((pow(equity[n - 1] / equity[0], 1 / years) - 1) * 100, "zero equity")
+                : .missing("no time elapsed"))
         s.set("Sharpe Ratio", volatility > 0 ? .number(annualReturn / volatility) : .missing("no volatility"))
         let downside = n < 2 ? 0 : (downside2 / m).squareRoot()
-        s.set("Sortino Ratio", downside > 0 ? .number(annualReturn / (downside * periods.squareRoot())) : .missing("no losing bars"))
+        s.set(
+            "Sortino Ratio",
+            downside > 0 ? .number(annualReturn / (downside * periods.squareRoot())) : .missing("no losing bars"))
         s.set("Calmar Ratio", maxDD > 0 ? .number(annualReturn / maxDD) : .missing("no drawdown"))
 
         var beta = Double.nan
         if n > 2 {
-            let cov = (sumEM - sumE * sumM / m) / (m - 1), varM = (sumMM - sumM * sumM / m) / (m - 1)
+            let cov = (sumEM - sumE * sumM / m) / (m - 1)
+            let varM = (sumMM - sumM * sumM / m) / (m - 1)
             beta = varM > 0 ? cov / varM : .nan
         }
         let returnPct = (equity[n - 1] - equity[0]) / equity[0] * 100
@@ -137,22 +157,45 @@ public struct BacktestStatistics: Sendable {
         s.set("Beta", finite(beta, "market returns have no variance"))
         s.set("Max. Drawdown [%]", .number(-maxDD * 100))
 
-        s.set("Avg. Drawdown [%]", periodCount == 0 ? .missing("no drawdown") : .number(-ddPeakSum / Double(periodCount) * 100))
+        s.set(
+            "Avg. Drawdown [%]",
+            periodCount == 0 ? .missing("no drawdown") : .number(-ddPeakSum / Double(periodCount) * 100))
         s.set("Max. Drawdown Duration", periodCount == 0 ? .missing("no drawdown") : .days(longestDD))
         // Average durations are rounded up to whole days, as backtesting.py does.
-        s.set("Avg. Drawdown Duration", periodCount == 0 ? .missing("no drawdown") : .days((sumDD / Double(periodCount)).rounded(.up)))
+        s.set(
+            "Avg. Drawdown Duration",
+            periodCount == 0 ? .missing("no drawdown") : .days((sumDD / Double(periodCount)).rounded(.up)))
 
         s.set("# Trades", .count(trades.count))
         // One pass over the trades for every trade statistic.
         let none = "no trades"
-        var winning = 0, losing = 0, sumWinPL = 0.0, sumLossPL = 0.0, sumPL = 0.0
-        var best = -Double.infinity, worst = Double.infinity, gains = 0.0, losses = 0.0, sumTradeR = 0.0
-        var logGrowth = 0.0, wipedOut = false, longestDays = -Double.infinity, sumDays = 0.0
+        var winning = 0
+        var losing = 0
+        var sumWinPL = 0.0
+        var sumLossPL = 0.0
+        var sumPL = 0.0
+        var best = -Double.infinity
+        var worst = Double.infinity
+        var gains = 0.0
+        var losses = 0.0
+        var sumTradeR = 0.0
+        var logGrowth = 0.0
+        var wipedOut = false
+        var longestDays = -Double.infinity
+        var sumDays = 0.0
         for t in trades {
-            let pl = t.pnl, r = t.returnFraction
-            if pl > 0 { winning += 1; sumWinPL += pl } else if pl < 0 { losing += 1; sumLossPL += pl }
+            let pl = t.pnl
+            let r = t.returnFraction
+            if pl > 0 {
+                winning += 1
+                sumWinPL += pl
+            } else if pl < 0 {
+                losing += 1
+                sumLossPL += pl
+            }
             sumPL += pl
-            best = max(best, r); worst = min(worst, r)
+            best = max(best, r)
+            worst = min(worst, r)
             if r > 0 { gains += r } else if r < 0 { losses -= r }
             sumTradeR += r
             if 1 + r <= 0 { wipedOut = true } else { logGrowth += log1p(r) }
@@ -166,22 +209,31 @@ public struct BacktestStatistics: Sendable {
         s.set("Best Trade [%]", trades.isEmpty ? .missing(none) : .number(best * 100))
         s.set("Worst Trade [%]", trades.isEmpty ? .missing(none) : .number(worst * 100))
         // backtesting.py's geometric mean: exp(mean(log(1 + r))) − 1, 0 when any 1 + r ≤ 0.
-        s.set("Avg. Trade [%]", trades.isEmpty ? .missing(none) : .number((wipedOut ? 0 : exp(logGrowth / count) - 1) * 100))
+        s.set(
+            "Avg. Trade [%]",
+            trades.isEmpty ? .missing(none) : .number((wipedOut ? 0 : exp(logGrowth / count) - 1) * 100))
         s.set("Max. Trade Duration", trades.isEmpty ? .missing(none) : .days(longestDays))
         s.set("Avg. Trade Duration", trades.isEmpty ? .missing(none) : .days((sumDays / count).rounded(.up)))
-        s.set("Profit Factor", trades.isEmpty ? .missing(none) : (losses > 0 ? .number(gains / losses) : .missing("no losing trades")))
+        s.set(
+            "Profit Factor",
+            trades.isEmpty ? .missing(none) : (losses > 0 ? .number(gains / losses) : .missing("no losing trades")))
         s.set("Expectancy [%]", trades.isEmpty ? .missing(none) : .number(sumTradeR / count * 100))
         var squares = 0.0  // second pass for the variance (two-pass for accuracy)
         let meanPL = sumPL / max(1, count)
         for t in trades { squares += (t.pnl - meanPL) * (t.pnl - meanPL) }
         let sdPL = trades.count > 1 ? (squares / (count - 1)).squareRoot() : .nan
-        s.set("SQN", trades.count > 1 && sdPL > 0 ? .number(count.squareRoot() * meanPL / sdPL)
-                                                  : .missing(trades.count > 1 ? "all trades equal" : "fewer than two trades"))
+        s.set(
+            "SQN",
+            trades.count > 1 && sdPL > 0
+                ? .number(count.squareRoot() * meanPL / sdPL)
+                : .missing(trades.count > 1 ? "all trades equal" : "fewer than two trades"))
         if winning > 0, losing > 0 {
             let ratio = (sumWinPL / Double(winning)) / -(sumLossPL / Double(losing))
             s.set("Kelly Criterion", .number(winRate - (1 - winRate) / ratio))
         } else {
-            s.set("Kelly Criterion", .missing(trades.isEmpty ? none : (winning == 0 ? "no winning trades" : "no losing trades")))
+            s.set(
+                "Kelly Criterion",
+                .missing(trades.isEmpty ? none : (winning == 0 ? "no winning trades" : "no losing trades")))
         }
         s.set("Bars/Year", .number(periods))
         return s
@@ -192,8 +244,10 @@ public struct BacktestStatistics: Sendable {
     /// `bounds` as a pair (room for n/2 + 1 pairs); returned are their count, the sum of their
     /// depths and the deepest drawdown of all bars (the first bar's, then larger ones).
     static func drawdownPeriods(_ dd: UnsafeBufferPointer<Double>, into bounds: UnsafeMutablePointer<Int>)
-        -> (count: Int, depthSum: Double, deepest: Double) {
-        var depthSum = 0.0, deepest = 0.0
+        -> (count: Int, depthSum: Double, deepest: Double)
+    {
+        var depthSum = 0.0
+        var deepest = 0.0
         let count = tl_drawdown_periods(dd.baseAddress, dd.count, bounds, &depthSum, &deepest)
         return (count, depthSum, deepest)
     }

@@ -3,7 +3,10 @@ import Foundation
 
 /// How a backtest trades. Defaults follow backtesting.py so results can be cross-checked.
 public struct BacktestConfiguration: Equatable, Sendable {
-    public enum Fill: String, Sendable { case nextOpen = "next_open", close }
+    public enum Fill: String, Sendable {
+        case nextOpen = "next_open"
+        case close
+    }
 
     public var cash = 10_000.0
     /// Commission as a fraction of traded value, per fill (0.002 = 0.2%).
@@ -39,8 +42,13 @@ public struct BacktestConfiguration: Equatable, Sendable {
 /// One round trip.
 public struct BacktestTrade: Equatable, Sendable, Codable {
     public enum ExitReason: String, Sendable, Codable {
-        case signal, reversal, stopLoss = "stop_loss", takeProfit = "take_profit", trailingStop = "trailing_stop",
-             maxBars = "max_bars", endOfData = "end_of_data"
+        case signal, reversal
+        case stopLoss = "stop_loss"
+        case takeProfit = "take_profit"
+        case trailingStop = "trailing_stop"
+        case
+            maxBars = "max_bars"
+        case endOfData = "end_of_data"
     }
 
     /// Signed: positive long, negative short.
@@ -94,13 +102,16 @@ public struct BacktestResult: Sendable {
 public enum Backtester {
     /// - Parameter range: bars (of the strategy's interval) ending in this date range are
     ///   traded and measured; earlier bars only warm the indicators up.
-    public static func run(_ strategy: CompiledStrategy, daily: BarSeries, interval: FibInterval? = nil,
-                           configuration: BacktestConfiguration, latestClosed: Int32, range: ClosedRange<SessionDate>? = nil,
-                           calendar: TradingCalendar = .nyse) -> BacktestResult {
+    public static func run(
+        _ strategy: CompiledStrategy, daily: BarSeries, interval: FibInterval? = nil,
+        configuration: BacktestConfiguration, latestClosed: Int32, range: ClosedRange<SessionDate>? = nil,
+        calendar: TradingCalendar = .nyse
+    ) -> BacktestResult {
         var signals = strategy.signals(daily: daily, interval: interval, latestClosed: latestClosed)
         var warmup = [strategy.setup, strategy.trigger, strategy.exit].compactMap { $0?.indicatorLookback }.max() ?? 0
         if let range {
-            let lo = calendar.sessionIndex(onOrAfter: range.lowerBound), hi = calendar.sessionIndex(onOrBefore: range.upperBound)
+            let lo = calendar.sessionIndex(onOrAfter: range.lowerBound)
+            let hi = calendar.sessionIndex(onOrBefore: range.upperBound)
             let sessions = signals.lastSessions
             let keep = sessions.indices.filter { Int(sessions[$0]) >= lo && Int(sessions[$0]) <= hi }
             if let first = keep.first, let last = keep.last {
@@ -110,17 +121,22 @@ public enum Backtester {
                 signals = signals.slice(0..<0)
             }
         }
-        return simulate(signals: signals, strategy: strategy.strategy, warmup: warmup, configuration: configuration,
-                        calendar: calendar)
+        return simulate(
+            signals: signals, strategy: strategy.strategy, warmup: warmup, configuration: configuration,
+            calendar: calendar)
     }
 
     /// The simulation proper, on precomputed signals.
-    public static func simulate(signals: StrategySignals, strategy: Strategy, warmup: Int,
-                                configuration c: BacktestConfiguration, calendar: TradingCalendar = .nyse) -> BacktestResult {
+    public static func simulate(
+        signals: StrategySignals, strategy: Strategy, warmup: Int,
+        configuration c: BacktestConfiguration, calendar: TradingCalendar = .nyse
+    ) -> BacktestResult {
         let lastSessions = signals.lastSessions
         let n = min(lastSessions.count, signals.trigger.count, signals.setup.count, signals.exitRule.count)
         let cols = signals.columns
-        var account = Account(configuration: c, strategy: strategy, columns: cols, sessions: calendar.sessions, lastSessions: lastSessions)
+        var account = Account(
+            configuration: c, strategy: strategy, columns: cols, sessions: calendar.sessions, lastSessions: lastSessions
+        )
         let direction = strategy.direction
         let entrySide = account.entrySide
         let nextOpen = c.fill == .nextOpen
@@ -130,90 +146,117 @@ public enum Backtester {
         var equity = [Double](repeating: 0, count: n)
         if n > 0 {
             cols.open.withUnsafeBufferPointer { open in
-            cols.close.withUnsafeBufferPointer { close in
-            signals.trigger.withUnsafeBufferPointer { trigger in
-            signals.setup.withUnsafeBufferPointer { setup in
-            signals.exitRule.withUnsafeBufferPointer { exitRule in
-            equity.withUnsafeMutableBufferPointer { eq in
-                /// Orders placed at a bar's close for the next bar's open (side 0: none).
-                var pendingExit: BacktestTrade.ExitReason?
-                var pendingEntry = 0.0
-                // Without stops, targets or a time exit, nothing can happen on a bar with no
-                // pending order and no signal: such stretches only mark the account to market,
-                // in a tight loop with the position held in registers.
-                let quietable = !account.hasBrackets && account.maxBars == nil
-                var i = 0
-                while i < n {
-                    if quietable && pendingExit == nil && pendingEntry == 0 {
-                        let end = Self.nextSignal(from: i, before: n - 1, exit: exitRule, trigger: trigger, setup: setup)
-                        if account.inPosition {
-                            let cash = account.cash, size = account.size, entry = account.entryPrice
-                            for j in i..<end { eq[j] = cash + size * (close[j] - entry) }
-                        } else {
-                            for j in i..<end { eq[j] = account.cash }
-                        }
-                        i = end
-                    }
-                    defer { i += 1 }
-                    // 1. Orders from the previous close fill at this open.
-                    if nextOpen && i > 0 {
-                        if let reason = pendingExit { account.exit(at: i, price: open[i], reason: reason) }
-                        if pendingEntry != 0 && !account.inPosition { account.enter(at: i, price: open[i], side: pendingEntry) }
-                        pendingExit = nil
-                        pendingEntry = 0
-                    }
-                    // 2. Stops, targets and trailing stops inside the bar.
-                    if account.hasBrackets && account.inPosition { account.checkBrackets(i) }
+                cols.close.withUnsafeBufferPointer { close in
+                    signals.trigger.withUnsafeBufferPointer { trigger in
+                        signals.setup.withUnsafeBufferPointer { setup in
+                            signals.exitRule.withUnsafeBufferPointer { exitRule in
+                                equity.withUnsafeMutableBufferPointer { eq in
+                                    /// Orders placed at a bar's close for the next bar's open (side 0: none).
+                                    var pendingExit: BacktestTrade.ExitReason?
+                                    var pendingEntry = 0.0
+                                    // Without stops, targets or a time exit, nothing can happen on a bar with no
+                                    // pending order and no signal: such stretches only mark the account to market,
+                                    // in a tight loop with the position held in registers.
+                                    let quietable = !account.hasBrackets && account.maxBars == nil
+                                    var i = 0
+                                    while i < n {
+                                        if quietable && pendingExit == nil && pendingEntry == 0 {
+                                            let end = Self.nextSignal(
+                                                from: i, before: n - 1, exit: exitRule, trigger: trigger, setup: setup)
+                                            if account.inPosition {
+                                                let cash = account.cash
+                                                let size = account.size
+                                                let entry = account.entryPrice
+                                                for j in i..<end { eq[j] = cash + size * (close[j] - entry) }
+                                            } else {
+                                                for j in i..<end { eq[j] = account.cash }
+                                            }
+                                            i = end
+                                        }
+                                        defer { i += 1 }
+                                        // 1. Orders from the previous close fill at this open.
+                                        if nextOpen && i > 0 {
+                                            if let reason = pendingExit {
+                                                account.exit(at: i, price: open[i], reason: reason)
+                                            }
+                                            if pendingEntry != 0 && !account.inPosition {
+                                                account.enter(at: i, price: open[i], side: pendingEntry)
+                                            }
+                                            pendingExit = nil
+                                            pendingEntry = 0
+                                        }
+                                        // 2. Stops, targets and trailing stops inside the bar.
+                                        if account.hasBrackets && account.inPosition { account.checkBrackets(i) }
 
-                    // 3. Signals at this close.
-                    let entry = trigger[i] == Truth.yes && setup[i] == Truth.yes
-                    let ruleExit = exitRule[i] == Truth.yes
-                    var exitReason: BacktestTrade.ExitReason?
-                    var entrySideNow = 0.0
-                    if account.inPosition {
-                        if entry || ruleExit || account.maxBars != nil {
-                            let long = account.size > 0
-                            let reversalEntry = entry && (long ? entrySide < 0 : entrySide > 0)
-                            if direction == .both {
-                                // Long/short: the trigger opens one side, the exit rule the other.
-                                if reversalEntry { exitReason = .reversal; entrySideNow = entrySide }
-                                else if ruleExit && (long ? entrySide > 0 : entrySide < 0) { exitReason = .reversal; entrySideNow = -entrySide }
-                            } else if ruleExit || reversalEntry {
-                                exitReason = .signal
+                                        // 3. Signals at this close.
+                                        let entry = trigger[i] == Truth.yes && setup[i] == Truth.yes
+                                        let ruleExit = exitRule[i] == Truth.yes
+                                        var exitReason: BacktestTrade.ExitReason?
+                                        var entrySideNow = 0.0
+                                        if account.inPosition {
+                                            if entry || ruleExit || account.maxBars != nil {
+                                                let long = account.size > 0
+                                                let reversalEntry = entry && (long ? entrySide < 0 : entrySide > 0)
+                                                if direction == .both {
+                                                    // Long/short: the trigger opens one side, the exit rule the other.
+                                                    if reversalEntry {
+                                                        exitReason = .reversal
+                                                        entrySideNow = entrySide
+                                                    } else if ruleExit && (long ? entrySide > 0 : entrySide < 0) {
+                                                        exitReason = .reversal
+                                                        entrySideNow = -entrySide
+                                                    }
+                                                } else if ruleExit || reversalEntry {
+                                                    exitReason = .signal
+                                                }
+                                                if exitReason == nil, let maxBars = account.maxBars,
+                                                    i - account.entryBar + (nextOpen ? 1 : 0) >= maxBars
+                                                {
+                                                    exitReason = .maxBars
+                                                }
+                                            }
+                                        } else if entry {
+                                            if direction == .both || (direction == .long && entrySide > 0)
+                                                || (direction == .short && entrySide < 0)
+                                            {
+                                                entrySideNow = entrySide
+                                            }
+                                        } else if direction == .both && ruleExit {
+                                            entrySideNow = -entrySide
+                                        }
+                                        if nextOpen {
+                                            pendingExit = exitReason
+                                            pendingEntry = entrySideNow
+                                        } else {
+                                            if let r = exitReason { account.exit(at: i, price: close[i], reason: r) }
+                                            if entrySideNow != 0, !account.inPosition,
+                                                i < n - 1 || c.closeAtEnd == false
+                                            {
+                                                account.enter(at: i, price: close[i], side: entrySideNow)
+                                            }
+                                        }
+                                        // 4. Account value at this close.
+                                        if i == n - 1 && account.inPosition && c.closeAtEnd {
+                                            account.exit(at: n - 1, price: close[n - 1], reason: .endOfData)
+                                        }
+                                        eq[i] =
+                                            account.inPosition
+                                            ? account.cash + account.size * (close[i] - account.entryPrice)
+                                            : account.cash
+                                    }
+                                }
                             }
-                            if exitReason == nil, let maxBars = account.maxBars, i - account.entryBar + (nextOpen ? 1 : 0) >= maxBars {
-                                exitReason = .maxBars
-                            }
-                        }
-                    } else if entry {
-                        if direction == .both || (direction == .long && entrySide > 0) || (direction == .short && entrySide < 0) {
-                            entrySideNow = entrySide
-                        }
-                    } else if direction == .both && ruleExit {
-                        entrySideNow = -entrySide
-                    }
-                    if nextOpen {
-                        pendingExit = exitReason
-                        pendingEntry = entrySideNow
-                    } else {
-                        if let r = exitReason { account.exit(at: i, price: close[i], reason: r) }
-                        if entrySideNow != 0, !account.inPosition, i < n - 1 || c.closeAtEnd == false {
-                            account.enter(at: i, price: close[i], side: entrySideNow)
                         }
                     }
-                    // 4. Account value at this close.
-                    if i == n - 1 && account.inPosition && c.closeAtEnd {
-                        account.exit(at: n - 1, price: close[n - 1], reason: .endOfData)
-                    }
-                    eq[i] = account.inPosition ? account.cash + account.size * (close[i] - account.entryPrice) : account.cash
                 }
-            }}}}}}
+            }
         }
         let drawdown = Self.drawdowns(equity)
         // Buy-and-hold: the starting cash, invested at the warm-up bar's close.
         let buyAndHold = [Double](unsafeUninitializedCapacity: n) { out, count in
             if n > 0 {
-                let from = min(warmup, n), holdScale = c.cash / cols.close[min(warmup, n - 1)]
+                let from = min(warmup, n)
+                let holdScale = c.cash / cols.close[min(warmup, n - 1)]
                 out.baseAddress!.initialize(repeating: c.cash, count: from)
                 cols.close.withUnsafeBufferPointer { close in
                     for i in from..<n { out[i] = close[i] * holdScale }
@@ -224,26 +267,32 @@ public enum Backtester {
 
         var openTrade: BacktestTrade?
         if account.inPosition, n > 0 {
-            let close = cols.close[n - 1], p = account
+            let close = cols.close[n - 1]
+            let p = account
             let sign: Double = p.size > 0 ? 1 : -1
-            openTrade = BacktestTrade(size: p.size, entryBar: p.entryBar, exitBar: n - 1, entryPrice: p.entryPrice,
-                                      exitPrice: close, entrySession: p.session(p.entryBar), exitSession: p.session(n - 1),
-                                      pnl: p.size * (close - p.entryPrice) - p.entryCommission,
-                                      returnFraction: sign * (close / p.entryPrice - 1) - p.entryCommission / (abs(p.size) * p.entryPrice),
-                                      commissions: p.entryCommission, exitReason: .endOfData)
+            openTrade = BacktestTrade(
+                size: p.size, entryBar: p.entryBar, exitBar: n - 1, entryPrice: p.entryPrice,
+                exitPrice: close, entrySession: p.session(p.entryBar), exitSession: p.session(n - 1),
+                pnl: p.size * (close - p.entryPrice) - p.entryCommission,
+                returnFraction: sign * (close / p.entryPrice - 1) - p.entryCommission / (abs(p.size) * p.entryPrice),
+                commissions: p.entryCommission, exitReason: .endOfData)
         }
-        let stats = BacktestStatistics.compute(trades: account.trades, equity: equity, drawdown: drawdown, lastSessions: lastSessions,
-                                               close: cols.close, warmup: warmup, interval: signals.interval, calendar: calendar)
-        return BacktestResult(interval: signals.interval, source: signals.source, lastSessions: lastSessions, trades: account.trades,
-                              equity: equity, drawdown: drawdown, buyAndHold: buyAndHold, stats: stats, openTrade: openTrade)
+        let stats = BacktestStatistics.compute(
+            trades: account.trades, equity: equity, drawdown: drawdown, lastSessions: lastSessions,
+            close: cols.close, warmup: warmup, interval: signals.interval, calendar: calendar)
+        return BacktestResult(
+            interval: signals.interval, source: signals.source, lastSessions: lastSessions, trades: account.trades,
+            equity: equity, drawdown: drawdown, buyAndHold: buyAndHold, stats: stats, openTrade: openTrade)
     }
 
     /// The first bar in `start..<limit` with a rule exit or an entry (trigger and setup both
     /// yes), or `limit`. Signals are sparse, so eight bars are tested per step: a `Truth`
     /// byte is yes (0x01) when its low bit is set and its sign bit is not (unknown is 0xFF),
     /// which whole 64-bit words test at once.
-    static func nextSignal(from start: Int, before limit: Int, exit: UnsafeBufferPointer<Int8>, trigger: UnsafeBufferPointer<Int8>,
-                           setup: UnsafeBufferPointer<Int8>) -> Int {
+    static func nextSignal(
+        from start: Int, before limit: Int, exit: UnsafeBufferPointer<Int8>, trigger: UnsafeBufferPointer<Int8>,
+        setup: UnsafeBufferPointer<Int8>
+    ) -> Int {
         @inline(__always) func yes(_ w: UInt64) -> UInt64 { w & ~(w >> 7) & 0x0101_0101_0101_0101 }
         @inline(__always) func word(_ b: UnsafeBufferPointer<Int8>, _ i: Int) -> UInt64 {
             UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
@@ -292,25 +341,37 @@ public enum Backtester {
         var trailDistance = Double.nan, trailFraction = Double.nan
         var extreme = 0.0
 
-        init(configuration: BacktestConfiguration, strategy: Strategy, columns: IndicatorInputs, sessions: [SessionDate], lastSessions: [Int32]) {
+        init(
+            configuration: BacktestConfiguration, strategy: Strategy, columns: IndicatorInputs, sessions: [SessionDate],
+            lastSessions: [Int32]
+        ) {
             c = configuration
-            open = columns.open; high = columns.high; low = columns.low; close = columns.close
+            open = columns.open
+            high = columns.high
+            low = columns.low
+            close = columns.close
             self.sessions = sessions
             self.lastSessions = lastSessions
             entrySide = strategy.trigger.action == .buy ? 1 : -1
             maxBars = strategy.exit.maxBars
-            stopRule = strategy.exit.stopLoss; targetRule = strategy.exit.takeProfit; trailRule = strategy.exit.trailingStop
+            stopRule = strategy.exit.stopLoss
+            targetRule = strategy.exit.takeProfit
+            trailRule = strategy.exit.trailingStop
             hasBrackets = stopRule != nil || targetRule != nil || trailRule != nil
             var atr: [Int: [Double]] = [:]
             for d in [stopRule, targetRule, trailRule] {
-                if case .atr(_, let p)? = d, atr[p] == nil { atr[p] = Indicators.atr(high: high, low: low, close: close, period: p) }
+                if case .atr(_, let p)? = d, atr[p] == nil {
+                    atr[p] = Indicators.atr(high: high, low: low, close: close, period: p)
+                }
             }
             self.atr = atr
             cash = configuration.cash
         }
 
         func session(_ i: Int) -> SessionDate { sessions[Int(lastSessions[i])] }
-        func commission(_ size: Double, _ price: Double) -> Double { c.commissionFixed + abs(size) * price * c.commission }
+        func commission(_ size: Double, _ price: Double) -> Double {
+            c.commissionFixed + abs(size) * price * c.commission
+        }
         func slipped(_ price: Double, side: Double) -> Double { price * (1 + side * c.slippageBps / 10_000) }
 
         mutating func exit(at i: Int, price raw: Double, reason: BacktestTrade.ExitReason) {
@@ -321,10 +382,12 @@ public enum Backtester {
             cash += gross - exitCommission
             let total = entryCommission + exitCommission
             let sign: Double = size > 0 ? 1 : -1
-            trades.append(BacktestTrade(size: size, entryBar: entryBar, exitBar: i, entryPrice: entryPrice, exitPrice: price,
-                                        entrySession: session(entryBar), exitSession: session(i), pnl: gross - total,
-                                        returnFraction: sign * (price / entryPrice - 1) - total / (abs(size) * entryPrice),
-                                        commissions: total, exitReason: reason))
+            trades.append(
+                BacktestTrade(
+                    size: size, entryBar: entryBar, exitBar: i, entryPrice: entryPrice, exitPrice: price,
+                    entrySession: session(entryBar), exitSession: session(i), pnl: gross - total,
+                    returnFraction: sign * (price / entryPrice - 1) - total / (abs(size) * entryPrice),
+                    commissions: total, exitReason: reason))
             inPosition = false
         }
 
@@ -355,12 +418,13 @@ public enum Backtester {
             if case .anchored(let anchor, let offset)? = stopRule {
                 // The entry bar is the signal bar for next-open fills.
                 let ref = max(0, c.fill == .nextOpen ? i - 1 : i)
-                let base: Double = switch anchor {
-                case .entryLow: low[ref]
-                case .entryHigh: high[ref]
-                case .entryOpen: open[ref]
-                case .entryClose: close[ref]
-                }
+                let base: Double =
+                    switch anchor {
+                    case .entryLow: low[ref]
+                    case .entryHigh: high[ref]
+                    case .entryOpen: open[ref]
+                    case .entryClose: close[ref]
+                    }
                 stop = base * (1 - side * offset / 100)
             } else {
                 stop = price - side * distance(stopRule, price: price, at: i)
@@ -382,8 +446,12 @@ public enum Backtester {
             if !trailDistance.isNaN { trail = long ? extreme - trailDistance : extreme + trailDistance }
             if !trailFraction.isNaN { trail = long ? extreme * (1 - trailFraction) : extreme * (1 + trailFraction) }
             // The tightest stop is the one that triggers first; the fixed stop wins a tie.
-            var level = stop, reason = BacktestTrade.ExitReason.stopLoss
-            if !trail.isNaN && (level.isNaN || (long ? trail > level : trail < level)) { level = trail; reason = .trailingStop }
+            var level = stop
+            var reason = BacktestTrade.ExitReason.stopLoss
+            if !trail.isNaN && (level.isNaN || (long ? trail > level : trail < level)) {
+                level = trail
+                reason = .trailingStop
+            }
             if !level.isNaN && (long ? low[i] <= level : high[i] >= level) {
                 exit(at: i, price: long ? min(open[i], level) : max(open[i], level), reason: reason)
                 return

@@ -11,8 +11,10 @@ public struct ScanPick: Equatable, Sendable, Codable {
     /// 1-based rank within the strategy (picks only).
     public var rank: Int
 
-    public init(strategy: String, symbol: Symbol, session: SessionDate, confidence: Double, price: Double, marketCap: Double?,
-                sector: String?, rank: Int = 0) {
+    public init(
+        strategy: String, symbol: Symbol, session: SessionDate, confidence: Double, price: Double, marketCap: Double?,
+        sector: String?, rank: Int = 0
+    ) {
         self.strategy = strategy
         self.symbol = symbol
         self.session = session
@@ -40,10 +42,13 @@ public enum UniverseScanner {
     /// A signal fires when a strategy's trigger is true on the scan session's bar and its
     /// setup holds. Confidence is the share of `confirmIntervals` (default 1d, 3d, 5d) on
     /// which the setup also holds as of that session (1 when the strategy has no setup).
-    public static func scan(_ strategies: [Strategy], universe: [(Symbol, BarSeries)], session: Int32,
-                            metadata: [Symbol: SymbolInfo] = [:], confirmIntervals: [FibInterval] = [.daily] + FibInterval.standard.prefix(2),
-                            topK: Int = 20, calendar: TradingCalendar = .nyse,
-                            executor: BacktestRunner.Executor = BacktestRunner.sequential) throws(StrategyError) -> Result {
+    public static func scan(
+        _ strategies: [Strategy], universe: [(Symbol, BarSeries)], session: Int32,
+        metadata: [Symbol: SymbolInfo] = [:],
+        confirmIntervals: [FibInterval] = [.daily] + FibInterval.standard.prefix(2),
+        topK: Int = 20, calendar: TradingCalendar = .nyse,
+        executor: BacktestRunner.Executor = BacktestRunner.sequential
+    ) throws(StrategyError) -> Result {
         let compiled = try strategies.map { s throws(StrategyError) in try CompiledStrategy(s) }
         let slots = Slots<[ScanPick]>(count: universe.count)
         let day = calendar.sessions[Int(session)]
@@ -51,13 +56,18 @@ public enum UniverseScanner {
             let (symbol, full) = universe[k]
             // The history up to the scan session only: nothing after it may leak in.
             let end = full.lowerBound(session &+ 1)
-            guard end > 0, full.sessionIndex[end - 1] == session else { slots[k] = []; return }
+            guard end > 0, full.sessionIndex[end - 1] == session else {
+                slots[k] = []
+                return
+            }
             var daily = BarSeries(capacity: end)
             for i in 0..<end { daily.appendUnchecked(from: full, at: i) }
             var found: [ScanPick] = []
             for c in compiled {
                 let signals = c.signals(daily: daily, latestClosed: session)
-                guard signals.entries.last == true, let last = signals.lastSessions.last, last == session else { continue }
+                guard signals.entries.last == true, let last = signals.lastSessions.last, last == session else {
+                    continue
+                }
                 var confidence = 1.0
                 if let setup = c.setup {
                     var holds = 0
@@ -65,15 +75,21 @@ public enum UniverseScanner {
                         let bars = FibResampler.resample(daily, interval: interval, latestClosed: session)
                         let values = setup.condition(on: IndicatorInputs(bars))
                         // As of the scan session: the daily value itself, or the last completed higher bar.
-                        let v: Int8 = interval == .daily ? values.last ?? Truth.unknown
-                            : CompiledStrategy.align(values, from: bars, interval: interval, toLastSessions: [last]).first ?? Truth.unknown
+                        let v: Int8 =
+                            interval == .daily
+                            ? values.last ?? Truth.unknown
+                            : CompiledStrategy.align(values, from: bars, interval: interval, toLastSessions: [last])
+                                .first ?? Truth.unknown
                         if v == Truth.yes { holds += 1 }
                     }
                     confidence = Double(holds) / Double(max(1, confirmIntervals.count))
                 }
                 let info = metadata[symbol]
-                found.append(ScanPick(strategy: c.strategy.name, symbol: symbol, session: day, confidence: confidence, price: signals.columns.close.last ?? .nan,
-                                      marketCap: info?.marketCap, sector: info?.industry))
+                found.append(
+                    ScanPick(
+                        strategy: c.strategy.name, symbol: symbol, session: day, confidence: confidence,
+                        price: signals.columns.close.last ?? .nan,
+                        marketCap: info?.marketCap, sector: info?.industry))
             }
             slots[k] = found
         }

@@ -14,7 +14,9 @@ public struct IndicatorInputs: Sendable {
     /// Replaces the default single input (close) of indicators that take one series.
     public var series: [Double]?
 
-    public init(open: [Double], high: [Double], low: [Double], close: [Double], volume: [Double], series: [Double]? = nil) {
+    public init(
+        open: [Double], high: [Double], low: [Double], close: [Double], volume: [Double], series: [Double]? = nil
+    ) {
         self.open = open
         self.high = high
         self.low = low
@@ -29,8 +31,9 @@ public struct IndicatorInputs: Sendable {
 
     /// The columns of N-session bars.
     public init(_ bars: [FibBar]) {
-        self.init(open: bars.map(\.open), high: bars.map(\.high), low: bars.map(\.low), close: bars.map(\.close),
-                  volume: bars.map(\.volume))
+        self.init(
+            open: bars.map(\.open), high: bars.map(\.high), low: bars.map(\.low), close: bars.map(\.close),
+            volume: bars.map(\.volume))
     }
 
     public var count: Int { close.count }
@@ -57,9 +60,12 @@ public struct IndicatorParameter: Sendable, Equatable {
     /// Describes why `value` is not allowed, or `nil` when it is.
     public func problem(with value: Double) -> String? {
         if !value.isFinite { return "\(name) must be a finite number" }
-        if integer && value != value.rounded() { return "\(name) must be a whole number, got \(IndicatorSpec.format(value))" }
+        if integer && value != value.rounded() {
+            return "\(name) must be a whole number, got \(IndicatorSpec.format(value))"
+        }
         if value < min || value > max {
-            return "\(name) \(IndicatorSpec.format(value)) is out of range \(IndicatorSpec.format(min))…\(IndicatorSpec.format(max))"
+            return
+                "\(name) \(IndicatorSpec.format(value)) is out of range \(IndicatorSpec.format(min))…\(IndicatorSpec.format(max))"
         }
         return nil
     }
@@ -115,20 +121,35 @@ public struct IndicatorSpec: Sendable {
 /// Every indicator the engine knows.
 public enum IndicatorRegistry {
     public static let all: [IndicatorSpec] = [
-        single("sma", "Simple moving average", "Mean of the last N values.", talib: "SMA",
-               [.init("period", 20, 1, 5000)], lookback: { Int($0[0]) - 1 }) { x, p in [Indicators.sma(x, period: Int(p[0]))] },
-        single("ema", "Exponential moving average", "EMA seeded with the SMA of its first N values, k = 2/(N+1).", talib: "EMA",
-               [.init("period", 20, 1, 5000)], lookback: { Int($0[0]) - 1 }) { x, p in [Indicators.ema(x, period: Int(p[0]))] },
-        single("wma", "Weighted moving average", "Linearly weighted mean of the last N values (weights 1…N).", talib: "WMA",
-               [.init("period", 20, 1, 5000)], lookback: { Int($0[0]) - 1 }) { x, p in [Indicators.wma(x, period: Int(p[0]))] },
-        single("dema", "Double EMA", "2·EMA − EMA(EMA).", talib: "DEMA",
-               [.init("period", 20, 1, 2000)], lookback: { 2 * (Int($0[0]) - 1) }) { x, p in [Indicators.dema(x, period: Int(p[0]))] },
-        single("tema", "Triple EMA", "3·EMA − 3·EMA² + EMA³.", talib: "TEMA",
-               [.init("period", 20, 1, 1500)], lookback: { 3 * (Int($0[0]) - 1) }) { x, p in [Indicators.tema(x, period: Int(p[0]))] },
-        single("rsi", "Relative strength index", "Wilder's RSI, 0–100.", talib: "RSI", placement: .oscillator,
-               [.init("period", 14, 2, 1000)], lookback: { Int($0[0]) }) { x, p in [Indicators.rsi(x, period: Int(p[0]))] },
+        single(
+            "sma", "Simple moving average", "Mean of the last N values.", talib: "SMA",
+            [.init("period", 20, 1, 5000)], lookback: { Int($0[0]) - 1 }
+        ) { x, p in [Indicators.sma(x, period: Int(p[0]))] },
+        single(
+            "ema", "Exponential moving average", "EMA seeded with the SMA of its first N values, k = 2/(N+1).",
+            talib: "EMA",
+            [.init("period", 20, 1, 5000)], lookback: { Int($0[0]) - 1 }
+        ) { x, p in [Indicators.ema(x, period: Int(p[0]))] },
+        single(
+            "wma", "Weighted moving average", "Linearly weighted mean of the last N values (weights 1…N).",
+            talib: "WMA",
+            [.init("period", 20, 1, 5000)], lookback: { Int($0[0]) - 1 }
+        ) { x, p in [Indicators.wma(x, period: Int(p[0]))] },
+        single(
+            "dema", "Double EMA", "2·EMA − EMA(EMA).", talib: "DEMA",
+            [.init("period", 20, 1, 2000)], lookback: { 2 * (Int($0[0]) - 1) }
+        ) { x, p in [Indicators.dema(x, period: Int(p[0]))] },
+        single(
+            "tema", "Triple EMA", "3·EMA − 3·EMA² + EMA³.", talib: "TEMA",
+            [.init("period", 20, 1, 1500)], lookback: { 3 * (Int($0[0]) - 1) }
+        ) { x, p in [Indicators.tema(x, period: Int(p[0]))] },
+        single(
+            "rsi", "Relative strength index", "Wilder's RSI, 0–100.", talib: "RSI", placement: .oscillator,
+            [.init("period", 14, 2, 1000)], lookback: { Int($0[0]) }
+        ) { x, p in [Indicators.rsi(x, period: Int(p[0]))] },
         IndicatorSpec(
-            name: "macd", title: "MACD", summary: "EMA(fast) − EMA(slow), its EMA signal and the histogram, aligned as TA-Lib does.",
+            name: "macd", title: "MACD",
+            summary: "EMA(fast) − EMA(slow), its EMA signal and the histogram, aligned as TA-Lib does.",
             inputs: [.close], takesSeries: true,
             parameters: [.init("fast", 12, 2, 1000), .init("slow", 26, 2, 1000), .init("signal", 9, 1, 1000)],
             outputs: ["macd", "signal", "hist"], defaultOutput: 0, placement: .oscillator, talib: "MACD",
@@ -147,12 +168,16 @@ public enum IndicatorRegistry {
                 let b = Indicators.bbands(i.single, period: Int(p[0]), devUp: p[1], devDown: p[1])
                 return [b.upper, b.middle, b.lower]
             }),
-        hlc("atr", "Average true range", "Wilder-smoothed true range.", talib: "ATR", placement: .oscillator,
-            [.init("period", 14, 1, 1000)], lookback: { Int($0[0]) }) { i, p in
+        hlc(
+            "atr", "Average true range", "Wilder-smoothed true range.", talib: "ATR", placement: .oscillator,
+            [.init("period", 14, 1, 1000)], lookback: { Int($0[0]) }
+        ) { i, p in
             [Indicators.atr(high: i.high, low: i.low, close: i.close, period: Int(p[0]))]
         },
-        hlc("natr", "Normalised ATR", "ATR as a percentage of the close.", talib: "NATR", placement: .oscillator,
-            [.init("period", 14, 1, 1000)], lookback: { Int($0[0]) }) { i, p in
+        hlc(
+            "natr", "Normalised ATR", "ATR as a percentage of the close.", talib: "NATR", placement: .oscillator,
+            [.init("period", 14, 1, 1000)], lookback: { Int($0[0]) }
+        ) { i, p in
             [Indicators.natr(high: i.high, low: i.low, close: i.close, period: Int(p[0]))]
         },
         IndicatorSpec(
@@ -162,7 +187,8 @@ public enum IndicatorRegistry {
             outputs: ["k", "d"], defaultOutput: 0, placement: .oscillator, talib: "STOCH",
             lookback: { Int($0[0]) + Int($0[1]) + Int($0[2]) - 3 },
             compute: { i, p in
-                let s = Indicators.stoch(high: i.high, low: i.low, close: i.close, fastK: Int(p[0]), slowK: Int(p[1]), slowD: Int(p[2]))
+                let s = Indicators.stoch(
+                    high: i.high, low: i.low, close: i.close, fastK: Int(p[0]), slowK: Int(p[1]), slowD: Int(p[2]))
                 return [s.k, s.d]
             }),
         IndicatorSpec(
@@ -185,30 +211,42 @@ public enum IndicatorRegistry {
                 let d = Indicators.directional(high: i.high, low: i.low, close: i.close, period: Int(p[0]))
                 return [d.adx, d.plusDI, d.minusDI]
             }),
-        hlc("cci", "Commodity channel index", "Typical price against its SMA, in mean deviations / 0.015.", talib: "CCI",
-            placement: .oscillator, [.init("period", 20, 2, 1000)], lookback: { Int($0[0]) - 1 }) { i, p in
+        hlc(
+            "cci", "Commodity channel index", "Typical price against its SMA, in mean deviations / 0.015.",
+            talib: "CCI",
+            placement: .oscillator, [.init("period", 20, 2, 1000)], lookback: { Int($0[0]) - 1 }
+        ) { i, p in
             [Indicators.cci(high: i.high, low: i.low, close: i.close, period: Int(p[0]))]
         },
-        hlc("willr", "Williams %R", "Close within the N-bar range, −100…0.", talib: "WILLR", placement: .oscillator,
-            [.init("period", 14, 2, 1000)], lookback: { Int($0[0]) - 1 }) { i, p in
+        hlc(
+            "willr", "Williams %R", "Close within the N-bar range, −100…0.", talib: "WILLR", placement: .oscillator,
+            [.init("period", 14, 2, 1000)], lookback: { Int($0[0]) - 1 }
+        ) { i, p in
             [Indicators.williamsR(high: i.high, low: i.low, close: i.close, period: Int(p[0]))]
         },
         IndicatorSpec(
             name: "mfi", title: "Money flow index", summary: "Volume-weighted RSI of the typical price, 0–100.",
             inputs: [.high, .low, .close, .volume], takesSeries: false, parameters: [.init("period", 14, 2, 1000)],
             outputs: ["value"], defaultOutput: 0, placement: .oscillator, talib: "MFI", lookback: { Int($0[0]) },
-            compute: { i, p in [Indicators.mfi(high: i.high, low: i.low, close: i.close, volume: i.volume, period: Int(p[0]))] }),
+            compute: { i, p in
+                [Indicators.mfi(high: i.high, low: i.low, close: i.close, volume: i.volume, period: Int(p[0]))]
+            }),
         IndicatorSpec(
             name: "obv", title: "On-balance volume", summary: "Running volume signed by the close's direction.",
             inputs: [.close, .volume], takesSeries: false, parameters: [],
             outputs: ["value"], defaultOutput: 0, placement: .volume, talib: "OBV", lookback: { _ in 0 },
             compute: { i, _ in [Indicators.obv(close: i.close, volume: i.volume)] }),
-        single("roc", "Rate of change", "Percent change over N bars.", talib: "ROC", placement: .oscillator,
-               [.init("period", 10, 1, 5000)], lookback: { Int($0[0]) }) { x, p in [Indicators.roc(x, period: Int(p[0]))] },
-        single("mom", "Momentum", "Change over N bars.", talib: "MOM", placement: .oscillator,
-               [.init("period", 10, 1, 5000)], lookback: { Int($0[0]) }) { x, p in [Indicators.momentum(x, period: Int(p[0]))] },
+        single(
+            "roc", "Rate of change", "Percent change over N bars.", talib: "ROC", placement: .oscillator,
+            [.init("period", 10, 1, 5000)], lookback: { Int($0[0]) }
+        ) { x, p in [Indicators.roc(x, period: Int(p[0]))] },
+        single(
+            "mom", "Momentum", "Change over N bars.", talib: "MOM", placement: .oscillator,
+            [.init("period", 10, 1, 5000)], lookback: { Int($0[0]) }
+        ) { x, p in [Indicators.momentum(x, period: Int(p[0]))] },
         IndicatorSpec(
-            name: "donchian", title: "Donchian channel", summary: "Highest high and lowest low of N bars (current included), and the midpoint.",
+            name: "donchian", title: "Donchian channel",
+            summary: "Highest high and lowest low of N bars (current included), and the midpoint.",
             inputs: [.high, .low], takesSeries: false, parameters: [.init("period", 20, 1, 5000)],
             outputs: ["upper", "middle", "lower"], defaultOutput: 1, placement: .overlay, talib: nil,
             lookback: { Int($0[0]) - 1 },
@@ -219,20 +257,26 @@ public enum IndicatorRegistry {
         IndicatorSpec(
             name: "keltner", title: "Keltner channel", summary: "EMA(close) ± k·ATR.",
             inputs: [.high, .low, .close], takesSeries: false,
-            parameters: [.init("period", 20, 1, 2000), .init("k", 2, 0.1, 10, integer: false), .init("atr", 10, 1, 1000)],
+            parameters: [
+                .init("period", 20, 1, 2000), .init("k", 2, 0.1, 10, integer: false), .init("atr", 10, 1, 1000),
+            ],
             outputs: ["upper", "middle", "lower"], defaultOutput: 1, placement: .overlay, talib: nil,
             lookback: { max(Int($0[0]) - 1, Int($0[2])) },
             compute: { i, p in
-                let k = Indicators.keltner(high: i.high, low: i.low, close: i.close, period: Int(p[0]), multiplier: p[1], atrPeriod: Int(p[2]))
+                let k = Indicators.keltner(
+                    high: i.high, low: i.low, close: i.close, period: Int(p[0]), multiplier: p[1], atrPeriod: Int(p[2]))
                 return [k.upper, k.middle, k.lower]
             }),
         IndicatorSpec(
             name: "vwap", title: "Rolling VWAP", summary: "Volume-weighted typical price over N bars.",
             inputs: [.high, .low, .close, .volume], takesSeries: false, parameters: [.init("period", 20, 1, 5000)],
             outputs: ["value"], defaultOutput: 0, placement: .overlay, talib: nil, lookback: { Int($0[0]) - 1 },
-            compute: { i, p in [Indicators.rollingVWAP(high: i.high, low: i.low, close: i.close, volume: i.volume, period: Int(p[0]))] }),
+            compute: { i, p in
+                [Indicators.rollingVWAP(high: i.high, low: i.low, close: i.close, volume: i.volume, period: Int(p[0]))]
+            }),
         IndicatorSpec(
-            name: "highest", title: "Highest", summary: "Highest value of N bars, current included (default input: high).",
+            name: "highest", title: "Highest",
+            summary: "Highest value of N bars, current included (default input: high).",
             inputs: [.high], takesSeries: true, parameters: [.init("period", 20, 1, 5000)],
             outputs: ["value"], defaultOutput: 0, placement: .overlay, talib: "MAX", lookback: { Int($0[0]) - 1 },
             compute: { i, p in [Indicators.highest(i.series ?? i.high, period: Int(p[0]))] }),
@@ -254,23 +298,32 @@ public enum IndicatorRegistry {
             outputs: ["value"], defaultOutput: 0, placement: .overlay, talib: "SAR", lookback: { _ in 1 },
             compute: { i, p in [Indicators.sar(high: i.high, low: i.low, acceleration: p[0], maximum: p[1])] }),
         IndicatorSpec(
-            name: "supertrend", title: "SuperTrend", summary: "ATR trailing line that flips with the trend; direction +1 up, −1 down.",
+            name: "supertrend", title: "SuperTrend",
+            summary: "ATR trailing line that flips with the trend; direction +1 up, −1 down.",
             inputs: [.high, .low, .close], takesSeries: false,
             parameters: [.init("period", 10, 1, 1000), .init("k", 3, 0.1, 20, integer: false)],
             outputs: ["line", "direction"], defaultOutput: 0, placement: .overlay, talib: nil, lookback: { Int($0[0]) },
             compute: { i, p in
-                let s = Indicators.superTrend(high: i.high, low: i.low, close: i.close, period: Int(p[0]), multiplier: p[1])
+                let s = Indicators.superTrend(
+                    high: i.high, low: i.low, close: i.close, period: Int(p[0]), multiplier: p[1])
                 return [s.line, s.direction]
             }),
         IndicatorSpec(
-            name: "vegas", title: "Vegas tunnels", summary: "EMA 144/169 (inner tunnel) and 576/676 (outer tunnel); upper/lower bound the inner tunnel.",
+            name: "vegas", title: "Vegas tunnels",
+            summary: "EMA 144/169 (inner tunnel) and 576/676 (outer tunnel); upper/lower bound the inner tunnel.",
             inputs: [.close], takesSeries: true,
-            parameters: [.init("p1", 144, 1, 5000), .init("p2", 169, 1, 5000), .init("p3", 576, 1, 5000), .init("p4", 676, 1, 5000)],
-            outputs: ["ema1", "ema2", "ema3", "ema4", "upper", "lower"], defaultOutput: 4, placement: .overlay, talib: nil,
+            parameters: [
+                .init("p1", 144, 1, 5000), .init("p2", 169, 1, 5000), .init("p3", 576, 1, 5000),
+                .init("p4", 676, 1, 5000),
+            ],
+            outputs: ["ema1", "ema2", "ema3", "ema4", "upper", "lower"], defaultOutput: 4, placement: .overlay,
+            talib: nil,
             lookback: { Int(max($0[0], $0[1])) - 1 },
             compute: { i, p in
                 let e = (0..<4).map { Indicators.ema(i.single, period: Int(p[$0])) }
-                return e + [Indicators.zipMap(e[0], e[1]) { max($0, $1) }, Indicators.zipMap(e[0], e[1]) { min($0, $1) }]
+                return e + [
+                    Indicators.zipMap(e[0], e[1]) { max($0, $1) }, Indicators.zipMap(e[0], e[1]) { min($0, $1) },
+                ]
             }),
     ]
 
@@ -278,21 +331,27 @@ public enum IndicatorRegistry {
 
     public static func named(_ name: String) -> IndicatorSpec? { byName[name.lowercased()] }
 
-    private static func single(_ name: String, _ title: String, _ summary: String, talib: String?,
-                               placement: IndicatorSpec.Placement = .overlay, _ parameters: [IndicatorParameter],
-                               lookback: @escaping @Sendable ([Double]) -> Int,
-                               _ f: @escaping @Sendable ([Double], [Double]) -> [[Double]]) -> IndicatorSpec {
-        IndicatorSpec(name: name, title: title, summary: summary, inputs: [.close], takesSeries: true, parameters: parameters,
-                      outputs: ["value"], defaultOutput: 0, placement: placement, talib: talib, lookback: lookback,
-                      compute: { i, p in f(i.single, p) })
+    private static func single(
+        _ name: String, _ title: String, _ summary: String, talib: String?,
+        placement: IndicatorSpec.Placement = .overlay, _ parameters: [IndicatorParameter],
+        lookback: @escaping @Sendable ([Double]) -> Int,
+        _ f: @escaping @Sendable ([Double], [Double]) -> [[Double]]
+    ) -> IndicatorSpec {
+        IndicatorSpec(
+            name: name, title: title, summary: summary, inputs: [.close], takesSeries: true, parameters: parameters,
+            outputs: ["value"], defaultOutput: 0, placement: placement, talib: talib, lookback: lookback,
+            compute: { i, p in f(i.single, p) })
     }
 
-    private static func hlc(_ name: String, _ title: String, _ summary: String, talib: String?,
-                            placement: IndicatorSpec.Placement, _ parameters: [IndicatorParameter],
-                            lookback: @escaping @Sendable ([Double]) -> Int,
-                            _ f: @escaping @Sendable (IndicatorInputs, [Double]) -> [[Double]]) -> IndicatorSpec {
-        IndicatorSpec(name: name, title: title, summary: summary, inputs: [.high, .low, .close], takesSeries: false,
-                      parameters: parameters, outputs: ["value"], defaultOutput: 0, placement: placement, talib: talib,
-                      lookback: lookback, compute: f)
+    private static func hlc(
+        _ name: String, _ title: String, _ summary: String, talib: String?,
+        placement: IndicatorSpec.Placement, _ parameters: [IndicatorParameter],
+        lookback: @escaping @Sendable ([Double]) -> Int,
+        _ f: @escaping @Sendable (IndicatorInputs, [Double]) -> [[Double]]
+    ) -> IndicatorSpec {
+        IndicatorSpec(
+            name: name, title: title, summary: summary, inputs: [.high, .low, .close], takesSeries: false,
+            parameters: parameters, outputs: ["value"], defaultOutput: 0, placement: placement, talib: talib,
+            lookback: lookback, compute: f)
     }
 }

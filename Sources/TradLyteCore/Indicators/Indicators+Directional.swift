@@ -11,7 +11,10 @@ extension Indicators {
                 close.withUnsafeBufferPointer { c in
                     output(c.count) { out in
                         for i in 0..<c.count {
-                            if hh[i].isNaN || ll[i].isNaN { out[i] = .nan; continue }
+                            if hh[i].isNaN || ll[i].isNaN {
+                                out[i] = .nan
+                                continue
+                            }
                             // TA-Lib 0.8 treats a range within rounding noise of 0 as flat.
                             let diff = (hh[i] - ll[i]) / 100.0
                             out[i] = isZero(diff) ? 0 : (c[i] - ll[i]) / diff
@@ -25,7 +28,8 @@ extension Indicators {
     /// Slow stochastic with SMA smoothing (TA-Lib STOCH, matype SMA): %K = SMA(fast %K,
     /// slowK), %D = SMA(%K, slowD); both start at `fastK + slowK + slowD − 3`.
     public static func stoch(high: [Double], low: [Double], close: [Double], fastK: Int, slowK: Int, slowD: Int)
-        -> (k: [Double], d: [Double]) {
+        -> (k: [Double], d: [Double])
+    {
         let fk = Indicators.fastK(high: high, low: low, close: close, period: fastK)
         var k = sma(fk, period: slowK)
         let d = sma(k, period: slowD)
@@ -37,7 +41,9 @@ extension Indicators {
     /// Stochastic RSI (TA-Lib STOCHRSI, fast-D matype SMA): fast %K of RSI(period) over
     /// `fastK`, %D its SMA over `fastD`; both start at `period + fastK + fastD − 2`.
     public static func stochRSI(_ input: [Double], period: Int, fastK: Int, fastD: Int) -> (k: [Double], d: [Double]) {
-        let r = input.withUnsafeBufferPointer { x in output(x.count) { rsiKernel(x, period: period, exact: true, out: $0) } }
+        let r = input.withUnsafeBufferPointer { x in
+            output(x.count) { rsiKernel(x, period: period, exact: true, out: $0) }
+        }
         var k = Indicators.fastK(high: r, low: r, close: r, period: fastK)
         let d = sma(k, period: fastD)
         let first = firstValidIndex(r) + fastK - 1 + fastD - 1
@@ -50,15 +56,20 @@ extension Indicators {
     /// +DI, −DI and ADX with Wilder smoothing (TA-Lib PLUS_DI, MINUS_DI, ADX). DI lookback
     /// `period`; ADX lookback `2·period − 1`.
     public static func directional(high: [Double], low: [Double], close: [Double], period: Int)
-        -> (plusDI: [Double], minusDI: [Double], adx: [Double]) {
+        -> (plusDI: [Double], minusDI: [Double], adx: [Double])
+    {
         let n = high.count
         var plus = [Double](repeating: .nan, count: n)
         var minus = [Double](repeating: .nan, count: n)
         var adx = [Double](repeating: .nan, count: n)
         guard period >= 2, n > period else { return (plus, minus, adx) }
         let p = Double(period)
-        var prevPlusDM = 0.0, prevMinusDM = 0.0, prevTR = 0.0
-        var prevHigh = high[0], prevLow = low[0], prevClose = close[0]
+        var prevPlusDM = 0.0
+        var prevMinusDM = 0.0
+        var prevTR = 0.0
+        var prevHigh = high[0]
+        var prevLow = low[0]
+        var prevClose = close[0]
         func step(_ i: Int) -> (Double, Double, Double) {
             let diffP = high[i] - prevHigh
             let diffM = prevLow - low[i]
@@ -66,7 +77,8 @@ extension Indicators {
             prevLow = low[i]
             let t = tr(high[i], low[i], prevClose)
             prevClose = close[i]
-            var dmP = 0.0, dmM = 0.0
+            var dmP = 0.0
+            var dmM = 0.0
             if diffM > 0 && diffP < diffM { dmM = diffM } else if diffP > 0 && diffP > diffM { dmP = diffP }
             return (dmP, dmM, t)
         }
@@ -134,7 +146,8 @@ extension Indicators {
 
     /// Williams %R: (highest − close) / (highest − lowest) · −100 (TA-Lib WILLR). Lookback `period − 1`.
     public static func williamsR(high: [Double], low: [Double], close: [Double], period: Int) -> [Double] {
-        let hh = highest(high, period: period), ll = lowest(low, period: period)
+        let hh = highest(high, period: period)
+        let ll = lowest(low, period: period)
         var out = [Double](repeating: .nan, count: close.count)
         for i in 0..<close.count where !hh[i].isNaN && !ll[i].isNaN {
             let diff = (hh[i] - ll[i]) / -100.0
@@ -149,7 +162,8 @@ extension Indicators {
         var out = [Double](repeating: .nan, count: n)
         guard n > period, period >= 2 else { return out }
         // The window's positive and negative money flows, one slot per bar.
-        var pos = [Double](repeating: 0, count: period), neg = [Double](repeating: 0, count: period)
+        var pos = [Double](repeating: 0, count: period)
+        var neg = [Double](repeating: 0, count: period)
         var slot = 0
         var prevTP = (high[0] + low[0] + close[0]) / 3
         func push(_ i: Int) {
@@ -168,7 +182,8 @@ extension Indicators {
             push(i)
             // Sums afresh over the window (as for CCI): a running total keeps residue of
             // large flows that have left the window.
-            let posSum = pos.reduce(0, +), negSum = neg.reduce(0, +)
+            let posSum = pos.reduce(0, +)
+            let negSum = neg.reduce(0, +)
             let total = posSum + negSum
             // TA-Lib 0.8 dropped the old "total < 1 → 0" rule: only no flow at all reads 0.
             out[i] = total == 0 ? 0 : 100.0 * (posSum / total)
@@ -184,16 +199,31 @@ extension Indicators {
         guard n >= 2 else { return out }
         var accel = acceleration
         var af = accel
-        if af > maximum { accel = maximum; af = accel }
-        let diffM = low[0] - low[1], diffP = high[1] - high[0]
+        if af > maximum {
+            accel = maximum
+            af = accel
+        }
+        let diffM = low[0] - low[1]
+        let diffP = high[1] - high[0]
         var isLong = !(diffM > 0 && diffP < diffM)
-        var ep: Double, sar: Double
-        if isLong { ep = high[1]; sar = low[0] } else { ep = low[1]; sar = high[0] }
-        var newLow = low[1], newHigh = high[1]
-        var prevLow = 0.0, prevHigh = 0.0
+        var ep: Double
+        var sar: Double
+        if isLong {
+            ep = high[1]
+            sar = low[0]
+        } else {
+            ep = low[1]
+            sar = high[0]
+        }
+        var newLow = low[1]
+        var newHigh = high[1]
+        var prevLow = 0.0
+        var prevHigh = 0.0
         for today in 1..<n {
-            prevLow = newLow; prevHigh = newHigh
-            newLow = low[today]; newHigh = high[today]
+            prevLow = newLow
+            prevHigh = newHigh
+            newLow = low[today]
+            newHigh = high[today]
             if isLong {
                 if newLow <= sar {
                     isLong = false
@@ -208,7 +238,11 @@ extension Indicators {
                     if sar < newHigh { sar = newHigh }
                 } else {
                     out[today] = sar
-                    if newHigh > ep { ep = newHigh; af += accel; if af > maximum { af = maximum } }
+                    if newHigh > ep {
+                        ep = newHigh
+                        af += accel
+                        if af > maximum { af = maximum }
+                    }
                     sar = sar + af * (ep - sar)
                     if sar > prevLow { sar = prevLow }
                     if sar > newLow { sar = newLow }
@@ -226,7 +260,11 @@ extension Indicators {
                 if sar > newLow { sar = newLow }
             } else {
                 out[today] = sar
-                if newLow < ep { ep = newLow; af += accel; if af > maximum { af = maximum } }
+                if newLow < ep {
+                    ep = newLow
+                    af += accel
+                    if af > maximum { af = maximum }
+                }
                 sar = sar + af * (ep - sar)
                 if sar < prevHigh { sar = prevHigh }
                 if sar < newHigh { sar = newHigh }
@@ -240,16 +278,25 @@ extension Indicators {
     /// down-trend, and the trend flips when the close crosses the line. `direction` is +1 up,
     /// −1 down. Lookback `period` (the ATR's); the first bar with an ATR starts up-trend.
     public static func superTrend(high: [Double], low: [Double], close: [Double], period: Int, multiplier: Double)
-        -> (line: [Double], direction: [Double]) {
+        -> (line: [Double], direction: [Double])
+    {
         let a = atr(high: high, low: low, close: close, period: period)
         let n = close.count
-        var line = [Double](repeating: .nan, count: n), dir = [Double](repeating: .nan, count: n)
-        var upper = 0.0, lower = 0.0, up = true, started = false
+        var line = [Double](repeating: .nan, count: n)
+        var dir = [Double](repeating: .nan, count: n)
+        var upper = 0.0
+        var lower = 0.0
+        var up = true
+        var started = false
         for i in 0..<n where !a[i].isNaN {
             let mid = (high[i] + low[i]) / 2
-            let basicUpper = mid + multiplier * a[i], basicLower = mid - multiplier * a[i]
+            let basicUpper = mid + multiplier * a[i]
+            let basicLower = mid - multiplier * a[i]
             if !started {
-                upper = basicUpper; lower = basicLower; up = true; started = true
+                upper = basicUpper
+                lower = basicLower
+                up = true
+                started = true
             } else {
                 // A band tightens unless the previous close broke through it.
                 upper = (basicUpper < upper || close[i - 1] > upper) ? basicUpper : upper
@@ -263,8 +310,11 @@ extension Indicators {
     }
 
     /// Keltner channel: EMA(close, period) ± multiplier·ATR(atrPeriod).
-    public static func keltner(high: [Double], low: [Double], close: [Double], period: Int, multiplier: Double, atrPeriod: Int)
-        -> (upper: [Double], middle: [Double], lower: [Double]) {
+    public static func keltner(
+        high: [Double], low: [Double], close: [Double], period: Int, multiplier: Double, atrPeriod: Int
+    )
+        -> (upper: [Double], middle: [Double], lower: [Double])
+    {
         let middle = ema(close, period: period)
         let a = atr(high: high, low: low, close: close, period: atrPeriod)
         return (zipMap(middle, a) { $0 + multiplier * $1 }, middle, zipMap(middle, a) { $0 - multiplier * $1 })
@@ -272,18 +322,24 @@ extension Indicators {
 
     /// Donchian channel: highest high and lowest low over `period` bars (current included)
     /// and their midpoint. Lookback `period − 1`.
-    public static func donchian(high: [Double], low: [Double], period: Int) -> (upper: [Double], middle: [Double], lower: [Double]) {
-        let u = highest(high, period: period), l = lowest(low, period: period)
+    public static func donchian(high: [Double], low: [Double], period: Int) -> (
+        upper: [Double], middle: [Double], lower: [Double]
+    ) {
+        let u = highest(high, period: period)
+        let l = lowest(low, period: period)
         return (u, zipMap(u, l) { ($0 + $1) / 2 }, l)
     }
 
     /// Rolling VWAP: Σ(typical price · volume) / Σ volume over `period` bars; not available
     /// while the window's volume is 0. Lookback `period − 1`.
-    public static func rollingVWAP(high: [Double], low: [Double], close: [Double], volume: [Double], period: Int) -> [Double] {
+    public static func rollingVWAP(high: [Double], low: [Double], close: [Double], volume: [Double], period: Int)
+        -> [Double]
+    {
         let n = close.count
         var out = [Double](repeating: .nan, count: n)
         guard period >= 1, n >= period else { return out }
-        var pv = 0.0, v = 0.0
+        var pv = 0.0
+        var v = 0.0
         for i in 0..<n {
             let tp = (high[i] + low[i] + close[i]) / 3
             pv += tp * volume[i]

@@ -52,7 +52,8 @@ public enum Indicators {
     }
 
     /// SMA into a caller's buffer (same length as the input), for reusing memory.
-    public static func sma(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    public static func sma(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>)
+    {
         precondition(out.count >= x.count, "output buffer too small")
         smaKernel(x, period: period, out: out.baseAddress!)
     }
@@ -61,11 +62,17 @@ public enum Indicators {
         let n = x.count
         let start = firstValid(x)
         let first = start + period - 1
-        guard first < n else { fillNA(out, 0..<n); return }
+        guard first < n else {
+            fillNA(out, 0..<n)
+            return
+        }
         fillNA(out, 0..<first)
         var total = 0.0
         var i = start
-        while i < first { total += x[i]; i += 1 }
+        while i < first {
+            total += x[i]
+            i += 1
+        }
         let base = x.baseAddress!
         let p = Double(period)
         while i < n {
@@ -90,7 +97,9 @@ public enum Indicators {
         var longOut: [Double] = []
         let shortOut = input.withUnsafeBufferPointer { x in
             output(x.count) { outShort in
-                longOut = output(x.count) { outLong in smaPairKernel(x, short: short, long: long, outShort: outShort, outLong: outLong) }
+                longOut = output(x.count) { outLong in
+                    smaPairKernel(x, short: short, long: long, outShort: outShort, outLong: outLong)
+                }
             }
         }
         return first < second ? (shortOut, longOut) : (longOut, shortOut)
@@ -99,8 +108,10 @@ public enum Indicators {
     /// `smaKernel` for periods short < long at once: the short lane alone until the long
     /// lane's first value, then both lanes of a `SIMD2` (lane arithmetic is IEEE per lane,
     /// so each matches the scalar kernel's operations exactly).
-    static func smaPairKernel(_ x: UnsafeBufferPointer<Double>, short: Int, long: Int,
-                              outShort: UnsafeMutablePointer<Double>, outLong: UnsafeMutablePointer<Double>) {
+    static func smaPairKernel(
+        _ x: UnsafeBufferPointer<Double>, short: Int, long: Int,
+        outShort: UnsafeMutablePointer<Double>, outLong: UnsafeMutablePointer<Double>
+    ) {
         let n = x.count
         let start = firstValid(x)
         let firstLong = start + long - 1
@@ -115,9 +126,14 @@ public enum Indicators {
         let base = x.baseAddress!
         // Both sums start at `start` and add the same values in the same order as the
         // scalar kernel's warm-up loop.
-        var totalShort = 0.0, totalLong = 0.0
+        var totalShort = 0.0
+        var totalLong = 0.0
         var i = start
-        while i < firstShort { totalShort += base[i]; totalLong += base[i]; i += 1 }
+        while i < firstShort {
+            totalShort += base[i]
+            totalLong += base[i]
+            i += 1
+        }
         let ps = Double(short)
         while i < firstLong {
             totalShort += base[i]
@@ -133,7 +149,8 @@ public enum Indicators {
         // Two bars per step: the sums of bar i and i + 1 (short, long) are regrouped into
         // (i, i + 1) per period, so each division is one packed instruction and each store
         // one vector store.
-        let shortPeriods = V(repeating: ps), longPeriods = V(repeating: pl)
+        let shortPeriods = V(repeating: ps)
+        let longPeriods = V(repeating: pl)
         while i + 1 < n {
             total += V(repeating: base[i])
             let first = total
@@ -156,12 +173,15 @@ public enum Indicators {
     /// k = 2 / (period + 1) (TA-Lib EMA). Lookback `period − 1`.
     public static func ema(_ input: [Double], period: Int) -> [Double] {
         input.withUnsafeBufferPointer { x in
-            output(x.count) { out in emaKernel(x, period: period, k: 2.0 / (Double(period) + 1.0), seedAt: nil, out: out) }
+            output(x.count) { out in
+                emaKernel(x, period: period, k: 2.0 / (Double(period) + 1.0), seedAt: nil, out: out)
+            }
         }
     }
 
     /// EMA into a caller's buffer (same length as the input), for reusing memory.
-    public static func ema(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    public static func ema(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>)
+    {
         precondition(out.count >= x.count, "output buffer too small")
         emaKernel(x, period: period, k: 2.0 / (Double(period) + 1.0), seedAt: nil, out: out.baseAddress!)
     }
@@ -170,16 +190,24 @@ public enum Indicators {
     /// EMA to the slow one this way). The update prev·(1 − k) + x·k is one fused multiply-add
     /// with one multiply and one add on the dependency chain (TA-Lib's (x − prev)·k + prev has
     /// three and differs only in the last bits).
-    static func emaKernel(_ x: UnsafeBufferPointer<Double>, period: Int, k: Double, seedAt: Int?,
-                          out: UnsafeMutablePointer<Double>) {
+    static func emaKernel(
+        _ x: UnsafeBufferPointer<Double>, period: Int, k: Double, seedAt: Int?,
+        out: UnsafeMutablePointer<Double>
+    ) {
         let n = x.count
         let start = max(firstValid(x), (seedAt ?? 0) - (period - 1))
         let first = start + period - 1
-        guard first < n, start >= 0 else { fillNA(out, 0..<n); return }
+        guard first < n, start >= 0 else {
+            fillNA(out, 0..<n)
+            return
+        }
         fillNA(out, 0..<first)
         var total = 0.0
         var i = start
-        while i <= first { total += x[i]; i += 1 }
+        while i <= first {
+            total += x[i]
+            i += 1
+        }
         var prev = total / Double(period)
         out[first] = prev
         let keep = 1.0 - k
@@ -198,13 +226,21 @@ public enum Indicators {
             output(x.count) { out in
                 let n = x.count
                 let first = firstValid(x) + period - 1
-                guard first < n else { fillNA(out, 0..<n); return }
+                guard first < n else {
+                    fillNA(out, 0..<n)
+                    return
+                }
                 fillNA(out, 0..<first)
                 let divider = Double(period * (period + 1)) / 2.0
                 for i in first..<n {
-                    var sum = 0.0, weight = 1.0
+                    var sum = 0.0
+                    var weight = 1.0
                     var j = i - period + 1
-                    while j <= i { sum += x[j] * weight; weight += 1; j += 1 }
+                    while j <= i {
+                        sum += x[j] * weight
+                        weight += 1
+                        j += 1
+                    }
                     out[i] = sum / divider
                 }
             }
@@ -252,7 +288,8 @@ public enum Indicators {
     }
 
     /// RSI into a caller's buffer (same length as the input), for reusing memory.
-    public static func rsi(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    public static func rsi(_ x: UnsafeBufferPointer<Double>, period: Int, into out: UnsafeMutableBufferPointer<Double>)
+    {
         precondition(out.count >= x.count, "output buffer too small")
         rsiKernel(x, period: period, out: out.baseAddress!)
     }
@@ -260,14 +297,20 @@ public enum Indicators {
     /// - Parameter exact: use TA-Lib's exact operation order (slower: a division on the
     ///   dependency chain). Stochastic RSI needs it: it divides by the RSI's recent range,
     ///   which magnifies last-bit differences when that range is tiny.
-    static func rsiKernel(_ x: UnsafeBufferPointer<Double>, period: Int, exact: Bool = false, out: UnsafeMutablePointer<Double>) {
+    static func rsiKernel(
+        _ x: UnsafeBufferPointer<Double>, period: Int, exact: Bool = false, out: UnsafeMutablePointer<Double>
+    ) {
         let n = x.count
         let start = firstValid(x)
         let first = start + period - 1 + 1
-        guard first < n else { fillNA(out, 0..<n); return }
+        guard first < n else {
+            fillNA(out, 0..<n)
+            return
+        }
         fillNA(out, 0..<first)
         let p = Double(period)
-        var prevGain = 0.0, prevLoss = 0.0
+        var prevGain = 0.0
+        var prevLoss = 0.0
         var i = start + 1
         while i <= first {
             let d = x[i] - x[i - 1]
@@ -294,7 +337,8 @@ public enum Indicators {
         }
         // The same smoothing as avg·((p − 1)/p) + change/p: no division on the dependency
         // chain; it differs from TA-Lib in the last bits only.
-        let keep = Double(period - 1) / p, weight = 1.0 / p
+        let keep = Double(period - 1) / p
+        let weight = 1.0 / p
         while i < n {
             let d = base[i] - base[i - 1]
             prevGain = max(d, 0) * weight + prevGain * keep
@@ -307,9 +351,13 @@ public enum Indicators {
 
     /// MACD line, signal and histogram with TA-Lib's alignment: the fast EMA is seeded at
     /// the same bar as the slow one, and all three outputs start at `slow + signal − 2`.
-    public static func macd(_ input: [Double], fast: Int, slow: Int, signal: Int) -> (macd: [Double], signal: [Double], hist: [Double]) {
+    public static func macd(_ input: [Double], fast: Int, slow: Int, signal: Int) -> (
+        macd: [Double], signal: [Double], hist: [Double]
+    ) {
         let n = input.count
-        var m = [Double](repeating: .nan, count: n), s = m, h = m
+        var m = [Double](repeating: .nan, count: n)
+        var s = m
+        var h = m
         input.withUnsafeBufferPointer { x in
             m.withUnsafeMutableBufferPointer { m in
                 s.withUnsafeMutableBufferPointer { s in
@@ -323,27 +371,41 @@ public enum Indicators {
     }
 
     /// MACD into caller buffers (each as long as the input), for reusing memory.
-    public static func macd(_ x: UnsafeBufferPointer<Double>, fast: Int, slow: Int, signal: Int,
-                            macd line: UnsafeMutableBufferPointer<Double>, signal sig: UnsafeMutableBufferPointer<Double>,
-                            hist: UnsafeMutableBufferPointer<Double>) {
+    public static func macd(
+        _ x: UnsafeBufferPointer<Double>, fast: Int, slow: Int, signal: Int,
+        macd line: UnsafeMutableBufferPointer<Double>, signal sig: UnsafeMutableBufferPointer<Double>,
+        hist: UnsafeMutableBufferPointer<Double>
+    ) {
         var (fast, slow) = (fast, slow)
         if slow < fast { swap(&fast, &slow) }
         let n = x.count
         let start = firstValid(x)
-        let seed = start + slow - 1                 // both EMAs' first value
-        let firstOut = seed + signal - 1            // first MACD/signal/hist value
-        let lineOut = line.baseAddress!, sigOut = sig.baseAddress!, histOut = hist.baseAddress!
+        let seed = start + slow - 1  // both EMAs' first value
+        let firstOut = seed + signal - 1  // first MACD/signal/hist value
+        let lineOut = line.baseAddress!
+        let sigOut = sig.baseAddress!
+        let histOut = hist.baseAddress!
         guard firstOut < n else {
-            fillNA(lineOut, 0..<n); fillNA(sigOut, 0..<n); fillNA(histOut, 0..<n)
+            fillNA(lineOut, 0..<n)
+            fillNA(sigOut, 0..<n)
+            fillNA(histOut, 0..<n)
             return
         }
-        fillNA(lineOut, 0..<firstOut); fillNA(sigOut, 0..<firstOut); fillNA(histOut, 0..<firstOut)
-        let kSlow = 2.0 / (Double(slow) + 1.0), kFast = 2.0 / (Double(fast) + 1.0), kSig = 2.0 / (Double(signal) + 1.0)
-        let keepSlow = 1 - kSlow, keepFast = 1 - kFast, keepSig = 1 - kSig
-        var slowTotal = 0.0, fastTotal = 0.0
+        fillNA(lineOut, 0..<firstOut)
+        fillNA(sigOut, 0..<firstOut)
+        fillNA(histOut, 0..<firstOut)
+        let kSlow = 2.0 / (Double(slow) + 1.0)
+        let kFast = 2.0 / (Double(fast) + 1.0)
+        let kSig = 2.0 / (Double(signal) + 1.0)
+        let keepSlow = 1 - kSlow
+        let keepFast = 1 - kFast
+        let keepSig = 1 - kSig
+        var slowTotal = 0.0
+        var fastTotal = 0.0
         for i in start...seed { slowTotal += x[i] }
         for i in (seed - fast + 1)...seed { fastTotal += x[i] }
-        var slowEMA = slowTotal / Double(slow), fastEMA = fastTotal / Double(fast)
+        var slowEMA = slowTotal / Double(slow)
+        var fastEMA = fastTotal / Double(fast)
         // The MACD line before `firstOut` seeds the signal EMA; keep it in the signal buffer.
         sigOut[seed] = fastEMA - slowEMA
         let base = x.baseAddress!
@@ -377,9 +439,12 @@ public enum Indicators {
     /// Bollinger Bands on an SMA with the population standard deviation (TA-Lib BBANDS,
     /// matype SMA). Lookback `period − 1`.
     public static func bbands(_ input: [Double], period: Int, devUp: Double, devDown: Double)
-        -> (upper: [Double], middle: [Double], lower: [Double]) {
+        -> (upper: [Double], middle: [Double], lower: [Double])
+    {
         let n = input.count
-        var u = [Double](repeating: .nan, count: n), m = u, l = u
+        var u = [Double](repeating: .nan, count: n)
+        var m = u
+        var l = u
         input.withUnsafeBufferPointer { x in
             u.withUnsafeMutableBufferPointer { u in
                 m.withUnsafeMutableBufferPointer { m in
@@ -395,10 +460,14 @@ public enum Indicators {
     /// Bollinger Bands into caller buffers (each as long as the input), for reusing memory.
     /// One pass: the middle band is the window mean from the same compensated sums as the
     /// deviation (see `windowDeviation`).
-    public static func bbands(_ x: UnsafeBufferPointer<Double>, period: Int, devUp: Double, devDown: Double,
-                              upper: UnsafeMutableBufferPointer<Double>, middle: UnsafeMutableBufferPointer<Double>,
-                              lower: UnsafeMutableBufferPointer<Double>) {
-        let u = upper.baseAddress!, m = middle.baseAddress!, l = lower.baseAddress!
+    public static func bbands(
+        _ x: UnsafeBufferPointer<Double>, period: Int, devUp: Double, devDown: Double,
+        upper: UnsafeMutableBufferPointer<Double>, middle: UnsafeMutableBufferPointer<Double>,
+        lower: UnsafeMutableBufferPointer<Double>
+    ) {
+        let u = upper.baseAddress!
+        let m = middle.baseAddress!
+        let l = lower.baseAddress!
         let first = min(x.count, firstValid(x) + period - 1)
         fillNA(u, 0..<first)
         fillNA(m, 0..<first)
@@ -444,7 +513,10 @@ public enum Indicators {
             run = base[i] == base[i - 1] ? run + 1 : 1
         }
         let invP = 1.0 / Double(period)
-        var anchor = 0.0, d1 = 0.0, d2 = 0.0, peak = 0.0
+        var anchor = 0.0
+        var d1 = 0.0
+        var d2 = 0.0
+        var peak = 0.0
         var sinceAnchor = period
         for i in first..<n {
             let v = base[i]
@@ -515,16 +587,23 @@ public enum Indicators {
     }
 
     /// ATR into a caller's buffer (as long as the inputs), for reusing memory.
-    public static func atr(high h: UnsafeBufferPointer<Double>, low l: UnsafeBufferPointer<Double>, close c: UnsafeBufferPointer<Double>,
-                           period: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    public static func atr(
+        high h: UnsafeBufferPointer<Double>, low l: UnsafeBufferPointer<Double>, close c: UnsafeBufferPointer<Double>,
+        period: Int, into out: UnsafeMutableBufferPointer<Double>
+    ) {
         precondition(out.count >= h.count, "output buffer too small")
         atrKernel(h, l, c, period: period, out: out.baseAddress!)
     }
 
-    static func atrKernel(_ h: UnsafeBufferPointer<Double>, _ l: UnsafeBufferPointer<Double>, _ c: UnsafeBufferPointer<Double>,
-                          period: Int, out: UnsafeMutablePointer<Double>) {
+    static func atrKernel(
+        _ h: UnsafeBufferPointer<Double>, _ l: UnsafeBufferPointer<Double>, _ c: UnsafeBufferPointer<Double>,
+        period: Int, out: UnsafeMutablePointer<Double>
+    ) {
         let n = h.count
-        guard period < n else { fillNA(out, 0..<n); return }
+        guard period < n else {
+            fillNA(out, 0..<n)
+            return
+        }
         fillNA(out, 0..<period)
         if period == 1 {
             for i in 1..<n { out[i] = tr(h[i], l[i], c[i - 1]) }
@@ -536,8 +615,11 @@ public enum Indicators {
         var prev = total / p
         out[period] = prev
         // Wilder smoothing, (atr·(p − 1) + tr) / p, as atr·((p − 1)/p) + tr/p: no division on the chain.
-        let keep = Double(period - 1) / p, weight = 1.0 / p
-        let hb = h.baseAddress!, lb = l.baseAddress!, cb = c.baseAddress!
+        let keep = Double(period - 1) / p
+        let weight = 1.0 / p
+        let hb = h.baseAddress!
+        let lb = l.baseAddress!
+        let cb = c.baseAddress!
         var i = period + 1
         while i < n {
             prev = tr(hb[i], lb[i], cb[i - 1]) * weight + prev * keep
@@ -553,10 +635,14 @@ public enum Indicators {
     }
 
     /// Highest value over `period` bars including the current one (TA-Lib MAX). Lookback `period − 1`.
-    public static func highest(_ input: [Double], period: Int) -> [Double] { rollingExtreme(input, period: period, max: true) }
+    public static func highest(_ input: [Double], period: Int) -> [Double] {
+        rollingExtreme(input, period: period, max: true)
+    }
 
     /// Lowest value over `period` bars including the current one (TA-Lib MIN). Lookback `period − 1`.
-    public static func lowest(_ input: [Double], period: Int) -> [Double] { rollingExtreme(input, period: period, max: false) }
+    public static func lowest(_ input: [Double], period: Int) -> [Double] {
+        rollingExtreme(input, period: period, max: false)
+    }
 
     static func rollingExtreme(_ input: [Double], period: Int, max isMax: Bool) -> [Double] {
         input.withUnsafeBufferPointer { x in
@@ -564,7 +650,10 @@ public enum Indicators {
                 let n = x.count
                 let start = firstValid(x)
                 let first = start + period - 1
-                guard first < n else { fillNA(out, 0..<n); return }
+                guard first < n else {
+                    fillNA(out, 0..<n)
+                    return
+                }
                 fillNA(out, 0..<first)
                 // TA-Lib's approach: keep the index of the extreme; rescan only when it leaves.
                 var extremeIdx = -1
@@ -578,7 +667,10 @@ public enum Indicators {
                         var j = trailing + 1
                         while j <= today {
                             let t = x[j]
-                            if isMax ? t >= extreme : t <= extreme { extreme = t; extremeIdx = j }
+                            if isMax ? t >= extreme : t <= extreme {
+                                extreme = t
+                                extremeIdx = j
+                            }
                             j += 1
                         }
                     } else if isMax ? v >= extreme : v <= extreme {
@@ -609,7 +701,10 @@ public enum Indicators {
             output(x.count) { out in
                 let n = x.count
                 let first = firstValid(x) + period
-                guard first < n else { fillNA(out, 0..<n); return }
+                guard first < n else {
+                    fillNA(out, 0..<n)
+                    return
+                }
                 fillNA(out, 0..<first)
                 for i in first..<n { out[i] = f(x[i], x[i - period]) }
             }
@@ -622,7 +717,8 @@ public enum Indicators {
             volume.withUnsafeBufferPointer { v in
                 output(c.count) { out in
                     guard c.count > 0 else { return }
-                    var prevOBV = v[0], prevReal = c[0]
+                    var prevOBV = v[0]
+                    var prevReal = c[0]
                     out[0] = prevOBV
                     for i in 1..<max(1, c.count) {
                         let r = c[i]

@@ -54,8 +54,10 @@ public struct AlertRule: Equatable, Sendable, Codable {
     public var strategy: String?
     public var enabled: Bool
 
-    public init(id: Int64 = 0, kind: Kind, symbol: Symbol?, value: Double? = nil, sessions: Int? = nil, strategy: String? = nil,
-                enabled: Bool = true) {
+    public init(
+        id: Int64 = 0, kind: Kind, symbol: Symbol?, value: Double? = nil, sessions: Int? = nil, strategy: String? = nil,
+        enabled: Bool = true
+    ) {
         self.id = id
         self.kind = kind
         self.symbol = symbol
@@ -88,7 +90,10 @@ public struct Alert: Equatable, Sendable, Codable {
     public var firedAt: Date
     public var read: Bool
 
-    public init(id: Int64 = 0, ruleID: Int64, symbol: Symbol, session: SessionDate, message: String, firedAt: Date, read: Bool = false) {
+    public init(
+        id: Int64 = 0, ruleID: Int64, symbol: Symbol, session: SessionDate, message: String, firedAt: Date,
+        read: Bool = false
+    ) {
         self.id = id
         self.ruleID = ruleID
         self.symbol = symbol

@@ -34,4 +34,3 @@ public struct IngestSummary: Equatable, Sendable, Codable {
 
     public init() {}
 }
-

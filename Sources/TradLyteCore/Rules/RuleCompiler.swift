@@ -37,7 +37,8 @@ public struct CompiledRule: Sendable {
     /// Evaluates a condition on every bar: `Truth.yes`, `.no` or `.unknown`.
     public func condition(on inputs: IndicatorInputs, cache: IndicatorCache = IndicatorCache()) -> [Int8] {
         var e = RuleEvaluator(inputs: inputs, cache: cache)
-        return type == .condition ? e.condition(root) : e.number(root).map { $0.isNaN ? Truth.unknown : ($0 != 0 ? Truth.yes : Truth.no) }
+        return type == .condition
+            ? e.condition(root) : e.number(root).map { $0.isNaN ? Truth.unknown : ($0 != 0 ? Truth.yes : Truth.no) }
     }
 
     /// Evaluates a numeric rule on every bar (NaN where not available).
@@ -83,7 +84,8 @@ public final class IndicatorCache: @unchecked Sendable {
         guard inputs.series == nil else { return }
         var pending: [(key: String, period: Int)] = []
         for rule in rules {
-            for average in rule.closeAverages where outputs[average.key] == nil && !pending.contains(where: { $0.key == average.key }) {
+            for average in rule.closeAverages
+            where outputs[average.key] == nil && !pending.contains(where: { $0.key == average.key }) {
                 pending.append(average)
             }
         }
@@ -142,7 +144,8 @@ indirect enum RuleExpr: Sendable {
         case .indicator(let c): c.input?.visit(f)
         case .shift(let e, _), .negate(let e), .not(let e): e.visit(f)
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .cross(_, let a, let b), .logic(_, let a, let b):
-            a.visit(f); b.visit(f)
+            a.visit(f)
+            b.visit(f)
         }
     }
 
@@ -175,7 +178,8 @@ public struct RuleCompiler: Sendable {
     }
 
     public static var knownNames: [String] {
-        PriceField.allCases.map(\.rawValue) + IndicatorRegistry.all.map(\.name) + CandlePatterns.all.map(\.name) + RuleParser.keywords
+        PriceField.allCases.map(\.rawValue) + IndicatorRegistry.all.map(\.name) + CandlePatterns.all.map(\.name)
+            + RuleParser.keywords
     }
 
     /// Compiles `source`; `expecting` demands a condition or a number.
@@ -190,10 +194,15 @@ public struct RuleCompiler: Sendable {
         }
         if let expecting, expecting != result.type {
             let span = node.span
-            let message = expecting == .condition
+            let message =
+                expecting == .condition
                 ? "this rule is a number; a condition is needed here (true or false), e.g. close > sma(200)"
                 : "this rule is a condition; a number is needed here, e.g. rsi(14)"
-            throw RuleError(source: source, diagnostics: [RuleDiagnostic(line: span.line, column: span.column, length: span.length, message: message)])
+            throw RuleError(
+                source: source,
+                diagnostics: [
+                    RuleDiagnostic(line: span.line, column: span.column, length: span.length, message: message)
+                ])
         }
         return CompiledRule(source: source, type: result.type, lookback: result.lookback, root: result.expr)
     }
@@ -211,7 +220,8 @@ public struct RuleCompiler: Sendable {
         var diagnostics: [RuleDiagnostic] = []
 
         mutating func error(_ span: RuleSpan, _ message: String) {
-            diagnostics.append(RuleDiagnostic(line: span.line, column: span.column, length: span.length, message: message))
+            diagnostics.append(
+                RuleDiagnostic(line: span.line, column: span.column, length: span.length, message: message))
         }
 
         mutating func compile(_ node: RuleNode) -> Compiled? {
@@ -222,7 +232,10 @@ public struct RuleCompiler: Sendable {
                 guard let v = parameters[name] else {
                     let declared = parameters.keys.sorted()
                     let hint = Suggest.nearest(name, in: declared).map { " — did you mean '$\($0)'?" } ?? ""
-                    let list = declared.isEmpty ? "no parameters are declared" : "declared: " + declared.map { "$" + $0 }.joined(separator: ", ")
+                    let list =
+                        declared.isEmpty
+                        ? "no parameters are declared"
+                        : "declared: " + declared.map { "$" + $0 }.joined(separator: ", ")
                     error(span, "unknown parameter '$\(name)'\(hint) (\(list))")
                     return nil
                 }
@@ -232,7 +245,8 @@ public struct RuleCompiler: Sendable {
                     return Compiled(expr: .field(field), type: .number, lookback: 0, constant: nil)
                 }
                 if let pattern = CandlePatterns.named(word) {
-                    return Compiled(expr: .pattern(pattern.name), type: .condition, lookback: pattern.lookback, constant: nil)
+                    return Compiled(
+                        expr: .pattern(pattern.name), type: .condition, lookback: pattern.lookback, constant: nil)
                 }
                 if IndicatorRegistry.named(word) != nil {
                     return compileCall(name: word, nameSpan: span, args: [], output: nil, span: span)
@@ -254,11 +268,17 @@ public struct RuleCompiler: Sendable {
                     return nil
                 }
                 _ = span
-                return Compiled(expr: .shift(base.expr, Int(n)), type: base.type, lookback: base.lookback + Int(n), constant: base.constant)
+                return Compiled(
+                    expr: .shift(base.expr, Int(n)), type: base.type, lookback: base.lookback + Int(n),
+                    constant: base.constant)
             case .negate(let inner, let span):
                 guard let c = compile(inner) else { return nil }
-                guard c.type == .number else { error(span, "'-' needs a number, not a condition"); return nil }
-                return Compiled(expr: .negate(c.expr), type: .number, lookback: c.lookback, constant: c.constant.map { -$0 })
+                guard c.type == .number else {
+                    error(span, "'-' needs a number, not a condition")
+                    return nil
+                }
+                return Compiled(
+                    expr: .negate(c.expr), type: .number, lookback: c.lookback, constant: c.constant.map { -$0 })
             case .not(let inner, _):
                 guard let c = compile(inner) else { return nil }
                 guard c.type == .condition else {
@@ -267,26 +287,35 @@ public struct RuleCompiler: Sendable {
                 }
                 return Compiled(expr: .not(c.expr), type: .condition, lookback: c.lookback, constant: nil)
             case .binary(let op, let l, let r, _):
-                let a = compile(l), b = compile(r)
+                let a = compile(l)
+                let b = compile(r)
                 guard let a, let b else { return nil }
                 let lookback = max(a.lookback, b.lookback)
                 switch op {
                 case "and", "or":
-                    if a.type != .condition { error(l.span, "'\(op)' joins conditions; this is a number — compare it, e.g. rsi(14) > 50") }
-                    if b.type != .condition { error(r.span, "'\(op)' joins conditions; this is a number — compare it, e.g. rsi(14) > 50") }
+                    if a.type != .condition {
+                        error(l.span, "'\(op)' joins conditions; this is a number — compare it, e.g. rsi(14) > 50")
+                    }
+                    if b.type != .condition {
+                        error(r.span, "'\(op)' joins conditions; this is a number — compare it, e.g. rsi(14) > 50")
+                    }
                     guard a.type == .condition, b.type == .condition else { return nil }
-                    return Compiled(expr: .logic(and: op == "and", a.expr, b.expr), type: .condition, lookback: lookback, constant: nil)
+                    return Compiled(
+                        expr: .logic(and: op == "and", a.expr, b.expr), type: .condition, lookback: lookback,
+                        constant: nil)
                 case "crosses_above", "crosses_below":
                     if a.type != .number { error(l.span, "\(op) compares numbers; this is a condition") }
                     if b.type != .number { error(r.span, "\(op) compares numbers; this is a condition") }
                     guard a.type == .number, b.type == .number else { return nil }
-                    return Compiled(expr: .cross(above: op == "crosses_above", a.expr, b.expr), type: .condition,
-                                    lookback: lookback + 1, constant: nil)
+                    return Compiled(
+                        expr: .cross(above: op == "crosses_above", a.expr, b.expr), type: .condition,
+                        lookback: lookback + 1, constant: nil)
                 case ">", "<", ">=", "<=", "==", "!=":
                     if a.type != .number { error(l.span, "'\(op)' compares numbers; this is a condition") }
                     if b.type != .number { error(r.span, "'\(op)' compares numbers; this is a condition") }
                     guard a.type == .number, b.type == .number else { return nil }
-                    return Compiled(expr: .compare(op, a.expr, b.expr), type: .condition, lookback: lookback, constant: nil)
+                    return Compiled(
+                        expr: .compare(op, a.expr, b.expr), type: .condition, lookback: lookback, constant: nil)
                 default:  // + - * /
                     if a.type != .number { error(l.span, "'\(op)' needs numbers; this is a condition") }
                     if b.type != .number { error(r.span, "'\(op)' needs numbers; this is a condition") }
@@ -294,21 +323,28 @@ public struct RuleCompiler: Sendable {
                     let ch = Character(op)
                     var constant: Double?
                     if let x = a.constant, let y = b.constant { constant = RuleEvaluator.arithmetic(ch, x, y) }
-                    return Compiled(expr: constant.map(RuleExpr.constant) ?? .arithmetic(ch, a.expr, b.expr), type: .number,
-                                    lookback: lookback, constant: constant)
+                    return Compiled(
+                        expr: constant.map(RuleExpr.constant) ?? .arithmetic(ch, a.expr, b.expr), type: .number,
+                        lookback: lookback, constant: constant)
                 }
             }
         }
 
-        mutating func compileCall(name: String, nameSpan: RuleSpan, args: [RuleNode], output: (name: String, span: RuleSpan)?,
-                                  span: RuleSpan) -> Compiled? {
+        mutating func compileCall(
+            name: String, nameSpan: RuleSpan, args: [RuleNode], output: (name: String, span: RuleSpan)?,
+            span: RuleSpan
+        ) -> Compiled? {
             guard let spec = IndicatorRegistry.named(name) else {
                 if CandlePatterns.named(name) != nil {
                     error(nameSpan, "'\(name)' is a candle pattern — write it without parentheses")
                 } else if PriceField(rawValue: name) != nil {
-                    error(nameSpan, "'\(name)' is a price field — write it without parentheses (close[1] for the previous bar)")
+                    error(
+                        nameSpan,
+                        "'\(name)' is a price field — write it without parentheses (close[1] for the previous bar)")
                 } else {
-                    error(nameSpan, "unknown indicator '\(name)'\(Suggest.hint(name, in: IndicatorRegistry.all.map(\.name)))")
+                    error(
+                        nameSpan,
+                        "unknown indicator '\(name)'\(Suggest.hint(name, in: IndicatorRegistry.all.map(\.name)))")
                 }
                 return nil
             }
@@ -322,7 +358,10 @@ public struct RuleCompiler: Sendable {
             var paramArgs = compiledArgs
             if let first = compiledArgs.first, first.0.constant == nil {
                 guard spec.takesSeries else {
-                    error(first.1.span, "\(spec.name) reads \(spec.inputs.map(\.rawValue).joined(separator: ", ")) itself; its arguments are numbers: \(spec.signature)")
+                    error(
+                        first.1.span,
+                        "\(spec.name) reads \(spec.inputs.map(\.rawValue).joined(separator: ", ")) itself; its arguments are numbers: \(spec.signature)"
+                    )
                     return nil
                 }
                 guard first.0.type == .number else {
@@ -335,13 +374,18 @@ public struct RuleCompiler: Sendable {
             if paramArgs.count > spec.parameters.count {
                 let extra = paramArgs[spec.parameters.count].1.span
                 let names = spec.parameters.map(\.name).joined(separator: ", ")
-                error(extra, "\(spec.name) takes \(spec.parameters.count) parameter\(spec.parameters.count == 1 ? "" : "s")\(names.isEmpty ? "" : " (\(names))"), got \(paramArgs.count): \(spec.signature)")
+                error(
+                    extra,
+                    "\(spec.name) takes \(spec.parameters.count) parameter\(spec.parameters.count == 1 ? "" : "s")\(names.isEmpty ? "" : " (\(names))"), got \(paramArgs.count): \(spec.signature)"
+                )
                 return nil
             }
             var values: [Double] = []
             for (k, (c, node)) in paramArgs.enumerated() {
                 guard let v = c.constant else {
-                    error(node.span, "parameter \(spec.parameters[k].name) of \(spec.name) must be a number or a $parameter")
+                    error(
+                        node.span,
+                        "parameter \(spec.parameters[k].name) of \(spec.name) must be a number or a $parameter")
                     failed = true
                     continue
                 }
@@ -355,23 +399,32 @@ public struct RuleCompiler: Sendable {
             if failed { return nil }
             let resolved = spec.resolved(values)
             if spec.name == "macd" && resolved[0] >= resolved[1] {
-                error(span, "macd: fast (\(IndicatorSpec.format(resolved[0]))) must be shorter than slow (\(IndicatorSpec.format(resolved[1])))")
+                error(
+                    span,
+                    "macd: fast (\(IndicatorSpec.format(resolved[0]))) must be shorter than slow (\(IndicatorSpec.format(resolved[1])))"
+                )
                 return nil
             }
             var outputIndex = spec.defaultOutput
             if let output {
                 guard let i = spec.outputIndex(output.name) else {
                     let list = spec.outputs.joined(separator: ", ")
-                    error(output.span, "unknown output '\(output.name)' of \(spec.name)\(Suggest.hint(output.name, in: spec.outputs)) (outputs: \(list))")
+                    error(
+                        output.span,
+                        "unknown output '\(output.name)' of \(spec.name)\(Suggest.hint(output.name, in: spec.outputs)) (outputs: \(list))"
+                    )
                     return nil
                 }
                 outputIndex = i
             }
             let keyParts = (input.map { [$0.expr.key] } ?? []) + resolved.map(IndicatorSpec.format)
             let key = spec.name + "(" + keyParts.joined(separator: ",") + ")"
-            let call = RuleExpr.Call(spec: spec, parameters: resolved, output: outputIndex, explicitOutput: output != nil,
-                                     input: input?.expr, key: key)
-            return Compiled(expr: .indicator(call), type: .number, lookback: spec.lookback(resolved) + (input?.lookback ?? 0), constant: nil)
+            let call = RuleExpr.Call(
+                spec: spec, parameters: resolved, output: outputIndex, explicitOutput: output != nil,
+                input: input?.expr, key: key)
+            return Compiled(
+                expr: .indicator(call), type: .number, lookback: spec.lookback(resolved) + (input?.lookback ?? 0),
+                constant: nil)
         }
     }
 }

@@ -43,7 +43,8 @@ struct RuleEvaluator {
                 for i in 0..<n { out[i] = i >= k ? x[i - k] : .nan }
             }
         case .arithmetic(let op, let a, let b):
-            let x = number(a), y = number(b)
+            let x = number(a)
+            let y = number(b)
             return Self.zip(x, y) { u, v in RuleEvaluator.arithmetic(op, u, v) }
         case .negate(let inner):
             return number(inner).map { -$0 }
@@ -55,8 +56,9 @@ struct RuleEvaluator {
     mutating func condition(_ e: RuleExpr) -> [Int8] {
         switch e {
         case .pattern(let name):
-            return CandlePatterns.evaluate(CandlePatterns.named(name)!, open: inputs.open, high: inputs.high,
-                                           low: inputs.low, close: inputs.close)
+            return CandlePatterns.evaluate(
+                CandlePatterns.named(name)!, open: inputs.open, high: inputs.high,
+                low: inputs.low, close: inputs.close)
         case .shift(let inner, let k):
             let x = condition(inner)
             return (0..<n).map { $0 >= k ? x[$0 - k] : Truth.unknown }
@@ -77,7 +79,8 @@ struct RuleEvaluator {
             if case .constant(let u) = a {
                 return Self.truths(number(b)) { test(u, $0) }
             }
-            let x = number(a), y = number(b)
+            let x = number(a)
+            let y = number(b)
             return Self.truths(x, y, test)
         case .cross(let above, let a, let b):
             // Both directions of one pair read one ordering array: "a crosses_above b" and
@@ -85,23 +88,33 @@ struct RuleEvaluator {
             // a byte pass each (the C kernel `tl_crossings`: bar i crosses above when the order
             // goes from ≤ on bar i − 1 to >, below from ≥ to <; unknown when either bar is
             // unordered, and on the first bar).
-            var above = above, (a, b) = (a, b)
-            if let ka = Self.key(a), let kb = Self.key(b), kb < ka { (a, b) = (b, a); above.toggle() }
+            var above = above
+            var (a, b) = (a, b)
+            if let ka = Self.key(a), let kb = Self.key(b), kb < ka {
+                (a, b) = (b, a)
+                above.toggle()
+            }
             let order = ordering(a, b)
             return Self.buildTruth(min(n, order.count)) { out in
                 order.withUnsafeBufferPointer { tl_crossings($0.baseAddress, $0.count, above ? 1 : 0, out) }
             }
         case .logic(let isAnd, let a, let b):
-            let x = condition(a), y = condition(b)
+            let x = condition(a)
+            let y = condition(b)
             return Self.buildTruth(n) { out in
                 x.withUnsafeBufferPointer { x in
                     y.withUnsafeBufferPointer { y in
                         for i in 0..<n {
-                            let u = x[i], v = y[i]
+                            let u = x[i]
+                            let v = y[i]
                             if isAnd {
-                                out[i] = (u == Truth.no || v == Truth.no) ? Truth.no : ((u == Truth.yes && v == Truth.yes) ? Truth.yes : Truth.unknown)
+                                out[i] =
+                                    (u == Truth.no || v == Truth.no)
+                                    ? Truth.no : ((u == Truth.yes && v == Truth.yes) ? Truth.yes : Truth.unknown)
                             } else {
-                                out[i] = (u == Truth.yes || v == Truth.yes) ? Truth.yes : ((u == Truth.no && v == Truth.no) ? Truth.no : Truth.unknown)
+                                out[i] =
+                                    (u == Truth.yes || v == Truth.yes)
+                                    ? Truth.yes : ((u == Truth.no && v == Truth.no) ? Truth.no : Truth.unknown)
                             }
                         }
                     }
@@ -119,7 +132,8 @@ struct RuleEvaluator {
     mutating func ordering(_ a: RuleExpr, _ b: RuleExpr) -> [Int8] {
         let key = Self.key(a).flatMap { ka in Self.key(b).map { OperandPair(a: ka, b: $0) } }
         if let key, let cached = cache.orderings[key] { return cached }
-        let x = number(a), y = number(b)
+        let x = number(a)
+        let y = number(b)
         let order = Self.buildTruth(min(x.count, y.count)) { out in
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in tl_ordering(x.baseAddress, y.baseAddress, min(x.count, y.count), out) }
@@ -184,7 +198,8 @@ struct RuleEvaluator {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     for i in 0..<a.count {
-                        let u = a[i], v = b[i]
+                        let u = a[i]
+                        let v = b[i]
                         out[i] = (u.isNaN || v.isNaN) ? Truth.unknown : (test(u, v) ? Truth.yes : Truth.no)
                     }
                 }

@@ -2,9 +2,9 @@
 struct RuleToken: Equatable {
     enum Kind: Equatable {
         case number(Double)
-        case identifier(String)      // lower-cased
-        case parameter(String)       // `$fast` → "fast"
-        case op(String)              // + - * / > < >= <= == !=
+        case identifier(String)  // lower-cased
+        case parameter(String)  // `$fast` → "fast"
+        case op(String)  // + - * / > < >= <= == !=
         case leftParen, rightParen, leftBracket, rightBracket, comma, dot
         case end
     }
@@ -21,7 +21,9 @@ struct RuleLexer {
     static func tokenize(_ source: String) throws(RuleDiagnostic) -> [RuleToken] {
         let chars = Array(source.unicodeScalars)
         var tokens: [RuleToken] = []
-        var i = 0, line = 1, column = 1
+        var i = 0
+        var line = 1
+        var column = 1
         func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
         func isIdentStart(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
         func isIdent(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || isDigit(c) }
@@ -29,16 +31,28 @@ struct RuleLexer {
 
         while i < chars.count {
             let c = chars[i]
-            if c == "\n" { i += 1; line += 1; column = 1; continue }
-            if c == " " || c == "\t" || c == "\r" { i += 1; column += 1; continue }
+            if c == "\n" {
+                i += 1
+                line += 1
+                column = 1
+                continue
+            }
+            if c == " " || c == "\t" || c == "\r" {
+                i += 1
+                column += 1
+                continue
+            }
             // Comments: `#` to the end of the line.
             if c == "#" {
                 while i < chars.count && chars[i] != "\n" { i += 1 }
                 continue
             }
-            let start = i, startColumn = column
+            let start = i
+            let startColumn = column
             func add(_ kind: RuleToken.Kind, _ length: Int) {
-                tokens.append(RuleToken(kind: kind, line: line, column: startColumn, length: length, text: text(start, start + length)))
+                tokens.append(
+                    RuleToken(
+                        kind: kind, line: line, column: startColumn, length: length, text: text(start, start + length)))
                 i += length
                 column += length
             }
@@ -50,11 +64,14 @@ struct RuleLexer {
                     while j < chars.count && isDigit(chars[j]) { j += 1 }
                 }
                 if j < chars.count && isIdentStart(chars[j]) {
-                    throw RuleDiagnostic(line: line, column: startColumn, length: j - i + 1,
-                                         message: "'\(text(i, j + 1))' is not a number — separate numbers and names with a space or operator")
+                    throw RuleDiagnostic(
+                        line: line, column: startColumn, length: j - i + 1,
+                        message:
+                            "'\(text(i, j + 1))' is not a number — separate numbers and names with a space or operator")
                 }
                 guard let value = Double(text(i, j)) else {
-                    throw RuleDiagnostic(line: line, column: startColumn, length: j - i, message: "'\(text(i, j))' is not a number")
+                    throw RuleDiagnostic(
+                        line: line, column: startColumn, length: j - i, message: "'\(text(i, j))' is not a number")
                 }
                 add(.number(value), j - i)
                 continue
@@ -69,8 +86,9 @@ struct RuleLexer {
                 var j = i + 1
                 while j < chars.count && isIdent(chars[j]) { j += 1 }
                 guard j > i + 1 else {
-                    throw RuleDiagnostic(line: line, column: startColumn, length: 1,
-                                         message: "'$' must be followed by a parameter name, e.g. $fast")
+                    throw RuleDiagnostic(
+                        line: line, column: startColumn, length: 1,
+                        message: "'$' must be followed by a parameter name, e.g. $fast")
                 }
                 add(.parameter(text(i + 1, j).lowercased()), j - i)
                 continue
@@ -78,10 +96,12 @@ struct RuleLexer {
             let two = i + 1 < chars.count ? text(i, i + 2) : ""
             switch two {
             case ">=", "<=", "==", "!=":
-                add(.op(two), 2); continue
+                add(.op(two), 2)
+                continue
             case "&&", "||":
-                throw RuleDiagnostic(line: line, column: startColumn, length: 2,
-                                     message: "unexpected '\(two)' — write '\(two == "&&" ? "and" : "or")'")
+                throw RuleDiagnostic(
+                    line: line, column: startColumn, length: 2,
+                    message: "unexpected '\(two)' — write '\(two == "&&" ? "and" : "or")'")
             default: break
             }
             switch c {
@@ -93,9 +113,12 @@ struct RuleLexer {
             case ",": add(.comma, 1)
             case ".": add(.dot, 1)
             case "=":
-                throw RuleDiagnostic(line: line, column: startColumn, length: 1, message: "unexpected '=' — compare with '=='")
+                throw RuleDiagnostic(
+                    line: line, column: startColumn, length: 1, message: "unexpected '=' — compare with '=='")
             case "!":
-                throw RuleDiagnostic(line: line, column: startColumn, length: 1, message: "unexpected '!' — write 'not', or '!=' to compare")
+                throw RuleDiagnostic(
+                    line: line, column: startColumn, length: 1,
+                    message: "unexpected '!' — write 'not', or '!=' to compare")
             default:
                 throw RuleDiagnostic(line: line, column: startColumn, length: 1, message: "unexpected character '\(c)'")
             }

@@ -28,7 +28,8 @@ indirect enum RuleNode: Equatable {
     case number(Double, RuleSpan)
     case parameter(String, RuleSpan)
     case name(String, RuleSpan)
-    case call(name: String, nameSpan: RuleSpan, args: [RuleNode], output: (name: String, span: RuleSpan)?, span: RuleSpan)
+    case call(
+        name: String, nameSpan: RuleSpan, args: [RuleNode], output: (name: String, span: RuleSpan)?, span: RuleSpan)
     case barsAgo(RuleNode, RuleNode, RuleSpan)
     case negate(RuleNode, RuleSpan)
     case not(RuleNode, RuleSpan)
@@ -39,7 +40,7 @@ indirect enum RuleNode: Equatable {
     var span: RuleSpan {
         switch self {
         case .number(_, let s), .parameter(_, let s), .name(_, let s), .barsAgo(_, _, let s), .negate(_, let s),
-             .not(_, let s), .binary(_, _, _, let s):
+            .not(_, let s), .binary(_, _, _, let s):
             return s
         case .call(_, _, _, _, let s):
             return s
@@ -64,13 +65,16 @@ struct RuleParser {
     static func parse(_ source: String) throws(RuleDiagnostic) -> RuleNode {
         var parser = RuleParser(tokens: try RuleLexer.tokenize(source))
         guard parser.peek.kind != .end else {
-            throw RuleDiagnostic(line: 1, column: 1, length: 1, message: "the rule is empty — write a condition such as close > sma(200)")
+            throw RuleDiagnostic(
+                line: 1, column: 1, length: 1, message: "the rule is empty — write a condition such as close > sma(200)"
+            )
         }
         let node = try parser.expression()
         guard parser.peek.kind == .end else {
             let t = parser.peek
-            throw RuleDiagnostic(line: t.line, column: t.column, length: t.length,
-                                 message: "unexpected '\(t.text)' — expected 'and', 'or' or the end of the rule")
+            throw RuleDiagnostic(
+                line: t.line, column: t.column, length: t.length,
+                message: "unexpected '\(t.text)' — expected 'and', 'or' or the end of the rule")
         }
         return node
     }
@@ -91,7 +95,8 @@ struct RuleParser {
     private mutating func deepen(at token: RuleToken) throws(RuleDiagnostic) {
         depth += 1
         if depth > Self.maxDepth {
-            let message = "the rule nests or chains too deeply (over \(Self.maxDepth) levels of operators) — "
+            let message =
+                "the rule nests or chains too deeply (over \(Self.maxDepth) levels of operators) — "
                 + "split it into setup, trigger and exit rules or simplify it"
             throw RuleDiagnostic(line: token.line, column: token.column, length: max(1, token.length), message: message)
         }
@@ -101,7 +106,9 @@ struct RuleParser {
         depth += 1
         defer { depth -= 1 }
         if depth > Self.maxDepth {
-            throw RuleDiagnostic(line: peek.line, column: peek.column, length: 1, message: "the rule nests too deeply (over \(Self.maxDepth) levels)")
+            throw RuleDiagnostic(
+                line: peek.line, column: peek.column, length: 1,
+                message: "the rule nests too deeply (over \(Self.maxDepth) levels)")
         }
         return try orExpression()
     }
@@ -136,7 +143,8 @@ struct RuleParser {
             depth += 1
             defer { depth -= 1 }
             if depth > Self.maxDepth {
-                throw RuleDiagnostic(line: t.line, column: t.column, length: t.length, message: "the rule nests too deeply")
+                throw RuleDiagnostic(
+                    line: t.line, column: t.column, length: t.length, message: "the rule nests too deeply")
             }
             let operand = try notExpression()
             return .not(operand, RuleSpan(t).through(operand.span))
@@ -155,8 +163,9 @@ struct RuleParser {
         _ = advance()
         let right = try sum()
         if case .op(let o) = peek.kind, [">", "<", ">=", "<=", "==", "!="].contains(o) {
-            throw RuleDiagnostic(line: peek.line, column: peek.column, length: peek.length,
-                                 message: "comparisons cannot be chained — join them with 'and'")
+            throw RuleDiagnostic(
+                line: peek.line, column: peek.column, length: peek.length,
+                message: "comparisons cannot be chained — join them with 'and'")
         }
         return .binary(op, left, right, left.span.through(right.span))
     }
@@ -208,8 +217,9 @@ struct RuleParser {
             try deepen(at: open)
             let offset = try expression()
             guard peek.kind == .rightBracket else {
-                throw RuleDiagnostic(line: peek.line, column: peek.column, length: peek.length,
-                                     message: "expected ']' to close the '[' at \(open.line):\(open.column)")
+                throw RuleDiagnostic(
+                    line: peek.line, column: peek.column, length: peek.length,
+                    message: "expected ']' to close the '[' at \(open.line):\(open.column)")
             }
             let close = advance()
             node = .barsAgo(node, offset, node.span.through(RuleSpan(close)))
@@ -230,15 +240,17 @@ struct RuleParser {
             _ = advance()
             let inner = try expression()
             guard peek.kind == .rightParen else {
-                throw RuleDiagnostic(line: peek.line, column: peek.column, length: peek.length,
-                                     message: "expected ')' to close the '(' at \(t.line):\(t.column)")
+                throw RuleDiagnostic(
+                    line: peek.line, column: peek.column, length: peek.length,
+                    message: "expected ')' to close the '(' at \(t.line):\(t.column)")
             }
             _ = advance()
             return inner
         case .identifier(let word):
             if Self.keywords.contains(word) {
-                throw RuleDiagnostic(line: t.line, column: t.column, length: t.length,
-                                     message: "'\(word)' needs a value before it — e.g. close > open \(word) …")
+                throw RuleDiagnostic(
+                    line: t.line, column: t.column, length: t.length,
+                    message: "'\(word)' needs a value before it — e.g. close > open \(word) …")
             }
             _ = advance()
             guard peek.kind == .leftParen else { return .name(word, RuleSpan(t)) }
@@ -247,21 +259,26 @@ struct RuleParser {
             if peek.kind != .rightParen {
                 while true {
                     args.append(try expression())
-                    if peek.kind == .comma { _ = advance(); continue }
+                    if peek.kind == .comma {
+                        _ = advance()
+                        continue
+                    }
                     break
                 }
             }
             guard peek.kind == .rightParen else {
-                throw RuleDiagnostic(line: peek.line, column: peek.column, length: peek.length,
-                                     message: "expected ',' or ')' in the arguments of \(word)(")
+                throw RuleDiagnostic(
+                    line: peek.line, column: peek.column, length: peek.length,
+                    message: "expected ',' or ')' in the arguments of \(word)(")
             }
             var end = RuleSpan(advance())
             var output: (String, RuleSpan)?
             if peek.kind == .dot {
                 _ = advance()
                 guard case .identifier(let name) = peek.kind else {
-                    throw RuleDiagnostic(line: peek.line, column: peek.column, length: peek.length,
-                                         message: "expected an output name after '.', e.g. macd(12,26,9).signal")
+                    throw RuleDiagnostic(
+                        line: peek.line, column: peek.column, length: peek.length,
+                        message: "expected an output name after '.', e.g. macd(12,26,9).signal")
                 }
                 let o = advance()
                 output = (name, RuleSpan(o))
@@ -269,9 +286,11 @@ struct RuleParser {
             }
             return .call(name: word, nameSpan: RuleSpan(t), args: args, output: output, span: RuleSpan(t).through(end))
         case .end:
-            throw RuleDiagnostic(line: t.line, column: t.column, length: 1, message: "the rule ends too early — a value is missing")
+            throw RuleDiagnostic(
+                line: t.line, column: t.column, length: 1, message: "the rule ends too early — a value is missing")
         default:
-            throw RuleDiagnostic(line: t.line, column: t.column, length: t.length, message: "unexpected '\(t.text)' — expected a value")
+            throw RuleDiagnostic(
+                line: t.line, column: t.column, length: t.length, message: "unexpected '\(t.text)' — expected a value")
         }
     }
 }

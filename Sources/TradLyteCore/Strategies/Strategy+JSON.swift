@@ -22,13 +22,18 @@ extension Strategy {
             ("interval", .number(Double(interval.sessions))), ("direction", .string(direction.rawValue)),
         ]
         if !parameters.isEmpty {
-            o.append(("parameters", .object(parameters.map { p in
-                var f: [(String, JSONValue)] = [("default", .number(p.defaultValue))]
-                if let v = p.min { f.append(("min", .number(v))) }
-                if let v = p.max { f.append(("max", .number(v))) }
-                if let v = p.step { f.append(("step", .number(v))) }
-                return (p.name, .object(f))
-            })))
+            o.append(
+                (
+                    "parameters",
+                    .object(
+                        parameters.map { p in
+                            var f: [(String, JSONValue)] = [("default", .number(p.defaultValue))]
+                            if let v = p.min { f.append(("min", .number(v))) }
+                            if let v = p.max { f.append(("max", .number(v))) }
+                            if let v = p.step { f.append(("step", .number(v))) }
+                            return (p.name, .object(f))
+                        })
+                ))
         }
         func step(_ s: Step) -> JSONValue {
             var f: [(String, JSONValue)] = [("rule", .string(s.rule))]
@@ -43,7 +48,8 @@ extension Strategy {
             switch d {
             case .percent(let p): return .object([("percent", .number(p))])
             case .atr(let m, let period): return .object([("atr", .number(m)), ("period", .number(Double(period)))])
-            case .anchored(let a, let off): return .object([("anchor", .string(a.rawValue)), ("offset_percent", .number(off))])
+            case .anchored(let a, let off):
+                return .object([("anchor", .string(a.rawValue)), ("offset_percent", .number(off))])
             }
         }
         var e: [(String, JSONValue)] = []
@@ -109,32 +115,52 @@ struct Validator {
 
     mutating func finish(_ o: Object, allowed: [String]) {
         for (key, _) in o.pairs where !o.used.contains(key) {
-            error("\(o.path).\(key)", "unknown key '\(key)'\(Suggest.hint(key, in: allowed)) (allowed: \(allowed.joined(separator: ", ")))")
+            error(
+                "\(o.path).\(key)",
+                "unknown key '\(key)'\(Suggest.hint(key, in: allowed)) (allowed: \(allowed.joined(separator: ", ")))")
         }
     }
 
     mutating func string(_ v: JSONValue?, _ path: String, required: Bool = true) -> String? {
-        guard let v else { if required { error(path, "is required") }; return nil }
-        guard case .string(let s) = v else { error(path, "must be a string, found \(v.typeName)"); return nil }
+        guard let v else {
+            if required { error(path, "is required") }
+            return nil
+        }
+        guard case .string(let s) = v else {
+            error(path, "must be a string, found \(v.typeName)")
+            return nil
+        }
         return s
     }
 
     mutating func number(_ v: JSONValue?, _ path: String, required: Bool = false) -> Double? {
-        guard let v else { if required { error(path, "is required") }; return nil }
-        guard case .number(let d) = v, d.isFinite else { error(path, "must be a number, found \(v.typeName)"); return nil }
+        guard let v else {
+            if required { error(path, "is required") }
+            return nil
+        }
+        guard case .number(let d) = v, d.isFinite else {
+            error(path, "must be a number, found \(v.typeName)")
+            return nil
+        }
         return d
     }
 
     mutating func positive(_ v: JSONValue?, _ path: String) -> Double? {
         guard let d = number(v, path) else { return nil }
-        guard d > 0 else { error(path, "must be greater than 0, got \(IndicatorSpec.format(d))"); return nil }
+        guard d > 0 else {
+            error(path, "must be greater than 0, got \(IndicatorSpec.format(d))")
+            return nil
+        }
         return d
     }
 
     mutating func integer(_ v: JSONValue?, _ path: String, range: ClosedRange<Int>) -> Int? {
         guard let d = number(v, path) else { return nil }
         guard d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
-            error(path, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(IndicatorSpec.format(d))")
+            error(
+                path,
+                "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(IndicatorSpec.format(d))"
+            )
             return nil
         }
         return Int(d)
@@ -142,7 +168,10 @@ struct Validator {
 
     mutating func bool(_ v: JSONValue?, _ path: String) -> Bool? {
         guard let v else { return nil }
-        guard case .bool(let b) = v else { error(path, "must be true or false, found \(v.typeName)"); return nil }
+        guard case .bool(let b) = v else {
+            error(path, "must be true or false, found \(v.typeName)")
+            return nil
+        }
         return b
     }
 
@@ -154,7 +183,8 @@ struct Validator {
         }
     }
 
-    mutating func choice<T: RawRepresentable & CaseIterable>(_ v: JSONValue?, _ path: String, _ type: T.Type) -> T? where T.RawValue == String {
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ v: JSONValue?, _ path: String, _ type: T.Type) -> T?
+    where T.RawValue == String {
         guard let s = string(v, path) else { return nil }
         guard let value = T(rawValue: s.lowercased()) else {
             let all = T.allCases.map(\.rawValue)
@@ -178,16 +208,28 @@ struct Validator {
         let parameters = take(&o, "parameters").map { self.parameters($0) } ?? []
         let setup = take(&o, "setup").map { step($0, "$.setup") } ?? nil
         let triggerValue = take(&o, "trigger")
-        if triggerValue == nil { error("$.trigger", "is required — the entry rule, e.g. {\"rule\": \"close crosses_above sma(50)\", \"action\": \"buy\"}") }
+        if triggerValue == nil {
+            error(
+                "$.trigger",
+                "is required — the entry rule, e.g. {\"rule\": \"close crosses_above sma(50)\", \"action\": \"buy\"}")
+        }
         let trigger = triggerValue.flatMap { self.trigger($0) }
         let exitValue = take(&o, "exit")
-        if exitValue == nil { error("$.exit", "is required — a rule, stop_loss, take_profit, trailing_stop or max_bars") }
+        if exitValue == nil {
+            error("$.exit", "is required — a rule, stop_loss, take_profit, trailing_stop or max_bars")
+        }
         let exit = exitValue.flatMap { self.exit($0) }
         let backtest = take(&o, "backtest").flatMap { self.backtest($0) }
-        finish(o, allowed: ["schema", "name", "description", "interval", "direction", "parameters", "setup", "trigger", "exit", "backtest"])
+        finish(
+            o,
+            allowed: [
+                "schema", "name", "description", "interval", "direction", "parameters", "setup", "trigger", "exit",
+                "backtest",
+            ])
         guard let name, let interval, let direction, let trigger, let exit else { return nil }
-        return Strategy(name: name, description: description, interval: interval, direction: direction, parameters: parameters,
-                        setup: setup, trigger: trigger, exit: exit, backtest: backtest)
+        return Strategy(
+            name: name, description: description, interval: interval, direction: direction, parameters: parameters,
+            setup: setup, trigger: trigger, exit: exit, backtest: backtest)
     }
 
     mutating func parameters(_ v: JSONValue) -> [Strategy.Parameter] {
@@ -195,7 +237,9 @@ struct Validator {
         var result: [Strategy.Parameter] = []
         for (name, value) in o.pairs {
             let path = "$.parameters.\(name)"
-            let valid = !name.isEmpty && name.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }
+            let valid =
+                !name.isEmpty
+                && name.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }
                 && !(name.first!.isNumber)
             if !valid { error(path, "parameter names use a–z, 0–9 and _ and start with a letter") }
             guard var p = object(value, path) else { continue }
@@ -205,9 +249,15 @@ struct Validator {
             let step = take(&p, "step").map { positive($0, "\(path).step") } ?? nil
             finish(p, allowed: ["default", "min", "max", "step"])
             guard let def, valid else { continue }
-            if let min, let max, min > max { error(path, "min \(IndicatorSpec.format(min)) is above max \(IndicatorSpec.format(max))") }
-            if let min, def < min { error("\(path).default", "\(IndicatorSpec.format(def)) is below min \(IndicatorSpec.format(min))") }
-            if let max, def > max { error("\(path).default", "\(IndicatorSpec.format(def)) is above max \(IndicatorSpec.format(max))") }
+            if let min, let max, min > max {
+                error(path, "min \(IndicatorSpec.format(min)) is above max \(IndicatorSpec.format(max))")
+            }
+            if let min, def < min {
+                error("\(path).default", "\(IndicatorSpec.format(def)) is below min \(IndicatorSpec.format(min))")
+            }
+            if let max, def > max {
+                error("\(path).default", "\(IndicatorSpec.format(def)) is above max \(IndicatorSpec.format(max))")
+            }
             result.append(Strategy.Parameter(name: name, defaultValue: def, min: min, max: max, step: step))
         }
         declared = result
@@ -258,8 +308,11 @@ struct Validator {
         let trailing = take(&o, "trailing_stop").map { distance($0, "\(path).trailing_stop", anchors: false) } ?? nil
         let maxBars = take(&o, "max_bars").map { integer($0, "\(path).max_bars", range: 1...100_000) } ?? nil
         finish(o, allowed: ["rule", "interval", "stop_loss", "take_profit", "trailing_stop", "max_bars"])
-        let exit = Strategy.Exit(rule: rule, stopLoss: stop, takeProfit: target, trailingStop: trailing, maxBars: maxBars)
-        if exit.rule == nil && stop == nil && target == nil && trailing == nil && maxBars == nil && !o.pairs.contains(where: { $0.0 != "interval" }) {
+        let exit = Strategy.Exit(
+            rule: rule, stopLoss: stop, takeProfit: target, trailingStop: trailing, maxBars: maxBars)
+        if exit.rule == nil && stop == nil && target == nil && trailing == nil && maxBars == nil
+            && !o.pairs.contains(where: { $0.0 != "interval" })
+        {
             error(path, "needs at least one of rule, stop_loss, take_profit, trailing_stop, max_bars")
         }
         return exit
@@ -268,11 +321,15 @@ struct Validator {
     mutating func distance(_ v: JSONValue, _ path: String, anchors: Bool) -> Strategy.Distance? {
         guard var o = object(v, path) else { return nil }
         var result: Strategy.Distance?
-        let forms = anchors ? "{\"percent\": 5}, {\"atr\": 2, \"period\": 14} or {\"anchor\": \"entry_low\", \"offset_percent\": 0.5}"
-                            : "{\"percent\": 5} or {\"atr\": 2, \"period\": 14}"
+        let forms =
+            anchors
+            ? "{\"percent\": 5}, {\"atr\": 2, \"period\": 14} or {\"anchor\": \"entry_low\", \"offset_percent\": 0.5}"
+            : "{\"percent\": 5} or {\"atr\": 2, \"period\": 14}"
         if o.has("percent") {
             if let p = positive(take(&o, "percent"), "\(path).percent") {
-                if p >= 100 && !path.hasSuffix("take_profit") { error("\(path).percent", "must be below 100, got \(IndicatorSpec.format(p))") }
+                if p >= 100 && !path.hasSuffix("take_profit") {
+                    error("\(path).percent", "must be below 100, got \(IndicatorSpec.format(p))")
+                }
                 result = .percent(p)
             }
         } else if o.has("atr") {
@@ -287,7 +344,9 @@ struct Validator {
         } else {
             error(path, "give one of \(forms)")
         }
-        finish(o, allowed: anchors ? ["percent", "atr", "period", "anchor", "offset_percent"] : ["percent", "atr", "period"])
+        finish(
+            o,
+            allowed: anchors ? ["percent", "atr", "period", "anchor", "offset_percent"] : ["percent", "atr", "period"])
         return result
     }
 
@@ -297,13 +356,21 @@ struct Validator {
         var b = Strategy.BacktestSettings()
         b.cash = take(&o, "cash").map { positive($0, "\(path).cash") } ?? nil
         if let c = take(&o, "commission").map({ number($0, "\(path).commission") }) ?? nil {
-            if c < 0 || c >= 0.1 { error("\(path).commission", "is a fraction of the traded value from 0 to below 0.1 (0.001 = 0.1%)") } else { b.commission = c }
+            if c < 0 || c >= 0.1 {
+                error("\(path).commission", "is a fraction of the traded value from 0 to below 0.1 (0.001 = 0.1%)")
+            } else {
+                b.commission = c
+            }
         }
         if let c = take(&o, "commission_fixed").map({ number($0, "\(path).commission_fixed") }) ?? nil {
             if c < 0 { error("\(path).commission_fixed", "must not be negative") } else { b.commissionFixed = c }
         }
         if let s = take(&o, "slippage_bps").map({ number($0, "\(path).slippage_bps") }) ?? nil {
-            if s < 0 || s > 1000 { error("\(path).slippage_bps", "must be from 0 to 1000 basis points") } else { b.slippageBps = s }
+            if s < 0 || s > 1000 {
+                error("\(path).slippage_bps", "must be from 0 to 1000 basis points")
+            } else {
+                b.slippageBps = s
+            }
         }
         b.fill = take(&o, "fill").map { choice($0, "\(path).fill", Strategy.BacktestSettings.Fill.self) } ?? nil
         if let s = take(&o, "size").map({ positive($0, "\(path).size") }) ?? nil {
@@ -311,7 +378,12 @@ struct Validator {
         }
         b.fractionalShares = bool(take(&o, "fractional_shares"), "\(path).fractional_shares")
         b.closeAtEnd = bool(take(&o, "close_at_end"), "\(path).close_at_end")
-        finish(o, allowed: ["cash", "commission", "commission_fixed", "slippage_bps", "fill", "size", "fractional_shares", "close_at_end"])
+        finish(
+            o,
+            allowed: [
+                "cash", "commission", "commission_fixed", "slippage_bps", "fill", "size", "fractional_shares",
+                "close_at_end",
+            ])
         return b
     }
 
@@ -330,8 +402,10 @@ struct Validator {
                     _ = try RuleCompiler(parameters: values).compile(rule, expecting: .condition)
                 } catch {
                     for d in error.diagnostics {
-                        let labelled = RuleDiagnostic(line: d.line, column: d.column, length: d.length, message: label + d.message)
-                        diagnostics.append(StrategyDiagnostic(path: path, message: labelled.message, rule: labelled, ruleSource: rule))
+                        let labelled = RuleDiagnostic(
+                            line: d.line, column: d.column, length: d.length, message: label + d.message)
+                        diagnostics.append(
+                            StrategyDiagnostic(path: path, message: labelled.message, rule: labelled, ruleSource: rule))
                     }
                     break
                 }

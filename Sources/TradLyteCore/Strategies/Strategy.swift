@@ -39,7 +39,10 @@ public struct Strategy: Equatable, Sendable {
     }
 
     public enum Anchor: String, Sendable, CaseIterable {
-        case entryLow = "entry_low", entryHigh = "entry_high", entryOpen = "entry_open", entryClose = "entry_close"
+        case entryLow = "entry_low"
+        case entryHigh = "entry_high"
+        case entryOpen = "entry_open"
+        case entryClose = "entry_close"
     }
 
     public struct Exit: Equatable, Sendable {
@@ -52,7 +55,10 @@ public struct Strategy: Equatable, Sendable {
 
     /// Backtest defaults a strategy may carry (the backtester's own defaults apply otherwise).
     public struct BacktestSettings: Equatable, Sendable {
-        public enum Fill: String, Sendable, CaseIterable { case nextOpen = "next_open", close }
+        public enum Fill: String, Sendable, CaseIterable {
+            case nextOpen = "next_open"
+            case close
+        }
         public var cash: Double?
         /// Commission as a fraction of the traded value (0.001 = 0.1%).
         public var commission: Double?
@@ -85,7 +91,9 @@ public struct Strategy: Equatable, Sendable {
     /// Every interval the strategy reads (base first).
     public var intervals: [FibInterval] {
         var all = [interval]
-        for i in [setup?.interval, trigger.interval, exit.rule?.interval].compactMap({ $0 }) where !all.contains(i) { all.append(i) }
+        for i in [setup?.interval, trigger.interval, exit.rule?.interval].compactMap({ $0 }) where !all.contains(i) {
+            all.append(i)
+        }
         return all
     }
 }

@@ -17,14 +17,22 @@ public struct StrategySignals: Sendable {
     /// The base bars' columns (what the rules and the backtester read).
     public let columns: IndicatorInputs
 
-    public init(interval: FibInterval, bars: [FibBar], setup: [Int8], trigger: [Int8], exitRule: [Int8], action: Strategy.Action,
-                lookback: Int, columns: IndicatorInputs? = nil) {
-        self.init(interval: interval, source: .bars(bars), lastSessions: bars.map(\.lastSession), setup: setup, trigger: trigger,
-                  exitRule: exitRule, action: action, lookback: lookback, columns: columns ?? IndicatorInputs(bars))
+    public init(
+        interval: FibInterval, bars: [FibBar], setup: [Int8], trigger: [Int8], exitRule: [Int8],
+        action: Strategy.Action,
+        lookback: Int, columns: IndicatorInputs? = nil
+    ) {
+        self.init(
+            interval: interval, source: .bars(bars), lastSessions: bars.map(\.lastSession), setup: setup,
+            trigger: trigger,
+            exitRule: exitRule, action: action, lookback: lookback, columns: columns ?? IndicatorInputs(bars))
     }
 
-    init(interval: FibInterval, source: BarSource, lastSessions: [Int32], setup: [Int8], trigger: [Int8], exitRule: [Int8],
-         action: Strategy.Action, lookback: Int, columns: IndicatorInputs) {
+    init(
+        interval: FibInterval, source: BarSource, lastSessions: [Int32], setup: [Int8], trigger: [Int8],
+        exitRule: [Int8],
+        action: Strategy.Action, lookback: Int, columns: IndicatorInputs
+    ) {
         self.interval = interval
         self.source = source
         self.lastSessions = lastSessions
@@ -64,10 +72,12 @@ public struct StrategySignals: Sendable {
     /// The signals of a range of bars (indicators stay as computed on the whole series).
     public func slice<R: RangeExpression>(_ range: R) -> StrategySignals where R.Bound == Int {
         let r = range.relative(to: lastSessions)
-        return StrategySignals(interval: interval, bars: Array(bars[r]), setup: Array(setup[r]), trigger: Array(trigger[r]),
-                               exitRule: Array(exitRule[r]), action: action, lookback: max(0, lookback - r.lowerBound),
-                               columns: IndicatorInputs(open: Array(columns.open[r]), high: Array(columns.high[r]), low: Array(columns.low[r]),
-                                                        close: Array(columns.close[r]), volume: Array(columns.volume[r])))
+        return StrategySignals(
+            interval: interval, bars: Array(bars[r]), setup: Array(setup[r]), trigger: Array(trigger[r]),
+            exitRule: Array(exitRule[r]), action: action, lookback: max(0, lookback - r.lowerBound),
+            columns: IndicatorInputs(
+                open: Array(columns.open[r]), high: Array(columns.high[r]), low: Array(columns.low[r]),
+                close: Array(columns.close[r]), volume: Array(columns.volume[r])))
     }
 }
 
@@ -100,7 +110,9 @@ public struct CompiledStrategy: Sendable {
         var diagnostics: [StrategyDiagnostic] = []
         func compile(_ path: String, _ rule: String) -> CompiledRule? {
             do { return try compiler.compile(rule, expecting: .condition) } catch {
-                diagnostics += error.diagnostics.map { StrategyDiagnostic(path: path, message: $0.message, rule: $0, ruleSource: rule) }
+                diagnostics += error.diagnostics.map {
+                    StrategyDiagnostic(path: path, message: $0.message, rule: $0, ruleSource: rule)
+                }
                 return nil
             }
         }
@@ -119,8 +131,9 @@ public struct CompiledStrategy: Sendable {
             let n = (interval ?? strategy.interval).sessions
             return (rule.lookback + 1) * n / base
         }
-        return max(scaled(setup, strategy.setup?.interval), scaled(trigger, strategy.trigger.interval),
-                   scaled(exit, strategy.exit.rule?.interval))
+        return max(
+            scaled(setup, strategy.setup?.interval), scaled(trigger, strategy.trigger.interval),
+            scaled(exit, strategy.exit.rule?.interval))
     }
 
     /// Evaluates the strategy on a symbol's daily history.
@@ -141,7 +154,9 @@ public struct CompiledStrategy: Sendable {
         }
         // Daily bars are the series itself: its columns need no copying and its FibBar values
         // are built only if asked for.
-        let source: BarSource, baseColumns: IndicatorInputs, lastSessions: [Int32]
+        let source: BarSource
+        let baseColumns: IndicatorInputs
+        let lastSessions: [Int32]
         if base == .daily {
             source = .daily(daily, latestClosed: latestClosed)
             baseColumns = IndicatorInputs(daily)
@@ -162,14 +177,19 @@ public struct CompiledStrategy: Sendable {
             let values = rule.condition(on: Self.inputs(higher))
             return Self.align(values, from: higher, interval: i, toLastSessions: lastSessions)
         }
-        let onBase = [(setup, strategy.setup?.interval), (trigger, strategy.trigger.interval), (exit, strategy.exit.rule?.interval)]
-            .compactMap { rule, interval in (interval ?? base) == base ? rule : nil }
+        let onBase = [
+            (setup, strategy.setup?.interval), (trigger, strategy.trigger.interval),
+            (exit, strategy.exit.rule?.interval),
+        ]
+        .compactMap { rule, interval in (interval ?? base) == base ? rule : nil }
         cache.prefetchMovingAverages(of: onBase, inputs: baseColumns)
         let setupValues = evaluate(setup, strategy.setup?.interval)
         let triggerValues = evaluate(trigger, strategy.trigger.interval)
-        let exitValues = exit == nil ? [Int8](repeating: Truth.no, count: count) : evaluate(exit, strategy.exit.rule?.interval)
-        return StrategySignals(interval: base, source: source, lastSessions: lastSessions, setup: setupValues, trigger: triggerValues,
-                               exitRule: exitValues, action: strategy.trigger.action, lookback: lookback, columns: baseColumns)
+        let exitValues =
+            exit == nil ? [Int8](repeating: Truth.no, count: count) : evaluate(exit, strategy.exit.rule?.interval)
+        return StrategySignals(
+            interval: base, source: source, lastSessions: lastSessions, setup: setupValues, trigger: triggerValues,
+            exitRule: exitValues, action: strategy.trigger.action, lookback: lookback, columns: baseColumns)
     }
 
     static func inputs(_ bars: [FibBar]) -> IndicatorInputs { IndicatorInputs(bars) }
@@ -178,7 +198,9 @@ public struct CompiledStrategy: Sendable {
     /// look-ahead: a bar of `interval` becomes visible from the session after its last
     /// calendar session, so a base bar ending on session L sees buckets b with
     /// (b + 1)·N ≤ L. Base bars with nothing visible yet are unknown.
-    public static func align(_ values: [Int8], from higher: [FibBar], interval: FibInterval, toLastSessions base: [Int32]) -> [Int8] {
+    public static func align(
+        _ values: [Int8], from higher: [FibBar], interval: FibInterval, toLastSessions base: [Int32]
+    ) -> [Int8] {
         let n = Int32(interval.sessions)
         var result = [Int8](repeating: Truth.unknown, count: base.count)
         var k = -1
