@@ -10,9 +10,4 @@ static inline sqlite3_destructor_type tradlyte_sqlite_transient(void) {
     return SQLITE_TRANSIENT;
 }
 
-// sqlite3_db_config is variadic; this is the one typed form we need (enable/disable flags).
-static inline int tradlyte_sqlite_db_config_flag(sqlite3 *db, int op, int value, int *out) {
-    return sqlite3_db_config(db, op, value, out);
-}
-
 #endif

@@ -1,30 +1,34 @@
 import CCurl
 import Foundation
+import TradLyteCore
 
 /// HTTP GET over libcurl: the only file that touches the CCurl module.
 ///
 /// TLS verification stays on, responses may be gzip-compressed, proxies come from
 /// `HTTPS_PROXY`/`NO_PROXY` (libcurl reads them), and finished handles go back to a pool
 /// so connections are reused. Each transfer blocks its calling thread: run them on your own
-/// threads (`getAll` does), never on the cooperative pool.
-public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
-    // The pool is guarded by `lock`; a handle is used by one thread at a time.
-    private let lock = NSLock()
-    private var idle: [UnsafeMutableRawPointer] = []
+/// threads, never on the cooperative pool.
+public final class CurlHTTPClient: HTTPTransport, Sendable {
+    // Idle handles; a handle checked out is used by one thread at a time.
+    private let idle = Locked<[UnsafeMutableRawPointer]>([])
     public let userAgent: String
     /// Abort a transfer that moves fewer than `lowSpeedBytes` per second for `lowSpeedSeconds`.
-    public var lowSpeedBytes = 1
-    public var lowSpeedSeconds = 20
+    public let lowSpeedBytes: Int
+    public let lowSpeedSeconds: Int
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    public init(userAgent: String) {
+    public init(userAgent: String, lowSpeedBytes: Int = 1, lowSpeedSeconds: Int = 20) {
         _ = Self.globalInit
         self.userAgent = userAgent
+        self.lowSpeedBytes = lowSpeedBytes
+        self.lowSpeedSeconds = lowSpeedSeconds
     }
 
     deinit {
-        for handle in idle { curl_easy_cleanup(handle) }
+        idle.withLock { handles in
+            for handle in handles { curl_easy_cleanup(handle) }
+        }
     }
 
     /// The curl version string, for `tradlyte doctor`.
@@ -34,11 +38,11 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
     }
 
     private func checkout() -> UnsafeMutableRawPointer? {
-        lock.withLock { idle.popLast() } ?? curl_easy_init()
+        idle.withLock { $0.popLast() } ?? curl_easy_init()
     }
 
     private func checkin(_ handle: UnsafeMutableRawPointer) {
-        lock.withLock { idle.append(handle) }
+        idle.withLock { $0.append(handle) }
     }
 
     /// Context the C callbacks write into.
@@ -128,50 +132,6 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_BAD_CONTENT_ENCODING:
             return .transfer("\(host): \(message)")
         default: return .transfer("\(host): \(message) (curl code \(code.rawValue))")
-        }
-    }
-
-    /// Runs requests on at most `concurrency` threads of its own; results in request order.
-    public func getAll(_ requests: [HTTPRequest], concurrency: Int, cancel: CancellationFlag? = nil)
-        -> [Result<HTTPResponse, HTTPError>]
-    {
-        let results = ResultSlots(count: requests.count)
-        let next = ResultSlots.Counter()
-        let group = DispatchGroup()
-        for _ in 0..<max(1, min(concurrency, requests.count)) {
-            group.enter()
-            let thread = Thread {
-                while let i = next.take(below: requests.count) {
-                    do throws(HTTPError) { results.set(i, .success(try self.get(requests[i], cancel: cancel))) } catch {
-                        results.set(i, .failure(error))
-                    }
-                }
-                group.leave()
-            }
-            thread.start()
-        }
-        group.wait()
-        return results.values
-    }
-}
-
-/// Results written by worker threads, read after they finish.
-final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Result<HTTPResponse, HTTPError>?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<HTTPResponse, HTTPError>) { lock.withLock { storage[i] = r } }
-    var values: [Result<HTTPResponse, HTTPError>] { lock.withLock { storage.map { $0 ?? .failure(.cancelled) } } }
-
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func take(below limit: Int) -> Int? {
-            lock.withLock {
-                guard value < limit else { return nil }
-                defer { value += 1 }
-                return value
-            }
         }
     }
 }

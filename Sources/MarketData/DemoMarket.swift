@@ -10,21 +10,20 @@ import TradLyteCore
 /// clustering (GARCH(1,1)), overnight gaps, quarterly earnings jumps, a 4-for-1 split (NOVA,
 /// 2021-08-02, served split-adjusted once effective) and a delisting (ZEPH, last traded
 /// 2023-05-12). Everything it serves is labelled DEMO.
-public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
-    // Immutable after init; the lazily built paths are guarded by `lock`.
+public final class DemoMarket: MarketDataProvider, Sendable {
+    // Immutable after init but for the paths, built when first asked for.
     public let name = "demo"
     public let isDemo = true
     public let calendar: TradingCalendar
     /// Seconds since 1970 → "now"; injected so tests and headless renders are stable.
     private let clock: @Sendable () -> Date
-    private let lock = NSLock()
-    private var cache: [Symbol: Path] = [:]
+    private let cache = Locked<[Symbol: Path]>([:])
 
     public static let anchor = SessionDate(year: 2010, month: 1, day: 4)!
     public static let historyYears = 10
-    public static let splitSymbol = try! Symbol("NOVA")
+    public static let splitSymbol = Symbol(known: "NOVA")
     public static let splitDate = SessionDate(year: 2021, month: 8, day: 2)!
-    public static let delistedSymbol = try! Symbol("ZEPH")
+    public static let delistedSymbol = Symbol(known: "ZEPH")
     public static let delistDate = SessionDate(year: 2023, month: 5, day: 12)!
 
     struct Company {
@@ -180,7 +179,7 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
         clock()
     }
 
-    public static var tickers: [Symbol] { companies.map { try! Symbol($0.ticker) } }
+    public static var tickers: [Symbol] { companies.map { Symbol(known: $0.ticker) } }
 
     // MARK: - Provider
 
@@ -219,7 +218,7 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
         let now = clock()
         let latest = window(at: now)?.upperBound
         return Self.companies.map { c in
-            let symbol = try! Symbol(c.ticker)
+            let symbol = Symbol(known: c.ticker)
             let delisted =
                 symbol == Self.delistedSymbol && latest.map { $0 > calendar.sessionIndex(Self.delistDate)! } == true
             let lastClose =
@@ -305,9 +304,9 @@ public final class DemoMarket: MarketDataProvider, @unchecked Sendable {
     }
 
     func path(_ symbol: Symbol) -> Path {
-        if let cached = lock.withLock({ cache[symbol] }) { return cached }
+        if let cached = cache.withLock({ $0[symbol] }) { return cached }
         let built = Self.generate(Self.companies.first { $0.ticker == symbol.rawValue }!, calendar: calendar)
-        lock.withLock { cache[symbol] = built }
+        cache.withLock { $0[symbol] = built }
         return built
     }
 

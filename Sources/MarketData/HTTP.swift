@@ -1,4 +1,5 @@
 import Foundation
+import TradLyteCore
 
 /// A GET request: URL, query items (encoded by the client) and headers.
 public struct HTTPRequest: Sendable {
@@ -101,13 +102,12 @@ public protocol HTTPTransport: Sendable {
 }
 
 /// A flag another thread sets to abort transfers in flight.
-public final class CancellationFlag: @unchecked Sendable {
-    // Written by one thread, read by transfer callbacks; a lock keeps it well-defined.
-    private let lock = NSLock()
-    private var value = false
+public final class CancellationFlag: Sendable {
+    // Written by one thread, read by transfer callbacks.
+    private let value = Locked(false)
     public init() {}
-    public func cancel() { lock.withLock { value = true } }
+    public func cancel() { value.withLock { $0 = true } }
     /// Clears a cancel, for the next run that shares the flag.
-    public func reset() { lock.withLock { value = false } }
-    public var isCancelled: Bool { lock.withLock { value } }
+    public func reset() { value.withLock { $0 = false } }
+    public var isCancelled: Bool { value.withLock { $0 } }
 }

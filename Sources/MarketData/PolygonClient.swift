@@ -12,7 +12,7 @@ import TradLyteCore
 /// one-minute window. 401 fails at once; a 403 is read from its body (`classifyForbidden`).
 /// Responses are validated before use: bad JSON, missing fields, wrong types, impossible
 /// prices are rejected with the field's path; nothing partial is returned.
-public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
+public final class PolygonClient: MarketDataProvider, Sendable {
     public struct Configuration: Sendable {
         public var apiKey: String
         public var baseURL: String
@@ -52,8 +52,7 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     public let cancellation: CancellationFlag
     /// Facts about the key's plan worth remembering between processes ("snapshots": "none").
     private let planMemory: PlanMemory?
-    private let noticeLock = NSLock()
-    private var noticeHandler: (@Sendable (String) -> Void)?
+    private let noticeHandler = Locked<(@Sendable (String) -> Void)?>(nil)
 
     /// The official clients' default since the rebrand; `api.polygon.io` remains supported.
     public static let defaultBaseURL = "https://api.massive.com"
@@ -101,11 +100,11 @@ public final class PolygonClient: MarketDataProvider, @unchecked Sendable {
     /// Receives one line whenever a call waits for the provider (a 429's window, a Retry-After,
     /// a backoff), so long pauses are never silent.
     public func onNotice(_ handler: @escaping @Sendable (String) -> Void) {
-        noticeLock.withLock { noticeHandler = handler }
+        noticeHandler.withLock { $0 = handler }
     }
 
     private func notice(_ text: String) {
-        let handler = noticeLock.withLock { noticeHandler }
+        let handler = noticeHandler.withLock { $0 }
         handler?(text)
     }
 

@@ -15,11 +15,14 @@ import TradLyteCore
 ///
 /// Time comes from the injected clock and waits go through the injected sleeper, so tests
 /// drive it with a manual clock and assert on the waits it asked for.
-public final class RateLimiter: @unchecked Sendable {
-    // `next` and `pausedUntil` are guarded by `lock`; the rest is immutable.
-    private let lock = NSLock()
-    private var next: Date = .distantPast
-    private var pausedUntil: Date = .distantPast
+public final class RateLimiter: Sendable {
+    /// The next free call slot and the end of a 429's pause.
+    private struct Schedule {
+        var next: Date = .distantPast
+        var pausedUntil: Date = .distantPast
+    }
+
+    private let schedule = Locked(Schedule())
     public let callsPerMinute: Double
     public let stateFile: String?
     private let clock: any WallClock
@@ -44,11 +47,11 @@ public final class RateLimiter: @unchecked Sendable {
     /// Blocks until this caller may make a call; returns how long it waited.
     @discardableResult
     public func acquire(cancel: CancellationFlag? = nil) throws(HTTPError) -> TimeInterval {
-        let (now, slot): (Date, Date) = lock.withLock {
-            withSharedState {
+        let (now, slot): (Date, Date) = schedule.withLock { s in
+            withSharedState(&s) { s in
                 let now = clock.now()
-                let start = max(now, next, pausedUntil)
-                next = start.addingTimeInterval(interval)
+                let start = max(now, s.next, s.pausedUntil)
+                s.next = start.addingTimeInterval(interval)
                 return (now, start)
             }
         }
@@ -64,37 +67,37 @@ public final class RateLimiter: @unchecked Sendable {
 
     /// After a 429: nobody calls again before `seconds` have passed.
     public func pause(for seconds: TimeInterval) {
-        lock.withLock {
-            withSharedState {
+        schedule.withLock { s in
+            withSharedState(&s) { s in
                 let until = clock.now().addingTimeInterval(seconds)
-                if until > pausedUntil {
-                    pausedUntil = until
+                if until > s.pausedUntil {
+                    s.pausedUntil = until
                 }
-                if next < pausedUntil {
-                    next = pausedUntil
+                if s.next < s.pausedUntil {
+                    s.next = s.pausedUntil
                 }
             }
         }
     }
 
-    /// Runs `body` with `next`/`pausedUntil` merged from the state file and writes them back,
-    /// all under the file's exclusive lock. Called with `lock` held. A file that cannot be
+    /// Runs `body` with the schedule merged from the state file and writes it back, all under
+    /// the file's exclusive lock. Called with the schedule's lock held. A file that cannot be
     /// opened leaves the limiter per-process (pacing still holds for this process).
-    private func withSharedState<T>(_ body: () -> T) -> T {
-        guard let path = stateFile else { return body() }
+    private func withSharedState<T>(_ s: inout Schedule, _ body: (inout Schedule) -> T) -> T {
+        guard let path = stateFile else { return body(&s) }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return body() }
+        guard fd >= 0 else { return body(&s) }
         defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { return body() }
+        guard flock(fd, LOCK_EX) == 0 else { return body(&s) }
         defer { flock(fd, LOCK_UN) }
         var stored = [Double](repeating: 0, count: 2)
         let read = stored.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 16, 0) }
         if read == 16 {
-            next = max(next, Date(timeIntervalSince1970: stored[0]))
-            pausedUntil = max(pausedUntil, Date(timeIntervalSince1970: stored[1]))
+            s.next = max(s.next, Date(timeIntervalSince1970: stored[0]))
+            s.pausedUntil = max(s.pausedUntil, Date(timeIntervalSince1970: stored[1]))
         }
-        let result = body()
-        stored = [next.timeIntervalSince1970, pausedUntil.timeIntervalSince1970].map { $0.isFinite ? $0 : 0 }
+        let result = body(&s)
+        stored = [s.next.timeIntervalSince1970, s.pausedUntil.timeIntervalSince1970].map { $0.isFinite ? $0 : 0 }
         _ = stored.withUnsafeBytes { pwrite(fd, $0.baseAddress, 16, 0) }
         return result
     }

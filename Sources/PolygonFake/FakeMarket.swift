@@ -38,8 +38,7 @@ public enum FakePlan: String, Sendable, CaseIterable {
 
 /// The market a fake server serves: the demo market plus, optionally, the awkward tickers a
 /// real market has. Everything is deterministic and answers from the demo market's clock.
-public final class FakeMarket: @unchecked Sendable {
-    // Immutable after init.
+public final class FakeMarket: Sendable {
     public let demo: DemoMarket
     public let scenario: Scenario?
     public var calendar: TradingCalendar { demo.calendar }
@@ -87,29 +86,29 @@ public final class FakeMarket: @unchecked Sendable {
 
     public static let scenarioTickers: [Ticker] = [
         Ticker(
-            symbol: try! Symbol("AMPB"), name: "Ampbell Holdings Class A Common", type: "CS", exchange: "XNYS",
+            symbol: Symbol(known: "AMPB"), name: "Ampbell Holdings Class A Common", type: "CS", exchange: "XNYS",
             price: 41.2,
             sector: "STATE COMMERCIAL BANKS", shares: 210e6),
         Ticker(
-            symbol: try! Symbol("AMpB"), name: "Ampbell Holdings 5.75% Series B Preferred", type: "PFD",
+            symbol: Symbol(known: "AMpB"), name: "Ampbell Holdings 5.75% Series B Preferred", type: "PFD",
             exchange: "XNYS",
             price: 24.6, sector: "STATE COMMERCIAL BANKS", shares: 12e6),
         Ticker(
-            symbol: try! Symbol("ILLQ"), name: "Illiquid Micro Corp", type: "CS", exchange: "XNAS", price: 3.1,
+            symbol: Symbol(known: "ILLQ"), name: "Illiquid Micro Corp", type: "CS", exchange: "XNAS", price: 3.1,
             sector: "SERVICES-PREPACKAGED SOFTWARE", shares: 8e6),
         Ticker(
-            symbol: try! Symbol("GONE"), name: "Gone Acquisition Corp", type: "CS", exchange: "XNAS", price: 10.2,
+            symbol: Symbol(known: "GONE"), name: "Gone Acquisition Corp", type: "CS", exchange: "XNAS", price: 10.2,
             sector: "BLANK CHECKS", shares: 30e6),
         Ticker(
-            symbol: try! Symbol("NEWL"), name: "Newly Listed Inc", type: "CS", exchange: "XNAS", price: 18,
+            symbol: Symbol(known: "NEWL"), name: "Newly Listed Inc", type: "CS", exchange: "XNAS", price: 18,
             sector: "PHARMACEUTICAL PREPARATIONS", shares: 55e6),
         Ticker(
-            symbol: try! Symbol("SPLT"), name: "Splitting Industries", type: "CS", exchange: "XNYS", price: 240,
+            symbol: Symbol(known: "SPLT"), name: "Splitting Industries", type: "CS", exchange: "XNYS", price: 240,
             sector: "AIRCRAFT", shares: 90e6),
     ]
 
-    private let lock = NSLock()
-    private var emptyAnswered = false
+    /// Whether the scenario's empty first answer was given.
+    private let emptyAnswered = Locked(false)
 
     public init(demo: DemoMarket, scenario: Scenario? = nil) {
         self.demo = demo
@@ -167,9 +166,9 @@ public final class FakeMarket: @unchecked Sendable {
     /// Every ticker that traded `session` (as served once published).
     public func groupedDaily(_ session: SessionDate) throws -> [Symbol: DailyBar] {
         if let empty = scenario?.emptyFirstAnswer, empty == session {
-            let first = lock.withLock { () -> Bool in
-                defer { emptyAnswered = true }
-                return !emptyAnswered
+            let first = emptyAnswered.withLock { answered -> Bool in
+                defer { answered = true }
+                return !answered
             }
             if first { return [:] }
         }

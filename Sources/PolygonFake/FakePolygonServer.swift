@@ -366,15 +366,13 @@ public final class FakePolygonServer: @unchecked Sendable {
                 return send(fd, status: 200, body: body.prefix(max(1, body.count * 2 / 3)))
             case .wrongTypes:
                 // Every open price becomes a string: {"o":"12.5"}.
-                let text = Self.replace(
-                    String(decoding: route(request).body, as: UTF8.self),
-                    pattern: #""o":(-?[0-9.eE+-]+)"#, with: #""o":"$1""#)
+                let text = String(decoding: route(request).body, as: UTF8.self)
+                    .replacing(#/"o":(-?[0-9.eE+-]+)/#) { #""o":""# + $0.output.1 + #"""# }
                 return send(fd, status: 200, body: Data(text.utf8))
             case .impossiblePrices:
                 // Every high becomes 0.0001: below its low.
-                let text = Self.replace(
-                    String(decoding: route(request).body, as: UTF8.self),
-                    pattern: #""h":(-?[0-9.eE+-]+)"#, with: #""h":0.0001"#)
+                let text = String(decoding: route(request).body, as: UTF8.self)
+                    .replacing(#/"h":(-?[0-9.eE+-]+)/#, with: #""h":0.0001"#)
                 return send(fd, status: 200, body: Data(text.utf8))
             case .emptyResults:
                 let empty: [String: Any] = ["status": "OK", "queryCount": 0, "resultsCount": 0, "adjusted": true]
@@ -649,12 +647,6 @@ public final class FakePolygonServer: @unchecked Sendable {
 
     func forbidden(_ message: String) -> (Int, Data) {
         (403, errorBody(status: "NOT_AUTHORIZED", field: "message", message))
-    }
-
-    static func replace(_ text: String, pattern: String, with template: String) -> String {
-        let regex = try! NSRegularExpression(pattern: pattern)
-        return regex.stringByReplacingMatches(
-            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
 
     /// A bar in the service's shape; `t` is the window's start (midnight ET) for ranges and its

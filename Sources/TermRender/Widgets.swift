@@ -262,7 +262,7 @@ public struct Gauge: Widget {
     }
 }
 
-/// Values as eighth-block columns, scaled between their min and max.
+/// Values as eighth-block columns, scaled between their min and max, right-aligned.
 public struct Sparkline: Widget {
     public var values: [Double]
     public var style: Style
@@ -272,12 +272,29 @@ public struct Sparkline: Widget {
         self.style = style
         self.glyphs = glyphs
     }
+
+    /// The eighth-block level (0…7) of each column, `width` columns at most: with more values
+    /// than columns, each column shows the last value of its share of them. Non-finite values
+    /// are skipped; a flat series sits in the middle.
+    public static func levels(_ values: [Double], width: Int) -> [Int] {
+        let all = values.filter(\.isFinite)
+        guard let lo = all.min(), let hi = all.max(), width > 0 else { return [] }
+        let n = min(width, all.count)
+        return (0..<n).map { i in
+            let v = all[(i + 1) * all.count / n - 1]
+            return hi > lo ? Int(((v - lo) / (hi - lo) * 7).rounded()) : 3
+        }
+    }
+
+    /// The sparkline as text, for a line of output.
+    public static func text(_ values: [Double], width: Int, glyphs: Glyphs = .unicode) -> String {
+        levels(values, width: width).map { glyphs.eighths[$0] }.joined()
+    }
+
     public func render(_ area: Rect, _ buffer: inout Buffer) {
-        let shown = Array(values.filter { $0.isFinite }.suffix(area.width))
-        guard let lo = shown.min(), let hi = shown.max() else { return }
-        for (i, v) in shown.enumerated() {
-            let level = hi > lo ? Int(((v - lo) / (hi - lo) * 7).rounded()) : 3
-            buffer.set(area.x + area.width - shown.count + i, area.y, glyphs.eighths[level], style)
+        let levels = Self.levels(values, width: area.width)
+        for (i, level) in levels.enumerated() {
+            buffer.set(area.x + area.width - levels.count + i, area.y, glyphs.eighths[level], style)
         }
     }
 }

@@ -21,6 +21,16 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
         try self.init(text, upperCased: !hasUpper)
     }
 
+    /// A ticker the program itself spells (a constant, or one built from letters and digits):
+    /// an invalid one is a programming error and stops the program at once.
+    public init(known text: String) {
+        do {
+            try self.init(text, upperCased: false)
+        } catch {
+            preconditionFailure("'\(text)' is not a valid ticker: \(error)")
+        }
+    }
+
     private init(_ text: String, upperCased: Bool) throws(SymbolError) {
         // Fast path: already a valid upper-case symbol (what providers send).
         let utf8 = text.utf8

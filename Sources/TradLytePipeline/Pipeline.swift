@@ -654,16 +654,9 @@ public final class Pipeline {
             work.recorder.finish("scan", .skipped, error: "no scan strategies configured")
             return
         }
-        // Only the history the strategies can see matters: their warm-up on 5-session bars
-        // (the widest confirming interval) bounded by `scanSessions`.
-        let needed = try options.scanStrategies.map { s throws in try CompiledStrategy(s).lookback + 2 }.max() ?? 0
-        let tails = try store.dailyTails(sessions: min(options.scanSessions, max(needed, 30)), through: work.latest)
-        let metadata = try storedInfos()
-        let result = try UniverseScanner.scan(
-            options.scanStrategies, universe: tails, session: Int32(work.latestIndex),
-            metadata: metadata, topK: options.scanTopK, calendar: calendar,
-            executor: executor)
-        try store.saveScan(result, strategies: options.scanStrategies.map(\.name), at: clock())
+        let result = try StoredScan.run(
+            options.scanStrategies, store: store, session: work.latest, metadata: try storedInfos(),
+            topK: options.scanTopK, executor: executor, at: clock())
         work.recorder.finish(
             "scan", .succeeded,
             counts: [
@@ -771,6 +764,7 @@ final class StageRecorder {
 public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case stopped(StopRequest)
     case nothingClosed
+    case notASession(SessionDate)
 
     public var description: String {
         switch self {
@@ -779,6 +773,7 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
         case .stopped(.interrupt(let signal)):
             return "interrupted by \(signal) — everything fetched so far is stored; the next run resumes from there"
         case .nothingClosed: return "no session has closed yet within the calendar"
+        case .notASession(let date): return "\(date) (\(date.weekdayName)) is not an NYSE session"
         }
     }
 }

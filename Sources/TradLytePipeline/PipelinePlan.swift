@@ -47,8 +47,6 @@ public struct PipelineOptions: Sendable {
     public var fallbackHistoryDays = 730
     /// Strategies the scan stage runs on the latest session (none: the stage is skipped).
     public var scanStrategies: [Strategy] = []
-    /// Daily bars per symbol the scan reads (enough for a 200-session average and a crossing).
-    public var scanSessions = 300
     /// Picks kept per strategy.
     public var scanTopK = 20
 

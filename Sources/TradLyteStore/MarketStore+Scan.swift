@@ -79,7 +79,31 @@ extension MarketStore {
         }
     }
 
-    public func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)] {
+    /// Every signal stored for `session`, by strategy then symbol (unranked: rank 0).
+    public func signals(session: SessionDate) throws -> [ScanPick] {
+        try guarded {
+            let stmt = try statement(
+                """
+                SELECT strategy, symbol, confidence, price FROM signals
+                WHERE scan_session = ? ORDER BY strategy, symbol
+                """)
+            stmt.bind(1, session.yyyymmdd)
+            var result: [ScanPick] = []
+            while try stmt.step() {
+                guard let symbol = try? Symbol(stmt.text(1) ?? "") else { continue }
+                result.append(
+                    ScanPick(
+                        strategy: stmt.text(0) ?? "", symbol: symbol, session: session, confidence: stmt.double(2),
+                        price: stmt.double(3), marketCap: nil, sector: nil))
+            }
+            return result
+        }
+    }
+
+    public func dailyTails(
+        sessions: Int, through: SessionDate, symbols: [Symbol]? = nil
+    ) throws -> [(Symbol, BarSeries)] {
+        let wanted = symbols.map(Set.init)
         let (list, from, to): ([(Int64, Symbol)], Int, Int) = try guarded {
             let last = calendar.sessionIndex(onOrBefore: through)
             let from = calendar.sessions[max(0, last - sessions + 1)].yyyymmdd
@@ -87,7 +111,11 @@ extension MarketStore {
             let ids = try statement(
                 "SELECT s.id, s.symbol FROM symbols s JOIN watermarks w ON w.symbol_id = s.id ORDER BY s.symbol")
             var list: [(Int64, Symbol)] = []
-            while try ids.step() { if let sym = try? Symbol(ids.text(1) ?? "") { list.append((ids.int64(0), sym)) } }
+            while try ids.step() {
+                if let sym = try? Symbol(ids.text(1) ?? ""), wanted?.contains(sym) ?? true {
+                    list.append((ids.int64(0), sym))
+                }
+            }
             return (list, from, to)
         }
         // A large universe is read on every core, each slice on a connection of its own (WAL
@@ -96,19 +124,18 @@ extension MarketStore {
         guard workers > 1 else {
             return try guarded { try tails(list[...], from: from, to: to, capacity: sessions) }
         }
-        let results = TailSlices(count: workers)
+        let results = Locked([Result<[(Symbol, BarSeries)], Error>?](repeating: nil, count: workers))
         let path = self.path
         let sessionCalendar = self.calendar
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let slice = list[(list.count * w / workers)..<(list.count * (w + 1) / workers)]
-            results.set(
-                w,
-                Result {
-                    let reader = try MarketStore(path: path, calendar: sessionCalendar)
-                    return try reader.guarded { try reader.tails(slice, from: from, to: to, capacity: sessions) }
-                })
+            let part = Result {
+                let reader = try MarketStore(path: path, calendar: sessionCalendar)
+                return try reader.guarded { try reader.tails(slice, from: from, to: to, capacity: sessions) }
+            }
+            results.withLock { $0[w] = part }
         }
-        return try results.joined()
+        return try results.withLock { parts in try parts.flatMap { try $0?.get() ?? [] } }
     }
 
     /// The daily bars from `from` to `to` (yyyymmdd) of each symbol in `slice` that has any.
@@ -151,23 +178,5 @@ extension MarketStore {
             stmt.bind(1, session.yyyymmdd)
             try stmt.run()
         }
-    }
-}
-
-/// The slices of a parallel read, filled by their workers.
-final class TailSlices: @unchecked Sendable {
-    private let lock = NSLock()
-    private var parts: [Result<[(Symbol, BarSeries)], Error>?]
-
-    init(count: Int) {
-        parts = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ result: Result<[(Symbol, BarSeries)], Error>) {
-        lock.withLock { parts[index] = result }
-    }
-
-    func joined() throws -> [(Symbol, BarSeries)] {
-        try lock.withLock { try parts.flatMap { try $0?.get() ?? [] } }
     }
 }

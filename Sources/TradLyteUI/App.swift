@@ -64,7 +64,8 @@ public enum App {
             }
             return []
         case .backtestFinished(let generation, let result):
-            guard var panel = s.backtest, panel.generation == generation, !panel.cancelled else { return [] }  // superseded
+            // A superseded or cancelled request's result is dropped.
+            guard var panel = s.backtest, panel.generation == generation, !panel.cancelled else { return [] }
             panel.running = false
             switch result {
             case .success(let r):

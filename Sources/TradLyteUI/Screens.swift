@@ -194,7 +194,8 @@ public enum Screens {
             if showChange { row.append((Format.signed(change?.0), style)) }
             row.append((series == nil ? (s.loading.contains(sym) ? "…" : "") : Format.percent(change?.1), style))
             if sparkWidth >= 4, let series {
-                row.append((spark(Array(series.close.suffix(30)), width: sparkWidth, ctx.glyphs), style))
+                row.append(
+                    (Sparkline.text(Array(series.close.suffix(30)), width: sparkWidth, glyphs: ctx.glyphs), style))
             }
             return row
         }
@@ -204,18 +205,6 @@ public enum Screens {
         ).render(inner, &buf)
     }
 
-    /// A sparkline as text (eighth blocks), resampled to `width` columns.
-    /// The values as eighth blocks, `width` columns at most: with more values than columns,
-    /// each column shows the last value of its share of them.
-    static func spark(_ values: [Double], width: Int, _ glyphs: Glyphs) -> String {
-        let all = values.filter(\.isFinite)
-        guard let lo = all.min(), let hi = all.max(), width > 0 else { return "" }
-        let n = min(width, all.count)
-        return (0..<n).map { i in
-            let v = all[(i + 1) * all.count / n - 1]
-            return glyphs.eighths[hi > lo ? Int(((v - lo) / (hi - lo) * 7).rounded()) : 3]
-        }.joined()
-    }
 }
 
 extension Date {

@@ -31,17 +31,20 @@ enum BacktestBench {
         return s
     }
 
-    static let smaCross = try! Strategy.parse(
-        """
-        {"schema": "tradlyte.strategy/1", "name": "SMA cross", "direction": "both",
-         "parameters": {"fast": {"default": 10, "min": 2, "max": 200, "step": 1}, "slow": {"default": 30, "min": 5, "max": 400, "step": 1}},
-         "trigger": {"rule": "sma($fast) crosses_above sma($slow)", "action": "buy"},
-         "exit": {"rule": "sma($fast) crosses_below sma($slow)"}}
-        """)
+    static func smaCross() throws -> Strategy {
+        try Strategy.parse(
+            """
+            {"schema": "tradlyte.strategy/1", "name": "SMA cross", "direction": "both",
+             "parameters": {"fast": {"default": 10, "min": 2, "max": 200, "step": 1}, "slow": {"default": 30, "min": 5, "max": 400, "step": 1}},
+             "trigger": {"rule": "sma($fast) crosses_above sma($slow)", "action": "buy"},
+             "exit": {"rule": "sma($fast) crosses_below sma($slow)"}}
+            """)
+    }
 
-    static func run() {
+    static func run() throws {
         let one = series(7, count: 2500)
-        let compiled = try! CompiledStrategy(smaCross)
+        let smaCross = try Self.smaCross()
+        let compiled = try CompiledStrategy(smaCross)
         var config = BacktestConfiguration()
         config.commission = 0.002
         for _ in 0..<100 { _ = Backtester.run(compiled, daily: one, configuration: config, latestClosed: 7000) }
@@ -92,7 +95,7 @@ enum BacktestBench {
         }
         report(fields)
 
-        let universe = (0..<1000).map { (try! Symbol("B\($0)"), series(UInt64($0) + 11, count: 2500)) }
+        let universe = (0..<1000).map { (Symbol(known: "B\($0)"), series(UInt64($0) + 11, count: 2500)) }
         _ = BacktestRunner.acrossSymbols(
             compiled, universe: Array(universe.prefix(50)), configuration: config, latestClosed: 7000,
             metric: .return, executor: BacktestRunner.allCores)
@@ -131,7 +134,7 @@ enum BacktestBench {
             "pass": rows == 1000 && sweep <= 1.5,
         ])
 
-        let scanUniverse = (0..<12_000).map { (try! Symbol("S\($0)"), series(UInt64($0) * 3 + 5, count: 1260)) }
+        let scanUniverse = (0..<12_000).map { (Symbol(known: "S\($0)"), series(UInt64($0) * 3 + 5, count: 1260)) }
         let strategies = [
             StrategyLibrary.named("golden_cross")!.strategy, StrategyLibrary.named("rsi_reversion")!.strategy,
         ]

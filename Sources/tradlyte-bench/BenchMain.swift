@@ -9,7 +9,7 @@ import TradLyteStore
 ///     swift run -c release tradlyte-bench [all|resample|store] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
 @main
 struct BenchMain {
-    static func main() {
+    static func main() throws {
         HeapTuning.keepFreedHeap()  // as the tradlyte executable does
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
@@ -64,11 +64,11 @@ struct BenchMain {
         switch which {
         case "resample": ResampleBench.run(market())
         case "store": StoreBench.run(market(), options: options)
-        case "indicators": IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
+        case "indicators": try IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
         case "marketdata": MarketDataBench.run(fetch: true)
-        case "backtest": BacktestBench.run()
+        case "backtest": try BacktestBench.run()
         case "ui":
-            UIBench.run()
+            try UIBench.run()
             UIBench.startup(market())
         case "pipeline":
             PipelineBench.run(symbols: 12_000)
@@ -77,12 +77,12 @@ struct BenchMain {
             let universe = market()
             ResampleBench.run(universe)
             StoreBench.run(universe, options: options)
-            IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
+            try IndicatorBench.run(bars: options.symbols * options.sessions, seed: options.seed)
             MarketDataBench.run(fetch: true)
             PipelineBench.run(symbols: 12_000)
             PipelineBench.resampleAll(universe)
-            BacktestBench.run()
-            UIBench.run()
+            try BacktestBench.run()
+            try UIBench.run()
             UIBench.startup(universe)
         default:
             FileHandle.standardError.write(
@@ -103,8 +103,12 @@ struct Options {
 
 /// Prints one result as a JSON object on its own line.
 func report(_ fields: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    do {
+        let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    } catch {
+        FileHandle.standardError.write(Data("tradlyte-bench: a result could not be written: \(error)\n".utf8))
+    }
 }
 
 /// Seconds taken by `body`.
@@ -151,7 +155,7 @@ struct SyntheticMarket {
         names.reserveCapacity(count)
         all.reserveCapacity(count)
         for k in 0..<count {
-            names.append(try! Symbol("S\(k)"))
+            names.append(Symbol(known: "S\(k)"))
             var s = BarSeries(capacity: last - first + 1)
             var price = 5 + 200 * next()
             for index in first...last {

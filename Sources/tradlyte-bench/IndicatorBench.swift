@@ -6,7 +6,7 @@ import TradLyteCore
 /// Targets: each indicator ≤ 1.2× TA-Lib and ≤ 15 ns/bar; a 10-clause rule compiles in
 /// ≤ 1 ms; a 6-indicator strategy evaluates over 2,500 bars in ≤ 200 µs.
 enum IndicatorBench {
-    static func run(bars n: Int, seed: UInt64) {
+    static func run(bars n: Int, seed: UInt64) throws {
         var rng = seed | 1
         func next() -> Double {
             rng ^= rng >> 12
@@ -107,7 +107,7 @@ enum IndicatorBench {
             }
             report(fields)
         }
-        ruleBenchmarks(o: o, h: h, l: l, c: c)
+        try ruleBenchmarks(o: o, h: h, l: l, c: c)
     }
 
     struct TALibTimes {
@@ -141,7 +141,7 @@ enum IndicatorBench {
         return TALibTimes(version: json["talib_version"] as? String ?? "?", seconds: seconds)
     }
 
-    static func ruleBenchmarks(o: [Double], h: [Double], l: [Double], c: [Double]) {
+    static func ruleBenchmarks(o: [Double], h: [Double], l: [Double], c: [Double]) throws {
         let tenClauses = """
             close > sma(200) and sma(50) > sma(200) and rsi(14) crosses_above 30 and macd(12,26,9) > macd(12,26,9).signal
             and close > bb(20,2).lower and atr(14) / close < 0.05 and adx(14) > 20 and volume > sma(volume, 20)
@@ -149,7 +149,7 @@ enum IndicatorBench {
             """
         var compileTimes: [Double] = []
         for _ in 0..<200 {
-            compileTimes.append(time { _ = try! RuleCompiler().compile(tenClauses, expecting: .condition) })
+            compileTimes.append(try time { _ = try RuleCompiler().compile(tenClauses, expecting: .condition) })
         }
         compileTimes.sort()
         report([
@@ -158,14 +158,14 @@ enum IndicatorBench {
         ])
 
         // A strategy reading six indicators (SMA 50/200, RSI, MACD, Bollinger, ATR) over 2,500 bars.
-        let strategy = try! Strategy.parse(
+        let strategy = try Strategy.parse(
             """
             {"schema": "tradlyte.strategy/1", "name": "Six",
              "setup": {"rule": "close > sma(200) and atr(14) / close < 0.05"},
              "trigger": {"rule": "rsi(14) crosses_above 30 or macd(12,26,9) crosses_above macd(12,26,9).signal"},
              "exit": {"rule": "close > bb(20,2).upper or sma(50) crosses_below sma(200)"}}
             """)
-        let compiled = try! CompiledStrategy(strategy)
+        let compiled = try CompiledStrategy(strategy)
         let n = 2500
         let inputs = IndicatorInputs(
             open: Array(o.prefix(n)), high: Array(h.prefix(n)), low: Array(l.prefix(n)),

@@ -11,7 +11,7 @@ import TradLyteUI
 /// (≤ 16 ms); start to first frame on a 10 M-bar database (≤ 250 ms) with resident memory
 /// ≤ 150 MB — the last measured on the release `tradlyte` binary itself.
 enum UIBench {
-    static func state(bars: Int, width: Int, height: Int) -> AppState {
+    static func state(bars: Int, width: Int, height: Int) throws -> AppState {
         let cal = TradingCalendar.nyse
         let last = Int32(cal.sessionIndex(onOrBefore: SessionDate(year: 2024, month: 12, day: 31)!))
         var s = BarSeries(capacity: bars)
@@ -22,13 +22,13 @@ enum UIBench {
             let r = Double(rng >> 11) / Double(1 << 53)
             let o = p
             let c = p * (1 + (r - 0.5) * 0.03)
-            try! s.append(
+            try s.append(
                 sessionIndex: last - Int32(bars) + 1 + Int32(i), open: o, high: max(o, c) * 1.005,
                 low: min(o, c) * 0.995,
                 close: c, volume: 1e6 * (0.5 + r))
             p = c
         }
-        let info = SymbolInfo(symbol: try! Symbol("BENCH"), name: "Bench Corp", marketCap: 1e9)
+        let info = SymbolInfo(symbol: Symbol(known: "BENCH"), name: "Bench Corp", marketCap: 1e9)
         var (state, _) = App.start(
             width: width, height: height, now: Date(timeIntervalSince1970: 1_735_675_200), symbols: [info],
             watchlist: ["BENCH"], demo: false, latestClosed: last, dataThrough: cal.sessions[Int(last)],
@@ -44,9 +44,9 @@ enum UIBench {
         return samples[runs / 2]
     }
 
-    static func run() {
+    static func run() throws {
         let ctx = Screens.Context(theme: .default, glyphs: .unicode)
-        var s = state(bars: 5000, width: 200, height: 60)
+        var s = try state(bars: 5000, width: 200, height: 60)
         s.focus = .main
         #if DEBUG
             let runs = 5
@@ -73,7 +73,7 @@ enum UIBench {
             "pass": unchanged <= 0.0002,
         ])
 
-        var k = state(bars: 2500, width: 200, height: 60)
+        var k = try state(bars: 2500, width: 200, height: 60)
         let keyBackend = MemoryBackend(width: 200, height: 60)
         keyBackend.flush(Screens.render(k, ctx))
         var toggle = false
@@ -87,16 +87,16 @@ enum UIBench {
             "target_ms": 16,
             "pass": keyToFrame <= 0.016,
         ])
-        composerAndBacktest(ctx, runs: runs)
+        try composerAndBacktest(ctx, runs: runs)
     }
 
     /// Issue targets of the UI's second part: validation feedback per keystroke in the
     /// composer (≤ 5 ms), a 6-indicator strategy's backtest from the key press to the drawn
     /// equity curve on 2,500 bars (≤ 50 ms), and frames while a sweep runs on every core (≤ 16 ms).
-    static func composerAndBacktest(_ ctx: Screens.Context, runs: Int) {
+    static func composerAndBacktest(_ ctx: Screens.Context, runs: Int) throws {
         // Typing a rule into the composer: each key is an update, a validation and a frame.
-        var s = state(bars: 2500, width: 160, height: 48)
-        let six = try! Strategy.parse(
+        var s = try state(bars: 2500, width: 160, height: 48)
+        let six = try Strategy.parse(
             """
             {"schema": "tradlyte.strategy/1", "name": "Six", "description": "six indicators", "interval": 1, "direction": "long",
              "setup": {"rule": "close > ema(50) and rsi(14) > 40"},
@@ -130,11 +130,11 @@ enum UIBench {
 
         // The key press to the drawn equity curve, as the app runs it (the backtest itself on
         // the UI's background path, here inline).
-        var b = state(bars: 2500, width: 160, height: 48)
+        var b = try state(bars: 2500, width: 160, height: 48)
         b.strategies = ["six"]
         b.strategy = "six"
         let series = b.series["BENCH"]!
-        let compiled = try! CompiledStrategy(six)
+        let compiled = try CompiledStrategy(six)
         let keyToCurve = median(runs) {
             let effects = App.update(&b, .input(.key(KeyEvent(.char("b")))))
             guard case .runBacktest(_, _, let interval, _, _, let generation)? = effects.first else { return }
@@ -151,7 +151,7 @@ enum UIBench {
         ])
 
         // Frames while a 1,000-combination sweep keeps every core busy.
-        var f = state(bars: 2500, width: 200, height: 60)
+        var f = try state(bars: 2500, width: 200, height: 60)
         let backend = MemoryBackend(width: 200, height: 60)
         let sweepStrategy = StrategyLibrary.named("golden_cross")!.strategy
         let ranges = [

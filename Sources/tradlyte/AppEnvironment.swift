@@ -297,10 +297,9 @@ struct AppConfig: Equatable {
 
 /// Plan facts kept in the store's engine flags, on a connection of their own opened when first
 /// needed (a quote may run on a background thread).
-final class StoreFlagMemory: @unchecked Sendable {
+final class StoreFlagMemory: Sendable {
     private let path: String
-    private let lock = NSLock()
-    private var store: MarketStore?
+    private let store = Locked<MarketStore?>(nil)
 
     init(path: String) {
         self.path = path
@@ -313,7 +312,7 @@ final class StoreFlagMemory: @unchecked Sendable {
     }
 
     private func withStore<T>(_ body: (MarketStore) throws -> T) -> T? {
-        lock.withLock {
+        store.withLock { store in
             if store == nil { store = try? MarketStore(path: path) }
             guard let store else { return nil }
             return try? body(store)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TermRender
 import TradLyteCore
+import TradLytePipeline
 import TradLyteStore
 
 /// Options shared by the backtesting commands.
@@ -80,16 +82,6 @@ func statsJSON(_ stats: BacktestStatistics) -> [String: JSONValue] {
         }
     }
     return out
-}
-
-/// A one-line braille-free equity curve for terminals: ▁▂▃▄▅▆▇█ over `width` columns.
-func sparkline(_ values: [Double], width: Int) -> String {
-    guard values.count > 1, let lo = values.min(), let hi = values.max(), hi > lo else { return "" }
-    let glyphs = Array("▁▂▃▄▅▆▇█")
-    return (0..<width).map { c in
-        let v = values[min(values.count - 1, c * values.count / width)]
-        return String(glyphs[min(7, Int((v - lo) / (hi - lo) * 7.999))])
-    }.joined()
 }
 
 struct BacktestCommand: ParsableCommand {
@@ -216,7 +208,7 @@ struct BacktestCommand: ParsableCommand {
             emit(
                 "\(s.name) on \(sym), \(result.interval) bars, cash \(number(config.cash)), commission \(number(config.commission * 100))%"
             )
-            if isatty(STDOUT_FILENO) == 1 { emit("Equity  " + sparkline(result.equity, width: 60)) }
+            if isatty(STDOUT_FILENO) == 1 { emit("Equity  " + Sparkline.text(result.equity, width: 60)) }
             emit("")
             emit(statsTable(result.stats))
             if !result.trades.isEmpty {
@@ -477,24 +469,19 @@ struct WalkForwardCommand: ParsableCommand {
 
 struct ScanCommand: ParsableCommand {
     /// Scans the stored universe on `session` and stores the picks (a re-run replaces that
-    /// session's rows): shared by `tradlyte scan` and the UI's picks pane.
+    /// session's rows): `tradlyte scan` and the UI's picks pane, through the refresh's own scan.
     static func scan(
         _ list: [Strategy], store: MarketStore, session: SessionDate, top: Int,
         at now: Date
     ) throws -> UniverseScanner.Result {
-        let cal = store.calendar
-        let universe = try store.dailyUniverse()
         let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
-        let result: UniverseScanner.Result
         do {
-            result = try UniverseScanner.scan(
-                list, universe: universe, session: Int32(cal.sessionIndex(session)!), metadata: metadata,
-                topK: top, calendar: cal, executor: BacktestRunner.allCores)
-        } catch {
+            return try StoredScan.run(
+                list, store: store, session: session, metadata: metadata, topK: top,
+                executor: BacktestRunner.allCores, at: now)
+        } catch let error as StrategyError {
             throw CLIError.badInput(error.description)
         }
-        try store.saveScan(result, strategies: list.map(\.name), at: now)
-        return result
     }
 
     static let configuration = CommandConfiguration(

@@ -239,8 +239,8 @@ final class ProgressReporter {
 /// is interrupted), commits what it fetched and is recorded as interrupted. A second signal
 /// quits at once (the next run's lock takeover records the run).
 final class SignalWatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var caught: String?
+    // `sources` is written only by `init` and read by `deinit`; `caught` is the shared state.
+    private let caught = Locked<String?>(nil)
     private var sources: [DispatchSourceSignal] = []
 
     init(cancellation: CancellationFlag) {
@@ -249,9 +249,9 @@ final class SignalWatch: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in
                 guard let self else { return }
-                let first = self.lock.withLock { () -> Bool in
-                    defer { if self.caught == nil { self.caught = name } }
-                    return self.caught == nil
+                let first = self.caught.withLock { caught -> Bool in
+                    defer { if caught == nil { caught = name } }
+                    return caught == nil
                 }
                 guard first else {
                     emitError("tradlyte: \(name) again — quitting now; the next run records this one as interrupted")
@@ -272,6 +272,6 @@ final class SignalWatch: @unchecked Sendable {
     }
 
     var request: StopRequest? {
-        lock.withLock { caught.map { .interrupt($0) } }
+        caught.withLock { $0.map { .interrupt($0) } }
     }
 }

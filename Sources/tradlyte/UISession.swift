@@ -442,9 +442,8 @@ final class UISession {
 
 /// Collects the provider's wait notices (429 windows, backoffs), which arrive on the calling
 /// thread during a call, for the refresh log.
-final class NoticeRelay: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending: [String] = []
+final class NoticeRelay: Sendable {
+    private let pending = Locked<[String]>([])
     private let live: (@Sendable (String) -> Void)?
 
     init(live: (@Sendable (String) -> Void)?) {
@@ -455,12 +454,12 @@ final class NoticeRelay: @unchecked Sendable {
         if let live {
             live(text)
         } else {
-            lock.withLock { pending.append(text) }
+            pending.withLock { $0.append(text) }
         }
     }
 
     func drain() -> [String] {
-        lock.withLock {
+        pending.withLock { pending in
             defer { pending.removeAll() }
             return pending
         }
@@ -468,19 +467,17 @@ final class NoticeRelay: @unchecked Sendable {
 }
 
 /// Events from background threads, drained by the UI loop on each tick.
-final class Inbox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var events: [AppEvent] = []
+final class Inbox: Sendable {
+    private let events = Locked<[AppEvent]>([])
+
     func post(_ e: AppEvent) {
-        lock.lock()
-        events.append(e)
-        lock.unlock()
+        events.withLock { $0.append(e) }
     }
+
     func drain() -> [AppEvent] {
-        lock.lock()
-        defer { lock.unlock() }
-        let out = events
-        events = []
-        return out
+        events.withLock { events in
+            defer { events.removeAll() }
+            return events
+        }
     }
 }

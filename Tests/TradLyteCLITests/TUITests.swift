@@ -2,6 +2,7 @@ import Foundation
 import MarketData
 import PolygonFake
 import Testing
+import TradLyteCore
 import TradLyteStore
 import TradLyteTestSupport
 
@@ -357,6 +358,52 @@ import TradLyteTestSupport
         try tui.waitFor("scan stored")
         try tui.type("q")
         try tui.waitFor("EXITED:0")
+    }
+
+    /// One scan: the refresh's scan stage, `tradlyte scan` and the UI's rescan (`p`, `r`) store
+    /// the same signals, confidences and picks for the same session.
+    @Test func theRefreshTheScanCommandAndTheUIStoreTheSameScan() throws {
+        let cli = try CLIHarness()
+        let env = ["TRADLYTE_NOW": "2026-11-25T23:00:00Z"]
+        // A strategy that signals often, with rsi_reversion's long setup: close above its
+        // 200-bar average, confirmed on 1-, 3- and 5-session bars (1,000 sessions of history).
+        try FileManager.default.createDirectory(atPath: cli.home + "/strategies", withIntermediateDirectories: true)
+        _ = cli.write(
+            "strategies/up_day.json",
+            #"""
+            {"schema": "tradlyte.strategy/1", "name": "Up Day", "setup": {"rule": "close > sma(200)"},
+             "trigger": {"rule": "close > open"}, "exit": {"max_bars": 3}}
+            """#)
+        _ = cli.write("config.json", #"{"scan_strategies": ["up_day", "golden_cross", "rsi_reversion"]}"#)
+        let refresh = try cli.run(["refresh"], environment: env)
+        try #require(refresh.status == 0, "\(refresh.stderr)")
+        let session = try SessionDate(iso: "2026-11-25")
+        func stored() throws -> (signals: [ScanPick], picks: [ScanPick]) {
+            let store = try MarketStore(path: cli.home + "/tradlyte.sqlite")
+            return (try store.signals(session: session), try store.picks(session: session).filter { $0.rank <= 10 })
+        }
+        let byRefresh = try stored()
+        #expect(byRefresh.signals.count >= 5, "too few signals to compare: \(byRefresh.signals)")
+        // A scan that read too little history for 5-session bars would lower these confidences.
+        #expect(byRefresh.signals.contains { $0.strategy == "Up Day" && $0.confidence == 1 })
+
+        let scan = try cli.run(["scan", "up_day", "golden_cross", "rsi_reversion", "--top", "10"], environment: env)
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let byCommand = try stored()
+        #expect(byCommand.signals == byRefresh.signals)
+        #expect(byCommand.picks == byRefresh.picks)
+
+        let tui = try start(cli, env: env, width: 120, height: 36)
+        try tui.waitFor("Watchlist")
+        try tui.type("p")
+        try tui.waitFor("Scanner picks")
+        try tui.type("r")
+        try tui.waitFor("scan stored")
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+        let byUI = try stored()
+        #expect(byUI.signals == byRefresh.signals)
+        #expect(byUI.picks == byRefresh.picks)
     }
 
     @Test func themesAreListedUserThemesOverrideAndBadColoursAreLocated() throws {

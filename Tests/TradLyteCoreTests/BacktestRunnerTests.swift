@@ -140,4 +140,66 @@ import TradLyteTestSupport
         let again = try UniverseScanner.scan([entry], universe: altered, session: session, metadata: metadata, topK: 3)
         #expect(again.signals["Up"] == result.signals["Up"])
     }
+
+    /// A scan decides signals on each strategy's warm-up in sessions (at least 300) and measures
+    /// confidence on its setup's warm-up on the widest confirming interval.
+    @Test func theScanReadsTheHistoryItsStrategiesNeed() throws {
+        let reversion = try CompiledStrategy(StrategyLibrary.named("rsi_reversion")!.strategy)
+        let setupLookback = try #require(reversion.setup?.lookback)
+        #expect(setupLookback >= 199)  // close > sma(200)
+        // 5-session bars for sma(200): 1,000 sessions, plus one bucket and the scan session.
+        #expect(UniverseScanner.confirmationSessions([reversion]) == (setupLookback + 1) * 5 + 5 + 1)
+        #expect(UniverseScanner.confirmationSessions([reversion], confirmIntervals: [.daily]) == 300)
+        #expect(UniverseScanner.signalSessions([reversion]) == 300)
+        let quick = try CompiledStrategy(
+            Strategy.parse(
+                """
+                {"schema": "tradlyte.strategy/1", "name": "Quick", "interval": 8,
+                 "trigger": {"rule": "close > sma(60)"}, "exit": {"max_bars": 3}}
+                """))
+        // No setup: the trigger's warm-up on 8-session bars (60 bars and a partial one) decides.
+        #expect(UniverseScanner.signalSessions([quick]) == 61 * 8 + 1)
+        #expect(UniverseScanner.confirmationSessions([quick]) == 61 * 8 + 1)
+        #expect(
+            UniverseScanner.confirmationSessions([quick, reversion])
+                == UniverseScanner.confirmationSessions([reversion]))
+    }
+
+    /// Signals decided on short tails with confidences measured on longer histories equal a scan
+    /// of the whole histories (the rules here have no recursive indicator), while the short
+    /// tails alone cannot confirm on 5-session bars.
+    @Test func confidencesComeFromTheLongerHistoryOfTheSymbolsThatSignalled() throws {
+        let universe = (1...16).map { (Symbol(known: "C\($0)"), walk(seed: UInt64($0) * 7, count: 1200, drift: 0.001)) }
+        let entry = try Strategy.parse(
+            """
+            {"schema": "tradlyte.strategy/1", "name": "Up", "setup": {"rule": "close > sma(120)"},
+             "trigger": {"rule": "close > open"}, "exit": {"max_bars": 3}}
+            """)
+        let session: Int32 = 8000 + 1199
+        let tails = try universe.map { symbol, full in
+            var tail = BarSeries()
+            for i in (full.count - 300)..<full.count {
+                try tail.append(
+                    sessionIndex: full.sessionIndex[i], open: full.open[i], high: full.high[i], low: full.low[i],
+                    close: full.close[i], volume: full.volume[i])
+            }
+            return (symbol, tail)
+        }
+        var asked: [Symbol] = []
+        let split = try UniverseScanner.scan(
+            [entry], universe: tails, session: session,
+            confirmationHistory: { symbols in
+                asked = symbols
+                return universe.filter { symbols.contains($0.0) }
+            })
+        let whole = try UniverseScanner.scan([entry], universe: universe, session: session)
+        let signals = try #require(split.signals["Up"])
+        #expect(!signals.isEmpty)
+        #expect(signals == whole.signals["Up"])
+        #expect(split.picks == whole.picks)
+        #expect(asked == signals.map(\.symbol).sorted())  // only the symbols that signalled
+        #expect(signals.contains { $0.confidence == 1 })
+        let shortOnly = try UniverseScanner.scan([entry], universe: tails, session: session)
+        #expect(shortOnly.signals["Up"]?.allSatisfy { $0.confidence < 1 } == true)
+    }
 }

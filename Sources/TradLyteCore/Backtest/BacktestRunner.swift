@@ -52,20 +52,20 @@ public enum BacktestRunner {
         configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
         executor: Executor = sequential
     ) -> [SymbolRow] {
-        let slots = Slots<SymbolRow>(count: universe.count)
+        let slots = Locked([SymbolRow?](repeating: nil, count: universe.count))
         executor(universe.count) { i in
             let (symbol, daily) = universe[i]
             let result = Backtester.run(
                 strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed)
-            if result.barCount <= strategy.lookback {
-                slots[i] = SymbolRow(
+            let row =
+                result.barCount <= strategy.lookback
+                ? SymbolRow(
                     symbol: symbol, result: nil,
                     problem: "\(result.barCount) bars; needs more than \(strategy.lookback)")
-            } else {
-                slots[i] = SymbolRow(symbol: symbol, result: result, problem: nil)
-            }
+                : SymbolRow(symbol: symbol, result: result, problem: nil)
+            slots.withLock { $0[i] = row }
         }
-        return slots.values.sorted { a, b in
+        return slots.withLock { $0.compactMap { $0 } }.sorted { a, b in
             let x = a.result.flatMap { metric.score($0.stats) }
             let y = b.result.flatMap { metric.score($0.stats) }
             switch (x, y) {
@@ -171,7 +171,7 @@ public enum BacktestRunner {
                 )
             ])
         }
-        let slots = Slots<SweepRow>(count: combos.count)
+        let slots = Locked([SweepRow?](repeating: nil, count: combos.count))
         executor(combos.count) { i in
             var values: [String: Double] = [:]
             for (k, r) in ranges.enumerated() { values[r.name] = combos[i][k] }
@@ -180,13 +180,16 @@ public enum BacktestRunner {
                 let result = Backtester.run(
                     compiled, daily: daily, interval: interval, configuration: configuration,
                     latestClosed: latestClosed, range: range)
-                slots[i] = SweepRow(parameters: values, stats: result.stats, problem: nil)
+                let row = SweepRow(parameters: values, stats: result.stats, problem: nil)
+                slots.withLock { $0[i] = row }
             } catch {
-                slots[i] = SweepRow(
+                let row = SweepRow(
                     parameters: values, stats: nil, problem: error.diagnostics.first?.message ?? "\(error)")
+                slots.withLock { $0[i] = row }
             }
         }
-        var sweep = Sweep(metric: metric, rows: slots.values, gridSize: grid, heatmap: nil)
+        let rows = slots.withLock { $0.compactMap { $0 } }
+        var sweep = Sweep(metric: metric, rows: rows, gridSize: grid, heatmap: nil)
         if ranges.count == 2 {
             var matrix = [[Double?]](
                 repeating: [Double?](repeating: nil, count: ranges[0].values.count), count: ranges[1].values.count)
@@ -260,18 +263,6 @@ public enum BacktestRunner {
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
-}
-
-/// Result slots written by parallel workers (each index by exactly one), read afterwards.
-final class Slots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    subscript(i: Int) -> T? {
-        get { lock.withLock { storage[i] } }
-        set { lock.withLock { storage[i] = newValue } }
-    }
-    var values: [T] { lock.withLock { storage.compactMap { $0 } } }
 }
 
 /// SplitMix64: a small seeded generator, identical on every platform (random sweep subsets,

@@ -220,7 +220,8 @@ public enum Indicators {
     }
 
     /// Weighted moving average, weights 1…period (TA-Lib WMA). Lookback `period − 1`.
-    /// Each window is summed afresh (a running total would carry the rounding error of earlier large values; see `windowDeviation`).
+    /// Each window is summed afresh (a running total would carry the rounding error of earlier
+    /// large values; see `windowDeviation`).
     public static func wma(_ input: [Double], period: Int) -> [Double] {
         input.withUnsafeBufferPointer { x in
             output(x.count) { out in

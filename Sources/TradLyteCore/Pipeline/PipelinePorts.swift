@@ -142,8 +142,9 @@ public protocol PipelineStore: AnyObject {
     func flag(_ name: String) throws -> String?
     func setFlag(_ name: String, _ value: String?) throws
 
-    /// Each symbol's last `sessions` daily bars through `through` (what a scan needs).
-    func dailyTails(sessions: Int, through: SessionDate) throws -> [(Symbol, BarSeries)]
+    /// Each symbol's (or each of `symbols`') last `sessions` daily bars through `through`
+    /// (what a scan needs).
+    func dailyTails(sessions: Int, through: SessionDate, symbols: [Symbol]?) throws -> [(Symbol, BarSeries)]
     /// Replaces the stored signals and picks of the scanned session for these strategies.
     func saveScan(_ result: UniverseScanner.Result, strategies: [String], at now: Date) throws
     /// Copies market cap and sector from the symbols' metadata into a session's picks that lack them.

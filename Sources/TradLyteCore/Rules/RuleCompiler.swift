@@ -68,8 +68,8 @@ public struct CompiledRule: Sendable {
 
 /// A memo of computed indicator outputs, shared by the rules of one strategy on one series
 /// so `sma(200)` in the setup and in the exit is computed once.
-public final class IndicatorCache: @unchecked Sendable {
-    // Used by one evaluation at a time (not shared across threads), hence unchecked.
+public final class IndicatorCache {
+    // Used by one evaluation at a time, on one thread: deliberately not Sendable.
     var outputs: [String: [[Double]]] = [:]
     /// Orderings of two operands (`RuleEvaluator.ordering`), shared by the crossings of
     /// one pair in both directions.

@@ -16,8 +16,11 @@ public enum StrategyLibrary {
 
     public static let all: [Entry] = sources.map { id, doc, json in
         // The sources are tested to parse; a failure here is a programming error.
-        let strategy = try! Strategy.parse(json)
-        return Entry(id: id, documentation: doc, strategy: strategy)
+        do {
+            return Entry(id: id, documentation: doc, strategy: try Strategy.parse(json))
+        } catch {
+            preconditionFailure("built-in strategy \(id) does not parse: \(error)")
+        }
     }
 
     static let sources: [(String, String, String)] = [
