@@ -3,8 +3,8 @@ import PackageDescription
 
 // Target layout and dependency arrows: see the README's design notes (and ARCHITECTURE §2).
 // TradLyteCore does no I/O; TradLyteStore is the only module that talks to SQLite, through the
-// CSQLite system-library module. CKernels holds C kernels built for two CPU levels and chosen
-// at run time (Swift compiles for baseline x86-64 only).
+// CSQLite system-library module. CKernels holds the backtest's per-bar C kernels (one build),
+// called only through TradLyteCore's `Kernels`.
 let package = Package(
     name: "TradLyte",
     platforms: [.macOS(.v13)],
@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["TradLyteCore", "CArguments"],
             path: "Tests/TradLyteTestSupport"
         ),
-        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "CKernels", "TradLyteTestSupport"]),
+        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "TradLyteTestSupport"]),
         .testTarget(
             name: "TradLyteStoreTests",
             dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite", "TradLyteTestSupport"]

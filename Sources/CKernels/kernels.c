@@ -1,17 +1,11 @@
 #include "CKernels.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <string.h>
 
-// Each kernel is compiled twice: for the baseline of the architecture and, on x86, for AVX2 + FMA
-// (TL_AVX2); elsewhere (arm64) the second copy is the same baseline code and never chosen.
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#define TL_AVX2 __attribute__((target("avx2,fma")))
-#else
-#define TL_AVX2
-#endif
+// One build, for the architecture's baseline: the four-lane vectors below become two SSE2
+// operations each on x86-64 (a build for AVX2 + FMA chosen by CPUID saved about 7 µs of a
+// ~25 µs backtest; BENCHMARKS.md).
 
 // The helpers below take and return 32-byte vectors; they are static and always inlined, so
 // the calling convention clang warns about (-Wpsabi) never applies.
@@ -324,103 +318,19 @@ static inline __attribute__((always_inline)) void crossings_body(const signed ch
     }
 }
 
-TL_AVX2 static void ordering_avx2(const double *x, const double *y, long n, signed char *out) {
-    ordering_body(x, y, n, out);
-}
-static void ordering_baseline(const double *x, const double *y, long n, signed char *out) { ordering_body(x, y, n, out); }
-
-TL_AVX2 static void crossings_avx2(const signed char *order, long n, int above, signed char *out) {
-    crossings_body(order, n, above, out);
-}
-static void crossings_baseline(const signed char *order, long n, int above, signed char *out) {
-    crossings_body(order, n, above, out);
-}
-
-TL_AVX2 static void drawdowns_avx2(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
-static void drawdowns_baseline(const double *e, long n, double *dd) { drawdowns_body(e, n, dd); }
-
-TL_AVX2 static long periods_avx2(const double *dd, long n, long *bounds, double *depth_sum,
-                                                             double *deepest) {
-    return periods_body(dd, n, bounds, depth_sum, deepest);
-}
-static long periods_baseline(const double *dd, long n, long *bounds, double *depth_sum, double *deepest) {
-    return periods_body(dd, n, bounds, depth_sum, deepest);
-}
-
-TL_AVX2 static void moments_avx2(const double *c, const double *e, long n, double *lm,
-                                                             tl_return_moments *out) {
-    moments_body(c, e, n, lm, out);
-}
-
-static void moments_baseline(const double *c, const double *e, long n, double *lm, tl_return_moments *out) {
-    moments_body(c, e, n, lm, out);
-}
-
-static atomic_int force_baseline = 0;
-
-void tl_kernels_force_baseline(int force) { atomic_store_explicit(&force_baseline, force, memory_order_relaxed); }
-
-/// AVX2 and FMA in the CPU (CPUID) and AVX state enabled by the OS (XGETBV).
-static int detect_avx2(void) {
-#if !defined(__x86_64__) && !defined(__i386__)
-    return 0;
-#else
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-    const unsigned fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
-    if ((c & (fma | osxsave | avx)) != (fma | osxsave | avx)) return 0;
-    unsigned lo, hi;
-    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 6) != 6) return 0;  // XMM and YMM state saved by the OS
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    return (b & (1u << 5)) != 0;  // AVX2
-#endif
-}
-
-int tl_kernels_use_avx2(void) {
-    static atomic_int cached = -1;  // every thread that races here computes the same answer
-    int has = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (has < 0) {
-        has = detect_avx2();
-        atomic_store_explicit(&cached, has, memory_order_relaxed);
-    }
-    return has && !atomic_load_explicit(&force_baseline, memory_order_relaxed);
-}
-
 void tl_return_moments_compute(const double *close, const double *equity, long n, double *market_log,
                                tl_return_moments *moments) {
-    if (tl_kernels_use_avx2()) {
-        moments_avx2(close, equity, n, market_log, moments);
-    } else {
-        moments_baseline(close, equity, n, market_log, moments);
-    }
+    moments_body(close, equity, n, market_log, moments);
 }
 
-void tl_drawdowns(const double *equity, long n, double *drawdown) {
-    if (tl_kernels_use_avx2()) {
-        drawdowns_avx2(equity, n, drawdown);
-    } else {
-        drawdowns_baseline(equity, n, drawdown);
-    }
-}
+void tl_drawdowns(const double *equity, long n, double *drawdown) { drawdowns_body(equity, n, drawdown); }
 
 long tl_drawdown_periods(const double *drawdown, long n, long *bounds, double *depth_sum, double *deepest) {
-    return tl_kernels_use_avx2() ? periods_avx2(drawdown, n, bounds, depth_sum, deepest)
-                                 : periods_baseline(drawdown, n, bounds, depth_sum, deepest);
+    return periods_body(drawdown, n, bounds, depth_sum, deepest);
 }
 
-void tl_ordering(const double *x, const double *y, long n, signed char *order) {
-    if (tl_kernels_use_avx2()) {
-        ordering_avx2(x, y, n, order);
-    } else {
-        ordering_baseline(x, y, n, order);
-    }
-}
+void tl_ordering(const double *x, const double *y, long n, signed char *order) { ordering_body(x, y, n, order); }
 
 void tl_crossings(const signed char *order, long n, int above, signed char *crossings) {
-    if (tl_kernels_use_avx2()) {
-        crossings_avx2(order, n, above, crossings);
-    } else {
-        crossings_baseline(order, n, above, crossings);
-    }
+    crossings_body(order, n, above, crossings);
 }

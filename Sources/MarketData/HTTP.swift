@@ -100,14 +100,3 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
 public protocol HTTPTransport: Sendable {
     func get(_ request: HTTPRequest, cancel: CancellationFlag?) throws(HTTPError) -> HTTPResponse
 }
-
-/// A flag another thread sets to abort transfers in flight.
-public final class CancellationFlag: Sendable {
-    // Written by one thread, read by transfer callbacks.
-    private let value = Locked(false)
-    public init() {}
-    public func cancel() { value.withLock { $0 = true } }
-    /// Clears a cancel, for the next run that shares the flag.
-    public func reset() { value.withLock { $0 = false } }
-    public var isCancelled: Bool { value.withLock { $0 } }
-}

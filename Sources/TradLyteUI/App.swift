@@ -327,18 +327,20 @@ public enum App {
             )
             return startBacktest(&s)
         case .back where s.study != nil && s.pane == .backtest:
-            if s.study?.running == true {
+            if let study = s.study, study.running {
                 s.study?.running = false
                 s.study?.error = "cancelled"
                 s.message = ("cancelled", .info)
+                return [.cancelStudy(generation: study.generation)]
             } else {
                 s.study = nil
             }
         case .back:
-            if s.pane == .backtest, s.backtest?.running == true {
+            if s.pane == .backtest, let panel = s.backtest, panel.running {
                 s.backtest?.cancelled = true
                 s.backtest?.running = false
                 s.message = ("backtest cancelled", .info)
+                return [.cancelBacktest(generation: panel.generation)]
             } else if s.pane != .chart {
                 s.pane = .chart
             } else if s.crosshair != nil {
@@ -571,12 +573,13 @@ public enum App {
             s.message = ("no symbol selected", .warn)
             return []
         }
+        let superseded = supersededWork(s)
         let generation = (s.backtest?.generation ?? 0) + 1
         s.backtest = BacktestPanel(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
         s.backtest?.range = s.backtestRange
         s.pane = .backtest
         s.study = nil
-        return [
+        return superseded + [
             .runBacktest(
                 strategy: s.strategy, symbol: sym, interval: s.interval,
                 parameters: s.parameterOverrides[s.strategy] ?? [:],
@@ -591,11 +594,22 @@ public enum App {
             s.message = ("no symbol selected", .warn)
             return []
         }
+        let superseded = s.study.flatMap { $0.running ? [Effect.cancelStudy(generation: $0.generation)] : nil } ?? []
         let generation = max(s.study?.generation ?? 0, s.backtest?.generation ?? 0) + 1
         s.study = StudyPanel(
             kind: kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
         s.pane = .backtest
-        return [.runStudy(kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)]
+        return superseded + [
+            .runStudy(kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
+        ]
+    }
+
+    /// The running backtest and study a new backtest replaces: cancelled, not just ignored.
+    static func supersededWork(_ s: AppState) -> [Effect] {
+        var effects: [Effect] = []
+        if let panel = s.backtest, panel.running { effects.append(.cancelBacktest(generation: panel.generation)) }
+        if let study = s.study, study.running { effects.append(.cancelStudy(generation: study.generation)) }
+        return effects
     }
 
     /// Enter on a list: a trade opens on the chart with its markers; a pick or an alert

@@ -372,6 +372,10 @@ public enum Effect: Equatable, Sendable {
         range: ClosedRange<SessionDate>?,
         generation: Int)
     case runStudy(StudyPanel.Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int)
+    /// Stops a running backtest or study (Esc, or a newer request superseding it): no further
+    /// backtest of it starts, so its cores are free within milliseconds.
+    case cancelBacktest(generation: Int)
+    case cancelStudy(generation: Int)
     case loadPicks
     case loadAlerts
     case markAlertsRead([Int64]?)

@@ -7,14 +7,30 @@ import TradLyteStore
 import TradLyteUI
 
 /// Runs the UI's effects against the store, the quote service and the config file, and
-/// feeds the results back as events. Slow work (quotes over the network) runs on its own
-/// thread and reports through the inbox, drained each tick (STYLE 11).
+/// feeds the results back as events. Slow work (quotes, backtests, studies, scans) runs on one
+/// bounded pool of workers and reports through the inbox, drained each tick (STYLE 11).
 final class UISession {
+    /// Background work that can be stopped: Esc or a newer request cancels it.
+    enum Job: Hashable {
+        case backtest(Int)
+        case study(Int)
+    }
+
     let env: AppEnvironment
     let store: MarketStore
     let themes: ThemeCatalog
     var theme: Theme
     let inbox = Inbox()
+    /// At most one job per core at a time; a study spreads its own backtests over every core.
+    let workers: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "tradlyte.ui.workers"
+        queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        queue.qualityOfService = .userInitiated
+        return queue
+    }()
+    /// The cancellation flag of each job still running.
+    let jobs = Locked<[Job: CancellationFlag]>([:])
     /// Set to cancel the background refresh; the pipeline checks it between steps.
     let refreshCancel = CancellationFlag()
     var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
@@ -71,8 +87,14 @@ final class UISession {
                     let strategy = try catalog.strategy(name)
                     let daily = try state.series[symbol] ?? store.dailySeries(try Symbol(symbol))
                     let latest = state.latestClosed
+                    let cancel = started(.backtest(generation))
+                    let jobs = self.jobs
                     let job = { @Sendable () -> AppEvent in
-                        .backtestFinished(
+                        defer { jobs.withLock { $0[.backtest(generation)] = nil } }
+                        guard !cancel.isCancelled else {
+                            return .backtestFinished(generation: generation, .failure(QuoteFailure("cancelled")))
+                        }
+                        return .backtestFinished(
                             generation: generation,
                             Self.backtest(
                                 strategy, parameters: parameters, daily: daily, interval: interval,
@@ -93,15 +115,24 @@ final class UISession {
                     }
                     let latest = state.latestClosed
                     let series = universe
+                    let cancel = started(.study(generation))
+                    let jobs = self.jobs
                     let job = { @Sendable () -> AppEvent in
-                        .studyFinished(
+                        defer { jobs.withLock { $0[.study(generation)] = nil } }
+                        return .studyFinished(
                             generation: generation,
-                            Self.study(kind, strategy, universe: series, interval: interval, latestClosed: latest))
+                            Self.study(
+                                kind, strategy, universe: series, interval: interval, latestClosed: latest,
+                                cancellation: cancel))
                     }
                     event = offload(synchronous, job)
                 } catch {
                     event = .studyFinished(generation: generation, .failure(QuoteFailure("\(error)")))
                 }
+            case .cancelBacktest(let generation):
+                jobs.withLock { $0[.backtest(generation)]?.cancel() }
+            case .cancelStudy(let generation):
+                jobs.withLock { $0[.study(generation)]?.cancel() }
             case .loadPicks:
                 event = Self.attempt { .picksLoaded(try store.picks()) }
             case .loadAlerts:
@@ -278,13 +309,20 @@ final class UISession {
         }
     }
 
-    /// Slow work: run inline for headless rendering (its event is returned), else on its own
-    /// thread with the event posted to the inbox (nil returned).
+    /// Slow work: run inline for headless rendering (its event is returned), else on the
+    /// worker pool with the event posted to the inbox (nil returned).
     func offload(_ synchronous: Bool, _ job: @escaping @Sendable () -> AppEvent) -> AppEvent? {
         if synchronous { return job() }
         let inbox = self.inbox
-        Thread.detachNewThread { inbox.post(job()) }
+        workers.addOperation { inbox.post(job()) }
         return nil
+    }
+
+    /// Registers a job's cancellation flag (set by `cancelBacktest`/`cancelStudy`).
+    func started(_ job: Job) -> CancellationFlag {
+        let flag = CancellationFlag()
+        jobs.withLock { $0[job] = flag }
+        return flag
     }
 
     /// A store read as an event, or its error as a failure message.
@@ -325,7 +363,7 @@ final class UISession {
     /// walk-forward windows are two years in sample and six months out, on a coarser grid.
     static func study(
         _ kind: StudyPanel.Kind, _ strategy: Strategy, universe: [(Symbol, BarSeries)], interval: FibInterval,
-        latestClosed: Int32
+        latestClosed: Int32, cancellation: CancellationFlag? = nil
     ) -> Result<StudyPanel.Outcome, QuoteFailure> {
         let config = BacktestConfiguration(strategy.backtest)
         func ranges(maxValues: Int) -> [BacktestRunner.ParameterRange] {
@@ -347,7 +385,8 @@ final class UISession {
                     .watchlist(
                         BacktestRunner.acrossSymbols(
                             compiled, universe: universe, interval: interval, configuration: config,
-                            latestClosed: latestClosed, metric: .sharpe, executor: BacktestRunner.allCores)))
+                            latestClosed: latestClosed, metric: .sharpe, executor: BacktestRunner.allCores,
+                            cancellation: cancellation)))
             case .sweep:
                 let r = ranges(maxValues: 25)
                 guard !r.isEmpty else {
@@ -359,7 +398,7 @@ final class UISession {
                         try BacktestRunner.sweep(
                             strategy, daily: universe[0].1, interval: interval, ranges: r, configuration: config,
                             latestClosed: latestClosed, metric: .sharpe, randomSubset: grid > 400 ? 400 : nil,
-                            executor: BacktestRunner.allCores)))
+                            executor: BacktestRunner.allCores, cancellation: cancellation)))
             case .walkForward:
                 let r = ranges(maxValues: 6)
                 let n = interval.sessions
@@ -369,7 +408,7 @@ final class UISession {
                             strategy, daily: universe[0].1, interval: interval, ranges: r,
                             inSampleBars: max(20, 504 / n), outOfSampleBars: max(5, 126 / n),
                             configuration: config, latestClosed: latestClosed, metric: .sharpe,
-                            executor: BacktestRunner.allCores)))
+                            executor: BacktestRunner.allCores, cancellation: cancellation)))
             }
         } catch {
             return .failure(QuoteFailure("\(error)"))

@@ -202,4 +202,44 @@ import TradLyteTestSupport
         let shortOnly = try UniverseScanner.scan([entry], universe: tails, session: session)
         #expect(shortOnly.signals["Up"]?.allSatisfy { $0.confidence < 1 } == true)
     }
+
+    /// Cancelling a 400-combination sweep starts no further backtest: the cores are free once
+    /// the backtests already running finish (a worker counter, not a stopwatch).
+    @Test func aCancelledSweepStartsNoFurtherBacktest() throws {
+        let daily = walk(seed: 21, count: 2500)
+        let strategy = try Strategy.parse(
+            """
+            {"schema": "tradlyte.strategy/1", "name": "Cross",
+             "parameters": {"fast": {"default": 10, "min": 2, "max": 40}, "slow": {"default": 50, "min": 41, "max": 200}},
+             "trigger": {"rule": "sma($fast) crosses_above sma($slow)", "action": "buy"},
+             "exit": {"rule": "sma($fast) crosses_below sma($slow)"}}
+            """)
+        let ranges = [
+            BacktestRunner.ParameterRange(name: "fast", values: (0..<20).map { Double(2 + $0) }),
+            BacktestRunner.ParameterRange(name: "slow", values: (0..<20).map { Double(50 + 5 * $0) }),
+        ]
+        let cancel = CancellationFlag()
+        let handedOut = Locked(0)
+        let counting: BacktestRunner.Executor = { n, body in
+            BacktestRunner.allCores(n) { i in
+                let k = handedOut.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                if k == 40 { cancel.cancel() }  // Esc while the sweep is a tenth done
+                body(i)
+            }
+        }
+        let sweep = try BacktestRunner.sweep(
+            strategy, daily: daily, ranges: ranges, configuration: BacktestConfiguration(), latestClosed: 9000,
+            metric: .sharpe, executor: counting, cancellation: cancel)
+        #expect(handedOut.withLock { $0 } == 400)  // every item was handed out and returned
+        // Only items handed out before the cancel ran a backtest; the 360 after it did none.
+        #expect(sweep.rows.count <= 39)
+        #expect(sweep.rows.count >= 39 - ProcessInfo.processInfo.activeProcessorCount)
+        let whole = try BacktestRunner.sweep(
+            strategy, daily: daily, ranges: ranges, configuration: BacktestConfiguration(), latestClosed: 9000,
+            metric: .sharpe, executor: BacktestRunner.allCores)
+        #expect(whole.rows.count == 400)
+    }
 }

@@ -1,4 +1,3 @@
-import CKernels
 import Foundation
 import Testing
 import TradLyteTestSupport
@@ -9,7 +8,7 @@ import TradLyteTestSupport
 /// scan, the drawdown passes, the log-return series) against plain loops that state the
 /// definitions, on seeded random data with the awkward cases: NaNs, ties, infinities,
 /// ratios far from 1, zeros at the ends, lengths that are not multiples of a vector width.
-@Suite(.serialized) struct KernelEquivalenceTests {
+@Suite struct KernelEquivalenceTests {
     struct Generator {
         var state: UInt64
         mutating func next() -> Double {
@@ -85,8 +84,8 @@ import TradLyteTestSupport
             ] {
                 let compiled = try compiler.compile(rule, expecting: .condition)
                 #expect(compiled.condition(on: inputs, cache: cache) == expected, "\(rule), \(n) bars")
-                withBothBuilds { build in
-                    #expect(compiled.condition(on: inputs) == expected, "\(rule), \(n) bars, fresh cache, \(build)")
+                do {
+                    #expect(compiled.condition(on: inputs) == expected, "\(rule), \(n) bars, fresh cache")
                 }
             }
         }
@@ -124,14 +123,6 @@ import TradLyteTestSupport
         }
     }
 
-    /// Runs `body` on the C kernels' AVX2 build (where the CPU has it) and on the baseline one.
-    func withBothBuilds(_ body: (String) throws -> Void) rethrows {
-        try body("default build")
-        tl_kernels_force_baseline(1)
-        defer { tl_kernels_force_baseline(0) }
-        try body("baseline build")
-    }
-
     @Test func drawdownsFollowTheRunningPeak() {
         var g = Generator(state: 3)
         for n in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 101] {
@@ -151,9 +142,8 @@ import TradLyteTestSupport
                 peak = max(peak, e)
                 return 1 - e / peak
             }
-            withBothBuilds { build in
-                #expect(
-                    Backtester.drawdowns(equity).map(\.bitPattern) == expected.map(\.bitPattern), "\(n) bars, \(build)")
+            do {
+                #expect(Backtester.drawdowns(equity).map(\.bitPattern) == expected.map(\.bitPattern), "\(n) bars")
             }
         }
     }
@@ -203,15 +193,15 @@ import TradLyteTestSupport
             let expected = plainPeriods(dd)
             let bounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * (dd.count / 2 + 1))
             defer { bounds.deallocate() }
-            withBothBuilds { build in
+            do {
                 let (count, sum, deepest) = dd.withUnsafeBufferPointer {
-                    BacktestStatistics.drawdownPeriods($0, into: bounds)
+                    Kernels.drawdownPeriods($0, into: bounds)
                 }
-                #expect(deepest == expected.deepest, "\(dd), \(build)")
-                #expect(count == expected.count, "\(dd), \(build)")
-                #expect(sum == expected.depthSum, "\(dd), \(build)")
+                #expect(deepest == expected.deepest, "\(dd)")
+                #expect(count == expected.count, "\(dd)")
+                #expect(sum == expected.depthSum, "\(dd)")
                 #expect(
-                    Array(UnsafeBufferPointer(start: bounds, count: 2 * count)) == expected.bounds, "\(dd), \(build)")
+                    Array(UnsafeBufferPointer(start: bounds, count: 2 * count)) == expected.bounds, "\(dd)")
             }
         }
     }
@@ -253,9 +243,8 @@ import TradLyteTestSupport
         }
     }
 
-    /// The return-moment kernel's two builds (AVX2 + FMA, and the baseline every x86-64 runs)
-    /// agree to rounding, and both match plain sums of libm logarithms.
-    @Test func bothBuildsOfTheReturnMomentKernelAgreeWithPlainSums() {
+    /// The return-moment kernel matches plain sums of libm logarithms.
+    @Test func theReturnMomentKernelAgreesWithPlainSums() {
         var g = Generator(state: 33)
         for n in [1, 2, 3, 4, 5, 6, 9, 2500] {
             var close = g.walk(n)
@@ -264,18 +253,14 @@ import TradLyteTestSupport
                 close[3] = close[2] * 1.4
                 equity[n - 1] = equity[n - 2] * 0.8
             }
-            func run(baseline: Bool) -> (tl_return_moments, [Double]) {
-                tl_kernels_force_baseline(baseline ? 1 : 0)
-                defer { tl_kernels_force_baseline(0) }
-                var k = tl_return_moments()
-                var log = [Double](repeating: .nan, count: n)
-                log.withUnsafeMutableBufferPointer { lm in
-                    tl_return_moments_compute(close, equity, n, lm.baseAddress!, &k)
+            var kernelLog = [Double](repeating: .nan, count: n)
+            let k = close.withUnsafeBufferPointer { c in
+                equity.withUnsafeBufferPointer { e in
+                    kernelLog.withUnsafeMutableBufferPointer { lm in
+                        Kernels.returnMoments(close: c, equity: e, count: n, marketLog: lm.baseAddress!)
+                    }
                 }
-                return (k, log)
             }
-            let (fast, fastLog) = run(baseline: false)
-            let (base, baseLog) = run(baseline: true)
             var lm = [Double](repeating: 0, count: n)
             var le = lm
             var r = lm
@@ -289,30 +274,27 @@ import TradLyteTestSupport
             let returnSquares = r.map { $0 * $0 }
             let losses = r.map { min($0, 0) * min($0, 0) }
             let coMoments = (0..<n).map { le[$0] * lm[$0] }
-            var plain: [(String, Double, Double, Double)] = []
-            plain.append(("sum_m", fast.sum_m, base.sum_m, total(lm)))
-            plain.append(("sum_mm", fast.sum_mm, base.sum_mm, total(squares)))
-            plain.append(("sum_r", fast.sum_r, base.sum_r, total(r)))
-            plain.append(("sum_r2", fast.sum_r2, base.sum_r2, total(returnSquares)))
-            plain.append(("down2", fast.down2, base.down2, total(losses)))
-            plain.append(("sum_e", fast.sum_e, base.sum_e, total(le)))
-            plain.append(("sum_em", fast.sum_em, base.sum_em, total(coMoments)))
-            plain.append(("peak", fast.peak, base.peak, equity.max()!))
-            plain.append(("low", fast.low, base.low, equity.min()!))
+            var plain: [(String, Double, Double)] = []
+            plain.append(("sum_m", k.sumM, total(lm)))
+            plain.append(("sum_mm", k.sumMM, total(squares)))
+            plain.append(("sum_r", k.sumR, total(r)))
+            plain.append(("sum_r2", k.sumR2, total(returnSquares)))
+            plain.append(("down2", k.downside2, total(losses)))
+            plain.append(("sum_e", k.sumE, total(le)))
+            plain.append(("sum_em", k.sumEM, total(coMoments)))
+            plain.append(("peak", k.peak, equity.max()!))
+            plain.append(("low", k.low, equity.min()!))
             // libm's log of a rounded quotient is itself off by up to ~1.1e-16 absolute (the
             // quotient's rounding), so the reference is good to that per bar, not relatively.
-            for (name, a, b, expected) in plain {
+            for (name, a, expected) in plain {
                 let tolerance = 1e-12 * abs(expected) + 1e-15 * Double(n)
                 #expect(abs(a - expected) <= tolerance, "\(name), \(n) bars: \(a) vs \(expected)")
-                #expect(abs(b - expected) <= tolerance, "\(name), \(n) bars, baseline: \(b) vs \(expected)")
-                #expect(abs(a - b) <= tolerance, "\(name), \(n) bars: the two builds differ")
             }
             for i in 0..<n {
-                #expect(abs(fastLog[i] - lm[i]) <= 3e-16, "market log \(i) of \(n)")
-                #expect(abs(baseLog[i] - lm[i]) <= 3e-16, "market log \(i) of \(n), baseline")
+                #expect(abs(kernelLog[i] - lm[i]) <= 3e-16, "market log \(i) of \(n)")
             }
             if n > 4 {  // the wide bar got libm's log exactly
-                #expect(fastLog[3] == lm[3] && baseLog[3] == lm[3])
+                #expect(kernelLog[3] == lm[3])
             }
         }
     }

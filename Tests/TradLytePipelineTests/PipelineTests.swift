@@ -179,7 +179,7 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         let client = PolygonClient(
             configuration: .init(apiKey: "k", baseURL: server.baseURL, callsPerMinute: 6000, retries: 0, backoff: 0.01),
             transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock)
-        var options = PipelineOptions(mode: .watchlist, watchlist: [acme, try Symbol("TERA")], backfillYears: 1)
+        let options = PipelineOptions(mode: .watchlist, watchlist: [acme, try Symbol("TERA")], backfillYears: 1)
         let early = Self.at("2026-11-20T23:00:00Z")
         let ok = Pipeline(store: t.store, provider: client, options: options, clock: { early }).run()
         #expect(ok.status == .succeeded, "\(ok.summary)")

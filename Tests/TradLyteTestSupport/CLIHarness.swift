@@ -70,7 +70,7 @@ public final class CLIHarness {
         // test drains the other would block for good.
         let out = Pipe()
         let errPath = NSTemporaryDirectory() + "tradlyte-stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        precondition(FileManager.default.createFile(atPath: errPath, contents: nil), "cannot create \(errPath)")
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out

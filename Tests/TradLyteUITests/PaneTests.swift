@@ -47,9 +47,10 @@ import TradLyteTestSupport
         #expect(s.strategy == "rsi_reversion")
         #expect(
             effects == [
+                .cancelBacktest(generation: first),
                 .runBacktest(
                     strategy: "rsi_reversion", symbol: "ACME", interval: .daily, parameters: [:], range: nil,
-                    generation: first + 1)
+                    generation: first + 1),
             ])
         _ = App.update(&s, .backtestFinished(generation: first, .failure(QuoteFailure("old"))))
         #expect(s.backtest?.running == true && s.backtest?.error == nil)
@@ -229,12 +230,41 @@ import TradLyteTestSupport
         let best = try #require(sweep.best?.parameters)
         let effects = Fixture.keys(&s, "a")
         #expect(s.parameterOverrides[name] == best)
+        #expect(effects.first == .cancelBacktest(generation: 1))  // the backtest `b` started, superseded
         #expect(
-            effects.first
+            effects.last
                 == .runBacktest(
                     strategy: name, symbol: symbol, interval: interval, parameters: best, range: nil,
                     generation: s.backtest!.generation))
         #expect(s.study == nil && s.backtest?.running == true)
+    }
+
+    /// Esc stops the running study and backtest, and a newer request cancels the one it
+    /// replaces: the session runner gets an effect to cancel each, not just a result to ignore.
+    @Test func escAndNewerRequestsCancelRunningWork() {
+        var s = Fixture.state(width: 120, height: 36)
+        guard case .runStudy(.sweep, _, _, _, let sweepGeneration)? = Self.run(&s, key: "h") else {
+            Issue.record("no sweep")
+            return
+        }
+        let backtestGeneration = s.backtest!.generation
+        guard case .runStudy(.sweep, _, _, _, let second)? = Fixture.keys(&s, "h").last else {
+            Issue.record("no second sweep")
+            return
+        }
+        #expect(Fixture.keys(&s, "h").first == .cancelStudy(generation: second))
+        #expect(second != sweepGeneration)
+        let running = s.study!.generation
+        #expect(Fixture.keys(&s, "esc") == [.cancelStudy(generation: running)])
+        #expect(s.study?.running == false && s.study?.error == "cancelled")
+        let effects = Fixture.keys(&s, "b")
+        #expect(effects.first == .cancelBacktest(generation: backtestGeneration))
+        guard case .runBacktest(_, _, _, _, _, let generation)? = effects.last else {
+            Issue.record("b did not start a backtest: \(effects)")
+            return
+        }
+        #expect(Fixture.keys(&s, "esc") == [.cancelBacktest(generation: generation)])
+        #expect(s.backtest?.running == false && s.backtest?.cancelled == true)
     }
 
     @Test func theSelectedCellCanBeAppliedAndStaleResultsAreIgnored() throws {

@@ -1,9 +1,8 @@
 #ifndef TRADLYTE_CKERNELS_H
 #define TRADLYTE_CKERNELS_H
 
-/// Numeric kernels that need a CPU's wider vectors: Swift compiles for the baseline x86-64
-/// (two doubles per vector, no fused multiply-add) and has no per-function CPU targets, so
-/// these are C, built twice (baseline and AVX2 + FMA) and chosen at run time.
+/// The backtest's per-bar kernels, in C with four-lane vector extensions, built once for the
+/// architecture's baseline. Called only through `Kernels` in TradLyteCore.
 
 /// Sums over bars 1 ..< n of a backtest's one-bar returns, for its statistics.
 typedef struct {
@@ -41,10 +40,5 @@ void tl_ordering(const double *x, const double *y, long n, signed char *order);
 /// first bar and when bar i − 1 or i is unordered, else 1 when the order goes from ≤ to > (above
 /// ≠ 0) or from ≥ to < (above = 0), 0 otherwise.
 void tl_crossings(const signed char *order, long n, int above, signed char *crossings);
-
-/// 1 when the AVX2 + FMA variant runs on this CPU. Passing 1 to `tl_kernels_force_baseline`
-/// makes every kernel use the baseline variant (tests compare the two).
-int tl_kernels_use_avx2(void);
-void tl_kernels_force_baseline(int force);
 
 #endif

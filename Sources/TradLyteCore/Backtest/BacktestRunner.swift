@@ -7,7 +7,7 @@ public enum BacktestRunner {
     public typealias Executor = @Sendable (Int, (Int) -> Void) -> Void
     public static let sequential: Executor = { n, body in for i in 0..<n { body(i) } }
     /// Spreads the items over every core. Each item must write only its own result slot
-    /// (as every caller here does through `Slots`), which is why the body may cross threads.
+    /// (as every caller here does, under a `Locked`), which is why the body may cross threads.
     public static let allCores: Executor = { n, body in
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
@@ -47,13 +47,15 @@ public enum BacktestRunner {
     }
 
     /// One strategy on every symbol; rows sorted by `metric` (best first, failures last).
+    /// Once `cancellation` is set no further backtest starts (the rows finished are returned).
     public static func acrossSymbols(
         _ strategy: CompiledStrategy, universe: [(Symbol, BarSeries)], interval: FibInterval? = nil,
         configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
-        executor: Executor = sequential
+        executor: Executor = sequential, cancellation: CancellationFlag? = nil
     ) -> [SymbolRow] {
         let slots = Locked([SymbolRow?](repeating: nil, count: universe.count))
         executor(universe.count) { i in
+            if cancellation?.isCancelled == true { return }
             let (symbol, daily) = universe[i]
             let result = Backtester.run(
                 strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed)
@@ -152,7 +154,7 @@ public enum BacktestRunner {
         _ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
         configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric, cap: Int = 10_000,
         randomSubset: Int? = nil, seed: UInt64 = 1, range: ClosedRange<SessionDate>? = nil,
-        executor: Executor = sequential
+        executor: Executor = sequential, cancellation: CancellationFlag? = nil
     ) throws(StrategyError) -> Sweep {
         let grid = ranges.reduce(1) { $0 * $1.values.count }
         var combos: [[Double]] = [[]]
@@ -173,6 +175,9 @@ public enum BacktestRunner {
         }
         let slots = Locked([SweepRow?](repeating: nil, count: combos.count))
         executor(combos.count) { i in
+            // Once cancelled, the items left return at once: the cores are free after the
+            // backtests already running (a few hundred microseconds each).
+            if cancellation?.isCancelled == true { return }
             var values: [String: Double] = [:]
             for (k, r) in ranges.enumerated() { values[r.name] = combos[i][k] }
             do throws(StrategyError) {
@@ -220,7 +225,7 @@ public enum BacktestRunner {
         _ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
         inSampleBars: Int, outOfSampleBars: Int, configuration: BacktestConfiguration,
         latestClosed: Int32, metric: Metric, calendar: TradingCalendar = .nyse,
-        executor: Executor = sequential
+        executor: Executor = sequential, cancellation: CancellationFlag? = nil
     ) throws(StrategyError) -> [WalkForwardWindow] {
         let bars = FibResampler.resample(daily, interval: interval ?? strategy.interval, latestClosed: latestClosed)
         guard inSampleBars > 0, outOfSampleBars > 0, bars.count >= inSampleBars + outOfSampleBars else {
@@ -235,12 +240,14 @@ public enum BacktestRunner {
         func date(_ k: Int) -> SessionDate { calendar.sessions[Int(bars[k].lastSession)] }
         var windows: [WalkForwardWindow] = []
         var start = 0
-        while start + inSampleBars + outOfSampleBars <= bars.count {
+        while start + inSampleBars + outOfSampleBars <= bars.count, cancellation?.isCancelled != true {
             let isRange = date(start)...date(start + inSampleBars - 1)
             let oosRange = date(start + inSampleBars)...date(start + inSampleBars + outOfSampleBars - 1)
             let sweep = try self.sweep(
                 strategy, daily: daily, interval: interval, ranges: ranges, configuration: configuration,
-                latestClosed: latestClosed, metric: metric, range: isRange, executor: executor)
+                latestClosed: latestClosed, metric: metric, range: isRange, executor: executor,
+                cancellation: cancellation)
+            if cancellation?.isCancelled == true { break }
             guard let best = sweep.best, let isStats = best.stats else {
                 start += outOfSampleBars
                 continue

@@ -1,4 +1,3 @@
-import CKernels
 import Foundation
 
 /// Backtest statistics under backtesting.py's names and definitions (its `_stats.py`), so
@@ -80,25 +79,24 @@ public struct BacktestStatistics: Sendable {
         let periods = 252.0 / Double(interval.sessions)
         // The per-bar work. The return moments, both log-return series for Beta (the market's
         // kept in scratch for the co-moment) and the equity's extremes come from one C kernel
-        // (CKernels: four bars per step, AVX2 and FMA where the CPU has them; log returns from
-        // the series 2·atanh(s), with libm's `log` for the rare bar that moves more than about
-        // 10%). Flat bars (no position) give exactly 0 with no branch.
+        // (`Kernels.returnMoments`: four bars per step; log returns from the series 2·atanh(s),
+        // with libm's `log` for the rare bar that moves more than about 10%). Flat bars (no
+        // position) give exactly 0 with no branch.
         precondition(close.count >= n && dd.count == n, "one close and one drawdown per equity value")
         let marketLog = UnsafeMutablePointer<Double>.allocate(capacity: n)
         defer { marketLog.deallocate() }
-        var k = tl_return_moments()
-        close.withUnsafeBufferPointer { c in
+        let k = close.withUnsafeBufferPointer { c in
             equity.withUnsafeBufferPointer { e in
-                tl_return_moments_compute(c.baseAddress!, e.baseAddress!, n, marketLog, &k)
+                Kernels.returnMoments(close: c, equity: e, count: n, marketLog: marketLog)
             }
         }
-        let sumM = k.sum_m
-        let sumMM = k.sum_mm
-        let sumE = k.sum_e
-        let sumEM = k.sum_em
-        let sumR = k.sum_r
-        let sumR2 = k.sum_r2
-        let downside2 = k.down2
+        let sumM = k.sumM
+        let sumMM = k.sumMM
+        let sumE = k.sumE
+        let sumEM = k.sumEM
+        let sumR = k.sumR
+        let sumR2 = k.sumR2
+        let downside2 = k.downside2
         let equityPeak = k.peak
         let lowest = k.low
         // The drawdown periods, as backtesting.py counts them: the first bar, each bar back at a
@@ -106,7 +104,9 @@ public struct BacktestStatistics: Sendable {
         // with bars between them, and its depth is the deepest drawdown from bound to bound.
         let bounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * (n / 2 + 1))
         defer { bounds.deallocate() }
-        let (periodCount, ddPeakSum, deepest) = dd.withUnsafeBufferPointer { drawdownPeriods($0, into: bounds) }
+        let (periodCount, ddPeakSum, deepest) = dd.withUnsafeBufferPointer {
+            Kernels.drawdownPeriods($0, into: bounds)
+        }
         let maxDD = deepest
         var longestDD = 0.0
         var sumDD = 0.0
@@ -237,18 +237,5 @@ public struct BacktestStatistics: Sendable {
         }
         s.set("Bars/Year", .number(periods))
         return s
-    }
-
-    /// The drawdown periods of `dd` (see `compute`; the C kernel `tl_drawdown_periods`, eight
-    /// bars per step while none is back at a peak): each period's first and last bar go to
-    /// `bounds` as a pair (room for n/2 + 1 pairs); returned are their count, the sum of their
-    /// depths and the deepest drawdown of all bars (the first bar's, then larger ones).
-    static func drawdownPeriods(_ dd: UnsafeBufferPointer<Double>, into bounds: UnsafeMutablePointer<Int>)
-        -> (count: Int, depthSum: Double, deepest: Double)
-    {
-        var depthSum = 0.0
-        var deepest = 0.0
-        let count = tl_drawdown_periods(dd.baseAddress, dd.count, bounds, &depthSum, &deepest)
-        return (count, depthSum, deepest)
     }
 }

@@ -1,4 +1,3 @@
-import CKernels
 import Foundation
 
 /// How a backtest trades. Defaults follow backtesting.py so results can be cross-checked.
@@ -308,7 +307,7 @@ public enum Backtester {
     /// maximum in vector lanes, so the peak's dependency chain is one step per four bars.
     static func drawdowns(_ equity: [Double]) -> [Double] {
         [Double](unsafeUninitializedCapacity: equity.count) { out, count in
-            equity.withUnsafeBufferPointer { tl_drawdowns($0.baseAddress, $0.count, out.baseAddress) }
+            equity.withUnsafeBufferPointer { Kernels.drawdowns($0, into: out.baseAddress) }
             count = equity.count
         }
     }

@@ -1,5 +1,3 @@
-import CKernels
-
 /// Evaluates compiled rules over a bar series, vectorised: one array per node.
 /// Numbers use NaN for "not available"; conditions use three-valued `Truth`.
 struct RuleEvaluator {
@@ -96,7 +94,7 @@ struct RuleEvaluator {
             }
             let order = ordering(a, b)
             return Self.buildTruth(min(n, order.count)) { out in
-                order.withUnsafeBufferPointer { tl_crossings($0.baseAddress, $0.count, above ? 1 : 0, out) }
+                order.withUnsafeBufferPointer { Kernels.crossings($0, above: above, into: out) }
             }
         case .logic(let isAnd, let a, let b):
             let x = condition(a)
@@ -136,7 +134,7 @@ struct RuleEvaluator {
         let y = number(b)
         let order = Self.buildTruth(min(x.count, y.count)) { out in
             x.withUnsafeBufferPointer { x in
-                y.withUnsafeBufferPointer { y in tl_ordering(x.baseAddress, y.baseAddress, min(x.count, y.count), out) }
+                y.withUnsafeBufferPointer { y in Kernels.ordering(x, y, count: min(x.count, y.count), into: out) }
             }
         }
         if let key { cache.orderings[key] = order }
