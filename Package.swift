@@ -43,19 +43,27 @@ let package = Package(
         .target(name: "PolygonFake", dependencies: ["MarketData", "TradLyteCore"]),
         .target(name: "TradLyteStore", dependencies: ["TradLyteCore", "CSQLite"]),
         .target(name: "TradLytePipeline", dependencies: ["TradLyteCore"]),
+        // The app layer between the engine and the executable: environment and config, refresh
+        // set-up, catalogs, run lock, the scan and quote services, workers and the UI's effect
+        // runner. `tradlyte` is argument parsing over it.
+        .target(
+            name: "TradLyteApp",
+            dependencies: [
+                "TradLyteCore", "TradLyteStore", "MarketData", "TradLytePipeline", "TradLyteUI", "TermRender",
+            ]
+        ),
         .executableTarget(
             name: "tradlyte",
             dependencies: [
-                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline", "TradLyteUI",
-                "TermRender",
-                "TermCurses", "CArguments",
+                "TradLyteApp", "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline",
+                "TradLyteUI", "TermRender", "TermCurses", "CArguments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "tradlyte-bench",
             dependencies: [
-                "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
+                "TradLyteApp", "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
                 "TradLytePipeline", "TradLyteUI", "TermRender",
             ]),
         // Shared by every test target: the manual clock, seeded random data, fixtures, temporary
@@ -65,7 +73,11 @@ let package = Package(
             dependencies: ["TradLyteCore", "CArguments"],
             path: "Tests/TradLyteTestSupport"
         ),
-        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "TradLyteTestSupport"]),
+        .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "TradLyteApp", "TradLyteTestSupport"]),
+        .testTarget(
+            name: "TradLyteAppTests",
+            dependencies: ["TradLyteApp", "TradLyteCore", "TradLyteStore", "TradLyteUI", "TradLyteTestSupport"]
+        ),
         .testTarget(
             name: "TradLyteStoreTests",
             dependencies: ["TradLyteStore", "TradLyteCore", "CSQLite", "TradLyteTestSupport"]

@@ -1,4 +1,5 @@
 import Foundation
+import TradLyteApp
 import TradLyteCore
 
 /// Backtester targets: an SMA-cross backtest on 2,500 bars (≤ 50 µs, ≥ 1,000× backtesting.py),
@@ -98,11 +99,11 @@ enum BacktestBench {
         let universe = (0..<1000).map { (Symbol(known: "B\($0)"), series(UInt64($0) + 11, count: 2500)) }
         _ = BacktestRunner.acrossSymbols(
             compiled, universe: Array(universe.prefix(50)), configuration: config, latestClosed: 7000,
-            metric: .return, executor: BacktestRunner.allCores)
+            metric: .return, executor: Workers.allCores)
         let panel = time {
             _ = BacktestRunner.acrossSymbols(
                 compiled, universe: universe, configuration: config, latestClosed: 7000, metric: .return,
-                executor: BacktestRunner.allCores)
+                executor: Workers.allCores)
         }
         var panelFields: [String: Any] = [
             "benchmark": "backtest_1000_symbols_x_2500", "seconds": rounded(panel, 3), "target_seconds": 0.2,
@@ -125,7 +126,7 @@ enum BacktestBench {
             rows =
                 (try? BacktestRunner.sweep(
                     smaCross, daily: one, ranges: ranges, configuration: config, latestClosed: 7000,
-                    metric: .sharpe, executor: BacktestRunner.allCores
+                    metric: .sharpe, executor: Workers.allCores
                 ).rows.count) ?? 0
         }
         report([
@@ -141,7 +142,7 @@ enum BacktestBench {
         var signals = 0
         let scan = time {
             let r = try? UniverseScanner.scan(
-                strategies, universe: scanUniverse, session: 4000 + 1259, executor: BacktestRunner.allCores)
+                strategies, universe: scanUniverse, session: 4000 + 1259, executor: Workers.allCores)
             signals = r?.signals.values.reduce(0) { $0 + $1.count } ?? -1
         }
         report([

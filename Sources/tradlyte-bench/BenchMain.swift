@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 

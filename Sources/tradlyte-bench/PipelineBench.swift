@@ -1,4 +1,5 @@
 import Foundation
+import TradLyteApp
 import TradLyteCore
 import TradLytePipeline
 import TradLyteStore
@@ -95,7 +96,7 @@ enum PipelineBench {
             options.scanStrategies = ["golden_cross", "rsi_reversion"].map { StrategyLibrary.named($0)!.strategy }
             let backfill = Pipeline(
                 store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
-                executor: BacktestRunner.allCores)
+                executor: Workers.allCores)
             var outcome: RunOutcome?
             let backfillSeconds = time { outcome = backfill.run() }
             report([
@@ -123,7 +124,7 @@ enum PipelineBench {
             nowIndex = day1 + 1
             let daily = Pipeline(
                 store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
-                executor: BacktestRunner.allCores)
+                executor: Workers.allCores)
             // Stage times on the monotonic clock (the run's own clock is pinned to the session).
             var started: [String: UInt64] = [:]
             var stageSeconds: [String] = []
@@ -148,7 +149,7 @@ enum PipelineBench {
             let scanSeconds = time {
                 _ = try? UniverseScanner.scan(
                     options.scanStrategies, universe: tails, session: Int32(nowIndex), topK: 20,
-                    executor: BacktestRunner.allCores)
+                    executor: Workers.allCores)
             }
             report([
                 "benchmark": "pipeline_scan_parts", "history_sessions": history,

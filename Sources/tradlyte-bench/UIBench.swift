@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import TermRender
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 import TradLyteUI
@@ -165,7 +166,7 @@ enum UIBench {
             for _ in 0..<3 {
                 _ = try? BacktestRunner.sweep(
                     sweepStrategy, daily: sweepSeries, ranges: ranges, configuration: BacktestConfiguration(),
-                    latestClosed: latest, metric: .sharpe, executor: BacktestRunner.allCores)
+                    latestClosed: latest, metric: .sharpe, executor: Workers.allCores)
             }
             done.signal()
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 
@@ -45,7 +46,7 @@ struct SignalsCommand: ParsableCommand {
             let (sym, daily, store) = try loadDaily(symbol, env: env)
             let compiled: CompiledStrategy
             do { compiled = try CompiledStrategy(s, parameters: overrides) } catch {
-                throw CLIError.badInput("the strategy does not compile with these parameters:\n\(error)")
+                throw AppError.badInput("the strategy does not compile with these parameters:\n\(error)")
             }
             let latest = Int32(
                 store.calendar.latestClosedSessionIndex(at: Date(), graceMinutes: env.config.closeGraceMinutes))
@@ -66,7 +67,7 @@ struct SignalsCommand: ParsableCommand {
                         exit: tri(signals.exitRule[i]), entry: entries[i]))
             }
             if signals.count <= compiled.lookback {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "\(sym) has \(signals.count) \(signals.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up — use a shorter interval or import more history"
                 )
             }
@@ -98,11 +99,11 @@ func parseOverrides(_ items: [String], strategy: Strategy) throws -> [String: Do
     for item in items {
         let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, let value = Double(parts[1]) else {
-            throw CLIError.badInput("--param \(item): write NAME=VALUE, e.g. --param fast=20")
+            throw AppError.badInput("--param \(item): write NAME=VALUE, e.g. --param fast=20")
         }
         guard strategy.parameters.contains(where: { $0.name == parts[0] }) else {
             let names = strategy.parameters.map(\.name).joined(separator: ", ")
-            throw CLIError.badInput(
+            throw AppError.badInput(
                 "--param \(item): \(strategy.name) has no parameter '\(parts[0])' (parameters: \(names.isEmpty ? "none" : names))"
             )
         }
@@ -131,7 +132,7 @@ struct IndicatorCommand: ParsableCommand {
             let iv = try FibInterval(parsing: interval)
             let rule: CompiledRule
             do { rule = try RuleCompiler().compile(expression) } catch {
-                throw CLIError.badInput("cannot read the expression:\n\(error)")
+                throw AppError.badInput("cannot read the expression:\n\(error)")
             }
             let (_, daily, store) = try loadDaily(symbol, env: env)
             let latest = Int32(

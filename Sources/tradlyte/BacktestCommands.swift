@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TermRender
+import TradLyteApp
 import TradLyteCore
 import TradLytePipeline
 import TradLyteStore
@@ -25,25 +26,25 @@ struct BacktestOptions: ParsableArguments {
         if let cash {
             guard cash > 0, cash <= 1e15 else {
                 let hint = "give a positive amount up to 1e15, e.g. --cash 10000"
-                throw CLIError.badInput("--cash \(cash) is out of range — \(hint)")
+                throw AppError.badInput("--cash \(cash) is out of range — \(hint)")
             }
             c.cash = cash
         }
         if let commission {
             guard (0..<0.1).contains(commission) else {
-                throw CLIError.badInput("--commission is a fraction from 0 to below 0.1 (0.001 = 0.1%)")
+                throw AppError.badInput("--commission is a fraction from 0 to below 0.1 (0.001 = 0.1%)")
             }
             c.commission = commission
         }
         if let commissionFixed {
             guard commissionFixed >= 0, commissionFixed <= 1e9 else {
-                throw CLIError.badInput("--commission-fixed must be from 0 to 1e9")
+                throw AppError.badInput("--commission-fixed must be from 0 to 1e9")
             }
             c.commissionFixed = commissionFixed
         }
         if let slippage {
             guard (0...1000).contains(slippage) else {
-                throw CLIError.badInput("--slippage must be 0–1000 basis points")
+                throw AppError.badInput("--slippage must be 0–1000 basis points")
             }
             c.slippageBps = slippage
         }
@@ -59,7 +60,7 @@ struct BacktestOptions: ParsableArguments {
         if f == nil && t == nil { return nil }
         let lo = f ?? SessionDate(year: 1900, month: 1, day: 1)!
         let hi = t ?? SessionDate(year: 2100, month: 1, day: 1)!
-        guard lo <= hi else { throw CLIError.badInput("--from \(lo) is after --to \(hi)") }
+        guard lo <= hi else { throw AppError.badInput("--from \(lo) is after --to \(hi)") }
         return lo...hi
     }
 
@@ -112,30 +113,30 @@ struct BacktestCommand: ParsableCommand {
             do { compiled = try CompiledStrategy(s, parameters: try parseOverrides(params, strategy: s)) } catch let e
                 as StrategyError
             {
-                throw CLIError.badInput("the strategy does not compile with these parameters:\n\(e)")
+                throw AppError.badInput("the strategy does not compile with these parameters:\n\(e)")
             }
             let config = try options.configuration(for: s)
             let interval = try options.intervalValue()
             let range = try options.dateRange()
-            guard env.databaseExists else { throw CLIError.badInput("no data yet — run: tradlyte refresh") }
+            guard env.databaseExists else { throw AppError.badInput("no data yet — run: tradlyte refresh") }
             let store = try env.openStore()
             let latest = Int32(
                 store.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: env.config.closeGraceMinutes))
             if universe || watchlist {
                 guard let metric = BacktestRunner.Metric(rawValue: rankBy) else {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         "--rank-by must be one of \(BacktestRunner.Metric.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
                 let list = watchlist ? env.config.watchlist.compactMap { try? Symbol($0) } : nil
                 if watchlist && (list ?? []).isEmpty {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         "the watchlist is empty — add \"watchlist\": [\"ACME\", …] to \(env.configPath)")
                 }
                 let data = try store.dailyUniverse(symbols: list)
                 let rows = BacktestRunner.acrossSymbols(
                     compiled, universe: data, interval: interval, configuration: config,
-                    latestClosed: latest, metric: metric, executor: BacktestRunner.allCores)
+                    latestClosed: latest, metric: metric, executor: Workers.allCores)
                 if json {
                     emit(
                         JSONValue.array(
@@ -169,17 +170,17 @@ struct BacktestCommand: ParsableCommand {
                 emit("\n\(s.name) on \(rows.count) symbols, ranked by \(metric.statistic).")
                 return
             }
-            guard let symbolText = symbol else { throw CLIError.badInput("give a SYMBOL, or --universe / --watchlist") }
+            guard let symbolText = symbol else { throw AppError.badInput("give a SYMBOL, or --universe / --watchlist") }
             let (sym, daily, _) = try loadDaily(symbolText, env: env)
             let result = Backtester.run(
                 compiled, daily: daily, interval: interval, configuration: config, latestClosed: latest, range: range)
             if result.barCount == 0 {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "no \(interval ?? s.interval) bars of \(sym) in \(range.map { "\($0.lowerBound) … \($0.upperBound)" } ?? "the store")"
                 )
             }
             if result.barCount <= compiled.lookback {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "\(sym) has \(result.barCount) \(result.interval) bars; \(s.name) needs more than \(compiled.lookback) to warm up"
                 )
             }
@@ -260,12 +261,12 @@ struct SweepCommand: ParsableCommand {
             let env = try AppEnvironment.load()
             let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
             guard !params.isEmpty else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "give at least one --param NAME=FROM:TO:STEP (parameters: \(s.parameters.map(\.name).joined(separator: ", ")))"
                 )
             }
             guard let m = BacktestRunner.Metric(rawValue: metric) else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "--metric must be one of \(BacktestRunner.Metric.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let ranges: [BacktestRunner.ParameterRange]
@@ -274,7 +275,7 @@ struct SweepCommand: ParsableCommand {
                     try BacktestRunner.ParameterRange.parse(p, strategy: s)
                 }
             } catch {
-                throw CLIError.badInput("\(error)")
+                throw AppError.badInput("\(error)")
             }
             let (sym, daily, store) = try loadDaily(symbol, env: env)
             let latest = Int32(
@@ -285,8 +286,8 @@ struct SweepCommand: ParsableCommand {
                 sweep = try BacktestRunner.sweep(
                     s, daily: daily, interval: try options.intervalValue(), ranges: ranges,
                     configuration: try options.configuration(for: s), latestClosed: latest, metric: m,
-                    cap: max, randomSubset: random, range: try options.dateRange(), executor: BacktestRunner.allCores)
-            } catch let e as StrategyError { throw CLIError.badInput(e.description) }
+                    cap: max, randomSubset: random, range: try options.dateRange(), executor: Workers.allCores)
+            } catch let e as StrategyError { throw AppError.badInput(e.description) }
             func score(_ r: BacktestRunner.SweepRow) -> Double { r.stats.flatMap(m.score) ?? -.infinity }
             let ranked = sweep.rows.sorted { score($0) > score($1) }
             if json {
@@ -402,10 +403,10 @@ struct WalkForwardCommand: ParsableCommand {
             let env = try AppEnvironment.load()
             let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
             guard let m = BacktestRunner.Metric(rawValue: metric) else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "--metric must be one of \(BacktestRunner.Metric.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard !params.isEmpty else { throw CLIError.badInput("give at least one --param NAME=FROM:TO:STEP") }
+            guard !params.isEmpty else { throw AppError.badInput("give at least one --param NAME=FROM:TO:STEP") }
             let (sym, daily, store) = try loadDaily(symbol, env: env)
             let latest = Int32(
                 store.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: env.config.closeGraceMinutes))
@@ -418,8 +419,8 @@ struct WalkForwardCommand: ParsableCommand {
                     s, daily: daily, interval: try options.intervalValue(), ranges: ranges,
                     inSampleBars: inSample, outOfSampleBars: outOfSample,
                     configuration: try options.configuration(for: s), latestClosed: latest,
-                    metric: m, executor: BacktestRunner.allCores)
-            } catch let e as StrategyError { throw CLIError.badInput(e.description) }
+                    metric: m, executor: Workers.allCores)
+            } catch let e as StrategyError { throw AppError.badInput(e.description) }
             if json {
                 emit(
                     JSONValue.array(
@@ -468,22 +469,6 @@ struct WalkForwardCommand: ParsableCommand {
 }
 
 struct ScanCommand: ParsableCommand {
-    /// Scans the stored universe on `session` and stores the picks (a re-run replaces that
-    /// session's rows): `tradlyte scan` and the UI's picks pane, through the refresh's own scan.
-    static func scan(
-        _ list: [Strategy], store: MarketStore, session: SessionDate, top: Int,
-        at now: Date
-    ) throws -> UniverseScanner.Result {
-        let metadata = Dictionary(try store.symbols().map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
-        do {
-            return try StoredScan.run(
-                list, store: store, session: session, metadata: metadata, topK: top,
-                executor: BacktestRunner.allCores, at: now)
-        } catch let error as StrategyError {
-            throw CLIError.badInput(error.description)
-        }
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Scan the stored universe for today's signals and store the top picks per strategy.",
@@ -503,23 +488,23 @@ struct ScanCommand: ParsableCommand {
             let list = try (strategies.isEmpty ? StrategyLibrary.all.map(\.id) : strategies).map {
                 try catalog.strategy($0)
             }
-            guard env.databaseExists else { throw CLIError.badInput("no data yet — run: tradlyte refresh") }
+            guard env.databaseExists else { throw AppError.badInput("no data yet — run: tradlyte refresh") }
             let store = try env.openStore()
             let cal = store.calendar
             let session: SessionDate
             if let date {
                 let d = try parseDate(date, option: "--date")
                 guard cal.isSession(d) else {
-                    throw CLIError.badInput("--date \(d) (\(d.weekdayName)) is not an NYSE session")
+                    throw AppError.badInput("--date \(d) (\(d.weekdayName)) is not an NYSE session")
                 }
                 session = d
             } else {
                 guard let latest = try store.summary().latestSession else {
-                    throw CLIError.badInput("no data yet — run: tradlyte refresh")
+                    throw AppError.badInput("no data yet — run: tradlyte refresh")
                 }
                 session = latest
             }
-            let result = try Self.scan(list, store: store, session: session, top: top, at: env.now())
+            let result = try ScanService.scan(list, store: store, session: session, top: top, at: env.now())
             let picks = list.flatMap { result.picks[$0.name] ?? [] }
             if json {
                 emit(

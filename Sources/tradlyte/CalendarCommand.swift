@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TradLyteApp
 import TradLyteCore
 
 struct CalendarCommand: ParsableCommand {
@@ -18,10 +19,10 @@ struct CalendarCommand: ParsableCommand {
         func resolve() throws -> ClosedRange<SessionDate> {
             let from = try parseDate(self.from, option: "--from")
             let to = try parseDate(self.to, option: "--to")
-            guard from <= to else { throw CLIError.badInput("--from \(from) is after --to \(to)") }
+            guard from <= to else { throw AppError.badInput("--from \(from) is after --to \(to)") }
             let cal = TradingCalendar.nyse
             guard cal.covers(from), cal.covers(to) else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "the calendar covers \(cal.firstDay) … \(cal.lastDay); \(cal.covers(from) ? to : from) is outside it"
                 )
             }
@@ -90,7 +91,7 @@ struct CalendarCommand: ParsableCommand {
             try runReportingErrors {
                 let now = try at.map(parseInstant) ?? Date()
                 guard let next = TradingCalendar.nyse.nextSession(at: now) else {
-                    throw CLIError.failure(
+                    throw AppError.failure(
                         "no session after \(now) within the calendar (it ends \(TradingCalendar.nyse.lastDay))")
                 }
                 let iso = ISO8601DateFormatter()

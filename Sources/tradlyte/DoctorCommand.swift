@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarketData
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 

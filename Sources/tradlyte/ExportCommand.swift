@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 
@@ -105,7 +106,7 @@ struct ExportCommand: ParsableCommand {
                 let interval = try FibInterval(parsing: self.interval)
                 let from = try self.from.map { try parseDate($0, option: "--from") }
                 let to = try self.to.map { try parseDate($0, option: "--to") }
-                if let from, let to, from > to { throw CLIError.badInput("--from \(from) is after --to \(to)") }
+                if let from, let to, from > to { throw AppError.badInput("--from \(from) is after --to \(to)") }
                 guard env.databaseExists else { throw StoreError.unknownSymbol(typed.rawValue) }
                 let store = try env.openStore()
                 let symbol = try store.resolveSymbol(self.symbol)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 
@@ -34,10 +35,10 @@ struct ImportCommand: ParsableCommand {
                 let env = try AppEnvironment.load()
                 guard let data = FileManager.default.contents(atPath: file) else {
                     let exists = FileManager.default.fileExists(atPath: file)
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         exists ? "cannot read \(file) — check its permissions" : "no such file: \(file)")
                 }
-                if data.contains(0) { throw CLIError.badInput("\(file) is not a text file (it contains NUL bytes)") }
+                if data.contains(0) { throw AppError.badInput("\(file) is not a text file (it contains NUL bytes)") }
                 let text = String(decoding: data, as: UTF8.self)
                 var parser = CSVBarParser()
                 let grace = env.config.closeGraceMinutes

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MarketData
 import PolygonFake
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 
@@ -113,7 +114,7 @@ struct FakePolygonCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             guard let chosen = FakePlan(rawValue: plan) else {
-                throw CLIError.badInput("--plan must be basic, starter or advanced")
+                throw AppError.badInput("--plan must be basic, starter or advanced")
             }
             let clock = env.clock
             let market = DemoMarket(clock: { clock.now() })

@@ -1,65 +1,10 @@
 import ArgumentParser
 import Foundation
 import MarketData
+import TradLyteApp
 import TradLyteCore
 import TradLytePipeline
 import TradLyteStore
-
-/// Provider, options and strategies of a refresh, from the environment: shared by
-/// `tradlyte refresh` and the UI's manual refresh.
-struct RefreshSetup {
-    let env: AppEnvironment
-    let provider: MarketDataProvider
-    let options: PipelineOptions
-    let catalog: StrategyCatalog
-    /// Ends the provider's call in progress when the run is cancelled or interrupted.
-    let cancellation: CancellationFlag
-
-    init(
-        env: AppEnvironment, trigger: RunTrigger, only: [Symbol]? = nil, backfill: Int? = nil,
-        cancellation: CancellationFlag = CancellationFlag(),
-        notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }
-    ) throws {
-        self.env = env
-        self.cancellation = cancellation
-        provider = try env.makeProvider(cancellation: cancellation, notices: notices)
-        var options = PipelineOptions(
-            trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
-            watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
-            backfillYears: backfill ?? env.config.backfillYears,
-            retentionDays: env.config.retentionDays,
-            callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
-            closeGraceMinutes: env.config.closeGraceMinutes)
-        if options.mode == .watchlist && options.watchlist.isEmpty && only == nil {
-            throw CLIError.badInput(
-                "mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols"
-            )
-        }
-        catalog = StrategyCatalog(directory: env.strategiesDirectory)
-        let catalog = self.catalog
-        options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }
-        self.options = options
-    }
-
-    /// The pipeline on `store`; `clock` defaults to the environment's (`status --at` passes its own).
-    /// The symbols whose details (market cap, sector) users see are the watchlist, then the
-    /// latest picks, read from the same store.
-    func pipeline(store: MarketStore, clock: (() -> Date)? = nil) throws -> Pipeline {
-        let catalog = self.catalog
-        let env = self.env
-        var options = self.options
-        options.detailSymbols = options.watchlist
-        for pick in try store.picks(session: nil) where !options.detailSymbols.contains(pick.symbol) {
-            options.detailSymbols.append(pick.symbol)
-        }
-        return Pipeline(
-            store: store, provider: provider, options: options, clock: clock ?? { env.now() },
-            strategyNamed: { try? catalog.strategy($0) }, executor: BacktestRunner.allCores)
-    }
-
-    /// Where the data comes from, for messages.
-    var source: String { provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.baseURL))" }
-}
 
 struct RefreshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -90,11 +35,11 @@ struct RefreshCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             guard let trig = RunTrigger(rawValue: trigger) else {
-                throw CLIError.badInput("--trigger must be one of cli, schedule, manual, tui")
+                throw AppError.badInput("--trigger must be one of cli, schedule, manual, tui")
             }
             let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(typed: String($0)) } }
             if let backfill, !(1...30).contains(backfill) {
-                throw CLIError.badInput("--backfill must be from 1 to 30 years")
+                throw AppError.badInput("--backfill must be from 1 to 30 years")
             }
             if fullRebuild {
                 emitError(

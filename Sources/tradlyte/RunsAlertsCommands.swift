@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarketData
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 
@@ -145,26 +146,26 @@ struct AlertsCommand: ParsableCommand {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
                 guard let k = AlertRule.Kind(rawValue: kind) else {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         "unknown alert kind '\(kind)' — use \(AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
                 var sym = try symbol.map { try Symbol(typed: $0) }
                 switch k {
                 case .priceAbove, .priceBelow:
-                    guard sym != nil else { throw CLIError.badInput("\(kind) needs a symbol") }
+                    guard sym != nil else { throw AppError.badInput("\(kind) needs a symbol") }
                     guard let v = value, v > 0, v <= DailyBar.maxPrice else {
-                        throw CLIError.badInput("\(kind) needs --value with a positive price (at most 1e9)")
+                        throw AppError.badInput("\(kind) needs --value with a positive price (at most 1e9)")
                     }
                 case .percentChange:
                     guard let v = value, v > 0, v <= 10_000 else {
-                        throw CLIError.badInput("pct_change needs --value with a positive percent (at most 10000)")
+                        throw AppError.badInput("pct_change needs --value with a positive percent (at most 10000)")
                     }
                     if let s = sessions, s < 1 || s > 1000 {
-                        throw CLIError.badInput("--sessions must be from 1 to 1000")
+                        throw AppError.badInput("--sessions must be from 1 to 1000")
                     }
                 case .strategyTrigger:
-                    guard let name = strategy else { throw CLIError.badInput("strategy_trigger needs --strategy NAME") }
+                    guard let name = strategy else { throw AppError.badInput("strategy_trigger needs --strategy NAME") }
                     _ = try StrategyCatalog(directory: env.strategiesDirectory).strategy(name)
                 case .newPick:
                     if let name = strategy {
@@ -179,7 +180,7 @@ struct AlertsCommand: ParsableCommand {
                     let resolved = stored.isEmpty ? first : try store.resolveSymbol(typed)
                     let demoKnows = !env.usesDemoMarket || DemoMarket.tickers.contains(resolved)
                     guard stored.isEmpty ? demoKnows : stored.contains(resolved) else {
-                        throw CLIError.badInput(
+                        throw AppError.badInput(
                             "unknown symbol '\(resolved)' — it has no data in the store; "
                                 + "refresh or import it first (tradlyte export symbols lists what is stored)")
                     }
@@ -201,7 +202,7 @@ struct AlertsCommand: ParsableCommand {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
                 guard env.databaseExists, try env.openStore().removeAlertRule(id) else {
-                    throw CLIError.badInput("no alert rule #\(id) — tradlyte alerts rules lists them")
+                    throw AppError.badInput("no alert rule #\(id) — tradlyte alerts rules lists them")
                 }
                 emit("Removed rule #\(id).")
             }

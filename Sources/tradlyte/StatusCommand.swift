@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TradLyteApp
 import TradLyteCore
 import TradLytePipeline
 import TradLyteStore
@@ -181,5 +182,5 @@ func parseInstant(_ text: String) throws -> Date {
     if let date = formatter.date(from: text) { return date }
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     if let date = formatter.date(from: text) { return date }
-    throw CLIError.badInput("'\(text)' is not an ISO 8601 instant — write e.g. 2024-03-15T21:00:00Z")
+    throw AppError.badInput("'\(text)' is not an ISO 8601 instant — write e.g. 2024-03-15T21:00:00Z")
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TradLyteApp
 import TradLyteCore
 
 struct StrategyCommand: ParsableCommand {
@@ -62,7 +63,7 @@ struct StrategyCommand: ParsableCommand {
         func run() throws {
             try runReportingErrors {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         FileManager.default.fileExists(atPath: file) ? "cannot read \(file)" : "no such file: \(file)")
                 }
                 let outcome: Result<(Strategy, CompiledStrategy), StrategyError>
@@ -99,11 +100,11 @@ struct StrategyCommand: ParsableCommand {
                 var strategy = try catalog.strategy(from)
                 let id = StrategyCatalog.id(for: name)
                 guard !id.isEmpty, id.contains(where: { $0.isLetter }) else {
-                    throw CLIError.badInput("'\(name)' is not a usable strategy name")
+                    throw AppError.badInput("'\(name)' is not a usable strategy name")
                 }
                 let path = env.strategiesDirectory + "/" + id + ".json"
                 if FileManager.default.fileExists(atPath: path) {
-                    throw CLIError.badInput("\(path) already exists — pick another name or edit that file")
+                    throw AppError.badInput("\(path) already exists — pick another name or edit that file")
                 }
                 strategy.name = name
                 try FileManager.default.createDirectory(
@@ -111,7 +112,7 @@ struct StrategyCommand: ParsableCommand {
                 // Write to a temporary file and rename, so a crash never leaves half a file.
                 let temp = path + ".tmp-\(getpid())"
                 guard FileManager.default.createFile(atPath: temp, contents: Data(strategy.fileText.utf8)) else {
-                    throw CLIError.failure("cannot write \(temp) — check the permissions of \(env.strategiesDirectory)")
+                    throw AppError.failure("cannot write \(temp) — check the permissions of \(env.strategiesDirectory)")
                 }
                 try FileManager.default.moveItem(atPath: temp, toPath: path)
                 emit("Created \(path) from \(from). Edit it, then: tradlyte strategy validate \(path)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TradLyteApp
 import TradLyteCore
 
 @main

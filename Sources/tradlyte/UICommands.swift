@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TermCurses
 import TermRender
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 import TradLyteUI
@@ -20,7 +21,7 @@ struct UICommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "the UI needs a terminal on stdin and stdout — use `tradlyte render SCREEN` for text output")
             }
             let env = try AppEnvironment.load()
@@ -29,7 +30,7 @@ struct UICommand: ParsableCommand {
             let noColor = !(processEnv["NO_COLOR"] ?? "").isEmpty
             let terminal: CursesTerminal
             do { terminal = try CursesTerminal(forceASCII: ascii, noColor: noColor, environment: processEnv) } catch {
-                throw CLIError.failure("\(error)")
+                throw AppError.failure("\(error)")
             }
             defer { terminal.stop() }
             let glyphs: Glyphs = terminal.unicode ? .unicode : .ascii
@@ -74,7 +75,7 @@ struct ScreenOptions: ParsableArguments {
     func dimensions() throws -> (Int, Int) {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, (1...1000).contains(parts[0]), (1...500).contains(parts[1]) else {
-            throw CLIError.badInput("--size must be WIDTHxHEIGHT such as 100x30 (got '\(size)')")
+            throw AppError.badInput("--size must be WIDTHxHEIGHT such as 100x30 (got '\(size)')")
         }
         return (parts[0], parts[1])
     }
@@ -99,7 +100,7 @@ struct RenderCommand: ParsableCommand {
                 "watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline", "strategies",
             ]
             guard screens.contains(screen) else {
-                throw CLIError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
+                throw AppError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
             }
             let (w, h) = try options.dimensions()
             let env = try AppEnvironment.load()
@@ -115,7 +116,7 @@ struct RenderCommand: ParsableCommand {
                 if let strategy {
                     let id = try session.catalog.find(strategy).id
                     guard state.strategies.contains(id) else {
-                        throw CLIError.badInput(
+                        throw AppError.badInput(
                             "strategy '\(strategy)' does not load — `tradlyte strategy validate` shows why")
                     }
                     state.strategy = id
@@ -154,7 +155,7 @@ func apply(_ options: ScreenOptions, to state: inout AppState, _ session: UISess
     if let text = options.symbol {
         let sym = try session.store.resolveSymbol(text).rawValue
         guard state.info(sym) != nil else {
-            throw CLIError.badInput(
+            throw AppError.badInput(
                 "unknown symbol '\(sym)' — it is not in the store; `tradlyte status` shows what is loaded")
         }
         if let i = state.sortedWatchlist.firstIndex(of: sym) { state.selected = i } else { state.current = sym }
@@ -162,7 +163,7 @@ func apply(_ options: ScreenOptions, to state: inout AppState, _ session: UISess
     }
     if let text = options.interval {
         guard let i = try? FibInterval(parsing: text), App.intervals.contains(i) else {
-            throw CLIError.badInput(
+            throw AppError.badInput(
                 "--interval must be one of \(App.intervals.map(\.description).joined(separator: ", ")) (got '\(text)')")
         }
         state.interval = i
@@ -197,10 +198,10 @@ struct ChartCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard rows >= 6, rows <= 500, cols >= 30, cols <= 1000 else {
-                throw CLIError.badInput("--rows must be 6–500 and --cols 30–1000")
+                throw AppError.badInput("--rows must be 6–500 and --cols 30–1000")
             }
             guard let m = PriceChart.Mode(rawValue: mode) else {
-                throw CLIError.badInput("--mode must be candles, ohlc or line")
+                throw AppError.badInput("--mode must be candles, ohlc or line")
             }
             let env = try AppEnvironment.load()
             let session = try UISession(env: env, themeFlag: theme)
@@ -213,7 +214,7 @@ struct ChartCommand: ParsableCommand {
             let ctx = Screens.Context(theme: session.theme, glyphs: ascii ? .ascii : .unicode)
             let area = Rect(x: 0, y: 0, width: cols, height: rows)
             guard let model = Screens.chartModel(state, ctx, columns: cols - PriceChart.axisWidth) else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "no bars for \(symbol.uppercased()) — run `tradlyte refresh` or import its history")
             }
             var buffer = Buffer(width: cols, height: rows)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TradLyteApp
 import TradLyteTestSupport
 
 @testable import TradLyteCore
@@ -66,7 +67,7 @@ import TradLyteTestSupport
             + [(try Symbol("TINY"), walk(seed: 99, count: 20))]
         let rows = BacktestRunner.acrossSymbols(
             try CompiledStrategy(cross), universe: universe, configuration: BacktestConfiguration(),
-            latestClosed: 9000, metric: .return, executor: BacktestRunner.allCores)
+            latestClosed: 9000, metric: .return, executor: Workers.allCores)
         #expect(rows.count == 7)
         let scores = rows.compactMap { $0.result.flatMap { BacktestRunner.Metric.return.score($0.stats) } }
         #expect(scores == scores.sorted(by: >))
@@ -221,7 +222,7 @@ import TradLyteTestSupport
         let cancel = CancellationFlag()
         let handedOut = Locked(0)
         let counting: BacktestRunner.Executor = { n, body in
-            BacktestRunner.allCores(n) { i in
+            Workers.allCores(n) { i in
                 let k = handedOut.withLock { count -> Int in
                     count += 1
                     return count
@@ -239,7 +240,7 @@ import TradLyteTestSupport
         #expect(sweep.rows.count >= 39 - ProcessInfo.processInfo.activeProcessorCount)
         let whole = try BacktestRunner.sweep(
             strategy, daily: daily, ranges: ranges, configuration: BacktestConfiguration(), latestClosed: 9000,
-            metric: .sharpe, executor: BacktestRunner.allCores)
+            metric: .sharpe, executor: Workers.allCores)
         #expect(whole.rows.count == 400)
     }
 }

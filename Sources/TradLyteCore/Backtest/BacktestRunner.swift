@@ -1,19 +1,12 @@
 import Foundation
 
 /// Runs many backtests: one strategy across symbols, parameter sweeps and walk-forward.
-/// Work is handed to an `executor` (`executor(count) { i in … }`, e.g. a concurrentPerform
-/// over all cores from the caller), so the core stays free of threads of its own.
+/// Work is handed to an `executor` (`executor(count) { i in … }`; the app passes one that
+/// spreads the items over every core), so the core owns no threads. Each item writes only its
+/// own result slot, under a `Locked`, so an executor may run items on any thread.
 public enum BacktestRunner {
     public typealias Executor = @Sendable (Int, (Int) -> Void) -> Void
     public static let sequential: Executor = { n, body in for i in 0..<n { body(i) } }
-    /// Spreads the items over every core. Each item must write only its own result slot
-    /// (as every caller here does, under a `Locked`), which is why the body may cross threads.
-    public static let allCores: Executor = { n, body in
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
-        }
-    }
 
     /// Statistics a table can be ranked by.
     public enum Metric: String, CaseIterable, Sendable {
@@ -264,12 +257,6 @@ public enum BacktestRunner {
         }
         return windows
     }
-}
-
-/// Carries a closure into `concurrentPerform`; see `BacktestRunner.allCores` for why it is sound.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// SplitMix64: a small seeded generator, identical on every platform (random sweep subsets,

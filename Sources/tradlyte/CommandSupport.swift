@@ -1,27 +1,8 @@
 import ArgumentParser
 import Foundation
+import TradLyteApp
 import TradLyteCore
 import TradLyteStore
-
-/// A failure with the text the user sees and the exit code: 2 for bad input (fix the
-/// command or the file), 1 for everything else.
-enum CLIError: Error, CustomStringConvertible {
-    case badInput(String)
-    case failure(String)
-
-    var description: String {
-        switch self {
-        case .badInput(let message), .failure(let message): return message
-        }
-    }
-
-    var exitCode: Int32 {
-        switch self {
-        case .badInput: return 2
-        case .failure: return 1
-        }
-    }
-}
 
 /// Runs a command body, printing any error as `tradlyte: error: …` on stderr and exiting with
 /// its code. Errors from the core and the store already carry their fix.
@@ -33,7 +14,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch {
         let (message, code): (String, Int32)
         switch error {
-        case let e as CLIError: (message, code) = (e.description, e.exitCode)
+        case let e as AppError: (message, code) = (e.description, e.exitCode)
         case let e as StoreError:
             switch e {
             case .unknownSymbol, .invalidData: (message, code) = (e.description, 2)
@@ -48,41 +29,6 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         emitError("tradlyte: error: \(message)")
         throw ExitCode(code)
     }
-}
-
-/// Writes to stdout.
-func emit(_ text: String) {
-    let safe = terminalSafe(text)
-    FileHandle.standardOutput.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
-}
-
-/// Writes to stderr, control characters escaped as by `emit`.
-func emitError(_ text: String) {
-    let safe = terminalSafe(text)
-    FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
-}
-
-/// `text` with every control character but newline and tab written as a visible escape
-/// (`\u{1B}`): data echoed from files and arguments (a CSV field, a strategy's name) must not
-/// drive the user's terminal with escape sequences.
-func terminalSafe(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: isControl) else {
-        return text
-    }
-    var out = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars {
-        if isControl(scalar) {
-            out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-        } else {
-            out.append(scalar)
-        }
-    }
-    return String(out)
-}
-
-private func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    let v = scalar.value
-    return (v < 0x20 && v != 0x0A && v != 0x09) || (0x7F...0x9F).contains(v)
 }
 
 /// "12,345".
@@ -113,7 +59,7 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 /// Parses an ISO date argument for an option such as `--from`.
 func parseDate(_ text: String, option: String) throws -> SessionDate {
     do { return try SessionDate(iso: text) } catch {
-        throw CLIError.badInput("\(option): \(error.description)")
+        throw AppError.badInput("\(option): \(error.description)")
     }
 }
 

@@ -3,24 +3,24 @@ import TradLyteCore
 
 /// Built-in strategies plus the user's strategy files (`<config>/strategies/*.json`).
 /// A user file with the same id as a built-in takes precedence.
-struct StrategyCatalog {
-    struct Item {
-        enum Source: String {
+package struct StrategyCatalog {
+    package struct Item {
+        package enum Source: String {
             case builtIn = "built-in"
             case user
         }
-        let id: String
-        let source: Source
-        let path: String?
+        package let id: String
+        package let source: Source
+        package let path: String?
         /// The strategy, or the problems that keep the file from loading.
-        let result: Result<Strategy, StrategyError>
-        let documentation: String?
+        package let result: Result<Strategy, StrategyError>
+        package let documentation: String?
     }
 
-    let directory: String
-    let items: [Item]
+    package let directory: String
+    package let items: [Item]
 
-    init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
         var items = StrategyLibrary.all.map {
             Item(id: $0.id, source: .builtIn, path: nil, result: .success($0.strategy), documentation: $0.documentation)
@@ -45,10 +45,10 @@ struct StrategyCatalog {
     }
 
     /// Finds a strategy by id or display name (case-insensitive), or a path to a file.
-    func find(_ name: String) throws -> Item {
+    package func find(_ name: String) throws -> Item {
         if name.hasSuffix(".json") || name.contains("/") {
             guard let data = FileManager.default.contents(atPath: name) else {
-                throw CLIError.badInput("no such strategy file: \(name)")
+                throw AppError.badInput("no such strategy file: \(name)")
             }
             let id = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
             let result: Result<Strategy, StrategyError>
@@ -64,25 +64,25 @@ struct StrategyCatalog {
         let hint =
             items.map(\.id).min { Self.distance($0, key) < Self.distance($1, key) }.map { " — did you mean '\($0)'?" }
             ?? ""
-        throw CLIError.badInput("unknown strategy '\(name)'\(hint) (tradlyte strategy list shows them all)")
+        throw AppError.badInput("unknown strategy '\(name)'\(hint) (tradlyte strategy list shows them all)")
     }
 
     /// Loads a strategy or fails with its diagnostics.
-    func strategy(_ name: String) throws -> Strategy {
+    package func strategy(_ name: String) throws -> Strategy {
         let item = try find(name)
         switch item.result {
         case .success(let s): return s
         case .failure(let e):
-            throw CLIError.badInput("strategy '\(item.id)' (\(item.path ?? "built-in")) is invalid:\n\(e)")
+            throw AppError.badInput("strategy '\(item.id)' (\(item.path ?? "built-in")) is invalid:\n\(e)")
         }
     }
 
     /// "My Strategy" → "my_strategy".
-    static func id(for name: String) -> String {
+    package static func id(for name: String) -> String {
         String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
-    static func distance(_ a: String, _ b: String) -> Int {
+    package static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }

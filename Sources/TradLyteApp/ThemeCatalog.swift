@@ -3,18 +3,18 @@ import TermRender
 
 /// Shipped themes (`themes/` at the repo root) and the user's (`<config>/themes/*.theme`),
 /// the user's overriding a shipped one of the same name.
-struct ThemeCatalog {
-    let shippedDirectory: String?
-    let userDirectory: String
+package struct ThemeCatalog {
+    package let shippedDirectory: String?
+    package let userDirectory: String
 
-    init(env: AppEnvironment, processEnv: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(env: AppEnvironment, processEnv: [String: String] = ProcessInfo.processInfo.environment) {
         userDirectory = env.configDirectory + "/themes"
         shippedDirectory = ThemeCatalog.findShipped(processEnv)
     }
 
     /// TRADLYTE_THEMES_DIR, else `themes/` beside the build tree (.build/<config>/tradlyte), else
     /// the source checkout this binary was built from.
-    static func findShipped(_ env: [String: String]) -> String? {
+    package static func findShipped(_ env: [String: String]) -> String? {
         var candidates: [String] = []
         if let d = env["TRADLYTE_THEMES_DIR"], !d.isEmpty { candidates.append(d) }
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -27,7 +27,7 @@ struct ThemeCatalog {
     }
 
     /// Theme names with where each comes from.
-    func list() -> [(name: String, origin: String)] {
+    package func list() -> [(name: String, origin: String)] {
         var found: [String: String] = ["default": "built in", "mono": "built in"]
         for (dir, origin) in [(shippedDirectory, "shipped"), (userDirectory, "user")] {
             guard let dir, let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
@@ -39,26 +39,28 @@ struct ThemeCatalog {
     }
 
     /// Loads a theme by name; a bad file is an error naming file, line and column.
-    func load(_ name: String) throws -> Theme {
+    package func load(_ name: String) throws -> Theme {
         for dir in [userDirectory, shippedDirectory].compactMap({ $0 }) {
             let path = dir + "/" + name + ".theme"
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             guard let text = String(data: data, encoding: .utf8) else {
-                throw CLIError.badInput("\(path) is not UTF-8 text")
+                throw AppError.badInput("\(path) is not UTF-8 text")
             }
             do { return try Theme.parse(text, name: name, file: path) } catch {
-                throw CLIError.badInput("theme error: \(error) — fix the line or remove the file")
+                throw AppError.badInput("theme error: \(error) — fix the line or remove the file")
             }
         }
         if name == "default" { return .default }
         if name == "mono" { return .mono }
-        throw CLIError.badInput(
+        throw AppError.badInput(
             "unknown theme '\(name)' — `tradlyte themes` lists them (\(list().map(\.name).joined(separator: ", ")))")
     }
 
     /// The theme to use: --theme, then the config file, then default — and NO_COLOR turns
     /// any of them into mono (a bad name or file is still reported).
-    func resolve(flag: String?, config: String?, processEnv: [String: String] = ProcessInfo.processInfo.environment)
+    package func resolve(
+        flag: String?, config: String?, processEnv: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws -> Theme
     {
         let chosen = try load(flag ?? config ?? "default")

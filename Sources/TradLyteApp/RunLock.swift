@@ -3,22 +3,22 @@ import Foundation
 /// The single-instance lock of refreshes: an exclusive `flock` on `<data>/tradlyte.lock`.
 /// The kernel drops the lock when its holder dies, so a lock left by a killed process is
 /// taken over by the next run without any cleanup; the file only records who holds it.
-final class RunLock {
-    let path: String
+package final class RunLock {
+    package let path: String
     private let fd: Int32
 
-    /// Takes the lock or throws `CLIError` (exit 3) naming the holder.
-    init(directory: String, trigger: String) throws {
+    /// Takes the lock or throws `AppError` (exit 3) naming the holder.
+    package init(directory: String, trigger: String) throws {
         path = directory + "/tradlyte.lock"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         fd = open(path, O_RDWR | O_CREAT, 0o644)
         guard fd >= 0 else {
             if errno == EROFS || errno == EACCES {
-                throw CLIError.failure(
+                throw AppError.failure(
                     "the data directory \(directory) is read-only (\(String(cString: strerror(errno)))) — fix its permissions or mount; nothing was changed"
                 )
             }
-            throw CLIError.failure("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+            throw AppError.failure("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder =
@@ -39,9 +39,9 @@ final class RunLock {
     }
 }
 
-struct RunLockHeld: Error, CustomStringConvertible {
-    let holder: String
-    var description: String {
+package struct RunLockHeld: Error, CustomStringConvertible {
+    package let holder: String
+    package var description: String {
         "a refresh is already running (\(holder)) — wait for it to finish; a lock left by a dead process is taken over automatically"
     }
 }

@@ -9,20 +9,20 @@ import TradLyteUI
 /// Runs the UI's effects against the store, the quote service and the config file, and
 /// feeds the results back as events. Slow work (quotes, backtests, studies, scans) runs on one
 /// bounded pool of workers and reports through the inbox, drained each tick (STYLE 11).
-final class UISession {
+package final class UISession {
     /// Background work that can be stopped: Esc or a newer request cancels it.
-    enum Job: Hashable {
+    package enum Job: Hashable {
         case backtest(Int)
         case study(Int)
     }
 
-    let env: AppEnvironment
-    let store: MarketStore
-    let themes: ThemeCatalog
-    var theme: Theme
-    let inbox = Inbox()
+    package let env: AppEnvironment
+    package let store: MarketStore
+    package let themes: ThemeCatalog
+    package var theme: Theme
+    package let inbox = Inbox()
     /// At most one job per core at a time; a study spreads its own backtests over every core.
-    let workers: OperationQueue = {
+    package let workers: OperationQueue = {
         let queue = OperationQueue()
         queue.name = "tradlyte.ui.workers"
         queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -30,12 +30,12 @@ final class UISession {
         return queue
     }()
     /// The cancellation flag of each job still running.
-    let jobs = Locked<[Job: CancellationFlag]>([:])
+    package let jobs = Locked<[Job: CancellationFlag]>([:])
     /// Set to cancel the background refresh; the pipeline checks it between steps.
-    let refreshCancel = CancellationFlag()
-    var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
+    package let refreshCancel = CancellationFlag()
+    package var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
 
-    init(env: AppEnvironment, themeFlag: String?) throws {
+    package init(env: AppEnvironment, themeFlag: String?) throws {
         self.env = env
         store = try env.openStore()
         themes = ThemeCatalog(env: env)
@@ -43,7 +43,7 @@ final class UISession {
     }
 
     /// The first state, loaded from the store (watchlist from the config).
-    func start(width: Int, height: Int) throws -> (AppState, [Effect]) {
+    package func start(width: Int, height: Int) throws -> (AppState, [Effect]) {
         let now = env.now()
         let symbols = try store.symbols()
         let latest = Int32(store.calendar.latestClosedSessionIndex(at: now, graceMinutes: env.config.closeGraceMinutes))
@@ -62,7 +62,7 @@ final class UISession {
 
     /// Runs effects; store reads happen inline (milliseconds), quotes in the background
     /// unless `synchronous` (headless rendering).
-    func run(_ effects: [Effect], _ state: inout AppState, synchronous: Bool = false) {
+    package func run(_ effects: [Effect], _ state: inout AppState, synchronous: Bool = false) {
         var queue = effects
         while !queue.isEmpty {
             let effect = queue.removeFirst()
@@ -219,7 +219,7 @@ final class UISession {
                             return .failed("no data yet — press R to refresh")
                         }
                         let list = try names.map { try catalog.strategy($0) }
-                        _ = try ScanCommand.scan(list, store: store, session: session, top: 10, at: env.now())
+                        _ = try ScanService.scan(list, store: store, session: session, top: 10, at: env.now())
                         return .picksLoaded(try store.picks())
                     }
                 }
@@ -253,7 +253,7 @@ final class UISession {
     /// A manual refresh (trigger "tui") under the run lock, on its own store connection,
     /// reporting stages, progress (at most every 50 ms a stage) and log lines as events.
     /// - Parameter live: posts from any thread (the UI's inbox), so a wait is shown as it begins.
-    static func refresh(
+    package static func refresh(
         env: AppEnvironment, post: (AppEvent) -> Void, live: (@Sendable (AppEvent) -> Void)? = nil,
         cancellation: CancellationFlag
     ) {
@@ -311,7 +311,7 @@ final class UISession {
 
     /// Slow work: run inline for headless rendering (its event is returned), else on the
     /// worker pool with the event posted to the inbox (nil returned).
-    func offload(_ synchronous: Bool, _ job: @escaping @Sendable () -> AppEvent) -> AppEvent? {
+    package func offload(_ synchronous: Bool, _ job: @escaping @Sendable () -> AppEvent) -> AppEvent? {
         if synchronous { return job() }
         let inbox = self.inbox
         workers.addOperation { inbox.post(job()) }
@@ -319,19 +319,19 @@ final class UISession {
     }
 
     /// Registers a job's cancellation flag (set by `cancelBacktest`/`cancelStudy`).
-    func started(_ job: Job) -> CancellationFlag {
+    package func started(_ job: Job) -> CancellationFlag {
         let flag = CancellationFlag()
         jobs.withLock { $0[job] = flag }
         return flag
     }
 
     /// A store read as an event, or its error as a failure message.
-    static func attempt(_ body: () throws -> AppEvent) -> AppEvent {
+    package static func attempt(_ body: () throws -> AppEvent) -> AppEvent {
         do { return try body() } catch { return .failed("\(error)") }
     }
 
     /// One backtest with the strategy's own settings (pure computation; runs on any thread).
-    static func backtest(
+    package static func backtest(
         _ strategy: Strategy, parameters: [String: Double] = [:], daily: BarSeries, interval: FibInterval,
         range: ClosedRange<SessionDate>? = nil, latestClosed: Int32
     ) -> Result<BacktestResult, QuoteFailure> {
@@ -361,7 +361,7 @@ final class UISession {
     /// A watchlist run, sweep or walk-forward on all cores (pure computation; any thread).
     /// Sweeps cover the ranges the strategy declares (400 random combinations at most);
     /// walk-forward windows are two years in sample and six months out, on a coarser grid.
-    static func study(
+    package static func study(
         _ kind: StudyPanel.Kind, _ strategy: Strategy, universe: [(Symbol, BarSeries)], interval: FibInterval,
         latestClosed: Int32, cancellation: CancellationFlag? = nil
     ) -> Result<StudyPanel.Outcome, QuoteFailure> {
@@ -385,7 +385,7 @@ final class UISession {
                     .watchlist(
                         BacktestRunner.acrossSymbols(
                             compiled, universe: universe, interval: interval, configuration: config,
-                            latestClosed: latestClosed, metric: .sharpe, executor: BacktestRunner.allCores,
+                            latestClosed: latestClosed, metric: .sharpe, executor: Workers.allCores,
                             cancellation: cancellation)))
             case .sweep:
                 let r = ranges(maxValues: 25)
@@ -398,7 +398,7 @@ final class UISession {
                         try BacktestRunner.sweep(
                             strategy, daily: universe[0].1, interval: interval, ranges: r, configuration: config,
                             latestClosed: latestClosed, metric: .sharpe, randomSubset: grid > 400 ? 400 : nil,
-                            executor: BacktestRunner.allCores, cancellation: cancellation)))
+                            executor: Workers.allCores, cancellation: cancellation)))
             case .walkForward:
                 let r = ranges(maxValues: 6)
                 let n = interval.sessions
@@ -408,7 +408,7 @@ final class UISession {
                             strategy, daily: universe[0].1, interval: interval, ranges: r,
                             inSampleBars: max(20, 504 / n), outOfSampleBars: max(5, 126 / n),
                             configuration: config, latestClosed: latestClosed, metric: .sharpe,
-                            executor: BacktestRunner.allCores, cancellation: cancellation)))
+                            executor: Workers.allCores, cancellation: cancellation)))
             }
         } catch {
             return .failure(QuoteFailure("\(error)"))
@@ -417,7 +417,7 @@ final class UISession {
 
     /// A quote through the quote service, on its own store connection (this may run on a
     /// background thread).
-    static func fetchQuote(_ symbol: String, env: AppEnvironment) -> AppEvent {
+    package static func fetchQuote(_ symbol: String, env: AppEnvironment) -> AppEvent {
         do {
             let store = try env.openStore()
             let service = QuoteService(provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
@@ -437,7 +437,7 @@ final class UISession {
 
     /// Writes `<strategies>/<id>.json` atomically after validating the text again with the
     /// file parser: an invalid strategy never replaces a file. Returns the problem, if any.
-    func saveStrategy(id: String, text: String) -> String? {
+    package func saveStrategy(id: String, text: String) -> String? {
         guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
             return "the file id must be letters, digits and _"
         }
@@ -460,7 +460,7 @@ final class UISession {
     }
 
     /// Writes the watchlist into config.json, keeping every other key (atomic replace).
-    func saveWatchlist(_ list: [String]) throws {
+    package func saveWatchlist(_ list: [String]) throws {
         let path = env.configPath
         var pairs: [(String, JSONValue)] = []
         if let data = FileManager.default.contents(atPath: path),
@@ -481,15 +481,15 @@ final class UISession {
 
 /// Collects the provider's wait notices (429 windows, backoffs), which arrive on the calling
 /// thread during a call, for the refresh log.
-final class NoticeRelay: Sendable {
+package final class NoticeRelay: Sendable {
     private let pending = Locked<[String]>([])
     private let live: (@Sendable (String) -> Void)?
 
-    init(live: (@Sendable (String) -> Void)?) {
+    package init(live: (@Sendable (String) -> Void)?) {
         self.live = live
     }
 
-    func send(_ text: String) {
+    package func send(_ text: String) {
         if let live {
             live(text)
         } else {
@@ -497,7 +497,7 @@ final class NoticeRelay: Sendable {
         }
     }
 
-    func drain() -> [String] {
+    package func drain() -> [String] {
         pending.withLock { pending in
             defer { pending.removeAll() }
             return pending
@@ -506,14 +506,14 @@ final class NoticeRelay: Sendable {
 }
 
 /// Events from background threads, drained by the UI loop on each tick.
-final class Inbox: Sendable {
+package final class Inbox: Sendable {
     private let events = Locked<[AppEvent]>([])
 
-    func post(_ e: AppEvent) {
+    package func post(_ e: AppEvent) {
         events.withLock { $0.append(e) }
     }
 
-    func drain() -> [AppEvent] {
+    package func drain() -> [AppEvent] {
         events.withLock { events in
             defer { events.removeAll() }
             return events

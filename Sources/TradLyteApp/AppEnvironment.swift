@@ -5,22 +5,22 @@ import TradLyteStore
 
 /// Where things live and how the user configured them: the one place the CLI reads the
 /// process environment and the config file.
-struct AppEnvironment {
-    let dataDirectory: String
-    let configDirectory: String
-    let config: AppConfig
+package struct AppEnvironment {
+    package let dataDirectory: String
+    package let configDirectory: String
+    package let config: AppConfig
     /// The API key and where it came from ("POLYGON_API_KEY" or the config file).
-    let apiKey: (value: String, origin: String)?
-    let baseURL: String
+    package let apiKey: (value: String, origin: String)?
+    package let baseURL: String
 
-    var databasePath: String { dataDirectory + "/tradlyte.sqlite" }
-    var configPath: String { configDirectory + "/config.json" }
+    package var databasePath: String { dataDirectory + "/tradlyte.sqlite" }
+    package var configPath: String { configDirectory + "/config.json" }
     /// User strategy files (JSON).
-    var strategiesDirectory: String { configDirectory + "/strategies" }
+    package var strategiesDirectory: String { configDirectory + "/strategies" }
 
     /// Resolves directories from `TRADLYTE_HOME` (data and config together) or the XDG base
     /// directories, and loads the config file when present.
-    static func load(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppEnvironment {
+    package static func load(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppEnvironment {
         let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         let data: String
         let config: String
@@ -41,13 +41,13 @@ struct AppEnvironment {
         }
         if let (value, origin) = key, let problem = PolygonClient.keyProblem(value) {
             let source = origin == "POLYGON_API_KEY" ? origin : path
-            throw CLIError.badInput("\(problem) (in \(source)); it was not sent anywhere")
+            throw AppError.badInput("\(problem) (in \(source)); it was not sent anywhere")
         }
         let base = env["POLYGON_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? loaded.polygonBaseURL
         var pinned: Date?
         if let text = env["TRADLYTE_NOW"], !text.isEmpty {
             guard let date = ISO8601DateFormatter().date(from: text) else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "TRADLYTE_NOW='\(text)' is not an ISO 8601 instant such as 2024-03-15T21:00:00Z")
             }
             pinned = date
@@ -57,11 +57,11 @@ struct AppEnvironment {
     }
 
     /// Opens the store, creating the data directory on first use.
-    func openStore() throws -> MarketStore {
+    package func openStore() throws -> MarketStore {
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
-            throw CLIError.failure(
+            throw AppError.failure(
                 "cannot create the data directory \(dataDirectory): \(error.localizedDescription) — set TRADLYTE_HOME to a writable directory"
             )
         }
@@ -70,21 +70,21 @@ struct AppEnvironment {
 
     /// "Now": the real clock, or `TRADLYTE_NOW` (an ISO 8601 instant) to pin it for tests and
     /// reproducible demos.
-    let pinnedNow: Date?
+    package let pinnedNow: Date?
 
-    func now() -> Date {
+    package func now() -> Date {
         clock.now()
     }
 
     /// The market's clock every component below the edge is given ("what session is it?").
     /// Pacing and backoff always run on the host's clock (`SystemClock`): a pinned instant
     /// never moves, so a rate limiter on it would wait forever.
-    var clock: any WallClock {
+    package var clock: any WallClock {
         pinnedNow.map { FixedClock($0) } ?? SystemClock()
     }
 
     /// Whether the offline demo market serves data: `provider` says demo, or no key is set.
-    var usesDemoMarket: Bool {
+    package var usesDemoMarket: Bool {
         config.provider == .demo || (config.provider == .auto && apiKey == nil)
     }
 
@@ -93,7 +93,7 @@ struct AppEnvironment {
     /// - Parameters:
     ///   - cancellation: ends a call in progress (a transfer, a backoff, a rate-limit wait).
     ///   - notices: where waits for the provider are reported (stderr by default; the UI passes its log).
-    func makeProvider(
+    package func makeProvider(
         cancellation: CancellationFlag = CancellationFlag(),
         notices: @escaping @Sendable (String) -> Void = { emitError("tradlyte: " + $0) }
     ) throws
@@ -104,7 +104,7 @@ struct AppEnvironment {
             return DemoMarket(clock: { clock.now() })
         }
         guard let key = apiKey else {
-            throw CLIError.badInput(
+            throw AppError.badInput(
                 "provider is \"polygon\" but no API key is set — export POLYGON_API_KEY "
                     + "or set polygon_api_key in \(configPath)")
         }
@@ -126,7 +126,7 @@ struct AppEnvironment {
 
     /// One rate-limit schedule per key and data directory, shared by every tradlyte process:
     /// named by a fingerprint of the key (never the key itself).
-    func rateLimitFile(forKey key: String) -> String {
+    package func rateLimitFile(forKey key: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
@@ -135,64 +135,64 @@ struct AppEnvironment {
     }
 
     /// Whether a database exists yet (status should not create one just to say it is empty).
-    var databaseExists: Bool { FileManager.default.fileExists(atPath: databasePath) }
+    package var databaseExists: Bool { FileManager.default.fileExists(atPath: databasePath) }
 }
 
 /// The user's settings (config.json). Unknown keys are errors so typos do not pass silently.
-struct AppConfig: Equatable {
-    enum ProviderChoice: String { case auto, polygon, demo }
+package struct AppConfig: Equatable {
+    package enum ProviderChoice: String { case auto, polygon, demo }
 
     /// Minutes after the close before a session counts as closed (data providers publish
     /// the day's bars a few minutes after 16:00).
-    var closeGraceMinutes = 5
+    package var closeGraceMinutes = 5
     /// Polygon API key; `POLYGON_API_KEY` takes precedence. Never printed or stored elsewhere.
-    var polygonAPIKey: String?
+    package var polygonAPIKey: String?
     /// `POLYGON_BASE_URL` takes precedence (Polygon is also served as Massive).
-    var polygonBaseURL = PolygonClient.defaultBaseURL
+    package var polygonBaseURL = PolygonClient.defaultBaseURL
     /// The plan's request budget (free tier: 5).
-    var callsPerMinute = 5.0
-    var retries = 2
-    var quoteTTLSeconds = 60.0
-    var provider = ProviderChoice.auto
+    package var callsPerMinute = 5.0
+    package var retries = 2
+    package var quoteTTLSeconds = 60.0
+    package var provider = ProviderChoice.auto
     /// "market" (grouped daily for every ticker) or "watchlist" (per-ticker ranges).
-    var mode = "market"
-    var watchlist: [String] = []
-    var backfillYears = 5
-    var retentionDays = 30
+    package var mode = "market"
+    package var watchlist: [String] = []
+    package var backfillYears = 5
+    package var retentionDays = 30
     /// argv of a command run when a refresh fails (no shell); the summary is appended.
-    var notifyCommand: [String]?
-    var notifyTimeoutSeconds = 10.0
+    package var notifyCommand: [String]?
+    package var notifyTimeoutSeconds = 10.0
     /// Strategies the refresh's scan stage runs (ids or names); empty turns the stage off.
-    var scanStrategies = ["golden_cross", "rsi_reversion"]
+    package var scanStrategies = ["golden_cross", "rsi_reversion"]
     /// The terminal UI's theme (`tradlyte themes` lists them).
-    var theme: String?
+    package var theme: String?
     /// The UI refreshes by itself once a session has closed that the data lacks.
-    var autoRefresh = false
+    package var autoRefresh = false
 
-    static let knownKeys = [
+    package static let knownKeys = [
         "close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
         "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
         "notify_command", "notify_timeout_seconds", "scan_strategies", "theme", "auto_refresh",
     ]
 
-    static func load(path: String) throws -> AppConfig {
+    package static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError.failure("cannot read the config file \(path) — check its permissions")
+            throw AppError.failure("cannot read the config file \(path) — check its permissions")
         }
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(data) } catch {
-            throw CLIError.badInput(
+            throw AppError.badInput(
                 "the config file \(path) is not valid JSON (\(error.diagnostics.first?.message ?? "")) — fix it or move it aside"
             )
         }
         guard case .object(let pairs) = parsed else {
-            throw CLIError.badInput(
+            throw AppError.badInput(
                 "the config file \(path) must hold a JSON object, e.g. {\"close_grace_minutes\": 5}")
         }
         var config = AppConfig()
         func number(_ key: String, _ value: JSONValue, _ range: ClosedRange<Double>) throws -> Double {
             guard case .number(let n) = value, range.contains(n) else {
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "\(path): \(key) must be a number from \(IndicatorSpec.format(range.lowerBound)) to \(IndicatorSpec.format(range.upperBound))"
                 )
             }
@@ -207,19 +207,19 @@ struct AppConfig: Equatable {
             case "close_grace_minutes":
                 let n = try number(key, value, 0...240)
                 guard n == n.rounded() else {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         "\(path): close_grace_minutes must be a whole number of minutes from 0 to 240")
                 }
                 config.closeGraceMinutes = Int(n)
             case "polygon_api_key":
                 guard let s = string(value), !s.isEmpty else {
-                    throw CLIError.badInput("\(path): polygon_api_key must be a non-empty string")
+                    throw AppError.badInput("\(path): polygon_api_key must be a non-empty string")
                 }
                 config.polygonAPIKey = s
             case "polygon_base_url":
                 guard let s = string(value), s.hasPrefix("http://") || s.hasPrefix("https://") else {
                     let example = PolygonClient.defaultBaseURL
-                    throw CLIError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. \(example)")
+                    throw AppError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. \(example)")
                 }
                 config.polygonBaseURL = s
             case "calls_per_minute": config.callsPerMinute = try number(key, value, 0.1...100_000)
@@ -229,22 +229,22 @@ struct AppConfig: Equatable {
             case "quote_ttl_seconds": config.quoteTTLSeconds = try number(key, value, 0...86_400)
             case "provider":
                 guard let s = string(value), let choice = ProviderChoice(rawValue: s) else {
-                    throw CLIError.badInput("\(path): provider must be \"auto\", \"polygon\" or \"demo\"")
+                    throw AppError.badInput("\(path): provider must be \"auto\", \"polygon\" or \"demo\"")
                 }
                 config.provider = choice
             case "mode":
                 guard let m = string(value), m == "market" || m == "watchlist" else {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         "\(path): mode must be \"market\" (grouped daily) or \"watchlist\" (per-ticker ranges)")
                 }
                 config.mode = m
             case "watchlist":
                 guard case .array(let items) = value else {
-                    throw CLIError.badInput("\(path): watchlist must be an array of symbols")
+                    throw AppError.badInput("\(path): watchlist must be an array of symbols")
                 }
                 config.watchlist = try items.map { item in
                     guard let s = string(item), let symbol = try? Symbol(typed: s) else {
-                        throw CLIError.badInput("\(path): watchlist entries must be symbols such as \"AAPL\"")
+                        throw AppError.badInput("\(path): watchlist entries must be symbols such as \"AAPL\"")
                     }
                     return symbol.rawValue
                 }
@@ -252,42 +252,42 @@ struct AppConfig: Equatable {
             case "retention_days": config.retentionDays = Int(try number(key, value, 0...3650))
             case "notify_command":
                 guard case .array(let items) = value, !items.isEmpty else {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         "\(path): notify_command is an argv array, e.g. [\"notify-send\", \"TradLyte\"] (no shell)")
                 }
                 config.notifyCommand = try items.map { item in
                     guard let s = string(item) else {
-                        throw CLIError.badInput("\(path): notify_command entries must be strings")
+                        throw AppError.badInput("\(path): notify_command entries must be strings")
                     }
                     return s
                 }
             case "notify_timeout_seconds": config.notifyTimeoutSeconds = try number(key, value, 1...600)
             case "scan_strategies":
                 guard case .array(let items) = value else {
-                    throw CLIError.badInput(
+                    throw AppError.badInput(
                         "\(path): scan_strategies is an array of strategy names, e.g. [\"golden_cross\"]")
                 }
                 config.scanStrategies = try items.map { item in
                     guard let s = string(item) else {
-                        throw CLIError.badInput("\(path): scan_strategies entries must be strategy names")
+                        throw AppError.badInput("\(path): scan_strategies entries must be strategy names")
                     }
                     return s
                 }
             case "auto_refresh":
                 guard case .bool(let b) = value else {
-                    throw CLIError.badInput("\(path): auto_refresh must be true or false")
+                    throw AppError.badInput("\(path): auto_refresh must be true or false")
                 }
                 config.autoRefresh = b
             case "theme":
                 guard let s = string(value), !s.isEmpty else {
-                    throw CLIError.badInput("\(path): theme must be a theme name such as \"gruvbox\"")
+                    throw AppError.badInput("\(path): theme must be a theme name such as \"gruvbox\"")
                 }
                 config.theme = s
             default:
                 let hint =
                     knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
                     .flatMap { StrategyCatalog.distance($0, key) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""
-                throw CLIError.badInput(
+                throw AppError.badInput(
                     "\(path): unknown key '\(key)'\(hint) (known keys: \(knownKeys.joined(separator: ", ")))")
             }
         }
@@ -297,15 +297,15 @@ struct AppConfig: Equatable {
 
 /// Plan facts kept in the store's engine flags, on a connection of their own opened when first
 /// needed (a quote may run on a background thread).
-final class StoreFlagMemory: Sendable {
+package final class StoreFlagMemory: Sendable {
     private let path: String
     private let store = Locked<MarketStore?>(nil)
 
-    init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
-    var memory: PlanMemory {
+    package var memory: PlanMemory {
         PlanMemory(
             recall: { [self] name in withStore { try $0.flag(name) } ?? nil },
             remember: { [self] name, value in _ = withStore { try $0.setFlag(name, value) } })
@@ -323,7 +323,7 @@ final class StoreFlagMemory: Sendable {
 /// Replaces the config file atomically without ever widening who can read it: the new file is
 /// created with the old one's mode (0600 when it holds an API key, whatever the old mode), never
 /// through the umask, then renamed over the old one.
-func replaceConfigFile(_ path: String, with data: Data) throws {
+package func replaceConfigFile(_ path: String, with data: Data) throws {
     var mode: mode_t = 0o600
     var info = stat()
     if stat(path, &info) == 0 {
@@ -336,7 +336,7 @@ func replaceConfigFile(_ path: String, with data: Data) throws {
     unlink(tmp)
     let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
     guard fd >= 0 else {
-        throw CLIError.failure("cannot write \(tmp): \(String(cString: strerror(errno)))")
+        throw AppError.failure("cannot write \(tmp): \(String(cString: strerror(errno)))")
     }
     fchmod(fd, mode)  // exactly the old mode, whatever the umask
     let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -344,11 +344,11 @@ func replaceConfigFile(_ path: String, with data: Data) throws {
     close(fd)
     guard written == data.count, synced else {
         unlink(tmp)
-        throw CLIError.failure("cannot write \(tmp) (disk full?) — the config file was left as it was")
+        throw AppError.failure("cannot write \(tmp) (disk full?) — the config file was left as it was")
     }
     guard rename(tmp, path) == 0 else {
         let why = String(cString: strerror(errno))
         unlink(tmp)
-        throw CLIError.failure("cannot replace \(path): \(why)")
+        throw AppError.failure("cannot replace \(path): \(why)")
     }
 }
