@@ -11,7 +11,7 @@ if [[ ! -x "$fmt" ]]; then
     echo "format: swift-format not found (it ships with Swift 6 toolchains); skipped" >&2
     exit 0
 fi
-mapfile -t files < <(git ls-files '*.swift')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.swift')
 if [[ "${1:-}" != "--check" ]]; then
     "$fmt" format --in-place --parallel "${files[@]}"
     exit 0

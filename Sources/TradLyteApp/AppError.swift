@@ -55,4 +55,3 @@ private func isControl(_ scalar: Unicode.Scalar) -> Bool {
     let v = scalar.value
     return (v < 0x20 && v != 0x0A && v != 0x09) || (0x7F...0x9F).contains(v)
 }
-

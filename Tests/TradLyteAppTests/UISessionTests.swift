@@ -4,6 +4,7 @@ import TradLyteApp
 import TradLyteCore
 import TradLyteStore
 import TradLyteTestSupport
+
 @testable import TradLyteUI
 
 /// The app layer in-process (no spawned binary): the environment from a pinned process
