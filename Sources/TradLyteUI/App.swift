@@ -1104,9 +1104,7 @@ public enum Palette {
                 s.oscillator = nil
                 return []
             }
-            guard let spec = IndicatorRegistry.named(arg),
-                spec.placement == .oscillator || spec.name == "macd" || spec.name == "rsi"
-            else {
+            guard let spec = IndicatorRegistry.named(arg), spec.placement == .oscillator else {
                 s.message = ("'\(arg)' is not an oscillator — try rsi, macd, stoch, adx or mfi", .warn)
                 return []
             }

@@ -44,10 +44,11 @@ extension Screens {
             guard let spec = IndicatorRegistry.named(choice.name) else { continue }
             let outputs = spec(inputs, choice.parameters)
             readouts.append((choice.label, outputs[spec.defaultOutput]))
-            for (i, name) in spec.outputs.enumerated() where name != "direction" {
+            for line in spec.lines {
+                let i = line.output
                 overlays.append(
                     (
-                        spec.outputs.count > 1 ? "\(choice.label).\(name)" : choice.label, slice(outputs[i]),
+                        spec.outputs.count > 1 ? "\(choice.label).\(line.label)" : choice.label, slice(outputs[i]),
                         ctx.theme.indicator(colour)
                     ))
                 if spec.outputs.count <= 2 || i == spec.outputs.count - 1 { colour += 1 }
@@ -58,25 +59,13 @@ extension Screens {
             let out = spec(inputs, [])
             let label =
                 "\(spec.name.uppercased())(\(spec.resolved([]).map { IndicatorSpec.format($0) }.joined(separator: ",")))"
-            switch spec.name {
-            case "rsi": osc = (label, [("RSI", slice(out[0]), ctx.theme.indicator(1))], nil, [30, 70], (0, 100))
-            case "macd":
-                osc = (
-                    label,
-                    [
-                        ("MACD", slice(out[0]), ctx.theme.indicator(1)),
-                        ("signal", slice(out[1]), ctx.theme.indicator(0)),
-                    ],
-                    slice(out[2]), [0], nil
-                )
-            default:
-                let bounded = ["stoch", "stochrsi", "adx", "mfi"].contains(spec.name)
-                osc = (
-                    label, spec.outputs.enumerated().map { (i, n) in (n, slice(out[i]), ctx.theme.indicator(i + 1)) },
-                    nil,
-                    bounded ? [20, 80] : [], bounded ? (0, 100) : nil
-                )
-            }
+            // How it is drawn comes from the registry (lines, histogram, guides, scale).
+            let display = spec.display
+            osc = (
+                label, spec.lines.map { ($0.label, slice(out[$0.output]), ctx.theme.indicator($0.colour)) },
+                display.histogram.map { slice(out[$0]) }, display.guides,
+                display.bounds.map { ($0.lowerBound, $0.upperBound) }
+            )
         }
         let cross = s.crosshair.flatMap { c -> Int? in range.contains(c) ? (c - range.lowerBound) / k : nil }
         let sessions = ctx.calendar.sessions

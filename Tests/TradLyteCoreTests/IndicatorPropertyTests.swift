@@ -171,3 +171,24 @@ import TradLyteTestSupport
         }
     }
 }
+
+/// The registry's display facts are consistent: the UI draws from them alone.
+@Suite struct IndicatorDisplayTests {
+    @Test func everyIndicatorsDisplayNamesItsOwnOutputs() {
+        for spec in IndicatorRegistry.all {
+            #expect(!spec.lines.isEmpty, "\(spec.name) draws nothing")
+            for line in spec.lines {
+                #expect(spec.outputs.indices.contains(line.output), "\(spec.name): line \(line.label)")
+                #expect(spec.outputs[line.output] != "direction", "\(spec.name) draws its direction")
+            }
+            if let h = spec.display.histogram { #expect(spec.outputs.indices.contains(h), "\(spec.name)") }
+            if let bounds = spec.display.bounds {
+                #expect(spec.display.guides.allSatisfy { bounds.contains($0) }, "\(spec.name)'s guides")
+            }
+        }
+        let rsi = IndicatorRegistry.named("rsi")!
+        #expect(rsi.lines == [.init(output: 0, label: "RSI", colour: 1)] && rsi.display.guides == [30, 70])
+        #expect(IndicatorRegistry.named("macd")!.display.histogram == 2)
+        #expect(IndicatorRegistry.named("supertrend")!.lines.map(\.label) == ["line"])
+    }
+}

@@ -94,6 +94,47 @@ public struct IndicatorSpec: Sendable {
     /// Warm-up bars before the first value, from the parameter values.
     public let lookback: @Sendable ([Double]) -> Int
     let compute: @Sendable (IndicatorInputs, [Double]) -> [[Double]]
+    /// How a chart draws it.
+    public private(set) var display = Display()
+
+    /// How a chart draws an indicator: facts the UI reads instead of knowing indicators by name.
+    public struct Display: Sendable {
+        /// An output drawn as a line, its legend label and its slot in the theme's indicator colours.
+        public struct Line: Sendable, Equatable {
+            public let output: Int
+            public let label: String
+            public let colour: Int
+        }
+        /// The lines drawn; `nil`: every output but `direction`, labelled with its name, colours
+        /// from slot 1.
+        public var lines: [Line]?
+        /// The output drawn as a histogram (MACD's).
+        public var histogram: Int?
+        /// Horizontal guide levels (RSI's 30 and 70).
+        public var guides: [Double] = []
+        /// The fixed scale of a bounded oscillator (0…100); `nil`: scaled to the values shown.
+        public var bounds: ClosedRange<Double>?
+    }
+
+    /// The lines a chart draws, with their labels and colour slots.
+    public var lines: [Display.Line] {
+        display.lines
+            ?? outputs.enumerated().filter { $0.element != "direction" }.map {
+                Display.Line(output: $0.offset, label: $0.element, colour: $0.offset + 1)
+            }
+    }
+
+    /// This indicator with its display facts.
+    func displayed(
+        lines: [(Int, String, Int)]? = nil, histogram: Int? = nil, guides: [Double] = [],
+        bounds: ClosedRange<Double>? = nil
+    ) -> IndicatorSpec {
+        var copy = self
+        copy.display = Display(
+            lines: lines?.map { Display.Line(output: $0.0, label: $0.1, colour: $0.2) }, histogram: histogram,
+            guides: guides, bounds: bounds)
+        return copy
+    }
 
     /// Computes every output; parameters in declaration order (missing ones take defaults).
     public func callAsFunction(_ inputs: IndicatorInputs, _ values: [Double] = []) -> [[Double]] {
@@ -146,7 +187,8 @@ public enum IndicatorRegistry {
         single(
             "rsi", "Relative strength index", "Wilder's RSI, 0–100.", talib: "RSI", placement: .oscillator,
             [.init("period", 14, 2, 1000)], lookback: { Int($0[0]) }
-        ) { x, p in [Indicators.rsi(x, period: Int(p[0]))] },
+        ) { x, p in [Indicators.rsi(x, period: Int(p[0]))] }
+        .displayed(lines: [(0, "RSI", 1)], guides: [30, 70], bounds: 0...100),
         IndicatorSpec(
             name: "macd", title: "MACD",
             summary: "EMA(fast) − EMA(slow), its EMA signal and the histogram, aligned as TA-Lib does.",
@@ -157,7 +199,8 @@ public enum IndicatorRegistry {
             compute: { i, p in
                 let m = Indicators.macd(i.single, fast: Int(p[0]), slow: Int(p[1]), signal: Int(p[2]))
                 return [m.macd, m.signal, m.hist]
-            }),
+            }
+        ).displayed(lines: [(0, "MACD", 1), (1, "signal", 0)], histogram: 2, guides: [0]),
         IndicatorSpec(
             name: "bb", title: "Bollinger Bands", summary: "SMA ± k population standard deviations.",
             inputs: [.close], takesSeries: true,
@@ -190,7 +233,8 @@ public enum IndicatorRegistry {
                 let s = Indicators.stoch(
                     high: i.high, low: i.low, close: i.close, fastK: Int(p[0]), slowK: Int(p[1]), slowD: Int(p[2]))
                 return [s.k, s.d]
-            }),
+            }
+        ).displayed(guides: [20, 80], bounds: 0...100),
         IndicatorSpec(
             name: "stochrsi", title: "Stochastic RSI", summary: "Fast stochastic of RSI values, 0–100.",
             inputs: [.close], takesSeries: true,
@@ -200,7 +244,8 @@ public enum IndicatorRegistry {
             compute: { i, p in
                 let s = Indicators.stochRSI(i.single, period: Int(p[0]), fastK: Int(p[1]), fastD: Int(p[2]))
                 return [s.k, s.d]
-            }),
+            }
+        ).displayed(guides: [20, 80], bounds: 0...100),
         IndicatorSpec(
             name: "adx", title: "Average directional index", summary: "Wilder's ADX with +DI and −DI, 0–100.",
             inputs: [.high, .low, .close], takesSeries: false,
@@ -210,7 +255,8 @@ public enum IndicatorRegistry {
             compute: { i, p in
                 let d = Indicators.directional(high: i.high, low: i.low, close: i.close, period: Int(p[0]))
                 return [d.adx, d.plusDI, d.minusDI]
-            }),
+            }
+        ).displayed(guides: [20, 80], bounds: 0...100),
         hlc(
             "cci", "Commodity channel index", "Typical price against its SMA, in mean deviations / 0.015.",
             talib: "CCI",
@@ -230,7 +276,8 @@ public enum IndicatorRegistry {
             outputs: ["value"], defaultOutput: 0, placement: .oscillator, talib: "MFI", lookback: { Int($0[0]) },
             compute: { i, p in
                 [Indicators.mfi(high: i.high, low: i.low, close: i.close, volume: i.volume, period: Int(p[0]))]
-            }),
+            }
+        ).displayed(guides: [20, 80], bounds: 0...100),
         IndicatorSpec(
             name: "obv", title: "On-balance volume", summary: "Running volume signed by the close's direction.",
             inputs: [.close, .volume], takesSeries: false, parameters: [],
