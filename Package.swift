@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Target layout and dependency arrows: see the README's design notes (and ARCHITECTURE §2).
+// Target layout and dependency arrows: see the README's design notes.
 // TradLyteCore does no I/O; TradLyteStore is the only module that talks to SQLite, through the
 // CSQLite system-library module. CKernels holds the backtest's per-bar C kernels (one build),
 // called only through TradLyteCore's `Kernels`.
@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
+        // C modules: system libraries, the backtest's kernels, the real argv.
         .systemLibrary(
             name: "CSQLite",
             path: "Sources/CSQLite",
@@ -27,31 +28,37 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
-        .target(name: "CKernels"),
-        // Gives the Swift runtime the real argv from an ELF constructor (see arguments.c).
-        .target(name: "CArguments"),
-        .target(name: "TradLyteCore", dependencies: ["CKernels"]),
-        .target(name: "TermRender"),
         .systemLibrary(
             name: "CNCurses",
             path: "Sources/CNCurses",
             providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
         ),
-        .target(name: "TermCurses", dependencies: ["TermRender", "CNCurses"]),
-        .target(name: "TradLyteUI", dependencies: ["TradLyteCore", "TermRender"]),
+        .target(name: "CKernels"),
+        // Gives the Swift runtime the real argv from an ELF constructor (see arguments.c).
+        .target(name: "CArguments"),
+
+        // The engine: the core (no I/O), the store, the providers, the pipeline.
+        .target(name: "TradLyteCore", dependencies: ["CKernels"]),
+        .target(name: "TradLyteStore", dependencies: ["TradLyteCore", "CSQLite"]),
         .target(name: "MarketData", dependencies: ["TradLyteCore", "CCurl"]),
         .target(name: "PolygonFake", dependencies: ["MarketData", "TradLyteCore"]),
-        .target(name: "TradLyteStore", dependencies: ["TradLyteCore", "CSQLite"]),
         .target(name: "TradLytePipeline", dependencies: ["TradLyteCore"]),
+
+        // The terminal UI: rendering (no I/O), the ncurses backend, the UI's state and screens.
+        .target(name: "TermRender"),
+        .target(name: "TermCurses", dependencies: ["TermRender", "CNCurses"]),
+        .target(name: "TradLyteUI", dependencies: ["TradLyteCore", "TermRender"]),
+
         // The app layer between the engine and the executable: environment and config, refresh
-        // set-up, catalogs, run lock, the scan and quote services, workers and the UI's effect
-        // runner. `tradlyte` is argument parsing over it.
+        // set-up, catalogs, run lock, the scan service, workers and the UI's effect runner.
         .target(
             name: "TradLyteApp",
             dependencies: [
                 "TradLyteCore", "TradLyteStore", "MarketData", "TradLytePipeline", "TradLyteUI", "TermRender",
             ]
         ),
+
+        // The executables: argument parsing over the app layer, and the benchmarks.
         .executableTarget(
             name: "tradlyte",
             dependencies: [
@@ -66,8 +73,9 @@ let package = Package(
                 "TradLyteApp", "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake",
                 "TradLytePipeline", "TradLyteUI", "TermRender",
             ]),
-        // Shared by every test target: the manual clock, seeded random data, fixtures, temporary
-        // directories and the clean-environment process harness (CLI and tmux).
+
+        // Tests. Shared by every test target: the manual clock, seeded random data, fixtures,
+        // temporary directories and the clean-environment process harness (CLI and tmux).
         .target(
             name: "TradLyteTestSupport",
             dependencies: ["TradLyteCore", "CArguments"],

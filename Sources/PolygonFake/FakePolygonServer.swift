@@ -42,6 +42,9 @@ import TradLyteCore
 /// - Splits at `/stocks/v1/splits` (the current endpoint, Feb 2026) and the deprecated
 ///   `/v3/reference/splits`.
 public final class FakePolygonServer: @unchecked Sendable {
+    // Unchecked, and sound as used: the connection state below is guarded by `lock`; the public
+    // settings (`nextURLBase`, `rateClock`, `pageSize`) are set by a test before `start()` and
+    // only read by the server's threads after it.
     /// Things that can go wrong, on purpose.
     public enum Fault: Sendable, Equatable {
         /// Answer with this status (429 may carry Retry-After seconds).

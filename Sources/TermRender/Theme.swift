@@ -1,4 +1,4 @@
-/// Named styles for the semantic roles of the UI (ARCHITECTURE §11). Themes are partial
+/// Named styles for the semantic roles of the UI. Themes are partial
 /// overrides of the compiled-in default: a key a theme leaves out falls back to it.
 public struct Theme: Sendable, Equatable {
     public static let keys = [

@@ -8,7 +8,7 @@ import TradLyteUI
 
 /// Runs the UI's effects against the store, the quote service and the config file, and
 /// feeds the results back as events. Slow work (quotes, backtests, studies, scans) runs on one
-/// bounded pool of workers and reports through the inbox, drained each tick (STYLE 11).
+/// bounded pool of workers and reports through the inbox, drained each tick (the UI thread never waits on them).
 package final class UISession {
     /// Background work that can be stopped: Esc or a newer request cancels it.
     package enum Job: Hashable {

@@ -1,5 +1,5 @@
 /// A bar of N consecutive exchange sessions: bucket `b` covers session indexes
-/// `b·N … b·N + N − 1`, the same for every symbol (global anchoring, ARCHITECTURE §5).
+/// `b·N … b·N + N − 1`, the same for every symbol (global anchoring).
 public struct FibBar: Equatable, Sendable {
     public var bucket: Int32
     /// Session index of the first and last session that actually has a daily bar.

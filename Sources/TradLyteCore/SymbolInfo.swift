@@ -1,4 +1,4 @@
-/// What we know about a symbol besides its bars (ARCHITECTURE §3 `symbols`).
+/// What we know about a symbol besides its bars (the store's `symbols` table).
 public struct SymbolInfo: Equatable, Sendable, Codable {
     public var symbol: Symbol
     public var name: String?

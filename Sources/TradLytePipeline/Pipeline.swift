@@ -62,7 +62,7 @@ public struct RunOutcome: Sendable {
     }
 }
 
-/// The daily pipeline (ARCHITECTURE §9): plan → fetch OHLCV ∥ fetch metadata → bronze →
+/// The daily pipeline: plan → fetch OHLCV ∥ fetch metadata → bronze →
 /// consolidate → resample → scan → alerts → vacuum, as one recorded run.
 ///
 /// `run` is a small stage runner: each stage is one function below, recorded by `StageRecorder`

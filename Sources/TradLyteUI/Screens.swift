@@ -2,7 +2,8 @@ import Foundation
 import TermRender
 import TradLyteCore
 
-/// Draws the state into a buffer: the whole screen, headless-testable (STYLE 1, 2).
+/// Draws the state into a buffer: the whole screen, headless-testable (a buffer
+/// of cells that tests compare as golden text snapshots).
 public enum Screens {
     public static let minWidth = 60
     public static let minHeight = 16

@@ -10,7 +10,8 @@ import TradLyteStore
 enum PipelineBench {
     /// A deterministic in-memory market of `count` tickers.
     final class LocalMarket: MarketDataProvider, @unchecked Sendable {
-        // Immutable after init.
+        // Unchecked: `clock` reads the bench's own "now" variable, which the bench changes only
+        // between runs, on the thread that runs them; everything else is immutable after init.
         let name = "local"
         let isDemo = false
         let symbolsList: [Symbol]

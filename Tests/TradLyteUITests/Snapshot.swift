@@ -3,7 +3,7 @@ import TermRender
 import Testing
 import TradLyteTestSupport
 
-/// Golden snapshots (STYLE 2): text rows plus style runs, compared with
+/// Golden snapshots: text rows plus style runs, compared with
 /// `Snapshots/NAME.txt`. A missing file is recorded and the test fails; `RECORD_SNAPSHOTS=1`
 /// re-records; a mismatch prints the differing lines.
 func assertSnapshot(_ buffer: Buffer, named name: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -39,7 +39,7 @@ func assertSnapshot(_ buffer: Buffer, named name: String, sourceLocation: Source
     Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
 }
 
-/// A buffer filled with a sentinel so both overdraw and underdraw show (STYLE 3).
+/// A buffer filled with a sentinel so both overdraw and underdraw show.
 func sentinelBuffer(_ width: Int, _ height: Int) -> Buffer { Buffer(width: width, height: height, fill: Cell("~")) }
 
 /// Deterministic OHLCV columns: a random walk with a trend and occasional dojis.

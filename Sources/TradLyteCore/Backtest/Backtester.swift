@@ -90,7 +90,7 @@ public struct BacktestResult: Sendable {
     public var openTrade: BacktestTrade?
 }
 
-/// Simulates a strategy's signals with look-ahead-safe fills (ARCHITECTURE §8).
+/// Simulates a strategy's signals with look-ahead-safe fills.
 ///
 /// Signals come from bar closes; orders fill at the next bar's open (or at the signal bar's
 /// close with `fill: close`). Stops, targets and trailing stops are checked inside each bar

@@ -72,7 +72,7 @@ public struct IndicatorParameter: Sendable, Equatable {
 }
 
 /// An indicator described once, as data: the rule compiler, `tradlyte strategy indicators`
-/// and the help screen all read this table (STYLE 9).
+/// and the help screen all read this table (one description, many readers).
 public struct IndicatorSpec: Sendable {
     /// Where a chart draws it.
     public enum Placement: String, Sendable { case overlay, oscillator, volume }

@@ -1,5 +1,5 @@
 /// A problem in a rule, at a line and column, with a caret under the offending text and a
-/// suggestion when a known name is close (STYLE 7).
+/// suggestion when a known name is close (a typo gets a "did you mean").
 public struct RuleDiagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     /// 1-based line and column of the first character.
     public let line: Int

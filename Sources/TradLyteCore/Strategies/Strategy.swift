@@ -1,4 +1,4 @@
-/// A Setup → Trigger → Exit strategy (ARCHITECTURE §7), as stored in a
+/// A Setup → Trigger → Exit strategy, as stored in a
 /// `tradlyte.strategy/1` JSON file.
 public struct Strategy: Equatable, Sendable {
     public static let schema = "tradlyte.strategy/1"

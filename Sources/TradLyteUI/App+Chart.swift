@@ -1,0 +1,124 @@
+import Foundation
+import TermRender
+import TradLyteCore
+
+/// The chart's symbol and interval, its quote, and the overlay popup.
+extension App {
+    /// Shows `symbol` on the chart pane (selecting it when it is on the watchlist).
+    static func chart(_ symbol: String, _ s: inout AppState) {
+        if let i = s.sortedWatchlist.firstIndex(of: symbol) {
+            s.selected = i
+            s.current = nil
+        } else {
+            s.current = symbol
+        }
+        s.pane = .chart
+        s.crosshair = nil
+        s.viewport.pan = 0
+    }
+
+    static func setInterval(_ interval: FibInterval, _ s: inout AppState) {
+        guard interval != s.interval else { return }
+        s.interval = interval
+        s.viewport.pan = 0
+        s.crosshair = nil
+        s.message = ("\(interval) bars", .info)
+    }
+
+    static func quoteEffect(_ s: inout AppState) -> [Effect] {
+        guard let sym = s.currentSymbol else { return [] }
+        s.message = ("fetching a quote for \(sym)…", .info)
+        return [.fetchQuote(sym)]
+    }
+
+    // MARK: - Popups
+
+    static func overlayKey(_ key: KeyEvent, _ s: inout AppState) -> [Effect] {
+        switch s.overlay {
+        case .help(let scroll)?:
+            switch key.key {
+            case .down, .char("j"): s.overlay = .help(scroll: scroll + 1)
+            case .up, .char("k"): s.overlay = .help(scroll: max(0, scroll - 1))
+            case .pageDown, .char(" "): s.overlay = .help(scroll: scroll + 10)
+            case .pageUp: s.overlay = .help(scroll: max(0, scroll - 10))
+            default: s.overlay = nil
+            }
+            if key == .ctrl("c") { s.quit = true }
+            return []
+        case .search(var field, let selected, let adding)?:
+            let matches = Search.matches(field.text, in: s.symbols)
+            switch key.key {
+            case .escape: s.overlay = nil
+            case .enter:
+                s.overlay = nil
+                let typed = App.resolveTyped(field.text, in: s.symbols)
+                let pick =
+                    matches.indices.contains(selected)
+                    ? matches[selected].symbol.rawValue
+                    : ((try? typed.get()) ?? field.text.uppercased())
+                guard s.info(pick) != nil else {
+                    s.message = (
+                        "no symbol '\(field.text)' in the store — check the ticker, or refresh/import its data", .error
+                    )
+                    return []
+                }
+                s.message = nil
+                if adding || s.watchlist.isEmpty {
+                    if !s.watchlist.contains(pick) { s.watchlist.append(pick) }
+                    s.selected = s.sortedWatchlist.firstIndex(of: pick) ?? 0
+                    s.current = nil
+                    s.message = ("added \(pick) to the watchlist", .info)
+                    return [.saveWatchlist(s.watchlist)] + ensureLoaded(&s)
+                }
+                if let i = s.sortedWatchlist.firstIndex(of: pick) {
+                    s.selected = i
+                    s.current = nil
+                } else {
+                    s.current = pick
+                }
+                s.pane = .chart
+                s.viewport.pan = 0
+                s.crosshair = nil
+                return ensureLoaded(&s)
+            case .up: s.overlay = .search(field, selected: max(0, selected - 1), adding: adding)
+            case .down:
+                s.overlay = .search(field, selected: min(max(0, matches.count - 1), selected + 1), adding: adding)
+            default:
+                if key == .ctrl("c") {
+                    s.quit = true
+                    return []
+                }
+                if edit(&field, key) { s.overlay = .search(field, selected: 0, adding: adding) }
+            }
+            return []
+        case .palette(var field, let selected)?:
+            let matches = Palette.matches(field.text, s)
+            switch key.key {
+            case .escape: s.overlay = nil
+            case .tab:
+                if let m = matches.indices.contains(selected) ? matches[selected] : matches.first {
+                    field = TextField(m.hasSuffix(" ") ? m : m + " ")
+                    s.overlay = .palette(field, selected: 0)
+                }
+            case .enter:
+                s.overlay = nil
+                let typed = field.text.trimmingCharacters(in: .whitespaces)
+                let command =
+                    typed.isEmpty || (!matches.isEmpty && !Palette.isComplete(typed, s))
+                    ? (matches.indices.contains(selected) ? matches[selected] : typed) : typed
+                return Palette.run(command, &s)
+            case .up: s.overlay = .palette(field, selected: max(0, selected - 1))
+            case .down: s.overlay = .palette(field, selected: min(max(0, matches.count - 1), selected + 1))
+            default:
+                if key == .ctrl("c") {
+                    s.quit = true
+                    return []
+                }
+                if edit(&field, key) { s.overlay = .palette(field, selected: 0) }
+            }
+            return []
+        case nil:
+            return []
+        }
+    }
+}
