@@ -31,6 +31,9 @@ package final class UISession {
     }()
     /// The cancellation flag of each job still running.
     package let jobs = Locked<[Job: CancellationFlag]>([:])
+    /// The session's one quote service (one store connection, one provider and its rate
+    /// limiter), made by the first quote; quotes take turns on it.
+    package let quotes = Locked<(service: QuoteService, store: MarketStore)?>(nil)
     /// Set to cancel the background refresh; the pipeline checks it between steps.
     package let refreshCancel = CancellationFlag()
     package var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
@@ -77,7 +80,8 @@ package final class UISession {
                 event = .seriesLoaded(loaded, failures: failures)
             case .fetchQuote(let symbol):
                 let env = self.env
-                event = offload(synchronous) { UISession.fetchQuote(symbol, env: env) }
+                let quotes = self.quotes
+                event = offload(synchronous) { UISession.fetchQuote(symbol, env: env, quotes: quotes) }
             case .saveWatchlist(let list):
                 do { try saveWatchlist(list) } catch {
                     state.message = ("could not save the watchlist: \(error)", .error)
@@ -417,11 +421,20 @@ package final class UISession {
 
     /// A quote through the quote service, on its own store connection (this may run on a
     /// background thread).
-    package static func fetchQuote(_ symbol: String, env: AppEnvironment) -> AppEvent {
+    package static func fetchQuote(
+        _ symbol: String, env: AppEnvironment, quotes: Locked<(service: QuoteService, store: MarketStore)?>
+    ) -> AppEvent {
         do {
-            let store = try env.openStore()
-            let service = QuoteService(provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
-            let r = try service.quote(try store.resolveSymbol(symbol), at: env.now())
+            let r = try quotes.withLock { cached in
+                if cached == nil {
+                    let store = try env.openStore()
+                    let service = QuoteService(
+                        provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
+                    cached = (service, store)
+                }
+                let (service, store) = cached!
+                return try service.quote(try store.resolveSymbol(symbol), at: env.now())
+            }
             let q = r.quote
             return .quoteLoaded(
                 symbol,
