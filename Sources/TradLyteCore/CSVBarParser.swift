@@ -364,10 +364,9 @@ public enum CSVImportError: Error, Equatable, CustomStringConvertible, Sendable 
         case .noRows: return "the file has a header but no rows"
         case .badHeader(let line, let message): return "line \(line): \(message)"
         case .noSymbol:
-            return
-                "the file has no symbol column — pass --symbol SYMBOL (or name the file after the symbol, e.g. AAPL.csv)"
+            return "the file has no symbol column and no symbol was given for it"
         case .symbolGivenTwice(let symbol):
-            return "the file has its own symbol column — drop --symbol \(symbol)"
+            return "the file has its own symbol column, and \(symbol) was given for it as well"
         case .rejected(let problems, let total):
             var lines = problems.map { "line \($0.line): \($0.message)" }
             if total > problems.count { lines.append("… and \(total - problems.count) more problems") }

@@ -275,11 +275,17 @@ struct SweepCommand: ParsableCommand {
                     try BacktestRunner.ParameterRange.parse(p, strategy: s)
                 }
             } catch {
-                throw AppError.badInput("\(error)")
+                throw AppError.badInput("--param \(error)")
             }
             let (sym, daily, store) = try loadDaily(symbol, env: env)
             let latest = Int32(
                 store.calendar.latestClosedSessionIndex(at: env.now(), graceMinutes: env.config.closeGraceMinutes))
+            let grid = ranges.reduce(1) { $0 * $1.values.count }
+            if min(grid, random ?? grid) > max {
+                throw AppError.badInput(
+                    "--param: the grid has \(grid) combinations, over the cap of \(max) — narrow the ranges, "
+                        + "raise --max or use --random N")
+            }
             let sweep: BacktestRunner.Sweep
             let started = Date()
             do {

@@ -51,9 +51,15 @@ struct ImportCommand: ParsableCommand {
                 } catch CSVImportError.noSymbol {
                     // Fall back to the file name, the usual convention for per-symbol files.
                     let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                    guard let fromName = try? Symbol(typed: stem) else { throw CSVImportError.noSymbol }
+                    guard let fromName = try? Symbol(typed: stem) else {
+                        throw AppError.badInput(
+                            "the file has no symbol column — pass --symbol SYMBOL (or name the file after the "
+                                + "symbol, e.g. AAPL.csv)")
+                    }
                     explicit = fromName
                     result = try parser.parse(text, symbol: fromName)
+                } catch CSVImportError.symbolGivenTwice(let given) {
+                    throw AppError.badInput("the file has its own symbol column — drop --symbol \(given)")
                 }
                 let store = try env.openStore()
                 let now = env.now()

@@ -58,6 +58,8 @@ import TradLyteTestSupport
         let cli = try CLIHarness()
         let (text, _) = csv(count: 50)
         #expect(try cli.run(["import", "csv", cli.write("TEST.csv", text)]).status == 0)  // symbol from the file name
+        let unnamed = try cli.run(["import", "csv", cli.write("daily bars.csv", text)])
+        #expect(unnamed.status == 2 && unnamed.stderr.contains("no symbol column — pass --symbol SYMBOL"))
         let before = try cli.run(["export", "bars", "TEST", "--interval", "3"]).stdout
 
         var lines = csv(count: 60, seed: 4).text.split(separator: "\n").map(String.init)

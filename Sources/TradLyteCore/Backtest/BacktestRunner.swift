@@ -87,7 +87,7 @@ public enum BacktestRunner {
         /// Parses `name=from:to:step` (or `name=v1,v2,v3`), checked against the strategy.
         public static func parse(_ text: String, strategy: Strategy) throws(StrategyError) -> ParameterRange {
             func fail(_ m: String) -> StrategyError {
-                StrategyError(diagnostics: [StrategyDiagnostic(path: "--param \(text)", message: m)])
+                StrategyError(diagnostics: [StrategyDiagnostic(path: text, message: m)])
             }
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw fail("write NAME=FROM:TO:STEP, e.g. fast=10:60:5") }
@@ -160,9 +160,10 @@ public enum BacktestRunner {
         guard combos.count <= cap else {
             throw StrategyError(diagnostics: [
                 StrategyDiagnostic(
-                    path: "--param",
+                    path: "parameters",
                     message:
-                        "the grid has \(combos.count) combinations, over the cap of \(cap) — narrow the ranges, raise --max or use --random N"
+                        "the grid has \(combos.count) combinations, over the cap of \(cap) — narrow the ranges, "
+                        + "raise the cap or sample a random subset"
                 )
             ])
         }
