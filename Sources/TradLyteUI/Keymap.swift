@@ -33,101 +33,21 @@ public struct KeyBinding: Sendable {
     public var help: String
     public var section: Section
 
-    init(_ specs: [String], _ action: Action, _ help: String, _ section: Section) {
-        keys = specs.map { KeyEvent(spec: $0)! }
+    init(keys: [KeyEvent], action: Action, help: String, section: Section) {
+        self.keys = keys
         self.action = action
         self.help = help
         self.section = section
     }
 }
 
-/// The key table (lazygit-style): the single source of the bindings and of the help overlay.
+/// Key lookup and help lines, read from the command table.
 public enum Keymap {
-    public static let bindings: [KeyBinding] = [
-        KeyBinding(["?", "f1"], .help, "show this help", .general),
-        KeyBinding([":"], .palette, "command palette (Tab completes)", .general),
-        KeyBinding(["/"], .search, "search symbols by ticker or name", .general),
-        KeyBinding(["tab"], .focusNext, "switch focus between watchlist and chart", .general),
-        KeyBinding(["c"], .openChart, "chart pane", .general),
-        KeyBinding(["i"], .openQuote, "quote pane for the selected symbol", .general),
-        KeyBinding(["r"], .refreshQuote, "refresh the quote", .general),
-        KeyBinding(["t"], .nextTheme, "next theme", .general),
-        KeyBinding(["b"], .openBacktest, "backtest the strategy on this symbol and interval", .general),
-        KeyBinding(["p"], .openPicks, "scanner picks of the latest session", .general),
-        KeyBinding(["A"], .openAlerts, "alerts inbox", .general),
-        KeyBinding(["P"], .openPipeline, "pipeline runs, the next run's plan and refresh progress", .general),
-        KeyBinding(["S"], .openComposer, "strategy composer: your and the built-in strategies", .general),
-        KeyBinding(["R"], .refresh, "refresh the data now (in the background)", .general),
-        KeyBinding(["!"], .acknowledge, "acknowledge a failed refresh (hides the banner)", .general),
-        KeyBinding(["esc"], .back, "close a popup / back to the chart", .general),
-        KeyBinding(["q", "ctrl-c"], .quit, "quit", .general),
-        KeyBinding(["up", "k"], .selectUp, "previous symbol", .watchlist),
-        KeyBinding(["down", "j"], .selectDown, "next symbol", .watchlist),
-        KeyBinding(["a"], .addSymbol, "add a symbol (search)", .watchlist),
-        KeyBinding(["d", "delete"], .removeSymbol, "remove the selected symbol", .watchlist),
-        KeyBinding(["K", "shift-up"], .moveUp, "move the symbol up", .watchlist),
-        KeyBinding(["J", "shift-down"], .moveDown, "move the symbol down", .watchlist),
-        KeyBinding(["s"], .sortNext, "sort: manual, symbol, change %, last", .watchlist),
-        KeyBinding(["enter"], .openChart, "chart the selected symbol", .watchlist),
-        KeyBinding(["1"], .interval1, "daily bars", .chart),
-        KeyBinding(["2"], .interval3, "3-session bars", .chart),
-        KeyBinding(["3"], .interval5, "5-session bars", .chart),
-        KeyBinding(["4"], .interval8, "8-session bars", .chart),
-        KeyBinding(["5"], .interval13, "13-session bars", .chart),
-        KeyBinding(["6"], .interval21, "21-session bars", .chart),
-        KeyBinding(["7"], .interval34, "34-session bars", .chart),
-        KeyBinding(["]"], .nextInterval, "next interval", .chart),
-        KeyBinding(["["], .previousInterval, "previous interval", .chart),
-        KeyBinding(["left", "h"], .panLeft, "pan back (crosshair: previous bar)", .chart),
-        KeyBinding(["right", "l"], .panRight, "pan forward (crosshair: next bar)", .chart),
-        KeyBinding(["pgup", "H"], .pageLeft, "pan back one screen", .chart),
-        KeyBinding(["pgdn", "L"], .pageRight, "pan forward one screen", .chart),
-        KeyBinding(["home", "g"], .oldest, "oldest bars", .chart),
-        KeyBinding(["end", "G"], .newest, "newest bars", .chart),
-        KeyBinding(["+", "="], .zoomIn, "zoom in", .chart),
-        KeyBinding(["-", "_"], .zoomOut, "zoom out", .chart),
-        KeyBinding(["m"], .cycleMode, "candles, OHLC, line", .chart),
-        KeyBinding(["v"], .toggleVolume, "volume pane on/off", .chart),
-        KeyBinding(["o"], .cycleOscillator, "oscillator: RSI, MACD, none", .chart),
-        KeyBinding(["x"], .toggleCrosshair, "crosshair cursor on/off", .chart),
-        KeyBinding(["ctrl-l"], .toggleLog, "log price scale on/off", .chart),
-        KeyBinding(["up", "k"], .listUp, "previous trade", .backtest),
-        KeyBinding(["down", "j"], .listDown, "next trade", .backtest),
-        KeyBinding(["enter"], .listOpen, "show the trade on the chart (entry ▲/▼ and exit markers)", .backtest),
-        KeyBinding(["s"], .sortTrades, "sort trades: entry, return, P&L, bars held", .backtest),
-        KeyBinding(["n"], .nextStrategy, "next strategy", .backtest),
-        KeyBinding(["N"], .previousStrategy, "previous strategy", .backtest),
-        KeyBinding(["b"], .rerunBacktest, "run again (a single backtest)", .backtest),
-        KeyBinding(["w"], .runWatchlist, "run the strategy across the watchlist, ranked by Sharpe", .backtest),
-        KeyBinding(
-            ["h"], .runSweep, "parameter sweep over the declared ranges (heat map for two parameters)", .backtest),
-        KeyBinding(["f"], .runWalkForward, "walk-forward: in-sample vs out-of-sample windows", .backtest),
-        KeyBinding(["left"], .cellLeft, "heat map: previous column", .backtest),
-        KeyBinding(["right"], .cellRight, "heat map: next column", .backtest),
-        KeyBinding(["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest),
-        KeyBinding(
-            ["m"], .cycleMetric,
-            "sweep: statistic of the heat map (Sharpe, return, Sortino, SQN, drawdown, Calmar, win rate)", .backtest),
-        KeyBinding(["space"], .applyCell, "sweep: apply the selected cell's parameters and backtest", .backtest),
-        KeyBinding(["esc"], .back, "cancel a running backtest, else back to the chart", .backtest),
-        KeyBinding(["up", "k"], .listUp, "previous pick", .picks),
-        KeyBinding(["down", "j"], .listDown, "next pick", .picks),
-        KeyBinding(["enter"], .listOpen, "chart the pick", .picks),
-        KeyBinding(["f"], .filterPicks, "filter by strategy (cycles; all first)", .picks),
-        KeyBinding(["r"], .rescan, "scan the latest session again and store the picks", .picks),
-        KeyBinding(["up", "k"], .listUp, "previous alert", .alerts),
-        KeyBinding(["down", "j"], .listDown, "next alert", .alerts),
-        KeyBinding(["m"], .markRead, "mark the alert read", .alerts),
-        KeyBinding(["M"], .markAllRead, "mark every alert read", .alerts),
-        KeyBinding(["enter"], .listOpen, "chart the alert's symbol", .alerts),
-        KeyBinding(["up", "k"], .listUp, "previous run", .pipeline),
-        KeyBinding(["down", "j"], .listDown, "next run", .pipeline),
-        KeyBinding(["c"], .cancelRefresh, "cancel the running refresh (what is stored stays consistent)", .pipeline),
-        KeyBinding(["up", "k"], .listUp, "previous strategy", .strategies),
-        KeyBinding(["down", "j"], .listDown, "next strategy", .strategies),
-        KeyBinding(["enter"], .listOpen, "edit (a built-in is saved as your copy)", .strategies),
-        KeyBinding(["n"], .newStrategy, "new strategy from the selected one as a template", .strategies),
-    ]
+    /// The key bindings, from the command table (`Commands.all`), in its order.
+    public static let bindings: [KeyBinding] = Commands.all.compactMap { c in
+        guard let section = c.section, let action = c.action else { return nil }
+        return KeyBinding(keys: c.keys, action: action, help: c.help, section: section)
+    }
 
     /// Pane sections take precedence over the general ones while their pane is shown.
     static func table(_ sections: Set<KeyBinding.Section>) -> [KeyEvent: Action] {

@@ -340,7 +340,7 @@ extension Screens {
         lines.append([])
         lines.append([
             ("Commands (:) ", t.focus),
-            ("interval 5d · mode line · overlay ema 21 · osc macd · theme gruvbox · add MSFT · sort change", t.muted),
+            (Commands.examples.joined(separator: " · "), t.muted),
         ])
         ScrollView(
             content: Paragraph(lines: lines, wrap: true, scroll: scroll), scrollbarStyle: t.muted, glyphs: ctx.glyphs

@@ -259,3 +259,27 @@ import TradLyteTestSupport
         check("composer form")
     }
 }
+
+/// One command table: the keymap, the palette (names, completion, dispatch, disabled reasons)
+/// and the help screen's command line all come from `Commands.all`.
+@Suite struct CommandTableTests {
+    @Test func everyPaletteNameIsOfferedAndRuns() {
+        for command in Commands.all {
+            guard let name = command.name else { continue }
+            var s = Fixture.state(width: 120, height: 36)
+            s.strategies = StrategyLibrary.all.map(\.id)
+            #expect(Palette.matches(name, s).contains { $0.hasPrefix(name) }, "\(name) is not offered")
+            _ = Palette.run(name, &s)
+            #expect(s.message?.text.contains("unknown command") != true, "\(name)")
+        }
+        #expect(Keymap.bindings.count == Commands.all.filter { $0.section != nil }.count)
+        #expect(Commands.examples.first == "interval 5d")
+    }
+
+    @Test func aDisabledCommandSaysWhyAndDoesNothing() {
+        var s = Fixture.state(width: 120, height: 36)
+        #expect(Palette.run("new strategy", &s).isEmpty)
+        #expect(s.message?.text.hasPrefix("open the composer first") == true)
+        #expect(Palette.run("q", &s).isEmpty && s.quit)
+    }
+}
