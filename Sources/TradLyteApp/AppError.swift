@@ -3,7 +3,7 @@ import TradLyteCore
 
 /// A failure with the text the user sees and the exit code: 2 for bad input (fix the
 /// command or the file), 1 for everything else.
-package enum AppError: Error, CustomStringConvertible {
+package enum AppError: Error, Equatable, CustomStringConvertible {
     case badInput(String)
     case failure(String)
 

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TradLyteApp
+import TradLyteCore
+import TradLyteStore
+import TradLyteTestSupport
+
+/// `import csv` in-process: the run it records, the symbol from the file name, the errors that
+/// name the flag to use, and a rejected file that stores nothing.
+@Suite struct CSVImportTests {
+    static let rows = """
+        date,open,high,low,close,volume
+        2024-03-11,10,11,9.5,10.5,1000
+        2024-03-12,10.5,11.2,10.1,11,1200
+        2024-03-13,11,11.5,10.8,11.1,900
+        """
+
+    func environment(_ dir: TemporaryDirectory) throws -> AppEnvironment {
+        try AppEnvironment.load(["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+    }
+
+    @Test func aFileIsOneRecordedRunAndItsNameGivesTheSymbol() throws {
+        let dir = TemporaryDirectory()
+        let env = try environment(dir)
+        let file = dir.write("ACME.csv", Self.rows)
+        let (summary, bars, runID) = try CSVImport.run(file: file, symbol: nil, env: env)
+        #expect(summary.inserted == 3 && bars.keys.map(\.rawValue) == ["ACME"])
+        let store = try env.openStore()
+        #expect(try store.dailyBars(try Symbol("ACME")).map(\.close) == [10.5, 11, 11.1])
+        let run = try #require(try store.runs(last: 1).first)
+        #expect(run.id == runID && run.status == .succeeded && run.trigger == .cli)
+        let again = try CSVImport.run(file: file, symbol: nil, env: env)
+        #expect(again.summary.unchanged == 3 && again.summary.inserted == 0)
+    }
+
+    @Test func errorsNameTheFlagAndARejectedFileStoresNothing() throws {
+        let dir = TemporaryDirectory()
+        let env = try environment(dir)
+        let unnamed = dir.write("daily bars.csv", Self.rows)
+        #expect(
+            throws: AppError.badInput(
+                "the file has no symbol column — pass --symbol SYMBOL (or name the file after the symbol, e.g. AAPL.csv)"
+            )
+        ) { try CSVImport.run(file: unnamed, symbol: nil, env: env) }
+        let withColumn = dir.write("x.csv", "symbol,date,open,high,low,close\nACME,2024-03-11,10,11,9.5,10.5\n")
+        #expect(throws: AppError.badInput("the file has its own symbol column — drop --symbol TERA")) {
+            try CSVImport.run(file: withColumn, symbol: "TERA", env: env)
+        }
+        let broken = dir.write("TERA.csv", Self.rows + "\n2024-03-14,11,10,12,11,1\n")
+        #expect(throws: (any Error).self) { try CSVImport.run(file: broken, symbol: nil, env: env) }
+        #expect(try env.openStore().latestSessions().isEmpty)
+    }
+}
