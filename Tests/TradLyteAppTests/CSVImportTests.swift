@@ -51,3 +51,23 @@ import TradLyteTestSupport
         #expect(try env.openStore().latestSessions().isEmpty)
     }
 }
+
+/// `status` in-process: an empty home says how to start; an imported file is what it covers.
+@Suite struct StatusReportTests {
+    @Test func anEmptyHomeSaysHowToStartAndAnImportIsCovered() throws {
+        let dir = TemporaryDirectory()
+        let env = try AppEnvironment.load(
+            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        let now = env.now()
+        let empty = try StatusReport.make(env: env, at: now)
+        #expect(empty.schema_version == nil && empty.daily_rows == 0)
+        #expect(empty.hint?.hasPrefix("no market data yet — run: tradlyte refresh") == true)
+        #expect(empty.latest_closed_session == "2024-03-15" && empty.provider.hasPrefix("DEMO market"))
+        _ = try CSVImport.run(file: dir.write("ACME.csv", CSVImportTests.rows), symbol: nil, env: env)
+        let report = try StatusReport.make(env: env, at: now)
+        #expect(report.daily_rows == 3 && report.symbols == 1)
+        #expect(report.first_session == "2024-03-11" && report.latest_session == "2024-03-13")
+        #expect(report.sessions_behind == 2 && report.stale)
+        #expect(report.last_run?.status == "succeeded" && report.last_run?.stages == ["import succeeded"])
+    }
+}
