@@ -332,23 +332,5 @@ package func replaceConfigFile(_ path: String, with data: Data) throws {
     if String(decoding: data, as: UTF8.self).contains("\"polygon_api_key\"") {
         mode &= 0o700
     }
-    let tmp = path + ".tmp"
-    unlink(tmp)
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-    guard fd >= 0 else {
-        throw AppError.failure("cannot write \(tmp): \(String(cString: strerror(errno)))")
-    }
-    fchmod(fd, mode)  // exactly the old mode, whatever the umask
-    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    let synced = fsync(fd) == 0
-    close(fd)
-    guard written == data.count, synced else {
-        unlink(tmp)
-        throw AppError.failure("cannot write \(tmp) (disk full?) — the config file was left as it was")
-    }
-    guard rename(tmp, path) == 0 else {
-        let why = String(cString: strerror(errno))
-        unlink(tmp)
-        throw AppError.failure("cannot replace \(path): \(why)")
-    }
+    try AtomicFile.replace(path, with: data, mode: mode, what: "the config file")
 }

@@ -457,17 +457,13 @@ package final class UISession {
         do { _ = try Strategy.parse(Data(text.utf8)) } catch { return "the strategy is invalid: \(error)" }
         let dir = env.strategiesDirectory
         let path = dir + "/" + id + ".json"
-        let tmp = path + ".tmp"
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             return "cannot create \(dir): \(error.localizedDescription)"
         }
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
-            return "cannot write \(tmp)"
-        }
-        guard rename(tmp, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: tmp)
-            return "cannot replace \(path): \(why)"
+        do {
+            try AtomicFile.replace(path, with: Data(text.utf8), mode: 0o644, what: "the strategy file")
+        } catch {
+            return "\(error)"
         }
         return nil
     }

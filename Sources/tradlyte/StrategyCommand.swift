@@ -109,12 +109,8 @@ struct StrategyCommand: ParsableCommand {
                 strategy.name = name
                 try FileManager.default.createDirectory(
                     atPath: env.strategiesDirectory, withIntermediateDirectories: true)
-                // Write to a temporary file and rename, so a crash never leaves half a file.
-                let temp = path + ".tmp-\(getpid())"
-                guard FileManager.default.createFile(atPath: temp, contents: Data(strategy.fileText.utf8)) else {
-                    throw AppError.failure("cannot write \(temp) — check the permissions of \(env.strategiesDirectory)")
-                }
-                try FileManager.default.moveItem(atPath: temp, toPath: path)
+                try AtomicFile.replace(
+                    path, with: Data(strategy.fileText.utf8), mode: 0o644, what: "the strategies directory")
                 emit("Created \(path) from \(from). Edit it, then: tradlyte strategy validate \(path)")
             }
         }
