@@ -67,15 +67,6 @@ public final class QuoteService {
     func localQuote(_ symbol: Symbol, store: QuoteStore, now: Date) throws -> Quote? {
         let bars = try store.latestDailyBars(symbol, count: 2)
         guard let last = bars.last else { return nil }
-        let previous = bars.count > 1 ? bars[0] : nil
-        let close =
-            TradingCalendar.nyse.sessionIndex(last.session).flatMap {
-                TradingCalendar.nyse.times(ofSessionAt: $0)?.close
-            } ?? now
-        return Quote(
-            symbol: symbol, price: last.close, change: previous.map { last.close - $0.close },
-            changePercent: previous.map { (last.close / $0.close - 1) * 100 }, open: last.open, dayHigh: last.high,
-            dayLow: last.low, volume: last.volume, session: last.session, asOf: close, fetchedAt: now, source: .localEOD
-        )
+        return Quote.endOfDay(symbol, bar: last, previousClose: bars.count > 1 ? bars[0].close : nil, fetchedAt: now)
     }
 }

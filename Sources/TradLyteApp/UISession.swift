@@ -435,14 +435,7 @@ package final class UISession {
                 let (service, store) = cached!
                 return try service.quote(try store.resolveSymbol(symbol), at: env.now())
             }
-            let q = r.quote
-            return .quoteLoaded(
-                symbol,
-                .success(
-                    QuoteView(
-                        price: q.price, change: q.change, changePercent: q.changePercent, dayLow: q.dayLow,
-                        dayHigh: q.dayHigh, volume: q.volume,
-                        source: q.source.rawValue + (r.fromCache ? " (cached)" : ""), asOf: q.asOf)))
+            return .quoteLoaded(symbol, .success(QuoteView(r.quote, cached: r.fromCache)))
         } catch {
             return .quoteLoaded(symbol, .failure(QuoteFailure("\(error)")))
         }

@@ -46,6 +46,22 @@ public struct Quote: Equatable, Sendable, Codable {
     }
 }
 
+extension Quote {
+    /// The quote a stored daily bar gives: its close at the session's close, the change against
+    /// the previous session's close. The one place a local end-of-day quote is made.
+    public static func endOfDay(
+        _ symbol: Symbol, bar: DailyBar, previousClose: Double?, calendar: TradingCalendar = .nyse, fetchedAt: Date
+    ) -> Quote {
+        let close =
+            calendar.sessionIndex(bar.session).flatMap { calendar.times(ofSessionAt: $0)?.close } ?? fetchedAt
+        return Quote(
+            symbol: symbol, price: bar.close, change: previousClose.map { bar.close - $0 },
+            changePercent: previousClose.map { (bar.close / $0 - 1) * 100 }, open: bar.open, dayHigh: bar.high,
+            dayLow: bar.low, volume: bar.volume, session: bar.session, asOf: close, fetchedAt: fetchedAt,
+            source: .localEOD)
+    }
+}
+
 /// What the quote service needs from local storage: a cache of recent quotes and the
 /// latest stored bars (the "local EOD" fallback). `MarketStore` implements it.
 public protocol QuoteStore: AnyObject {

@@ -24,6 +24,16 @@ public struct QuoteView: Equatable, Sendable {
         self.source = source
         self.asOf = asOf
     }
+
+    /// A quote as the quote pane shows it.
+    public init(_ q: Quote, cached: Bool = false) {
+        self.init(
+            price: q.price, change: q.change, changePercent: q.changePercent, dayLow: q.dayLow, dayHigh: q.dayHigh,
+            volume: q.volume,
+            source: q.source.rawValue + (q.source == .localEOD ? " \(q.session.map(\.description) ?? "")" : "")
+                + (cached ? " (cached)" : ""),
+            asOf: q.asOf)
+    }
 }
 
 /// An indicator drawn over the price (from the registry) with its parameters.

@@ -21,6 +21,22 @@ extension Screens {
         public var labels: [String]
     }
 
+    /// The price chart of `model` as the chart pane draws it (`tradlyte chart` prints the same).
+    public static func priceChart(_ model: ChartModel, _ s: AppState, _ ctx: Context) -> PriceChart {
+        let t = ctx.theme
+        var chart = PriceChart(
+            bars: model.merged, bull: t.bull, bear: t.bear, axis: t.muted, grid: t["grid"], crosshairStyle: t.focus)
+        chart.mode = s.mode
+        chart.columnsPerBar = s.viewport.columnsPerBar
+        chart.glyphs = ctx.glyphs
+        chart.background = t.text
+        chart.logScale = s.logScale
+        chart.crosshair = model.crosshair
+        chart.partialLast = model.range.upperBound == model.bars.count && model.bars.last?.complete == false
+        chart.overlays = model.overlays.map { PriceChart.Series(values: $0.values, style: $0.style) }
+        return chart
+    }
+
     public static func chartModel(_ s: AppState, _ ctx: Context, columns: Int) -> ChartModel? {
         let bars = s.bars()
         guard !bars.isEmpty else { return nil }
@@ -129,16 +145,7 @@ extension Screens {
         let volHeight = s.showVolume && body.height >= 9 ? max(2, body.height / 7) : 0
         let parts = Layout.split(body, .vertical, [.fill, .length(1), .length(volHeight), .length(oscHeight)])
         let cpb = s.viewport.columnsPerBar
-        var chart = PriceChart(
-            bars: model.merged, bull: t.bull, bear: t.bear, axis: t.muted, grid: t["grid"], crosshairStyle: t.focus)
-        chart.mode = s.mode
-        chart.columnsPerBar = cpb
-        chart.glyphs = g
-        chart.background = t.text
-        chart.logScale = s.logScale
-        chart.crosshair = model.crosshair
-        chart.partialLast = model.range.upperBound == model.bars.count && model.bars.last?.complete == false
-        chart.overlays = model.overlays.map { PriceChart.Series(values: $0.values, style: $0.style) }
+        var chart = priceChart(model, s, ctx)
         // Trades of the last backtest on this symbol and interval, mapped onto the view.
         let k = s.viewport.barsPerColumn
         chart.markers = tradeMarkers(s, bars: model.bars, ctx: ctx).compactMap { m in
@@ -248,17 +255,15 @@ extension Screens {
         let series = s.series[sym]
         // The fetched quote, else the newest local bar.
         var q = s.quotes[sym]
-        if q == nil, let series, series.count > 0 {
+        if q == nil, let series, series.count > 0, let symbol = try? Symbol(sym) {
             let i = series.count - 1
-            let prev = i > 0 ? series.close[i - 1] : nil
-            let session = ctx.calendar.sessions[Int(series.sessionIndex[i])]
-            q = QuoteView(
-                price: series.close[i], change: prev.map { series.close[i] - $0 },
-                changePercent: prev.map { (series.close[i] - $0) / $0 * 100 },
-                dayLow: series.low[i], dayHigh: series.high[i], volume: series.volume[i],
-                source: "local EOD \(session)",
-                asOf: NewYorkTime.instant(
-                    on: session, minuteOfDay: ctx.calendar.closeMinute(ofSessionAt: Int(series.sessionIndex[i]))))
+            let bar = DailyBar(
+                session: ctx.calendar.sessions[Int(series.sessionIndex[i])], open: series.open[i],
+                high: series.high[i], low: series.low[i], close: series.close[i], volume: series.volume[i])
+            let quote = Quote.endOfDay(
+                symbol, bar: bar, previousClose: i > 0 ? series.close[i - 1] : nil, calendar: ctx.calendar,
+                fetchedAt: s.now)
+            q = QuoteView(quote)
         }
         var lines: [[(String, Style)]] = []
         lines.append([(info?.name ?? sym, t.text.adding(.bold))])

@@ -220,14 +220,7 @@ struct ChartCommand: ParsableCommand {
             var buffer = Buffer(width: cols, height: rows)
             let volume = rows >= 12 ? max(2, rows / 6) : 0
             let parts = Layout.split(area, .vertical, [.fill, .length(1), .length(volume)])
-            var chart = PriceChart(
-                bars: model.merged, bull: session.theme.bull, bear: session.theme.bear, axis: session.theme.muted,
-                grid: session.theme["grid"], crosshairStyle: session.theme.focus)
-            chart.mode = m
-            chart.glyphs = ctx.glyphs
-            chart.columnsPerBar = state.viewport.columnsPerBar
-            chart.overlays = model.overlays.map { PriceChart.Series(values: $0.values, style: $0.style) }
-            chart.partialLast = model.bars.last?.complete == false
+            let chart = Screens.priceChart(model, state, ctx)
             chart.render(parts[0], &buffer)
             DateAxis(labels: model.labels, columnsPerBar: chart.columnsPerBar, style: session.theme.muted).render(
                 parts[1], &buffer)
