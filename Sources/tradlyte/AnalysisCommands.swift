@@ -80,7 +80,7 @@ struct SignalsCommand: ParsableCommand {
                 let event =
                     r.entry ? (signals.action == .buy ? "ENTRY buy" : "ENTRY sell") : (r.exit == 1 ? "EXIT" : "")
                 table_.append([
-                    "\(r.start)…\(r.end)", number(r.close), r.setup.map(String.init) ?? "",
+                    "\(r.start)…\(r.end)", NumberText.shortest(r.close), r.setup.map(String.init) ?? "",
                     r.trigger.map(String.init) ?? "",
                     r.exit.map(String.init) ?? "", event,
                 ])
@@ -145,7 +145,7 @@ struct IndicatorCommand: ParsableCommand {
             for i in from..<bars.count {
                 rows.append(
                     [cal.sessions[Int(bars[i].lastSession)].description]
-                        + columns.map { $0.values[i].isNaN ? "" : number($0.values[i]) })
+                        + columns.map { $0.values[i].isNaN ? "" : NumberText.shortest($0.values[i]) })
             }
             emit(csv ? rows.map { $0.joined(separator: ",") }.joined(separator: "\n") : table(rows))
         }

@@ -207,7 +207,7 @@ struct BacktestCommand: ParsableCommand {
                 return
             }
             emit(
-                "\(s.name) on \(sym), \(result.interval) bars, cash \(number(config.cash)), commission \(number(config.commission * 100))%"
+                "\(s.name) on \(sym), \(result.interval) bars, cash \(NumberText.shortest(config.cash)), commission \(NumberText.shortest(config.commission * 100))%"
             )
             if isatty(STDOUT_FILENO) == 1 { emit("Equity  " + Sparkline.text(result.equity, width: 60)) }
             emit("")
@@ -221,7 +221,7 @@ struct BacktestCommand: ParsableCommand {
                     t.append([
                         "\(i + 1)", tr.entrySession.description, tr.exitSession.description,
                         tr.isLong ? "long" : "short",
-                        number(abs(tr.size)), String(format: "%.2f", tr.entryPrice),
+                        NumberText.shortest(abs(tr.size)), String(format: "%.2f", tr.entryPrice),
                         String(format: "%.2f", tr.exitPrice),
                         String(format: "%.2f", tr.pnl), String(format: "%.2f", tr.returnFraction * 100),
                         "\(tr.barsHeld)", tr.exitReason.rawValue,
@@ -231,7 +231,7 @@ struct BacktestCommand: ParsableCommand {
             }
             if let open = result.openTrade {
                 emit(
-                    "\nOpen at the end: \(open.isLong ? "long" : "short") \(number(abs(open.size))) since \(open.entrySession) (unrealised \(String(format: "%.2f", open.pnl)); --close-at-end counts it)"
+                    "\nOpen at the end: \(open.isLong ? "long" : "short") \(NumberText.shortest(abs(open.size))) since \(open.entrySession) (unrealised \(String(format: "%.2f", open.pnl)); --close-at-end counts it)"
                 )
             }
         }

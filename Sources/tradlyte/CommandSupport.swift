@@ -31,23 +31,6 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// "12,345".
-func grouped(_ n: Int) -> String {
-    let digits = String(abs(n))
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(ch)
-    }
-    return (n < 0 ? "-" : "") + out
-}
-
-/// Shortest text that reads back as the same Double ("110.446966", "2721017").
-func number(_ value: Double) -> String {
-    if value.isFinite && value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-    return String(value)
-}
-
 /// Encodes a value as pretty, key-sorted JSON.
 func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()

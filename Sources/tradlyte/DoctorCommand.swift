@@ -92,7 +92,7 @@ struct DoctorCommand: ParsableCommand {
                         Check(
                             name: "Database", level: integrity == "ok" ? .ok : .fail,
                             detail:
-                                "\(env.databasePath), schema \(try store.currentSchemaVersion()), \(grouped(summary.dailyRows)) daily bars, integrity \(integrity)",
+                                "\(env.databasePath), schema \(try store.currentSchemaVersion()), \(NumberText.grouped(summary.dailyRows)) daily bars, integrity \(integrity)",
                             fix: integrity == "ok" ? nil : "restore a backup or move the file aside and refresh"))
                 } catch {
                     checks.append(Check(name: "Database", level: .fail, detail: "\(error)"))

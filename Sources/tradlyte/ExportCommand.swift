@@ -50,7 +50,7 @@ struct ExportCommand: ParsableCommand {
                         lines.append(
                             [
                                 r.symbol, r.name ?? "", r.type ?? "", r.exchange ?? "", r.active ? "1" : "0",
-                                r.market_cap.map(number) ?? "", r.industry ?? "", r.list_date ?? "",
+                                r.market_cap.map(NumberText.shortest) ?? "", r.industry ?? "", r.list_date ?? "",
                                 r.delist_date ?? "", r.description ?? "",
                             ].map(csvField).joined(separator: ","))
                     }
@@ -135,7 +135,7 @@ struct ExportCommand: ParsableCommand {
                     lines.reserveCapacity(rows.count + 1)
                     for r in rows {
                         lines.append(
-                            "\(r.symbol),\(r.interval),\(r.bucket),\(r.start_session),\(r.end_session),\(r.first_session),\(r.last_session),\(r.sessions),\(r.complete ? 1 : 0),\(number(r.open)),\(number(r.high)),\(number(r.low)),\(number(r.close)),\(number(r.volume))"
+                            "\(r.symbol),\(r.interval),\(r.bucket),\(r.start_session),\(r.end_session),\(r.first_session),\(r.last_session),\(r.sessions),\(r.complete ? 1 : 0),\(NumberText.shortest(r.open)),\(NumberText.shortest(r.high)),\(NumberText.shortest(r.low)),\(NumberText.shortest(r.close)),\(NumberText.shortest(r.volume))"
                         )
                     }
                     emit(lines.joined(separator: "\n"))

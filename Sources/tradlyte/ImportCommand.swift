@@ -35,10 +35,11 @@ struct ImportCommand: ParsableCommand {
                 let env = try AppEnvironment.load()
                 let (summary, bars, runID) = try CSVImport.run(file: file, symbol: symbol, env: env)
                 let who = bars.count == 1 ? bars.keys.first!.rawValue : "\(bars.count) symbols"
-                var line = "Imported \(grouped(summary.rows)) rows for \(who)"
+                var line = "Imported \(NumberText.grouped(summary.rows)) rows for \(who)"
                 if let first = summary.firstSession, let last = summary.lastSession { line += " (\(first) … \(last))" }
-                line += ": \(grouped(summary.inserted)) new, \(grouped(summary.changed)) changed, "
-                line += "\(grouped(summary.unchanged)) unchanged. Run #\(runID)."
+                line +=
+                    ": \(NumberText.grouped(summary.inserted)) new, \(NumberText.grouped(summary.changed)) changed, "
+                line += "\(NumberText.grouped(summary.unchanged)) unchanged. Run #\(runID)."
                 emit(line)
             }
         }

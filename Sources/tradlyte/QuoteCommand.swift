@@ -68,7 +68,8 @@ struct QuoteCommand: ParsableCommand {
                         r.change_percent.map { String(format: "%+.2f%%", $0) } ?? "",
                         (r.day_low.map { String(format: "%.2f", $0) } ?? "") + "–"
                             + (r.day_high.map { String(format: "%.2f", $0) } ?? ""),
-                        r.volume.map { grouped(Int($0)) } ?? "", r.source.uppercased() == "DEMO" ? "DEMO" : r.source,
+                        r.volume.map { NumberText.grouped(Int($0)) } ?? "",
+                        r.source.uppercased() == "DEMO" ? "DEMO" : r.source,
                         age(r.age_seconds),
                     ])
                 }

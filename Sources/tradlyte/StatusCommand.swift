@@ -40,10 +40,11 @@ struct StatusCommand: ParsableCommand {
             ("Provider", r.provider),
             (
                 "Symbols",
-                "\(grouped(r.symbols))"
-                    + (r.symbols_with_bars != r.symbols ? " (\(grouped(r.symbols_with_bars)) with bars)" : "")
+                "\(NumberText.grouped(r.symbols))"
+                    + (r.symbols_with_bars != r.symbols
+                        ? " (\(NumberText.grouped(r.symbols_with_bars)) with bars)" : "")
             ),
-            ("Daily bars", grouped(r.daily_rows)),
+            ("Daily bars", NumberText.grouped(r.daily_rows)),
         ]
         if let first = r.first_session, let latest = r.latest_session {
             rows.append(("Sessions", "\(first) … \(latest)"))

@@ -155,7 +155,7 @@ public struct IndicatorSpec: Sendable {
     }
 
     public static func format(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+        NumberText.shortest(v)
     }
 }
 
