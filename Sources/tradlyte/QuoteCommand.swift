@@ -17,47 +17,10 @@ struct QuoteCommand: ParsableCommand {
     @Argument(help: "Symbols.") var symbols: [String]
     @Flag(name: .long, help: "Print JSON.") var json = false
 
-    struct Row: Encodable {
-        var symbol: String
-        var price: Double
-        var change: Double?
-        var change_percent: Double?
-        var day_low: Double?
-        var day_high: Double?
-        var volume: Double?
-        var session: String?
-        var source: String
-        var as_of: String
-        var age_seconds: Int
-        var note: String?
-    }
-
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            let provider = try env.makeProvider()
-            let store = try env.openStore()
-            let service = QuoteService(provider: provider, store: store, ttl: env.config.quoteTTLSeconds)
-            let now = env.now()
-            var rows: [Row] = []
-            var failures: [String] = []
-            for text in symbols {
-                do {
-                    let symbol = try store.resolveSymbol(text)
-                    let result = try service.quote(symbol, at: now)
-                    let q = result.quote
-                    rows.append(
-                        Row(
-                            symbol: q.symbol.rawValue, price: q.price, change: q.change,
-                            change_percent: q.changePercent,
-                            day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
-                            source: q.source.rawValue + (result.fromCache ? " (cached)" : ""),
-                            as_of: ISO8601DateFormatter().string(from: q.asOf),
-                            age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note))
-                } catch {
-                    failures.append("\(text): \(error)")
-                }
-            }
+            let (rows, failures) = try QuoteReport.quotes(symbols, env: env)
             if json {
                 emit(try jsonText(rows))
             } else if !rows.isEmpty {

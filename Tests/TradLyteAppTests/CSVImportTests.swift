@@ -71,3 +71,20 @@ import TradLyteTestSupport
         #expect(report.last_run?.status == "succeeded" && report.last_run?.stages == ["import succeeded"])
     }
 }
+
+/// `quote` in-process: a typed symbol resolves, an unknown one is reported by name and the rest
+/// still quote; a second quote within the TTL comes from the cache.
+@Suite struct QuoteReportTests {
+    @Test func quotesResolveTypedSymbolsAndReportUnknownOnes() throws {
+        let dir = TemporaryDirectory()
+        let env = try AppEnvironment.load(
+            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        _ = try CSVImport.run(file: dir.write("ACME.csv", CSVImportTests.rows), symbol: nil, env: env)
+        let (rows, failures) = try QuoteReport.quotes(["acme", "NOPE"], env: env)
+        #expect(rows.map(\.symbol) == ["ACME"] && rows[0].price > 0)
+        #expect(failures.count == 1 && failures[0].hasPrefix("NOPE: "))
+        let again = try QuoteReport.quotes(["ACME"], env: env)
+        #expect(again.rows.first?.source.hasSuffix("(cached)") == true)
+        #expect(again.rows.first?.price == rows[0].price)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import MarketData
+import TradLyteCore
+import TradLyteStore
+
+/// `tradlyte quote`: the latest price of each symbol through the quote service (cache, provider,
+/// stored bars), with its source and age; symbols that fail are reported by name.
+package enum QuoteReport {
+    package struct Row: Encodable, Equatable {
+        package var symbol: String
+        package var price: Double
+        package var change: Double?
+        package var change_percent: Double?
+        package var day_low: Double?
+        package var day_high: Double?
+        package var volume: Double?
+        package var session: String?
+        package var source: String
+        package var as_of: String
+        package var age_seconds: Int
+        package var note: String?
+    }
+
+    /// One row per symbol that resolved and quoted, and "SYMBOL: why" for each that did not.
+    package static func quotes(_ symbols: [String], env: AppEnvironment) throws -> (rows: [Row], failures: [String]) {
+        let provider = try env.makeProvider()
+        let store = try env.openStore()
+        let service = QuoteService(provider: provider, store: store, ttl: env.config.quoteTTLSeconds)
+        let now = env.now()
+        var rows: [Row] = []
+        var failures: [String] = []
+        for text in symbols {
+            do {
+                let symbol = try store.resolveSymbol(text)
+                let result = try service.quote(symbol, at: now)
+                let q = result.quote
+                rows.append(
+                    Row(
+                        symbol: q.symbol.rawValue, price: q.price, change: q.change, change_percent: q.changePercent,
+                        day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
+                        source: q.source.rawValue + (result.fromCache ? " (cached)" : ""),
+                        as_of: ISO8601DateFormatter().string(from: q.asOf),
+                        age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note))
+            } catch {
+                failures.append("\(text): \(error)")
+            }
+        }
+        return (rows, failures)
+    }
+}
