@@ -16,29 +16,10 @@ struct ExportCommand: ParsableCommand {
         @Option(name: .long, help: "csv or json.")
         var format: OutputFormat = .csv
 
-        struct Row: Encodable {
-            var symbol: String
-            var name: String?
-            var type: String?
-            var exchange: String?
-            var active: Bool
-            var market_cap: Double?
-            var industry: String?
-            var list_date: String?
-            var delist_date: String?
-            var description: String?
-        }
-
         func run() throws {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
-                let infos = env.databaseExists ? try env.openStore().symbols() : []
-                let rows = infos.map { i in
-                    Row(
-                        symbol: i.symbol.rawValue, name: i.name, type: i.type, exchange: i.exchange, active: i.active,
-                        market_cap: i.marketCap, industry: i.industry, list_date: i.listDate?.description,
-                        delist_date: i.delistDate?.description, description: i.description)
-                }
+                let rows = try Export.symbols(env: env)
                 switch format {
                 case .json:
                     emit(try jsonText(rows))
@@ -82,49 +63,14 @@ struct ExportCommand: ParsableCommand {
         @Option(name: .long, help: "Only bars ending on or before this date (YYYY-MM-DD).")
         var to: String?
 
-        struct Row: Encodable {
-            var symbol: String
-            var interval: Int
-            var bucket: Int
-            var start_session: String
-            var end_session: String
-            var first_session: String
-            var last_session: String
-            var sessions: Int
-            var complete: Bool
-            var open: Double
-            var high: Double
-            var low: Double
-            var close: Double
-            var volume: Double
-        }
-
         func run() throws {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
-                let typed = try Symbol(typed: self.symbol)
                 let interval = try FibInterval(parsing: self.interval)
                 let from = try self.from.map { try parseDate($0, option: "--from") }
                 let to = try self.to.map { try parseDate($0, option: "--to") }
                 if let from, let to, from > to { throw AppError.badInput("--from \(from) is after --to \(to)") }
-                guard env.databaseExists else { throw StoreError.unknownSymbol(typed.rawValue) }
-                let store = try env.openStore()
-                let symbol = try store.resolveSymbol(self.symbol)
-                let range = (from ?? SessionDate(dayNumber: 0))...(to ?? SessionDate(year: 9999, month: 12, day: 31)!)
-                let latestClosed = store.calendar.latestClosedSessionIndex(
-                    at: env.now(), graceMinutes: env.config.closeGraceMinutes)
-                let bars = try store.bars(symbol, interval: interval, latestClosed: Int32(latestClosed), in: range)
-                let cal = store.calendar
-                let rows = bars.map { b -> Row in
-                    let span = b.calendarSessions(interval: interval)
-                    let end = cal.session(at: Int(span.upperBound)) ?? cal.lastSession
-                    return Row(
-                        symbol: symbol.rawValue, interval: interval.sessions, bucket: Int(b.bucket),
-                        start_session: cal.sessions[Int(span.lowerBound)].description, end_session: end.description,
-                        first_session: cal.sessions[Int(b.firstSession)].description,
-                        last_session: cal.sessions[Int(b.lastSession)].description, sessions: Int(b.sessionsPresent),
-                        complete: b.complete, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)
-                }
+                let rows = try Export.bars(self.symbol, interval: interval, from: from, to: to, env: env)
                 switch format {
                 case .json:
                     emit(try jsonText(rows))

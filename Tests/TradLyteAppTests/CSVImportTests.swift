@@ -88,3 +88,23 @@ import TradLyteTestSupport
         #expect(again.rows.first?.price == rows[0].price)
     }
 }
+
+/// `export` in-process: a symbol's 3-session bars with the sessions their buckets span, a range
+/// that keeps whole bars, and an unknown symbol.
+@Suite struct ExportTests {
+    @Test func barsCarryTheirBucketsSpanAndARangeKeepsWholeBars() throws {
+        let dir = TemporaryDirectory()
+        let env = try AppEnvironment.load(
+            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        _ = try CSVImport.run(file: dir.write("ACME.csv", CSVImportTests.rows), symbol: nil, env: env)
+        let three = try FibInterval(3)
+        let all = try Export.bars("acme", interval: three, from: nil, to: nil, env: env)
+        #expect(all.map(\.sessions).reduce(0, +) == 3 && all.allSatisfy { $0.symbol == "ACME" })
+        #expect(all.first?.first_session == "2024-03-11" && all.last?.last_session == "2024-03-13")
+        for row in all { #expect(row.start_session <= row.first_session && row.last_session <= row.end_session) }
+        let late = try Export.bars("ACME", interval: three, from: try SessionDate(iso: "2024-03-13"), to: nil, env: env)
+        #expect(late.count == 1 && late[0].last_session == "2024-03-13")
+        #expect(try Export.symbols(env: env).map(\.symbol) == ["ACME"])
+        #expect(throws: StoreError.self) { try Export.bars("NOPE", interval: three, from: nil, to: nil, env: env) }
+    }
+}
