@@ -108,3 +108,28 @@ import TradLyteTestSupport
         #expect(throws: StoreError.self) { try Export.bars("NOPE", interval: three, from: nil, to: nil, env: env) }
     }
 }
+
+/// `alerts add` in-process: a rule that could fire is stored; one on a symbol nobody knows, an
+/// unknown kind or a missing value is refused with what to do.
+@Suite struct AlertRulesTests {
+    @Test func rulesThatCanFireAreStoredAndOthersRefused() throws {
+        let dir = TemporaryDirectory()
+        let env = try AppEnvironment.load(
+            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        // Before any data the demo market's tickers are known.
+        let (id, rule) = try AlertRules.add(
+            kind: "price_above", symbol: "acme", value: 120, sessions: nil, strategy: nil, env: env)
+        #expect(rule.symbol?.rawValue == "ACME" && rule.value == 120)
+        #expect(try env.openStore().alertRules().map(\.id) == [id])
+        #expect(throws: AppError.self) {
+            try AlertRules.add(kind: "price_above", symbol: "NOPE", value: 1, sessions: nil, strategy: nil, env: env)
+        }
+        #expect(throws: AppError.badInput("pct_change needs --value with a positive percent (at most 10000)")) {
+            try AlertRules.add(kind: "pct_change", symbol: nil, value: nil, sessions: nil, strategy: nil, env: env)
+        }
+        #expect(throws: AppError.self) {
+            try AlertRules.add(kind: "price_sideways", symbol: "ACME", value: 1, sessions: nil, strategy: nil, env: env)
+        }
+        #expect(try env.openStore().alertRules().count == 1)
+    }
+}
