@@ -11,35 +11,10 @@ struct RunsCommand: ParsableCommand {
     @Option(name: .long, help: "How many runs.") var last: Int = 5
     @Flag(name: .long, help: "Print JSON.") var json = false
 
-    struct Row: Encodable {
-        var id: Int64, trigger: String, status: String, started_at: Date, finished_at: Date?, error: String?,
-            summary: String?
-        var stages: [Stage]
-        struct Stage: Encodable {
-            var stage: String, status: String, attempts: Int, seconds: Double?, counts: [String: Int], error: String?
-        }
-    }
-
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            guard env.databaseExists else {
-                emit("No runs yet — run: tradlyte refresh")
-                return
-            }
-            let store = try env.openStore()
-            let rows = try store.runs(last: max(1, last)).map { r in
-                Row(
-                    id: r.id, trigger: r.trigger.rawValue, status: r.status.rawValue, started_at: r.startedAt,
-                    finished_at: r.finishedAt,
-                    error: r.error, summary: r.summary,
-                    stages: try store.stages(ofRun: r.id).map { s in
-                        .init(
-                            stage: s.stage, status: s.status.rawValue, attempts: s.attempts,
-                            seconds: s.finishedAt.map { $0.timeIntervalSince(s.startedAt) }, counts: s.counts,
-                            error: s.error)
-                    })
-            }
+            let rows = try RunHistory.rows(last: last, env: env)
             if json {
                 emit(try jsonText(rows))
                 return

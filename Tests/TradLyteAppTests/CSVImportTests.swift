@@ -133,3 +133,17 @@ import TradLyteTestSupport
         #expect(try env.openStore().alertRules().count == 1)
     }
 }
+
+/// `runs` in-process: none before the first run; an import is a run with its stage.
+@Suite struct RunHistoryTests {
+    @Test func anImportIsARunWithItsStage() throws {
+        let dir = TemporaryDirectory()
+        let env = try AppEnvironment.load(
+            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        #expect(try RunHistory.rows(last: 5, env: env).isEmpty)
+        _ = try CSVImport.run(file: dir.write("ACME.csv", CSVImportTests.rows), symbol: nil, env: env)
+        let rows = try RunHistory.rows(last: 5, env: env)
+        #expect(rows.count == 1 && rows[0].status == "succeeded" && rows[0].trigger == "cli")
+        #expect(rows[0].stages.map(\.stage) == ["import"] && rows[0].stages[0].counts["inserted"] == 3)
+    }
+}
