@@ -89,7 +89,8 @@ struct CalendarCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                let now = try at.map(parseInstant) ?? Date()
+                // The environment's clock (TRADLYTE_NOW pins it), also when the config cannot be read.
+                let now = try at.map(parseInstant) ?? ((try? AppEnvironment.load())?.now() ?? Date())
                 guard let next = TradingCalendar.nyse.nextSession(at: now) else {
                     throw AppError.failure(
                         "no session after \(now) within the calendar (it ends \(TradingCalendar.nyse.lastDay))")

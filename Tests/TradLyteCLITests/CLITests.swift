@@ -122,6 +122,9 @@ import TradLyteTestSupport
                 && n["early_close"] as? Bool == true)
         let plain = try cli.run(["calendar", "next", "--at", "2024-03-15T15:00:00Z"])
         #expect(plain.stdout == "2024-03-15 Friday opens 09:30 ET, closes 16:00 ET — open now\n")
+        // Without --at, "now" is the environment's clock (pinned here), not the host's.
+        let pinned = try cli.run(["calendar", "next"], environment: ["TRADLYTE_NOW": "2024-03-15T22:00:00Z"])
+        #expect(pinned.stdout.hasPrefix("2024-03-18 Monday opens 09:30 ET"))
     }
 
     @Test func badInputGetsAClearMessageAndExitCodeTwo() throws {
