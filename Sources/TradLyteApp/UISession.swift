@@ -8,7 +8,8 @@ import TradLyteUI
 
 /// Runs the UI's effects against the store, the quote service and the config file, and
 /// feeds the results back as events. Slow work (quotes, backtests, studies, scans) runs on one
-/// bounded pool of workers and reports through the inbox, drained each tick (the UI thread never waits on them).
+/// bounded pool of workers and reports through the inbox, drained each tick (the UI thread never
+/// waits on them).
 package final class UISession {
     /// Background work that can be stopped: Esc or a newer request cancels it.
     package enum Job: Hashable {
@@ -183,6 +184,8 @@ package final class UISession {
                 if synchronous {
                     Self.refresh(env: env, post: { queue += App.update(&state, $0) }, cancellation: cancel)
                 } else {
+                    // A thread of its own, not a worker: a refresh lasts minutes on a paced plan and
+                    // must not hold a slot the quotes and studies need.
                     Thread.detachNewThread {
                         Self.refresh(env: env, post: inbox.post, live: { inbox.post($0) }, cancellation: cancel)
                     }
