@@ -12,7 +12,8 @@ package enum AlertRules {
     ) throws -> (id: Int64, rule: AlertRule) {
         guard let k = AlertRule.Kind(rawValue: kind) else {
             throw AppError.badInput(
-                "unknown alert kind '\(kind)' — use \(AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+                "unknown alert kind '\(kind)' — use "
+                    + AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", ")
             )
         }
         var sym = try symbol.map { try Symbol(typed: $0) }

@@ -62,7 +62,8 @@ package struct AppEnvironment {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
             throw AppError.failure(
-                "cannot create the data directory \(dataDirectory): \(error.localizedDescription) — set TRADLYTE_HOME to a writable directory"
+                "cannot create the data directory \(dataDirectory): \(error.localizedDescription) — "
+                    + "set TRADLYTE_HOME to a writable directory"
             )
         }
         return try MarketStore(path: databasePath)
@@ -182,7 +183,8 @@ package struct AppConfig: Equatable {
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(data) } catch {
             throw AppError.badInput(
-                "the config file \(path) is not valid JSON (\(error.diagnostics.first?.message ?? "")) — fix it or move it aside"
+                "the config file \(path) is not valid JSON (\(error.diagnostics.first?.message ?? "")) — "
+                    + "fix it or move it aside"
             )
         }
         guard case .object(let pairs) = parsed else {
@@ -193,7 +195,8 @@ package struct AppConfig: Equatable {
         func number(_ key: String, _ value: JSONValue, _ range: ClosedRange<Double>) throws -> Double {
             guard case .number(let n) = value, range.contains(n) else {
                 throw AppError.badInput(
-                    "\(path): \(key) must be a number from \(IndicatorSpec.format(range.lowerBound)) to \(IndicatorSpec.format(range.upperBound))"
+                    "\(path): \(key) must be a number from \(IndicatorSpec.format(range.lowerBound)) to "
+                        + IndicatorSpec.format(range.upperBound)
                 )
             }
             return n

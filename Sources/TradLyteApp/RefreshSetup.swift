@@ -31,7 +31,8 @@ package struct RefreshSetup {
             closeGraceMinutes: env.config.closeGraceMinutes)
         if options.mode == .watchlist && options.watchlist.isEmpty && only == nil {
             throw AppError.badInput(
-                "mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in \(env.configPath) or pass --symbols"
+                "mode is \"watchlist\" but the watchlist is empty — add symbols to \"watchlist\" in "
+                    + "\(env.configPath) or pass --symbols"
             )
         }
         catalog = StrategyCatalog(directory: env.strategiesDirectory)

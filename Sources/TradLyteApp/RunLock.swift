@@ -15,7 +15,8 @@ package final class RunLock {
         guard fd >= 0 else {
             if errno == EROFS || errno == EACCES {
                 throw AppError.failure(
-                    "the data directory \(directory) is read-only (\(String(cString: strerror(errno)))) — fix its permissions or mount; nothing was changed"
+                    "the data directory \(directory) is read-only (\(String(cString: strerror(errno)))) — "
+                        + "fix its permissions or mount; nothing was changed"
                 )
             }
             throw AppError.failure("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
@@ -42,6 +43,7 @@ package final class RunLock {
 package struct RunLockHeld: Error, CustomStringConvertible {
     package let holder: String
     package var description: String {
-        "a refresh is already running (\(holder)) — wait for it to finish; a lock left by a dead process is taken over automatically"
+        "a refresh is already running (\(holder)) — wait for it to finish; a lock left by a dead process "
+            + "is taken over automatically"
     }
 }

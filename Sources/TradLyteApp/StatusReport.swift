@@ -76,7 +76,8 @@ package struct StatusReport: Encodable {
         }
         if report.daily_rows == 0 {
             report.hint =
-                "no market data yet — run: tradlyte refresh (or import a CSV: tradlyte import csv FILE --symbol SYMBOL)"
+                "no market data yet — run: tradlyte refresh (or import a CSV: "
+                + "tradlyte import csv FILE --symbol SYMBOL)"
         } else if report.last_run?.status == "failed" {
             report.hint = "the last refresh failed — see: tradlyte runs --last 1; then run tradlyte refresh again"
         } else if report.stale {

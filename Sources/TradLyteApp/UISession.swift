@@ -350,13 +350,15 @@ package final class UISession {
             if result.barCount == 0, let range {
                 return .failure(
                     QuoteFailure(
-                        "no \(interval) bars between \(range.lowerBound) and \(range.upperBound) — widen the range or :range clear"
+                        "no \(interval) bars between \(range.lowerBound) and \(range.upperBound) — "
+                            + "widen the range or :range clear"
                     ))
             }
             guard result.barCount > compiled.lookback else {
                 return .failure(
                     QuoteFailure(
-                        "\(result.barCount) \(interval) bars; \(strategy.name) needs more than \(compiled.lookback) to warm up — try a shorter interval"
+                        "\(result.barCount) \(interval) bars; \(strategy.name) needs more than "
+                            + "\(compiled.lookback) to warm up — try a shorter interval"
                     ))
             }
             return .success(result)

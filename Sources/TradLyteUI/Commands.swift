@@ -158,7 +158,8 @@ public enum Commands {
         .key(["left"], .cellLeft, "heat map: previous column", .backtest),
         .key(["right"], .cellRight, "heat map: next column", .backtest),
         .key(
-            ["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest, palette: "apply best"),
+            ["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest,
+            palette: "apply best"),
         .key(
             ["m"], .cycleMetric,
             "sweep: statistic of the heat map (Sharpe, return, Sortino, SQN, drawdown, Calmar, win rate)", .backtest,

@@ -39,7 +39,8 @@ import TradLyteTestSupport
         let unnamed = dir.write("daily bars.csv", Self.rows)
         #expect(
             throws: AppError.badInput(
-                "the file has no symbol column — pass --symbol SYMBOL (or name the file after the symbol, e.g. AAPL.csv)"
+                "the file has no symbol column — pass --symbol SYMBOL (or name the file after the symbol, "
+                    + "e.g. AAPL.csv)"
             )
         ) { try CSVImport.run(file: unnamed, symbol: nil, env: env) }
         let withColumn = dir.write("x.csv", "symbol,date,open,high,low,close\nACME,2024-03-11,10,11,9.5,10.5\n")

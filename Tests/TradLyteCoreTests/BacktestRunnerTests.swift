@@ -25,9 +25,11 @@ import TradLyteTestSupport
     let cross = try! Strategy.parse(
         """
         {"schema": "tradlyte.strategy/1", "name": "Cross",
-         "parameters": {"fast": {"default": 10, "min": 2, "max": 50, "step": 1}, "slow": {"default": 30, "min": 10, "max": 200, "step": 5}},
+         "parameters": {"fast": {"default": 10, "min": 2, "max": 50, "step": 1},
+                        "slow": {"default": 30, "min": 10, "max": 200, "step": 5}},
          "setup": {"rule": "close > sma(50)"},
-         "trigger": {"rule": "sma($fast) crosses_above sma($slow)"}, "exit": {"rule": "sma($fast) crosses_below sma($slow)"}}
+         "trigger": {"rule": "sma($fast) crosses_above sma($slow)"},
+         "exit": {"rule": "sma($fast) crosses_below sma($slow)"}}
         """)
 
     @Test func sweepsTheGridWithAHeatMapACapAndRandomSubsets() throws {
@@ -211,7 +213,8 @@ import TradLyteTestSupport
         let strategy = try Strategy.parse(
             """
             {"schema": "tradlyte.strategy/1", "name": "Cross",
-             "parameters": {"fast": {"default": 10, "min": 2, "max": 40}, "slow": {"default": 50, "min": 41, "max": 200}},
+             "parameters": {"fast": {"default": 10, "min": 2, "max": 40},
+                            "slow": {"default": 50, "min": 41, "max": 200}},
              "trigger": {"rule": "sma($fast) crosses_above sma($slow)", "action": "buy"},
              "exit": {"rule": "sma($fast) crosses_below sma($slow)"}}
             """)
