@@ -5,6 +5,11 @@ import TradLyteCore
 import TradLyteStore
 import TradLyteTestSupport
 
+/// A home in `dir` with the clock pinned to 2024-03-15 21:00 UTC (after that Friday's close).
+func pinnedEnvironment(_ dir: TemporaryDirectory, now: String = "2024-03-15T21:00:00Z") throws -> AppEnvironment {
+    try AppEnvironment.load(["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": now, "HOME": dir.path])
+}
+
 /// `import csv` in-process: the run it records, the symbol from the file name, the errors that
 /// name the flag to use, and a rejected file that stores nothing.
 @Suite struct CSVImportTests {
@@ -15,13 +20,9 @@ import TradLyteTestSupport
         2024-03-13,11,11.5,10.8,11.1,900
         """
 
-    func environment(_ dir: TemporaryDirectory) throws -> AppEnvironment {
-        try AppEnvironment.load(["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
-    }
-
     @Test func aFileIsOneRecordedRunAndItsNameGivesTheSymbol() throws {
         let dir = TemporaryDirectory()
-        let env = try environment(dir)
+        let env = try pinnedEnvironment(dir)
         let file = dir.write("ACME.csv", Self.rows)
         let (summary, bars, runID) = try CSVImport.run(file: file, symbol: nil, env: env)
         #expect(summary.inserted == 3 && bars.keys.map(\.rawValue) == ["ACME"])
@@ -35,7 +36,7 @@ import TradLyteTestSupport
 
     @Test func errorsNameTheFlagAndARejectedFileStoresNothing() throws {
         let dir = TemporaryDirectory()
-        let env = try environment(dir)
+        let env = try pinnedEnvironment(dir)
         let unnamed = dir.write("daily bars.csv", Self.rows)
         #expect(
             throws: AppError.badInput(
@@ -57,8 +58,7 @@ import TradLyteTestSupport
 @Suite struct StatusReportTests {
     @Test func anEmptyHomeSaysHowToStartAndAnImportIsCovered() throws {
         let dir = TemporaryDirectory()
-        let env = try AppEnvironment.load(
-            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        let env = try pinnedEnvironment(dir)
         let now = env.now()
         let empty = try StatusReport.make(env: env, at: now)
         #expect(empty.schema_version == nil && empty.daily_rows == 0)
@@ -78,8 +78,7 @@ import TradLyteTestSupport
 @Suite struct QuoteReportTests {
     @Test func quotesResolveTypedSymbolsAndReportUnknownOnes() throws {
         let dir = TemporaryDirectory()
-        let env = try AppEnvironment.load(
-            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        let env = try pinnedEnvironment(dir)
         _ = try CSVImport.run(file: dir.write("ACME.csv", CSVImportTests.rows), symbol: nil, env: env)
         let (rows, failures) = try QuoteReport.quotes(["acme", "NOPE"], env: env)
         #expect(rows.map(\.symbol) == ["ACME"] && rows[0].price > 0)
@@ -95,8 +94,7 @@ import TradLyteTestSupport
 @Suite struct ExportTests {
     @Test func barsCarryTheirBucketsSpanAndARangeKeepsWholeBars() throws {
         let dir = TemporaryDirectory()
-        let env = try AppEnvironment.load(
-            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        let env = try pinnedEnvironment(dir)
         _ = try CSVImport.run(file: dir.write("ACME.csv", CSVImportTests.rows), symbol: nil, env: env)
         let three = try FibInterval(3)
         let all = try Export.bars("acme", interval: three, from: nil, to: nil, env: env)
@@ -115,8 +113,7 @@ import TradLyteTestSupport
 @Suite struct AlertRulesTests {
     @Test func rulesThatCanFireAreStoredAndOthersRefused() throws {
         let dir = TemporaryDirectory()
-        let env = try AppEnvironment.load(
-            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        let env = try pinnedEnvironment(dir)
         // Before any data the demo market's tickers are known.
         let (id, rule) = try AlertRules.add(
             kind: "price_above", symbol: "acme", value: 120, sessions: nil, strategy: nil, env: env)
@@ -139,8 +136,7 @@ import TradLyteTestSupport
 @Suite struct RunHistoryTests {
     @Test func anImportIsARunWithItsStage() throws {
         let dir = TemporaryDirectory()
-        let env = try AppEnvironment.load(
-            ["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": "2024-03-15T21:00:00Z", "HOME": dir.path])
+        let env = try pinnedEnvironment(dir)
         #expect(try RunHistory.rows(last: 5, env: env).isEmpty)
         _ = try CSVImport.run(file: dir.write("ACME.csv", CSVImportTests.rows), symbol: nil, env: env)
         let rows = try RunHistory.rows(last: 5, env: env)

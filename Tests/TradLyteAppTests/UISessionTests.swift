@@ -13,7 +13,7 @@ import TradLyteTestSupport
     static let now = "2026-11-25T23:00:00Z"
 
     func environment(_ dir: TemporaryDirectory) throws -> AppEnvironment {
-        try AppEnvironment.load(["TRADLYTE_HOME": dir.path, "TRADLYTE_NOW": Self.now, "HOME": dir.path])
+        try pinnedEnvironment(dir, now: Self.now)
     }
 
     @Test func theRefreshAndTheUIsEffectsRunInProcess() throws {
