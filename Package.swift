@@ -84,7 +84,9 @@ let package = Package(
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "TradLyteApp", "TradLyteTestSupport"]),
         .testTarget(
             name: "TradLyteAppTests",
-            dependencies: ["TradLyteApp", "TradLyteCore", "TradLyteStore", "TradLyteUI", "TradLyteTestSupport"]
+            dependencies: [
+                "TradLyteApp", "TradLyteCore", "TradLyteStore", "TradLyteUI", "TermRender", "TradLyteTestSupport",
+            ]
         ),
         .testTarget(
             name: "TradLyteStoreTests",

@@ -97,3 +97,58 @@ package struct StrategyCatalog {
         return prev[b.count]
     }
 }
+
+// MARK: - Writing strategy files
+
+extension StrategyCatalog {
+    /// Creates a user strategy named `name` as a copy of `template`; returns its path. Never
+    /// replaces an existing file.
+    package func create(_ name: String, from template: String) throws -> String {
+        var strategy = try self.strategy(template)
+        let id = StrategyCatalog.id(for: name)
+        guard !id.isEmpty, id.contains(where: { $0.isLetter }) else {
+            throw AppError.badInput("'\(name)' is not a usable strategy name")
+        }
+        let path = directory + "/" + id + ".json"
+        if FileManager.default.fileExists(atPath: path) {
+            throw AppError.badInput("\(path) already exists — pick another name or edit that file")
+        }
+        strategy.name = name
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.replace(path, with: Data(strategy.fileText.utf8), mode: 0o644, what: "the strategies directory")
+        return path
+    }
+
+    /// Writes `<directory>/<id>.json` atomically after validating the text again with the file
+    /// parser: an invalid strategy never replaces a file. Returns the problem, if any.
+    package func save(id: String, text: String) -> String? {
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            return "the file id must be letters, digits and _"
+        }
+        do { _ = try Strategy.parse(Data(text.utf8)) } catch { return "the strategy is invalid: \(error)" }
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            return "cannot create \(directory): \(error.localizedDescription)"
+        }
+        do {
+            try AtomicFile.replace(
+                directory + "/" + id + ".json", with: Data(text.utf8), mode: 0o644, what: "the strategy file")
+        } catch {
+            return "\(error)"
+        }
+        return nil
+    }
+
+    /// A strategy file read and compiled: the strategy, or every problem found.
+    package static func validate(file: String) throws(AppError) -> Result<(Strategy, CompiledStrategy), StrategyError> {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw AppError.badInput(
+                FileManager.default.fileExists(atPath: file) ? "cannot read \(file)" : "no such file: \(file)")
+        }
+        do throws(StrategyError) {
+            let strategy = try Strategy.parse(data)
+            return .success((strategy, try CompiledStrategy(strategy)))
+        } catch {
+            return .failure(error)
+        }
+    }
+}

@@ -64,6 +64,67 @@ package final class UISession {
         return (state, effects)
     }
 
+    /// The screens `open` knows.
+    package static let screens = [
+        "watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline", "strategies",
+    ]
+
+    /// Refuses a screen name `open` does not know, listing the ones it does.
+    package static func check(screen: String) throws {
+        guard screens.contains(screen) else {
+            throw AppError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
+        }
+    }
+
+    /// The first state with its loads done in-line, for a headless frame (`tradlyte render`).
+    package func headless(width: Int, height: Int) throws -> AppState {
+        var (state, effects) = try start(width: width, height: height)
+        run(effects, &state, synchronous: true)
+        return state
+    }
+
+    /// Opens a screen by name (`watchlist`, `chart`, `quote`, `help`, `backtest`, `picks`,
+    /// `alerts`, `pipeline`, `strategies`) with its work done in-line; `strategy` picks the
+    /// backtest's strategy or the composer's entry.
+    package func open(_ screen: String, strategy: String?, _ state: inout AppState) throws {
+        try Self.check(screen: screen)
+        switch screen {
+        case "watchlist": state.focus = .watchlist
+        case "chart": state.focus = .main
+        case "quote": run(App.perform(.openQuote, &state), &state, synchronous: true)
+        case "backtest":
+            if let strategy {
+                let id = try catalog.find(strategy).id
+                guard state.strategies.contains(id) else {
+                    throw AppError.badInput(
+                        "strategy '\(strategy)' does not load — `tradlyte strategy validate` shows why")
+                }
+                state.strategy = id
+            }
+            state.focus = .main
+            run(App.perform(.openBacktest, &state), &state, synchronous: true)
+        case "picks":
+            state.focus = .main
+            run(App.perform(.openPicks, &state), &state, synchronous: true)
+        case "alerts":
+            state.focus = .main
+            run(App.perform(.openAlerts, &state), &state, synchronous: true)
+        case "pipeline":
+            state.focus = .main
+            run(App.perform(.openPipeline, &state), &state, synchronous: true)
+        case "strategies":
+            state.focus = .main
+            run(App.perform(.openComposer, &state), &state, synchronous: true)
+            if let strategy {
+                let id = try catalog.find(strategy).id
+                state.composer.selected = state.composer.entries.firstIndex { $0.id == id } ?? 0
+                run(App.perform(.listOpen, &state), &state, synchronous: true)
+            }
+        default: _ = App.perform(.help, &state)
+        }
+        state.message = state.message?.level == .info ? nil : state.message
+    }
+
     /// Runs effects; store reads happen inline (milliseconds), quotes in the background
     /// unless `synchronous` (headless rendering).
     package func run(_ effects: [Effect], _ state: inout AppState, synchronous: Bool = false) {
@@ -90,7 +151,8 @@ package final class UISession {
             case .runBacktest(let name, let symbol, let interval, let parameters, let range, let generation):
                 do {
                     let strategy = try catalog.strategy(name)
-                    let daily = try state.series[symbol] ?? store.dailySeries(try Symbol(symbol))
+                    let sym = try Symbol(symbol)
+                    let daily = try state.series[symbol] ?? store.dailySeries(sym)
                     let latest = state.latestClosed
                     let cancel = started(.backtest(generation))
                     let jobs = self.jobs
@@ -102,14 +164,14 @@ package final class UISession {
                         return .backtestFinished(
                             generation: generation,
                             Self.backtest(
-                                strategy, parameters: parameters, daily: daily, interval: interval,
+                                strategy, symbol: sym, parameters: parameters, daily: daily, interval: interval,
                                 range: range, latestClosed: latest))
                     }
                     event = offload(synchronous, job)
                 } catch {
                     event = .backtestFinished(generation: generation, .failure(QuoteFailure("\(error)")))
                 }
-            case .runStudy(let kind, let name, let symbol, let interval, let generation):
+            case .runStudy(let kind, let name, let symbol, let interval, let parameters, let range, let generation):
                 do {
                     let strategy = try catalog.strategy(name)
                     var universe: [(Symbol, BarSeries)] = []
@@ -124,11 +186,11 @@ package final class UISession {
                     let jobs = self.jobs
                     let job = { @Sendable () -> AppEvent in
                         defer { jobs.withLock { $0[.study(generation)] = nil } }
+                        let request = StudyRequest(
+                            strategy: strategy, parameters: parameters, interval: interval, range: range)
                         return .studyFinished(
                             generation: generation,
-                            Self.study(
-                                kind, strategy, universe: series, interval: interval, latestClosed: latest,
-                                cancellation: cancel))
+                            Self.study(kind, request, universe: series, latestClosed: latest, cancellation: cancel))
                     }
                     event = offload(synchronous, job)
                 } catch {
@@ -244,7 +306,7 @@ package final class UISession {
                         }
                     })
             case .saveStrategy(let id, let text):
-                event = .strategySaved(id: id, error: saveStrategy(id: id, text: text))
+                event = .strategySaved(id: id, error: catalog.save(id: id, text: text))
             case .setTheme(let name):
                 do {
                     theme = try themes.load(name)
@@ -337,90 +399,51 @@ package final class UISession {
         do { return try body() } catch { return .failed("\(error)") }
     }
 
-    /// One backtest with the strategy's own settings (pure computation; runs on any thread).
+    /// One backtest with the strategy's own settings (pure computation; runs on any thread):
+    /// the CLI's `backtest` with the same checks.
     package static func backtest(
-        _ strategy: Strategy, parameters: [String: Double] = [:], daily: BarSeries, interval: FibInterval,
-        range: ClosedRange<SessionDate>? = nil, latestClosed: Int32
+        _ strategy: Strategy, symbol: Symbol, parameters: [String: Double] = [:], daily: BarSeries,
+        interval: FibInterval, range: ClosedRange<SessionDate>? = nil, latestClosed: Int32
     ) -> Result<BacktestResult, QuoteFailure> {
+        let request = StudyRequest(strategy: strategy, parameters: parameters, interval: interval, range: range)
         do {
-            let compiled = try CompiledStrategy(strategy, parameters: parameters)
-            let result = Backtester.run(
-                compiled, daily: daily, interval: interval, configuration: BacktestConfiguration(strategy.backtest),
-                latestClosed: latestClosed, range: range)
-            if result.barCount == 0, let range {
-                return .failure(
-                    QuoteFailure(
-                        "no \(interval) bars between \(range.lowerBound) and \(range.upperBound) — "
-                            + "widen the range or :range clear"
-                    ))
-            }
-            guard result.barCount > compiled.lookback else {
-                return .failure(
-                    QuoteFailure(
-                        "\(result.barCount) \(interval) bars; \(strategy.name) needs more than "
-                            + "\(compiled.lookback) to warm up — try a shorter interval"
-                    ))
-            }
-            return .success(result)
+            return .success(try Studies.backtest(request, symbol: symbol, daily: daily, latestClosed: latestClosed))
         } catch {
-            return .failure(QuoteFailure("\(error)"))
+            return .failure(QuoteFailure(error.description))
         }
     }
 
-    /// A watchlist run, sweep or walk-forward on all cores (pure computation; any thread).
-    /// Sweeps cover the ranges the strategy declares (400 random combinations at most);
-    /// walk-forward windows are two years in sample and six months out, on a coarser grid.
+    /// A watchlist run, sweep or walk-forward on all cores (pure computation; any thread), the
+    /// CLI's `backtest --watchlist`, `sweep` and `walkforward` with their defaults: the grid the
+    /// strategy declares (sampled only past the CLI's cap), two years in sample and six months out.
     package static func study(
-        _ kind: StudyPanel.Kind, _ strategy: Strategy, universe: [(Symbol, BarSeries)], interval: FibInterval,
-        latestClosed: Int32, cancellation: CancellationFlag? = nil
+        _ kind: StudyPanel.Kind, _ request: StudyRequest, universe: [(Symbol, BarSeries)], latestClosed: Int32,
+        cancellation: CancellationFlag? = nil
     ) -> Result<StudyPanel.Outcome, QuoteFailure> {
-        let config = BacktestConfiguration(strategy.backtest)
-        func ranges(maxValues: Int) -> [BacktestRunner.ParameterRange] {
-            strategy.parameters.compactMap { p in
-                guard let lo = p.min, let hi = p.max, hi > lo else { return nil }
-                let step = p.step ?? (hi - lo) / 10
-                var values = Array(stride(from: lo, through: hi + step * 1e-9, by: step))
-                if values.count > maxValues {  // thin evenly, keeping both ends
-                    values = (0..<maxValues).map { values[$0 * (values.count - 1) / (maxValues - 1)] }
-                }
-                return BacktestRunner.ParameterRange(name: p.name, values: values)
-            }
-        }
-        do {
+        do throws(AppError) {
             switch kind {
             case .watchlist:
-                let compiled = try CompiledStrategy(strategy)
                 return .success(
                     .watchlist(
-                        BacktestRunner.acrossSymbols(
-                            compiled, universe: universe, interval: interval, configuration: config,
-                            latestClosed: latestClosed, metric: .sharpe, executor: Workers.allCores,
-                            cancellation: cancellation)))
+                        try Studies.acrossSymbols(
+                            request, universe: universe, latestClosed: latestClosed, cancellation: cancellation)))
             case .sweep:
-                let r = ranges(maxValues: 25)
-                guard !r.isEmpty else {
-                    return .failure(QuoteFailure("\(strategy.name) declares no parameter with a min and max to sweep"))
-                }
-                let grid = r.reduce(1) { $0 * $1.values.count }
+                let ranges = try Studies.ranges([], strategy: request.strategy)
+                let grid = Studies.gridSize(ranges)
                 return .success(
                     .sweep(
-                        try BacktestRunner.sweep(
-                            strategy, daily: universe[0].1, interval: interval, ranges: r, configuration: config,
-                            latestClosed: latestClosed, metric: .sharpe, randomSubset: grid > 400 ? 400 : nil,
-                            executor: Workers.allCores, cancellation: cancellation)))
+                        try Studies.sweep(
+                            request, ranges: ranges, daily: universe[0].1, latestClosed: latestClosed,
+                            sample: grid > Studies.gridCap ? Studies.sampleSize : nil, cancellation: cancellation)))
             case .walkForward:
-                let r = ranges(maxValues: 6)
-                let n = interval.sessions
                 return .success(
                     .walkForward(
-                        try BacktestRunner.walkForward(
-                            strategy, daily: universe[0].1, interval: interval, ranges: r,
-                            inSampleBars: max(20, 504 / n), outOfSampleBars: max(5, 126 / n),
-                            configuration: config, latestClosed: latestClosed, metric: .sharpe,
-                            executor: Workers.allCores, cancellation: cancellation)))
+                        try Studies.walkForward(
+                            request, ranges: try Studies.ranges([], strategy: request.strategy),
+                            daily: universe[0].1, latestClosed: latestClosed, cancellation: cancellation)))
             }
         } catch {
-            return .failure(QuoteFailure("\(error)"))
+            return .failure(QuoteFailure(error.description))
         }
     }
 
@@ -444,26 +467,6 @@ package final class UISession {
         } catch {
             return .quoteLoaded(symbol, .failure(QuoteFailure("\(error)")))
         }
-    }
-
-    /// Writes `<strategies>/<id>.json` atomically after validating the text again with the
-    /// file parser: an invalid strategy never replaces a file. Returns the problem, if any.
-    package func saveStrategy(id: String, text: String) -> String? {
-        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-            return "the file id must be letters, digits and _"
-        }
-        do { _ = try Strategy.parse(Data(text.utf8)) } catch { return "the strategy is invalid: \(error)" }
-        let dir = env.strategiesDirectory
-        let path = dir + "/" + id + ".json"
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            return "cannot create \(dir): \(error.localizedDescription)"
-        }
-        do {
-            try AtomicFile.replace(path, with: Data(text.utf8), mode: 0o644, what: "the strategy file")
-        } catch {
-            return "\(error)"
-        }
-        return nil
     }
 
     /// Writes the watchlist into config.json, keeping every other key (atomic replace).

@@ -141,7 +141,7 @@ extension App {
             let count: Int
             switch st.outcome {
             case .watchlist(let rows)?: count = rows.count
-            case .walkForward(let w)?: count = w.count
+            case .walkForward(let w)?: count = w.windows.count
             case .sweep(let sw)?: count = sw.heatmap?.y.values.count ?? 0
             case nil: count = 0
             }

@@ -49,11 +49,16 @@ extension App {
         }
         let superseded = s.study.flatMap { $0.running ? [Effect.cancelStudy(generation: $0.generation)] : nil } ?? []
         let generation = max(s.study?.generation ?? 0, s.backtest?.generation ?? 0) + 1
+        let parameters = s.parameterOverrides[s.strategy] ?? [:]
         s.study = StudyPanel(
             kind: kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
+        s.study?.parameters = parameters
+        s.study?.range = s.backtestRange
         s.pane = .backtest
         return superseded + [
-            .runStudy(kind, strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
+            .runStudy(
+                kind, strategy: s.strategy, symbol: sym, interval: s.interval, parameters: parameters,
+                range: s.backtestRange, generation: generation)
         ]
     }
 

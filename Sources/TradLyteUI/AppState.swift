@@ -306,12 +306,15 @@ public struct StudyPanel: Sendable {
     public enum Outcome: Sendable {
         case watchlist([BacktestRunner.SymbolRow])
         case sweep(BacktestRunner.Sweep)
-        case walkForward([BacktestRunner.WalkForwardWindow])
+        case walkForward(BacktestRunner.WalkForward)
     }
     public var kind: Kind
     public var strategy: String
     public var symbol: String
     public var interval: FibInterval
+    /// The parameter values applied when it started (a sweep varies the rest) and the date range.
+    public var parameters: [String: Double] = [:]
+    public var range: ClosedRange<SessionDate>?
     public var generation: Int
     public var running = true
     public var outcome: Outcome?
@@ -381,7 +384,9 @@ public enum Effect: Equatable, Sendable {
         strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],
         range: ClosedRange<SessionDate>?,
         generation: Int)
-    case runStudy(StudyPanel.Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int)
+    case runStudy(
+        StudyPanel.Kind, strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],
+        range: ClosedRange<SessionDate>?, generation: Int)
     /// Stops a running backtest or study (Esc, or a newer request superseding it): no further
     /// backtest of it starts, so its cores are free within milliseconds.
     case cancelBacktest(generation: Int)

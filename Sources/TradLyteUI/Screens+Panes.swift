@@ -208,8 +208,8 @@ extension Screens {
             heatMap(
                 (map.x, map.y, values), metric: st.metric, best: bestRow?.parameters, cursor: (st.column, st.row), ctx,
                 inner.inset(top: 2), &buf)
-        case .walkForward(let windows)?:
-            let rows: [[(String, Style?)]] = windows.map { w in
+        case .walkForward(let study)?:
+            let rows: [[(String, Style?)]] = study.windows.map { w in
                 let oos = w.outOfSampleStats["Return [%]"]?.number ?? 0
                 return [
                     ("\(w.inSample.lowerBound)–\(w.inSample.upperBound)", t.muted),

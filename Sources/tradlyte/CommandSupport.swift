@@ -41,9 +41,7 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 
 /// Parses an ISO date argument for an option such as `--from`.
 func parseDate(_ text: String, option: String) throws -> SessionDate {
-    do { return try SessionDate(iso: text) } catch {
-        throw AppError.badInput("\(option): \(error.description)")
-    }
+    try Studies.date(text, option: option)
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -1,179 +1,28 @@
 import ArgumentParser
 import Foundation
-import MarketData
 import TradLyteApp
-import TradLyteCore
-import TradLyteStore
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the API key, provider, rate limits, database, terminal and locale; say what to fix.")
-
-    enum Level: String {
-        case ok = "ok"
-        case warn = "warn"
-        case fail = "FAIL"
-    }
-
-    struct Check {
-        let name: String
-        let level: Level
-        let detail: String
-        var fix: String? = nil
-    }
+        abstract: "Check the API key, provider, rate limits, database, theme, terminal and locale; say what to fix.")
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            var checks: [Check] = []
-
-            // Provider and key.
-            if let key = env.apiKey {
-                checks.append(
-                    Check(name: "API key", level: .ok, detail: "set (from \(key.origin)); never printed or stored"))
-                let url = URL(string: env.baseURL)
-                if url?.host == nil {
-                    checks.append(
-                        Check(
-                            name: "Base URL", level: .fail, detail: "'\(env.baseURL)' is not a URL",
-                            fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. "
-                                + PolygonClient.defaultBaseURL))
-                } else {
-                    let loopback = ["127.0.0.1", "localhost", "::1"].contains(url!.host!)
-                    let secure = env.baseURL.hasPrefix("https://") || loopback
-                    checks.append(
-                        Check(
-                            name: "Base URL", level: secure ? .ok : .warn, detail: env.baseURL,
-                            fix: secure ? nil : "use https:// so the key is not sent in clear text"))
-                    let client = PolygonClient(
-                        configuration: .init(
-                            apiKey: key.value, baseURL: env.baseURL, callsPerMinute: 600, retries: 0, timeout: 10),
-                        transport: CurlHTTPClient(userAgent: "TradLyte/\(TradLyteVersion.current) doctor"),
-                        clock: SystemClock(), sleeper: SystemClock())
-                    do {
-                        let market = try client.marketStatus()
-                        checks.append(
-                            Check(name: "Polygon", level: .ok, detail: "reachable, key accepted, market \(market)"))
-                    } catch let error as ProviderError {
-                        checks.append(
-                            Check(
-                                name: "Polygon", level: .fail, detail: client.redact(error.description),
-                                fix: fixFor(error)))
-                    }
-                }
-            } else {
-                checks.append(
-                    Check(
-                        name: "API key", level: .warn, detail: "not set — running on the offline DEMO market",
-                        fix: "export POLYGON_API_KEY=… (or polygon_api_key in \(env.configPath)) to use Polygon"))
-            }
-
-            // Rate limit.
-            let system = SystemClock()
-            let limiter = RateLimiter(callsPerMinute: env.config.callsPerMinute, clock: system, sleeper: system)
-            let year = limiter.estimatedSeconds(forCalls: 252)
-            let tier = env.config.callsPerMinute <= 5 ? " (free tier)" : ""
-            checks.append(
-                Check(
-                    name: "Rate limit", level: .ok,
-                    detail:
-                        "\(IndicatorSpec.format(env.config.callsPerMinute)) calls/min\(tier), \(env.config.retries) retries; a one-year grouped-daily backfill takes ~\(duration(year))",
-                    fix: env.config.callsPerMinute <= 5 && env.apiKey != nil
-                        ? "a paid plan allows more: set calls_per_minute in the config" : nil))
-
-            // Database.
-            if env.databaseExists {
-                do {
-                    let store = try env.openStore()
-                    let summary = try store.summary()
-                    let integrity = try store.quickCheck()
-                    checks.append(
-                        Check(
-                            name: "Database", level: integrity == "ok" ? .ok : .fail,
-                            detail:
-                                "\(env.databasePath), schema \(try store.currentSchemaVersion()), \(NumberText.grouped(summary.dailyRows)) daily bars, integrity \(integrity)",
-                            fix: integrity == "ok" ? nil : "restore a backup or move the file aside and refresh"))
-                } catch {
-                    checks.append(Check(name: "Database", level: .fail, detail: "\(error)"))
-                }
-            } else {
-                let writable =
-                    FileManager.default.isWritableFile(atPath: env.dataDirectory)
-                    || !FileManager.default.fileExists(atPath: env.dataDirectory)
-                checks.append(
-                    Check(
-                        name: "Database", level: writable ? .ok : .fail,
-                        detail: "\(env.databasePath) does not exist yet (it is created on first use)",
-                        fix: writable ? nil : "make \(env.dataDirectory) writable or set TRADLYTE_HOME"))
-            }
-
-            // Terminal and locale.
-            let environment = ProcessInfo.processInfo.environment
-            let term = environment["TERM"] ?? ""
-            let tty = isatty(STDOUT_FILENO) == 1
-            if term.isEmpty || term == "dumb" {
-                checks.append(
-                    Check(
-                        name: "Terminal", level: .warn, detail: "TERM is \(term.isEmpty ? "not set" : "dumb")",
-                        fix: "set TERM (e.g. xterm-256color) to use the terminal UI"))
-            } else {
-                var size = winsize()
-                let sized = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
-                let dims = sized ? ", \(size.ws_col)×\(size.ws_row)" : ""
-                let small = sized && (size.ws_col < 60 || size.ws_row < 16)
-                checks.append(
-                    Check(
-                        name: "Terminal", level: small ? .warn : .ok,
-                        detail:
-                            "TERM=\(term)\(tty ? "" : " (stdout is not a terminal)")\(dims)\(environment["NO_COLOR"] != nil ? ", NO_COLOR set" : "")",
-                        fix: small ? "the UI needs at least 60×16" : nil))
-            }
-            let locale =
-                environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LC_CTYPE"].flatMap {
-                    $0.isEmpty ? nil : $0
-                } ?? environment["LANG"] ?? ""
-            let utf8 = locale.lowercased().contains("utf-8") || locale.lowercased().contains("utf8")
-            checks.append(
-                Check(
-                    name: "Locale", level: utf8 ? .ok : .warn, detail: locale.isEmpty ? "not set" : locale,
-                    fix: utf8 ? nil : "export LANG=C.UTF-8 for box and chart glyphs (ASCII is used otherwise)"))
-            checks.append(Check(name: "libcurl", level: .ok, detail: CurlHTTPClient.libraryVersion))
-
+            var size = winsize()
+            let sized = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
+            let terminal = Doctor.Terminal(
+                isTTY: isatty(STDOUT_FILENO) == 1, size: sized ? (Int(size.ws_col), Int(size.ws_row)) : nil)
+            let checks = Doctor.checks(env: env, environment: ProcessInfo.processInfo.environment, terminal: terminal)
             for c in checks {
-                emit(
-                    "[\(c.level.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0))] \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(c.detail)"
-                )
+                let level = c.level.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)
+                emit("[\(level)] \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(c.detail)")
                 if let fix = c.fix { emit("       \(String(repeating: " ", count: 11)) → \(fix)") }
             }
-            let failed = checks.filter { $0.level == .fail }.count
-            let warned = checks.filter { $0.level == .warn }.count
-            emit(
-                "\n"
-                    + (failed == 0
-                        ? (warned == 0
-                            ? "Everything looks good." : "Working, with \(warned) warning\(warned == 1 ? "" : "s").")
-                        : "\(failed) problem\(failed == 1 ? "" : "s") to fix."))
-            if failed > 0 { throw ExitCode(1) }
+            let verdict = Doctor.verdict(checks)
+            emit("\n" + verdict.text)
+            if verdict.failed { throw ExitCode(1) }
         }
-    }
-
-    func fixFor(_ error: ProviderError) -> String {
-        switch error {
-        case .unauthorized: return "check the key at your Polygon dashboard; export POLYGON_API_KEY=…"
-        case .notEntitled, .outsideHistory, .notYetPublished:
-            return "your plan lacks the market-status endpoint; the daily pipeline may still work"
-        case .rateLimited: return "wait a minute, or lower calls_per_minute"
-        case .transport: return "check the base URL (\(Self.hostHint)) and your network or proxy (HTTPS_PROXY/NO_PROXY)"
-        default: return "see the message above"
-        }
-    }
-
-    static let hostHint = "POLYGON_BASE_URL"
-
-    func duration(_ seconds: Double) -> String {
-        if seconds < 90 { return "\(Int(seconds)) s" }
-        if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }
-        return String(format: "%.1f h", seconds / 3600)
     }
 }

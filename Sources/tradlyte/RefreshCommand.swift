@@ -83,44 +83,13 @@ struct RefreshCommand: ParsableCommand {
                 throw ExitCode(130)
             }
             if outcome.status != .succeeded {
-                notify(env: env, outcome: outcome)
+                if let warning = Notifier.run(env: env, outcome: outcome) {
+                    emitError("tradlyte: warning: \(warning)")
+                }
                 let reason = outcome.error ?? "unknown error"
                 emitError("tradlyte: error: \(outcome.failedStage ?? "run") failed: \(reason)")
                 throw ExitCode(1)
             }
-        }
-    }
-
-    /// Runs the configured notify command (argv, no shell) with a timeout.
-    func notify(env: AppEnvironment, outcome: RunOutcome) {
-        guard let argv = env.config.notifyCommand, let executable = argv.first else { return }
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = Array(argv.dropFirst()) + [outcome.summary]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = argv + [outcome.summary]
-        }
-        var environment = ProcessInfo.processInfo.environment
-        environment["TRADLYTE_RUN_ID"] = outcome.runID.map(String.init) ?? ""
-        environment["TRADLYTE_RUN_STATUS"] = outcome.status.rawValue
-        environment["TRADLYTE_RUN_STAGE"] = outcome.failedStage ?? ""
-        environment["TRADLYTE_RUN_ERROR"] = outcome.error ?? ""
-        environment["TRADLYTE_RUN_SUMMARY"] = outcome.summary
-        environment.removeValue(forKey: "POLYGON_API_KEY")  // the notifier has no business with the key
-        process.environment = environment
-        do {
-            try process.run()
-            let deadline = Date().addingTimeInterval(env.config.notifyTimeoutSeconds)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning {
-                process.terminate()
-                let limit = Int(env.config.notifyTimeoutSeconds)
-                emitError("tradlyte: warning: notify_command did not finish within \(limit) s and was stopped")
-            }
-        } catch {
-            emitError("tradlyte: warning: cannot run notify_command \(executable): \(error.localizedDescription)")
         }
     }
 }

@@ -62,17 +62,7 @@ struct StrategyCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw AppError.badInput(
-                        FileManager.default.fileExists(atPath: file) ? "cannot read \(file)" : "no such file: \(file)")
-                }
-                let outcome: Result<(Strategy, CompiledStrategy), StrategyError>
-                do throws(StrategyError) {
-                    let s = try Strategy.parse(data)
-                    outcome = .success((s, try CompiledStrategy(s)))
-                } catch {
-                    outcome = .failure(error)
-                }
+                let outcome = try StrategyCatalog.validate(file: file)
                 switch outcome {
                 case .success(let (s, compiled)):
                     emit(
@@ -97,20 +87,7 @@ struct StrategyCommand: ParsableCommand {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
                 let catalog = StrategyCatalog(directory: env.strategiesDirectory)
-                var strategy = try catalog.strategy(from)
-                let id = StrategyCatalog.id(for: name)
-                guard !id.isEmpty, id.contains(where: { $0.isLetter }) else {
-                    throw AppError.badInput("'\(name)' is not a usable strategy name")
-                }
-                let path = env.strategiesDirectory + "/" + id + ".json"
-                if FileManager.default.fileExists(atPath: path) {
-                    throw AppError.badInput("\(path) already exists — pick another name or edit that file")
-                }
-                strategy.name = name
-                try FileManager.default.createDirectory(
-                    atPath: env.strategiesDirectory, withIntermediateDirectories: true)
-                try AtomicFile.replace(
-                    path, with: Data(strategy.fileText.utf8), mode: 0o644, what: "the strategies directory")
+                let path = try catalog.create(name, from: from)
                 emit("Created \(path) from \(from). Edit it, then: tradlyte strategy validate \(path)")
             }
         }

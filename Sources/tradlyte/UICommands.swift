@@ -96,53 +96,13 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let screens = [
-                "watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline", "strategies",
-            ]
-            guard screens.contains(screen) else {
-                throw AppError.badInput("unknown screen '\(screen)' — use one of \(screens.joined(separator: ", "))")
-            }
+            try UISession.check(screen: screen)
             let (w, h) = try options.dimensions()
             let env = try AppEnvironment.load()
             let session = try UISession(env: env, themeFlag: options.theme)
-            var (state, effects) = try session.start(width: w, height: h)
-            session.run(effects, &state, synchronous: true)
+            var state = try session.headless(width: w, height: h)
             try apply(options, to: &state, session)
-            switch screen {
-            case "watchlist": state.focus = .watchlist
-            case "chart": state.focus = .main
-            case "quote": session.run(App.perform(.openQuote, &state), &state, synchronous: true)
-            case "backtest":
-                if let strategy {
-                    let id = try session.catalog.find(strategy).id
-                    guard state.strategies.contains(id) else {
-                        throw AppError.badInput(
-                            "strategy '\(strategy)' does not load — `tradlyte strategy validate` shows why")
-                    }
-                    state.strategy = id
-                }
-                state.focus = .main
-                session.run(App.perform(.openBacktest, &state), &state, synchronous: true)
-            case "picks":
-                state.focus = .main
-                session.run(App.perform(.openPicks, &state), &state, synchronous: true)
-            case "alerts":
-                state.focus = .main
-                session.run(App.perform(.openAlerts, &state), &state, synchronous: true)
-            case "pipeline":
-                state.focus = .main
-                session.run(App.perform(.openPipeline, &state), &state, synchronous: true)
-            case "strategies":
-                state.focus = .main
-                session.run(App.perform(.openComposer, &state), &state, synchronous: true)
-                if let strategy {
-                    let id = try session.catalog.find(strategy).id
-                    state.composer.selected = state.composer.entries.firstIndex { $0.id == id } ?? 0
-                    session.run(App.perform(.listOpen, &state), &state, synchronous: true)
-                }
-            default: _ = App.perform(.help, &state)
-            }
-            state.message = state.message?.level == .info ? nil : state.message
+            try session.open(screen, strategy: strategy, &state)
             let buffer = Screens.render(
                 state, Screens.Context(theme: session.theme, glyphs: options.ascii ? .ascii : .unicode))
             emitBuffer(buffer, ansi: options.ansi)

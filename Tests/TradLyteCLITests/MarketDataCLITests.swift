@@ -36,12 +36,4 @@ import TradLyteTestSupport
         let bad = try cli.run(["doctor"], environment: env.merging(["POLYGON_API_KEY": "wrong"]) { $1 })
         #expect(bad.status == 1 && bad.stdout.contains("the API key was rejected"))
     }
-
-    @Test func doctorWithoutAKeyReportsTheDemoMarket() throws {
-        let cli = try CLIHarness()
-        let doctor = try cli.run(
-            ["doctor"], environment: ["POLYGON_API_KEY": "", "LANG": "C", "LC_ALL": "", "LC_CTYPE": ""])
-        #expect(doctor.status == 0)
-        #expect(doctor.stdout.contains("DEMO market") && doctor.stdout.contains("export LANG=C.UTF-8"))
-    }
 }

@@ -218,12 +218,12 @@ import TradLyteTestSupport
         #expect(Palette.run("pipeline", &s) == [.loadRuns, .loadPlan] && s.pane == .pipeline)
         #expect(Palette.run("refresh now", &s) == [.startRefresh])
         #expect(Palette.run("refresh cancel", &s) == [.cancelRefresh])
-        if case .runStudy(.sweep, _, _, _, _)? = Palette.run("sweep", &s).last {} else { Issue.record("sweep") }
-        if case .runStudy(.walkForward, _, _, _, _)? = Palette.run("walkforward", &s).last {
+        if case .runStudy(.sweep, _, _, _, _, _, _)? = Palette.run("sweep", &s).last {} else { Issue.record("sweep") }
+        if case .runStudy(.walkForward, _, _, _, _, _, _)? = Palette.run("walkforward", &s).last {
         } else {
             Issue.record("walkforward")
         }
-        if case .runStudy(.watchlist, _, _, _, _)? = Palette.run("watchlist run", &s).last {
+        if case .runStudy(.watchlist, _, _, _, _, _, _)? = Palette.run("watchlist run", &s).last {
         } else {
             Issue.record("watchlist run")
         }

@@ -211,7 +211,7 @@ import TradLyteTestSupport
         throws
     {
         var s = Fixture.state(width: width, height: height)
-        guard case .runStudy(.sweep, let name, let symbol, let interval, let generation)? = Self.run(&s, key: "h")
+        guard case .runStudy(.sweep, let name, let symbol, let interval, _, _, let generation)? = Self.run(&s, key: "h")
         else {
             Issue.record("h did not start a sweep")
             return
@@ -243,12 +243,12 @@ import TradLyteTestSupport
     /// replaces: the session runner gets an effect to cancel each, not just a result to ignore.
     @Test func escAndNewerRequestsCancelRunningWork() {
         var s = Fixture.state(width: 120, height: 36)
-        guard case .runStudy(.sweep, _, _, _, let sweepGeneration)? = Self.run(&s, key: "h") else {
+        guard case .runStudy(.sweep, _, _, _, _, _, let sweepGeneration)? = Self.run(&s, key: "h") else {
             Issue.record("no sweep")
             return
         }
         let backtestGeneration = s.backtest!.generation
-        guard case .runStudy(.sweep, _, _, _, let second)? = Fixture.keys(&s, "h").last else {
+        guard case .runStudy(.sweep, _, _, _, _, _, let second)? = Fixture.keys(&s, "h").last else {
             Issue.record("no second sweep")
             return
         }
@@ -269,7 +269,7 @@ import TradLyteTestSupport
 
     @Test func theSelectedCellCanBeAppliedAndStaleResultsAreIgnored() throws {
         var s = Fixture.state(width: 120, height: 36)
-        guard case .runStudy(.sweep, let name, let symbol, _, let generation)? = Self.run(&s, key: "h") else {
+        guard case .runStudy(.sweep, let name, let symbol, _, _, _, let generation)? = Self.run(&s, key: "h") else {
             Issue.record("no sweep")
             return
         }
@@ -301,7 +301,9 @@ import TradLyteTestSupport
         throws
     {
         var s = Fixture.state(width: width, height: height)
-        guard case .runStudy(.watchlist(let list), let name, _, let interval, let generation)? = Self.run(&s, key: "w")
+        guard
+            case .runStudy(.watchlist(let list), let name, _, let interval, _, _, let generation)? = Self.run(
+                &s, key: "w")
         else {
             Issue.record("no run")
             return
@@ -313,7 +315,7 @@ import TradLyteTestSupport
             configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
         _ = App.update(&s, .studyFinished(generation: generation, .success(.watchlist(rows))))
         assertSnapshot(Fixture.render(s), named: "study-watchlist-\(width)x\(height)")
-        guard case .runStudy(.walkForward, _, let symbol, _, let g2)? = Fixture.keys(&s, "f").first else {
+        guard case .runStudy(.walkForward, _, let symbol, _, _, _, let g2)? = Fixture.keys(&s, "f").first else {
             Issue.record("no walk-forward")
             return
         }
@@ -325,7 +327,8 @@ import TradLyteTestSupport
             ],
             inSampleBars: 250, outOfSampleBars: 100, configuration: BacktestConfiguration(),
             latestClosed: s.latestClosed, metric: .sharpe)
-        _ = App.update(&s, .studyFinished(generation: g2, .success(.walkForward(windows))))
+        let study = BacktestRunner.WalkForward(windows: windows, inSampleBars: 250, outOfSampleBars: 100, cash: 10_000)
+        _ = App.update(&s, .studyFinished(generation: g2, .success(.walkForward(study))))
         assertSnapshot(Fixture.render(s), named: "study-walkforward-\(width)x\(height)")
         _ = Fixture.keys(&s, "esc")
         #expect(s.study == nil && s.pane == .backtest)

@@ -143,9 +143,12 @@ public enum BacktestRunner {
     }
 
     /// Runs the grid (or `randomSubset` random combinations of it), at most `cap` backtests.
+    /// Parameters not swept take their `fixed` value, else the strategy's default; each row's
+    /// `parameters` holds both.
     public static func sweep(
         _ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
-        configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric, cap: Int = 10_000,
+        fixed: [String: Double] = [:], configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
+        cap: Int = 10_000,
         randomSubset: Int? = nil, seed: UInt64 = 1, range: ClosedRange<SessionDate>? = nil,
         executor: Executor = sequential, cancellation: CancellationFlag? = nil
     ) throws(StrategyError) -> Sweep {
@@ -172,7 +175,7 @@ public enum BacktestRunner {
             // Once cancelled, the items left return at once: the cores are free after the
             // backtests already running (a few hundred microseconds each).
             if cancellation?.isCancelled == true { return }
-            var values: [String: Double] = [:]
+            var values = fixed
             for (k, r) in ranges.enumerated() { values[r.name] = combos[i][k] }
             do throws(StrategyError) {
                 let compiled = try CompiledStrategy(strategy, parameters: values)
@@ -211,17 +214,78 @@ public enum BacktestRunner {
         public var parameters: [String: Double]
         public var inSampleStats: BacktestStatistics
         public var outOfSampleStats: BacktestStatistics
+        /// The out-of-sample run's equity, one value per bar, and each bar's last session.
+        public var outOfSampleEquity: [Double] = []
+        public var outOfSampleSessions: [Int32] = []
+    }
+
+    /// A walk-forward's windows with what is read from them together.
+    public struct WalkForward: Sendable {
+        public var windows: [WalkForwardWindow]
+        public var inSampleBars: Int
+        public var outOfSampleBars: Int
+        /// The out-of-sample windows traded back to back, from the starting cash.
+        public var stitchedEquity: [Double]
+        /// The last session of each bar of `stitchedEquity`.
+        public var stitchedSessions: [Int32]
+        public var efficiency: Double?
+
+        public init(windows: [WalkForwardWindow], inSampleBars: Int, outOfSampleBars: Int, cash: Double) {
+            self.windows = windows
+            self.inSampleBars = inSampleBars
+            self.outOfSampleBars = outOfSampleBars
+            stitchedEquity = BacktestRunner.stitchedEquity(windows, cash: cash)
+            stitchedSessions = windows.filter { ($0.outOfSampleEquity.first ?? 0) > 0 }.flatMap(\.outOfSampleSessions)
+            efficiency = BacktestRunner.walkForwardEfficiency(windows)
+        }
+    }
+
+    /// The out-of-sample windows traded one after another: each window's equity is scaled to
+    /// start where the previous one ended (one value per out-of-sample bar).
+    public static func stitchedEquity(_ windows: [WalkForwardWindow], cash: Double) -> [Double] {
+        var out: [Double] = []
+        var level = cash
+        for w in windows {
+            guard let first = w.outOfSampleEquity.first, first > 0 else { continue }
+            let start = level
+            for v in w.outOfSampleEquity { out.append(start * v / first) }
+            level = out.last ?? level
+        }
+        return out
+    }
+
+    /// Walk-forward efficiency: the mean annualised out-of-sample return over the mean
+    /// annualised in-sample return (1 = the optimisation's edge survived out of sample). Nil when
+    /// the in-sample mean is not positive, where the ratio means nothing.
+    public static func walkForwardEfficiency(_ windows: [WalkForwardWindow]) -> Double? {
+        let key = "Return (Ann.) [%]"
+        let pairs = windows.compactMap { w -> (Double, Double)? in
+            guard let a = w.inSampleStats[key]?.number, let b = w.outOfSampleStats[key]?.number,
+                a.isFinite, b.isFinite
+            else { return nil }
+            return (a, b)
+        }
+        guard !pairs.isEmpty else { return nil }
+        let inSample = pairs.map(\.0).reduce(0, +) / Double(pairs.count)
+        let outOfSample = pairs.map(\.1).reduce(0, +) / Double(pairs.count)
+        guard inSample > 0 else { return nil }
+        return outOfSample / inSample
     }
 
     /// Rolling windows of `inSampleBars` then `outOfSampleBars` (of the strategy's interval):
-    /// the best parameters in sample are traded out of sample.
+    /// the best parameters in sample are traded out of sample. Windows lie within `range` (the
+    /// bars ending in it); parameters not swept take their `fixed` value.
     public static func walkForward(
         _ strategy: Strategy, daily: BarSeries, interval: FibInterval? = nil, ranges: [ParameterRange],
-        inSampleBars: Int, outOfSampleBars: Int, configuration: BacktestConfiguration,
-        latestClosed: Int32, metric: Metric, calendar: TradingCalendar = .nyse,
+        fixed: [String: Double] = [:], inSampleBars: Int, outOfSampleBars: Int,
+        configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
+        range: ClosedRange<SessionDate>? = nil, calendar: TradingCalendar = .nyse,
         executor: Executor = sequential, cancellation: CancellationFlag? = nil
     ) throws(StrategyError) -> [WalkForwardWindow] {
-        let bars = FibResampler.resample(daily, interval: interval ?? strategy.interval, latestClosed: latestClosed)
+        var bars = FibResampler.resample(daily, interval: interval ?? strategy.interval, latestClosed: latestClosed)
+        if let range {
+            bars = bars.filter { range.contains(calendar.sessions[Int($0.lastSession)]) }
+        }
         guard inSampleBars > 0, outOfSampleBars > 0, bars.count >= inSampleBars + outOfSampleBars else {
             throw StrategyError(diagnostics: [
                 StrategyDiagnostic(
@@ -238,7 +302,8 @@ public enum BacktestRunner {
             let isRange = date(start)...date(start + inSampleBars - 1)
             let oosRange = date(start + inSampleBars)...date(start + inSampleBars + outOfSampleBars - 1)
             let sweep = try self.sweep(
-                strategy, daily: daily, interval: interval, ranges: ranges, configuration: configuration,
+                strategy, daily: daily, interval: interval, ranges: ranges, fixed: fixed,
+                configuration: configuration,
                 latestClosed: latestClosed, metric: metric, range: isRange, executor: executor,
                 cancellation: cancellation)
             if cancellation?.isCancelled == true { break }
@@ -253,7 +318,8 @@ public enum BacktestRunner {
             windows.append(
                 WalkForwardWindow(
                     inSample: isRange, outOfSample: oosRange, parameters: best.parameters,
-                    inSampleStats: isStats, outOfSampleStats: oos.stats))
+                    inSampleStats: isStats, outOfSampleStats: oos.stats, outOfSampleEquity: oos.equity,
+                    outOfSampleSessions: oos.lastSessions))
             start += outOfSampleBars
         }
         return windows
