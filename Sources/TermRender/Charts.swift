@@ -594,7 +594,8 @@ public struct LineChart: Widget {
 }
 
 /// Date labels along the bottom: a label where the caller's label changes (a new month, a
-/// new year), skipping those that would overlap.
+/// new year). Years are placed first, shortened to `'25` where the full year does not fit, so
+/// no year is skipped for a month; months fill the room left.
 public struct DateAxis: Widget {
     public var labels: [String]
     public var columnsPerBar: Int
@@ -605,13 +606,26 @@ public struct DateAxis: Widget {
         self.style = style
     }
     public func render(_ area: Rect, _ buffer: inout Buffer) {
-        var nextFree = area.x
-        for (i, label) in labels.enumerated() where i == 0 || label != labels[i - 1] {
-            let x = area.x + i * columnsPerBar
-            let w = DisplayWidth.of(label)
-            guard x >= nextFree, x + w <= area.maxX else { continue }
-            buffer.put(label, x: x, y: area.y, style: style)
-            nextFree = x + w + 2
+        var taken = [Bool](repeating: false, count: max(0, area.width))
+        func free(_ x: Int, _ w: Int) -> Bool {
+            let lo = max(0, x - area.x - 1)
+            let hi = min(taken.count, x - area.x + w + 1)
+            return x >= area.x && x + w <= area.maxX && lo < hi && !taken[lo..<hi].contains(true)
         }
+        func place(_ label: String, _ x: Int) -> Bool {
+            let w = DisplayWidth.of(label)
+            guard free(x, w) else { return false }
+            buffer.put(label, x: x, y: area.y, style: style)
+            for k in (x - area.x)..<(x - area.x + w) { taken[k] = true }
+            return true
+        }
+        let changes = labels.indices.filter { $0 == 0 || labels[$0] != labels[$0 - 1] }
+        let isYear = { (label: String) in label.count == 4 && label.allSatisfy(\.isNumber) }
+        // New years first, the first label's year after them (it only names where the view starts).
+        for i in changes.dropFirst().filter({ isYear(labels[$0]) }) + changes.prefix(1).filter({ isYear(labels[$0]) }) {
+            let x = area.x + i * columnsPerBar
+            if !place(labels[i], x) { _ = place("'" + labels[i].suffix(2), x) }
+        }
+        for i in changes where !isYear(labels[i]) { _ = place(labels[i], area.x + i * columnsPerBar) }
     }
 }

@@ -144,6 +144,20 @@ package final class UISession {
                 let env = self.env
                 let quotes = self.quotes
                 event = offload(synchronous) { UISession.fetchQuote(symbol, env: env, quotes: quotes) }
+            case .exportBacktest(let name, let symbol, let interval, let parameters, let range):
+                do {
+                    let request = StudyRequest(
+                        strategy: try catalog.strategy(name), parameters: parameters, interval: interval, range: range)
+                    let sym = try Symbol(symbol)
+                    let daily = try state.series[symbol] ?? store.dailySeries(sym)
+                    let result = try Studies.backtest(
+                        request, symbol: sym, daily: daily, latestClosed: state.latestClosed)
+                    let files = try BacktestExport.write(
+                        result, request: request, symbol: sym, directory: env.dataDirectory + "/exports")
+                    state.message = ("exported to \(files[0]) (and -trades.csv, -equity.csv)", .info)
+                } catch {
+                    event = .failed("could not export the backtest: \(error)")
+                }
             case .saveWatchlist(let list):
                 do { try saveWatchlist(list) } catch {
                     state.message = ("could not save the watchlist: \(error)", .error)

@@ -68,7 +68,7 @@ extension App {
                     s.selected = s.sortedWatchlist.firstIndex(of: pick) ?? 0
                     s.current = nil
                     s.message = ("added \(pick) to the watchlist", .info)
-                    return [.saveWatchlist(s.watchlist)] + ensureLoaded(&s)
+                    return [saveWatchlist(&s)] + ensureLoaded(&s)
                 }
                 if let i = s.sortedWatchlist.firstIndex(of: pick) {
                     s.selected = i

@@ -186,11 +186,23 @@ extension App {
             let list = s.sortedWatchlist
             guard list.indices.contains(s.selected) else { return [] }
             let sym = list[s.selected]
+            s.removedSymbol = (sym, s.watchlist.firstIndex(of: sym) ?? s.watchlist.count)
             s.watchlist.removeAll { $0 == sym }
             s.selected = min(s.selected, max(0, s.watchlist.count - 1))
             s.current = nil
-            s.message = ("removed \(sym)", .info)
-            return [.saveWatchlist(s.watchlist)] + ensureLoaded(&s)
+            s.message = ("removed \(sym) — u puts it back", .info)
+            return [saveWatchlist(&s)] + ensureLoaded(&s)
+        case .undoRemove:
+            guard let (sym, index) = s.removedSymbol else {
+                s.message = ("nothing to put back — u undoes the last d", .info)
+                return []
+            }
+            s.removedSymbol = nil
+            if !s.watchlist.contains(sym) { s.watchlist.insert(sym, at: min(index, s.watchlist.count)) }
+            s.selected = s.sortedWatchlist.firstIndex(of: sym) ?? s.selected
+            s.current = nil
+            s.message = ("put \(sym) back", .info)
+            return [saveWatchlist(&s)] + ensureLoaded(&s)
         case .moveUp, .moveDown:
             guard s.sort == .manual else {
                 s.message = ("reordering needs manual sort — press s until it says manual", .warn)
@@ -200,7 +212,7 @@ extension App {
             guard s.watchlist.indices.contains(s.selected), s.watchlist.indices.contains(j) else { return [] }
             s.watchlist.swapAt(s.selected, j)
             s.selected = j
-            return [.saveWatchlist(s.watchlist)]
+            return [saveWatchlist(&s)]
         case .sortNext:
             let all = AppState.WatchSort.allCases
             let current = s.currentSymbol
@@ -215,6 +227,30 @@ extension App {
             s.viewport.pan = 0
             return ensureLoaded(&s) + (s.pane == .quote ? quoteEffect(&s) : [])
         case .focusNext: s.focus = s.focus == .watchlist ? .main : .watchlist
+        case .toggleWatchlist:
+            s.watchlistHidden.toggle()
+            s.zoomed = false
+            if s.watchlistHidden { s.focus = .main }
+            s.message = (s.watchlistHidden ? "watchlist hidden — \\ shows it" : "watchlist shown", .info)
+        case .toggleZoom:
+            s.zoomed.toggle()
+            s.message = (s.zoomed ? "pane maximised — z restores" : "layout restored", .info)
+        case .cycleBacktestView:
+            guard var panel = s.backtest, s.study == nil else { return [] }
+            let all = BacktestPanel.View.allCases
+            panel.view = all[(all.firstIndex(of: panel.view)! + 1) % all.count]
+            s.backtest = panel
+            s.message = ("showing \(panel.view.rawValue) — v for the next view", .info)
+        case .exportBacktest:
+            guard let panel = s.backtest, panel.result != nil, s.study == nil else {
+                s.message = ("no backtest to export — press b first", .info)
+                return []
+            }
+            return [
+                .exportBacktest(
+                    strategy: panel.strategy, symbol: panel.symbol, interval: panel.interval,
+                    parameters: panel.parameters, range: panel.range)
+            ]
         case .openChart:
             s.pane = .chart
             return ensureLoaded(&s)

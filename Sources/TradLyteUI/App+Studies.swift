@@ -30,6 +30,7 @@ extension App {
         let generation = (s.backtest?.generation ?? 0) + 1
         s.backtest = BacktestPanel(strategy: s.strategy, symbol: sym, interval: s.interval, generation: generation)
         s.backtest?.range = s.backtestRange
+        s.backtest?.parameters = s.parameterOverrides[s.strategy] ?? [:]
         s.pane = .backtest
         s.study = nil
         return superseded + [
@@ -76,10 +77,18 @@ extension App {
         var symbol: String?
         switch s.pane {
         case .backtest:
-            guard let panel = s.backtest, let r = panel.result, panel.order.indices.contains(panel.selected) else {
+            guard let panel = s.backtest, let r = panel.result else { return [] }
+            let trade: BacktestTrade
+            if panel.order.indices.contains(panel.selected) {
+                trade = r.trades[panel.order[panel.selected]]
+                s.chartTrade = panel.order[panel.selected]
+            } else if let open = r.openTrade, panel.selected == panel.order.count {
+                trade = open
+                s.chartTrade = r.trades.count
+            } else {
                 return []
             }
-            let trade = r.trades[panel.order[panel.selected]]
+            s.preview = nil
             symbol = panel.symbol
             s.interval = panel.interval
             chart(panel.symbol, &s)

@@ -21,25 +21,54 @@ public enum App {
         s.unreadAlerts = unreadAlerts
         s.themeName = theme
         s.availableThemes = themes
-        let known = Set(symbols.map(\.symbol.rawValue))
-        s.watchlist = watchlist.filter { known.contains($0) }
-        if s.watchlist.isEmpty {
-            // No watchlist yet: the largest companies in the store.
-            s.watchlist = symbols.sorted {
-                ($0.marketCap ?? 0, $1.symbol.rawValue) > ($1.marketCap ?? 0, $0.symbol.rawValue)
-            }
-            .prefix(10).map(\.symbol.rawValue)
-        }
+        s.configuredWatchlist = watchlist
+        fillWatchlist(&s)
         if symbols.isEmpty {
             s.message = (
-                "no data yet — run `tradlyte refresh` (demo market without an API key) or `tradlyte import FILE.csv`",
+                "no data yet — press R to refresh (the demo market without an API key), "
+                    + "or `tradlyte import csv FILE.csv`",
                 .warn
             )
         }
         return (s, s.watchlist.isEmpty ? [] : [.loadSeries(s.watchlist)])
     }
 
+    /// The watchlist from the config's symbols the store holds, in their order; with none, the
+    /// largest companies in the store. Symbols added in this session stay.
+    static func fillWatchlist(_ s: inout AppState) {
+        let known = Set(s.symbols.map(\.symbol.rawValue))
+        let configured = s.configuredWatchlist.filter { known.contains($0) }
+        let added = s.watchlist.filter { known.contains($0) && !configured.contains($0) }
+        s.watchlist = configured + added
+        if s.watchlist.isEmpty {
+            s.watchlist = s.symbols.sorted {
+                ($0.marketCap ?? 0, $1.symbol.rawValue) > ($1.marketCap ?? 0, $0.symbol.rawValue)
+            }
+            .prefix(10).map(\.symbol.rawValue)
+        }
+        s.selected = min(s.selected, max(0, s.watchlist.count - 1))
+    }
+
+    /// Saves the watchlist shown, keeping configured symbols the store does not hold yet.
+    static func saveWatchlist(_ s: inout AppState) -> Effect {
+        let known = Set(s.symbols.map(\.symbol.rawValue))
+        let pending = s.configuredWatchlist.filter { !known.contains($0) && !s.watchlist.contains($0) }
+        s.configuredWatchlist = s.watchlist + pending
+        return .saveWatchlist(s.configuredWatchlist)
+    }
+
     public static func update(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
+        let effects = handle(&s, event)
+        // Markers belong to the chart view that showed them: a draft's preview and an opened
+        // trade go when the chart does.
+        if s.pane != .chart {
+            s.preview = nil
+            s.chartTrade = nil
+        }
+        return effects
+    }
+
+    static func handle(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
         if case .tick(let now) = event {
             // The clock shows minutes: an idle tick within the same minute draws nothing.
             let minuteChanged = Int(now.timeIntervalSince1970 / 60) != Int(s.now.timeIntervalSince1970 / 60)
@@ -169,12 +198,18 @@ public enum App {
             s.message = ("saved \(id) — b backtests it", .info)
             return [.loadStrategies]
         case .dataReloaded(let symbols, let series, let latestClosed, let dataThrough, let unread):
+            let hadData = !s.symbols.isEmpty
             s.symbols = symbols
             for (k, v) in series { s.series[k] = v }
             s.latestClosed = latestClosed
             s.dataThrough = dataThrough
             s.unreadAlerts = unread
-            return []
+            // A first refresh (or one that brought configured symbols) fills the watchlist and
+            // the chart without a restart.
+            let before = s.watchlist
+            fillWatchlist(&s)
+            if !hadData && !symbols.isEmpty, s.message?.level == .warn { s.message = nil }
+            return s.watchlist == before ? [] : ensureLoaded(&s)
         case .themeChanged(let name, let error):
             if let error {
                 s.message = (error, .error)
@@ -194,7 +229,7 @@ public enum App {
             case .press:
                 // A click on a watchlist row selects it.
                 let row = m.y - Screens.watchlistTop
-                if m.x < Screens.watchlistWidth(s.width), row >= 0, row < s.watchlist.count {
+                if m.x < Screens.sidebarWidth(s), row >= 0, row < s.watchlist.count {
                     s.selected = row
                     s.current = nil
                     return ensureLoaded(&s)

@@ -84,6 +84,14 @@ public struct AppState: Sendable {
 
     // Watchlist
     public var watchlist: [String] = []
+    /// The watchlist as the config file has it, symbols the store does not hold yet included:
+    /// they join the list when a refresh brings them, and a save keeps them.
+    public var configuredWatchlist: [String] = []
+    /// The symbol `d` removed last and where it was (`u` puts it back).
+    public var removedSymbol: (symbol: String, index: Int)?
+    /// `\` hides the watchlist; `z` gives the focused pane the whole width.
+    public var watchlistHidden = false
+    public var zoomed = false
     public var selected = 0
     public var sort = WatchSort.manual
     /// The charted symbol (a search can chart a symbol outside the watchlist).
@@ -133,7 +141,7 @@ public struct AppState: Sendable {
     public var listSelection: Int {
         get {
             switch pane {
-            case .backtest: return backtest?.selected ?? 0
+            case .backtest: return backtest?.view == .statistics ? backtest?.statRow ?? 0 : backtest?.selected ?? 0
             case .picks: return pickSelected
             case .alerts: return alertSelected
             case .pipeline: return runSelected
@@ -143,6 +151,7 @@ public struct AppState: Sendable {
         }
         set {
             switch pane {
+            case .backtest where backtest?.view == .statistics: backtest?.statRow = newValue
             case .backtest: backtest?.selected = newValue
             case .picks: pickSelected = newValue
             case .alerts: alertSelected = newValue
@@ -154,7 +163,9 @@ public struct AppState: Sendable {
     }
     public var listCount: Int {
         switch pane {
-        case .backtest: return backtest?.result?.trades.count ?? 0
+        case .backtest:
+            if backtest?.view == .statistics { return backtest?.result?.stats.entries.count ?? 0 }
+            return (backtest?.result?.trades.count ?? 0) + (backtest?.result?.openTrade == nil ? 0 : 1)
         case .picks: return visiblePicks.count
         case .alerts: return alerts.count
         case .pipeline: return runs.count
@@ -166,6 +177,8 @@ public struct AppState: Sendable {
     // Strategy composer, and a preview of a draft's signals on the chart
     public var composer = ComposerPanel()
     public var preview: SignalPreview?
+    /// The backtest trade opened on the chart (Enter in the trade list): its marks alone show.
+    public var chartTrade: Int?
 
     // Manual refresh
     public var refresh: RefreshPanel?
@@ -266,6 +279,18 @@ public struct BacktestPanel: Sendable {
     public var error: String?
     public var selected = 0
     public var sort = TradeSort.entry
+    /// The parameter values the backtest ran with (the applied ones; the rest at their defaults).
+    public var parameters: [String: Double] = [:]
+    /// What the pane shows; below 100 columns the statistics and the full trade list have a view
+    /// of their own (`v` cycles).
+    public enum View: String, Sendable, CaseIterable {
+        case overview = "the equity curve and trades"
+        case statistics = "the statistics"
+        case trades = "the trade list"
+    }
+    public var view = View.overview
+    /// The statistics view's selected row (it scrolls).
+    public var statRow = 0
 
     public init(strategy: String, symbol: String, interval: FibInterval, generation: Int) {
         self.strategy = strategy
@@ -379,6 +404,10 @@ public enum Effect: Equatable, Sendable {
     case loadSeries([String])
     case fetchQuote(String)
     case saveWatchlist([String])
+    /// Writes the backtest's statistics, trades and equity as JSON and CSV files (`e`).
+    case exportBacktest(
+        strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],
+        range: ClosedRange<SessionDate>?)
     case setTheme(String)
     case runBacktest(
         strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],

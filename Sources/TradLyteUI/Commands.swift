@@ -92,6 +92,8 @@ public enum Commands {
         .key([":"], .palette, "command palette (Tab completes)", .general),
         .key(["/"], .search, "search symbols by ticker or name", .general),
         .key(["tab"], .focusNext, "switch focus between watchlist and chart", .general),
+        .key(["\\"], .toggleWatchlist, "hide or show the watchlist", .general, palette: "watchlist toggle"),
+        .key(["z"], .toggleZoom, "maximise the focused pane (again: restore)", .general, palette: "zoom"),
         .key(["c"], .openChart, "chart pane", .general, palette: "chart"),
         .key(["i"], .openQuote, "quote pane for the selected symbol", .general, palette: "quote"),
         .key(["r"], .refreshQuote, "refresh the quote", .general, palette: "refresh quote"),
@@ -112,7 +114,10 @@ public enum Commands {
         .key(["up", "k"], .selectUp, "previous symbol", .watchlist),
         .key(["down", "j"], .selectDown, "next symbol", .watchlist),
         .key(["a"], .addSymbol, "add a symbol (search)", .watchlist),
-        .key(["d", "delete"], .removeSymbol, "remove the selected symbol", .watchlist, palette: "remove"),
+        .key(
+            ["d", "delete"], .removeSymbol, "remove the selected symbol (u puts it back)", .watchlist, palette: "remove"
+        ),
+        .key(["u"], .undoRemove, "put back the symbol d removed", .watchlist, palette: "undo remove"),
         .key(["K", "shift-up"], .moveUp, "move the symbol up", .watchlist),
         .key(["J", "shift-down"], .moveDown, "move the symbol down", .watchlist),
         .key(["s"], .sortNext, "sort: manual, symbol, change %, last", .watchlist),
@@ -143,6 +148,10 @@ public enum Commands {
         .key(["down", "j"], .listDown, "next trade", .backtest),
         .key(["enter"], .listOpen, "show the trade on the chart (entry ▲/▼ and exit markers)", .backtest),
         .key(["s"], .sortTrades, "sort trades: entry, return, P&L, bars held", .backtest),
+        .key(["v"], .cycleBacktestView, "view: curve and trades, statistics, trade list", .backtest, palette: "view"),
+        .key(
+            ["e"], .exportBacktest, "export the backtest (statistics, trades, equity) as JSON and CSV", .backtest,
+            palette: "export backtest"),
         .key(["n"], .nextStrategy, "next strategy", .backtest),
         .key(["N"], .previousStrategy, "previous strategy", .backtest),
         .key(["b"], .rerunBacktest, "run again (a single backtest)", .backtest),

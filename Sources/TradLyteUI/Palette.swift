@@ -124,7 +124,7 @@ public enum Palette {
         s.selected = s.sortedWatchlist.firstIndex(of: sym) ?? s.selected
         s.current = nil
         s.message = ("added \(sym) to the watchlist", .info)
-        return [.saveWatchlist(s.watchlist)] + App.ensureLoaded(&s)
+        return [App.saveWatchlist(&s)] + App.ensureLoaded(&s)
     }
 
     static func interval(_ typed: [String], _ s: inout AppState) -> [Effect] {

@@ -89,7 +89,8 @@ extension Screens {
             let d = sessions[Int(visible[visible.startIndex + i].firstSession)]
             let p = d.parts
             if s.interval.sessions >= 13 || k >= 4 { return "\(p.year)" }
-            return p.month == 1 ? "\(p.year)" : Format.months[p.month - 1]
+            // The first label and every January name the year.
+            return p.month == 1 || i == merged.firstBar.first ? "\(p.year)" : Format.months[p.month - 1]
         }
         return ChartModel(
             bars: bars, range: range, merged: merged, overlays: overlays, readouts: readouts, oscillator: osc,

@@ -49,35 +49,94 @@ extension Screens {
         }
         guard let r = panel.result else { return }
         let stats = r.stats
-        // Summary line.
-        var x = inner.x
+        // Two summary lines: the run, then the statistics a decision needs, at every width.
         let ret = stats["Return [%]"]?.number
         let bh = stats["Buy & Hold Return [%]"]?.number
-        let summary: [(String, Style)] = [
-            ("\(r.barCount) bars · \(r.trades.count) trades · ", t.muted),
+        let open = r.openTrade != nil ? " + 1 open" : ""
+        let first: [(String, Style)] = [
+            ("\(r.barCount) bars · \(r.trades.count) trades\(open) · ", t.muted),
             ("return \(Format.percent(ret))", (ret ?? 0) >= 0 ? t.bull : t.bear),
             (" vs buy & hold \(Format.percent(bh))", t.muted),
-            (" · Sharpe \(stats["Sharpe Ratio"].map(\.display) ?? "—")", t.muted),
         ]
-        for (text, style) in summary where x < inner.maxX {
+        func stat(_ name: String, _ label: String, suffix: String = "", signed: Bool = false) -> String {
+            guard let v = stats[name]?.number, v.isFinite else { return "\(label) —" }
+            return "\(label) " + (signed ? Format.signed(v) : PriceScale.fixed(v, decimals: 2)) + suffix
+        }
+        let second = [
+            stat("Sharpe Ratio", "Sharpe"), stat("Max. Drawdown [%]", "Max DD", suffix: "%"),
+            stat("Win Rate [%]", "Win", suffix: "%"), stat("Return (Ann.) [%]", "CAGR", suffix: "%", signed: true),
+            stat("Exposure Time [%]", "Exposure", suffix: "%"),
+        ].joined(separator: " · ")
+        var x = inner.x
+        for (text, style) in first where x < inner.maxX {
             x += buf.put(text, x: x, y: inner.y, style: style, maxWidth: inner.maxX - x)
         }
-        let body = inner.inset(top: 1)
+        buf.put(second, x: inner.x, y: inner.y + 1, style: t.text, maxWidth: inner.width)
+        let body = inner.inset(top: 2)
+        switch panel.view {
+        case .statistics:
+            statisticsTable(stats, panel: panel, ctx, body, &buf)
+            return
+        case .trades:
+            tradesTable(panel, r, ctx, body, &buf)
+            return
+        case .overview: break
+        }
         let statsWidth = body.width >= 100 ? 38 : 0
         let cols = Layout.split(body, .horizontal, [.fill, .length(statsWidth)])
         let left = cols[0]
         let tradeRows = max(3, left.height * 2 / 5)
         let ddRows = left.height >= 16 ? 3 : (left.height >= 11 ? 2 : 0)
-        let parts = Layout.split(left, .vertical, [.fill, .length(ddRows), .length(tradeRows)])
-        // Equity over buy-and-hold, resampled to the width (the last value of each column).
-        let columns = max(1, parts[0].width - PriceChart.axisWidth)
+        let parts = Layout.split(left, .vertical, [.fill, .length(1), .length(ddRows), .length(tradeRows)])
+        equityPlot(r, ctx, parts[0], axis: parts[1], &buf)
+        if ddRows > 0 {
+            let columns = max(1, parts[0].width - PriceChart.axisWidth)
+            let perColumn = r.equity.count > columns * 2 ? 1 : max(1, columns / max(1, r.equity.count))
+            // One bar per cell column: the deepest drawdown of each column's share of bars.
+            let per = max(1, Int((Double(r.drawdown.count) / Double(columns)).rounded(.up)))
+            let dd = stride(from: 0, to: r.drawdown.count, by: per).map {
+                -(r.drawdown[$0..<min(r.drawdown.count, $0 + per)].max() ?? 0) * 100
+            }
+            var h = Histogram(values: dd, styles: [t.bear], columnsPerBar: per == 1 ? perColumn : 1, glyphs: ctx.glyphs)
+            h.background = t.text
+            h.render(parts[2].inset(right: PriceChart.axisWidth), &buf)
+            buf.put(
+                " dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[2].maxX - PriceChart.axisWidth,
+                y: parts[2].y, style: t.muted, maxWidth: PriceChart.axisWidth)
+        }
+        tradesTable(panel, r, ctx, parts[3], &buf)
+        if statsWidth > 0 { statisticsTable(stats, panel: nil, ctx, cols[1].inset(left: 1), &buf) }
+    }
+
+    /// The statistics under backtesting.py's names; `panel` scrolls it when it is a view of its own.
+    static func statisticsTable(
+        _ stats: BacktestStatistics, panel: BacktestPanel?, _ ctx: Context, _ area: Rect, _ buf: inout Buffer
+    ) {
+        let t = ctx.theme
+        let rows: [[(String, Style?)]] = stats.entries.map { [($0.name, t.muted), ($0.value.display, nil)] }
+        let nameWidth = min(24, max(12, area.width - 14))
+        Table(
+            columns: [
+                Table.Column("Statistic", width: nameWidth),
+                Table.Column("Value", width: max(8, area.width - nameWidth - 2), .right),
+            ],
+            rows: rows, selected: panel.map { min($0.statRow, rows.count - 1) }, style: t.text,
+            headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
+        ).render(area, &buf)
+    }
+
+    /// Equity (solid) over buy & hold (dashed), with entry ▲ and exit ▼ marks and a date axis.
+    static func equityPlot(_ r: BacktestResult, _ ctx: Context, _ area: Rect, axis: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let columns = max(1, area.width - PriceChart.axisWidth)
         func fit(_ v: [Double]) -> [Double] {
             guard v.count > columns * 2 else { return v }
             let per = Double(v.count) / Double(columns * 2)
             return (0..<(columns * 2)).map { v[min(v.count - 1, Int((Double($0 + 1) * per).rounded(.up)) - 1)] }
         }
         let equity = fit(r.equity)
-        let hold = fit(r.buyAndHold)
+        // Buy & hold dashed (two values drawn, two skipped), so the two lines differ without colour.
+        let hold = fit(r.buyAndHold).enumerated().map { $0.offset % 4 < 2 ? $0.element : .nan }
         let dense = r.equity.count > columns * 2
         let perColumn = dense ? 1 : max(1, columns / max(1, r.equity.count))
         var curve = LineChart(
@@ -87,31 +146,40 @@ extension Screens {
             ],
             columnsPerBar: perColumn, axis: t.muted, grid: t["grid"], glyphs: ctx.glyphs)
         curve.dense = dense
-        curve.render(parts[0], &buf)
-        buf.put("equity", x: parts[0].x, y: parts[0].y, style: t.bull)
-        buf.put(" buy & hold", x: parts[0].x + 6, y: parts[0].y, style: t.muted)
-        if ddRows > 0 {
-            // One bar per cell column: the deepest drawdown of each column's share of bars.
-            let per = max(1, Int((Double(r.drawdown.count) / Double(columns)).rounded(.up)))
-            let dd = stride(from: 0, to: r.drawdown.count, by: per).map {
-                -(r.drawdown[$0..<min(r.drawdown.count, $0 + per)].max() ?? 0) * 100
-            }
-            var h = Histogram(values: dd, styles: [t.bear], columnsPerBar: per == 1 ? perColumn : 1, glyphs: ctx.glyphs)
-            h.background = t.text
-            h.render(parts[1].inset(right: PriceChart.axisWidth), &buf)
-            buf.put(
-                " dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[1].maxX - PriceChart.axisWidth,
-                y: parts[1].y,
-                style: t.muted, maxWidth: PriceChart.axisWidth)
+        curve.render(area, &buf)
+        let unicode = ctx.glyphs.unicode
+        buf.put(unicode ? "━ equity" : "- equity", x: area.x, y: area.y, style: t.bull)
+        buf.put(unicode ? "  ┅ buy & hold" : "  . buy & hold", x: area.x + 8, y: area.y, style: t.muted)
+        guard !r.lastSessions.isEmpty, !axis.isEmpty else { return }
+        func column(_ bar: Int) -> Int {
+            dense ? bar * columns / max(1, r.barCount) : min(columns - 1, bar * perColumn + perColumn / 2)
         }
-        tradesTable(panel, r, ctx, parts[2], &buf)
-        if statsWidth > 0 {
-            let rows: [[(String, Style?)]] = stats.entries.map { [($0.name, t.muted), ($0.value.display, nil)] }
-            Table(
-                columns: [Table.Column("Statistic", width: 22), Table.Column("Value", width: statsWidth - 24, .right)],
-                rows: rows,
-                style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
-            ).render(cols[1].inset(left: 1), &buf)
+        // Year-aware date labels: the first shows its year, and so does every January.
+        let sessions = ctx.calendar.sessions
+        var labels = [String](repeating: "", count: columns)
+        var lastMonth = -1
+        for bar in 0..<r.barCount {
+            let p = sessions[Int(r.lastSessions[bar])].parts
+            let c = column(bar)
+            guard c < columns, p.month != lastMonth else { continue }
+            if labels[c].isEmpty {
+                labels[c] = lastMonth == -1 || p.month == 1 ? "\(p.year)" : Format.months[p.month - 1]
+            }
+            lastMonth = p.month
+        }
+        // Each label holds until the next one, so the axis sees where they change.
+        for c in labels.indices.dropFirst() where labels[c].isEmpty { labels[c] = labels[c - 1] }
+        DateAxis(labels: labels, columnsPerBar: 1, style: t.muted).render(
+            Rect(x: axis.x, y: axis.y, width: columns, height: 1), &buf)
+        // Trade marks on the plot's bottom row, over whatever is drawn there.
+        let up = unicode ? "▲" : "^"
+        let down = unicode ? "▼" : "v"
+        for trade in r.trades {
+            buf.put(up, x: area.x + column(trade.entryBar), y: area.maxY - 1, style: t.bull.adding(.bold))
+            buf.put(down, x: area.x + column(trade.exitBar), y: area.maxY - 1, style: t.bear.adding(.bold))
+        }
+        if let open = r.openTrade {
+            buf.put(up, x: area.x + column(open.entryBar), y: area.maxY - 1, style: t.bull.adding(.bold))
         }
     }
 
@@ -301,43 +369,49 @@ extension Screens {
         _ panel: BacktestPanel, _ r: BacktestResult, _ ctx: Context, _ area: Rect, _ buf: inout Buffer
     ) {
         let t = ctx.theme
-        if r.trades.isEmpty {
+        if r.trades.isEmpty && r.openTrade == nil {
             buf.put(
                 "No trades: the strategy never entered on these bars.", x: area.x, y: area.y, style: t.muted,
                 maxWidth: area.width)
             return
         }
-        let wide = area.width >= 90
-        var columns = [
-            Table.Column("#", width: 4, .right), Table.Column("SIDE", width: 5), Table.Column("ENTRY", width: 10),
-            Table.Column("EXIT", width: 10), Table.Column("RET%", width: 8, .right),
+        // Columns by priority: as many as the width holds, the reason last.
+        typealias Cell = (String, Style?)
+        let all: [(Table.Column, (BacktestTrade, Bool) -> Cell)] = [
+            (Table.Column("#", width: 4, .right), { _, _ in ("", t.muted) }),
+            (Table.Column("ENTRY", width: 10), { tr, _ in ("\(tr.entrySession)", nil) }),
+            (
+                Table.Column("EXIT", width: 10),
+                { tr, open in (open ? "open" : "\(tr.exitSession)", open ? t.muted : nil) }
+            ),
+            (
+                Table.Column("RET%", width: 7, .right),
+                { tr, _ in (Format.signed(tr.returnFraction * 100), tr.pnl >= 0 ? t.bull : t.bear) }
+            ),
+            (
+                Table.Column("P&L", width: 9, .right),
+                { tr, _ in (Format.signed(tr.pnl), tr.pnl >= 0 ? t.bull : t.bear) }
+            ),
+            (Table.Column("IN", width: 9, .right), { tr, _ in (Format.price(tr.entryPrice), nil) }),
+            (Table.Column("OUT", width: 9, .right), { tr, _ in (Format.price(tr.exitPrice), nil) }),
+            (Table.Column("BARS", width: 4, .right), { tr, _ in ("\(tr.barsHeld)", nil) }),
+            (Table.Column("SIZE", width: 7, .right), { tr, _ in (Format.compact(abs(tr.size)), nil) }),
+            (Table.Column("SIDE", width: 5), { tr, _ in (tr.isLong ? "long" : "short", nil) }),
+            (Table.Column("REASON", width: 11), { tr, open in (open ? "open" : tr.exitReason.rawValue, t.muted) }),
         ]
-        if wide {
-            columns += [
-                Table.Column("IN", width: 9, .right), Table.Column("OUT", width: 9, .right),
-                Table.Column("P&L", width: 10, .right),
-                Table.Column("BARS", width: 5, .right), Table.Column("REASON", width: 12),
-            ]
+        var used = 0
+        let shown = all.prefix { item in
+            defer { used += item.0.width + 1 }
+            return used + item.0.width <= area.width
         }
-        let rows: [[(String, Style?)]] = panel.order.map { i in
-            let tr = r.trades[i]
-            let style = tr.pnl >= 0 ? t.bull : t.bear
-            var row: [(String, Style?)] = [
-                ("\(i + 1)", t.muted), (tr.isLong ? "long" : "short", nil), ("\(tr.entrySession)", nil),
-                ("\(tr.exitSession)", nil), (Format.signed(tr.returnFraction * 100), style),
-            ]
-            if wide {
-                row += [
-                    (Format.price(tr.entryPrice), nil), (Format.price(tr.exitPrice), nil),
-                    (Format.signed(tr.pnl), style),
-                    ("\(tr.barsHeld)", nil), (tr.exitReason.rawValue, t.muted),
-                ]
-            }
-            return row
+        func row(_ number: String, _ tr: BacktestTrade, open: Bool) -> [Cell] {
+            [(number, t.muted)] + shown.dropFirst().map { $0.1(tr, open) }
         }
+        var rows = panel.order.map { row("\($0 + 1)", r.trades[$0], open: false) }
+        if let open = r.openTrade { rows.append(row("open", open, open: true)) }
         Table(
-            columns: columns, rows: rows, selected: panel.selected, style: t.text, headerStyle: t.muted.adding(.bold),
-            selectedStyle: t.selection
+            columns: shown.map(\.0), rows: rows, selected: panel.selected, style: t.text,
+            headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
         ).render(area, &buf)
     }
 
@@ -350,16 +424,17 @@ extension Screens {
             return p.entries.compactMap { index[$0].map { ($0, p.buy, p.buy ? ctx.theme.bull : ctx.theme.bear) } }
                 + p.exits.compactMap { index[$0].map { ($0, !p.buy, ctx.theme["accent"]) } }
         }
-        guard let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol,
+        // The trade opened from the backtest pane: its entry and, once closed, its exit.
+        guard let k = s.chartTrade, let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol,
             panel.interval == s.interval
         else { return [] }
+        let open = k == r.trades.count
+        guard let tr = open ? r.openTrade : (r.trades.indices.contains(k) ? r.trades[k] : nil) else { return [] }
         var out: [(Int, Bool, Style)] = []
-        for tr in r.trades {
-            if let i = index[r.lastSessions[tr.entryBar]] {
-                out.append((i, tr.isLong, tr.isLong ? ctx.theme.bull : ctx.theme.bear))
-            }
-            if let j = index[r.lastSessions[tr.exitBar]] { out.append((j, !tr.isLong, ctx.theme["accent"])) }
+        if let i = index[r.lastSessions[tr.entryBar]] {
+            out.append((i, tr.isLong, tr.isLong ? ctx.theme.bull : ctx.theme.bear))
         }
+        if !open, let j = index[r.lastSessions[tr.exitBar]] { out.append((j, !tr.isLong, ctx.theme["accent"])) }
         return out
     }
 

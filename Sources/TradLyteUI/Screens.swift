@@ -14,9 +14,16 @@ public enum Screens {
         width >= 160 ? 46 : width >= 120 ? 40 : width >= 100 ? 34 : 28
     }
 
+    /// Columns the watchlist takes in this state: none when hidden (`\\`) or when the main
+    /// pane is zoomed (`z`), the whole width when the watchlist itself is zoomed.
+    public static func sidebarWidth(_ s: AppState) -> Int {
+        if s.zoomed { return s.focus == .watchlist ? s.width : 0 }
+        return s.watchlistHidden ? 0 : watchlistWidth(s.width)
+    }
+
     /// Columns of the price plot (for pan and zoom limits).
     public static func chartColumns(_ s: AppState) -> Int {
-        max(1, s.width - watchlistWidth(s.width) - 2 - PriceChart.axisWidth)
+        max(1, s.width - sidebarWidth(s) - 2 - PriceChart.axisWidth)
     }
 
     public struct Context {
@@ -38,9 +45,11 @@ public enum Screens {
         }
         let rows = Layout.split(buf.area, .vertical, [.length(1), .fill, .length(1)])
         header(s, ctx, rows[0], &buf)
-        let cols = Layout.split(rows[1], .horizontal, [.length(watchlistWidth(s.width)), .fill])
-        watchlist(s, ctx, cols[0], &buf)
+        let sidebar = sidebarWidth(s)
+        let cols = Layout.split(rows[1], .horizontal, [.length(sidebar), .fill])
+        if sidebar > 0 { watchlist(s, ctx, cols[0], &buf) }
         switch s.pane {
+        case _ where sidebar >= s.width: break
         case .chart: chartPane(s, ctx, cols[1], &buf)
         case .quote: quotePane(s, ctx, cols[1], &buf)
         case .backtest: backtestPane(s, ctx, cols[1], &buf)
@@ -138,7 +147,7 @@ public enum Screens {
         let hints: String =
             switch (s.overlay != nil, s.pane) {
             case (true, _): "Esc close · Enter choose · ↑↓ select"
-            case (_, .backtest): "↑↓ trades · Enter chart · s sort · n/N strategy · b rerun · Esc back"
+            case (_, .backtest): "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N · b rerun"
             case (_, .picks): "↑↓ select · Enter chart · f filter · r rescan · Esc back"
             case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
             case (_, .pipeline): "↑↓ runs · R refresh · c cancel · Esc back"

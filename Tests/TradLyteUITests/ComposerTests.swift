@@ -158,7 +158,7 @@ import TradLyteTestSupport
         s.composer.selected = s.composer.entries.count - 1
         _ = Fixture.keys(&s, "enter")
         #expect(s.composer.draft == nil && s.message?.text.contains("unknown indicator 'smaa'") == true)
-        assertSnapshot(Fixture.render(s), named: "composer-list-120x36")
+        assertSnapshot(Fixture.render(s), named: "composer-list-broken-120x36")
     }
 }
 

@@ -81,7 +81,7 @@ enum Fixture {
 }
 
 @Suite struct ScreenSnapshotTests {
-    static let sizes = [(80, 24), (160, 48)]
+    static let sizes = [(80, 24), (100, 30), (120, 36), (160, 48)]
 
     @Test(arguments: sizes) func watchlistAndDailyChart(width: Int, height: Int) {
         assertSnapshot(
