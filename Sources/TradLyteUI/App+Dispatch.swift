@@ -28,9 +28,19 @@ extension App {
         case .runSweep: return startStudy(.sweep, &s)
         case .runWalkForward: return startStudy(.walkForward, &s)
         case .cellLeft, .cellRight:
-            guard var st = s.study, case .sweep(let sw)? = st.outcome, let map = sw.heatmap else { return [] }
-            st.column = min(max(0, st.column + (action == .cellLeft ? -1 : 1)), map.x.values.count - 1)
+            guard var st = s.study, let grid = st.grid else { return [] }
+            st.column = min(max(0, st.column + (action == .cellLeft ? -1 : 1)), grid.x.values.count - 1)
             s.study = st
+        case .nextPair:
+            guard var st = s.study, case .sweep(let sw)? = st.outcome, SweepGrid.pairs(sw).count > 1 else {
+                s.message = ("the heat map's other pairs need a sweep of three or more parameters", .info)
+                return []
+            }
+            st.pair += 1
+            st.row = 0
+            st.column = 0
+            s.study = st
+            if let grid = st.grid { s.message = ("heat map of \(grid.x.name) by \(grid.y.name)", .info) }
         case .cycleMetric:
             guard var st = s.study, case .sweep? = st.outcome else {
                 s.message = ("run a sweep first (h)", .info)
@@ -48,12 +58,10 @@ extension App {
             var params: [String: Double]?
             if action == .applyBest {
                 params = sw.best(by: st.metric)?.parameters
-            } else if let map = sw.heatmap, map.x.values.indices.contains(st.column),
-                map.y.values.indices.contains(st.row)
-            {
-                params = [map.x.name: map.x.values[st.column], map.y.name: map.y.values[st.row]]
-                // Other swept parameters keep the best cell's values.
-                for (k, v) in sw.best(by: st.metric)?.parameters ?? [:] where params?[k] == nil { params?[k] = v }
+            } else if let row = st.grid?.row(column: st.column, row: st.row) {
+                // The cell's best combination (with three or more parameters, the others at their
+                // best values for that cell).
+                params = row.parameters
             }
             guard let params else {
                 s.message = ("no cell to apply", .warn)
@@ -142,7 +150,7 @@ extension App {
             switch st.outcome {
             case .watchlist(let rows)?: count = rows.count
             case .walkForward(let w)?: count = w.windows.count
-            case .sweep(let sw)?: count = sw.heatmap?.y.values.count ?? 0
+            case .sweep?: count = st.grid?.y.values.count ?? 0
             case nil: count = 0
             }
             st.row = min(max(0, st.row + (action == .listUp ? -1 : 1)), max(0, count - 1))

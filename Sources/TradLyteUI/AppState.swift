@@ -349,6 +349,20 @@ public struct StudyPanel: Sendable {
     /// Selected row (watchlist, walk-forward) or heat-map cell.
     public var row = 0
     public var column = 0
+    /// Which pair of swept parameters the heat map shows (`x` cycles, with three or more).
+    public var pair = 0
+
+    /// The heat map's grid for the current pair and metric (a sweep of two or more parameters).
+    public var grid: SweepGrid? {
+        guard case .sweep(let sweep)? = outcome else { return nil }
+        return SweepGrid(sweep, pair: pair, metric: metric)
+    }
+
+    /// "fast=20 slow=150" for the applied parameter values.
+    public var parameterText: String {
+        parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
+            .joined(separator: " ")
+    }
 
     public init(kind: Kind, strategy: String, symbol: String, interval: FibInterval, generation: Int) {
         self.kind = kind

@@ -166,6 +166,7 @@ public enum Commands {
             palette: "walkforward"),
         .key(["left"], .cellLeft, "heat map: previous column", .backtest),
         .key(["right"], .cellRight, "heat map: next column", .backtest),
+        .key(["x"], .nextPair, "heat map: the next pair of parameters (three or more swept)", .backtest),
         .key(
             ["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest,
             palette: "apply best"),

@@ -187,7 +187,10 @@ extension Screens {
     /// than two parameters) or a walk-forward (in-sample vs out-of-sample per window).
     static func studyPane(_ st: StudyPanel, _ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
-        let inner = paneBlock("Backtest · \(st.kind.title) · \(st.strategy) · \(st.interval)", s, ctx, area, &buf)
+        let applied = st.parameters.isEmpty ? "" : " · \(st.parameterText)"
+        let range = st.range.map { " · \($0.lowerBound) … \($0.upperBound)" } ?? ""
+        let inner = paneBlock(
+            "Backtest · \(st.kind.title) · \(st.strategy) · \(st.interval)\(applied)\(range)", s, ctx, area, &buf)
         guard inner.height >= 5, inner.width >= 30 else { return }
         if st.running {
             buf.put(
@@ -242,10 +245,14 @@ extension Screens {
                     b.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
                         .joined(separator: " ")
                 } ?? "—"
+            let count =
+                sw.rows.count < sw.gridSize
+                ? "sampled \(sw.rows.count) of \(sw.gridSize) combinations (over the 10,000 cap)"
+                : "\(sw.gridSize) combinations"
             buf.put(
-                "\(sw.rows.count) of \(sw.gridSize) combinations · \(st.metric.statistic) (m: next) · best \(bestText) · a applies the best, Space the selected cell",
+                "\(count) · \(st.metric.statistic) (m: next) · best \(bestText) · a applies it, Space the cell",
                 x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
-            guard let map = sw.heatmap else {
+            guard let grid = st.grid else {
                 let rows = sw.rows.compactMap { r -> (text: String, value: Double)? in
                     guard let v = r.stats.flatMap({ st.metric.score($0) }) else { return nil }
                     return (
@@ -264,43 +271,105 @@ extension Screens {
                 ).render(inner.inset(top: 2), &buf)
                 return
             }
-            // The grid of the chosen statistic, from the sweep's rows.
-            var values = map.values.map { $0.map { _ -> Double? in nil } }
-            for r in sw.rows {
-                guard let x = r.parameters[map.x.name].flatMap({ map.x.values.firstIndex(of: $0) }),
-                    let y = r.parameters[map.y.name].flatMap({ map.y.values.firstIndex(of: $0) }), y < values.count,
-                    x < values[y].count
-                else { continue }
-                values[y][x] = r.stats.flatMap { st.metric.score($0) }
+            // The selected cell, read out in full.
+            var readout = "\(grid.x.name) × \(grid.y.name)"
+            if SweepGrid.pairs(sw).count > 1 { readout += " (x: next pair)" }
+            if let row = grid.row(column: st.column, row: st.row), let stats = row.stats {
+                let cell = row.parameters.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ")
+                let value = st.metric.score(stats).map { PriceScale.fixed($0, decimals: 2) } ?? "—"
+                readout =
+                    "▸ \(cell) · \(st.metric.rawValue) \(value) · return \(Format.percent(stats["Return [%]"]?.number))"
+                    + " · \(stats["# Trades"]?.display ?? "—") trades"
             }
+            buf.put(readout, x: inner.x, y: inner.y + 1, style: t.text, maxWidth: inner.width)
             heatMap(
-                (map.x, map.y, values), metric: st.metric, best: bestRow?.parameters, cursor: (st.column, st.row), ctx,
-                inner.inset(top: 2), &buf)
+                (grid.x, grid.y, grid.values), metric: st.metric, best: bestRow?.parameters,
+                cursor: (st.column, st.row), ctx, inner.inset(top: 2), &buf)
         case .walkForward(let study)?:
-            let rows: [[(String, Style?)]] = study.windows.map { w in
-                let oos = w.outOfSampleStats["Return [%]"]?.number ?? 0
-                return [
-                    ("\(w.inSample.lowerBound)–\(w.inSample.upperBound)", t.muted),
-                    ("\(w.outOfSample.lowerBound)–\(w.outOfSample.upperBound)", nil),
-                    (
-                        w.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
-                            .joined(separator: " "), nil
-                    ),
-                    (num(w.inSampleStats, "Sharpe Ratio"), t.muted), (num(w.outOfSampleStats, "Sharpe Ratio"), nil),
-                    (num(w.inSampleStats, "Return [%]"), t.muted),
-                    (num(w.outOfSampleStats, "Return [%]"), oos >= 0 ? t.bull : t.bear),
-                ]
+            guard !study.windows.isEmpty else {
+                buf.put("No window produced a result.", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+                return
             }
+            // The out-of-sample windows traded back to back, and the efficiency of the optimisation.
+            let stitched = study.stitchedEquity
+            let total = stitched.last.flatMap { last in stitched.first.map { (last / $0 - 1) * 100 } }
+            let efficiency = study.efficiency.map { PriceScale.fixed($0, decimals: 2) } ?? "—"
+            buf.put(
+                "\(study.windows.count) windows of \(study.inSampleBars) + \(study.outOfSampleBars) bars · "
+                    + "out of sample, back to back \(Format.percent(total)) · walk-forward efficiency \(efficiency)",
+                x: inner.x, y: inner.y, style: t.text, maxWidth: inner.width)
+            let curveRows = inner.height >= 14 ? max(3, inner.height / 3) : 0
+            let parts = Layout.split(inner.inset(top: 1), .vertical, [.length(curveRows), .fill])
+            if curveRows > 0, stitched.count > 1 {
+                let columns = max(1, parts[0].width - PriceChart.axisWidth)
+                let dense = stitched.count > columns * 2
+                let per = Double(stitched.count) / Double(columns * 2)
+                let values =
+                    dense
+                    ? (0..<(columns * 2)).map { stitched[min(stitched.count - 1, Int((Double($0 + 1) * per)) - 1)] }
+                    : stitched
+                var curve = LineChart(
+                    series: [PriceChart.Series(values: values, style: t.bull.adding(.bold))],
+                    columnsPerBar: dense ? 1 : max(1, columns / stitched.count), axis: t.muted, grid: t["grid"],
+                    glyphs: ctx.glyphs)
+                curve.dense = dense
+                curve.render(parts[0], &buf)
+                buf.put("out-of-sample equity", x: parts[0].x, y: parts[0].y, style: t.muted)
+            }
+            let params = study.windows.map { w in
+                w.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
+                    .joined(separator: " ")
+            }
+            typealias Cell = (String, Style?)
+            // Columns in the order shown, each with its priority: the out-of-sample facts first.
+            let columns: [(Table.Column, Int, (Int) -> Cell)] = [
+                (
+                    Table.Column("OUT-OF-SAMPLE", width: 21), 0,
+                    { k in
+                        ("\(study.windows[k].outOfSample.lowerBound)–\(study.windows[k].outOfSample.upperBound)", nil)
+                    }
+                ),
+                (
+                    Table.Column("PARAMETERS", width: min(30, max(10, params.map(\.count).max() ?? 10))), 1,
+                    { k in (params[k], nil) }
+                ),
+                (
+                    Table.Column("IS SHARPE", width: 9, .right), 4,
+                    { k in (num(study.windows[k].inSampleStats, "Sharpe Ratio"), t.muted) }
+                ),
+                (
+                    Table.Column("OOS SHARPE", width: 10, .right), 2,
+                    { k in (num(study.windows[k].outOfSampleStats, "Sharpe Ratio"), nil) }
+                ),
+                (
+                    Table.Column("IS RET%", width: 8, .right), 5,
+                    { k in (num(study.windows[k].inSampleStats, "Return [%]"), t.muted) }
+                ),
+                (
+                    Table.Column("OOS RET%", width: 8, .right), 3,
+                    { k in
+                        let oos = study.windows[k].outOfSampleStats["Return [%]"]?.number ?? 0
+                        return (num(study.windows[k].outOfSampleStats, "Return [%]"), oos >= 0 ? t.bull : t.bear)
+                    }
+                ),
+                (
+                    Table.Column("IN-SAMPLE", width: 21), 6,
+                    { k in ("\(study.windows[k].inSample.lowerBound)–\(study.windows[k].inSample.upperBound)", t.muted)
+                    }
+                ),
+            ]
+            var room = parts[1].width
+            var keep = Set<Int>()
+            for (i, c) in columns.enumerated().sorted(by: { $0.element.1 < $1.element.1 }) where c.0.width <= room {
+                keep.insert(i)
+                room -= c.0.width + 1
+            }
+            let shown = columns.indices.filter { keep.contains($0) }.map { columns[$0] }
             Table(
-                columns: [
-                    Table.Column("IN-SAMPLE", width: 21), Table.Column("OUT-OF-SAMPLE", width: 21),
-                    Table.Column("PARAMETERS", width: 18),
-                    Table.Column("IS SHARPE", width: 9, .right), Table.Column("OOS SHARPE", width: 10, .right),
-                    Table.Column("IS RET%", width: 8, .right), Table.Column("OOS RET%", width: 8, .right),
-                ],
-                rows: rows, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold),
-                selectedStyle: t.selection
-            ).render(inner, &buf)
+                columns: shown.map(\.0), rows: study.windows.indices.map { k in shown.map { $0.2(k) } },
+                selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
+            ).render(parts[1], &buf)
         case nil: break
         }
     }
@@ -335,6 +404,9 @@ extension Screens {
             func mix(_ a: UInt8, _ b: UInt8) -> UInt8 { UInt8(Double(a) + (Double(b) - Double(a)) * f) }
             return .rgb(mix(br, ur), mix(bg, ug), mix(bb, ub))
         }
+        // Colour where the theme has it; else (mono, NO_COLOR) shade glyphs carry the scale.
+        let coloured = t.bull.fg != .default && t.bull.fg != t.bear.fg
+        let shades = ctx.glyphs.unicode ? ["░", "▒", "▓", "█"] : [".", ":", "+", "#"]
         for (j, yv) in map.y.values.enumerated() {
             let y = area.y + 1 + j
             guard y < area.maxY else { break }
@@ -344,24 +416,38 @@ extension Screens {
                 guard x + cellWidth <= area.maxX else { break }
                 let value = j < map.values.count && i < map.values[j].count ? map.values[j][i] : nil
                 let isBest = best?[map.x.name] == xv && best?[map.y.name] == yv
-                var style = Style(
-                    fg: .default, bg: value.map { blend(hi > lo ? ($0 - lo) / (hi - lo) : 0.5) } ?? .default)
-                if value == nil || t.bull.fg == .default { style = value == nil ? t.muted : Style([]) }
+                let f = value.map { hi > lo ? ($0 - lo) / (hi - lo) : 0.5 } ?? 0
+                var style = value == nil ? t.muted : coloured ? Style(fg: .default, bg: blend(f)) : t.text
                 if cursor == (i, j) { style = style.adding(.reverse).adding(.bold) }
-                let text = value.map { cellWidth >= 6 ? PriceScale.fixed($0, decimals: 2) : "" } ?? "·"
+                let number = value.map { PriceScale.fixed($0, decimals: 2) } ?? ""
+                var text: String
+                if value == nil {
+                    text = "·"
+                } else if coloured {
+                    text = cellWidth >= 6 ? number : ""
+                } else {
+                    let shade = shades[min(3, Int(f * 4))]
+                    text =
+                        cellWidth >= number.count + 3
+                        ? shade + " " + number : String(repeating: shade, count: max(1, cellWidth - 1))
+                }
+                if isBest { text = (ctx.glyphs.unicode ? "★" : "*") + text }
                 buf.put(
-                    DisplayWidth.pad(
-                        isBest ? (ctx.glyphs.unicode ? "★" : "*") + text : text, to: cellWidth, alignment: .right),
-                    x: x, y: y,
-                    style: style.with(fg: t.text.fg == .default ? .default : .rgb(20, 20, 20)))
+                    DisplayWidth.pad(text, to: cellWidth, alignment: .right), x: x, y: y,
+                    style: coloured && value != nil ? style.with(fg: .rgb(20, 20, 20)) : style)
             }
         }
         let legendY = min(area.maxY - 1, area.y + 2 + map.y.values.count)
         let star = ctx.glyphs.unicode ? "★" : "*"
         let dots = ctx.glyphs.unicode ? "…" : ".."
         let arrows = ctx.glyphs.unicode ? "←→↑↓" : "arrows"
+        let low = PriceScale.fixed(lo, decimals: 2)
+        let high = PriceScale.fixed(hi, decimals: 2)
+        let scale =
+            coloured
+            ? "\(low) (bear colour) \(dots) \(high) (bull colour)" : "\(shades[0]) \(low) \(dots) \(shades[3]) \(high)"
         buf.put(
-            "\(metric.statistic): \(PriceScale.fixed(lo, decimals: 2)) (bear colour) \(dots) \(PriceScale.fixed(hi, decimals: 2)) (bull colour) · \(star) best · \(arrows) move",
+            "\(metric.statistic): \(scale) · \(star) best · \(arrows) move",
             x: area.x, y: legendY, style: t.muted, maxWidth: area.width)
     }
 

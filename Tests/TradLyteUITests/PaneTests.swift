@@ -227,6 +227,12 @@ import TradLyteTestSupport
         _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
         #expect(s.study?.running == false)
         assertSnapshot(Fixture.render(s), named: "study-sweep-\(width)x\(height)")
+        // Without colour the heat map still reads: shade glyphs and the selected cell's numbers.
+        let mono = Fixture.render(s, theme: .mono)
+        let monoText = mono.textRows.joined()
+        #expect(monoText.contains("▸ fast=10 slow=200 · sharpe") && monoText.contains("trades"))
+        #expect(["░", "▒", "▓", "█"].contains { monoText.contains($0) })
+        if width == 80 { assertSnapshot(mono, named: "study-sweep-mono-80x24") }
         let best = try #require(sweep.best?.parameters)
         let effects = Fixture.keys(&s, "a")
         #expect(s.parameterOverrides[name] == best)
@@ -410,5 +416,45 @@ import TradLyteTestSupport
         _ = Palette.run("add AMpB", &s)
         #expect(s.watchlist.contains("AMpB") && !s.watchlist.contains("AMPB"))
         #expect((try? App.resolveTyped("acme", in: s.symbols).get()) == "ACME")
+    }
+}
+
+/// A sweep of three parameters is read a pair at a time, and a cell applies its best combination.
+@Suite struct ThreeParameterSweepTests {
+    @Test func xCyclesThePairsAndSpaceAppliesTheCellsBestCombination() throws {
+        var s = Fixture.state(width: 120, height: 36)
+        s.strategies = StrategyLibrary.all.map(\.id)
+        s.strategy = "macd_crossover"
+        _ = Fixture.keys(&s, "b")
+        guard
+            case .runStudy(.sweep, let name, let symbol, let interval, _, _, let generation)? =
+                Fixture.keys(&s, "h").last
+        else {
+            Issue.record("h did not start a sweep")
+            return
+        }
+        let strategy = StrategyLibrary.named(name)!.strategy
+        let sweep = try BacktestRunner.sweep(
+            strategy, daily: s.series[symbol]!, interval: interval,
+            ranges: [
+                BacktestRunner.ParameterRange(name: "fast", values: [8, 12]),
+                BacktestRunner.ParameterRange(name: "slow", values: [26, 30, 40]),
+                BacktestRunner.ParameterRange(name: "signal", values: [5, 9]),
+            ],
+            configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, metric: .sharpe)
+        _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
+        #expect(SweepGrid.pairs(sweep).count == 3)
+        let first = try #require(s.study?.grid)
+        #expect([first.x.name, first.y.name] == ["fast", "signal"])
+        _ = Fixture.keys(&s, "x")
+        let second = try #require(s.study?.grid)
+        #expect([second.x.name, second.y.name] == ["fast", "slow"] && second.y.values == [26, 30, 40])
+        // Each cell holds the best of the combinations sharing its two values.
+        let cell = try #require(second.row(column: 1, row: 2))
+        let candidates = sweep.rows.filter { $0.parameters["fast"] == 12 && $0.parameters["slow"] == 40 }
+        let best = candidates.compactMap { $0.stats.flatMap(BacktestRunner.Metric.sharpe.score) }.max()
+        #expect(cell.stats.flatMap(BacktestRunner.Metric.sharpe.score) == best)
+        _ = Fixture.keys(&s, "right", "down", "down", "space")
+        #expect(s.parameterOverrides[name] == cell.parameters)
     }
 }
