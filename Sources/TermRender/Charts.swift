@@ -286,8 +286,10 @@ public struct PriceChart: Widget {
     /// Bars to shade (a strategy's setup holding), drawn as a background under everything.
     public var shaded: [Bool] = []
     public var shadeStyle = Style([.dim])
-    /// The last bar is still forming.
+    /// The last bar is still forming: drawn dim with a shaded (hollow) body, and `formingTag`
+    /// (e.g. `3/5`, sessions in over sessions it will hold) printed above it.
     public var partialLast = false
+    public var formingTag: String?
     public var logScale = false
     public var bull: Style, bear: Style, axis: Style, grid: Style, crosshairStyle: Style
     public var glyphs: Glyphs = .unicode
@@ -374,6 +376,13 @@ public struct PriceChart: Widget {
             for s in overlays { line(s.values, n: n, scale: scale, style: s.style, &canvas) }
             canvas.render(at: (plot.x, plot.y), &buffer, onlyBlank: true, ascii: !glyphs.unicode)
         }
+        if partialLast, let tag = formingTag, n > 0, n == bars.close.count {
+            let x = plot.x + column(of: n - 1)
+            let r = max(0, scale.row(bars.high[n - 1]) - 1)
+            buffer.put(
+                tag, x: max(plot.x, min(x - DisplayWidth.of(tag) / 2, plot.maxX - DisplayWidth.of(tag))),
+                y: plot.y + r, style: axis.adding(.bold))
+        }
         for m in markers where m.bar >= 0 && m.bar < n {
             let x = plot.x + column(of: m.bar)
             let r = m.up ? scale.row(bars.low[m.bar]) + 1 : scale.row(bars.high[m.bar]) - 1
@@ -405,7 +414,8 @@ public struct PriceChart: Widget {
         let c = bars.close[i]
         guard o.isFinite, h.isFinite, l.isFinite, c.isFinite else { return }
         var style = c >= o ? bull : bear
-        if partialLast && i == bars.close.count - 1 { style = style.adding(.dim).adding(.underline) }
+        let forming = partialLast && i == bars.close.count - 1
+        if forming { style = style.adding(.dim) }
         let hiL = scale.level(h)
         let loL = scale.level(l)
         let g = glyphs
@@ -449,7 +459,9 @@ public struct PriceChart: Widget {
                 case (.none, .wick): g.wickLower
                 case (.none, .none): nil
                 }
-            if let glyph { buffer.set(x, top + r, glyph, style) }
+            // A forming bar's body is shaded, not solid: it reads as unfinished without colour.
+            let shaded = forming && (upper == .body || lower == .body) ? (g.unicode ? "░" : ":") : nil
+            if let glyph = shaded ?? glyph { buffer.set(x, top + r, glyph, style) }
         }
     }
 }

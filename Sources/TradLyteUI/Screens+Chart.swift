@@ -33,6 +33,9 @@ extension Screens {
         chart.logScale = s.logScale
         chart.crosshair = model.crosshair
         chart.partialLast = model.range.upperBound == model.bars.count && model.bars.last?.complete == false
+        if chart.partialLast, let last = model.bars.last, s.interval.sessions > 1, s.viewport.barsPerColumn == 1 {
+            chart.formingTag = "\(last.sessionsPresent)/\(s.interval.sessions)"
+        }
         chart.overlays = model.overlays.map { PriceChart.Series(values: $0.values, style: $0.style) }
         return chart
     }
@@ -111,7 +114,8 @@ extension Screens {
         let inner = block.inner(area)
         guard inner.height >= 4, inner.width >= 20 else { return }
         // Interval tabs and legend.
-        let tabs = App.intervals.map(\.description)
+        // Each tab names its key, so `5` (13d) is no surprise.
+        let tabs = App.intervals.enumerated().map { "\($0.offset + 1):\($0.element)" }
         Tabs(
             titles: tabs, active: App.intervals.firstIndex(of: s.interval) ?? 0, style: t.muted,
             activeStyle: t.selection.adding(.bold)
@@ -136,6 +140,9 @@ extension Screens {
                 || $0.label.hasSuffix(".ema1") || $0.label.hasSuffix(".line")
         }
         .map { ($0.label.split(separator: ".").first.map(String.init) ?? $0.label, $0.style) }
+        // One entry per indicator (a band's upper and middle lines share its label).
+        var seen = Set<String>()
+        legend = legend.filter { seen.insert($0.0).inserted }
         for (text, style) in legend where legendX < inner.maxX {
             legendX += buf.put(text + " ", x: legendX, y: inner.y, style: style, maxWidth: inner.maxX - legendX)
         }
@@ -181,20 +188,60 @@ extension Screens {
         }
         if oscHeight > 0, let osc = model.oscillator {
             let oscArea = parts[3]
+            var range = osc.range
+            var guides = osc.guides
             if let hist = osc.histogram {
-                var histogram = Histogram(
-                    values: hist, styles: hist.map { $0 >= 0 ? t.bull : t.bear }, columnsPerBar: cpb, glyphs: g)
-                histogram.background = t.text
-                histogram.render(oscArea.inset(right: PriceChart.axisWidth), &buf)
+                // Lines and histogram on one scale about one zero line (MACD's histogram is the
+                // lines' difference, so a scale of its own would misstate it).
+                let values = (hist + osc.lines.flatMap(\.1)).filter(\.isFinite)
+                let lo = min(0, values.min() ?? 0)
+                let hi = max(0, values.max() ?? 0)
+                range = (lo, hi)
+                guides = [0]
             }
             LineChart(
-                series: osc.lines.map { PriceChart.Series(values: $0.1, style: $0.2) }, range: osc.range,
-                guides: osc.guides,
-                columnsPerBar: cpb, axis: t.muted, grid: t["grid"], glyphs: g
+                series: osc.lines.map { PriceChart.Series(values: $0.1, style: $0.2) }, range: range,
+                guides: guides, columnsPerBar: cpb, axis: t.muted, grid: t["grid"], glyphs: g
             ).render(oscArea, &buf)
+            if let hist = osc.histogram, let range {
+                signedBars(
+                    hist, scale: PriceScale(low: range.0, high: range.1, rows: oscArea.height), columnsPerBar: cpb,
+                    ctx, oscArea.inset(right: PriceChart.axisWidth), &buf)
+            }
             buf.put(osc.label, x: oscArea.x, y: oscArea.y, style: t.muted)
         }
         infoLine(s, model, ctx, inner.row(inner.height - 1), &buf)
+    }
+
+    /// Bars from the zero line up (positive) or down (negative) in half cells, on `scale`.
+    static func signedBars(
+        _ values: [Double], scale: PriceScale, columnsPerBar cpb: Int, _ ctx: Context, _ area: Rect,
+        _ buf: inout Buffer
+    ) {
+        let zero = scale.level(0)
+        for (i, v) in values.enumerated() where v.isFinite && v != 0 {
+            // From just off the zero line to the value: a value within half a cell of zero draws nothing.
+            let level = scale.level(v)
+            guard level != zero else { continue }
+            let (lo, hi) = level > zero ? (zero + 1, level) : (level, zero - 1)
+            let style = v > 0 ? ctx.theme.bull : ctx.theme.bear
+            for r in 0..<area.height {
+                let lower = 2 * (area.height - 1 - r)
+                let hasLower = lower >= lo && lower <= hi
+                let hasUpper = lower + 1 >= lo && lower + 1 <= hi
+                guard hasLower || hasUpper else { continue }
+                let glyph =
+                    hasLower && hasUpper
+                    ? (ctx.glyphs.unicode ? "█" : "#")
+                    : hasUpper ? (ctx.glyphs.unicode ? "▀" : "'") : (ctx.glyphs.unicode ? "▄" : ".")
+                // Under the lines: only blank cells and the zero line are drawn over.
+                for c in 0..<cpb where area.x + i * cpb + c < area.maxX {
+                    let x = area.x + i * cpb + c
+                    guard [" ", "┈", "."].contains(buf[x, area.y + r].symbol) else { continue }
+                    buf.put(glyph, x: x, y: area.y + r, style: style)
+                }
+            }
+        }
     }
 
     /// The crosshair bar (or the newest bar): its sessions, OHLCV, change and indicator values.
