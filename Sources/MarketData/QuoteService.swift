@@ -22,10 +22,11 @@ public final class QuoteService {
         public let fromCache: Bool
     }
 
-    public func quote(_ symbol: Symbol, at now: Date) throws -> Result {
+    /// - Parameter fresh: skip the cache (an explicit refresh asks the provider again).
+    public func quote(_ symbol: Symbol, at now: Date, fresh: Bool = false) throws -> Result {
         // A cached quote counts only when it came from the same kind of source (a DEMO quote
         // must never answer for Polygon, nor the reverse).
-        if let cached = try store?.cachedQuote(symbol), now.timeIntervalSince(cached.fetchedAt) < ttl,
+        if !fresh, let cached = try store?.cachedQuote(symbol), now.timeIntervalSince(cached.fetchedAt) < ttl,
             cached.fetchedAt <= now,
             (cached.source == .demo) == (provider?.isDemo ?? false)
         {

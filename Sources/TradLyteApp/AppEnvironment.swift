@@ -180,12 +180,13 @@ package struct AppConfig: Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AppError.failure("cannot read the config file \(path) — check its permissions")
         }
+        // An empty (or all-blank) file is an empty config, as if it were not there.
+        if data.allSatisfy({ [0x20, 0x0A, 0x0D, 0x09].contains($0) }) { return AppConfig() }
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(data) } catch {
+            let detail = (error.diagnostics.first?.message ?? "").replacingOccurrences(of: "not valid JSON: ", with: "")
             throw AppError.badInput(
-                "the config file \(path) is not valid JSON (\(error.diagnostics.first?.message ?? "")) — "
-                    + "fix it or move it aside"
-            )
+                "the config file \(path) is not valid JSON at \(detail) — fix it or move it aside")
         }
         guard case .object(let pairs) = parsed else {
             throw AppError.badInput(

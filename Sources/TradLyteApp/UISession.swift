@@ -140,10 +140,11 @@ package final class UISession {
                     do { loaded[s] = try store.dailySeries(try Symbol(s)) } catch { failures[s] = "\(error)" }
                 }
                 event = .seriesLoaded(loaded, failures: failures)
-            case .fetchQuote(let symbol):
+            case .fetchQuote(let symbol), .refreshQuote(let symbol):
                 let env = self.env
                 let quotes = self.quotes
-                event = offload(synchronous) { UISession.fetchQuote(symbol, env: env, quotes: quotes) }
+                let fresh = effect == .refreshQuote(symbol)
+                event = offload(synchronous) { UISession.fetchQuote(symbol, fresh: fresh, env: env, quotes: quotes) }
             case .exportBacktest(let name, let symbol, let interval, let parameters, let range):
                 do {
                     let request = StudyRequest(
@@ -464,7 +465,8 @@ package final class UISession {
     /// A quote through the quote service, on its own store connection (this may run on a
     /// background thread).
     package static func fetchQuote(
-        _ symbol: String, env: AppEnvironment, quotes: Locked<(service: QuoteService, store: MarketStore)?>
+        _ symbol: String, fresh: Bool = false, env: AppEnvironment,
+        quotes: Locked<(service: QuoteService, store: MarketStore)?>
     ) -> AppEvent {
         do {
             let r = try quotes.withLock { cached in
@@ -475,7 +477,7 @@ package final class UISession {
                     cached = (service, store)
                 }
                 let (service, store) = cached!
-                return try service.quote(try store.resolveSymbol(symbol), at: env.now())
+                return try service.quote(try store.resolveSymbol(symbol), at: env.now(), fresh: fresh)
             }
             return .quoteLoaded(symbol, .success(QuoteView(r.quote, cached: r.fromCache)))
         } catch {

@@ -130,7 +130,7 @@ extension App {
                 return []
             }
             s.refresh = RefreshPanel()
-            s.message = ("refreshing in the background — P shows progress, c there cancels", .info)
+            s.message = ("refreshing in the background — P shows progress, x there cancels", .info)
             return [.startRefresh]
         case .cancelRefresh:
             guard s.refresh?.running == true else {
@@ -267,7 +267,9 @@ extension App {
             return ensureLoaded(&s) + quoteEffect(&s)
         case .refreshQuote:
             s.pane = .quote
-            return quoteEffect(&s)
+            guard let sym = s.currentSymbol else { return [] }
+            s.message = ("fetching a fresh quote for \(sym)…", .info)
+            return [.refreshQuote(sym)]
         case .panLeft, .panRight:
             let step = action == .panLeft ? -1 : 1
             if let c = s.crosshair {

@@ -88,7 +88,10 @@ public enum App {
             return []
         case .quoteLoaded(let symbol, let result):
             switch result {
-            case .success(let q): s.quotes[symbol] = q
+            case .success(let q):
+                s.quotes[symbol] = q
+                // The "fetching…" line goes once the quote is in.
+                if s.message?.text.hasPrefix("fetching a") == true { s.message = nil }
             case .failure(let f): s.message = ("quote \(symbol): \(f.message)", .error)
             }
             return []

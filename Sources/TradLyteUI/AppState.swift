@@ -417,6 +417,8 @@ public struct RefreshPanel: Sendable {
 public enum Effect: Equatable, Sendable {
     case loadSeries([String])
     case fetchQuote(String)
+    /// `r`: a quote from the provider even when the cached one is still fresh.
+    case refreshQuote(String)
     case saveWatchlist([String])
     /// Writes the backtest's statistics, trades and equity as JSON and CSV files (`e`).
     case exportBacktest(

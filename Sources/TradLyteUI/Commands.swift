@@ -191,7 +191,7 @@ public enum Commands {
         .key(["up", "k"], .listUp, "previous run", .pipeline),
         .key(["down", "j"], .listDown, "next run", .pipeline),
         .key(
-            ["c"], .cancelRefresh, "cancel the running refresh (what is stored stays consistent)", .pipeline,
+            ["x"], .cancelRefresh, "cancel the running refresh (what is stored stays consistent)", .pipeline,
             palette: "refresh cancel"),
         .key(["up", "k"], .listUp, "previous strategy", .strategies),
         .key(["down", "j"], .listDown, "next strategy", .strategies),

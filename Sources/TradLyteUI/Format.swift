@@ -1,11 +1,19 @@
 import Foundation
 import TermRender
+import TradLyteCore
+
+extension String {
+    /// Left-padded with zeros to `width` characters.
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
 
 /// Number formatting for screens (locale-independent, so snapshots are stable).
 enum Format {
+    /// Cents, four decimals below a dollar (a sub-dollar stock's tick), none from 10,000.
     static func price(_ v: Double?) -> String {
         guard let v, v.isFinite else { return "—" }
-        return PriceScale.fixed(v, decimals: abs(v) >= 10_000 ? 0 : 2)
+        let a = abs(v)
+        return PriceScale.fixed(v, decimals: a >= 10_000 ? 0 : a < 1 && a > 0 ? 4 : 2)
     }
     static func signed(_ v: Double?, decimals: Int = 2) -> String {
         guard let v, v.isFinite else { return "—" }
@@ -29,6 +37,13 @@ enum Format {
         if s < 3600 { return "\(s / 60)m ago" }
         if s < 86_400 { return "\(s / 3600)h \(s % 3600 / 60)m ago" }
         return "\(s / 86_400)d ago"
+    }
+    /// An instant in New York time, as the header shows the clock: "2024-03-15 17:02 ET".
+    static func eastern(_ date: Date) -> String {
+        let local = NewYorkTime.local(at: date)
+        let minute = local.secondOfDay / 60
+        return "\(local.date) " + PriceScale.fixed(Double(minute / 60), decimals: 0).leftPadded(2)
+            + ":" + PriceScale.fixed(Double(minute % 60), decimals: 0).leftPadded(2) + " ET"
     }
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 }

@@ -176,7 +176,7 @@ public enum Palette {
             return []
         }
         guard let spec = IndicatorRegistry.named(arg) else {
-            s.message = ("unknown indicator '\(arg)' — `tradlyte indicator list` shows them", .warn)
+            s.message = ("unknown indicator '\(arg)' — `tradlyte strategy indicators` lists them", .warn)
             return []
         }
         guard spec.placement == .overlay || ["sma", "ema", "wma", "dema", "tema"].contains(spec.name) else {

@@ -633,7 +633,7 @@ extension Screens {
             let section = Rect(x: inner.x, y: inner.y, width: inner.width, height: height)
             let title =
                 r.running
-                ? (r.cancelRequested ? "Refresh: cancelling…" : "Refresh running (c cancels)")
+                ? (r.cancelRequested ? "Refresh: cancelling…" : "Refresh running (x cancels)")
                 : (r.summary ?? "Refresh finished")
             buf.put(
                 title, x: section.x, y: section.y, style: r.failed ? t["error"] : (r.running ? t["warn"] : t["ok"]),
@@ -693,7 +693,7 @@ extension Screens {
         let rows: [[(String, Style?)]] = s.runs.map { r in
             [
                 ("\(r.id)", t.muted), (r.status.rawValue, statusStyle(r.status)), (r.trigger.rawValue, t.muted),
-                (ISO8601DateFormatter().string(from: r.startedAt), nil), (seconds(r.startedAt, r.finishedAt), nil),
+                (Format.eastern(r.startedAt), nil), (seconds(r.startedAt, r.finishedAt), nil),
                 (r.error ?? r.summary ?? "", r.error == nil ? t.muted : t.bear),
             ]
         }

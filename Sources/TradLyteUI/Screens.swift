@@ -150,7 +150,7 @@ public enum Screens {
             case (_, .backtest): "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N · b rerun"
             case (_, .picks): "↑↓ select · Enter chart · f filter · r rescan · Esc back"
             case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
-            case (_, .pipeline): "↑↓ runs · R refresh · c cancel · Esc back"
+            case (_, .pipeline): "↑↓ runs · R refresh · x cancel · Esc back"
             case (_, .strategies):
                 s.composer.draft == nil
                     ? "↑↓ select · Enter edit · n new · b backtest · Esc back"

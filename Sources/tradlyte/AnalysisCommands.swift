@@ -57,8 +57,8 @@ struct IndicatorCommand: ParsableCommand {
             "EXPR is any rule expression: 'rsi(14)', 'macd(12,26,9)' (all three outputs), 'bb(20,2)', 'close - sma(50)', 'close > sma(200)'. Values are empty where not available (warm-up). Conditions print 1 or 0."
     )
 
-    @Argument(help: "The expression, quoted.") var expression: String
-    @Argument(help: "The symbol.") var symbol: String
+    @Argument(help: "The expression, quoted (none: list the indicators).") var expression: String?
+    @Argument(help: "The symbol.") var symbol: String?
     @Option(name: .long, help: "Sessions per bar: 1, 3, 5, 8, 13, 21, 34 or 55.") var interval: String = "1"
     @Flag(name: .long, help: "Print CSV.") var csv = false
     @Option(name: .long, help: "Only the last N bars.") var last: Int?
@@ -66,6 +66,15 @@ struct IndicatorCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
+            guard let expression else {
+                try StrategyCommand.IndicatorsList().run()
+                emit("\nUsage: tradlyte indicator 'rsi(14)' ACME [--interval 5] [--csv] [--last 20]")
+                return
+            }
+            guard let symbol else {
+                throw AppError.badInput(
+                    "give the symbol after the expression, e.g. tradlyte indicator '\(expression)' ACME")
+            }
             let iv = try FibInterval(parsing: interval)
             let history = try Studies.history(symbol, env: env)
             let rows = try Studies.indicator(expression, history: history, interval: iv, last: last)

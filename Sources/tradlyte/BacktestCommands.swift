@@ -291,7 +291,8 @@ struct WalkForwardCommand: ParsableCommand {
             }
             emit(table(t))
             emit(
-                "\n\(study.windows.count) windows of \(study.inSampleBars) + \(study.outOfSampleBars) "
+                "\n\(study.windows.count) window\(study.windows.count == 1 ? "" : "s") of "
+                    + "\(study.inSampleBars) + \(study.outOfSampleBars) "
                     + "\(request.baseInterval) bars on \(history.symbol).")
             if let last = study.stitchedEquity.last {
                 let ret = (last / request.configuration.cash - 1) * 100

@@ -14,13 +14,18 @@ struct QuoteCommand: ParsableCommand {
             "Sources, in order: the local cache (fresh for quote_ttl_seconds, default 60), the provider (Polygon snapshot, then its previous close; or the DEMO market), then the latest stored daily bar (local EOD). An unknown symbol is reported by name; the others still print."
     )
 
-    @Argument(help: "Symbols.") var symbols: [String]
+    @Argument(help: "Symbols (default: the watchlist).") var symbols: [String] = []
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            let (rows, failures) = try QuoteReport.quotes(symbols, env: env)
+            let list = symbols.isEmpty ? env.config.watchlist : symbols
+            guard !list.isEmpty else {
+                throw AppError.badInput(
+                    "name a symbol (tradlyte quote ACME), or add a \"watchlist\" to \(env.configPath) to quote it")
+            }
+            let (rows, failures) = try QuoteReport.quotes(list, env: env)
             if json {
                 emit(try jsonText(rows))
             } else if !rows.isEmpty {

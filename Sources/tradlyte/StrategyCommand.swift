@@ -130,16 +130,27 @@ struct StrategyCommand: ParsableCommand {
     }
 }
 
-/// Left-aligned columns separated by two spaces.
+/// Columns separated by two spaces: numbers right-aligned (a column whose every cell below the
+/// header is a number, a percentage or blank), text left-aligned.
 func table(_ rows: [[String]]) -> String {
     guard let first = rows.first else { return "" }
     var widths = [Int](repeating: 0, count: first.count)
     for row in rows {
-        for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], cell.count) }
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    func isNumber(_ cell: String) -> Bool {
+        let core = cell.trimmingCharacters(in: CharacterSet(charactersIn: "%+-"))
+        return Double(core.replacingOccurrences(of: ",", with: "")) != nil
+    }
+    let numeric = widths.indices.map { i in
+        let cells = rows.dropFirst().compactMap { i < $0.count ? $0[i] : nil }.filter { !$0.isEmpty && $0 != "—" }
+        return !cells.isEmpty && cells.allSatisfy(isNumber)
     }
     return rows.map { row in
         row.enumerated().map { i, cell in
-            i < widths.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell
+            let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
+            if numeric[i] { return pad + cell }
+            return i < widths.count - 1 ? cell + pad : cell
         }
         .joined(separator: "  ")
     }.joined(separator: "\n")

@@ -110,4 +110,39 @@ import TradLyteTestSupport
         let usage = try cli.run(["backtest", "--no-such-flag"], environment: Self.env)
         #expect(usage.status == 64)  // the README lists 64 for usage errors
     }
+
+    @Test func bareQuoteAndIndicatorHelpInsteadOfAUsageErrorAndNumbersAlignRight() throws {
+        let cli = try CLIHarness()
+        cli.write("config.json", #"{"watchlist": ["ACME", "TERA"]}"#)
+        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        let quote = try cli.run(["quote"], environment: Self.env)
+        #expect(quote.status == 0 && quote.stdout.contains("ACME") && quote.stdout.contains("TERA"), "\(quote.stderr)")
+        let list = try cli.run(["indicator"], environment: Self.env)
+        #expect(list.status == 0 && list.stdout.contains("rsi") && list.stdout.contains("Usage: tradlyte indicator"))
+        let half = try cli.run(["indicator", "rsi(14)"], environment: Self.env)
+        #expect(half.status == 2 && half.stderr.contains("give the symbol"))
+        // Numbers right-aligned, counts without decimals.
+        let ranked = try cli.run(["backtest", "golden_cross", "--watchlist"], environment: Self.env)
+        let lines = ranked.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        let trades = try #require(header.range(of: "TRADES"))
+        for row in lines.dropFirst().prefix(2)
+        where row.count >= header.distance(from: header.startIndex, to: trades.upperBound) {
+            let end = header.distance(from: header.startIndex, to: trades.upperBound)
+            let cell = row.prefix(end).suffix(6)
+            #expect(!cell.hasSuffix(" ") && !cell.contains("."), "\(row)")
+        }
+    }
+
+    @Test func configAndStrategySyntaxErrorsNameTheLineAndColumnAndAnEmptyConfigIsNoConfig() throws {
+        let cli = try CLIHarness()
+        cli.write("config.json", "")
+        #expect(try cli.run(["status"], environment: Self.env).status == 0)
+        cli.write("config.json", "{\n  \"watchlist\": [\"ACME\",\n  \"theme\": 3\n}")
+        let bad = try cli.run(["status"], environment: Self.env)
+        #expect(bad.status == 2 && bad.stderr.contains("line 3, column 10: expected ',' or ']'"), "\(bad.stderr)")
+        let strategy = cli.write("s.json", "{\"schema\": \"tradlyte.strategy/1\",\n \"name\": x}")
+        let validate = try cli.run(["strategy", "validate", strategy], environment: Self.env)
+        #expect(validate.status == 1 && validate.stderr.contains("line 2, column 10"), "\(validate.stderr)")
+    }
 }

@@ -253,7 +253,7 @@ import TradLyteTestSupport
         try tui.waitFor("fetch_ohlcv")
         // Cancel once the refresh is certainly mid-fetch: the server has answered 20 sessions.
         try waitUntil("20 grouped-daily calls") { server.requests.filter { $0.contains("/grouped/") }.count >= 20 }
-        try tui.type("c")
+        try tui.type("x")
         var screen = try tui.waitFor("efresh cancelled")
         #expect(!screen.contains("✖"))  // a cancel is not a failure: no banner
         try tui.type("q")

@@ -197,3 +197,20 @@ import TradLyteTestSupport
         #expect(Array(again.setup[..<cut]) == Array(signals.setup[..<cut]))
     }
 }
+
+/// Where a JSON text stops being JSON, for messages with a line and a column.
+@Suite struct JSONSyntaxTests {
+    func problem(_ text: String) -> String? { JSONSyntax.problem(in: Array(text.utf8))?.description }
+
+    @Test func theFirstErrorIsLocated() {
+        #expect(problem(#"{"a": [1, 2]}"#) == nil)
+        #expect(problem("") == "line 1, column 1: the file is empty — write {} at least")
+        #expect(problem("{\n  \"a\": 1,\n}") == "line 3, column 1: a trailing ',' before '}'")
+        #expect(problem("{\"a\" 1}") == "line 1, column 6: expected ':' after the key")
+        #expect(problem("[1 2]") == "line 1, column 4: expected ',' or ']'")
+        #expect(problem("{\"é\": tru}") == "line 1, column 10: expected 'true' (strings need double quotes)")
+        #expect(problem("{\"a\": \"x\ny\"}")?.hasPrefix("line 1, column 9: a control character") == true)
+        #expect(problem("{} x") == "line 1, column 4: unexpected text after the end of the JSON value")
+        #expect(problem(String(repeating: "[", count: 300))?.contains("200 levels") == true)
+    }
+}

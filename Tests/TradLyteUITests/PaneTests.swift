@@ -155,7 +155,9 @@ import TradLyteTestSupport
         _ = App.update(&s, .refreshLog("fetch_ohlcv: 2024-03-13 done"))
         #expect(s.refresh?.stages.map(\.name) == ["plan", "fetch_ohlcv"] && s.refresh?.stages[1].done == 2)
         assertSnapshot(Fixture.render(s), named: "pane-refresh-running-\(width)x\(height)")
-        #expect(Fixture.keys(&s, "c") == [.cancelRefresh] && s.refresh?.cancelRequested == true)
+        // `c` is "chart" on every pane; the pipeline pane cancels with `x`.
+        #expect(Fixture.keys(&s, "x") == [.cancelRefresh] && s.refresh?.cancelRequested == true)
+        #expect(Keymap.action(for: KeyEvent(spec: "c")!, pane: .pipeline) == .openChart)
         let effects = App.update(
             &s,
             .refreshFinished(

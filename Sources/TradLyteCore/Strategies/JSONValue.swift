@@ -34,6 +34,7 @@ public indirect enum JSONValue: Equatable, Sendable {
                 detail = context.debugDescription
                 if let underlying = context.underlyingError { detail += " (\(underlying.localizedDescription))" }
             }
+            if let problem = JSONSyntax.problem(in: Array(data)) { detail = problem.description }
             throw StrategyError(diagnostics: [StrategyDiagnostic(path: "$", message: "not valid JSON: \(detail)")])
         }
     }
