@@ -158,13 +158,15 @@ package struct AppConfig: Equatable {
     /// "market" (grouped daily for every ticker) or "watchlist" (per-ticker ranges).
     package var mode = "market"
     package var watchlist: [String] = []
-    package var backfillYears = 5
+    /// Nil: 10 years on the demo market (all it serves), 5 on a real provider.
+    package var backfillYears: Int?
     package var retentionDays = 30
     /// argv of a command run when a refresh fails (no shell); the summary is appended.
     package var notifyCommand: [String]?
     package var notifyTimeoutSeconds = 10.0
     /// Strategies the refresh's scan stage runs (ids or names); empty turns the stage off.
-    package var scanStrategies = ["golden_cross", "rsi_reversion"]
+    /// Every built-in strategy unless the config names some: the first refresh has picks.
+    package var scanStrategies = StrategyLibrary.all.map(\.id)
     /// The terminal UI's theme (`tradlyte themes` lists them).
     package var theme: String?
     /// The UI refreshes by itself once a session has closed that the data lacks.

@@ -25,7 +25,7 @@ package struct RefreshSetup {
         var options = PipelineOptions(
             trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
             watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
-            backfillYears: backfill ?? env.config.backfillYears,
+            backfillYears: backfill ?? env.config.backfillYears ?? (provider.isDemo ? 10 : 5),
             retentionDays: env.config.retentionDays,
             callsPerMinute: provider.isDemo ? nil : env.config.callsPerMinute,
             closeGraceMinutes: env.config.closeGraceMinutes)

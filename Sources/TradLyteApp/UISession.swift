@@ -35,6 +35,8 @@ package final class UISession {
     /// The session's one quote service (one store connection, one provider and its rate
     /// limiter), made by the first quote; quotes take turns on it.
     package let quotes = Locked<(service: QuoteService, store: MarketStore)?>(nil)
+    /// The store's `data_version` at the last look (another process's commit changes it).
+    package let dataVersion = Locked<Int64?>(nil)
     /// Set to cancel the background refresh; the pipeline checks it between steps.
     package let refreshCancel = CancellationFlag()
     package var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
@@ -280,6 +282,9 @@ package final class UISession {
                     return .planLoaded(["from the \(setup.source): " + lines[0]] + lines.dropFirst())
                 }
             case .reloadData(let symbols):
+                // What is read now is current: a later look compares against it.
+                let version = try? store.dataVersion()
+                dataVersion.withLock { $0 = version }
                 event = Self.attempt {
                     var series: [String: BarSeries] = [:]
                     for sym in symbols { series[sym] = try store.dailySeries(try Symbol(sym)) }
@@ -306,6 +311,17 @@ package final class UISession {
                         _ = try ScanService.scan(list, store: store, session: session, top: 10, at: env.now())
                         return .picksLoaded(try store.picks())
                     }
+                }
+            case .checkForNewData:
+                // The first look only notes the version; a later change means another process committed.
+                guard let version = try? store.dataVersion() else { break }
+                let previous = dataVersion.withLock { old in
+                    defer { old = version }
+                    return old
+                }
+                if let previous, previous != version {
+                    state.message = ("new data stored by another refresh — the screens are updated", .info)
+                    queue += [.reloadData(Array(state.series.keys).sorted()), .loadPicks, .loadAlerts, .loadRuns]
                 }
             case .loadStrategies:
                 event = .strategiesLoaded(

@@ -413,6 +413,10 @@ public final class Pipeline {
             let bars = try provider.dailyBars(request.symbol, from: request.from, to: request.to)
             work.fetchedBars += bars.count
             return bars
+        } catch ProviderError.unknownSymbol(let name) {
+            // A watchlist typo or a ticker the provider does not carry: said, and the run goes on.
+            work.events(.message("\(name): the provider has no such ticker — check the watchlist; skipped"))
+            return []
         } catch ProviderError.outsideHistory {
             let today = NewYorkTime.local(at: clock()).date
             let from = calendar.sessions[

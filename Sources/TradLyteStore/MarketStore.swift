@@ -128,6 +128,12 @@ public final class MarketStore {
     }
 
     /// SQLite's `PRAGMA quick_check`: "ok", or the first problem found.
+    /// SQLite's `data_version`: it changes when another connection (another process, a refresh
+    /// from cron) commits to the database, so a reader can tell its screens are stale.
+    public func dataVersion() throws -> Int64 {
+        try guarded { try db.scalarInt("PRAGMA data_version") ?? 0 }
+    }
+
     public func quickCheck() throws -> String {
         try guarded { try db.scalarText("PRAGMA quick_check") ?? "no answer" }
     }

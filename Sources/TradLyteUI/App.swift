@@ -74,7 +74,10 @@ public enum App {
             let minuteChanged = Int(now.timeIntervalSince1970 / 60) != Int(s.now.timeIntervalSince1970 / 60)
             s.now = now
             if minuteChanged { s.revision += 1 }
-            return minuteChanged ? autoRefresh(&s) : []
+            s.idleTicks += 1
+            // About every two seconds idle: has a refresh elsewhere stored new data?
+            let check: [Effect] = s.idleTicks % 20 == 0 && s.refresh?.running != true ? [.checkForNewData] : []
+            return (minuteChanged ? autoRefresh(&s) : []) + check
         }
         s.revision += 1
         switch event {

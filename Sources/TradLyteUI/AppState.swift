@@ -174,6 +174,10 @@ public struct AppState: Sendable {
         }
     }
 
+    /// Idle ticks (the UI loop's polls with no input); every 20th asks whether another process
+    /// changed the data.
+    public var idleTicks = 0
+
     // Strategy composer, and a preview of a draft's signals on the chart
     public var composer = ComposerPanel()
     public var preview: SignalPreview?
@@ -448,6 +452,8 @@ public enum Effect: Equatable, Sendable {
     /// Re-read what a finished refresh changed: symbols, freshness, loaded series, alerts.
     case reloadData([String])
     case loadStrategies
+    /// Re-read the screens when another process (cron, the CLI) has committed new data.
+    case checkForNewData
     /// Re-runs the scan for the latest session and stores its picks.
     case runScan
     /// Writes a validated strategy file (the app validates again before writing).

@@ -70,3 +70,59 @@ import TradLyteTestSupport
         #expect(backtest.isCancelled)
     }
 }
+
+/// The first run from the UI, and screens that follow a refresh made elsewhere.
+@Suite(.serialized) struct FirstRunTests {
+    static let now = "2026-11-25T23:00:00Z"
+
+    @Test func theFirstRefreshFillsTheWatchlistAndTheChartAndAddingKeepsTheConfiguredList() throws {
+        let dir = TemporaryDirectory()
+        dir.write("config.json", #"{"watchlist": ["ACME", "TERA", "LMNA", "LATER"], "backfill_years": 2}"#)
+        let env = try pinnedEnvironment(dir, now: Self.now)
+        let session = try UISession(env: env, themeFlag: nil)
+        var (state, effects) = try session.start(width: 80, height: 24)
+        session.run(effects, &state, synchronous: true)
+        #expect(state.watchlist.isEmpty && state.currentSymbol == nil)
+        session.run(App.perform(.refresh, &state), &state, synchronous: true)
+        #expect(state.refresh?.running == false && state.refresh?.failed == false, "\(state.refresh?.summary ?? "")")
+        #expect(state.watchlist == ["ACME", "TERA", "LMNA"])
+        #expect(state.currentSymbol == "ACME" && (state.series["ACME"]?.count ?? 0) > 400)
+        #expect(!state.picks.isEmpty)  // the first refresh's scan runs every built-in strategy
+        // Adding a symbol keeps the configured ones, including one the store does not hold yet.
+        session.run(Palette.run("add NOVA", &state), &state, synchronous: true)
+        let saved = try AppEnvironment.load(["TRADLYTE_HOME": dir.path, "HOME": dir.path]).config.watchlist
+        #expect(saved == ["ACME", "TERA", "LMNA", "NOVA", "LATER"])
+        // d removes, u puts back, and both are saved.
+        state.selected = state.sortedWatchlist.firstIndex(of: "TERA")!
+        session.run(App.perform(.removeSymbol, &state), &state, synchronous: true)
+        #expect(!state.watchlist.contains("TERA"))
+        session.run(App.perform(.undoRemove, &state), &state, synchronous: true)
+        #expect(state.watchlist == ["ACME", "TERA", "LMNA", "NOVA"])
+        let restored = try AppEnvironment.load(["TRADLYTE_HOME": dir.path, "HOME": dir.path]).config.watchlist
+        #expect(restored == ["ACME", "TERA", "LMNA", "NOVA", "LATER"])
+    }
+
+    @Test func aRefreshByAnotherProcessUpdatesTheOpenScreens() throws {
+        let dir = TemporaryDirectory()
+        dir.write("config.json", #"{"watchlist": ["ACME"], "backfill_years": 1}"#)
+        let env = try pinnedEnvironment(dir, now: Self.now)
+        var events: [AppEvent] = []
+        UISession.refresh(env: env, post: { events.append($0) }, cancellation: CancellationFlag())
+        let session = try UISession(env: env, themeFlag: nil)
+        var (state, effects) = try session.start(width: 80, height: 24)
+        session.run(effects, &state, synchronous: true)
+        let symbols = state.symbols.count
+        // Idle ticks look for new data every 20 ticks; the first look only notes the version.
+        var asked: [Effect] = []
+        for _ in 0..<20 { asked += App.update(&state, .tick(state.now)) }
+        #expect(asked == [.checkForNewData])
+        session.run(asked, &state, synchronous: true)
+        #expect(state.message?.text.contains("another refresh") != true)
+        // Another process (here: another connection) stores a new symbol.
+        let file = dir.write("ZZZ.csv", "date,open,high,low,close,volume\n2026-11-24,1,2,0.5,1.5,100\n")
+        _ = try CSVImport.run(file: file, symbol: nil, env: env)
+        session.run([.checkForNewData], &state, synchronous: true)
+        #expect(state.symbols.count == symbols + 1 && state.symbols.contains { $0.symbol.rawValue == "ZZZ" })
+        #expect(state.message?.text.contains("another refresh") == true)
+    }
+}
