@@ -33,6 +33,21 @@ extension App {
 
     // MARK: - Popups
 
+    /// Steps through the palette's history (`step` -1: older, 1: newer; past the newest, empty).
+    static func recall(_ step: Int, _ s: inout AppState) {
+        let history = s.paletteHistory
+        guard !history.isEmpty else { return }
+        let index = (s.historyIndex ?? history.count) + step
+        if index >= history.count {
+            s.historyIndex = nil
+            s.overlay = .palette(TextField(), selected: 0)
+            return
+        }
+        let k = max(0, index)
+        s.historyIndex = k
+        s.overlay = .palette(TextField(history[k]), selected: 0)
+    }
+
     static func overlayKey(_ key: KeyEvent, _ s: inout AppState) -> [Effect] {
         switch s.overlay {
         case .help(let scroll)?:
@@ -106,12 +121,23 @@ extension App {
                 let command =
                     typed.isEmpty || (!matches.isEmpty && !Palette.isComplete(typed, s))
                     ? (matches.indices.contains(selected) ? matches[selected] : typed) : typed
+                if !command.isEmpty, s.paletteHistory.last != command { s.paletteHistory.append(command) }
+                if s.paletteHistory.count > 50 { s.paletteHistory.removeFirst() }
+                s.historyIndex = nil
                 return Palette.run(command, &s)
+            case .up where selected == 0 && !s.paletteHistory.isEmpty:
+                // Above the first match: the commands run before, newest first.
+                recall(-1, &s)
             case .up: s.overlay = .palette(field, selected: max(0, selected - 1))
+            case .down where s.historyIndex != nil: recall(1, &s)
             case .down: s.overlay = .palette(field, selected: min(max(0, matches.count - 1), selected + 1))
             default:
                 if key == .ctrl("c") {
                     s.quit = true
+                    return []
+                }
+                if key == .ctrl("p") || key == .ctrl("n") {
+                    recall(key == .ctrl("p") ? -1 : 1, &s)
                     return []
                 }
                 if edit(&field, key) { s.overlay = .palette(field, selected: 0) }

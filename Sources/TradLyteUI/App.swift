@@ -229,19 +229,7 @@ public enum App {
             s.height = h
             return []
         case .input(.mouse(let m)):
-            switch m.kind {
-            case .wheelUp: return perform(.zoomIn, &s)
-            case .wheelDown: return perform(.zoomOut, &s)
-            case .press:
-                // A click on a watchlist row selects it.
-                let row = m.y - Screens.watchlistTop
-                if m.x < Screens.sidebarWidth(s), row >= 0, row < s.watchlist.count {
-                    s.selected = row
-                    s.current = nil
-                    return ensureLoaded(&s)
-                }
-                return []
-            }
+            return mouse(m, &s)
         case .input(.key(let key)):
             if s.confirmingQuit {
                 s.confirmingQuit = false

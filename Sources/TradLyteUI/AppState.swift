@@ -174,6 +174,10 @@ public struct AppState: Sendable {
         }
     }
 
+    /// Commands run from the palette, oldest first (↑ above the first match, or Ctrl-P/Ctrl-N),
+    /// and the one recalled.
+    public var paletteHistory: [String] = []
+    public var historyIndex: Int?
     /// Idle ticks (the UI loop's polls with no input); every 20th asks whether another process
     /// changed the data.
     public var idleTicks = 0

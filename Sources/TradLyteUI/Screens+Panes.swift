@@ -82,12 +82,11 @@ extension Screens {
             return
         case .overview: break
         }
-        let statsWidth = body.width >= 100 ? 38 : 0
-        let cols = Layout.split(body, .horizontal, [.fill, .length(statsWidth)])
-        let left = cols[0]
-        let tradeRows = max(3, left.height * 2 / 5)
-        let ddRows = left.height >= 16 ? 3 : (left.height >= 11 ? 2 : 0)
-        let parts = Layout.split(left, .vertical, [.fill, .length(1), .length(ddRows), .length(tradeRows)])
+        let layout = overviewLayout(body)
+        let parts = [layout.curve, layout.axis, layout.drawdown, layout.trades]
+        let cols = [layout.curve, layout.statistics]
+        let statsWidth = layout.statistics.width
+        let ddRows = layout.drawdown.height
         equityPlot(r, ctx, parts[0], axis: parts[1], &buf)
         if ddRows > 0 {
             let columns = max(1, parts[0].width - PriceChart.axisWidth)
@@ -106,6 +105,34 @@ extension Screens {
         }
         tradesTable(panel, r, ctx, parts[3], &buf)
         if statsWidth > 0 { statisticsTable(stats, panel: nil, ctx, cols[1].inset(left: 1), &buf) }
+    }
+
+    /// Where the backtest overview puts its parts in `body` (the pane below its two summary lines).
+    static func overviewLayout(
+        _ body: Rect
+    ) -> (curve: Rect, axis: Rect, drawdown: Rect, trades: Rect, statistics: Rect) {
+        let statsWidth = body.width >= 100 ? 38 : 0
+        let cols = Layout.split(body, .horizontal, [.fill, .length(statsWidth)])
+        let left = cols[0]
+        let tradeRows = max(3, left.height * 2 / 5)
+        let ddRows = left.height >= 16 ? 3 : (left.height >= 11 ? 2 : 0)
+        let parts = Layout.split(left, .vertical, [.fill, .length(1), .length(ddRows), .length(tradeRows)])
+        return (parts[0], parts[1], parts[2], parts[3], cols[1])
+    }
+
+    /// The main pane's inside (within its border) in this state.
+    public static func mainInner(_ s: AppState) -> Rect {
+        let x = sidebarWidth(s)
+        return Rect(x: x + 1, y: 2, width: s.width - x - 2, height: s.height - 4)
+    }
+
+    /// The heat map's label column and cell widths in `area`.
+    static func heatMapGeometry(
+        x: BacktestRunner.ParameterRange, y: BacktestRunner.ParameterRange, _ area: Rect
+    ) -> (label: Int, cell: Int) {
+        let corner = "\(y.name)\\\(x.name)"
+        let label = max(6, min(14, corner.count + 1), (y.values.map { IndicatorSpec.format($0).count }.max() ?? 0) + 1)
+        return (label, max(2, min(8, (area.width - label) / max(1, x.values.count))))
     }
 
     /// The statistics under backtesting.py's names; `panel` scrolls it when it is a view of its own.
@@ -388,9 +415,7 @@ extension Screens {
             return
         }
         let corner = "\(map.y.name)\\\(map.x.name)"
-        let labelWidth = max(
-            6, min(14, corner.count + 1), (map.y.values.map { IndicatorSpec.format($0).count }.max() ?? 0) + 1)
-        let cellWidth = max(2, min(8, (area.width - labelWidth) / max(1, map.x.values.count)))
+        let (labelWidth, cellWidth) = heatMapGeometry(x: map.x, y: map.y, area)
         buf.put(DisplayWidth.pad(corner, to: labelWidth), x: area.x, y: area.y, style: t.muted)
         for (i, v) in map.x.values.enumerated() where area.x + labelWidth + i * cellWidth + cellWidth <= area.maxX {
             buf.put(

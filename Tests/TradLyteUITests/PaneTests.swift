@@ -460,3 +460,71 @@ import TradLyteTestSupport
         #expect(s.parameterOverrides[name] == cell.parameters)
     }
 }
+
+/// The mouse, the views that keep the numbers at 80 columns, and the palette's history.
+@Suite struct MouseLayoutAndHistoryTests {
+    func click(_ s: inout AppState, _ x: Int, _ y: Int, _ kind: MouseEvent.Kind = .press) -> [Effect] {
+        App.update(&s, .input(.mouse(MouseEvent(kind: kind, x: x, y: y))))
+    }
+
+    @Test func clicksSelectWhatTheyLandOnAndAPopupKeepsTheMouse() throws {
+        var s = Fixture.state(width: 100, height: 30)
+        // Behind the help popup nothing is reached; the wheel scrolls the help.
+        _ = Fixture.keys(&s, "?")
+        _ = click(&s, 2, Screens.watchlistTop + 2)
+        #expect(s.selected == 0)
+        _ = click(&s, 50, 10, .wheelDown)
+        #expect(s.overlay == .help(scroll: 3))
+        _ = Fixture.keys(&s, "esc")
+        // A watchlist row, then the 5:13d tab.
+        _ = click(&s, 2, Screens.watchlistTop + 2)
+        #expect(s.selected == 2 && s.currentSymbol == "NOVA")
+        let inner = Screens.mainInner(s)
+        let tab = " 1:1d  2:3d  3:5d  4:8d  5:13d".count - 3
+        _ = click(&s, inner.x + tab, inner.y)
+        #expect(s.interval == (try FibInterval(13)) && s.focus == .main)
+        // A trade row in the backtest pane.
+        var b = PaneTests.backtested(width: 100, height: 30)
+        let trades = Screens.overviewLayout(Screens.mainInner(b).inset(top: 2)).trades
+        _ = click(&b, trades.x + 3, trades.y + 3)
+        #expect(b.backtest?.selected == 2)
+        _ = click(&b, trades.x + 3, trades.y + 3, .wheelDown)
+        #expect(b.backtest?.selected == 3)
+    }
+
+    @Test func atEightyColumnsTheStatisticsAreAViewAwayAndTheLayoutKeys() {
+        var s = PaneTests.backtested(width: 80, height: 24)
+        #expect(Fixture.render(s).textRows.joined().contains("Max DD"))
+        _ = Fixture.keys(&s, "v")
+        #expect(s.backtest?.view == .statistics)
+        #expect(Fixture.render(s).textRows.joined().contains("Sharpe Ratio"))
+        assertSnapshot(Fixture.render(s), named: "pane-backtest-statistics-80x24")
+        // The table scrolls to the rest.
+        for _ in 0..<20 { _ = Fixture.keys(&s, "down") }
+        #expect(Fixture.render(s).textRows.joined().contains("Max. Drawdown [%]"))
+        _ = Fixture.keys(&s, "v")
+        #expect(s.backtest?.view == .trades && Fixture.render(s).textRows.joined().contains("open"))
+        _ = Fixture.keys(&s, "\\")
+        #expect(s.watchlistHidden && Screens.sidebarWidth(s) == 0)
+        assertSnapshot(Fixture.render(s), named: "pane-backtest-trades-wide-80x24")
+        _ = Fixture.keys(&s, "\\", "z")
+        #expect(s.zoomed && Screens.sidebarWidth(s) == 0)
+        _ = Fixture.keys(&s, "tab")
+        #expect(Screens.sidebarWidth(s) == 80)  // the focused watchlist takes the screen
+        _ = Fixture.keys(&s, "z")
+        #expect(Screens.sidebarWidth(s) == Screens.watchlistWidth(80))
+    }
+
+    @Test func thePaletteRemembersItsCommands() {
+        var s = Fixture.state(width: 100, height: 30)
+        _ = Fixture.keys(&s, ":", "i", "n", "t", "e", "r", "v", "a", "l", " ", "5", "d", "enter")
+        #expect(s.interval == (try? FibInterval(5)))
+        _ = Fixture.keys(&s, ":", "m", "o", "d", "e", " ", "l", "i", "n", "e", "enter")
+        _ = Fixture.keys(&s, ":", "up")
+        #expect(s.overlay == .palette(TextField("mode line"), selected: 0))
+        _ = Fixture.keys(&s, "ctrl-p")
+        #expect(s.overlay == .palette(TextField("interval 5d"), selected: 0))
+        _ = Fixture.keys(&s, "ctrl-n", "ctrl-n")
+        #expect(s.overlay == .palette(TextField(), selected: 0))
+    }
+}
