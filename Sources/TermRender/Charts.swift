@@ -290,6 +290,9 @@ public struct PriceChart: Widget {
     /// (e.g. `3/5`, sessions in over sessions it will hold) printed above it.
     public var partialLast = false
     public var formingTag: String?
+    /// Down bodies drawn with a glyph of their own (`║`, ASCII `X`), for themes whose bull and bear
+    /// share a colour (mono, NO_COLOR): the direction must not rest on bold alone.
+    public var distinctBearBody = false
     public var logScale = false
     public var bull: Style, bear: Style, axis: Style, grid: Style, crosshairStyle: Style
     public var glyphs: Glyphs = .unicode
@@ -461,7 +464,8 @@ public struct PriceChart: Widget {
                 }
             // A forming bar's body is shaded, not solid: it reads as unfinished without colour.
             let shaded = forming && (upper == .body || lower == .body) ? (g.unicode ? "░" : ":") : nil
-            if let glyph = shaded ?? glyph { buffer.set(x, top + r, glyph, style) }
+            let bear = distinctBearBody && c < o && upper == .body && lower == .body ? (g.unicode ? "║" : "X") : nil
+            if let glyph = shaded ?? bear ?? glyph { buffer.set(x, top + r, glyph, style) }
         }
     }
 }

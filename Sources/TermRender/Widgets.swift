@@ -387,9 +387,12 @@ public struct StatusLine: Widget {
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         buffer.fill(area.row(0), with: Cell(" ", style: style))
+        // A message wins over the hints: they get what it leaves, or nothing.
         let leftWidth = left.reduce(0) { $0 + DisplayWidth.of($1.0) }
-        let r = DisplayWidth.truncate(
-            right, to: max(0, leftWidth == 0 ? area.width : min(area.width - leftWidth - 1, area.width / 2)))
+        let room = area.width - leftWidth - 1
+        let r =
+            leftWidth == 0
+            ? DisplayWidth.truncate(right, to: area.width) : room >= 12 ? DisplayWidth.truncate(right, to: room) : ""
         let rw = DisplayWidth.of(r)
         var x = area.x
         for (text, s) in left where x < area.maxX - rw - 1 {

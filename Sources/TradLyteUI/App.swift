@@ -75,11 +75,18 @@ public enum App {
             s.now = now
             if minuteChanged { s.revision += 1 }
             s.idleTicks += 1
+            // An information line goes after about five quiet seconds; warnings and errors stay
+            // until the next key.
+            if s.message?.level == .info, s.idleTicks - s.messageTick >= 50 {
+                s.message = nil
+                s.revision += 1
+            }
             // About every two seconds idle: has a refresh elsewhere stored new data?
             let check: [Effect] = s.idleTicks % 20 == 0 && s.refresh?.running != true ? [.checkForNewData] : []
             return (minuteChanged ? autoRefresh(&s) : []) + check
         }
         s.revision += 1
+        s.messageTick = s.idleTicks
         switch event {
         case .tick:
             return []

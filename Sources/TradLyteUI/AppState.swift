@@ -181,6 +181,8 @@ public struct AppState: Sendable {
     /// Idle ticks (the UI loop's polls with no input); every 20th asks whether another process
     /// changed the data.
     public var idleTicks = 0
+    /// `idleTicks` when the last event came (an info message expires 50 idle ticks later).
+    public var messageTick = 0
 
     // Strategy composer, and a preview of a draft's signals on the chart
     public var composer = ComposerPanel()

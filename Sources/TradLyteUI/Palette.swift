@@ -128,9 +128,10 @@ public enum Palette {
     }
 
     static func interval(_ typed: [String], _ s: inout AppState) -> [Effect] {
-        guard typed.count > 1, let i = try? FibInterval(parsing: typed[1].lowercased()), App.intervals.contains(i)
-        else {
-            s.message = ("interval must be one of \(App.intervals.map(\.description).joined(separator: ", "))", .warn)
+        // Every interval the engine has (55d too, beyond the tabs), as on the command line.
+        guard typed.count > 1, let i = try? FibInterval(parsing: typed[1].lowercased()) else {
+            let all = FibInterval.allowedSessions.map { "\($0)d" }.joined(separator: ", ")
+            s.message = ("interval must be one of \(all)", .warn)
             return []
         }
         App.setInterval(i, &s)

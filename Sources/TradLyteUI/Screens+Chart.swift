@@ -33,6 +33,7 @@ extension Screens {
         chart.logScale = s.logScale
         chart.crosshair = model.crosshair
         chart.partialLast = model.range.upperBound == model.bars.count && model.bars.last?.complete == false
+        chart.distinctBearBody = t.bull.fg == t.bear.fg
         if chart.partialLast, let last = model.bars.last, s.interval.sessions > 1, s.viewport.barsPerColumn == 1 {
             chart.formingTag = "\(last.sessionsPresent)/\(s.interval.sessions)"
         }
@@ -107,8 +108,12 @@ extension Screens {
         let focused = s.focus == .main
         let sym = s.currentSymbol
         let name = sym.flatMap { s.info($0)?.name }
+        let delisted = sym.flatMap { s.info($0) }.flatMap { info in
+            info.active && info.delistDate == nil ? nil : "DELISTED" + (info.delistDate.map { " \($0)" } ?? "")
+        }
         let block = Block(
-            title: [sym, name].compactMap { $0 }.joined(separator: " · "), style: focused ? t.focus : t.border,
+            title: [sym, name, delisted].compactMap { $0 }.joined(separator: " · "),
+            style: focused ? t.focus : t.border,
             titleStyle: (focused ? t.focus : t.text).adding(.bold), glyphs: g)
         block.render(area, &buf)
         let inner = block.inner(area)
@@ -117,7 +122,7 @@ extension Screens {
         // Each tab names its key, so `5` (13d) is no surprise.
         let tabs = App.intervals.enumerated().map { "\($0.offset + 1):\($0.element)" }
         Tabs(
-            titles: tabs, active: App.intervals.firstIndex(of: s.interval) ?? 0, style: t.muted,
+            titles: tabs, active: App.intervals.firstIndex(of: s.interval) ?? -1, style: t.muted,
             activeStyle: t.selection.adding(.bold)
         )
         .render(inner.row(0), &buf)

@@ -160,7 +160,9 @@ public enum Screens {
         var left: [(String, Style)] = []
         if let m = s.message {
             let style = m.level == .error ? t["error"] : m.level == .warn ? t.muted.patched(t["warn"]) : t.text
-            left.append((" " + m.text + " ", style))
+            // The message's end is cut (with an ellipsis), never its start.
+            let text = DisplayWidth.truncate(" " + m.text + " ", to: area.width, ellipsis: ctx.glyphs.ellipsis)
+            left.append((text, style))
         } else if let sym = s.currentSymbol, s.loading.contains(sym) {
             left.append((" loading \(sym)… ", t.muted))
         }
@@ -198,11 +200,18 @@ public enum Screens {
         if sparkWidth >= 4 { columns.append(Table.Column("30d", width: sparkWidth)) }
         let rows: [[(String, Style?)]] = s.sortedWatchlist.map { sym in
             let series = s.series[sym]
+            // A delisted symbol is marked and greyed: its last price is history, not a quote.
+            let delisted = s.info(sym).map { !$0.active || $0.delistDate != nil } ?? false
             let change = s.dayChange(sym)
-            let style = change.map { $0.0 >= 0 ? t.bull : t.bear }
-            var row: [(String, Style?)] = [(sym, nil), (Format.price(series?.close.last), nil)]
-            if showChange { row.append((Format.signed(change?.0), style)) }
-            row.append((series == nil ? (s.loading.contains(sym) ? "…" : "") : Format.percent(change?.1), style))
+            let style = delisted ? t.muted : change.map { $0.0 >= 0 ? t.bull : t.bear }
+            let mark = ctx.glyphs.unicode ? "†" : "*"
+            var row: [(String, Style?)] = [
+                (delisted ? sym + mark : sym, delisted ? t.muted : nil),
+                (Format.price(series?.close.last), delisted ? t.muted : nil),
+            ]
+            if showChange { row.append((delisted ? "" : Format.signed(change?.0), style)) }
+            let percent = series == nil ? (s.loading.contains(sym) ? "…" : "") : Format.percent(change?.1)
+            row.append((delisted ? "delist" : percent, style))
             if sparkWidth >= 4, let series {
                 row.append(
                     (Sparkline.text(Array(series.close.suffix(30)), width: sparkWidth, glyphs: ctx.glyphs), style))

@@ -122,11 +122,7 @@ func apply(_ options: ScreenOptions, to state: inout AppState, _ session: UISess
         session.run([.loadSeries([sym])], &state, synchronous: true)
     }
     if let text = options.interval {
-        guard let i = try? FibInterval(parsing: text), App.intervals.contains(i) else {
-            throw AppError.badInput(
-                "--interval must be one of \(App.intervals.map(\.description).joined(separator: ", ")) (got '\(text)')")
-        }
-        state.interval = i
+        state.interval = try FibInterval(parsing: text)
     }
 }
 
@@ -147,7 +143,7 @@ struct ChartCommand: ParsableCommand {
         discussion: "Example: tradlyte chart ACME --interval 5d --rows 20 --cols 100")
 
     @Argument(help: "Symbol.") var symbol: String
-    @Option(name: .long, help: "Bar interval: 1d 3d 5d 8d 13d 21d 34d.") var interval = "1d"
+    @Option(name: .long, help: "Bar interval: 1d 3d 5d 8d 13d 21d 34d or 55d.") var interval = "1d"
     @Option(name: .long, help: "Rows (at least 6).") var rows = 20
     @Option(name: .long, help: "Columns (at least 30).") var cols = 100
     @Option(name: .long, help: "candles, ohlc or line.") var mode = "candles"

@@ -528,3 +528,39 @@ import TradLyteTestSupport
         #expect(s.overlay == .palette(TextField(), selected: 0))
     }
 }
+
+/// Small things a demanding user noticed: delisted symbols, stale footers, mono candles, prices.
+@Suite struct SmallDefectTests {
+    @Test func aDelistedSymbolIsMarkedAndGreyed() {
+        var s = Fixture.state(width: 100, height: 30)
+        let k = s.symbols.firstIndex { $0.symbol.rawValue == "TERA" }!
+        s.symbols[k].active = false
+        s.symbols[k].delistDate = SessionDate(year: 2024, month: 3, day: 1)
+        let text = Fixture.render(s).textRows
+        #expect(text.contains { $0.contains("TERA†") && $0.contains("delist") })
+        _ = Fixture.keys(&s, "down")
+        #expect(Fixture.render(s).textRows.joined().contains("DELISTED 2024-03-01"))
+    }
+
+    @Test func anInformationLineExpiresAndAWarningStays() {
+        var s = Fixture.state(width: 100, height: 30)
+        _ = Fixture.keys(&s, "s")
+        #expect(s.message?.text == "sorted by symbol")
+        for _ in 0..<49 { _ = App.update(&s, .tick(s.now)) }
+        #expect(s.message != nil)
+        _ = App.update(&s, .tick(s.now))
+        #expect(s.message == nil)
+        s.message = ("a warning", .warn)
+        for _ in 0..<100 { _ = App.update(&s, .tick(s.now)) }
+        #expect(s.message?.text == "a warning")
+    }
+
+    @Test func monoCandlesTellDownFromUpByGlyphAndSubDollarPricesKeepTheirTicks() {
+        var s = Fixture.state(width: 100, height: 30)
+        _ = Fixture.keys(&s, "o")
+        let mono = Fixture.render(s, theme: .mono).textRows.joined()
+        #expect(mono.contains("║") && mono.contains("┃"))
+        #expect(!Fixture.render(s).textRows.joined().contains("║"))
+        #expect(Format.price(0.0123) == "0.0123" && Format.price(12.3456) == "12.35" && Format.price(12_345) == "12345")
+    }
+}
