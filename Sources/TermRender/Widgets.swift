@@ -345,11 +345,18 @@ public struct TextField: Sendable, Equatable {
     }
 
     /// Draws the text scrolled so the cursor is visible; the cursor cell is reversed.
+    /// The first character shown in `width` columns: the text scrolls so the cursor stays visible.
+    public func scrollStart(width: Int) -> Int {
+        let chars = Array(text)
+        var start = 0
+        while DisplayWidth.of(String(chars[start..<cursor])) >= width && start < cursor { start += 1 }
+        return start
+    }
+
     public func render(_ area: Rect, _ buffer: inout Buffer, style: Style, cursorStyle: Style) {
         guard !area.isEmpty else { return }
         let chars = Array(text)
-        var start = 0
-        while DisplayWidth.of(String(chars[start..<cursor])) >= area.width && start < cursor { start += 1 }
+        let start = scrollStart(width: area.width)
         let visible = String(chars[start...])
         buffer.put(DisplayWidth.pad(visible, to: area.width), x: area.x, y: area.y, style: style)
         let cx = area.x + DisplayWidth.of(String(chars[start..<cursor]))

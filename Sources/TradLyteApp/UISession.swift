@@ -37,6 +37,9 @@ package final class UISession {
     package let quotes = Locked<(service: QuoteService, store: MarketStore)?>(nil)
     /// The store's `data_version` at the last look (another process's commit changes it).
     package let dataVersion = Locked<Int64?>(nil)
+    /// Background jobs still running, and whether one finished since the last look: their
+    /// commits are the session's own.
+    package let ownWrites = Locked<(running: Int, finished: Bool)>((0, false))
     /// Set to cancel the background refresh; the pipeline checks it between steps.
     package let refreshCancel = CancellationFlag()
     package var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
@@ -315,9 +318,13 @@ package final class UISession {
             case .checkForNewData:
                 // The first look only notes the version; a later change means another process committed.
                 guard let version = try? store.dataVersion() else { break }
+                let own = ownWrites.withLock { state in
+                    defer { state.finished = false }
+                    return state.running > 0 || state.finished
+                }
                 let previous = dataVersion.withLock { old in
                     defer { old = version }
-                    return old
+                    return own ? version : old
                 }
                 if let previous, previous != version {
                     state.message = ("new data stored by another refresh — the screens are updated", .info)
@@ -412,9 +419,18 @@ package final class UISession {
     /// Slow work: run inline for headless rendering (its event is returned), else on the
     /// worker pool with the event posted to the inbox (nil returned).
     package func offload(_ synchronous: Bool, _ job: @escaping @Sendable () -> AppEvent) -> AppEvent? {
+        // Jobs may write through connections of their own (a scan's picks, a quote's cache): the
+        // change they make is this session's, not another process's.
+        let own = ownWrites
+        own.withLock { $0.running += 1 }
+        defer { if synchronous { own.withLock { $0 = ($0.running - 1, true) } } }
         if synchronous { return job() }
         let inbox = self.inbox
-        workers.addOperation { inbox.post(job()) }
+        workers.addOperation {
+            let event = job()
+            own.withLock { $0 = ($0.running - 1, true) }
+            inbox.post(event)
+        }
         return nil
     }
 

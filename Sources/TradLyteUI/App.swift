@@ -219,10 +219,12 @@ public enum App {
             s.unreadAlerts = unread
             // A first refresh (or one that brought configured symbols) fills the watchlist and
             // the chart without a restart.
-            let before = s.watchlist
             fillWatchlist(&s)
             if !hadData && !symbols.isEmpty, s.message?.level == .warn { s.message = nil }
-            return s.watchlist == before ? [] : ensureLoaded(&s)
+            // Every watchlist row gets its prices, not only the charted one.
+            let missing = s.watchlist.filter { s.series[$0] == nil && !s.loading.contains($0) }
+            s.loading.formUnion(missing)
+            return missing.isEmpty ? [] : [.loadSeries(missing)]
         case .themeChanged(let name, let error):
             if let error {
                 s.message = (error, .error)

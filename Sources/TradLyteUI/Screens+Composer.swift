@@ -10,14 +10,20 @@ extension Screens {
             ?? "Strategy composer"
         let inner = paneBlock(title, s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 40 else { return }
-        let listWidth = min(24, inner.width / 4)
-        let cols = Layout.split(inner, .horizontal, [.length(listWidth), .length(1), .fill])
         let (broken, mine) = ctx.glyphs.unicode ? (" ⚠", " ✎") : (" !", " *")
         let items = c.entries.map { e in e.id + (e.strategy == nil ? broken : (e.builtIn ? "" : mine)) }
-        ListView(items: items, selected: c.draft == nil ? c.selected : nil, style: t.text, selectedStyle: t.selection)
-            .render(cols[0], &buf)
-        for y in cols[1].y..<cols[1].maxY { buf.set(cols[1].x, y, ctx.glyphs.vertical, t.border) }
-        let right = cols[2].inset(left: 1)
+        // As wide as the longest id (so none is cut), up to two fifths of the pane.
+        let longest = items.map { DisplayWidth.of($0) }.max() ?? 12
+        // While a draft is edited on a narrow pane, the form takes the width.
+        let listWidth = c.draft != nil && inner.width < 90 ? 0 : min(max(12, longest + 1), inner.width * 2 / 5)
+        let cols = Layout.split(inner, .horizontal, [.length(listWidth), .length(listWidth > 0 ? 1 : 0), .fill])
+        if listWidth > 0 {
+            ListView(
+                items: items, selected: c.draft == nil ? c.selected : nil, style: t.text, selectedStyle: t.selection
+            ).render(cols[0], &buf)
+            for y in cols[1].y..<cols[1].maxY { buf.set(cols[1].x, y, ctx.glyphs.vertical, t.border) }
+        }
+        let right = listWidth > 0 ? cols[2].inset(left: 1) : cols[2]
         if let draft = c.draft {
             form(draft, ctx, right, &buf)
             if draft.confirmingDiscard {
@@ -95,11 +101,14 @@ extension Screens {
             }
             y += 1
             for p in problems[f] ?? [] where y < area.maxY - 3 {
-                // The caret sits under the column the problem concerns (when it is on screen).
-                let col = min(p.column, max(0, fieldWidth - 1))
+                // The caret sits under the column the problem concerns, in the field as scrolled; a
+                // column scrolled out of view gets an arrow at the edge it lies beyond.
+                let shown = p.column - (focused ? field.scrollStart(width: fieldWidth) : 0)
+                let col = min(max(0, shown), max(0, fieldWidth - 1))
+                let mark = shown < 0 ? "◂" : shown >= fieldWidth ? "▸" : "^"
                 let caret =
-                    String(repeating: " ", count: col) + "^"
-                    + String(repeating: "~", count: max(0, min(p.length, fieldWidth - col) - 1))
+                    String(repeating: " ", count: col) + mark
+                    + String(repeating: "~", count: mark == "^" ? max(0, min(p.length, fieldWidth - col) - 1) : 0)
                 buf.put(caret, x: rect.x, y: y, style: t.bear.adding(.bold), maxWidth: fieldWidth)
                 let msgX = rect.x + min(fieldWidth - 1, caret.count + 1)
                 if area.maxX - msgX >= min(DisplayWidth.of(p.message), 40) {

@@ -565,7 +565,10 @@ extension Screens {
             ).render(inner, &buf)
             return
         }
-        let nameWidth = max(8, inner.width - 6 - 16 - 6 - 9 - 8 - 12 - 7)
+        // The strategy and sector columns as wide as their longest entry; the name takes the rest.
+        let strategyWidth = min(20, max(8, s.visiblePicks.map(\.strategy.count).max() ?? 8))
+        let sectorWidth = min(22, max(6, s.visiblePicks.compactMap { $0.sector?.count }.max() ?? 6))
+        let nameWidth = max(8, inner.width - 3 - strategyWidth - 6 - 5 - 9 - 7 - sectorWidth - 8)
         let rows: [[(String, Style?)]] = s.visiblePicks.map { p in
             [
                 ("\(p.rank)", t.muted), (p.strategy, nil), (p.symbol.rawValue, t.text.adding(.bold)),
@@ -577,11 +580,11 @@ extension Screens {
         }
         Table(
             columns: [
-                Table.Column("#", width: 3, .right), Table.Column("STRATEGY", width: 16),
+                Table.Column("#", width: 3, .right), Table.Column("STRATEGY", width: strategyWidth),
                 Table.Column("SYMBOL", width: 6),
                 Table.Column("NAME", width: nameWidth), Table.Column("CONF", width: 5, .right),
                 Table.Column("PRICE", width: 9, .right),
-                Table.Column("CAP", width: 7, .right), Table.Column("SECTOR", width: 12),
+                Table.Column("CAP", width: 7, .right), Table.Column("SECTOR", width: sectorWidth),
             ],
             rows: rows, selected: s.pickSelected, style: t.text, headerStyle: t.muted.adding(.bold),
             selectedStyle: t.selection

@@ -122,7 +122,9 @@ func apply(_ options: ScreenOptions, to state: inout AppState, _ session: UISess
         session.run([.loadSeries([sym])], &state, synchronous: true)
     }
     if let text = options.interval {
-        state.interval = try FibInterval(parsing: text)
+        do { state.interval = try FibInterval(parsing: text) } catch {
+            throw AppError.badInput("--interval: \(error)")
+        }
     }
 }
 

@@ -118,6 +118,9 @@ import TradLyteTestSupport
         #expect(asked == [.checkForNewData])
         session.run(asked, &state, synchronous: true)
         #expect(state.message?.text.contains("another refresh") != true)
+        // The session's own writes (a quote cached through the quote service's connection) are not news.
+        session.run([.fetchQuote("ACME"), .checkForNewData], &state, synchronous: true)
+        #expect(state.quotes["ACME"] != nil && state.message?.text.contains("another refresh") != true)
         // Another process (here: another connection) stores a new symbol.
         let file = dir.write("ZZZ.csv", "date,open,high,low,close,volume\n2026-11-24,1,2,0.5,1.5,100\n")
         _ = try CSVImport.run(file: file, symbol: nil, env: env)

@@ -360,6 +360,53 @@ import TradLyteTestSupport
         try tui.waitFor("EXITED:0")
     }
 
+    /// Issue 16's journey at 80×24, without leaving the UI, from an empty home: refresh, chart a
+    /// symbol at 13d, compose a strategy, backtest it, read its Sharpe and max drawdown, open a
+    /// trade, sweep its two parameters and apply the best cell — the one `tradlyte sweep` reports.
+    @Test func aNewUserAtEightyByTwentyFourGoesFromNothingToTheBestCell() throws {
+        let cli = try CLIHarness()
+        let tui = try start(cli, width: 80, height: 24)
+        try tui.waitFor("press R to refresh")
+        try tui.type("R")
+        try tui.waitFor("Refresh succeeded")
+        try tui.type("/")
+        try tui.type("ACME")
+        try tui.send("Enter")
+        try tui.waitFor("ACME · ")
+        try tui.type("5")
+        var screen = try tui.waitFor(description: "the 13d chart") { $0.contains("/13 sessions") }
+        #expect(screen.contains("5:13d"))
+        try tui.type("S")
+        try tui.waitFor("donchian_breakout")
+        try tui.send("Down", "Down", "Down", "Down")
+        try tui.send("Enter")
+        try tui.waitFor("editing my_donchian")
+        try tui.send("C-s")
+        try tui.waitFor("saved my_donchian_breakout")
+        try tui.escape()
+        try tui.type("b")
+        screen = try tui.waitFor("Max DD")
+        #expect(screen.contains("my_donchian_breakout · ACME · 13d") && screen.contains("Sharpe "))
+        try tui.send("Enter")
+        screen = try tui.waitFor("trade 1:")
+        try tui.type("b")
+        try tui.waitFor("Max DD")
+        try tui.type("h")
+        screen = try tui.waitFor("66 combinations")
+        #expect(screen.contains("exit\\entry") || screen.contains("entry\\exit"))
+        try tui.type("a")
+        screen = try tui.waitFor("applied ")
+        let sweep = try cli.run(
+            ["sweep", "my_donchian_breakout", "ACME", "--interval", "13", "--json"],
+            environment: ["TRADLYTE_NOW": Self.now])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(sweep.stdout.utf8)) as? [String: Any])
+        let best = try #require((object["rows"] as? [[String: Any]])?.first?["parameters"] as? [String: Double])
+        let applied = best.sorted { $0.key < $1.key }.map { "\($0.key)=\(Int($0.value))" }.joined(separator: " ")
+        #expect(screen.contains("applied " + applied), "\(applied)\n\(screen)")
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+    }
+
     /// One scan: the refresh's scan stage, `tradlyte scan` and the UI's rescan (`p`, `r`) store
     /// the same signals, confidences and picks for the same session.
     @Test func theRefreshTheScanCommandAndTheUIStoreTheSameScan() throws {

@@ -283,3 +283,19 @@ import TradLyteTestSupport
         #expect(Palette.run("q", &s).isEmpty && s.quit)
     }
 }
+
+/// A problem's caret follows the field as it scrolls.
+@Suite struct ScrolledFieldCaretTests {
+    @Test func theCaretPointsAtTheProblemInTheScrolledField() {
+        var s = ComposerTests.editing()
+        // A long trigger with the typo near its start, typed until the field scrolls past it.
+        _ = Fixture.keys(&s, "ctrl-u")
+        for c in "close crosses_abve sma(20) and close > sma(50) and close > sma(100) and volume > 0" {
+            _ = Fixture.keys(&s, c == " " ? "space" : String(c))
+        }
+        let rows = Fixture.render(s, theme: .default).textRows
+        let marked = rows.first { $0.contains("◂") }
+        #expect(marked != nil, "\(rows.joined(separator: "\n"))")
+        #expect(!rows.contains { $0.contains("^~") && $0.hasSuffix("^") })
+    }
+}
