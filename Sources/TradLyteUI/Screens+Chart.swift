@@ -383,17 +383,29 @@ extension Screens {
     static func help(scroll: Int, _ ctx: Context, _ screen: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let inner = Modal.frame(
-            screen, width: min(76, screen.width - 4), height: screen.height - 2, title: "Keys · Esc closes",
+            screen, width: min(110, screen.width - 4), height: screen.height - 2, title: "Keys · Esc closes",
             style: t.text, borderStyle: t.focus, glyphs: ctx.glyphs, &buf)
         var lines: [[(String, Style)]] = []
         var section = ""
+        // Descriptions wrap under themselves (a hanging indent past the keys), within the scrollbar.
+        let textWidth = max(10, inner.width - 19)
         for (sec, keys, text) in Keymap.helpLines() {
             if sec != section {
                 if !section.isEmpty { lines.append([]) }
                 lines.append([(sec, t.focus)])
                 section = sec
             }
-            lines.append([(DisplayWidth.pad(keys, to: 18), t["accent"]), (text, t.text)])
+            var pieces: [String] = []
+            for word in text.split(separator: " ") {
+                if let last = pieces.last, DisplayWidth.of(last) + 1 + word.count <= textWidth {
+                    pieces[pieces.count - 1] = last + " " + word
+                } else {
+                    pieces.append(String(word))
+                }
+            }
+            for (k, piece) in pieces.enumerated() {
+                lines.append([(DisplayWidth.pad(k == 0 ? keys : "", to: 18), t["accent"]), (piece, t.text)])
+            }
         }
         lines.append([])
         lines.append([

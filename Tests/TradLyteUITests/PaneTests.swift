@@ -564,3 +564,18 @@ import TradLyteTestSupport
         #expect(Format.price(0.0123) == "0.0123" && Format.price(12.3456) == "12.35" && Format.price(12_345) == "12345")
     }
 }
+
+/// One legend entry per indicator, and help lines that wrap under their description.
+@Suite struct LegendAndHelpTests {
+    @Test func aBandIsNamedOnceAndHelpWrapsWithAHangingIndent() {
+        var s = Fixture.state(width: 160, height: 48)
+        _ = Palette.run("overlay bb 20", &s)
+        let tabs = Fixture.render(s).textRows[2]
+        #expect(tabs.components(separatedBy: "BB(").count == 2, "\(tabs)")
+        var narrow = Fixture.state(width: 80, height: 24)
+        _ = Fixture.keys(&narrow, "?")
+        let rows = Fixture.render(narrow).textRows
+        let wrapped = rows.firstIndex { $0.contains("pipeline runs, the next run's plan") }
+        #expect(wrapped.map { rows[$0 + 1].contains(String(repeating: " ", count: 18) + "progress") } == true)
+    }
+}
