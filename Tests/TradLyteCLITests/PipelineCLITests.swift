@@ -42,7 +42,7 @@ import TradLyteTestSupport
 
     @Test func aSecondRefreshSaysWhoHoldsTheLockAndExitsThree() throws {
         let cli = try CLIHarness()
-        let first = try cli.spawn(["refresh", "--backfill", "5"], environment: Self.env)
+        let first = try cli.spawn(["refresh"], environment: Self.env)
         // Wait until the first run holds the lock (its pid is in the lock file).
         try waitUntil("the first refresh to take the lock") {
             let holder = (try? String(contentsOfFile: cli.home + "/tradlyte.lock", encoding: .utf8)) ?? ""
@@ -61,7 +61,8 @@ import TradLyteTestSupport
         let cli = try CLIHarness()
         let plan = try cli.run(["refresh", "--dry-run"], environment: Self.env)
         #expect(plan.status == 0)
-        #expect(plan.stdout.contains("Grouped daily: 1255 sessions (2026-11-25 back to 2021-11-26)"))
+        // The demo market's ten years (a real provider's default is five).
+        #expect(plan.stdout.contains("Grouped daily: 2514 sessions (2026-11-25 back to 2016-11-25)"))
         #expect(plan.stdout.contains("ETA"))
         let exists = FileManager.default.fileExists(atPath: cli.home + "/tradlyte.sqlite")
         let empty = exists ? try digest(cli.home).isEmpty : true
