@@ -48,6 +48,8 @@ public struct BacktestTrade: Equatable, Sendable, Codable {
         case
             maxBars = "max_bars"
         case endOfData = "end_of_data"
+        /// A portfolio's position in a symbol that stopped trading, closed at its last close.
+        case delisted
     }
 
     /// Signed: positive long, negative short.

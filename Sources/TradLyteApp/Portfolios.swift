@@ -1,0 +1,104 @@
+import Foundation
+import TradLyteCore
+import TradLyteStore
+
+/// Which symbols a portfolio backtest may hold.
+package enum PortfolioUniverse: Sendable, Equatable {
+    case watchlist
+    case symbols([String])
+    /// Every stored symbol, narrowed by what is known of it (market cap, sector, type are the
+    /// stored metadata — today's, not as of each bar; price and liquidity are judged bar by bar).
+    case stored(minMarketCap: Double?, sector: String?, type: String?)
+}
+
+/// The portfolio backtest behind `tradlyte portfolio` (and, next, the UI's portfolio view): the
+/// universe read from the store, the strategy compiled with its parameters, one run.
+package enum Portfolios {
+    /// The members for `universe`: each symbol's whole daily history, delisted ones marked.
+    package static func members(_ universe: PortfolioUniverse, env: AppEnvironment) throws -> [PortfolioBacktester
+        .Member]
+    {
+        guard env.databaseExists else { throw AppError.badInput("no data yet — run: tradlyte refresh") }
+        let store = try env.openStore()
+        let infos = Dictionary(uniqueKeysWithValues: try store.symbols().map { ($0.symbol, $0) })
+        var list: [Symbol]?
+        switch universe {
+        case .watchlist:
+            list = try env.config.watchlist.map { try store.resolveSymbol($0) }
+            if list?.isEmpty == true {
+                throw AppError.badInput("the watchlist is empty — add \"watchlist\" to \(env.configPath)")
+            }
+        case .symbols(let names):
+            list = try names.map { try store.resolveSymbol($0) }
+        case .stored(let cap, let sector, let type):
+            list = infos.values.filter { info in
+                (cap == nil || (info.marketCap ?? 0) >= cap!)
+                    && (sector == nil || (info.industry ?? "").localizedCaseInsensitiveContains(sector!))
+                    && (type == nil || info.type?.caseInsensitiveCompare(type!) == .orderedSame)
+            }.map(\.symbol).sorted()
+            if list?.isEmpty == true { throw AppError.badInput("no stored symbol passes the filters") }
+        }
+        return try store.dailyUniverse(symbols: list).filter { !$0.1.isEmpty }.map { symbol, daily in
+            let info = infos[symbol]
+            return PortfolioBacktester.Member(
+                symbol: symbol, daily: daily, delisted: info.map { !$0.active || $0.delistDate != nil } ?? false)
+        }
+    }
+
+    /// One run of `request`'s strategy over `members`.
+    package static func run(
+        _ request: StudyRequest, members: [PortfolioBacktester.Member],
+        configuration: PortfolioBacktester.Configuration,
+        rank: String?, latestClosed: Int32, cancellation: CancellationFlag? = nil
+    ) throws(AppError) -> PortfolioBacktester.Result {
+        var compiled = try Studies.compile(request)
+        if let interval = request.interval, interval != request.strategy.interval {
+            var strategy = request.strategy
+            strategy.interval = interval
+            do { compiled = try CompiledStrategy(strategy, parameters: request.parameters) } catch {
+                throw AppError.badInput("the strategy does not compile at \(interval):\n\(error)")
+            }
+        }
+        var rule: CompiledRule?
+        if let rank {
+            do { rule = try RuleCompiler().compile(rank) } catch {
+                throw AppError.badInput("--rank: cannot read the expression:\n\(error)")
+            }
+        }
+        var config = configuration
+        config.range = request.range
+        return PortfolioBacktester.run(
+            compiled, universe: members, configuration: config, latestClosed: latestClosed, rank: rule,
+            executor: Workers.allCores, cancellation: cancellation)
+    }
+
+    /// The JSON document `tradlyte portfolio --json` prints.
+    package static func json(_ r: PortfolioBacktester.Result, request: StudyRequest) -> JSONValue {
+        func trade(_ t: PortfolioBacktester.Trade, open: Bool) -> JSONValue {
+            var object: [(String, JSONValue)] = [("symbol", .string(t.symbol.rawValue))]
+            if case .object(let pairs) = StudyJSON.trade(t.trade, open: open) { object += pairs }
+            return .object(object)
+        }
+        let sessions = r.lastSessions.map { JSONValue.string(TradingCalendar.nyse.sessions[Int($0)].description) }
+        return .object([
+            ("strategy", .string(request.strategy.name)),
+            ("interval", .number(Double(r.interval.sessions))),
+            ("stats", StudyJSON.stats(r.stats)),
+            ("turnover", .number(r.turnover)),
+            ("average_positions", .number(r.averagePositions)),
+            ("max_positions_held", .number(Double(r.maxPositionsHeld))),
+            (
+                "contribution_pct",
+                .object(r.contribution.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .number($0.value)) })
+            ),
+            ("trades", .array(r.trades.map { trade($0, open: false) })),
+            ("open_trades", .array(r.openTrades.map { trade($0, open: true) })),
+            ("sessions", .array(sessions)),
+            ("equity", .array(r.equity.map(JSONValue.number))),
+            ("cash", .array(r.cash.map(JSONValue.number))),
+            ("exposure", .array(r.exposure.map(JSONValue.number))),
+            ("positions", .array(r.positions.map { .number(Double($0)) })),
+            ("benchmark", .array(r.benchmark.map(JSONValue.number))),
+        ])
+    }
+}

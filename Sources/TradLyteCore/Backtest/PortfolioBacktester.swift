@@ -1,0 +1,380 @@
+import Foundation
+
+/// One strategy over a universe with one account: shared cash, a limit on positions held at
+/// once, ranked entries and a sizing rule.
+///
+/// Semantics, bar by bar on the strategy's interval (bars of every symbol share calendar
+/// buckets, so "bar t" is the same span for all of them):
+/// - Membership uses only data up to the bar: a symbol can fire once its indicators are warm
+///   (its signals are unknown before), and it leaves after its last bar when it is delisted —
+///   a position still open is closed at that bar's close, recorded with the reason `delisted`.
+/// - Orders placed at a close fill at the symbol's next open, exits before entries, so entries
+///   can use the cash exits release. Stops, targets, trailing stops, max bars, commission and
+///   slippage follow the single-symbol backtester (each position keeps its own bracket state).
+/// - At each close, exits are decided for the symbols held; entries for the others that fire.
+///   When more fire than slots are free (`maxPositions` minus positions held and not leaving),
+///   the rank expression's value at that close decides (highest first), ties by symbol.
+/// - Sizing at the fill: `equal` commits equity ÷ `maxPositions`, `fixedFraction(f)` commits
+///   f × equity, `risk(f, k)` sizes so that the stop distance (the strategy's stop, else k × ATR
+///   14) loses f × equity; equity is the previous close's. Whole shares unless fractional; never
+///   more than the cash held.
+/// - Results: equity, cash, exposure and positions per bar, every trade with its symbol, the
+///   statistics under backtesting.py's names on the portfolio equity (Buy & Hold, Alpha and
+///   Beta against the benchmark), turnover, average and maximum positions, each symbol's
+///   contribution, and the benchmark: equal-weight buy & hold of the universe, never rebalanced
+///   (each symbol's share bought at its first close, held as cash after a delisting).
+public enum PortfolioBacktester {
+    public enum Sizing: Sendable, Equatable {
+        case equal
+        case fixedFraction(Double)
+        case risk(fraction: Double, atrMultiple: Double)
+    }
+
+    public struct Configuration: Sendable {
+        public var maxPositions = 10
+        public var sizing = Sizing.equal
+        public var cash = 10_000.0
+        public var commission = 0.0
+        public var commissionFixed = 0.0
+        public var slippageBps = 0.0
+        public var fractionalShares = false
+        /// Candidates must close at or above this price, and trade at least this much a day
+        /// (close × volume, averaged over the 20 bars up to the signal) — judged at the signal bar.
+        public var minPrice: Double?
+        public var minDollarVolume: Double?
+        /// Bars ending in this range are traded and reported; earlier bars only warm up.
+        public var range: ClosedRange<SessionDate>?
+        public init() {}
+    }
+
+    /// A symbol of the universe and its daily history.
+    public struct Member: Sendable {
+        public var symbol: Symbol
+        public var daily: BarSeries
+        /// Its last bar is its last: an open position closes there.
+        public var delisted: Bool
+        public init(symbol: Symbol, daily: BarSeries, delisted: Bool = false) {
+            self.symbol = symbol
+            self.daily = daily
+            self.delisted = delisted
+        }
+    }
+
+    public struct Trade: Sendable {
+        public var symbol: Symbol
+        /// Bars are indexes into the portfolio's timeline.
+        public var trade: BacktestTrade
+    }
+
+    public struct Result: Sendable {
+        public var interval: FibInterval
+        /// The last session of each bar of the timeline.
+        public var lastSessions: [Int32]
+        public var equity: [Double]
+        public var cash: [Double]
+        /// Market value held over equity.
+        public var exposure: [Double]
+        public var positions: [Int]
+        /// Closed trades in the order they closed; then those still open at the end.
+        public var trades: [Trade]
+        public var openTrades: [Trade]
+        public var benchmark: [Double]
+        public var stats: BacktestStatistics
+        /// Value traded (entries and exits) over the average equity.
+        public var turnover: Double
+        public var averagePositions: Double
+        public var maxPositionsHeld: Int
+        /// Each symbol's profit and loss (open positions at the last close) over the starting cash.
+        public var contribution: [Symbol: Double]
+    }
+
+    /// Per-symbol state: its signals, its bars on the timeline and its position.
+    struct Book {
+        let symbol: Symbol
+        let delisted: Bool
+        let signals: StrategySignals
+        /// Timeline index of each of its bars.
+        let step: [Int]
+        /// The rank expression's value at each bar.
+        let rank: [Double]
+        let atr: [Double]
+        /// Whether the bar passes the price and liquidity filters.
+        let eligible: [Bool]
+        var account: Backtester.Account
+        var pendingExit: BacktestTrade.ExitReason?
+    }
+
+    /// Runs the strategy over `universe`; `rank` ranks the candidates of a close (default
+    /// `roc(20)`). Returns after the bar a `cancellation` is seen at (the bars so far).
+    public static func run(
+        _ strategy: CompiledStrategy, universe: [Member], configuration c: Configuration, latestClosed: Int32,
+        rank: CompiledRule? = nil, calendar: TradingCalendar = .nyse,
+        executor: BacktestRunner.Executor = BacktestRunner.sequential,
+        cancellation: CancellationFlag? = nil
+    ) -> Result {
+        // `roc(20)` always compiles; were it not to, candidates would tie and go by symbol.
+        let rankRule = rank ?? (try? RuleCompiler().compile("roc(20)"))
+        var single = BacktestConfiguration(strategy.strategy.backtest)
+        single.cash = 0
+        single.size = 1
+        single.commission = c.commission
+        single.commissionFixed = c.commissionFixed
+        single.slippageBps = c.slippageBps
+        single.fractionalShares = c.fractionalShares
+        single.fill = .nextOpen
+        // Signals and ranks per symbol, in parallel (each writes its own slot).
+        let computed = Locked([(StrategySignals, [Double], [Double])?](repeating: nil, count: universe.count))
+        executor(universe.count) { k in
+            let signals = strategy.signals(daily: universe[k].daily, latestClosed: latestClosed)
+            let inputs = signals.columns
+            let rank = rankRule?.columns(on: inputs).first?.values ?? []
+            let atr = Indicators.atr(high: inputs.high, low: inputs.low, close: inputs.close, period: 14)
+            computed.withLock { $0[k] = (signals, rank, atr) }
+        }
+        func eligible(_ s: StrategySignals) -> [Bool] {
+            let close = s.columns.close
+            let volume = s.columns.volume
+            var out = [Bool](repeating: true, count: close.count)
+            var window = 0.0
+            for i in close.indices {
+                if let p = c.minPrice, !(close[i] >= p) { out[i] = false }
+                window += close[i] * volume[i]
+                if i >= 20 { window -= close[i - 20] * volume[i - 20] }
+                if let v = c.minDollarVolume, !(i >= 19 && window / 20 >= v) { out[i] = false }
+            }
+            return out
+        }
+        let results = computed.withLock { $0 }
+        // The timeline: every bucket any symbol has a bar in.
+        var buckets = Set<Int32>()
+        for r in results { for bar in r?.0.bars ?? [] { buckets.insert(bar.bucket) } }
+        let timeline = buckets.sorted()
+        var position: [Int32: Int] = [:]
+        for (i, b) in timeline.enumerated() { position[b] = i }
+        let interval = results.first??.0.interval ?? strategy.strategy.interval
+        var books: [Book] = []
+        for (k, member) in universe.enumerated() {
+            guard let (signals, rank, atr) = results[k] else { continue }
+            let account = Backtester.Account(
+                configuration: single, strategy: strategy.strategy, columns: signals.columns,
+                sessions: calendar.sessions, lastSessions: signals.lastSessions)
+            books.append(
+                Book(
+                    symbol: member.symbol, delisted: member.delisted, signals: signals,
+                    step: signals.bars.map { position[$0.bucket]! }, rank: rank, atr: atr,
+                    eligible: c.minPrice == nil && c.minDollarVolume == nil ? [] : eligible(signals),
+                    account: account))
+        }
+        // Events by timeline step: which symbol has its k-th bar there.
+        var barsAt = [[(book: Int, bar: Int)]](repeating: [], count: timeline.count)
+        for (b, book) in books.enumerated() {
+            for (i, t) in book.step.enumerated() { barsAt[t].append((b, i)) }
+        }
+        let n = timeline.count
+        var equity = [Double](repeating: c.cash, count: n)
+        var cashSeries = [Double](repeating: c.cash, count: n)
+        var exposure = [Double](repeating: 0, count: n)
+        var positions = [Int](repeating: 0, count: n)
+        var lastSessions = [Int32](repeating: 0, count: n)
+        var cash = c.cash
+        var held = Set<Int>()
+        var pendingEntries: [Int] = []
+        var closed: [Trade] = []
+        var traded = 0.0
+        var lastClose = [Double](repeating: .nan, count: books.count)
+        var previousEquity = c.cash
+        let direction = strategy.strategy.direction
+        let side: Double = strategy.strategy.trigger.action == .buy ? 1 : -1
+        let canEnter = direction == .both || (direction == .long && side > 0) || (direction == .short && side < 0)
+
+        func record(_ b: Int) {
+            guard let t = books[b].account.trades.last else { return }
+            var trade = t
+            trade.entryBar = books[b].step[t.entryBar]
+            trade.exitBar = books[b].step[t.exitBar]
+            closed.append(Trade(symbol: books[b].symbol, trade: trade))
+            traded += abs(t.size) * t.exitPrice
+        }
+        func close(_ b: Int, bar i: Int, price: Double, reason: BacktestTrade.ExitReason) {
+            let size = books[b].account.size
+            books[b].account.exit(at: i, price: price, reason: reason)
+            guard let t = books[b].account.trades.last else { return }
+            cash += size * t.exitPrice - (t.commissions - books[b].account.entryCommission)
+            held.remove(b)
+            record(b)
+        }
+
+        // The traded steps: those whose bars end in the range (earlier ones only warm up).
+        let sessionOf = timeline.indices.map { t in
+            barsAt[t].map { books[$0.book].signals.lastSessions[$0.bar] }.max() ?? 0
+        }
+        let first = c.range.map { r in sessionOf.firstIndex { calendar.sessions[Int($0)] >= r.lowerBound } ?? n } ?? 0
+        let end = c.range.map { r in sessionOf.firstIndex { calendar.sessions[Int($0)] > r.upperBound } ?? n } ?? n
+        // Each book's bar at the current step (its bars are in step order).
+        var current = [Int](repeating: -1, count: books.count)
+        var stoppedAt = end
+        for t in 0..<end {
+            if cancellation?.isCancelled == true {
+                stoppedAt = t
+                break
+            }
+            let here = barsAt[t]
+            for (b, i) in here { current[b] = i }
+            func barOf(_ b: Int) -> Int? {
+                let i = current[b]
+                return i >= 0 && books[b].step[i] == t ? i : nil
+            }
+            lastSessions[t] = sessionOf[t]
+            guard t >= first else {
+                for (b, i) in here { lastClose[b] = books[b].signals.columns.close[i] }
+                continue
+            }
+            // 1. Orders from the previous close: exits, then entries in rank order.
+            for b in held.sorted() {
+                guard let i = barOf(b), let reason = books[b].pendingExit else { continue }
+                books[b].pendingExit = nil
+                close(b, bar: i, price: books[b].signals.columns.open[i], reason: reason)
+            }
+            for b in pendingEntries {
+                guard let i = barOf(b), held.count < c.maxPositions, !held.contains(b) else { continue }
+                let open = books[b].signals.columns.open[i]
+                let target: Double
+                switch c.sizing {
+                case .equal: target = previousEquity / Double(c.maxPositions)
+                case .fixedFraction(let f): target = previousEquity * f
+                case .risk(let f, let k):
+                    let stop = books[b].account.distance(books[b].account.stopRule, price: open, at: i)
+                    let perShare = stop.isFinite && stop > 0 ? stop : k * books[b].atr[max(0, i - 1)]
+                    target = perShare.isFinite && perShare > 0 ? previousEquity * f / perShare * open : 0
+                }
+                books[b].account.cash = max(0, min(target, cash))
+                books[b].account.enter(at: i, price: open, side: side)
+                guard books[b].account.inPosition else { continue }
+                let a = books[b].account
+                cash -= abs(a.size) * a.entryPrice * (side > 0 ? 1 : -1) + a.entryCommission
+                traded += abs(a.size) * a.entryPrice
+                held.insert(b)
+            }
+            pendingEntries = []
+            // 2. Brackets inside the bar.
+            for b in held.sorted() {
+                guard let i = barOf(b), books[b].account.hasBrackets else { continue }
+                let size = books[b].account.size
+                let commission = books[b].account.entryCommission
+                books[b].account.checkBrackets(i)
+                if !books[b].account.inPosition, let x = books[b].account.trades.last {
+                    cash += size * x.exitPrice - (x.commissions - commission)
+                    held.remove(b)
+                    record(b)
+                }
+            }
+            // 3. Signals at this close: exits for held symbols, entries for the others.
+            var candidates: [(book: Int, score: Double)] = []
+            for (b, i) in here {
+                let s = books[b].signals
+                lastClose[b] = s.columns.close[i]
+                let last = i == s.count - 1
+                if held.contains(b) {
+                    if last && books[b].delisted {
+                        close(b, bar: i, price: s.columns.close[i], reason: .delisted)
+                        continue
+                    }
+                    let a = books[b].account
+                    let ruleExit = s.exitRule[i] == Truth.yes
+                    if ruleExit {
+                        books[b].pendingExit = .signal
+                    } else if let maxBars = a.maxBars, i - a.entryBar + 1 >= maxBars {
+                        books[b].pendingExit = .maxBars
+                    }
+                } else if canEnter, !last, s.trigger[i] == Truth.yes, s.setup[i] == Truth.yes,
+                    books[b].eligible.isEmpty || books[b].eligible[i]
+                {
+                    let score = books[b].rank.indices.contains(i) ? books[b].rank[i] : .nan
+                    candidates.append((b, score.isFinite ? score : -.infinity))
+                }
+            }
+            let leaving = held.filter { books[$0].pendingExit != nil }.count
+            let free = max(0, c.maxPositions - held.count + leaving)
+            pendingEntries = candidates.sorted {
+                $0.score != $1.score ? $0.score > $1.score : books[$0.book].symbol < books[$1.book].symbol
+            }.prefix(free).map(\.book)
+            // 4. The account at this close.
+            var value = 0.0
+            for b in held.sorted() { value += books[b].account.size * lastClose[b] }
+            equity[t] = cash + value
+            cashSeries[t] = cash
+            exposure[t] = equity[t] > 0 ? abs(value) / equity[t] : 0
+            positions[t] = held.count
+            previousEquity = equity[t]
+        }
+        // Only the traded steps are reported; trade bars are counted from the first of them.
+        let m = stoppedAt
+        let lo = min(first, m)
+        equity = Array(equity[lo..<m])
+        cashSeries = Array(cashSeries[lo..<m])
+        exposure = Array(exposure[lo..<m])
+        positions = Array(positions[lo..<m])
+        lastSessions = Array(lastSessions[lo..<m])
+        for k in closed.indices {
+            closed[k].trade.entryBar -= lo
+            closed[k].trade.exitBar -= lo
+        }
+        // Positions still open, valued at their last close.
+        var open: [Trade] = []
+        for b in held.sorted() {
+            let a = books[b].account
+            let close = lastClose[b]
+            let sign: Double = a.size > 0 ? 1 : -1
+            let lastBar = books[b].step.lastIndex { $0 < m } ?? a.entryBar
+            open.append(
+                Trade(
+                    symbol: books[b].symbol,
+                    trade: BacktestTrade(
+                        size: a.size, entryBar: books[b].step[a.entryBar] - lo, exitBar: books[b].step[lastBar] - lo,
+                        entryPrice: a.entryPrice, exitPrice: close, entrySession: a.session(a.entryBar),
+                        exitSession: a.session(lastBar), pnl: a.size * (close - a.entryPrice) - a.entryCommission,
+                        returnFraction: sign * (close / a.entryPrice - 1) - a.entryCommission
+                            / (abs(a.size) * a.entryPrice),
+                        commissions: a.entryCommission, exitReason: .endOfData)))
+        }
+        let benchmark = Self.benchmark(books, steps: lo..<m, cash: c.cash)
+        let drawdown = Backtester.drawdowns(equity)
+        let byEntry = closed.map(\.trade).sorted { $0.entryBar < $1.entryBar }
+        let stats = BacktestStatistics.compute(
+            trades: byEntry, equity: equity, drawdown: drawdown, lastSessions: lastSessions, close: benchmark,
+            warmup: 0, interval: interval, calendar: calendar)
+        var contribution: [Symbol: Double] = [:]
+        for trade in closed + open { contribution[trade.symbol, default: 0] += trade.trade.pnl / c.cash * 100 }
+        let meanEquity = equity.isEmpty ? c.cash : equity.reduce(0, +) / Double(equity.count)
+        return Result(
+            interval: interval, lastSessions: lastSessions, equity: equity, cash: cashSeries, exposure: exposure,
+            positions: positions, trades: closed, openTrades: open, benchmark: benchmark, stats: stats,
+            turnover: traded / meanEquity,
+            averagePositions: positions.isEmpty ? 0 : Double(positions.reduce(0, +)) / Double(positions.count),
+            maxPositionsHeld: positions.max() ?? 0, contribution: contribution)
+    }
+
+    /// Equal-weight buy & hold of the universe, never rebalanced: each symbol's 1/N of the cash
+    /// buys at its first close and is held (as cash after its last bar when delisted).
+    static func benchmark(_ books: [Book], steps: Range<Int>, cash: Double) -> [Double] {
+        guard !books.isEmpty, !steps.isEmpty else { return [Double](repeating: cash, count: steps.count) }
+        let share = cash / Double(books.count)
+        var value = [Double](repeating: 0, count: steps.count)
+        for book in books {
+            let closes = book.signals.columns.close
+            guard let first = book.step.firstIndex(where: { steps.contains($0) }), closes[first] > 0 else {
+                for t in value.indices { value[t] += share }
+                continue
+            }
+            let shares = share / closes[first]
+            var k = first
+            var level = share
+            for t in steps {
+                while k + 1 < book.step.count, book.step[k + 1] <= t { k += 1 }
+                if t >= book.step[first] { level = shares * closes[k] }
+                value[t - steps.lowerBound] += level
+            }
+        }
+        return value
+    }
+}

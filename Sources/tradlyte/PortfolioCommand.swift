@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import TradLyteApp
+import TradLyteCore
+
+struct PortfolioCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portfolio",
+        abstract:
+            "Backtest a strategy over a universe with one account: shared cash, a position limit, ranked entries.",
+        discussion:
+            "Orders fill at the next open, exits before entries; when more symbols fire than slots are free, --rank "
+            + "decides (highest first, ties by symbol). Sizing: equal (equity / max positions), fixed_fraction "
+            + "(--fraction of equity), risk (--fraction of equity lost at the stop: the strategy's, "
+            + "else --atr x ATR 14). "
+            + "The benchmark is equal-weight buy & hold of the universe."
+    )
+
+    @Argument(help: "Strategy id, name or file.") var strategy: String
+    @Flag(name: .long, help: "The watchlist from the config.") var watchlist = false
+    @Option(name: .long, help: "Symbols, comma-separated.") var symbols: String?
+    @Flag(name: .long, help: "Every stored symbol (see the filters).") var universe = false
+    @Option(name: .long, help: "With --universe: minimum market cap.") var minMarketCap: Double?
+    @Option(name: .long, help: "With --universe: sector (part of the name).") var sector: String?
+    @Option(name: .long, help: "With --universe: type code, e.g. CS or ETF.") var type: String?
+    @Option(name: .long, help: "Candidates close at or above this price.") var minPrice: Double?
+    @Option(name: .long, help: "Candidates trade at least this much a day (20-bar average).") var minDollarVolume:
+        Double?
+    @Option(name: .long, help: "Positions held at once.") var maxPositions: Int = 10
+    @Option(name: .long, help: "Rank expression for candidates (default roc(20)).") var rank: String?
+    @Option(name: .long, help: "equal, fixed_fraction or risk.") var sizing: String = "equal"
+    @Option(name: .long, help: "Fraction of equity for fixed_fraction and risk (e.g. 0.1, 0.01).") var fraction: Double?
+    @Option(name: .long, help: "ATR multiple for risk sizing without a strategy stop.") var atr: Double = 2
+    @Option(name: .customLong("param"), help: "Override a parameter: NAME=VALUE (repeatable).") var params: [String] =
+        []
+    @OptionGroup var options: BacktestOptions
+    @Option(name: .long, help: "Trades to list (most recent).") var top: Int = 20
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func run() throws {
+        try runReportingErrors {
+            let env = try AppEnvironment.load()
+            let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
+            let request = try options.request(s, parameters: try Studies.parameters(params, strategy: s))
+            let choices = [watchlist, symbols != nil, universe].filter { $0 }.count
+            guard choices == 1 else {
+                throw AppError.badInput("choose one universe: --watchlist, --symbols A,B,… or --universe")
+            }
+            guard (1...1_000).contains(maxPositions) else {
+                throw AppError.badInput("--max-positions must be 1–1000")
+            }
+            var config = PortfolioBacktester.Configuration()
+            config.maxPositions = maxPositions
+            config.cash = request.configuration.cash
+            config.commission = request.configuration.commission
+            config.commissionFixed = request.configuration.commissionFixed
+            config.slippageBps = request.configuration.slippageBps
+            config.fractionalShares = request.configuration.fractionalShares
+            config.minPrice = minPrice
+            config.minDollarVolume = minDollarVolume
+            config.sizing = try sizingChoice()
+            let selection: PortfolioUniverse =
+                watchlist
+                ? .watchlist
+                : symbols.map { .symbols($0.split(separator: ",").map(String.init)) }
+                    ?? .stored(minMarketCap: minMarketCap, sector: sector, type: type)
+            let members = try Portfolios.members(selection, env: env)
+            let store = try env.openStore()
+            let result = try Portfolios.run(
+                request, members: members, configuration: config, rank: rank,
+                latestClosed: Studies.latestClosed(store, env: env))
+            if json {
+                emit(Portfolios.json(result, request: request).rendered())
+                return
+            }
+            printReport(result, request: request, members: members.count, config: config)
+        }
+    }
+
+    func sizingChoice() throws -> PortfolioBacktester.Sizing {
+        switch sizing {
+        case "equal": return .equal
+        case "fixed_fraction":
+            guard let f = fraction, f > 0, f <= 1 else {
+                throw AppError.badInput("--sizing fixed_fraction needs --fraction from above 0 to 1, e.g. 0.1")
+            }
+            return .fixedFraction(f)
+        case "risk":
+            guard let f = fraction, f > 0, f <= 0.5 else {
+                throw AppError.badInput("--sizing risk needs --fraction (equity at risk per trade), e.g. 0.01")
+            }
+            guard atr > 0 else { throw AppError.badInput("--atr must be positive") }
+            return .risk(fraction: f, atrMultiple: atr)
+        default: throw AppError.badInput("--sizing must be equal, fixed_fraction or risk")
+        }
+    }
+
+    func printReport(
+        _ r: PortfolioBacktester.Result, request: StudyRequest, members: Int, config: PortfolioBacktester.Configuration
+    ) {
+        emit(
+            "\(request.strategy.name) on \(members) symbols, \(r.interval) bars, at most \(config.maxPositions) "
+                + "positions, cash \(NumberText.shortest(config.cash))")
+        emit("")
+        emit(statsTable(r.stats))
+        emit("")
+        emit(
+            table([
+                ["Turnover", String(format: "%.2f", r.turnover)],
+                ["Average positions", String(format: "%.2f", r.averagePositions)],
+                ["Max positions held", "\(r.maxPositionsHeld)"],
+            ]))
+        let contributions = r.contribution.sorted { $0.value > $1.value }
+        if !contributions.isEmpty {
+            emit("")
+            var rows = [["SYMBOL", "CONTRIBUTION %"]]
+            for (symbol, value) in contributions.prefix(5)
+                + contributions.suffix(min(5, max(0, contributions.count - 5)))
+            {
+                rows.append([symbol.rawValue, String(format: "%.2f", value)])
+            }
+            emit(table(rows))
+        }
+        let listed = Array(r.trades.suffix(top)).map { ($0, false) } + r.openTrades.map { ($0, true) }
+        guard !listed.isEmpty else { return }
+        emit("")
+        var rows = [["SYMBOL", "ENTRY", "EXIT", "SIZE", "ENTRY $", "EXIT $", "P&L", "RETURN %", "REASON"]]
+        for (t, open) in listed {
+            rows.append([
+                t.symbol.rawValue, t.trade.entrySession.description, open ? "open" : t.trade.exitSession.description,
+                NumberText.shortest(abs(t.trade.size)), String(format: "%.2f", t.trade.entryPrice),
+                String(format: "%.2f", t.trade.exitPrice), String(format: "%.2f", t.trade.pnl),
+                String(format: "%.2f", t.trade.returnFraction * 100), open ? "open" : t.trade.exitReason.rawValue,
+            ])
+        }
+        emit(table(rows))
+        emit("\n\(r.trades.count) trades closed, \(r.openTrades.count) open at the end (valued at the last close).")
+    }
+}

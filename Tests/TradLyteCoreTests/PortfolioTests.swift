@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import TradLyteCore
+import TradLyteTestSupport
+
+/// The portfolio backtester: a hand-checked three-symbol case and no look-ahead.
+@Suite struct PortfolioTests {
+    let cal = TradingCalendar.nyse
+
+    func series(
+        _ rows: [(Double, Double, Double, Double)], from: SessionDate = SessionDate(year: 2024, month: 1, day: 2)!
+    )
+        throws -> BarSeries
+    {
+        let start = cal.sessionIndex(onOrAfter: from)
+        let bars = rows.enumerated().map { k, r in
+            DailyBar(
+                session: cal.sessions[start + k], open: r.0, high: r.1, low: r.2, close: r.3, volume: 1_000)
+        }
+        return try BarSeries(bars)
+    }
+
+    /// Up days enter, down days exit, a 10% stop; every candidate ranks the same.
+    func strategy() throws -> CompiledStrategy {
+        let json = """
+            {"schema": "tradlyte.strategy/1", "name": "Up days", "interval": 1, "direction": "long",
+             "trigger": {"rule": "close > open", "action": "buy"},
+             "exit": {"rule": "close < open", "stop_loss": {"percent": 10}}}
+            """
+        return try CompiledStrategy(try Strategy.parse(Data(json.utf8)))
+    }
+
+    /// Worked by hand: AAA and BBB win the three-way tie at the first close by symbol; BBB's stop
+    /// goes the next day and frees the slot for CCC; AAA's exit signal lets BBB back in; CCC is
+    /// delisted at its last close; AAA re-enters with the cash left and is open at the end.
+    @Test func threeSymbolsWithATieAStopAndADelisting() throws {
+        let universe = [
+            PortfolioBacktester.Member(
+                symbol: try Symbol("AAA"),
+                daily: try series([
+                    (10, 11, 9.5, 11), (11, 12, 10.8, 11.5), (11.5, 11.6, 10, 10.2), (10, 10.5, 9.8, 10.4),
+                    (10.4, 10.6, 10.3, 10.5), (10.5, 10.6, 10.4, 10.55),
+                ])),
+            PortfolioBacktester.Member(
+                symbol: try Symbol("BBB"),
+                daily: try series([
+                    (20, 21, 19.8, 21), (21, 21.2, 18, 18.5), (18.5, 19, 18.2, 18.9), (19, 19.5, 18.8, 19.2),
+                    (19.2, 19.3, 19.0, 19.1), (19.1, 19.2, 19.0, 19.05),
+                ])),
+            PortfolioBacktester.Member(
+                symbol: try Symbol("CCC"),
+                daily: try series([
+                    (30, 30.5, 29.9, 30.2), (30.2, 31, 30, 30.8), (31, 31.5, 30.5, 31.2), (31.2, 31.4, 30, 30.5),
+                ]),
+                delisted: true),
+        ]
+        var config = PortfolioBacktester.Configuration()
+        config.maxPositions = 2
+        config.cash = 3_000
+        let result = PortfolioBacktester.run(
+            try strategy(), universe: universe, configuration: config, latestClosed: Int32(cal.sessions.count - 1),
+            rank: try RuleCompiler().compile("1"))
+        let trades = result.trades.map {
+            "\($0.symbol) \($0.trade.entrySession)…\($0.trade.exitSession) "
+                + "\(Int($0.trade.size))@\($0.trade.entryPrice)→\($0.trade.exitPrice) \($0.trade.exitReason.rawValue)"
+        }
+        #expect(
+            trades == [
+                "BBB 2024-01-03…2024-01-03 71@21.0→18.9 stop_loss",
+                "AAA 2024-01-03…2024-01-05 136@11.0→10.0 signal",
+                "CCC 2024-01-04…2024-01-05 43@31.0→30.5 delisted",
+                "BBB 2024-01-05…2024-01-09 72@19.0→19.1 signal",
+            ])
+        let open = try #require(result.openTrades.first)
+        #expect(result.openTrades.count == 1 && open.symbol.rawValue == "AAA")
+        #expect(open.trade.size == 127 && open.trade.entryPrice == 10.4 && open.trade.exitPrice == 10.55)
+        let expected = [3_000, 2_918.9, 2_750.7, 2_707.8, 13.9 + 1_311.5 - 1_320.8 + 72 * 19.1 + 127 * 10.5]
+        for (k, v) in expected.enumerated() {
+            #expect(abs(result.equity[k] - v) < 1e-9, "bar \(k): \(result.equity[k]) ≠ \(v)")
+        }
+        #expect(abs(result.equity[5] - (1_379.8 + 127 * 10.55)) < 1e-9)
+        #expect(result.positions == [0, 1, 2, 1, 2, 1])
+        #expect(result.maxPositionsHeld == 2)
+        #expect(abs((result.contribution[try Symbol("CCC")] ?? 0) - (-21.5 / 3_000 * 100)) < 1e-9)
+        #expect(result.stats["# Trades"]?.number == 4)
+        // The benchmark: a third of the cash in each at its first close, CCC's share held as cash
+        // after its last bar.
+        let third = 1_000.0
+        let bench5 = third / 11 * 10.55 + third / 21 * 19.05 + third / 30.2 * 30.5
+        #expect(abs(result.benchmark[5] - bench5) < 1e-9)
+    }
+
+    /// Changing bars after a session changes nothing the portfolio decided before it.
+    @Test func aFutureBarChangesNoEarlierDecision() throws {
+        var universe: [PortfolioBacktester.Member] = []
+        var changed: [PortfolioBacktester.Member] = []
+        let cut = 300
+        for k in 0..<8 {
+            var walk = RandomWalk(seed: UInt64(100 + k))
+            let bars = walk.dailyBars(from: SessionDate(year: 2020, month: 1, day: 2)!, count: 500, calendar: cal)
+            universe.append(PortfolioBacktester.Member(symbol: try Symbol("S\(k)"), daily: try BarSeries(bars)))
+            var future = bars
+            for i in cut..<future.count {
+                future[i].close *= 1.3
+                future[i].high = max(future[i].high, future[i].close)
+            }
+            changed.append(PortfolioBacktester.Member(symbol: try Symbol("S\(k)"), daily: try BarSeries(future)))
+        }
+        let strategy = try CompiledStrategy(try #require(StrategyLibrary.named("macd_crossover")).strategy)
+        var config = PortfolioBacktester.Configuration()
+        config.maxPositions = 3
+        let latest = Int32(cal.sessions.count - 1)
+        let a = PortfolioBacktester.run(strategy, universe: universe, configuration: config, latestClosed: latest)
+        let b = PortfolioBacktester.run(strategy, universe: changed, configuration: config, latestClosed: latest)
+        #expect(a.trades.count > 5)
+        #expect(Array(a.equity.prefix(cut)) == Array(b.equity.prefix(cut)))
+        let before = { (r: PortfolioBacktester.Result) in
+            r.trades.filter { $0.trade.exitBar < cut }.map { "\($0.symbol) \($0.trade.entryBar) \($0.trade.exitBar)" }
+        }
+        #expect(before(a) == before(b))
+        #expect(a.equity.last != b.equity.last)
+    }
+}
