@@ -145,12 +145,25 @@ public enum PortfolioBacktester {
             return out
         }
         let results = computed.withLock { $0 }
-        // The timeline: every bucket any symbol has a bar in.
-        var buckets = Set<Int32>()
-        for r in results { for bar in r?.0.bars ?? [] { buckets.insert(bar.bucket) } }
-        let timeline = buckets.sorted()
-        var position: [Int32: Int] = [:]
-        for (i, b) in timeline.enumerated() { position[b] = i }
+        // The timeline: every bucket any symbol has a bar in (buckets are small integers: a
+        // presence array, no hashing).
+        var maxBucket: Int32 = -1
+        for r in results { if let last = r?.0.bars.last { maxBucket = max(maxBucket, last.bucket) } }
+        var present = [Bool](repeating: false, count: Int(maxBucket) + 1)
+        var bucketSession = [Int32](repeating: 0, count: Int(maxBucket) + 1)
+        for r in results {
+            guard let s = r?.0 else { continue }
+            for (i, bar) in s.bars.enumerated() {
+                present[Int(bar.bucket)] = true
+                bucketSession[Int(bar.bucket)] = max(bucketSession[Int(bar.bucket)], s.lastSessions[i])
+            }
+        }
+        var position = [Int](repeating: -1, count: present.count)
+        var timeline: [Int32] = []
+        for b in present.indices where present[b] {
+            position[b] = timeline.count
+            timeline.append(Int32(b))
+        }
         let interval = results.first??.0.interval ?? strategy.strategy.interval
         var books: [Book] = []
         for (k, member) in universe.enumerated() {
@@ -161,16 +174,36 @@ public enum PortfolioBacktester {
             books.append(
                 Book(
                     symbol: member.symbol, delisted: member.delisted, signals: signals,
-                    step: signals.bars.map { position[$0.bucket]! }, rank: rank, atr: atr,
+                    step: signals.bars.map { position[Int($0.bucket)] }, rank: rank, atr: atr,
                     eligible: c.minPrice == nil && c.minDollarVolume == nil ? [] : eligible(signals),
                     account: account))
         }
-        // Events by timeline step: which symbol has its k-th bar there.
-        var barsAt = [[(book: Int, bar: Int)]](repeating: [], count: timeline.count)
-        for (b, book) in books.enumerated() {
-            for (i, t) in book.step.enumerated() { barsAt[t].append((b, i)) }
-        }
         let n = timeline.count
+        let direction = strategy.strategy.direction
+        let side: Double = strategy.strategy.trigger.action == .buy ? 1 : -1
+        let canEnter = direction == .both || (direction == .long && side > 0) || (direction == .short && side < 0)
+        // Entry candidates by step (a flat list with offsets): only these, and the symbols held,
+        // are looked at on a bar.
+        var counts = [Int](repeating: 0, count: n + 1)
+        var fires: [[Int]] = books.map { book in
+            let s = book.signals
+            guard canEnter else { return [] }
+            return (0..<max(0, s.count - 1)).filter { i in
+                s.trigger[i] == Truth.yes && s.setup[i] == Truth.yes && (book.eligible.isEmpty || book.eligible[i])
+            }
+        }
+        for (b, list) in fires.enumerated() { for i in list { counts[books[b].step[i] + 1] += 1 } }
+        for t in 0..<n { counts[t + 1] += counts[t] }
+        var fill = counts
+        var events = [(book: Int, bar: Int)](repeating: (0, 0), count: counts[n])
+        for (b, list) in fires.enumerated() {
+            for i in list {
+                let t = books[b].step[i]
+                events[fill[t]] = (b, i)
+                fill[t] += 1
+            }
+        }
+        fires = []
         var equity = [Double](repeating: c.cash, count: n)
         var cashSeries = [Double](repeating: c.cash, count: n)
         var exposure = [Double](repeating: 0, count: n)
@@ -183,9 +216,6 @@ public enum PortfolioBacktester {
         var traded = 0.0
         var lastClose = [Double](repeating: .nan, count: books.count)
         var previousEquity = c.cash
-        let direction = strategy.strategy.direction
-        let side: Double = strategy.strategy.trigger.action == .buy ? 1 : -1
-        let canEnter = direction == .both || (direction == .long && side > 0) || (direction == .short && side < 0)
 
         func record(_ b: Int) {
             guard let t = books[b].account.trades.last else { return }
@@ -205,30 +235,26 @@ public enum PortfolioBacktester {
         }
 
         // The traded steps: those whose bars end in the range (earlier ones only warm up).
-        let sessionOf = timeline.indices.map { t in
-            barsAt[t].map { books[$0.book].signals.lastSessions[$0.bar] }.max() ?? 0
-        }
+        let sessionOf = timeline.map { bucketSession[Int($0)] }
         let first = c.range.map { r in sessionOf.firstIndex { calendar.sessions[Int($0)] >= r.lowerBound } ?? n } ?? 0
         let end = c.range.map { r in sessionOf.firstIndex { calendar.sessions[Int($0)] > r.upperBound } ?? n } ?? n
-        // Each book's bar at the current step (its bars are in step order).
-        var current = [Int](repeating: -1, count: books.count)
+        // Each held book's bar at the current step (its bars are in step order).
+        var current = [Int](repeating: 0, count: books.count)
         var stoppedAt = end
-        for t in 0..<end {
+        for t in first..<end {
             if cancellation?.isCancelled == true {
                 stoppedAt = t
                 break
             }
-            let here = barsAt[t]
-            for (b, i) in here { current[b] = i }
+            /// The book's bar at this step, if it has one.
             func barOf(_ b: Int) -> Int? {
-                let i = current[b]
-                return i >= 0 && books[b].step[i] == t ? i : nil
+                let step = books[b].step
+                var i = current[b]
+                while i < step.count && step[i] < t { i += 1 }
+                current[b] = i
+                return i < step.count && step[i] == t ? i : nil
             }
             lastSessions[t] = sessionOf[t]
-            guard t >= first else {
-                for (b, i) in here { lastClose[b] = books[b].signals.columns.close[i] }
-                continue
-            }
             // 1. Orders from the previous close: exits, then entries in rank order.
             for b in held.sorted() {
                 guard let i = barOf(b), let reason = books[b].pendingExit else { continue }
@@ -251,7 +277,7 @@ public enum PortfolioBacktester {
                 books[b].account.enter(at: i, price: open, side: side)
                 guard books[b].account.inPosition else { continue }
                 let a = books[b].account
-                cash -= abs(a.size) * a.entryPrice * (side > 0 ? 1 : -1) + a.entryCommission
+                cash -= a.size * a.entryPrice + a.entryCommission
                 traded += abs(a.size) * a.entryPrice
                 held.insert(b)
             }
@@ -268,30 +294,27 @@ public enum PortfolioBacktester {
                     record(b)
                 }
             }
-            // 3. Signals at this close: exits for held symbols, entries for the others.
-            var candidates: [(book: Int, score: Double)] = []
-            for (b, i) in here {
+            // 3. Signals at this close: exits for the symbols held (a delisted one closes at its
+            // last bar), entries for the others that fire.
+            for b in held.sorted() {
+                guard let i = barOf(b) else { continue }
                 let s = books[b].signals
                 lastClose[b] = s.columns.close[i]
-                let last = i == s.count - 1
-                if held.contains(b) {
-                    if last && books[b].delisted {
-                        close(b, bar: i, price: s.columns.close[i], reason: .delisted)
-                        continue
-                    }
-                    let a = books[b].account
-                    let ruleExit = s.exitRule[i] == Truth.yes
-                    if ruleExit {
-                        books[b].pendingExit = .signal
-                    } else if let maxBars = a.maxBars, i - a.entryBar + 1 >= maxBars {
-                        books[b].pendingExit = .maxBars
-                    }
-                } else if canEnter, !last, s.trigger[i] == Truth.yes, s.setup[i] == Truth.yes,
-                    books[b].eligible.isEmpty || books[b].eligible[i]
-                {
-                    let score = books[b].rank.indices.contains(i) ? books[b].rank[i] : .nan
-                    candidates.append((b, score.isFinite ? score : -.infinity))
+                if i == s.count - 1 && books[b].delisted {
+                    close(b, bar: i, price: s.columns.close[i], reason: .delisted)
+                    continue
                 }
+                let a = books[b].account
+                if s.exitRule[i] == Truth.yes {
+                    books[b].pendingExit = .signal
+                } else if let maxBars = a.maxBars, i - a.entryBar + 1 >= maxBars {
+                    books[b].pendingExit = .maxBars
+                }
+            }
+            var candidates: [(book: Int, score: Double)] = []
+            for (b, i) in events[counts[t]..<counts[t + 1]] where !held.contains(b) {
+                let score = books[b].rank.indices.contains(i) ? books[b].rank[i] : .nan
+                candidates.append((b, score.isFinite ? score : -.infinity))
             }
             let leaving = held.filter { books[$0].pendingExit != nil }.count
             let free = max(0, c.maxPositions - held.count + leaving)
