@@ -7,7 +7,8 @@ import Foundation
 /// buckets, so "bar t" is the same span for all of them):
 /// - Membership uses only data up to the bar: a symbol can fire once its indicators are warm
 ///   (its signals are unknown before), and it leaves after its last bar when it is delisted —
-///   a position still open is closed at that bar's close, recorded with the reason `delisted`.
+///   a position still open is closed at that bar's close, recorded with the reason `delisted`
+///   (nothing is bought on that last bar).
 /// - Orders placed at a close fill at the symbol's next open, exits before entries, so entries
 ///   can use the cash exits release. Stops, targets, trailing stops, max bars, commission and
 ///   slippage follow the single-symbol backtester (each position keeps its own bracket state).
@@ -16,8 +17,9 @@ import Foundation
 ///   the rank expression's value at that close decides (highest first), ties by symbol.
 /// - Sizing at the fill: `equal` commits equity ÷ `maxPositions`, `fixedFraction(f)` commits
 ///   f × equity, `risk(f, k)` sizes so that the stop distance (the strategy's stop, else k × ATR
-///   14) loses f × equity; equity is the previous close's. Whole shares unless fractional; never
-///   more than the cash held.
+///   14) loses f × equity. Equity is valued at the fill: the cash after the fills before it, and
+///   every position at this bar's open (its last close when it has no bar here). Whole shares
+///   unless fractional; never more than the cash held.
 /// - Results: equity, cash, exposure and positions per bar, every trade with its symbol, the
 ///   statistics under backtesting.py's names on the portfolio equity (Buy & Hold, Alpha and
 ///   Beta against the benchmark), turnover, average and maximum positions, each symbol's
@@ -188,7 +190,8 @@ public enum PortfolioBacktester {
         var fires: [[Int]] = books.map { book in
             let s = book.signals
             guard canEnter else { return [] }
-            return (0..<max(0, s.count - 1)).filter { i in
+            // A signal needs a next bar to fill on; a delisted symbol's last bar is for selling.
+            return (0..<max(0, s.count - (book.delisted ? 2 : 1))).filter { i in
                 s.trigger[i] == Truth.yes && s.setup[i] == Truth.yes && (book.eligible.isEmpty || book.eligible[i])
             }
         }
@@ -215,7 +218,6 @@ public enum PortfolioBacktester {
         var closed: [Trade] = []
         var traded = 0.0
         var lastClose = [Double](repeating: .nan, count: books.count)
-        var previousEquity = c.cash
 
         func record(_ b: Int) {
             guard let t = books[b].account.trades.last else { return }
@@ -264,14 +266,19 @@ public enum PortfolioBacktester {
             for b in pendingEntries {
                 guard let i = barOf(b), held.count < c.maxPositions, !held.contains(b) else { continue }
                 let open = books[b].signals.columns.open[i]
+                var equityNow = cash
+                for h in held.sorted() {
+                    let price = barOf(h).map { books[h].signals.columns.open[$0] } ?? lastClose[h]
+                    equityNow += books[h].account.size * price
+                }
                 let target: Double
                 switch c.sizing {
-                case .equal: target = previousEquity / Double(c.maxPositions)
-                case .fixedFraction(let f): target = previousEquity * f
+                case .equal: target = equityNow / Double(c.maxPositions)
+                case .fixedFraction(let f): target = equityNow * f
                 case .risk(let f, let k):
                     let stop = books[b].account.distance(books[b].account.stopRule, price: open, at: i)
                     let perShare = stop.isFinite && stop > 0 ? stop : k * books[b].atr[max(0, i - 1)]
-                    target = perShare.isFinite && perShare > 0 ? previousEquity * f / perShare * open : 0
+                    target = perShare.isFinite && perShare > 0 ? equityNow * f / perShare * open : 0
                 }
                 books[b].account.cash = max(0, min(target, cash))
                 books[b].account.enter(at: i, price: open, side: side)
@@ -328,7 +335,6 @@ public enum PortfolioBacktester {
             cashSeries[t] = cash
             exposure[t] = equity[t] > 0 ? abs(value) / equity[t] : 0
             positions[t] = held.count
-            previousEquity = equity[t]
         }
         // Only the traded steps are reported; trade bars are counted from the first of them.
         let m = stoppedAt
