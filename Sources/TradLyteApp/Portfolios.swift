@@ -38,7 +38,13 @@ package enum Portfolios {
             }.map(\.symbol).sorted()
             if list?.isEmpty == true { throw AppError.badInput("no stored symbol passes the filters") }
         }
-        return try store.dailyUniverse(symbols: list).filter { !$0.1.isEmpty }.map { symbol, daily in
+        let loaded = try store.dailyUniverse(symbols: list).filter { !$0.1.isEmpty }
+        // A symbol asked for by name must have bars (a typo is not an empty member).
+        if case .symbols = universe, let missing = list?.first(where: { s in !loaded.contains { $0.0 == s } }) {
+            throw StoreError.unknownSymbol(missing.rawValue)
+        }
+        guard !loaded.isEmpty else { throw AppError.badInput("none of these symbols has stored bars") }
+        return loaded.map { symbol, daily in
             let info = infos[symbol]
             return PortfolioBacktester.Member(
                 symbol: symbol, daily: daily, delisted: info.map { !$0.active || $0.delistDate != nil } ?? false)
@@ -49,7 +55,8 @@ package enum Portfolios {
     package static func run(
         _ request: StudyRequest, members: [PortfolioBacktester.Member],
         configuration: PortfolioBacktester.Configuration,
-        rank: String?, latestClosed: Int32, cancellation: CancellationFlag? = nil
+        rank: String?, latestClosed: Int32, cancellation: CancellationFlag? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws(AppError) -> PortfolioBacktester.Result {
         var compiled = try Studies.compile(request)
         if let interval = request.interval, interval != request.strategy.interval {
@@ -69,7 +76,7 @@ package enum Portfolios {
         config.range = request.range
         return PortfolioBacktester.run(
             compiled, universe: members, configuration: config, latestClosed: latestClosed, rank: rule,
-            executor: Workers.allCores, cancellation: cancellation)
+            executor: Workers.allCores, cancellation: cancellation, progress: progress)
     }
 
     /// The JSON document `tradlyte portfolio --json` prints.

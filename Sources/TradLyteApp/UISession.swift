@@ -15,6 +15,7 @@ package final class UISession {
     package enum Job: Hashable {
         case backtest(Int)
         case study(Int)
+        case portfolio(Int)
     }
 
     package let env: AppEnvironment
@@ -220,6 +221,47 @@ package final class UISession {
                 jobs.withLock { $0[.backtest(generation)]?.cancel() }
             case .cancelStudy(let generation):
                 jobs.withLock { $0[.study(generation)]?.cancel() }
+            case .runPortfolio(let name, let universe, let maxPositions, let parameters, let range, let generation):
+                do {
+                    let request = StudyRequest(
+                        strategy: try catalog.strategy(name), parameters: parameters, interval: state.interval,
+                        range: range)
+                    let env = self.env
+                    let latest = state.latestClosed
+                    let cancel = started(.portfolio(generation))
+                    let jobs = self.jobs
+                    let inbox = self.inbox
+                    let live = !synchronous
+                    event = offload(synchronous) {
+                        defer { jobs.withLock { $0[.portfolio(generation)] = nil } }
+                        do {
+                            let members = try Portfolios.members(
+                                universe.map { .symbols($0) } ?? .stored(minMarketCap: nil, sector: nil, type: nil),
+                                env: env)
+                            var config = PortfolioBacktester.Configuration()
+                            config.maxPositions = maxPositions
+                            config.cash = request.configuration.cash
+                            config.commission = request.configuration.commission
+                            config.commissionFixed = request.configuration.commissionFixed
+                            config.slippageBps = request.configuration.slippageBps
+                            let result = try Portfolios.run(
+                                request, members: members, configuration: config, rank: nil, latestClosed: latest,
+                                cancellation: cancel,
+                                progress: { done, total in
+                                    if live {
+                                        inbox.post(.portfolioProgress(generation: generation, done: done, total: total))
+                                    }
+                                })
+                            return .portfolioFinished(generation: generation, .success(result))
+                        } catch {
+                            return .portfolioFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                        }
+                    }
+                } catch {
+                    event = .portfolioFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                }
+            case .cancelPortfolio(let generation):
+                jobs.withLock { $0[.portfolio(generation)]?.cancel() }
             case .loadPicks:
                 event = Self.attempt { .picksLoaded(try store.picks()) }
             case .loadAlerts:

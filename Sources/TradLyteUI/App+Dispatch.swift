@@ -5,6 +5,7 @@ import TradLyteCore
 /// What each key action does (the keymap binds keys to these actions).
 extension App {
     public static func perform(_ action: Action, _ s: inout AppState) -> [Effect] {
+        if let effects = portfolioKey(action, &s) { return effects }
         let columns = max(1, Screens.chartColumns(s))
         let total = barCount(s)
         switch action {
@@ -25,6 +26,13 @@ extension App {
         case .search: s.overlay = .search(TextField(), selected: 0, adding: false)
         case .addSymbol: s.overlay = .search(TextField(), selected: 0, adding: true)
         case .runWatchlist: return startStudy(.watchlist(s.watchlist), &s)
+        case .runPortfolio:
+            if s.pane == .strategies, s.composer.entries.indices.contains(s.composer.selected),
+                s.composer.entries[s.composer.selected].strategy != nil
+            {
+                s.strategy = s.composer.entries[s.composer.selected].id
+            }
+            return startPortfolio(nil, &s)
         case .runSweep: return startStudy(.sweep, &s)
         case .runWalkForward: return startStudy(.walkForward, &s)
         case .cellLeft, .cellRight:

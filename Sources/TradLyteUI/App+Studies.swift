@@ -63,6 +63,17 @@ extension App {
         ]
     }
 
+    /// Puts the crosshair on a trade's entry bar and pans the chart so the trade is in view.
+    static func showTrade(entryBar: Int, exitBar: Int, _ s: inout AppState) {
+        let total = barCount(s)
+        let columns = max(1, Screens.chartColumns(s))
+        s.crosshair = min(entryBar, max(0, total - 1))
+        let cap = s.viewport.capacity(columns: columns)
+        // End the view a little after the exit, but never so late that the entry scrolls off.
+        let end = min(total, max(entryBar + 1, min(exitBar + 1 + cap / 4, entryBar + cap - cap / 8)))
+        s.viewport.pan = min(max(0, total - end), s.viewport.maxPan(total: total, columns: columns))
+    }
+
     /// The running backtest and study a new backtest replaces: cancelled, not just ignored.
     static func supersededWork(_ s: AppState) -> [Effect] {
         var effects: [Effect] = []
@@ -92,15 +103,7 @@ extension App {
             symbol = panel.symbol
             s.interval = panel.interval
             chart(panel.symbol, &s)
-            // Put the crosshair on the entry bar, panned into view.
-            let total = barCount(s)
-            let columns = max(1, Screens.chartColumns(s))
-            s.crosshair = min(trade.entryBar, max(0, total - 1))
-            let cap = s.viewport.capacity(columns: columns)
-            // End the view a little after the exit, but never so late that the entry scrolls off.
-            let end = min(
-                total, max(trade.entryBar + 1, min(trade.exitBar + 1 + cap / 4, trade.entryBar + cap - cap / 8)))
-            s.viewport.pan = min(max(0, total - end), s.viewport.maxPan(total: total, columns: columns))
+            showTrade(entryBar: trade.entryBar, exitBar: trade.exitBar, &s)
             s.message = (
                 "trade \(panel.selected + 1): \(trade.entrySession) → \(trade.exitSession), \(Format.percent(trade.returnFraction * 100))",
                 .info

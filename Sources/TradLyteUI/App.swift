@@ -64,6 +64,7 @@ public enum App {
         if s.pane != .chart {
             s.preview = nil
             s.chartTrade = nil
+            s.markedTrade = nil
         }
         return effects
     }
@@ -117,6 +118,19 @@ public enum App {
             }
             panel.selected = 0
             s.backtest = panel
+            return []
+        case .portfolioProgress(let generation, let done, let total):
+            guard s.portfolio?.generation == generation, s.portfolio?.running == true else { return [] }
+            s.portfolio?.progress = (done, total)
+            return []
+        case .portfolioFinished(let generation, let result):
+            guard var panel = s.portfolio, panel.generation == generation, panel.running else { return [] }
+            panel.running = false
+            switch result {
+            case .success(let r): panel.result = r
+            case .failure(let f): panel.error = f.message
+            }
+            s.portfolio = panel
             return []
         case .studyFinished(let generation, let result):
             guard var study = s.study, study.generation == generation, study.running else { return [] }

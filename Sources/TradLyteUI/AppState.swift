@@ -113,6 +113,10 @@ public struct AppState: Sendable {
     public var backtest: BacktestPanel?
     /// A watchlist run, parameter sweep or walk-forward shown in the backtest pane.
     public var study: StudyPanel?
+    /// A portfolio backtest shown in the backtest pane (over the study and the single backtest).
+    public var portfolio: PortfolioPanel?
+    /// A portfolio trade opened on the chart: its symbol, interval and entry/exit sessions.
+    public var markedTrade: MarkedTrade?
     /// Backtests trade and measure only bars ending in this range (`:range FROM TO`).
     public var backtestRange: ClosedRange<SessionDate>?
     /// Parameter values applied from a sweep, per strategy (used by its backtests).
@@ -383,6 +387,55 @@ public struct StudyPanel: Sendable {
     }
 }
 
+/// One strategy over a universe with one account (`P` in the backtest pane or the composer).
+public struct PortfolioPanel: Sendable {
+    public enum Universe: Sendable, Equatable {
+        case watchlist([String])
+        case stored
+        public var title: String {
+            switch self {
+            case .watchlist(let list): "the watchlist (\(list.count))"
+            case .stored: "every stored symbol"
+            }
+        }
+    }
+    public var strategy: String
+    public var universe: Universe
+    public var maxPositions: Int
+    public var generation: Int
+    public var running = true
+    public var cancelled = false
+    public var progress: (done: Int, total: Int)?
+    public var result: PortfolioBacktester.Result?
+    public var error: String?
+    /// Selected trade (closed ones, newest first, then the open ones).
+    public var selected = 0
+    /// The bar whose holdings are listed (the last unless moved with ←/→).
+    public var day: Int?
+
+    public init(strategy: String, universe: Universe, maxPositions: Int, generation: Int) {
+        self.strategy = strategy
+        self.universe = universe
+        self.maxPositions = maxPositions
+        self.generation = generation
+    }
+
+    /// The trades as listed: closed ones newest first, then those still open.
+    public var listed: [(trade: PortfolioBacktester.Trade, open: Bool)] {
+        guard let r = result else { return [] }
+        return r.trades.reversed().map { ($0, false) } + r.openTrades.map { ($0, true) }
+    }
+}
+
+/// A trade drawn on a symbol's chart: entry (and exit) by last session.
+public struct MarkedTrade: Sendable, Equatable {
+    public var symbol: String
+    public var interval: FibInterval
+    public var entry: Int32
+    public var exit: Int32?
+    public var long: Bool
+}
+
 /// A draft's signals shown on the chart: entries and rule exits by bar (last session).
 public struct SignalPreview: Sendable, Equatable {
     public var symbol: String
@@ -430,6 +483,11 @@ public enum Effect: Equatable, Sendable {
     /// `r`: a quote from the provider even when the cached one is still fresh.
     case refreshQuote(String)
     case saveWatchlist([String])
+    /// A portfolio backtest of the strategy over `universe` (nil: every stored symbol).
+    case runPortfolio(
+        strategy: String, universe: [String]?, maxPositions: Int, parameters: [String: Double],
+        range: ClosedRange<SessionDate>?, generation: Int)
+    case cancelPortfolio(generation: Int)
     /// Writes the backtest's statistics, trades and equity as JSON and CSV files (`e`).
     case exportBacktest(
         strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],
@@ -475,6 +533,8 @@ public enum AppEvent: Sendable {
     case themeChanged(String, error: String?)
     case backtestFinished(generation: Int, Result<BacktestResult, QuoteFailure>)
     case studyFinished(generation: Int, Result<StudyPanel.Outcome, QuoteFailure>)
+    case portfolioProgress(generation: Int, done: Int, total: Int)
+    case portfolioFinished(generation: Int, Result<PortfolioBacktester.Result, QuoteFailure>)
     case picksLoaded([ScanPick])
     case alertsLoaded([Alert], rules: [AlertRule], unread: Int)
     case runsLoaded([RunRecord], stages: [Int64: [StageRecord]])

@@ -168,6 +168,9 @@ public enum Commands {
         .key(["right"], .cellRight, "heat map: next column", .backtest),
         .key(["x"], .nextPair, "heat map: the next pair of parameters (three or more swept)", .backtest),
         .key(
+            ["P"], .runPortfolio, "portfolio: the strategy over the watchlist with one account (:portfolio universe N)",
+            .backtest),
+        .key(
             ["a"], .applyBest, "sweep: apply the best cell's parameters and backtest", .backtest,
             palette: "apply best"),
         .key(
@@ -199,6 +202,7 @@ public enum Commands {
         .key(
             ["n"], .newStrategy, "new strategy from the selected one as a template", .strategies,
             palette: "new strategy", disabled: Commands.composerClosed),
+        .key(["P"], .runPortfolio, "portfolio: the selected strategy over the watchlist", .strategies),
 
         // Palette commands for strategies, backtest ranges and alerts.
         .palette(
@@ -207,6 +211,11 @@ public enum Commands {
         .palette(
             "range", "backtest between two dates (or clear)", completions: { _ in ["range ", "range clear"] },
             run: Palette.range),
+        .palette(
+            "portfolio", "the strategy over the watchlist or every stored symbol, N positions at most",
+            example: "portfolio universe 10",
+            completions: { _ in ["portfolio watchlist", "portfolio universe", "portfolio watchlist 5"] },
+            run: Palette.portfolio),
         .palette(
             "alert", "an alert rule for the selected symbol (or remove ID)",
             completions: { _ in

@@ -3,7 +3,7 @@ import TermRender
 /// Everything a key can do; the keymap table binds keys to these and generates the help.
 public enum Action: String, CaseIterable, Sendable {
     case quit, help, palette, search, addSymbol, removeSymbol, undoRemove, moveUp, moveDown, sortNext
-    case toggleWatchlist, toggleZoom, cycleBacktestView, exportBacktest, nextPair
+    case toggleWatchlist, toggleZoom, cycleBacktestView, exportBacktest, nextPair, runPortfolio
     case selectUp, selectDown, focusNext, openChart, openQuote, refreshQuote
     case panLeft, panRight, pageLeft, pageRight, oldest, newest, zoomIn, zoomOut
     case nextInterval, previousInterval, interval1, interval3, interval5, interval8, interval13, interval21, interval34

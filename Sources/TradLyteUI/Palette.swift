@@ -213,6 +213,26 @@ public enum Palette {
         return [.setTheme(typed[1].lowercased())]
     }
 
+    /// `portfolio [watchlist|universe] [N]`.
+    static func portfolio(_ typed: [String], _ s: inout AppState) -> [Effect] {
+        let words = typed.dropFirst().map { $0.lowercased() }
+        var universe: PortfolioPanel.Universe?
+        var positions: Int?
+        for word in words {
+            if word == "universe" || word == "all" {
+                universe = .stored
+            } else if word == "watchlist" {
+                universe = .watchlist(s.watchlist)
+            } else if let n = Int(word), (1...1_000).contains(n) {
+                positions = n
+            } else {
+                s.message = ("portfolio [watchlist|universe] [N positions, 1–1000] — '\(word)' is neither", .warn)
+                return []
+            }
+        }
+        return App.startPortfolio(universe, maxPositions: positions, &s)
+    }
+
     static func strategy(_ typed: [String], _ s: inout AppState) -> [Effect] {
         let arg = typed.count > 1 ? typed[1].lowercased() : nil
         guard let arg, s.strategies.contains(arg) else {

@@ -16,6 +16,10 @@ extension Screens {
 
     static func backtestPane(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
+        if let portfolio = s.portfolio {
+            portfolioPane(portfolio, s, ctx, area, &buf)
+            return
+        }
         if let study = s.study {
             studyPane(study, s, ctx, area, &buf)
             return
@@ -87,7 +91,11 @@ extension Screens {
         let cols = [layout.curve, layout.statistics]
         let statsWidth = layout.statistics.width
         let ddRows = layout.drawdown.height
-        equityPlot(r, ctx, parts[0], axis: parts[1], &buf)
+        equityPlot(
+            equity: r.equity, hold: r.buyAndHold, lastSessions: r.lastSessions,
+            entries: r.trades.map(\.entryBar) + (r.openTrade.map { [$0.entryBar] } ?? []),
+            exits: r.trades.map(\.exitBar),
+            ctx, parts[0], axis: parts[1], &buf)
         if ddRows > 0 {
             let columns = max(1, parts[0].width - PriceChart.axisWidth)
             let perColumn = r.equity.count > columns * 2 ? 1 : max(1, columns / max(1, r.equity.count))
@@ -152,20 +160,25 @@ extension Screens {
         ).render(area, &buf)
     }
 
-    /// Equity (solid) over buy & hold (dashed), with entry ▲ and exit ▼ marks and a date axis.
-    static func equityPlot(_ r: BacktestResult, _ ctx: Context, _ area: Rect, axis: Rect, _ buf: inout Buffer) {
+    /// Equity (solid) over buy & hold (dashed), with entry ▲ and exit ▼ marks (bar indexes) and
+    /// a date axis.
+    static func equityPlot(
+        equity rEquity: [Double], hold rHold: [Double], lastSessions: [Int32], entries: [Int], exits: [Int],
+        holdLabel: String = "buy & hold", _ ctx: Context, _ area: Rect, axis: Rect, _ buf: inout Buffer
+    ) {
         let t = ctx.theme
+        let barCount = lastSessions.count
         let columns = max(1, area.width - PriceChart.axisWidth)
         func fit(_ v: [Double]) -> [Double] {
             guard v.count > columns * 2 else { return v }
             let per = Double(v.count) / Double(columns * 2)
             return (0..<(columns * 2)).map { v[min(v.count - 1, Int((Double($0 + 1) * per).rounded(.up)) - 1)] }
         }
-        let equity = fit(r.equity)
+        let equity = fit(rEquity)
         // Buy & hold dashed (two values drawn, two skipped), so the two lines differ without colour.
-        let hold = fit(r.buyAndHold).enumerated().map { $0.offset % 4 < 2 ? $0.element : .nan }
-        let dense = r.equity.count > columns * 2
-        let perColumn = dense ? 1 : max(1, columns / max(1, r.equity.count))
+        let hold = fit(rHold).enumerated().map { $0.offset % 4 < 2 ? $0.element : .nan }
+        let dense = rEquity.count > columns * 2
+        let perColumn = dense ? 1 : max(1, columns / max(1, rEquity.count))
         var curve = LineChart(
             series: [
                 PriceChart.Series(values: hold, style: t.muted),
@@ -176,17 +189,17 @@ extension Screens {
         curve.render(area, &buf)
         let unicode = ctx.glyphs.unicode
         buf.put(unicode ? "━ equity" : "- equity", x: area.x, y: area.y, style: t.bull)
-        buf.put(unicode ? "  ┅ buy & hold" : "  . buy & hold", x: area.x + 8, y: area.y, style: t.muted)
-        guard !r.lastSessions.isEmpty, !axis.isEmpty else { return }
+        buf.put((unicode ? "  ┅ " : "  . ") + holdLabel, x: area.x + 8, y: area.y, style: t.muted)
+        guard !lastSessions.isEmpty, !axis.isEmpty else { return }
         func column(_ bar: Int) -> Int {
-            dense ? bar * columns / max(1, r.barCount) : min(columns - 1, bar * perColumn + perColumn / 2)
+            dense ? bar * columns / max(1, barCount) : min(columns - 1, bar * perColumn + perColumn / 2)
         }
         // Year-aware date labels: the first shows its year, and so does every January.
         let sessions = ctx.calendar.sessions
         var labels = [String](repeating: "", count: columns)
         var lastMonth = -1
-        for bar in 0..<r.barCount {
-            let p = sessions[Int(r.lastSessions[bar])].parts
+        for bar in 0..<barCount {
+            let p = sessions[Int(lastSessions[bar])].parts
             let c = column(bar)
             guard c < columns, p.month != lastMonth else { continue }
             if labels[c].isEmpty {
@@ -201,13 +214,8 @@ extension Screens {
         // Trade marks on the plot's bottom row, over whatever is drawn there.
         let up = unicode ? "▲" : "^"
         let down = unicode ? "▼" : "v"
-        for trade in r.trades {
-            buf.put(up, x: area.x + column(trade.entryBar), y: area.maxY - 1, style: t.bull.adding(.bold))
-            buf.put(down, x: area.x + column(trade.exitBar), y: area.maxY - 1, style: t.bear.adding(.bold))
-        }
-        if let open = r.openTrade {
-            buf.put(up, x: area.x + column(open.entryBar), y: area.maxY - 1, style: t.bull.adding(.bold))
-        }
+        for bar in exits { buf.put(down, x: area.x + column(bar), y: area.maxY - 1, style: t.bear.adding(.bold)) }
+        for bar in entries { buf.put(up, x: area.x + column(bar), y: area.maxY - 1, style: t.bull.adding(.bold)) }
     }
 
     /// A watchlist run (ranked table), a sweep (heat map, or a ranked table for one or more
@@ -534,6 +542,17 @@ extension Screens {
         if let p = s.preview, p.symbol == s.currentSymbol, p.interval == s.interval {
             return p.entries.compactMap { index[$0].map { ($0, p.buy, p.buy ? ctx.theme.bull : ctx.theme.bear) } }
                 + p.exits.compactMap { index[$0].map { ($0, !p.buy, ctx.theme["accent"]) } }
+        }
+        // A portfolio trade opened on the chart.
+        if let m = s.markedTrade, m.symbol == s.currentSymbol, m.interval == s.interval {
+            var out: [(Int, Bool, Style)] = []
+            if let i = bars.lastIndex(where: { $0.lastSession <= m.entry }) {
+                out.append((i, m.long, m.long ? ctx.theme.bull : ctx.theme.bear))
+            }
+            if let exit = m.exit, let j = bars.lastIndex(where: { $0.lastSession <= exit }) {
+                out.append((j, !m.long, ctx.theme["accent"]))
+            }
+            return out
         }
         // The trade opened from the backtest pane: its entry and, once closed, its exit.
         guard let k = s.chartTrade, let panel = s.backtest, let r = panel.result, panel.symbol == s.currentSymbol,

@@ -94,4 +94,30 @@ import TradLyteTestSupport
         #expect(
             try cli.run(["scan", "--date", "2026-06-06"], environment: Self.env).stderr.contains("not an NYSE session"))
     }
+
+    @Test func portfolioOverTheWatchlistPrintsItsStatisticsAndJSON() throws {
+        let cli = try seeded()
+        cli.write("config.json", #"{"watchlist": ["ACME", "TERA", "LMNA", "NOVA", "DMOX", "JADE"]}"#)
+        let text = try cli.run(
+            ["portfolio", "golden_cross", "--watchlist", "--max-positions", "5"], environment: Self.env)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Golden Cross on 6 symbols") && text.stdout.contains("Sharpe Ratio"))
+        #expect(text.stdout.contains("Max positions held") && text.stdout.contains("CONTRIBUTION %"))
+        let json = try cli.run(
+            ["portfolio", "macd_crossover", "--symbols", "ACME,TERA,LMNA", "--max-positions", "2", "--json"],
+            environment: Self.env)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let positions = try #require(object["positions"] as? [Double])
+        #expect(positions.allSatisfy { $0 <= 2 } && positions.contains(2))
+        #expect((object["equity"] as? [Double])?.count == positions.count)
+        for (args, message) in [
+            (["portfolio", "golden_cross"], "choose one universe"),
+            (["portfolio", "golden_cross", "--watchlist", "--sizing", "risk"], "--sizing risk needs --fraction"),
+            (["portfolio", "golden_cross", "--symbols", "NOPE"], "unknown symbol 'NOPE'"),
+            (["portfolio", "golden_cross", "--watchlist", "--rank", "roc(20"], "--rank: cannot read"),
+        ] {
+            let r = try cli.run(args, environment: Self.env)
+            #expect(r.status == 2 && r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
 }

@@ -407,6 +407,26 @@ import TradLyteTestSupport
         try tui.waitFor("EXITED:0")
     }
 
+    /// Issue 17: a portfolio from the backtest pane at 80×24 lands with its numbers, and another
+    /// (over every stored symbol) is cancelled with Esc while it runs.
+    @Test func aPortfolioRunsFromTheBacktestPaneAndAnotherIsCancelled() throws {
+        let cli = try prepared()
+        let tui = try start(cli, width: 80, height: 24)
+        try tui.waitFor("Watchlist")
+        try tui.type("b")
+        try tui.waitFor("Max DD")
+        try tui.type("P")
+        var screen = try tui.waitFor("equal-weight")
+        #expect(screen.contains("Portfolio · golden_cross") && screen.contains("Sharpe"))
+        try tui.type(":")
+        try tui.type("portfolio universe 10")
+        try tui.send("Enter", "Escape")
+        screen = try tui.waitFor("portfolio cancelled")
+        #expect(screen.contains("Cancelled. Press P to run again."))
+        try tui.type("q")
+        try tui.waitFor("EXITED:0")
+    }
+
     /// One scan: the refresh's scan stage, `tradlyte scan` and the UI's rescan (`p`, `r`) store
     /// the same signals, confidences and picks for the same session.
     @Test func theRefreshTheScanCommandAndTheUIStoreTheSameScan() throws {

@@ -579,3 +579,64 @@ import TradLyteTestSupport
         #expect(wrapped.map { rows[$0 + 1].contains(String(repeating: " ", count: 18) + "progress") } == true)
     }
 }
+
+/// The portfolio pane: a run over the watchlist, its picture at 80×24 and 160×48, a trade opened
+/// on the chart with its marks, and Esc cancelling a run.
+@Suite struct PortfolioPaneTests {
+    static func landed(width: Int, height: Int) throws -> AppState {
+        var s = Fixture.state(width: width, height: height)
+        s.strategies = StrategyLibrary.all.map(\.id)
+        s.strategy = "macd_crossover"
+        _ = Fixture.keys(&s, "b")
+        let effects = Fixture.keys(&s, "P")
+        guard case .runPortfolio(let name, let universe?, let positions, _, _, let generation)? = effects.last else {
+            Issue.record("P did not start a portfolio: \(effects)")
+            return s
+        }
+        #expect(universe == ["ACME", "TERA", "NOVA", "ZEN"] && positions == 5)
+        #expect(effects.first == .cancelBacktest(generation: 1))
+        let strategy = try CompiledStrategy(StrategyLibrary.named(name)!.strategy)
+        var config = PortfolioBacktester.Configuration()
+        config.maxPositions = 2
+        let members = try universe.map { PortfolioBacktester.Member(symbol: try Symbol($0), daily: s.series[$0]!) }
+        let result = PortfolioBacktester.run(
+            strategy, universe: members, configuration: config, latestClosed: s.latestClosed)
+        _ = App.update(&s, .portfolioProgress(generation: generation, done: 10, total: 600))
+        #expect(Fixture.render(s).textRows.joined().contains("10/600 bars"))
+        _ = App.update(&s, .portfolioFinished(generation: generation, .success(result)))
+        return s
+    }
+
+    @Test(arguments: [(80, 24), (160, 48)]) func aPortfolioRunDrawsItsEquityHoldingsAndTrades(width: Int, height: Int)
+        throws
+    {
+        var s = try Self.landed(width: width, height: height)
+        let text = Fixture.render(s).textRows.joined()
+        #expect(text.contains("Portfolio · macd_crossover") && text.contains("Sharpe") && text.contains("equal-weight"))
+        assertSnapshot(Fixture.render(s), named: "pane-portfolio-\(width)x\(height)")
+        // Enter charts the selected trade's symbol with its entry (and exit) marked.
+        let (trade, _) = try #require(s.portfolio?.listed.first)
+        _ = Fixture.keys(&s, "enter")
+        #expect(s.pane == .chart && s.currentSymbol == trade.symbol.rawValue && s.markedTrade != nil)
+        #expect(Fixture.render(s).textRows.joined().contains("▲"))
+        _ = Fixture.keys(&s, "b")
+        #expect(s.markedTrade == nil)
+    }
+
+    @Test func escCancelsARunningPortfolio() {
+        var s = Fixture.state(width: 100, height: 30)
+        s.strategies = StrategyLibrary.all.map(\.id)
+        _ = Fixture.keys(&s, "b")
+        guard case .runPortfolio(_, _, _, _, _, let generation)? = Palette.run("portfolio universe 10", &s).last else {
+            Issue.record("no portfolio")
+            return
+        }
+        #expect(s.portfolio?.maxPositions == 10 && s.portfolio?.universe == .stored)
+        #expect(Fixture.keys(&s, "esc") == [.cancelPortfolio(generation: generation)])
+        #expect(s.portfolio?.cancelled == true)
+        _ = App.update(&s, .portfolioFinished(generation: generation, .failure(QuoteFailure("late"))))
+        #expect(s.portfolio?.error == nil)  // a cancelled run's result is dropped
+        _ = Fixture.keys(&s, "esc")
+        #expect(s.portfolio == nil)
+    }
+}

@@ -73,6 +73,8 @@ public enum PortfolioBacktester {
         /// The last session of each bar of the timeline.
         public var lastSessions: [Int32]
         public var equity: [Double]
+        /// The fall from the running peak, as a fraction (0 at a peak).
+        public var drawdown: [Double]
         public var cash: [Double]
         /// Market value held over equity.
         public var exposure: [Double]
@@ -112,7 +114,7 @@ public enum PortfolioBacktester {
         _ strategy: CompiledStrategy, universe: [Member], configuration c: Configuration, latestClosed: Int32,
         rank: CompiledRule? = nil, calendar: TradingCalendar = .nyse,
         executor: BacktestRunner.Executor = BacktestRunner.sequential,
-        cancellation: CancellationFlag? = nil
+        cancellation: CancellationFlag? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> Result {
         // `roc(20)` always compiles; were it not to, candidates would tie and go by symbol.
         let rankRule = rank ?? (try? RuleCompiler().compile("roc(20)"))
@@ -248,6 +250,7 @@ public enum PortfolioBacktester {
                 stoppedAt = t
                 break
             }
+            if let progress, (t - first) % 256 == 0 { progress(t - first, end - first) }
             /// The book's bar at this step, if it has one.
             func barOf(_ b: Int) -> Int? {
                 let step = books[b].step
@@ -376,7 +379,8 @@ public enum PortfolioBacktester {
         for trade in closed + open { contribution[trade.symbol, default: 0] += trade.trade.pnl / c.cash * 100 }
         let meanEquity = equity.isEmpty ? c.cash : equity.reduce(0, +) / Double(equity.count)
         return Result(
-            interval: interval, lastSessions: lastSessions, equity: equity, cash: cashSeries, exposure: exposure,
+            interval: interval, lastSessions: lastSessions, equity: equity, drawdown: drawdown, cash: cashSeries,
+            exposure: exposure,
             positions: positions, trades: closed, openTrades: open, benchmark: benchmark, stats: stats,
             turnover: traded / meanEquity,
             averagePositions: positions.isEmpty ? 0 : Double(positions.reduce(0, +)) / Double(positions.count),

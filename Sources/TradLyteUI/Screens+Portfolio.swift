@@ -1,0 +1,138 @@
+import TermRender
+import TradLyteCore
+
+extension Screens {
+    /// The portfolio backtest: equity over the benchmark, the drawdown band, a strip of positions
+    /// held, the holdings on the selected bar, the statistics (from 100 columns) and the trades.
+    static func portfolioPane(_ p: PortfolioPanel, _ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let inner = paneBlock(
+            "Portfolio · \(p.strategy) · \(p.universe.title) · at most \(p.maxPositions) positions", s, ctx, area, &buf)
+        guard inner.height >= 6, inner.width >= 30 else { return }
+        if p.running {
+            let done = p.progress.map { " \($0.done)/\($0.total) bars" } ?? ""
+            buf.put(
+                "Running the portfolio on all cores…\(done) (Esc cancels)", x: inner.x, y: inner.y, style: t.muted,
+                maxWidth: inner.width)
+            return
+        }
+        if p.cancelled {
+            buf.put("Cancelled. Press P to run again.", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            return
+        }
+        if let e = p.error {
+            Paragraph(lines: [[("The portfolio did not run: ", t["error"]), (e, t.text)]], wrap: true).render(
+                inner, &buf)
+            return
+        }
+        guard let r = p.result, !r.equity.isEmpty else { return }
+        let stats = r.stats
+        func stat(_ name: String, _ label: String, suffix: String = "") -> String {
+            guard let v = stats[name]?.number, v.isFinite else { return "\(label) —" }
+            return "\(label) " + PriceScale.fixed(v, decimals: 2) + suffix
+        }
+        let ret = stats["Return [%]"]?.number
+        let first: [(String, Style)] = [
+            ("\(r.trades.count) trades + \(r.openTrades.count) open · ", t.muted),
+            ("return \(Format.percent(ret))", (ret ?? 0) >= 0 ? t.bull : t.bear),
+            (" vs equal-weight \(Format.percent(stats["Buy & Hold Return [%]"]?.number))", t.muted),
+        ]
+        var x = inner.x
+        for (text, style) in first where x < inner.maxX {
+            x += buf.put(text, x: x, y: inner.y, style: style, maxWidth: inner.maxX - x)
+        }
+        let second = [
+            stat("Sharpe Ratio", "Sharpe"), stat("Max. Drawdown [%]", "Max DD", suffix: "%"),
+            stat("Exposure Time [%]", "Exposure", suffix: "%"),
+            "avg positions " + PriceScale.fixed(r.averagePositions, decimals: 1),
+            "turnover " + PriceScale.fixed(r.turnover, decimals: 1),
+        ].joined(separator: " · ")
+        buf.put(second, x: inner.x, y: inner.y + 1, style: t.text, maxWidth: inner.width)
+        let body = inner.inset(top: 2)
+        let statsWidth = body.width >= 100 ? 38 : 0
+        let cols = Layout.split(body, .horizontal, [.fill, .length(statsWidth)])
+        let left = cols[0]
+        let listRows = max(3, left.height * 2 / 5)
+        let ddRows = left.height >= 14 ? 2 : 0
+        let parts = Layout.split(left, .vertical, [.fill, .length(1), .length(ddRows), .length(1), .length(listRows)])
+        // Equity over the benchmark, with the date axis.
+        equityPlot(
+            equity: r.equity, hold: r.benchmark, lastSessions: r.lastSessions, entries: [], exits: [],
+            holdLabel: "equal-weight", ctx, parts[0], axis: parts[1], &buf)
+        let columns = max(1, parts[0].width - PriceChart.axisWidth)
+        func perColumn(_ v: [Double], _ pick: ([Double]) -> Double) -> [Double] {
+            let per = max(1, Int((Double(v.count) / Double(columns)).rounded(.up)))
+            return stride(from: 0, to: v.count, by: per).map { pick(Array(v[$0..<min(v.count, $0 + per)])) }
+        }
+        if ddRows > 0 {
+            let dd = r.drawdown
+            var h = Histogram(
+                values: perColumn(dd) { -($0.max() ?? 0) * 100 }, styles: [t.bear], columnsPerBar: 1, glyphs: ctx.glyphs
+            )
+            h.background = t.text
+            h.render(parts[2].inset(right: PriceChart.axisWidth), &buf)
+            buf.put(
+                " dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[2].maxX - PriceChart.axisWidth,
+                y: parts[2].y, style: t.muted, maxWidth: PriceChart.axisWidth)
+        }
+        // Positions held, one cell per column in eighths of the limit.
+        let held = perColumn(r.positions.map(Double.init)) { $0.max() ?? 0 }
+        let strip = held.map { v -> String in
+            let k = Int((v / Double(max(1, p.maxPositions)) * 8).rounded())
+            return k <= 0 ? " " : ctx.glyphs.eighths[min(7, k - 1)]
+        }.joined()
+        buf.put(strip, x: parts[3].x, y: parts[3].y, style: t["accent"], maxWidth: columns)
+        buf.put(
+            " held \(r.maxPositionsHeld) max", x: parts[3].x + columns, y: parts[3].y, style: t.muted,
+            maxWidth: PriceChart.axisWidth)
+        // The holdings on the selected bar, then the trades.
+        let list = Layout.split(parts[4], .horizontal, [.length(min(28, parts[4].width / 3)), .length(1), .fill])
+        holdings(p, r, ctx, list[0], &buf)
+        portfolioTrades(p, ctx, list[2], &buf)
+        if statsWidth > 0 { statisticsTable(stats, panel: nil, ctx, cols[1].inset(left: 1), &buf) }
+    }
+
+    /// The positions open at the close of the selected bar (←/→ move it).
+    static func holdings(
+        _ p: PortfolioPanel, _ r: PortfolioBacktester.Result, _ ctx: Context, _ area: Rect, _ buf: inout Buffer
+    ) {
+        let t = ctx.theme
+        let day = min(p.day ?? r.equity.count - 1, r.equity.count - 1)
+        let date = ctx.calendar.sessions[Int(r.lastSessions[day])]
+        buf.put("Held \(date) (←→)", x: area.x, y: area.y, style: t.muted.adding(.bold), maxWidth: area.width)
+        let open = (r.trades + r.openTrades).filter { $0.trade.entryBar <= day && day <= $0.trade.exitBar }
+        let names = open.map(\.symbol.rawValue).sorted()
+        for (k, name) in names.prefix(max(0, area.height - 1)).enumerated() {
+            buf.put(name, x: area.x, y: area.y + 1 + k, style: t.text, maxWidth: area.width)
+        }
+        if names.isEmpty { buf.put("nothing", x: area.x, y: area.y + 1, style: t.muted, maxWidth: area.width) }
+    }
+
+    /// Closed trades newest first, then the open ones (Enter charts the symbol with the trade).
+    static func portfolioTrades(_ p: PortfolioPanel, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
+        let t = ctx.theme
+        let rows: [[(String, Style?)]] = p.listed.map { trade, open in
+            let style = trade.trade.pnl >= 0 ? t.bull : t.bear
+            return [
+                (trade.symbol.rawValue, t.text.adding(.bold)), ("\(trade.trade.entrySession)", nil),
+                (open ? "open" : "\(trade.trade.exitSession)", open ? t.muted : nil),
+                (Format.signed(trade.trade.returnFraction * 100), style), (Format.signed(trade.trade.pnl), style),
+                (open ? "open" : trade.trade.exitReason.rawValue, t.muted),
+            ]
+        }
+        var used = 0
+        let all = [
+            Table.Column("SYMBOL", width: 6), Table.Column("ENTRY", width: 10), Table.Column("EXIT", width: 10),
+            Table.Column("RET%", width: 7, .right), Table.Column("P&L", width: 9, .right),
+            Table.Column("REASON", width: 12),
+        ]
+        let shown = all.prefix { c in
+            defer { used += c.width + 1 }
+            return used + c.width <= area.width
+        }
+        Table(
+            columns: Array(shown), rows: rows.map { Array($0.prefix(shown.count)) }, selected: p.selected,
+            style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
+        ).render(area, &buf)
+    }
+}
