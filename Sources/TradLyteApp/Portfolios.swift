@@ -79,6 +79,41 @@ package enum Portfolios {
             executor: Workers.allCores, cancellation: cancellation, progress: progress)
     }
 
+    /// One cell of a portfolio sweep: the parameters (with `max_positions`) and its statistics.
+    package struct SweepRow: Sendable {
+        package var parameters: [String: Double]
+        package var stats: BacktestStatistics
+    }
+
+    /// Every combination of the strategy's `ranges` and the position limits, best first by the
+    /// request's metric (each combination one portfolio run).
+    package static func sweep(
+        _ request: StudyRequest, members: [PortfolioBacktester.Member],
+        configuration: PortfolioBacktester.Configuration,
+        ranges: [BacktestRunner.ParameterRange], positions: [Int], rank: String?, latestClosed: Int32,
+        cap: Int = Studies.gridCap
+    ) throws(AppError) -> [SweepRow] {
+        var combos: [[String: Double]] = [[:]]
+        for r in ranges { combos = combos.flatMap { c in r.values.map { c.merging([r.name: $0]) { $1 } } } }
+        guard combos.count * positions.count <= cap else {
+            throw AppError.badInput(
+                "the grid has \(combos.count * positions.count) combinations, over the cap of \(cap) — narrow it")
+        }
+        var rows: [SweepRow] = []
+        for combo in combos {
+            var cell = request
+            cell.parameters = request.parameters.merging(combo) { $1 }
+            for n in positions {
+                var config = configuration
+                config.maxPositions = n
+                let r = try run(cell, members: members, configuration: config, rank: rank, latestClosed: latestClosed)
+                rows.append(SweepRow(parameters: combo.merging(["max_positions": Double(n)]) { $1 }, stats: r.stats))
+            }
+        }
+        let metric = request.metric
+        return rows.sorted { (metric.score($0.stats) ?? -.infinity) > (metric.score($1.stats) ?? -.infinity) }
+    }
+
     /// The JSON document `tradlyte portfolio --json` prints.
     package static func json(_ r: PortfolioBacktester.Result, request: StudyRequest) -> JSONValue {
         func trade(_ t: PortfolioBacktester.Trade, open: Bool) -> JSONValue {

@@ -26,13 +26,17 @@ struct PortfolioCommand: ParsableCommand {
     @Option(name: .long, help: "Candidates close at or above this price.") var minPrice: Double?
     @Option(name: .long, help: "Candidates trade at least this much a day (20-bar average).") var minDollarVolume:
         Double?
-    @Option(name: .long, help: "Positions held at once.") var maxPositions: Int = 10
+    @Option(name: .long, help: "Positions held at once; a range (5:20:5) or list (5,10) sweeps it.")
+    var maxPositions: String = "10"
+    @Option(name: .long, help: "With a sweep: the metric to rank by (sharpe, return, …).") var metric: String = "sharpe"
     @Option(name: .long, help: "Rank expression for candidates (default roc(20)).") var rank: String?
     @Option(name: .long, help: "equal, fixed_fraction or risk.") var sizing: String = "equal"
     @Option(name: .long, help: "Fraction of equity for fixed_fraction and risk (e.g. 0.1, 0.01).") var fraction: Double?
     @Option(name: .long, help: "ATR multiple for risk sizing without a strategy stop.") var atr: Double = 2
-    @Option(name: .customLong("param"), help: "Override a parameter: NAME=VALUE (repeatable).") var params: [String] =
-        []
+    @Option(
+        name: .customLong("param"),
+        help: "A parameter: NAME=VALUE, or NAME=FROM:TO:STEP / NAME=V1,V2 to sweep it (repeatable).")
+    var params: [String] = []
     @OptionGroup var options: BacktestOptions
     @Option(name: .long, help: "Trades to list (most recent).") var top: Int = 20
     @Flag(name: .long, help: "Print JSON.") var json = false
@@ -41,16 +45,18 @@ struct PortfolioCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
-            let request = try options.request(s, parameters: try Studies.parameters(params, strategy: s))
+            let swept = params.filter { $0.contains(":") || $0.contains(",") }
+            let fixed = params.filter { !swept.contains($0) }
+            let request = try options.request(
+                s, parameters: try Studies.parameters(fixed, strategy: s),
+                metric: try Studies.metric(metric, option: "--metric"))
             let choices = [watchlist, symbols != nil, universe].filter { $0 }.count
             guard choices == 1 else {
                 throw AppError.badInput("choose one universe: --watchlist, --symbols A,B,… or --universe")
             }
-            guard (1...1_000).contains(maxPositions) else {
-                throw AppError.badInput("--max-positions must be 1–1000")
-            }
+            let positions = try positionValues()
             var config = PortfolioBacktester.Configuration()
-            config.maxPositions = maxPositions
+            config.maxPositions = positions[0]
             config.cash = request.configuration.cash
             config.commission = request.configuration.commission
             config.commissionFixed = request.configuration.commissionFixed
@@ -66,6 +72,13 @@ struct PortfolioCommand: ParsableCommand {
                     ?? .stored(minMarketCap: minMarketCap, sector: sector, type: type)
             let members = try Portfolios.members(selection, env: env)
             let store = try env.openStore()
+            if !swept.isEmpty || positions.count > 1 {
+                let rows = try Portfolios.sweep(
+                    request, members: members, configuration: config, ranges: try Studies.ranges(swept, strategy: s),
+                    positions: positions, rank: rank, latestClosed: Studies.latestClosed(store, env: env))
+                printSweep(rows, request: request, members: members.count)
+                return
+            }
             let result = try Portfolios.run(
                 request, members: members, configuration: config, rank: rank,
                 latestClosed: Studies.latestClosed(store, env: env))
@@ -75,6 +88,42 @@ struct PortfolioCommand: ParsableCommand {
             }
             printReport(result, request: request, members: members.count, config: config)
         }
+    }
+
+    /// `--max-positions`: one number, a range FROM:TO:STEP or a list.
+    func positionValues() throws -> [Int] {
+        var values: [Int]
+        let parts = maxPositions.split(separator: ":").map { Int($0) }
+        if parts.count == 3, let from = parts[0], let to = parts[1], let step = parts[2], step > 0, from <= to {
+            values = Array(stride(from: from, through: to, by: step))
+        } else {
+            let list = maxPositions.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else {
+                throw AppError.badInput("--max-positions: write N, FROM:TO:STEP or N1,N2 (e.g. 5:20:5)")
+            }
+            values = list.map { $0! }
+        }
+        guard values.allSatisfy({ (1...1_000).contains($0) }) else {
+            throw AppError.badInput("--max-positions must be 1–1000")
+        }
+        return values
+    }
+
+    /// The sweep's table, best first.
+    func printSweep(_ rows: [Portfolios.SweepRow], request: StudyRequest, members: Int) {
+        let names = (rows.first?.parameters.keys.sorted() ?? []).filter { $0 != "max_positions" } + ["max_positions"]
+        let m = request.metric
+        var t = [names.map { $0.uppercased() } + [m.statistic, "RETURN %", "MAX DD %", "TRADES"]]
+        for row in rows.prefix(top) {
+            func v(_ k: String) -> String { row.stats[k]?.number.map { String(format: "%.2f", $0) } ?? "—" }
+            t.append(
+                names.map { IndicatorSpec.format(row.parameters[$0] ?? .nan) } + [
+                    m.score(row.stats).map { String(format: "%.4f", $0) } ?? "—", v("Return [%]"),
+                    v("Max. Drawdown [%]"), row.stats["# Trades"]?.display ?? "—",
+                ])
+        }
+        emit(table(t))
+        emit("\n\(rows.count) portfolios of \(request.strategy.name) on \(members) symbols, ranked by \(m.statistic).")
     }
 
     func sizingChoice() throws -> PortfolioBacktester.Sizing {

@@ -110,7 +110,14 @@ import TradLyteTestSupport
         let positions = try #require(object["positions"] as? [Double])
         #expect(positions.allSatisfy { $0 <= 2 } && positions.contains(2))
         #expect((object["equity"] as? [Double])?.count == positions.count)
+        // A sweep over the position limit (and a strategy parameter), best first.
+        let sweep = try cli.run(
+            ["portfolio", "golden_cross", "--watchlist", "--max-positions", "2:6:2", "--param", "fast=20,50"],
+            environment: Self.env)
+        #expect(sweep.status == 0 && sweep.stdout.contains("6 portfolios of Golden Cross"), "\(sweep.stderr)")
+        #expect(sweep.stdout.contains("MAX_POSITIONS") && sweep.stdout.contains("FAST"))
         for (args, message) in [
+            (["portfolio", "golden_cross", "--watchlist", "--max-positions", "0"], "--max-positions must be 1–1000"),
             (["portfolio", "golden_cross"], "choose one universe"),
             (["portfolio", "golden_cross", "--watchlist", "--sizing", "risk"], "--sizing risk needs --fraction"),
             (["portfolio", "golden_cross", "--symbols", "NOPE"], "unknown symbol 'NOPE'"),
