@@ -9,8 +9,8 @@ struct PortfolioCommand: ParsableCommand {
         abstract:
             "Backtest a strategy over a universe with one account: shared cash, a position limit, ranked entries.",
         discussion:
-            "Orders fill at the next open, exits before entries; when more symbols fire than slots are free, --rank "
-            + "decides (highest first, ties by symbol). Sizing: equal (equity / max positions), fixed_fraction "
+            "Orders fill at the next open, exits before entries; when more symbols fire than slots are free, the "
+            + "scanner's confidence then roc(20) decide, or --rank (highest first, ties by symbol). Sizing: equal (equity / max positions), fixed_fraction "
             + "(--fraction of equity), risk (--fraction of equity lost at the stop: the strategy's, "
             + "else --atr x ATR 14). "
             + "The benchmark is equal-weight buy & hold of the universe."
@@ -29,7 +29,8 @@ struct PortfolioCommand: ParsableCommand {
     @Option(name: .long, help: "Positions held at once; a range (5:20:5) or list (5,10) sweeps it.")
     var maxPositions: String = "10"
     @Option(name: .long, help: "With a sweep: the metric to rank by (sharpe, return, …).") var metric: String = "sharpe"
-    @Option(name: .long, help: "Rank expression for candidates (default roc(20)).") var rank: String?
+    @Option(name: .long, help: "Rank expression for candidates (default: the setup's confidence, then roc(20)).")
+    var rank: String?
     @Option(name: .long, help: "equal, fixed_fraction or risk.") var sizing: String = "equal"
     @Option(name: .long, help: "Fraction of equity for fixed_fraction and risk (e.g. 0.1, 0.01).") var fraction: Double?
     @Option(name: .long, help: "ATR multiple for risk sizing without a strategy stop.") var atr: Double = 2

@@ -91,6 +91,38 @@ import TradLyteTestSupport
         #expect(abs(result.benchmark[5] - bench5) < 1e-9)
     }
 
+    /// The default rank is the scanner's confidence, then roc(20): a symbol whose setup has held
+    /// on its 3d and 5d bars too beats one that only just crossed, however fast it rose.
+    @Test func confidenceRanksBeforeRateOfChange() throws {
+        // FAST sits at 30 and jumps to 51 (roc 70%); STEADY has been above 50 all along (roc 0).
+        var fast = [(Double, Double, Double, Double)](repeating: (30, 30.5, 29.5, 30), count: 29)
+        fast.append((31, 51.5, 30.5, 51))
+        fast.append((51, 52, 50.5, 51.5))
+        var steady = [(Double, Double, Double, Double)](repeating: (60, 60.5, 59.5, 60), count: 29)
+        steady.append((59.5, 60.5, 59, 60))
+        steady.append((60, 60.5, 59.5, 60.2))
+        let universe = [
+            PortfolioBacktester.Member(symbol: try Symbol("FAST"), daily: try series(fast)),
+            PortfolioBacktester.Member(symbol: try Symbol("STEADY"), daily: try series(steady)),
+        ]
+        let json = """
+            {"schema": "tradlyte.strategy/1", "name": "Above 50", "interval": 1, "direction": "long",
+             "setup": {"rule": "close > 50"}, "trigger": {"rule": "close > open", "action": "buy"},
+             "exit": {"max_bars": 100}}
+            """
+        let strategy = try CompiledStrategy(try Strategy.parse(Data(json.utf8)))
+        var config = PortfolioBacktester.Configuration()
+        config.maxPositions = 1
+        let latest = Int32(cal.sessions.count - 1)
+        let byDefault = PortfolioBacktester.run(
+            strategy, universe: universe, configuration: config, latestClosed: latest)
+        #expect(byDefault.openTrades.map(\.symbol.rawValue) == ["STEADY"])
+        let byRoc = PortfolioBacktester.run(
+            strategy, universe: universe, configuration: config, latestClosed: latest,
+            rank: try RuleCompiler().compile("roc(20)"))
+        #expect(byRoc.openTrades.map(\.symbol.rawValue) == ["FAST"])
+    }
+
     /// Changing bars after a session changes nothing the portfolio decided before it.
     @Test func aFutureBarChangesNoEarlierDecision() throws {
         var universe: [PortfolioBacktester.Member] = []

@@ -14,7 +14,9 @@ import Foundation
 ///   slippage follow the single-symbol backtester (each position keeps its own bracket state).
 /// - At each close, exits are decided for the symbols held; entries for the others that fire.
 ///   When more fire than slots are free (`maxPositions` minus positions held and not leaving),
-///   the rank expression's value at that close decides (highest first), ties by symbol.
+///   the rank decides: by default the scanner's confidence (the share of 1d, 3d and 5d bars
+///   whose setup holds, as completed by that close), then `roc(20)`; or a rank expression's
+///   value at that close; highest first, ties by symbol.
 /// - Sizing at the fill: `equal` commits equity ÷ `maxPositions`, `fixedFraction(f)` commits
 ///   f × equity, `risk(f, k)` sizes so that the stop distance (the strategy's stop, else k × ATR
 ///   14) loses f × equity. Equity is valued at the fill: the cash after the fills before it, and
@@ -99,8 +101,9 @@ public enum PortfolioBacktester {
         let signals: StrategySignals
         /// Timeline index of each of its bars.
         let step: [Int]
-        /// The rank expression's value at each bar.
+        /// The rank expression's value at each bar, and the setup's confidence (default rank).
         let rank: [Double]
+        let confidence: [Double]
         let atr: [Double]
         /// Whether the bar passes the price and liquidity filters.
         let eligible: [Bool]
@@ -118,6 +121,7 @@ public enum PortfolioBacktester {
     ) -> Result {
         // `roc(20)` always compiles; were it not to, candidates would tie and go by symbol.
         let rankRule = rank ?? (try? RuleCompiler().compile("roc(20)"))
+        let byConfidence = rank == nil && strategy.setup != nil
         var single = BacktestConfiguration(strategy.strategy.backtest)
         single.cash = 0
         single.size = 1
@@ -127,13 +131,18 @@ public enum PortfolioBacktester {
         single.fractionalShares = c.fractionalShares
         single.fill = .nextOpen
         // Signals and ranks per symbol, in parallel (each writes its own slot).
-        let computed = Locked([(StrategySignals, [Double], [Double])?](repeating: nil, count: universe.count))
+        let computed = Locked(
+            [(StrategySignals, [Double], [Double], [Double])?](repeating: nil, count: universe.count))
         executor(universe.count) { k in
-            let signals = strategy.signals(daily: universe[k].daily, latestClosed: latestClosed)
+            let daily = universe[k].daily
+            let signals = strategy.signals(daily: daily, latestClosed: latestClosed)
             let inputs = signals.columns
             let rank = rankRule?.columns(on: inputs).first?.values ?? []
             let atr = Indicators.atr(high: inputs.high, low: inputs.low, close: inputs.close, period: 14)
-            computed.withLock { $0[k] = (signals, rank, atr) }
+            let confidence =
+                byConfidence
+                ? Self.confidence(strategy, daily: daily, signals: signals, latestClosed: latestClosed) : []
+            computed.withLock { $0[k] = (signals, rank, atr, confidence) }
         }
         func eligible(_ s: StrategySignals) -> [Bool] {
             let close = s.columns.close
@@ -171,14 +180,14 @@ public enum PortfolioBacktester {
         let interval = results.first??.0.interval ?? strategy.strategy.interval
         var books: [Book] = []
         for (k, member) in universe.enumerated() {
-            guard let (signals, rank, atr) = results[k] else { continue }
+            guard let (signals, rank, atr, confidence) = results[k] else { continue }
             let account = Backtester.Account(
                 configuration: single, strategy: strategy.strategy, columns: signals.columns,
                 sessions: calendar.sessions, lastSessions: signals.lastSessions)
             books.append(
                 Book(
                     symbol: member.symbol, delisted: member.delisted, signals: signals,
-                    step: signals.bars.map { position[Int($0.bucket)] }, rank: rank, atr: atr,
+                    step: signals.bars.map { position[Int($0.bucket)] }, rank: rank, confidence: confidence, atr: atr,
                     eligible: c.minPrice == nil && c.minDollarVolume == nil ? [] : eligible(signals),
                     account: account))
         }
@@ -321,15 +330,17 @@ public enum PortfolioBacktester {
                     books[b].pendingExit = .maxBars
                 }
             }
-            var candidates: [(book: Int, score: Double)] = []
+            var candidates: [(book: Int, first: Double, score: Double)] = []
             for (b, i) in events[counts[t]..<counts[t + 1]] where !held.contains(b) {
                 let score = books[b].rank.indices.contains(i) ? books[b].rank[i] : .nan
-                candidates.append((b, score.isFinite ? score : -.infinity))
+                let first = books[b].confidence.indices.contains(i) ? books[b].confidence[i] : 0
+                candidates.append((b, first, score.isFinite ? score : -.infinity))
             }
             let leaving = held.filter { books[$0].pendingExit != nil }.count
             let free = max(0, c.maxPositions - held.count + leaving)
             pendingEntries = candidates.sorted {
-                $0.score != $1.score ? $0.score > $1.score : books[$0.book].symbol < books[$1.book].symbol
+                if $0.first != $1.first { return $0.first > $1.first }
+                return $0.score != $1.score ? $0.score > $1.score : books[$0.book].symbol < books[$1.book].symbol
             }.prefix(free).map(\.book)
             // 4. The account at this close.
             var value = 0.0
@@ -385,6 +396,34 @@ public enum PortfolioBacktester {
             turnover: traded / meanEquity,
             averagePositions: positions.isEmpty ? 0 : Double(positions.reduce(0, +)) / Double(positions.count),
             maxPositionsHeld: positions.max() ?? 0, contribution: contribution)
+    }
+
+    /// The scanner's confidence at each strategy bar: the share of 1d, 3d and 5d bars on which the
+    /// setup holds — the daily value of the bar's last session, the last completed longer bar.
+    static func confidence(
+        _ c: CompiledStrategy, daily: BarSeries, signals: StrategySignals, latestClosed: Int32
+    ) -> [Double] {
+        guard let setup = c.setup else { return [] }
+        let intervals = UniverseScanner.defaultConfirmIntervals
+        var holds = [Int](repeating: 0, count: signals.count)
+        for interval in intervals {
+            let bars = FibResampler.resample(daily, interval: interval, latestClosed: latestClosed)
+            let values = setup.condition(on: IndicatorInputs(bars))
+            let aligned: [Int8]
+            if interval == .daily {
+                // A daily bar's own value at the strategy bar's last session.
+                var k = 0
+                aligned = signals.lastSessions.map { last in
+                    while k + 1 < bars.count && bars[k + 1].lastSession <= last { k += 1 }
+                    return k < bars.count && bars[k].lastSession == last ? values[k] : Truth.unknown
+                }
+            } else {
+                aligned = CompiledStrategy.align(
+                    values, from: bars, interval: interval, toLastSessions: signals.lastSessions)
+            }
+            for (i, v) in aligned.enumerated() where v == Truth.yes { holds[i] += 1 }
+        }
+        return holds.map { Double($0) / Double(intervals.count) }
     }
 
     /// Equal-weight buy & hold of the universe, never rebalanced: each symbol's 1/N of the cash
