@@ -10,7 +10,8 @@ struct PortfolioCommand: ParsableCommand {
             "Backtest a strategy over a universe with one account: shared cash, a position limit, ranked entries.",
         discussion:
             "Orders fill at the next open, exits before entries; when more symbols fire than slots are free, the "
-            + "scanner's confidence then roc(20) decide, or --rank (highest first, ties by symbol). Sizing: equal (equity / max positions), fixed_fraction "
+            + "scanner's confidence then roc(20) decide, or --rank (highest first, ties by symbol). "
+            + "Sizing: equal (equity / max positions), fixed_fraction "
             + "(--fraction of equity), risk (--fraction of equity lost at the stop: the strategy's, "
             + "else --atr x ATR 14). "
             + "The benchmark is equal-weight buy & hold of the universe."
