@@ -114,6 +114,62 @@ package enum Portfolios {
         return rows.sorted { (metric.score($0.stats) ?? -.infinity) > (metric.score($1.stats) ?? -.infinity) }
     }
 
+    /// One walk-forward window: the best cell in sample, traded out of sample.
+    package struct Window: Sendable {
+        package var inSample: ClosedRange<SessionDate>
+        package var outOfSample: ClosedRange<SessionDate>
+        package var parameters: [String: Double]
+        package var inSampleStats: BacktestStatistics
+        package var outOfSampleStats: BacktestStatistics
+    }
+
+    /// Rolling windows over the members' sessions (`inSample` then `outOfSample` sessions): the
+    /// best combination of `ranges` and `positions` in sample, by the request's metric, is
+    /// traded on the next window (earlier bars warm the indicators up in both).
+    package static func walkForward(
+        _ request: StudyRequest, members: [PortfolioBacktester.Member],
+        configuration: PortfolioBacktester.Configuration,
+        ranges: [BacktestRunner.ParameterRange], positions: [Int], rank: String?, latestClosed: Int32,
+        inSample: Int = 504, outOfSample: Int = 126
+    ) throws(AppError) -> [Window] {
+        let calendar = TradingCalendar.nyse
+        let first = members.compactMap { $0.daily.sessionIndex.first }.min() ?? 0
+        let last = min(members.compactMap { $0.daily.sessionIndex.last }.max() ?? 0, latestClosed)
+        guard inSample > 0, outOfSample > 0, Int(last - first) + 1 >= inSample + outOfSample else {
+            throw AppError.badInput(
+                "\(Int(last - first) + 1) sessions are fewer than one in-sample plus out-of-sample window "
+                    + "(\(inSample) + \(outOfSample))")
+        }
+        var windows: [Window] = []
+        var start = Int(first)
+        while start + inSample + outOfSample - 1 <= Int(last) {
+            let isRange = calendar.sessions[start]...calendar.sessions[start + inSample - 1]
+            let oosRange = calendar.sessions[start + inSample]...calendar.sessions[start + inSample + outOfSample - 1]
+            var cell = request
+            cell.range = isRange
+            let rows = try sweep(
+                cell, members: members, configuration: configuration, ranges: ranges, positions: positions, rank: rank,
+                latestClosed: latestClosed)
+            if let best = rows.first {
+                var config = configuration
+                config.maxPositions = Int(best.parameters["max_positions"] ?? Double(configuration.maxPositions))
+                var trade = request
+                trade.range = oosRange
+                trade.parameters = request.parameters.merging(best.parameters.filter { $0.key != "max_positions" }) {
+                    $1
+                }
+                let oos = try run(
+                    trade, members: members, configuration: config, rank: rank, latestClosed: latestClosed)
+                windows.append(
+                    Window(
+                        inSample: isRange, outOfSample: oosRange, parameters: best.parameters,
+                        inSampleStats: best.stats, outOfSampleStats: oos.stats))
+            }
+            start += outOfSample
+        }
+        return windows
+    }
+
     /// The JSON document `tradlyte portfolio --json` prints.
     package static func json(_ r: PortfolioBacktester.Result, request: StudyRequest) -> JSONValue {
         func trade(_ t: PortfolioBacktester.Trade, open: Bool) -> JSONValue {

@@ -40,6 +40,10 @@ struct PortfolioCommand: ParsableCommand {
         help: "A parameter: NAME=VALUE, or NAME=FROM:TO:STEP / NAME=V1,V2 to sweep it (repeatable).")
     var params: [String] = []
     @OptionGroup var options: BacktestOptions
+    @Flag(name: .long, help: "Walk forward: optimise the grid in sample, trade it out of sample.") var walkforward =
+        false
+    @Option(name: .long, help: "With --walkforward: sessions in sample.") var inSample: Int = 504
+    @Option(name: .long, help: "With --walkforward: sessions out of sample.") var outOfSample: Int = 126
     @Option(name: .long, help: "Trades to list (most recent).") var top: Int = 20
     @Flag(name: .long, help: "Print JSON.") var json = false
 
@@ -74,9 +78,19 @@ struct PortfolioCommand: ParsableCommand {
                     ?? .stored(minMarketCap: minMarketCap, sector: sector, type: type)
             let members = try Portfolios.members(selection, env: env)
             let store = try env.openStore()
+            // Only the parameters given as ranges are swept (the position limit may be alone).
+            let ranges = swept.isEmpty ? [] : try Studies.ranges(swept, strategy: s)
+            if walkforward {
+                let windows = try Portfolios.walkForward(
+                    request, members: members, configuration: config, ranges: ranges,
+                    positions: positions, rank: rank, latestClosed: Studies.latestClosed(store, env: env),
+                    inSample: inSample, outOfSample: outOfSample)
+                printWalkForward(windows, request: request, members: members.count)
+                return
+            }
             if !swept.isEmpty || positions.count > 1 {
                 let rows = try Portfolios.sweep(
-                    request, members: members, configuration: config, ranges: try Studies.ranges(swept, strategy: s),
+                    request, members: members, configuration: config, ranges: ranges,
                     positions: positions, rank: rank, latestClosed: Studies.latestClosed(store, env: env))
                 printSweep(rows, request: request, members: members.count)
                 return
@@ -109,6 +123,29 @@ struct PortfolioCommand: ParsableCommand {
             throw AppError.badInput("--max-positions must be 1–1000")
         }
         return values
+    }
+
+    /// The walk-forward's windows.
+    func printWalkForward(_ windows: [Portfolios.Window], request: StudyRequest, members: Int) {
+        let m = request.metric
+        var t = [["IN SAMPLE", "OUT OF SAMPLE", "PARAMETERS", "IS \(m.rawValue)", "OOS \(m.rawValue)", "OOS RET %"]]
+        for w in windows {
+            func v(_ st: BacktestStatistics, _ k: String) -> String {
+                st[k]?.number.map { String(format: "%.2f", $0) } ?? "—"
+            }
+            t.append([
+                "\(w.inSample.lowerBound)…\(w.inSample.upperBound)",
+                "\(w.outOfSample.lowerBound)…\(w.outOfSample.upperBound)",
+                w.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }
+                    .joined(separator: " "),
+                v(w.inSampleStats, m.statistic), v(w.outOfSampleStats, m.statistic),
+                v(w.outOfSampleStats, "Return [%]"),
+            ])
+        }
+        emit(table(t))
+        emit(
+            "\n\(windows.count) window\(windows.count == 1 ? "" : "s") of \(request.strategy.name) portfolios on "
+                + "\(members) symbols, optimised on \(m.statistic).")
     }
 
     /// The sweep's table, best first.

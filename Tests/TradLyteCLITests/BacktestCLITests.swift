@@ -116,6 +116,13 @@ import TradLyteTestSupport
             environment: Self.env)
         #expect(sweep.status == 0 && sweep.stdout.contains("6 portfolios of Golden Cross"), "\(sweep.stderr)")
         #expect(sweep.stdout.contains("MAX_POSITIONS") && sweep.stdout.contains("FAST"))
+        let walk = try cli.run(
+            [
+                "portfolio", "golden_cross", "--watchlist", "--max-positions", "2,4", "--walkforward", "--in-sample",
+                "252", "--out-of-sample", "126",
+            ], environment: Self.env)
+        #expect(walk.status == 0 && walk.stdout.contains("windows of Golden Cross portfolios"), "\(walk.stderr)")
+        #expect(walk.stdout.contains("max_positions="))
         for (args, message) in [
             (["portfolio", "golden_cross", "--watchlist", "--max-positions", "0"], "--max-positions must be 1–1000"),
             (["portfolio", "golden_cross"], "choose one universe"),
