@@ -35,6 +35,7 @@ struct PortfolioCommand: ParsableCommand {
     @Option(name: .long, help: "equal, fixed_fraction or risk.") var sizing: String = "equal"
     @Option(name: .long, help: "Fraction of equity for fixed_fraction and risk (e.g. 0.1, 0.01).") var fraction: Double?
     @Option(name: .long, help: "ATR multiple for risk sizing without a strategy stop.") var atr: Double = 2
+    @Option(name: .long, help: "Every N bars, bring the positions back to their target weights.") var rebalance: Int?
     @Option(
         name: .customLong("param"),
         help: "A parameter: NAME=VALUE, or NAME=FROM:TO:STEP / NAME=V1,V2 to sweep it (repeatable).")
@@ -71,6 +72,10 @@ struct PortfolioCommand: ParsableCommand {
             config.minPrice = minPrice
             config.minDollarVolume = minDollarVolume
             config.sizing = try sizingChoice()
+            if let rebalance {
+                guard rebalance > 0 else { throw AppError.badInput("--rebalance is a number of bars, 1 or more") }
+                config.rebalanceEvery = rebalance
+            }
             let selection: PortfolioUniverse =
                 watchlist
                 ? .watchlist

@@ -123,6 +123,38 @@ import TradLyteTestSupport
         #expect(byRoc.openTrades.map(\.symbol.rawValue) == ["FAST"])
     }
 
+    /// Every third bar the positions go back to equal weight: the winner is trimmed (a
+    /// `rebalance` trade), the laggard topped up with what the trim released.
+    @Test func aPeriodicRebalanceRestoresTheTargetWeights() throws {
+        let universe = [
+            PortfolioBacktester.Member(
+                symbol: try Symbol("AAA"),
+                daily: try series([
+                    (10, 10.5, 9.9, 10.2), (10, 12, 10, 12), (12, 14, 12, 14), (14, 15, 14, 15), (15, 15, 15, 15),
+                ])),
+            PortfolioBacktester.Member(
+                symbol: try Symbol("BBB"),
+                daily: try series([
+                    (20, 20.5, 19.9, 20.2), (20, 20, 20, 20), (20, 20, 20, 20), (20, 20, 20, 20), (20, 20, 20, 20),
+                ])),
+        ]
+        let json = """
+            {"schema": "tradlyte.strategy/1", "name": "Hold", "interval": 1, "direction": "long",
+             "trigger": {"rule": "close > open", "action": "buy"}, "exit": {"rule": "close < 0"}}
+            """
+        var config = PortfolioBacktester.Configuration()
+        config.maxPositions = 2
+        config.rebalanceEvery = 3
+        let r = PortfolioBacktester.run(
+            try CompiledStrategy(try Strategy.parse(Data(json.utf8))), universe: universe, configuration: config,
+            latestClosed: Int32(cal.sessions.count - 1), rank: try RuleCompiler().compile("1"))
+        let trim = try #require(r.trades.first)
+        #expect(r.trades.count == 1 && trim.symbol.rawValue == "AAA" && trim.trade.exitReason == .rebalance)
+        #expect(trim.trade.size == 72 && trim.trade.exitPrice == 14 && trim.trade.pnl == 288)
+        #expect(r.openTrades.map { "\($0.symbol) \(Int($0.trade.size))" } == ["AAA 428", "BBB 300"])
+        #expect(abs(r.equity[4] - 12_428) < 1e-9)
+    }
+
     /// Changing bars after a session changes nothing the portfolio decided before it.
     @Test func aFutureBarChangesNoEarlierDecision() throws {
         var universe: [PortfolioBacktester.Member] = []

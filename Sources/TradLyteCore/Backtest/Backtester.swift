@@ -50,6 +50,8 @@ public struct BacktestTrade: Equatable, Sendable, Codable {
         case endOfData = "end_of_data"
         /// A portfolio's position in a symbol that stopped trading, closed at its last close.
         case delisted
+        /// Shares a portfolio sold to bring a position back to its target weight.
+        case rebalance
     }
 
     /// Signed: positive long, negative short.

@@ -48,6 +48,11 @@ public enum PortfolioBacktester {
         public var minDollarVolume: Double?
         /// Bars ending in this range are traded and reported; earlier bars only warm up.
         public var range: ClosedRange<SessionDate>?
+        /// Every this many bars (counted from the first traded one), at the open after that bar's
+        /// fills, each position held is brought back to its target weight (the sizing's: equity ÷
+        /// max positions, or the fixed fraction; risk sizing is not rebalanced) by selling or
+        /// buying whole shares. A sale is recorded as a trade with the reason `rebalance`.
+        public var rebalanceEvery: Int?
         public init() {}
     }
 
@@ -253,6 +258,63 @@ public enum PortfolioBacktester {
         let end = c.range.map { r in sessionOf.firstIndex { calendar.sessions[Int($0)] > r.upperBound } ?? n } ?? n
         // Each held book's bar at the current step (its bars are in step order).
         var current = [Int](repeating: 0, count: books.count)
+        /// Brings each held position to its target weight at this open.
+        func rebalance(_ t: Int, barOf: (Int) -> Int?) {
+            let opens = held.sorted().map { b in (b, barOf(b).map { books[b].signals.columns.open[$0] }) }
+            var equityNow = cash
+            for (b, open) in opens { equityNow += books[b].account.size * (open ?? lastClose[b]) }
+            let weight: Double
+            switch c.sizing {
+            case .equal: weight = 1 / Double(c.maxPositions)
+            case .fixedFraction(let f): weight = f
+            case .risk: return
+            }
+            // Sales first, so the purchases can use what they release.
+            let targets = opens.compactMap { b, open -> (Int, Int, Double, Double)? in
+                guard let open, let i = barOf(b), open > 0 else { return nil }
+                let a = books[b].account
+                let want = equityNow * weight / open
+                let shares = c.fractionalShares ? want : want.rounded(.down)
+                return (b, i, open, shares - abs(a.size))
+            }
+            for (b, i, open, change) in targets where change < 0 {
+                var a = books[b].account
+                let sign: Double = a.size > 0 ? 1 : -1
+                let k = -change
+                let price = a.slipped(open, side: -sign)
+                let commission = a.commission(k, price)
+                let entryShare = a.entryCommission * k / abs(a.size)
+                cash += sign * k * price - commission
+                traded += k * price
+                let trade = BacktestTrade(
+                    size: sign * k, entryBar: books[b].step[a.entryBar], exitBar: books[b].step[i],
+                    entryPrice: a.entryPrice, exitPrice: price, entrySession: a.session(a.entryBar),
+                    exitSession: a.session(i), pnl: sign * k * (price - a.entryPrice) - entryShare - commission,
+                    returnFraction: sign * (price / a.entryPrice - 1) - (entryShare + commission) / (k * a.entryPrice),
+                    commissions: entryShare + commission, exitReason: .rebalance)
+                closed.append(Trade(symbol: books[b].symbol, trade: trade))
+                a.entryCommission -= entryShare
+                a.size -= sign * k
+                books[b].account = a
+            }
+            for (b, _, open, change) in targets where change > 0 {
+                var a = books[b].account
+                let sign: Double = a.size > 0 ? 1 : -1
+                let price = a.slipped(open, side: sign)
+                let perShare = price * (1 + c.commission)
+                var k = min(change, max(0, cash - c.commissionFixed) / perShare)
+                k = c.fractionalShares ? k : k.rounded(.down)
+                guard k > 0 else { continue }
+                let commission = a.commission(k, price)
+                cash -= sign * k * price + commission
+                traded += k * price
+                a.entryPrice = (abs(a.size) * a.entryPrice + k * price) / (abs(a.size) + k)
+                a.entryCommission += commission
+                a.size += sign * k
+                books[b].account = a
+            }
+        }
+
         var stoppedAt = end
         for t in first..<end {
             if cancellation?.isCancelled == true {
@@ -301,6 +363,9 @@ public enum PortfolioBacktester {
                 held.insert(b)
             }
             pendingEntries = []
+            if let every = c.rebalanceEvery, every > 0, (t - first) % every == 0, t > first {
+                rebalance(t, barOf: barOf)
+            }
             // 2. Brackets inside the bar.
             for b in held.sorted() {
                 guard let i = barOf(b), books[b].account.hasBrackets else { continue }
