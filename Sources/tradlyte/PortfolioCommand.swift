@@ -61,6 +61,11 @@ struct PortfolioCommand: ParsableCommand {
             guard choices == 1 else {
                 throw AppError.badInput("choose one universe: --watchlist, --symbols A,B,… or --universe")
             }
+            if options.fillClose || options.closeAtEnd {
+                throw AppError.badInput(
+                    "a portfolio fills every order at the next open and values open positions at the last close — "
+                        + "drop --fill-close and --close-at-end")
+            }
             let positions = try positionValues()
             var config = PortfolioBacktester.Configuration()
             config.maxPositions = positions[0]
