@@ -232,3 +232,41 @@ import TradLyteTestSupport
         }
     }
 }
+
+/// The portfolio service in-process: universes from the store, a sweep cell that is the run it
+/// names, walk-forward windows inside the data.
+@Suite(.serialized) struct PortfoliosServiceTests {
+    @Test func universesSweepsAndWindows() throws {
+        let dir = TemporaryDirectory()
+        dir.write("config.json", #"{"watchlist": ["ACME", "TERA", "LMNA"], "backfill_years": 3}"#)
+        let env = try pinnedEnvironment(dir, now: "2026-11-25T23:00:00Z")
+        UISession.refresh(env: env, post: { _ in }, cancellation: CancellationFlag())
+        let watchlist = try Portfolios.members(.watchlist, env: env)
+        #expect(watchlist.map(\.symbol.rawValue) == ["ACME", "TERA", "LMNA"])
+        let all = try Portfolios.members(.stored(minMarketCap: nil, sector: nil, type: nil), env: env)
+        let big = try Portfolios.members(.stored(minMarketCap: 50e9, sector: nil, type: nil), env: env)
+        #expect(all.count > big.count && !big.isEmpty)
+        #expect(throws: AppError.self) {
+            try Portfolios.members(.stored(minMarketCap: 1e18, sector: nil, type: nil), env: env)
+        }
+
+        let request = StudyRequest(strategy: try #require(StrategyLibrary.named("macd_crossover")).strategy)
+        let latest = Studies.latestClosed(try env.openStore(), env: env)
+        var config = PortfolioBacktester.Configuration()
+        config.maxPositions = 2
+        let rows = try Portfolios.sweep(
+            request, members: watchlist, configuration: config, ranges: [], positions: [1, 2, 3], rank: nil,
+            latestClosed: latest)
+        #expect(rows.count == 3)
+        let cell = try #require(rows.first { $0.parameters["max_positions"] == 2 })
+        let single = try Portfolios.run(
+            request, members: watchlist, configuration: config, rank: nil, latestClosed: latest)
+        #expect(cell.stats["Return [%]"]?.number == single.stats["Return [%]"]?.number)
+        let windows = try Portfolios.walkForward(
+            request, members: watchlist, configuration: config, ranges: [], positions: [1, 2], rank: nil,
+            latestClosed: latest, inSample: 252, outOfSample: 126)
+        #expect(windows.count >= 2 && windows.allSatisfy { $0.inSample.upperBound < $0.outOfSample.lowerBound })
+        let json = Portfolios.json(single, request: request).rendered()
+        #expect(json.contains("\"benchmark\"") && json.contains("\"open_trades\""))
+    }
+}
