@@ -114,15 +114,6 @@ package enum Portfolios {
         return rows.sorted { (metric.score($0.stats) ?? -.infinity) > (metric.score($1.stats) ?? -.infinity) }
     }
 
-    /// One walk-forward window: the best cell in sample, traded out of sample.
-    package struct Window: Sendable {
-        package var inSample: ClosedRange<SessionDate>
-        package var outOfSample: ClosedRange<SessionDate>
-        package var parameters: [String: Double]
-        package var inSampleStats: BacktestStatistics
-        package var outOfSampleStats: BacktestStatistics
-    }
-
     /// Rolling windows over the members' sessions (`inSample` then `outOfSample` sessions): the
     /// best combination of `ranges` and `positions` in sample, by the request's metric, is
     /// traded on the next window (earlier bars warm the indicators up in both).
@@ -131,7 +122,7 @@ package enum Portfolios {
         configuration: PortfolioBacktester.Configuration,
         ranges: [BacktestRunner.ParameterRange], positions: [Int], rank: String?, latestClosed: Int32,
         inSample: Int = 504, outOfSample: Int = 126
-    ) throws(AppError) -> [Window] {
+    ) throws(AppError) -> [BacktestRunner.WalkForwardWindow] {
         let calendar = TradingCalendar.nyse
         let first = members.compactMap { $0.daily.sessionIndex.first }.min() ?? 0
         let last = min(members.compactMap { $0.daily.sessionIndex.last }.max() ?? 0, latestClosed)
@@ -140,7 +131,7 @@ package enum Portfolios {
                 "\(Int(last - first) + 1) sessions are fewer than one in-sample plus out-of-sample window "
                     + "(\(inSample) + \(outOfSample))")
         }
-        var windows: [Window] = []
+        var windows: [BacktestRunner.WalkForwardWindow] = []
         var start = Int(first)
         while start + inSample + outOfSample - 1 <= Int(last) {
             let isRange = calendar.sessions[start]...calendar.sessions[start + inSample - 1]
@@ -161,9 +152,10 @@ package enum Portfolios {
                 let oos = try run(
                     trade, members: members, configuration: config, rank: rank, latestClosed: latestClosed)
                 windows.append(
-                    Window(
+                    BacktestRunner.WalkForwardWindow(
                         inSample: isRange, outOfSample: oosRange, parameters: best.parameters,
-                        inSampleStats: best.stats, outOfSampleStats: oos.stats))
+                        inSampleStats: best.stats, outOfSampleStats: oos.stats, outOfSampleEquity: oos.equity,
+                        outOfSampleSessions: oos.lastSessions))
             }
             start += outOfSample
         }

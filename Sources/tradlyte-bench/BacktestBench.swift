@@ -154,8 +154,6 @@ enum BacktestBench {
 
     /// Runs scripts/bench_peers.py on the same single series.
     static func timePeers(_ s: BarSeries) -> [String: Any]? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/bench_peers.py").path
         let path = NSTemporaryDirectory() + "tradlyte-bench-bt-\(getpid()).csv"
         defer { try? FileManager.default.removeItem(atPath: path) }
         var text = "date,open,high,low,close,volume\n"
@@ -164,15 +162,6 @@ enum BacktestBench {
                 "\(TradingCalendar.nyse.sessions[Int(s.sessionIndex[i])]),\(s.open[i]),\(s.high[i]),\(s.low[i]),\(s.close[i]),\(s.volume[i])\n"
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return runPeer("bench_peers.py", [path])
     }
 }

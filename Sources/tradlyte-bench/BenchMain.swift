@@ -183,3 +183,22 @@ struct SyntheticMarket {
 
     var barCount: Int { series.reduce(0) { $0 + $1.count } }
 }
+
+/// Runs `scripts/NAME` with python3 and these arguments and reads the JSON object it prints
+/// (nil when python, the script or its answer is missing).
+func runPeer(_ name: String, _ arguments: [String]) -> [String: Any]? {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/" + name).path
+    guard FileManager.default.fileExists(atPath: script) else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script] + arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+}

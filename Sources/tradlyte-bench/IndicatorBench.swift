@@ -117,25 +117,12 @@ enum IndicatorBench {
 
     /// Writes the data for scripts/bench_talib.py and reads back its timings.
     static func timeTALib(o: [Double], h: [Double], l: [Double], c: [Double]) -> TALibTimes? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/bench_talib.py").path
-        guard FileManager.default.fileExists(atPath: script) else { return nil }
         let path = NSTemporaryDirectory() + "tradlyte-bench-ohlc-\(getpid()).f64"
         defer { try? FileManager.default.removeItem(atPath: path) }
         var data = Data()
         for column in [o, h, l, c] { column.withUnsafeBytes { data.append(contentsOf: $0) } }
         guard FileManager.default.createFile(atPath: path, contents: data) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, path, String(c.count)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let bytes = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let json = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
+        guard let json = runPeer("bench_talib.py", [path, String(c.count)]),
             let seconds = json["seconds"] as? [String: Double]
         else { return nil }
         return TALibTimes(version: json["talib_version"] as? String ?? "?", seconds: seconds)

@@ -61,8 +61,6 @@ enum PortfolioBench {
         _ members: [PortfolioBacktester.Member], _ strategy: CompiledStrategy,
         _ config: PortfolioBacktester.Configuration
     ) -> [String: Any]? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/bench_portfolio_peer.py").path
         let dir = NSTemporaryDirectory() + "tradlyte-bench-portfolio-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard (try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)) != nil else {
@@ -98,17 +96,7 @@ enum PortfolioBench {
             && npy("close.npy", "<f8", close.withUnsafeBufferPointer { Data(buffer: $0) })
             && npy("entries.npy", "|b1", Data(entries)) && npy("exits.npy", "|b1", Data(exits))
         guard ok else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", script, dir, "\(config.maxPositions)", "\(config.commission)", "\(config.cash)",
-        ]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return runPeer(
+            "bench_portfolio_peer.py", [dir, "\(config.maxPositions)", "\(config.commission)", "\(config.cash)"])
     }
 }

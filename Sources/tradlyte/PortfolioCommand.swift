@@ -136,7 +136,7 @@ struct PortfolioCommand: ParsableCommand {
     }
 
     /// The walk-forward's windows.
-    func printWalkForward(_ windows: [Portfolios.Window], request: StudyRequest, members: Int) {
+    func printWalkForward(_ windows: [BacktestRunner.WalkForwardWindow], request: StudyRequest, members: Int) {
         let m = request.metric
         var t = [["IN SAMPLE", "OUT OF SAMPLE", "PARAMETERS", "IS \(m.rawValue)", "OOS \(m.rawValue)", "OOS RET %"]]
         for w in windows {
@@ -156,6 +156,15 @@ struct PortfolioCommand: ParsableCommand {
         emit(
             "\n\(windows.count) window\(windows.count == 1 ? "" : "s") of \(request.strategy.name) portfolios on "
                 + "\(members) symbols, optimised on \(m.statistic).")
+        let study = BacktestRunner.WalkForward(
+            windows: windows, inSampleBars: 0, outOfSampleBars: 0, cash: request.configuration.cash)
+        if let last = study.stitchedEquity.last {
+            let ret = (last / request.configuration.cash - 1) * 100
+            emit("Out of sample, traded back to back: " + String(format: "%+.2f%%", ret))
+        }
+        if let wfe = study.efficiency {
+            emit("Walk-forward efficiency: " + String(format: "%.2f", wfe) + " (OOS ÷ IS annualised return)")
+        }
     }
 
     /// The sweep's table, best first.

@@ -217,6 +217,20 @@ public enum BacktestRunner {
         /// The out-of-sample run's equity, one value per bar, and each bar's last session.
         public var outOfSampleEquity: [Double] = []
         public var outOfSampleSessions: [Int32] = []
+
+        public init(
+            inSample: ClosedRange<SessionDate>, outOfSample: ClosedRange<SessionDate>, parameters: [String: Double],
+            inSampleStats: BacktestStatistics, outOfSampleStats: BacktestStatistics,
+            outOfSampleEquity: [Double] = [], outOfSampleSessions: [Int32] = []
+        ) {
+            self.inSample = inSample
+            self.outOfSample = outOfSample
+            self.parameters = parameters
+            self.inSampleStats = inSampleStats
+            self.outOfSampleStats = outOfSampleStats
+            self.outOfSampleEquity = outOfSampleEquity
+            self.outOfSampleSessions = outOfSampleSessions
+        }
     }
 
     /// A walk-forward's windows with what is read from them together.
