@@ -402,8 +402,9 @@ public struct StatusLine: Widget {
             ? DisplayWidth.truncate(right, to: area.width) : room >= 12 ? DisplayWidth.truncate(right, to: room) : ""
         let rw = DisplayWidth.of(r)
         var x = area.x
-        for (text, s) in left where x < area.maxX - rw - 1 {
-            x += buffer.put(text, x: x, y: area.y, style: s, maxWidth: area.maxX - rw - 1 - x)
+        let leftEnd = rw > 0 ? area.maxX - rw - 1 : area.maxX
+        for (text, s) in left where x < leftEnd {
+            x += buffer.put(text, x: x, y: area.y, style: s, maxWidth: leftEnd - x)
         }
         buffer.put(r, x: area.maxX - rw, y: area.y, style: style)
     }

@@ -121,6 +121,17 @@ import TradLyteTestSupport
         // The session's own writes (a quote cached through the quote service's connection) are not news.
         session.run([.fetchQuote("ACME"), .checkForNewData], &state, synchronous: true)
         #expect(state.quotes["ACME"] != nil && state.message?.text.contains("another refresh") != true)
+        // A second look within the cache's life is the cached quote; `r` asks again, and the
+        // "fetching" line clears when it lands.
+        session.run([.fetchQuote("ACME")], &state, synchronous: true)
+        #expect(state.quotes["ACME"]?.source.hasSuffix("(cached)") == true)
+        state.pane = .chart
+        state.focus = .main
+        session.run(App.perform(.refreshQuote, &state), &state, synchronous: true)
+        #expect(state.quotes["ACME"]?.source.hasSuffix("(cached)") == false)
+        #expect(state.message?.text.hasPrefix("fetching") != true)
+        session.run([.checkForNewData], &state, synchronous: true)  // the next idle look
+        #expect(state.message?.text.contains("another refresh") != true)
         // Another process (here: another connection) stores a new symbol.
         let file = dir.write("ZZZ.csv", "date,open,high,low,close,volume\n2026-11-24,1,2,0.5,1.5,100\n")
         _ = try CSVImport.run(file: file, symbol: nil, env: env)

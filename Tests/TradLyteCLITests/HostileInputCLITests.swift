@@ -119,6 +119,8 @@ import TradLyteTestSupport
         #expect(quote.status == 0 && quote.stdout.contains("ACME") && quote.stdout.contains("TERA"), "\(quote.stderr)")
         let list = try cli.run(["indicator"], environment: Self.env)
         #expect(list.status == 0 && list.stdout.contains("rsi") && list.stdout.contains("Usage: tradlyte indicator"))
+        // 55-session bars are taken wherever an interval is, the chart included.
+        #expect(try cli.run(["chart", "ACME", "--interval", "55"], environment: Self.env).status == 0)
         let half = try cli.run(["indicator", "rsi(14)"], environment: Self.env)
         #expect(half.status == 2 && half.stderr.contains("give the symbol"))
         // Numbers right-aligned, counts without decimals.

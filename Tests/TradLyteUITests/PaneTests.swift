@@ -640,3 +640,42 @@ import TradLyteTestSupport
         #expect(s.portfolio == nil)
     }
 }
+
+/// More of issue 16's defects, each pinned.
+@Suite struct JourneyDefectTests {
+    @Test func theStudyTitleNamesTheAppliedParameters() throws {
+        var s = Fixture.state(width: 120, height: 36)
+        s.strategies = StrategyLibrary.all.map(\.id)
+        s.parameterOverrides["golden_cross"] = ["fast": 20, "slow": 150]
+        _ = Fixture.keys(&s, "b", "h")
+        #expect(s.study?.parameters == ["fast": 20, "slow": 150])
+        #expect(Fixture.render(s).textRows[1].contains("fast=20 slow=150"))
+    }
+
+    @Test func openingATradeShowsItsOwnMarksNotThePreviews() throws {
+        var s = PaneTests.backtested(width: 120, height: 36)
+        s.preview = SignalPreview(
+            symbol: "ACME", interval: .daily, entries: Array(s.bars().suffix(40).map(\.lastSession)), exits: [],
+            setup: [], buy: true)
+        let r = try #require(s.backtest?.result)
+        _ = Fixture.keys(&s, "enter")
+        #expect(s.preview == nil && s.chartTrade == 0)
+        let marks = Screens.tradeMarkers(s, bars: s.bars(), ctx: Screens.Context(theme: .default, glyphs: .unicode))
+        #expect(marks.count == 2 && marks.map(\.bar) == [r.trades[0].entryBar, r.trades[0].exitBar])
+    }
+
+    @Test func aLongMessageKeepsItsStartAndHintsNameRealCommands() {
+        var s = Fixture.state(width: 80, height: 24)
+        s.message = ("START of a very long message " + String(repeating: "x", count: 200), .warn)
+        let footer = Fixture.render(s).textRows[23]
+        #expect(footer.hasPrefix(" START of a very long message") && footer.hasSuffix("…"))
+        _ = Palette.run("overlay nope", &s)
+        #expect(s.message?.text.contains("`tradlyte strategy indicators`") == true)
+        var empty = App.start(
+            width: 80, height: 24, now: Fixture.now, symbols: [], watchlist: [], demo: true, latestClosed: 0,
+            dataThrough: nil, unreadAlerts: 0, theme: "default", themes: ["default"]
+        ).0
+        #expect(empty.message?.text.contains("tradlyte import csv FILE.csv") == true)
+        empty.message = nil
+    }
+}
