@@ -150,6 +150,18 @@ enum BacktestBench {
             "target_seconds": 3,
             "pass": signals >= 0 && scan <= 3,
         ])
+        // The refresh's default since issue 16: every built-in strategy.
+        var all = 0
+        let scanAll = time {
+            let r = try? UniverseScanner.scan(
+                StrategyLibrary.all.map(\.strategy), universe: scanUniverse, session: 4000 + 1259,
+                executor: Workers.allCores)
+            all = r?.signals.values.reduce(0) { $0 + $1.count } ?? -1
+        }
+        report([
+            "benchmark": "scan_12000_x_1260_all_builtin_strategies", "strategies": StrategyLibrary.all.count,
+            "signals": all, "seconds": rounded(scanAll, 2), "target_seconds": 3, "pass": all >= 0 && scanAll <= 3,
+        ])
     }
 
     /// Runs scripts/bench_peers.py on the same single series.
