@@ -49,6 +49,8 @@ extension App {
             let count = panel.listed.count
             guard count > 0 else { return [] }
             panel.selected = min(max(0, panel.selected + (action == .listUp ? -1 : 1)), count - 1)
+        case .cycleBacktestView:
+            panel.showStatistics.toggle()
         case .cellLeft, .cellRight:
             guard let r = panel.result, !r.equity.isEmpty else { return [] }
             let day = panel.day ?? r.equity.count - 1

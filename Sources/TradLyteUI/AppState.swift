@@ -412,6 +412,8 @@ public struct PortfolioPanel: Sendable {
     public var selected = 0
     /// The bar whose holdings are listed (the last unless moved with ←/→).
     public var day: Int?
+    /// `v`: the statistics table over the whole pane (at any width).
+    public var showStatistics = false
 
     public init(strategy: String, universe: Universe, maxPositions: Int, generation: Int) {
         self.strategy = strategy

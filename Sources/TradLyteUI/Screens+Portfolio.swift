@@ -49,6 +49,10 @@ extension Screens {
         ].joined(separator: " · ")
         buf.put(second, x: inner.x, y: inner.y + 1, style: t.text, maxWidth: inner.width)
         let body = inner.inset(top: 2)
+        if p.showStatistics {
+            statisticsTable(stats, panel: nil, ctx, body, &buf)
+            return
+        }
         let statsWidth = body.width >= 100 ? 38 : 0
         let cols = Layout.split(body, .horizontal, [.fill, .length(statsWidth)])
         let left = cols[0]

@@ -614,6 +614,10 @@ import TradLyteTestSupport
         let text = Fixture.render(s).textRows.joined()
         #expect(text.contains("Portfolio · macd_crossover") && text.contains("Sharpe") && text.contains("equal-weight"))
         assertSnapshot(Fixture.render(s), named: "pane-portfolio-\(width)x\(height)")
+        // `v` shows the whole statistics table at any width, and back.
+        _ = Fixture.keys(&s, "v")
+        #expect(Fixture.render(s).textRows.joined().contains("Sortino Ratio"))
+        _ = Fixture.keys(&s, "v")
         // Enter charts the selected trade's symbol with its entry (and exit) marked.
         let (trade, _) = try #require(s.portfolio?.listed.first)
         _ = Fixture.keys(&s, "enter")
