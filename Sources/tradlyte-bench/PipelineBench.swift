@@ -94,7 +94,8 @@ enum PipelineBench {
         do {
             let store = try MarketStore(path: dir + "/pipeline.sqlite")
             var options = PipelineOptions(trigger: .schedule, backfillYears: 2, chunkSessions: 126)
-            options.scanStrategies = ["golden_cross", "rsi_reversion"].map { StrategyLibrary.named($0)!.strategy }
+            // The refresh's default: every built-in strategy.
+            options.scanStrategies = StrategyLibrary.all.map(\.strategy)
             let backfill = Pipeline(
                 store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
                 executor: Workers.allCores)
