@@ -24,9 +24,11 @@ package enum Portfolios {
         var list: [Symbol]?
         switch universe {
         case .watchlist:
-            list = try env.config.watchlist.map { try store.resolveSymbol($0) }
+            // Configured symbols the store does not hold yet are left out (the refresh brings them).
+            list = env.config.watchlist.compactMap { try? store.resolveSymbol($0) }
             if list?.isEmpty == true {
-                throw AppError.badInput("the watchlist is empty — add \"watchlist\" to \(env.configPath)")
+                throw AppError.badInput(
+                    "no watchlist symbol has stored bars — add \"watchlist\" to \(env.configPath) and refresh")
             }
         case .symbols(let names):
             list = try names.map { try store.resolveSymbol($0) }
