@@ -149,6 +149,15 @@ public struct Table: Widget {
         self.offset = offset
     }
 
+    /// How many of `columns`, from the first, fit in `width` cells with the one-cell gaps.
+    public static func fitting(_ columns: [Column], width: Int) -> Int {
+        var used = 0
+        return columns.prefix { c in
+            defer { used += c.width + 1 }
+            return used + c.width <= width
+        }.count
+    }
+
     /// The first row shown so that `selected` is visible in `height` rows.
     public static func scrollOffset(selected: Int?, current: Int, visible: Int) -> Int {
         guard let s = selected, visible > 0 else { return max(0, current) }

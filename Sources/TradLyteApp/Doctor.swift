@@ -87,7 +87,7 @@ package enum Doctor {
                 name: "Rate limit", level: .ok,
                 detail:
                     "\(IndicatorSpec.format(env.config.callsPerMinute)) calls/min\(tier), \(env.config.retries) "
-                    + "retries; a one-year grouped-daily backfill takes ~\(duration(year))",
+                    + "retries; a one-year grouped-daily backfill takes ~\(DurationText.short(year))",
                 fix: env.config.callsPerMinute <= 5 && env.apiKey != nil
                     ? "a paid plan allows more: set calls_per_minute in the config" : nil))
 
@@ -184,11 +184,5 @@ package enum Doctor {
         case .transport: return "check the base URL (POLYGON_BASE_URL) and your network or proxy (HTTPS_PROXY/NO_PROXY)"
         default: return "see the message above"
         }
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        if seconds < 90 { return "\(Int(seconds)) s" }
-        if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }
-        return String(format: "%.1f h", seconds / 3600)
     }
 }

@@ -53,6 +53,17 @@ package enum Portfolios {
         }
     }
 
+    /// The portfolio's account settings from a study's (cash, commission, slippage, fractions).
+    package static func configuration(_ request: StudyRequest) -> PortfolioBacktester.Configuration {
+        var config = PortfolioBacktester.Configuration()
+        config.cash = request.configuration.cash
+        config.commission = request.configuration.commission
+        config.commissionFixed = request.configuration.commissionFixed
+        config.slippageBps = request.configuration.slippageBps
+        config.fractionalShares = request.configuration.fractionalShares
+        return config
+    }
+
     /// One run of `request`'s strategy over `members`.
     package static func run(
         _ request: StudyRequest, members: [PortfolioBacktester.Member],
@@ -60,14 +71,10 @@ package enum Portfolios {
         rank: String?, latestClosed: Int32, cancellation: CancellationFlag? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws(AppError) -> PortfolioBacktester.Result {
-        var compiled = try Studies.compile(request)
-        if let interval = request.interval, interval != request.strategy.interval {
-            var strategy = request.strategy
-            strategy.interval = interval
-            do { compiled = try CompiledStrategy(strategy, parameters: request.parameters) } catch {
-                throw AppError.badInput("the strategy does not compile at \(interval):\n\(error)")
-            }
-        }
+        // The portfolio trades on the requested interval: the strategy compiled for it.
+        var onInterval = request
+        onInterval.strategy.interval = request.baseInterval
+        let compiled = try Studies.compile(onInterval)
         var rule: CompiledRule?
         if let rank {
             do { rule = try RuleCompiler().compile(rank) } catch {

@@ -238,12 +238,8 @@ package final class UISession {
                             let members = try Portfolios.members(
                                 universe.map { .symbols($0) } ?? .stored(minMarketCap: nil, sector: nil, type: nil),
                                 env: env)
-                            var config = PortfolioBacktester.Configuration()
+                            var config = Portfolios.configuration(request)
                             config.maxPositions = maxPositions
-                            config.cash = request.configuration.cash
-                            config.commission = request.configuration.commission
-                            config.commissionFixed = request.configuration.commissionFixed
-                            config.slippageBps = request.configuration.slippageBps
                             let result = try Portfolios.run(
                                 request, members: members, configuration: config, rank: nil, latestClosed: latest,
                                 cancellation: cancel,

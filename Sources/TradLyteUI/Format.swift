@@ -2,11 +2,6 @@ import Foundation
 import TermRender
 import TradLyteCore
 
-extension String {
-    /// Left-padded with zeros to `width` characters.
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}
-
 /// Number formatting for screens (locale-independent, so snapshots are stable).
 enum Format {
     /// Cents, four decimals below a dollar (a sub-dollar stock's tick), none from 10,000.
@@ -40,10 +35,12 @@ enum Format {
     }
     /// An instant in New York time, as the header shows the clock: "2024-03-15 17:02 ET".
     static func eastern(_ date: Date) -> String {
-        let local = NewYorkTime.local(at: date)
-        let minute = local.secondOfDay / 60
-        return "\(local.date) " + PriceScale.fixed(Double(minute / 60), decimals: 0).leftPadded(2)
-            + ":" + PriceScale.fixed(Double(minute % 60), decimals: 0).leftPadded(2) + " ET"
+        "\(NewYorkTime.local(at: date).date) " + clock(date)
+    }
+    /// "17:02 ET": the time of day in New York.
+    static func clock(_ date: Date) -> String {
+        let minute = NewYorkTime.local(at: date).secondOfDay / 60
+        return String(format: "%02d:%02d ET", minute / 60, minute % 60)
     }
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 }

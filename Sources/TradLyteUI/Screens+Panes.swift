@@ -96,23 +96,28 @@ extension Screens {
             entries: r.trades.map(\.entryBar) + (r.openTrade.map { [$0.entryBar] } ?? []),
             exits: r.trades.map(\.exitBar),
             ctx, parts[0], axis: parts[1], &buf)
-        if ddRows > 0 {
-            let columns = max(1, parts[0].width - PriceChart.axisWidth)
-            let perColumn = r.equity.count > columns * 2 ? 1 : max(1, columns / max(1, r.equity.count))
-            // One bar per cell column: the deepest drawdown of each column's share of bars.
-            let per = max(1, Int((Double(r.drawdown.count) / Double(columns)).rounded(.up)))
-            let dd = stride(from: 0, to: r.drawdown.count, by: per).map {
-                -(r.drawdown[$0..<min(r.drawdown.count, $0 + per)].max() ?? 0) * 100
-            }
-            var h = Histogram(values: dd, styles: [t.bear], columnsPerBar: per == 1 ? perColumn : 1, glyphs: ctx.glyphs)
-            h.background = t.text
-            h.render(parts[2].inset(right: PriceChart.axisWidth), &buf)
-            buf.put(
-                " dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[2].maxX - PriceChart.axisWidth,
-                y: parts[2].y, style: t.muted, maxWidth: PriceChart.axisWidth)
-        }
+        if ddRows > 0 { drawdownBand(r.drawdown, deepest: stats["Max. Drawdown [%]"]?.number, ctx, parts[2], &buf) }
         tradesTable(panel, r, ctx, parts[3], &buf)
         if statsWidth > 0 { statisticsTable(stats, panel: nil, ctx, cols[1].inset(left: 1), &buf) }
+    }
+
+    /// The drawdown under an equity plot of the same width: one bar per cell column, the
+    /// deepest drawdown of that column's share of bars, and the deepest of all on the axis.
+    static func drawdownBand(_ drawdown: [Double], deepest: Double?, _ ctx: Context, _ area: Rect, _ buf: inout Buffer)
+    {
+        let t = ctx.theme
+        let columns = max(1, area.width - PriceChart.axisWidth)
+        let perColumn = drawdown.count > columns * 2 ? 1 : max(1, columns / max(1, drawdown.count))
+        let per = max(1, Int((Double(drawdown.count) / Double(columns)).rounded(.up)))
+        let dd = stride(from: 0, to: drawdown.count, by: per).map {
+            -(drawdown[$0..<min(drawdown.count, $0 + per)].max() ?? 0) * 100
+        }
+        var h = Histogram(values: dd, styles: [t.bear], columnsPerBar: per == 1 ? perColumn : 1, glyphs: ctx.glyphs)
+        h.background = t.text
+        h.render(area.inset(right: PriceChart.axisWidth), &buf)
+        buf.put(
+            " dd " + Format.percent(deepest), x: area.maxX - PriceChart.axisWidth, y: area.y, style: t.muted,
+            maxWidth: PriceChart.axisWidth)
     }
 
     /// Where the backtest overview puts its parts in `body` (the pane below its two summary lines).
@@ -518,11 +523,7 @@ extension Screens {
             (Table.Column("SIDE", width: 5), { tr, _ in (tr.isLong ? "long" : "short", nil) }),
             (Table.Column("REASON", width: 11), { tr, open in (open ? "open" : tr.exitReason.rawValue, t.muted) }),
         ]
-        var used = 0
-        let shown = all.prefix { item in
-            defer { used += item.0.width + 1 }
-            return used + item.0.width <= area.width
-        }
+        let shown = all.prefix(Table.fitting(all.map(\.0), width: area.width))
         func row(_ number: String, _ tr: BacktestTrade, open: Bool) -> [Cell] {
             [(number, t.muted)] + shown.dropFirst().map { $0.1(tr, open) }
         }

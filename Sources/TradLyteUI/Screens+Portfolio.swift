@@ -68,17 +68,7 @@ extension Screens {
             let per = max(1, Int((Double(v.count) / Double(columns)).rounded(.up)))
             return stride(from: 0, to: v.count, by: per).map { pick(Array(v[$0..<min(v.count, $0 + per)])) }
         }
-        if ddRows > 0 {
-            let dd = r.drawdown
-            var h = Histogram(
-                values: perColumn(dd) { -($0.max() ?? 0) * 100 }, styles: [t.bear], columnsPerBar: 1, glyphs: ctx.glyphs
-            )
-            h.background = t.text
-            h.render(parts[2].inset(right: PriceChart.axisWidth), &buf)
-            buf.put(
-                " dd " + Format.percent(stats["Max. Drawdown [%]"]?.number), x: parts[2].maxX - PriceChart.axisWidth,
-                y: parts[2].y, style: t.muted, maxWidth: PriceChart.axisWidth)
-        }
+        if ddRows > 0 { drawdownBand(r.drawdown, deepest: stats["Max. Drawdown [%]"]?.number, ctx, parts[2], &buf) }
         // Positions held, one cell per column in eighths of the limit.
         let held = perColumn(r.positions.map(Double.init)) { $0.max() ?? 0 }
         let strip = held.map { v -> String in
@@ -124,16 +114,12 @@ extension Screens {
                 (open ? "open" : trade.trade.exitReason.rawValue, t.muted),
             ]
         }
-        var used = 0
         let all = [
             Table.Column("SYMBOL", width: 6), Table.Column("ENTRY", width: 10), Table.Column("EXIT", width: 10),
             Table.Column("RET%", width: 7, .right), Table.Column("P&L", width: 9, .right),
             Table.Column("REASON", width: 12),
         ]
-        let shown = all.prefix { c in
-            defer { used += c.width + 1 }
-            return used + c.width <= area.width
-        }
+        let shown = all.prefix(Table.fitting(all, width: area.width))
         Table(
             columns: Array(shown), rows: rows.map { Array($0.prefix(shown.count)) }, selected: p.selected,
             style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection

@@ -96,7 +96,7 @@ public enum Screens {
     public static func marketStatus(_ now: Date, calendar: TradingCalendar) -> (String, String) {
         let local = NewYorkTime.local(at: now)
         let minute = local.secondOfDay / 60
-        let clock = String(format: "%02d:%02d ET", minute / 60, minute % 60)
+        let clock = Format.clock(now)
         guard let index = calendar.sessionIndex(local.date) else { return ("market closed", clock) }
         let open = calendar.openMinute(ofSessionAt: index)
         let close = calendar.closeMinute(ofSessionAt: index)

@@ -16,11 +16,13 @@ struct BenchMain {
         if args.contains("--help") || args.contains("-h") {
             print(
                 """
-                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest|portfolio|ui] [--symbols N] [--sessions N] [--seed N] [--dir PATH]
+                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest|portfolio|ui]
+                                      [--symbols N] [--sessions N] [--seed N] [--dir PATH]
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
                   backtest  SMA-cross backtest vs backtesting.py, 1,000-symbol panel, 1,000-combination sweep, 12,000-symbol scan
-                  portfolio  one strategy over 1,000 symbols x 2,500 bars, 20 positions, vs vectorbt's cash-sharing from_signals
+                  portfolio  one strategy over 1,000 symbols x 2,500 bars, 20 positions,
+                             vs vectorbt's cash-sharing from_signals
                   pipeline  2-year backfill and daily run of 12,000 symbols; all Fibonacci bars of 10 M daily bars
                   marketdata  parse a 12,000-ticker grouped-daily payload; fetch 500 sessions from the fake server at 1,000/min
                   ui        chart screen render, unchanged-frame flush, key to frame; start to first frame of release `tradlyte` on N×M bars

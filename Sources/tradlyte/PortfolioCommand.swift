@@ -67,13 +67,8 @@ struct PortfolioCommand: ParsableCommand {
                         + "drop --fill-close and --close-at-end")
             }
             let positions = try positionValues()
-            var config = PortfolioBacktester.Configuration()
+            var config = Portfolios.configuration(request)
             config.maxPositions = positions[0]
-            config.cash = request.configuration.cash
-            config.commission = request.configuration.commission
-            config.commissionFixed = request.configuration.commissionFixed
-            config.slippageBps = request.configuration.slippageBps
-            config.fractionalShares = request.configuration.fractionalShares
             config.minPrice = minPrice
             config.minDollarVolume = minDollarVolume
             config.sizing = try sizingChoice()

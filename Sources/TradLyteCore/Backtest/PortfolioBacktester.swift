@@ -227,7 +227,6 @@ public enum PortfolioBacktester {
         var cashSeries = [Double](repeating: c.cash, count: n)
         var exposure = [Double](repeating: 0, count: n)
         var positions = [Int](repeating: 0, count: n)
-        var lastSessions = [Int32](repeating: 0, count: n)
         var cash = c.cash
         var held = Set<Int>()
         var pendingEntries: [Int] = []
@@ -243,13 +242,19 @@ public enum PortfolioBacktester {
             closed.append(Trade(symbol: books[b].symbol, trade: trade))
             traded += abs(t.size) * t.exitPrice
         }
-        func close(_ b: Int, bar i: Int, price: Double, reason: BacktestTrade.ExitReason) {
+        /// Books against the shared cash the exit that `leave` makes on `b`'s account, if it
+        /// closes the position (an exit order, or a stop or target inside the bar).
+        func settle(_ b: Int, _ leave: (inout Backtester.Account) -> Void) {
             let size = books[b].account.size
-            books[b].account.exit(at: i, price: price, reason: reason)
-            guard let t = books[b].account.trades.last else { return }
-            cash += size * t.exitPrice - (t.commissions - books[b].account.entryCommission)
+            let entryCommission = books[b].account.entryCommission
+            leave(&books[b].account)
+            guard !books[b].account.inPosition, let t = books[b].account.trades.last else { return }
+            cash += size * t.exitPrice - (t.commissions - entryCommission)
             held.remove(b)
             record(b)
+        }
+        func close(_ b: Int, bar i: Int, price: Double, reason: BacktestTrade.ExitReason) {
+            settle(b) { $0.exit(at: i, price: price, reason: reason) }
         }
 
         // The traded steps: those whose bars end in the range (earlier ones only warm up).
@@ -330,7 +335,6 @@ public enum PortfolioBacktester {
                 current[b] = i
                 return i < step.count && step[i] == t ? i : nil
             }
-            lastSessions[t] = sessionOf[t]
             // 1. Orders from the previous close: exits, then entries in rank order.
             for b in held.sorted() {
                 guard let i = barOf(b), let reason = books[b].pendingExit else { continue }
@@ -369,14 +373,7 @@ public enum PortfolioBacktester {
             // 2. Brackets inside the bar.
             for b in held.sorted() {
                 guard let i = barOf(b), books[b].account.hasBrackets else { continue }
-                let size = books[b].account.size
-                let commission = books[b].account.entryCommission
-                books[b].account.checkBrackets(i)
-                if !books[b].account.inPosition, let x = books[b].account.trades.last {
-                    cash += size * x.exitPrice - (x.commissions - commission)
-                    held.remove(b)
-                    record(b)
-                }
+                settle(b) { $0.checkBrackets(i) }
             }
             // 3. Signals at this close: exits for the symbols held (a delisted one closes at its
             // last bar), entries for the others that fire.
@@ -422,7 +419,7 @@ public enum PortfolioBacktester {
         cashSeries = Array(cashSeries[lo..<m])
         exposure = Array(exposure[lo..<m])
         positions = Array(positions[lo..<m])
-        lastSessions = Array(lastSessions[lo..<m])
+        let lastSessions = Array(sessionOf[lo..<m])
         for k in closed.indices {
             closed[k].trade.entryBar -= lo
             closed[k].trade.exitBar -= lo
