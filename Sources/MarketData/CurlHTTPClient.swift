@@ -4,7 +4,8 @@ import TradLyteCore
 
 /// HTTP GET over libcurl: the only file that touches the CCurl module.
 ///
-/// TLS verification stays on, responses may be gzip-compressed, proxies come from
+/// TLS verification stays on, redirects are returned (never followed here: the caller decides
+/// whether a `Location` stays on its base), responses may be gzip-compressed, proxies come from
 /// `HTTPS_PROXY`/`NO_PROXY` (libcurl reads them), and finished handles go back to a pool
 /// so connections are reused. Each transfer blocks its calling thread: run them on your own
 /// threads, never on the cooperative pool.
@@ -70,8 +71,8 @@ public final class CurlHTTPClient: HTTPTransport, Sendable {
         tradlyte_curl_setopt_string(handle, CURLOPT_URL, url)
         tradlyte_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         tradlyte_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        tradlyte_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
-        tradlyte_curl_setopt_long(handle, CURLOPT_MAXREDIRS, 5)
+        // Redirects come back to the caller, which follows only those that stay on its base.
+        tradlyte_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         tradlyte_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         tradlyte_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         tradlyte_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")  // every encoding curl supports (gzip, …)

@@ -59,7 +59,9 @@ public struct HTTPResponse: Sendable {
 
     /// `Retry-After` in seconds, when given as a number.
     public var retryAfter: Double? {
-        headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        headers["retry-after"].flatMap { NumberText.decimal($0.trimmingCharacters(in: .whitespaces)) }.map {
+            max(0, $0)
+        }
     }
 }
 

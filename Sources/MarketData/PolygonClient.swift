@@ -22,12 +22,16 @@ public final class PolygonClient: MarketDataProvider, Sendable {
         public var backoff: Double
         public var timeout: Double
         public var includeOTC: Bool
+        /// The longest wait the client accepts (a Retry-After, the rate window, a backoff); a
+        /// provider asking for more gets `ProviderError.waitTooLong` and the work is deferred.
+        public var maxWaitSeconds: Double
 
         public init(
             apiKey: String, baseURL: String = PolygonClient.defaultBaseURL, callsPerMinute: Double = 5,
             retries: Int = 2,
-            backoff: Double = 1, timeout: Double = 30, includeOTC: Bool = false
+            backoff: Double = 1, timeout: Double = 30, includeOTC: Bool = false, maxWaitSeconds: Double = 300
         ) {
+            self.maxWaitSeconds = maxWaitSeconds
             self.apiKey = apiKey
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             self.callsPerMinute = callsPerMinute
@@ -58,6 +62,8 @@ public final class PolygonClient: MarketDataProvider, Sendable {
     public static let defaultBaseURL = "https://api.massive.com"
     /// Hosts the service names in its own `next_url`s; their paths are re-based onto the configured base.
     public static let serviceHosts: Set<String> = ["api.massive.com", "api.polygon.io"]
+    /// The most results a ticker or split listing is paged for (ten times today's US market).
+    public static let maxTickers = 120_000
     /// The free plan's rate-limit window: a 429 without Retry-After waits this long.
     public static let rateWindowSeconds = 60.0
 
@@ -122,11 +128,12 @@ public final class PolygonClient: MarketDataProvider, Sendable {
         }
         let url = pathOrURL.hasPrefix("http") ? try rebase(pathOrURL) : configuration.baseURL + pathOrURL
         let endpoint = Self.endpointName(url)
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             url: url, query: query,
             headers: [("Authorization", "Bearer \(configuration.apiKey)"), ("Accept", "application/json")],
             connectTimeout: min(10, configuration.timeout), timeout: configuration.timeout)
         var attempt = 0
+        var redirects = 0
         while true {
             do {
                 try limiter.acquire(cancel: cancellation)
@@ -140,12 +147,20 @@ public final class PolygonClient: MarketDataProvider, Sendable {
                 let response = try transport.get(request, cancel: cancellation)
                 switch response.status {
                 case 200..<300: return response.body
+                case 300..<400:
+                    // Followed only while it stays on the configured base: the key goes nowhere else.
+                    redirects += 1
+                    request.url = try redirectTarget(
+                        response, from: request.fullURL, endpoint: endpoint, hop: redirects)
+                    request.query = []
+                    continue
                 case 401: throw ProviderError.unauthorized("HTTP 401 from \(endpoint)")
                 case 403: throw Self.classifyForbidden(response.body, endpoint: endpoint)
                 case 404: throw ProviderError.invalidResponse(endpoint: endpoint, message: "HTTP 404 — not found")
                 case 429:
                     // The limit is per minute: without Retry-After the window is what to wait for.
                     let wait = response.retryAfter ?? Self.rateWindowSeconds
+                    try checkWait(wait, status: 429, endpoint: endpoint, given: response.retryAfter != nil)
                     limiter.pause(for: wait)
                     retryAfter = 0
                     let source =
@@ -160,6 +175,9 @@ public final class PolygonClient: MarketDataProvider, Sendable {
                     failure = .status(429, bodyExcerpt: redact(excerpt))
                 default:
                     retryAfter = response.retryAfter
+                    if let wait = retryAfter, attempt < configuration.retries {
+                        try checkWait(wait, status: response.status, endpoint: endpoint, given: true)
+                    }
                     failure = .status(
                         response.status, bodyExcerpt: redact(String(decoding: response.body.prefix(200), as: UTF8.self))
                     )
@@ -193,19 +211,81 @@ public final class PolygonClient: MarketDataProvider, Sendable {
         }
     }
 
-    /// Fetches `path` and every page its `next_url`s lead to (at most `maxPages`), handing each
-    /// page's body and endpoint name to `page`, which returns the page's `next_url`.
+    /// Refuses a wait over `maxWaitSeconds` before anything waits (nor pauses the shared limiter).
+    func checkWait(_ seconds: Double, status: Int, endpoint: String, given: Bool) throws {
+        guard seconds > configuration.maxWaitSeconds else { return }
+        let source = given ? "Retry-After" : "the rate window"
+        throw ProviderError.waitTooLong(
+            "HTTP \(status) from \(endpoint) asked to wait \(Int(seconds.rounded())) s (\(source)), over the "
+                + "\(Int(configuration.maxWaitSeconds)) s cap")
+    }
+
+    /// Where a 3xx leads, when it stays on the configured base (same scheme, host and port) and
+    /// within five hops; anything else is an error naming the target.
+    func redirectTarget(_ response: HTTPResponse, from current: String, endpoint: String, hop: Int) throws -> String {
+        guard let location = response.headers["location"], !location.isEmpty,
+            let target = URL(string: location, relativeTo: URL(string: current))?.absoluteURL,
+            let components = URLComponents(url: target, resolvingAgainstBaseURL: true)
+        else {
+            throw ProviderError.invalidResponse(
+                endpoint: endpoint, message: "HTTP \(response.status) without a usable Location header")
+        }
+        let shown = redact(target.absoluteString)
+        guard isOnBase(components) else {
+            throw ProviderError.invalidResponse(
+                endpoint: endpoint,
+                message:
+                    "HTTP \(response.status) redirects to \(shown), which is not the configured base "
+                    + "\(configuration.baseURL) — refusing to follow (requests go only to polygon_base_url)")
+        }
+        guard hop <= 5 else {
+            throw ProviderError.invalidResponse(
+                endpoint: endpoint, message: "more than 5 redirects (the last to \(shown)) — refusing to follow")
+        }
+        return target.absoluteString
+    }
+
+    /// Whether `url` has the configured base's scheme, host and port (default ports included).
+    func isOnBase(_ url: URLComponents) -> Bool {
+        guard let base = URLComponents(string: configuration.baseURL) else { return false }
+        func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : 80) }
+        return url.scheme?.lowercased() == base.scheme?.lowercased()
+            && url.host?.lowercased() == base.host?.lowercased()
+            && port(url) == port(base)
+    }
+
+    /// Fetches `path` and every page its `next_url`s lead to, handing each page's body and
+    /// endpoint name to `page`, which returns the page's `next_url` and how many results it held.
+    /// Bounded: a `next_url` seen before (a page pointing at itself, a cycle) stops with an error,
+    /// and so does paging past `expected` results (the budget is `expected` over the first
+    /// page's size, plus one page).
     func paginate(
-        _ path: String, query: [(String, String)], maxPages: Int = 10_000,
-        _ page: (Data, String) throws -> String?
+        _ path: String, query: [(String, String)], expected: Int,
+        _ page: (Data, String) throws -> (next: String?, count: Int)
     ) throws {
         var url = path
         var q = query
         var pages = 0
+        var budget = 1
+        var seen: Set<String> = []
         while true {
             let data = try fetch(url, query: q)
             pages += 1
-            guard let next = try page(data, Self.endpointName(url)), !next.isEmpty, pages < maxPages else { return }
+            let (next, count) = try page(data, Self.endpointName(url))
+            if pages == 1 { budget = count > 0 ? (max(1, expected) + count - 1) / count + 1 : 1 }
+            guard let next, !next.isEmpty else { return }
+            let endpoint = Self.endpointName(url)
+            guard seen.insert(next).inserted else {
+                throw ProviderError.invalidResponse(
+                    endpoint: endpoint,
+                    message: "next_url repeats an earlier page after \(pages) pages — the provider is looping; stopped")
+            }
+            guard count > 0, pages < budget else {
+                let why =
+                    count == 0 ? "an empty page still names a next_url" : "more pages than \(expected) results need"
+                throw ProviderError.invalidResponse(
+                    endpoint: endpoint, message: "\(why) (\(pages) pages so far) — stopped paging")
+            }
             url = next
             q = []  // next_url carries the query (and its cursor) itself
         }
@@ -377,13 +457,14 @@ public final class PolygonClient: MarketDataProvider, Sendable {
         var bars: [DailyBar] = []
         try paginate(
             "/v2/aggs/ticker/\(symbol)/range/1/day/\(from)/\(to)",
-            query: [("adjusted", "true"), ("sort", "asc"), ("limit", "50000")]
+            query: [("adjusted", "true"), ("sort", "asc"), ("limit", "50000")],
+            expected: from <= to ? calendar.sessions(in: from...to).count : 0
         ) { data, endpoint in
             let response = try aggregates(data, endpoint: endpoint)
             for (i, a) in (response.results ?? []).enumerated() {
                 bars.append(try bar(a, index: i, endpoint: endpoint))
             }
-            return response.next_url
+            return (response.next_url, response.results?.count ?? 0)
         }
         // Pages must join into one increasing series.
         for k in bars.indices.dropFirst() where bars[k].session <= bars[k - 1].session {
@@ -408,8 +489,11 @@ public final class PolygonClient: MarketDataProvider, Sendable {
 
     public func symbols() throws -> [SymbolInfo] {
         var result: [SymbolInfo] = []
-        try paginate("/v3/reference/tickers", query: [("market", "stocks"), ("active", "true"), ("limit", "1000")]) {
-            data, _ in
+        // About 12,000 US stocks and ETFs are active; the budget allows for ten times that.
+        try paginate(
+            "/v3/reference/tickers", query: [("market", "stocks"), ("active", "true"), ("limit", "1000")],
+            expected: Self.maxTickers
+        ) { data, _ in
             let response = try decode(TickersResponse.self, data, endpoint: "/v3/reference/tickers")
             for t in response.results ?? [] {
                 guard let type = t.type, Self.trackedTypes.contains(type),
@@ -419,7 +503,7 @@ public final class PolygonClient: MarketDataProvider, Sendable {
                 result.append(
                     SymbolInfo(symbol: symbol, name: t.name, type: type, exchange: exchange, active: t.active ?? true))
             }
-            return response.next_url
+            return (response.next_url, response.results?.count ?? 0)
         }
         return result
     }
@@ -482,7 +566,9 @@ public final class PolygonClient: MarketDataProvider, Sendable {
 
     func splits(path: String, since: SessionDate) throws -> [Split] {
         var result: [Split] = []
-        try paginate(path, query: [("execution_date.gte", since.description), ("limit", "1000")]) { data, _ in
+        try paginate(
+            path, query: [("execution_date.gte", since.description), ("limit", "1000")], expected: Self.maxTickers
+        ) { data, _ in
             let response = try decode(SplitsResponse.self, data, endpoint: path)
             for (i, s) in (response.results ?? []).enumerated() {
                 guard let symbol = try? Symbol(s.ticker) else { continue }
@@ -492,7 +578,7 @@ public final class PolygonClient: MarketDataProvider, Sendable {
                 }
                 result.append(Split(symbol: symbol, date: date, from: s.split_from, to: s.split_to))
             }
-            return response.next_url
+            return (response.next_url, response.results?.count ?? 0)
         }
         return result
     }

@@ -62,6 +62,15 @@ public final class FakePolygonServer: @unchecked Sendable {
         case impossiblePrices
         /// An empty result set, as on a holiday.
         case emptyResults
+        /// The normal page, but its `next_url` names the request itself: a cursor that never
+        /// advances, which a client following `next_url` blindly repeats forever. (Users of the
+        /// official client reported pagination that returned the same cursor again:
+        /// massive-com/client-python issues on `next_url` loops; any server bug can do it.)
+        case loopingNextURL
+        /// `302 Found` to `location` (absolute, or a path on this server): HTTP lets a server
+        /// send a client anywhere (RFC 9110 §15.4), and the domain move from api.polygon.io to
+        /// api.massive.com is exactly such a redirect for clients on the old name.
+        case redirect(to: String)
     }
 
     public let apiKey: String
@@ -270,7 +279,7 @@ public final class FakePolygonServer: @unchecked Sendable {
     {
         let reason =
             [
-                200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
             ][status] ?? "Status"
         var head =
@@ -380,6 +389,16 @@ public final class FakePolygonServer: @unchecked Sendable {
             case .emptyResults:
                 let empty: [String: Any] = ["status": "OK", "queryCount": 0, "resultsCount": 0, "adjusted": true]
                 return send(fd, status: 200, body: ok(empty).1)
+            case .loopingNextURL:
+                let response = route(request)
+                guard response.status == 200,
+                    var object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+                else { return send(fd, status: response.status, body: response.body) }
+                object["next_url"] = (nextURLBase ?? baseURL) + request.target
+                return send(fd, status: 200, body: ok(object).1)
+            case .redirect(let location):
+                let body = Data(#"{"status":"ERROR","error":"moved"}"#.utf8)
+                return send(fd, status: 302, body: body, extraHeaders: ["Location: \(location)"])
             }
         }
         let response = route(request)

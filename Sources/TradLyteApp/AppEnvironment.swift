@@ -73,6 +73,12 @@ package struct AppEnvironment {
     /// reproducible demos.
     package let pinnedNow: Date?
 
+    /// The base URL as it may be shown: a key pasted into it (`?apiKey=…`) is replaced by ***.
+    package var displayBaseURL: String {
+        guard let key = apiKey?.value, key.count >= 4 else { return baseURL }
+        return baseURL.replacingOccurrences(of: key, with: "***")
+    }
+
     package func now() -> Date {
         clock.now()
     }
@@ -111,7 +117,7 @@ package struct AppEnvironment {
         }
         let configuration = PolygonClient.Configuration(
             apiKey: key.value, baseURL: baseURL,
-            callsPerMinute: config.callsPerMinute, retries: config.retries)
+            callsPerMinute: config.callsPerMinute, retries: config.retries, maxWaitSeconds: config.maxWaitSeconds)
         let userAgent = "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"
         try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let limiter = RateLimiter(
@@ -153,6 +159,9 @@ package struct AppConfig: Equatable {
     /// The plan's request budget (free tier: 5).
     package var callsPerMinute = 5.0
     package var retries = 2
+    /// The longest the provider may make a run wait at once (a Retry-After, the rate window);
+    /// past it the rest of the run's fetches are deferred to the next run.
+    package var maxWaitSeconds = 300.0
     package var quoteTTLSeconds = 60.0
     package var provider = ProviderChoice.auto
     /// "market" (grouped daily for every ticker) or "watchlist" (per-ticker ranges).
@@ -173,7 +182,7 @@ package struct AppConfig: Equatable {
     package var autoRefresh = false
 
     package static let knownKeys = [
-        "close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries",
+        "close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries", "max_wait_seconds",
         "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
         "notify_command", "notify_timeout_seconds", "scan_strategies", "theme", "auto_refresh",
     ]
@@ -232,6 +241,7 @@ package struct AppConfig: Equatable {
             case "retries":
                 let n = try number(key, value, 0...10)
                 config.retries = Int(n)
+            case "max_wait_seconds": config.maxWaitSeconds = try number(key, value, 60...86_400)
             case "quote_ttl_seconds": config.quoteTTLSeconds = try number(key, value, 0...86_400)
             case "provider":
                 guard let s = string(value), let choice = ProviderChoice(rawValue: s) else {
@@ -324,6 +334,42 @@ package final class StoreFlagMemory: Sendable {
             return try? body(store)
         }
     }
+}
+
+/// Rewrites the config file through `edit` without ever losing what it cannot read: the file
+/// it replaces must parse as a JSON object (else nothing is written and the error says what is
+/// wrong — a hand edit or an editor's half-written save must not cost the API key and every
+/// setting), and its previous bytes are kept as `config.json.bak` with the same permissions.
+package func rewriteConfig(_ path: String, _ edit: (inout [(String, JSONValue)]) -> Void) throws {
+    var pairs: [(String, JSONValue)] = []
+    var previous: Data?
+    if FileManager.default.fileExists(atPath: path) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AppError.failure("cannot read \(path) — check its permissions; nothing was written")
+        }
+        previous = data
+        if !data.allSatisfy({ [0x20, 0x0A, 0x0D, 0x09].contains($0) }) {
+            let parsed: JSONValue
+            do { parsed = try JSONValue.parse(data) } catch {
+                let detail = (error.diagnostics.first?.message ?? "").replacingOccurrences(
+                    of: "not valid JSON: ", with: "")
+                throw AppError.badInput(
+                    "\(path) is not valid JSON (\(detail)) — nothing was written; fix the file and try again")
+            }
+            guard case .object(let existing) = parsed else {
+                throw AppError.badInput("\(path) does not hold a JSON object — nothing was written; fix the file first")
+            }
+            pairs = existing
+        }
+    }
+    edit(&pairs)
+    if let previous {
+        var info = stat()
+        var mode = stat(path, &info) == 0 ? info.st_mode & 0o777 : 0o600
+        if String(decoding: previous, as: UTF8.self).contains("\"polygon_api_key\"") { mode &= 0o700 }
+        try AtomicFile.replace(path + ".bak", with: previous, mode: mode, what: "the config file's backup")
+    }
+    try replaceConfigFile(path, with: Data((JSONValue.object(pairs).rendered() + "\n").utf8))
 }
 
 /// Replaces the config file atomically without ever widening who can read it: the new file is

@@ -36,6 +36,14 @@ package enum CSVImport {
             throw AppError.badInput("the file has its own symbol column — drop --symbol \(given)")
         }
         let store = try env.openStore()
+        // A damaged file is refused before anything is written into it (a write could land on a
+        // good page and "succeed" into a database that every reader then calls malformed).
+        let check = try store.quickCheck()
+        guard check == "ok" else {
+            throw AppError.failure(
+                "\(env.databasePath) fails SQLite's quick integrity check (\(check.prefix(200))) — nothing was "
+                    + "imported and the file was left as it was; move it aside or restore a backup, then import again")
+        }
         let now = env.now()
         let runID = try store.beginRun(trigger: .cli, at: now)
         do {

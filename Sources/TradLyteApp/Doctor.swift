@@ -42,7 +42,7 @@ package enum Doctor {
             if url?.host == nil {
                 checks.append(
                     Check(
-                        name: "Base URL", level: .fail, detail: "'\(env.baseURL)' is not a URL",
+                        name: "Base URL", level: .fail, detail: "'\(env.displayBaseURL)' is not a URL",
                         fix: "set POLYGON_BASE_URL or polygon_base_url to e.g. "
                             + PolygonClient.defaultBaseURL))
             } else {
@@ -50,7 +50,7 @@ package enum Doctor {
                 let secure = env.baseURL.hasPrefix("https://") || loopback
                 checks.append(
                     Check(
-                        name: "Base URL", level: secure ? .ok : .warn, detail: env.baseURL,
+                        name: "Base URL", level: secure ? .ok : .warn, detail: env.displayBaseURL,
                         fix: secure ? nil : "use https:// so the key is not sent in clear text"))
                 let client = PolygonClient(
                     configuration: .init(

@@ -102,12 +102,9 @@ package enum Portfolios {
         ranges: [BacktestRunner.ParameterRange], positions: [Int], rank: String?, latestClosed: Int32,
         cap: Int = Studies.gridCap
     ) throws(AppError) -> [SweepRow] {
+        try checkGrid(ranges, positions: positions, cap: cap)
         var combos: [[String: Double]] = [[:]]
         for r in ranges { combos = combos.flatMap { c in r.values.map { c.merging([r.name: $0]) { $1 } } } }
-        guard combos.count * positions.count <= cap else {
-            throw AppError.badInput(
-                "the grid has \(combos.count * positions.count) combinations, over the cap of \(cap) — narrow it")
-        }
         var rows: [SweepRow] = []
         for combo in combos {
             var cell = request
@@ -121,6 +118,20 @@ package enum Portfolios {
         }
         let metric = request.metric
         return rows.sorted { (metric.score($0.stats) ?? -.infinity) > (metric.score($1.stats) ?? -.infinity) }
+    }
+
+    /// Refuses, before anything is built, a grid of parameter combinations times position
+    /// limits over `cap` (counted without overflow).
+    package static func checkGrid(
+        _ ranges: [BacktestRunner.ParameterRange], positions: [Int], cap: Int = Studies.gridCap
+    ) throws(AppError) {
+        let (size, overflow) = BacktestRunner.gridSize(ranges).multipliedReportingOverflow(by: positions.count)
+        let total = overflow ? Int.max : size
+        guard total <= cap else {
+            throw AppError.badInput(
+                "the grid has \(BacktestRunner.gridSizeText(total)) combinations, over the cap of "
+                    + "\(NumberText.grouped(cap)) — narrow the --param ranges or --max-positions")
+        }
     }
 
     /// Rolling windows over the members' sessions (`inSample` then `outOfSample` sessions): the
@@ -140,6 +151,7 @@ package enum Portfolios {
                 "\(Int(last - first) + 1) sessions are fewer than one in-sample plus out-of-sample window "
                     + "(\(inSample) + \(outOfSample))")
         }
+        try checkGrid(ranges, positions: positions)
         var windows: [BacktestRunner.WalkForwardWindow] = []
         var start = Int(first)
         while start + inSample + outOfSample - 1 <= Int(last) {

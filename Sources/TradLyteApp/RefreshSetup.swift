@@ -58,5 +58,5 @@ package struct RefreshSetup {
     }
 
     /// Where the data comes from, for messages.
-    package var source: String { provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.baseURL))" }
+    package var source: String { provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.displayBaseURL))" }
 }

@@ -45,7 +45,7 @@ package struct StatusReport: Encodable {
         let provider =
             env.config.provider == .demo || env.apiKey == nil
             ? "DEMO market (offline; set POLYGON_API_KEY for Polygon)"
-            : "polygon at \(env.baseURL) (key from \(env.apiKey!.origin))"
+            : "polygon at \(env.displayBaseURL) (key from \(env.apiKey!.origin))"
         var report = StatusReport(
             database: env.databasePath, config_file: env.configPath, schema_version: nil,
             symbols: 0, symbols_with_bars: 0, daily_rows: 0, latest_closed_session: latestClosed?.description,

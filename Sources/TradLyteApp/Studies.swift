@@ -136,8 +136,9 @@ package enum Studies {
         var result: [String: Double] = [:]
         for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]) else {
-                throw AppError.badInput("--param \(item): write NAME=VALUE, e.g. --param fast=20")
+            guard parts.count == 2, let value = NumberText.decimal(parts[1]) else {
+                throw AppError.badInput(
+                    "--param \(item): write NAME=VALUE with a plain decimal number, e.g. --param fast=20")
             }
             guard strategy.parameters.contains(where: { $0.name == parts[0] }) else {
                 let names = strategy.parameters.map(\.name).joined(separator: ", ")
@@ -221,14 +222,31 @@ package enum Studies {
     // MARK: - Sweeps and walk-forward
 
     /// The grid a strategy declares: each parameter with a min and a max, from min to max by
-    /// its step (a tenth of the span when it has none).
-    package static func declaredRanges(_ strategy: Strategy) -> [BacktestRunner.ParameterRange] {
-        strategy.parameters.compactMap { p in
-            guard let lo = p.min, let hi = p.max, hi > lo else { return nil }
-            let step = p.step ?? (hi - lo) / 10
-            let values = stride(from: lo, through: hi + step * 1e-9, by: step).map { ($0 * 1e9).rounded() / 1e9 }
-            return BacktestRunner.ParameterRange(name: p.name, values: values)
+    /// its step (a tenth of the span when it has none). Strategy files are checked for ranges
+    /// that cannot be swept when they load; a strategy built another way is checked here.
+    package static func declaredRanges(_ strategy: Strategy) throws(AppError) -> [BacktestRunner.ParameterRange] {
+        var ranges: [BacktestRunner.ParameterRange] = []
+        for p in strategy.parameters {
+            guard let lo = p.min, let hi = p.max, hi > lo else { continue }
+            switch BacktestRunner.ParameterRange.values(from: lo, to: hi, step: p.step ?? (hi - lo) / 10) {
+            case .success(let values): ranges.append(BacktestRunner.ParameterRange(name: p.name, values: values))
+            case .failure(let problem):
+                throw AppError.badInput("\(strategy.name): parameter \(p.name)'s declared range: \(problem)")
+            }
         }
+        return ranges
+    }
+
+    /// What `strategy validate` says of the declared grid: its size, and when it is over the
+    /// cap, that a full sweep never runs it (the CLI samples with --random, the UI samples 400).
+    package static func declaredGridNote(_ ranges: [BacktestRunner.ParameterRange]) -> String? {
+        guard !ranges.isEmpty else { return nil }
+        let size = BacktestRunner.gridSize(ranges)
+        let text = BacktestRunner.gridSizeText(size)
+        guard size > gridCap else { return "declared sweep grid: \(text) combinations" }
+        return "declared sweep grid: \(text) combinations, over the \(NumberText.grouped(gridCap)) cap — a full sweep "
+            + "never runs it: give narrower --param ranges or --random N to `tradlyte sweep`; the UI's sweep samples "
+            + "\(sampleSize)"
     }
 
     /// `NAME=FROM:TO:STEP` / `NAME=V1,V2` items, or the declared grid when there are none.
@@ -236,7 +254,7 @@ package enum Studies {
         _ items: [String], strategy: Strategy
     ) throws(AppError) -> [BacktestRunner.ParameterRange] {
         if items.isEmpty {
-            let declared = declaredRanges(strategy)
+            let declared = try declaredRanges(strategy)
             guard !declared.isEmpty else {
                 let names = strategy.parameters.map(\.name).joined(separator: ", ")
                 throw AppError.badInput(
@@ -254,9 +272,9 @@ package enum Studies {
         }
     }
 
-    /// Combinations in the grid of `ranges`.
+    /// Combinations in the grid of `ranges`, saturating at `Int.max` (never overflowing).
     package static func gridSize(_ ranges: [BacktestRunner.ParameterRange]) -> Int {
-        ranges.reduce(1) { $0 * $1.values.count }
+        BacktestRunner.gridSize(ranges)
     }
 
     /// Every combination of `ranges` (or `sample` random ones of them), the other parameters at
@@ -266,10 +284,15 @@ package enum Studies {
         cap: Int = gridCap, sample: Int? = nil, cancellation: CancellationFlag? = nil
     ) throws(AppError) -> BacktestRunner.Sweep {
         let grid = gridSize(ranges)
+        try requireBars(in: request, daily: daily, latestClosed: latestClosed)
+        guard cap > 0, (sample ?? 1) > 0 else {
+            throw AppError.badInput("--max and --random take a positive number of combinations")
+        }
         if min(grid, sample ?? grid) > cap {
+            let size = BacktestRunner.gridSizeText(min(grid, sample ?? grid))
             throw AppError.badInput(
-                "--param: the grid has \(grid) combinations, over the cap of \(cap) — narrow the ranges, "
-                    + "raise --max or use --random N")
+                "--param: the grid has \(size) combinations, over the cap of \(NumberText.grouped(cap)) — narrow the "
+                    + "ranges, raise --max or use --random N")
         }
         do {
             return try BacktestRunner.sweep(
@@ -293,6 +316,13 @@ package enum Studies {
         _ request: StudyRequest, ranges: [BacktestRunner.ParameterRange], daily: BarSeries, latestClosed: Int32,
         inSampleBars: Int? = nil, outOfSampleBars: Int? = nil, cancellation: CancellationFlag? = nil
     ) throws(AppError) -> BacktestRunner.WalkForward {
+        try requireBars(in: request, daily: daily, latestClosed: latestClosed)
+        let grid = gridSize(ranges)
+        guard grid <= gridCap else {
+            throw AppError.badInput(
+                "--param: the grid has \(BacktestRunner.gridSizeText(grid)) combinations, over the cap of "
+                    + "\(NumberText.grouped(gridCap)) that each window sweeps — narrow the ranges")
+        }
         let defaults = walkForwardBars(request.baseInterval)
         let inSample = inSampleBars ?? defaults.inSample
         let outOfSample = outOfSampleBars ?? defaults.outOfSample
@@ -307,6 +337,24 @@ package enum Studies {
                 cash: request.configuration.cash)
         } catch {
             throw AppError.badInput(error.description)
+        }
+    }
+
+    /// Refuses a date range that holds no closed session of the history (`--to 1989-12-29`), so a
+    /// sweep or walk-forward never answers an empty heat map with success.
+    static func requireBars(in request: StudyRequest, daily: BarSeries, latestClosed: Int32) throws(AppError) {
+        guard let range = request.range else { return }
+        let sessions = TradingCalendar.nyse.sessions
+        let held = daily.sessionIndex.contains { $0 <= latestClosed && range.contains(sessions[Int($0)]) }
+        guard held else {
+            let open = SessionDate(year: 1900, month: 1, day: 1)
+            let span =
+                range.lowerBound == open
+                ? "through \(range.upperBound)" : "in \(range.lowerBound) … \(range.upperBound)"
+            throw AppError.badInput(
+                "no bars \(span) (the history runs "
+                    + "\(daily.sessionIndex.first.map { "\(sessions[Int($0)])" } ?? "—") … "
+                    + "\(daily.sessionIndex.last.map { "\(sessions[Int($0)])" } ?? "—")) — widen the date range")
         }
     }
 

@@ -166,8 +166,16 @@ package final class UISession {
                     event = .failed("could not export the backtest: \(error)")
                 }
             case .saveWatchlist(let list):
-                do { try saveWatchlist(list) } catch {
-                    state.message = ("could not save the watchlist: \(error)", .error)
+                do {
+                    try saveWatchlist(list)
+                    if state.message?.text == "saving the watchlist…" {
+                        state.message = ("saved the watchlist to \(env.configPath)", .info)
+                    }
+                } catch {
+                    state.message = (
+                        "could not save the watchlist: \(error) — the change is kept in this session; fix the file, "
+                            + "then :save watchlist", .error
+                    )
                 }
             case .runBacktest(let name, let symbol, let interval, let parameters, let range, let generation):
                 do {
@@ -555,23 +563,17 @@ package final class UISession {
         }
     }
 
-    /// Writes the watchlist into config.json, keeping every other key (atomic replace).
+    /// Writes the watchlist into config.json, keeping every other key (see `rewriteConfig`).
     package func saveWatchlist(_ list: [String]) throws {
-        let path = env.configPath
-        var pairs: [(String, JSONValue)] = []
-        if let data = FileManager.default.contents(atPath: path),
-            case .object(let existing)? = try? JSONValue.parse(data)
-        {
-            pairs = existing
-        }
-        let value = JSONValue.array(list.map { .string($0) })
-        if let i = pairs.firstIndex(where: { $0.0 == "watchlist" }) {
-            pairs[i].1 = value
-        } else {
-            pairs.append(("watchlist", value))
-        }
         try FileManager.default.createDirectory(atPath: env.configDirectory, withIntermediateDirectories: true)
-        try replaceConfigFile(path, with: Data((JSONValue.object(pairs).rendered() + "\n").utf8))
+        try rewriteConfig(env.configPath) { pairs in
+            let value = JSONValue.array(list.map { .string($0) })
+            if let i = pairs.firstIndex(where: { $0.0 == "watchlist" }) {
+                pairs[i].1 = value
+            } else {
+                pairs.append(("watchlist", value))
+            }
+        }
     }
 }
 

@@ -35,6 +35,9 @@ public enum ProviderError: Error, Equatable, Sendable, CustomStringConvertible {
     /// 403 (or an empty grouped day): the session is not published yet on this plan.
     case notYetPublished(String)
     case rateLimited(String)
+    /// The provider asked for a wait longer than the configured cap (a huge `Retry-After`): the
+    /// work is deferred to a later run instead of holding the lock for hours.
+    case waitTooLong(String)
     /// The response could not be trusted (bad JSON, missing fields, impossible prices).
     case invalidResponse(endpoint: String, message: String)
     case unknownSymbol(String)
@@ -54,6 +57,9 @@ public enum ProviderError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notYetPublished(let d):
             return "not published yet on your plan (\(d)) — the session is deferred and fetched by a later run"
         case .rateLimited(let d): return "rate limited by the provider (\(d)) — lower calls_per_minute in the config"
+        case .waitTooLong(let d):
+            return "the provider asked for a long wait (\(d)) — the rest is deferred to the next run; raise "
+                + "max_wait_seconds in the config to wait instead"
         case .invalidResponse(let endpoint, let message): return "rejected a response from \(endpoint): \(message)"
         case .unknownSymbol(let s): return "unknown symbol '\(s)' — the provider has no such ticker"
         case .transport(let d): return d

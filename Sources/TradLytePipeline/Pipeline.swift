@@ -126,8 +126,7 @@ public final class Pipeline {
             onOrAfter: latest.adding(days: -365 * options.backfillYears - options.backfillYears / 4))
         var clamped = false
         if let text = try store.flag(Flag.historyWindowDays), let days = Int(text) {
-            // One day inside the window: its edge moves with the date.
-            let edge = calendar.sessionIndex(onOrAfter: today.adding(days: -days + 1))
+            let edge = historyEdge(today: today, days: days)
             if edge > backfillStart {
                 backfillStart = edge
                 clamped = true
@@ -278,8 +277,10 @@ public final class Pipeline {
                         "run \(ids) had been left running by a process that is gone — "
                             + "recorded as interrupted"))
             }
+            try store.reserveSpace()
             outcome.runID = try store.beginRun(trigger: options.trigger, at: clock())
         } catch {
+            store.releaseReserve()
             outcome.status = .failed
             outcome.error = "\(error)"
             outcome.failedStage = "start"
@@ -288,16 +289,27 @@ public final class Pipeline {
         let recorder = StageRecorder(runID: outcome.runID!, store: store, clock: clock, events: events)
         var work = RunState(recorder: recorder, events: events, stop: stop, startedTicks: startedTicks)
         do {
+            // A stop request is honoured between stages too (a signal after the fetch must not
+            // be followed by a run recorded as succeeded), and once more at the very end.
             try stagePlan(&work, &outcome)
             try stageFetch(&work, &outcome)
+            try work.checkStop()
             try stageMetadata(&work, &outcome)
             recordIngestStages(&work, outcome.ingest)
+            try work.checkStop()
             try stageScan(&work)
+            try work.checkStop()
             try stagePickDetails(&work)
+            try work.checkStop()
             try stageAlerts(&work, &outcome)
+            try work.checkStop()
             try stageVacuum(&work)
+            try work.checkStop()
             outcome.status = .succeeded
+            store.releaseReserve()
         } catch {
+            // The space set aside at the start is what lets a run on a full disk record its end.
+            store.releaseReserve()
             // A call cut short by the stop request ends the run as stopped, not failed.
             let request: StopRequest? = if case .stopped(let r)? = error as? PipelineError { r } else { stop() }
             switch request {
@@ -318,8 +330,13 @@ public final class Pipeline {
                 : work.deferred.map { "\($0.session)|\($0.reason)|\($0.retry)" }.joined(separator: "\n"))
         outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - startedTicks) / 1e9
         let error = outcome.error.map { "\(outcome.failedStage ?? "?"): \($0)" }
-        try? store.finishRun(
-            outcome.runID!, status: outcome.status, error: error, summary: outcome.summary, at: clock())
+        do {
+            try store.finishRun(
+                outcome.runID!, status: outcome.status, error: error, summary: outcome.summary, at: clock())
+        } catch let recordError {
+            // Said, not swallowed: the next run finds this one `running` and records it interrupted.
+            events(.message("the run's end could not be recorded (\(recordError))"))
+        }
         return outcome
     }
 
@@ -341,6 +358,8 @@ public final class Pipeline {
         var pending: [Symbol: [DailyBar]] = [:]
         var pendingSessions: [(session: SessionDate, tickers: Int)] = []
         var lastCommitTicks = DispatchTime.now().uptimeNanoseconds
+        /// Set when the provider asked for a wait over the cap: later provider calls are skipped.
+        var providerDeferred: String?
 
         func checkStop() throws {
             if let request = stop() { throw PipelineError.stopped(request) }
@@ -373,25 +392,36 @@ public final class Pipeline {
     func stageFetch(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
         guard let plan = outcome.plan else { return }
         work.recorder.begin("fetch_ohlcv")
-        for request in plan.ranges {
-            try work.checkStop()
-            let bars = try fetchRange(request, work: &work)
-            try save([request.symbol: bars], endpoint: "range", work: &work, outcome: &outcome)
-        }
+        var rangesDone = 0
+        var groupedDone = 0
         do {
+            for request in plan.ranges {
+                try work.checkStop()
+                let bars = try fetchRange(request, work: &work)
+                try save([request.symbol: bars], endpoint: "range", work: &work, outcome: &outcome)
+                rangesDone += 1
+            }
             var reachedWindow = false
             for session in plan.groupedSessions where !reachedWindow {
                 try work.checkStop()
                 reachedWindow = try fetchGroupedDay(session, work: &work, outcome: &outcome)
+                groupedDone += 1
             }
             for session in plan.corrections {
                 try work.checkStop()
                 _ = try fetchGroupedDay(session, work: &work, outcome: &outcome, correction: true)
             }
             try commitGroupedDays(work: &work, outcome: &outcome)
+        } catch ProviderError.waitTooLong(let detail) {
+            // The provider wants hours: what arrived is kept, the rest waits for the next run.
+            try commitGroupedDays(work: &work, outcome: &outcome)
+            deferRest(plan, ranges: rangesDone, grouped: groupedDone, detail: detail, work: &work)
         } catch {
-            // Stopped or failed: what was fetched is committed before the run ends.
-            try? commitGroupedDays(work: &work, outcome: &outcome)
+            // Stopped or failed: what was fetched is committed before the run ends. The run's
+            // own error is the one reported; a commit that fails as well is named beside it.
+            do { try commitGroupedDays(work: &work, outcome: &outcome) } catch let commitError {
+                work.events(.message("the sessions fetched before that could not be stored either: \(commitError)"))
+            }
             throw error
         }
         work.recorder.finish(
@@ -401,6 +431,28 @@ public final class Pipeline {
                 "sessions": outcome.sessionsStored,
                 "deferred": work.deferred.count,
             ])
+    }
+
+    /// Defers the fetches a too-long wait left undone (each remaining range and grouped day) and
+    /// says so once; the stages that need the provider are skipped for the rest of the run.
+    func deferRest(
+        _ plan: PipelinePlan, ranges: Int, grouped: Int, detail: String, work: inout RunState
+    ) {
+        let reason = "the provider asked for a long wait (\(detail))"
+        let retry = "tried by the next run"
+        for request in plan.ranges.dropFirst(ranges) {
+            work.deferred.append(
+                .init(session: request.to, reason: "\(request.symbol)'s history: \(reason)", retry: retry))
+        }
+        for session in plan.groupedSessions.dropFirst(grouped) {
+            work.deferred.append(.init(session: session, reason: reason, retry: retry))
+        }
+        work.providerDeferred = detail
+        let left = plan.ranges.count - ranges + plan.groupedSessions.count - grouped
+        work.events(
+            .message(
+                "\(reason): \(left) fetch\(left == 1 ? "" : "es") deferred to the next run, what arrived is kept — "
+                    + "raise max_wait_seconds in the config to wait instead"))
     }
 
     /// One range call; a refusal for history beyond the plan retries once from the free plan's
@@ -442,7 +494,7 @@ public final class Pipeline {
         do {
             day = try provider.groupedDaily(session)
         } catch ProviderError.outsideHistory(let detail) where !correction {
-            try learnHistoryWindow(refused: session, detail: detail, work: &work)
+            try learnHistoryWindow(refused: session, detail: detail, work: &work, outcome: &outcome)
             return true
         } catch ProviderError.notYetPublished(let detail) {
             let today = NewYorkTime.local(at: clock()).date
@@ -490,12 +542,24 @@ public final class Pipeline {
         work.pendingSessions = []
     }
 
+    /// The oldest session a plan with `days` of history serves on `today`: one value from the
+    /// moment it is learned (the session announced is the one stored and the one planned), moving
+    /// forward with the date.
+    func historyEdge(today: SessionDate, days: Int) -> Int {
+        calendar.sessionIndex(onOrAfter: today.adding(days: -days))
+    }
+
     /// The first refusal walking back newest-first is the plan's edge: remember it (so later
-    /// runs never ask again) and say so once.
-    func learnHistoryWindow(refused session: SessionDate, detail: String, work: inout RunState) throws {
+    /// runs never ask again) and say so once. The sessions fetched before the refusal are
+    /// committed first, so a kill at any point after the window is stored loses none of them.
+    func learnHistoryWindow(
+        refused session: SessionDate, detail: String, work: inout RunState, outcome: inout RunOutcome
+    ) throws {
+        try commitGroupedDays(work: &work, outcome: &outcome)
         let today = NewYorkTime.local(at: clock()).date
-        let oldest = calendar.nextSession(after: session) ?? session
-        let days = oldest.dayNumber > today.dayNumber ? 0 : today.dayNumber - oldest.dayNumber
+        let served = calendar.nextSession(after: session) ?? session
+        let days = served.dayNumber > today.dayNumber ? 0 : today.dayNumber - served.dayNumber
+        let oldest = calendar.sessions[historyEdge(today: today, days: Int(days))]
         let known = try store.flag(Flag.historyWindowDays)
         try store.setFlag(Flag.historyWindowDays, String(days))
         if known == nil {
@@ -535,6 +599,11 @@ public final class Pipeline {
     func stageMetadata(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
         guard let plan = outcome.plan, plan.metadataCalls > 0 else { return }
         work.recorder.begin("fetch_metadata")
+        if let detail = work.providerDeferred {
+            work.recorder.finish(
+                "fetch_metadata", .skipped, error: "deferred: the provider asked for a long wait (\(detail))")
+            return
+        }
         let today = NewYorkTime.local(at: clock()).date
         var counts: [String: Int] = [:]
         if try listDue(today: today) {

@@ -126,6 +126,41 @@ extension MarketStore {
     // MARK: - Runs
 
     /// Records the start of a run (committed at once, so a crash still leaves a trace).
+    /// Space a run keeps aside beside the database: enough for its last stage and run records.
+    static let reserveBytes = 256 * 1024
+
+    var reservePath: String { path + "-reserve" }
+
+    public func reserveSpace() throws {
+        let fd = open(reservePath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let why = String(cString: strerror(errno))
+            throw errno == EROFS
+                ? StoreError.readOnly(path: path, detail: why) : StoreError.cannotOpen(path: path, reason: why)
+        }
+        defer { close(fd) }
+        let zeros = [UInt8](repeating: 0, count: 64 * 1024)
+        var written = 0
+        while written < Self.reserveBytes {
+            let n = zeros.withUnsafeBytes {
+                Glibc.write(fd, $0.baseAddress, min($0.count, Self.reserveBytes - written))
+            }
+            guard n > 0 else {
+                unlink(reservePath)
+                throw StoreError.diskFull(path: path)
+            }
+            written += n
+        }
+        guard fsync(fd) == 0 else {
+            unlink(reservePath)
+            throw StoreError.diskFull(path: path)
+        }
+    }
+
+    public func releaseReserve() {
+        unlink(reservePath)
+    }
+
     public func beginRun(trigger: RunTrigger, at now: Date) throws -> Int64 {
         try write {
             let stmt = try statement("INSERT INTO runs(trigger, status, started_at) VALUES (?, 'running', ?)")

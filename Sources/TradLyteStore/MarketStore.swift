@@ -14,6 +14,8 @@ public final class MarketStore {
     private var symbolIDs: [Symbol: Int64] = [:]
     private var statements: [String: SQLiteStatement] = [:]
     private var depth = 0
+    /// Transactions this connection committed (an error on a damaged file then says so).
+    private var commits = 0
 
     /// The schema version this build writes.
     public static var schemaVersion: Int { Migrations.all.count }
@@ -160,6 +162,7 @@ public final class MarketStore {
             do {
                 let result = try body()
                 try db.execute(nested ? "RELEASE \(savepoint)" : "COMMIT")
+                if !nested { commits += 1 }
                 return result
             } catch {
                 if nested {
@@ -184,7 +187,7 @@ public final class MarketStore {
         do {
             return try body()
         } catch let error as SQLiteError {
-            throw StoreError.wrap(error, path: path)
+            throw StoreError.wrap(error, path: path, touched: commits > 0)
         }
     }
 

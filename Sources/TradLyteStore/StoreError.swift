@@ -3,7 +3,9 @@ import Foundation
 /// Everything the store can report, with text that says what to do.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
-    case notADatabase(path: String, detail: String)
+    /// `touched`: this process had committed changes to the file before the damage showed, so
+    /// the message must not claim the file was left as it was.
+    case notADatabase(path: String, detail: String, touched: Bool = false)
     case newerSchema(path: String, found: Int, known: Int)
     case migrationMismatch(path: String, version: Int, expected: String, found: String)
     case readOnly(path: String, detail: String)
@@ -22,9 +24,13 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .cannotOpen(let path, let reason):
             return "cannot open the database \(path): \(reason) — check that the directory exists and is writable"
-        case .notADatabase(let path, let detail):
+        case .notADatabase(let path, let detail, let touched):
+            let state =
+                touched
+                ? "Changes this command committed before the damage showed are in it; nothing more was written"
+                : "It was left untouched"
             return
-                "\(path) is not a TradLyte database or is corrupt (\(detail)). It was left untouched: move it aside (or restore a backup) and run again"
+                "\(path) is not a TradLyte database or is corrupt (\(detail)). \(state): move it aside (or restore a backup) and run again"
         case .newerSchema(let path, let found, let known):
             return
                 "\(path) was written by a newer TradLyte (schema \(found); this build knows \(known)). Upgrade tradlyte, or point TRADLYTE_HOME at another directory"
@@ -35,7 +41,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return
                 "the database \(path) is read-only (\(detail)) — fix its permissions or the file system mount; nothing was changed"
         case .readOnlySidecar(let path, let database):
-            return "\(path) (the write-ahead log beside \(database)) cannot be written by this user — "
+            let what = path.hasSuffix("-shm") ? "the shared-memory index of the write-ahead log" : "the write-ahead log"
+            return "\(path) (\(what) beside \(database)) cannot be written by this user — "
                 + "delete it when no other tradlyte is running (SQLite recreates it) or fix its owner; "
                 + "nothing was changed"
         case .diskFull(let path):
@@ -58,8 +65,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    static func wrap(_ error: SQLiteError, path: String) -> StoreError {
-        if error.isCorrupt { return .notADatabase(path: path, detail: error.message) }
+    static func wrap(_ error: SQLiteError, path: String, touched: Bool = false) -> StoreError {
+        if error.isCorrupt { return .notADatabase(path: path, detail: error.message, touched: touched) }
         if error.isReadOnly {
             for sidecar in [path + "-shm", path + "-wal"] where FileManager.default.fileExists(atPath: sidecar) {
                 if !FileManager.default.isWritableFile(atPath: sidecar) {

@@ -84,6 +84,13 @@ public enum Commands {
             "add", "add a symbol to the watchlist", example: "add MSFT", completions: { _ in ["add "] },
             run: Palette.add),
         .palette(
+            "save watchlist", "write the watchlist to the config file again (after a failed save)",
+            takesArgument: false, completions: { _ in ["save watchlist"] },
+            run: { _, s in
+                s.message = ("saving the watchlist…", .info)
+                return [App.saveWatchlist(&s)]
+            }),
+        .palette(
             "sort", "sort the watchlist", example: "sort change",
             completions: { _ in AppState.WatchSort.allCases.map { "sort \($0.rawValue)" } }, run: Palette.sort),
 

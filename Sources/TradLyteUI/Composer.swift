@@ -146,7 +146,7 @@ public struct StrategyDraft: Sendable, Equatable {
             }
             let name = spec[..<eq].trimmingCharacters(in: .whitespaces)
             let rest = spec[spec.index(after: eq)...].split(separator: " ", omittingEmptySubsequences: true)
-            guard let first = rest.first, let value = Double(first) else {
+            guard let first = rest.first, let value = NumberText.decimal(first) else {
                 whole(.parameters, "'\(spec)': the default must be a number")
                 continue
             }
@@ -154,13 +154,14 @@ public struct StrategyDraft: Sendable, Equatable {
             if rest.count > 1 {
                 let range = rest[1].split(separator: "/")
                 let bounds = range[0].components(separatedBy: "..")
-                guard bounds.count == 2, let lo = Double(bounds[0]), let hi = Double(bounds[1]) else {
+                guard bounds.count == 2, let lo = NumberText.decimal(bounds[0]), let hi = NumberText.decimal(bounds[1])
+                else {
                     whole(.parameters, "'\(spec)': the range is min..max, e.g. 2..200/1")
                     continue
                 }
                 f += [("min", .number(lo)), ("max", .number(hi))]
                 if range.count > 1 {
-                    guard let st = Double(range[1]) else {
+                    guard let st = NumberText.decimal(range[1]) else {
                         whole(.parameters, "'\(spec)': the step must be a number")
                         continue
                     }
@@ -193,12 +194,14 @@ public struct StrategyDraft: Sendable, Equatable {
             let t = text(f).trimmingCharacters(in: .whitespaces)
             guard !t.isEmpty else { continue }
             let words = t.split(separator: " ").map(String.init)
-            if words.count == 1, t.hasSuffix("%"), let p = Double(t.dropLast()) {
+            if words.count == 1, t.hasSuffix("%"), let p = NumberText.decimal(t.dropLast()) {
                 exit.append((key, .object([("percent", .number(p))])))
-            } else if words.count == 3, words[1] == "atr", let m = Double(words[0]), let p = Double(words[2]) {
+            } else if words.count == 3, words[1] == "atr", let m = NumberText.decimal(words[0]),
+                let p = NumberText.decimal(words[2])
+            {
                 exit.append((key, .object([("atr", .number(m)), ("period", .number(p))])))
             } else if words.count == 2, Strategy.Anchor(rawValue: words[0]) != nil, words[1].hasSuffix("%"),
-                let off = Double(words[1].dropLast())
+                let off = NumberText.decimal(words[1].dropLast())
             {
                 exit.append((key, .object([("anchor", .string(words[0])), ("offset_percent", .number(off))])))
             } else {

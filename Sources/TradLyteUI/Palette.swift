@@ -49,7 +49,7 @@ public enum Palette {
             s.message = ("select a symbol first", .warn)
             return []
         }
-        let number = words.count > 1 ? Double(words[1]) : nil
+        let number = words.count > 1 ? NumberText.decimal(words[1]) : nil
         let rule: AlertRule
         switch kind {
         case "above", "below":

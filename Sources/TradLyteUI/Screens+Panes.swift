@@ -287,8 +287,8 @@ extension Screens {
                 } ?? "—"
             let count =
                 sw.rows.count < sw.gridSize
-                ? "sampled \(sw.rows.count) of \(sw.gridSize) combinations (over the 10,000 cap)"
-                : "\(sw.gridSize) combinations"
+                ? "sampled \(sw.rows.count) of \(BacktestRunner.gridSizeText(sw.gridSize)) combinations (over the 10,000 cap)"
+                : "\(BacktestRunner.gridSizeText(sw.gridSize)) combinations"
             buf.put(
                 "\(count) · \(st.metric.statistic) (m: next) · best \(bestText) · a applies it, Space the cell",
                 x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)

@@ -12,19 +12,23 @@ struct BacktestOptions: ParsableArguments {
     @Option(name: .long, help: "First date traded (YYYY-MM-DD); earlier bars only warm up indicators.") var from:
         String?
     @Option(name: .long, help: "Last date traded (YYYY-MM-DD).") var to: String?
-    @Option(name: .long, help: "Starting cash (default 10000, or the strategy's).") var cash: Double?
+    @Option(name: .long, help: "Starting cash (default 10000, or the strategy's).") var cash: String?
     @Option(name: .long, help: "Commission per fill as a fraction of value, e.g. 0.001 for 0.1%.") var commission:
-        Double?
-    @Option(name: .long, help: "Fixed commission per fill.") var commissionFixed: Double?
-    @Option(name: .long, help: "Slippage in basis points.") var slippage: Double?
+        String?
+    @Option(name: .long, help: "Fixed commission per fill.") var commissionFixed: String?
+    @Option(name: .long, help: "Slippage in basis points.") var slippage: String?
     @Flag(name: .long, help: "Fill at the signal bar's close instead of the next open.") var fillClose = false
     @Flag(name: .long, help: "Allow fractional shares.") var fractional = false
     @Flag(name: .long, help: "Close a trade still open at the end (and count it).") var closeAtEnd = false
 
     /// The account settings given on the command line.
-    var overrides: BacktestOverrides {
+    func overrides() throws(AppError) -> BacktestOverrides {
         BacktestOverrides(
-            cash: cash, commission: commission, commissionFixed: commissionFixed, slippage: slippage,
+            cash: try OptionInput.decimal(cash, option: "--cash", in: 0...1e15, example: "10000"),
+            commission: try OptionInput.decimal(commission, option: "--commission", in: 0...0.1, example: "0.001"),
+            commissionFixed: try OptionInput.decimal(
+                commissionFixed, option: "--commission-fixed", in: 0...1e9, example: "1"),
+            slippage: try OptionInput.decimal(slippage, option: "--slippage", in: 0...1000, example: "5"),
             fillClose: fillClose, fractional: fractional, closeAtEnd: closeAtEnd)
     }
 
@@ -34,7 +38,8 @@ struct BacktestOptions: ParsableArguments {
     {
         StudyRequest(
             strategy: strategy, parameters: parameters, interval: try interval.map { try FibInterval(parsing: $0) },
-            range: try Studies.dateRange(from: from, to: to), configuration: try overrides.configuration(for: strategy),
+            range: try Studies.dateRange(from: from, to: to),
+            configuration: try overrides().configuration(for: strategy),
             metric: metric)
     }
 }
@@ -212,7 +217,7 @@ struct SweepCommand: ParsableCommand {
                 let cells = names.map { "\($0)=\(IndicatorSpec.format(best.parameters[$0] ?? .nan))" }
                 emit(
                     "\nBest: " + cells.joined(separator: " ")
-                        + " — \(sweep.rows.count) of \(sweep.gridSize) combinations on \(history.symbol) in "
+                        + " — \(sweep.rows.count) of \(BacktestRunner.gridSizeText(sweep.gridSize)) combinations on \(history.symbol) in "
                         + String(format: "%.2f s", seconds))
             }
         }

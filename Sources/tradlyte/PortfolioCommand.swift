@@ -21,20 +21,20 @@ struct PortfolioCommand: ParsableCommand {
     @Flag(name: .long, help: "The watchlist from the config.") var watchlist = false
     @Option(name: .long, help: "Symbols, comma-separated.") var symbols: String?
     @Flag(name: .long, help: "Every stored symbol (see the filters).") var universe = false
-    @Option(name: .long, help: "With --universe: minimum market cap.") var minMarketCap: Double?
+    @Option(name: .long, help: "With --universe: minimum market cap.") var minMarketCap: String?
     @Option(name: .long, help: "With --universe: sector (part of the name).") var sector: String?
     @Option(name: .long, help: "With --universe: type code, e.g. CS or ETF.") var type: String?
-    @Option(name: .long, help: "Candidates close at or above this price.") var minPrice: Double?
+    @Option(name: .long, help: "Candidates close at or above this price.") var minPrice: String?
     @Option(name: .long, help: "Candidates trade at least this much a day (20-bar average).") var minDollarVolume:
-        Double?
+        String?
     @Option(name: .long, help: "Positions held at once; a range (5:20:5) or list (5,10) sweeps it.")
     var maxPositions: String = "10"
     @Option(name: .long, help: "With a sweep: the metric to rank by (sharpe, return, …).") var metric: String = "sharpe"
     @Option(name: .long, help: "Rank expression for candidates (default: the setup's confidence, then roc(20)).")
     var rank: String?
     @Option(name: .long, help: "equal, fixed_fraction or risk.") var sizing: String = "equal"
-    @Option(name: .long, help: "Fraction of equity for fixed_fraction and risk (e.g. 0.1, 0.01).") var fraction: Double?
-    @Option(name: .long, help: "ATR multiple for risk sizing without a strategy stop.") var atr: Double = 2
+    @Option(name: .long, help: "Fraction of equity for fixed_fraction and risk (e.g. 0.1, 0.01).") var fraction: String?
+    @Option(name: .long, help: "ATR multiple for risk sizing without a strategy stop.") var atr: String = "2"
     @Option(name: .long, help: "Every N bars, bring the positions back to their target weights.") var rebalance: Int?
     @Option(
         name: .customLong("param"),
@@ -69,18 +69,21 @@ struct PortfolioCommand: ParsableCommand {
             let positions = try positionValues()
             var config = Portfolios.configuration(request)
             config.maxPositions = positions[0]
-            config.minPrice = minPrice
-            config.minDollarVolume = minDollarVolume
+            config.minPrice = try OptionInput.decimal(minPrice, option: "--min-price", in: 0...1e9, example: "5")
+            config.minDollarVolume = try OptionInput.decimal(
+                minDollarVolume, option: "--min-dollar-volume", in: 0...1e15, example: "1000000")
             config.sizing = try sizingChoice()
             if let rebalance {
                 guard rebalance > 0 else { throw AppError.badInput("--rebalance is a number of bars, 1 or more") }
                 config.rebalanceEvery = rebalance
             }
+            let minCap = try OptionInput.decimal(
+                minMarketCap, option: "--min-market-cap", in: 0...1e15, example: "2000000000")
             let selection: PortfolioUniverse =
                 watchlist
                 ? .watchlist
-                : symbols.map { .symbols($0.split(separator: ",").map(String.init)) }
-                    ?? .stored(minMarketCap: minMarketCap, sector: sector, type: type)
+                : try symbols.map { .symbols(try OptionInput.tickers($0, option: "--symbols")) }
+                    ?? .stored(minMarketCap: minCap, sector: sector, type: type)
             let members = try Portfolios.members(selection, env: env)
             let store = try env.openStore()
             // Only the parameters given as ranges are swept (the position limit may be alone).
@@ -111,22 +114,30 @@ struct PortfolioCommand: ParsableCommand {
         }
     }
 
-    /// `--max-positions`: one number, a range FROM:TO:STEP or a list.
+    /// `--max-positions`: one number, a range FROM:TO:STEP or a list, each from 1 to 1000 —
+    /// checked before a range is built, so `1:9223372036854775807:1` is refused at once.
     func positionValues() throws -> [Int] {
-        var values: [Int]
-        let parts = maxPositions.split(separator: ":").map { Int($0) }
-        if parts.count == 3, let from = parts[0], let to = parts[1], let step = parts[2], step > 0, from <= to {
-            values = Array(stride(from: from, through: to, by: step))
-        } else {
-            let list = maxPositions.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else {
-                throw AppError.badInput("--max-positions: write N, FROM:TO:STEP or N1,N2 (e.g. 5:20:5)")
+        let usage = "--max-positions: write N, FROM:TO:STEP or N1,N2 with whole numbers from 1 to 1000 (e.g. 5:20:5)"
+        let limits = 1...1_000
+        if maxPositions.contains(":") {
+            let parts = maxPositions.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 3, let from = parts[0], let to = parts[1], let step = parts[2] else {
+                throw AppError.badInput(usage)
             }
-            values = list.map { $0! }
+            guard limits.contains(from), limits.contains(to), from <= to, step > 0 else {
+                throw AppError.badInput("\(usage); FROM must not be above TO and STEP must be positive")
+            }
+            return Array(stride(from: from, through: to, by: step))
         }
-        guard values.allSatisfy({ (1...1_000).contains($0) }) else {
-            throw AppError.badInput("--max-positions must be 1–1000")
+        let list = maxPositions.split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
         }
+        var values: [Int] = []
+        for value in list {
+            guard let value, limits.contains(value) else { throw AppError.badInput(usage) }
+            values.append(value)
+        }
+        guard !values.isEmpty, values.count <= limits.count else { throw AppError.badInput(usage) }
         return values
     }
 
@@ -180,6 +191,8 @@ struct PortfolioCommand: ParsableCommand {
     }
 
     func sizingChoice() throws -> PortfolioBacktester.Sizing {
+        let fraction = try OptionInput.decimal(self.fraction, option: "--fraction", in: 0...1, example: "0.1")
+        let atr = try OptionInput.decimal(self.atr, option: "--atr", in: 0...100, example: "2") ?? 2
         switch sizing {
         case "equal": return .equal
         case "fixed_fraction":

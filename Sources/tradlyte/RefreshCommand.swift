@@ -37,7 +37,7 @@ struct RefreshCommand: ParsableCommand {
             guard let trig = RunTrigger(rawValue: trigger) else {
                 throw AppError.badInput("--trigger must be one of cli, schedule, manual, tui")
             }
-            let only = try symbols.map { try $0.split(separator: ",").map { try Symbol(typed: String($0)) } }
+            let only = try symbols.map { try OptionInput.tickers($0, option: "--symbols").map(Symbol.init(typed:)) }
             if let backfill, !(1...30).contains(backfill) {
                 throw AppError.badInput("--backfill must be from 1 to 30 years")
             }

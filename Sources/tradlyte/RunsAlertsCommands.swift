@@ -113,7 +113,7 @@ struct AlertsCommand: ParsableCommand {
         )
         @Argument(help: "price_above, price_below, pct_change, strategy_trigger or new_pick.") var kind: String
         @Argument(help: "The symbol (omit for the whole universe).") var symbol: String?
-        @Option(name: .long, help: "Price level, or percent for pct_change.") var value: Double?
+        @Option(name: .long, help: "Price level, or percent for pct_change.") var value: String?
         @Option(name: .long, help: "Sessions for pct_change (default 1).") var sessions: Int?
         @Option(name: .long, help: "Strategy for strategy_trigger.") var strategy: String?
 
@@ -121,7 +121,9 @@ struct AlertsCommand: ParsableCommand {
             try runReportingErrors {
                 let env = try AppEnvironment.load()
                 let (id, rule) = try AlertRules.add(
-                    kind: kind, symbol: symbol, value: value, sessions: sessions, strategy: strategy, env: env)
+                    kind: kind, symbol: symbol,
+                    value: try OptionInput.decimal(value, option: "--value", in: -1e15...1e15, example: "120"),
+                    sessions: sessions, strategy: strategy, env: env)
                 emit("Added rule #\(id): \(rule.summary). It is checked after every refresh.")
             }
         }

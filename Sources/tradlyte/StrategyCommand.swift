@@ -68,6 +68,7 @@ struct StrategyCommand: ParsableCommand {
                     emit(
                         "\(file): valid — \(s.name), \(s.interval) bars, \(s.direction.rawValue), warm-up \(compiled.lookback) bars"
                     )
+                    if let note = Studies.declaredGridNote(try Studies.declaredRanges(s)) { emit(note) }
                 case .failure(let error):
                     let count = error.diagnostics.count
                     emitError("\(file): \(count) problem\(count == 1 ? "" : "s")\n\(error)")

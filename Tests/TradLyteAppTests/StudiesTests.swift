@@ -115,7 +115,7 @@ import TradLyteTestSupport
         let (env, _) = try seeded(dir)
         let history = try Studies.history("TEST", env: env)
         let golden = try strategy("golden_cross")
-        let declared = Studies.declaredRanges(golden)
+        let declared = try Studies.declaredRanges(golden)
         #expect(declared.map(\.name) == ["fast", "slow"] && Studies.gridSize(declared) == 19 * 21)
         let request = StudyRequest(strategy: golden, parameters: ["slow": 40], metric: .return)
         let ranges = try Studies.ranges(["fast=10:30:10"], strategy: golden)

@@ -76,6 +76,11 @@ import TradLyteTestSupport
         // The window was learned from the refusal, said once and remembered.
         #expect(messages.filter { $0.contains("history starts") }.count == 1)
         #expect(try r.store.flag(Pipeline.Flag.historyWindowDays) != nil)
+        // One edge from the moment it is learned (issue 23): the session announced is the oldest
+        // stored and the one the next plan starts at.
+        let oldest = try #require(stored.keys.min())
+        #expect(messages.contains { $0.contains("your plan's history starts at \(oldest)") }, "\(messages)")
+        #expect(try r.pipeline(PipelineOptions()).plan().historyStart == oldest)
         // Calls: today (refused), the window, the one refused session past its edge; paced at
         // 5 a minute on the manual clock, so the plan's limit was never hit.
         #expect(r.takeGroupedCalls().count == window.count + 2)
@@ -95,6 +100,8 @@ import TradLyteTestSupport
         let plan = try r.pipeline(PipelineOptions()).plan()
         #expect(plan.groupedSessions == [today])
         #expect(plan.corrections == [yesterday])
+        // The edge moved a calendar day, never past a session the plan still serves.
+        #expect(plan.historyStart.map { $0 >= oldest && $0 <= calendar.nextSession(after: oldest)! } == true)
         let next = r.pipeline(PipelineOptions()).run()
         #expect(next.status == .succeeded, "\(next.summary)")
         let calls = r.takeGroupedCalls()
@@ -287,5 +294,50 @@ import TradLyteTestSupport
         #expect(ohlcv.count >= 2 && ohlcv.allSatisfy { $0.contains("/ticker/ACME/range/") }, "\(ohlcv)")
         #expect(try r.store.dailyBars(acme).count > 480)
         #expect(try r.store.marketSessions().isEmpty)
+    }
+
+    // MARK: - Issue 23: no session lost, stops honoured late, long waits deferred
+
+    @Test func aStopRequestedAfterTheFetchEndsTheRunInterruptedNotSucceeded() throws {
+        let r = try rig(plan: .advanced, scenario: false, callsPerMinute: 6000)
+        defer { r.server.stop() }
+        var fetched = false
+        let outcome = r.pipeline(PipelineOptions(backfillYears: 1)).run(
+            events: { event in
+                if case .stageFinished(let record) = event, record.stage == "fetch_ohlcv" { fetched = true }
+            }, stop: { fetched ? .interrupt("SIGTERM") : nil })
+        #expect(outcome.status == .interrupted)
+        #expect(outcome.error?.contains("SIGTERM") == true)
+        let run = try #require(try r.store.runs(last: 1).first)
+        #expect(run.status == .interrupted)
+        #expect(try r.store.stages(ofRun: run.id).allSatisfy { $0.status != .running })
+        #expect(try r.store.marketSessions().count > 200)  // what the fetch stored is kept
+    }
+
+    @Test func aRetryAfterOfADayDefersTheRestAndEndsTheRunWithoutWaiting() throws {
+        let r = try rig(plan: .advanced, scenario: false, callsPerMinute: 6000)
+        defer { r.server.stop() }
+        // Ten grouped days arrive, then the provider asks for a day's wait.
+        var messages: [String] = []
+        var calls = 0
+        r.server.inject(
+            .status(429, retryAfter: 86_400), count: 1,
+            pathPrefix: "/v2/aggs/grouped/locale/us/market/stocks/2026-11-10")
+        let outcome = r.pipeline(PipelineOptions(backfillYears: 1)).run(
+            events: { event in
+                if case .message(let m) = event { messages.append(m) }
+                if case .progress = event { calls += 1 }
+            })
+        #expect(outcome.status == .succeeded, "\(outcome.summary)")
+        #expect(r.clock.sleeps.allSatisfy { $0 < 60 }, "\(r.clock.sleeps)")
+        let stored = try r.store.marketSessions()
+        #expect(stored.count == 10, "\(stored.count)")  // 2026-11-11 … 2026-11-24
+        #expect(outcome.deferred.count > 200)
+        #expect(outcome.deferred.allSatisfy { $0.reason.contains("86400 s") })
+        #expect(messages.contains { $0.contains("deferred to the next run") && $0.contains("max_wait_seconds") })
+        #expect(outcome.stages.first { $0.stage == "fetch_metadata" }?.status == .skipped)
+        // The next run picks up exactly what was deferred.
+        let plan = try r.pipeline(PipelineOptions(backfillYears: 1)).plan()
+        #expect(Set(plan.groupedSessions) == Set(outcome.deferred.map(\.session)))
     }
 }

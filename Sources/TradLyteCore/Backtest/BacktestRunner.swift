@@ -84,7 +84,51 @@ public enum BacktestRunner {
             self.values = values
         }
 
-        /// Parses `name=from:to:step` (or `name=v1,v2,v3`), checked against the strategy.
+        /// The most values one parameter is swept over: a range is counted before its values are
+        /// made, so `1:4000000000:1` is refused in microseconds instead of allocating 32 GB.
+        public static let maxValues = 100_000
+        /// The finest step: values are kept to nine decimals, so a finer step could not advance.
+        public static let minStep = 1e-9
+
+        /// How many values `from…to` by `step` holds, or why it cannot be swept: every bound and
+        /// the step finite, the step at least `minStep`, and at most `maxValues` values.
+        public static func count(from: Double, to: Double, step: Double) -> Result<Int, RangeProblem> {
+            guard from.isFinite, to.isFinite, step.isFinite else { return .failure(.notFinite) }
+            guard from <= to else { return .failure(.reversed) }
+            guard step >= minStep else { return .failure(.stepTooSmall) }
+            let steps = ((to - from) / step + 1e-9).rounded(.down)
+            guard steps < Double(maxValues) else { return .failure(.tooMany(steps + 1)) }
+            return .success(Int(steps) + 1)
+        }
+
+        /// Why a range cannot be swept, in words that say how to fix it.
+        public enum RangeProblem: Error, Equatable, CustomStringConvertible {
+            case notFinite, reversed, stepTooSmall
+            case tooMany(Double)
+
+            public var description: String {
+                switch self {
+                case .notFinite: return "FROM, TO and STEP must be finite numbers"
+                case .reversed: return "FROM must not be above TO"
+                case .stepTooSmall: return "STEP must be at least 0.000000001 (values keep nine decimals)"
+                case .tooMany(let n):
+                    let shown = n < 1e15 ? NumberText.grouped(Int(n)) : String(format: "%.3g", n)
+                    return "the range has \(shown) values, over the \(NumberText.grouped(maxValues)) a parameter "
+                        + "takes — raise STEP or narrow FROM:TO"
+                }
+            }
+        }
+
+        /// `from…to` by `step` (counted and checked first).
+        public static func values(from: Double, to: Double, step: Double) -> Result<[Double], RangeProblem> {
+            count(from: from, to: to, step: step).map { n in
+                (0..<n).map { ((from + Double($0) * step) * 1e9).rounded() / 1e9 }
+            }
+        }
+
+        /// Parses `name=from:to:step` (or `name=v1,v2,v3`), checked against the strategy: numbers
+        /// are plain finite decimals, the range is counted before it is built, and every value
+        /// lies in the parameter's declared range.
         public static func parse(_ text: String, strategy: Strategy) throws(StrategyError) -> ParameterRange {
             func fail(_ m: String) -> StrategyError {
                 StrategyError(diagnostics: [StrategyDiagnostic(path: text, message: m)])
@@ -93,21 +137,38 @@ public enum BacktestRunner {
             guard parts.count == 2 else { throw fail("write NAME=FROM:TO:STEP, e.g. fast=10:60:5") }
             guard let declared = strategy.parameters.first(where: { $0.name == parts[0] }) else {
                 let names = strategy.parameters.map(\.name)
+                let list = names.isEmpty ? "none" : names.joined(separator: ", ")
                 throw fail(
-                    "\(strategy.name) has no parameter '\(parts[0])'\(Suggest.hint(parts[0], in: names)) (parameters: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"
+                    "\(strategy.name) has no parameter '\(parts[0])'\(Suggest.hint(parts[0], in: names)) (parameters: \(list))"
                 )
             }
             var values: [Double]
             if parts[1].contains(":") {
-                let n = parts[1].split(separator: ":").map { Double($0) }
-                guard n.count == 3, let from = n[0], let to = n[1], let step = n[2], step > 0, from <= to else {
-                    throw fail("the range must be FROM:TO:STEP with FROM ≤ TO and STEP > 0")
+                let n = parts[1].split(separator: ":", omittingEmptySubsequences: false).map { NumberText.decimal($0) }
+                guard n.count == 3, let from = n[0], let to = n[1], let step = n[2] else {
+                    throw fail("the range must be FROM:TO:STEP in plain decimal numbers, e.g. fast=10:60:5")
                 }
-                values = stride(from: from, through: to + step * 1e-9, by: step).map { ($0 * 1e9).rounded() / 1e9 }
+                switch Self.values(from: from, to: to, step: step) {
+                case .success(let v): values = v
+                case .failure(let problem): throw fail(problem.description)
+                }
             } else {
-                let list = parts[1].split(separator: ",").map { Double($0) }
-                guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else { throw fail("values must be numbers") }
-                values = list.map { $0! }
+                let list = parts[1].split(separator: ",", omittingEmptySubsequences: false).map {
+                    NumberText.decimal($0)
+                }
+                guard list.count <= maxValues else {
+                    throw fail(
+                        "the list has \(list.count) values, over the \(NumberText.grouped(maxValues)) a parameter takes"
+                    )
+                }
+                values = []
+                for (i, v) in list.enumerated() {
+                    guard let v else {
+                        throw fail(
+                            "value \(i + 1) of the list is not a plain decimal number — write e.g. fast=10,20,30")
+                    }
+                    values.append(v)
+                }
             }
             if let lo = declared.min, let hi = declared.max, let bad = values.first(where: { $0 < lo || $0 > hi }) {
                 throw fail(
@@ -116,6 +177,73 @@ public enum BacktestRunner {
             }
             return ParameterRange(name: declared.name, values: values)
         }
+    }
+
+    /// Combinations in the grid of `ranges`, saturating at `Int.max` (64 two-valued parameters
+    /// make 2^64, which no `Int` holds): compare it with a cap before building anything.
+    public static func gridSize(_ ranges: [ParameterRange]) -> Int {
+        var size = 1
+        for r in ranges {
+            let (product, overflow) = size.multipliedReportingOverflow(by: r.values.count)
+            if overflow { return Int.max }
+            size = product
+        }
+        return size
+    }
+
+    /// "12,345" or, for a saturated size, "more than 9,223,372,036,854,775,806".
+    public static func gridSizeText(_ size: Int) -> String {
+        size == Int.max ? "more than \(NumberText.grouped(Int.max - 1))" : NumberText.grouped(size)
+    }
+
+    /// The value indices of combination `index` (the last range varies fastest).
+    static func combination(_ index: Int, _ ranges: [ParameterRange]) -> [Int] {
+        var rest = index
+        var digits = [Int](repeating: 0, count: ranges.count)
+        for k in ranges.indices.reversed() {
+            digits[k] = rest % ranges[k].values.count
+            rest /= ranges[k].values.count
+        }
+        return digits
+    }
+
+    /// The combinations a sweep runs, as value indices: all of them, or `sample` distinct ones
+    /// drawn at random with `seed` — drawn without listing the grid, which may be astronomically
+    /// large. Refuses (before allocating) more than `cap`.
+    static func combinations(
+        _ ranges: [ParameterRange], sample: Int?, seed: UInt64, cap: Int
+    ) throws(StrategyError) -> [[Int]] {
+        let grid = gridSize(ranges)
+        let wanted = min(grid, sample ?? grid)
+        guard wanted <= cap, ranges.allSatisfy({ !$0.values.isEmpty }) else {
+            throw StrategyError(diagnostics: [
+                StrategyDiagnostic(
+                    path: "parameters",
+                    message:
+                        "the grid has \(gridSizeText(wanted)) combinations, over the cap of \(NumberText.grouped(cap)) — "
+                        + "narrow the ranges, raise the cap or sample a random subset"
+                )
+            ])
+        }
+        var rng = SeededRandom(seed: seed)
+        if wanted == grid {
+            return (0..<grid).map { combination($0, ranges) }
+        }
+        if grid <= 1_000_000 {
+            // A shuffle of every index: small grids keep the draw they always had.
+            var order = Array(0..<grid)
+            for i in stride(from: grid - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            return order.prefix(wanted).map { combination($0, ranges) }
+        }
+        // A huge grid: draw each parameter's index, skipping repeats (rare when the grid is more
+        // than a thousand times the sample).
+        var seen = Set<[Int]>()
+        var picked: [[Int]] = []
+        while picked.count < wanted {
+            let combo = ranges.map { Int(rng.next() % UInt64($0.values.count)) }
+            if seen.insert(combo).inserted { picked.append(combo) }
+        }
+        return picked
     }
 
     public struct SweepRow: Sendable {
@@ -152,31 +280,15 @@ public enum BacktestRunner {
         randomSubset: Int? = nil, seed: UInt64 = 1, range: ClosedRange<SessionDate>? = nil,
         executor: Executor = sequential, cancellation: CancellationFlag? = nil
     ) throws(StrategyError) -> Sweep {
-        let grid = ranges.reduce(1) { $0 * $1.values.count }
-        var combos: [[Double]] = [[]]
-        for r in ranges { combos = combos.flatMap { c in r.values.map { c + [$0] } } }
-        if let k = randomSubset, k < combos.count {
-            var rng = SeededRandom(seed: seed)
-            for i in stride(from: combos.count - 1, to: 0, by: -1) { combos.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-            combos = Array(combos.prefix(k))
-        }
-        guard combos.count <= cap else {
-            throw StrategyError(diagnostics: [
-                StrategyDiagnostic(
-                    path: "parameters",
-                    message:
-                        "the grid has \(combos.count) combinations, over the cap of \(cap) — narrow the ranges, "
-                        + "raise the cap or sample a random subset"
-                )
-            ])
-        }
+        let grid = gridSize(ranges)
+        let combos = try combinations(ranges, sample: randomSubset, seed: seed, cap: cap)
         let slots = Locked([SweepRow?](repeating: nil, count: combos.count))
         executor(combos.count) { i in
             // Once cancelled, the items left return at once: the cores are free after the
             // backtests already running (a few hundred microseconds each).
             if cancellation?.isCancelled == true { return }
             var values = fixed
-            for (k, r) in ranges.enumerated() { values[r.name] = combos[i][k] }
+            for (k, r) in ranges.enumerated() { values[r.name] = r.values[combos[i][k]] }
             do throws(StrategyError) {
                 let compiled = try CompiledStrategy(strategy, parameters: values)
                 let result = Backtester.run(
@@ -192,7 +304,8 @@ public enum BacktestRunner {
         }
         let rows = slots.withLock { $0.compactMap { $0 } }
         var sweep = Sweep(metric: metric, rows: rows, gridSize: grid, heatmap: nil)
-        if ranges.count == 2 {
+        // The matrix only when it is small (a sampled sweep of two long ranges has no useful one).
+        if ranges.count == 2, grid <= 1_000_000 {
             var matrix = [[Double?]](
                 repeating: [Double?](repeating: nil, count: ranges[0].values.count), count: ranges[1].values.count)
             for row in sweep.rows {

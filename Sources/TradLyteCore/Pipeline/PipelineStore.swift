@@ -14,6 +14,10 @@ public protocol PipelineStore: AnyObject {
     func recordSplit(_ split: Split, at now: Date) throws
     func dailySeries(_ symbol: Symbol, in range: ClosedRange<SessionDate>?) throws -> BarSeries
 
+    /// Sets disk space aside for the run's final records (a full disk must still let the run
+    /// record its own failure); `releaseReserve` gives it back before those records are written.
+    func reserveSpace() throws
+    func releaseReserve()
     func beginRun(trigger: RunTrigger, at now: Date) throws -> Int64
     func recordStage(_ stage: StageRecord) throws
     func finishRun(_ id: Int64, status: RunStatus, error: String?, summary: String?, at now: Date) throws

@@ -348,6 +348,17 @@ public struct RuleCompiler: Sendable {
                 }
                 return nil
             }
+            // `sma()` reads as "no period" and would silently mean the default: refused, with both
+            // ways to say what was meant (`sma` alone still takes the defaults, and `vegas().upper`
+            // is how an output is read at the defaults).
+            if args.isEmpty, output == nil, !spec.parameters.isEmpty, span.length > nameSpan.length {
+                let defaults = spec.parameters.map { NumberText.shortest($0.defaultValue) }.joined(separator: ",")
+                error(
+                    span,
+                    "\(spec.name)() has empty parentheses — write \(spec.name)(\(defaults)) (the defaults) or "
+                        + "\(spec.name) alone: \(spec.signature)")
+                return nil
+            }
             var compiledArgs: [(Compiled, RuleNode)] = []
             var failed = false
             for arg in args {

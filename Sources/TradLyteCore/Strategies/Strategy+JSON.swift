@@ -252,6 +252,24 @@ struct Validator {
             if let min, let max, min > max {
                 error(path, "min \(IndicatorSpec.format(min)) is above max \(IndicatorSpec.format(max))")
             }
+            if let min, let max, max > min {
+                // The grid a sweep runs is counted here, so a range no sweep could build is a
+                // problem of the file, not a crash later.
+                let step = step ?? (max - min) / 10
+                if case .failure(let problem) = BacktestRunner.ParameterRange.count(from: min, to: max, step: step) {
+                    let span = "min \(IndicatorSpec.format(min)) … max \(IndicatorSpec.format(max))"
+                    switch problem {
+                    case .tooMany(let n):
+                        let values = n < 1e15 ? NumberText.grouped(Int(n)) : String(format: "%.3g", n)
+                        let limit = NumberText.grouped(BacktestRunner.ParameterRange.maxValues)
+                        error(
+                            "\(path).step",
+                            "\(span) by \(IndicatorSpec.format(step)) is \(values) values; a sweep takes at most \(limit) "
+                                + "per parameter — raise step")
+                    default: error("\(path).step", problem.description.replacingOccurrences(of: "STEP", with: "step"))
+                    }
+                }
+            }
             if let min, def < min {
                 error("\(path).default", "\(IndicatorSpec.format(def)) is below min \(IndicatorSpec.format(min))")
             }
