@@ -269,6 +269,9 @@ public final class Pipeline {
         let startedTicks = DispatchTime.now().uptimeNanoseconds
         var outcome = RunOutcome(status: .running)
         do {
+            if let problem = try store.integrityProblem() {
+                throw PipelineError.damagedStore(String(problem.prefix(300)))
+            }
             let reaped = try store.reapAbandonedRuns(at: clock())
             if !reaped.isEmpty {
                 let ids = reaped.map { "#\($0)" }.joined(separator: ", ")
@@ -542,6 +545,9 @@ public final class Pipeline {
         work.pendingSessions = []
     }
 
+    /// "1 year", "2 years".
+    static func plural(_ n: Int, _ unit: String) -> String { "\(n) \(unit)\(n == 1 ? "" : "s")" }
+
     /// The oldest session a plan with `days` of history serves on `today`: one value from the
     /// moment it is learned (the session announced is the one stored and the one planned), moving
     /// forward with the date.
@@ -565,7 +571,8 @@ public final class Pipeline {
         if known == nil {
             work.events(
                 .message(
-                    "your plan's history starts at \(oldest) (about \(days / 365) years and \(days % 365) days): "
+                    "your plan's history starts at \(oldest) (about \(Self.plural(Int(days) / 365, "year")) and "
+                        + "\(Self.plural(Int(days) % 365, "day"))): "
                         + "older sessions are skipped and later runs start there — \(detail)"))
         }
     }
@@ -838,6 +845,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case stopped(StopRequest)
     case nothingClosed
     case notASession(SessionDate)
+    /// The database fails SQLite's quick integrity check: the run writes nothing into it.
+    case damagedStore(String)
 
     public var description: String {
         switch self {
@@ -847,6 +856,9 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
             return "interrupted by \(signal) — everything fetched so far is stored; the next run resumes from there"
         case .nothingClosed: return "no session has closed yet within the calendar"
         case .notASession(let date): return "\(date) (\(date.weekdayName)) is not an NYSE session"
+        case .damagedStore(let detail):
+            return "the database fails SQLite's quick integrity check (\(detail)) — the run wrote nothing and the "
+                + "file was left as it was; move it aside or restore a backup, then refresh again"
         }
     }
 }

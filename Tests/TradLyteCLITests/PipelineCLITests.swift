@@ -110,6 +110,41 @@ import TradLyteTestSupport
 
     static let isRoot = getuid() == 0
 
+    /// Disks filling at six points of a five-year backfill (issue 23: at three of six sizes the
+    /// failed run was left `running`): the run records its own failure every time.
+    @Test(
+        .enabled(if: isRoot, "mounting a small tmpfs needs root"), arguments: [768, 1_024, 1_536, 2_304, 3_072, 4_608])
+    func aFullDiskAtAnySizeIsRecordedFailedByTheRunItself(kilobytes: Int) throws {
+        let cli = try CLIHarness()
+        let mountPoint = cli.home + "/small"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard Self.sh("mount -t tmpfs -o size=\(kilobytes)k tmpfs \(mountPoint)") == 0 else {
+            Issue.record("mount failed: the disk-full test needs a tmpfs")
+            return
+        }
+        defer { _ = Self.sh("umount -l \(mountPoint)") }
+        let env = Self.env.merging(["TRADLYTE_HOME": mountPoint]) { $1 }
+        let full = try cli.run(["refresh", "--backfill", "5"], environment: env)
+        #expect(full.status == 1, "\(kilobytes) KB: \(full.stdout)")
+        #expect(full.stderr.contains("is full"), "\(kilobytes) KB: \(full.stderr)")
+        guard FileManager.default.fileExists(atPath: mountPoint + "/tradlyte.sqlite") else { return }
+        let store = try MarketStore(path: mountPoint + "/tradlyte.sqlite")
+        #expect(try store.quickCheck() == "ok")
+        // Either no run began (too little room even to start) or the run recorded `failed` itself.
+        let runs = try store.runs(last: 5)
+        #expect(runs.allSatisfy { $0.status == .failed }, "\(kilobytes) KB: \(runs.map(\.status))")
+        #expect(!FileManager.default.fileExists(atPath: mountPoint + "/tradlyte.sqlite-reserve"))
+    }
+
+    static func sh(_ command: String) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        try? p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
     @Test(.enabled(if: isRoot, "mounting a small tmpfs needs root"))
     func aFullDiskAndAReadOnlyDiskEndWithAClearMessageAndAConsistentDatabase() throws {
         let cli = try CLIHarness()

@@ -375,3 +375,15 @@ final class FailureBox: @unchecked Sendable {
     func add(_ item: String) { lock.withLock { items.append(item) } }
     var all: [String] { lock.withLock { items } }
 }
+
+/// The words of store errors (issue 23: the `-shm` file is not "the write-ahead log").
+@Suite struct StoreErrorWordsTests {
+    @Test func eachSidecarIsNamedForWhatItIs() {
+        let shm = StoreError.readOnlySidecar(path: "/d/tradlyte.sqlite-shm", database: "/d/tradlyte.sqlite")
+        #expect(shm.description.contains("shared-memory index of the write-ahead log"))
+        let wal = StoreError.readOnlySidecar(path: "/d/tradlyte.sqlite-wal", database: "/d/tradlyte.sqlite")
+        #expect(wal.description.contains("(the write-ahead log beside"))
+        #expect(StoreError.notADatabase(path: "x", detail: "d").description.contains("left untouched"))
+        #expect(!StoreError.notADatabase(path: "x", detail: "d", touched: true).description.contains("untouched"))
+    }
+}

@@ -14,6 +14,9 @@ public protocol PipelineStore: AnyObject {
     func recordSplit(_ split: Split, at now: Date) throws
     func dailySeries(_ symbol: Symbol, in range: ClosedRange<SessionDate>?) throws -> BarSeries
 
+    /// What SQLite's quick integrity check finds wrong with the file (nil: nothing). A run checks
+    /// first, so it never writes into a damaged database.
+    func integrityProblem() throws -> String?
     /// Sets disk space aside for the run's final records (a full disk must still let the run
     /// record its own failure); `releaseReserve` gives it back before those records are written.
     func reserveSpace() throws
