@@ -11,7 +11,7 @@ struct RefreshCommand: ParsableCommand {
         commandName: "refresh",
         abstract: "Bring the database up to date: plan, fetch, store, scan, alerts, vacuum.",
         discussion:
-            "Without an API key the offline DEMO market is used. Progress shows per stage on a terminal and as log lines otherwise. Exit codes: 0 success, 1 the run failed, 2 bad input, 3 another refresh holds the lock. For cron (weekdays 16:05 New York time): CRON_TZ=America/New_York / 5 16 * * 1-5 tradlyte refresh --if-stale"
+            "Without an API key the offline DEMO market is used. Progress shows per stage on a terminal and as log lines otherwise. Exit codes: 0 success, 1 the run failed, 2 bad input, 3 another refresh holds the lock, 130 interrupted by a signal (what was fetched is kept; the next run resumes). For cron (weekdays 16:05 New York time): CRON_TZ=America/New_York / 5 16 * * 1-5 tradlyte refresh --if-stale"
     )
 
     @Flag(name: .long, help: "Show the plan (calls and ETA) and change nothing.") var dryRun = false
