@@ -124,7 +124,7 @@ import TradLyteTestSupport
         #expect(walk.status == 0 && walk.stdout.contains("windows of Golden Cross portfolios"), "\(walk.stderr)")
         #expect(walk.stdout.contains("max_positions="))
         for (args, message) in [
-            (["portfolio", "golden_cross", "--watchlist", "--max-positions", "0"], "--max-positions must be 1–1000"),
+            (["portfolio", "golden_cross", "--watchlist", "--max-positions", "0"], "whole numbers from 1 to 1000"),
             (["portfolio", "golden_cross"], "choose one universe"),
             (["portfolio", "golden_cross", "--watchlist", "--sizing", "risk"], "--sizing risk needs --fraction"),
             (["portfolio", "golden_cross", "--symbols", "NOPE"], "unknown symbol 'NOPE'"),
