@@ -109,9 +109,10 @@ public final class PolygonClient: MarketDataProvider, Sendable {
         noticeHandler.withLock { $0 = handler }
     }
 
+    /// Every notice is redacted: a key pasted into the base URL would otherwise show in its path.
     private func notice(_ text: String) {
         let handler = noticeHandler.withLock { $0 }
-        handler?(text)
+        handler?(redact(text))
     }
 
     /// Replaces the key with *** wherever it appears.

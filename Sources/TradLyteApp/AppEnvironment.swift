@@ -353,8 +353,7 @@ package func rewriteConfig(_ path: String, _ edit: (inout [(String, JSONValue)])
             do { parsed = try JSONValue.parse(data) } catch {
                 let detail = (error.diagnostics.first?.message ?? "").replacingOccurrences(
                     of: "not valid JSON: ", with: "")
-                throw AppError.badInput(
-                    "\(path) is not valid JSON (\(detail)) — nothing was written; fix the file and try again")
+                throw AppError.badInput("\(path) is not valid JSON (\(detail)) — nothing was written")
             }
             guard case .object(let existing) = parsed else {
                 throw AppError.badInput("\(path) does not hold a JSON object — nothing was written; fix the file first")

@@ -143,6 +143,7 @@ package enum Portfolios {
         ranges: [BacktestRunner.ParameterRange], positions: [Int], rank: String?, latestClosed: Int32,
         inSample: Int = 504, outOfSample: Int = 126
     ) throws(AppError) -> [BacktestRunner.WalkForwardWindow] {
+        try Studies.windowSizes(inSample, outOfSample, unit: "sessions")
         let calendar = TradingCalendar.nyse
         let first = members.compactMap { $0.daily.sessionIndex.first }.min() ?? 0
         let last = min(members.compactMap { $0.daily.sessionIndex.last }.max() ?? 0, latestClosed)

@@ -133,6 +133,7 @@ package enum Studies {
 
     /// `NAME=VALUE` items checked against the strategy's declared parameters.
     package static func parameters(_ items: [String], strategy: Strategy) throws(AppError) -> [String: Double] {
+        try requireDistinct(items.map { String($0.prefix { $0 != "=" }) })
         var result: [String: Double] = [:]
         for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
@@ -196,9 +197,9 @@ package enum Studies {
             compiled, daily: daily, interval: request.interval, configuration: request.configuration,
             latestClosed: latestClosed, range: request.range)
         if result.barCount == 0 {
-            let span = request.range.map { "\($0.lowerBound) … \($0.upperBound)" } ?? "the store"
+            let span = request.range.map { rangeText($0) } ?? "in the store"
             throw AppError.badInput(
-                "no \(request.baseInterval) bars of \(symbol) in \(span) — widen the date range")
+                "--from/--to: no \(request.baseInterval) bars of \(symbol) \(span) — widen the date range")
         }
         if result.barCount <= compiled.lookback {
             throw AppError.badInput(
@@ -263,13 +264,16 @@ package enum Studies {
             }
             return declared
         }
+        let ranges: [BacktestRunner.ParameterRange]
         do {
-            return try items.map { item throws(StrategyError) in
+            ranges = try items.map { item throws(StrategyError) in
                 try BacktestRunner.ParameterRange.parse(item, strategy: strategy)
             }
         } catch {
             throw AppError.badInput("--param \(error)")
         }
+        try requireDistinct(ranges.map(\.name))
+        return ranges
     }
 
     /// Combinations in the grid of `ranges`, saturating at `Int.max` (never overflowing).
@@ -285,8 +289,10 @@ package enum Studies {
     ) throws(AppError) -> BacktestRunner.Sweep {
         let grid = gridSize(ranges)
         try requireBars(in: request, daily: daily, latestClosed: latestClosed)
-        guard cap > 0, (sample ?? 1) > 0 else {
-            throw AppError.badInput("--max and --random take a positive number of combinations")
+        let limit = BacktestRunner.maxGrid
+        guard (1...limit).contains(cap), (1...limit).contains(sample ?? 1) else {
+            throw AppError.badInput(
+                "--max and --random take a number of combinations from 1 to \(NumberText.grouped(limit))")
         }
         if min(grid, sample ?? grid) > cap {
             let size = BacktestRunner.gridSizeText(min(grid, sample ?? grid))
@@ -326,6 +332,7 @@ package enum Studies {
         let defaults = walkForwardBars(request.baseInterval)
         let inSample = inSampleBars ?? defaults.inSample
         let outOfSample = outOfSampleBars ?? defaults.outOfSample
+        try windowSizes(inSample, outOfSample, unit: "bars")
         do {
             let windows = try BacktestRunner.walkForward(
                 request.strategy, daily: daily, interval: request.interval, ranges: ranges,
@@ -347,14 +354,41 @@ package enum Studies {
         let sessions = TradingCalendar.nyse.sessions
         let held = daily.sessionIndex.contains { $0 <= latestClosed && range.contains(sessions[Int($0)]) }
         guard held else {
-            let open = SessionDate(year: 1900, month: 1, day: 1)
-            let span =
-                range.lowerBound == open
-                ? "through \(range.upperBound)" : "in \(range.lowerBound) … \(range.upperBound)"
             throw AppError.badInput(
-                "no bars \(span) (the history runs "
+                "--from/--to: no bars \(rangeText(range)) (the history runs "
                     + "\(daily.sessionIndex.first.map { "\(sessions[Int($0)])" } ?? "—") … "
                     + "\(daily.sessionIndex.last.map { "\(sessions[Int($0)])" } ?? "—")) — widen the date range")
+        }
+    }
+
+    /// Refuses a parameter given twice (`--param fast=10 --param fast=20` would sweep fast
+    /// against itself).
+    package static func requireDistinct(_ names: [String]) throws(AppError) {
+        var seen: Set<String> = []
+        for name in names where !seen.insert(name).inserted {
+            throw AppError.badInput("--param \(name) is given twice — give each parameter once (a range or a list)")
+        }
+    }
+
+    /// Walk-forward windows of 1 to 100,000 bars (or sessions) each: checked before any sum of
+    /// them is formed.
+    package static func windowSizes(_ inSample: Int, _ outOfSample: Int, unit: String) throws(AppError) {
+        let limit = 1...100_000
+        guard limit.contains(inSample), limit.contains(outOfSample) else {
+            throw AppError.badInput(
+                "--in-sample and --out-of-sample take 1 to 100,000 \(unit) each (got \(inSample) and \(outOfSample))")
+        }
+    }
+
+    /// "2024-01-02 … 2025-06-30", "through 1989-12-29" or "from 2030-01-02" — never the open
+    /// ends' stand-in dates.
+    package static func rangeText(_ range: ClosedRange<SessionDate>) -> String {
+        let open = (SessionDate(year: 1900, month: 1, day: 1)!, SessionDate(year: 2100, month: 1, day: 1)!)
+        switch (range.lowerBound == open.0, range.upperBound == open.1) {
+        case (true, false): return "through \(range.upperBound)"
+        case (false, true): return "from \(range.lowerBound)"
+        case (true, true): return "in the whole history"
+        default: return "in \(range.lowerBound) … \(range.upperBound)"
         }
     }
 

@@ -172,9 +172,9 @@ package final class UISession {
                         state.message = ("saved the watchlist to \(env.configPath)", .info)
                     }
                 } catch {
+                    // The way out first: a long reason must not push it past the screen's edge.
                     state.message = (
-                        "could not save the watchlist: \(error) — the change is kept in this session; fix the file, "
-                            + "then :save watchlist", .error
+                        "watchlist kept here, not saved — fix the file, then :save watchlist: \(error)", .error
                     )
                 }
             case .runBacktest(let name, let symbol, let interval, let parameters, let range, let generation):

@@ -3,7 +3,7 @@
 public enum NumberText {
     /// The shortest text that reads back as the same value: "20", "2.5", "110.446966".
     public static func shortest(_ value: Double) -> String {
-        value.isFinite && value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        value.isFinite && value == value.rounded() && abs(value) < 1e16 ? String(Int64(value)) : String(value)
     }
 
     /// Thousands separated by commas: "12,345".

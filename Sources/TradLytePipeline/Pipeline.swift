@@ -44,7 +44,9 @@ public struct RunOutcome: Sendable {
         case .interrupted: s = "refresh interrupted"
         default: s = "refresh failed"
         }
-        if let failedStage, let error { s += " in \(failedStage): \(error)" }
+        if let failedStage, let error {
+            s += failedStage.hasPrefix("after ") ? " \(failedStage): \(error)" : " in \(failedStage): \(error)"
+        }
         s += String(format: " (%.2f s)", seconds)
         if ingest.rows > 0 || status == .succeeded {
             s += "; \(ingest.rows) rows, \(ingest.inserted) new, \(ingest.changed) changed"
@@ -423,7 +425,9 @@ public final class Pipeline {
             // Stopped or failed: what was fetched is committed before the run ends. The run's
             // own error is the one reported; a commit that fails as well is named beside it.
             do { try commitGroupedDays(work: &work, outcome: &outcome) } catch let commitError {
-                work.events(.message("the sessions fetched before that could not be stored either: \(commitError)"))
+                work.events(
+                    .message(
+                        "the grouped days fetched since the last commit could not be stored either: \(commitError)"))
             }
             throw error
         }
@@ -823,6 +827,8 @@ final class StageRecorder {
         record.error = error
         try? store.recordStage(record)
         finished.append(record)
+        // A stop between stages belongs to no stage: the run says after which one it came.
+        if name == current { current = "after \(name)" }
         events(.stageFinished(record))
     }
 

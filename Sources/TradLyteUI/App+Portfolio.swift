@@ -66,11 +66,9 @@ extension App {
                 entry: Int32(TradingCalendar.nyse.sessionIndex(trade.trade.entrySession) ?? 0),
                 exit: open ? nil : Int32(TradingCalendar.nyse.sessionIndex(trade.trade.exitSession) ?? 0),
                 long: trade.trade.isLong)
-            // Bars of the chart at this interval: the entry's and the exit's, panned into view.
-            let bars = s.bars()
-            if let m = s.markedTrade, let entry = bars.lastIndex(where: { $0.lastSession <= m.entry }) {
-                let exit = m.exit.flatMap { e in bars.lastIndex { $0.lastSession <= e } } ?? bars.count - 1
-                showTrade(entryBar: entry, exitBar: exit, &s)
+            if let m = s.markedTrade {
+                s.focusTrade = TradeFocus(symbol: m.symbol, interval: m.interval, entry: m.entry, exit: m.exit)
+                applyTradeFocus(&s)
             }
             s.message = (
                 "\(trade.symbol) \(trade.trade.entrySession) → \(open ? "open" : "\(trade.trade.exitSession)"), "

@@ -74,6 +74,18 @@ extension App {
         s.viewport.pan = min(max(0, total - end), s.viewport.maxPan(total: total, columns: columns))
     }
 
+    /// Centres the chart on the pending trade once its symbol's bars are loaded: the crosshair on
+    /// the entry bar and the view panned to hold entry and exit (found by session).
+    static func applyTradeFocus(_ s: inout AppState) {
+        guard let f = s.focusTrade, f.symbol == s.currentSymbol, f.interval == s.interval else { return }
+        let bars = s.bars()
+        guard !bars.isEmpty else { return }  // applied when the series arrives
+        s.focusTrade = nil
+        guard let entry = bars.lastIndex(where: { $0.lastSession <= f.entry }) else { return }
+        let exit = f.exit.flatMap { e in bars.lastIndex { $0.lastSession <= e } } ?? bars.count - 1
+        showTrade(entryBar: entry, exitBar: exit, &s)
+    }
+
     /// The running backtest and study a new backtest replaces: cancelled, not just ignored.
     static func supersededWork(_ s: AppState) -> [Effect] {
         var effects: [Effect] = []
@@ -103,7 +115,13 @@ extension App {
             symbol = panel.symbol
             s.interval = panel.interval
             chart(panel.symbol, &s)
-            showTrade(entryBar: trade.entryBar, exitBar: trade.exitBar, &s)
+            // The trade's bars are the backtest's (a :range run counts from its first bar): the
+            // chart finds them by session, whatever range or history it shows.
+            let open = s.chartTrade == r.trades.count
+            s.focusTrade = TradeFocus(
+                symbol: panel.symbol, interval: panel.interval, entry: r.lastSessions[trade.entryBar],
+                exit: open ? nil : r.lastSessions[trade.exitBar])
+            applyTradeFocus(&s)
             s.message = (
                 "trade \(panel.selected + 1): \(trade.entrySession) → \(trade.exitSession), \(Format.percent(trade.returnFraction * 100))",
                 .info

@@ -96,6 +96,7 @@ public enum App {
             for k in loaded.keys { s.loading.remove(k) }
             for k in failures.keys { s.loading.remove(k) }
             if let (sym, why) = failures.first { s.message = ("\(sym): \(why)", .error) }
+            applyTradeFocus(&s)
             return []
         case .quoteLoaded(let symbol, let result):
             switch result {

@@ -117,6 +117,8 @@ public struct AppState: Sendable {
     public var portfolio: PortfolioPanel?
     /// A portfolio trade opened on the chart: its symbol, interval and entry/exit sessions.
     public var markedTrade: MarkedTrade?
+    /// A trade opened on the chart whose bars were not loaded yet.
+    public var focusTrade: TradeFocus?
     /// Backtests trade and measure only bars ending in this range (`:range FROM TO`).
     public var backtestRange: ClosedRange<SessionDate>?
     /// Parameter values applied from a sweep, per strategy (used by its backtests).
@@ -430,6 +432,16 @@ public struct PortfolioPanel: Sendable {
 }
 
 /// A trade drawn on a symbol's chart: entry (and exit) by last session.
+/// A trade the chart should centre on, by its sessions (its bars differ between a backtest over a
+/// `:range` and the chart's whole history), applied once the symbol's bars are loaded.
+public struct TradeFocus: Sendable, Equatable {
+    public var symbol: String
+    public var interval: FibInterval
+    /// The last sessions of the entry and exit bars (exit nil: still open).
+    public var entry: Int32
+    public var exit: Int32?
+}
+
 public struct MarkedTrade: Sendable, Equatable {
     public var symbol: String
     public var interval: FibInterval

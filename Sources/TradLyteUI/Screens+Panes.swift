@@ -53,29 +53,15 @@ extension Screens {
         }
         guard let r = panel.result else { return }
         let stats = r.stats
-        // Two summary lines: the run, then the statistics a decision needs, at every width.
-        let ret = stats["Return [%]"]?.number
-        let bh = stats["Buy & Hold Return [%]"]?.number
+        // The facts a decision needs, most important first, on two lines at every width: each
+        // whole or left out (`v` shows the whole table), never cut at the border.
         let open = r.openTrade != nil ? " + 1 open" : ""
-        let first: [(String, Style)] = [
-            ("\(r.barCount) bars · \(r.trades.count) trades\(open) · ", t.muted),
-            ("return \(Format.percent(ret))", (ret ?? 0) >= 0 ? t.bull : t.bear),
-            (" vs buy & hold \(Format.percent(bh))", t.muted),
-        ]
-        func stat(_ name: String, _ label: String, suffix: String = "", signed: Bool = false) -> String {
-            guard let v = stats[name]?.number, v.isFinite else { return "\(label) —" }
-            return "\(label) " + (signed ? Format.signed(v) : PriceScale.fixed(v, decimals: 2)) + suffix
-        }
-        let second = [
-            stat("Sharpe Ratio", "Sharpe"), stat("Max. Drawdown [%]", "Max DD", suffix: "%"),
-            stat("Win Rate [%]", "Win", suffix: "%"), stat("Return (Ann.) [%]", "CAGR", suffix: "%", signed: true),
-            stat("Exposure Time [%]", "Exposure", suffix: "%"),
-        ].joined(separator: " · ")
-        var x = inner.x
-        for (text, style) in first where x < inner.maxX {
-            x += buf.put(text, x: x, y: inner.y, style: style, maxWidth: inner.maxX - x)
-        }
-        buf.put(second, x: inner.x, y: inner.y + 1, style: t.text, maxWidth: inner.width)
+        let facts =
+            summaryFacts(stats, benchmark: "buy & hold", t) + [
+                Fact("\(r.trades.count) trades\(open)", t.muted, priority: 7),
+                Fact("\(r.barCount) bars", t.muted, priority: 8),
+            ]
+        Facts.render(facts, x: inner.x, y: inner.y, width: inner.width, lines: 2, separatorStyle: t.muted, &buf)
         let body = inner.inset(top: 2)
         switch panel.view {
         case .statistics:
@@ -99,6 +85,26 @@ extension Screens {
         if ddRows > 0 { drawdownBand(r.drawdown, deepest: stats["Max. Drawdown [%]"]?.number, ctx, parts[2], &buf) }
         tradesTable(panel, r, ctx, parts[3], &buf)
         if statsWidth > 0 { statisticsTable(stats, panel: nil, ctx, cols[1].inset(left: 1), &buf) }
+    }
+
+    /// The statistics both result panes lead with, labelled exactly as what they are, in the order
+    /// a decision needs them: return, against the benchmark, Sharpe, max drawdown, win rate, CAGR,
+    /// exposure. The numbers are the statistics the CLI's `--json` prints, at two decimals.
+    static func summaryFacts(_ stats: BacktestStatistics, benchmark: String, _ t: Theme) -> [Fact] {
+        func value(_ name: String) -> Double? { stats[name]?.number.flatMap { $0.isFinite ? $0 : nil } }
+        func plain(_ name: String, _ label: String, suffix: String = "") -> String {
+            "\(label) " + (value(name).map { PriceScale.fixed($0, decimals: 2) + suffix } ?? "—")
+        }
+        let ret = value("Return [%]")
+        return [
+            Fact("return \(Format.percent(ret))", (ret ?? 0) >= 0 ? t.bull : t.bear, priority: 0),
+            Fact("vs \(benchmark) \(Format.percent(value("Buy & Hold Return [%]")))", t.muted, priority: 1),
+            Fact(plain("Sharpe Ratio", "Sharpe"), t.text, priority: 2),
+            Fact(plain("Max. Drawdown [%]", "Max DD", suffix: "%"), t.text, priority: 3),
+            Fact(plain("Win Rate [%]", "Win", suffix: "%"), t.text, priority: 4),
+            Fact("CAGR \(Format.percent(value("CAGR [%]")))", t.text, priority: 5),
+            Fact(plain("Exposure Time [%]", "Exposure", suffix: "%"), t.text, priority: 6),
+        ]
     }
 
     /// The drawdown under an equity plot of the same width: one bar per cell column, the

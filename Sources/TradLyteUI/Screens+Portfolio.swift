@@ -27,27 +27,14 @@ extension Screens {
         }
         guard let r = p.result, !r.equity.isEmpty else { return }
         let stats = r.stats
-        func stat(_ name: String, _ label: String, suffix: String = "") -> String {
-            guard let v = stats[name]?.number, v.isFinite else { return "\(label) —" }
-            return "\(label) " + PriceScale.fixed(v, decimals: 2) + suffix
-        }
-        let ret = stats["Return [%]"]?.number
-        let first: [(String, Style)] = [
-            ("\(r.trades.count) trades + \(r.openTrades.count) open · ", t.muted),
-            ("return \(Format.percent(ret))", (ret ?? 0) >= 0 ? t.bull : t.bear),
-            (" vs equal-weight \(Format.percent(stats["Buy & Hold Return [%]"]?.number))", t.muted),
-        ]
-        var x = inner.x
-        for (text, style) in first where x < inner.maxX {
-            x += buf.put(text, x: x, y: inner.y, style: style, maxWidth: inner.maxX - x)
-        }
-        let second = [
-            stat("Sharpe Ratio", "Sharpe"), stat("Max. Drawdown [%]", "Max DD", suffix: "%"),
-            stat("Exposure Time [%]", "Exposure", suffix: "%"),
-            "avg positions " + PriceScale.fixed(r.averagePositions, decimals: 1),
-            "turnover " + PriceScale.fixed(r.turnover, decimals: 1),
-        ].joined(separator: " · ")
-        buf.put(second, x: inner.x, y: inner.y + 1, style: t.text, maxWidth: inner.width)
+        // As the backtest's, against the equal-weight benchmark, plus positions held and turnover.
+        let facts =
+            summaryFacts(stats, benchmark: "equal-weight", t) + [
+                Fact("avg positions " + PriceScale.fixed(r.averagePositions, decimals: 1), t.text, priority: 7),
+                Fact("turnover " + PriceScale.fixed(r.turnover, decimals: 1), t.text, priority: 8),
+                Fact("\(r.trades.count) trades + \(r.openTrades.count) open", t.muted, priority: 9),
+            ]
+        Facts.render(facts, x: inner.x, y: inner.y, width: inner.width, lines: 2, separatorStyle: t.muted, &buf)
         let body = inner.inset(top: 2)
         if p.showStatistics {
             statisticsTable(stats, panel: nil, ctx, body, &buf)

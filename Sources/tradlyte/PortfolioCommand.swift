@@ -52,6 +52,7 @@ struct PortfolioCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
+            try Studies.requireDistinct(params.map { String($0.prefix { $0 != "=" }) })
             let swept = params.filter { $0.contains(":") || $0.contains(",") }
             let fixed = params.filter { !swept.contains($0) }
             let request = try options.request(

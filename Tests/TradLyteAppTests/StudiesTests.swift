@@ -101,7 +101,7 @@ import TradLyteTestSupport
         }
         var late = request
         late.range = try Studies.dateRange(from: "2030-01-01", to: nil)
-        #expect(refusal(late).contains("no 1d bars of TEST in 2030-01-01"))
+        #expect(refusal(late).contains("no 1d bars of TEST from 2030-01-01"))
         #expect(refusal(StudyRequest(strategy: golden, interval: try FibInterval(34))).contains("needs more than"))
         #expect(throws: AppError.badInput("--from 2025-02-01 is after --to 2025-01-01")) {
             try Studies.dateRange(from: "2025-02-01", to: "2025-01-01")

@@ -60,7 +60,7 @@ import TradLyteTestSupport
             (["sweep", "golden_cross", "ACME", "--param", "fast=10:20:1e-15"], "STEP must be at least"),
             (["sweep", "golden_cross", "ACME", "--param", "fast=1:10:1e-300"], "STEP must be at least"),
             (["sweep", "golden_cross", "ACME", "--param", "fast=0x10"], "plain decimal"),
-            (["sweep", "golden_cross", "ACME", "--to", "1989-12-29"], "no bars through 1989-12-29"),
+            (["sweep", "golden_cross", "ACME", "--to", "1989-12-29"], "--from/--to: no bars through 1989-12-29"),
             (
                 ["portfolio", "golden_cross", "--symbols", "ACME,NOVA", "--max-positions", "1:4000000000:1"],
                 "--max-positions"
@@ -91,6 +91,22 @@ import TradLyteTestSupport
             (["refresh", "--dry-run", "--symbols", ""], "--symbols"),
             (["refresh", "--dry-run", "--symbols", "ACME,,NOVA"], "--symbols"),
             (["indicator", "sma()", "ACME"], "empty parentheses"),
+            // Found by the drill of this fix: crashes on huge caps and windows, a parameter twice.
+            (["sweep", "golden_cross", "ACME", "--max", "9223372036854775807"], "--max and --random"),
+            (["walkforward", "golden_cross", "ACME", "--in-sample", "9223372036854775807"], "--in-sample"),
+            (["walkforward", "golden_cross", "ACME", "--in-sample", "0"], "--in-sample"),
+            (
+                [
+                    "portfolio", "golden_cross", "--symbols", "ACME,NOVA", "--walkforward", "--out-of-sample",
+                    "9223372036854775807",
+                ], "--out-of-sample"
+            ),
+            (["sweep", "golden_cross", "ACME", "--param", "fast=10", "--param", "fast=20"], "given twice"),
+            (
+                ["portfolio", "golden_cross", "--symbols", "ACME", "--param", "fast=10", "--param", "fast=20:30:5"],
+                "given twice"
+            ),
+            (["backtest", "golden_cross", "ACME", "--to", "1989-12-29"], "--from/--to: no 1d bars of ACME through"),
         ]
         for (arguments, needle) in cases {
             let r = try cli.run(arguments, environment: Self.env)

@@ -179,6 +179,9 @@ public enum BacktestRunner {
         }
     }
 
+    /// The most combinations any sweep runs, whatever cap it is given (each is a backtest).
+    public static let maxGrid = 1_000_000
+
     /// Combinations in the grid of `ranges`, saturating at `Int.max` (64 two-valued parameters
     /// make 2^64, which no `Int` holds): compare it with a cap before building anything.
     public static func gridSize(_ ranges: [ParameterRange]) -> Int {
@@ -215,7 +218,7 @@ public enum BacktestRunner {
     ) throws(StrategyError) -> [[Int]] {
         let grid = gridSize(ranges)
         let wanted = min(grid, sample ?? grid)
-        guard wanted <= cap, ranges.allSatisfy({ !$0.values.isEmpty }) else {
+        guard wanted <= min(cap, maxGrid), ranges.allSatisfy({ !$0.values.isEmpty }) else {
             throw StrategyError(diagnostics: [
                 StrategyDiagnostic(
                     path: "parameters",

@@ -1,0 +1,187 @@
+import Foundation
+import TermRender
+import Testing
+import TradLyteCore
+import TradLyteTestSupport
+
+@testable import TradLyteUI
+
+/// Issue 24: a screen is right when each fact it exists to show is on it whole and equal to the
+/// engine's value — at every supported size, in Unicode and in ASCII. The golden files show the
+/// layout to a reviewer; these tests are the acceptance. Expected texts are formatted here, from
+/// the statistics the CLI's `--json` prints (`BacktestStatistics`), independently of the UI's
+/// own formatting code.
+@Suite struct TruthTests {
+    static let glyphSets: [(String, Glyphs)] = [("unicode", .unicode), ("ascii", .ascii)]
+
+    /// "+10.76%" / "-5.73%" / "0.84", as the CLI's table prints them at two decimals.
+    static func signedPercent(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "—" }
+        return String(format: "%+.2f%%", v)
+    }
+
+    static func fixed(_ v: Double?, suffix: String = "") -> String {
+        guard let v, v.isFinite else { return "—" }
+        return String(format: "%.2f", v) + suffix
+    }
+
+    /// Label → the whole fact the pane may show for it, from the engine's statistics.
+    static func expectedFacts(_ stats: BacktestStatistics, benchmark: String) -> [(label: String, text: String)] {
+        func n(_ k: String) -> Double? { stats[k]?.number }
+        return [
+            ("return", "return " + signedPercent(n("Return [%]"))),
+            ("vs ", "vs \(benchmark) " + signedPercent(n("Buy & Hold Return [%]"))),
+            ("Sharpe", "Sharpe " + fixed(n("Sharpe Ratio"))),
+            ("Max DD", "Max DD " + fixed(n("Max. Drawdown [%]"), suffix: "%")),
+            ("Win", "Win " + fixed(n("Win Rate [%]"), suffix: "%")),
+            ("CAGR", "CAGR " + signedPercent(n("CAGR [%]"))),
+            ("Exposure", "Exposure " + fixed(n("Exposure Time [%]"), suffix: "%")),
+        ]
+    }
+
+    /// The pane's two summary lines (inside its border), as drawn with `glyphs`, split into the
+    /// facts they show; ASCII frames use "-" for "·" and "~" for "…".
+    static func summaryFacts(_ s: AppState, glyphs: Glyphs) -> [String] {
+        let rows = Fixture.render(s, theme: .default, glyphs: glyphs).textRows
+        let inner = Screens.mainInner(s)
+        let separator = glyphs.unicode ? " · " : " - "
+        let more = glyphs.unicode ? "…" : "~"
+        var facts: [String] = []
+        for y in [inner.y, inner.y + 1] {
+            let line = String(Array(rows[y]).dropFirst(inner.x).prefix(inner.width))
+                .trimmingCharacters(in: .whitespaces)
+            for part in line.components(separatedBy: separator) {
+                let fact = part.hasSuffix(" " + more) ? String(part.dropLast(2)) : part
+                if fact != more && !fact.isEmpty { facts.append(fact) }
+            }
+        }
+        return facts
+    }
+
+    /// Every fact shown is one the engine's values give, whole; the most important ones are
+    /// always there; a dropped fact leaves the "more" sign.
+    static func check(
+        _ shown: [String], expected: [(label: String, text: String)], always: Int, context: String
+    ) {
+        for fact in shown {
+            let known =
+                expected.contains { $0.text == fact } || fact.hasSuffix("trades") || fact.contains("trades +")
+                || fact.hasSuffix(" bars") || fact.hasPrefix("avg positions ") || fact.hasPrefix("turnover ")
+            #expect(known, "\(context): '\(fact)' is not a whole fact with the engine's value (shown: \(shown))")
+        }
+        for e in expected.prefix(always) {
+            #expect(shown.contains(e.text), "\(context): '\(e.text)' missing from \(shown)")
+        }
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes)
+    func theBacktestPaneShowsItsKeyNumbersWholeAndEqualToTheEngine(width: Int, height: Int) throws {
+        let s = PaneTests.backtested(width: width, height: height)
+        let stats = try #require(s.backtest?.result?.stats)
+        let expected = Self.expectedFacts(stats, benchmark: "buy & hold")
+        for (name, glyphs) in Self.glyphSets {
+            let shown = Self.summaryFacts(s, glyphs: glyphs)
+            let context = "backtest \(width)x\(height) \(name)"
+            Self.check(
+                shown, expected: expected.map { ($0.label, glyphs.unicode ? $0.text : Self.ascii($0.text)) },
+                always: 3, context: context)
+            // The label says what the number is: "CAGR" is the CAGR, not the annualised return.
+            if let cagr = shown.first(where: { $0.hasPrefix("CAGR") }) {
+                #expect(cagr == Self.ascii("CAGR " + Self.signedPercent(stats["CAGR [%]"]?.number)))
+            }
+        }
+        // From 120 columns every one of the seven statistics is on screen.
+        if width >= 120 {
+            let shown = Self.summaryFacts(s, glyphs: .unicode)
+            #expect(expected.allSatisfy { e in shown.contains(e.text) }, "\(shown)")
+        }
+    }
+
+    @Test(arguments: ScreenSnapshotTests.sizes)
+    func thePortfolioPaneShowsItsKeyNumbersWholeAndEqualToTheEngine(width: Int, height: Int) throws {
+        let s = try PortfolioPaneTests.landed(width: width, height: height)
+        let result = try #require(s.portfolio?.result)
+        let expected = Self.expectedFacts(result.stats, benchmark: "equal-weight")
+        for (name, glyphs) in Self.glyphSets {
+            let shown = Self.summaryFacts(s, glyphs: glyphs)
+            Self.check(
+                shown, expected: expected.map { ($0.label, glyphs.unicode ? $0.text : Self.ascii($0.text)) },
+                always: 3, context: "portfolio \(width)x\(height) \(name)")
+            if let turnover = shown.first(where: { $0.hasPrefix("turnover ") }) {
+                #expect(turnover == "turnover " + String(format: "%.1f", result.turnover))
+            }
+        }
+    }
+
+    /// The facts layout itself: whole facts only, the most important first, the sign of more.
+    @Test func factsAreLaidOutWholeOrLeftOutWithASignOfMore() {
+        let facts = [
+            Fact("return +10.76%", .plain, priority: 0), Fact("vs buy & hold +1.00%", .plain, priority: 1),
+            Fact("Sharpe 0.84", .plain, priority: 2), Fact("Exposure 61.20%", .plain, priority: 6),
+        ]
+        for width in 1...80 {
+            let rows = Facts.layout(facts, width: width, lines: 1)
+            let texts = rows.flatMap { $0.map(\.text) }
+            let line = texts.joined(separator: " · ").replacingOccurrences(of: " · …", with: " …")
+            #expect(DisplayWidth.of(line) <= width, "width \(width): \(line)")
+            #expect(texts.allSatisfy { t in t == Facts.more || facts.contains { $0.text == t } })
+            if width >= DisplayWidth.of("return +10.76%") + 2 { #expect(texts.first == "return +10.76%") }
+        }
+        let two = Facts.layout(facts, width: 40, lines: 2).map { $0.map(\.text) }
+        #expect(two == [["return +10.76%", "vs buy & hold +1.00%"], ["Sharpe 0.84", "Exposure 61.20%"]])
+        let narrow = Facts.layout(facts, width: 30, lines: 2).map { $0.map(\.text) }
+        #expect(narrow == [["return +10.76%"], ["vs buy & hold +1.00%", "…"]])
+        // Read line by line, the facts come in order of importance.
+        for width in 20...80 {
+            let order = Facts.layout(facts, width: width, lines: 2).flatMap { $0 }.map(\.priority)
+            #expect(order == order.sorted(), "width \(width): \(order)")
+        }
+    }
+
+    static func ascii(_ text: String) -> String {
+        var out = text
+        for (u, a) in Glyphs.asciiStandIns { out = out.replacingOccurrences(of: u, with: a) }
+        return out
+    }
+}
+
+/// Issue 24: a trade opens on the chart where it happened, with or without `:range`, at any
+/// interval (the backtest's bar numbers count from its range; the chart's from the history).
+@Suite struct TradesWhereTheyHappenedTests {
+    @Test(arguments: [FibInterval.daily, try! FibInterval(3)])
+    func aTradeOfARangedBacktestOpensOnItsOwnBars(interval: FibInterval) throws {
+        var s = Fixture.state(width: 120, height: 36)
+        s.strategies = StrategyLibrary.all.map(\.id)
+        s.strategy = "macd_crossover"
+        s.interval = interval
+        let daily = try #require(s.series["ACME"])
+        let calendar = TradingCalendar.nyse
+        let range = calendar.sessions[Int(daily.sessionIndex[250])]...calendar.sessions[Int(daily.sessionIndex[560])]
+        _ = Palette.run("range \(range.lowerBound) \(range.upperBound)", &s)
+        #expect(s.backtestRange == range)
+        let effects = Fixture.keys(&s, "b")
+        guard case .runBacktest(_, _, _, _, let asked, let generation)? = effects.last else {
+            Issue.record("b did not ask for a backtest: \(effects)")
+            return
+        }
+        #expect(asked == range)
+        let strategy = StrategyLibrary.named("macd_crossover")!.strategy
+        let result = Backtester.run(
+            try CompiledStrategy(strategy), daily: daily, interval: interval,
+            configuration: BacktestConfiguration(strategy.backtest), latestClosed: s.latestClosed, range: range)
+        _ = App.update(&s, .backtestFinished(generation: generation, .success(result)))
+        try #require(result.trades.count >= 2)
+        _ = Fixture.keys(&s, "j", "enter")  // the second trade listed
+        let panel = try #require(s.backtest)
+        let trade = result.trades[panel.order[1]]
+        let bars = s.bars()
+        #expect(s.pane == .chart && s.interval == interval)
+        // The crosshair is on the bar that holds the trade's entry session, and it is in view.
+        let entrySession = result.lastSessions[trade.entryBar]
+        let crosshair = try #require(s.crosshair)
+        #expect(bars[crosshair].lastSession == entrySession, "\(bars[crosshair].lastSession) vs \(entrySession)")
+        #expect(s.viewport.range(total: bars.count, columns: Screens.chartColumns(s)).contains(crosshair))
+        let info = Fixture.render(s).textRows.joined()
+        #expect(info.contains("\(trade.entrySession)") || s.message?.text.contains("\(trade.entrySession)") == true)
+    }
+}
