@@ -65,10 +65,20 @@ package enum StudyJSON {
     /// A sweep's rows, best first, and its heat map for two parameters.
     package static func sweep(_ sweep: BacktestRunner.Sweep, ranked: [BacktestRunner.SweepRow]) -> JSONValue {
         let m = sweep.metric
+        func stat(_ r: BacktestRunner.SweepRow, _ name: String) -> JSONValue {
+            r.stats?[name]?.number.map(JSONValue.number) ?? .null
+        }
+        // Each row carries what the text table prints (the statistic, return, trades) and the
+        // drawdown and Sharpe a reader weighs it against.
         let rows: [JSONValue] = ranked.map { r in
             .object([
                 ("parameters", numbers(r.parameters)),
                 ("score", r.stats.flatMap(m.score).map(JSONValue.number) ?? .null),
+                ("statistic", .string(m.statistic)),
+                ("return_pct", stat(r, "Return [%]")),
+                ("trades", stat(r, "# Trades")),
+                ("max_drawdown_pct", stat(r, "Max. Drawdown [%]")),
+                ("sharpe", stat(r, "Sharpe Ratio")),
                 ("problem", r.problem.map(JSONValue.string) ?? .null),
             ])
         }
@@ -88,9 +98,10 @@ package enum StudyJSON {
         ])
     }
 
-    /// The walk-forward's windows.
+    /// The walk-forward: its windows, their sizes, the out-of-sample windows traded back to back
+    /// (return and equity by session) and the walk-forward efficiency — all the text prints.
     package static func walkForward(_ study: BacktestRunner.WalkForward) -> JSONValue {
-        .array(
+        let windows: JSONValue = .array(
             study.windows.map { w in
                 .object([
                     ("in_sample", .string("\(w.inSample.lowerBound)…\(w.inSample.upperBound)")),
@@ -100,6 +111,20 @@ package enum StudyJSON {
                     ("out_of_sample_stats", stats(w.outOfSampleStats)),
                 ])
             })
+        let sessions = TradingCalendar.nyse.sessions
+        let stitched: JSONValue = .array(
+            zip(study.stitchedSessions, study.stitchedEquity).map { session, equity in
+                .object([("session", .string(sessions[Int(session)].description)), ("equity", .number(equity))])
+            })
+        let stitchedReturn = study.stitchedEquity.last.map { ($0 / study.cash - 1) * 100 }
+        return .object([
+            ("windows", windows),
+            ("in_sample_bars", .number(Double(study.inSampleBars))),
+            ("out_of_sample_bars", .number(Double(study.outOfSampleBars))),
+            ("stitched_return_pct", stitchedReturn.map(JSONValue.number) ?? .null),
+            ("efficiency", study.efficiency.map(JSONValue.number) ?? .null),
+            ("stitched_equity", stitched),
+        ])
     }
 
     static func axis(_ range: BacktestRunner.ParameterRange) -> JSONValue {

@@ -151,19 +151,13 @@ package final class UISession {
                 let quotes = self.quotes
                 let fresh = effect == .refreshQuote(symbol)
                 event = offload(synchronous) { UISession.fetchQuote(symbol, fresh: fresh, env: env, quotes: quotes) }
-            case .exportBacktest(let name, let symbol, let interval, let parameters, let range):
+            case .exportShown:
                 do {
-                    let request = StudyRequest(
-                        strategy: try catalog.strategy(name), parameters: parameters, interval: interval, range: range)
-                    let sym = try Symbol(symbol)
-                    let daily = try state.series[symbol] ?? store.dailySeries(sym)
-                    let result = try Studies.backtest(
-                        request, symbol: sym, daily: daily, latestClosed: state.latestClosed)
-                    let files = try BacktestExport.write(
-                        result, request: request, symbol: sym, directory: env.dataDirectory + "/exports")
-                    state.message = ("exported to \(files[0]) (and -trades.csv, -equity.csv)", .info)
+                    let files = try exportShown(state)
+                    let others = files.dropFirst().map { ($0 as NSString).lastPathComponent }
+                    state.message = ("exported \(files[0]) (and \(others.joined(separator: ", ")))", .info)
                 } catch {
-                    event = .failed("could not export the backtest: \(error)")
+                    event = .failed("could not export: \(error)")
                 }
             case .saveWatchlist(let list):
                 do {
@@ -561,6 +555,38 @@ package final class UISession {
         } catch {
             return .quoteLoaded(symbol, .failure(QuoteFailure("\(error)")))
         }
+    }
+
+    /// Writes the result on screen (never a re-run: what is written is what is shown) into
+    /// `<data dir>/exports/`; returns the files, the JSON first.
+    package func exportShown(_ state: AppState) throws -> [String] {
+        let directory = env.dataDirectory + "/exports"
+        if let p = state.portfolio, let r = p.result {
+            let request = StudyRequest(
+                strategy: try catalog.strategy(p.strategy), parameters: state.parameterOverrides[p.strategy] ?? [:])
+            return try StudyExport.portfolio(r, request: request, directory: directory)
+        }
+        if let study = state.study, let outcome = study.outcome {
+            let id = StrategyCatalog.id(for: study.strategy)
+            switch outcome {
+            case .sweep(let sweep):
+                return try StudyExport.sweep(
+                    sweep, strategy: id, symbol: study.symbol, interval: study.interval, directory: directory)
+            case .walkForward(let wf):
+                return try StudyExport.walkForward(
+                    wf, metric: study.metric, strategy: id, symbol: study.symbol, interval: study.interval,
+                    directory: directory)
+            case .watchlist(let rows):
+                return try StudyExport.watchlist(rows, strategy: id, interval: study.interval, directory: directory)
+            }
+        }
+        guard let panel = state.backtest, let r = panel.result else {
+            throw AppError.badInput("nothing on screen to export")
+        }
+        let request = StudyRequest(
+            strategy: try catalog.strategy(panel.strategy), parameters: panel.parameters, interval: panel.interval,
+            range: panel.range)
+        return try BacktestExport.write(r, request: request, symbol: try Symbol(panel.symbol), directory: directory)
     }
 
     /// Writes the watchlist into config.json, keeping every other key (see `rewriteConfig`).

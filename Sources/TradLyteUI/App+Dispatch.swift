@@ -258,15 +258,26 @@ extension App {
             s.backtest = panel
             s.message = ("showing \(panel.view.rawValue) — v for the next view", .info)
         case .exportBacktest:
-            guard let panel = s.backtest, panel.result != nil, s.study == nil else {
-                s.message = ("no backtest to export — press b first", .info)
+            // What is on screen is what is written: the portfolio, the study or the backtest.
+            let shown: (running: Bool, done: Bool)
+            if let p = s.portfolio {
+                shown = (p.running, p.result != nil)
+            } else if let study = s.study {
+                shown = (study.running, study.outcome != nil)
+            } else if let panel = s.backtest {
+                shown = (panel.running, panel.result != nil)
+            } else {
+                shown = (false, false)
+            }
+            guard shown.done else {
+                let text =
+                    shown.running
+                    ? "still running — e exports the result once it lands"
+                    : "nothing to export yet — b backtests, h sweeps, f walks forward, w runs the watchlist, P a portfolio"
+                s.message = (text, .info)
                 return []
             }
-            return [
-                .exportBacktest(
-                    strategy: panel.strategy, symbol: panel.symbol, interval: panel.interval,
-                    parameters: panel.parameters, range: panel.range)
-            ]
+            return [.exportShown]
         case .openChart:
             s.pane = .chart
             return ensureLoaded(&s)

@@ -502,10 +502,9 @@ public enum Effect: Equatable, Sendable {
         strategy: String, universe: [String]?, maxPositions: Int, parameters: [String: Double],
         range: ClosedRange<SessionDate>?, generation: Int)
     case cancelPortfolio(generation: Int)
-    /// Writes the backtest's statistics, trades and equity as JSON and CSV files (`e`).
-    case exportBacktest(
-        strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],
-        range: ClosedRange<SessionDate>?)
+    /// Writes the result the pane shows — backtest, sweep, walk-forward, watchlist run or
+    /// portfolio — as the CLI's JSON document plus CSV tables (`e`).
+    case exportShown
     case setTheme(String)
     case runBacktest(
         strategy: String, symbol: String, interval: FibInterval, parameters: [String: Double],

@@ -157,7 +157,9 @@ public enum Commands {
         .key(["s"], .sortTrades, "sort trades: entry, return, P&L, bars held", .backtest),
         .key(["v"], .cycleBacktestView, "view: curve and trades, statistics, trade list", .backtest, palette: "view"),
         .key(
-            ["e"], .exportBacktest, "export the backtest (statistics, trades, equity) as JSON and CSV", .backtest,
+            ["e"], .exportBacktest,
+            "export what the pane shows (backtest, sweep, walk-forward, watchlist run, portfolio) as JSON and CSV",
+            .backtest,
             palette: "export backtest"),
         .key(["n"], .nextStrategy, "next strategy", .backtest),
         .key(["N"], .previousStrategy, "previous strategy", .backtest),

@@ -175,6 +175,16 @@ import TradLyteTestSupport
 @Suite(.serialized) struct UIStudiesAgreeWithTheCLITests {
     static let now = "2026-11-25T23:00:00Z"
 
+    /// Presses `e` and runs the export it asks for; returns the files written.
+    func export(_ state: inout AppState, _ session: UISession) throws -> [String] {
+        let effects = App.update(&state, .input(.key(KeyEvent(spec: "e")!)))
+        #expect(effects == [.exportShown])
+        let files = try session.exportShown(state)
+        session.run(effects, &state, synchronous: true)
+        #expect(state.message?.text.hasPrefix("exported \(files[0])") == true, "\(state.message?.text ?? "")")
+        return files
+    }
+
     @Test func theUIsSweepAndWalkForwardPickWhatTheCLIPicks() throws {
         let cli = try CLIHarness()
         let pinned = ["TRADLYTE_NOW": Self.now, "POLYGON_API_KEY": ""]
@@ -206,6 +216,17 @@ import TradLyteTestSupport
         // Foundation's JSON reader may round the last digit.
         let score = try #require(best.stats.flatMap(BacktestRunner.Metric.sharpe.score))
         #expect(abs((rows.first?["score"] as? Double ?? .nan) - score) <= 1e-12 * abs(score))
+        // Every row carries what the text table prints, and the drawdown and Sharpe.
+        let bestReturn = try #require(best.stats?["Return [%]"]?.number)
+        #expect(abs((rows.first?["return_pct"] as? Double ?? .nan) - bestReturn) <= 1e-9)
+        #expect(rows.first?["trades"] as? Double == best.stats?["# Trades"]?.number)
+        #expect(rows.allSatisfy { $0["max_drawdown_pct"] != nil && $0["sharpe"] != nil && $0["statistic"] != nil })
+
+        // `e` writes the sweep on screen: the CLI's document, byte for byte, and every cell as CSV.
+        let exported = try export(&state, session)
+        #expect(try String(contentsOfFile: exported[0], encoding: .utf8) == cliSweep.stdout)
+        let grid = try String(contentsOfFile: exported[1], encoding: .utf8).split(separator: "\n")
+        #expect(grid.count == sweep.rows.count + 1 && grid[0].hasPrefix("fast,slow,statistic,score,return_pct"))
 
         // `a` applies the best cell; the backtest it starts runs on those parameters.
         session.run(App.update(&state, .input(.key(KeyEvent(spec: "a")!))), &state, synchronous: true)
@@ -221,9 +242,19 @@ import TradLyteTestSupport
             ["walkforward", "golden_cross", "ACME", "--from", "2023-12-01", "--to", "2026-10-30", "--json"],
             environment: pinned)
         #expect(cliWalk.status == 0, "\(cliWalk.stderr)")
-        let windows = try #require(
-            try JSONSerialization.jsonObject(with: Data(cliWalk.stdout.utf8)) as? [[String: Any]])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(cliWalk.stdout.utf8)) as? [String: Any])
+        let windows = try #require(document["windows"] as? [[String: Any]])
+        #expect(document["in_sample_bars"] as? Double == Double(study.inSampleBars))
+        if let last = study.stitchedEquity.last {
+            let stitched = try #require(document["stitched_return_pct"] as? Double)
+            #expect(abs(stitched - (last / study.cash - 1) * 100) < 1e-9)
+        }
         #expect(!windows.isEmpty && windows.count == study.windows.count)
+        let exportedWalk = try export(&state, session)
+        #expect(try String(contentsOfFile: exportedWalk[0], encoding: .utf8) == cliWalk.stdout)
+        let windowRows = try String(contentsOfFile: exportedWalk[1], encoding: .utf8).split(separator: "\n")
+        #expect(windowRows.count == study.windows.count + 1)
         for (cliWindow, uiWindow) in zip(windows, study.windows) {
             #expect(
                 cliWindow["out_of_sample"] as? String
@@ -267,6 +298,15 @@ import TradLyteTestSupport
             latestClosed: latest, inSample: 252, outOfSample: 126)
         #expect(windows.count >= 2 && windows.allSatisfy { $0.inSample.upperBound < $0.outOfSample.lowerBound })
         let json = Portfolios.json(single, request: request).rendered()
+        // The UI's `e` on a portfolio writes its document and tables (issue 24: it wrote the
+        // single-symbol backtest).
+        let files = try StudyExport.portfolio(single, request: request, directory: dir.path + "/exports")
+        #expect(try String(contentsOfFile: files[0], encoding: .utf8) == json + "\n")
+        let trades = try String(contentsOfFile: files[1], encoding: .utf8).split(separator: "\n")
+        #expect(trades.count == single.trades.count + single.openTrades.count + 1)
+        let equity = try String(contentsOfFile: files[2], encoding: .utf8).split(separator: "\n")
+        #expect(
+            equity.count == single.equity.count + 1 && equity[0] == "session,equity,cash,exposure,positions,benchmark")
         #expect(json.contains("\"benchmark\"") && json.contains("\"open_trades\""))
     }
 }

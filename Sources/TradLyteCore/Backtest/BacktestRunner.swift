@@ -359,8 +359,11 @@ public enum BacktestRunner {
         /// The last session of each bar of `stitchedEquity`.
         public var stitchedSessions: [Int32]
         public var efficiency: Double?
+        /// The starting cash the stitched equity grows from.
+        public var cash: Double
 
         public init(windows: [WalkForwardWindow], inSampleBars: Int, outOfSampleBars: Int, cash: Double) {
+            self.cash = cash
             self.windows = windows
             self.inSampleBars = inSampleBars
             self.outOfSampleBars = outOfSampleBars
