@@ -40,6 +40,23 @@ package final class RunLock {
     }
 }
 
+extension RunLock {
+    /// Who holds the lock in `directory` right now (nil: no refresh is running), without taking
+    /// it or creating the file.
+    package static func holder(directory: String) -> String? {
+        let path = directory + "/tradlyte.lock"
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) != 0 else {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text?.isEmpty == false ? text : "another process"
+    }
+}
+
 package struct RunLockHeld: Error, CustomStringConvertible {
     package let holder: String
     package var description: String {

@@ -27,6 +27,8 @@ package struct StatusReport: Encodable {
     package var deferred: [String] = []
     /// The plan's history window, when a refusal showed it.
     package var history_starts: String?
+    /// Who is refreshing right now ("pid 4242, cli refresh started …"), when a refresh runs.
+    package var refresh_running: String?
     package var hint: String?
 
     package struct LastRun: Encodable {
@@ -74,15 +76,27 @@ package struct StatusReport: Encodable {
             report.unread_alerts = try store.unreadAlertCount()
             try describePlan(env: env, store: store, now: now, into: &report)
         }
-        if report.daily_rows == 0 {
+        report.refresh_running = RunLock.holder(directory: env.dataDirectory)
+        // One verdict, and never advice to start a refresh while one runs.
+        if let running = report.refresh_running {
+            report.hint = "a refresh is running (\(running)) — follow it with: tradlyte runs --last 1"
+        } else if report.daily_rows == 0 {
             report.hint =
                 "no market data yet — run: tradlyte refresh (or import a CSV: "
                 + "tradlyte import csv FILE --symbol SYMBOL)"
         } else if report.last_run?.status == "failed" {
             report.hint = "the last refresh failed — see: tradlyte runs --last 1; then run tradlyte refresh again"
         } else if report.stale {
-            let eta = report.eta_seconds.map { " (about \(PipelinePlan.duration($0)) at your plan's rate)" } ?? ""
-            report.hint = "data is behind the calendar — run: tradlyte refresh" + eta
+            let eta =
+                report.eta_seconds.map { seconds -> String in
+                    let d = PipelinePlan.duration(seconds)
+                    return " (\(d.hasPrefix("under") ? d : "about " + d) at your plan's rate)"
+                } ?? ""
+            report.hint =
+                (report.sessions_behind ?? 0) > 0
+                ? "data is behind the calendar — run: tradlyte refresh" + eta
+                : "the latest session is stored but the history is not complete yet — tradlyte refresh fetches "
+                    + "the rest" + eta
         }
         return report
     }

@@ -804,9 +804,14 @@ final class StageRecorder {
         self.events = events
     }
 
+    /// When each open stage began on the monotonic clock: a stage's time is what elapsed, even
+    /// when the wall clock is pinned (TRADLYTE_NOW) or steps.
+    private var began: [String: UInt64] = [:]
+
     func begin(_ name: String) {
         let record = StageRecord(runID: runID, stage: name, status: .running, attempts: 0, startedAt: clock())
         open[name] = record
+        began[name] = DispatchTime.now().uptimeNanoseconds
         current = name
         try? store.recordStage(record)
         events(.stageStarted(name))
@@ -821,7 +826,8 @@ final class StageRecorder {
         var record =
             open.removeValue(forKey: name) ?? StageRecord(runID: runID, stage: name, status: status, startedAt: clock())
         record.status = status
-        record.finishedAt = clock()
+        let elapsed = began.removeValue(forKey: name).map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e9 }
+        record.finishedAt = max(clock(), record.startedAt.addingTimeInterval(elapsed ?? 0))
         record.attempts = max(1, record.attempts)
         record.counts.merge(counts) { $1 }
         record.error = error

@@ -55,9 +55,11 @@ struct StatusCommand: ParsableCommand {
         }
         if let calls = r.pending_calls, calls > 0 {
             let eta = r.eta_seconds.map { $0 > 0 ? ", ETA \(PipelinePlan.duration($0))" : "" } ?? ""
-            fresh += " (next refresh: \(calls) call\(calls == 1 ? "" : "s")\(eta))"
+            let what = r.sessions_behind == 0 ? "history still to backfill" : "next refresh"
+            fresh += " (\(what): \(calls) call\(calls == 1 ? "" : "s")\(eta))"
         }
         rows.append(("Freshness", fresh))
+        if let running = r.refresh_running { rows.append(("Refreshing", running)) }
         for d in r.deferred { rows.append(("Deferred", d)) }
         if let start = r.history_starts { rows.append(("History", "from \(start) (your plan's window)")) }
         if let run = r.last_run {

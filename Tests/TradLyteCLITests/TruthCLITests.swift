@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TradLyteCore
+import TradLyteTestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Issue 24 through the built binary: status that agrees with itself and stage times that are
+/// the time the stages took (with the clock pinned, as TRADLYTE_NOW does).
+@Suite struct TruthCLITests {
+    static let env = ["TRADLYTE_NOW": "2026-11-25T23:00:00Z"]
+
+    @Test func statusGivesOneVerdictAndNamesARunningRefreshInsteadOfAdvisingAnother() throws {
+        let cli = try CLIHarness()
+        let refresh = try cli.run(["refresh", "--backfill", "2"], environment: Self.env)
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        // The stages' times are what they took, not the pinned clock's zero.
+        let fetch = try #require(
+            refresh.stderr.split(separator: "\n").first { $0.contains("fetch_ohlcv: succeeded in") })
+        #expect(!fetch.contains("succeeded in 0.00 s"), "\(fetch)")
+        // Up to date, with the rest of the configured history still to come: never "behind".
+        let status = try cli.run(["status"], environment: Self.env)
+        #expect(status.stdout.contains("up to date") && status.stdout.contains("history still to backfill"))
+        #expect(!status.stdout.contains("behind the calendar"), "\(status.stdout)")
+        // A refresh holds the lock: status names it and advises no other.
+        let lock = cli.home + "/tradlyte.lock"
+        let fd = open(lock, O_RDWR | O_CREAT, 0o644)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let holder = "pid 424242, tui refresh started 2026-11-25T23:00:00Z"
+        _ = ftruncate(fd, 0)
+        _ = holder.withCString { write(fd, $0, strlen($0)) }
+        let busy = try cli.run(
+            ["status"], environment: Self.env.merging(["TRADLYTE_NOW": "2026-11-27T23:00:00Z"]) { $1 })
+        #expect(busy.stdout.contains("Refreshing  \(holder)"), "\(busy.stdout)")
+        #expect(busy.stdout.contains("a refresh is running"))
+        #expect(!busy.stdout.contains("run: tradlyte refresh"), "\(busy.stdout)")
+        flock(fd, LOCK_UN)
+        let after = try cli.run(
+            ["status"], environment: Self.env.merging(["TRADLYTE_NOW": "2026-11-27T23:00:00Z"]) { $1 })
+        #expect(after.stdout.contains("behind the calendar") && !after.stdout.contains("Refreshing"), "\(after.stdout)")
+    }
+}
