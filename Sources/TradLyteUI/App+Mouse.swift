@@ -51,11 +51,11 @@ extension App {
         case .backtest:
             if let st = s.study, let grid = st.grid {
                 let area = inner.inset(top: 2)
-                let (label, cell) = Screens.heatMapGeometry(x: grid.x, y: grid.y, area)
-                let column = (m.x - area.x - label) / cell
-                let row = m.y - area.y - 1
-                guard m.x >= area.x + label, grid.x.values.indices.contains(column), grid.y.values.indices.contains(row)
-                else { return [] }
+                let (label, cell, columns, rows) = Screens.heatMapGeometry(
+                    x: grid.x, y: grid.y, area, cursor: (st.column, st.row))
+                let column = columns.lowerBound + (m.x - area.x - label) / cell
+                let row = rows.lowerBound + m.y - area.y - 1
+                guard m.x >= area.x + label, columns.contains(column), rows.contains(row) else { return [] }
                 s.study?.column = column
                 s.study?.row = row
                 return []

@@ -145,13 +145,25 @@ extension Screens {
         return Rect(x: x + 1, y: 2, width: s.width - x - 2, height: s.height - 4)
     }
 
-    /// The heat map's label column and cell widths in `area`.
+    /// The heat map's label column and cell widths in `area`, and the window of cells shown: all
+    /// of them when they fit, else a window that holds the cursor (the rest a scroll away).
     static func heatMapGeometry(
-        x: BacktestRunner.ParameterRange, y: BacktestRunner.ParameterRange, _ area: Rect
-    ) -> (label: Int, cell: Int) {
+        x: BacktestRunner.ParameterRange, y: BacktestRunner.ParameterRange, _ area: Rect, cursor: (Int, Int) = (0, 0)
+    ) -> (label: Int, cell: Int, columns: Range<Int>, rows: Range<Int>) {
         let corner = "\(y.name)\\\(x.name)"
         let label = max(6, min(14, corner.count + 1), (y.values.map { IndicatorSpec.format($0).count }.max() ?? 0) + 1)
-        return (label, max(2, min(8, (area.width - label) / max(1, x.values.count))))
+        let cell = max(2, min(8, (area.width - label) / max(1, x.values.count)))
+        func window(_ count: Int, fits: Int, at cursor: Int) -> Range<Int> {
+            let n = max(1, fits)
+            guard count > n else { return 0..<count }
+            let first = min(max(0, cursor - n / 2), count - n)
+            return first..<(first + n)
+        }
+        // One row for the column labels and one for the legend (below a blank one when all fit).
+        let rows = window(
+            y.values.count, fits: y.values.count <= area.height - 3 ? area.height - 3 : area.height - 2, at: cursor.1)
+        let columns = window(x.values.count, fits: (area.width - label) / cell, at: cursor.0)
+        return (label, cell, columns, rows)
     }
 
     /// The statistics under backtesting.py's names; `panel` scrolls it when it is a view of its own.
@@ -180,14 +192,9 @@ extension Screens {
         let t = ctx.theme
         let barCount = lastSessions.count
         let columns = max(1, area.width - PriceChart.axisWidth)
-        func fit(_ v: [Double]) -> [Double] {
-            guard v.count > columns * 2 else { return v }
-            let per = Double(v.count) / Double(columns * 2)
-            return (0..<(columns * 2)).map { v[min(v.count - 1, Int((Double($0 + 1) * per).rounded(.up)) - 1)] }
-        }
-        let equity = fit(rEquity)
+        let equity = minMaxColumns(rEquity, columns: columns)
         // Buy & hold dashed (two values drawn, two skipped), so the two lines differ without colour.
-        let hold = fit(rHold).enumerated().map { $0.offset % 4 < 2 ? $0.element : .nan }
+        let hold = minMaxColumns(rHold, columns: columns).enumerated().map { $0.offset % 4 < 2 ? $0.element : .nan }
         let dense = rEquity.count > columns * 2
         let perColumn = dense ? 1 : max(1, columns / max(1, rEquity.count))
         var curve = LineChart(
@@ -196,6 +203,10 @@ extension Screens {
                 PriceChart.Series(values: equity, style: t.bull.adding(.bold)),
             ],
             columnsPerBar: perColumn, axis: t.muted, grid: t["grid"], glyphs: ctx.glyphs)
+        // The axis spans the whole series' extremes at every width (the peak and the trough read
+        // the same at 80 columns as at 160), not those of what fits on screen.
+        let finite = (rEquity + rHold).filter(\.isFinite)
+        if let lo = finite.min(), let hi = finite.max() { curve.range = (lo, hi) }
         curve.dense = dense
         curve.render(area, &buf)
         let unicode = ctx.glyphs.unicode
@@ -205,16 +216,20 @@ extension Screens {
         func column(_ bar: Int) -> Int {
             dense ? bar * columns / max(1, barCount) : min(columns - 1, bar * perColumn + perColumn / 2)
         }
-        // Year-aware date labels: the first shows its year, and so does every January.
+        // Year-aware date labels: the first shows its year, and so does the first of every year.
         let sessions = ctx.calendar.sessions
         var labels = [String](repeating: "", count: columns)
         var lastMonth = -1
+        var labelledYear = -1
         for bar in 0..<barCount {
             let p = sessions[Int(lastSessions[bar])].parts
             let c = column(bar)
             guard c < columns, p.month != lastMonth else { continue }
+            // The first label of each year names the year (a January hidden under December's
+            // column must not leave the new year unnamed).
             if labels[c].isEmpty {
-                labels[c] = lastMonth == -1 || p.month == 1 ? "\(p.year)" : Format.months[p.month - 1]
+                labels[c] = p.year != labelledYear ? "\(p.year)" : Format.months[p.month - 1]
+                if p.year != labelledYear { labelledYear = p.year }
             }
             lastMonth = p.month
         }
@@ -227,6 +242,26 @@ extension Screens {
         let down = unicode ? "▼" : "v"
         for bar in exits { buf.put(down, x: area.x + column(bar), y: area.maxY - 1, style: t.bear.adding(.bold)) }
         for bar in entries { buf.put(up, x: area.x + column(bar), y: area.maxY - 1, style: t.bull.adding(.bold)) }
+    }
+
+    /// A series squeezed to two values a column (a braille cell is two dots wide): each column's
+    /// lowest and highest, in the order they occur, so no peak or trough is lost to sampling.
+    static func minMaxColumns(_ v: [Double], columns: Int) -> [Double] {
+        guard v.count > columns * 2, columns > 0 else { return v }
+        var out: [Double] = []
+        out.reserveCapacity(columns * 2)
+        for c in 0..<columns {
+            let lo = c * v.count / columns
+            let hi = max(lo + 1, (c + 1) * v.count / columns)
+            var iMin = lo
+            var iMax = lo
+            for i in lo..<hi {
+                if v[i] < v[iMin] { iMin = i }
+                if v[i] > v[iMax] { iMax = i }
+            }
+            out += iMin <= iMax ? [v[iMin], v[iMax]] : [v[iMax], v[iMin]]
+        }
+        return out
     }
 
     /// A watchlist run (ranked table), a sweep (heat map, or a ranked table for one or more
@@ -295,9 +330,12 @@ extension Screens {
                 sw.rows.count < sw.gridSize
                 ? "sampled \(sw.rows.count) of \(BacktestRunner.gridSizeText(sw.gridSize)) combinations (over the 10,000 cap)"
                 : "\(BacktestRunner.gridSizeText(sw.gridSize)) combinations"
-            buf.put(
-                "\(count) · \(st.metric.statistic) (m: next) · best \(bestText) · a applies it, Space the cell",
-                x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            let header = [
+                Fact("best \(bestText)", t.text, priority: 0), Fact(count, t.muted, priority: 1),
+                Fact("\(st.metric.statistic) (m: next)", t.muted, priority: 2),
+                Fact("a applies the best, Space the cell", t.muted, priority: 3),
+            ]
+            Facts.render(header, x: inner.x, y: inner.y, width: inner.width, separatorStyle: t.muted, &buf)
             guard let grid = st.grid else {
                 let rows = sw.rows.compactMap { r -> (text: String, value: Double)? in
                     guard let v = r.stats.flatMap({ st.metric.score($0) }) else { return nil }
@@ -318,17 +356,19 @@ extension Screens {
                 return
             }
             // The selected cell, read out in full.
-            var readout = "\(grid.x.name) × \(grid.y.name)"
-            if SweepGrid.pairs(sw).count > 1 { readout += " (x: next pair)" }
+            var readout = [Fact("\(grid.x.name) × \(grid.y.name)", t.text, priority: 0)]
+            if SweepGrid.pairs(sw).count > 1 { readout.append(Fact("x: next pair", t.muted, priority: 4)) }
             if let row = grid.row(column: st.column, row: st.row), let stats = row.stats {
                 let cell = row.parameters.sorted { $0.key < $1.key }
                     .map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ")
                 let value = st.metric.score(stats).map { PriceScale.fixed($0, decimals: 2) } ?? "—"
-                readout =
-                    "▸ \(cell) · \(st.metric.rawValue) \(value) · return \(Format.percent(stats["Return [%]"]?.number))"
-                    + " · \(stats["# Trades"]?.display ?? "—") trades"
+                readout = [
+                    Fact("▸ \(cell)", t.text, priority: 0), Fact("\(st.metric.rawValue) \(value)", t.text, priority: 1),
+                    Fact("return \(Format.percent(stats["Return [%]"]?.number))", t.text, priority: 2),
+                    Fact("\(stats["# Trades"]?.display ?? "—") trades", t.text, priority: 3),
+                ]
             }
-            buf.put(readout, x: inner.x, y: inner.y + 1, style: t.text, maxWidth: inner.width)
+            Facts.render(readout, x: inner.x, y: inner.y + 1, width: inner.width, separatorStyle: t.muted, &buf)
             heatMap(
                 (grid.x, grid.y, grid.values), metric: st.metric, best: bestRow?.parameters,
                 cursor: (st.column, st.row), ctx, inner.inset(top: 2), &buf)
@@ -341,25 +381,28 @@ extension Screens {
             let stitched = study.stitchedEquity
             let total = stitched.last.flatMap { last in stitched.first.map { (last / $0 - 1) * 100 } }
             let efficiency = study.efficiency.map { PriceScale.fixed($0, decimals: 2) } ?? "—"
-            buf.put(
-                "\(study.windows.count) windows of \(study.inSampleBars) + \(study.outOfSampleBars) bars · "
-                    + "out of sample, back to back \(Format.percent(total)) · walk-forward efficiency \(efficiency)",
-                x: inner.x, y: inner.y, style: t.text, maxWidth: inner.width)
+            let facts = [
+                Fact("out of sample \(Format.percent(total))", (total ?? 0) >= 0 ? t.bull : t.bear, priority: 0),
+                Fact("efficiency \(efficiency)", t.text, priority: 1),
+                Fact(
+                    "\(study.windows.count) windows of \(study.inSampleBars) + \(study.outOfSampleBars) bars", t.muted,
+                    priority: 2),
+            ]
+            Facts.render(facts, x: inner.x, y: inner.y, width: inner.width, separatorStyle: t.muted, &buf)
             let curveRows = inner.height >= 14 ? max(3, inner.height / 3) : 0
             let parts = Layout.split(inner.inset(top: 1), .vertical, [.length(curveRows), .fill])
             if curveRows > 0, stitched.count > 1 {
                 let columns = max(1, parts[0].width - PriceChart.axisWidth)
                 let dense = stitched.count > columns * 2
-                let per = Double(stitched.count) / Double(columns * 2)
-                let values =
-                    dense
-                    ? (0..<(columns * 2)).map { stitched[min(stitched.count - 1, Int((Double($0 + 1) * per)) - 1)] }
-                    : stitched
                 var curve = LineChart(
-                    series: [PriceChart.Series(values: values, style: t.bull.adding(.bold))],
+                    series: [
+                        PriceChart.Series(
+                            values: minMaxColumns(stitched, columns: columns), style: t.bull.adding(.bold))
+                    ],
                     columnsPerBar: dense ? 1 : max(1, columns / stitched.count), axis: t.muted, grid: t["grid"],
                     glyphs: ctx.glyphs)
                 curve.dense = dense
+                if let lo = stitched.min(), let hi = stitched.max() { curve.range = (lo, hi) }
                 curve.render(parts[0], &buf)
                 buf.put("out-of-sample equity", x: parts[0].x, y: parts[0].y, style: t.muted)
             }
@@ -434,12 +477,19 @@ extension Screens {
             return
         }
         let corner = "\(map.y.name)\\\(map.x.name)"
-        let (labelWidth, cellWidth) = heatMapGeometry(x: map.x, y: map.y, area)
+        let (labelWidth, cellWidth, shownColumns, shownRows) = heatMapGeometry(x: map.x, y: map.y, area, cursor: cursor)
         buf.put(DisplayWidth.pad(corner, to: labelWidth), x: area.x, y: area.y, style: t.muted)
-        for (i, v) in map.x.values.enumerated() where area.x + labelWidth + i * cellWidth + cellWidth <= area.maxX {
-            buf.put(
-                DisplayWidth.pad(IndicatorSpec.format(v), to: cellWidth, alignment: .right),
-                x: area.x + labelWidth + i * cellWidth, y: area.y, style: t.muted)
+        // Column labels whole and apart: every k-th column when the cells are narrower than the
+        // labels ("5 6 7 8 9101112" ran together).
+        let widest = shownColumns.map { DisplayWidth.of(IndicatorSpec.format(map.x.values[$0])) }.max() ?? 1
+        let every = max(1, Int((Double(widest + 1) / Double(cellWidth)).rounded(.up)))
+        for (k, i) in shownColumns.enumerated() where k % every == 0 {
+            let x = area.x + labelWidth + k * cellWidth
+            let text = IndicatorSpec.format(map.x.values[i])
+            guard x + DisplayWidth.of(text) <= area.maxX else { continue }
+            // Over its own cell when every column is labelled; from the cell's left edge otherwise.
+            let shown = every == 1 ? DisplayWidth.pad(text, to: cellWidth, alignment: .right) : text
+            buf.put(shown, x: x, y: area.y, style: t.muted)
         }
         func blend(_ f: Double) -> Color {
             guard let (br, bg, bb) = t.bear.fg.rgbValue, let (ur, ug, ub) = t.bull.fg.rgbValue else {
@@ -451,12 +501,14 @@ extension Screens {
         // Colour where the theme has it; else (mono, NO_COLOR) shade glyphs carry the scale.
         let coloured = t.bull.fg != .default && t.bull.fg != t.bear.fg
         let shades = ctx.glyphs.unicode ? ["░", "▒", "▓", "█"] : [".", ":", "+", "#"]
-        for (j, yv) in map.y.values.enumerated() {
-            let y = area.y + 1 + j
+        for (r, j) in shownRows.enumerated() {
+            let yv = map.y.values[j]
+            let y = area.y + 1 + r
             guard y < area.maxY else { break }
             buf.put(DisplayWidth.pad(IndicatorSpec.format(yv), to: labelWidth), x: area.x, y: y, style: t.muted)
-            for (i, xv) in map.x.values.enumerated() {
-                let x = area.x + labelWidth + i * cellWidth
+            for (k, i) in shownColumns.enumerated() {
+                let xv = map.x.values[i]
+                let x = area.x + labelWidth + k * cellWidth
                 guard x + cellWidth <= area.maxX else { break }
                 let value = j < map.values.count && i < map.values[j].count ? map.values[j][i] : nil
                 let isBest = best?[map.x.name] == xv && best?[map.y.name] == yv
@@ -481,18 +533,34 @@ extension Screens {
                     style: coloured && value != nil ? style.with(fg: .rgb(20, 20, 20)) : style)
             }
         }
-        let legendY = min(area.maxY - 1, area.y + 2 + map.y.values.count)
+        let legendY = min(area.maxY - 1, area.y + 2 + shownRows.count)
+        // Cells out of view are said, and so is a best cell among them.
+        var window: [Fact] = []
+        if shownRows.count < map.y.values.count {
+            let text = "rows \(shownRows.lowerBound + 1)–\(shownRows.upperBound) of \(map.y.values.count)"
+            window.append(Fact(text, t.muted, priority: 2))
+        }
+        if shownColumns.count < map.x.values.count {
+            let text = "columns \(shownColumns.lowerBound + 1)–\(shownColumns.upperBound) of \(map.x.values.count)"
+            window.append(Fact(text, t.muted, priority: 2))
+        }
+        if let best, let bx = map.x.values.firstIndex(where: { best[map.x.name] == $0 }),
+            let by = map.y.values.firstIndex(where: { best[map.y.name] == $0 }),
+            !shownColumns.contains(bx) || !shownRows.contains(by)
+        {
+            window.append(Fact("the best is off screen (a applies it)", t.muted, priority: 1))
+        }
         let star = ctx.glyphs.unicode ? "★" : "*"
         let dots = ctx.glyphs.unicode ? "…" : ".."
         let arrows = ctx.glyphs.unicode ? "←→↑↓" : "arrows"
         let low = PriceScale.fixed(lo, decimals: 2)
         let high = PriceScale.fixed(hi, decimals: 2)
-        let scale =
-            coloured
-            ? "\(low) (bear colour) \(dots) \(high) (bull colour)" : "\(shades[0]) \(low) \(dots) \(shades[3]) \(high)"
-        buf.put(
-            "\(metric.statistic): \(scale) · \(star) best · \(arrows) move",
-            x: area.x, y: legendY, style: t.muted, maxWidth: area.width)
+        let scale = coloured ? "\(low) \(dots) \(high)" : "\(shades[0]) \(low) \(dots) \(shades[3]) \(high)"
+        let legend =
+            [Fact("\(metric.statistic): \(scale)", t.muted, priority: 0), Fact("\(star) best", t.muted, priority: 1)]
+            + (coloured ? [Fact("bear to bull colours", t.muted, priority: 4)] : []) + window
+            + [Fact("\(arrows) move", t.muted, priority: 3)]
+        Facts.render(legend, x: area.x, y: legendY, width: area.width, separatorStyle: t.muted, &buf)
     }
 
     static func tradesTable(

@@ -77,7 +77,9 @@ import TradLyteTestSupport
                 "--in-sample", "300", "--out-of-sample", "100", "--json",
             ], environment: Self.env)
         #expect(wf.status == 0, "\(wf.stderr)")
-        #expect((try JSONSerialization.jsonObject(with: Data(wf.stdout.utf8)) as! [Any]).count >= 3)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(wf.stdout.utf8)) as? [String: Any])
+        #expect((document["windows"] as? [Any])?.count ?? 0 >= 3)
+        #expect(document["stitched_return_pct"] is Double && document["in_sample_bars"] as? Double == 300)
     }
 
     @Test func scanStoresPicksAndARerunReplacesThem() throws {

@@ -229,6 +229,18 @@ import TradLyteTestSupport
         _ = App.update(&s, .studyFinished(generation: generation, .success(.sweep(sweep))))
         #expect(s.study?.running == false)
         assertSnapshot(Fixture.render(s), named: "study-sweep-\(width)x\(height)")
+        // The best cell and the selected cell's facts, whole and equal to the engine's.
+        let bestRow = try #require(sweep.best)
+        let bestText = bestRow.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(Int($0.value))" }
+        for (_, glyphs) in TruthTests.glyphSets {
+            let shown = TruthTests.summaryFacts(s, glyphs: glyphs)
+            #expect(shown.first == "best " + bestText.joined(separator: " "), "\(shown)")
+            let study = try #require(s.study)
+            let cell = try #require(study.grid?.row(column: study.column, row: study.row)?.stats)
+            let ret = "return " + TruthTests.signedPercent(cell["Return [%]"]?.number)
+            #expect(!shown.contains { $0.hasPrefix("return") } || shown.contains(ret), "\(shown) vs \(ret)")
+            #expect(shown.allSatisfy { !$0.hasSuffix(" ") && $0.count > 2 }, "\(shown)")
+        }
         // Without colour the heat map still reads: shade glyphs and the selected cell's numbers.
         let mono = Fixture.render(s, theme: .mono)
         let monoText = mono.textRows.joined()
@@ -338,6 +350,18 @@ import TradLyteTestSupport
         let study = BacktestRunner.WalkForward(windows: windows, inSampleBars: 250, outOfSampleBars: 100, cash: 10_000)
         _ = App.update(&s, .studyFinished(generation: g2, .success(.walkForward(study))))
         assertSnapshot(Fixture.render(s), named: "study-walkforward-\(width)x\(height)")
+        // The facts, whole and equal to the engine's (what `walkforward` prints).
+        for (_, glyphs) in TruthTests.glyphSets {
+            let shown = TruthTests.summaryFacts(s, glyphs: glyphs)
+            let stitched = try #require(study.stitchedEquity.last)
+            #expect(
+                shown.first == "out of sample " + TruthTests.signedPercent((stitched / 10_000 - 1) * 100), "\(shown)")
+            // (A missing efficiency is "—", which ASCII draws as the separator's "-": not checked there.)
+            if glyphs.unicode || study.efficiency != nil {
+                let efficiency = study.efficiency.map { String(format: "%.2f", $0) } ?? "—"
+                #expect(!shown.contains { $0.hasPrefix("efficiency") } || shown.contains("efficiency \(efficiency)"))
+            }
+        }
         _ = Fixture.keys(&s, "esc")
         #expect(s.study == nil && s.pane == .backtest)
     }

@@ -185,3 +185,40 @@ import TradLyteTestSupport
         #expect(info.contains("\(trade.entrySession)") || s.message?.text.contains("\(trade.entrySession)") == true)
     }
 }
+
+/// Issue 24: the equity axis reads the whole series' extremes at every width, and the date axis
+/// names every year it spans (it dropped them: "2019 Oct May Dec 2022").
+@Suite struct ChartAxesTruthTests {
+    @Test(arguments: ScreenSnapshotTests.sizes)
+    func theEquityAxisShowsTheSeriesExtremesAndTheDateAxisEveryYear(width: Int, height: Int) throws {
+        let s = PaneTests.backtested(width: width, height: height)
+        let r = try #require(s.backtest?.result)
+        let rows = Fixture.render(s).textRows.map { Array($0) }
+        let body = Screens.mainInner(s).inset(top: 2)
+        let layout = Screens.overviewLayout(body)
+        let curve = layout.curve
+        func label(_ y: Int) -> Double? {
+            let text = String(rows[y][(curve.maxX - PriceChart.axisWidth)..<curve.maxX])
+            return Double(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ""))
+        }
+        let all = (r.equity + r.buyAndHold).filter(\.isFinite)
+        let top = try #require(label(curve.y + 1 < curve.maxY ? curve.y : curve.y))
+        let bottom = try #require(label(curve.maxY - 1))
+        let hi = try #require(all.max())
+        let lo = try #require(all.min())
+        #expect(abs(top - hi) <= max(1, hi * 1e-4), "\(width)x\(height): top \(top) vs peak \(hi)")
+        #expect(abs(bottom - lo) <= max(1, lo * 1e-4), "\(width)x\(height): bottom \(bottom) vs trough \(lo)")
+        // Every year the backtest spans is named on the date axis.
+        let axis = String(rows[layout.axis.y][layout.axis.x..<layout.axis.maxX])
+        let sessions = TradingCalendar.nyse.sessions
+        let years = Set(r.lastSessions.map { sessions[Int($0)].parts.year })
+        // A year needs room for its label: one spanning at least six columns must be named.
+        let columns = max(1, curve.width - PriceChart.axisWidth)
+        for year in years.sorted() {
+            let bars = r.lastSessions.filter { sessions[Int($0)].parts.year == year }.count
+            guard bars * columns / max(1, r.lastSessions.count) >= 6 else { continue }
+            let named = axis.contains("\(year)") || axis.contains("'\(year % 100)")
+            #expect(named, "\(width)x\(height): \(year) missing from '\(axis)'")
+        }
+    }
+}
