@@ -86,6 +86,7 @@ let package = Package(
             name: "TradLyteAppTests",
             dependencies: [
                 "TradLyteApp", "TradLyteCore", "TradLyteStore", "TradLyteUI", "TermRender", "TradLyteTestSupport",
+                "PolygonFake", "MarketData",
             ]
         ),
         .testTarget(

@@ -82,8 +82,13 @@ public enum App {
                 s.message = nil
                 s.revision += 1
             }
-            // About every two seconds idle: has a refresh elsewhere stored new data?
-            let check: [Effect] = s.idleTicks % 20 == 0 && s.refresh?.running != true ? [.checkForNewData] : []
+            // About every two seconds: has a refresh elsewhere stored new data? While this UI's own
+            // refresh runs, the screens read what it has committed so far (a cold start on the
+            // free plan takes a hundred minutes; the watchlist's history arrives in the first calls).
+            var check: [Effect] = []
+            if s.idleTicks % 20 == 0 {
+                check = s.refresh?.running == true ? [.reloadData(Array(s.series.keys).sorted())] : [.checkForNewData]
+            }
             return (minuteChanged ? autoRefresh(&s) : []) + check
         }
         s.revision += 1

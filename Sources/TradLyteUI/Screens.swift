@@ -181,7 +181,12 @@ public enum Screens {
         block.render(area, &buf)
         let inner = block.inner(area)
         guard !inner.isEmpty else { return }
-        if s.watchlist.isEmpty {
+        // Configured symbols the store does not hold yet are listed too: "loading…" while a
+        // refresh runs, else what brings them.
+        let known = Set(s.watchlist)
+        let pending = s.configuredWatchlist.filter { !known.contains($0) }
+        let waiting = s.refresh?.running == true ? "loading…" : "no data"
+        if s.watchlist.isEmpty && pending.isEmpty {
             Paragraph("Empty. Press a to add a symbol, / to search.", style: t.muted).render(inner, &buf)
             return
         }
@@ -218,8 +223,12 @@ public enum Screens {
             }
             return row
         }
+        let pendingRows: [[(String, Style?)]] = pending.map { sym in
+            [(sym, t.muted), (waiting, t.muted)] + Array(repeating: ("", t.muted), count: columns.count - 2)
+        }
         Table(
-            columns: columns, rows: rows, selected: s.current == nil ? s.selected : nil, style: t.text,
+            columns: columns, rows: rows + pendingRows, selected: s.current == nil && !rows.isEmpty ? s.selected : nil,
+            style: t.text,
             headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
         ).render(inner, &buf)
     }
