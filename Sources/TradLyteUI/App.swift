@@ -24,11 +24,12 @@ public enum App {
         s.configuredWatchlist = watchlist
         fillWatchlist(&s)
         if symbols.isEmpty {
-            s.message = (
-                "no data yet — press R to refresh (the demo market without an API key), "
-                    + "or `tradlyte import csv FILE.csv`",
-                .warn
-            )
+            // Said for this set-up: the offline demo market, or the provider a key reaches.
+            let source =
+                demo
+                ? "press R to load the offline demo market (set POLYGON_API_KEY for real data)"
+                : "press R to refresh from your provider (the watchlist's history comes first)"
+            s.message = ("no data yet — \(source), or `tradlyte import csv FILE.csv`", .warn)
         }
         return (s, s.watchlist.isEmpty ? [] : [.loadSeries(s.watchlist)])
     }

@@ -11,7 +11,10 @@ public enum Search {
         var scored: [(Int, SymbolInfo)] = []
         for info in symbols {
             let sym = info.symbol.rawValue.lowercased()
-            let name = (info.name ?? "").lowercased()
+            // The demo market's "(DEMO)" label is not part of a company's name: "demo" must not
+            // match every company.
+            var name = (info.name ?? "").lowercased()
+            if name.hasSuffix(" (demo)") { name = String(name.dropLast(7)) }
             var score: Int?
             if sym == q {
                 score = 0

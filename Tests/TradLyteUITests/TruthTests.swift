@@ -222,3 +222,36 @@ import TradLyteTestSupport
         }
     }
 }
+
+/// Issue 24's smaller defects, each named for what the user sees.
+@Suite struct SmallTruthTests {
+    @Test func searchingDemoDoesNotMatchEveryDemoCompany() {
+        let symbols = [
+            SymbolInfo(symbol: try! Symbol("ACME"), name: "Acme Widgets (DEMO)"),
+            SymbolInfo(symbol: try! Symbol("DMOX"), name: "Demographic Data (DEMO)"),
+        ]
+        #expect(Search.matches("demo", in: symbols).map(\.symbol.rawValue) == ["DMOX"])
+        #expect(Search.matches("widg", in: symbols).map(\.symbol.rawValue) == ["ACME"])
+    }
+
+    @Test func theFirstRunHintSaysWhatIsTrueForThisSetUp() {
+        func hint(demo: Bool) -> String {
+            let (s, _) = App.start(
+                width: 100, height: 30, now: Date(timeIntervalSince1970: 1_764_000_000), symbols: [], watchlist: [],
+                demo: demo, latestClosed: 0, dataThrough: nil, unreadAlerts: 0, theme: "default", themes: ["default"])
+            return s.message?.text ?? ""
+        }
+        #expect(hint(demo: true).contains("offline demo market"))
+        #expect(!hint(demo: false).contains("demo") && hint(demo: false).contains("your provider"))
+    }
+
+    @Test func configuredSymbolsNotStoredYetAreListedAsLoadingDuringARefresh() {
+        var s = Fixture.state(width: 100, height: 30)
+        s.configuredWatchlist = s.watchlist + ["LATER"]
+        let idle = Fixture.render(s).textRows.joined()
+        #expect(idle.contains("LATER") && idle.contains("no data"))
+        s.refresh = RefreshPanel()
+        let busy = Fixture.render(s).textRows.joined()
+        #expect(busy.contains("LATER") && busy.contains("loading…"))
+    }
+}
