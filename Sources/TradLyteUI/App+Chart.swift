@@ -54,8 +54,9 @@ extension App {
             switch key.key {
             case .down, .char("j"): s.overlay = .help(scroll: scroll + 1)
             case .up, .char("k"): s.overlay = .help(scroll: max(0, scroll - 1))
-            case .pageDown, .char(" "): s.overlay = .help(scroll: scroll + 10)
-            case .pageUp: s.overlay = .help(scroll: max(0, scroll - 10))
+            // A page is what the popup shows (its height less its border and a line kept).
+            case .pageDown, .char(" "): s.overlay = .help(scroll: scroll + max(1, s.height - 5))
+            case .pageUp: s.overlay = .help(scroll: max(0, scroll - max(1, s.height - 5)))
             default: s.overlay = nil
             }
             if key == .ctrl("c") { s.quit = true }

@@ -145,8 +145,15 @@ public enum Screens {
     static func statusLine(_ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let hints: String =
-            switch (s.overlay != nil, s.pane) {
-            case (true, _): "Esc close · Enter choose · ↑↓ select"
+            switch (s.overlay, s.pane) {
+            case (.help?, _): "Esc close · ↑↓ scroll · PgUp/PgDn page"
+            case (.palette?, _): "Esc close · Enter run · Tab complete · ↑↓ select"
+            case (.search(_, _, let adding)?, _): "Esc close · Enter \(adding ? "add" : "chart") · ↑↓ select"
+            case (_, .backtest) where s.portfolio != nil:
+                "↑↓ trades · Enter chart · ←→ day · v statistics · e export · Esc back"
+            case (_, .backtest) where s.study?.kind == .sweep:
+                "←→↑↓ cell · m metric · a best · Space cell · x pair · e export · Esc back"
+            case (_, .backtest) where s.study != nil: "↑↓ rows · e export · Esc back"
             case (_, .backtest): "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N · b rerun"
             case (_, .picks): "↑↓ select · Enter chart · f filter · r rescan · Esc back"
             case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"

@@ -255,3 +255,30 @@ import TradLyteTestSupport
         #expect(busy.contains("LATER") && busy.contains("loading…"))
     }
 }
+
+/// Issue 24: each pane's footer names its own keys, and the help popup pages by its height.
+@Suite struct FooterTruthTests {
+    func footer(_ s: AppState) -> String { Fixture.render(s).textRows.last ?? "" }
+
+    @Test func eachResultPaneNamesItsOwnKeysAndTheHelpPopupPagesByItsHeight() throws {
+        var s = PaneTests.backtested(width: 120, height: 36)
+        #expect(footer(s).contains("h sweep"))
+        s.study = StudyPanel(kind: .sweep, strategy: "macd_crossover", symbol: "ACME", interval: .daily, generation: 9)
+        #expect(footer(s).contains("m metric") && !footer(s).contains("h sweep"), "\(footer(s))")
+        s.study = StudyPanel(
+            kind: .walkForward, strategy: "macd_crossover", symbol: "ACME", interval: .daily, generation: 9)
+        #expect(footer(s).contains("e export") && !footer(s).contains("Enter chart"), "\(footer(s))")
+        s.study = nil
+        s.portfolio = PortfolioPanel(strategy: "macd_crossover", universe: .stored, maxPositions: 5, generation: 3)
+        #expect(footer(s).contains("v statistics") && !footer(s).contains("h sweep"), "\(footer(s))")
+        s.portfolio = nil
+        _ = Fixture.keys(&s, "?")
+        #expect(footer(s).contains("PgUp/PgDn page") && !footer(s).contains("Enter choose"), "\(footer(s))")
+        _ = Fixture.keys(&s, "pgdn")
+        guard case .help(let scroll)? = s.overlay else {
+            Issue.record("help closed")
+            return
+        }
+        #expect(scroll == 36 - 5)
+    }
+}
