@@ -46,6 +46,8 @@ public enum Facts {
             used[row] += cost(row, i)
             rows[row].append(i)
         }
+        // Within a line, the facts keep the order they were given in (the reading order).
+        rows = rows.map { $0.sorted() }
         if dropped {
             // `more` (and a space) ends the last line used, in place of its least important facts.
             let last = (0..<lines).last { !rows[$0].isEmpty } ?? 0

@@ -258,39 +258,35 @@ extension Screens {
         let first = sessions[Int(bar.firstSession)]
         let last = sessions[Int(bar.lastSession)]
         let n = Int32(s.interval.sessions)
-        var spans: [(String, Style)] = []
+        // Facts in reading order, each whole or left out (most important kept): the dates, the
+        // close and its change, then open, high, low, volume, the bar's sessions and the overlays.
+        var facts: [Fact] = []
         let dates = s.interval.sessions == 1 ? "\(last)" : "\(first)–\(last)"
-        spans.append((dates + " ", t.text.adding(.bold)))
+        facts.append(Fact(dates, t.text.adding(.bold), priority: 0))
         if s.interval.sessions > 1 {
-            spans.append(
-                (
-                    bar.complete
-                        ? "\(bar.sessionsPresent)/\(n) sessions " : "forming \(bar.sessionsPresent)/\(n) sessions ",
-                    bar.complete ? t.muted : t["warn"]
-                ))
+            let text =
+                bar.complete ? "\(bar.sessionsPresent)/\(n) sessions" : "forming \(bar.sessionsPresent)/\(n) sessions"
+            facts.append(Fact(text, bar.complete ? t.muted : t["warn"], priority: bar.complete ? 8 : 3))
         } else if !bar.complete {
-            spans.append(("forming ", t["warn"]))
+            facts.append(Fact("forming", t["warn"], priority: 3))
         }
         let prev = index > 0 ? model.bars[index - 1].close : bar.open
         let change = bar.close - prev
-        spans.append(
-            (
-                "O \(Format.price(bar.open)) H \(Format.price(bar.high)) L \(Format.price(bar.low)) C \(Format.price(bar.close)) V \(Format.compact(bar.volume)) ",
-                t.text
-            ))
-        spans.append(
-            (
-                "\(Format.signed(change)) (\(Format.percent(prev != 0 ? change / prev * 100 : nil))) ",
-                change >= 0 ? t.bull : t.bear
-            ))
-        for (label, values) in model.readouts {
+        facts += [
+            Fact("O \(Format.price(bar.open))", t.text, priority: 4),
+            Fact("H \(Format.price(bar.high))", t.text, priority: 5),
+            Fact("L \(Format.price(bar.low))", t.text, priority: 5),
+            Fact("C \(Format.price(bar.close))", t.text, priority: 1),
+            Fact("V \(Format.compact(bar.volume))", t.text, priority: 6),
+            Fact(
+                "\(Format.signed(change)) (\(Format.percent(prev != 0 ? change / prev * 100 : nil)))",
+                change >= 0 ? t.bull : t.bear, priority: 2),
+        ]
+        for (k, (label, values)) in model.readouts.enumerated() {
             let v = values[index]
-            spans.append(("\(label) \(Format.price(v.isFinite ? v : nil)) ", t.muted))
+            facts.append(Fact("\(label) \(Format.price(v.isFinite ? v : nil))", t.muted, priority: 9 + k))
         }
-        var x = area.x
-        for (text, style) in spans where x < area.maxX {
-            x += buf.put(text, x: x, y: area.y, style: style, maxWidth: area.maxX - x)
-        }
+        Facts.render(facts, x: area.x, y: area.y, width: area.width, separator: " ", separatorStyle: t.muted, &buf)
     }
 
     // MARK: - Quote

@@ -282,3 +282,28 @@ import TradLyteTestSupport
         #expect(scroll == 36 - 5)
     }
 }
+
+/// Issue 24: the chart's info line keeps the date, the close and its change at every size, and
+/// shows each other number whole or not at all ("C 581.58 V 2" was cut).
+@Suite struct InfoLineTruthTests {
+    @Test(arguments: ScreenSnapshotTests.sizes)
+    func theInfoLineShowsTheBarsNumbersWhole(width: Int, height: Int) throws {
+        let s = Fixture.state(width: width, height: height)
+        let bars = s.bars()
+        let bar = try #require(bars.last)
+        let prev = bars[bars.count - 2].close
+        let rows = Fixture.render(s).textRows
+        let date = "\(TradingCalendar.nyse.sessions[Int(bar.lastSession)])"
+        let line = try #require(rows.first { $0.contains(date + " ") && $0.contains(" C ") }, "no info line")
+        let f = { (v: Double) in String(format: "%.2f", v) }
+        let change = bar.close - prev
+        let expected = [
+            "C " + f(bar.close),
+            String(format: "%+.2f (%+.2f%%)", change, change / prev * 100),
+        ]
+        for e in expected { #expect(line.contains(e), "\(width)x\(height): '\(e)' missing from \(line)") }
+        for (label, value) in [("O ", bar.open), ("H ", bar.high), ("L ", bar.low)] where line.contains(" " + label) {
+            #expect(line.contains(" " + label + f(value)), "\(width)x\(height): \(label) cut in \(line)")
+        }
+    }
+}
