@@ -600,7 +600,7 @@ public final class PolygonClient: MarketDataProvider, Sendable {
     }
 
     /// The plan-memory key recording that the key's plan has no snapshots.
-    static let snapshotsFact = "polygon.snapshots"
+    public static let snapshotsFact = "polygon.snapshots"
 
     /// The latest price: the snapshot (last trade → today's close → the previous day's close),
     /// else `/prev`. A plan without snapshots is remembered, so later quotes cost one call.

@@ -115,6 +115,15 @@ package struct AppEnvironment {
                 "provider is \"polygon\" but no API key is set — export POLYGON_API_KEY "
                     + "or set polygon_api_key in \(configPath)")
         }
+        // Learned plan facts are trusted for a week and for this key only.
+        if databaseExists {
+            do {
+                let today = NewYorkTime.local(at: now()).date
+                for note in try PlanFacts.review(try openStore(), key: key.value, today: today) { notices(note) }
+            } catch {
+                notices("could not review the plan's learned limits: \(error)")
+            }
+        }
         let configuration = PolygonClient.Configuration(
             apiKey: key.value, baseURL: baseURL,
             callsPerMinute: config.callsPerMinute, retries: config.retries, maxWaitSeconds: config.maxWaitSeconds)
@@ -126,7 +135,8 @@ package struct AppEnvironment {
         let client = PolygonClient(
             configuration: configuration, transport: CurlHTTPClient(userAgent: userAgent),
             clock: SystemClock(), sleeper: SystemClock(), limiter: limiter,
-            planMemory: StoreFlagMemory(path: databasePath).memory, cancellation: cancellation)
+            planMemory: StoreFlagMemory(path: databasePath, now: { [clock] in clock.now() }).memory,
+            cancellation: cancellation)
         client.onNotice(notices)
         return client
     }
@@ -316,15 +326,24 @@ package struct AppConfig: Equatable {
 package final class StoreFlagMemory: Sendable {
     private let path: String
     private let store = Locked<MarketStore?>(nil)
+    private let now: @Sendable () -> Date
 
-    package init(path: String) {
+    package init(path: String, now: @escaping @Sendable () -> Date) {
         self.path = path
+        self.now = now
     }
 
+    /// A fact remembered is dated (`PlanFacts` forgets it a week later, or when the key changes).
     package var memory: PlanMemory {
         PlanMemory(
             recall: { [self] name in withStore { try $0.flag(name) } ?? nil },
-            remember: { [self] name, value in _ = withStore { try $0.setFlag(name, value) } })
+            remember: { [self] name, value in
+                let today = NewYorkTime.local(at: now()).date.description
+                _ = withStore { store in
+                    try store.setFlag(name, value)
+                    try store.setFlag(PlanFacts.learnedFlag(name), value == nil ? nil : today)
+                }
+            })
     }
 
     private func withStore<T>(_ body: (MarketStore) throws -> T) -> T? {

@@ -97,6 +97,21 @@ package enum Doctor {
                 let store = try env.openStore()
                 let summary = try store.summary()
                 let integrity = try store.quickCheck()
+                // What was learned about the plan, with its age and how to reset it.
+                let facts = try PlanFacts.known(store)
+                if !facts.isEmpty {
+                    let today = NewYorkTime.local(at: env.now()).date
+                    let text = facts.map { f in
+                        let age =
+                            f.learned.map { "learned \($0), \(today.dayNumber - $0.dayNumber) days ago" } ?? "undated"
+                        return "\(f.meaning): \(f.value) (\(age))"
+                    }.joined(separator: "; ")
+                    checks.append(
+                        Check(
+                            name: "Plan", level: .ok, detail: text,
+                            fix: "checked again after \(PlanFacts.maxAgeDays) days or with a new key; "
+                                + "tradlyte refresh --relearn forgets them now"))
+                }
                 checks.append(
                     Check(
                         name: "Database", level: integrity == "ok" ? .ok : .fail,

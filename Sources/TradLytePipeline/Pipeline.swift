@@ -111,6 +111,14 @@ public final class Pipeline {
         public static let tickersFetched = "metadata.tickers_fetched"
         /// Symbols still without metadata after that fetch (the list does not carry them).
         public static let missingAfterList = "metadata.missing_after_list"
+        /// The flag holding the date a plan fact (`flag`) was learned (`PlanFacts` ages them).
+        public static func learnedAt(_ flag: String) -> String { flag + ".learned_at" }
+    }
+
+    /// Stores a fact about the plan with the date it was learned.
+    func learn(_ flag: String, _ value: String, today: SessionDate) throws {
+        try store.setFlag(flag, value)
+        try store.setFlag(Flag.learnedAt(flag), today.description)
     }
 
     // MARK: - Planning
@@ -505,7 +513,7 @@ public final class Pipeline {
             return true
         } catch ProviderError.notYetPublished(let detail) {
             let today = NewYorkTime.local(at: clock()).date
-            if session == today { try store.setFlag(Flag.publishesNextDay, "learned \(today)") }
+            if session == today { try learn(Flag.publishesNextDay, "learned \(today)", today: today) }
             work.deferred.append(
                 .init(
                     session: session, reason: "not yet published (\(detail))",
@@ -571,7 +579,7 @@ public final class Pipeline {
         let days = served.dayNumber > today.dayNumber ? 0 : today.dayNumber - served.dayNumber
         let oldest = calendar.sessions[historyEdge(today: today, days: Int(days))]
         let known = try store.flag(Flag.historyWindowDays)
-        try store.setFlag(Flag.historyWindowDays, String(days))
+        try learn(Flag.historyWindowDays, String(days), today: today)
         if known == nil {
             work.events(
                 .message(

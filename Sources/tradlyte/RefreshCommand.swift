@@ -16,6 +16,8 @@ struct RefreshCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Show the plan (calls and ETA) and change nothing.") var dryRun = false
     @Flag(name: .long, help: "Do nothing (exit 0) when the data is already current.") var ifStale = false
+    @Flag(name: .long, help: "Forget what was learned about the plan (history window, snapshots) and learn it again.")
+    var relearn = false
     @Option(name: .long, help: "Only these symbols, comma-separated (per-ticker ranges).") var symbols: String?
     @Option(name: .long, help: "History depth in years for new symbols and a cold start (default: config, 5).")
     var backfill: Int?
@@ -45,6 +47,10 @@ struct RefreshCommand: ParsableCommand {
                 emitError(
                     "tradlyte: --full-rebuild is no longer needed: Fibonacci bars are computed from the daily "
                         + "history when read; the refresh goes on without it")
+            }
+            if relearn, env.databaseExists {
+                try PlanFacts.forget(try env.openStore())
+                emitError("tradlyte: the plan's learned limits are forgotten; this run learns them again")
             }
             let setup = try RefreshSetup(env: env, trigger: trig, only: only, backfill: backfill)
             let options = setup.options

@@ -172,11 +172,36 @@ import TradLyteTestSupport
         for k in 0..<25 {
             _ = try c.groupedDaily(TradingCalendar.nyse.sessions[TradingCalendar.nyse.sessionIndex(session)! - k])
         }
-        // 25 calls at 10 a minute: 24 waits of 6 s on the shared clock, none refused.
-        #expect(clock.sleeps == Array(repeating: 6, count: 24))
-        #expect(clock.now().timeIntervalSince(started) == 144)
+        // 25 calls at 10 a minute: 24 waits of 6.1 s (a minute and a second's margin over ten
+        // calls) on the shared clock, none refused.
+        #expect(clock.sleeps.count == 24 && clock.sleeps.allSatisfy { abs($0 - 6.1) < 1e-6 })
+        #expect(abs(clock.now().timeIntervalSince(started) - 146.4) < 1e-5)
         #expect(server.requests.count == 25)  // no 429 retries
-        #expect(abs(c.limiter.estimatedSeconds(forCalls: 101) - 600) < 1e-9)
+        #expect(abs(c.limiter.estimatedSeconds(forCalls: 101) - 610) < 1e-6)
+    }
+
+    /// A clock for the server's rate window that sees each request up to half a second late, as
+    /// network delays do (seeded, so every run sees the same delays).
+    final class LateArrivals: WallClock, @unchecked Sendable {
+        let base: ManualClock
+        var random = SeededRandom(seed: 24)
+        let lock = NSLock()
+        init(_ base: ManualClock) { self.base = base }
+        func now() -> Date {
+            lock.withLock { base.now().addingTimeInterval(Double(random.next() % 500) / 1000) }
+        }
+    }
+
+    @Test func aBudgetEqualToThePlansLimitDrawsNo429EvenWhenRequestsArriveLate() throws {
+        let server = try start()
+        defer { server.stop() }
+        server.rateLimitPerMinute = 5
+        server.rateClock = LateArrivals(clock)
+        let c = client(server, callsPerMinute: 5)
+        for k in 0..<40 {
+            _ = try c.groupedDaily(TradingCalendar.nyse.sessions[TradingCalendar.nyse.sessionIndex(session)! - k])
+        }
+        #expect(server.requests.count == 40, "\(server.requests.count - 40) requests were refused with 429")
     }
 
     @Test func twoClientsSharingALimiterStayWithinTheBudgetTogether() throws {
@@ -195,7 +220,7 @@ import TradLyteTestSupport
             _ = try (k % 2 == 0 ? a : b).groupedDaily(session)
         }
         #expect(server.requests.count == 6)  // the server never had to refuse one
-        #expect(clock.sleeps == Array(repeating: 12, count: 5))
+        #expect(clock.sleeps.count == 5 && clock.sleeps.allSatisfy { abs($0 - 12.2) < 1e-6 })  // 61 s over 5 calls
     }
 
     @Test func cancellationStopsAStalledTransfer() throws {
