@@ -72,7 +72,8 @@ package final class UISession {
 
     /// The screens `open` knows.
     package static let screens = [
-        "watchlist", "chart", "quote", "help", "backtest", "picks", "alerts", "pipeline", "strategies",
+        "watchlist", "chart", "quote", "help", "backtest", "trades", "sweep", "walkforward", "watchlist-run",
+        "portfolio", "picks", "alerts", "pipeline", "strategies",
     ]
 
     /// Refuses a screen name `open` does not know, listing the ones it does.
@@ -98,7 +99,7 @@ package final class UISession {
         case "watchlist": state.focus = .watchlist
         case "chart": state.focus = .main
         case "quote": run(App.perform(.openQuote, &state), &state, synchronous: true)
-        case "backtest":
+        case "backtest", "trades", "sweep", "walkforward", "watchlist-run", "portfolio":
             if let strategy {
                 let id = try catalog.find(strategy).id
                 guard state.strategies.contains(id) else {
@@ -109,6 +110,17 @@ package final class UISession {
             }
             state.focus = .main
             run(App.perform(.openBacktest, &state), &state, synchronous: true)
+            // The result panes run their study in-line, as the UI's keys start them.
+            let action: Action? =
+                switch screen {
+                case "sweep": .runSweep
+                case "walkforward": .runWalkForward
+                case "watchlist-run": .runWatchlist
+                case "portfolio": .runPortfolio
+                default: nil
+                }
+            if let action { run(App.perform(action, &state), &state, synchronous: true) }
+            if screen == "trades" { state.backtest?.view = .trades }
         case "picks":
             state.focus = .main
             run(App.perform(.openPicks, &state), &state, synchronous: true)

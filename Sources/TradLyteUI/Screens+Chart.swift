@@ -265,10 +265,11 @@ extension Screens {
         facts.append(Fact(dates, t.text.adding(.bold), priority: 0))
         if s.interval.sessions > 1 {
             let text =
-                bar.complete ? "\(bar.sessionsPresent)/\(n) sessions" : "forming \(bar.sessionsPresent)/\(n) sessions"
-            facts.append(Fact(text, bar.complete ? t.muted : t["warn"], priority: bar.complete ? 8 : 3))
+                bar.complete ? "\(bar.sessionsPresent)/\(n) sessions" : "forming \(bar.sessionsPresent)/\(n)"
+            // A forming bar's close is provisional: that it is forming outranks its change.
+            facts.append(Fact(text, bar.complete ? t.muted : t["warn"], priority: bar.complete ? 8 : 2))
         } else if !bar.complete {
-            facts.append(Fact("forming", t["warn"], priority: 3))
+            facts.append(Fact("forming", t["warn"], priority: 2))
         }
         let prev = index > 0 ? model.bars[index - 1].close : bar.open
         let change = bar.close - prev
@@ -280,7 +281,7 @@ extension Screens {
             Fact("V \(Format.compact(bar.volume))", t.text, priority: 6),
             Fact(
                 "\(Format.signed(change)) (\(Format.percent(prev != 0 ? change / prev * 100 : nil)))",
-                change >= 0 ? t.bull : t.bear, priority: 2),
+                change >= 0 ? t.bull : t.bear, priority: 3),
         ]
         for (k, (label, values)) in model.readouts.enumerated() {
             let v = values[index]

@@ -86,11 +86,14 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Print a UI screen as text without a terminal (for scripts, docs and tests).",
         discussion:
-            "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), picks, alerts, pipeline, strategies (with --strategy: its form in the composer). The clock can be pinned with TRADLYTE_NOW."
+            "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), trades (its full trade list), sweep, walkforward, watchlist-run and portfolio (each run as the UI's h, f, w and P run them), picks, alerts, pipeline, strategies (with --strategy: its form in the composer). The clock can be pinned with TRADLYTE_NOW."
     )
 
-    @Argument(help: "watchlist | chart | quote | help | backtest | picks | alerts | pipeline | strategies") var screen:
-        String
+    @Argument(
+        help: ArgumentHelp(
+            "watchlist | chart | quote | help | backtest | trades | sweep | walkforward | watchlist-run | portfolio | "
+                + "picks | alerts | pipeline | strategies"))
+    var screen: String
     @OptionGroup var options: ScreenOptions
     @Option(name: .long, help: "Strategy for the backtest screen (see `tradlyte strategy list`).") var strategy: String?
 

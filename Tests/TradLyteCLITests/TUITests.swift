@@ -38,11 +38,11 @@ import TradLyteTestSupport
         #expect(screen.contains("┌"))
         // Interval switch: 5-session bars show their sessions in the info line.
         try tui.type("3")
-        screen = try tui.waitFor("sessions")
-        #expect(screen.contains("5d bars"))
+        screen = try tui.waitFor("forming")
+        #expect(screen.contains("5d bars") && screen.contains("/5"))
         try tui.type("7")
         screen = try tui.waitFor("34d bars")
-        #expect(screen.contains("/34 sessions"))
+        #expect(screen.contains("/34"))
         // Zoom out to the limit and back.
         for _ in 0..<8 { try tui.type("-") }
         try tui.waitFor("zoom limit")
@@ -149,7 +149,7 @@ import TradLyteTestSupport
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count >= 40)
-        #expect(r.stdout.contains("TERA · Terabyte") && r.stdout.contains("sessions"))
+        #expect(r.stdout.contains("TERA · Terabyte") && r.stdout.contains("forming") && r.stdout.contains("/5"))
         r = try cli.run(["render", "help", "--size", "80x24", "--ascii"], environment: env)
         #expect(r.status == 0 && r.stdout.contains("Keys") && !r.stdout.contains("┌"))
         r = try cli.run(["render", "quote", "--symbol", "acme", "--ansi"], environment: env)
@@ -366,7 +366,7 @@ import TradLyteTestSupport
     @Test func aNewUserAtEightyByTwentyFourGoesFromNothingToTheBestCell() throws {
         let cli = try CLIHarness()
         let tui = try start(cli, width: 80, height: 24)
-        try tui.waitFor("press R to refresh")
+        try tui.waitFor("press R to load the offline demo market")
         try tui.type("R")
         try tui.waitFor("Refresh succeeded")
         try tui.type("/")
@@ -374,7 +374,7 @@ import TradLyteTestSupport
         try tui.send("Enter")
         try tui.waitFor("ACME · ")
         try tui.type("5")
-        var screen = try tui.waitFor(description: "the 13d chart") { $0.contains("/13 sessions") }
+        var screen = try tui.waitFor(description: "the 13d chart") { $0.contains("forming") && $0.contains("/13") }
         #expect(screen.contains("5:13d"))
         try tui.type("S")
         try tui.waitFor("donchian_breakout")

@@ -43,3 +43,34 @@ import TradLyteTestSupport
         #expect(after.stdout.contains("behind the calendar") && !after.stdout.contains("Refreshing"), "\(after.stdout)")
     }
 }
+
+/// Issue 24: `tradlyte render` prints every result pane, and what it shows is what the CLI's
+/// `--json` says for the same study.
+@Suite struct RenderEveryPaneCLITests {
+    static let env = ["TRADLYTE_NOW": "2026-11-25T23:00:00Z"]
+
+    @Test func everyResultPaneRendersAndTheSweepsBestIsTheCLIs() throws {
+        let cli = try CLIHarness()
+        cli.write("config.json", #"{"watchlist": ["ACME", "TERA", "NOVA"]}"#)
+        #expect(try cli.run(["refresh", "--backfill", "3"], environment: Self.env).status == 0)
+        for (screen, needle) in [
+            ("trades", "ENTRY"), ("sweep", "best fast="), ("walkforward", "out of sample"),
+            ("watchlist-run", "SYMBOL"), ("portfolio", "vs equal-weight"),
+        ] {
+            let r = try cli.run(
+                ["render", screen, "--symbol", "ACME", "--strategy", "golden_cross", "--size", "120x36"],
+                environment: Self.env)
+            #expect(r.status == 0, "\(screen): \(r.stderr)")
+            #expect(r.stdout.contains(needle), "\(screen): \(r.stdout)")
+        }
+        let json = try cli.run(["sweep", "golden_cross", "ACME", "--json"], environment: Self.env)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let rows = try #require(document["rows"] as? [[String: Any]])
+        let best = try #require(rows.first?["parameters"] as? [String: Double])
+        let text = best.sorted { $0.key < $1.key }.map { "\($0.key)=\(Int($0.value))" }.joined(separator: " ")
+        let screen = try cli.run(
+            ["render", "sweep", "--symbol", "ACME", "--strategy", "golden_cross", "--size", "120x36"],
+            environment: Self.env)
+        #expect(screen.stdout.contains("best \(text)"), "\(text) not in:\n\(screen.stdout)")
+    }
+}
