@@ -45,8 +45,12 @@ package final class UISession {
     package let refreshCancel = CancellationFlag()
     package var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
 
+    /// `--theme`, which wins over the theme the UI remembers.
+    private let themeFlag: String?
+
     package init(env: AppEnvironment, themeFlag: String?) throws {
         self.env = env
+        self.themeFlag = themeFlag
         store = try env.openStore()
         themes = ThemeCatalog(env: env)
         theme = try themes.resolve(flag: themeFlag, config: env.config.theme)
@@ -67,7 +71,22 @@ package final class UISession {
         state.autoRefresh = env.config.autoRefresh
         state.strategies = catalog.items.filter { (try? $0.result.get()) != nil }.map(\.id)
         if let first = state.strategies.first, !state.strategies.contains(state.strategy) { state.strategy = first }
+        // The choices of the last session: theme, strategy, interval, applied parameters, layout.
+        var problem: String?
+        if let memory = UIMemory.load(env, problem: { problem = $0 }) {
+            memory.apply(to: &state)
+            if themeFlag == nil, let name = memory.theme, let remembered = try? themes.load(name) {
+                theme = remembered
+                state.themeName = name
+            }
+        }
+        if let problem { state.message = (problem, .warn) }
         return (state, effects)
+    }
+
+    /// Saves what the next session brings back (on the way out of the UI).
+    package func remember(_ state: AppState) throws {
+        try UIMemory(state).save(env)
     }
 
     /// The screens `open` knows.

@@ -32,7 +32,12 @@ struct UICommand: ParsableCommand {
             do { terminal = try CursesTerminal(forceASCII: ascii, noColor: noColor, environment: processEnv) } catch {
                 throw AppError.failure("\(error)")
             }
-            defer { terminal.stop() }
+            // Said after the terminal is restored (a warning under curses would be wiped).
+            var leaving: String?
+            defer {
+                terminal.stop()
+                if let leaving { emitError(leaving) }
+            }
             let glyphs: Glyphs = terminal.unicode ? .unicode : .ascii
             var (state, effects) = try session.start(width: terminal.size.width, height: terminal.size.height)
             session.run(effects, &state)
@@ -49,6 +54,9 @@ struct UICommand: ParsableCommand {
                 } else {
                     session.run(App.update(&state, .tick(env.now())), &state)
                 }
+            }
+            do { try session.remember(state) } catch {
+                leaving = "tradlyte: warning: the UI's state was not saved: \(error)"
             }
             // A refresh cancelled on the way out records itself (cancelled, what it fetched kept)
             // before the process ends; the cancel interrupts any wait, so this is short.

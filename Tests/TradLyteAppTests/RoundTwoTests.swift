@@ -116,3 +116,37 @@ import TradLyteTestSupport
         #expect(throws: AppError.self) { try Portfolios.checkGrid(ranges, positions: [5, 10]) }
     }
 }
+
+/// Issue 24: the UI's state is kept across restarts (theme, strategy, applied parameters,
+/// interval, layout), beside the config with its permissions; a broken file is set aside.
+@Suite(.serialized) struct UIMemoryTests {
+    @Test func theThemeStrategyParametersIntervalAndLayoutComeBackAfterARestart() throws {
+        let dir = TemporaryDirectory()
+        let config = dir.write("config.json", #"{"watchlist": ["ACME"]}"#)
+        chmod(config, 0o600)
+        let env = try pinnedEnvironment(dir, now: "2026-11-25T23:00:00Z")
+        let first = try UISession(env: env, themeFlag: nil)
+        var (state, _) = try first.start(width: 100, height: 30)
+        state.strategy = "rsi_reversion"
+        state.interval = try FibInterval(13)
+        state.parameterOverrides = ["golden_cross": ["fast": 20, "slow": 150]]
+        state.watchlistHidden = true
+        state.themeName = "gruvbox"
+        try first.remember(state)
+        var info = stat()
+        #expect(stat(UIMemory.path(env), &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let second = try UISession(env: env, themeFlag: nil)
+        let (back, _) = try second.start(width: 100, height: 30)
+        #expect(back.strategy == "rsi_reversion" && back.interval.sessions == 13)
+        #expect(back.parameterOverrides == ["golden_cross": ["fast": 20, "slow": 150]] && back.watchlistHidden)
+        #expect(back.themeName == "gruvbox" && second.theme.name == "gruvbox")
+        // --theme wins over the remembered theme.
+        let flagged = try UISession(env: env, themeFlag: "mono")
+        #expect(try flagged.start(width: 100, height: 30).0.themeName != "gruvbox")
+        // A broken file is moved aside with a message; the UI starts with its defaults.
+        try Data("{\"strategy\": ".utf8).write(to: URL(fileURLWithPath: UIMemory.path(env)))
+        let (fresh, _) = try UISession(env: env, themeFlag: nil).start(width: 100, height: 30)
+        #expect(fresh.message?.text.contains("ui-state.json.bad") == true)
+        #expect(FileManager.default.fileExists(atPath: UIMemory.path(env) + ".bad"))
+    }
+}
