@@ -392,6 +392,23 @@ public struct Modal {
 
 /// One line: left text, right text, filled with the style.
 public struct StatusLine: Widget {
+    /// As many of the hints' " · "-separated items as fit whole, from the first ("Ctrl-Space
+    /// complet" was a hint cut mid-word); the text's own trailing space is kept.
+    public static func whole(_ hints: String, width: Int) -> String {
+        let trailing = hints.hasSuffix(" ") ? " " : ""
+        var core = Substring(hints)
+        while core.first == " " { core = core.dropFirst() }
+        while core.last == " " { core = core.dropLast() }
+        let items = core.split(separator: " · ").map(String.init)
+        var out = ""
+        for item in items {
+            let next = out.isEmpty ? item : out + " · " + item
+            guard DisplayWidth.of(next + trailing) <= width else { break }
+            out = next
+        }
+        return out.isEmpty ? "" : out + trailing
+    }
+
     public var left: [(String, Style)]
     public var right: String
     public var style: Style
@@ -406,9 +423,7 @@ public struct StatusLine: Widget {
         // A message wins over the hints: they get what it leaves, or nothing.
         let leftWidth = left.reduce(0) { $0 + DisplayWidth.of($1.0) }
         let room = area.width - leftWidth - 1
-        let r =
-            leftWidth == 0
-            ? DisplayWidth.truncate(right, to: area.width) : room >= 12 ? DisplayWidth.truncate(right, to: room) : ""
+        let r = Self.whole(right, width: leftWidth == 0 ? area.width : room >= 12 ? room : 0)
         let rw = DisplayWidth.of(r)
         var x = area.x
         let leftEnd = rw > 0 ? area.maxX - rw - 1 : area.maxX

@@ -1,6 +1,7 @@
 import Foundation
 import TradLyteCore
 import TradLyteStore
+import TradLyteUI
 
 /// Which symbols a portfolio backtest may hold.
 package enum PortfolioUniverse: Sendable, Equatable {
@@ -24,11 +25,12 @@ package enum Portfolios {
         var list: [Symbol]?
         switch universe {
         case .watchlist:
-            // Configured symbols the store does not hold yet are left out (the refresh brings them).
-            list = env.config.watchlist.compactMap { try? store.resolveSymbol($0) }
+            // The UI's watchlist: configured symbols the store holds, else the largest stored.
+            list = try App.watchlist(configured: env.config.watchlist, stored: try store.symbols()).map {
+                try store.resolveSymbol($0)
+            }
             if list?.isEmpty == true {
-                throw AppError.badInput(
-                    "no watchlist symbol has stored bars — add \"watchlist\" to \(env.configPath) and refresh")
+                throw AppError.badInput("no symbol is stored yet — run: tradlyte refresh")
             }
         case .symbols(let names):
             list = try names.map { try store.resolveSymbol($0) }
@@ -182,6 +184,13 @@ package enum Portfolios {
             start += outOfSample
         }
         return windows
+    }
+
+    /// The watchlist the UI shows, for `backtest --watchlist` (see `App.watchlist`).
+    package static func watchlist(env: AppEnvironment, store: MarketStore) throws -> [Symbol] {
+        try App.watchlist(configured: env.config.watchlist, stored: try store.symbols()).map {
+            try store.resolveSymbol($0)
+        }
     }
 
     /// The JSON document `tradlyte portfolio --json` prints.

@@ -93,7 +93,9 @@ extension App {
         s.crosshair = nil
         s.viewport.pan = 0
         s.message = (
-            "preview of \(strategy.name) on \(sym): \(s.preview!.entries.count) entries, \(s.preview!.exits.count) rule exits — S returns to the composer",
+            // Signals, not trades: an exit rule may hold on bars with no position open.
+            "preview of \(strategy.name) on \(sym): the entry fires on \(s.preview!.entries.count) bars, the exit "
+                + "rule holds on \(s.preview!.exits.count) (signals, not trades — b backtests) — S returns",
             .info
         )
         return []

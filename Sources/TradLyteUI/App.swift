@@ -37,17 +37,22 @@ public enum App {
     /// The watchlist from the config's symbols the store holds, in their order; with none, the
     /// largest companies in the store. Symbols added in this session stay.
     static func fillWatchlist(_ s: inout AppState) {
+        let configured = watchlist(configured: s.configuredWatchlist, stored: s.symbols)
         let known = Set(s.symbols.map(\.symbol.rawValue))
-        let configured = s.configuredWatchlist.filter { known.contains($0) }
         let added = s.watchlist.filter { known.contains($0) && !configured.contains($0) }
         s.watchlist = configured + added
-        if s.watchlist.isEmpty {
-            s.watchlist = s.symbols.sorted {
-                ($0.marketCap ?? 0, $1.symbol.rawValue) > ($1.marketCap ?? 0, $0.symbol.rawValue)
-            }
-            .prefix(10).map(\.symbol.rawValue)
-        }
         s.selected = min(s.selected, max(0, s.watchlist.count - 1))
+    }
+
+    /// The watchlist every command uses — the UI, `backtest --watchlist`, `portfolio
+    /// --watchlist`: the configured symbols the store holds, in their order; with none (a fresh
+    /// home), the ten largest stored companies.
+    public static func watchlist(configured: [String], stored: [SymbolInfo]) -> [String] {
+        let known = Set(stored.map(\.symbol.rawValue))
+        let held = configured.filter { known.contains($0) }
+        guard held.isEmpty else { return held }
+        return stored.sorted { ($0.marketCap ?? 0, $1.symbol.rawValue) > ($1.marketCap ?? 0, $0.symbol.rawValue) }
+            .prefix(10).map(\.symbol.rawValue)
     }
 
     /// Saves the watchlist shown, keeping configured symbols the store does not hold yet.

@@ -148,7 +148,8 @@ extension Screens {
         // One entry per indicator (a band's upper and middle lines share its label).
         var seen = Set<String>()
         legend = legend.filter { seen.insert($0.0).inserted }
-        for (text, style) in legend where legendX < inner.maxX {
+        // Each legend entry whole or not at all ("cand" was "candles" cut at the border).
+        for (text, style) in legend where legendX + DisplayWidth.of(text) <= inner.maxX {
             legendX += buf.put(text + " ", x: legendX, y: inner.y, style: style, maxWidth: inner.maxX - legendX)
         }
 

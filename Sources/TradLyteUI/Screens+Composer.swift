@@ -129,7 +129,12 @@ extension Screens {
             status.append(
                 ((ctx.glyphs.unicode ? "✖" : "x") + " \(list.count) problem\(list.count == 1 ? "" : "s")", t.bear))
         }
-        status.append(("  Tab next · Ctrl-S save · Ctrl-Space complete · F5 preview · Esc done", t.muted))
+        // The keys as whole items, as many as the width left by the verdict holds.
+        let verdictWidth = status.reduce(0) { $0 + DisplayWidth.of($1.0) }
+        let keys = StatusLine.whole(
+            "Tab next · Ctrl-S save · Ctrl-Space complete · F5 preview · Esc done", width: area.width - verdictWidth - 2
+        )
+        if !keys.isEmpty { status.append(("  " + keys, t.muted)) }
         let hintY = area.maxY - 3
         buf.put(d.focused.hint, x: area.x, y: hintY, style: t.muted, maxWidth: area.width)
         let completions = d.completions().candidates

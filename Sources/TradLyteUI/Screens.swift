@@ -133,11 +133,14 @@ public enum Screens {
         if s.demo { right.append((" DEMO ", t["badge"])) }
         let width = right.reduce(0) { $0 + DisplayWidth.of($1.0) }
         let (status, clock) = marketStatus(s.now, calendar: ctx.calendar)
-        let left = " TradLyte │ \(status) · \(s.now.formattedDay) \(clock)"
-        buf.put(
-            DisplayWidth.truncate(left, to: max(0, area.width - width - 1), ellipsis: ctx.glyphs.ellipsis), x: area.x,
-            y: area.y,
-            style: t["header"])
+        // The longest of these that fits whole ("market open ·…" was cut during a refresh).
+        let room = max(0, area.width - width - 1)
+        let left =
+            [
+                " TradLyte │ \(status) · \(s.now.formattedDay) \(clock)", " \(status) · \(s.now.formattedDay) \(clock)",
+                " \(status) · \(clock)", " \(clock)",
+            ].first { DisplayWidth.of($0) <= room } ?? ""
+        buf.put(left, x: area.x, y: area.y, style: t["header"])
         var rx = max(area.x, area.maxX - width)
         for (text, style) in right { rx += buf.put(text, x: rx, y: area.y, style: style, maxWidth: area.maxX - rx) }
     }

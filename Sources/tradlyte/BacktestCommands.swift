@@ -97,10 +97,9 @@ struct BacktestCommand: ParsableCommand {
     func ranked(_ request: StudyRequest, env: AppEnvironment) throws {
         guard env.databaseExists else { throw AppError.badInput("no data yet — run: tradlyte refresh") }
         let store = try env.openStore()
-        let list = watchlist ? env.config.watchlist.compactMap { try? Symbol($0) } : nil
+        let list = watchlist ? try Portfolios.watchlist(env: env, store: store) : nil
         if watchlist && (list ?? []).isEmpty {
-            let example = "\"watchlist\": [\"ACME\", …]"
-            throw AppError.badInput("the watchlist is empty — add \(example) to \(env.configPath)")
+            throw AppError.badInput("no symbol is stored yet — run: tradlyte refresh")
         }
         let rows = try Studies.acrossSymbols(
             request, universe: try store.dailyUniverse(symbols: list),

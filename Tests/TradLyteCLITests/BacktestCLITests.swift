@@ -51,7 +51,6 @@ import TradLyteTestSupport
                     "100",
                 ], "over the cap of 100"
             ),
-            (["backtest", "golden_cross", "--watchlist"], "the watchlist is empty"),
         ]
         for (args, message) in cases {
             let r = try cli.run(args, environment: Self.env)

@@ -74,3 +74,30 @@ import TradLyteTestSupport
         #expect(screen.stdout.contains("best \(text)"), "\(text) not in:\n\(screen.stdout)")
     }
 }
+
+/// Issue 24: one watchlist for the CLI and the UI on a fresh home (`portfolio --watchlist`
+/// failed with "no watchlist symbol has stored bars" while the UI showed ten symbols).
+@Suite struct OneWatchlistCLITests {
+    static let env = ["TRADLYTE_NOW": "2026-11-25T23:00:00Z"]
+
+    @Test func aFreshHomesWatchlistIsTheSameForTheUIBacktestAndPortfolio() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["refresh", "--backfill", "2"], environment: Self.env).status == 0)
+        let screen = try cli.run(["render", "watchlist", "--size", "100x30"], environment: Self.env)
+        let shown = screen.stdout.split(separator: "\n").compactMap { line -> String? in
+            let cells = line.split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let first = cells.first?.split(separator: " ").first, first.allSatisfy(\.isUppercase),
+                first.count >= 2, first != "SYM"
+            else { return nil }
+            return String(first)
+        }
+        #expect(shown.count == 10, "\(screen.stdout)")
+        let ranked = try cli.run(["backtest", "golden_cross", "--watchlist", "--json"], environment: Self.env)
+        #expect(ranked.status == 0, "\(ranked.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(ranked.stdout.utf8)) as? [[String: Any]])
+        #expect(Set(rows.compactMap { $0["symbol"] as? String }) == Set(shown))
+        let portfolio = try cli.run(["portfolio", "golden_cross", "--watchlist"], environment: Self.env)
+        #expect(portfolio.status == 0, "\(portfolio.stderr)")
+        #expect(portfolio.stdout.contains("on 10 symbols"), "\(portfolio.stdout)")
+    }
+}

@@ -307,3 +307,26 @@ import TradLyteTestSupport
         }
     }
 }
+
+/// Issue 24: the footer's keys, the header's clock, the composer's keys and the chart's tabs and
+/// legend are whole items at every size ("b re…", "market open ·…", "Ctrl-Space complet", "cand").
+@Suite struct WholeItemsTests {
+    @Test(arguments: ScreenSnapshotTests.sizes)
+    func footersHeadersAndLegendsShowWholeItems(width: Int, height: Int) {
+        let hints = "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N · b rerun"
+        let items = Set(hints.components(separatedBy: " · "))
+        var s = PaneTests.backtested(width: width, height: height)
+        s.message = ("showing the statistics — v for the next view", .info)
+        s.refresh = RefreshPanel()
+        let rows = Fixture.render(s).textRows
+        let footer = rows[rows.count - 1]
+        let shownKeys = footer.components(separatedBy: "  ").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        for item in shownKeys.components(separatedBy: " · ") where !shownKeys.isEmpty {
+            #expect(items.contains(item), "\(width)x\(height): '\(item)' is not a whole key hint in '\(footer)'")
+        }
+        #expect(!rows[0].contains("…") && !rows[0].contains("·…"), "\(width)x\(height): \(rows[0])")
+        _ = Fixture.keys(&s, "esc")
+        let chart = Fixture.render(s).textRows.joined(separator: "\n")
+        #expect(!chart.contains(" cand\n") && !chart.contains("cand│"), "\(width)x\(height)")
+    }
+}
