@@ -234,6 +234,36 @@ import TradLyteTestSupport
         try tui.waitFor("EXITED:0")
     }
 
+    /// Issue 24's acceptance: on the fake's free plan at 30 calls a minute, 40 s after R in an
+    /// empty home with a configured watchlist, the watchlist shows prices and the chart draws,
+    /// while the cold start (about 500 grouped days) is still far from done.
+    @Test func aColdStartOnTheFreePlanShowsTheWatchlistAndChartWithinFortySeconds() throws {
+        let clock = ManualClock(iso: "2026-11-24T21:10:00Z")
+        let server = FakePolygonServer(apiKey: "free-key", market: DemoMarket(clock: { clock.now() }), plan: .basic)
+        server.rateLimitPerMinute = nil
+        server.pageSize = 50_000  // the real service's page limit: a range is one call
+        try server.start()
+        defer { server.stop() }
+        let cli = try CLIHarness()
+        _ = cli.write("config.json", #"{"calls_per_minute": 30, "watchlist": ["ACME", "NOVA"], "scan_strategies": []}"#)
+        let env = [
+            "POLYGON_API_KEY": "free-key", "POLYGON_BASE_URL": server.baseURL, "TRADLYTE_NOW": "2026-11-24T21:10:00Z",
+        ]
+        let tui = try start(cli, env: env, width: 100, height: 30)
+        try tui.waitFor("no data")
+        try tui.type("R")
+        let screen = try tui.waitFor(timeout: 40, description: "ACME's price and chart") { text in
+            // The watchlist's rows have prices (not "loading…"), the chart's info line its close.
+            text.contains("│ACME ") && text.contains("│NOVA ") && !text.contains("loading…")
+                && text.contains(" C ") && text.contains("refreshing")
+        }
+        #expect(screen.contains("1:1d"))
+        #expect(server.requests.filter { $0.contains("/grouped/") }.count < 100)  // the cold start runs on
+        try tui.type("q")
+        try tui.type("q")  // a refresh is running: q asks first, q again cancels and quits
+        try tui.waitFor("EXITED:0")
+    }
+
     @Test func aRefreshCancelledMidwayLeavesAConsistentDatabaseThatTheNextRunCompletes() throws {
         let clock = ManualClock(iso: "2026-11-25T22:00:00Z")
         let server = FakePolygonServer(apiKey: "ui-key", market: DemoMarket(clock: { clock.now() }))
