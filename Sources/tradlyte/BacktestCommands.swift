@@ -314,7 +314,7 @@ struct ScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Scan the stored universe for today's signals and store the top picks per strategy.",
         discussion:
-            "A signal fires when a strategy's trigger is true on the scan session and its setup holds; confidence is the share of 1d, 3d and 5d bars on which the setup also holds. Picks rank by confidence, then market cap, then symbol. Re-running a scan replaces that session's rows."
+            "A signal fires when a strategy's trigger is true on the scan session and its setup holds; confidence is the share of 1d, 3d and 5d bars on which the setup also holds (for a strategy without a setup, on which the trigger also fires). Picks rank by confidence, then market cap, then symbol. Re-running a scan replaces that session's rows."
     )
 
     @Argument(help: "Strategies (default: the built-in library).") var strategies: [String] = []

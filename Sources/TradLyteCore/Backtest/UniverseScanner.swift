@@ -162,16 +162,17 @@ public enum UniverseScanner {
         return daily
     }
 
-    /// The share of `confirmIntervals` on which `c`'s setup holds as of `session` (1 without a
-    /// setup): on daily bars the session's own value, on longer bars the last completed one.
+    /// The share of `confirmIntervals` on which `c`'s setup holds as of `session` — or, for a
+    /// strategy without a setup (which scored 100% by construction), on which its trigger fires:
+    /// on daily bars the session's own value, on longer bars the last completed one.
     static func confidence(
         _ c: CompiledStrategy, daily: BarSeries, session: Int32, _ confirmIntervals: [FibInterval]
     ) -> Double {
-        guard let setup = c.setup else { return 1 }
+        let rule = c.setup ?? c.trigger
         var holds = 0
         for interval in confirmIntervals {
             let bars = FibResampler.resample(daily, interval: interval, latestClosed: session)
-            let values = setup.condition(on: IndicatorInputs(bars))
+            let values = rule.condition(on: IndicatorInputs(bars))
             let v: Int8 =
                 interval == .daily
                 ? values.last ?? Truth.unknown
