@@ -339,9 +339,21 @@ package enum Studies {
                 fixed: fixed(request, ranges), inSampleBars: inSample, outOfSampleBars: outOfSample,
                 configuration: request.configuration, latestClosed: latestClosed, metric: request.metric,
                 range: request.range, executor: Workers.allCores, cancellation: cancellation)
-            return BacktestRunner.WalkForward(
+            var study = BacktestRunner.WalkForward(
                 windows: windows, inSampleBars: inSample, outOfSampleBars: outOfSample,
                 cash: request.configuration.cash)
+            // The bars after the last window, too few for another: counted, so they are said.
+            if let end = windows.last?.outOfSample.upperBound {
+                let sessions = TradingCalendar.nyse.sessions
+                let tail = FibResampler.resample(daily, interval: request.baseInterval, latestClosed: latestClosed)
+                    .filter { bar in
+                        let last = sessions[Int(bar.lastSession)]
+                        return last > end && (request.range?.contains(last) ?? true)
+                    }
+                study.uncoveredBars = tail.count
+                study.uncoveredFrom = tail.first.map { sessions[Int($0.firstSession)] }
+            }
+            return study
         } catch {
             throw AppError.badInput(error.description)
         }

@@ -123,6 +123,8 @@ package enum StudyJSON {
             ("out_of_sample_bars", .number(Double(study.outOfSampleBars))),
             ("stitched_return_pct", stitchedReturn.map(JSONValue.number) ?? .null),
             ("efficiency", study.efficiency.map(JSONValue.number) ?? .null),
+            ("uncovered_bars", .number(Double(study.uncoveredBars))),
+            ("uncovered_from", study.uncoveredFrom.map { .string($0.description) } ?? .null),
             ("stitched_equity", stitched),
         ])
     }

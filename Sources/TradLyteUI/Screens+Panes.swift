@@ -388,7 +388,11 @@ extension Screens {
                     "\(study.windows.count) windows of \(study.inSampleBars) + \(study.outOfSampleBars) bars", t.muted,
                     priority: 2),
             ]
-            Facts.render(facts, x: inner.x, y: inner.y, width: inner.width, separatorStyle: t.muted, &buf)
+            // Bars after the last window are said, not silently left out.
+            let tail =
+                study.uncoveredBars > 0
+                ? [Fact("last \(study.uncoveredBars) bars in no window", t["warn"], priority: 3)] : []
+            Facts.render(facts + tail, x: inner.x, y: inner.y, width: inner.width, separatorStyle: t.muted, &buf)
             let curveRows = inner.height >= 14 ? max(3, inner.height / 3) : 0
             let parts = Layout.split(inner.inset(top: 1), .vertical, [.length(curveRows), .fill])
             if curveRows > 0, stitched.count > 1 {

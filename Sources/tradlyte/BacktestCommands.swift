@@ -298,6 +298,11 @@ struct WalkForwardCommand: ParsableCommand {
                 "\n\(study.windows.count) window\(study.windows.count == 1 ? "" : "s") of "
                     + "\(study.inSampleBars) + \(study.outOfSampleBars) "
                     + "\(request.baseInterval) bars on \(history.symbol).")
+            if study.uncoveredBars > 0, let from = study.uncoveredFrom {
+                emit(
+                    "The last \(study.uncoveredBars) bars (from \(from)) fall in no window: too few for another "
+                        + "out-of-sample window of \(study.outOfSampleBars).")
+            }
             if let last = study.stitchedEquity.last {
                 let ret = (last / request.configuration.cash - 1) * 100
                 emit("Out of sample, traded back to back: " + String(format: "%+.2f%%", ret))

@@ -246,6 +246,16 @@ import TradLyteTestSupport
             try JSONSerialization.jsonObject(with: Data(cliWalk.stdout.utf8)) as? [String: Any])
         let windows = try #require(document["windows"] as? [[String: Any]])
         #expect(document["in_sample_bars"] as? Double == Double(study.inSampleBars))
+        // The bars after the last window are counted (and the UI says so): fewer than a window.
+        #expect(document["uncovered_bars"] as? Double == Double(study.uncoveredBars))
+        #expect(study.uncoveredBars < study.outOfSampleBars)
+        if study.uncoveredBars > 0 {
+            #expect(cliWalk.stdout.isEmpty == false)
+            let text = try cli.run(
+                ["walkforward", "golden_cross", "ACME", "--from", "2023-12-01", "--to", "2026-10-30"],
+                environment: pinned)
+            #expect(text.stdout.contains("The last \(study.uncoveredBars) bars"), "\(text.stdout)")
+        }
         if let last = study.stitchedEquity.last {
             let stitched = try #require(document["stitched_return_pct"] as? Double)
             #expect(abs(stitched - (last / study.cash - 1) * 100) < 1e-9)

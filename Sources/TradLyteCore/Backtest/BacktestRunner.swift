@@ -361,6 +361,10 @@ public enum BacktestRunner {
         public var efficiency: Double?
         /// The starting cash the stitched equity grows from.
         public var cash: Double
+        /// Bars after the last out-of-sample window (too few for another): said, not hidden.
+        public var uncoveredBars = 0
+        /// The first session of those bars.
+        public var uncoveredFrom: SessionDate?
 
         public init(windows: [WalkForwardWindow], inSampleBars: Int, outOfSampleBars: Int, cash: Double) {
             self.cash = cash
