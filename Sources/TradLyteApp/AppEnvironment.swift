@@ -144,11 +144,15 @@ package struct AppEnvironment {
     /// One rate-limit schedule per key and data directory, shared by every tradlyte process:
     /// named by a fingerprint of the key (never the key itself).
     package func rateLimitFile(forKey key: String) -> String {
+        dataDirectory + "/ratelimit-" + String(Self.keyHash(key) >> 32, radix: 16) + ".state"
+    }
+
+    /// FNV-1a of the key: names what belongs to a key (its rate-limit file, its plan facts)
+    /// without storing the key.
+    package static func keyHash(_ key: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
-        }
-        return dataDirectory + "/ratelimit-" + String(hash >> 32, radix: 16) + ".state"
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
+        return hash
     }
 
     /// Whether a database exists yet (status should not create one just to say it is empty).
@@ -375,7 +379,8 @@ package func rewriteConfig(_ path: String, _ edit: (inout [(String, JSONValue)])
                 throw AppError.badInput("\(path) is not valid JSON (\(detail)) — nothing was written")
             }
             guard case .object(let existing) = parsed else {
-                throw AppError.badInput("\(path) does not hold a JSON object — nothing was written; fix the file first")
+                throw AppError.badInput(
+                    "\(path) does not hold a JSON object — nothing was written; fix the file first")
             }
             pairs = existing
         }

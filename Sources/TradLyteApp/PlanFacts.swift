@@ -24,12 +24,8 @@ package enum PlanFacts {
     /// The flag that holds when `flag` was learned.
     package static func learnedFlag(_ flag: String) -> String { Pipeline.Flag.learnedAt(flag) }
 
-    /// A short, stable fingerprint of the key (FNV-1a), stored to notice a key change.
-    package static func fingerprint(_ key: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
-        return String(hash, radix: 16)
-    }
+    /// A stable fingerprint of the key, stored to notice a key change.
+    package static func fingerprint(_ key: String) -> String { String(AppEnvironment.keyHash(key), radix: 16) }
 
     /// One learned fact as `doctor` lists it.
     package struct Known: Equatable {

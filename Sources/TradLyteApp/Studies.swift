@@ -245,7 +245,8 @@ package enum Studies {
         let size = BacktestRunner.gridSize(ranges)
         let text = BacktestRunner.gridSizeText(size)
         guard size > gridCap else { return "declared sweep grid: \(text) combinations" }
-        return "declared sweep grid: \(text) combinations, over the \(NumberText.grouped(gridCap)) cap — a full sweep "
+        let cap = NumberText.grouped(gridCap)
+        return "declared sweep grid: \(text) combinations, over the \(cap) cap — a full sweep "
             + "never runs it: give narrower --param ranges or --random N to `tradlyte sweep`; the UI's sweep samples "
             + "\(sampleSize)"
     }

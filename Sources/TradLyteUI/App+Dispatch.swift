@@ -273,7 +273,8 @@ extension App {
                 let text =
                     shown.running
                     ? "still running — e exports the result once it lands"
-                    : "nothing to export yet — b backtests, h sweeps, f walks forward, w runs the watchlist, P a portfolio"
+                    : "nothing to export yet — b backtests, h sweeps, f walks forward, w runs the watchlist, "
+                        + "P a portfolio"
                 s.message = (text, .info)
                 return []
             }

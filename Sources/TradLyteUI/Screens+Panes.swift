@@ -328,8 +328,8 @@ extension Screens {
                 } ?? "—"
             let count =
                 sw.rows.count < sw.gridSize
-                ? "sampled \(sw.rows.count) of \(BacktestRunner.gridSizeText(sw.gridSize)) combinations (over the 10,000 cap)"
-                : "\(BacktestRunner.gridSizeText(sw.gridSize)) combinations"
+                ? "sampled \(sw.rows.count) of \(BacktestRunner.gridSizeText(sw.gridSize)) combinations "
+                    + "(over the 10,000 cap)" : "\(BacktestRunner.gridSizeText(sw.gridSize)) combinations"
             let header = [
                 Fact("best \(bestText)", t.text, priority: 0), Fact(count, t.muted, priority: 1),
                 Fact("\(st.metric.statistic) (m: next)", t.muted, priority: 2),
@@ -363,7 +363,8 @@ extension Screens {
                     .map { "\($0.key)=\(IndicatorSpec.format($0.value))" }.joined(separator: " ")
                 let value = st.metric.score(stats).map { PriceScale.fixed($0, decimals: 2) } ?? "—"
                 readout = [
-                    Fact("▸ \(cell)", t.text, priority: 0), Fact("\(st.metric.rawValue) \(value)", t.text, priority: 1),
+                    Fact("▸ \(cell)", t.text, priority: 0),
+                    Fact("\(st.metric.rawValue) \(value)", t.text, priority: 1),
                     Fact("return \(Format.percent(stats["Return [%]"]?.number))", t.text, priority: 2),
                     Fact("\(stats["# Trades"]?.display ?? "—") trades", t.text, priority: 3),
                 ]

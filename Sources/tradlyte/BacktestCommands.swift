@@ -216,7 +216,8 @@ struct SweepCommand: ParsableCommand {
                 let cells = names.map { "\($0)=\(IndicatorSpec.format(best.parameters[$0] ?? .nan))" }
                 emit(
                     "\nBest: " + cells.joined(separator: " ")
-                        + " — \(sweep.rows.count) of \(BacktestRunner.gridSizeText(sweep.gridSize)) combinations on \(history.symbol) in "
+                        + " — \(sweep.rows.count) of \(BacktestRunner.gridSizeText(sweep.gridSize)) combinations on "
+                        + "\(history.symbol) in "
                         + String(format: "%.2f s", seconds))
             }
         }

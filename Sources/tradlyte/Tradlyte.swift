@@ -12,7 +12,9 @@ struct Tradlyte: ParsableCommand {
 
             Data lives in $TRADLYTE_HOME (or $XDG_DATA_HOME/tradlyte, default ~/.local/share/tradlyte); the config file is config.json in $TRADLYTE_HOME or $XDG_CONFIG_HOME/tradlyte.
 
-            Exit codes: 0 success, 1 failure, 2 bad input (a malformed file or number, an unknown symbol), 3 a refresh already running, 64 a usage error (unknown option or subcommand), 130 interrupted by Ctrl-C or SIGTERM (what was fetched is kept).
+            Exit codes: 0 success, 1 failure, 2 bad input (a malformed file or number, an unknown symbol), \
+            3 a refresh already running, 64 a usage error (unknown option or subcommand), \
+            130 interrupted by Ctrl-C or SIGTERM (what was fetched is kept).
             """,
         version: TradLyteVersion.current,
         subcommands: [
