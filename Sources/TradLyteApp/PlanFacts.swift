@@ -37,7 +37,9 @@ package enum PlanFacts {
     /// The facts stored now.
     package static func known(_ store: MarketStore) throws -> [Known] {
         try all.compactMap { fact in
-            guard let value = try store.flag(fact.flag) else { return nil }
+            guard let stored = try store.flag(fact.flag) else { return nil }
+            // The after-midnight fact's value is a note with its date; its age says the date.
+            let value = fact.flag == Pipeline.Flag.publishesNextDay ? "yes" : stored
             let learned = try store.flag(learnedFlag(fact.flag)).flatMap { try? SessionDate(iso: $0) }
             return Known(meaning: fact.meaning, value: value, learned: learned)
         }
@@ -64,6 +66,8 @@ package enum PlanFacts {
                 try forget(store)
                 notes.append("the API key changed: the plan's limits are learned again")
             }
+            // Quotes cached under the old key may be staler than the new plan serves.
+            if previous != nil { try store.clearQuoteCache() }
             try store.setFlag(keyFlag, print)
         }
         for fact in all where try store.flag(fact.flag) != nil {

@@ -217,7 +217,7 @@ package enum Studies {
         BacktestRunner.acrossSymbols(
             try compile(request), universe: universe, interval: request.interval,
             configuration: request.configuration, latestClosed: latestClosed, metric: request.metric,
-            executor: Workers.allCores, cancellation: cancellation)
+            range: request.range, executor: Workers.allCores, cancellation: cancellation)
     }
 
     // MARK: - Sweeps and walk-forward

@@ -12,6 +12,7 @@ package struct UIMemory: Equatable {
     package var interval: Int?
     package var parameters: [String: [String: Double]] = [:]
     package var watchlistHidden = false
+    package var account = AccountSettings()
 
     package init() {}
 
@@ -22,6 +23,7 @@ package struct UIMemory: Equatable {
         interval = state.interval.sessions
         parameters = state.parameterOverrides
         watchlistHidden = state.watchlistHidden
+        account = state.account
     }
 
     package static func path(_ env: AppEnvironment) -> String { env.configDirectory + "/ui-state.json" }
@@ -43,6 +45,16 @@ package struct UIMemory: Equatable {
             case ("strategy", .string(let s)): memory.strategy = s
             case ("interval", .number(let n)) where n == n.rounded() && n >= 1 && n <= 89: memory.interval = Int(n)
             case ("watchlist_hidden", .bool(let b)): memory.watchlistHidden = b
+            case ("account", .object(let fields)):
+                // Checked again as `:account` checks them: a hand edit cannot smuggle in 1e400.
+                for case (let name, .number(let v)) in fields where v.isFinite {
+                    switch name {
+                    case "cash" where v > 0 && v <= 1e15: memory.account.cash = v
+                    case "commission" where v >= 0 && v < 0.1: memory.account.commission = v
+                    case "slippage" where v >= 0 && v <= 1000: memory.account.slippage = v
+                    default: continue
+                    }
+                }
             case ("parameters", .object(let strategies)):
                 for (strategy, values) in strategies {
                     guard case .object(let named) = values else { continue }
@@ -63,6 +75,11 @@ package struct UIMemory: Equatable {
         if let strategy { pairs.append(("strategy", .string(strategy))) }
         if let interval { pairs.append(("interval", .number(Double(interval)))) }
         pairs.append(("watchlist_hidden", .bool(watchlistHidden)))
+        var account: [(String, JSONValue)] = []
+        if let cash = self.account.cash { account.append(("cash", .number(cash))) }
+        if let commission = self.account.commission { account.append(("commission", .number(commission))) }
+        if let slippage = self.account.slippage { account.append(("slippage", .number(slippage))) }
+        pairs.append(("account", .object(account)))
         let params: [(String, JSONValue)] = parameters.sorted { $0.key < $1.key }.map { strategy, values in
             (strategy, .object(values.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
         }
@@ -82,5 +99,6 @@ package struct UIMemory: Equatable {
         if let interval, let i = try? FibInterval(interval) { state.interval = i }
         state.parameterOverrides = parameters
         state.watchlistHidden = watchlistHidden
+        state.account = account
     }
 }

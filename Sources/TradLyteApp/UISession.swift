@@ -208,6 +208,7 @@ package final class UISession {
                     let sym = try Symbol(symbol)
                     let daily = try state.series[symbol] ?? store.dailySeries(sym)
                     let latest = state.latestClosed
+                    let configuration = try Self.configuration(state.account, for: strategy)
                     let cancel = started(.backtest(generation))
                     let jobs = self.jobs
                     let job = { @Sendable () -> AppEvent in
@@ -219,7 +220,7 @@ package final class UISession {
                             generation: generation,
                             Self.backtest(
                                 strategy, symbol: sym, parameters: parameters, daily: daily, interval: interval,
-                                range: range, latestClosed: latest))
+                                range: range, configuration: configuration, latestClosed: latest))
                     }
                     event = offload(synchronous, job)
                 } catch {
@@ -236,12 +237,14 @@ package final class UISession {
                     }
                     let latest = state.latestClosed
                     let series = universe
+                    let configuration = try Self.configuration(state.account, for: strategy)
                     let cancel = started(.study(generation))
                     let jobs = self.jobs
                     let job = { @Sendable () -> AppEvent in
                         defer { jobs.withLock { $0[.study(generation)] = nil } }
                         let request = StudyRequest(
-                            strategy: strategy, parameters: parameters, interval: interval, range: range)
+                            strategy: strategy, parameters: parameters, interval: interval, range: range,
+                            configuration: configuration)
                         return .studyFinished(
                             generation: generation,
                             Self.study(kind, request, universe: series, latestClosed: latest, cancellation: cancel))
@@ -256,9 +259,10 @@ package final class UISession {
                 jobs.withLock { $0[.study(generation)]?.cancel() }
             case .runPortfolio(let name, let universe, let maxPositions, let parameters, let range, let generation):
                 do {
+                    let strategy = try catalog.strategy(name)
                     let request = StudyRequest(
-                        strategy: try catalog.strategy(name), parameters: parameters, interval: state.interval,
-                        range: range)
+                        strategy: strategy, parameters: parameters, interval: state.interval, range: range,
+                        configuration: try Self.configuration(state.account, for: strategy))
                     let env = self.env
                     let latest = state.latestClosed
                     let cancel = started(.portfolio(generation))
@@ -521,9 +525,11 @@ package final class UISession {
     /// the CLI's `backtest` with the same checks.
     package static func backtest(
         _ strategy: Strategy, symbol: Symbol, parameters: [String: Double] = [:], daily: BarSeries,
-        interval: FibInterval, range: ClosedRange<SessionDate>? = nil, latestClosed: Int32
+        interval: FibInterval, range: ClosedRange<SessionDate>? = nil, configuration: BacktestConfiguration? = nil,
+        latestClosed: Int32
     ) -> Result<BacktestResult, QuoteFailure> {
-        let request = StudyRequest(strategy: strategy, parameters: parameters, interval: interval, range: range)
+        let request = StudyRequest(
+            strategy: strategy, parameters: parameters, interval: interval, range: range, configuration: configuration)
         do {
             return .success(try Studies.backtest(request, symbol: symbol, daily: daily, latestClosed: latestClosed))
         } catch {
@@ -588,13 +594,24 @@ package final class UISession {
         }
     }
 
+    /// The strategy's account settings with the UI's `:account` choices applied (checked as the
+    /// CLI's `--cash`, `--commission` and `--slippage` are).
+    package static func configuration(
+        _ account: AccountSettings, for strategy: Strategy
+    ) throws(AppError) -> BacktestConfiguration {
+        try BacktestOverrides(cash: account.cash, commission: account.commission, slippage: account.slippage)
+            .configuration(for: strategy)
+    }
+
     /// Writes the result on screen (never a re-run: what is written is what is shown) into
     /// `<data dir>/exports/`; returns the files, the JSON first.
     package func exportShown(_ state: AppState) throws -> [String] {
         let directory = env.dataDirectory + "/exports"
         if let p = state.portfolio, let r = p.result {
+            let strategy = try catalog.strategy(p.strategy)
             let request = StudyRequest(
-                strategy: try catalog.strategy(p.strategy), parameters: state.parameterOverrides[p.strategy] ?? [:])
+                strategy: strategy, parameters: state.parameterOverrides[p.strategy] ?? [:],
+                configuration: try Self.configuration(state.account, for: strategy))
             return try StudyExport.portfolio(r, request: request, directory: directory)
         }
         if let study = state.study, let outcome = study.outcome {
@@ -614,9 +631,10 @@ package final class UISession {
         guard let panel = state.backtest, let r = panel.result else {
             throw AppError.badInput("nothing on screen to export")
         }
+        let strategy = try catalog.strategy(panel.strategy)
         let request = StudyRequest(
-            strategy: try catalog.strategy(panel.strategy), parameters: panel.parameters, interval: panel.interval,
-            range: panel.range)
+            strategy: strategy, parameters: panel.parameters, interval: panel.interval, range: panel.range,
+            configuration: try Self.configuration(state.account, for: strategy))
         return try BacktestExport.write(r, request: request, symbol: try Symbol(panel.symbol), directory: directory)
     }
 

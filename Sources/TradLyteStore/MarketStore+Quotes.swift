@@ -23,6 +23,11 @@ extension MarketStore: QuoteStore {
         }
     }
 
+    /// Forgets every cached quote (a new key may be entitled to fresher ones).
+    public func clearQuoteCache() throws {
+        try write { try db.execute("DELETE FROM quote_cache") }
+    }
+
     public func saveQuote(_ q: Quote) throws {
         try write {
             let stmt = try statement(

@@ -117,6 +117,8 @@ public struct AppState: Sendable {
     public var portfolio: PortfolioPanel?
     /// A portfolio trade opened on the chart: its symbol, interval and entry/exit sessions.
     public var markedTrade: MarkedTrade?
+    /// Cash and costs for `b`, `h`, `f`, `w` and `P` (`:account …`); nil: the strategy's own.
+    public var account = AccountSettings()
     /// A trade opened on the chart whose bars were not loaded yet.
     public var focusTrade: TradeFocus?
     /// Backtests trade and measure only bars ending in this range (`:range FROM TO`).
@@ -432,6 +434,29 @@ public struct PortfolioPanel: Sendable {
 }
 
 /// A trade drawn on a symbol's chart: entry (and exit) by last session.
+/// The account settings the UI's studies use instead of the strategy's own (`:account cash 25000`,
+/// `:account commission 0.001`, `:account slippage 5`, `:account clear`), checked as the CLI's
+/// `--cash`, `--commission` and `--slippage` are, and named in every result's title.
+public struct AccountSettings: Sendable, Equatable {
+    public var cash: Double?
+    public var commission: Double?
+    public var slippage: Double?
+    public init(cash: Double? = nil, commission: Double? = nil, slippage: Double? = nil) {
+        self.cash = cash
+        self.commission = commission
+        self.slippage = slippage
+    }
+    public var isDefault: Bool { cash == nil && commission == nil && slippage == nil }
+    /// "cash 25000 · commission 0.1% · slippage 5 bps" for titles (nil when all are the strategy's).
+    public var title: String? {
+        var parts: [String] = []
+        if let cash { parts.append("cash \(NumberText.shortest(cash))") }
+        if let commission { parts.append("commission \(NumberText.shortest(commission * 100))%") }
+        if let slippage { parts.append("slippage \(NumberText.shortest(slippage)) bps") }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+    }
+}
+
 /// A trade the chart should centre on, by its sessions (its bars differ between a backtest over a
 /// `:range` and the chart's whole history), applied once the symbol's bars are loaded.
 public struct TradeFocus: Sendable, Equatable {

@@ -221,6 +221,11 @@ public enum Commands {
             "range", "backtest between two dates (or clear)", completions: { _ in ["range ", "range clear"] },
             run: Palette.range),
         .palette(
+            "account", "cash, commission and slippage for the studies (or clear)", example: "account cash 25000",
+            completions: { _ in
+                ["account cash ", "account commission ", "account slippage ", "account clear"]
+            }, run: Palette.account),
+        .palette(
             "portfolio", "the strategy over the watchlist or every stored symbol, N positions at most",
             example: "portfolio universe 10",
             completions: { _ in ["portfolio watchlist", "portfolio universe", "portfolio watchlist 5"] },

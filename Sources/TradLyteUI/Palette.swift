@@ -243,6 +243,36 @@ public enum Palette {
         return App.startBacktest(&s)
     }
 
+    /// `account cash N`, `account commission F` (a fraction: 0.001 is 0.1%), `account slippage
+    /// BPS`, `account clear`: the settings `b`, `h`, `f`, `w` and `P` use, checked as the CLI does.
+    static func account(_ typed: [String], _ s: inout AppState) -> [Effect] {
+        let words = typed.dropFirst().map { $0.lowercased() }
+        let usage = "usage: account cash 25000 | account commission 0.001 | account slippage 5 | account clear"
+        if words.first == "clear" {
+            s.account = AccountSettings()
+            s.message = ("studies use each strategy's own cash and costs", .info)
+            return s.pane == .backtest ? App.startBacktest(&s) : []
+        }
+        guard words.count == 2, let value = NumberText.decimal(words[1]) else {
+            s.message = (usage, .warn)
+            return []
+        }
+        switch words[0] {
+        case "cash" where value > 0 && value <= 1e15: s.account.cash = value
+        case "commission" where value >= 0 && value < 0.1: s.account.commission = value
+        case "slippage" where value >= 0 && value <= 1000: s.account.slippage = value
+        case "cash", "commission", "slippage":
+            let range = ["cash": "above 0 up to 1e15", "commission": "from 0 to below 0.1 (0.001 = 0.1%)"][words[0]]
+            s.message = ("\(words[0]) must be \(range ?? "from 0 to 1000 basis points")", .warn)
+            return []
+        default:
+            s.message = (usage, .warn)
+            return []
+        }
+        s.message = ("studies use \(s.account.title ?? "the strategy's settings")", .info)
+        return s.pane == .backtest ? App.startBacktest(&s) : []
+    }
+
     static func range(_ typed: [String], _ s: inout AppState) -> [Effect] {
         let words = typed.map { $0.lowercased() }
         if words.count > 1 && words[1] == "clear" {

@@ -33,8 +33,9 @@ extension Screens {
             return
         }
         let range = panel.range.map { " · \($0.lowerBound) … \($0.upperBound)" } ?? ""
+        let account = s.account.title.map { " · " + $0 } ?? ""
         let inner = paneBlock(
-            "Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)", s, ctx, area, &buf)
+            "Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)\(account)", s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if panel.running {
             buf.put(
@@ -271,7 +272,8 @@ extension Screens {
         let applied = st.parameters.isEmpty ? "" : " · \(st.parameterText)"
         let range = st.range.map { " · \($0.lowerBound) … \($0.upperBound)" } ?? ""
         let inner = paneBlock(
-            "Backtest · \(st.kind.title) · \(st.strategy) · \(st.interval)\(applied)\(range)", s, ctx, area, &buf)
+            "Backtest · \(st.kind.title) · \(st.strategy) · \(st.interval)\(applied)\(range)"
+                + (s.account.title.map { " · " + $0 } ?? ""), s, ctx, area, &buf)
         guard inner.height >= 5, inner.width >= 30 else { return }
         if st.running {
             buf.put(
@@ -393,9 +395,10 @@ extension Screens {
             let tail =
                 study.uncoveredBars > 0
                 ? [Fact("last \(study.uncoveredBars) bars in no window", t["warn"], priority: 3)] : []
-            Facts.render(facts + tail, x: inner.x, y: inner.y, width: inner.width, separatorStyle: t.muted, &buf)
+            Facts.render(
+                facts + tail, x: inner.x, y: inner.y, width: inner.width, lines: 2, separatorStyle: t.muted, &buf)
             let curveRows = inner.height >= 14 ? max(3, inner.height / 3) : 0
-            let parts = Layout.split(inner.inset(top: 1), .vertical, [.length(curveRows), .fill])
+            let parts = Layout.split(inner.inset(top: 2), .vertical, [.length(curveRows), .fill])
             if curveRows > 0, stitched.count > 1 {
                 let columns = max(1, parts[0].width - PriceChart.axisWidth)
                 let dense = stitched.count > columns * 2
@@ -525,7 +528,8 @@ extension Screens {
                 if value == nil {
                     text = "·"
                 } else if coloured {
-                    text = cellWidth >= 6 ? number : ""
+                    // Too narrow for the number: the shade glyph says the level without colour too.
+                    text = cellWidth >= 6 ? number : shades[min(3, Int(f * 4))]
                 } else {
                     let shade = shades[min(3, Int(f * 4))]
                     text =

@@ -7,7 +7,8 @@ extension Screens {
     static func portfolioPane(_ p: PortfolioPanel, _ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let inner = paneBlock(
-            "Portfolio · \(p.strategy) · \(p.universe.title) · at most \(p.maxPositions) positions", s, ctx, area, &buf)
+            "Portfolio · \(p.strategy) · \(p.universe.title) · at most \(p.maxPositions) positions"
+                + (s.account.title.map { " · " + $0 } ?? ""), s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if p.running {
             let done = p.progress.map { " \($0.done)/\($0.total) bars" } ?? ""
@@ -64,7 +65,7 @@ extension Screens {
         }.joined()
         buf.put(strip, x: parts[3].x, y: parts[3].y, style: t["accent"], maxWidth: columns)
         buf.put(
-            " held \(r.maxPositionsHeld) max", x: parts[3].x + columns, y: parts[3].y, style: t.muted,
+            " peak \(r.maxPositionsHeld)", x: parts[3].x + columns, y: parts[3].y, style: t.muted,
             maxWidth: PriceChart.axisWidth)
         // The holdings on the selected bar, then the trades.
         let list = Layout.split(parts[4], .horizontal, [.length(min(28, parts[4].width / 3)), .length(1), .fill])

@@ -42,8 +42,11 @@ import TradLyteTestSupport
         _ = try MarketStore(path: dir.path + "/tradlyte.sqlite")  // the home has a database
         let acme = try Symbol("ACME")
         let first = try env(dir, key: "free-key-1", base: free.baseURL)
-        let onFree = try first.makeProvider(notices: { _ in }).quote(acme, at: clock.now())
-        #expect(onFree?.source == .previousClose)
+        // Through the quote service, so the free plan's answer is cached (60 s, a pinned clock).
+        let cache = try MarketStore(path: dir.path + "/tradlyte.sqlite")
+        let onFree = try QuoteService(provider: try first.makeProvider(notices: { _ in }), store: cache, ttl: 60)
+            .quote(acme, at: clock.now()).quote
+        #expect(onFree.source == .previousClose)
         let store = try MarketStore(path: dir.path + "/tradlyte.sqlite")
         let learned = try PlanFacts.known(store)
         let day = try SessionDate(iso: "2026-11-25")
@@ -52,9 +55,10 @@ import TradLyteTestSupport
         // in session is the 15-minute-delayed snapshot.
         let notes = Locked<[String]>([])
         let second = try env(dir, key: "starter-key-2", base: starter.baseURL)
-        let onStarter = try second.makeProvider(notices: { n in notes.withLock { $0.append(n) } }).quote(
-            acme, at: clock.now())
-        #expect(onStarter?.source == .delayed, "\(String(describing: onStarter?.source))")
+        let provider = try second.makeProvider(notices: { n in notes.withLock { $0.append(n) } })
+        // The old key's cached quote is gone with its plan facts.
+        let onStarter = try QuoteService(provider: provider, store: cache, ttl: 60).quote(acme, at: clock.now()).quote
+        #expect(onStarter.source == .delayed, "\(onStarter.source)")
         let said = notes.withLock { $0 }
         #expect(said.contains { $0.contains("the API key changed") }, "\(said)")
     }

@@ -150,3 +150,44 @@ import TradLyteTestSupport
         #expect(FileManager.default.fileExists(atPath: UIMemory.path(env) + ".bad"))
     }
 }
+
+/// Issue 24: cash and costs for the UI's studies (`:account`), used by `b`, `h`, `f`, `w` and `P`,
+/// named in the titles, equal to the CLI's `--cash`/`--commission`/`--slippage`, and remembered.
+@Suite(.serialized) struct AccountSettingsTests {
+    @Test func theAccountCommandSetsCashAndCostsForEveryStudyAsTheCLIDoes() throws {
+        let dir = TemporaryDirectory()
+        dir.write("config.json", #"{"watchlist": ["ACME", "TERA"], "backfill_years": 3}"#)
+        let env = try pinnedEnvironment(dir, now: "2026-11-25T23:00:00Z")
+        UISession.refresh(env: env, post: { _ in }, cancellation: CancellationFlag())
+        let session = try UISession(env: env, themeFlag: nil)
+        var (state, effects) = try session.start(width: 120, height: 36)
+        session.run(effects, &state, synchronous: true)
+        state.strategy = "golden_cross"
+        session.run(Palette.run("account cash 25000", &state), &state, synchronous: true)
+        session.run(Palette.run("account commission 0.001", &state), &state, synchronous: true)
+        session.run(Palette.run("account slippage 5", &state), &state, synchronous: true)
+        #expect(Palette.run("account cash inf", &state).isEmpty && state.message?.level == .warn)
+        #expect(state.account == AccountSettings(cash: 25_000, commission: 0.001, slippage: 5))
+        session.run(App.startBacktest(&state), &state, synchronous: true)
+        let result = try #require(state.backtest?.result, "\(state.backtest?.error ?? "")")
+        #expect(result.equity.first == 25_000)
+        // The same as the CLI's flags.
+        let strategy = try session.catalog.strategy("golden_cross")
+        let cli = StudyRequest(
+            strategy: strategy,
+            configuration: try BacktestOverrides(cash: 25_000, commission: 0.001, slippage: 5).configuration(
+                for: strategy))
+        let acme = try Symbol(state.currentSymbol ?? "ACME")
+        let expected = try Studies.backtest(
+            cli, symbol: acme, daily: try session.store.dailySeries(acme), latestClosed: state.latestClosed)
+        #expect(result.stats["Return [%]"]?.number == expected.stats["Return [%]"]?.number)
+        let title = Screens.render(state, Screens.Context(theme: .default, glyphs: .unicode)).textRows[1]
+        #expect(title.contains("cash 25000"), "\(title)")
+        // Remembered across a restart.
+        try session.remember(state)
+        let (back, _) = try UISession(env: env, themeFlag: nil).start(width: 120, height: 36)
+        #expect(back.account == state.account)
+        _ = Palette.run("account clear", &state)
+        #expect(state.account.isDefault)
+    }
+}

@@ -96,6 +96,15 @@ import TradLyteTestSupport
         #expect(ranked.status == 0, "\(ranked.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(ranked.stdout.utf8)) as? [[String: Any]])
         #expect(Set(rows.compactMap { $0["symbol"] as? String }) == Set(shown))
+        // A watchlist run trades the range asked for (it traded the whole history under a ranged title).
+        let ranged = try cli.run(
+            ["backtest", "rsi_reversion", "--watchlist", "--from", "2025-06-02", "--json"], environment: Self.env)
+        let rangedRows = try #require(
+            try JSONSerialization.jsonObject(with: Data(ranged.stdout.utf8)) as? [[String: Any]], "\(ranged.stderr)")
+        for row in rangedRows {
+            let start = (row["stats"] as? [String: Any])?["Start"] as? String ?? ""
+            #expect(start >= "2025-06-02", "\(row["symbol"] ?? "?") starts \(start)")
+        }
         let portfolio = try cli.run(["portfolio", "golden_cross", "--watchlist"], environment: Self.env)
         #expect(portfolio.status == 0, "\(portfolio.stderr)")
         #expect(portfolio.stdout.contains("on 10 symbols"), "\(portfolio.stdout)")

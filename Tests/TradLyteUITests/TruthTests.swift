@@ -330,3 +330,31 @@ import TradLyteTestSupport
         #expect(!chart.contains(" cand\n") && !chart.contains("cand│"), "\(width)x\(height)")
     }
 }
+
+/// Issue 24: a heat map too wide for numbers still reads without colour (the plain text of
+/// `tradlyte render sweep` showed an empty grid: colour only), its column labels never run
+/// together, and cells out of view are said.
+@Suite struct HeatMapTruthTests {
+    @Test func aNarrowColouredHeatMapShowsShadesWholeLabelsAndWhatIsOutOfView() {
+        let xs = BacktestRunner.ParameterRange(name: "fast", values: (5...40).map(Double.init))
+        let ys = BacktestRunner.ParameterRange(name: "slow", values: (1...30).map { Double($0 * 10) })
+        let values = ys.values.indices.map { j in xs.values.indices.map { i -> Double? in Double(i + j) / 10 } }
+        var buf = Buffer(width: 80, height: 20)
+        Screens.heatMap(
+            (xs, ys, values), metric: .sharpe, best: ["fast": 40, "slow": 300], cursor: (0, 0),
+            Screens.Context(theme: .default, glyphs: .unicode), Rect(x: 0, y: 0, width: 80, height: 20), &buf)
+        let rows = buf.textRows
+        #expect(["░", "▒", "▓", "█"].contains { rows[1].contains($0) }, "\(rows[1])")
+        // Column labels apart: every number is separated by a space.
+        let labels = rows[0].split(separator: " ").dropFirst()
+        #expect(labels.allSatisfy { Double($0) != nil }, "\(rows[0])")
+        #expect(rows.joined().contains("the best is off screen"))
+        // With room for the whole legend, the rows and columns out of view are said too.
+        var wide = Buffer(width: 160, height: 20)
+        Screens.heatMap(
+            (xs, ys, values), metric: .sharpe, best: ["fast": 40, "slow": 300], cursor: (0, 0),
+            Screens.Context(theme: .default, glyphs: .unicode), Rect(x: 0, y: 0, width: 160, height: 20), &wide)
+        let legend = wide.textRows.joined(separator: "\n")
+        #expect(legend.contains("rows 1–18 of 30"), "\(legend)")
+    }
+}

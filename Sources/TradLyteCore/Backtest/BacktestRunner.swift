@@ -44,14 +44,15 @@ public enum BacktestRunner {
     public static func acrossSymbols(
         _ strategy: CompiledStrategy, universe: [(Symbol, BarSeries)], interval: FibInterval? = nil,
         configuration: BacktestConfiguration, latestClosed: Int32, metric: Metric,
-        executor: Executor = sequential, cancellation: CancellationFlag? = nil
+        range: ClosedRange<SessionDate>? = nil, executor: Executor = sequential, cancellation: CancellationFlag? = nil
     ) -> [SymbolRow] {
         let slots = Locked([SymbolRow?](repeating: nil, count: universe.count))
         executor(universe.count) { i in
             if cancellation?.isCancelled == true { return }
             let (symbol, daily) = universe[i]
             let result = Backtester.run(
-                strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed)
+                strategy, daily: daily, interval: interval, configuration: configuration, latestClosed: latestClosed,
+                range: range)
             let row =
                 result.barCount <= strategy.lookback
                 ? SymbolRow(
