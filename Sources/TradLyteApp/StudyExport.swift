@@ -32,7 +32,8 @@ package enum StudyExport {
     /// A sweep: the JSON of `tradlyte sweep --json` (rows best first) and every combination as a
     /// CSV row with its statistic, return, trades, drawdown and Sharpe.
     package static func sweep(
-        _ sweep: BacktestRunner.Sweep, strategy: String, symbol: String, interval: FibInterval, directory: String
+        _ sweep: BacktestRunner.Sweep, strategy: String, symbol: String, interval: FibInterval, through: String,
+        directory: String
     ) throws -> [String] {
         let m = sweep.metric
         func score(_ r: BacktestRunner.SweepRow) -> Double { r.stats.flatMap(m.score) ?? -.infinity }
@@ -52,7 +53,7 @@ package enum StudyExport {
             csv += cells.joined(separator: ",") + "\n"
         }
         let json = StudyJSON.sweep(sweep, ranked: ranked).rendered() + "\n"
-        let name = base(directory, ["sweep", strategy, symbol, "\(interval.sessions)d"])
+        let name = base(directory, ["sweep", strategy, symbol, "\(interval.sessions)d", through])
         return try write(name, [(".json", json), ("-grid.csv", csv)])
     }
 
@@ -60,7 +61,7 @@ package enum StudyExport {
     /// out-of-sample windows' equity traded back to back.
     package static func walkForward(
         _ study: BacktestRunner.WalkForward, metric: BacktestRunner.Metric, strategy: String, symbol: String,
-        interval: FibInterval, directory: String
+        interval: FibInterval, through: String, directory: String
     ) throws -> [String] {
         let names = Array(Set(study.windows.flatMap { $0.parameters.keys })).sorted()
         var windows =
@@ -86,13 +87,14 @@ package enum StudyExport {
             equity += "\(sessions[Int(session)]),\(number(value))\n"
         }
         let json = StudyJSON.walkForward(study).rendered() + "\n"
-        let name = base(directory, ["walkforward", strategy, symbol, "\(interval.sessions)d"])
+        let name = base(directory, ["walkforward", strategy, symbol, "\(interval.sessions)d", through])
         return try write(name, [(".json", json), ("-windows.csv", windows), ("-equity.csv", equity)])
     }
 
     /// A watchlist run: the JSON of `tradlyte backtest --watchlist --json` and its ranked table.
     package static func watchlist(
-        _ rows: [BacktestRunner.SymbolRow], strategy: String, interval: FibInterval, directory: String
+        _ rows: [BacktestRunner.SymbolRow], strategy: String, interval: FibInterval, through: String,
+        directory: String
     ) throws -> [String] {
         let columns = [
             "Return [%]", "Buy & Hold Return [%]", "Sharpe Ratio", "Max. Drawdown [%]", "Win Rate [%]", "CAGR [%]",
@@ -104,7 +106,7 @@ package enum StudyExport {
             csv += (cells + [field(r.problem ?? "")]).joined(separator: ",") + "\n"
         }
         let json = StudyJSON.acrossSymbols(rows).rendered() + "\n"
-        let name = base(directory, ["watchlist", strategy, "\(interval.sessions)d"])
+        let name = base(directory, ["watchlist", strategy, "\(interval.sessions)d", through])
         return try write(name, [(".json", json), ("-ranking.csv", csv)])
     }
 

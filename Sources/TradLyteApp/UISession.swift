@@ -616,16 +616,22 @@ package final class UISession {
         }
         if let study = state.study, let outcome = study.outcome {
             let id = StrategyCatalog.id(for: study.strategy)
+            // Named with the data's last session (and the range's end), so a later run writes beside it.
+            let through =
+                (study.range.map { min($0.upperBound, state.dataThrough ?? $0.upperBound) }
+                ?? state.dataThrough)?.description ?? "empty"
             switch outcome {
             case .sweep(let sweep):
                 return try StudyExport.sweep(
-                    sweep, strategy: id, symbol: study.symbol, interval: study.interval, directory: directory)
+                    sweep, strategy: id, symbol: study.symbol, interval: study.interval, through: through,
+                    directory: directory)
             case .walkForward(let wf):
                 return try StudyExport.walkForward(
                     wf, metric: study.metric, strategy: id, symbol: study.symbol, interval: study.interval,
-                    directory: directory)
+                    through: through, directory: directory)
             case .watchlist(let rows):
-                return try StudyExport.watchlist(rows, strategy: id, interval: study.interval, directory: directory)
+                return try StudyExport.watchlist(
+                    rows, strategy: id, interval: study.interval, through: through, directory: directory)
             }
         }
         guard let panel = state.backtest, let r = panel.result else {

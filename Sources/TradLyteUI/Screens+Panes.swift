@@ -801,12 +801,28 @@ extension Screens {
             inner = inner.inset(top: height + 1)
         }
         if !s.plan.isEmpty, inner.height >= 6 {
-            let lines = Array(s.plan.prefix(3))
-            buf.put("Next run: " + lines[0], x: inner.x, y: inner.y, style: t.text, maxWidth: inner.width)
-            for (k, line) in lines.dropFirst().enumerated() {
-                buf.put("  " + line, x: inner.x, y: inner.y + 1 + k, style: t.muted, maxWidth: inner.width)
+            // Wrapped at words (the plan's lines were cut mid-word at 80 columns), five rows at most.
+            let source = Array(s.plan.prefix(3))
+            var rows: [(String, Style)] = []
+            for (k, line) in source.enumerated() {
+                let lead = k == 0 ? "Next run: " : "  "
+                var current = lead
+                for word in line.split(separator: " ") {
+                    let next = current.hasSuffix(" ") ? current + word : current + " " + word
+                    if DisplayWidth.of(next) > inner.width, current.count > lead.count {
+                        rows.append((current, k == 0 ? t.text : t.muted))
+                        current = "    " + word
+                    } else {
+                        current = next
+                    }
+                }
+                rows.append((current, k == 0 ? t.text : t.muted))
             }
-            inner = inner.inset(top: lines.count + 1)
+            let shown = rows.prefix(5)
+            for (k, row) in shown.enumerated() {
+                buf.put(row.0, x: inner.x, y: inner.y + k, style: row.1, maxWidth: inner.width)
+            }
+            inner = inner.inset(top: shown.count + 1)
         }
         guard inner.height >= 3 else { return }
         if s.runs.isEmpty {

@@ -225,6 +225,8 @@ import TradLyteTestSupport
         // `e` writes the sweep on screen: the CLI's document, byte for byte, and every cell as CSV.
         let exported = try export(&state, session)
         #expect(try String(contentsOfFile: exported[0], encoding: .utf8) == cliSweep.stdout)
+        // Named with the range's last session, so a run over another range writes beside it.
+        #expect(exported[0].hasSuffix("-2026-10-30.json"), "\(exported[0])")
         let grid = try String(contentsOfFile: exported[1], encoding: .utf8).split(separator: "\n")
         #expect(grid.count == sweep.rows.count + 1 && grid[0].hasPrefix("fast,slow,statistic,score,return_pct"))
 

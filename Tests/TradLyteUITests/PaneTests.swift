@@ -139,6 +139,11 @@ import TradLyteTestSupport
                 "from the DEMO market: Latest closed session: 2024-03-15", "Grouped daily: 1 session (2024-03-15)",
             ]))
         assertSnapshot(Fixture.render(s), named: "pane-pipeline-\(width)x\(height)")
+        // Every word of the plan is on screen whole (it was cut mid-word at 80 columns).
+        let words = Fixture.render(s).textRows.joined(separator: " ").split(separator: " ").map(String.init)
+        for word in s.plan.joined(separator: " ").split(separator: " ") {
+            #expect(words.contains { $0.hasSuffix(String(word)) || $0 == String(word) }, "\(width)x\(height): \(word)")
+        }
     }
 
     @Test(arguments: ScreenSnapshotTests.sizes) func aManualRefreshShowsStagesProgressAndLogThenABannerWhenItFails(

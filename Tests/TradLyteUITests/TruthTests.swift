@@ -358,3 +358,16 @@ import TradLyteTestSupport
         #expect(legend.contains("rows 1–18 of 30"), "\(legend)")
     }
 }
+
+/// Issue 24 (found by a drill): the statistics view scrolls to its last row at 80×24.
+@Suite struct StatisticsScrollTests {
+    @Test func theStatisticsViewReachesItsLastRowAtEightyByTwentyFour() throws {
+        var s = PaneTests.backtested(width: 80, height: 24)
+        _ = Fixture.keys(&s, "v")
+        #expect(s.backtest?.view == .statistics)
+        let last = try #require(s.backtest?.result?.stats.entries.last?.name)
+        for _ in 0..<60 { _ = Fixture.keys(&s, "down") }
+        let screen = Fixture.render(s).textRows.joined(separator: "\n")
+        #expect(screen.contains(last), "\(last) not reachable:\n\(screen)")
+    }
+}
