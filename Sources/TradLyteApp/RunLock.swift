@@ -21,7 +21,14 @@ package final class RunLock {
             }
             throw AppError.failure("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        // A moment's patience: `status` probes the lock with a brief shared hold (`holder`), which
+        // must not make a starting refresh report a run that does not exist.
+        var locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        for _ in 0..<20 where !locked {
+            usleep(10_000)
+            locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
+        if !locked {
             let holder =
                 (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
                 ?? ""
