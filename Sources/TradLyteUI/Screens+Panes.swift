@@ -668,29 +668,43 @@ extension Screens {
             ).render(inner, &buf)
             return
         }
-        // The strategy and sector columns as wide as their longest entry; the name takes the rest.
+        // The strategy and sector columns as wide as their longest entry. Columns come in order of
+        // importance until the width is used — symbol, price, confidence, strategy, rank, cap,
+        // sector — and the name takes what is left: a price is never cut ("106.…" was).
         let strategyWidth = min(20, max(8, s.visiblePicks.map(\.strategy.count).max() ?? 8))
         let sectorWidth = min(22, max(6, s.visiblePicks.compactMap { $0.sector?.count }.max() ?? 6))
-        let nameWidth = max(8, inner.width - 3 - strategyWidth - 6 - 5 - 9 - 7 - sectorWidth - 8)
-        let rows: [[(String, Style?)]] = s.visiblePicks.map { p in
-            [
-                ("\(p.rank)", t.muted), (p.strategy, nil), (p.symbol.rawValue, t.text.adding(.bold)),
-                (s.info(p.symbol.rawValue)?.name ?? "", t.muted),
-                (PriceScale.fixed(p.confidence * 100, decimals: 0) + "%", p.confidence >= 0.99 ? t.bull : t.text),
-                (Format.price(p.price), nil),
-                (Format.compact(p.marketCap), t.muted), (p.sector ?? "", t.muted),
-            ]
+        typealias Cell = (String, Style?)
+        let all: [(column: Table.Column, priority: Int, cell: (ScanPick) -> Cell)] = [
+            (Table.Column("#", width: 3, .right), 4, { p in ("\(p.rank)", t.muted) }),
+            (Table.Column("STRATEGY", width: strategyWidth), 3, { p in (p.strategy, nil) }),
+            (Table.Column("SYMBOL", width: 6), 0, { p in (p.symbol.rawValue, t.text.adding(.bold)) }),
+            (Table.Column("NAME", width: 8), 7, { p in (s.info(p.symbol.rawValue)?.name ?? "", t.muted) }),
+            (
+                Table.Column("CONF", width: 5, .right), 2,
+                { p in (PriceScale.fixed(p.confidence * 100, decimals: 0) + "%", p.confidence >= 0.99 ? t.bull : t.text)
+                }
+            ),
+            (Table.Column("PRICE", width: 9, .right), 1, { p in (Format.price(p.price), nil) }),
+            (Table.Column("CAP", width: 7, .right), 5, { p in (Format.compact(p.marketCap), t.muted) }),
+            (Table.Column("SECTOR", width: sectorWidth), 6, { p in (p.sector ?? "", t.muted) }),
+        ]
+        var used = 0
+        var kept = Set<Int>()
+        for i in all.indices.sorted(by: { all[$0].priority < all[$1].priority }) {
+            let w = all[i].column.width + (kept.isEmpty ? 0 : 1)
+            if used + w <= inner.width {
+                used += w
+                kept.insert(i)
+            }
         }
+        var columns = all.indices.filter { kept.contains($0) }.map { all[$0] }
+        if let name = columns.firstIndex(where: { $0.column.title == "NAME" }) {
+            columns[name].column.width += inner.width - used  // the name takes the rest
+        }
+        let rows: [[Cell]] = s.visiblePicks.map { p in columns.map { $0.cell(p) } }
         Table(
-            columns: [
-                Table.Column("#", width: 3, .right), Table.Column("STRATEGY", width: strategyWidth),
-                Table.Column("SYMBOL", width: 6),
-                Table.Column("NAME", width: nameWidth), Table.Column("CONF", width: 5, .right),
-                Table.Column("PRICE", width: 9, .right),
-                Table.Column("CAP", width: 7, .right), Table.Column("SECTOR", width: sectorWidth),
-            ],
-            rows: rows, selected: s.pickSelected, style: t.text, headerStyle: t.muted.adding(.bold),
-            selectedStyle: t.selection
+            columns: columns.map(\.column), rows: rows, selected: s.pickSelected, style: t.text,
+            headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
         ).render(inner, &buf)
     }
 

@@ -130,6 +130,12 @@ import TradLyteTestSupport
         #expect(Fixture.keys(&s, "p") == [.loadPicks])
         Self.lists(&s)
         assertSnapshot(Fixture.render(s), named: "pane-picks-\(width)x\(height)")
+        // Every pick's symbol, confidence and price whole at every size ("106.…" was cut).
+        let picks = Fixture.render(s).textRows.joined(separator: "\n")
+        for p in s.visiblePicks {
+            #expect(picks.contains(String(format: "%.2f", p.price)), "\(width)x\(height): \(p.symbol) price")
+            #expect(picks.contains(p.symbol.rawValue))
+        }
         #expect(Fixture.keys(&s, "A") == [.loadAlerts])
         assertSnapshot(Fixture.render(s), named: "pane-alerts-\(width)x\(height)")
         #expect(Fixture.keys(&s, "P") == [.loadRuns, .loadPlan])
