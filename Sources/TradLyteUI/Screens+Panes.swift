@@ -217,17 +217,31 @@ extension Screens {
         func column(_ bar: Int) -> Int {
             dense ? bar * columns / max(1, barCount) : min(columns - 1, bar * perColumn + perColumn / 2)
         }
-        // Year-aware date labels: the first shows its year, and so does the first of every year.
+        dateAxis(
+            lastSessions, columns: columns, column: column, ctx, Rect(x: axis.x, y: axis.y, width: columns, height: 1),
+            &buf)
+        // Trade marks on the plot's bottom row, over whatever is drawn there.
+        let up = unicode ? "▲" : "^"
+        let down = unicode ? "▼" : "v"
+        for bar in exits { buf.put(down, x: area.x + column(bar), y: area.maxY - 1, style: t.bear.adding(.bold)) }
+        for bar in entries { buf.put(up, x: area.x + column(bar), y: area.maxY - 1, style: t.bull.adding(.bold)) }
+    }
+
+    /// Year-aware date labels under a plot whose bar `i` sits at `column(i)`: the first label and
+    /// the first of every year name the year (a January hidden under December's column must not
+    /// leave the new year unnamed).
+    static func dateAxis(
+        _ lastSessions: [Int32], columns: Int, column: (Int) -> Int, _ ctx: Context, _ rect: Rect,
+        _ buf: inout Buffer
+    ) {
         let sessions = ctx.calendar.sessions
         var labels = [String](repeating: "", count: columns)
         var lastMonth = -1
         var labelledYear = -1
-        for bar in 0..<barCount {
+        for bar in lastSessions.indices {
             let p = sessions[Int(lastSessions[bar])].parts
             let c = column(bar)
             guard c < columns, p.month != lastMonth else { continue }
-            // The first label of each year names the year (a January hidden under December's
-            // column must not leave the new year unnamed).
             if labels[c].isEmpty {
                 labels[c] = p.year != labelledYear ? "\(p.year)" : Format.months[p.month - 1]
                 if p.year != labelledYear { labelledYear = p.year }
@@ -236,13 +250,7 @@ extension Screens {
         }
         // Each label holds until the next one, so the axis sees where they change.
         for c in labels.indices.dropFirst() where labels[c].isEmpty { labels[c] = labels[c - 1] }
-        DateAxis(labels: labels, columnsPerBar: 1, style: t.muted).render(
-            Rect(x: axis.x, y: axis.y, width: columns, height: 1), &buf)
-        // Trade marks on the plot's bottom row, over whatever is drawn there.
-        let up = unicode ? "▲" : "^"
-        let down = unicode ? "▼" : "v"
-        for bar in exits { buf.put(down, x: area.x + column(bar), y: area.maxY - 1, style: t.bear.adding(.bold)) }
-        for bar in entries { buf.put(up, x: area.x + column(bar), y: area.maxY - 1, style: t.bull.adding(.bold)) }
+        DateAxis(labels: labels, columnsPerBar: 1, style: ctx.theme.muted).render(rect, &buf)
     }
 
     /// A series squeezed to two values a column (a braille cell is two dots wide): each column's
@@ -411,8 +419,18 @@ extension Screens {
                     glyphs: ctx.glyphs)
                 curve.dense = dense
                 if let lo = stitched.min(), let hi = stitched.max() { curve.range = (lo, hi) }
-                curve.render(parts[0], &buf)
-                buf.put("out-of-sample equity", x: parts[0].x, y: parts[0].y, style: t.muted)
+                // The curve over its dates (the out-of-sample windows' sessions, back to back).
+                let plot = parts[0].inset(bottom: 1)
+                curve.render(plot, &buf)
+                buf.put("out-of-sample equity", x: plot.x, y: plot.y, style: t.muted)
+                let sessions = study.stitchedSessions
+                let perColumn = dense ? 1 : max(1, columns / max(1, stitched.count))
+                dateAxis(
+                    sessions, columns: columns,
+                    column: {
+                        dense ? $0 * columns / max(1, sessions.count) : min(columns - 1, $0 * perColumn + perColumn / 2)
+                    },
+                    ctx, Rect(x: plot.x, y: plot.maxY, width: columns, height: 1), &buf)
             }
             let params = study.windows.map { w in
                 w.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.format($0.value))" }

@@ -362,6 +362,12 @@ import TradLyteTestSupport
         let study = BacktestRunner.WalkForward(windows: windows, inSampleBars: 250, outOfSampleBars: 100, cash: 10_000)
         _ = App.update(&s, .studyFinished(generation: g2, .success(.walkForward(study))))
         assertSnapshot(Fixture.render(s), named: "study-walkforward-\(width)x\(height)")
+        // The out-of-sample curve has its date axis: the first session's year is named (at the
+        // sizes that draw the curve).
+        if let first = study.stitchedSessions.first, height >= 30 {
+            let year = TradingCalendar.nyse.sessions[Int(first)].parts.year
+            #expect(Fixture.render(s).textRows.joined().contains("\(year)"), "\(width)x\(height)")
+        }
         // The facts, whole and equal to the engine's (what `walkforward` prints).
         for (_, glyphs) in TruthTests.glyphSets {
             let shown = TruthTests.summaryFacts(s, glyphs: glyphs)
