@@ -157,8 +157,8 @@ package enum Studies {
         let lo = try from.map { text throws(AppError) in try date(text, option: "--from") }
         let hi = try to.map { text throws(AppError) in try date(text, option: "--to") }
         if lo == nil && hi == nil { return nil }
-        let first = lo ?? SessionDate(year: 1900, month: 1, day: 1)!
-        let last = hi ?? SessionDate(year: 2100, month: 1, day: 1)!
+        let first = lo ?? openRange.lowerBound
+        let last = hi ?? openRange.upperBound
         guard first <= last else { throw AppError.badInput("--from \(first) is after --to \(last)") }
         return first...last
     }
@@ -393,11 +393,13 @@ package enum Studies {
         }
     }
 
+    /// The dates that stand for an open end of `--from`/`--to` (never shown to a user).
+    static let openRange = SessionDate(year: 1900, month: 1, day: 1)!...SessionDate(year: 2100, month: 1, day: 1)!
+
     /// "2024-01-02 … 2025-06-30", "through 1989-12-29" or "from 2030-01-02" — never the open
     /// ends' stand-in dates.
     package static func rangeText(_ range: ClosedRange<SessionDate>) -> String {
-        let open = (SessionDate(year: 1900, month: 1, day: 1)!, SessionDate(year: 2100, month: 1, day: 1)!)
-        switch (range.lowerBound == open.0, range.upperBound == open.1) {
+        switch (range.lowerBound == openRange.lowerBound, range.upperBound == openRange.upperBound) {
         case (true, false): return "through \(range.upperBound)"
         case (false, true): return "from \(range.lowerBound)"
         case (true, true): return "in the whole history"

@@ -47,12 +47,11 @@ package struct UIMemory: Equatable {
             case ("watchlist_hidden", .bool(let b)): memory.watchlistHidden = b
             case ("account", .object(let fields)):
                 // Checked again as `:account` checks them: a hand edit cannot smuggle in 1e400.
-                for case (let name, .number(let v)) in fields where v.isFinite {
+                for case (let name, .number(let v)) in fields where v.isFinite && AccountSettings.allows(name, v) {
                     switch name {
-                    case "cash" where v > 0 && v <= 1e15: memory.account.cash = v
-                    case "commission" where v >= 0 && v < 0.1: memory.account.commission = v
-                    case "slippage" where v >= 0 && v <= 1000: memory.account.slippage = v
-                    default: continue
+                    case "cash": memory.account.cash = v
+                    case "commission": memory.account.commission = v
+                    default: memory.account.slippage = v
                     }
                 }
             case ("parameters", .object(let strategies)):

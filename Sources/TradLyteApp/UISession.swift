@@ -190,12 +190,10 @@ package final class UISession {
                 } catch {
                     event = .failed("could not export: \(error)")
                 }
-            case .saveWatchlist(let list):
+            case .saveWatchlist(let list, let confirm):
                 do {
                     try saveWatchlist(list)
-                    if state.message?.text == "saving the watchlist…" {
-                        state.message = ("saved the watchlist to \(env.configPath)", .info)
-                    }
+                    if confirm { state.message = ("saved the watchlist to \(env.configPath)", .info) }
                 } catch {
                     // The way out first: a long reason must not push it past the screen's edge.
                     state.message = (

@@ -56,11 +56,11 @@ public enum App {
     }
 
     /// Saves the watchlist shown, keeping configured symbols the store does not hold yet.
-    static func saveWatchlist(_ s: inout AppState) -> Effect {
+    static func saveWatchlist(_ s: inout AppState, confirm: Bool = false) -> Effect {
         let known = Set(s.symbols.map(\.symbol.rawValue))
         let pending = s.configuredWatchlist.filter { !known.contains($0) && !s.watchlist.contains($0) }
         s.configuredWatchlist = s.watchlist + pending
-        return .saveWatchlist(s.configuredWatchlist)
+        return .saveWatchlist(s.configuredWatchlist, confirm: confirm)
     }
 
     public static func update(_ s: inout AppState, _ event: AppEvent) -> [Effect] {

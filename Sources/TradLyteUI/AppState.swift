@@ -447,6 +447,17 @@ public struct AccountSettings: Sendable, Equatable {
         self.slippage = slippage
     }
     public var isDefault: Bool { cash == nil && commission == nil && slippage == nil }
+
+    /// Whether `value` is allowed for `field` ("cash", "commission", "slippage"): the CLI's
+    /// `--cash`, `--commission` and `--slippage` limits, for `:account` and the remembered state.
+    public static func allows(_ field: String, _ value: Double) -> Bool {
+        switch field {
+        case "cash": return value > 0 && value <= 1e15
+        case "commission": return value >= 0 && value < 0.1
+        case "slippage": return value >= 0 && value <= 1000
+        default: return false
+        }
+    }
     /// "cash 25000 · commission 0.1% · slippage 5 bps" for titles (nil when all are the strategy's).
     public var title: String? {
         var parts: [String] = []
@@ -521,7 +532,8 @@ public enum Effect: Equatable, Sendable {
     case fetchQuote(String)
     /// `r`: a quote from the provider even when the cached one is still fresh.
     case refreshQuote(String)
-    case saveWatchlist([String])
+    /// `confirm`: say when it is saved (the palette's retry; other changes say what changed).
+    case saveWatchlist([String], confirm: Bool = false)
     /// A portfolio backtest of the strategy over `universe` (nil: every stored symbol).
     case runPortfolio(
         strategy: String, universe: [String]?, maxPositions: Int, parameters: [String: Double],

@@ -87,8 +87,7 @@ public enum Commands {
             "save watchlist", "write the watchlist to the config file again (after a failed save)",
             takesArgument: false, completions: { _ in ["save watchlist"] },
             run: { _, s in
-                s.message = ("saving the watchlist…", .info)
-                return [App.saveWatchlist(&s)]
+                return [App.saveWatchlist(&s, confirm: true)]
             }),
         .palette(
             "sort", "sort the watchlist", example: "sort change",

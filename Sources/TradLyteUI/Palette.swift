@@ -258,9 +258,9 @@ public enum Palette {
             return []
         }
         switch words[0] {
-        case "cash" where value > 0 && value <= 1e15: s.account.cash = value
-        case "commission" where value >= 0 && value < 0.1: s.account.commission = value
-        case "slippage" where value >= 0 && value <= 1000: s.account.slippage = value
+        case "cash" where AccountSettings.allows("cash", value): s.account.cash = value
+        case "commission" where AccountSettings.allows("commission", value): s.account.commission = value
+        case "slippage" where AccountSettings.allows("slippage", value): s.account.slippage = value
         case "cash", "commission", "slippage":
             let range = ["cash": "above 0 up to 1e15", "commission": "from 0 to below 0.1 (0.001 = 0.1%)"][words[0]]
             s.message = ("\(words[0]) must be \(range ?? "from 0 to 1000 basis points")", .warn)
