@@ -35,6 +35,26 @@ public struct Buffer: Equatable, Sendable {
         }
     }
 
+    /// Prose in `area`: wrapped at words over its rows; when it needs more rows than there are,
+    /// the last row ends with " …". Returns the rows used. Nothing is cut mid-word.
+    @discardableResult
+    public mutating func putWrapped(_ text: String, in area: Rect, style: Style) -> Int {
+        guard !area.isEmpty else { return 0 }
+        let rows = Paragraph(text, style: style).laidOut(width: area.width).map { $0.map(\.0).joined() }
+        for (k, row) in rows.prefix(area.height).enumerated() {
+            let last = k == area.height - 1 && rows.count > area.height
+            let line = last ? DisplayWidth.fitWords(row + " …", to: area.width) : row
+            put(line, x: area.x, y: area.y + k, style: style, maxWidth: area.width)
+        }
+        return min(rows.count, area.height)
+    }
+
+    /// One line of prose fitted by whole words (" …" when some are left out).
+    @discardableResult
+    public mutating func putWords(_ text: String, x: Int, y: Int, style: Style, width: Int) -> Int {
+        put(DisplayWidth.fitWords(text, to: width), x: x, y: y, style: style, maxWidth: width)
+    }
+
     /// Writes `text` from (x, y), clipped to `maxWidth` columns and the buffer; wide
     /// graphemes that would straddle the edge become a space. Returns columns written.
     @discardableResult

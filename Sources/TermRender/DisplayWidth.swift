@@ -57,6 +57,25 @@ public enum DisplayWidth {
         return prefix(s, fitting: max(0, columns - e)).0 + (columns >= e ? ellipsis : "")
     }
 
+    /// `s` when it fits in `columns`; otherwise the whole words that fit followed by " …", so no
+    /// word or number is cut at a border. A first word longer than `columns` is abbreviated with
+    /// "…" (a long name), which is the only cut this allows.
+    public static func fitWords(_ s: String, to columns: Int, ellipsis: String = "…") -> String {
+        if of(s) <= columns { return s }
+        guard columns > 0 else { return "" }
+        let mark = " " + ellipsis
+        var kept = ""
+        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
+            let next = kept.isEmpty ? String(word) : kept + " " + word
+            if of(next) + of(mark) > columns { break }
+            kept = next
+        }
+        var trimmed = Substring(kept)
+        while trimmed.last == " " { trimmed = trimmed.dropLast() }
+        if trimmed.isEmpty { return truncate(s, to: columns, ellipsis: ellipsis) }
+        return trimmed + mark
+    }
+
     /// `s` padded with spaces (or cut) to exactly `columns`, aligned.
     public static func pad(_ s: String, to columns: Int, alignment: Alignment = .left) -> String {
         let cut = truncate(s, to: columns)

@@ -10,6 +10,23 @@ public struct Block: Widget {
     public var titleStyle: Style
     public var glyphs: Glyphs
 
+    /// A title that fits: whole " · " items from the first, then " …" when some are left out
+    /// (a range's dates or the account were cut mid-number); a name that does not fit whole (an
+    /// item without digits) is abbreviated into what is left.
+    public static func fitted(_ title: String, to width: Int, ellipsis: String = "…") -> String {
+        if DisplayWidth.of(title) <= width { return title }
+        let kept = StatusLine.whole(title, width: width - 1 - DisplayWidth.of(ellipsis))
+        if kept.isEmpty { return DisplayWidth.truncate(title, to: width, ellipsis: ellipsis) }
+        // The next item, when it is a name (no digit), abbreviated into the room left.
+        let items = title.split(separator: " · ").map(String.init)
+        let next = items[kept.split(separator: " · ").count]
+        let room = width - DisplayWidth.of(kept + " · ")
+        if !next.contains(where: { $0.isNumber }), room >= 10 {
+            return kept + " · " + DisplayWidth.truncate(next, to: room, ellipsis: ellipsis)
+        }
+        return kept + " " + ellipsis
+    }
+
     public init(title: String? = nil, style: Style, titleStyle: Style? = nil, glyphs: Glyphs = .unicode) {
         self.title = title
         self.style = style
@@ -36,7 +53,7 @@ public struct Block: Widget {
         buffer.set(area.maxX - 1, area.maxY - 1, g.bottomRight, style)
         if let title, area.width > 4 {
             buffer.put(
-                " " + DisplayWidth.truncate(title, to: area.width - 4, ellipsis: g.ellipsis) + " ", x: area.x + 1,
+                " " + Block.fitted(title, to: area.width - 4, ellipsis: g.ellipsis) + " ", x: area.x + 1,
                 y: area.y,
                 style: titleStyle, maxWidth: area.width - 2)
         }
@@ -122,10 +139,14 @@ public struct Table: Widget {
         public var title: String
         public var width: Int
         public var alignment: Alignment
-        public init(_ title: String, width: Int, _ alignment: Alignment = .left) {
+        /// Which columns go first when the width is short: the highest `priority` number (nil:
+        /// the column's position, so the rightmost goes first).
+        public var priority: Int?
+        public init(_ title: String, width: Int, _ alignment: Alignment = .left, priority: Int? = nil) {
             self.title = title
             self.width = width
             self.alignment = alignment
+            self.priority = priority
         }
     }
 
@@ -166,16 +187,36 @@ public struct Table: Widget {
         return max(0, current)
     }
 
+    /// The width each column gets in `width` cells (0: left out). A column is drawn whole or not
+    /// at all (no number is cut at the border), the least important going first; a last free-text
+    /// column's width is its least: it takes what is left and shows whole words.
+    public static func widths(_ columns: [Column], width: Int) -> [Int] {
+        var kept = Array(columns.indices)
+        func rank(_ i: Int) -> Int { columns[i].priority ?? i }
+        func need(_ idx: [Int]) -> Int { idx.reduce(0) { $0 + columns[$1].width } + max(0, idx.count - 1) }
+        let free = columns.indices.last.flatMap { columns[$0].alignment == .left ? $0 : nil }
+        while !kept.isEmpty {
+            if need(kept) <= width { break }
+            kept.remove(at: kept.indices.max { rank(kept[$0]) < rank(kept[$1]) }!)
+        }
+        var out = columns.map { _ in 0 }
+        for i in kept { out[i] = columns[i].width }
+        if let f = free, kept.last == f { out[f] = max(0, width - need(kept.dropLast()) - (kept.count > 1 ? 1 : 0)) }
+        return out
+    }
+
     public func render(_ area: Rect, _ buffer: inout Buffer) {
         guard !area.isEmpty else { return }
+        let widths = Table.widths(columns, width: area.width)
         func draw(_ cells: [(String, Style?)], y: Int, rowStyle: Style?) {
             var x = area.x
-            for (i, col) in columns.enumerated() where x < area.maxX {
-                let w = min(col.width, area.maxX - x)
+            for (i, w) in widths.enumerated() where w > 0 && x < area.maxX {
+                let col = columns[i]
                 let (text, s) = i < cells.count ? cells[i] : ("", nil)
                 let base = s ?? style
+                let fitted = col.alignment == .left ? DisplayWidth.fitWords(text, to: w) : text
                 buffer.put(
-                    DisplayWidth.pad(text, to: w, alignment: col.alignment), x: x, y: y,
+                    DisplayWidth.pad(fitted, to: w, alignment: col.alignment), x: x, y: y,
                     style: rowStyle.map { base.patched($0) } ?? base)
                 x += w
                 if x < area.maxX {
@@ -188,6 +229,12 @@ public struct Table: Widget {
             }
         }
         draw(columns.map { ($0.title, headerStyle) }, y: area.y, rowStyle: nil)
+        if widths.contains(0), area.width >= 2, buffer[area.maxX - 1, area.y].symbol == " ",
+            buffer[area.maxX - 2, area.y].symbol == " "
+        {
+            // Columns left out for want of width: the header's last free cell says more exists.
+            buffer.put("…", x: area.maxX - 1, y: area.y, style: headerStyle)
+        }
         let visible = area.height - 1
         let first = Table.scrollOffset(selected: selected, current: offset, visible: visible)
         for (k, row) in rows.dropFirst(first).prefix(visible).enumerated() {

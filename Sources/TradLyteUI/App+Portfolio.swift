@@ -18,7 +18,8 @@ extension App {
         }
         let generation =
             max(s.portfolio?.generation ?? 0, s.study?.generation ?? 0, s.backtest?.generation ?? 0) + 1
-        let positions = maxPositions ?? s.portfolio?.maxPositions ?? 5
+        // The engine's default, as `tradlyte portfolio` uses it (the UI said 5, the CLI 10).
+        let positions = maxPositions ?? s.portfolio?.maxPositions ?? PortfolioBacktester.Configuration().maxPositions
         s.portfolio = PortfolioPanel(
             strategy: s.strategy, universe: choice, maxPositions: positions, generation: generation)
         s.pane = .backtest

@@ -451,9 +451,9 @@ extension Screens {
             Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: 1), &buf, style: t.text,
             cursorStyle: t.selection)
         if matches.isEmpty {
-            buf.put(
+            buf.putWords(
                 "no match — try part of the ticker or the company name", x: inner.x, y: inner.y + 2, style: t.muted,
-                maxWidth: inner.width)
+                width: inner.width)
             return
         }
         let rows: [[(String, Style?)]] = matches.map {

@@ -30,9 +30,9 @@ extension Screens {
                 let box = Modal.frame(
                     right, width: 44, height: 5, title: "Unsaved changes", style: t.text, borderStyle: t["warn"],
                     glyphs: ctx.glyphs, &buf)
-                buf.put(
+                buf.putWords(
                     "Drop your changes? y drops, any other key keeps", x: box.x, y: box.y + 1, style: t.text,
-                    maxWidth: box.width)
+                    width: box.width)
             }
             return
         }
@@ -112,11 +112,11 @@ extension Screens {
                 buf.put(caret, x: rect.x, y: y, style: t.bear.adding(.bold), maxWidth: fieldWidth)
                 let msgX = rect.x + min(fieldWidth - 1, caret.count + 1)
                 if area.maxX - msgX >= min(DisplayWidth.of(p.message), 40) {
-                    buf.put(p.message, x: msgX, y: y, style: t.bear, maxWidth: max(0, area.maxX - msgX))
+                    buf.putWords(p.message, x: msgX, y: y, style: t.bear, width: max(0, area.maxX - msgX))
                 } else if y + 1 < area.maxY - 3 {
                     // Too little room beside the caret: the message goes on its own line.
                     y += 1
-                    buf.put(p.message, x: rect.x, y: y, style: t.bear, maxWidth: fieldWidth)
+                    buf.putWords(p.message, x: rect.x, y: y, style: t.bear, width: fieldWidth)
                 }
                 y += 1
             }
@@ -136,12 +136,12 @@ extension Screens {
         )
         if !keys.isEmpty { status.append(("  " + keys, t.muted)) }
         let hintY = area.maxY - 3
-        buf.put(d.focused.hint, x: area.x, y: hintY, style: t.muted, maxWidth: area.width)
+        buf.putWords(d.focused.hint, x: area.x, y: hintY, style: t.muted, width: area.width)
         let completions = d.completions().candidates
         if !completions.isEmpty {
-            buf.put(
+            buf.putWords(
                 "→ " + completions.prefix(10).joined(separator: " "), x: area.x, y: hintY + 1, style: t["accent"],
-                maxWidth: area.width)
+                width: area.width)
         }
         var x = area.x
         for (text, style) in status where x < area.maxX {

@@ -38,14 +38,13 @@ extension Screens {
             "Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)\(account)", s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if panel.running {
-            buf.put(
+            buf.putWrapped(
                 "Running \(panel.strategy) on \(panel.symbol) \(panel.interval) in the background… (Esc cancels)",
-                x: inner.x, y: inner.y,
-                style: t.muted, maxWidth: inner.width)
+                in: inner, style: t.muted)
             return
         }
         if panel.cancelled {
-            buf.put("Cancelled. Press b to run again.", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            buf.putWords("Cancelled. Press b to run again.", x: inner.x, y: inner.y, style: t.muted, width: inner.width)
             return
         }
         if let error = panel.error {
@@ -284,9 +283,8 @@ extension Screens {
                 + (s.account.title.map { " · " + $0 } ?? ""), s, ctx, area, &buf)
         guard inner.height >= 5, inner.width >= 30 else { return }
         if st.running {
-            buf.put(
-                "Running the \(st.kind.title) of \(st.strategy) on all cores… (Esc cancels)", x: inner.x, y: inner.y,
-                style: t.muted, maxWidth: inner.width)
+            buf.putWrapped(
+                "Running the \(st.kind.title) of \(st.strategy) on all cores… (Esc cancels)", in: inner, style: t.muted)
             return
         }
         if let e = st.error {
@@ -319,12 +317,14 @@ extension Screens {
             }
             Table(
                 columns: [
-                    Table.Column("#", width: 3, .right), Table.Column("SYMBOL", width: 6),
-                    Table.Column("RET%", width: 8, .right),
-                    Table.Column("B&H%", width: 8, .right), Table.Column("SHARPE", width: 7, .right),
-                    Table.Column("MAXDD%", width: 8, .right),
-                    Table.Column("TRADES", width: 6, .right), Table.Column("WIN%", width: 5, .right),
-                    Table.Column("", width: max(4, inner.width - 66)),
+                    // When the width is short, the return, Sharpe and trades stay; B&H and win rate go first.
+                    Table.Column("#", width: 3, .right, priority: 0), Table.Column("SYMBOL", width: 6, priority: 1),
+                    Table.Column("RET%", width: 8, .right, priority: 2),
+                    Table.Column("B&H%", width: 8, .right, priority: 6),
+                    Table.Column("SHARPE", width: 7, .right, priority: 3),
+                    Table.Column("MAXDD%", width: 8, .right, priority: 5),
+                    Table.Column("TRADES", width: 6, .right, priority: 4),
+                    Table.Column("WIN%", width: 5, .right, priority: 7), Table.Column("", width: 4, priority: 8),
                 ],
                 rows: table, selected: st.row, style: t.text, headerStyle: t.muted.adding(.bold),
                 selectedStyle: t.selection
@@ -385,7 +385,7 @@ extension Screens {
                 cursor: (st.column, st.row), ctx, inner.inset(top: 2), &buf)
         case .walkForward(let study)?:
             guard !study.windows.isEmpty else {
-                buf.put("No window produced a result.", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+                buf.putWords("No window produced a result.", x: inner.x, y: inner.y, style: t.muted, width: inner.width)
                 return
             }
             // The out-of-sample windows traded back to back, and the efficiency of the optimisation.
@@ -499,7 +499,7 @@ extension Screens {
         let t = ctx.theme
         let all = map.values.flatMap { $0 }.compactMap { $0 }
         guard let lo = all.min(), let hi = all.max() else {
-            buf.put("No combination produced a value.", x: area.x, y: area.y, style: t.muted, maxWidth: area.width)
+            buf.putWords("No combination produced a value.", x: area.x, y: area.y, style: t.muted, width: area.width)
             return
         }
         let corner = "\(map.y.name)\\\(map.x.name)"
@@ -595,9 +595,9 @@ extension Screens {
     ) {
         let t = ctx.theme
         if r.trades.isEmpty && r.openTrade == nil {
-            buf.put(
+            buf.putWords(
                 "No trades: the strategy never entered on these bars.", x: area.x, y: area.y, style: t.muted,
-                maxWidth: area.width)
+                width: area.width)
             return
         }
         // Columns by priority: as many as the width holds, the reason last.
@@ -735,9 +735,8 @@ extension Screens {
         let ruleRows = min(max(2, s.alertRules.count + 1), max(2, inner.height / 3))
         let parts = Layout.split(inner, .vertical, [.fill, .length(1), .length(ruleRows)])
         if s.alerts.isEmpty {
-            buf.put(
-                "No alerts have fired. Rules are checked after each refresh.", x: parts[0].x, y: parts[0].y,
-                style: t.muted, maxWidth: parts[0].width)
+            buf.putWrapped(
+                "No alerts have fired. Rules are checked after each refresh.", in: parts[0], style: t.muted)
         } else {
             let rows: [[(String, Style?)]] = s.alerts.map { a in
                 [
@@ -756,9 +755,11 @@ extension Screens {
             )
             .render(parts[0], &buf)
         }
+        // Whole examples only (the line was cut mid-word at 80 columns).
+        let examples = "Rules · add: alert above 120 · alert change 5 · alert trigger golden_cross · alert pick"
         buf.put(
-            "Rules (add from the palette: alert above 120 · alert change 5 · alert trigger golden_cross · alert pick; alert remove ID)",
-            x: parts[1].x, y: parts[1].y, style: t.muted, maxWidth: parts[1].width)
+            StatusLine.whole(examples + " · remove: alert remove ID", width: parts[1].width), x: parts[1].x,
+            y: parts[1].y, style: t.muted)
         let ruleLines: [[(String, Style?)]] = s.alertRules.map { r in
             var what = r.kind.rawValue
             if let v = r.value { what += " \(IndicatorSpec.format(v))" }
@@ -770,7 +771,7 @@ extension Screens {
             ]
         }
         if ruleLines.isEmpty {
-            buf.put("No rules yet.", x: parts[2].x, y: parts[2].y, style: t.muted, maxWidth: parts[2].width)
+            buf.putWords("No rules yet.", x: parts[2].x, y: parts[2].y, style: t.muted, width: parts[2].width)
         } else {
             Table(
                 columns: [
@@ -798,9 +799,9 @@ extension Screens {
                 r.running
                 ? (r.cancelRequested ? "Refresh: cancelling…" : "Refresh running (x cancels)")
                 : (r.summary ?? "Refresh finished")
-            buf.put(
+            buf.putWords(
                 title, x: section.x, y: section.y, style: r.failed ? t["error"] : (r.running ? t["warn"] : t["ok"]),
-                maxWidth: section.width)
+                width: section.width)
             var y = section.y + 1
             for stage in r.stages where y < section.maxY - logRows {
                 buf.put(DisplayWidth.pad(stage.name, to: 12), x: section.x, y: y, style: t.text)
@@ -822,12 +823,12 @@ extension Screens {
                 }
                 if !stage.detail.isEmpty { note += " · " + stage.detail }
                 buf.put(
-                    note, x: section.x + 14 + gaugeWidth, y: y, style: stage.status == "failed" ? t.bear : t.muted,
-                    maxWidth: max(0, section.maxX - section.x - 14 - gaugeWidth))
+                    StatusLine.whole(note, width: max(0, section.maxX - section.x - 14 - gaugeWidth)),
+                    x: section.x + 14 + gaugeWidth, y: y, style: stage.status == "failed" ? t.bear : t.muted)
                 y += 1
             }
             for line in r.log.suffix(section.maxY - y) {
-                buf.put(line, x: section.x, y: y, style: t.muted, maxWidth: section.width)
+                buf.putWords(line, x: section.x, y: y, style: t.muted, width: section.width)
                 y += 1
             }
             inner = inner.inset(top: height + 1)
@@ -852,7 +853,7 @@ extension Screens {
             }
             let shown = rows.prefix(5)
             for (k, row) in shown.enumerated() {
-                buf.put(row.0, x: inner.x, y: inner.y + k, style: row.1, maxWidth: inner.width)
+                buf.putWords(row.0, x: inner.x, y: inner.y + k, style: row.1, width: inner.width)
             }
             inner = inner.inset(top: shown.count + 1)
         }
@@ -878,9 +879,9 @@ extension Screens {
         }
         Table(
             columns: [
-                Table.Column("RUN", width: 4, .right), Table.Column("STATUS", width: 9), Table.Column("BY", width: 8),
-                Table.Column("STARTED", width: 20), Table.Column("TOOK", width: 9, .right),
-                Table.Column("SUMMARY", width: max(10, parts[0].width - 55)),
+                Table.Column("RUN", width: 4, .right, priority: 0), Table.Column("STATUS", width: 9, priority: 1),
+                Table.Column("BY", width: 8, priority: 5), Table.Column("STARTED", width: 20, priority: 2),
+                Table.Column("TOOK", width: 9, .right, priority: 3), Table.Column("SUMMARY", width: 10, priority: 4),
             ],
             rows: rows, selected: s.runSelected, style: t.text, headerStyle: t.muted.adding(.bold),
             selectedStyle: t.selection
@@ -891,16 +892,21 @@ extension Screens {
             [
                 (st.stage, nil), (st.status.rawValue, statusStyle(st.status)), ("\(st.attempts)", t.muted),
                 (seconds(st.startedAt, st.finishedAt), nil),
-                (st.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), t.muted),
-                (st.error ?? "", t.bear),
+                // The error when there is one, else the counts: one free-text column, last, so
+                // it takes the width left and shows whole "name=value" items.
+                st.error.map { ($0, t.bear) }
+                    ?? (
+                        st.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                        t.muted
+                    ),
             ]
         }
         Table(
             columns: [
-                Table.Column("STAGE \(run.id)", width: 12), Table.Column("STATUS", width: 9),
-                Table.Column("TRY", width: 3, .right),
-                Table.Column("TOOK", width: 9, .right), Table.Column("COUNTS", width: max(10, parts[1].width / 2)),
-                Table.Column("ERROR", width: max(6, parts[1].width / 2 - 40)),
+                Table.Column("STAGE \(run.id)", width: 14, priority: 0), Table.Column("STATUS", width: 9, priority: 3),
+                Table.Column("TRIES", width: 5, .right, priority: 4),
+                Table.Column("TOOK", width: 9, .right, priority: 1),
+                Table.Column("COUNTS / ERROR", width: 14, priority: 2),
             ],
             rows: stageRows, style: t.text, headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
         ).render(parts[1].inset(top: 1), &buf)

@@ -12,13 +12,12 @@ extension Screens {
         guard inner.height >= 6, inner.width >= 30 else { return }
         if p.running {
             let done = p.progress.map { " \($0.done)/\($0.total) bars" } ?? ""
-            buf.put(
-                "Running the portfolio on all cores…\(done) (Esc cancels)", x: inner.x, y: inner.y, style: t.muted,
-                maxWidth: inner.width)
+            buf.putWrapped(
+                "Running the portfolio on all cores…\(done) (Esc cancels)", in: inner, style: t.muted)
             return
         }
         if p.cancelled {
-            buf.put("Cancelled. Press P to run again.", x: inner.x, y: inner.y, style: t.muted, maxWidth: inner.width)
+            buf.putWords("Cancelled. Press P to run again.", x: inner.x, y: inner.y, style: t.muted, width: inner.width)
             return
         }
         if let e = p.error {
@@ -81,13 +80,15 @@ extension Screens {
         let t = ctx.theme
         let day = min(p.day ?? r.equity.count - 1, r.equity.count - 1)
         let date = ctx.calendar.sessions[Int(r.lastSessions[day])]
-        buf.put("Held \(date) (←→)", x: area.x, y: area.y, style: t.muted.adding(.bold), maxWidth: area.width)
+        // The date is the fact; the key hint only when it fits beside it.
+        let held = DisplayWidth.of("Held \(date) (←→)") <= area.width ? "Held \(date) (←→)" : "Held \(date)"
+        buf.put(held, x: area.x, y: area.y, style: t.muted.adding(.bold), maxWidth: area.width)
         let open = (r.trades + r.openTrades).filter { $0.trade.entryBar <= day && day <= $0.trade.exitBar }
         let names = open.map(\.symbol.rawValue).sorted()
         for (k, name) in names.prefix(max(0, area.height - 1)).enumerated() {
-            buf.put(name, x: area.x, y: area.y + 1 + k, style: t.text, maxWidth: area.width)
+            buf.putWords(name, x: area.x, y: area.y + 1 + k, style: t.text, width: area.width)
         }
-        if names.isEmpty { buf.put("nothing", x: area.x, y: area.y + 1, style: t.muted, maxWidth: area.width) }
+        if names.isEmpty { buf.putWords("nothing", x: area.x, y: area.y + 1, style: t.muted, width: area.width) }
     }
 
     /// Closed trades newest first, then the open ones (Enter charts the symbol with the trade).

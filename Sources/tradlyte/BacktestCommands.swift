@@ -62,8 +62,9 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup var options: BacktestOptions
     @Flag(name: .long, help: "Every stored symbol, ranked.") var universe = false
     @Flag(name: .long, help: "The watchlist from the config, ranked.") var watchlist = false
+    /// Sharpe by default, as the UI's `w` ranks (they disagreed: return here, Sharpe there).
     @Option(name: .long, help: "Rank by: return, sharpe, sortino, sqn, drawdown, calmar, winrate.") var rankBy: String =
-        "return"
+        "sharpe"
     @Option(name: .long, help: "Rows to show when ranking.") var top: Int = 25
     @Option(name: .customLong("param"), help: "Override a parameter: NAME=VALUE (repeatable).") var params: [String] =
         []

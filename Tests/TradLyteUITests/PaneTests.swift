@@ -635,7 +635,7 @@ import TradLyteTestSupport
             Issue.record("P did not start a portfolio: \(effects)")
             return s
         }
-        #expect(universe == ["ACME", "TERA", "NOVA", "ZEN"] && positions == 5)
+        #expect(universe == ["ACME", "TERA", "NOVA", "ZEN"] && positions == 10)  // the engine's default, as the CLI
         #expect(effects.first == .cancelBacktest(generation: 1))
         let strategy = try CompiledStrategy(StrategyLibrary.named(name)!.strategy)
         var config = PortfolioBacktester.Configuration()
