@@ -69,6 +69,9 @@ package final class UISession {
             theme: theme.name, themes: themes.list().map(\.name))
         // Strategies that load cleanly, for the backtest pane and alert rules.
         state.autoRefresh = env.config.autoRefresh
+        // Snapshots for the watchlist's LAST during the session, unless the plan is known to
+        // have none (each would cost a call to learn nothing).
+        state.livePrices = !demo && (try? store.flag(PolygonClient.snapshotsFact)) != "none"
         state.strategies = catalog.items.filter { (try? $0.result.get()) != nil }.map(\.id)
         if let first = state.strategies.first, !state.strategies.contains(state.strategy) { state.strategy = first }
         // The choices of the last session: theme, strategy, interval, applied parameters, layout.
@@ -177,6 +180,10 @@ package final class UISession {
                     do { loaded[s] = try store.dailySeries(try Symbol(s)) } catch { failures[s] = "\(error)" }
                 }
                 event = .seriesLoaded(loaded, failures: failures)
+            case .watchQuotes(let symbols):
+                let env = self.env
+                let quotes = self.quotes
+                event = offload(synchronous) { UISession.watchQuotes(symbols, env: env, quotes: quotes) }
             case .fetchQuote(let symbol), .refreshQuote(let symbol):
                 let env = self.env
                 let quotes = self.quotes
@@ -567,6 +574,23 @@ package final class UISession {
         } catch {
             return .failure(QuoteFailure(error.description))
         }
+    }
+
+    /// The watchlist's snapshots, one quote each through the quote service (its cache and the
+    /// shared rate limit apply). The first answer that is not a snapshot means the plan has none:
+    /// no more are asked for.
+    package static func watchQuotes(
+        _ symbols: [String], env: AppEnvironment, quotes: Locked<(service: QuoteService, store: MarketStore)?>
+    ) -> AppEvent {
+        var loaded: [String: QuoteView] = [:]
+        for symbol in symbols {
+            guard case .quoteLoaded(_, .success(let q)) = fetchQuote(symbol, env: env, quotes: quotes) else { continue }
+            guard q.source.hasPrefix("delayed") || q.source.hasPrefix("live") else {
+                return .watchQuotesLoaded(loaded, snapshots: false)
+            }
+            loaded[symbol] = q
+        }
+        return .watchQuotesLoaded(loaded, snapshots: true)
     }
 
     /// A quote through the quote service, on its own store connection (this may run on a

@@ -79,8 +79,14 @@ extension App {
                     return []
                 }
                 s.message = nil
+                if adding, s.watchlist.contains(pick) {
+                    s.selected = s.sortedWatchlist.firstIndex(of: pick) ?? 0
+                    s.current = nil
+                    s.message = ("\(pick) is already on the watchlist", .info)
+                    return []
+                }
                 if adding || s.watchlist.isEmpty {
-                    if !s.watchlist.contains(pick) { s.watchlist.append(pick) }
+                    s.watchlist.append(pick)
                     s.selected = s.sortedWatchlist.firstIndex(of: pick) ?? 0
                     s.current = nil
                     s.message = ("added \(pick) to the watchlist", .info)

@@ -4,6 +4,17 @@ import TradLyteCore
 
 /// Backtests and studies started from the UI, and lists opened from them.
 extension App {
+    /// During the session, on a plan with snapshots: the watchlist's latest snapshots every five
+    /// minutes (LAST stayed at yesterday's close all day on a delayed plan).
+    static func watchQuotes(_ s: inout AppState) -> [Effect] {
+        guard s.livePrices, !s.watchlist.isEmpty,
+            Screens.marketStatus(s.now, calendar: .nyse).0 == "market open"
+        else { return [] }
+        if let last = s.watchQuotesAt, s.now.timeIntervalSince(last) < 300 { return [] }
+        s.watchQuotesAt = s.now
+        return [.watchQuotes(s.watchlist)]
+    }
+
     /// With `auto_refresh`, a refresh starts by itself once a session has closed that the
     /// data does not have yet — once per session, and never while one runs.
     static func autoRefresh(_ s: inout AppState) -> [Effect] {

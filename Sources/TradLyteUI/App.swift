@@ -95,7 +95,7 @@ public enum App {
             if s.idleTicks % 20 == 0 {
                 check = s.refresh?.running == true ? [.reloadData(Array(s.series.keys).sorted())] : [.checkForNewData]
             }
-            return (minuteChanged ? autoRefresh(&s) : []) + check
+            return (minuteChanged ? autoRefresh(&s) + watchQuotes(&s) : []) + check
         }
         s.revision += 1
         s.messageTick = s.idleTicks
@@ -108,6 +108,10 @@ public enum App {
             for k in failures.keys { s.loading.remove(k) }
             if let (sym, why) = failures.first { s.message = ("\(sym): \(why)", .error) }
             applyTradeFocus(&s)
+            return []
+        case .watchQuotesLoaded(let loaded, let snapshots):
+            for (k, v) in loaded { s.quotes[k] = v }
+            if !snapshots { s.livePrices = false }
             return []
         case .quoteLoaded(let symbol, let result):
             switch result {

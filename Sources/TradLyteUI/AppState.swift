@@ -137,6 +137,11 @@ public struct AppState: Sendable {
     public var visiblePicks: [ScanPick] { pickFilter.map { f in picks.filter { $0.strategy == f } } ?? picks }
     /// Refresh by itself once data is stale after the close (config `auto_refresh`).
     public var autoRefresh = false
+    /// The plan has snapshots (delayed or live): during the session the watchlist's LAST is the
+    /// latest snapshot, fetched every five minutes, and says so ("DELAYED" over the column).
+    public var livePrices = false
+    /// When the watchlist's snapshots were last asked for.
+    public var watchQuotesAt: Date?
     /// The latest closed session an automatic refresh was already started for.
     public var autoRefreshedFor: Int32?
     public var alerts: [Alert] = []
@@ -237,6 +242,14 @@ public struct AppState: Sendable {
         case .last:
             return watchlist.sorted { (series[$0]?.close.last ?? -.infinity) > (series[$1]?.close.last ?? -.infinity) }
         }
+    }
+
+    /// A snapshot newer than the stored history, for the watchlist's LAST (nil: the close).
+    public func sessionQuote(_ symbol: String) -> QuoteView? {
+        guard let q = quotes[symbol], q.source.hasPrefix("delayed") || q.source.hasPrefix("live") else { return nil }
+        guard let index = series[symbol]?.sessionIndex.last else { return q }
+        let last = TradingCalendar.nyse.sessions[Int(index)]
+        return NewYorkTime.local(at: q.asOf).date > last ? q : nil
     }
 
     /// Last close's change and change % against the previous session.
@@ -530,6 +543,8 @@ public struct RefreshPanel: Sendable {
 public enum Effect: Equatable, Sendable {
     case loadSeries([String])
     case fetchQuote(String)
+    /// The latest snapshots of these symbols, in the background, for the watchlist's LAST.
+    case watchQuotes([String])
     /// `r`: a quote from the provider even when the cached one is still fresh.
     case refreshQuote(String)
     /// `confirm`: say when it is saved (the palette's retry; other changes say what changed).
@@ -580,6 +595,9 @@ public enum AppEvent: Sendable {
     case tick(Date)
     case seriesLoaded([String: BarSeries], failures: [String: String])
     case quoteLoaded(String, Result<QuoteView, QuoteFailure>)
+    /// The watchlist's snapshots (quietly: a failure leaves LAST at the stored close);
+    /// `snapshots` false: the plan has none, so no more are asked for.
+    case watchQuotesLoaded([String: QuoteView], snapshots: Bool)
     case themeChanged(String, error: String?)
     case backtestFinished(generation: Int, Result<BacktestResult, QuoteFailure>)
     case studyFinished(generation: Int, Result<StudyPanel.Outcome, QuoteFailure>)

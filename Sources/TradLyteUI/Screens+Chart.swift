@@ -456,13 +456,19 @@ extension Screens {
                 width: inner.width)
             return
         }
+        // When adding, the symbols already on the watchlist are marked (and Enter says so).
+        let listed = adding ? Set(s.watchlist) : []
+        let mark = ctx.glyphs.unicode ? "✓" : "*"
         let rows: [[(String, Style?)]] = matches.map {
-            [($0.symbol.rawValue, nil), ($0.name ?? "", nil), ($0.marketCap.map(Format.compact) ?? "", t.muted)]
+            [
+                (listed.contains($0.symbol.rawValue) ? mark : " ", t["ok"]), ($0.symbol.rawValue, nil),
+                ($0.name ?? "", nil), ($0.marketCap.map(Format.compact) ?? "", t.muted),
+            ]
         }
         Table(
             columns: [
-                Table.Column("SYMBOL", width: 7), Table.Column("NAME", width: max(8, inner.width - 7 - 8 - 2)),
-                Table.Column("CAP", width: 6, .right),
+                Table.Column("", width: 1), Table.Column("SYMBOL", width: 7),
+                Table.Column("NAME", width: max(8, inner.width - 2 - 7 - 8 - 2)), Table.Column("CAP", width: 6, .right),
             ],
             rows: rows, selected: min(selected, matches.count - 1), style: t.text, headerStyle: t.muted.adding(.bold),
             selectedStyle: t.selection

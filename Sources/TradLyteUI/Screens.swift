@@ -201,8 +201,14 @@ public enum Screens {
             return
         }
         // Columns that fit: symbol, last, change %, then change and the sparkline when wide.
+        // During the session on a plan with snapshots, LAST is the latest snapshot, labelled.
+        let snapshot = s.watchlist.contains { s.sessionQuote($0) != nil }
+        let lastTitle =
+            snapshot
+            ? (s.watchlist.contains { s.sessionQuote($0)?.source.hasPrefix("live") == true }
+                ? "LIVE" : "DELAYED") : "LAST"
         var columns = [
-            Table.Column("SYM", width: 6), Table.Column("LAST", width: 8, .right),
+            Table.Column("SYM", width: 6), Table.Column(lastTitle, width: 8, .right),
             Table.Column("CHG%", width: 7, .right),
         ]
         var used = 6 + 8 + 7 + 3
@@ -217,12 +223,14 @@ public enum Screens {
             let series = s.series[sym]
             // A delisted symbol is marked and greyed: its last price is history, not a quote.
             let delisted = s.info(sym).map { !$0.active || $0.delistDate != nil } ?? false
-            let change = s.dayChange(sym)
+            let quote = delisted ? nil : s.sessionQuote(sym)
+            let change =
+                quote.map { q in q.change.flatMap { c in q.changePercent.map { (c, $0) } } } ?? s.dayChange(sym)
             let style = delisted ? t.muted : change.map { $0.0 >= 0 ? t.bull : t.bear }
             let mark = ctx.glyphs.unicode ? "†" : "*"
             var row: [(String, Style?)] = [
                 (delisted ? sym + mark : sym, delisted ? t.muted : nil),
-                (Format.price(series?.close.last), delisted ? t.muted : nil),
+                (Format.price(quote?.price ?? series?.close.last), delisted ? t.muted : nil),
             ]
             if showChange { row.append((delisted ? "" : Format.signed(change?.0), style)) }
             let percent = series == nil ? (s.loading.contains(sym) ? "…" : "") : Format.percent(change?.1)

@@ -63,6 +63,39 @@ import TradLyteTestSupport
         #expect(said.contains { $0.contains("the API key changed") }, "\(said)")
     }
 
+    /// The watchlist's LAST during the session: the starter plan's delayed snapshots; the free
+    /// plan's first answer (no snapshot) stops the round after one symbol.
+    @Test func theWatchlistsSnapshotsAreDelayedOnStarterAndStopAtTheFirstAnswerOnFree() throws {
+        let clock = ManualClock(iso: Self.inSession)
+        let free = try server(.basic, key: "free-key-1", clock: clock)
+        let starter = try server(.starter, key: "starter-key-2", clock: clock)
+        defer {
+            free.stop()
+            starter.stop()
+        }
+        let dir = TemporaryDirectory()
+        dir.write("config.json", #"{"calls_per_minute": 100000}"#)
+        _ = try MarketStore(path: dir.path + "/tradlyte.sqlite")
+        let onStarter = UISession.watchQuotes(
+            ["ACME", "NOVA"], env: try env(dir, key: "starter-key-2", base: starter.baseURL), quotes: Locked(nil))
+        guard case .watchQuotesLoaded(let quotes, let snapshots) = onStarter else {
+            Issue.record("\(onStarter)")
+            return
+        }
+        #expect(snapshots && Set(quotes.keys) == ["ACME", "NOVA"])
+        #expect(quotes.values.allSatisfy { $0.source.hasPrefix("delayed") }, "\(quotes)")
+        let before = free.requests.count
+        let onFree = UISession.watchQuotes(
+            ["ACME", "NOVA", "ZEN"], env: try env(dir, key: "free-key-1", base: free.baseURL), quotes: Locked(nil))
+        guard case .watchQuotesLoaded(let none, let freeSnapshots) = onFree else {
+            Issue.record("\(onFree)")
+            return
+        }
+        #expect(!freeSnapshots && none.isEmpty)
+        // One symbol's calls (the snapshot refused, then its previous close), not three.
+        #expect(free.requests.count - before <= 2, "\(free.requests)")
+    }
+
     @Test func factsAWeekOldAreLearnedAgainAndRelearnForgetsThemAll() throws {
         let dir = TemporaryDirectory()
         let store = try MarketStore(path: dir.path + "/tradlyte.sqlite")

@@ -245,6 +245,55 @@ import TradLyteTestSupport
         #expect(!hint(demo: false).contains("demo") && hint(demo: false).contains("your provider"))
     }
 
+    @Test func theAddPickerMarksSymbolsAlreadyListedAndSaysSoOnEnter() {
+        var s = Fixture.state(width: 100, height: 30)
+        s.overlay = .search(TextField(), selected: 0, adding: true)
+        let rows = Fixture.render(s).textRows
+        func row(_ sym: String) -> String? { rows.first { $0.contains(" \(sym) ") && $0.contains("│") } }
+        #expect(row("ACME")?.contains("✓") == true && row("GRID")?.contains("✓") == false, "\(rows)")
+        let ascii = Fixture.render(s, theme: .default, glyphs: .ascii).textRows
+        #expect(ascii.contains { $0.contains("* ACME") })
+        // Enter on a listed symbol does not claim to add it; on another, it adds it.
+        _ = Fixture.keys(&s, "enter")
+        #expect(
+            s.watchlist == ["ACME", "TERA", "NOVA", "ZEN"] && s.message?.text == "ACME is already on the watchlist")
+        s.overlay = .search(TextField(), selected: 0, adding: true)
+        _ = Fixture.keys(&s, "G", "R", "I", "D", "enter")
+        #expect(s.watchlist.last == "GRID" && s.message?.text == "added GRID to the watchlist")
+    }
+
+    /// LAST stayed at yesterday's close all session on a plan with delayed snapshots: now the
+    /// watchlist asks for snapshots every five minutes in session and shows them, labelled.
+    @Test func lastIsTheLatestDelayedSnapshotDuringTheSessionAndSaysSo() throws {
+        var s = Fixture.state(width: 100, height: 30)
+        s.livePrices = true
+        let series = try #require(s.series["ACME"])
+        let last = TradingCalendar.nyse.sessions[Int(series.sessionIndex.last!)]
+        // 10:30 ET on the session after the stored history.
+        let next = TradingCalendar.nyse.sessions[Int(series.sessionIndex.last!) + 1]
+        let open = NewYorkTime.instant(on: next, minuteOfDay: 10 * 60 + 30)
+        var effects = App.update(&s, .tick(open))
+        #expect(effects.contains(.watchQuotes(["ACME", "TERA", "NOVA", "ZEN"])), "\(effects)")
+        effects = App.update(&s, .tick(open.addingTimeInterval(120)))
+        #expect(!effects.contains { if case .watchQuotes = $0 { true } else { false } })  // not before 5 minutes
+        effects = App.update(&s, .tick(open.addingTimeInterval(300)))
+        #expect(effects.contains(.watchQuotes(["ACME", "TERA", "NOVA", "ZEN"])), "\(effects)")
+        let quote = QuoteView(
+            price: 51.25, change: 1.5, changePercent: 3.01, dayLow: 49, dayHigh: 52, volume: 1e6,
+            source: "delayed", asOf: open.addingTimeInterval(-900))
+        _ = App.update(&s, .watchQuotesLoaded(["ACME": quote], snapshots: true))
+        let screen = Fixture.render(s).textRows
+        let acme = try #require(screen.first { $0.contains("│ACME") })
+        #expect(acme.contains("51.25") && acme.contains("+3.01%"), "\(acme)")
+        #expect(screen.contains { $0.contains("DELAYED") })
+        // A snapshot from the stored session itself is not newer than the close: LAST stays.
+        s.quotes["ACME"]?.asOf = NewYorkTime.instant(on: last, minuteOfDay: 15 * 60)
+        #expect(s.sessionQuote("ACME") == nil)
+        // A plan without snapshots stops the rounds.
+        _ = App.update(&s, .watchQuotesLoaded([:], snapshots: false))
+        #expect(!s.livePrices)
+    }
+
     @Test func configuredSymbolsNotStoredYetAreListedAsLoadingDuringARefresh() {
         var s = Fixture.state(width: 100, height: 30)
         s.configuredWatchlist = s.watchlist + ["LATER"]
