@@ -419,6 +419,12 @@ public final class Pipeline {
                 try work.checkStop()
                 reachedWindow = try fetchGroupedDay(session, work: &work, outcome: &outcome)
                 groupedDone += 1
+                if reachedWindow {
+                    // The plan's window ends the walk back: the progress and its ETA count the
+                    // calls left (the corrections), not the sessions the plan will never serve.
+                    work.totalCalls = work.calls + plan.corrections.count
+                    progress(&work)
+                }
             }
             for session in plan.corrections {
                 try work.checkStop()

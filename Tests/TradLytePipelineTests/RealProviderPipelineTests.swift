@@ -62,8 +62,17 @@ import TradLyteTestSupport
         let today = try SessionDate(iso: "2026-11-24")
         let yesterday = try SessionDate(iso: "2026-11-23")
         var messages: [String] = []
-        let first = r.pipeline(PipelineOptions()).run(events: { if case .message(let m) = $0 { messages.append(m) } })
+        var progress: [(done: Int, total: Int)] = []
+        let first = r.pipeline(PipelineOptions()).run(events: { event in
+            if case .message(let m) = event { messages.append(m) }
+            if case .progress("fetch_ohlcv", let done, let total, _) = event { progress.append((done, total)) }
+        })
         #expect(first.status == .succeeded, "\(first.summary)")
+        // The progress ends at its total once the window is reached: it was planned over five
+        // years (1,255 sessions) and said "8/1255" with an ETA of hours past the plan's end.
+        let planned = try #require(progress.first?.total)
+        let last = try #require(progress.last)
+        #expect(planned > 1_000 && last.done == last.total && last.total < planned, "\(progress.suffix(3))")
         // Every session of the plan's window through the previous session is stored, each once.
         let window = sessions(today.adding(days: -730), yesterday)
         let stored = try r.store.marketSessions()
