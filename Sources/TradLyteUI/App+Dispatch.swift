@@ -36,6 +36,14 @@ extension App {
         case .runSweep: return startStudy(.sweep, &s)
         case .runWalkForward: return startStudy(.walkForward, &s)
         case .cellLeft, .cellRight:
+            if s.study == nil, var panel = s.backtest, let r = panel.result, !r.equity.isEmpty {
+                // The readout cursor on the equity curve and drawdown, from the last bar.
+                let day = panel.day ?? r.equity.count
+                panel.day = min(max(0, day + (action == .cellLeft ? -1 : 1)), r.equity.count - 1)
+                if panel.view != .overview { panel.view = .overview }
+                s.backtest = panel
+                return []
+            }
             guard var st = s.study, let grid = st.grid else { return [] }
             st.column = min(max(0, st.column + (action == .cellLeft ? -1 : 1)), grid.x.values.count - 1)
             s.study = st

@@ -309,6 +309,8 @@ public struct BacktestPanel: Sendable {
     public var result: BacktestResult?
     public var error: String?
     public var selected = 0
+    /// The readout cursor on the equity curve and drawdown (←→; nil: none).
+    public var day: Int?
     public var sort = TradeSort.entry
     /// The parameter values the backtest ran with (the applied ones; the rest at their defaults).
     public var parameters: [String: Double] = [:]

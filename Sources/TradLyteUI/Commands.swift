@@ -172,8 +172,8 @@ public enum Commands {
         .key(
             ["f"], .runWalkForward, "walk-forward: in-sample vs out-of-sample windows", .backtest,
             palette: "walkforward"),
-        .key(["left"], .cellLeft, "heat map: previous column", .backtest),
-        .key(["right"], .cellRight, "heat map: next column", .backtest),
+        .key(["left"], .cellLeft, "heat map: previous column; equity curve: the readout a bar back", .backtest),
+        .key(["right"], .cellRight, "heat map: next column; equity curve: the readout a bar on", .backtest),
         .key(["x"], .nextPair, "heat map: the next pair of parameters (three or more swept)", .backtest),
         .key(
             ["P"], .runPortfolio, "portfolio: the strategy over the watchlist with one account (:portfolio universe N)",

@@ -80,7 +80,7 @@ extension Screens {
         equityPlot(
             equity: r.equity, hold: r.buyAndHold, lastSessions: r.lastSessions,
             entries: r.trades.map(\.entryBar) + (r.openTrade.map { [$0.entryBar] } ?? []),
-            exits: r.trades.map(\.exitBar),
+            exits: r.trades.map(\.exitBar), drawdown: r.drawdown, cursor: panel.day,
             ctx, parts[0], axis: parts[1], &buf)
         if ddRows > 0 { drawdownBand(r.drawdown, deepest: stats["Max. Drawdown [%]"]?.number, ctx, parts[2], &buf) }
         tradesTable(panel, r, ctx, parts[3], &buf)
@@ -187,7 +187,8 @@ extension Screens {
     /// a date axis.
     static func equityPlot(
         equity rEquity: [Double], hold rHold: [Double], lastSessions: [Int32], entries: [Int], exits: [Int],
-        holdLabel: String = "buy & hold", _ ctx: Context, _ area: Rect, axis: Rect, _ buf: inout Buffer
+        holdLabel: String = "buy & hold", drawdown: [Double] = [], cursor: Int? = nil, _ ctx: Context, _ area: Rect,
+        axis: Rect, _ buf: inout Buffer
     ) {
         let t = ctx.theme
         let barCount = lastSessions.count
@@ -224,6 +225,28 @@ extension Screens {
         let down = unicode ? "▼" : "v"
         for bar in exits { buf.put(down, x: area.x + column(bar), y: area.maxY - 1, style: t.bear.adding(.bold)) }
         for bar in entries { buf.put(up, x: area.x + column(bar), y: area.maxY - 1, style: t.bull.adding(.bold)) }
+        // The readout cursor (←→): a column marked down the plot, and that bar's values whole in
+        // place of the legend.
+        if let bar = cursor, rEquity.indices.contains(bar) {
+            let x = area.x + column(bar)
+            for y in area.y..<area.maxY {
+                let cell = buf[x, y]
+                buf.put(cell.symbol == " " ? (unicode ? "│" : "|") : cell.symbol, x: x, y: y, style: t.selection)
+            }
+            let date = TradingCalendar.nyse.sessions[Int(lastSessions[min(bar, lastSessions.count - 1)])]
+            var facts = [
+                Fact("\(date)", t.text.adding(.bold), priority: 0),
+                Fact("equity " + PriceScale.fixed(rEquity[bar], decimals: 2), t.bull, priority: 1),
+            ]
+            if rHold.indices.contains(bar), rHold[bar].isFinite {
+                facts.append(Fact(holdLabel + " " + PriceScale.fixed(rHold[bar], decimals: 2), t.muted, priority: 3))
+            }
+            if drawdown.indices.contains(bar) {
+                facts.append(Fact("drawdown " + Format.percent(-drawdown[bar] * 100), t.bear, priority: 2))
+            }
+            buf.put(String(repeating: " ", count: area.width), x: area.x, y: area.y, style: t.text)
+            Facts.render(facts, x: area.x, y: area.y, width: area.width, lines: 1, separatorStyle: t.muted, &buf)
+        }
     }
 
     /// Year-aware date labels under a plot whose bar `i` sits at `column(i)`: the first label and

@@ -49,7 +49,7 @@ extension Screens {
         // Equity over the benchmark, with the date axis.
         equityPlot(
             equity: r.equity, hold: r.benchmark, lastSessions: r.lastSessions, entries: [], exits: [],
-            holdLabel: "equal-weight", ctx, parts[0], axis: parts[1], &buf)
+            holdLabel: "equal-weight", drawdown: r.drawdown, cursor: p.day, ctx, parts[0], axis: parts[1], &buf)
         let columns = max(1, parts[0].width - PriceChart.axisWidth)
         func perColumn(_ v: [Double], _ pick: ([Double]) -> Double) -> [Double] {
             let per = max(1, Int((Double(v.count) / Double(columns)).rounded(.up)))

@@ -305,6 +305,30 @@ import TradLyteTestSupport
     }
 }
 
+/// Issue 24: the equity curve and drawdown have a readout cursor (←→): that bar's date, equity,
+/// drawdown and benchmark, whole and equal to the engine's series.
+@Suite struct ReadoutCursorTests {
+    @Test(arguments: ScreenSnapshotTests.sizes)
+    func leftAndRightReadTheEquityAndDrawdownOfABar(width: Int, height: Int) throws {
+        var s = PaneTests.backtested(width: width, height: height)
+        let r = try #require(s.backtest?.result)
+        _ = Fixture.keys(&s, "left", "left", "left")
+        let bar = r.equity.count - 3
+        #expect(s.backtest?.day == bar)
+        let date = TradingCalendar.nyse.sessions[Int(r.lastSessions[bar])]
+        for (name, glyphs) in TruthTests.glyphSets {
+            let screen = Fixture.render(s, theme: .default, glyphs: glyphs).textRows.joined(separator: "\n")
+            let equity = String(format: "equity %.2f", r.equity[bar])
+            #expect(screen.contains("\(date)") && screen.contains(equity), "\(width)x\(height) \(name): \(equity)")
+            let drawdown = String(format: "drawdown %+.2f%%", -r.drawdown[bar] * 100)
+            #expect(width < 100 || screen.contains(drawdown), "\(width)x\(height) \(name): \(drawdown)")
+        }
+        // The cursor stops at the ends.
+        for _ in 0..<(r.equity.count + 5) { _ = Fixture.keys(&s, "right") }
+        #expect(s.backtest?.day == r.equity.count - 1)
+    }
+}
+
 /// Issue 24: each pane's footer names its own keys, and the help popup pages by its height.
 @Suite struct FooterTruthTests {
     func footer(_ s: AppState) -> String { Fixture.render(s).textRows.last ?? "" }
