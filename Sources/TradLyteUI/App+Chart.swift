@@ -48,6 +48,27 @@ extension App {
         s.overlay = .palette(TextField(history[k]), selected: 0)
     }
 
+    /// The filter of the list on screen (trades, picks, alerts); nil when the pane has no list
+    /// `/` filters.
+    static func listFilterText(_ s: AppState) -> String? {
+        switch s.pane {
+        case .backtest where s.study == nil && s.portfolio == nil && s.backtest?.result != nil:
+            return s.backtest?.filter
+        case .picks, .alerts: return s.listFilter
+        default: return nil
+        }
+    }
+
+    static func setListFilter(_ text: String, _ s: inout AppState) {
+        if s.pane == .backtest {
+            s.backtest?.filter = text
+            s.backtest?.selected = 0
+        } else {
+            s.listFilter = text
+            s.listSelection = 0
+        }
+    }
+
     static func overlayKey(_ key: KeyEvent, _ s: inout AppState) -> [Effect] {
         switch s.overlay {
         case .help(let scroll)?:
@@ -111,6 +132,28 @@ extension App {
                     return []
                 }
                 if edit(&field, key) { s.overlay = .search(field, selected: 0, adding: adding) }
+            }
+            return []
+        case .filter(var field)?:
+            switch key.key {
+            case .escape:
+                s.overlay = nil
+                setListFilter("", &s)
+            case .enter:
+                s.overlay = nil
+                let n = s.listCount
+                if !field.text.isEmpty {
+                    s.message = ("\(n) row\(n == 1 ? "" : "s") match '\(field.text)' (Esc in / clears)", .info)
+                }
+            default:
+                if key == .ctrl("c") {
+                    s.quit = true
+                    return []
+                }
+                if edit(&field, key) {
+                    s.overlay = .filter(field)
+                    setListFilter(field.text, &s)
+                }
             }
             return []
         case .palette(var field, let selected)?:

@@ -23,7 +23,13 @@ extension App {
             s.quit = true
         case .help: s.overlay = .help(scroll: 0)
         case .palette: s.overlay = .palette(TextField(), selected: 0)
-        case .search: s.overlay = .search(TextField(), selected: 0, adding: false)
+        case .search:
+            // In a list, `/` filters its rows; elsewhere it searches symbols.
+            if let current = listFilterText(s) {
+                s.overlay = .filter(TextField(current))
+            } else {
+                s.overlay = .search(TextField(), selected: 0, adding: false)
+            }
         case .addSymbol: s.overlay = .search(TextField(), selected: 0, adding: true)
         case .runWatchlist: return startStudy(.watchlist(s.watchlist), &s)
         case .runPortfolio:
@@ -204,8 +210,8 @@ extension App {
             return [.runScan]
         case .markRead, .markAllRead:
             if action == .markAllRead { return [.markAlertsRead(nil)] }
-            guard s.alerts.indices.contains(s.alertSelected) else { return [] }
-            return [.markAlertsRead([s.alerts[s.alertSelected].id])]
+            guard s.visibleAlerts.indices.contains(s.alertSelected) else { return [] }
+            return [.markAlertsRead([s.visibleAlerts[s.alertSelected].id])]
         case .removeSymbol:
             let list = s.sortedWatchlist
             guard list.indices.contains(s.selected) else { return [] }

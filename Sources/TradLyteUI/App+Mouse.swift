@@ -13,6 +13,7 @@ extension App {
             switch overlay {
             case .help(let scroll): s.overlay = .help(scroll: max(0, scroll + (up ? -3 : 3)))
             case .palette, .search: return overlayKey(KeyEvent(up ? .up : .down), &s)
+            case .filter: return perform(up ? .listUp : .listDown, &s)
             }
             return []
         }

@@ -158,8 +158,8 @@ extension App {
             guard picks.indices.contains(s.pickSelected) else { return [] }
             symbol = picks[s.pickSelected].symbol.rawValue
         case .alerts:
-            guard s.alerts.indices.contains(s.alertSelected) else { return [] }
-            symbol = s.alerts[s.alertSelected].symbol.rawValue
+            guard s.visibleAlerts.indices.contains(s.alertSelected) else { return [] }
+            symbol = s.visibleAlerts[s.alertSelected].symbol.rawValue
         default: return []
         }
         if let symbol { chart(symbol, &s) }

@@ -63,6 +63,8 @@ public struct AppState: Sendable {
         case palette(TextField, selected: Int)
         /// `adding`: Enter adds the pick to the watchlist instead of charting it.
         case search(TextField, selected: Int, adding: Bool)
+        /// `/` in a list (trades, picks, alerts): the rows are filtered as you type.
+        case filter(TextField)
     }
     public enum Level: Sendable { case info, warn, error }
 
@@ -134,7 +136,24 @@ public struct AppState: Sendable {
     public var pickFilter: String?
     public var scanning = false
     /// The picks shown, after the filter.
-    public var visiblePicks: [ScanPick] { pickFilter.map { f in picks.filter { $0.strategy == f } } ?? picks }
+    public var visiblePicks: [ScanPick] {
+        let byStrategy = pickFilter.map { f in picks.filter { $0.strategy == f } } ?? picks
+        guard !listFilter.isEmpty else { return byStrategy }
+        return byStrategy.filter { p in
+            "\(p.symbol.rawValue) \(p.strategy) \(p.sector ?? "") \(info(p.symbol.rawValue)?.name ?? "")"
+                .localizedCaseInsensitiveContains(listFilter)
+        }
+    }
+    /// `/` in the picks or alerts pane: only the rows containing this (case-insensitive).
+    public var listFilter = ""
+    /// The alerts the filter keeps, in order.
+    public var visibleAlerts: [Alert] {
+        listFilter.isEmpty
+            ? alerts
+            : alerts.filter {
+                "\($0.symbol.rawValue) \($0.session) \($0.message)".localizedCaseInsensitiveContains(listFilter)
+            }
+    }
     /// Refresh by itself once data is stale after the close (config `auto_refresh`).
     public var autoRefresh = false
     /// The plan has snapshots (delayed or live): during the session the watchlist's LAST is the
@@ -178,9 +197,9 @@ public struct AppState: Sendable {
         switch pane {
         case .backtest:
             if backtest?.view == .statistics { return backtest?.result?.stats.entries.count ?? 0 }
-            return (backtest?.result?.trades.count ?? 0) + (backtest?.result?.openTrade == nil ? 0 : 1)
+            return (backtest?.order.count ?? 0) + (backtest?.result?.openTrade == nil ? 0 : 1)
         case .picks: return visiblePicks.count
-        case .alerts: return alerts.count
+        case .alerts: return visibleAlerts.count
         case .pipeline: return runs.count
         case .strategies: return composer.entries.count
         default: return 0
@@ -333,10 +352,18 @@ public struct BacktestPanel: Sendable {
         running = true
     }
 
-    /// Trade indexes in display order.
+    /// `/`: only the trades whose dates, side or exit reason contain this (case-insensitive).
+    public var filter = ""
+
+    /// Trade indexes in display order (those the filter keeps).
     public var order: [Int] {
         guard let trades = result?.trades else { return [] }
-        let idx = Array(trades.indices)
+        let idx = trades.indices.filter { k in
+            let t = trades[k]
+            return filter.isEmpty
+                || "\(t.entrySession) \(t.exitSession) \(t.isLong ? "long" : "short") \(t.exitReason.rawValue)"
+                    .localizedCaseInsensitiveContains(filter)
+        }
         switch sort {
         case .entry: return idx
         case .returnPct: return idx.sorted { trades[$0].returnFraction > trades[$1].returnFraction }

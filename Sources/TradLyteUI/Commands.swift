@@ -96,7 +96,8 @@ public enum Commands {
         // Keys by section, with the palette names of what they do.
         .key(["?", "f1"], .help, "show this help", .general, palette: "help"),
         .key([":"], .palette, "command palette (Tab completes)", .general),
-        .key(["/"], .search, "search symbols by ticker or name", .general),
+        .key(
+            ["/"], .search, "search symbols by ticker or name; in trades, picks and alerts: filter the list", .general),
         .key(["tab"], .focusNext, "switch focus between watchlist and chart", .general),
         .key(["\\"], .toggleWatchlist, "hide or show the watchlist", .general, palette: "watchlist toggle"),
         .key(["z"], .toggleZoom, "maximise the focused pane (again: restore)", .general, palette: "zoom"),

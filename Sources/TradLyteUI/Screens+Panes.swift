@@ -761,7 +761,7 @@ extension Screens {
             buf.putWrapped(
                 "No alerts have fired. Rules are checked after each refresh.", in: parts[0], style: t.muted)
         } else {
-            let rows: [[(String, Style?)]] = s.alerts.map { a in
+            let rows: [[(String, Style?)]] = s.visibleAlerts.map { a in
                 [
                     (a.read ? " " : (ctx.glyphs.unicode ? "●" : "*"), t["warn"]), ("\(a.session)", t.muted),
                     (a.symbol.rawValue, t.text.adding(.bold)),

@@ -69,6 +69,17 @@ public enum Screens {
         case .help(let scroll)?: help(scroll: scroll, ctx, buf.area, &buf)
         case .palette(let field, let selected)?: palette(s, field, selected, ctx, buf.area, &buf)
         case .search(let field, let selected, let adding)?: search(s, field, selected, adding, ctx, buf.area, &buf)
+        case .filter(let field)?:
+            // The filter line over the footer: what is typed filters the list above as you type.
+            let y = buf.area.maxY - 1
+            buf.put(String(repeating: " ", count: buf.area.width), x: 0, y: y, style: ctx.theme.text)
+            buf.put("/", x: 0, y: y, style: ctx.theme.focus)
+            let hint = "  Enter keeps · Esc clears"
+            let width = max(1, buf.area.width - 1 - DisplayWidth.of(hint))
+            field.render(
+                Rect(x: 1, y: y, width: width, height: 1), &buf, style: ctx.theme.text,
+                cursorStyle: ctx.theme.selection)
+            buf.put(hint, x: 1 + width, y: y, style: ctx.theme.muted)
         case nil: break
         }
         // ASCII terminals: the screens' own typographic characters become ASCII too.

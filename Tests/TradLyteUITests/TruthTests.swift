@@ -329,6 +329,51 @@ import TradLyteTestSupport
     }
 }
 
+/// Issue 24: `/` filters the list on screen as you type (trades, picks, alerts); Esc clears it.
+@Suite struct ListFilterTests {
+    static func type(_ s: inout AppState, _ text: String) {
+        for c in text { _ = Fixture.keys(&s, String(c)) }
+    }
+
+    @Test func slashFiltersTradesPicksAndAlertsAndEscClears() throws {
+        var s = PaneTests.backtested(width: 120, height: 36)
+        let trades = try #require(s.backtest?.result?.trades)
+        let year = "\(trades[trades.count / 2].entrySession.parts.year)"
+        let expected = trades.indices.filter {
+            "\(trades[$0].entrySession) \(trades[$0].exitSession)".contains(year)
+        }
+        _ = Fixture.keys(&s, "/")
+        Self.type(&s, year)
+        #expect(s.backtest?.order == expected && !expected.isEmpty && expected.count < trades.count)
+        // Enter keeps the filter and says how many rows match; Enter on a row opens that trade.
+        _ = Fixture.keys(&s, "enter")
+        #expect(
+            s.overlay == nil
+                && s.message?.text.hasPrefix("\(expected.count + (s.backtest?.result?.openTrade == nil ? 0 : 1)) row")
+                    == true
+        )
+        _ = Fixture.keys(&s, "/", "esc")
+        #expect(s.backtest?.order.count == trades.count)
+
+        var p = Fixture.state(width: 100, height: 30)
+        _ = Fixture.keys(&p, "p")
+        PaneTests.lists(&p)
+        _ = Fixture.keys(&p, "/")
+        Self.type(&p, "zen")
+        #expect(p.visiblePicks.map(\.symbol.rawValue) == ["ZEN"])
+        let screen = Fixture.render(p).textRows.joined(separator: "\n")
+        #expect(screen.contains("/zen") && !screen.contains("122.40"), "the filtered-out TERA pick is gone")
+        _ = Fixture.keys(&p, "esc")
+        #expect(p.visiblePicks.count == 2)
+
+        _ = Fixture.keys(&p, "A", "/")
+        Self.type(&p, "golden")
+        #expect(p.visibleAlerts.map(\.symbol.rawValue) == ["TERA"])
+        _ = Fixture.keys(&p, "enter", "m")
+        #expect(p.alertSelected == 0)
+    }
+}
+
 /// Issue 24: each pane's footer names its own keys, and the help popup pages by its height.
 @Suite struct FooterTruthTests {
     func footer(_ s: AppState) -> String { Fixture.render(s).textRows.last ?? "" }
