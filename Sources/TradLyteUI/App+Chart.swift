@@ -69,6 +69,11 @@ extension App {
         }
     }
 
+    /// The settings popup's field for `row`: the current value, or empty (the strategy's own).
+    static func settingsField(_ row: Int, _ s: AppState) -> TextField {
+        TextField(s.account.value(AccountSettings.fields[row].name).map { NumberText.shortest($0) } ?? "")
+    }
+
     static func overlayKey(_ key: KeyEvent, _ s: inout AppState) -> [Effect] {
         switch s.overlay {
         case .help(let scroll)?:
@@ -132,6 +137,28 @@ extension App {
                     return []
                 }
                 if edit(&field, key) { s.overlay = .search(field, selected: 0, adding: adding) }
+            }
+            return []
+        case .settings(let row, var field)?:
+            let count = AccountSettings.fields.count
+            switch key.key {
+            case .escape: s.overlay = nil
+            case .up, .down, .tab:
+                let next = (row + (key.key == .up ? count - 1 : 1)) % count
+                s.overlay = .settings(row: next, settingsField(next, s))
+            case .enter:
+                // Applied as `:account NAME VALUE` is (the CLI's limits); a refusal keeps the popup.
+                let name = AccountSettings.fields[row].name
+                let effects = Palette.account(["account", name] + (field.text.isEmpty ? [] : [field.text]), &s)
+                if s.message?.level == .warn { return effects }
+                s.overlay = nil
+                return effects
+            default:
+                if key == .ctrl("c") {
+                    s.quit = true
+                    return []
+                }
+                if edit(&field, key) { s.overlay = .settings(row: row, field) }
             }
             return []
         case .filter(var field)?:

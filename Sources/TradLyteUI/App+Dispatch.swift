@@ -22,6 +22,7 @@ extension App {
             }
             s.quit = true
         case .help: s.overlay = .help(scroll: 0)
+        case .accountSettings: s.overlay = .settings(row: 0, settingsField(0, s))
         case .palette: s.overlay = .palette(TextField(), selected: 0)
         case .search:
             // In a list, `/` filters its rows; elsewhere it searches symbols.

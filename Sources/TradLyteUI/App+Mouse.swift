@@ -14,6 +14,7 @@ extension App {
             case .help(let scroll): s.overlay = .help(scroll: max(0, scroll + (up ? -3 : 3)))
             case .palette, .search: return overlayKey(KeyEvent(up ? .up : .down), &s)
             case .filter: return perform(up ? .listUp : .listDown, &s)
+            case .settings: return overlayKey(KeyEvent(up ? .up : .down), &s)
             }
             return []
         }

@@ -65,6 +65,8 @@ public struct AppState: Sendable {
         case search(TextField, selected: Int, adding: Bool)
         /// `/` in a list (trades, picks, alerts): the rows are filtered as you type.
         case filter(TextField)
+        /// `$` (or `:account`): cash, commission and slippage for the studies, one row edited.
+        case settings(row: Int, TextField)
     }
     public enum Level: Sendable { case info, warn, error }
 
@@ -489,6 +491,18 @@ public struct AccountSettings: Sendable, Equatable {
         self.slippage = slippage
     }
     public var isDefault: Bool { cash == nil && commission == nil && slippage == nil }
+
+    /// The settings popup's rows: the `:account` word, its label and the value as typed.
+    public static let fields: [(name: String, label: String)] = [
+        ("cash", "Cash"), ("commission", "Commission (0.001 = 0.1%)"), ("slippage", "Slippage (bps)"),
+    ]
+    public func value(_ field: String) -> Double? {
+        switch field {
+        case "cash": return cash
+        case "commission": return commission
+        default: return slippage
+        }
+    }
 
     /// Whether `value` is allowed for `field` ("cash", "commission", "slippage"): the CLI's
     /// `--cash`, `--commission` and `--slippage` limits, for `:account` and the remembered state.

@@ -96,6 +96,7 @@ public enum Commands {
         // Keys by section, with the palette names of what they do.
         .key(["?", "f1"], .help, "show this help", .general, palette: "help"),
         .key([":"], .palette, "command palette (Tab completes)", .general),
+        .key(["$"], .accountSettings, "account settings: cash, commission, slippage for b, w, h, f and P", .general),
         .key(
             ["/"], .search, "search symbols by ticker or name; in trades, picks and alerts: filter the list", .general),
         .key(["tab"], .focusNext, "switch focus between watchlist and chart", .general),
@@ -221,9 +222,10 @@ public enum Commands {
             "range", "backtest between two dates (or clear)", completions: { _ in ["range ", "range clear"] },
             run: Palette.range),
         .palette(
-            "account", "cash, commission and slippage for the studies (or clear)", example: "account cash 25000",
+            "account", "cash, commission and slippage for the studies (alone: the settings popup, as $)",
+            example: "account cash 25000",
             completions: { _ in
-                ["account cash ", "account commission ", "account slippage ", "account clear"]
+                ["account", "account cash ", "account commission ", "account slippage ", "account clear"]
             }, run: Palette.account),
         .palette(
             "portfolio", "the strategy over the watchlist or every stored symbol, N positions at most",

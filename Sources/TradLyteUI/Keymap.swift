@@ -12,6 +12,7 @@ public enum Action: String, CaseIterable, Sendable {
         newStrategy, runWatchlist, runSweep, runWalkForward, applyCell, applyBest, cellLeft, cellRight, filterPicks,
         rescan, cycleMetric
     case listUp, listDown, listOpen, sortTrades, nextStrategy, previousStrategy, rerunBacktest, markRead, markAllRead
+    case accountSettings
 }
 
 /// One row of the keymap: keys, the action, and the line the help screen shows.

@@ -253,6 +253,20 @@ public enum Palette {
             s.message = ("studies use each strategy's own cash and costs", .info)
             return s.pane == .backtest ? App.startBacktest(&s) : []
         }
+        if words.isEmpty {
+            s.overlay = .settings(row: 0, App.settingsField(0, s))
+            return []
+        }
+        if words.count == 1, AccountSettings.fields.contains(where: { $0.name == words[0] }) {
+            // An empty value: back to the strategy's own setting for that field.
+            switch words[0] {
+            case "cash": s.account.cash = nil
+            case "commission": s.account.commission = nil
+            default: s.account.slippage = nil
+            }
+            s.message = ("studies use \(s.account.title ?? "the strategy's settings")", .info)
+            return s.pane == .backtest ? App.startBacktest(&s) : []
+        }
         guard words.count == 2, let value = NumberText.decimal(words[1]) else {
             s.message = (usage, .warn)
             return []

@@ -69,6 +69,7 @@ public enum Screens {
         case .help(let scroll)?: help(scroll: scroll, ctx, buf.area, &buf)
         case .palette(let field, let selected)?: palette(s, field, selected, ctx, buf.area, &buf)
         case .search(let field, let selected, let adding)?: search(s, field, selected, adding, ctx, buf.area, &buf)
+        case .settings(let row, let field)?: settings(s, row: row, field, ctx, buf.area, &buf)
         case .filter(let field)?:
             // The filter line over the footer: what is typed filters the list above as you type.
             let y = buf.area.maxY - 1
@@ -98,6 +99,36 @@ public enum Screens {
             buf.put(
                 text, x: max(0, (s.width - DisplayWidth.of(text)) / 2), y: top + i,
                 style: i == 0 ? ctx.theme["warn"].adding(.bold) : ctx.theme.text)
+        }
+    }
+
+    /// The account settings popup: each field with its value (or the strategy's own), the row
+    /// being edited, and what the studies will use.
+    static func settings(
+        _ s: AppState, row: Int, _ field: TextField, _ ctx: Context, _ screen: Rect, _ buf: inout Buffer
+    ) {
+        let t = ctx.theme
+        let inner = Modal.frame(
+            screen, width: min(64, screen.width - 2), height: min(screen.height - 2, 10), title: "Account settings",
+            style: t.text, borderStyle: t.focus, glyphs: ctx.glyphs, &buf)
+        for (k, f) in AccountSettings.fields.enumerated() where k + 1 < inner.height {
+            let y = inner.y + k
+            buf.putWords(f.label, x: inner.x, y: y, style: k == row ? t.focus.adding(.bold) : t.text, width: 27)
+            let x = inner.x + 28
+            let width = max(1, inner.maxX - x)
+            if k == row {
+                field.render(Rect(x: x, y: y, width: width, height: 1), &buf, style: t.text, cursorStyle: t.selection)
+            } else {
+                let value = s.account.value(f.name).map { NumberText.shortest($0) } ?? "the strategy's"
+                buf.putWords(value, x: x, y: y, style: t.muted, width: width)
+            }
+        }
+        let note = "Used by b, w, h, f and P, and shown in their titles. An empty value is the strategy's own."
+        buf.putWrapped(note, in: Rect(x: inner.x, y: inner.y + 4, width: inner.width, height: 2), style: t.muted)
+        if inner.height >= 8 {
+            buf.putWords(
+                StatusLine.whole("↑↓ field · Enter apply · Esc close", width: inner.width), x: inner.x,
+                y: inner.maxY - 1, style: t.muted, width: inner.width)
         }
     }
 

@@ -374,6 +374,52 @@ import TradLyteTestSupport
     }
 }
 
+/// Issue 24: a settings popup for cash, commission and slippage (`$` or `:account`), applied as
+/// `:account` applies them (the CLI's limits) and shown in the titles of what they run.
+@Suite struct AccountSettingsPopupTests {
+    @Test func dollarOpensTheSettingsThatTheBacktestUsesAndItsTitleShows() throws {
+        var s = PaneTests.backtested(width: 100, height: 30)
+        _ = Fixture.keys(&s, "$")
+        guard case .settings(row: 0, _)? = s.overlay else {
+            Issue.record("$ did not open the settings: \(String(describing: s.overlay))")
+            return
+        }
+        var screen = Fixture.render(s).textRows.joined(separator: "\n")
+        #expect(screen.contains("Account settings") && screen.contains("the strategy's"))
+        ListFilterTests.type(&s, "25000")
+        var effects = Fixture.keys(&s, "enter")
+        #expect(s.overlay == nil && s.account.cash == 25_000)
+        #expect(effects.contains { if case .runBacktest = $0 { true } else { false } }, "b re-runs with the new cash")
+        // A value past the CLI's limit is refused with the limit named, and the popup stays.
+        _ = Fixture.keys(&s, "$", "down", "down")
+        ListFilterTests.type(&s, "5000")
+        _ = Fixture.keys(&s, "enter")
+        guard case .settings(row: 2, _)? = s.overlay else {
+            Issue.record("the popup closed on a refused value")
+            return
+        }
+        #expect(s.message?.text == "slippage must be from 0 to 1000 basis points" && s.account.slippage == nil)
+        _ = Fixture.keys(&s, "backspace", "backspace", "backspace", "backspace")
+        ListFilterTests.type(&s, "5")
+        effects = Fixture.keys(&s, "enter")
+        #expect(s.account.slippage == 5 && s.overlay == nil)
+        screen = Fixture.render(s).textRows.joined(separator: "\n")
+        #expect(screen.contains("cash 25000"), "the title names the account")
+        // `:account` with nothing after it opens the same popup; an empty value is the strategy's.
+        _ = Fixture.keys(&s, ":")
+        ListFilterTests.type(&s, "account")
+        _ = Fixture.keys(&s, "enter")
+        guard case .settings(row: 0, let field)? = s.overlay else {
+            Issue.record(":account did not open the settings")
+            return
+        }
+        #expect(field.text == "25000")
+        for _ in 0..<5 { _ = Fixture.keys(&s, "backspace") }
+        _ = Fixture.keys(&s, "enter")
+        #expect(s.account.cash == nil && s.account.slippage == 5)
+    }
+}
+
 /// Issue 24: each pane's footer names its own keys, and the help popup pages by its height.
 @Suite struct FooterTruthTests {
     func footer(_ s: AppState) -> String { Fixture.render(s).textRows.last ?? "" }
