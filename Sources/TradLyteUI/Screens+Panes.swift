@@ -842,7 +842,7 @@ extension Screens {
                 var note = stage.status
                 if let sec = stage.seconds { note += " in " + PriceScale.fixed(sec, decimals: 2) + " s" }
                 if stage.status == "running", let eta = stage.eta, eta > 0 {
-                    note += " · ETA " + PriceScale.fixed(eta, decimals: 0) + " s"
+                    note += " · ETA " + DurationText.short(eta)  // one format with the header (it said "15048 s" there)
                 }
                 if !stage.detail.isEmpty { note += " · " + stage.detail }
                 buf.put(

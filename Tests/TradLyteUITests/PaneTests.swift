@@ -430,6 +430,11 @@ import TradLyteTestSupport
         _ = App.update(&s, .refreshStage(name: "fetch_ohlcv", status: "running", seconds: nil, detail: ""))
         _ = App.update(&s, .refreshProgress(stage: "fetch_ohlcv", done: 40, total: 500, eta: 5520))
         #expect(Fixture.render(s).textRows[0].contains("fetch_ohlcv 40/500 ETA 1.5 h"))
+        // The pipeline pane says the ETA in the header's format (it said "ETA 5520 s" beside "1.5 h").
+        var pane = s
+        pane.pane = .pipeline
+        let screen = Fixture.render(pane).textRows.joined(separator: "\n")
+        #expect(screen.contains("ETA 1.5 h") && !screen.contains("5520"), "\(screen)")
         #expect(Fixture.keys(&s, "q").isEmpty)
         #expect(!s.quit && s.confirmingQuit)
         #expect(s.message?.text.contains("q again cancels it") == true)
