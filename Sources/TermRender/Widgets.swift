@@ -22,7 +22,7 @@ public struct Block: Widget {
         let next = items[kept.split(separator: " · ").count]
         let room = width - DisplayWidth.of(kept + " · ")
         if !next.contains(where: { $0.isNumber }), room >= 10 {
-            return kept + " · " + DisplayWidth.truncate(next, to: room, ellipsis: ellipsis)
+            return kept + " · " + DisplayWidth.fitWords(next, to: room, ellipsis: ellipsis)
         }
         return kept + " " + ellipsis
     }
@@ -430,7 +430,10 @@ public struct Modal {
         glyphs: Glyphs, _ buffer: inout Buffer
     ) -> Rect {
         let area = screen.centered(width: width, height: height)
-        buffer.fill(area, with: Cell(" ", style: style))
+        // The rows it spans are cleared across the screen: no fragment of what is behind (a price
+        // cut at the popup's border, a letter of a word) is left beside it.
+        buffer.fill(
+            Rect(x: screen.x, y: area.y, width: screen.width, height: area.height), with: Cell(" ", style: style))
         Block(title: title, style: borderStyle, titleStyle: borderStyle.adding(.bold), glyphs: glyphs).render(
             area, &buffer)
         return area.inset(left: 2, top: 1, right: 2, bottom: 1)

@@ -237,7 +237,32 @@ public final class Pipeline {
     func metadataCallEstimate(today: SessionDate, hasWork: Bool, infos: [Symbol: SymbolInfo]) throws -> Int {
         let due = try listDue(today: today, infos: infos)
         guard hasWork || due else { return 0 }
-        return (due ? 1 : 0) + 1 + min(options.detailsPerRun, options.detailSymbols.count)
+        // The details the run will fetch: those due, not every detail symbol (a dry run said
+        // "Calls: 7" for a run that made 1).
+        let details = try detailsDue(options.detailSymbols, today: today, stored: infos).stale.count
+        return (due ? 1 : 0) + 1 + min(options.detailsPerRun, details)
+    }
+
+    /// The detail symbols whose details are missing or older than `metadataMaxAgeDays`, and the
+    /// dates each was last fetched.
+    func detailsDue(
+        _ symbols: [Symbol], today: SessionDate, stored: [Symbol: SymbolInfo]
+    ) throws -> (stale: [Symbol], stamps: [String: String]) {
+        let fresh = try store.flag("metadata.details") ?? ""
+        var stamps: [String: String] = [:]
+        for line in fresh.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if parts.count == 2 { stamps[parts[0]] = parts[1] }
+        }
+        let stale = symbols.filter { symbol in
+            guard stored[symbol]?.marketCap != nil, let stamp = stamps[symbol.rawValue],
+                let at = try? SessionDate(iso: stamp)
+            else {
+                return true
+            }
+            return at.adding(days: options.metadataMaxAgeDays) <= today
+        }
+        return (stale, stamps)
     }
 
     /// Whether the ticker list is due: a week old, never fetched, or symbols lack metadata.
@@ -695,21 +720,9 @@ public final class Pipeline {
     /// `detailsPerRun` calls a run; refreshed after `metadataMaxAgeDays`.
     func fetchDetails(_ symbols: [Symbol], today: SessionDate, work: inout RunState) throws -> Int {
         guard !symbols.isEmpty, work.detailCalls < options.detailsPerRun else { return 0 }
-        let stored = try storedInfos()
-        let fresh = try store.flag("metadata.details") ?? ""
-        var stamps: [String: String] = [:]
-        for line in fresh.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            if parts.count == 2 { stamps[parts[0]] = parts[1] }
-        }
-        let due = symbols.filter { symbol in
-            guard stored[symbol]?.marketCap != nil, let stamp = stamps[symbol.rawValue],
-                let at = try? SessionDate(iso: stamp)
-            else {
-                return true
-            }
-            return at.adding(days: options.metadataMaxAgeDays) <= today
-        }
+        let detail = try detailsDue(symbols, today: today, stored: try storedInfos())
+        let due = detail.stale
+        var stamps = detail.stamps
         var fetched: [SymbolInfo] = []
         for symbol in due.prefix(options.detailsPerRun - work.detailCalls) {
             try work.checkStop()

@@ -52,7 +52,8 @@ extension App {
     /// `/` filters.
     static func listFilterText(_ s: AppState) -> String? {
         switch s.pane {
-        case .backtest where s.study == nil && s.portfolio == nil && s.backtest?.result != nil:
+        case .backtest
+        where s.study == nil && s.portfolio == nil && s.backtest?.result != nil && s.backtest?.view != .statistics:
             return s.backtest?.filter
         case .picks, .alerts: return s.listFilter
         default: return nil
@@ -170,7 +171,8 @@ extension App {
                 s.overlay = nil
                 let n = s.listCount
                 if !field.text.isEmpty {
-                    s.message = ("\(n) row\(n == 1 ? "" : "s") match '\(field.text)' (Esc in / clears)", .info)
+                    let rows = n == 1 ? "1 row matches" : "\(n) rows match"
+                    s.message = ("\(rows) '\(field.text)' (/ then Esc clears)", .info)
                 }
             default:
                 if key == .ctrl("c") {

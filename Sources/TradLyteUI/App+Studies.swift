@@ -116,7 +116,7 @@ extension App {
             if panel.order.indices.contains(panel.selected) {
                 trade = r.trades[panel.order[panel.selected]]
                 s.chartTrade = panel.order[panel.selected]
-            } else if let open = r.openTrade, panel.selected == panel.order.count {
+            } else if let open = panel.shownOpenTrade, panel.selected == panel.order.count {
                 trade = open
                 s.chartTrade = r.trades.count
             } else {

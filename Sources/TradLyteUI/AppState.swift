@@ -199,7 +199,7 @@ public struct AppState: Sendable {
         switch pane {
         case .backtest:
             if backtest?.view == .statistics { return backtest?.result?.stats.entries.count ?? 0 }
-            return (backtest?.order.count ?? 0) + (backtest?.result?.openTrade == nil ? 0 : 1)
+            return (backtest?.order.count ?? 0) + (backtest?.shownOpenTrade == nil ? 0 : 1)
         case .picks: return visiblePicks.count
         case .alerts: return visibleAlerts.count
         case .pipeline: return runs.count
@@ -357,15 +357,20 @@ public struct BacktestPanel: Sendable {
     /// `/`: only the trades whose dates, side or exit reason contain this (case-insensitive).
     public var filter = ""
 
+    /// Whether the `/` filter keeps `t` (its dates, side and exit reason; "open" for the open trade).
+    public func passes(_ t: BacktestTrade, open: Bool = false) -> Bool {
+        let exit = open ? "open" : "\(t.exitSession) \(t.exitReason.rawValue)"
+        return filter.isEmpty
+            || "\(t.entrySession) \(exit) \(t.isLong ? "long" : "short")".localizedCaseInsensitiveContains(filter)
+    }
+
+    /// The open trade, when the filter keeps it.
+    public var shownOpenTrade: BacktestTrade? { result?.openTrade.flatMap { passes($0, open: true) ? $0 : nil } }
+
     /// Trade indexes in display order (those the filter keeps).
     public var order: [Int] {
         guard let trades = result?.trades else { return [] }
-        let idx = trades.indices.filter { k in
-            let t = trades[k]
-            return filter.isEmpty
-                || "\(t.entrySession) \(t.exitSession) \(t.isLong ? "long" : "short") \(t.exitReason.rawValue)"
-                    .localizedCaseInsensitiveContains(filter)
-        }
+        let idx = trades.indices.filter { passes(trades[$0]) }
         switch sort {
         case .entry: return idx
         case .returnPct: return idx.sorted { trades[$0].returnFraction > trades[$1].returnFraction }

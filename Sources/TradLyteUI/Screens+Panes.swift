@@ -34,8 +34,12 @@ extension Screens {
         }
         let range = panel.range.map { " · \($0.lowerBound) … \($0.upperBound)" } ?? ""
         let account = s.account.title.map { " · " + $0 } ?? ""
+        // A filter on the trade list is said where the trades are (the list is shorter for it).
+        let filter = panel.filter.isEmpty ? "" : " · trades matching '\(panel.filter)'"
         let inner = paneBlock(
-            "Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)\(account)", s, ctx, area, &buf)
+            "Backtest · \(panel.strategy) · \(panel.symbol) · \(panel.interval)\(range)\(account)\(filter)", s, ctx,
+            area,
+            &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if panel.running {
             buf.putWrapped(
@@ -652,7 +656,7 @@ extension Screens {
             [(number, t.muted)] + shown.dropFirst().map { $0.1(tr, open) }
         }
         var rows = panel.order.map { row("\($0 + 1)", r.trades[$0], open: false) }
-        if let open = r.openTrade { rows.append(row("open", open, open: true)) }
+        if let open = panel.shownOpenTrade { rows.append(row("open", open, open: true)) }
         Table(
             columns: shown.map(\.0), rows: rows, selected: panel.selected, style: t.text,
             headerStyle: t.muted.adding(.bold), selectedStyle: t.selection
@@ -699,7 +703,7 @@ extension Screens {
         let t = ctx.theme
         let session = s.picks.first.map { " · \($0.session)" } ?? ""
         let filter =
-            s.pickFilter.map { " · \($0) only (f: next)" } ?? (s.picks.isEmpty ? "" : " · all strategies (f filters)")
+            s.pickFilter.map { " · \($0) only · f: next" } ?? (s.picks.isEmpty ? "" : " · all strategies · f filters")
         let inner = paneBlock("Scanner picks\(session)\(filter)\(s.scanning ? " · scanning…" : "")", s, ctx, area, &buf)
         guard !inner.isEmpty else { return }
         if s.picks.isEmpty {

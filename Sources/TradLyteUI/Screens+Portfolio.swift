@@ -7,8 +7,9 @@ extension Screens {
     static func portfolioPane(_ p: PortfolioPanel, _ s: AppState, _ ctx: Context, _ area: Rect, _ buf: inout Buffer) {
         let t = ctx.theme
         let inner = paneBlock(
-            "Portfolio · \(p.strategy) · \(p.universe.title) · at most \(p.maxPositions) positions"
-                + (s.account.title.map { " · " + $0 } ?? ""), s, ctx, area, &buf)
+            // The account before the universe: it changes every number, so it goes last from the title.
+            "Portfolio · \(p.strategy)" + (s.account.title.map { " · " + $0 } ?? "")
+                + " · \(p.universe.title) · at most \(p.maxPositions) positions", s, ctx, area, &buf)
         guard inner.height >= 6, inner.width >= 30 else { return }
         if p.running {
             let done = p.progress.map { " \($0.done)/\($0.total) bars" } ?? ""

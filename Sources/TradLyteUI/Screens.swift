@@ -199,7 +199,8 @@ public enum Screens {
             case (_, .backtest) where s.study?.kind == .sweep:
                 "←→↑↓ cell · m metric · a best · Space cell · x pair · e export · Esc back"
             case (_, .backtest) where s.study != nil: "↑↓ rows · e export · Esc back"
-            case (_, .backtest): "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N · b rerun"
+            case (_, .backtest):
+                "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N strategy · b rerun"
             case (_, .picks): "↑↓ select · Enter chart · f filter · r rescan · Esc back"
             case (_, .alerts): "↑↓ select · m read · M all read · Enter chart · Esc back"
             case (_, .pipeline): "↑↓ runs · R refresh · x cancel · Esc back"

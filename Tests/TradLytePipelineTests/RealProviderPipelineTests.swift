@@ -154,6 +154,14 @@ import TradLyteTestSupport
         #expect(again.status == .succeeded)
         #expect(r.server.requests.filter { $0.contains("/v2/aggs/") }.isEmpty)
         #expect(r.server.requests.filter { $0.contains("/v3/reference/tickers/") }.isEmpty)  // details are weekly
+        // The next day: the dry run counts the metadata calls the run makes (the details are
+        // fresh, so only the splits; it counted every detail symbol: "Calls: 7", the run made 1).
+        r.clock.advance(by: 86_400)
+        let nextPlan = try r.pipeline(options).plan()
+        r.server.clearRequests()
+        #expect(r.pipeline(options).run().status == .succeeded)
+        let metadata = r.server.requests.filter { $0.contains("/v3/reference/") || $0.contains("/stocks/v1/splits") }
+        #expect(nextPlan.metadataCalls == metadata.count, "\(nextPlan.metadataCalls) planned: \(metadata)")
         // Watchlist mode never plans the delisted ticker's missing sessions.
         var watch = PipelineOptions(
             mode: .watchlist, watchlist: [try Symbol("GONE"), try Symbol("ILLQ")], backfillYears: 1)

@@ -345,15 +345,25 @@ import TradLyteTestSupport
         _ = Fixture.keys(&s, "/")
         Self.type(&s, year)
         #expect(s.backtest?.order == expected && !expected.isEmpty && expected.count < trades.count)
-        // Enter keeps the filter and says how many rows match; Enter on a row opens that trade.
+        // Enter keeps the filter and says how many rows match (the open trade only when it matches).
         _ = Fixture.keys(&s, "enter")
+        let shown = expected.count + (s.backtest?.shownOpenTrade == nil ? 0 : 1)
         #expect(
-            s.overlay == nil
-                && s.message?.text.hasPrefix("\(expected.count + (s.backtest?.result?.openTrade == nil ? 0 : 1)) row")
-                    == true
-        )
+            s.overlay == nil && s.message?.text.hasPrefix(shown == 1 ? "1 row matches" : "\(shown) rows match") == true)
+        // The open trade is filtered too, and the title says a filter is on.
+        if let open = s.backtest?.result?.openTrade, !"\(open.entrySession) open".contains(year) {
+            #expect(s.backtest?.shownOpenTrade == nil)
+        }
+        #expect(Fixture.render(s).textRows.joined().contains("matching '\(year)'"))
         _ = Fixture.keys(&s, "/", "esc")
         #expect(s.backtest?.order.count == trades.count)
+        // In the statistics view `/` is not a trade filter (it searches symbols).
+        _ = Fixture.keys(&s, "v")
+        if s.backtest?.view == .statistics {
+            _ = Fixture.keys(&s, "/")
+            if case .filter? = s.overlay { Issue.record("/ filtered the hidden trade list from the statistics view") }
+            _ = Fixture.keys(&s, "esc")
+        }
 
         var p = Fixture.state(width: 100, height: 30)
         _ = Fixture.keys(&p, "p")
@@ -477,7 +487,7 @@ import TradLyteTestSupport
 @Suite struct WholeItemsTests {
     @Test(arguments: ScreenSnapshotTests.sizes)
     func footersHeadersAndLegendsShowWholeItems(width: Int, height: Int) {
-        let hints = "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N · b rerun"
+        let hints = "↑↓ trades · Enter chart · v view · e export · h sweep · f walk-fwd · n/N strategy · b rerun"
         let items = Set(hints.components(separatedBy: " · "))
         var s = PaneTests.backtested(width: width, height: height)
         s.message = ("showing the statistics — v for the next view", .info)
