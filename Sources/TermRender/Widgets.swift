@@ -22,7 +22,12 @@ public struct Block: Widget {
         let next = items[kept.split(separator: " · ").count]
         let room = width - DisplayWidth.of(kept + " · ")
         if !next.contains(where: { $0.isNumber }), room >= 10 {
-            return kept + " · " + DisplayWidth.fitWords(next, to: room, ellipsis: ellipsis)
+            // By whole words ("all strategies …"), unless the word that does not fit is a long
+            // identifier (a file id: "editing my_donchian_breakou…" says more than "editing …").
+            let cut = DisplayWidth.truncate(next, to: room, ellipsis: ellipsis)
+            let cutWord = next.split(separator: " ").first { !cut.contains($0) }
+            let identifier = (cutWord?.count ?? 0) >= 12
+            return kept + " · " + (identifier ? cut : DisplayWidth.fitWords(next, to: room, ellipsis: ellipsis))
         }
         return kept + " " + ellipsis
     }

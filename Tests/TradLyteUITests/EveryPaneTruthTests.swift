@@ -171,5 +171,14 @@ import TradLyteTestSupport
         #expect(buffer.textRows[0].hasSuffix("…"), "\(buffer.textRows[0])")
         #expect(DisplayWidth.fitWords("No alerts have fired yet", to: 16) == "No alerts have …")
         #expect(DisplayWidth.fitWords("Lumina Software", to: 6) == "Lumin…")
+        // Titles: whole items; a name abbreviated by whole words, a long identifier by letters.
+        let composer = Block.fitted("Strategy composer · editing my_donchian_breakout", to: 46)
+        #expect(composer.hasPrefix("Strategy composer · editing my_donchian") && composer.hasSuffix("…"), "\(composer)")
+        #expect(
+            Block.fitted("Backtest · golden_cross · cash 25000 · slippage 5 bps", to: 40)
+                == "Backtest · golden_cross · cash 25000 …")
+        #expect(
+            Block.fitted("Picks · 2026-12-07 · all strategies filtered by f", to: 40)
+                == "Picks · 2026-12-07 · all strategies …")
     }
 }
