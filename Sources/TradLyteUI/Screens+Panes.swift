@@ -846,7 +846,8 @@ extension Screens {
                 var note = stage.status
                 if let sec = stage.seconds { note += " in " + PriceScale.fixed(sec, decimals: 2) + " s" }
                 if stage.status == "running", let eta = stage.eta, eta > 0 {
-                    note += " · ETA " + DurationText.short(eta)  // one format with the header (it said "15048 s" there)
+                    // One format with the header (it said "15048 s" here beside "4.2 h" there).
+                    note += " · ETA " + DurationText.short(eta)
                 }
                 if !stage.detail.isEmpty { note += " · " + stage.detail }
                 buf.put(
