@@ -21,12 +21,13 @@ else
 	$(BIN) $(ARGS)
 endif
 
-# Checks the formatting, builds everything (the CLI tests drive the built binary), runs every
-# test, then the suites that involve time again with the process clock shifted years away
-# (libfaketime), so a test that reads the host's clock fails today rather than on a user's
-# machine next week.
+# Checks the formatting and that nothing reads the host's clock outside its adapter, builds
+# everything (the CLI tests drive the built binaries), runs every test, then the in-process
+# suites that involve time again with the process clock shifted years away (libfaketime), so a
+# test that reads the host's clock fails today rather than on a user's machine next week.
 test: deps
 	scripts/format.sh --check
+	scripts/check-clock-reads.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/test-shifted-clock.sh

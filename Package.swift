@@ -11,12 +11,13 @@ let package = Package(
     products: [
         .executable(name: "tradlyte", targets: ["tradlyte"]),
         .executable(name: "tradlyte-bench", targets: ["tradlyte-bench"]),
+        .executable(name: "tradlyte-fake-polygon", targets: ["tradlyte-fake-polygon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
-        // C modules: system libraries, the backtest's kernels, the real argv.
+        // C modules: system libraries and the backtest's kernels.
         .systemLibrary(
             name: "CSQLite",
             path: "Sources/CSQLite",
@@ -34,8 +35,6 @@ let package = Package(
             providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
         ),
         .target(name: "CKernels"),
-        // Gives the Swift runtime the real argv from an ELF constructor (see arguments.c).
-        .target(name: "CArguments"),
 
         // The engine: the core (no I/O), the store, the providers, the pipeline.
         .target(name: "TradLyteCore", dependencies: ["CKernels"]),
@@ -55,15 +54,22 @@ let package = Package(
             name: "TradLyteApp",
             dependencies: [
                 "TradLyteCore", "TradLyteStore", "MarketData", "TradLytePipeline", "TradLyteUI", "TermRender",
+                "TermCurses",
             ]
         ),
 
-        // The executables: argument parsing over the app layer, and the benchmarks.
+        // The executables: argument parsing over the app layer (nothing else: every flow is an
+        // app service), the benchmarks, and the fake Polygon server for trying the provider offline.
         .executableTarget(
             name: "tradlyte",
             dependencies: [
-                "TradLyteApp", "TradLyteCore", "TradLyteStore", "MarketData", "PolygonFake", "TradLytePipeline",
-                "TradLyteUI", "TermRender", "TermCurses", "CArguments",
+                "TradLyteApp", "TradLyteCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "tradlyte-fake-polygon",
+            dependencies: [
+                "PolygonFake", "MarketData", "TradLyteCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,7 +84,7 @@ let package = Package(
         // temporary directories and the clean-environment process harness (CLI and tmux).
         .target(
             name: "TradLyteTestSupport",
-            dependencies: ["TradLyteCore", "CArguments"],
+            dependencies: ["TradLyteCore"],
             path: "Tests/TradLyteTestSupport"
         ),
         .testTarget(name: "TradLyteCoreTests", dependencies: ["TradLyteCore", "TradLyteApp", "TradLyteTestSupport"]),

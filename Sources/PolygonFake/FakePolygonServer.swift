@@ -310,7 +310,7 @@ public final class FakePolygonServer: @unchecked Sendable {
     /// Waits until a `.stalledBody` fault has sent its first half (so a test can cancel a
     /// transfer that is certainly in flight); false after `timeout` seconds without one.
     public func waitForStall(timeout: Double = 20) -> Bool {
-        stallBegan.wait(timeout: .now() + timeout) == .success
+        stallBegan.wait(timeout: SystemClock().deadline(after: timeout)) == .success
     }
 
     private func write(_ fd: Int32, _ data: Data) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import TradLyteCore
+import TradLyteStore
 
 /// A failure with the text the user sees and the exit code: 2 for bad input (fix the
 /// command or the file), 1 for everything else.
@@ -18,6 +19,25 @@ package enum AppError: Error, Equatable, CustomStringConvertible {
         case .badInput: return 2
         case .failure: return 1
         }
+    }
+}
+
+/// The message and exit code of any error the app's services throw: 2 for bad input (fix the
+/// command or the file), 1 for everything else. Errors from the core and the store already
+/// carry their fix.
+package func describeFailure(_ error: any Error) -> (message: String, code: Int32) {
+    switch error {
+    case let e as AppError: return (e.description, e.exitCode)
+    case let e as StoreError:
+        switch e {
+        case .unknownSymbol, .invalidData: return (e.description, 2)
+        default: return (e.description, 1)
+        }
+    case let e as CSVImportError: return (e.description, 2)
+    case let e as SymbolError: return (e.description, 2)
+    case let e as SessionDateError: return (e.description, 2)
+    case let e as FibIntervalError: return (e.description, 2)
+    default: return (String(describing: error), 1)
     }
 }
 

@@ -54,7 +54,7 @@ package struct RefreshSetup {
         }
         return Pipeline(
             store: store, provider: provider, options: options, clock: clock ?? { env.now() },
-            strategyNamed: { try? catalog.strategy($0) }, executor: Workers.allCores)
+            elapsed: SystemClock(), strategyNamed: { try catalog.strategy($0) }, executor: Workers.allCores)
     }
 
     /// Where the data comes from, for messages.

@@ -1,4 +1,5 @@
 import Foundation
+import TradLyteCore
 
 /// The single-instance lock of refreshes: an exclusive `flock` on `<data>/tradlyte.lock`.
 /// The kernel drops the lock when its holder dies, so a lock left by a killed process is
@@ -7,8 +8,9 @@ package final class RunLock {
     package let path: String
     private let fd: Int32
 
-    /// Takes the lock or throws `AppError` (exit 3) naming the holder.
-    package init(directory: String, trigger: String) throws {
+    /// Takes the lock or throws `RunLockHeld` (exit 3) naming the holder; `now` is written
+    /// into the file for whoever finds it held.
+    package init(directory: String, trigger: String, at now: Date) throws {
         path = directory + "/tradlyte.lock"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         fd = open(path, O_RDWR | O_CREAT, 0o644)
@@ -35,7 +37,7 @@ package final class RunLock {
             close(fd)
             throw RunLockHeld(holder: holder.isEmpty ? "another process" : holder)
         }
-        let info = "pid \(getpid()), \(trigger) refresh started \(ISO8601DateFormatter().string(from: Date()))\n"
+        let info = "pid \(getpid()), \(trigger) refresh started \(Timestamp.format(now))\n"
         ftruncate(fd, 0)
         _ = info.withCString { Glibc.write(fd, $0, strlen($0)) }
     }

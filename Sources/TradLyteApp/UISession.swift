@@ -437,63 +437,59 @@ package final class UISession {
         }
     }
 
-    /// A manual refresh (trigger "tui") under the run lock, on its own store connection,
-    /// reporting stages, progress (at most every 50 ms a stage) and log lines as events.
+    /// A manual refresh (trigger "tui") through `RefreshService` (the run lock, notify_command
+    /// on failure), on its own store connection, reporting stages, progress (at most every
+    /// 50 ms a stage) and log lines as events.
     /// - Parameter live: posts from any thread (the UI's inbox), so a wait is shown as it begins.
     package static func refresh(
         env: AppEnvironment, post: (AppEvent) -> Void, live: (@Sendable (AppEvent) -> Void)? = nil,
-        cancellation: CancellationFlag
+        cancellation: CancellationFlag, elapsed: any MonotonicClock = SystemClock()
     ) {
-        do {
-            let lock = try RunLock(directory: env.dataDirectory, trigger: "tui")
-            defer { _ = lock }
-            var sink: (@Sendable (String) -> Void)?
-            if let live {
-                sink = { text in live(AppEvent.refreshLog(text)) }
+        let service = RefreshService(env: env)
+        var liveLog: (@Sendable (RefreshEvent) -> Void)?
+        if let live {
+            liveLog = { event in
+                if case .notice(let text) = event { live(.refreshLog(text)) }
             }
-            let notices = NoticeRelay(live: sink)
-            let setup = try RefreshSetup(
-                env: env, trigger: .tui, cancellation: cancellation,
-                notices: { notices.send($0) })
-            let store = try env.openStore()
-            post(.refreshLog("refreshing from the \(setup.source)…"))
-            var lastProgress: [String: Date] = [:]
-            let outcome = try setup.pipeline(store: store).run(
-                events: { event in
-                    for notice in notices.drain() { post(.refreshLog(notice)) }
-                    switch event {
-                    case .planned(let plan):
-                        post(
-                            .refreshLog(
-                                "plan: "
-                                    + plan.describe(callsPerMinute: setup.options.callsPerMinute).joined(
-                                        separator: "; ")))
-                    case .stageStarted(let name):
-                        post(.refreshStage(name: name, status: "running", seconds: nil, detail: ""))
-                    case .progress(let stage, let done, let total, let eta):
-                        let now = Date()
-                        if done == total || now.timeIntervalSince(lastProgress[stage] ?? .distantPast) >= 0.05 {
-                            lastProgress[stage] = now
-                            post(.refreshProgress(stage: stage, done: done, total: total, eta: eta))
-                        }
-                    case .message(let text):
-                        post(.refreshLog(text))
-                    case .stageFinished(let r):
-                        let counts = r.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                            separator: " ")
-                        post(
-                            .refreshStage(
-                                name: r.stage, status: r.status.rawValue,
-                                seconds: r.finishedAt.map { $0.timeIntervalSince(r.startedAt) },
-                                detail: [counts, r.error ?? ""].filter { !$0.isEmpty }.joined(separator: " — ")))
-                    }
-                }, stop: { cancellation.isCancelled ? .cancel : nil })
-            for alert in outcome.newAlerts { post(.refreshLog("ALERT \(alert.session) \(alert.message)")) }
-            let summary = outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst()
-            post(.refreshFinished(summary: summary, failed: outcome.status != .succeeded, cancelled: outcome.cancelled))
-        } catch {
-            post(.refreshFinished(summary: "Refresh could not start: \(error)", failed: true, cancelled: false))
         }
+        var lastProgress: [String: UInt64] = [:]
+        let result = service.run(
+            RefreshRequest(trigger: .tui), cancellation: cancellation,
+            stop: { cancellation.isCancelled ? .cancel : nil },
+            events: { event in
+                switch event {
+                case .started(let source):
+                    post(.refreshLog("refreshing from the \(source)…"))
+                case .notice(let text):
+                    post(.refreshLog(text))
+                case .alert(let alert):
+                    post(.refreshLog("ALERT \(alert.session) \(alert.message)"))
+                case .planned(_, let lines):
+                    post(.refreshLog("plan: " + lines.joined(separator: "; ")))
+                case .pipeline(.planned):
+                    break
+                case .pipeline(.stageStarted(let name)):
+                    post(.refreshStage(name: name, status: "running", seconds: nil, detail: ""))
+                case .pipeline(.progress(let stage, let done, let total, let eta)):
+                    let now = elapsed.uptimeNanoseconds()
+                    if done == total || lastProgress[stage].map({ now - $0 >= 50_000_000 }) ?? true {
+                        lastProgress[stage] = now
+                        post(.refreshProgress(stage: stage, done: done, total: total, eta: eta))
+                    }
+                case .pipeline(.message(let text)):
+                    post(.refreshLog(text))
+                case .pipeline(.stageFinished(let r)):
+                    let counts = r.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                        separator: " ")
+                    post(
+                        .refreshStage(
+                            name: r.stage, status: r.status.rawValue,
+                            seconds: r.finishedAt.map { $0.timeIntervalSince(r.startedAt) },
+                            detail: [counts, r.error ?? ""].filter { !$0.isEmpty }.joined(separator: " — ")))
+                }
+            }, live: liveLog)
+        if let warning = result.notifyWarning { post(.refreshLog("warning: \(warning)")) }
+        post(.refreshFinished(summary: result.summary, failed: result.failed, cancelled: result.cancelled))
     }
 
     /// Slow work: run inline for headless rendering (its event is returned), else on the
@@ -680,38 +676,19 @@ package final class UISession {
     }
 }
 
-/// Collects the provider's wait notices (429 windows, backoffs), which arrive on the calling
-/// thread during a call, for the refresh log.
-package final class NoticeRelay: Sendable {
-    private let pending = Locked<[String]>([])
-    private let live: (@Sendable (String) -> Void)?
-
-    package init(live: (@Sendable (String) -> Void)?) {
-        self.live = live
-    }
-
-    package func send(_ text: String) {
-        if let live {
-            live(text)
-        } else {
-            pending.withLock { $0.append(text) }
-        }
-    }
-
-    package func drain() -> [String] {
-        pending.withLock { pending in
-            defer { pending.removeAll() }
-            return pending
-        }
-    }
-}
-
 /// Events from background threads, drained by the UI loop on each tick.
 package final class Inbox: Sendable {
     private let events = Locked<[AppEvent]>([])
+    private let posted = DispatchSemaphore(value: 0)
 
     package func post(_ e: AppEvent) {
         events.withLock { $0.append(e) }
+        posted.signal()
+    }
+
+    /// Waits for a post (one made since the last wait counts); false at the deadline.
+    package func waitForPost(until deadline: DispatchTime) -> Bool {
+        posted.wait(timeout: deadline) == .success
     }
 
     package func drain() -> [AppEvent] {

@@ -6,6 +6,13 @@ public protocol WallClock: Sendable {
     func now() -> Date
 }
 
+/// Elapsed time, injected: durations, ETAs and batching windows read a clock that never steps
+/// (the system's monotonic clock at the edge, a manual one in tests).
+public protocol MonotonicClock: Sendable {
+    /// Nanoseconds since an arbitrary fixed origin; only differences mean anything.
+    func uptimeNanoseconds() -> UInt64
+}
+
 /// Waiting, injected alongside the clock: the real sleeper blocks the thread, a manual clock
 /// advances its own time and returns at once, so pacing and backoff run in no real time.
 public protocol Sleeper: Sendable {

@@ -5,11 +5,14 @@ import TradLyteCore
 struct AlertEvaluator {
     let store: PipelineStore
     let latest: SessionDate
-    let strategyNamed: (String) -> Strategy?
+    let strategyNamed: (String) throws -> Strategy
     let now: Date
     private(set) var rulesEvaluated = 0
+    /// Rules that could not be evaluated (their strategy is gone or no longer compiles), said
+    /// after the run rather than taken for "no signal".
+    private(set) var problems: [String] = []
 
-    init(store: PipelineStore, latest: SessionDate, strategyNamed: @escaping (String) -> Strategy?, now: Date) {
+    init(store: PipelineStore, latest: SessionDate, strategyNamed: @escaping (String) throws -> Strategy, now: Date) {
         self.store = store
         self.latest = latest
         self.strategyNamed = strategyNamed
@@ -32,13 +35,33 @@ struct AlertEvaluator {
         let cal = store.calendar
         guard let latestIndex = cal.sessionIndex(latest) else { return [] }
         let picks = rules.contains { $0.kind == .newPick } ? try store.picks(session: latest) : []
+        var compiled: [String: CompiledStrategy] = [:]
+        var broken: Set<Int64> = []
+        for rule in rules where rule.kind == .strategyTrigger {
+            guard let name = rule.strategy else {
+                problems.append(
+                    "alert rule #\(rule.id) is a strategy alert without a strategy — remove it and add it again")
+                broken.insert(rule.id)
+                continue
+            }
+            guard compiled[name] == nil else { continue }
+            do {
+                compiled[name] = try CompiledStrategy(try strategyNamed(name))
+            } catch {
+                problems.append(
+                    "alert rule #\(rule.id) was not evaluated: strategy \(name): \(error) — fix the strategy or "
+                        + "remove the rule (tradlyte alerts)")
+                broken.insert(rule.id)
+            }
+        }
         for rule in rules where rule.kind == .newPick {
             // One alert per picked symbol; a symbol several strategies picked names them all.
             var bySymbol: [Symbol: [String]] = [:]
             var order: [Symbol] = []
             // Picks carry the strategy's display name; a rule may name its id or file.
             let wanted = rule.strategy.map {
-                [$0.lowercased(), strategyNamed($0)?.name.lowercased()].compactMap { $0 }
+                // A name that is no strategy file still matches picks by display name.
+                [$0.lowercased(), (try? strategyNamed($0))?.name.lowercased()].compactMap { $0 }
             }
             for pick in picks
             where (rule.symbol == nil || rule.symbol == pick.symbol)
@@ -56,7 +79,7 @@ struct AlertEvaluator {
                         message: bySymbol[symbol]!.joined(separator: "; "), firedAt: now))
             }
         }
-        for rule in rules where rule.kind != .newPick {
+        for rule in rules where rule.kind != .newPick && !broken.contains(rule.id) {
             let symbols = rule.symbol.map { [$0] } ?? coverage.keys.sorted()
             for symbol in symbols {
                 // Only symbols whose data reaches the latest session can fire for it.
@@ -86,13 +109,11 @@ struct AlertEvaluator {
                 case .newPick:
                     continue
                 case .strategyTrigger:
-                    guard let name = rule.strategy, let strategy = strategyNamed(name),
-                        let compiled = try? CompiledStrategy(strategy)
-                    else { continue }
-                    let signals = compiled.signals(daily: s, interval: .daily, latestClosed: Int32(latestIndex))
+                    guard let name = rule.strategy, let strategy = compiled[name] else { continue }
+                    let signals = strategy.signals(daily: s, interval: .daily, latestClosed: Int32(latestIndex))
                     if signals.entries.last == true {
-                        message =
-                            "\(strategy.name) \(strategy.trigger.action.rawValue) signal on \(symbol) at \(fmt(lastClose))"
+                        let st = strategy.strategy
+                        message = "\(st.name) \(st.trigger.action.rawValue) signal on \(symbol) at \(fmt(lastClose))"
                     }
                 }
                 if let message {

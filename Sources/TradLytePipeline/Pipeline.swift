@@ -79,25 +79,38 @@ public final class Pipeline {
     public let provider: MarketDataProvider
     public let options: PipelineOptions
     let clock: () -> Date
-    let strategyNamed: (String) -> Strategy?
+    /// Elapsed time (stage durations, the ETA, commit batching): never the wall clock, which a
+    /// pinned `TRADLYTE_NOW` holds still and an NTP step moves.
+    let elapsed: any MonotonicClock
+    let strategyNamed: (String) throws -> Strategy
     let executor: BacktestRunner.Executor
 
-    /// - Parameter executor: runs the scan's per-symbol work (e.g. across all cores).
+    /// - Parameters:
+    ///   - elapsed: the monotonic clock (the system's at the edge, a manual one in tests).
+    ///   - strategyNamed: the strategy an alert rule names; throws when it is gone or invalid.
+    ///   - executor: runs the scan's per-symbol work (e.g. across all cores).
     public init(
         store: PipelineStore, provider: MarketDataProvider, options: PipelineOptions,
-        clock: @escaping () -> Date,
-        strategyNamed: @escaping (String) -> Strategy? = { StrategyLibrary.named($0)?.strategy },
+        clock: @escaping () -> Date, elapsed: any MonotonicClock,
+        strategyNamed: @escaping (String) throws -> Strategy = Pipeline.builtInStrategy,
         executor: @escaping BacktestRunner.Executor = BacktestRunner.sequential
     ) {
         self.store = store
         self.provider = provider
         self.options = options
         self.clock = clock
+        self.elapsed = elapsed
         self.strategyNamed = strategyNamed
         self.executor = executor
     }
 
     var calendar: TradingCalendar { store.calendar }
+
+    /// The built-in strategy with this id (the default lookup for alert rules).
+    public static func builtInStrategy(_ id: String) throws -> Strategy {
+        guard let strategy = StrategyLibrary.named(id)?.strategy else { throw PipelineError.unknownStrategy(id) }
+        return strategy
+    }
 
     /// Engine flags the pipeline keeps (read by `status` and the UI).
     public enum Flag {
@@ -124,7 +137,11 @@ public final class Pipeline {
     // MARK: - Planning
 
     public func plan() throws -> PipelinePlan {
-        let now = clock()
+        try plan(at: clock())
+    }
+
+    /// The plan as of `now` (a run plans with the instant it fixes "today" from).
+    func plan(at now: Date) throws -> PipelinePlan {
         guard let latest = calendar.latestClosedSession(at: now, graceMinutes: options.closeGraceMinutes),
             let latestIndex = calendar.sessionIndex(latest)
         else {
@@ -256,6 +273,7 @@ public final class Pipeline {
         }
         let stale = symbols.filter { symbol in
             guard stored[symbol]?.marketCap != nil, let stamp = stamps[symbol.rawValue],
+                // A stamp that does not parse makes the details due (refetched and rewritten).
                 let at = try? SessionDate(iso: stamp)
             else {
                 return true
@@ -269,6 +287,7 @@ public final class Pipeline {
     /// Checked when planning and again before the metadata stage (the fetch may have brought
     /// new listings); `infos` spares a read when the caller has them.
     func listDue(today: SessionDate, infos: [Symbol: SymbolInfo]? = nil) throws -> Bool {
+        // A date that does not parse makes the list due (refetched and the flag rewritten).
         guard let text = try store.flag(Flag.tickersFetched), let last = try? SessionDate(iso: text) else {
             return true
         }
@@ -301,7 +320,9 @@ public final class Pipeline {
 
     private func runStages(events: @escaping (PipelineEvent) -> Void, stop: @escaping () -> StopRequest?) -> RunOutcome
     {
-        let startedTicks = DispatchTime.now().uptimeNanoseconds
+        let startedTicks = elapsed.uptimeNanoseconds()
+        // "Today" is fixed once: a run crossing midnight ET plans, fetches and records one date.
+        let startedAt = clock()
         var outcome = RunOutcome(status: .running)
         do {
             if let problem = try store.integrityProblem() {
@@ -324,8 +345,12 @@ public final class Pipeline {
             outcome.failedStage = "start"
             return outcome
         }
-        let recorder = StageRecorder(runID: outcome.runID!, store: store, clock: clock, events: events)
-        var work = RunState(recorder: recorder, events: events, stop: stop, startedTicks: startedTicks)
+        let recorder = StageRecorder(
+            runID: outcome.runID!, store: store, clock: clock, elapsed: elapsed, events: events)
+        var work = RunState(
+            recorder: recorder, events: events, stop: stop, startedAt: startedAt,
+            today: NewYorkTime.local(at: startedAt).date, startedTicks: startedTicks)
+        work.lastCommitTicks = startedTicks
         do {
             // A stop request is honoured between stages too (a signal after the fetch must not
             // be followed by a run recorded as succeeded), and once more at the very end.
@@ -333,7 +358,7 @@ public final class Pipeline {
             try stageFetch(&work, &outcome)
             try work.checkStop()
             try stageMetadata(&work, &outcome)
-            recordIngestStages(&work, outcome.ingest)
+            try recordIngestStages(&work, outcome.ingest)
             try work.checkStop()
             try stageScan(&work)
             try work.checkStop()
@@ -357,16 +382,29 @@ public final class Pipeline {
             }
             outcome.error = request.map { "\(PipelineError.stopped($0))" } ?? "\(error)"
             outcome.failedStage = recorder.current
-            recorder.abandonOpen(status: outcome.status, error: outcome.error)
+            for problem in recorder.abandonOpen(status: outcome.status, error: outcome.error) {
+                events(.message(problem))
+            }
         }
         outcome.stages = recorder.finished
         outcome.deferred = work.deferred
-        try? store.setFlag(
-            Flag.deferred,
-            work.deferred.isEmpty
-                ? nil
-                : work.deferred.map { "\($0.session)|\($0.reason)|\($0.retry)" }.joined(separator: "\n"))
-        outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - startedTicks) / 1e9
+        do {
+            try store.setFlag(
+                Flag.deferred,
+                work.deferred.isEmpty
+                    ? nil
+                    : work.deferred.map { "\($0.session)|\($0.reason)|\($0.retry)" }.joined(separator: "\n"))
+        } catch {
+            // What `status` shows of the deferrals is part of the run's result: not writing it fails the run.
+            if outcome.status == .succeeded {
+                outcome.status = .failed
+                outcome.failedStage = "record"
+                outcome.error = "the deferred sessions could not be recorded: \(error)"
+            } else {
+                events(.message("the deferred sessions could not be recorded (\(error))"))
+            }
+        }
+        outcome.seconds = Double(elapsed.uptimeNanoseconds() - startedTicks) / 1e9
         let error = outcome.error.map { "\(outcome.failedStage ?? "?"): \($0)" }
         do {
             try store.finishRun(
@@ -383,6 +421,9 @@ public final class Pipeline {
         let recorder: StageRecorder
         let events: (PipelineEvent) -> Void
         let stop: () -> StopRequest?
+        /// The instant the run began, and its date in New York: one "today" for every stage.
+        let startedAt: Date
+        let today: SessionDate
         let startedTicks: UInt64
         var latest = SessionDate(dayNumber: 0)
         var latestIndex = 0
@@ -395,7 +436,7 @@ public final class Pipeline {
         /// Grouped days fetched and not yet committed, and when the last commit was.
         var pending: [Symbol: [DailyBar]] = [:]
         var pendingSessions: [(session: SessionDate, tickers: Int)] = []
-        var lastCommitTicks = DispatchTime.now().uptimeNanoseconds
+        var lastCommitTicks: UInt64 = 0
         /// Set when the provider asked for a wait over the cap: later provider calls are skipped.
         var providerDeferred: String?
 
@@ -405,12 +446,12 @@ public final class Pipeline {
     }
 
     func stagePlan(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
-        work.recorder.begin("plan")
-        let plan = try self.plan()
+        try work.recorder.begin("plan")
+        let plan = try self.plan(at: work.startedAt)
         outcome.plan = plan
         work.events(.planned(plan))
         work.deferred = plan.deferred
-        work.recorder.finish(
+        try work.recorder.finish(
             "plan", .succeeded,
             counts: [
                 "grouped_sessions": plan.groupedSessions.count,
@@ -429,7 +470,7 @@ public final class Pipeline {
     /// corrections. Each answer is committed before the next call.
     func stageFetch(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
         guard let plan = outcome.plan else { return }
-        work.recorder.begin("fetch_ohlcv")
+        try work.recorder.begin("fetch_ohlcv")
         var rangesDone = 0
         var groupedDone = 0
         do {
@@ -470,7 +511,7 @@ public final class Pipeline {
             }
             throw error
         }
-        work.recorder.finish(
+        try work.recorder.finish(
             "fetch_ohlcv", .succeeded,
             counts: [
                 "calls": work.calls, "bars": work.fetchedBars,
@@ -516,7 +557,7 @@ public final class Pipeline {
             work.events(.message("\(name): the provider has no such ticker — check the watchlist; skipped"))
             return []
         } catch ProviderError.outsideHistory {
-            let today = NewYorkTime.local(at: clock()).date
+            let today = work.today
             let from = calendar.sessions[
                 calendar.sessionIndex(onOrAfter: today.adding(days: -options.fallbackHistoryDays + 7))]
             guard from > request.from, from <= request.to else { return [] }
@@ -543,7 +584,7 @@ public final class Pipeline {
             try learnHistoryWindow(refused: session, detail: detail, work: &work, outcome: &outcome)
             return true
         } catch ProviderError.notYetPublished(let detail) {
-            let today = NewYorkTime.local(at: clock()).date
+            let today = work.today
             if session == today { try learn(Flag.publishesNextDay, "learned \(today)", today: today) }
             work.deferred.append(
                 .init(
@@ -565,8 +606,8 @@ public final class Pipeline {
         for (symbol, bar) in day { work.pending[symbol, default: []].append(bar) }
         work.pendingSessions.append((session, day.count))
         work.fetchedBars += day.count
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - work.lastCommitTicks) / 1e9
-        if elapsed >= options.commitSeconds || work.pendingSessions.count >= options.chunkSessions {
+        let sinceCommit = Double(elapsed.uptimeNanoseconds() - work.lastCommitTicks) / 1e9
+        if sinceCommit >= options.commitSeconds || work.pendingSessions.count >= options.chunkSessions {
             try commitGroupedDays(work: &work, outcome: &outcome)
         }
         return false
@@ -577,7 +618,7 @@ public final class Pipeline {
     /// arrives; a fast one batches what arrives within `commitSeconds`, since each commit costs
     /// per-symbol bookkeeping (a day at a time, a 12,000-symbol backfill took 14 minutes, not 45 s).
     func commitGroupedDays(work: inout RunState, outcome: inout RunOutcome) throws {
-        defer { work.lastCommitTicks = DispatchTime.now().uptimeNanoseconds }
+        defer { work.lastCommitTicks = elapsed.uptimeNanoseconds() }
         guard !work.pendingSessions.isEmpty else { return }
         try save(work.pending, endpoint: "grouped_daily", work: &work, outcome: &outcome)
         for (session, tickers) in work.pendingSessions {
@@ -605,7 +646,7 @@ public final class Pipeline {
         refused session: SessionDate, detail: String, work: inout RunState, outcome: inout RunOutcome
     ) throws {
         try commitGroupedDays(work: &work, outcome: &outcome)
-        let today = NewYorkTime.local(at: clock()).date
+        let today = work.today
         let served = calendar.nextSession(after: session) ?? session
         let days = served.dayNumber > today.dayNumber ? 0 : today.dayNumber - served.dayNumber
         let oldest = calendar.sessions[historyEdge(today: today, days: Int(days))]
@@ -634,8 +675,8 @@ public final class Pipeline {
 
     /// Progress with an ETA from the observed pace (never faster than the budget allows).
     func progress(_ work: inout RunState) {
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - work.startedTicks) / 1e9
-        let observed = work.calls > 0 ? elapsed / Double(work.calls) : 0
+        let seconds = Double(elapsed.uptimeNanoseconds() - work.startedTicks) / 1e9
+        let observed = work.calls > 0 ? seconds / Double(work.calls) : 0
         let perCall = max(observed, options.callsPerMinute.map { 60 / $0 } ?? 0)
         let remaining = max(0, work.totalCalls - work.calls)
         work.events(
@@ -648,13 +689,13 @@ public final class Pipeline {
     /// for the symbols users look at (budgeted, weekly), and dormant symbols.
     func stageMetadata(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
         guard let plan = outcome.plan, plan.metadataCalls > 0 else { return }
-        work.recorder.begin("fetch_metadata")
+        try work.recorder.begin("fetch_metadata")
         if let detail = work.providerDeferred {
-            work.recorder.finish(
+            try work.recorder.finish(
                 "fetch_metadata", .skipped, error: "deferred: the provider asked for a long wait (\(detail))")
             return
         }
-        let today = NewYorkTime.local(at: clock()).date
+        let today = work.today
         var counts: [String: Int] = [:]
         if try listDue(today: today) {
             try work.checkStop()
@@ -686,7 +727,7 @@ public final class Pipeline {
             let before = calendar.sessions[work.latestIndex - options.dormantSessions]
             counts["dormant"] = try store.markDormant(before: before, at: clock())
         }
-        work.recorder.finish("fetch_metadata", .succeeded, counts: counts)
+        try work.recorder.finish("fetch_metadata", .succeeded, counts: counts)
     }
 
     /// A split once effective re-fetches the symbol's (adjusted) history, once.
@@ -743,7 +784,7 @@ public final class Pipeline {
     }
 
     /// Bronze and consolidate happen inside each commit; their time is recorded as stages.
-    func recordIngestStages(_ work: inout RunState, _ s: IngestSummary) {
+    func recordIngestStages(_ work: inout RunState, _ s: IngestSummary) throws {
         let timings = [
             ("bronze", s.bronzeSeconds, ["rows": s.rows]),
             (
@@ -755,20 +796,20 @@ public final class Pipeline {
             ),
         ]
         for (name, seconds, counts) in timings {
-            work.recorder.record(name, seconds: seconds, counts: counts)
+            try work.recorder.record(name, seconds: seconds, counts: counts)
         }
     }
 
     func stageScan(_ work: inout RunState) throws {
-        work.recorder.begin("scan")
+        try work.recorder.begin("scan")
         guard !options.scanStrategies.isEmpty else {
-            work.recorder.finish("scan", .skipped, error: "no scan strategies configured")
+            try work.recorder.finish("scan", .skipped, error: "no scan strategies configured")
             return
         }
         let result = try StoredScan.run(
             options.scanStrategies, store: store, session: work.latest, metadata: try storedInfos(),
             topK: options.scanTopK, executor: executor, at: clock())
-        work.recorder.finish(
+        try work.recorder.finish(
             "scan", .succeeded,
             counts: [
                 "symbols": result.symbolsScanned,
@@ -788,26 +829,33 @@ public final class Pipeline {
             lacking.append(pick.symbol)
         }
         guard !lacking.isEmpty || picks.contains(where: { $0.marketCap == nil }) else { return }
-        work.recorder.begin("fetch_details")
-        let fetched = try fetchDetails(lacking, today: NewYorkTime.local(at: clock()).date, work: &work)
+        try work.recorder.begin("fetch_details")
+        let fetched = try fetchDetails(lacking, today: work.today, work: &work)
         try store.fillPickMetadata(session: work.latest)
-        work.recorder.finish("fetch_details", .succeeded, counts: ["details": fetched, "picks_lacking": lacking.count])
+        try work.recorder.finish(
+            "fetch_details", .succeeded, counts: ["details": fetched, "picks_lacking": lacking.count])
     }
 
     func stageAlerts(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
-        work.recorder.begin("alerts")
+        try work.recorder.begin("alerts")
         var evaluator = AlertEvaluator(store: store, latest: work.latest, strategyNamed: strategyNamed, now: clock())
         let fired = try evaluator.evaluate()
         outcome.newAlerts = try store.addAlerts(fired)
-        work.recorder.finish(
-            "alerts", .succeeded, counts: ["rules": evaluator.rulesEvaluated, "fired": outcome.newAlerts.count])
+        // A rule whose strategy is gone or no longer compiles cannot fire: said, not taken for "no signal".
+        for problem in evaluator.problems { work.events(.message(problem)) }
+        try work.recorder.finish(
+            "alerts", .succeeded,
+            counts: [
+                "rules": evaluator.rulesEvaluated, "fired": outcome.newAlerts.count,
+                "broken_rules": evaluator.problems.count,
+            ])
     }
 
     func stageVacuum(_ work: inout RunState) throws {
-        work.recorder.begin("vacuum")
+        try work.recorder.begin("vacuum")
         let cutoff = clock().addingTimeInterval(-Double(options.retentionDays) * 86_400)
         let report = try store.vacuumBronze(olderThan: cutoff, dryRun: false)
-        work.recorder.finish(
+        try work.recorder.finish(
             "vacuum", .succeeded, counts: ["deleted": report.deleted, "kept_unverified": report.unverified])
     }
 }
@@ -818,16 +866,21 @@ final class StageRecorder {
     let runID: Int64
     private let store: PipelineStore
     private let clock: () -> Date
+    private let elapsed: any MonotonicClock
     private let events: (PipelineEvent) -> Void
     private var open: [String: StageRecord] = [:]
     private(set) var finished: [StageRecord] = []
     /// The stage in progress (for the failure message).
     private(set) var current = "plan"
 
-    init(runID: Int64, store: PipelineStore, clock: @escaping () -> Date, events: @escaping (PipelineEvent) -> Void) {
+    init(
+        runID: Int64, store: PipelineStore, clock: @escaping () -> Date, elapsed: any MonotonicClock,
+        events: @escaping (PipelineEvent) -> Void
+    ) {
         self.runID = runID
         self.store = store
         self.clock = clock
+        self.elapsed = elapsed
         self.events = events
     }
 
@@ -835,12 +888,13 @@ final class StageRecorder {
     /// when the wall clock is pinned (TRADLYTE_NOW) or steps.
     private var began: [String: UInt64] = [:]
 
-    func begin(_ name: String) {
+    /// Opens a stage and records it as running; a record that cannot be written fails the run.
+    func begin(_ name: String) throws {
         let record = StageRecord(runID: runID, stage: name, status: .running, attempts: 0, startedAt: clock())
         open[name] = record
-        began[name] = DispatchTime.now().uptimeNanoseconds
+        began[name] = elapsed.uptimeNanoseconds()
         current = name
-        try? store.recordStage(record)
+        try store.recordStage(record)
         events(.stageStarted(name))
     }
 
@@ -849,34 +903,45 @@ final class StageRecorder {
         open[name]?.attempts += 1
     }
 
-    func finish(_ name: String, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil) {
+    /// Closes a stage and records it; a record that cannot be written fails the run (the stage is
+    /// still listed in the outcome).
+    func finish(_ name: String, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil) throws {
         var record =
             open.removeValue(forKey: name) ?? StageRecord(runID: runID, stage: name, status: status, startedAt: clock())
         record.status = status
-        let elapsed = began.removeValue(forKey: name).map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e9 }
-        record.finishedAt = max(clock(), record.startedAt.addingTimeInterval(elapsed ?? 0))
+        let now = elapsed.uptimeNanoseconds()
+        let seconds = began.removeValue(forKey: name).map { Double(now - $0) / 1e9 }
+        record.finishedAt = max(clock(), record.startedAt.addingTimeInterval(seconds ?? 0))
         record.attempts = max(1, record.attempts)
         record.counts.merge(counts) { $1 }
         record.error = error
-        try? store.recordStage(record)
         finished.append(record)
         // A stop between stages belongs to no stage: the run says after which one it came.
         if name == current { current = "after \(name)" }
         events(.stageFinished(record))
+        try store.recordStage(record)
     }
 
     /// A stage whose work happened inside others' commits, recorded with its measured time.
-    func record(_ name: String, seconds: Double, counts: [String: Int]) {
+    func record(_ name: String, seconds: Double, counts: [String: Int]) throws {
         let end = clock()
         open[name] = StageRecord(
             runID: runID, stage: name, status: .running, attempts: 1, startedAt: end.addingTimeInterval(-seconds))
-        finish(name, .succeeded, counts: counts)
+        try finish(name, .succeeded, counts: counts)
     }
 
-    func abandonOpen(status: RunStatus, error: String?) {
+    /// Closes whatever is open with the run's status; returns what could not be recorded (the
+    /// run already failed or stopped, so this is said rather than thrown).
+    func abandonOpen(status: RunStatus, error: String?) -> [String] {
+        var problems: [String] = []
         for name in open.keys.sorted() {
-            finish(name, status, error: error)
+            do {
+                try finish(name, status, error: error)
+            } catch let recordError {
+                problems.append("the \(name) stage's end could not be recorded (\(recordError))")
+            }
         }
+        return problems
     }
 }
 
@@ -886,6 +951,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case notASession(SessionDate)
     /// The database fails SQLite's quick integrity check: the run writes nothing into it.
     case damagedStore(String)
+    /// An alert rule names a strategy that is neither built in nor in the strategies folder.
+    case unknownStrategy(String)
 
     public var description: String {
         switch self {
@@ -895,6 +962,7 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
             return "interrupted by \(signal) — everything fetched so far is stored; the next run resumes from there"
         case .nothingClosed: return "no session has closed yet within the calendar"
         case .notASession(let date): return "\(date) (\(date.weekdayName)) is not an NYSE session"
+        case .unknownStrategy(let name): return "no strategy named \(name)"
         case .damagedStore(let detail):
             return "the database fails SQLite's quick integrity check (\(detail)) — the run wrote nothing and the "
                 + "file was left as it was; move it aside or restore a backup, then refresh again"

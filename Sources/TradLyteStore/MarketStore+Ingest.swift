@@ -16,10 +16,8 @@ extension MarketStore {
                 if let problem = bar.problem { throw StoreError.invalidData("\(symbol) \(bar.session): \(problem)") }
             }
         }
-        let clock = ContinuousClock()
-        func seconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
+        let elapsed = self.elapsed
+        func seconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e9 }
         return try write {
             var summary = IngestSummary()
             let batchInsert = try statement(
@@ -37,7 +35,7 @@ extension MarketStore {
             var daily: [(Int64, DailyBar)] = []
             bronze.reserveCapacity(batch.count)
             daily.reserveCapacity(batch.count)
-            var consolidateTime = Duration.zero
+            var consolidateTime: UInt64 = 0
             for symbol in batch.keys.sorted() {
                 var bars = batch[symbol]!
                 guard !bars.isEmpty else { continue }
@@ -49,7 +47,7 @@ extension MarketStore {
                 for bar in bars { bronze.append((symbol, bar)) }
 
                 // Consolidate: compare with what is stored, write only what differs.
-                let t1 = clock.now
+                let t1 = elapsed.uptimeNanoseconds()
                 let existing = try dailyBars(symbol, in: bars.first!.session...bars.last!.session)
                 var stored: [Int32: DailyBar] = [:]
                 for bar in existing { stored[bar.session.dayNumber] = bar }
@@ -76,9 +74,9 @@ extension MarketStore {
                         symbolID: id, first: bars.first!.session, latest: bars.last!.session,
                         addedRows: inserted, runID: provenance.runID, at: provenance.fetchedAt)
                 }
-                consolidateTime += clock.now - t1
+                consolidateTime += elapsed.uptimeNanoseconds() - t1
             }
-            let t0 = clock.now
+            let t0 = elapsed.uptimeNanoseconds()
             let bronzeHead =
                 "INSERT INTO bronze_rows(batch_id, symbol, session, open, high, low, close, volume, vwap, "
                 + "trades)"
@@ -95,7 +93,7 @@ extension MarketStore {
                 stmt.bind(p + 8, bar.vwap)
                 stmt.bind(p + 9, bar.trades)
             }
-            let t1 = clock.now
+            let t1 = elapsed.uptimeNanoseconds()
             try insertRows(
                 "INSERT INTO bars_daily(symbol_id, session, open, high, low, close, volume, vwap, trades)",
                 columns: 9,
@@ -117,7 +115,7 @@ extension MarketStore {
                 stmt.bind(p + 7, bar.vwap)
                 stmt.bind(p + 8, bar.trades)
             }
-            let t2 = clock.now
+            let t2 = elapsed.uptimeNanoseconds()
             summary.bronzeSeconds += seconds(t1 - t0)
             summary.consolidateSeconds += seconds(t2 - t1 + consolidateTime)
             return summary

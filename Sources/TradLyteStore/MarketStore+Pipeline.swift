@@ -90,7 +90,7 @@ extension MarketStore: PipelineStore {
                     "INSERT OR REPLACE INTO engine_flags(name, value, updated_at) VALUES (?, ?, ?)")
                 stmt.bind(1, name)
                 stmt.bind(2, value)
-                stmt.bind(3, Timestamp.format(Date()))
+                stmt.bind(3, Timestamp.format(clock.now()))
                 try stmt.run()
             } else {
                 let stmt = try statement("DELETE FROM engine_flags WHERE name = ?")

@@ -10,6 +10,9 @@ import TradLyteCore
 public final class MarketStore {
     public let path: String
     public let calendar: TradingCalendar
+    /// The clocks of the store's own bookkeeping (rows' `updated_at`, ingest timings).
+    let clock: any WallClock
+    let elapsed: any MonotonicClock
     let db: SQLiteConnection
     private var symbolIDs: [Symbol: Int64] = [:]
     private var statements: [String: SQLiteStatement] = [:]
@@ -24,9 +27,17 @@ public final class MarketStore {
     ///
     /// A file that is not a SQLite database, or a database written by a newer schema, is
     /// reported and left exactly as it was.
-    public init(path: String, calendar: TradingCalendar = .nyse, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// - Parameters:
+    ///   - clock: stamps the store's bookkeeping (`updated_at`, `applied_at`); the system's by default.
+    ///   - elapsed: times the ingest's bronze and consolidate steps.
+    public init(
+        path: String, calendar: TradingCalendar = .nyse, busyTimeoutMilliseconds: Int32 = 5000,
+        clock: any WallClock = SystemClock(), elapsed: any MonotonicClock = SystemClock()
+    ) throws {
         self.path = path
         self.calendar = calendar
+        self.clock = clock
+        self.elapsed = elapsed
         do {
             db = try SQLiteConnection(path: path)
         } catch {
@@ -117,7 +128,7 @@ public final class MarketStore {
                 let insert = try db.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)")
                 insert.bind(1, index + 1)
                 insert.bind(2, migration.name)
-                insert.bind(3, Timestamp.format(Date()))
+                insert.bind(3, Timestamp.format(clock.now()))
                 try insert.run()
                 try db.execute("PRAGMA user_version = \(index + 1)")
             }
@@ -217,7 +228,7 @@ public final class MarketStore {
         guard create else { return nil }
         let insert = try statement("INSERT INTO symbols(symbol, active, updated_at) VALUES (?, 1, ?)")
         insert.bind(1, symbol.rawValue)
-        insert.bind(2, Timestamp.format(Date()))
+        insert.bind(2, Timestamp.format(clock.now()))
         try insert.run()
         let id = db.lastInsertRowID
         symbolIDs[symbol] = id

@@ -1,4 +1,5 @@
 import Foundation
+import MarketData
 import TradLyteApp
 import TradLyteCore
 import TradLytePipeline
@@ -97,7 +98,7 @@ enum PipelineBench {
             // The refresh's default: every built-in strategy.
             options.scanStrategies = StrategyLibrary.all.map(\.strategy)
             let backfill = Pipeline(
-                store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
+                store: store, provider: market, options: options, clock: { closeOf(nowIndex) }, elapsed: SystemClock(),
                 executor: Workers.allCores)
             var outcome: RunOutcome?
             let backfillSeconds = time { outcome = backfill.run() }
@@ -125,7 +126,7 @@ enum PipelineBench {
 
             nowIndex = day1 + 1
             let daily = Pipeline(
-                store: store, provider: market, options: options, clock: { closeOf(nowIndex) },
+                store: store, provider: market, options: options, clock: { closeOf(nowIndex) }, elapsed: SystemClock(),
                 executor: Workers.allCores)
             // Stage times on the monotonic clock (the run's own clock is pinned to the session).
             var started: [String: UInt64] = [:]

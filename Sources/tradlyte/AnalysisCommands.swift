@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TradLyteApp
 import TradLyteCore
-import TradLyteStore
 
 struct SignalsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
-import TermRender
 import TradLyteApp
 import TradLyteCore
-import TradLytePipeline
-import TradLyteStore
 
 /// Options shared by the backtesting commands.
 struct BacktestOptions: ParsableArguments {
@@ -133,7 +130,7 @@ struct BacktestCommand: ParsableCommand {
                 + "cash \(NumberText.shortest(config.cash)), "
                 + "commission \(NumberText.shortest(config.commission * 100))%"
         )
-        if isatty(STDOUT_FILENO) == 1 { emit("Equity  " + Sparkline.text(result.equity, width: 60)) }
+        if isatty(STDOUT_FILENO) == 1 { emit("Equity  " + TextFormats.sparkline(result.equity, width: 60)) }
         emit("")
         emit(statsTable(result.stats))
         guard !result.trades.isEmpty || result.openTrade != nil else { return }
@@ -189,11 +186,12 @@ struct SweepCommand: ParsableCommand {
             let request = try options.request(s, metric: try Studies.metric(metric, option: "--metric"))
             let ranges = try Studies.ranges(params, strategy: s)
             let history = try Studies.history(symbol, env: env)
-            let started = Date()
+            let clock = SystemClock()
+            let started = clock.uptimeNanoseconds()
             let sweep = try Studies.sweep(
                 request, ranges: ranges, daily: history.daily, latestClosed: history.latestClosed, cap: max,
                 sample: random)
-            let seconds = Date().timeIntervalSince(started)
+            let seconds = Double(clock.uptimeNanoseconds() - started) / 1e9
             let m = sweep.metric
             func score(_ r: BacktestRunner.SweepRow) -> Double { r.stats.flatMap(m.score) ?? -.infinity }
             let ranked = sweep.rows.sorted { score($0) > score($1) }

@@ -90,7 +90,7 @@ struct CalendarCommand: ParsableCommand {
         func run() throws {
             try runReportingErrors {
                 // The environment's clock (TRADLYTE_NOW pins it), also when the config cannot be read.
-                let now = try at.map(parseInstant) ?? ((try? AppEnvironment.load())?.now() ?? Date())
+                let now = try at.map(parseInstant) ?? ((try? AppEnvironment.load())?.now() ?? SystemClock().now())
                 guard let next = TradingCalendar.nyse.nextSession(at: now) else {
                     throw AppError.failure(
                         "no session after \(now) within the calendar (it ends \(TradingCalendar.nyse.lastDay))")

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TradLyteApp
 import TradLyteCore
-import TradLyteStore
 
 /// Runs a command body, printing any error as `tradlyte: error: …` on stderr and exiting with
 /// its code. Errors from the core and the store already carry their fix.
@@ -12,20 +11,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        let (message, code): (String, Int32)
-        switch error {
-        case let e as AppError: (message, code) = (e.description, e.exitCode)
-        case let e as StoreError:
-            switch e {
-            case .unknownSymbol, .invalidData: (message, code) = (e.description, 2)
-            default: (message, code) = (e.description, 1)
-            }
-        case let e as CSVImportError: (message, code) = (e.description, 2)
-        case let e as SymbolError: (message, code) = (e.description, 2)
-        case let e as SessionDateError: (message, code) = (e.description, 2)
-        case let e as FibIntervalError: (message, code) = (e.description, 2)
-        default: (message, code) = (String(describing: error), 1)
-        }
+        let (message, code) = describeFailure(error)
         emitError("tradlyte: error: \(message)")
         throw ExitCode(code)
     }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TradLyteApp
 import TradLyteCore
-import TradLyteStore
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
-import MarketData
 import TradLyteApp
 import TradLyteCore
-import TradLytePipeline
-import TradLyteStore
 
 struct RefreshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,150 +45,38 @@ struct RefreshCommand: ParsableCommand {
                     "tradlyte: --full-rebuild is no longer needed: Fibonacci bars are computed from the daily "
                         + "history when read; the refresh goes on without it")
             }
-            if relearn, env.databaseExists {
-                try PlanFacts.forget(try env.openStore())
-                emitError("tradlyte: the plan's learned limits are forgotten; this run learns them again")
-            }
-            let setup = try RefreshSetup(env: env, trigger: trig, only: only, backfill: backfill)
-            let options = setup.options
-            let lock: RunLock?
-            do {
-                lock = dryRun ? nil : try RunLock(directory: env.dataDirectory, trigger: trigger)
-            } catch let held as RunLockHeld {
-                emitError("tradlyte: \(held)")
-                throw ExitCode(3)
-            }
-            defer { _ = lock }
-            let store = try env.openStore()
-            let pipeline = try setup.pipeline(store: store)
-            let plan = try pipeline.plan()
-            let source = setup.source
+            let service = RefreshService(env: env)
+            let request = RefreshRequest(
+                trigger: trig, only: only, backfill: backfill, relearn: relearn, ifStale: ifStale)
             if dryRun {
-                emit("Plan (\(source)):")
-                for line in plan.describe(callsPerMinute: options.callsPerMinute) { emit("  " + line) }
+                let plan = try service.plan(request)
+                emit("Plan (\(plan.source)):")
+                for line in plan.lines { emit("  " + line) }
                 emit("  Metadata and splits are checked when the run has work (+\(plan.metadataCalls) calls).")
                 return
             }
-            if ifStale && plan.isEmpty {
-                emit("Up to date (latest closed session \(plan.latestClosed?.description ?? "—")); nothing to do.")
+            let printer = RefreshPrinter(interactive: isatty(STDERR_FILENO) == 1)
+            let cancellation = CancellationFlag()
+            let signals = SignalWatch(cancellation: cancellation)
+            let result = service.run(
+                request, cancellation: cancellation, stop: { signals.request }, events: printer.handle,
+                live: { event in if case .notice(let text) = event { emitError("tradlyte: " + text) } })
+            printer.finish()
+            if result.outcome == nil {
+                // Nothing ran: up to date (0), the lock held (3), or a set-up that failed (1, 2).
+                switch result.exitCode {
+                case 0: emit(result.summary)
+                case 3: emitError("tradlyte: \(result.summary.prefix(1).lowercased() + result.summary.dropFirst())")
+                default: emitError("tradlyte: error: \(result.error ?? result.summary)")
+                }
+                if let warning = result.notifyWarning { emitError("tradlyte: warning: \(warning)") }
+                if result.exitCode != 0 { throw ExitCode(result.exitCode) }
                 return
             }
-            let reporter = ProgressReporter(interactive: isatty(STDERR_FILENO) == 1)
-            let signals = SignalWatch(cancellation: setup.cancellation)
-            emit("Refreshing from the \(source)…")
-            let outcome = pipeline.run(
-                events: { reporter.handle($0, callsPerMinute: options.callsPerMinute) },
-                stop: { signals.request })
-            reporter.finish()
-            emit(outcome.summary.prefix(1).uppercased() + outcome.summary.dropFirst())
-            for alert in outcome.newAlerts { emit("ALERT \(alert.session) \(alert.message)") }
-            if outcome.status == .interrupted {
-                throw ExitCode(130)
-            }
-            if outcome.status != .succeeded {
-                if let warning = Notifier.run(env: env, outcome: outcome) {
-                    emitError("tradlyte: warning: \(warning)")
-                }
-                let reason = outcome.error ?? "unknown error"
-                emitError("tradlyte: error: \(outcome.failedStage ?? "run") failed: \(reason)")
-                throw ExitCode(1)
-            }
+            emit(result.summary)
+            if let warning = result.notifyWarning { emitError("tradlyte: warning: \(warning)") }
+            if let error = result.error { emitError("tradlyte: error: \(error)") }
+            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
-    }
-}
-
-/// A progress bar per stage on a terminal; plain timestamped lines otherwise.
-final class ProgressReporter {
-    let interactive: Bool
-    private var lastLogged: [String: Int] = [:]
-    private var barShown = false
-    private let started = Date()
-
-    init(interactive: Bool) { self.interactive = interactive }
-
-    func handle(_ event: PipelineEvent, callsPerMinute: Double?) {
-        switch event {
-        case .planned(let plan):
-            line("plan: " + plan.describe(callsPerMinute: callsPerMinute).joined(separator: "; "))
-        case .stageStarted(let name):
-            if !interactive { line("\(name): started") }
-        case .progress(let stage, let done, let total, let eta):
-            guard total > 0 else { return }
-            if interactive {
-                let width = 30
-                let filled = min(width, width * done / total)
-                let etaText = eta.map { $0 > 0 ? " ETA \(PipelinePlan.duration($0))" : "" } ?? ""
-                let text =
-                    "\r\(stage.padding(toLength: 12, withPad: " ", startingAt: 0)) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total)\(etaText)   "
-                FileHandle.standardError.write(Data(text.utf8))
-                barShown = true
-            } else {
-                let step = max(1, total / 10)
-                if done == total || done - (lastLogged[stage] ?? 0) >= step {
-                    lastLogged[stage] = done
-                    line("\(stage): \(done)/\(total)")
-                }
-            }
-        case .message(let text):
-            line(text)
-        case .stageFinished(let record):
-            let seconds = record.finishedAt.map { $0.timeIntervalSince(record.startedAt) } ?? 0
-            let counts = record.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line(
-                "\(record.stage): \(record.status.rawValue) in \(String(format: "%.2f", seconds)) s\(counts.isEmpty ? "" : " (\(counts))")\(record.error.map { " — \($0)" } ?? "")"
-            )
-        }
-    }
-
-    func line(_ text: String) {
-        if barShown {
-            FileHandle.standardError.write(Data("\n".utf8))
-            barShown = false
-        }
-        let stamp = String(format: "%6.2fs", Date().timeIntervalSince(started))
-        emitError("[\(stamp)] \(text)")
-    }
-
-    func finish() { if barShown { FileHandle.standardError.write(Data("\n".utf8)) } }
-}
-
-/// Ctrl-C, SIGTERM and SIGHUP during a refresh: the run stops after the call in progress (which
-/// is interrupted), commits what it fetched and is recorded as interrupted. A second signal
-/// quits at once (the next run's lock takeover records the run).
-final class SignalWatch: @unchecked Sendable {
-    // `sources` is written only by `init` and read by `deinit`; `caught` is the shared state.
-    private let caught = Locked<String?>(nil)
-    private var sources: [DispatchSourceSignal] = []
-
-    init(cancellation: CancellationFlag) {
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                let first = self.caught.withLock { caught -> Bool in
-                    defer { if caught == nil { caught = name } }
-                    return caught == nil
-                }
-                guard first else {
-                    emitError("tradlyte: \(name) again — quitting now; the next run records this one as interrupted")
-                    _exit(130)
-                }
-                emitError(
-                    "tradlyte: \(name) — stopping after the current call and keeping what was fetched "
-                        + "(press Ctrl-C again to quit at once)")
-                cancellation.cancel()
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
-    }
-
-    var request: StopRequest? {
-        caught.withLock { $0.map { .interrupt($0) } }
     }
 }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import MarketData
 import TradLyteApp
 import TradLyteCore
-import TradLyteStore
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import TradLyteApp
 import TradLyteCore
-import TradLytePipeline
-import TradLyteStore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,7 +52,7 @@ struct StatusCommand: ParsableCommand {
             fresh += behind == 0 ? " — up to date" : " — STALE, \(behind) session\(behind == 1 ? "" : "s") behind"
         }
         if let calls = r.pending_calls, calls > 0 {
-            let eta = r.eta_seconds.map { $0 > 0 ? ", ETA \(PipelinePlan.duration($0))" : "" } ?? ""
+            let eta = r.eta_seconds.map { $0 > 0 ? ", ETA \(TextFormats.duration($0))" : "" } ?? ""
             let what = r.sessions_behind == 0 ? "history still to backfill" : "next refresh"
             fresh += " (\(what): \(calls) call\(calls == 1 ? "" : "s")\(eta))"
         }

@@ -24,7 +24,6 @@ struct Tradlyte: ParsableCommand {
             AlertsCommand.self, BacktestCommand.self, PortfolioCommand.self, SweepCommand.self, WalkForwardCommand.self,
             ScanCommand.self,
             UICommand.self, RenderCommand.self, ChartCommand.self, ThemesCommand.self,
-            FakePolygonCommand.self,
         ],
         defaultSubcommand: StatusCommand.self
     )

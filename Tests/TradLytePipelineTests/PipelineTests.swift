@@ -43,7 +43,9 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         _ store: MarketStore, now: Date, options: PipelineOptions = PipelineOptions(backfillYears: 1),
         provider: MarketDataProvider? = nil
     ) -> Pipeline {
-        Pipeline(store: store, provider: provider ?? DemoMarket(clock: { now }), options: options, clock: { now })
+        Pipeline(
+            store: store, provider: provider ?? DemoMarket(clock: { now }), options: options, clock: { now },
+            elapsed: ManualClock.still)
     }
 
     @Test func aColdStartBuildsTheDatabaseAndASecondRunIsANoOp() throws {
@@ -181,12 +183,15 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
             transport: CurlHTTPClient(userAgent: "t"), clock: clock, sleeper: clock)
         let options = PipelineOptions(mode: .watchlist, watchlist: [acme, try Symbol("TERA")], backfillYears: 1)
         let early = Self.at("2026-11-20T23:00:00Z")
-        let ok = Pipeline(store: t.store, provider: client, options: options, clock: { early }).run()
+        let ok = Pipeline(
+            store: t.store, provider: client, options: options, clock: { early }, elapsed: ManualClock.still
+        ).run()
         #expect(ok.status == .succeeded, "\(ok.summary)")
         let before = try contentDigest(t.store)
         server.inject(.status(503), count: 10, pathPrefix: "/v2/aggs/ticker")
         let failed = Pipeline(
-            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }
+            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") },
+            elapsed: ManualClock.still
         ).run()
         #expect(failed.status == .failed && failed.failedStage == "fetch_ohlcv")
         #expect(failed.error?.contains("HTTP 503") == true)
@@ -195,12 +200,14 @@ func contentDigest(_ store: MarketStore) throws -> [String] {
         server.clearFaults()
         server.inject(.wrongTypes, pathPrefix: "/v2/aggs/ticker")
         let garbage = Pipeline(
-            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }
+            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") },
+            elapsed: ManualClock.still
         ).run()
         #expect(garbage.status == .failed && garbage.error?.contains("is not a number") == true)
         #expect(try contentDigest(t.store) == before)
         let recovered = Pipeline(
-            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") }
+            store: t.store, provider: client, options: options, clock: { Self.at("2026-11-25T23:00:00Z") },
+            elapsed: ManualClock.still
         ).run()
         #expect(recovered.status == .succeeded)
     }

@@ -24,7 +24,7 @@ import TradLyteTestSupport
         var store: MarketStore { temp.store }
 
         func pipeline(_ options: PipelineOptions) -> Pipeline {
-            Pipeline(store: temp.store, provider: client, options: options, clock: { clock.now() })
+            Pipeline(store: temp.store, provider: client, options: options, clock: { clock.now() }, elapsed: clock)
         }
 
         /// Grouped-daily requests made since the last call.
@@ -185,7 +185,8 @@ import TradLyteTestSupport
             transport: CurlHTTPClient(userAgent: "TradLyteTests/1"), clock: clock, sleeper: clock)
         let temp = try TempStore()
         let pipeline = Pipeline(
-            store: temp.store, provider: client, options: PipelineOptions(backfillYears: 1), clock: { clock.now() })
+            store: temp.store, provider: client, options: PipelineOptions(backfillYears: 1), clock: { clock.now() },
+            elapsed: clock)
         let first = pipeline.run()
         #expect(first.status == .succeeded)
         #expect(first.deferred.map(\.session) == [empty])
@@ -233,7 +234,7 @@ import TradLyteTestSupport
         var messages: [String] = []
         let outcome = Pipeline(
             store: temp.store, provider: DemoMarket(clock: { now }), options: PipelineOptions(backfillYears: 1),
-            clock: { now }
+            clock: { now }, elapsed: ManualClock.still
         ).run(events: { if case .message(let m) = $0 { messages.append(m) } })
         #expect(outcome.status == .succeeded)
         let runs = try temp.store.runs(last: 5)

@@ -5,15 +5,26 @@ import TradLyteCore
 /// at once after moving the clock forward by the time asked. Tests share one between the code
 /// under test and the fake servers, then assert on `now()` and on `sleeps` (the waits that were
 /// requested) instead of on the host's clock.
-public final class ManualClock: WallClock, Sleeper, @unchecked Sendable {
+public final class ManualClock: WallClock, MonotonicClock, Sleeper, @unchecked Sendable {
     // `current`, `requested` and `hook` are guarded by `lock`.
     private let lock = NSLock()
+    private let start: Date
     private var current: Date
     private var requested: [TimeInterval] = []
     private var hook: (@Sendable (TimeInterval) -> Void)?
 
     public init(_ start: Date) {
+        self.start = start
         current = start
+    }
+
+    /// A clock nothing advances: elapsed time for code whose durations a test does not look at.
+    public static var still: ManualClock { ManualClock(Date(timeIntervalSince1970: 0)) }
+
+    /// The time advanced since the clock was made (it never goes back: `advance` takes only
+    /// what tests give it, and sleeps move it forward).
+    public func uptimeNanoseconds() -> UInt64 {
+        UInt64(max(0, now().timeIntervalSince(start)) * 1e9)
     }
 
     /// A clock at an ISO 8601 instant such as "2026-11-25T21:10:00Z".

@@ -1,11 +1,10 @@
 import Foundation
-import TradLyteCore
 
-/// ISO 8601 UTC timestamps with milliseconds ("2024-03-15T21:05:00.123Z"), as stored in the
-/// database. Written by hand so the format never depends on the host's locale or Foundation
-/// version.
-enum Timestamp {
-    static func format(_ date: Date) -> String {
+/// The one spelling of an instant: ISO 8601 UTC with milliseconds ("2024-03-15T21:05:00.123Z"),
+/// as stored in the database and written in lock files and JSON. Written by hand so the format
+/// never depends on the host's locale or Foundation version.
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let days = floorDiv(ms, 86_400_000)
         var rest = ms - days * 86_400_000
@@ -19,7 +18,7 @@ enum Timestamp {
         return "\(day)T\(pad(h, 2)):\(pad(m, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
     }
 
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"),
             let day = try? SessionDate(iso: String(decoding: bytes[0..<10], as: UTF8.self)),
