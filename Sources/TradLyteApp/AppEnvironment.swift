@@ -190,6 +190,8 @@ package struct AppConfig: Equatable {
     /// Strategies the refresh's scan stage runs (ids or names); empty turns the stage off.
     /// Every built-in strategy unless the config names some: the first refresh has picks.
     package var scanStrategies = StrategyLibrary.all.map(\.id)
+    /// Picks stored per strategy and session by every scan (the refresh's, `tradlyte scan`, the UI's).
+    package var scanTop = 20
     /// The terminal UI's theme (`tradlyte themes` lists them).
     package var theme: String?
     /// The UI refreshes by itself once a session has closed that the data lacks.
@@ -198,7 +200,8 @@ package struct AppConfig: Equatable {
     package static let knownKeys = [
         "close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries", "max_wait_seconds",
         "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
-        "notify_command", "notify_timeout_seconds", "scan_strategies", "theme", "auto_refresh",
+        "notify_command", "notify_timeout_seconds", "scan_strategies", "scan_top", "theme",
+        "auto_refresh",
     ]
 
     package static func load(path: String) throws -> AppConfig {
@@ -303,6 +306,7 @@ package struct AppConfig: Equatable {
                     }
                     return s
                 }
+            case "scan_top": config.scanTop = Int(try number(key, value, 1...500))
             case "auto_refresh":
                 guard case .bool(let b) = value else {
                     throw AppError.badInput("\(path): auto_refresh must be true or false")

@@ -37,7 +37,9 @@ package struct RefreshSetup {
         }
         catalog = StrategyCatalog(directory: env.strategiesDirectory)
         let catalog = self.catalog
-        options.scanStrategies = try env.config.scanStrategies.map { try catalog.strategy($0) }
+        let scan = ScanSettings(config: env.config)
+        options.scanStrategies = try scan.load(catalog)
+        options.scanTopK = scan.topK
         self.options = options
     }
 

@@ -383,15 +383,10 @@ package final class UISession {
                 event = offload(synchronous) {
                     UISession.attempt {
                         let store = try env.openStore()
-                        let catalog = StrategyCatalog(directory: env.strategiesDirectory)
-                        let names =
-                            env.config.scanStrategies.isEmpty
-                            ? StrategyLibrary.all.map(\.id) : env.config.scanStrategies
-                        guard let session = try store.summary().latestSession else {
+                        guard try store.summary().latestSession != nil else {
                             return .failed("no data yet — press R to refresh")
                         }
-                        let list = try names.map { try catalog.strategy($0) }
-                        _ = try ScanService.scan(list, store: store, session: session, top: 10, at: env.now())
+                        _ = try ScanService.scan(env: env, store: store)
                         return .picksLoaded(try store.picks())
                     }
                 }

@@ -322,35 +322,27 @@ struct ScanCommand: ParsableCommand {
             "A signal fires when a strategy's trigger is true on the scan session and its setup holds; confidence is the share of 1d, 3d and 5d bars on which the setup also holds (for a strategy without a setup, on which the trigger also fires). Picks rank by confidence, then market cap, then symbol. Re-running a scan replaces that session's rows."
     )
 
-    @Argument(help: "Strategies (default: the built-in library).") var strategies: [String] = []
-    @Option(name: .long, help: "Scan session (default: the latest closed one).") var date: String?
-    @Option(name: .long, help: "Picks per strategy.") var top: Int = 10
+    @Argument(help: "Strategies (default: scan_strategies in the config, every built-in unless set).")
+    var strategies: [String] = []
+    @Option(name: .long, help: "Scan session (default: the latest stored one).") var date: String?
+    @Option(name: .long, help: "Picks per strategy (default: scan_top in the config, 20).") var top: Int?
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            let catalog = StrategyCatalog(directory: env.strategiesDirectory)
-            let list = try (strategies.isEmpty ? StrategyLibrary.all.map(\.id) : strategies).map {
-                try catalog.strategy($0)
-            }
             guard env.databaseExists else { throw AppError.badInput("no data yet — run: tradlyte refresh") }
             let store = try env.openStore()
-            let cal = store.calendar
-            let session: SessionDate
-            if let date {
-                let d = try parseDate(date, option: "--date")
-                guard cal.isSession(d) else {
+            let day = try date.map { text in
+                let d = try parseDate(text, option: "--date")
+                guard store.calendar.isSession(d) else {
                     throw AppError.badInput("--date \(d) (\(d.weekdayName)) is not an NYSE session")
                 }
-                session = d
-            } else {
-                guard let latest = try store.summary().latestSession else {
-                    throw AppError.badInput("no data yet — run: tradlyte refresh")
-                }
-                session = latest
+                return d
             }
-            let result = try ScanService.scan(list, store: store, session: session, top: top, at: env.now())
+            if let top, !(1...500).contains(top) { throw AppError.badInput("--top must be from 1 to 500") }
+            let (list, session, result) = try ScanService.scan(
+                env: env, store: store, names: strategies.isEmpty ? nil : strategies, top: top, session: day)
             let picks = list.flatMap { result.picks[$0.name] ?? [] }
             if json {
                 emit(

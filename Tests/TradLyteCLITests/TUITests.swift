@@ -477,14 +477,19 @@ import TradLyteTestSupport
         let session = try SessionDate(iso: "2026-11-25")
         func stored() throws -> (signals: [ScanPick], picks: [ScanPick]) {
             let store = try MarketStore(path: cli.home + "/tradlyte.sqlite")
-            return (try store.signals(session: session), try store.picks(session: session).filter { $0.rank <= 10 })
+            return (try store.signals(session: session), try store.picks(session: session))
         }
         let byRefresh = try stored()
         #expect(byRefresh.signals.count >= 5, "too few signals to compare: \(byRefresh.signals)")
         // A scan that read too little history for 5-session bars would lower these confidences.
         #expect(byRefresh.signals.contains { $0.strategy == "Up Day" && $0.confidence == 1 })
 
-        let scan = try cli.run(["scan", "up_day", "golden_cross", "rsi_reversion", "--top", "10"], environment: env)
+        // `scan` without arguments takes the config's strategies and `scan_top` (20), as the refresh did.
+        // (more than the 10 `scan` and the UI kept before; every Up Day signal is a pick here).
+        let upDay = byRefresh.signals.filter { $0.strategy == "Up Day" }.count
+        #expect(upDay > 10)
+        #expect(byRefresh.picks.filter { $0.strategy == "Up Day" }.map(\.rank) == Array(1...min(20, upDay)))
+        let scan = try cli.run(["scan"], environment: env)
         #expect(scan.status == 0, "\(scan.stderr)")
         let byCommand = try stored()
         #expect(byCommand.signals == byRefresh.signals)
