@@ -3,8 +3,7 @@ import PackageDescription
 
 // Target layout and dependency arrows: see the README's design notes.
 // TradLyteCore does no I/O; TradLyteStore is the only module that talks to SQLite, through the
-// CSQLite system-library module. CKernels holds the backtest's per-bar C kernels (one build),
-// called only through TradLyteCore's `Kernels`.
+// CSQLite system-library module.
 let package = Package(
     name: "TradLyte",
     platforms: [.macOS(.v13)],
@@ -17,7 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
-        // C modules: system libraries and the backtest's kernels.
+        // C modules: the system libraries.
         .systemLibrary(
             name: "CSQLite",
             path: "Sources/CSQLite",
@@ -34,10 +33,9 @@ let package = Package(
             path: "Sources/CNCurses",
             providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
         ),
-        .target(name: "CKernels"),
 
         // The engine: the core (no I/O), the store, the providers, the pipeline.
-        .target(name: "TradLyteCore", dependencies: ["CKernels"]),
+        .target(name: "TradLyteCore"),
         .target(name: "TradLyteStore", dependencies: ["TradLyteCore", "CSQLite"]),
         .target(name: "MarketData", dependencies: ["TradLyteCore", "CCurl"]),
         .target(name: "PolygonFake", dependencies: ["MarketData", "TradLyteCore"]),

@@ -11,7 +11,7 @@ import TradLyteStore
 @main
 struct BenchMain {
     static func main() throws {
-        HeapTuning.keepFreedHeap()  // as the tradlyte executable does
+        if ProcessInfo.processInfo.environment["TRADLYTE_BENCH_NO_HEAP_TUNING"] == nil { HeapTuning.keepFreedHeap() }
         var args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
             print(

@@ -166,14 +166,15 @@ public enum PortfolioBacktester {
         // The timeline: every bucket any symbol has a bar in (buckets are small integers: a
         // presence array, no hashing).
         var maxBucket: Int32 = -1
-        for r in results { if let last = r?.0.bars.last { maxBucket = max(maxBucket, last.bucket) } }
+        let buckets = results.map { $0?.0.buckets ?? [] }
+        for b in buckets { if let last = b.last { maxBucket = max(maxBucket, last) } }
         var present = [Bool](repeating: false, count: Int(maxBucket) + 1)
         var bucketSession = [Int32](repeating: 0, count: Int(maxBucket) + 1)
-        for r in results {
+        for (k, r) in results.enumerated() {
             guard let s = r?.0 else { continue }
-            for (i, bar) in s.bars.enumerated() {
-                present[Int(bar.bucket)] = true
-                bucketSession[Int(bar.bucket)] = max(bucketSession[Int(bar.bucket)], s.lastSessions[i])
+            for (i, bucket) in buckets[k].enumerated() {
+                present[Int(bucket)] = true
+                bucketSession[Int(bucket)] = max(bucketSession[Int(bucket)], s.lastSessions[i])
             }
         }
         var position = [Int](repeating: -1, count: present.count)
@@ -183,6 +184,13 @@ public enum PortfolioBacktester {
             timeline.append(Int32(b))
         }
         let interval = results.first??.0.interval ?? strategy.strategy.interval
+        // Each symbol's bars as timeline steps, in parallel (each writes its own slot).
+        let steps = Locked([[Int]](repeating: [], count: universe.count))
+        executor(universe.count) { k in
+            let mapped = buckets[k].map { position[Int($0)] }
+            steps.withLock { $0[k] = mapped }
+        }
+        let stepOf = steps.withLock { $0 }
         var books: [Book] = []
         for (k, member) in universe.enumerated() {
             guard let (signals, rank, atr, confidence) = results[k] else { continue }
@@ -192,7 +200,7 @@ public enum PortfolioBacktester {
             books.append(
                 Book(
                     symbol: member.symbol, delisted: member.delisted, signals: signals,
-                    step: signals.bars.map { position[Int($0.bucket)] }, rank: rank, confidence: confidence, atr: atr,
+                    step: stepOf[k], rank: rank, confidence: confidence, atr: atr,
                     eligible: c.minPrice == nil && c.minDollarVolume == nil ? [] : eligible(signals),
                     account: account))
         }
@@ -214,11 +222,18 @@ public enum PortfolioBacktester {
         for (b, list) in fires.enumerated() { for i in list { counts[books[b].step[i] + 1] += 1 } }
         for t in 0..<n { counts[t + 1] += counts[t] }
         var fill = counts
-        var events = [(book: Int, bar: Int)](repeating: (0, 0), count: counts[n])
+        // Each entry's rank score and confidence are read here, a book at a time (in step
+        // order the reads would jump between a thousand books' arrays on every bar).
+        var events = [(book: Int, bar: Int, first: Double, score: Double)](
+            repeating: (0, 0, 0, 0), count: counts[n])
         for (b, list) in fires.enumerated() {
+            let rank = books[b].rank
+            let confidence = books[b].confidence
             for i in list {
                 let t = books[b].step[i]
-                events[fill[t]] = (b, i)
+                let score = rank.indices.contains(i) ? rank[i] : .nan
+                let first = confidence.indices.contains(i) ? confidence[i] : 0
+                events[fill[t]] = (b, i, first, score.isFinite ? score : -.infinity)
                 fill[t] += 1
             }
         }
@@ -228,7 +243,7 @@ public enum PortfolioBacktester {
         var exposure = [Double](repeating: 0, count: n)
         var positions = [Int](repeating: 0, count: n)
         var cash = c.cash
-        var held = Set<Int>()
+        var held = HeldBooks()
         var pendingEntries: [Int] = []
         var closed: [Trade] = []
         var traded = 0.0
@@ -265,7 +280,7 @@ public enum PortfolioBacktester {
         var current = [Int](repeating: 0, count: books.count)
         /// Brings each held position to its target weight at this open.
         func rebalance(_ t: Int, barOf: (Int) -> Int?) {
-            let opens = held.sorted().map { b in (b, barOf(b).map { books[b].signals.columns.open[$0] }) }
+            let opens = held.books.map { b in (b, barOf(b).map { books[b].signals.columns.open[$0] }) }
             var equityNow = cash
             for (b, open) in opens { equityNow += books[b].account.size * (open ?? lastClose[b]) }
             let weight: Double
@@ -320,6 +335,7 @@ public enum PortfolioBacktester {
             }
         }
 
+        let stepByBook = books.map(\.step)
         var stoppedAt = end
         for t in first..<end {
             if cancellation?.isCancelled == true {
@@ -329,14 +345,16 @@ public enum PortfolioBacktester {
             if let progress, (t - first) % 256 == 0 { progress(t - first, end - first) }
             /// The book's bar at this step, if it has one.
             func barOf(_ b: Int) -> Int? {
-                let step = books[b].step
+                // Read in place: a copy of the book (or of its step array) would retain and
+                // release its arrays for every held symbol on every bar.
                 var i = current[b]
-                while i < step.count && step[i] < t { i += 1 }
+                let count = stepByBook[b].count
+                while i < count && stepByBook[b][i] < t { i += 1 }
                 current[b] = i
-                return i < step.count && step[i] == t ? i : nil
+                return i < count && stepByBook[b][i] == t ? i : nil
             }
             // 1. Orders from the previous close: exits, then entries in rank order.
-            for b in held.sorted() {
+            for b in held.books {
                 guard let i = barOf(b), let reason = books[b].pendingExit else { continue }
                 books[b].pendingExit = nil
                 close(b, bar: i, price: books[b].signals.columns.open[i], reason: reason)
@@ -345,7 +363,7 @@ public enum PortfolioBacktester {
                 guard let i = barOf(b), held.count < c.maxPositions, !held.contains(b) else { continue }
                 let open = books[b].signals.columns.open[i]
                 var equityNow = cash
-                for h in held.sorted() {
+                for h in held.books {
                     let price = barOf(h).map { books[h].signals.columns.open[$0] } ?? lastClose[h]
                     equityNow += books[h].account.size * price
                 }
@@ -371,34 +389,31 @@ public enum PortfolioBacktester {
                 rebalance(t, barOf: barOf)
             }
             // 2. Brackets inside the bar.
-            for b in held.sorted() {
+            for b in held.books {
                 guard let i = barOf(b), books[b].account.hasBrackets else { continue }
                 settle(b) { $0.checkBrackets(i) }
             }
             // 3. Signals at this close: exits for the symbols held (a delisted one closes at its
             // last bar), entries for the others that fire.
-            for b in held.sorted() {
+            for b in held.books {
                 guard let i = barOf(b) else { continue }
-                let s = books[b].signals
-                lastClose[b] = s.columns.close[i]
-                if i == s.count - 1 && books[b].delisted {
-                    close(b, bar: i, price: s.columns.close[i], reason: .delisted)
+                let closeNow = books[b].signals.columns.close[i]
+                lastClose[b] = closeNow
+                if i == books[b].signals.count - 1 && books[b].delisted {
+                    close(b, bar: i, price: closeNow, reason: .delisted)
                     continue
                 }
-                let a = books[b].account
-                if s.exitRule[i] == Truth.yes {
+                if books[b].signals.exitRule[i] == Truth.yes {
                     books[b].pendingExit = .signal
-                } else if let maxBars = a.maxBars, i - a.entryBar + 1 >= maxBars {
+                } else if let maxBars = books[b].account.maxBars, i - books[b].account.entryBar + 1 >= maxBars {
                     books[b].pendingExit = .maxBars
                 }
             }
             var candidates: [(book: Int, first: Double, score: Double)] = []
-            for (b, i) in events[counts[t]..<counts[t + 1]] where !held.contains(b) {
-                let score = books[b].rank.indices.contains(i) ? books[b].rank[i] : .nan
-                let first = books[b].confidence.indices.contains(i) ? books[b].confidence[i] : 0
-                candidates.append((b, first, score.isFinite ? score : -.infinity))
+            for event in events[counts[t]..<counts[t + 1]] where !held.contains(event.book) {
+                candidates.append((event.book, event.first, event.score))
             }
-            let leaving = held.filter { books[$0].pendingExit != nil }.count
+            let leaving = held.books.filter { books[$0].pendingExit != nil }.count
             let free = max(0, c.maxPositions - held.count + leaving)
             pendingEntries = candidates.sorted {
                 if $0.first != $1.first { return $0.first > $1.first }
@@ -406,7 +421,7 @@ public enum PortfolioBacktester {
             }.prefix(free).map(\.book)
             // 4. The account at this close.
             var value = 0.0
-            for b in held.sorted() { value += books[b].account.size * lastClose[b] }
+            for b in held.books { value += books[b].account.size * lastClose[b] }
             equity[t] = cash + value
             cashSeries[t] = cash
             exposure[t] = equity[t] > 0 ? abs(value) / equity[t] : 0
@@ -426,7 +441,7 @@ public enum PortfolioBacktester {
         }
         // Positions still open, valued at their last close.
         var open: [Trade] = []
-        for b in held.sorted() {
+        for b in held.books {
             let a = books[b].account
             let close = lastClose[b]
             let sign: Double = a.size > 0 ? 1 : -1
@@ -494,21 +509,49 @@ public enum PortfolioBacktester {
         guard !books.isEmpty, !steps.isEmpty else { return [Double](repeating: cash, count: steps.count) }
         let share = cash / Double(books.count)
         var value = [Double](repeating: 0, count: steps.count)
-        for book in books {
-            let closes = book.signals.columns.close
-            guard let first = book.step.firstIndex(where: { steps.contains($0) }), closes[first] > 0 else {
-                for t in value.indices { value[t] += share }
-                continue
-            }
-            let shares = share / closes[first]
-            var k = first
-            var level = share
-            for t in steps {
-                while k + 1 < book.step.count, book.step[k + 1] <= t { k += 1 }
-                if t >= book.step[first] { level = shares * closes[k] }
-                value[t - steps.lowerBound] += level
+        value.withUnsafeMutableBufferPointer { value in
+            for b in books.indices {
+                books[b].signals.columns.close.withUnsafeBufferPointer { closes in
+                    books[b].step.withUnsafeBufferPointer { step in
+                        guard let first = step.firstIndex(where: { steps.contains($0) }), closes[first] > 0 else {
+                            for t in value.indices { value[t] += share }
+                            return
+                        }
+                        // The starting share until its first bar in range, then each bar's value
+                        // from its step until the next bar's (the last one's to the end).
+                        let shares = share / closes[first]
+                        let (lo, hi) = (steps.lowerBound, steps.upperBound)
+                        for t in lo..<min(step[first], hi) { value[t - lo] += share }
+                        for k in first..<step.count {
+                            let from = max(step[k], lo)
+                            let to = k + 1 < step.count ? min(step[k + 1], hi) : hi
+                            guard from < to else { continue }
+                            let level = shares * closes[k]
+                            for t in from..<to { value[t - lo] += level }
+                        }
+                    }
+                }
             }
         }
         return value
+    }
+}
+
+/// The books a portfolio holds (at most `maxPositions`, a few dozen): a sorted array, so the
+/// per-bar loops walk them in book order without sorting or hashing on every bar.
+struct HeldBooks {
+    private(set) var books: [Int] = []
+
+    var count: Int { books.count }
+
+    func contains(_ book: Int) -> Bool { books.contains(book) }
+
+    mutating func insert(_ book: Int) {
+        let at = books.firstIndex { $0 >= book } ?? books.count
+        if at == books.count || books[at] != book { books.insert(book, at: at) }
+    }
+
+    mutating func remove(_ book: Int) {
+        if let at = books.firstIndex(of: book) { books.remove(at: at) }
     }
 }

@@ -46,6 +46,13 @@ public struct StrategySignals: Sendable {
 
     /// The base bars. Daily bars are built from the series on each access: hoist it.
     public var bars: [FibBar] { source.bars }
+    /// Each base bar's bucket, without building the bars (a daily bar's bucket is its session).
+    public var buckets: [Int32] {
+        switch source {
+        case .bars(let b): return b.map(\.bucket)
+        case .daily: return lastSessions
+        }
+    }
     public var count: Int { lastSessions.count }
 
     /// Trigger true on a bar where the setup holds (or there is no setup).
