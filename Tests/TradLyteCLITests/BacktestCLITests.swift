@@ -9,8 +9,7 @@ import TradLyteTestSupport
 
     func seeded() throws -> CLIHarness {
         let cli = try CLIHarness()
-        let r = try cli.run(["refresh", "--backfill", "3"], environment: Self.env)
-        #expect(r.status == 0, "\(r.stderr)")
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 3)
         return cli
     }
 

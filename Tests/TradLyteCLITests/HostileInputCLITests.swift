@@ -12,7 +12,7 @@ import TradLyteTestSupport
 
     @Test func aStrategyFileThatCannotLoadStopsNoCommandThatDoesNotUseIt() throws {
         let cli = try CLIHarness()
-        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 1)
         let chain = String(repeating: "close > 1 and ", count: 14_000) + "close > 1"
         let file = """
             {"schema": "tradlyte.strategy/1", "name": "Chain", "interval": "1d",
@@ -70,7 +70,7 @@ import TradLyteTestSupport
     /// is not. Root ignores file modes, so under root (as in CI) the refresh runs as `nobody`.
     @Test func aReadOnlySharedMemoryFileIsNamed() throws {
         let cli = try CLIHarness()
-        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 1)
         let shm = cli.home + "/tradlyte.sqlite-shm"
         #expect(FileManager.default.createFile(atPath: shm, contents: Data(count: 32_768)))
         let process = Process()
@@ -100,7 +100,7 @@ import TradLyteTestSupport
 
     @Test func outOfRangeNumbersAndUnknownSymbolsAreRefused() throws {
         let cli = try CLIHarness()
-        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 1)
         let cash = try cli.run(["backtest", "golden_cross", "ACME", "--cash", "1e400"], environment: Self.env)
         #expect(cash.status == 2 && cash.stderr.contains("--cash"), "\(cash.stderr)")
         let inf = try cli.run(["alerts", "add", "price_above", "ACME", "--value", "inf"], environment: Self.env)
@@ -114,7 +114,7 @@ import TradLyteTestSupport
     @Test func bareQuoteAndIndicatorHelpInsteadOfAUsageErrorAndNumbersAlignRight() throws {
         let cli = try CLIHarness()
         cli.write("config.json", #"{"watchlist": ["ACME", "TERA"]}"#)
-        #expect(try cli.run(["refresh", "--backfill", "1"], environment: Self.env).status == 0)
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 1)
         let quote = try cli.run(["quote"], environment: Self.env)
         #expect(quote.status == 0 && quote.stdout.contains("ACME") && quote.stdout.contains("TERA"), "\(quote.stderr)")
         let list = try cli.run(["indicator"], environment: Self.env)

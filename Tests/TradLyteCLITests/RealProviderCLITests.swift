@@ -88,11 +88,11 @@ import TradLyteTestSupport
     @Test func ctrlCDuringABackfillKeepsWhatWasFetchedAndRecordsTheRunAsInterrupted() throws {
         let r = try rig(.basic, callsPerMinute: 300)
         defer { r.server.stop() }
-        let process = try r.cli.spawn(["refresh"], environment: r.env())
+        // A `ChildProcess` is reaped only by `wait`, so the signal cannot reach a reused PID.
+        let process = try r.cli.child(["refresh"], environment: r.env())
         try waitUntil(timeout: 60, "twenty grouped days fetched") { r.grouped().count >= 20 }
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        process.signal(SIGINT)
+        #expect(process.wait() == 130)
         let store = try MarketStore(path: r.cli.home + "/tradlyte.sqlite")
         // Twenty requests: today's refusal, the sessions stored, and at most one cut short by the signal.
         let kept = try store.marketSessions()
@@ -111,10 +111,10 @@ import TradLyteTestSupport
         // Paced like a real plan (3 s a call), so every grouped day is committed as it arrives.
         let r = try rig(.basic, callsPerMinute: 20)
         defer { r.server.stop() }
-        let process = try r.cli.spawn(["refresh"], environment: r.env())
+        let process = try r.cli.child(["refresh"], environment: r.env())
         try waitUntil(timeout: 60, "four grouped days asked for") { r.grouped().count >= 4 }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
         let store = try MarketStore(path: r.cli.home + "/tradlyte.sqlite")
         // Four requests: today's refusal, two days answered and stored, at most one in flight.
         let kept = Set(try store.marketSessions().keys.map(\.description))

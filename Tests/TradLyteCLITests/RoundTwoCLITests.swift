@@ -12,8 +12,7 @@ import TradLyteTestSupport
 
     func demoHome() throws -> CLIHarness {
         let cli = try CLIHarness()
-        let refresh = try cli.run(["refresh", "--backfill", "3"], environment: Self.env)
-        #expect(refresh.status == 0, "\(refresh.stderr)")
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 3)
         return cli
     }
 

@@ -52,7 +52,7 @@ import TradLyteTestSupport
     @Test func everyResultPaneRendersAndTheSweepsBestIsTheCLIs() throws {
         let cli = try CLIHarness()
         cli.write("config.json", #"{"watchlist": ["ACME", "TERA", "NOVA"]}"#)
-        #expect(try cli.run(["refresh", "--backfill", "3"], environment: Self.env).status == 0)
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 3)
         for (screen, needle) in [
             ("trades", "ENTRY"), ("sweep", "best fast="), ("walkforward", "out of sample"),
             ("watchlist-run", "SYMBOL"), ("portfolio", "vs equal-weight"),
@@ -82,7 +82,7 @@ import TradLyteTestSupport
 
     @Test func aFreshHomesWatchlistIsTheSameForTheUIBacktestAndPortfolio() throws {
         let cli = try CLIHarness()
-        #expect(try cli.run(["refresh", "--backfill", "2"], environment: Self.env).status == 0)
+        try cli.seedDemo(now: Self.env["TRADLYTE_NOW"]!, backfillYears: 2)
         let screen = try cli.run(["render", "watchlist", "--size", "100x30"], environment: Self.env)
         let shown = screen.stdout.split(separator: "\n").compactMap { line -> String? in
             let cells = line.split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -98,6 +98,50 @@ public final class CLIHarness {
     public func write(_ name: String, _ text: String) -> String {
         directory.write(name, text)
     }
+
+    /// Fills this home with the demo market as `tradlyte refresh --backfill YEARS` leaves it at
+    /// `now` (TRADLYTE_NOW): the database is built once per process for each (now, years) by
+    /// the binary itself, then copied — the set-up most CLI tests share, without a refresh each.
+    public func seedDemo(now: String, backfillYears years: Int) throws {
+        let source = try DemoFixtures.shared.home(binary: binary, now: now, years: years)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source) where name.hasPrefix("tradlyte.sqlite")
+        {
+            try FileManager.default.copyItem(atPath: source + "/" + name, toPath: home + "/" + name)
+        }
+    }
+}
+
+/// The demo databases `seedDemo` copies, built on first use (one at a time per key).
+final class DemoFixtures: @unchecked Sendable {
+    static let shared = DemoFixtures()
+    // `built` and `directories` are guarded by `lock`; a fixture is built while holding it.
+    private let lock = NSLock()
+    private var built: [String: String] = [:]
+    private var directories: [TemporaryDirectory] = []
+
+    func home(binary: String, now: String, years: Int) throws -> String {
+        try lock.withLock {
+            let key = "\(now) \(years)"
+            if let path = built[key] { return path }
+            let directory = TemporaryDirectory(prefix: "tradlyte-demo-fixture")
+            directories.append(directory)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["refresh", "--backfill", "\(years)"]
+            process.environment = CleanEnvironment.make(
+                home: directory.path, ["TRADLYTE_HOME": directory.path, "TRADLYTE_NOW": now])
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw TestSupportError(
+                    message: "the demo fixture's refresh (\(key)) exited \(process.terminationStatus)")
+            }
+            built[key] = directory.path
+            return directory.path
+        }
+    }
 }
 
 /// What the test support reports when a test cannot be set up or a wait ran out.
