@@ -191,6 +191,7 @@ struct AggregatesParser {
         if !escaped { return String(decoding: raw, as: UTF8.self) }
         // Rare: let Foundation decode the escapes.
         let quoted = Data([UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")])
+        // Not swallowed: the else branch reports the field.
         guard let s = try? JSONDecoder().decode(String.self, from: quoted) else {
             throw Failure(message: "\(path) has a bad escape")
         }

@@ -300,6 +300,7 @@ public final class PolygonClient: MarketDataProvider, Sendable {
             let message: String?
             let error: String?
         }
+        // An error body that is not the documented JSON is quoted raw in the error instead.
         let decoded = try? JSONDecoder().decode(Body.self, from: body)
         let message = decoded?.message ?? decoded?.error ?? ""
         let lower = message.lowercased()
@@ -499,6 +500,7 @@ public final class PolygonClient: MarketDataProvider, Sendable {
             for t in response.results ?? [] {
                 guard let type = t.type, Self.trackedTypes.contains(type),
                     let exchange = t.primary_exchange, Self.usExchanges.contains(exchange),
+                    // Tickers we cannot represent (see Symbol) are counted and reported by the caller, not stored.
                     let symbol = try? Symbol(t.ticker)
                 else { continue }
                 result.append(
@@ -538,6 +540,7 @@ public final class PolygonClient: MarketDataProvider, Sendable {
         return SymbolInfo(
             symbol: symbol, name: d.name, type: d.type, exchange: d.primary_exchange, active: d.active ?? true,
             marketCap: d.market_cap, industry: d.sic_description, description: d.description,
+            // Optional details: a date in another shape is left unknown.
             listDate: d.list_date.flatMap { try? SessionDate(iso: $0) },
             delistDate: d.delisted_utc.flatMap { try? SessionDate(iso: String($0.prefix(10))) })
     }
@@ -572,7 +575,9 @@ public final class PolygonClient: MarketDataProvider, Sendable {
         ) { data, _ in
             let response = try decode(SplitsResponse.self, data, endpoint: path)
             for (i, s) in (response.results ?? []).enumerated() {
+                // Splits of tickers we do not carry (unrepresentable) cannot apply to stored data.
                 guard let symbol = try? Symbol(s.ticker) else { continue }
+                // A split without a usable date or ratio cannot be applied; the else branch reports it.
                 guard let date = try? SessionDate(iso: s.execution_date), s.split_from > 0, s.split_to > 0 else {
                     let message = "results[\(i)] (\(s.ticker)) has an invalid date or ratio"
                     throw ProviderError.invalidResponse(endpoint: path, message: message)

@@ -38,6 +38,7 @@ public final class QuoteService {
             do {
                 if var q = try provider.quote(symbol, at: now) {
                     fillChange(&q)
+                    // The quote cache is an optimisation: a quote not kept is fetched again next time.
                     try? store?.saveQuote(q)
                     return Result(quote: q, note: nil, fromCache: false)
                 }
@@ -58,6 +59,7 @@ public final class QuoteService {
     /// close of the session before it (never close − open); without one it stays unknown.
     func fillChange(_ q: inout Quote) {
         guard q.change == nil, let session = q.session, let store,
+            // The previous close is a nicety of the quote; without it the change is not shown.
             let bars = try? store.latestDailyBars(q.symbol, count: 3),
             let before = bars.last(where: { $0.session < session }), before.close > 0
         else { return }

@@ -394,6 +394,7 @@ public final class FakePolygonServer: @unchecked Sendable {
             case .loopingNextURL:
                 let response = route(request)
                 guard response.status == 200,
+                    // The fake's own bodies: a non-object one is served unchanged.
                     var object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
                 else { return send(fd, status: response.status, body: response.body) }
                 object["next_url"] = (nextURLBase ?? baseURL) + request.target

@@ -128,6 +128,7 @@ package struct AppEnvironment {
             apiKey: key.value, baseURL: baseURL,
             callsPerMinute: config.callsPerMinute, retries: config.retries, maxWaitSeconds: config.maxWaitSeconds)
         let userAgent = "TradLyte/\(TradLyteVersion.current) (terminal research workstation)"
+        // The rate-limit file lives here; if the directory cannot be made, the limiter says so itself.
         try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let limiter = RateLimiter(
             callsPerMinute: config.callsPerMinute, clock: SystemClock(), sleeper: SystemClock(),
@@ -135,7 +136,7 @@ package struct AppEnvironment {
         let client = PolygonClient(
             configuration: configuration, transport: CurlHTTPClient(userAgent: userAgent),
             clock: SystemClock(), sleeper: SystemClock(), limiter: limiter,
-            planMemory: StoreFlagMemory(path: databasePath, now: { [clock] in clock.now() }).memory,
+            planMemory: StoreFlagMemory(path: databasePath, now: { [clock] in clock.now() }, problems: notices).memory,
             cancellation: cancellation)
         client.onNotice(notices)
         return client
@@ -276,6 +277,7 @@ package struct AppConfig: Equatable {
                     throw AppError.badInput("\(path): watchlist must be an array of symbols")
                 }
                 config.watchlist = try items.map { item in
+                    // Not swallowed: the else branch reports the entry.
                     guard let s = string(item), let symbol = try? Symbol(typed: s) else {
                         throw AppError.badInput("\(path): watchlist entries must be symbols such as \"AAPL\"")
                     }
@@ -335,10 +337,16 @@ package final class StoreFlagMemory: Sendable {
     private let path: String
     private let store = Locked<MarketStore?>(nil)
     private let now: @Sendable () -> Date
+    private let problems: @Sendable (String) -> Void
 
-    package init(path: String, now: @escaping @Sendable () -> Date) {
+    /// - Parameter problems: told when a fact cannot be read or kept (the run goes on and
+    ///   learns it again), in the words the user sees.
+    package init(
+        path: String, now: @escaping @Sendable () -> Date, problems: @escaping @Sendable (String) -> Void
+    ) {
         self.path = path
         self.now = now
+        self.problems = problems
     }
 
     /// A fact remembered is dated (`PlanFacts` forgets it a week later, or when the key changes).
@@ -354,11 +362,17 @@ package final class StoreFlagMemory: Sendable {
             })
     }
 
+    /// Runs `body` on the memory's connection; a failure is reported (not swallowed) and
+    /// answers nil, so the plan's limit is learned again rather than the call failing.
     private func withStore<T>(_ body: (MarketStore) throws -> T) -> T? {
         store.withLock { store in
-            if store == nil { store = try? MarketStore(path: path) }
-            guard let store else { return nil }
-            return try? body(store)
+            do {
+                if store == nil { store = try MarketStore(path: path) }
+                return try body(store!)
+            } catch {
+                problems("the plan's learned limits could not be read or kept (\(error)); they are learned again")
+                return nil
+            }
         }
     }
 }

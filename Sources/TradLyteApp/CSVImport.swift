@@ -26,6 +26,7 @@ package enum CSVImport {
         } catch CSVImportError.noSymbol {
             // Fall back to the file name, the usual convention for per-symbol files.
             let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            // Not swallowed: the else branch asks for --symbol.
             guard let fromName = try? Symbol(typed: stem) else {
                 throw AppError.badInput(
                     "the file has no symbol column — pass --symbol SYMBOL (or name the file after the symbol, "
@@ -63,6 +64,7 @@ package enum CSVImport {
                 runID, status: .succeeded, summary: "imported \(summary.rows) rows from \(file)", at: env.now())
             return (summary, result.bars, runID)
         } catch {
+            // The import's own error is thrown next; a run left open is reaped as interrupted by the next run.
             try? store.finishRun(runID, status: .failed, error: String(describing: error), at: env.now())
             throw error
         }

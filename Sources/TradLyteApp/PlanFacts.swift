@@ -40,6 +40,7 @@ package enum PlanFacts {
             guard let stored = try store.flag(fact.flag) else { return nil }
             // The after-midnight fact's value is a note with its date; its age says the date.
             let value = fact.flag == Pipeline.Flag.publishesNextDay ? "yes" : stored
+            // An undated or unparseable date makes the fact stale: it is learned again.
             let learned = try store.flag(learnedFlag(fact.flag)).flatMap { try? SessionDate(iso: $0) }
             return Known(meaning: fact.meaning, value: value, learned: learned)
         }
@@ -71,6 +72,7 @@ package enum PlanFacts {
             try store.setFlag(keyFlag, print)
         }
         for fact in all where try store.flag(fact.flag) != nil {
+            // As above: a fact without a readable date is forgotten and learned again.
             guard let text = try store.flag(learnedFlag(fact.flag)), let learned = try? SessionDate(iso: text) else {
                 try store.setFlag(learnedFlag(fact.flag), today.description)
                 continue

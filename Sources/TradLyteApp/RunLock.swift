@@ -32,6 +32,7 @@ package final class RunLock {
         }
         if !locked {
             let holder =
+                // Who holds the lock is for the message only: an unreadable file names "another process".
                 (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
                 ?? ""
             close(fd)
@@ -61,6 +62,7 @@ extension RunLock {
             flock(fd, LOCK_UN)
             return nil
         }
+        // As above: the holder's description is informational.
         let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         return text?.isEmpty == false ? text : "another process"
     }

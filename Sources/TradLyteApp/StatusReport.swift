@@ -105,6 +105,7 @@ package struct StatusReport: Encodable {
     /// freshness counts deferred sessions as waiting, not as stale.
     static func describePlan(env: AppEnvironment, store: MarketStore, now: Date, into report: inout StatusReport) throws
     {
+        // The pending-calls estimate is optional: status reports the config's problem in its own line.
         guard let setup = try? RefreshSetup(env: env, trigger: .cli) else { return }
         guard let pipeline = try? setup.pipeline(store: store, clock: { now }) else { return }
         guard let plan = try? pipeline.plan() else { return }

@@ -25,6 +25,7 @@ package struct StrategyCatalog {
         var items = StrategyLibrary.all.map {
             Item(id: $0.id, source: .builtIn, path: nil, result: .success($0.strategy), documentation: $0.documentation)
         }
+        // No strategies folder (yet) means no user strategies: the built-ins still load.
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
             $0.hasSuffix(".json")
         }.sorted()
@@ -57,6 +58,7 @@ package struct StrategyCatalog {
         }
         let key = Self.id(for: name)
         if let item = items.first(where: {
+            // Matching by display name skips files that do not load; asking for one by id reports its problem.
             $0.id == key || (try? $0.result.get().name.lowercased()) == name.lowercased()
         }) {
             return item

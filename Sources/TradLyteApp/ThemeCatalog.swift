@@ -30,6 +30,7 @@ package struct ThemeCatalog {
     package func list() -> [(name: String, origin: String)] {
         var found: [String: String] = ["default": "built in", "mono": "built in"]
         for (dir, origin) in [(shippedDirectory, "shipped"), (userDirectory, "user")] {
+            // A themes folder that does not exist has no themes to list.
             guard let dir, let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
             for f in files where f.hasSuffix(".theme") {
                 found[String(f.dropLast(6))] = origin == "user" ? "user (\(dir))" : origin

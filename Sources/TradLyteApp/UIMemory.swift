@@ -33,6 +33,7 @@ package struct UIMemory: Equatable {
     package static func load(_ env: AppEnvironment, problem: (String) -> Void) -> UIMemory? {
         let path = path(env)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        // Not swallowed: the else branch sets the file aside as .bad and says so.
         guard case .object(let pairs)? = try? JSONValue.parse(data) else {
             rename(path, path + ".bad")
             problem("\(path) did not parse and was moved to ui-state.json.bad — the UI starts with its defaults")
@@ -95,6 +96,7 @@ package struct UIMemory: Equatable {
     /// Brings the remembered choices back into a fresh state (those that still exist).
     package func apply(to state: inout AppState) {
         if let strategy, state.strategies.contains(strategy) { state.strategy = strategy }
+        // A remembered interval this version does not offer leaves the default.
         if let interval, let i = try? FibInterval(interval) { state.interval = i }
         state.parameterOverrides = parameters
         state.watchlistHidden = watchlistHidden

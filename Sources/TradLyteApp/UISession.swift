@@ -72,12 +72,14 @@ package final class UISession {
         // Snapshots for the watchlist's LAST during the session, unless the plan is known to
         // have none (each would cost a call to learn nothing).
         state.livePrices = !demo && (try? store.flag(PolygonClient.snapshotsFact)) != "none"
+        // Strategies that fail to load are listed with their problem in the composer, not here.
         state.strategies = catalog.items.filter { (try? $0.result.get()) != nil }.map(\.id)
         if let first = state.strategies.first, !state.strategies.contains(state.strategy) { state.strategy = first }
         // The choices of the last session: theme, strategy, interval, applied parameters, layout.
         var problem: String?
         if let memory = UIMemory.load(env, problem: { problem = $0 }) {
             memory.apply(to: &state)
+            // A remembered theme that no longer loads falls back to the configured one (the config's is checked).
             if themeFlag == nil, let name = memory.theme, let remembered = try? themes.load(name) {
                 theme = remembered
                 state.themeName = name

@@ -21,6 +21,7 @@ public enum Timestamp {
     public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"),
+            // parse answers nil for text that is not a timestamp; callers say what was wrong.
             let day = try? SessionDate(iso: String(decoding: bytes[0..<10], as: UTF8.self)),
             let h = number(bytes[11..<13]), let m = number(bytes[14..<16]), let s = number(bytes[17..<19])
         else { return nil }

@@ -156,6 +156,7 @@ extension MarketStore {
         public func series(at k: Int) -> BarSeries {
             var s = BarSeries(capacity: offsets[k + 1] - offsets[k])
             for i in offsets[k]..<offsets[k + 1] {
+                // The columns were read in order from one query: an append cannot be refused here.
                 try? s.append(
                     sessionIndex: sessionIndex[i], open: open[i], high: high[i], low: low[i],
                     close: close[i], volume: volume[i])
@@ -170,7 +171,7 @@ extension MarketStore {
             var names: [Int64: Symbol] = [:]
             let symbolsStmt = try statement("SELECT id, symbol FROM symbols")
             while try symbolsStmt.step() {
-                if let symbol = try? Symbol(symbolsStmt.text(1) ?? "") { names[symbolsStmt.int64(0)] = symbol }
+                names[symbolsStmt.int64(0)] = try storedSymbol(symbolsStmt.text(1), table: "symbols")
             }
             let stmt = try statement(
                 """
@@ -213,9 +214,8 @@ extension MarketStore {
                 """)
             var result: [Symbol: SessionDate] = [:]
             while try stmt.step() {
-                if let symbol = try? Symbol(stmt.text(0) ?? ""), let date = SessionDate(yyyymmdd: stmt.int(1)) {
-                    result[symbol] = date
-                }
+                result[try storedSymbol(stmt.text(0), table: "symbols")] = try storedDate(
+                    stmt.int(1), table: "watermarks")
             }
             return result
         }

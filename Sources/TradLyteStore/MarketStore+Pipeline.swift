@@ -11,10 +11,10 @@ extension MarketStore: PipelineStore {
                 """)
             var result: [Symbol: Coverage] = [:]
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(0) ?? ""), let first = SessionDate(yyyymmdd: stmt.int(1)),
-                    let latest = SessionDate(yyyymmdd: stmt.int(2))
-                else { continue }
-                result[symbol] = Coverage(first: first, latest: latest, rows: stmt.int(3))
+                let symbol = try storedSymbol(stmt.text(0), table: "symbols")
+                result[symbol] = Coverage(
+                    first: try storedDate(stmt.int(1), table: "watermarks"),
+                    latest: try storedDate(stmt.int(2), table: "watermarks"), rows: stmt.int(3))
             }
             return result
         }
@@ -25,9 +25,8 @@ extension MarketStore: PipelineStore {
             let stmt = try statement("SELECT symbol, date, split_from, split_to FROM splits ORDER BY date, symbol")
             var result: [Split] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(0) ?? ""), let date = SessionDate(yyyymmdd: stmt.int(1)) else {
-                    continue
-                }
+                let symbol = try storedSymbol(stmt.text(0), table: "splits")
+                let date = try storedDate(stmt.int(1), table: "splits")
                 result.append(Split(symbol: symbol, date: date, from: stmt.double(2), to: stmt.double(3)))
             }
             return result
@@ -108,10 +107,15 @@ extension MarketStore: PipelineStore {
                 "SELECT id, kind, symbol, value, sessions, strategy, enabled FROM alert_rules ORDER BY id")
             var rules: [AlertRule] = []
             while try stmt.step() {
-                guard let kind = AlertRule.Kind(rawValue: stmt.text(1) ?? "") else { continue }
+                guard let kind = AlertRule.Kind(rawValue: stmt.text(1) ?? "") else {
+                    throw StoreError.invalidData(
+                        "alert rule #\(stmt.int64(0)) has the kind '\(stmt.text(1) ?? "")', which this version does not "
+                            + "know — update TradLyte, or remove the rule with a version that knows it")
+                }
                 rules.append(
                     AlertRule(
-                        id: stmt.int64(0), kind: kind, symbol: stmt.text(2).flatMap { try? Symbol($0) },
+                        id: stmt.int64(0), kind: kind,
+                        symbol: try stmt.text(2).map { try storedSymbol($0, table: "alert_rules") },
                         value: stmt.optionalDouble(3), sessions: stmt.optionalInt(4), strategy: stmt.text(5),
                         enabled: stmt.int(6) != 0))
             }
@@ -186,8 +190,8 @@ extension MarketStore: PipelineStore {
             stmt.bind(2, limit)
             var result: [Alert] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(2) ?? ""), let session = SessionDate(yyyymmdd: stmt.int(3))
-                else { continue }
+                let symbol = try storedSymbol(stmt.text(2), table: "alerts")
+                let session = try storedDate(stmt.int(3), table: "alerts")
                 result.append(
                     Alert(
                         id: stmt.int64(0), ruleID: stmt.int64(1), symbol: symbol, session: session,

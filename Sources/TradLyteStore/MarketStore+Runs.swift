@@ -251,6 +251,7 @@ extension MarketStore {
             stmt.bind(1, id)
             var result: [StageRecord] = []
             while try stmt.step() {
+                // A stage's counts are informational: ones that do not decode show as none.
                 let counts =
                     (try? JSONDecoder().decode([String: Int].self, from: Data((stmt.text(5) ?? "{}").utf8))) ?? [:]
                 result.append(

@@ -66,9 +66,8 @@ extension MarketStore {
             stmt.bind(1, target)
             var result: [ScanPick] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(2) ?? ""), let day = SessionDate(yyyymmdd: target) else {
-                    continue
-                }
+                let symbol = try storedSymbol(stmt.text(2), table: "scan_picks")
+                let day = try storedDate(target, table: "scan_picks")
                 result.append(
                     ScanPick(
                         strategy: stmt.text(0) ?? "", symbol: symbol, session: day, confidence: stmt.double(3),
@@ -90,7 +89,7 @@ extension MarketStore {
             stmt.bind(1, session.yyyymmdd)
             var result: [ScanPick] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(1) ?? "") else { continue }
+                let symbol = try storedSymbol(stmt.text(1), table: "scan_signals")
                 result.append(
                     ScanPick(
                         strategy: stmt.text(0) ?? "", symbol: symbol, session: session, confidence: stmt.double(2),
@@ -112,7 +111,8 @@ extension MarketStore {
                 "SELECT s.id, s.symbol FROM symbols s JOIN watermarks w ON w.symbol_id = s.id ORDER BY s.symbol")
             var list: [(Int64, Symbol)] = []
             while try ids.step() {
-                if let sym = try? Symbol(ids.text(1) ?? ""), wanted?.contains(sym) ?? true {
+                let sym = try storedSymbol(ids.text(1), table: "symbols")
+                if wanted?.contains(sym) ?? true {
                     list.append((ids.int64(0), sym))
                 }
             }

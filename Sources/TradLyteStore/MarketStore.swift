@@ -20,6 +20,26 @@ public final class MarketStore {
     /// Transactions this connection committed (an error on a damaged file then says so).
     private var commits = 0
 
+    /// A ticker read back from `table`. The store writes only valid tickers, so one that does
+    /// not parse is damage: reported with where it is, never skipped as if the row were not there.
+    func storedSymbol(_ text: String?, table: String) throws -> Symbol {
+        do { return try Symbol(text ?? "") } catch {
+            throw StoreError.invalidData(
+                "the \(table) table of \(path) holds '\(text ?? "")', which is not a ticker (\(error)) — the file was "
+                    + "changed outside TradLyte; restore a backup or move it aside and refresh")
+        }
+    }
+
+    /// A session date read back from `table` (stored as yyyymmdd), reported like `storedSymbol`.
+    func storedDate(_ value: Int, table: String) throws -> SessionDate {
+        guard let date = SessionDate(yyyymmdd: value) else {
+            throw StoreError.invalidData(
+                "the \(table) table of \(path) holds \(value), which is not a date — the file was changed outside "
+                    + "TradLyte; restore a backup or move it aside and refresh")
+        }
+        return date
+    }
+
     /// The schema version this build writes.
     public static var schemaVersion: Int { Migrations.all.count }
 
@@ -55,6 +75,7 @@ public final class MarketStore {
                 version = try inspectBeforeWriting()
                 try db.execute("COMMIT")
             } catch {
+                // Best effort after a failure: the original error is what is thrown.
                 try? db.execute("ROLLBACK")
                 throw error
             }
@@ -177,8 +198,10 @@ public final class MarketStore {
                 return result
             } catch {
                 if nested {
+                    // Best effort after a failure: the original error is rethrown below.
                     try? db.execute("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
                 } else {
+                    // Best effort after a failure: the original error is rethrown below.
                     try? db.execute("ROLLBACK")
                 }
                 throw error
@@ -248,7 +271,7 @@ public final class MarketStore {
             stmt.bind(1, typed.folded)
             var matches: [Symbol] = []
             while try stmt.step() {
-                if let s = try? Symbol(stmt.text(0) ?? "") { matches.append(s) }
+                matches.append(try storedSymbol(stmt.text(0), table: "symbols"))
             }
             if matches.contains(exact) { return exact }
             if matches.count == 1 { return matches[0] }
@@ -304,7 +327,7 @@ public final class MarketStore {
                 """)
             var result: [SymbolInfo] = []
             while try stmt.step() {
-                guard let symbol = try? Symbol(stmt.text(0) ?? "") else { continue }
+                let symbol = try storedSymbol(stmt.text(0), table: "symbols")
                 result.append(
                     SymbolInfo(
                         symbol: symbol, name: stmt.text(1), type: stmt.text(2), exchange: stmt.text(3),

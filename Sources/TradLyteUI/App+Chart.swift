@@ -98,6 +98,7 @@ extension App {
                 let pick =
                     matches.indices.contains(selected)
                     ? matches[selected].symbol.rawValue
+                    // A search that is not a ticker searches by name as typed.
                     : ((try? typed.get()) ?? field.text.uppercased())
                 guard s.info(pick) != nil else {
                     s.message = (

@@ -128,6 +128,7 @@ public struct StrategyDraft: Sendable, Equatable {
         func intervalValue(_ f: Field) -> JSONValue? {
             let t = text(f).trimmingCharacters(in: .whitespaces)
             guard !t.isEmpty else { return nil }
+            // Not swallowed: the else branch marks the field invalid with the allowed intervals.
             guard let i = try? FibInterval(parsing: t) else {
                 whole(f, "not an interval — use 1d, 3d, 5d, 8d, 13d, 21d or 34d")
                 return nil

@@ -45,6 +45,7 @@ public enum Palette {
             s.pane = .alerts
             return [.removeAlertRule(id)]
         }
+        // Not swallowed: the else branch tells the user to pick a symbol.
         guard let sym = s.currentSymbol, let symbol = try? Symbol(sym) else {
             s.message = ("select a symbol first", .warn)
             return []
@@ -294,6 +295,7 @@ public enum Palette {
             s.message = ("backtests use every bar", .info)
             return []
         }
+        // Not swallowed: the else branch shows the range's usage.
         guard words.count == 3, let from = try? SessionDate(iso: words[1]),
             let to = try? SessionDate(iso: words[2]), from <= to
         else {

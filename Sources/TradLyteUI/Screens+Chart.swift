@@ -306,6 +306,7 @@ extension Screens {
         let series = s.series[sym]
         // The fetched quote, else the newest local bar.
         var q = s.quotes[sym]
+        // Symbols on screen came from the store and parse; the line is simply not drawn otherwise.
         if q == nil, let series, series.count > 0, let symbol = try? Symbol(sym) {
             let i = series.count - 1
             let bar = DailyBar(

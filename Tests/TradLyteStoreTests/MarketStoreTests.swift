@@ -387,3 +387,23 @@ final class FailureBox: @unchecked Sendable {
         #expect(!StoreError.notADatabase(path: "x", detail: "d", touched: true).description.contains("untouched"))
     }
 }
+
+/// Issue 25: a reader never skips a row it cannot parse as if it were not there.
+@Suite struct StoreReadersReportDamageTests {
+    @Test func aRowThatIsNotATickerIsReportedWithItsTable() throws {
+        let dir = TemporaryDirectory()
+        let store = try MarketStore(path: dir.databasePath, clock: ManualClock(iso: "2026-11-25T23:00:00Z"))
+        let bars = try BarSeries(makeBars(from: "2026-11-02", count: 5))
+        try store.upsertDailyBars([.init(symbol: Symbol(known: "ACME"), series: bars)], at: pinnedNow)
+        #expect(try store.symbols().map(\.symbol) == [Symbol(known: "ACME")])
+        rawSQL(dir.databasePath, "INSERT INTO symbols(symbol, active, updated_at) VALUES ('not a ticker!', 1, 'x')")
+        let reopened = try MarketStore(path: dir.databasePath)
+        do {
+            _ = try reopened.symbols()
+            Issue.record("a damaged row was skipped")
+        } catch let error as StoreError {
+            #expect("\(error)".contains("the symbols table"), "\(error)")
+            #expect("\(error)".contains("'not a ticker!'"), "\(error)")
+        }
+    }
+}

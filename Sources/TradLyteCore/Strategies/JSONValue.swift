@@ -48,6 +48,7 @@ public indirect enum JSONValue: Equatable, Sendable {
             init?(intValue: Int) { nil }
         }
         init(from decoder: any Decoder) throws {
+            // Decoding tries each JSON shape in turn; the last branch reports a value of none of them.
             if let keyed = try? decoder.container(keyedBy: Key.self) {
                 var pairs: [(String, JSONValue)] = []
                 for key in keyed.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
@@ -56,6 +57,7 @@ public indirect enum JSONValue: Equatable, Sendable {
                 value = .object(pairs)
                 return
             }
+            // As above: the next shape is tried.
             if var list = try? decoder.unkeyedContainer() {
                 var items: [JSONValue] = []
                 while !list.isAtEnd { items.append(try list.decode(Decoded.self).value) }
