@@ -1,6 +1,7 @@
 import Foundation
 import MarketData
 import TradLyteCore
+import TradLytePipeline
 import TradLyteStore
 
 /// Where things live and how the user configured them: the one place the CLI reads the
@@ -180,7 +181,7 @@ package struct AppConfig: Equatable {
     package var quoteTTLSeconds = 60.0
     package var provider = ProviderChoice.auto
     /// "market" (grouped daily for every ticker) or "watchlist" (per-ticker ranges).
-    package var mode = "market"
+    package var mode = FetchMode.market
     package var watchlist: [String] = []
     /// Nil: 10 years on the demo market (all it serves), 5 on a real provider.
     package var backfillYears: Int?
@@ -267,7 +268,7 @@ package struct AppConfig: Equatable {
                 }
                 config.provider = choice
             case "mode":
-                guard let m = string(value), m == "market" || m == "watchlist" else {
+                guard let m = string(value).flatMap(FetchMode.init(rawValue:)) else {
                     throw AppError.badInput(
                         "\(path): mode must be \"market\" (grouped daily) or \"watchlist\" (per-ticker ranges)")
                 }

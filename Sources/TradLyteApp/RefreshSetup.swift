@@ -23,7 +23,7 @@ package struct RefreshSetup {
         self.cancellation = cancellation
         provider = try env.makeProvider(cancellation: cancellation, notices: notices)
         var options = PipelineOptions(
-            trigger: trigger, mode: env.config.mode == "watchlist" ? .watchlist : .market,
+            trigger: trigger, mode: env.config.mode,
             // Every entry was validated when the config was loaded (a bad one is refused there).
             watchlist: env.config.watchlist.compactMap { try? Symbol($0) }, onlySymbols: only,
             backfillYears: backfill ?? env.config.backfillYears ?? (provider.isDemo ? 10 : 5),

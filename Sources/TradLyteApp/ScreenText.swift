@@ -3,6 +3,14 @@ import TermRender
 import TradLyteCore
 import TradLyteUI
 
+/// The screens `tradlyte render` prints (and `UISession.open` opens): one list for the help
+/// text, the argument's validation and completion.
+package enum HeadlessScreen: String, CaseIterable, Sendable {
+    case watchlist, chart, quote, help, backtest, trades, sweep, walkforward
+    case watchlistRun = "watchlist-run"
+    case portfolio, picks, alerts, pipeline, strategies
+}
+
 /// A headless frame's settings (`tradlyte render`, `tradlyte chart`).
 package struct ScreenRequest {
     package var symbol: String?

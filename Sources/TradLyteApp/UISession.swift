@@ -94,11 +94,8 @@ package final class UISession {
         try UIMemory(state).save(env)
     }
 
-    /// The screens `open` knows.
-    package static let screens = [
-        "watchlist", "chart", "quote", "help", "backtest", "trades", "sweep", "walkforward", "watchlist-run",
-        "portfolio", "picks", "alerts", "pipeline", "strategies",
-    ]
+    /// The screens `open` knows (`tradlyte render`'s argument lists them from `HeadlessScreen`).
+    package static let screens = HeadlessScreen.allCases.map(\.rawValue)
 
     /// Refuses a screen name `open` does not know, listing the ones it does.
     package static func check(screen: String) throws {

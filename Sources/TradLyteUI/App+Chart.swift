@@ -28,6 +28,7 @@ extension App {
     static func quoteEffect(_ s: inout AppState) -> [Effect] {
         guard let sym = s.currentSymbol else { return [] }
         s.message = ("fetching a quote for \(sym)…", .info)
+        s.quoteNotice = (sym, s.message!.text)
         return [.fetchQuote(sym)]
     }
 

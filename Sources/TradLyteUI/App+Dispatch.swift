@@ -304,6 +304,7 @@ extension App {
             s.pane = .quote
             guard let sym = s.currentSymbol else { return [] }
             s.message = ("fetching a fresh quote for \(sym)…", .info)
+            s.quoteNotice = (sym, s.message!.text)
             return [.refreshQuote(sym)]
         case .panLeft, .panRight:
             let step = action == .panLeft ? -1 : 1

@@ -117,8 +117,11 @@ public enum App {
             switch result {
             case .success(let q):
                 s.quotes[symbol] = q
-                // The "fetching…" line goes once the quote is in.
-                if s.message?.text.hasPrefix("fetching a") == true { s.message = nil }
+                // The "fetching…" line goes once its quote is in (unless another message replaced it).
+                if let notice = s.quoteNotice, notice.symbol == symbol {
+                    if s.message?.text == notice.text { s.message = nil }
+                    s.quoteNotice = nil
+                }
             case .failure(let f): s.message = ("quote \(symbol): \(f.message)", .error)
             }
             return []

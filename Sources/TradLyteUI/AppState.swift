@@ -109,7 +109,11 @@ public struct AppState: Sendable {
     public var viewport = Viewport()
     public var crosshair: Int?
     public var overlays: [OverlayChoice] = [OverlayChoice("sma", [20]), OverlayChoice("sma", [50])]
+    /// The oscillator pane's indicator: a name from `IndicatorRegistry` placed as an oscillator
+    /// (checked where it is set), nil for none.
     public var oscillator: String? = "rsi"
+    /// The "fetching a quote…" message on show and the symbol it waits for.
+    public var quoteNotice: (symbol: String, text: String)?
     public var showVolume = true
     public var logScale = false
 

@@ -60,8 +60,7 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "Every stored symbol, ranked.") var universe = false
     @Flag(name: .long, help: "The watchlist from the config, ranked.") var watchlist = false
     /// Sharpe by default, as the UI's `w` ranks (they disagreed: return here, Sharpe there).
-    @Option(name: .long, help: "Rank by: return, sharpe, sortino, sqn, drawdown, calmar, winrate.") var rankBy: String =
-        "sharpe"
+    @Option(name: .long, help: "The statistic to rank by.") var rankBy: BacktestRunner.Metric = .sharpe
     @Option(name: .long, help: "Rows to show when ranking.") var top: Int = 25
     @Option(name: .customLong("param"), help: "Override a parameter: NAME=VALUE (repeatable).") var params: [String] =
         []
@@ -71,7 +70,7 @@ struct BacktestCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
-            let metric = try Studies.metric(rankBy, option: "--rank-by")
+            let metric = rankBy
             let request = try options.request(
                 s, parameters: try Studies.parameters(params, strategy: s), metric: metric)
             _ = try Studies.compile(request)
@@ -171,8 +170,8 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: "Strategy id, name or file.") var strategy: String
     @Argument(help: "The symbol.") var symbol: String
     @Option(name: .customLong("param"), help: "NAME=FROM:TO:STEP or NAME=V1,V2 (repeatable).") var params: [String] = []
-    @Option(name: .long, help: "Metric: return, sharpe, sortino, sqn, drawdown, calmar, winrate.") var metric: String =
-        "sharpe"
+    @Option(name: .long, help: "The statistic each cell shows and the rows are ranked by.")
+    var metric: BacktestRunner.Metric = .sharpe
     @Option(name: .long, help: "Refuse grids larger than this.") var max: Int = Studies.gridCap
     @Option(name: .long, help: "Run a random subset of this many combinations.") var random: Int?
     @Option(name: .long, help: "Rows to show.") var top: Int = 20
@@ -183,7 +182,7 @@ struct SweepCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
-            let request = try options.request(s, metric: try Studies.metric(metric, option: "--metric"))
+            let request = try options.request(s, metric: metric)
             let ranges = try Studies.ranges(params, strategy: s)
             let history = try Studies.history(symbol, env: env)
             let clock = SystemClock()
@@ -258,7 +257,7 @@ struct WalkForwardCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: "NAME=FROM:TO:STEP (repeatable).") var params: [String] = []
     @Option(name: .long, help: "In-sample bars per window (default: 504 sessions' worth).") var inSample: Int?
     @Option(name: .long, help: "Out-of-sample bars per window (default: 126 sessions' worth).") var outOfSample: Int?
-    @Option(name: .long, help: "Metric to optimise.") var metric: String = "sharpe"
+    @Option(name: .long, help: "The statistic to optimise.") var metric: BacktestRunner.Metric = .sharpe
     @OptionGroup var options: BacktestOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
 
@@ -266,7 +265,7 @@ struct WalkForwardCommand: ParsableCommand {
         try runReportingErrors {
             let env = try AppEnvironment.load()
             let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
-            let request = try options.request(s, metric: try Studies.metric(metric, option: "--metric"))
+            let request = try options.request(s, metric: metric)
             let ranges = try Studies.ranges(params, strategy: s)
             let history = try Studies.history(symbol, env: env)
             let study = try Studies.walkForward(
@@ -370,7 +369,9 @@ struct ScanCommand: ParsableCommand {
             }
             if !picks.isEmpty { emit(table(t)) }
             for s in list where (result.signals[s.name] ?? []).count > (result.picks[s.name] ?? []).count {
-                emit("\(s.name): \(result.signals[s.name]!.count) signals, top \(top) shown")
+                emit(
+                    "\(s.name): \(result.signals[s.name]!.count) signals, top \((result.picks[s.name] ?? []).count) shown"
+                )
             }
         }
     }

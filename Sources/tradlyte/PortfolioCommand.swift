@@ -29,7 +29,7 @@ struct PortfolioCommand: ParsableCommand {
         String?
     @Option(name: .long, help: "Positions held at once; a range (5:20:5) or list (5,10) sweeps it.")
     var maxPositions: String = "10"
-    @Option(name: .long, help: "With a sweep: the metric to rank by (sharpe, return, …).") var metric: String = "sharpe"
+    @Option(name: .long, help: "With a sweep: the statistic to rank by.") var metric: BacktestRunner.Metric = .sharpe
     @Option(name: .long, help: "Rank expression for candidates (default: the setup's confidence, then roc(20)).")
     var rank: String?
     @Option(name: .long, help: "equal, fixed_fraction or risk.") var sizing: String = "equal"
@@ -57,7 +57,7 @@ struct PortfolioCommand: ParsableCommand {
             let fixed = params.filter { !swept.contains($0) }
             let request = try options.request(
                 s, parameters: try Studies.parameters(fixed, strategy: s),
-                metric: try Studies.metric(metric, option: "--metric"))
+                metric: metric)
             let choices = [watchlist, symbols != nil, universe].filter { $0 }.count
             guard choices == 1 else {
                 throw AppError.badInput("choose one universe: --watchlist, --symbols A,B,… or --universe")

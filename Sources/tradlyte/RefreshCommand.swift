@@ -25,17 +25,12 @@ struct RefreshCommand: ParsableCommand {
             "No longer needed (Fibonacci bars are computed on read).",
             visibility: .hidden))
     var fullRebuild = false
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Record the run with this trigger (cli, schedule, manual, tui).", visibility: .hidden))
-    var trigger: String = "cli"
+    @Option(name: .long, help: ArgumentHelp("Record the run with this trigger.", visibility: .hidden))
+    var trigger: RunTrigger = .cli
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            guard let trig = RunTrigger(rawValue: trigger) else {
-                throw AppError.badInput("--trigger must be one of cli, schedule, manual, tui")
-            }
             let only = try symbols.map { try OptionInput.tickers($0, option: "--symbols").map(Symbol.init(typed:)) }
             if let backfill, !(1...30).contains(backfill) {
                 throw AppError.badInput("--backfill must be from 1 to 30 years")
@@ -47,7 +42,7 @@ struct RefreshCommand: ParsableCommand {
             }
             let service = RefreshService(env: env)
             let request = RefreshRequest(
-                trigger: trig, only: only, backfill: backfill, relearn: relearn, ifStale: ifStale)
+                trigger: trigger, only: only, backfill: backfill, relearn: relearn, ifStale: ifStale)
             if dryRun {
                 let plan = try service.plan(request)
                 emit("Plan (\(plan.source)):")

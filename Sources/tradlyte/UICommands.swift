@@ -47,18 +47,14 @@ struct RenderCommand: ParsableCommand {
             "Screens: watchlist, chart, quote, help, backtest (runs --strategy, default golden_cross, first), trades (its full trade list), sweep, walkforward, watchlist-run and portfolio (each run as the UI's h, f, w and P run them), picks, alerts, pipeline, strategies (with --strategy: its form in the composer). The clock can be pinned with TRADLYTE_NOW."
     )
 
-    @Argument(
-        help: ArgumentHelp(
-            "watchlist | chart | quote | help | backtest | trades | sweep | walkforward | watchlist-run | portfolio | "
-                + "picks | alerts | pipeline | strategies"))
-    var screen: String
+    @Argument(help: "The screen to print.") var screen: HeadlessScreen
     @OptionGroup var options: ScreenOptions
     @Option(name: .long, help: "Strategy for the backtest screen (see `tradlyte strategy list`).") var strategy: String?
 
     func run() throws {
         try runReportingErrors {
             ScreenText.emit(
-                try ScreenText.render(screen, strategy: strategy, try options.request()), ansi: options.ansi)
+                try ScreenText.render(screen.rawValue, strategy: strategy, try options.request()), ansi: options.ansi)
         }
     }
 }

@@ -156,8 +156,10 @@ import TradLyteTestSupport
         #expect(r.status == 0 && r.stdout.contains("\u{1B}[") && r.stdout.contains("Day range"))
         r = try cli.run(["render", "chart", "--symbol", "NOPE"], environment: env)
         #expect(r.status == 2 && r.stderr.contains("unknown symbol 'NOPE'"))
+        // A screen is a typed argument: a usage error (64) that lists every screen.
         r = try cli.run(["render", "charts"], environment: env)
-        #expect(r.status == 2 && r.stderr.contains("unknown screen"))
+        #expect(r.status == 64 && r.stderr.contains("'charts' is invalid for '<screen>'"))
+        #expect(r.stderr.contains("- watchlist-run") && r.stderr.contains("- strategies"))
         r = try cli.run(["render", "chart", "--size", "100"], environment: env)
         #expect(r.status == 2 && r.stderr.contains("WIDTHxHEIGHT"))
         r = try cli.run(["chart", "ACME", "--interval", "3d", "--rows", "12", "--cols", "60"], environment: env)
