@@ -29,6 +29,8 @@ public final class CursesTerminal: TerminalBackend {
         sigemptyset(&wanted)
         for sig in [SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT] { sigaddset(&wanted, sig) }
         pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
+        // The terminal's modes before curses changes them: what a fatal signal restores.
+        _ = withUnsafeMutablePointer(to: &CursesTerminal.saved) { tcgetattr(STDIN_FILENO, $0) }
         guard let w = initscr() else {
             throw TerminalError(message: "cannot start the terminal UI (initscr failed) — is TERM set?")
         }
@@ -241,7 +243,12 @@ public final class CursesTerminal: TerminalBackend {
     }
 
     nonisolated(unsafe) static var active = false
+    /// The terminal's modes before curses started (read by the fatal-signal handler).
+    nonisolated(unsafe) static var saved = termios()
 
+    /// A last resort for signals that end the process: the app handles SIGTERM, SIGHUP and
+    /// SIGINT itself (dispatch sources, then the normal way out); these restore the terminal
+    /// when nothing else will (a crash, SIGQUIT, a program that installed no handler).
     static func installSignalHandlers() {
         for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT] {
             signal(sig, restoreAndReraise)
@@ -250,11 +257,16 @@ public final class CursesTerminal: TerminalBackend {
     }
 }
 
-/// Restores the terminal, then lets the signal do what it would have done.
+/// Restores the terminal with async-signal-safe calls only (`endwin` is not one): the saved
+/// modes through `tcsetattr`, then the escape sequences that leave the alternate screen, show
+/// the cursor, reset attributes and stop mouse reports, written with `write`. Then the signal
+/// does what it would have done.
 private func restoreAndReraise(_ sig: Int32) {
     if CursesTerminal.active {
         CursesTerminal.active = false
-        endwin()
+        _ = withUnsafePointer(to: &CursesTerminal.saved) { tcsetattr(STDIN_FILENO, TCSANOW, $0) }
+        let reset: StaticString = "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n"
+        _ = write(STDOUT_FILENO, reset.utf8Start, reset.utf8CodeUnitCount)
     }
     signal(sig, SIG_DFL)
     raise(sig)

@@ -61,5 +61,7 @@ package struct RefreshSetup {
     }
 
     /// Where the data comes from, for messages.
-    package var source: String { provider.isDemo ? "DEMO market" : "\(provider.name) (\(env.displayBaseURL))" }
+    package var source: String {
+        provider.isDemo ? "DEMO market" : "\(provider.name.capitalizedFirst) (\(env.displayBaseURL))"
+    }
 }

@@ -82,11 +82,8 @@ package final class UIRunner {
         if state.refresh?.running == true {
             session.refreshCancel.cancel()
             backend.flush(Screens.render(state, context))
-            let deadline = SystemClock().deadline(after: refreshGrace)
-            while state.refresh?.running == true {
-                for event in session.inbox.drain() { _ = App.update(&state, event) }
-                if state.refresh?.running == true, !session.inbox.waitForPost(until: deadline) { break }
-            }
+            _ = session.refreshes.wait(timeout: SystemClock().deadline(after: refreshGrace))
+            for event in session.inbox.drain() { _ = App.update(&state, event) }
         }
         return warning
     }
@@ -96,7 +93,7 @@ package final class UIRunner {
 package enum TerminalUI {
     /// Runs the UI until the user quits (or SIGTERM, SIGHUP, SIGINT arrive: handled through
     /// dispatch sources, so the loop quits cleanly and the terminal is restored by the normal
-    /// path). Returns the exit code: 0, or 128 + the signal that ended it.
+    /// path). Returns the exit code: 0, or 130 when a signal ended it (as `tradlyte refresh`).
     package static func run(theme: String?, ascii: Bool) throws -> Int32 {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw AppError.badInput(
@@ -131,7 +128,6 @@ package enum TerminalUI {
         }
         defer { for source in sources { source.cancel() } }
         leaving = runner.run()
-        let signal = caught.withLock { $0 }
-        return signal == 0 ? 0 : 128 + signal
+        return caught.withLock { $0 } == 0 ? 0 : 130
     }
 }

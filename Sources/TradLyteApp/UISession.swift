@@ -33,9 +33,10 @@ package final class UISession {
     }()
     /// The cancellation flag of each job still running.
     package let jobs = Locked<[Job: CancellationFlag]>([:])
-    /// The session's one quote service (one store connection, one provider and its rate
-    /// limiter), made by the first quote; quotes take turns on it.
-    package let quotes = Locked<(service: QuoteService, store: MarketStore)?>(nil)
+    /// The quote services (a store connection and a provider each; every provider shares the
+    /// key's rate-limit schedule): one is taken out for a quote and put back after, so no lock
+    /// is held across a network call or a rate-limit wait.
+    package let quotes = QuotePool()
     /// The store's `data_version` at the last look (another process's commit changes it).
     package let dataVersion = Locked<Int64?>(nil)
     /// Background jobs still running, and whether one finished since the last look: their
@@ -43,6 +44,11 @@ package final class UISession {
     package let ownWrites = Locked<(running: Int, finished: Bool)>((0, false))
     /// Set to cancel the background refresh; the pipeline checks it between steps.
     package let refreshCancel = CancellationFlag()
+    /// The refresh in progress, as a handle: `UIRunner.shutdown` waits on it.
+    package let refreshes = DispatchGroup()
+    /// A refresh's own queue, not a worker: it lasts minutes on a paced plan and must not hold
+    /// a slot the quotes and studies need.
+    private static let refreshQueue = DispatchQueue(label: "tradlyte.refresh", qos: .utility)
     package var catalog: StrategyCatalog { StrategyCatalog(directory: env.strategiesDirectory) }
 
     /// `--theme`, which wins over the theme the UI remembers.
@@ -345,9 +351,10 @@ package final class UISession {
                 if synchronous {
                     Self.refresh(env: env, post: { queue += App.update(&state, $0) }, cancellation: cancel)
                 } else {
-                    // A thread of its own, not a worker: a refresh lasts minutes on a paced plan and
-                    // must not hold a slot the quotes and studies need.
-                    Thread.detachNewThread {
+                    let group = refreshes
+                    group.enter()
+                    Self.refreshQueue.async {
+                        defer { group.leave() }
                         Self.refresh(env: env, post: inbox.post, live: { inbox.post($0) }, cancellation: cancel)
                     }
                 }
@@ -570,7 +577,7 @@ package final class UISession {
     /// shared rate limit apply). The first answer that is not a snapshot means the plan has none:
     /// no more are asked for.
     package static func watchQuotes(
-        _ symbols: [String], env: AppEnvironment, quotes: Locked<(service: QuoteService, store: MarketStore)?>
+        _ symbols: [String], env: AppEnvironment, quotes: QuotePool
     ) -> AppEvent {
         var loaded: [String: QuoteView] = [:]
         for symbol in symbols {
@@ -587,18 +594,11 @@ package final class UISession {
     /// background thread).
     package static func fetchQuote(
         _ symbol: String, fresh: Bool = false, env: AppEnvironment,
-        quotes: Locked<(service: QuoteService, store: MarketStore)?>
+        quotes: QuotePool
     ) -> AppEvent {
         do {
-            let r = try quotes.withLock { cached in
-                if cached == nil {
-                    let store = try env.openStore()
-                    let service = QuoteService(
-                        provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
-                    cached = (service, store)
-                }
-                let (service, store) = cached!
-                return try service.quote(try store.resolveSymbol(symbol), at: env.now(), fresh: fresh)
+            let r = try quotes.use(env: env) { service, store in
+                try service.quote(try store.resolveSymbol(symbol), at: env.now(), fresh: fresh)
             }
             return .quoteLoaded(symbol, .success(QuoteView(r.quote, cached: r.fromCache)))
         } catch {
@@ -670,19 +670,41 @@ package final class UISession {
     }
 }
 
+/// Quote services kept for reuse. `use` takes one out under the lock (or makes one), runs the
+/// quote without the lock, and puts it back: quotes on two workers run side by side on two
+/// connections instead of one waiting out the other's network call.
+package final class QuotePool: Sendable {
+    private typealias Entry = UncheckedSendable<(service: QuoteService, store: MarketStore)>
+    // Each entry is used by one thread at a time: it is out of `idle` while in use.
+    private let idle = Locked<[Entry]>([])
+    private let made = Locked(0)
+
+    package init() {}
+
+    /// How many services were made (tests check that quotes reuse them).
+    package var count: Int { made.withLock { $0 } }
+
+    package func use<T>(env: AppEnvironment, _ body: (QuoteService, MarketStore) throws -> T) throws -> T {
+        let entry: Entry
+        if let taken = idle.withLock({ $0.popLast() }) {
+            entry = taken
+        } else {
+            let store = try env.openStore()
+            let service = QuoteService(provider: try env.makeProvider(), store: store, ttl: env.config.quoteTTLSeconds)
+            entry = UncheckedSendable((service, store))
+            made.withLock { $0 += 1 }
+        }
+        defer { idle.withLock { $0.append(entry) } }
+        return try body(entry.value.service, entry.value.store)
+    }
+}
+
 /// Events from background threads, drained by the UI loop on each tick.
 package final class Inbox: Sendable {
     private let events = Locked<[AppEvent]>([])
-    private let posted = DispatchSemaphore(value: 0)
 
     package func post(_ e: AppEvent) {
         events.withLock { $0.append(e) }
-        posted.signal()
-    }
-
-    /// Waits for a post (one made since the last wait counts); false at the deadline.
-    package func waitForPost(until deadline: DispatchTime) -> Bool {
-        posted.wait(timeout: deadline) == .success
     }
 
     package func drain() -> [AppEvent] {

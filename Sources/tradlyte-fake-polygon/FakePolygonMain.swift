@@ -44,11 +44,17 @@ struct FakePolygonMain: ParsableCommand {
         server.rateClock = SystemClock()
         do {
             try server.start(port: port)
-            if let portFile {
-                try String(server.port).write(toFile: portFile, atomically: true, encoding: .utf8)
-            }
         } catch {
-            throw ValidationError("cannot start the fake server: \(error)")
+            Self.fail(
+                "cannot listen on 127.0.0.1:\(port) (\(error)) — the port may be in use; pick another or --port 0")
+        }
+        if let portFile {
+            do { try String(server.port).write(toFile: portFile, atomically: true, encoding: .utf8) } catch {
+                server.stop()
+                Self.fail(
+                    "cannot write the port to \(portFile) (\((error as NSError).localizedDescription)) — "
+                        + "check the directory exists and is writable")
+            }
         }
         FileHandle.standardOutput.write(
             Data("fake Polygon (\(plan.rawValue) plan) listening on \(server.baseURL) — Ctrl-C to stop\n".utf8))
@@ -69,3 +75,11 @@ struct FakePolygonMain: ParsableCommand {
 }
 
 extension FakePlan: ExpressibleByArgument {}
+
+extension FakePolygonMain {
+    /// A runtime failure (not a usage error): the message on stderr, exit 1.
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("tradlyte-fake-polygon: error: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}

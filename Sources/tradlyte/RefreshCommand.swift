@@ -16,7 +16,11 @@ struct RefreshCommand: ParsableCommand {
     @Flag(name: .long, help: "Forget what was learned about the plan (history window, snapshots) and learn it again.")
     var relearn = false
     @Option(name: .long, help: "Only these symbols, comma-separated (per-ticker ranges).") var symbols: String?
-    @Option(name: .long, help: "History depth in years for new symbols and a cold start (default: config, 5).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "History depth in years for new symbols and a cold start (default: backfill_years in the config, "
+                + "else 10 on the demo market and 5 on a provider)."))
     var backfill: Int?
     /// Kept so existing scripts and cron lines still run: Fibonacci bars are no longer stored.
     @Flag(

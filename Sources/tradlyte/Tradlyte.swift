@@ -24,9 +24,14 @@ struct Tradlyte: ParsableCommand {
             AlertsCommand.self, BacktestCommand.self, PortfolioCommand.self, SweepCommand.self, WalkForwardCommand.self,
             ScanCommand.self,
             UICommand.self, RenderCommand.self, ChartCommand.self, ThemesCommand.self,
-        ],
-        defaultSubcommand: StatusCommand.self
+        ]
     )
+
+    /// `tradlyte` alone shows the status. (Not a default subcommand: with one, an unknown or
+    /// misspelt subcommand was parsed as the status command's argument and reported as such.)
+    func run() throws {
+        try StatusCommand.parse([]).run()
+    }
 
     static func main() {
         HeapTuning.keepFreedHeap()

@@ -23,7 +23,8 @@ struct UICommand: ParsableCommand {
 /// Options shared by the headless screens.
 struct ScreenOptions: ParsableArguments {
     @Option(name: .long, help: "Symbol to show (default: the first on the watchlist).") var symbol: String?
-    @Option(name: .long, help: "Bar interval: 1d 3d 5d 8d 13d 21d 34d (default 1d).") var interval: String?
+    @Option(name: .long, help: "Bar interval: 1d 3d 5d 8d 13d 21d 34d (default: the UI's last, else 1d).")
+    var interval: String?
     @Option(name: .long, help: "Screen size as WxH.") var size = "100x30"
     @Option(name: .long, help: "Theme name (see `tradlyte themes`).") var theme: String?
     @Flag(name: .long, help: "Print with ANSI colours.") var ansi = false

@@ -77,7 +77,7 @@ import TradLyteTestSupport
         dir.write("config.json", #"{"calls_per_minute": 100000}"#)
         _ = try MarketStore(path: dir.path + "/tradlyte.sqlite")
         let onStarter = UISession.watchQuotes(
-            ["ACME", "NOVA"], env: try env(dir, key: "starter-key-2", base: starter.baseURL), quotes: Locked(nil))
+            ["ACME", "NOVA"], env: try env(dir, key: "starter-key-2", base: starter.baseURL), quotes: QuotePool())
         guard case .watchQuotesLoaded(let quotes, let snapshots) = onStarter else {
             Issue.record("\(onStarter)")
             return
@@ -86,7 +86,7 @@ import TradLyteTestSupport
         #expect(quotes.values.allSatisfy { $0.source.hasPrefix("delayed") }, "\(quotes)")
         let before = free.requests.count
         let onFree = UISession.watchQuotes(
-            ["ACME", "NOVA", "ZEN"], env: try env(dir, key: "free-key-1", base: free.baseURL), quotes: Locked(nil))
+            ["ACME", "NOVA", "ZEN"], env: try env(dir, key: "free-key-1", base: free.baseURL), quotes: QuotePool())
         guard case .watchQuotesLoaded(let none, let freeSnapshots) = onFree else {
             Issue.record("\(onFree)")
             return
