@@ -224,7 +224,7 @@ package final class UISession {
                     let job = { @Sendable () -> AppEvent in
                         defer { jobs.withLock { $0[.backtest(generation)] = nil } }
                         guard !cancel.isCancelled else {
-                            return .backtestFinished(generation: generation, .failure(QuoteFailure("cancelled")))
+                            return .backtestFinished(generation: generation, .failure(EffectFailure("cancelled")))
                         }
                         return .backtestFinished(
                             generation: generation,
@@ -234,7 +234,7 @@ package final class UISession {
                     }
                     event = offload(synchronous, job)
                 } catch {
-                    event = .backtestFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                    event = .backtestFinished(generation: generation, .failure(EffectFailure("\(error)")))
                 }
             case .runStudy(let kind, let name, let symbol, let interval, let parameters, let range, let generation):
                 do {
@@ -261,7 +261,7 @@ package final class UISession {
                     }
                     event = offload(synchronous, job)
                 } catch {
-                    event = .studyFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                    event = .studyFinished(generation: generation, .failure(EffectFailure("\(error)")))
                 }
             case .cancelBacktest(let generation):
                 jobs.withLock { $0[.backtest(generation)]?.cancel() }
@@ -297,11 +297,11 @@ package final class UISession {
                                 })
                             return .portfolioFinished(generation: generation, .success(result))
                         } catch {
-                            return .portfolioFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                            return .portfolioFinished(generation: generation, .failure(EffectFailure("\(error)")))
                         }
                     }
                 } catch {
-                    event = .portfolioFinished(generation: generation, .failure(QuoteFailure("\(error)")))
+                    event = .portfolioFinished(generation: generation, .failure(EffectFailure("\(error)")))
                 }
             case .cancelPortfolio(let generation):
                 jobs.withLock { $0[.portfolio(generation)]?.cancel() }
@@ -529,13 +529,13 @@ package final class UISession {
         _ strategy: Strategy, symbol: Symbol, parameters: [String: Double] = [:], daily: BarSeries,
         interval: FibInterval, range: ClosedRange<SessionDate>? = nil, configuration: BacktestConfiguration? = nil,
         latestClosed: Int32
-    ) -> Result<BacktestResult, QuoteFailure> {
+    ) -> Result<BacktestResult, EffectFailure> {
         let request = StudyRequest(
             strategy: strategy, parameters: parameters, interval: interval, range: range, configuration: configuration)
         do {
             return .success(try Studies.backtest(request, symbol: symbol, daily: daily, latestClosed: latestClosed))
         } catch {
-            return .failure(QuoteFailure(error.description))
+            return .failure(EffectFailure(error.description))
         }
     }
 
@@ -545,7 +545,7 @@ package final class UISession {
     package static func study(
         _ kind: StudyPanel.Kind, _ request: StudyRequest, universe: [(Symbol, BarSeries)], latestClosed: Int32,
         cancellation: CancellationFlag? = nil
-    ) -> Result<StudyPanel.Outcome, QuoteFailure> {
+    ) -> Result<StudyPanel.Outcome, EffectFailure> {
         do throws(AppError) {
             switch kind {
             case .watchlist:
@@ -569,7 +569,7 @@ package final class UISession {
                             daily: universe[0].1, latestClosed: latestClosed, cancellation: cancellation)))
             }
         } catch {
-            return .failure(QuoteFailure(error.description))
+            return .failure(EffectFailure(error.description))
         }
     }
 
@@ -602,7 +602,7 @@ package final class UISession {
             }
             return .quoteLoaded(symbol, .success(QuoteView(r.quote, cached: r.fromCache)))
         } catch {
-            return .quoteLoaded(symbol, .failure(QuoteFailure("\(error)")))
+            return .quoteLoaded(symbol, .failure(EffectFailure("\(error)")))
         }
     }
 

@@ -10,6 +10,16 @@ public enum PipelineEvent: Sendable {
     case stageFinished(StageRecord)
 }
 
+/// The stages a run records, in order (their raw values are the names stored and shown).
+public enum Stage: String, Sendable, CaseIterable {
+    case plan
+    case fetchOHLCV = "fetch_ohlcv"
+    case fetchMetadata = "fetch_metadata"
+    case bronze, consolidate, scan
+    case fetchDetails = "fetch_details"
+    case alerts, vacuum
+}
+
 /// Why a run is asked to stop.
 public enum StopRequest: Sendable, Equatable {
     /// The user cancelled (`c` in the UI).
@@ -52,9 +62,8 @@ public struct RunOutcome: Sendable {
             s += "; \(ingest.rows) rows, \(ingest.inserted) new, \(ingest.changed) changed"
         }
         if cancelled {
-            s +=
-                "; \(sessionsStored) session\(sessionsStored == 1 ? "" : "s") stored and kept — "
-                + "the next run resumes from there"
+            // The stop's own message already says the next run resumes (once is enough).
+            s += "; \(sessionsStored) session\(sessionsStored == 1 ? "" : "s") stored and kept"
         }
         if !deferred.isEmpty {
             s += "; deferred " + deferred.map { "\($0.session) (\($0.retry))" }.joined(separator: ", ")
@@ -64,16 +73,19 @@ public struct RunOutcome: Sendable {
     }
 }
 
-/// The daily pipeline: plan → fetch OHLCV ∥ fetch metadata → bronze →
-/// consolidate → resample → scan → alerts → vacuum, as one recorded run.
+/// The daily pipeline, as one recorded run: plan → fetch OHLCV → fetch metadata → scan → pick
+/// details → alerts → vacuum (`Stage`). Bronze and consolidation happen inside each commit and
+/// are recorded as stages of their own; Fibonacci bars are not stored (they are computed from the
+/// daily history when read).
 ///
 /// `run` is a small stage runner: each stage is one function below, recorded by `StageRecorder`
-/// (no stage is ever left `running`). Every fetch is committed as it arrives (bronze,
-/// consolidation, watermarks and the touched Fibonacci buckets in one transaction), so a run
-/// cancelled, interrupted or killed keeps what it fetched and the next plan resumes from there.
-/// Transient provider failures are retried by the provider's client (the one retry policy);
-/// the pipeline classifies: a session not yet published is deferred, a refusal for history
-/// beyond the plan ends the backfill there and is remembered.
+/// (no stage is ever left `running`; a record that cannot be written fails the run). Every fetch
+/// is committed as it arrives (bronze rows, consolidated daily bars and watermarks in one
+/// transaction), so a run cancelled, interrupted or killed keeps what it fetched and the next plan
+/// resumes from there. Transient provider failures are retried by the provider's client (the one
+/// retry policy); the pipeline classifies: a session not yet published is deferred, a refusal for
+/// history beyond the plan ends the backfill there and is remembered. Time comes from the
+/// injected clocks only, and "today" is fixed when the run starts.
 public final class Pipeline {
     public let store: PipelineStore
     public let provider: MarketDataProvider
@@ -142,20 +154,59 @@ public final class Pipeline {
 
     /// The plan as of `now` (a run plans with the instant it fixes "today" from).
     func plan(at now: Date) throws -> PipelinePlan {
-        guard let latest = calendar.latestClosedSession(at: now, graceMinutes: options.closeGraceMinutes),
-            let latestIndex = calendar.sessionIndex(latest)
-        else {
+        guard let window = try historyWindow(at: now) else {
             return PipelinePlan(
                 latestClosed: nil, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [], metadataCalls: 0)
         }
+        var plan = PipelinePlan(
+            latestClosed: window.latest, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [],
+            metadataCalls: 0)
+        plan.deferred = window.deferred
+        plan.historyStart = window.isEmpty ? nil : calendar.sessions[window.start]
+        plan.historyClamped = window.clamped
+        guard !window.isEmpty else { return plan }
+        let coverage = try store.coverage()
+        let infos = try storedInfos()
+        if options.mode == .market && options.onlySymbols == nil {
+            try planMarket(window, coverage: coverage, into: &plan)
+        } else {
+            let targets = options.onlySymbols.map { Array(Set($0)).sorted() } ?? options.watchlist
+            planRanges(targets, window, coverage: coverage, infos: infos, into: &plan)
+        }
+        plan.metadataCalls = try metadataCallEstimate(today: window.today, hasWork: !plan.isEmpty, infos: infos)
+        return plan
+    }
+
+    /// The sessions a run may fetch: from the backfill's start (clamped to the plan's learned
+    /// history window) to the newest session the plan publishes today.
+    struct HistoryWindow {
+        /// The latest closed session and its index.
+        let latest: SessionDate
+        let latestIndex: Int
+        /// The first and last session index to fetch (`newest` is before `latest` when the plan
+        /// publishes a session only after midnight ET).
+        let start: Int
+        let newest: Int
+        /// Whether the learned history window moved `start` later than the backfill asked.
+        let clamped: Bool
+        let today: SessionDate
+        let deferred: [PipelinePlan.Deferral]
+
+        var isEmpty: Bool { start > newest }
+    }
+
+    func historyWindow(at now: Date) throws -> HistoryWindow? {
+        guard let latest = calendar.latestClosedSession(at: now, graceMinutes: options.closeGraceMinutes),
+            let latestIndex = calendar.sessionIndex(latest)
+        else { return nil }
         let today = NewYorkTime.local(at: now).date
-        var backfillStart = calendar.sessionIndex(
+        var start = calendar.sessionIndex(
             onOrAfter: latest.adding(days: -365 * options.backfillYears - options.backfillYears / 4))
         var clamped = false
         if let text = try store.flag(Flag.historyWindowDays), let days = Int(text) {
             let edge = historyEdge(today: today, days: days)
-            if edge > backfillStart {
-                backfillStart = edge
+            if edge > start {
+                start = edge
                 clamped = true
             }
         }
@@ -169,80 +220,78 @@ public final class Pipeline {
                     retry: "fetched by the first run after 00:00 ET"))
             newest -= 1
         }
-        let coverage = try store.coverage()
-        let infos = try storedInfos()
-        let only = options.onlySymbols.map(Set.init)
+        return HistoryWindow(
+            latest: latest, latestIndex: latestIndex, start: start, newest: newest, clamped: clamped, today: today,
+            deferred: deferred)
+    }
 
+    /// Market mode: a grouped day for every session of the window not stored yet (newest first),
+    /// the late corrections, and on a cold start the watchlist's ranges first.
+    func planMarket(_ window: HistoryWindow, coverage: [Symbol: Coverage], into plan: inout PipelinePlan) throws {
+        let fetched = try store.marketSessions()
+        plan.groupedSessions = (window.start...window.newest).reversed().map { calendar.sessions[$0] }.filter {
+            fetched[$0] == nil
+        }
+        // Late corrections: the sessions just before the newest one this run will have, fetched
+        // only on their own day so far, are fetched once more — never again on the same day.
+        let newestHeld = max(
+            plan.groupedSessions.first.flatMap { calendar.sessionIndex($0) } ?? -1,
+            fetched.keys.compactMap { calendar.sessionIndex($0) }.filter { $0 <= window.newest }.max() ?? -1)
+        if newestHeld > 0, options.correctionSessions > 0 {
+            for index in max(0, newestHeld - options.correctionSessions)..<newestHeld {
+                let session = calendar.sessions[index]
+                guard let record = fetched[session], record.fetches == 1,
+                    NewYorkTime.local(at: record.lastFetchedAt).date < window.today
+                else { continue }
+                plan.corrections.append(session)
+            }
+        }
+        // A cold start on a small budget fetches the watchlist's history first (range calls):
+        // charts work after a few calls while the market backfill runs on.
+        if plan.groupedSessions.count > 5 {
+            for symbol in options.watchlist where coverage[symbol] == nil {
+                plan.ranges.append(
+                    .init(
+                        symbol: symbol, from: calendar.sessions[window.start], to: calendar.sessions[window.newest],
+                        reason: "watchlist first"))
+            }
+        }
+    }
+
+    /// Watchlist mode (or `--symbols`): a range per target that is behind, or its backfill when new.
+    func planRanges(
+        _ targets: [Symbol], _ window: HistoryWindow, coverage: [Symbol: Coverage], infos: [Symbol: SymbolInfo],
+        into plan: inout PipelinePlan
+    ) {
         /// The last session a symbol is expected to have: earlier for delisted and dormant ones.
         func expectedLatest(_ s: Symbol) -> Int {
             if let info = infos[s], !info.active {
-                if let delisted = info.delistDate { return min(newest, calendar.sessionIndex(onOrBefore: delisted)) }
-                if let c = coverage[s] { return min(newest, calendar.sessionIndex(onOrBefore: c.latest)) }
-            }
-            return newest
-        }
-
-        var plan = PipelinePlan(
-            latestClosed: latest, groupedSessions: [], ranges: [], missingBySymbol: [:], splits: [],
-            metadataCalls: 0)
-        plan.deferred = deferred
-        plan.historyStart = backfillStart <= newest ? calendar.sessions[backfillStart] : nil
-        plan.historyClamped = clamped
-        guard backfillStart <= newest else { return plan }
-        switch options.mode {
-        case .market where only == nil:
-            let fetched = try store.marketSessions()
-            plan.groupedSessions = (backfillStart...newest).reversed().map { calendar.sessions[$0] }.filter {
-                fetched[$0] == nil
-            }
-            // Late corrections: the sessions just before the newest one this run will have, fetched
-            // only on their own day so far, are fetched once more — never again on the same day.
-            let newestHeld = max(
-                plan.groupedSessions.first.flatMap { calendar.sessionIndex($0) } ?? -1,
-                fetched.keys.compactMap { calendar.sessionIndex($0) }.filter { $0 <= newest }.max() ?? -1)
-            if newestHeld > 0, options.correctionSessions > 0 {
-                for index in max(0, newestHeld - options.correctionSessions)..<newestHeld {
-                    let session = calendar.sessions[index]
-                    guard let record = fetched[session], record.fetches == 1,
-                        NewYorkTime.local(at: record.lastFetchedAt).date < today
-                    else { continue }
-                    plan.corrections.append(session)
+                if let delisted = info.delistDate {
+                    return min(window.newest, calendar.sessionIndex(onOrBefore: delisted))
                 }
+                if let c = coverage[s] { return min(window.newest, calendar.sessionIndex(onOrBefore: c.latest)) }
             }
-            // A cold start on a small budget fetches the watchlist's history first (range calls):
-            // charts work after a few calls while the market backfill runs on.
-            if plan.groupedSessions.count > 5 {
-                for symbol in options.watchlist where coverage[symbol] == nil {
+            return window.newest
+        }
+        for symbol in targets {
+            let want = expectedLatest(symbol)
+            if let c = coverage[symbol] {
+                let have = calendar.sessionIndex(onOrBefore: c.latest)
+                if have < want {
+                    plan.missingBySymbol[symbol] = want - have
                     plan.ranges.append(
                         .init(
-                            symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[newest],
-                            reason: "watchlist first"))
+                            symbol: symbol, from: calendar.sessions[have + 1], to: calendar.sessions[want],
+                            reason: "catch up"))
                 }
-            }
-        default:
-            let targets = only.map { Array($0).sorted() } ?? options.watchlist
-            for symbol in targets {
-                let want = expectedLatest(symbol)
-                if let c = coverage[symbol] {
-                    let have = calendar.sessionIndex(onOrBefore: c.latest)
-                    if have < want {
-                        plan.missingBySymbol[symbol] = want - have
-                        plan.ranges.append(
-                            .init(
-                                symbol: symbol, from: calendar.sessions[have + 1], to: calendar.sessions[want],
-                                reason: "catch up"))
-                    }
-                } else if want >= backfillStart {
-                    plan.missingBySymbol[symbol] = want - backfillStart + 1
-                    plan.ranges.append(
-                        .init(
-                            symbol: symbol, from: calendar.sessions[backfillStart], to: calendar.sessions[want],
-                            reason: "new symbol: \(options.backfillYears)-year backfill"))
-                }
+            } else if want >= window.start {
+                plan.missingBySymbol[symbol] = want - window.start + 1
+                plan.ranges.append(
+                    .init(
+                        symbol: symbol, from: calendar.sessions[window.start], to: calendar.sessions[want],
+                        reason: "new symbol: \(options.backfillYears)-year backfill"))
             }
         }
-        plan.metadataCalls = try metadataCallEstimate(today: today, hasWork: !plan.isEmpty, infos: infos)
-        return plan
     }
 
     /// Stored symbol metadata by symbol.
@@ -446,13 +495,13 @@ public final class Pipeline {
     }
 
     func stagePlan(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
-        try work.recorder.begin("plan")
+        try work.recorder.begin(.plan)
         let plan = try self.plan(at: work.startedAt)
         outcome.plan = plan
         work.events(.planned(plan))
         work.deferred = plan.deferred
         try work.recorder.finish(
-            "plan", .succeeded,
+            .plan, .succeeded,
             counts: [
                 "grouped_sessions": plan.groupedSessions.count,
                 "corrections": plan.corrections.count, "ranges": plan.ranges.count,
@@ -470,7 +519,7 @@ public final class Pipeline {
     /// corrections. Each answer is committed before the next call.
     func stageFetch(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
         guard let plan = outcome.plan else { return }
-        try work.recorder.begin("fetch_ohlcv")
+        try work.recorder.begin(.fetchOHLCV)
         var rangesDone = 0
         var groupedDone = 0
         do {
@@ -512,7 +561,7 @@ public final class Pipeline {
             throw error
         }
         try work.recorder.finish(
-            "fetch_ohlcv", .succeeded,
+            .fetchOHLCV, .succeeded,
             counts: [
                 "calls": work.calls, "bars": work.fetchedBars,
                 "sessions": outcome.sessionsStored,
@@ -545,7 +594,7 @@ public final class Pipeline {
     /// One range call; a refusal for history beyond the plan retries once from the free plan's
     /// documented window (the grouped days find the exact edge).
     func fetchRange(_ request: PipelinePlan.RangeRequest, work: inout RunState) throws -> [DailyBar] {
-        work.recorder.attempt("fetch_ohlcv")
+        work.recorder.attempt(.fetchOHLCV)
         defer { progress(&work) }
         do {
             work.calls += 1
@@ -574,7 +623,7 @@ public final class Pipeline {
         _ session: SessionDate, work: inout RunState,
         outcome: inout RunOutcome, correction: Bool = false
     ) throws -> Bool {
-        work.recorder.attempt("fetch_ohlcv")
+        work.recorder.attempt(.fetchOHLCV)
         work.calls += 1
         defer { progress(&work) }
         let day: [Symbol: DailyBar]
@@ -681,7 +730,7 @@ public final class Pipeline {
         let remaining = max(0, work.totalCalls - work.calls)
         work.events(
             .progress(
-                stage: "fetch_ohlcv", done: min(work.calls, work.totalCalls), total: work.totalCalls,
+                stage: Stage.fetchOHLCV.rawValue, done: min(work.calls, work.totalCalls), total: work.totalCalls,
                 etaSeconds: perCall > 0 ? Double(remaining) * perCall : nil))
     }
 
@@ -689,10 +738,10 @@ public final class Pipeline {
     /// for the symbols users look at (budgeted, weekly), and dormant symbols.
     func stageMetadata(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
         guard let plan = outcome.plan, plan.metadataCalls > 0 else { return }
-        try work.recorder.begin("fetch_metadata")
+        try work.recorder.begin(.fetchMetadata)
         if let detail = work.providerDeferred {
             try work.recorder.finish(
-                "fetch_metadata", .skipped, error: "deferred: the provider asked for a long wait (\(detail))")
+                .fetchMetadata, .skipped, error: "deferred: the provider asked for a long wait (\(detail))")
             return
         }
         let today = work.today
@@ -727,7 +776,7 @@ public final class Pipeline {
             let before = calendar.sessions[work.latestIndex - options.dormantSessions]
             counts["dormant"] = try store.markDormant(before: before, at: clock())
         }
-        try work.recorder.finish("fetch_metadata", .succeeded, counts: counts)
+        try work.recorder.finish(.fetchMetadata, .succeeded, counts: counts)
     }
 
     /// A split once effective re-fetches the symbol's (adjusted) history, once.
@@ -786,9 +835,9 @@ public final class Pipeline {
     /// Bronze and consolidate happen inside each commit; their time is recorded as stages.
     func recordIngestStages(_ work: inout RunState, _ s: IngestSummary) throws {
         let timings = [
-            ("bronze", s.bronzeSeconds, ["rows": s.rows]),
+            (Stage.bronze, s.bronzeSeconds, ["rows": s.rows]),
             (
-                "consolidate", s.consolidateSeconds,
+                Stage.consolidate, s.consolidateSeconds,
                 [
                     "inserted": s.inserted, "changed": s.changed,
                     "unchanged": s.unchanged,
@@ -801,16 +850,16 @@ public final class Pipeline {
     }
 
     func stageScan(_ work: inout RunState) throws {
-        try work.recorder.begin("scan")
+        try work.recorder.begin(.scan)
         guard !options.scanStrategies.isEmpty else {
-            try work.recorder.finish("scan", .skipped, error: "no scan strategies configured")
+            try work.recorder.finish(.scan, .skipped, error: "no scan strategies configured")
             return
         }
         let result = try StoredScan.run(
             options.scanStrategies, store: store, session: work.latest, metadata: try storedInfos(),
             topK: options.scanTopK, executor: executor, at: clock())
         try work.recorder.finish(
-            "scan", .succeeded,
+            .scan, .succeeded,
             counts: [
                 "symbols": result.symbolsScanned,
                 "signals": result.signals.values.reduce(0) { $0 + $1.count },
@@ -829,22 +878,22 @@ public final class Pipeline {
             lacking.append(pick.symbol)
         }
         guard !lacking.isEmpty || picks.contains(where: { $0.marketCap == nil }) else { return }
-        try work.recorder.begin("fetch_details")
+        try work.recorder.begin(.fetchDetails)
         let fetched = try fetchDetails(lacking, today: work.today, work: &work)
         try store.fillPickMetadata(session: work.latest)
         try work.recorder.finish(
-            "fetch_details", .succeeded, counts: ["details": fetched, "picks_lacking": lacking.count])
+            .fetchDetails, .succeeded, counts: ["details": fetched, "picks_lacking": lacking.count])
     }
 
     func stageAlerts(_ work: inout RunState, _ outcome: inout RunOutcome) throws {
-        try work.recorder.begin("alerts")
+        try work.recorder.begin(.alerts)
         var evaluator = AlertEvaluator(store: store, latest: work.latest, strategyNamed: strategyNamed, now: clock())
         let fired = try evaluator.evaluate()
         outcome.newAlerts = try store.addAlerts(fired)
         // A rule whose strategy is gone or no longer compiles cannot fire: said, not taken for "no signal".
         for problem in evaluator.problems { work.events(.message(problem)) }
         try work.recorder.finish(
-            "alerts", .succeeded,
+            .alerts, .succeeded,
             counts: [
                 "rules": evaluator.rulesEvaluated, "fired": outcome.newAlerts.count,
                 "broken_rules": evaluator.problems.count,
@@ -852,11 +901,11 @@ public final class Pipeline {
     }
 
     func stageVacuum(_ work: inout RunState) throws {
-        try work.recorder.begin("vacuum")
+        try work.recorder.begin(.vacuum)
         let cutoff = clock().addingTimeInterval(-Double(options.retentionDays) * 86_400)
         let report = try store.vacuumBronze(olderThan: cutoff, dryRun: false)
         try work.recorder.finish(
-            "vacuum", .succeeded, counts: ["deleted": report.deleted, "kept_unverified": report.unverified])
+            .vacuum, .succeeded, counts: ["deleted": report.deleted, "kept_unverified": report.unverified])
     }
 }
 
@@ -889,7 +938,8 @@ final class StageRecorder {
     private var began: [String: UInt64] = [:]
 
     /// Opens a stage and records it as running; a record that cannot be written fails the run.
-    func begin(_ name: String) throws {
+    func begin(_ stage: Stage) throws {
+        let name = stage.rawValue
         let record = StageRecord(runID: runID, stage: name, status: .running, attempts: 0, startedAt: clock())
         open[name] = record
         began[name] = elapsed.uptimeNanoseconds()
@@ -899,13 +949,19 @@ final class StageRecorder {
     }
 
     /// Counts one attempt (a provider call) on an open stage.
-    func attempt(_ name: String) {
-        open[name]?.attempts += 1
+    func attempt(_ stage: Stage) {
+        open[stage.rawValue]?.attempts += 1
     }
 
     /// Closes a stage and records it; a record that cannot be written fails the run (the stage is
     /// still listed in the outcome).
-    func finish(_ name: String, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil) throws {
+    func finish(_ stage: Stage, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil) throws {
+        try finish(named: stage.rawValue, status, counts: counts, error: error)
+    }
+
+    private func finish(named name: String, _ status: RunStatus, counts: [String: Int] = [:], error: String? = nil)
+        throws
+    {
         var record =
             open.removeValue(forKey: name) ?? StageRecord(runID: runID, stage: name, status: status, startedAt: clock())
         record.status = status
@@ -923,11 +979,12 @@ final class StageRecorder {
     }
 
     /// A stage whose work happened inside others' commits, recorded with its measured time.
-    func record(_ name: String, seconds: Double, counts: [String: Int]) throws {
+    func record(_ stage: Stage, seconds: Double, counts: [String: Int]) throws {
         let end = clock()
-        open[name] = StageRecord(
-            runID: runID, stage: name, status: .running, attempts: 1, startedAt: end.addingTimeInterval(-seconds))
-        try finish(name, .succeeded, counts: counts)
+        open[stage.rawValue] = StageRecord(
+            runID: runID, stage: stage.rawValue, status: .running, attempts: 1,
+            startedAt: end.addingTimeInterval(-seconds))
+        try finish(stage, .succeeded, counts: counts)
     }
 
     /// Closes whatever is open with the run's status; returns what could not be recorded (the
@@ -936,7 +993,7 @@ final class StageRecorder {
         var problems: [String] = []
         for name in open.keys.sorted() {
             do {
-                try finish(name, status, error: error)
+                try finish(named: name, status, error: error)
             } catch let recordError {
                 problems.append("the \(name) stage's end could not be recorded (\(recordError))")
             }

@@ -646,15 +646,15 @@ public enum AppEvent: Sendable {
     case input(InputEvent)
     case tick(Date)
     case seriesLoaded([String: BarSeries], failures: [String: String])
-    case quoteLoaded(String, Result<QuoteView, QuoteFailure>)
+    case quoteLoaded(String, Result<QuoteView, EffectFailure>)
     /// The watchlist's snapshots (quietly: a failure leaves LAST at the stored close);
     /// `snapshots` false: the plan has none, so no more are asked for.
     case watchQuotesLoaded([String: QuoteView], snapshots: Bool)
     case themeChanged(String, error: String?)
-    case backtestFinished(generation: Int, Result<BacktestResult, QuoteFailure>)
-    case studyFinished(generation: Int, Result<StudyPanel.Outcome, QuoteFailure>)
+    case backtestFinished(generation: Int, Result<BacktestResult, EffectFailure>)
+    case studyFinished(generation: Int, Result<StudyPanel.Outcome, EffectFailure>)
     case portfolioProgress(generation: Int, done: Int, total: Int)
-    case portfolioFinished(generation: Int, Result<PortfolioBacktester.Result, QuoteFailure>)
+    case portfolioFinished(generation: Int, Result<PortfolioBacktester.Result, EffectFailure>)
     case picksLoaded([ScanPick])
     case alertsLoaded([Alert], rules: [AlertRule], unread: Int)
     case runsLoaded([RunRecord], stages: [Int64: [StageRecord]])
@@ -670,7 +670,8 @@ public enum AppEvent: Sendable {
     case strategySaved(id: String, error: String?)
 }
 
-public struct QuoteFailure: Error, Equatable, Sendable {
+/// Why an effect's work failed (a quote, a backtest, a study), in the words the footer shows.
+public struct EffectFailure: Error, Equatable, Sendable {
     public var message: String
     public init(_ message: String) { self.message = message }
 }

@@ -52,11 +52,11 @@ import TradLyteTestSupport
                     strategy: "rsi_reversion", symbol: "ACME", interval: .daily, parameters: [:], range: nil,
                     generation: first + 1),
             ])
-        _ = App.update(&s, .backtestFinished(generation: first, .failure(QuoteFailure("old"))))
+        _ = App.update(&s, .backtestFinished(generation: first, .failure(EffectFailure("old"))))
         #expect(s.backtest?.running == true && s.backtest?.error == nil)
         _ = Fixture.keys(&s, "esc")
         #expect(s.backtest?.cancelled == true && s.message?.text == "backtest cancelled")
-        _ = App.update(&s, .backtestFinished(generation: first + 1, .failure(QuoteFailure("late"))))
+        _ = App.update(&s, .backtestFinished(generation: first + 1, .failure(EffectFailure("late"))))
         #expect(s.backtest?.error == nil)
         _ = Fixture.keys(&s, "esc")
         #expect(s.pane == .chart)
@@ -305,7 +305,7 @@ import TradLyteTestSupport
             Issue.record("no sweep")
             return
         }
-        _ = App.update(&s, .studyFinished(generation: generation - 1, .failure(QuoteFailure("stale"))))
+        _ = App.update(&s, .studyFinished(generation: generation - 1, .failure(EffectFailure("stale"))))
         #expect(s.study?.running == true)
         let strategy = StrategyLibrary.named(name)!.strategy
         let sweep = try BacktestRunner.sweep(
@@ -685,7 +685,7 @@ import TradLyteTestSupport
         #expect(s.portfolio?.maxPositions == 10 && s.portfolio?.universe == .stored)
         #expect(Fixture.keys(&s, "esc") == [.cancelPortfolio(generation: generation)])
         #expect(s.portfolio?.cancelled == true)
-        _ = App.update(&s, .portfolioFinished(generation: generation, .failure(QuoteFailure("late"))))
+        _ = App.update(&s, .portfolioFinished(generation: generation, .failure(EffectFailure("late"))))
         #expect(s.portfolio?.error == nil)  // a cancelled run's result is dropped
         _ = Fixture.keys(&s, "esc")
         #expect(s.portfolio == nil)
