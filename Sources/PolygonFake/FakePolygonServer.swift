@@ -579,7 +579,7 @@ public final class FakePolygonServer: @unchecked Sendable {
             case p.count == 3 && p[0] == "v1" && p[1] == "marketstatus" && p[2] == "now":
                 let open = cal.nextSession(at: now).map { now >= $0.open && now < $0.close } ?? false
                 return ok([
-                    "market": open ? "open" : "closed", "serverTime": ISO8601DateFormatter().string(from: now),
+                    "market": open ? "open" : "closed", "serverTime": Timestamp.format(now, milliseconds: false),
                     "exchanges": ["nyse": open ? "open" : "closed", "nasdaq": open ? "open" : "closed"],
                 ])
             default:

@@ -47,7 +47,7 @@ package struct AppEnvironment {
         let base = env["POLYGON_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? loaded.polygonBaseURL
         var pinned: Date?
         if let text = env["TRADLYTE_NOW"], !text.isEmpty {
-            guard let date = ISO8601DateFormatter().date(from: text) else {
+            guard let date = Timestamp.parse(text) else {
                 throw AppError.badInput(
                     "TRADLYTE_NOW='\(text)' is not an ISO 8601 instant such as 2024-03-15T21:00:00Z")
             }

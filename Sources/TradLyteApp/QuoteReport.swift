@@ -39,7 +39,7 @@ package enum QuoteReport {
                         symbol: q.symbol.rawValue, price: q.price, change: q.change, change_percent: q.changePercent,
                         day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
                         source: q.source.rawValue + (result.fromCache ? " (cached)" : ""),
-                        as_of: ISO8601DateFormatter().string(from: q.asOf),
+                        as_of: Timestamp.format(q.asOf, milliseconds: false),
                         age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note))
             } catch {
                 failures.append("\(text): \(error)")

@@ -70,7 +70,7 @@ package struct StatusReport: Encodable {
                 let stages = try store.stages(ofRun: run.id).map { "\($0.stage) \($0.status.rawValue)" }
                 report.last_run = .init(
                     id: run.id, trigger: run.trigger.rawValue, status: run.status.rawValue,
-                    started_at: ISO8601DateFormatter().string(from: run.startedAt), error: run.error,
+                    started_at: Timestamp.format(run.startedAt, milliseconds: false), error: run.error,
                     stages: stages)
             }
             report.unread_alerts = try store.unreadAlertCount()

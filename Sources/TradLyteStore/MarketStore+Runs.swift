@@ -198,7 +198,7 @@ extension MarketStore {
             stmt.bind(3, stage.status.rawValue)
             stmt.bind(4, stage.attempts)
             stmt.bind(5, Timestamp.format(stage.startedAt))
-            stmt.bind(6, stage.finishedAt.map(Timestamp.format))
+            stmt.bind(6, stage.finishedAt.map { Timestamp.format($0) })
             stmt.bind(7, counts)
             stmt.bind(8, stage.error)
             try stmt.run()

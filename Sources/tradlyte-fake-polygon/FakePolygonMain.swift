@@ -28,7 +28,7 @@ struct FakePolygonMain: ParsableCommand {
     func run() throws {
         let clock: any WallClock
         if let pinned = ProcessInfo.processInfo.environment["TRADLYTE_NOW"], !pinned.isEmpty {
-            guard let instant = Timestamp.parse(pinned) ?? ISO8601DateFormatter().date(from: pinned) else {
+            guard let instant = Timestamp.parse(pinned) else {
                 throw ValidationError(
                     "TRADLYTE_NOW='\(pinned)' is not an ISO 8601 instant such as 2024-03-15T21:00:00Z")
             }

@@ -95,12 +95,12 @@ struct CalendarCommand: ParsableCommand {
                     throw AppError.failure(
                         "no session after \(now) within the calendar (it ends \(TradingCalendar.nyse.lastDay))")
                 }
-                let iso = ISO8601DateFormatter()
                 let report = Report(
                     session: next.session.description, weekday: next.session.weekdayName,
                     open_et: SessionTimes.clock(next.openMinute), close_et: SessionTimes.clock(next.closeMinute),
-                    early_close: next.isEarlyClose, open_utc: iso.string(from: next.open),
-                    close_utc: iso.string(from: next.close), is_open_now: now >= next.open && now < next.close)
+                    early_close: next.isEarlyClose, open_utc: Timestamp.format(next.open, milliseconds: false),
+                    close_utc: Timestamp.format(next.close, milliseconds: false),
+                    is_open_now: now >= next.open && now < next.close)
                 if json {
                     emit(try jsonText(report))
                 } else {

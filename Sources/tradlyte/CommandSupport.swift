@@ -21,7 +21,10 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(Timestamp.format(date, milliseconds: false))
+    }
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 

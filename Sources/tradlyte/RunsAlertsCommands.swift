@@ -21,10 +21,9 @@ struct RunsCommand: ParsableCommand {
                 emit("No runs yet — run: tradlyte refresh")
                 return
             }
-            let iso = ISO8601DateFormatter()
             for r in rows {
                 emit(
-                    "#\(r.id) \(r.trigger) \(r.status) at \(iso.string(from: r.started_at))"
+                    "#\(r.id) \(r.trigger) \(r.status) at \(Timestamp.format(r.started_at, milliseconds: false))"
                         + (r.summary.map { " — \($0)" } ?? ""))
                 var t: [[String]] = []
                 for s in r.stages {

@@ -78,9 +78,6 @@ struct StatusCommand: ParsableCommand {
 
 /// Parses an ISO 8601 instant (`2024-03-15T21:00:00Z` or with an offset).
 func parseInstant(_ text: String) throws -> Date {
-    let formatter = ISO8601DateFormatter()
-    if let date = formatter.date(from: text) { return date }
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let date = formatter.date(from: text) { return date }
+    if let date = Timestamp.parse(text) { return date }
     throw AppError.badInput("'\(text)' is not an ISO 8601 instant — write e.g. 2024-03-15T21:00:00Z")
 }
