@@ -199,12 +199,8 @@ package struct AppConfig: Equatable {
     /// The UI refreshes by itself once a session has closed that the data lacks.
     package var autoRefresh = false
 
-    package static let knownKeys = [
-        "close_grace_minutes", "polygon_api_key", "polygon_base_url", "calls_per_minute", "retries", "max_wait_seconds",
-        "quote_ttl_seconds", "provider", "mode", "watchlist", "backfill_years", "retention_days",
-        "notify_command", "notify_timeout_seconds", "scan_strategies", "scan_top", "theme",
-        "auto_refresh",
-    ]
+    /// Every key the config file may hold, from the one table (`ConfigKey.all`).
+    package static var knownKeys: [String] { ConfigKey.all.map(\.name) }
 
     package static func load(path: String) throws -> AppConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -223,113 +219,156 @@ package struct AppConfig: Equatable {
                 "the config file \(path) must hold a JSON object, e.g. {\"close_grace_minutes\": 5}")
         }
         var config = AppConfig()
-        func number(_ key: String, _ value: JSONValue, _ range: ClosedRange<Double>) throws -> Double {
-            guard case .number(let n) = value, range.contains(n) else {
-                throw AppError.badInput(
-                    "\(path): \(key) must be a number from \(IndicatorSpec.format(range.lowerBound)) to "
-                        + IndicatorSpec.format(range.upperBound)
-                )
-            }
-            return n
-        }
-        func string(_ value: JSONValue) -> String? {
-            if case .string(let s) = value { return s }
-            return nil
-        }
         for (key, value) in pairs {
-            switch key {
-            case "close_grace_minutes":
-                let n = try number(key, value, 0...240)
-                guard n == n.rounded() else {
-                    throw AppError.badInput(
-                        "\(path): close_grace_minutes must be a whole number of minutes from 0 to 240")
-                }
-                config.closeGraceMinutes = Int(n)
-            case "polygon_api_key":
-                guard let s = string(value), !s.isEmpty else {
-                    throw AppError.badInput("\(path): polygon_api_key must be a non-empty string")
-                }
-                config.polygonAPIKey = s
-            case "polygon_base_url":
-                guard let s = string(value), s.hasPrefix("http://") || s.hasPrefix("https://") else {
-                    let example = PolygonClient.defaultBaseURL
-                    throw AppError.badInput("\(path): polygon_base_url must be an http(s) URL, e.g. \(example)")
-                }
-                config.polygonBaseURL = s
-            case "calls_per_minute": config.callsPerMinute = try number(key, value, 0.1...100_000)
-            case "retries":
-                let n = try number(key, value, 0...10)
-                config.retries = Int(n)
-            case "max_wait_seconds": config.maxWaitSeconds = try number(key, value, 60...86_400)
-            case "quote_ttl_seconds": config.quoteTTLSeconds = try number(key, value, 0...86_400)
-            case "provider":
-                guard let s = string(value), let choice = ProviderChoice(rawValue: s) else {
-                    throw AppError.badInput("\(path): provider must be \"auto\", \"polygon\" or \"demo\"")
-                }
-                config.provider = choice
-            case "mode":
-                guard let m = string(value).flatMap(FetchMode.init(rawValue:)) else {
-                    throw AppError.badInput(
-                        "\(path): mode must be \"market\" (grouped daily) or \"watchlist\" (per-ticker ranges)")
-                }
-                config.mode = m
-            case "watchlist":
-                guard case .array(let items) = value else {
-                    throw AppError.badInput("\(path): watchlist must be an array of symbols")
-                }
-                config.watchlist = try items.map { item in
-                    // Not swallowed: the else branch reports the entry.
-                    guard let s = string(item), let symbol = try? Symbol(typed: s) else {
-                        throw AppError.badInput("\(path): watchlist entries must be symbols such as \"AAPL\"")
-                    }
-                    return symbol.rawValue
-                }
-            case "backfill_years": config.backfillYears = Int(try number(key, value, 1...30))
-            case "retention_days": config.retentionDays = Int(try number(key, value, 0...3650))
-            case "notify_command":
-                guard case .array(let items) = value, !items.isEmpty else {
-                    throw AppError.badInput(
-                        "\(path): notify_command is an argv array, e.g. [\"notify-send\", \"TradLyte\"] (no shell)")
-                }
-                config.notifyCommand = try items.map { item in
-                    guard let s = string(item) else {
-                        throw AppError.badInput("\(path): notify_command entries must be strings")
-                    }
-                    return s
-                }
-            case "notify_timeout_seconds": config.notifyTimeoutSeconds = try number(key, value, 1...600)
-            case "scan_strategies":
-                guard case .array(let items) = value else {
-                    throw AppError.badInput(
-                        "\(path): scan_strategies is an array of strategy names, e.g. [\"golden_cross\"]")
-                }
-                config.scanStrategies = try items.map { item in
-                    guard let s = string(item) else {
-                        throw AppError.badInput("\(path): scan_strategies entries must be strategy names")
-                    }
-                    return s
-                }
-            case "scan_top": config.scanTop = Int(try number(key, value, 1...500))
-            case "auto_refresh":
-                guard case .bool(let b) = value else {
-                    throw AppError.badInput("\(path): auto_refresh must be true or false")
-                }
-                config.autoRefresh = b
-            case "theme":
-                guard let s = string(value), !s.isEmpty else {
-                    throw AppError.badInput("\(path): theme must be a theme name such as \"gruvbox\"")
-                }
-                config.theme = s
-            default:
+            guard let entry = ConfigKey.all.first(where: { $0.name == key }) else {
                 let hint =
                     knownKeys.min { StrategyCatalog.distance($0, key) < StrategyCatalog.distance($1, key) }
                     .flatMap { StrategyCatalog.distance($0, key) <= 3 ? " — did you mean '\($0)'?" : nil } ?? ""
                 throw AppError.badInput(
                     "\(path): unknown key '\(key)'\(hint) (known keys: \(knownKeys.joined(separator: ", ")))")
             }
+            do { try entry.apply(&config, value) } catch let error as ConfigValueError {
+                throw AppError.badInput("\(path): \(key) \(error.mustBe)")
+            }
         }
         return config
     }
+}
+
+/// What a config value must be, said after the key's name ("must be a number from 0 to 240").
+package struct ConfigValueError: Error {
+    package let mustBe: String
+}
+
+/// One key of the config file: its name, how its JSON value sets the config (or what it must
+/// be), and what it means. The loader, the unknown-key message and the README's table (a test
+/// holds them to it) all come from `all`.
+package struct ConfigKey: Sendable {
+    package let name: String
+    package let doc: String
+    let apply: @Sendable (inout AppConfig, JSONValue) throws -> Void
+
+    init(
+        _ name: String, _ doc: String, _ apply: @escaping @Sendable (inout AppConfig, JSONValue) throws -> Void
+    ) {
+        self.name = name
+        self.doc = doc
+        self.apply = apply
+    }
+
+    static func number(_ value: JSONValue, _ range: ClosedRange<Double>) throws -> Double {
+        guard case .number(let n) = value, range.contains(n) else {
+            throw ConfigValueError(
+                mustBe: "must be a number from \(IndicatorSpec.format(range.lowerBound)) to "
+                    + IndicatorSpec.format(range.upperBound))
+        }
+        return n
+    }
+
+    static func whole(_ value: JSONValue, _ range: ClosedRange<Double>, _ unit: String) throws -> Int {
+        guard case .number(let n) = value, range.contains(n), n == n.rounded() else {
+            throw ConfigValueError(
+                mustBe: "must be a whole number of \(unit) from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+        }
+        return Int(n)
+    }
+
+    static func string(_ value: JSONValue, _ mustBe: String) throws -> String {
+        guard case .string(let s) = value, !s.isEmpty else { throw ConfigValueError(mustBe: mustBe) }
+        return s
+    }
+
+    static func strings(_ value: JSONValue, _ mustBe: String, nonEmpty: Bool = false) throws
+        -> [String]
+    {
+        guard case .array(let items) = value, !nonEmpty || !items.isEmpty else {
+            throw ConfigValueError(mustBe: mustBe)
+        }
+        var out: [String] = []
+        for item in items {
+            guard case .string(let s) = item else { throw ConfigValueError(mustBe: mustBe) }
+            out.append(s)
+        }
+        return out
+    }
+
+    package static let all: [ConfigKey] = [
+        ConfigKey("close_grace_minutes", "minutes after the close before a session counts as closed (default 5)") {
+            $0.closeGraceMinutes = try whole($1, 0...240, "minutes")
+        },
+        ConfigKey("polygon_api_key", "the Polygon key (POLYGON_API_KEY wins)") {
+            $0.polygonAPIKey = try string($1, "must be a non-empty string")
+        },
+        ConfigKey("polygon_base_url", "where requests go (POLYGON_BASE_URL wins)") { config, value in
+            let s = try string(value, "must be an http(s) URL, e.g. \(PolygonClient.defaultBaseURL)")
+            guard s.hasPrefix("http://") || s.hasPrefix("https://") else {
+                throw ConfigValueError(mustBe: "must be an http(s) URL, e.g. \(PolygonClient.defaultBaseURL)")
+            }
+            config.polygonBaseURL = s
+        },
+        ConfigKey("calls_per_minute", "the plan's call budget (default 5, the free tier)") {
+            $0.callsPerMinute = try number($1, 0.1...100_000)
+        },
+        ConfigKey("retries", "retries on 429, 5xx and timeouts (default 2)") {
+            $0.retries = Int(try number($1, 0...10))
+        },
+        ConfigKey("max_wait_seconds", "the longest wait a provider may ask for (default 300)") {
+            $0.maxWaitSeconds = try number($1, 60...86_400)
+        },
+        ConfigKey("quote_ttl_seconds", "how long a cached quote is reused (default 60)") {
+            $0.quoteTTLSeconds = try number($1, 0...86_400)
+        },
+        ConfigKey("provider", "auto, polygon or demo") { config, value in
+            guard case .string(let s) = value, let choice = AppConfig.ProviderChoice(rawValue: s) else {
+                throw ConfigValueError(mustBe: "must be \"auto\", \"polygon\" or \"demo\"")
+            }
+            config.provider = choice
+        },
+        ConfigKey("mode", "market (grouped daily) or watchlist (per-ticker ranges)") { config, value in
+            guard case .string(let s) = value, let mode = FetchMode(rawValue: s) else {
+                throw ConfigValueError(
+                    mustBe: "must be \"market\" (grouped daily) or \"watchlist\" (per-ticker ranges)")
+            }
+            config.mode = mode
+        },
+        ConfigKey("watchlist", "the UI's watchlist and watchlist mode's symbols") { config, value in
+            let mustBe = "must be an array of symbols such as [\"AAPL\"]"
+            var symbols: [String] = []
+            for text in try strings(value, mustBe) {
+                do { symbols.append(try Symbol(typed: text).rawValue) } catch {
+                    throw ConfigValueError(mustBe: mustBe + " ('\(text)': \(error))")
+                }
+            }
+            config.watchlist = symbols
+        },
+        ConfigKey("backfill_years", "history depth for a cold start and new symbols") {
+            $0.backfillYears = Int(try number($1, 1...30))
+        },
+        ConfigKey("retention_days", "how long raw provider rows are kept (default 30)") {
+            $0.retentionDays = Int(try number($1, 0...3650))
+        },
+        ConfigKey("notify_command", "argv run when a refresh fails (no shell)") {
+            $0.notifyCommand = try strings(
+                $1, "must be an argv array, e.g. [\"notify-send\", \"TradLyte\"] (no shell)", nonEmpty: true)
+        },
+        ConfigKey("notify_timeout_seconds", "how long notify_command may run (default 10)") {
+            $0.notifyTimeoutSeconds = try number($1, 1...600)
+        },
+        ConfigKey("scan_strategies", "the strategies every scan runs ([] turns scanning off)") {
+            $0.scanStrategies = try strings($1, "must be an array of strategy names, e.g. [\"golden_cross\"]")
+        },
+        ConfigKey("scan_top", "picks every scan keeps per strategy and session (default 20)") {
+            $0.scanTop = Int(try number($1, 1...500))
+        },
+        ConfigKey("theme", "the UI's theme (tradlyte themes)") {
+            $0.theme = try string($1, "must be a theme name such as \"gruvbox\"")
+        },
+        ConfigKey("auto_refresh", "the UI refreshes by itself once a session the data lacks has closed") {
+            config, value in
+            guard case .bool(let b) = value else { throw ConfigValueError(mustBe: "must be true or false") }
+            config.autoRefresh = b
+        },
+    ]
 }
 
 /// Plan facts kept in the store's engine flags, on a connection of their own opened when first

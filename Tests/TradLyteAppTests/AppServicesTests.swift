@@ -145,3 +145,40 @@ import TradLyteTestSupport
         #expect(runner.step() == false && runner.state.quit)
     }
 }
+
+/// One config key table (issue 25): the loader, the unknown-key message and the README's table
+/// of keys all name the same keys.
+@Suite struct ConfigKeyTableTests {
+    @Test func theReadmeDocumentsExactlyTheKeysTheLoaderTakes() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        // The config section's table: rows "| `key` | meaning |" (two columns).
+        let documented = Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("| `"), line.components(separatedBy: " | ").count == 2 else { return nil }
+                return line.dropFirst(3).split(separator: "`").first.map(String.init)
+            })
+        #expect(documented == Set(ConfigKey.all.map(\.name)))
+        #expect(ConfigKey.all.allSatisfy { !$0.doc.isEmpty })
+    }
+
+    @Test func eachKeySaysWhatItsValueMustBe() throws {
+        let dir = TemporaryDirectory()
+        for (json, message) in [
+            (#"{"close_grace_minutes": 2.5}"#, "close_grace_minutes must be a whole number of minutes from 0 to 240"),
+            (#"{"scan_top": 0}"#, "scan_top must be a number from 1 to 500"),
+            (#"{"mode": "all"}"#, "mode must be \"market\""),
+            (#"{"watchlist": ["OK", "B@D"]}"#, "watchlist must be an array of symbols"),
+            (#"{"retires": 2}"#, "unknown key 'retires' — did you mean 'retries'?"),
+        ] {
+            let path = dir.write("config.json", json)
+            do {
+                _ = try AppConfig.load(path: path)
+                Issue.record("\(json) was accepted")
+            } catch let error as AppError {
+                #expect(error.exitCode == 2 && error.description.contains(message), "\(error)")
+            }
+        }
+    }
+}
