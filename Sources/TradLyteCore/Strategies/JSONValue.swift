@@ -24,56 +24,12 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    /// Parses JSON text; the error names the line and column JSONDecoder reports.
+    /// Parses JSON text (`JSONSyntax`, the one reader); the error names the line and column.
     public static func parse(_ data: Data) throws(StrategyError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(Decoded.self, from: data).value
+        do throws(JSONSyntax.Problem) {
+            return try JSONSyntax.parse(Array(data))
         } catch {
-            var detail = "\(error)"
-            if case DecodingError.dataCorrupted(let context) = error {
-                detail = context.debugDescription
-                if let underlying = context.underlyingError { detail += " (\(underlying.localizedDescription))" }
-            }
-            if let problem = JSONSyntax.problem(in: Array(data)) { detail = problem.description }
-            throw StrategyError(diagnostics: [StrategyDiagnostic(path: "$", message: "not valid JSON: \(detail)")])
-        }
-    }
-
-    private struct Decoded: Decodable {
-        let value: JSONValue
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-        init(from decoder: any Decoder) throws {
-            // Decoding tries each JSON shape in turn; the last branch reports a value of none of them.
-            if let keyed = try? decoder.container(keyedBy: Key.self) {
-                var pairs: [(String, JSONValue)] = []
-                for key in keyed.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
-                    pairs.append((key.stringValue, try keyed.decode(Decoded.self, forKey: key).value))
-                }
-                value = .object(pairs)
-                return
-            }
-            // As above: the next shape is tried.
-            if var list = try? decoder.unkeyedContainer() {
-                var items: [JSONValue] = []
-                while !list.isAtEnd { items.append(try list.decode(Decoded.self).value) }
-                value = .array(items)
-                return
-            }
-            let single = try decoder.singleValueContainer()
-            if single.decodeNil() {
-                value = .null
-            } else if let b = try? single.decode(Bool.self) {
-                value = .bool(b)
-            } else if let d = try? single.decode(Double.self) {
-                value = .number(d)
-            } else {
-                value = .string(try single.decode(String.self))
-            }
+            throw StrategyError(diagnostics: [StrategyDiagnostic(path: "$", message: "not valid JSON: \(error)")])
         }
     }
 
