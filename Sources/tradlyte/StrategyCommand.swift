@@ -58,10 +58,18 @@ struct StrategyCommand: ParsableCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a strategy file; print every problem and exit 1 when there is any.")
-        @Argument(help: "The strategy file.") var file: String
+        @Argument(help: "The strategy file, or the name of one in the strategies folder (mine, mine.json).")
+        var file: String
 
         func run() throws {
             try runReportingErrors {
+                // A name (no path) that is not a file here is looked up in the strategies folder.
+                var file = self.file
+                if !FileManager.default.fileExists(atPath: file), !file.contains("/") {
+                    let env = try AppEnvironment.load()
+                    let inFolder = env.strategiesDirectory + "/" + (file.hasSuffix(".json") ? file : file + ".json")
+                    if FileManager.default.fileExists(atPath: inFolder) { file = inFolder }
+                }
                 let outcome = try StrategyCatalog.validate(file: file)
                 switch outcome {
                 case .success(let (s, compiled)):

@@ -20,7 +20,7 @@ public enum JSONSyntax {
     }
 
     /// The value `bytes` hold (a UTF-8 byte order mark is skipped); objects come back with their
-    /// keys sorted (the last of a repeated key wins).
+    /// keys sorted, and a key repeated within one object is refused (which of the two was meant?).
     public static func parse(_ bytes: [UInt8]) throws(Problem) -> JSONValue {
         var scanner = Scanner(bytes: bytes)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.index = 3 }
@@ -95,7 +95,12 @@ public enum JSONSyntax {
             while true {
                 skipSpace()
                 guard current == UInt8(ascii: "\"") else { throw fail("expected a key in double quotes") }
+                let keyAt = index
                 let key = try string()
+                guard members[key] == nil else {
+                    index = keyAt
+                    throw fail("the key \"\(key)\" appears twice in this object — keep one")
+                }
                 skipSpace()
                 guard current == UInt8(ascii: ":") else { throw fail("expected ':' after the key") }
                 index += 1
