@@ -225,9 +225,10 @@ public final class DemoMarket: MarketDataProvider, Sendable {
                 latest.flatMap { l in self.bar(symbol, at: min(l, self.lastTradedIndex(symbol))) }?.close ?? c.price
             var shares = c.sharesMillions * 1e6
             if symbol == Self.splitSymbol, let latest, latest >= calendar.sessionIndex(Self.splitDate)! { shares *= 4 }
+            // Whole dollars, as the service reports them (a product of doubles printed 16868799999.999998).
             return SymbolInfo(
                 symbol: symbol, name: c.name + " (DEMO)", type: c.type, exchange: c.type == "ETF" ? "ARCX" : "XNAS",
-                active: !delisted, marketCap: lastClose * shares, industry: c.sector,
+                active: !delisted, marketCap: (lastClose * shares).rounded(), industry: c.sector,
                 description: "Fictional \(c.sector.lowercased()) company in the offline demo market.",
                 listDate: Self.anchor, delistDate: delisted ? Self.delistDate : nil)
         }
