@@ -5,8 +5,9 @@ import Foundation
 /// on top of PATH, HOME (the test's scratch home), LANG and TERM.
 ///
 /// One exception is passed through on purpose: libfaketime's variables (LD_PRELOAD naming
-/// libfaketime, FAKETIME, FAKETIME_*, DONT_FAKE_MONOTONIC), so that `make test`'s shifted-clock
-/// run reaches the binaries the tests start, and a test that reads the host's clock fails there.
+/// libfaketime, FAKETIME, FAKETIME_*, DONT_FAKE_MONOTONIC), so a process an in-process suite
+/// starts during `make test`'s shifted-clock pass sees the same shifted clock as the suite (the
+/// CLI suites are not run under it: the binaries take their time from TRADLYTE_NOW).
 public enum CleanEnvironment {
     public static func make(home: String, _ extra: [String: String] = [:]) -> [String: String] {
         let inherited = ProcessInfo.processInfo.environment
