@@ -358,7 +358,8 @@ package struct ConfigKey: Sendable {
             $0.scanStrategies = try strings($1, "must be an array of strategy names, e.g. [\"golden_cross\"]")
         },
         ConfigKey("scan_top", "picks every scan keeps per strategy and session (default 20)") {
-            $0.scanTop = Int(try number($1, 1...500))
+            $0.scanTop = Int(
+                try number($1, Double(ScanSettings.topRange.lowerBound)...Double(ScanSettings.topRange.upperBound)))
         },
         ConfigKey("theme", "the UI's theme (tradlyte themes)") {
             $0.theme = try string($1, "must be a theme name such as \"gruvbox\"")

@@ -45,8 +45,9 @@ package final class RefreshPrinter {
                 let width = 30
                 let filled = min(width, width * done / total)
                 let etaText = eta.map { $0 > 0 ? " ETA \(PipelinePlan.duration($0))" : "" } ?? ""
-                let text =
-                    "\r\(stage.padding(toLength: 12, withPad: " ", startingAt: 0)) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total)\(etaText)   "
+                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                let label = stage.padding(toLength: 12, withPad: " ", startingAt: 0)
+                let text = "\r\(label) [\(bar)] \(done)/\(total)\(etaText)   "
                 FileHandle.standardError.write(Data(text.utf8))
                 barShown = true
             } else {
@@ -60,10 +61,9 @@ package final class RefreshPrinter {
             line(text)
         case .stageFinished(let record):
             let seconds = record.finishedAt.map { $0.timeIntervalSince(record.startedAt) } ?? 0
-            let counts = record.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line(
-                "\(record.stage): \(record.status.rawValue) in \(String(format: "%.2f", seconds)) s\(counts.isEmpty ? "" : " (\(counts))")\(record.error.map { " — \($0)" } ?? "")"
-            )
+            let counts = record.countsText
+            let took = "\(record.stage): \(record.status.rawValue) in \(String(format: "%.2f", seconds)) s"
+            line(took + (counts.isEmpty ? "" : " (\(counts))") + (record.error.map { " — \($0)" } ?? ""))
         }
     }
 

@@ -106,7 +106,8 @@ package struct RefreshService: Sendable {
             do {
                 lock = try RunLock(directory: env.dataDirectory, trigger: request.trigger.rawValue, at: env.now())
             } catch let held as RunLockHeld {
-                return RefreshResult(outcome: nil, summary: held.description.capitalizedFirst, exitCode: 3)
+                return RefreshResult(
+                    outcome: nil, summary: held.description.capitalizedFirst, exitCode: 3, error: held.description)
             }
             defer { withExtendedLifetime(lock) {} }
             let store = try env.openStore()

@@ -11,6 +11,8 @@ package struct ScanSettings: Sendable, Equatable {
     package var strategies: [String]
     /// Picks stored per strategy (`scan_top`).
     package var topK: Int
+    /// What `scan_top` and `tradlyte scan --top` accept.
+    package static let topRange = 1...500
 
     package init(strategies: [String], topK: Int) {
         self.strategies = strategies

@@ -480,8 +480,7 @@ package final class UISession {
                 case .pipeline(.message(let text)):
                     post(.refreshLog(text))
                 case .pipeline(.stageFinished(let r)):
-                    let counts = r.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                        separator: " ")
+                    let counts = r.countsText
                     post(
                         .refreshStage(
                             name: r.stage, status: r.status.rawValue,

@@ -109,8 +109,8 @@ extension MarketStore: PipelineStore {
             while try stmt.step() {
                 guard let kind = AlertRule.Kind(rawValue: stmt.text(1) ?? "") else {
                     throw StoreError.invalidData(
-                        "alert rule #\(stmt.int64(0)) has the kind '\(stmt.text(1) ?? "")', which this version does not "
-                            + "know — update TradLyte, or remove the rule with a version that knows it")
+                        "alert rule #\(stmt.int64(0)) has the kind '\(stmt.text(1) ?? "")', which this version "
+                            + "does not know — update TradLyte, or remove the rule with a version that knows it")
                 }
                 rules.append(
                     AlertRule(

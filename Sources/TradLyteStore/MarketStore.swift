@@ -25,8 +25,8 @@ public final class MarketStore {
     func storedSymbol(_ text: String?, table: String) throws -> Symbol {
         do { return try Symbol(text ?? "") } catch {
             throw StoreError.invalidData(
-                "the \(table) table of \(path) holds '\(text ?? "")', which is not a ticker (\(error)) — the file was "
-                    + "changed outside TradLyte; restore a backup or move it aside and refresh")
+                "the \(table) table of \(path) holds '\(text ?? "")', which is not a ticker (\(error)) — "
+                    + "the file was changed outside TradLyte; restore a backup or move it aside and refresh")
         }
     }
 

@@ -339,7 +339,10 @@ struct ScanCommand: ParsableCommand {
                 }
                 return d
             }
-            if let top, !(1...500).contains(top) { throw AppError.badInput("--top must be from 1 to 500") }
+            let range = ScanSettings.topRange
+            if let top, !range.contains(top) {
+                throw AppError.badInput("--top must be from \(range.lowerBound) to \(range.upperBound)")
+            }
             let (list, session, result) = try ScanService.scan(
                 env: env, store: store, names: strategies.isEmpty ? nil : strategies, top: top, session: day)
             let picks = list.flatMap { result.picks[$0.name] ?? [] }
@@ -370,7 +373,8 @@ struct ScanCommand: ParsableCommand {
             if !picks.isEmpty { emit(table(t)) }
             for s in list where (result.signals[s.name] ?? []).count > (result.picks[s.name] ?? []).count {
                 emit(
-                    "\(s.name): \(result.signals[s.name]!.count) signals, top \((result.picks[s.name] ?? []).count) shown"
+                    "\(s.name): \(result.signals[s.name]!.count) signals, "
+                        + "top \((result.picks[s.name] ?? []).count) shown"
                 )
             }
         }

@@ -65,7 +65,7 @@ struct RefreshCommand: ParsableCommand {
                 // Nothing ran: up to date (0), the lock held (3), or a set-up that failed (1, 2).
                 switch result.exitCode {
                 case 0: emit(result.summary)
-                case 3: emitError("tradlyte: \(result.summary.prefix(1).lowercased() + result.summary.dropFirst())")
+                case 3: emitError("tradlyte: \(result.error ?? result.summary)")
                 default: emitError("tradlyte: error: \(result.error ?? result.summary)")
                 }
                 if let warning = result.notifyWarning { emitError("tradlyte: warning: \(warning)") }

@@ -26,6 +26,11 @@ public struct StageRecord: Equatable, Sendable, Codable {
     public var counts: [String: Int]
     public var error: String?
 
+    /// The counts as logs and the pipeline pane show them: "rows=2500 symbols=1", by name.
+    public var countsText: String {
+        counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
     public init(
         runID: Int64, stage: String, status: RunStatus, attempts: Int = 1, startedAt: Date,
         finishedAt: Date? = nil, counts: [String: Int] = [:], error: String? = nil
