@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Target layout and dependency arrows: see the README's design notes.
@@ -13,7 +13,11 @@ let package = Package(
         .executable(name: "tradlyte-fake-polygon", targets: ["tradlyte-fake-polygon"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The serving layer (`tradlyte serve`). Hummingbird's default traits pull in
+        // swift-configuration and full Foundation for URL-encoded forms; neither is used here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // C modules: the system libraries.
@@ -56,12 +60,23 @@ let package = Package(
             ]
         ),
 
+        // The serving layer: `tradlyte serve`, a REST + WebSocket API whose routes call the app services.
+        .target(
+            name: "TradLyteServer",
+            dependencies: [
+                "TradLyteApp", "TradLyteCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ]
+        ),
+
         // The executables: argument parsing over the app layer (nothing else: every flow is an
         // app service), the benchmarks, and the fake Polygon server for trying the provider offline.
         .executableTarget(
             name: "tradlyte",
             dependencies: [
-                "TradLyteApp", "TradLyteCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TradLyteApp", "TradLyteServer", "TradLyteCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -91,6 +106,14 @@ let package = Package(
             dependencies: [
                 "TradLyteApp", "TradLyteCore", "TradLyteStore", "TradLyteUI", "TermRender", "TradLyteTestSupport",
                 "PolygonFake", "MarketData",
+            ]
+        ),
+        .testTarget(
+            name: "TradLyteServerTests",
+            dependencies: [
+                "TradLyteServer", "TradLyteApp", "TradLyteCore", "TradLyteStore", "TradLyteTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
         .testTarget(

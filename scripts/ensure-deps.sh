@@ -3,7 +3,7 @@
 # As root it uses apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
-packages=(libsqlite3-dev libncurses-dev libcurl4-openssl-dev pkg-config tmux faketime)
+packages=(libsqlite3-dev libncurses-dev libcurl4-openssl-dev pkg-config tmux faketime curl)
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "ensure-deps: the Swift toolchain (swift 6.0 or newer) is not on PATH — install it from swift.org first" >&2

@@ -56,6 +56,19 @@ public final class CurlHTTPClient: HTTPTransport, Sendable {
     }
 
     public func get(_ request: HTTPRequest, cancel: CancellationFlag? = nil) throws(HTTPError) -> HTTPResponse {
+        try perform(request, body: nil, cancel: cancel)
+    }
+
+    /// POSTs `body` (a webhook's delivery); the response as for `get`.
+    public func post(_ request: HTTPRequest, body: Data, cancel: CancellationFlag? = nil) throws(HTTPError)
+        -> HTTPResponse
+    {
+        try perform(request, body: body, cancel: cancel)
+    }
+
+    private func perform(_ request: HTTPRequest, body: Data?, cancel: CancellationFlag?) throws(HTTPError)
+        -> HTTPResponse
+    {
         if cancel?.isCancelled == true { throw .cancelled }
         guard let handle = checkout() else { throw .transfer("curl_easy_init failed") }
         curl_easy_reset(handle)
@@ -69,7 +82,17 @@ public final class CurlHTTPClient: HTTPTransport, Sendable {
 
         let url = request.fullURL
         tradlyte_curl_setopt_string(handle, CURLOPT_URL, url)
-        tradlyte_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        if let body {
+            tradlyte_curl_setopt_long(handle, CURLOPT_POST, 1)
+            tradlyte_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+            // COPYPOSTFIELDS copies the bytes (POSTFIELDSIZE set first, so a NUL does not end them).
+            body.withUnsafeBytes { raw in
+                tradlyte_curl_setopt_pointer(
+                    handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            }
+        } else {
+            tradlyte_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        }
         tradlyte_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         // Redirects come back to the caller, which follows only those that stay on its base.
         tradlyte_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)

@@ -198,6 +198,32 @@ package struct AppConfig: Equatable {
     package var theme: String?
     /// The UI refreshes by itself once a session has closed that the data lacks.
     package var autoRefresh = false
+    /// `tradlyte serve`: the bearer token (TRADLYTE_API_TOKEN wins; generated on first start).
+    package var apiToken: String?
+    /// `tradlyte serve`: requests a second and in flight at once, per token; the largest body.
+    package var apiRatePerSecond = 1_000.0
+    package var apiConcurrency = 64
+    package var apiBodyLimitBytes = 1_048_576
+    /// `tradlyte serve`: origins a browser may call the API from (none: no CORS headers).
+    package var corsOrigins: [String] = []
+    /// `tradlyte serve`: when the daily refresh runs — "auto" (the plan's safe time), "HH:MM"
+    /// New York time, or "off".
+    package var schedule = "auto"
+    /// `tradlyte serve`: minutes between alert checks between refreshes (0: only after a refresh).
+    package var alertCheckMinutes = 15
+    /// `tradlyte serve`: where fired alerts are POSTed, each signed with its secret.
+    package var webhooks: [Webhook] = []
+
+    /// A webhook: the URL an alert is POSTed to and the secret its HMAC-SHA256 signature uses.
+    package struct Webhook: Equatable, Sendable {
+        package var url: String
+        package var secret: String
+
+        package init(url: String, secret: String) {
+            self.url = url
+            self.secret = secret
+        }
+    }
 
     /// Every key the config file may hold, from the one table (`ConfigKey.all`).
     package static var knownKeys: [String] { ConfigKey.all.map(\.name) }
@@ -369,6 +395,59 @@ package struct ConfigKey: Sendable {
             guard case .bool(let b) = value else { throw ConfigValueError(mustBe: "must be true or false") }
             config.autoRefresh = b
         },
+        ConfigKey("api_token", "tradlyte serve's bearer token (TRADLYTE_API_TOKEN wins; made on first start)") {
+            config, value in
+            let token = try string(value, "must be a string of at least 32 characters")
+            guard token.count >= 32, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw ConfigValueError(mustBe: "must be at least 32 printable ASCII characters without spaces")
+            }
+            config.apiToken = token
+        },
+        ConfigKey("api_rate_per_second", "requests a second one token may make to tradlyte serve (default 1000)") {
+            $0.apiRatePerSecond = try number($1, 1...10_000_000)
+        },
+        ConfigKey("api_concurrency", "requests one token may have in flight at once (default 64)") {
+            $0.apiConcurrency = try whole($1, 1...100_000, "requests")
+        },
+        ConfigKey("api_body_limit_bytes", "the largest request body tradlyte serve reads (default 1048576)") {
+            $0.apiBodyLimitBytes = try whole($1, 1_024...1_073_741_824, "bytes")
+        },
+        ConfigKey("cors_origins", "origins a browser may call the API from (default none: no CORS)") {
+            config, value in
+            let mustBe = "must be an array of origins such as [\"http://localhost:3000\"]"
+            let origins = try strings(value, mustBe)
+            guard origins.allSatisfy({ $0.hasPrefix("http://") || $0.hasPrefix("https://") || $0 == "*" }) else {
+                throw ConfigValueError(mustBe: mustBe)
+            }
+            config.corsOrigins = origins
+        },
+        ConfigKey("schedule", "when tradlyte serve refreshes: auto (the plan's safe time), HH:MM New York, off") {
+            config, value in
+            let mustBe = "must be \"auto\", \"off\" or a New York time such as \"16:10\""
+            let text = try string(value, mustBe)
+            guard text == "auto" || text == "off" || RefreshSchedule.clockTime(text) != nil else {
+                throw ConfigValueError(mustBe: mustBe)
+            }
+            config.schedule = text
+        },
+        ConfigKey("alert_check_minutes", "minutes between tradlyte serve's alert checks (default 15; 0 off)") {
+            $0.alertCheckMinutes = try whole($1, 0...1_440, "minutes")
+        },
+        ConfigKey("webhooks", "where tradlyte serve POSTs fired alerts: [{\"url\": …, \"secret\": …}]") {
+            config, value in
+            let mustBe = "must be an array of {\"url\": \"https://…\", \"secret\": \"at least 16 characters\"}"
+            guard case .array(let items) = value else { throw ConfigValueError(mustBe: mustBe) }
+            var hooks: [AppConfig.Webhook] = []
+            for item in items {
+                guard case .object(let pairs) = item, pairs.count == 2,
+                    case .string(let url)? = pairs.first(where: { $0.0 == "url" })?.1,
+                    case .string(let secret)? = pairs.first(where: { $0.0 == "secret" })?.1,
+                    url.hasPrefix("http://") || url.hasPrefix("https://"), secret.count >= 16
+                else { throw ConfigValueError(mustBe: mustBe) }
+                hooks.append(AppConfig.Webhook(url: url, secret: secret))
+            }
+            config.webhooks = hooks
+        },
     ]
 }
 
@@ -448,7 +527,7 @@ package func rewriteConfig(_ path: String, _ edit: (inout [(String, JSONValue)])
     if let previous {
         var info = stat()
         var mode = stat(path, &info) == 0 ? info.st_mode & 0o777 : 0o600
-        if String(decoding: previous, as: UTF8.self).contains("\"polygon_api_key\"") { mode &= 0o700 }
+        if holdsSecret(String(decoding: previous, as: UTF8.self)) { mode &= 0o700 }
         try AtomicFile.replace(path + ".bak", with: previous, mode: mode, what: "the config file's backup")
     }
     try replaceConfigFile(path, with: Data((JSONValue.object(pairs).rendered() + "\n").utf8))
@@ -463,8 +542,14 @@ package func replaceConfigFile(_ path: String, with data: Data) throws {
     if stat(path, &info) == 0 {
         mode = info.st_mode & 0o777
     }
-    if String(decoding: data, as: UTF8.self).contains("\"polygon_api_key\"") {
+    if holdsSecret(String(decoding: data, as: UTF8.self)) {
         mode &= 0o700
     }
     try AtomicFile.replace(path, with: data, mode: mode, what: "the config file")
+}
+
+/// Whether config text holds a secret (the provider key, the API token, a webhook secret): such a
+/// file is readable by its owner only.
+package func holdsSecret(_ text: String) -> Bool {
+    ["\"polygon_api_key\"", "\"api_token\"", "\"webhooks\""].contains { text.contains($0) }
 }

@@ -164,6 +164,12 @@ package enum Doctor {
         checks.append(Check(name: "libcurl", level: .ok, detail: CurlHTTPClient.libraryVersion))
 
         checks.append(theme(env: env, environment: environment))
+        checks.append(
+            Check(
+                name: "API server",
+                level: .ok,
+                detail: ServerRecord.running(env: env).map { "running at \($0)" }
+                    ?? "not running (tradlyte serve starts it)"))
         return checks
     }
 

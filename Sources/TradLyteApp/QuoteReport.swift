@@ -21,6 +21,17 @@ package enum QuoteReport {
         package var note: String?
     }
 
+    /// The row for one quote, its age counted at `now` (the API's cache serves the same rows).
+    package static func row(_ result: QuoteService.Result, now: Date, fromCache: Bool? = nil) -> Row {
+        let q = result.quote
+        return Row(
+            symbol: q.symbol.rawValue, price: q.price, change: q.change, change_percent: q.changePercent,
+            day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
+            source: q.source.rawValue + ((fromCache ?? result.fromCache) ? " (cached)" : ""),
+            as_of: Timestamp.format(q.asOf, milliseconds: false),
+            age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note)
+    }
+
     /// One row per symbol that resolved and quoted, and "SYMBOL: why" for each that did not.
     package static func quotes(_ symbols: [String], env: AppEnvironment) throws -> (rows: [Row], failures: [String]) {
         let provider = try env.makeProvider()
@@ -32,15 +43,7 @@ package enum QuoteReport {
         for text in symbols {
             do {
                 let symbol = try store.resolveSymbol(text)
-                let result = try service.quote(symbol, at: now)
-                let q = result.quote
-                rows.append(
-                    Row(
-                        symbol: q.symbol.rawValue, price: q.price, change: q.change, change_percent: q.changePercent,
-                        day_low: q.dayLow, day_high: q.dayHigh, volume: q.volume, session: q.session?.description,
-                        source: q.source.rawValue + (result.fromCache ? " (cached)" : ""),
-                        as_of: Timestamp.format(q.asOf, milliseconds: false),
-                        age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note))
+                rows.append(row(try service.quote(symbol, at: now), now: now))
             } catch {
                 failures.append("\(text): \(error)")
             }

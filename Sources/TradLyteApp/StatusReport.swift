@@ -29,6 +29,8 @@ package struct StatusReport: Encodable {
     package var history_starts: String?
     /// Who is refreshing right now ("pid 4242, cli refresh started …"), when a refresh runs.
     package var refresh_running: String?
+    /// `tradlyte serve` running on this data: "http://127.0.0.1:8470 (pid 123, since …)".
+    package var api_server: String?
     package var hint: String?
 
     package struct LastRun: Encodable {
@@ -52,6 +54,7 @@ package struct StatusReport: Encodable {
             database: env.databasePath, config_file: env.configPath, schema_version: nil,
             symbols: 0, symbols_with_bars: 0, daily_rows: 0, latest_closed_session: latestClosed?.description,
             stale: true, provider: provider, unread_alerts: 0)
+        report.api_server = ServerRecord.running(env: env).map(\.description)
         if env.databaseExists {
             let store = try env.openStore()
             let summary = try store.summary()
@@ -126,5 +129,27 @@ package struct StatusReport: Encodable {
             report.stale = !plan.isEmpty
             if plan.isEmpty { report.sessions_behind = 0 }
         }
+    }
+}
+
+/// The record `tradlyte serve` keeps in `<data>/serve.json` while it runs.
+package struct ServerRecord: CustomStringConvertible {
+    package var url: String
+    package var pid: Int32
+    package var startedAt: String
+
+    package var description: String { "\(url) (pid \(pid), since \(startedAt))" }
+
+    /// The running server, if its record names a live process (a record left by a killed
+    /// server names a dead one and is ignored).
+    package static func running(env: AppEnvironment) -> ServerRecord? {
+        guard let data = FileManager.default.contents(atPath: env.dataDirectory + "/serve.json"),
+            case .object(let pairs)? = try? JSONValue.parse(data),
+            case .string(let url)? = pairs.first(where: { $0.0 == "url" })?.1,
+            case .number(let pid)? = pairs.first(where: { $0.0 == "pid" })?.1,
+            case .string(let started)? = pairs.first(where: { $0.0 == "started_at" })?.1,
+            pid > 0, kill(pid_t(pid), 0) == 0 || errno == EPERM
+        else { return nil }
+        return ServerRecord(url: url, pid: Int32(pid), startedAt: started)
     }
 }

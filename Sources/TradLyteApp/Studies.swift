@@ -286,7 +286,8 @@ package enum Studies {
     /// the request's values.
     package static func sweep(
         _ request: StudyRequest, ranges: [BacktestRunner.ParameterRange], daily: BarSeries, latestClosed: Int32,
-        cap: Int = gridCap, sample: Int? = nil, cancellation: CancellationFlag? = nil
+        cap: Int = gridCap, sample: Int? = nil, cancellation: CancellationFlag? = nil,
+        executor: @escaping BacktestRunner.Executor = Workers.allCores
     ) throws(AppError) -> BacktestRunner.Sweep {
         let grid = gridSize(ranges)
         try requireBars(in: request, daily: daily, latestClosed: latestClosed)
@@ -306,7 +307,7 @@ package enum Studies {
                 request.strategy, daily: daily, interval: request.interval, ranges: ranges,
                 fixed: fixed(request, ranges), configuration: request.configuration, latestClosed: latestClosed,
                 metric: request.metric, cap: cap, randomSubset: sample, range: request.range,
-                executor: Workers.allCores, cancellation: cancellation)
+                executor: executor, cancellation: cancellation)
         } catch {
             throw AppError.badInput(error.description)
         }

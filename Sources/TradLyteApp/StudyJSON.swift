@@ -133,7 +133,7 @@ package enum StudyJSON {
         .object([("name", .string(range.name)), ("values", .array(range.values.map(JSONValue.number)))])
     }
 
-    static func numbers(_ values: [String: Double]) -> JSONValue {
+    package static func numbers(_ values: [String: Double]) -> JSONValue {
         .object(values.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) })
     }
 

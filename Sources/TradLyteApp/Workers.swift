@@ -16,6 +16,26 @@ package enum Workers {
     }
 }
 
+extension Workers {
+    /// `allCores`, reporting each item done to `progress` (done, total): a study's progress for
+    /// the API's jobs. `total` is what the whole study will run (a call may run only a part).
+    package static func reporting(total: Int, _ progress: @escaping @Sendable (Int, Int) -> Void)
+        -> BacktestRunner.Executor
+    {
+        let done = Locked(0)
+        return { n, body in
+            allCores(n) { i in
+                body(i)
+                let count = done.withLock { d -> Int in
+                    d += 1
+                    return d
+                }
+                progress(min(count, max(total, count)), max(total, count))
+            }
+        }
+    }
+}
+
 /// Carries a closure into `concurrentPerform`; see `Workers.allCores` for why it is sound.
 package struct UncheckedSendable<T>: @unchecked Sendable {
     package let value: T

@@ -127,3 +127,16 @@ struct AlertEvaluator {
 
     func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
 }
+
+/// Alert rules checked outside a run (`tradlyte serve` checks them on their own schedule too):
+/// the same evaluator on the latest stored session; alerts already fired for it are not repeated.
+public enum AlertCheck {
+    /// The alerts newly fired and the rules that could not be evaluated.
+    public static func run(
+        store: PipelineStore, latest: SessionDate, strategyNamed: @escaping (String) throws -> Strategy, now: Date
+    ) throws -> (fired: [Alert], problems: [String]) {
+        var evaluator = AlertEvaluator(store: store, latest: latest, strategyNamed: strategyNamed, now: now)
+        let candidates = try evaluator.evaluate()
+        return (try store.addAlerts(candidates), evaluator.problems)
+    }
+}

@@ -262,5 +262,35 @@ enum Migrations {
                 DROP TABLE IF EXISTS checkpoints;
                 DELETE FROM engine_flags WHERE name = 'fib_rebuild_pending';
                 """),
+        Migration(
+            name: "008_api_jobs_and_webhooks",
+            sql: """
+                -- `tradlyte serve`'s jobs (sweeps, walk-forwards, portfolios, refreshes): the request,
+                -- its state and progress, and the finished document, so a restart loses no result.
+                CREATE TABLE api_jobs (
+                    id          TEXT PRIMARY KEY,
+                    kind        TEXT NOT NULL,
+                    request     TEXT NOT NULL,      -- the request body as JSON
+                    state       TEXT NOT NULL,      -- queued, running, succeeded, failed, cancelled
+                    done        INTEGER NOT NULL DEFAULT 0,
+                    total       INTEGER NOT NULL DEFAULT 0,
+                    created_at  TEXT NOT NULL,
+                    started_at  TEXT,
+                    finished_at TEXT,
+                    result      TEXT,               -- the document, as the CLI's --json prints it
+                    error       TEXT
+                );
+                CREATE INDEX api_jobs_created ON api_jobs(created_at);
+                -- Each attempt to deliver an alert to a webhook, with the HTTP status or the error.
+                CREATE TABLE webhook_deliveries (
+                    id           INTEGER PRIMARY KEY,
+                    alert_id     INTEGER,
+                    url          TEXT NOT NULL,
+                    attempt      INTEGER NOT NULL,
+                    status       INTEGER,
+                    error        TEXT,
+                    delivered_at TEXT NOT NULL
+                );
+                """),
     ]
 }

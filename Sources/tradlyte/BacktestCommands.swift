@@ -18,26 +18,19 @@ struct BacktestOptions: ParsableArguments {
     @Flag(name: .long, help: "Allow fractional shares.") var fractional = false
     @Flag(name: .long, help: "Close a trade still open at the end (and count it).") var closeAtEnd = false
 
-    /// The account settings given on the command line.
-    func overrides() throws(AppError) -> BacktestOverrides {
-        BacktestOverrides(
-            cash: try OptionInput.decimal(cash, option: "--cash", in: 0...1e15, example: "10000"),
-            commission: try OptionInput.decimal(commission, option: "--commission", in: 0...0.1, example: "0.001"),
-            commissionFixed: try OptionInput.decimal(
-                commissionFixed, option: "--commission-fixed", in: 0...1e9, example: "1"),
-            slippage: try OptionInput.decimal(slippage, option: "--slippage", in: 0...1000, example: "5"),
-            fillClose: fillClose, fractional: fractional, closeAtEnd: closeAtEnd)
+    /// The options as the app takes them (the API fills the same struct from a request body).
+    var study: StudyOptions {
+        StudyOptions(
+            interval: interval, from: from, to: to, cash: cash, commission: commission,
+            commissionFixed: commissionFixed, slippage: slippage, fillClose: fillClose, fractional: fractional,
+            closeAtEnd: closeAtEnd)
     }
 
     /// The study these options ask for.
     func request(_ strategy: Strategy, parameters: [String: Double] = [:], metric: BacktestRunner.Metric = .sharpe)
         throws -> StudyRequest
     {
-        StudyRequest(
-            strategy: strategy, parameters: parameters, interval: try interval.map { try FibInterval(parsing: $0) },
-            range: try Studies.dateRange(from: from, to: to),
-            configuration: try overrides().configuration(for: strategy),
-            metric: metric)
+        try study.request(strategy, parameters: parameters, metric: metric)
     }
 }
 
@@ -192,8 +185,7 @@ struct SweepCommand: ParsableCommand {
                 sample: random)
             let seconds = Double(clock.uptimeNanoseconds() - started) / 1e9
             let m = sweep.metric
-            func score(_ r: BacktestRunner.SweepRow) -> Double { r.stats.flatMap(m.score) ?? -.infinity }
-            let ranked = sweep.rows.sorted { score($0) > score($1) }
+            let ranked = Studies.ranked(sweep)
             if json {
                 emit(StudyJSON.sweep(sweep, ranked: ranked).rendered())
                 return
@@ -347,17 +339,7 @@ struct ScanCommand: ParsableCommand {
                 env: env, store: store, names: strategies.isEmpty ? nil : strategies, top: top, session: day)
             let picks = list.flatMap { result.picks[$0.name] ?? [] }
             if json {
-                emit(
-                    JSONValue.array(
-                        picks.map { p in
-                            .object([
-                                ("strategy", .string(p.strategy)), ("rank", .number(Double(p.rank))),
-                                ("symbol", .string(p.symbol.rawValue)), ("confidence", .number(p.confidence)),
-                                ("price", .number(p.price)), ("market_cap", p.marketCap.map(JSONValue.number) ?? .null),
-                                ("sector", p.sector.map(JSONValue.string) ?? .null),
-                            ])
-                        }
-                    ).rendered())
+                emit(Documents.picks(picks).rendered())
                 return
             }
             emit("Scan of \(result.symbolsScanned) symbols for \(session):")

@@ -17,15 +17,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// Encodes a value as pretty, key-sorted JSON.
+/// Encodes a value as pretty, key-sorted JSON (the API serves the same).
 func jsonText<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .custom { date, encoder in
-        var container = encoder.singleValueContainer()
-        try container.encode(Timestamp.format(date, milliseconds: false))
-    }
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    try Documents.json(value)
 }
 
 /// Parses an ISO date argument for an option such as `--from`.
@@ -39,6 +33,5 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Quotes a CSV field when it needs it.
 func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    Documents.csvField(text)
 }

@@ -23,18 +23,7 @@ struct ExportCommand: ParsableCommand {
                 case .json:
                     emit(try jsonText(rows))
                 case .csv:
-                    var lines = [
-                        "symbol,name,type,exchange,active,market_cap,industry,list_date,delist_date,description"
-                    ]
-                    for r in rows {
-                        lines.append(
-                            [
-                                r.symbol, r.name ?? "", r.type ?? "", r.exchange ?? "", r.active ? "1" : "0",
-                                r.market_cap.map(NumberText.shortest) ?? "", r.industry ?? "", r.list_date ?? "",
-                                r.delist_date ?? "", r.description ?? "",
-                            ].map(csvField).joined(separator: ","))
-                    }
-                    emit(lines.joined(separator: "\n"))
+                    emit(Documents.symbolsCSV(rows))
                 }
             }
         }
@@ -74,16 +63,7 @@ struct ExportCommand: ParsableCommand {
                 case .json:
                     emit(try jsonText(rows))
                 case .csv:
-                    var lines = [
-                        "symbol,interval,bucket,start_session,end_session,first_session,last_session,sessions,complete,open,high,low,close,volume"
-                    ]
-                    lines.reserveCapacity(rows.count + 1)
-                    for r in rows {
-                        lines.append(
-                            "\(r.symbol),\(r.interval),\(r.bucket),\(r.start_session),\(r.end_session),\(r.first_session),\(r.last_session),\(r.sessions),\(r.complete ? 1 : 0),\(NumberText.shortest(r.open)),\(NumberText.shortest(r.high)),\(NumberText.shortest(r.low)),\(NumberText.shortest(r.close)),\(NumberText.shortest(r.volume))"
-                        )
-                    }
-                    emit(lines.joined(separator: "\n"))
+                    emit(Documents.barsCSV(rows))
                 }
             }
         }

@@ -46,100 +46,46 @@ struct PortfolioCommand: ParsableCommand {
     @Option(name: .long, help: "With --walkforward: sessions in sample.") var inSample: Int = 504
     @Option(name: .long, help: "With --walkforward: sessions out of sample.") var outOfSample: Int = 126
     @Option(name: .long, help: "Trades to list (most recent).") var top: Int = 20
-    @Flag(name: .long, help: "Print JSON.") var json = false
+    @Flag(name: .long, help: "Print JSON (a run, a sweep or a walk-forward).") var json = false
 
     func run() throws {
         try runReportingErrors {
             let env = try AppEnvironment.load()
-            let s = try StrategyCatalog(directory: env.strategiesDirectory).strategy(strategy)
-            try Studies.requireDistinct(params.map { String($0.prefix { $0 != "=" }) })
-            let swept = params.filter { $0.contains(":") || $0.contains(",") }
-            let fixed = params.filter { !swept.contains($0) }
-            let request = try options.request(
-                s, parameters: try Studies.parameters(fixed, strategy: s),
-                metric: metric)
-            let choices = [watchlist, symbols != nil, universe].filter { $0 }.count
-            guard choices == 1 else {
-                throw AppError.badInput("choose one universe: --watchlist, --symbols A,B,… or --universe")
-            }
-            if options.fillClose || options.closeAtEnd {
-                throw AppError.badInput(
-                    "a portfolio fills every order at the next open and values open positions at the last close — "
-                        + "drop --fill-close and --close-at-end")
-            }
-            let positions = try positionValues()
-            var config = Portfolios.configuration(request)
-            config.maxPositions = positions[0]
-            config.minPrice = try OptionInput.decimal(minPrice, option: "--min-price", in: 0...1e9, example: "5")
-            config.minDollarVolume = try OptionInput.decimal(
-                minDollarVolume, option: "--min-dollar-volume", in: 0...1e15, example: "1000000")
-            config.sizing = try sizingChoice()
-            if let rebalance {
-                guard rebalance > 0 else { throw AppError.badInput("--rebalance is a number of bars, 1 or more") }
-                config.rebalanceEvery = rebalance
-            }
-            let minCap = try OptionInput.decimal(
-                minMarketCap, option: "--min-market-cap", in: 0...1e15, example: "2000000000")
-            let selection: PortfolioUniverse =
-                watchlist
-                ? .watchlist
-                : try symbols.map { .symbols(try OptionInput.tickers($0, option: "--symbols")) }
-                    ?? .stored(minMarketCap: minCap, sector: sector, type: type)
-            let members = try Portfolios.members(selection, env: env)
-            let store = try env.openStore()
-            // Only the parameters given as ranges are swept (the position limit may be alone).
-            let ranges = swept.isEmpty ? [] : try Studies.ranges(swept, strategy: s)
-            if walkforward {
-                let windows = try Portfolios.walkForward(
-                    request, members: members, configuration: config, ranges: ranges,
-                    positions: positions, rank: rank, latestClosed: Studies.latestClosed(store, env: env),
-                    inSample: inSample, outOfSample: outOfSample)
-                printWalkForward(windows, request: request, members: members.count)
-                return
-            }
-            if !swept.isEmpty || positions.count > 1 {
-                let rows = try Portfolios.sweep(
-                    request, members: members, configuration: config, ranges: ranges,
-                    positions: positions, rank: rank, latestClosed: Studies.latestClosed(store, env: env))
-                printSweep(rows, request: request, members: members.count)
-                return
-            }
-            let result = try Portfolios.run(
-                request, members: members, configuration: config, rank: rank,
-                latestClosed: Studies.latestClosed(store, env: env))
+            var o = PortfolioOptions(strategy: strategy)
+            o.watchlist = watchlist
+            o.symbols = symbols
+            o.universe = universe
+            o.minMarketCap = minMarketCap
+            o.sector = sector
+            o.type = type
+            o.minPrice = minPrice
+            o.minDollarVolume = minDollarVolume
+            o.maxPositions = maxPositions
+            o.metric = metric
+            o.rank = rank
+            o.sizing = sizing
+            o.fraction = fraction
+            o.atr = atr
+            o.rebalance = rebalance
+            o.params = params
+            o.study = options.study
+            o.walkforward = walkforward
+            o.inSample = inSample
+            o.outOfSample = outOfSample
+            let run = try o.run(env: env)
             if json {
-                emit(Portfolios.json(result, request: request).rendered())
+                emit(run.json.rendered())
                 return
             }
-            printReport(result, request: request, members: members.count, config: config)
-        }
-    }
-
-    /// `--max-positions`: one number, a range FROM:TO:STEP or a list, each from 1 to 1000 —
-    /// checked before a range is built, so `1:9223372036854775807:1` is refused at once.
-    func positionValues() throws -> [Int] {
-        let usage = "--max-positions: write N, FROM:TO:STEP or N1,N2 with whole numbers from 1 to 1000 (e.g. 5:20:5)"
-        let limits = 1...1_000
-        if maxPositions.contains(":") {
-            let parts = maxPositions.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-            guard parts.count == 3, let from = parts[0], let to = parts[1], let step = parts[2] else {
-                throw AppError.badInput(usage)
+            switch run.outcome {
+            case .walkForward(let windows):
+                printWalkForward(windows, request: run.request, members: run.members)
+            case .sweep(let rows):
+                printSweep(rows, request: run.request, members: run.members)
+            case .single(let result, let config):
+                printReport(result, request: run.request, members: run.members, config: config)
             }
-            guard limits.contains(from), limits.contains(to), from <= to, step > 0 else {
-                throw AppError.badInput("\(usage); FROM must not be above TO and STEP must be positive")
-            }
-            return Array(stride(from: from, through: to, by: step))
         }
-        let list = maxPositions.split(separator: ",", omittingEmptySubsequences: false).map {
-            Int($0.trimmingCharacters(in: .whitespaces))
-        }
-        var values: [Int] = []
-        for value in list {
-            guard let value, limits.contains(value) else { throw AppError.badInput(usage) }
-            values.append(value)
-        }
-        guard !values.isEmpty, values.count <= limits.count else { throw AppError.badInput(usage) }
-        return values
     }
 
     /// The walk-forward's windows.
@@ -189,26 +135,6 @@ struct PortfolioCommand: ParsableCommand {
         }
         emit(table(t))
         emit("\n\(rows.count) portfolios of \(request.strategy.name) on \(members) symbols, ranked by \(m.statistic).")
-    }
-
-    func sizingChoice() throws -> PortfolioBacktester.Sizing {
-        let fraction = try OptionInput.decimal(self.fraction, option: "--fraction", in: 0...1, example: "0.1")
-        let atr = try OptionInput.decimal(self.atr, option: "--atr", in: 0...100, example: "2") ?? 2
-        switch sizing {
-        case "equal": return .equal
-        case "fixed_fraction":
-            guard let f = fraction, f > 0, f <= 1 else {
-                throw AppError.badInput("--sizing fixed_fraction needs --fraction from above 0 to 1, e.g. 0.1")
-            }
-            return .fixedFraction(f)
-        case "risk":
-            guard let f = fraction, f > 0, f <= 0.5 else {
-                throw AppError.badInput("--sizing risk needs --fraction (equity at risk per trade), e.g. 0.01")
-            }
-            guard atr > 0 else { throw AppError.badInput("--atr must be positive") }
-            return .risk(fraction: f, atrMultiple: atr)
-        default: throw AppError.badInput("--sizing must be equal, fixed_fraction or risk")
-        }
     }
 
     func printReport(

@@ -58,6 +58,7 @@ struct StatusCommand: ParsableCommand {
         }
         rows.append(("Freshness", fresh))
         if let running = r.refresh_running { rows.append(("Refreshing", running)) }
+        if let server = r.api_server { rows.append(("API server", server)) }
         for d in r.deferred { rows.append(("Deferred", d)) }
         if let start = r.history_starts { rows.append(("History", "from \(start) (your plan's window)")) }
         if let run = r.last_run {

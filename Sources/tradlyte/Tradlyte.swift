@@ -23,7 +23,7 @@ struct Tradlyte: ParsableCommand {
             RunsCommand.self,
             AlertsCommand.self, BacktestCommand.self, PortfolioCommand.self, SweepCommand.self, WalkForwardCommand.self,
             ScanCommand.self,
-            UICommand.self, RenderCommand.self, ChartCommand.self, ThemesCommand.self,
+            UICommand.self, RenderCommand.self, ChartCommand.self, ThemesCommand.self, ServeCommand.self,
         ]
     )
 

@@ -3,6 +3,8 @@ import Foundation
 /// What started a pipeline run.
 public enum RunTrigger: String, Sendable, Codable, CaseIterable {
     case manual, schedule, cli, tui
+    /// `tradlyte serve`'s `POST /v1/pipeline/refresh` (its schedule runs as `schedule`).
+    case api
 }
 
 /// The state of a run or of one of its stages.

@@ -39,7 +39,9 @@ public indirect enum JSONValue: Equatable, Sendable {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        // JSON has no infinity or NaN: such a number is written as null.
+        case .number(let d):
+            return !d.isFinite ? "null" : d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
         case .string(let s): return Self.quote(s)
         case .array(let items):
             if items.isEmpty { return "[]" }
@@ -80,6 +82,50 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
+        }
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON (no whitespace), keys in their stored order, numbers written as `rendered`
+    /// writes them: the same document in fewer bytes, for the API.
+    public func compact() -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        compact(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the compact JSON to `out`.
+    public func compact(into out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let d):
+            if !d.isFinite {
+                out.append(contentsOf: "null".utf8)
+            } else if d == d.rounded() && abs(d) < 1e15 {
+                out.append(contentsOf: String(Int64(d)).utf8)
+            } else {
+                out.append(contentsOf: String(d).utf8)
+            }
+        case .string(let s): out.append(contentsOf: Self.quote(s).utf8)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.compact(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let pairs):
+            out.append(UInt8(ascii: "{"))
+            for (i, pair) in pairs.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: Self.quote(pair.0).utf8)
+                out.append(UInt8(ascii: ":"))
+                pair.1.compact(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 }
