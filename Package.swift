@@ -18,6 +18,9 @@ let package = Package(
         // swift-configuration and full Foundation for URL-encoded forms; neither is used here.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // Tests only: the HTTP client the load drill drives the built server with (Hummingbird's
+        // testing module already builds it).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C modules: the system libraries.
@@ -114,6 +117,7 @@ let package = Package(
                 "TradLyteServer", "TradLyteApp", "TradLyteCore", "TradLyteStore", "TradLyteTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

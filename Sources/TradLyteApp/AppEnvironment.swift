@@ -204,6 +204,8 @@ package struct AppConfig: Equatable {
     package var apiRatePerSecond = 1_000.0
     package var apiConcurrency = 64
     package var apiBodyLimitBytes = 1_048_576
+    /// `tradlyte serve`: seconds a client has to send a request's headers (and, again, its body).
+    package var apiHeaderTimeoutSeconds = 10.0
     /// `tradlyte serve`: origins a browser may call the API from (none: no CORS headers).
     package var corsOrigins: [String] = []
     /// `tradlyte serve`: when the daily refresh runs — "auto" (the plan's safe time), "HH:MM"
@@ -411,6 +413,9 @@ package struct ConfigKey: Sendable {
         },
         ConfigKey("api_body_limit_bytes", "the largest request body tradlyte serve reads (default 1048576)") {
             $0.apiBodyLimitBytes = try whole($1, 1_024...1_073_741_824, "bytes")
+        },
+        ConfigKey("api_header_timeout_seconds", "seconds a client has to send a request's headers, then its body") {
+            $0.apiHeaderTimeoutSeconds = try number($1, 1...300)
         },
         ConfigKey("cors_origins", "origins a browser may call the API from (default none: no CORS)") {
             config, value in

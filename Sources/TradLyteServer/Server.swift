@@ -125,17 +125,30 @@ package struct ScheduleService: Service {
 
     package func run() async throws {
         let env = services.env
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if services.settings.schedule, env.config.schedule != "off" {
-                    group.addTask { try await refreshes() }
+        let hub = services.hub
+        do {
+            // Shutdown (SIGTERM) cancels the waits; the stream's subscribers are let go so the
+            // server can finish its open WebSocket connections.
+            try await withGracefulShutdownHandler {
+                try await cancelWhenGracefulShutdown {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        // A service that returns stops the server: with no schedule, this one
+                        // waits for the shutdown.
+                        group.addTask { try await gracefulShutdown() }
+                        if services.settings.schedule, env.config.schedule != "off" {
+                            group.addTask { try await refreshes() }
+                        }
+                        if env.config.alertCheckMinutes > 0 {
+                            group.addTask { try await alertChecks(every: Double(env.config.alertCheckMinutes) * 60) }
+                        }
+                        try await group.waitForAll()
+                    }
                 }
-                if env.config.alertCheckMinutes > 0 {
-                    group.addTask { try await alertChecks(every: Double(env.config.alertCheckMinutes) * 60) }
-                }
-                try await group.waitForAll()
+            } onGracefulShutdown: {
+                hub.finishAll()
             }
-        } onGracefulShutdown: {
+        } catch is CancellationError {
+            return
         }
     }
 
