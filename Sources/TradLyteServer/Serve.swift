@@ -45,7 +45,7 @@ package enum ServeRunner {
         settings.allowRemote = request.allowRemote
         settings.schedule = request.schedule
         settings.headerTimeout = env.config.apiHeaderTimeoutSeconds
-        settings.requestTimeout = max(30, env.config.apiHeaderTimeoutSeconds * 3)
+        settings.requestTimeout = env.config.apiHeaderTimeoutSeconds * 3
         let services = try APIServices(env: env, settings: settings, wall: env.clock, monotonic: SystemClock())
         try resumeJobs(services)
         let record = env.dataDirectory + "/serve.json"
