@@ -32,6 +32,25 @@ package enum QuoteReport {
             age_seconds: max(0, Int(now.timeIntervalSince(q.asOf))), note: result.note)
     }
 
+    /// The row as `quote --json` writes it (JSONEncoder, sorted keys, absent values left out),
+    /// built directly: the API serves it tens of thousands of times a second.
+    package static func json(_ r: Row) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("age_seconds", .number(Double(r.age_seconds))), ("as_of", .string(r.as_of)),
+        ]
+        if let v = r.change { pairs.append(("change", .number(v))) }
+        if let v = r.change_percent { pairs.append(("change_percent", .number(v))) }
+        if let v = r.day_high { pairs.append(("day_high", .number(v))) }
+        if let v = r.day_low { pairs.append(("day_low", .number(v))) }
+        if let v = r.note { pairs.append(("note", .string(v))) }
+        pairs.append(("price", .number(r.price)))
+        if let v = r.session { pairs.append(("session", .string(v))) }
+        pairs.append(("source", .string(r.source)))
+        pairs.append(("symbol", .string(r.symbol)))
+        if let v = r.volume { pairs.append(("volume", .number(v))) }
+        return .object(pairs)
+    }
+
     /// One row per symbol that resolved and quoted, and "SYMBOL: why" for each that did not.
     package static func quotes(_ symbols: [String], env: AppEnvironment) throws -> (rows: [Row], failures: [String]) {
         let provider = try env.makeProvider()

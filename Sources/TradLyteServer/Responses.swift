@@ -37,7 +37,7 @@ enum Reply {
             return Response(status: .notModified, headers: fields)
         }
         fields[.contentType] = body.contentType
-        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body.bytes)))
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: body.bytes))
     }
 
     static let compactEncoder: JSONEncoder = {

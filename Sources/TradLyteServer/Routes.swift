@@ -109,7 +109,7 @@ struct Routes {
         let now = env.now()
         let row = QuoteReport.row(entry.result.value, now: now, fromCache: hit != nil ? true : nil)
         let age = max(0, Int(now.timeIntervalSince(entry.result.value.quote.fetchedAt)))
-        return (try JSONSyntax.parse(Array(try Reply.compactEncoder.encode(row))), age)
+        return (QuoteReport.json(row), age)
     }
 
     /// `export symbols`: JSON or CSV.

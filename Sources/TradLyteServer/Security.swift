@@ -188,6 +188,7 @@ struct CORSGate: RouterMiddleware {
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let token: String
+    let fingerprint: String
     let clock: any MonotonicClock
     let wall: any WallClock
     let sink: @Sendable (String) -> Void
@@ -201,7 +202,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         let who: JSONValue =
             request.headers[.authorization].map { header in
                 header.hasPrefix("Bearer ") && APIToken.matches(header.dropFirst(7), token)
-                    ? .string(APIToken.fingerprint(token)) : .string("invalid")
+                    ? .string(fingerprint) : .string("invalid")
             } ?? .null
         var status = 500
         var bytes: Int?
@@ -224,5 +225,48 @@ struct AccessLogMiddleware: RouterMiddleware {
             status = Int(error.status.code)
             throw error
         }
+    }
+}
+
+/// The access log's writer: lines are gathered and written to stderr in batches by one thread
+/// (every 200 ms, or at 64 KB), so logging costs a request no system call.
+package final class BufferedLog: Sendable {
+    private let pending = Locked<[UInt8]>([])
+    private let wake = DispatchSemaphore(value: 0)
+    private let write: @Sendable ([UInt8]) -> Void
+
+    package init(
+        write: @escaping @Sendable ([UInt8]) -> Void = { bytes in
+            bytes.withUnsafeBytes { raw in _ = Glibc.write(2, raw.baseAddress, raw.count) }
+        }
+    ) {
+        self.write = write
+        let thread = Thread { [self] in
+            while true {
+                _ = wake.wait(timeout: SystemClock().deadline(after: 0.2))
+                flush()
+            }
+        }
+        thread.start()
+    }
+
+    package func append(_ line: String) {
+        let size = pending.withLock { buffer -> Int in
+            buffer.append(contentsOf: line.utf8)
+            buffer.append(10)
+            return buffer.count
+        }
+        if size >= 65_536 { wake.signal() }
+    }
+
+    /// The one writer for stderr.
+    package static let standardError = BufferedLog()
+
+    package func flush() {
+        let bytes = pending.withLock { buffer -> [UInt8] in
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
+        }
+        if !bytes.isEmpty { write(bytes) }
     }
 }

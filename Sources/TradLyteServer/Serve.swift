@@ -68,6 +68,7 @@ package enum ServeRunner {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         services.hub.finishAll()
         let stopped = services.jobs.stop(waiting: 30)
+        BufferedLog.standardError.flush()
         emit(stopped ? "Stopped; jobs recorded." : "Stopped; a job did not finish within 30 s and was left running.")
         return 0
     }

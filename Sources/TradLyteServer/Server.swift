@@ -17,7 +17,8 @@ package enum APIServer {
         let router = Router(context: APIContext.self)
         router.middlewares.add(
             AccessLogMiddleware(
-                token: token, clock: services.monotonic, wall: services.wall, sink: services.settings.accessLog))
+                token: token, fingerprint: APIToken.fingerprint(token), clock: services.monotonic, wall: services.wall,
+                sink: services.settings.accessLog))
         router.middlewares.add(ProblemMiddleware())
         router.middlewares.add(CORSGate(origins: services.env.config.corsOrigins))
         router.middlewares.add(AuthMiddleware(token: token, fingerprint: APIToken.fingerprint(token)))

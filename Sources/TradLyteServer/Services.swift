@@ -1,5 +1,6 @@
 import Foundation
 import MarketData
+import NIOCore
 import TradLyteApp
 import TradLyteCore
 import TradLyteStore
@@ -16,8 +17,8 @@ package struct ServerSettings: Sendable {
     package var idleTimeout = 60.0
     /// Jobs running at once (one per core by default).
     package var jobSlots = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    /// Where the access log goes (stderr by default).
-    package var accessLog: @Sendable (String) -> Void = { emitError($0) }
+    /// Where the access log goes (stderr, in batches, by default).
+    package var accessLog: @Sendable (String) -> Void = { BufferedLog.standardError.append($0) }
 
     package init() {}
 
@@ -30,7 +31,7 @@ package struct ServerSettings: Sendable {
 /// A response body kept until the data changes: the bytes, their ETag and the data version
 /// they were made from.
 struct CachedBody: Sendable {
-    var bytes: [UInt8]
+    var bytes: ByteBuffer
     var etag: String
     var version: String
     var contentType: String
@@ -116,7 +117,8 @@ package final class APIServices: Sendable {
         if let hit = bodies.withLock({ $0[key] }), hit.version == version { return hit }
         let made = try make()
         let entry = CachedBody(
-            bytes: made.bytes, etag: "\"" + String(fnv1a(made.bytes), radix: 16) + "\"", version: version,
+            bytes: ByteBuffer(bytes: made.bytes), etag: "\"" + String(fnv1a(made.bytes), radix: 16) + "\"",
+            version: version,
             contentType: made.contentType)
         bodies.withLock { all in
             if all.count >= 512 { all.removeAll() }

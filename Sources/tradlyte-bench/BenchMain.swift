@@ -16,7 +16,7 @@ struct BenchMain {
         if args.contains("--help") || args.contains("-h") {
             print(
                 """
-                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest|portfolio|ui]
+                usage: tradlyte-bench [all|resample|store|indicators|marketdata|pipeline|backtest|portfolio|ui|serve]
                                       [--symbols N] [--sessions N] [--seed N] [--dir PATH]
                   resample  resample N×M seeded daily bars into the six Fibonacci intervals (time, peak memory)
                   store     bulk insert, full ordered read and per-symbol reads through MarketStore
@@ -27,6 +27,8 @@ struct BenchMain {
                   marketdata  parse a 12,000-ticker grouped-daily payload; fetch 500 sessions from the fake server at 1,000/min
                   ui        chart screen render, unchanged-frame flush, key to frame; start to first frame of release `tradlyte` on N×M bars
                   indicators  six indicators over N×M bars against TA-Lib (scripts/bench_talib.py), rule compile and evaluation
+                  serve     release `tradlyte serve` under wrk (64 connections): cached quote, 2,500 daily bars,
+                            13-session bars, a backtest; vs FastAPI on uvicorn (scripts/bench_fastapi.py)
                 Defaults: 4000 symbols × 2500 sessions (10 M bars), seed 42, a temporary directory.
                 Build in release mode: swift run -c release tradlyte-bench all
                 """)
@@ -72,6 +74,7 @@ struct BenchMain {
         case "marketdata": MarketDataBench.run(fetch: true)
         case "backtest": try BacktestBench.run()
         case "portfolio": try PortfolioBench.run()
+        case "serve": ServeBench.run()
         case "ui":
             try UIBench.run()
             UIBench.startup(market())
@@ -89,10 +92,11 @@ struct BenchMain {
             try BacktestBench.run()
             try UIBench.run()
             UIBench.startup(universe)
+            ServeBench.run()
         default:
             FileHandle.standardError.write(
                 Data(
-                    "tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata, pipeline, backtest or ui\n"
+                    "tradlyte-bench: unknown benchmark '\(which)' — use all, resample, store, indicators, marketdata, pipeline, backtest, portfolio, ui or serve\n"
                         .utf8))
             exit(2)
         }
