@@ -81,17 +81,20 @@ package enum AlertService {
 package struct WebhookSender: Sendable {
     package let hooks: [AppConfig.Webhook]
     package let attempts: Int
+    /// Seconds each delivery may take.
+    package let timeout: Double
     package let backoff: @Sendable (Int) -> Double
     package let sleep: @Sendable (Double) -> Void
     private let client = CurlHTTPClient(userAgent: "tradlyte/\(TradLyteVersion.current) webhook")
 
     package init(
-        hooks: [AppConfig.Webhook], attempts: Int = 5,
+        hooks: [AppConfig.Webhook], attempts: Int = 5, timeout: Double = 10,
         backoff: @escaping @Sendable (Int) -> Double = { pow(2, Double($0 - 1)) },
         sleep: @escaping @Sendable (Double) -> Void = { _ = SystemClock().sleep($0, isCancelled: { false }) }
     ) {
         self.hooks = hooks
         self.attempts = attempts
+        self.timeout = timeout
         self.backoff = backoff
         self.sleep = sleep
     }
@@ -118,7 +121,7 @@ package struct WebhookSender: Sendable {
                         ("Content-Type", "application/json"),
                         ("X-TradLyte-Signature", Self.signature(secret: hook.secret, timestamp: stamp, body: body)),
                         ("X-TradLyte-Timestamp", "\(stamp)"),
-                    ], connectTimeout: 5, timeout: 10)
+                    ], connectTimeout: min(5, timeout), timeout: timeout)
                 var status: Int?
                 var problem: String?
                 do { status = try client.post(request, body: body).status } catch { problem = "\(error)" }

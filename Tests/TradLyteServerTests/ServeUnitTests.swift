@@ -107,7 +107,7 @@ struct ServeUnitTests {
         try await Application(router: router).test(.live) { client in
             let url = "http://127.0.0.1:\(client.port!)/hook"
             let sender = WebhookSender(
-                hooks: [AppConfig.Webhook(url: url, secret: secret)], attempts: 3,
+                hooks: [AppConfig.Webhook(url: url, secret: secret)], attempts: 3, timeout: 300,
                 sleep: { s in sleeps.withLock { $0.append(s) } })
             let outcome = await Task.detached {
                 sender.deliver(alert, store: boxed.value, now: { Date(timeIntervalSince1970: 1_764_105_000) })

@@ -9,7 +9,7 @@ import TradLyteTestSupport
     static let migrations = [
         "001_initial_schema", "002_quote_cache", "003_splits_and_alerts",
         "004_bronze_batches_and_flags", "005_scanner", "006_market_sessions",
-        "007_fib_bars_computed_on_read",
+        "007_fib_bars_computed_on_read", "008_api_jobs_and_webhooks",
     ]
 
     /// A database from before Fibonacci bars were computed on read loses the stored copy, its
@@ -41,7 +41,9 @@ import TradLyteTestSupport
             INSERT INTO checkpoints(stage, interval, covered_through, updated_at)
                 VALUES ('resample', 3, 20240212, '2024-02-12T21:00:00Z');
             INSERT INTO engine_flags(name, value, updated_at) VALUES ('fib_rebuild_pending', 'run 1', 'x');
-            DELETE FROM schema_migrations WHERE version = 7;
+            DROP TABLE api_jobs;
+            DROP TABLE webhook_deliveries;
+            DELETE FROM schema_migrations WHERE version IN (7, 8);
             PRAGMA user_version = 6;
             """)
         let store = try MarketStore(path: dir.databasePath)
