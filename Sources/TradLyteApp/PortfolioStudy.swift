@@ -92,15 +92,7 @@ package struct PortfolioOptions: Sendable, Equatable {
         let swept = params.filter { $0.contains(":") || $0.contains(",") }
         let fixed = params.filter { !swept.contains($0) }
         let request = try study.request(s, parameters: try Studies.parameters(fixed, strategy: s), metric: metric)
-        let choices = [watchlist, symbols != nil, universe].filter { $0 }.count
-        guard choices == 1 else {
-            throw AppError.badInput("choose one universe: --watchlist, --symbols A,B,… or --universe")
-        }
-        if study.fillClose || study.closeAtEnd {
-            throw AppError.badInput(
-                "a portfolio fills every order at the next open and values open positions at the last close — "
-                    + "drop --fill-close and --close-at-end")
-        }
+        try check()
         let positions = try positionValues()
         var config = Portfolios.configuration(request)
         config.maxPositions = positions[0]
@@ -144,6 +136,28 @@ package struct PortfolioOptions: Sendable, Equatable {
             request, members: members, configuration: config, rank: rank, latestClosed: latestClosed,
             cancellation: cancellation, progress: progress)
         return Run(outcome: .single(result, config), request: request, members: members.count)
+    }
+
+    /// What can be checked before anything runs: one universe, no same-close fills, the position
+    /// limits, the sizing, the rebalance period, the numbers (the API refuses a bad job at once).
+    package func check() throws {
+        let choices = [watchlist, symbols != nil, universe].filter { $0 }.count
+        guard choices == 1 else {
+            throw AppError.badInput("choose one universe: --watchlist, --symbols A,B,… or --universe")
+        }
+        if let symbols { _ = try OptionInput.tickers(symbols, option: "--symbols") }
+        if study.fillClose || study.closeAtEnd {
+            throw AppError.badInput(
+                "a portfolio fills every order at the next open and values open positions at the last close — "
+                    + "drop --fill-close and --close-at-end")
+        }
+        _ = try positionValues()
+        _ = try sizingChoice()
+        if let rebalance, rebalance <= 0 { throw AppError.badInput("--rebalance is a number of bars, 1 or more") }
+        _ = try OptionInput.decimal(minPrice, option: "--min-price", in: 0...1e9, example: "5")
+        _ = try OptionInput.decimal(minDollarVolume, option: "--min-dollar-volume", in: 0...1e15, example: "1000000")
+        _ = try OptionInput.decimal(minMarketCap, option: "--min-market-cap", in: 0...1e15, example: "2000000000")
+        _ = try study.overrides()
     }
 
     /// `--max-positions`: one number, a range FROM:TO:STEP or a list, each from 1 to 1000 —

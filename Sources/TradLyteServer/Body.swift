@@ -69,6 +69,21 @@ struct BodyFields {
         }
     }
 
+    /// Ids as numbers (or numeric strings): `"ids": [3, 4]`.
+    mutating func ids(_ key: String) throws -> [Int64]? {
+        guard let v = value(key) else { return nil }
+        let mustBe = "'\(key)' must be an array of alert ids, e.g. [3, 4]"
+        guard case .array(let items) = v else { throw APIProblem(.badRequest, mustBe) }
+        return try items.map { item in
+            switch item {
+            case .number(let n) where n == n.rounded() && n >= 0 && n < 9e15: return Int64(n)
+            case .string(let s): if let id = Int64(s) { return id }
+            default: break
+            }
+            throw APIProblem(.badRequest, mustBe)
+        }
+    }
+
     /// `"params": {"fast": 50, "slow": "100:200:50"}` as the CLI's `--param NAME=VALUE` items.
     mutating func params() throws -> [String] {
         guard let v = value("params") else { return [] }

@@ -17,3 +17,14 @@ package struct APIContext: RequestContext, WebSocketRequestContext {
     }
 
 }
+
+extension APIContext {
+    /// A path parameter, percent-decoded (`/v1/strategies/Golden%20Cross`).
+    func segment(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIProblem(.badRequest, "'\(raw)' is not a valid percent-encoded path segment")
+        }
+        return decoded
+    }
+}

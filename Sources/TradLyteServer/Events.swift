@@ -61,8 +61,8 @@ extension EventHub {
             publish("refresh.started", .object([jobField, ("source", .string(source))]))
         case .notice(let text):
             publish("refresh.notice", .object([jobField, ("message", .string(text))]))
-        case .alert(let alert):
-            publish("alert.fired", AlertService.json(alert))
+        case .alert:
+            break  // published once, with the webhooks, by `APIServices.alertsFired`
         case .planned(_, let lines):
             publish("refresh.plan", .object([jobField, ("lines", .array(lines.map(JSONValue.string)))]))
         case .pipeline(let p):

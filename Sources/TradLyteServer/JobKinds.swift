@@ -28,6 +28,14 @@ enum JobKinds {
             try f.finish()
             let request = try study.options.request(study.strategy, metric: metric)
             let ranges = try Studies.ranges(params, strategy: study.strategy)
+            // The grid against the cap, now rather than when the job runs.
+            let grid = Studies.gridSize(ranges)
+            if min(grid, sample ?? grid) > cap {
+                throw APIProblem(
+                    .badRequest,
+                    "the grid has \(BacktestRunner.gridSizeText(grid)) combinations, over 'max' (\(cap)) — narrow "
+                        + "the ranges, raise 'max' or give 'random'")
+            }
             return { control in
                 let history = try services.history(symbol)
                 let sweep = try Studies.sweep(
@@ -58,7 +66,7 @@ enum JobKinds {
             let params = try f.params()
             let metric = try f.metric("rank_by")
             try f.finish()
-            let s = try services.strategies().strategy(name)
+            let s = try services.strategy(name)
             let request = try options.request(
                 s, parameters: try Studies.parameters(params, strategy: s), metric: metric)
             _ = try Studies.compile(request)
@@ -102,14 +110,18 @@ enum JobKinds {
             o.inSample = try f.int("in_sample") ?? 504
             o.outOfSample = try f.int("out_of_sample") ?? 126
             try f.finish()
-            _ = try services.strategies().strategy(o.strategy)
-            _ = try o.positionValues()
-            _ = try o.sizingChoice()
+            _ = try services.strategy(o.strategy)
+            try o.check()
+            if o.symbols?.isEmpty == true { throw APIProblem(.badRequest, "'symbols' is empty: name at least one") }
             let options = o
             return { control in
                 try options.run(env: env, cancellation: control.cancellation, progress: control.progress).json
             }
         case "refresh":
+            let trigger = try f.string("trigger") ?? "api"
+            guard trigger == "api" || trigger == "schedule" else {
+                throw APIProblem(.badRequest, "'trigger' is api (the default) or schedule")
+            }
             let symbols = try f.strings("symbols")
             let backfill = try f.int("backfill")
             let relearn = try f.bool("relearn")
@@ -118,7 +130,9 @@ enum JobKinds {
             if let backfill, !(1...30).contains(backfill) {
                 throw APIProblem(.badRequest, "backfill is a number of years from 1 to 30")
             }
-            let request = RefreshRequest(trigger: .api, only: only, backfill: backfill, relearn: relearn)
+            let request = RefreshRequest(
+                trigger: trigger == "schedule" ? .schedule : .api, only: only, backfill: backfill, relearn: relearn,
+                ifStale: trigger == "schedule")
             return { control in
                 try runRefresh(request, services: services, control: control)
             }
@@ -132,12 +146,21 @@ enum JobKinds {
     /// the document.
     static func runRefresh(_ request: RefreshRequest, services: APIServices, control: JobControl) throws -> JSONValue {
         let hub = services.hub
+        let monotonic = services.monotonic
+        var lastProgress: UInt64 = 0
         let result = RefreshService(env: services.env).run(
             request, cancellation: control.cancellation,
             stop: { control.cancellation.isCancelled ? .cancel : nil },
             events: { event in
-                hub.publish(refresh: event, job: nil)
-                if case .pipeline(.progress(_, let done, let total, _)) = event { control.progress(done, total) }
+                if case .pipeline(.progress(_, let done, let total, _)) = event {
+                    control.progress(done, total)
+                    // At most four progress events a second reach the stream (a cold start makes
+                    // thousands), the last of a stage always.
+                    let now = monotonic.uptimeNanoseconds()
+                    guard done >= total || now &- lastProgress >= 250_000_000 else { return }
+                    lastProgress = now
+                }
+                hub.publish(refresh: event, job: control.id)
             })
         services.dataChanged()
         if result.exitCode == 3 { throw APIProblem(.conflict, result.error ?? result.summary) }
@@ -149,7 +172,9 @@ enum JobKinds {
             ("error", result.error.map(JSONValue.string) ?? .null),
             ("alerts", .array((result.outcome?.newAlerts ?? []).map(AlertService.json))),
         ])
-        hub.publish("refresh.finished", document)
+        var finished = document
+        if case .object(let pairs) = document { finished = .object([("job", .string(control.id))] + pairs) }
+        hub.publish("refresh.finished", finished)
         services.alertsFired(result.outcome?.newAlerts ?? [])
         if result.failed { throw AppError.failure(result.error ?? result.summary) }
         return document
@@ -163,7 +188,7 @@ enum JobKinds {
         let symbol = try f.required("symbol")
         let options = try f.study()
         let params = try f.params()
-        let s = try services.strategies().strategy(name)
+        let s = try services.strategy(name)
         _ = try services.history(symbol)
         return ((s, options), symbol, params)
     }

@@ -5,6 +5,7 @@ import TradLyteStore
 
 /// What a running job may do: see whether it was cancelled, say how far it has got.
 struct JobControl: Sendable {
+    let id: String
     let cancellation: CancellationFlag
     let progress: @Sendable (Int, Int) -> Void
 }
@@ -30,19 +31,13 @@ final class JobQueue: Sendable {
     private let wall: any WallClock
     private let monotonic: any MonotonicClock
     private let finished = DispatchGroup()
-    /// Called after a refresh job (or any job) finishes: the server drops its caches.
-    private let onFinish: @Sendable (JobRecord) -> Void
 
-    init(
-        slots: Int, store: MarketStore, hub: EventHub, wall: any WallClock, monotonic: any MonotonicClock,
-        onFinish: @escaping @Sendable (JobRecord) -> Void
-    ) {
+    init(slots: Int, store: MarketStore, hub: EventHub, wall: any WallClock, monotonic: any MonotonicClock) {
         self.slots = max(1, slots)
         self.store = Locked(store)
         self.hub = hub
         self.wall = wall
         self.monotonic = monotonic
-        self.onFinish = onFinish
     }
 
     /// The job's document as the API shows it.
@@ -169,7 +164,7 @@ final class JobQueue: Sendable {
                 .object([("id", .string(id)), ("done", .number(Double(done))), ("total", .number(Double(total)))]))
         }
         do {
-            let document = try work(JobControl(cancellation: flag, progress: progress))
+            let document = try work(JobControl(id: id, cancellation: flag, progress: progress))
             if flag.isCancelled {
                 job.state = .cancelled
                 job.error = "cancelled while running; nothing was kept"
@@ -192,7 +187,6 @@ final class JobQueue: Sendable {
             emitError("tradlyte serve: job \(id) finished but could not be recorded: \(error)")
         }
         hub.publish("job.finished", Self.json(job, withResult: false))
-        onFinish(job)
     }
 
     /// Shutdown: nothing new starts; running jobs are asked to stop and recorded as cancelled

@@ -7,7 +7,7 @@ extension OpenAPIDocument {
           "info": {
             "title": "TradLyte Terminal API",
             "version": "0.1.0",
-            "description": "The REST + WebSocket API of `tradlyte serve`. Each route answers with the document the CLI prints for the same request (`--json`).\n\n**Authentication.** Every route but /v1/health, /v1/version, /openapi.json and /docs needs `Authorization: Bearer <api_token>`: the token is TRADLYTE_API_TOKEN, else `api_token` in the config (made on first start; `tradlyte serve --rotate-token` makes a new one). Without it, or with a wrong one: 401 with `WWW-Authenticate: Bearer realm=\"tradlyte\"`.\n\n**Limits.** Per token: `api_rate_per_second` requests a second (default 1000) and `api_concurrency` at once (default 64); over either, 429 with `Retry-After`. Request bodies up to `api_body_limit_bytes` (default 1 MiB; 413 beyond). Headers must arrive within 10 s and a body within 30 s, or the connection is closed; idle keep-alive connections close after 60 s. At most one job a core runs at once; the rest wait. CORS only for `cors_origins` in the config.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): type, title, status and detail (the CLI's message), plus `problems` (422, an invalid strategy), `line`/`column` (400, a body that is not JSON) or `job` (409, a refresh already running). 400 for bad input, including unknown body members; 404 for an unknown symbol, strategy, job or rule; 503 with Retry-After while the store is busy; 500 for the rest.\n\n**Caching.** /v1/symbols and /v1/bars/{symbol} carry an ETag and answer 304 to a matching If-None-Match; quotes carry Cache-Control max-age and Age."
+            "description": "The REST + WebSocket API of `tradlyte serve`. Each route answers with the document the CLI prints for the same request (`--json`).\n\n**Authentication.** Every route but /v1/health, /v1/version, /openapi.json and /docs needs `Authorization: Bearer <api_token>`: the token is TRADLYTE_API_TOKEN, else `api_token` in the config (made on first start; `tradlyte serve --rotate-token` makes a new one). Without it, or with a wrong one: 401 with `WWW-Authenticate: Bearer realm=\"tradlyte\"`.\n\n**Limits.** Per token: `api_rate_per_second` requests a second (default 1000) and `api_concurrency` at once (default 64); over either, 429 with `Retry-After`. Request bodies up to `api_body_limit_bytes` (default 1 MiB; 413 beyond). Headers must arrive within 10 s and a body within 30 s, or the connection is closed; idle keep-alive connections close after 60 s. At most one job a core runs at once; the rest wait. CORS only for `cors_origins` in the config.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): type, title, status and detail (the CLI's message), plus `problems` (422, an invalid strategy), `line`/`column` (400, a body that is not JSON) or `job` (409, a refresh already running). 400 for bad input, including unknown body members; 404 for an unknown symbol, strategy, job or rule; 503 with Retry-After while the store is busy; 500 for the rest.\n\n**Caching.** /v1/symbols and /v1/bars/{symbol} carry an ETag and answer 304 to a matching If-None-Match; quotes carry Cache-Control max-age and Age.\n\nA query parameter a route does not take, or one given twice, is refused with 400 (a typo never quietly gives the default). Query values are decoded as forms are (`+` is a space). Path segments are percent-decoded. Strategy members and ids name strategies by id or display name; file paths are refused."
           },
           "servers": [
             {
@@ -1665,6 +1665,16 @@ extension OpenAPIDocument {
                         }
                       }
                     }
+                  },
+                  "409": {
+                    "description": "The id is a built-in strategy's.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
                   }
                 }
               },
@@ -2735,7 +2745,7 @@ extension OpenAPIDocument {
                 ],
                 "requestBody": {
                   "description": "The alerts ({} for all).",
-                  "required": true,
+                  "required": false,
                   "content": {
                     "application/json": {
                       "schema": {
@@ -3609,7 +3619,7 @@ extension OpenAPIDocument {
               "get": {
                 "operationId": "streamEvents",
                 "summary": "Live events (WebSocket)",
-                "description": "A WebSocket (`ws://HOST:PORT/v1/events`, with `Authorization: Bearer <api_token>` on the upgrade request) that sends every event as one JSON text message, the `Event` schema: refresh.started, refresh.plan, refresh.stage, refresh.progress, refresh.notice, refresh.finished (what `tradlyte refresh` prints as it goes), job.queued, job.started, job.progress, job.finished, alert.fired, alert.problem, data.updated. What the client sends is ignored. A subscriber 1,000 events behind loses the oldest. A plain GET gets 426.",
+                "description": "A WebSocket (`ws://HOST:PORT/v1/events`, with `Authorization: Bearer <api_token>` on the upgrade request) that sends every event as one JSON text message, the `Event` schema: refresh.started, refresh.plan, refresh.stage, refresh.progress, refresh.notice, refresh.finished (what `tradlyte refresh` prints as it goes), job.queued, job.started, job.progress, job.finished, alert.fired, alert.problem, data.updated. What the client sends is ignored. A subscriber 1,000 events behind loses the oldest. A plain GET gets 426. An upgrade without a valid token is accepted and at once closed with WebSocket close code 1008 (policy violation) and the reason; a plain GET gets 426 (401 without a token).",
                 "tags": [
                   "events"
                 ],
@@ -4647,6 +4657,21 @@ extension OpenAPIDocument {
                       "null"
                     ],
                     "description": "The size of the sweep grid the declared parameter ranges make; null without ranges."
+                  },
+                  "interval": {
+                    "type": "number",
+                    "description": "The strategy's base interval in sessions."
+                  },
+                  "direction": {
+                    "type": "string",
+                    "description": "long or short."
+                  },
+                  "warm_up_bars": {
+                    "type": [
+                      "number",
+                      "null"
+                    ],
+                    "description": "Bars the indicators need before the first signal (null when it does not compile with its defaults)."
                   }
                 },
                 "required": [
@@ -7187,6 +7212,18 @@ extension OpenAPIDocument {
                   },
                   "kind": {
                     "description": "Ignored: the kind is always refresh."
+                  },
+                  "trigger": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "enum": [
+                      "api",
+                      "schedule",
+                      null
+                    ],
+                    "description": "Who started it (the server's schedule posts schedule, which refreshes only when the data is stale)."
                   }
                 },
                 "additionalProperties": false,
@@ -7240,10 +7277,13 @@ extension OpenAPIDocument {
                       "array",
                       "null"
                     ],
-                    "description": "Alert ids as strings, e.g. [\"3\"]; all alerts when left out. null is the same as leaving it out.",
                     "items": {
-                      "type": "string"
-                    }
+                      "type": [
+                        "integer",
+                        "string"
+                      ]
+                    },
+                    "description": "Alert ids (numbers; numeric strings are accepted). Without ids, or with an empty body, every alert is marked read."
                   }
                 },
                 "additionalProperties": false,

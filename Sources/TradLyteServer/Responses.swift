@@ -32,7 +32,11 @@ enum Reply {
         var fields: HTTPFields = [.eTag: body.etag, .cacheControl: "no-cache"]
         if let match = request.headers[.ifNoneMatch],
             match == "*"
-                || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == body.etag })
+                || match.split(separator: ",").contains(where: {
+                    // Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
+                    let tag = $0.trimmingCharacters(in: .whitespaces)
+                    return (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == body.etag
+                })
         {
             return Response(status: .notModified, headers: fields)
         }
@@ -52,9 +56,36 @@ enum Reply {
 }
 
 extension Request {
+    /// The query's parameters in order, decoded as a form is (`+` is a space, then `%XX`).
+    var queryItems: [(String, String)] {
+        func decode(_ text: Substring) -> String {
+            let spaced = text.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return (uri.query ?? "").split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
     /// The query parameter `name`, or nil.
     func query(_ name: String) -> String? {
-        uri.queryParameters[name[...]].map(String.init)
+        queryItems.first { $0.0 == name }?.1
+    }
+
+    /// Refuses a parameter the route does not take (a typo such as `intreval` must not quietly
+    /// give the default) and one given twice.
+    func allowQuery(_ names: Set<String>) throws {
+        var seen: Set<String> = []
+        for (name, _) in queryItems {
+            guard names.contains(name) else {
+                let takes = names.isEmpty ? "no query parameters" : names.sorted().joined(separator: ", ")
+                throw APIProblem(.badRequest, "unknown query parameter '\(name)' — this route takes \(takes)")
+            }
+            guard seen.insert(name).inserted else {
+                throw APIProblem(.badRequest, "the query parameter '\(name)' is given twice")
+            }
+        }
     }
 
     /// The body read up to `limit` bytes (413 beyond) and parsed as JSON (400 with line and

@@ -20,8 +20,11 @@ struct Routes {
         v1.get("version") { _, _ in
             Reply.json(.object([("version", .string(TradLyteVersion.current)), ("api", .string("v1"))]))
         }
-        router.get("openapi.json") { _, _ in
-            Reply.bytes(Array(OpenAPIDocument.text.utf8), contentType: "application/json")
+        router.get("openapi.json") { request, _ in
+            // The document names the default address; a client reads it from this server.
+            let host = request.head.authority.map { "http://" + $0 } ?? "http://127.0.0.1:8470"
+            let text = OpenAPIDocument.text.replacingOccurrences(of: "\"http://127.0.0.1:8470\"", with: "\"\(host)\"")
+            return Reply.bytes(Array(text.utf8), contentType: "application/json")
         }
         router.get("docs") { _, _ in
             Reply.bytes(Array(OpenAPIDocument.html.utf8), contentType: "text/html; charset=utf-8")
@@ -75,6 +78,7 @@ struct Routes {
     /// Several quotes: `?symbols=A,B` (default: the watchlist). The CLI's `quote --json` document;
     /// a symbol that fails is listed under `failures` (the CLI prints it on stderr).
     @Sendable func quotes(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery(["symbols"])
         let list =
             try request.query("symbols").map { try OptionInput.tickers($0, option: "symbols") } ?? env.config.watchlist
         guard !list.isEmpty else {
@@ -96,7 +100,8 @@ struct Routes {
 
     /// One quote: the element `quote SYMBOL --json` prints, with `Cache-Control` and `Age`.
     @Sendable func quote(_ request: Request, context: APIContext) async throws -> Response {
-        let symbol = try context.parameters.require("symbol")
+        try request.allowQuery([])
+        let symbol = try context.segment("symbol")
         let (row, age) = try await quoteRow(symbol)
         let ttl = Int(services.quotes.ttl)
         return Reply.json(row, headers: [.cacheControl: "max-age=\(max(0, ttl - age))", .age: "\(age)"])
@@ -114,6 +119,7 @@ struct Routes {
 
     /// `export symbols`: JSON or CSV.
     @Sendable func symbols(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery(["format"])
         let format = try Self.format(request)
         let body = try services.body("symbols|\(format)") {
             let rows = try Export.symbols(env: env)
@@ -126,6 +132,7 @@ struct Routes {
 
     /// Symbols whose ticker starts with, or whose name contains, `q` (case-insensitive).
     @Sendable func search(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery(["q", "limit"])
         guard let q = request.query("q")?.trimmingCharacters(in: .whitespaces), !q.isEmpty else {
             throw APIProblem(.badRequest, "give ?q= with part of a ticker or a name, e.g. ?q=acm")
         }
@@ -140,7 +147,8 @@ struct Routes {
 
     /// `export bars SYMBOL --interval N --from --to --format json|csv`, with an ETag.
     @Sendable func bars(_ request: Request, context: APIContext) async throws -> Response {
-        let symbol = try context.parameters.require("symbol")
+        try request.allowQuery(["interval", "from", "to", "format"])
+        let symbol = try context.segment("symbol")
         let format = try Self.format(request)
         let intervalText = request.query("interval") ?? "1"
         let interval = try FibInterval(parsing: intervalText)
@@ -159,7 +167,8 @@ struct Routes {
 
     /// `indicator EXPR SYMBOL --interval N --last K`: rows of the CLI's table as objects (JSON) or its CSV.
     @Sendable func indicator(_ request: Request, context: APIContext) async throws -> Response {
-        let symbol = try context.parameters.require("symbol")
+        try request.allowQuery(["expr", "interval", "last", "format"])
+        let symbol = try context.segment("symbol")
         guard let expression = request.query("expr"), !expression.isEmpty else {
             throw APIProblem(.badRequest, "give ?expr= with an indicator expression, e.g. ?expr=rsi(14)")
         }
@@ -182,11 +191,12 @@ struct Routes {
 
     /// `signals STRATEGY SYMBOL --json [--all]`.
     @Sendable func signals(_ request: Request, context: APIContext) async throws -> Response {
-        let symbol = try context.parameters.require("symbol")
+        try request.allowQuery(["strategy", "interval", "all"])
+        let symbol = try context.segment("symbol")
         guard let name = request.query("strategy") else {
             throw APIProblem(.badRequest, "give ?strategy= with a strategy id, e.g. ?strategy=golden_cross")
         }
-        let s = try services.strategies().strategy(name)
+        let s = try services.strategy(name)
         let study = StudyRequest(
             strategy: s, parameters: [:], interval: try request.query("interval").map { try FibInterval(parsing: $0) })
         let report = try Studies.signals(
@@ -197,6 +207,7 @@ struct Routes {
     // MARK: - Strategies
 
     @Sendable func strategies(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         let items: [JSONValue] = services.strategies().items.map { item in
             var pairs: [(String, JSONValue)] = [("id", .string(item.id)), ("source", .string(item.source.rawValue))]
             switch item.result {
@@ -215,7 +226,9 @@ struct Routes {
     }
 
     @Sendable func strategy(_ request: Request, context: APIContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        try request.allowQuery([])
+        let id = try context.segment("id")
+        try APIServices.refusePath(id)
         let catalog = services.strategies()
         let item = try catalog.find(id)
         let s = try catalog.strategy(id)
@@ -229,10 +242,13 @@ struct Routes {
     /// Checks a strategy document: 200 with `valid: true`, or 422 with every problem (JSON path,
     /// message, and the line and column in the body or in the rule).
     @Sendable func validateStrategy(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         let (s, _) = try await Self.strategyBody(request, limit: bodyLimit)
+        let lookback = (try? CompiledStrategy(s)).map { JSONValue.number(Double($0.lookback)) } ?? .null
         return Reply.json(
             .object([
-                ("valid", .bool(true)), ("name", .string(s.name)),
+                ("valid", .bool(true)), ("name", .string(s.name)), ("interval", .number(Double(s.interval.sessions))),
+                ("direction", .string(s.direction.rawValue)), ("warm_up_bars", lookback),
                 (
                     "declared_grid",
                     Studies.declaredGridNote(try Studies.declaredRanges(s)).map(JSONValue.string) ?? .null
@@ -243,7 +259,16 @@ struct Routes {
     /// Creates or replaces the user strategy `id` (201 when new); an invalid one is refused with
     /// 422 and nothing is written.
     @Sendable func putStrategy(_ request: Request, context: APIContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        try request.allowQuery([])
+        let id = try context.segment("id")
+        guard (1...64).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
+            id != "validate"
+        else {
+            throw APIProblem(.badRequest, "a strategy id is 1 to 64 letters, digits and _ (and not 'validate')")
+        }
+        if services.strategies().items.contains(where: { $0.id == id && $0.source == .builtIn }) {
+            throw APIProblem(.conflict, "'\(id)' is a built-in strategy's id; give yours another (e.g. my_\(id))")
+        }
         let (_, value) = try await Self.strategyBody(request, limit: bodyLimit)
         let catalog = services.strategies()
         let existed = catalog.items.contains { $0.id == id && $0.source == .user }
@@ -256,7 +281,8 @@ struct Routes {
     }
 
     @Sendable func deleteStrategy(_ request: Request, context: APIContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        try request.allowQuery([])
+        let id = try context.segment("id")
         let catalog = services.strategies()
         guard let item = catalog.items.first(where: { $0.id == id }) else {
             throw APIProblem(.notFound, "unknown strategy '\(id)' (GET /v1/strategies lists them)")
@@ -299,13 +325,14 @@ struct Routes {
 
     /// One backtest of one symbol, at once: `backtest STRATEGY SYMBOL --json`.
     @Sendable func backtest(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         var body = try BodyFields(try await request.jsonBody(limit: bodyLimit))
         let name = try body.required("strategy")
         let symbol = try body.required("symbol")
         let options = try body.study()
         let params = try body.params()
         try body.finish()
-        let s = try services.strategies().strategy(name)
+        let s = try services.strategy(name)
         let study = try options.request(s, parameters: try Studies.parameters(params, strategy: s))
         let history = try services.history(symbol)
         let result = try Studies.backtest(
@@ -315,6 +342,7 @@ struct Routes {
 
     /// `POST /v1/jobs {"kind": …, …}` → 202 with the job and `Location`.
     @Sendable func submitJob(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         let value = try await request.jsonBody(limit: bodyLimit)
         var fields = try BodyFields(value)
         let kind = try fields.required("kind")
@@ -326,21 +354,24 @@ struct Routes {
     }
 
     @Sendable func listJobs(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery(["limit"])
         let limit = try Self.int(request, "limit", default: 50, in: 1...1_000)
         return Reply.json(.array(try services.jobs.list(limit: limit).map { JobQueue.json($0, withResult: false) }))
     }
 
     @Sendable func job(_ request: Request, context: APIContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        try request.allowQuery([])
+        let id = try context.segment("id")
         guard let job = try services.jobs.get(id) else { throw APIProblem(.notFound, "no job '\(id)'") }
         return Reply.json(JobQueue.json(job, withResult: true))
     }
 
     @Sendable func cancelJob(_ request: Request, context: APIContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        try request.allowQuery([])
+        let id = try context.segment("id")
         guard let job = try services.jobs.cancel(id) else { throw APIProblem(.notFound, "no job '\(id)'") }
         if job.state.isFinished, job.error != "cancelled before it started" {
-            throw APIProblem(.conflict, "job '\(id)' has already \(job.state.rawValue)")
+            throw APIProblem(.conflict, "job '\(id)' has already finished (\(job.state.rawValue))")
         }
         return Reply.json(JobQueue.json(try services.jobs.get(id) ?? job, withResult: false), status: .accepted)
     }
@@ -348,6 +379,7 @@ struct Routes {
     // MARK: - Picks and scans
 
     @Sendable func picks(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery(["session"])
         let session = try request.query("session").map { try Studies.date($0, option: "session") }
         guard env.databaseExists else { return Reply.json(.array([])) }
         return Reply.json(Documents.picks(try services.withStore { try $0.picks(session: session) }))
@@ -355,6 +387,7 @@ struct Routes {
 
     /// `scan [STRATEGIES] --top N --date D --json`: scans and stores the picks.
     @Sendable func scan(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         var body = try BodyFields(try await request.jsonBody(limit: bodyLimit))
         let names = try body.strings("strategies")
         let top = try body.int("top")
@@ -386,33 +419,34 @@ struct Routes {
     // MARK: - Alerts
 
     @Sendable func alerts(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery(["unread"])
         let unread = request.query("unread") == "true"
         let list = env.databaseExists ? try services.withStore { try $0.alerts(unreadOnly: unread) } : []
         return Reply.json(.array(list.map(AlertService.json)))
     }
 
+    /// Marks alerts read: `{"ids": [3, 4]}`, or every alert for `{}` or an empty body (as
+    /// `tradlyte alerts read` without ids).
     @Sendable func readAlerts(_ request: Request, context: APIContext) async throws -> Response {
-        var body = try BodyFields(try await request.jsonBody(limit: bodyLimit))
-        let ids = try body.strings("ids")
-        try body.finish()
-        let numbers = try ids.map { list in
-            try list.map { text in
-                guard let id = Int64(text) else {
-                    throw APIProblem(.badRequest, "ids are alert ids as strings, e.g. [\"3\"]")
-                }
-                return id
-            }
+        try request.allowQuery([])
+        var numbers: [Int64]?
+        if let value = try await request.jsonBody(limit: bodyLimit, allowEmpty: true) {
+            var body = try BodyFields(value)
+            numbers = try body.ids("ids")
+            try body.finish()
         }
         let n = env.databaseExists ? try services.withStore { try $0.markAlertsRead(numbers) } : 0
         return Reply.json(.object([("marked", .number(Double(n)))]))
     }
 
     @Sendable func alertRules(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         let rules = env.databaseExists ? try services.withStore { try $0.alertRules() } : []
         return try Reply.encodable(rules)
     }
 
     @Sendable func addAlertRule(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         var body = try BodyFields(try await request.jsonBody(limit: bodyLimit))
         let kind = try body.required("kind")
         let symbol = try body.string("symbol")
@@ -421,6 +455,7 @@ struct Routes {
         let sessions = try body.int("sessions")
         let strategy = try body.string("strategy")
         try body.finish()
+        if let strategy { try APIServices.refusePath(strategy) }
         let (id, rule) = try AlertRules.add(
             kind: kind, symbol: symbol, value: value, sessions: sessions, strategy: strategy, env: env)
         return Reply.json(
@@ -429,7 +464,8 @@ struct Routes {
     }
 
     @Sendable func removeAlertRule(_ request: Request, context: APIContext) async throws -> Response {
-        let text = try context.parameters.require("id")
+        try request.allowQuery([])
+        let text = try context.segment("id")
         guard let id = Int64(text), env.databaseExists, try services.withStore({ try $0.removeAlertRule(id) }) else {
             throw APIProblem(.notFound, "no alert rule #\(text) — GET /v1/alerts/rules lists them")
         }
@@ -437,6 +473,7 @@ struct Routes {
     }
 
     @Sendable func deliveries(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         let list = env.databaseExists ? try services.withStore { try $0.deliveries(limit: 200) } : []
         return Reply.json(
             .array(
@@ -454,6 +491,7 @@ struct Routes {
     // MARK: - Pipeline
 
     @Sendable func plan(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         let env = self.env
         let planned = try await offload { try RefreshService(env: env).plan(RefreshRequest(trigger: .manual)) }.get()
         return Reply.json(
@@ -464,12 +502,14 @@ struct Routes {
     }
 
     @Sendable func runs(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery(["last"])
         let last = try Self.int(request, "last", default: 5, in: 1...1_000)
         return try Reply.encodable(try RunHistory.rows(last: last, env: env))
     }
 
     /// Starts a refresh as a job (202); 409 naming the refresh already running.
     @Sendable func refresh(_ request: Request, context: APIContext) async throws -> Response {
+        try request.allowQuery([])
         try refuseWhileRefreshing()
         var value: JSONValue = .object([("kind", .string("refresh"))])
         if let body = try await request.jsonBody(limit: bodyLimit, allowEmpty: true) {

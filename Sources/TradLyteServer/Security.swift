@@ -26,7 +26,8 @@ package enum APIToken {
                     "the token comes from TRADLYTE_API_TOKEN — change it there (or unset it to use the config's)")
             }
             guard token.count >= 32 else {
-                throw AppError.badInput("TRADLYTE_API_TOKEN must be at least 32 characters; it was not used")
+                throw AppError.badInput(
+                    "TRADLYTE_API_TOKEN is too short: give at least 32 characters (the server did not start)")
             }
             return (token, "TRADLYTE_API_TOKEN")
         }
@@ -37,7 +38,22 @@ package enum APIToken {
             pairs.removeAll { $0.0 == "api_token" }
             pairs.append(("api_token", .string(token)))
         }
+        // The backup the rewrite keeps must not hold a token that was just replaced.
+        let backup = env.configPath + ".bak"
+        if let data = FileManager.default.contents(atPath: backup),
+            case .object(var pairs) = try? JSONValue.parse(data),
+            pairs.contains(where: { $0.0 == "api_token" })
+        {
+            pairs.removeAll { $0.0 == "api_token" }
+            try replaceConfigFile(backup, with: Data((JSONValue.object(pairs).rendered() + "\n").utf8))
+        }
         return (token, "api_token in \(env.configPath)")
+    }
+
+    /// The credentials of an `Authorization: Bearer …` header (the scheme is case-insensitive).
+    package static func bearer(_ header: String) -> Substring? {
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        return header.dropFirst(7).drop { $0 == " " }
     }
 
     /// Compares in time that depends only on the expected token's length.
@@ -73,8 +89,7 @@ struct AuthMiddleware: RouterMiddleware {
                 .unauthorized, "this route needs the API token: send 'Authorization: Bearer <api_token>'",
                 headers: [.wwwAuthenticate: "Bearer realm=\"tradlyte\""])
         }
-        let prefix = "Bearer "
-        guard header.hasPrefix(prefix), APIToken.matches(header.dropFirst(prefix.count), token) else {
+        guard let given = APIToken.bearer(header), APIToken.matches(given, token) else {
             throw APIProblem(
                 .unauthorized, "the API token is wrong — use TRADLYTE_API_TOKEN or api_token from the config",
                 headers: [.wwwAuthenticate: "Bearer realm=\"tradlyte\", error=\"invalid_token\""])
@@ -201,7 +216,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         // carries another); the token itself is never written.
         let who: JSONValue =
             request.headers[.authorization].map { header in
-                header.hasPrefix("Bearer ") && APIToken.matches(header.dropFirst(7), token)
+                APIToken.bearer(header).map { APIToken.matches($0, token) } ?? false
                     ? .string(fingerprint) : .string("invalid")
             } ?? .null
         var status = 500

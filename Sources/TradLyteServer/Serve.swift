@@ -26,17 +26,23 @@ package enum ServeRunner {
         if request.rotateToken {
             _ = try APIToken.resolve(env: env, process: process, rotate: true)
             emit(
-                "A new API token is in \(env.configPath) (api_token); the old one no longer works once the server "
-                    + "restarts. Clients read it from there or from TRADLYTE_API_TOKEN.")
+                "A new API token is in \(env.configPath) (api_token). A running tradlyte serve keeps the old one "
+                    + "until it restarts; clients read the new one from there.")
             return 0
         }
         guard (0...65_535).contains(request.port) else {
             throw AppError.badInput("--port must be from 0 (any free port) to 65535")
         }
+        guard !request.host.isEmpty else { throw AppError.badInput("--host is empty — e.g. --host 127.0.0.1") }
         if !ServerSettings.isLoopback(request.host) && !request.allowRemote {
             throw AppError.badInput(
                 "--host \(request.host) listens beyond this machine; add --allow-remote if that is meant "
                     + "(anyone who can reach the port and holds the token can run studies and refreshes)")
+        }
+        if let other = ServerRecord.running(env: env), other.pid != getpid() {
+            throw AppError.badInput(
+                "another tradlyte serve already serves this data: \(other) — stop it first (kill \(other.pid)), "
+                    + "or give this one its own TRADLYTE_HOME")
         }
         let (token, origin) = try APIToken.resolve(env: env, process: process, rotate: false)
         var settings = ServerSettings()
@@ -65,7 +71,15 @@ package enum ServeRunner {
             emit(scheduleLine(env: env, enabled: request.schedule))
         }
         defer { try? FileManager.default.removeItem(atPath: record) }
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch  where "\(error)".contains("Address already in use") {
+            throw AppError.failure(
+                "port \(request.port) on \(request.host) is already in use (another tradlyte serve, or another "
+                    + "program) — choose another with --port")
+        } catch  where "\(error)".contains("Cannot assign requested address") {
+            throw AppError.badInput("--host \(request.host) is not an address of this machine")
+        }
         services.hub.finishAll()
         let stopped = services.jobs.stop(waiting: 30)
         BufferedLog.standardError.flush()
@@ -99,7 +113,9 @@ package enum ServeRunner {
         for job in try services.jobs.unfinished() {
             do {
                 let value = try JSONSyntax.parse(Array(job.request.utf8))
-                let work = try JobKinds.make(job.kind, fields: try BodyFields(value), services: services)
+                var fields = try BodyFields(value)
+                _ = try fields.required("kind")
+                let work = try JobKinds.make(job.kind, fields: fields, services: services)
                 try services.jobs.resume(job, work: work)
             } catch {
                 var failed = job

@@ -48,11 +48,21 @@ package enum APIServer {
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, configuration: configuration,
                     shouldUpgrade: { head, _, _ in
-                        guard head.path?.split(separator: "?").first == "/v1/events",
-                            let header = head.headerFields[.authorization], header.hasPrefix("Bearer "),
-                            APIToken.matches(header.dropFirst(7), token)
-                        else { return .dontUpgrade }
+                        guard head.path?.split(separator: "?").first == "/v1/events" else { return .dontUpgrade }
+                        let valid =
+                            head.headerFields[.authorization].flatMap(APIToken.bearer).map {
+                                APIToken.matches($0, token)
+                            }
+                            ?? false
                         return .upgrade([:]) { inbound, outbound, _ in
+                            guard valid else {
+                                // The upgrade has no HTTP status to refuse with: the socket is
+                                // closed at once with 1008 (policy violation) and the reason.
+                                try? await outbound.close(
+                                    .policyViolation,
+                                    reason: "the API token is missing or wrong: send Authorization: Bearer …")
+                                return
+                            }
                             await stream(hub: hub, inbound: inbound, outbound: outbound)
                         }
                     }),
@@ -136,6 +146,7 @@ package struct ScheduleService: Service {
                         // A service that returns stops the server: with no schedule, this one
                         // waits for the shutdown.
                         group.addTask { try await gracefulShutdown() }
+                        group.addTask { try await watchData() }
                         if services.settings.schedule, env.config.schedule != "off" {
                             group.addTask { try await refreshes() }
                         }
@@ -172,6 +183,14 @@ package struct ScheduleService: Service {
             ) { [services] control in
                 try JobKinds.runRefresh(request, services: services, control: control)
             }
+        }
+    }
+
+    /// New data written by another process (a CLI refresh, an import) reaches the stream.
+    private func watchData() async throws {
+        while !Task.isCancelled {
+            services.checkForNewData()
+            try await sleeper(2)
         }
     }
 

@@ -70,15 +70,8 @@ package final class APIServices: Sendable {
         self.hub = hub
         quotes = QuoteCache(env: env, wall: wall)
         let store = try env.openStore()
-        var onFinish: @Sendable (JobRecord) -> Void = { _ in }
-        let box = Locked<APIServices?>(nil)
-        onFinish = { job in
-            guard job.kind == "refresh", job.state == .succeeded else { return }
-            box.withLock { $0 }?.dataChanged()
-        }
         jobs = JobQueue(
-            slots: settings.jobSlots, store: store, hub: hub, wall: wall, monotonic: monotonic, onFinish: onFinish)
-        box.withLock { $0 = self }
+            slots: settings.jobSlots, store: store, hub: hub, wall: wall, monotonic: monotonic)
     }
 
     // MARK: - The store
@@ -101,11 +94,33 @@ package final class APIServices: Sendable {
         return stamp(env.databasePath) + "/" + stamp(env.databasePath + "-wal")
     }
 
-    /// Forgets what was cached from the data (a refresh finished).
+    /// The version last announced on the stream.
+    private let announced = Locked<String?>(nil)
+
+    /// Forgets what was cached from the data and tells the stream (a refresh finished here).
     func dataChanged() {
         bodies.withLock { $0.removeAll() }
         histories.withLock { $0.removeAll() }
-        hub.publish("data.updated", .object([("version", .string(dataVersion))]))
+        announce(dataVersion)
+    }
+
+    /// Tells the stream about data that changed without this server (a CLI refresh or import):
+    /// checked every few seconds by the schedule service.
+    func checkForNewData() {
+        let version = dataVersion
+        guard announced.withLock({ $0 }) != nil else {
+            announced.withLock { $0 = version }
+            return
+        }
+        announce(version)
+    }
+
+    private func announce(_ version: String) {
+        let changed = announced.withLock { last -> Bool in
+            defer { last = version }
+            return last != version
+        }
+        if changed { hub.publish("data.updated", .object([("version", .string(version))])) }
     }
 
     // MARK: - Caches
@@ -161,6 +176,22 @@ package final class APIServices: Sendable {
             let fresh = StrategyCatalog(directory: dir)
             cached = (stamp, fresh)
             return fresh
+        }
+    }
+
+    /// A strategy by id or display name. Unlike the CLI, the API never takes a file path: a
+    /// client must not make the server open (or describe) files of its choosing.
+    func strategy(_ name: String) throws -> Strategy {
+        try Self.refusePath(name)
+        return try strategies().strategy(name)
+    }
+
+    static func refusePath(_ name: String) throws {
+        if name.contains("/") || name.hasSuffix(".json") || name.contains("\\") || name.hasPrefix(".") {
+            throw APIProblem(
+                .badRequest,
+                "'\(name)' looks like a file: the API takes a strategy id or name (GET /v1/strategies lists them; "
+                    + "PUT /v1/strategies/{id} adds one)")
         }
     }
 

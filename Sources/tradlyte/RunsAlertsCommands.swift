@@ -56,14 +56,8 @@ struct AlertsCommand: ParsableCommand {
                 let env = try AppEnvironment.load()
                 let alerts = env.databaseExists ? try env.openStore().alerts(unreadOnly: unread) : []
                 if json {
-                    emit(
-                        try jsonText(
-                            alerts.map {
-                                [
-                                    "id": "\($0.id)", "session": $0.session.description, "symbol": $0.symbol.rawValue,
-                                    "message": $0.message, "read": $0.read ? "yes" : "no",
-                                ]
-                            }))
+                    // The document `GET /v1/alerts` serves.
+                    emit(JSONValue.array(alerts.map(AlertService.json)).rendered())
                     return
                 }
                 if alerts.isEmpty {

@@ -12,12 +12,12 @@ struct ServeCommand: ParsableCommand {
             "Serve the REST + WebSocket API (quotes, bars, studies, jobs, alerts, refreshes) and run the schedule.",
         discussion: """
             Every route but /v1/health, /v1/version, /openapi.json and /docs needs 'Authorization: Bearer TOKEN'. \
-            The token is TRADLYTE_API_TOKEN, else api_token in the config (made on first start, the file kept \
-            0600); it is never printed. Loopback only unless --allow-remote. The daily refresh runs on the \
+            The token is TRADLYTE_API_TOKEN (32 characters or more), else api_token in the config (made on \
+            first start, the file kept 0600); it is never printed. Loopback only unless --allow-remote. The daily refresh runs on the \
             config's schedule (auto: 16:10 New York after each session, or 00:15 the morning after for a plan \
             that publishes after midnight; "HH:MM"; "off"), alert rules are checked every alert_check_minutes. \
-            SIGTERM or Ctrl-C stops it gracefully: running jobs are cancelled and recorded, queued ones run on \
-            the next start. The routes: /docs on the running server, or --openapi.
+            SIGTERM or Ctrl-C stops it gracefully (exit 0): running jobs are cancelled and recorded, queued ones \
+            run on the next start. One server per data directory. The routes: /docs on the running server, or --openapi.
             """)
 
     @Option(name: .long, help: "The address to listen on.") var host = "127.0.0.1"

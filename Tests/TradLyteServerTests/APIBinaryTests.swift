@@ -182,6 +182,19 @@ import TradLyteTestSupport
             if state?.stringValue == "running" { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
+        // Queued behind the running jobs (one per core), a job waits for the restart.
+        var queued: [String] = []
+        for _ in 0..<ProcessInfo.processInfo.activeProcessorCount {
+            let more = try server.curl([
+                "-X", "POST", "-d",
+                #"{"kind": "sweep", "strategy": "golden_cross", "symbol": "ACME", "params": {"fast": "10:65:1", "slow": "100:249:1"}}"#,
+                base + "/v1/jobs",
+            ])
+            queued.append(try #require(try JSONSyntax.parse(Array(more.body.utf8))["id"]?.stringValue))
+        }
+        // A second server on the same data is refused.
+        let second = try cli.run(["serve", "--port", "0"], environment: ["TRADLYTE_API_TOKEN": ServerProcess.token])
+        #expect(second.status == 2 && second.stderr.contains("already serves this data"), "\(second.stderr)")
         #expect(server.stop() == 0)
         server = try ServerProcess(cli: cli, environment: ["TRADLYTE_NOW": Self.now])
         defer { server.stop() }
@@ -190,5 +203,9 @@ import TradLyteTestSupport
         #expect(after["result"] != nil && after["result"] != .null)
         let stopped = try JSONSyntax.parse(Array(try server.curl([server.base + "/v1/jobs/\(longID)"]).body.utf8))
         #expect(stopped["state"]?.stringValue == "cancelled", "\(stopped.compact().prefix(300))")
+        let last = try JSONSyntax.parse(Array(try server.curl([server.base + "/v1/jobs/\(queued.last!)"]).body.utf8))
+        #expect(
+            ["queued", "running", "succeeded"].contains(last["state"]?.stringValue ?? ""),
+            "\(last.compact().prefix(300))")
     }
 }

@@ -321,4 +321,61 @@ import TradLyteTestSupport
             #expect(try await H.send(client, .get, "/v1/pipeline/runs?last=0").status == 400)
         }
     }
+
+    /// What a drill found: files through the strategy member, typos in the query, the scheme's
+    /// case, weak ETags, percent-encoded segments, a built-in's id, ids as numbers, bad jobs.
+    @Test func theDrillsFindingsStayFixed() async throws {
+        let h = try APIHarness()
+        try await h.application.test(.router) { client in
+            for body in [
+                #"{"strategy": "/etc/hostname", "symbol": "ACME"}"#, #"{"strategy": "../x.json", "symbol": "ACME"}"#,
+            ] {
+                let file = try await H.send(client, .post, "/v1/backtests", body: body)
+                #expect(file.status == 400 && file.text.contains("looks like a file"), "\(file.text)")
+            }
+            let typo = try await H.send(client, .get, "/v1/bars/ACME?intreval=5")
+            #expect(typo.status == 400 && typo.text.contains("'intreval'"))
+            #expect(try await H.send(client, .get, "/v1/bars/ACME?interval=5&interval=8").status == 400)
+            let plus = try await H.send(client, .get, "/v1/indicators/ACME?expr=close+%3E+sma(50)&last=3")
+            #expect(plus.status == 200, "\(plus.text)")
+            let lower = try await H.send(
+                client, .get, "/v1/strategies", token: nil, headers: [.authorization: "bearer \(H.token)"])
+            #expect(lower.status == 200)
+            let bars = try await H.send(client, .get, "/v1/bars/ACME?interval=8")
+            let weak = try await H.send(
+                client, .get, "/v1/bars/ACME?interval=8", headers: [.ifNoneMatch: "W/" + (bars.headers[.eTag] ?? "")])
+            #expect(weak.status == 304)
+            #expect(try await H.send(client, .get, "/v1/strategies/Golden%20Cross").status == 200)
+            let one = try await H.send(client, .get, "/v1/strategies/golden_cross")
+            let doc = try #require(try one.member("strategy")).compact()
+            #expect(try await H.send(client, .put, "/v1/strategies/golden_cross", body: doc).status == 409)
+            let reserved = try await H.send(client, .put, "/v1/strategies/validate", body: doc).status
+            #expect(reserved >= 400 && reserved < 500)
+            let valid = try await H.send(client, .post, "/v1/strategies/validate", body: doc)
+            #expect(try valid.member("warm_up_bars") != nil && valid.member("interval") == .number(1))
+
+            _ = try await H.send(
+                client, .post, "/v1/alerts/rules", body: #"{"kind": "price_above", "symbol": "ACME", "value": 1}"#)
+            _ = try AlertService.check(env: h.env)
+            let inbox = try await H.send(client, .get, "/v1/alerts")
+            let id = try #require(try inbox.json().arrayValue.first?["id"])
+            let read = try await H.send(client, .post, "/v1/alerts/read", body: "{\"ids\": [\(id.compact())]}")
+            #expect(try read.member("marked") == .number(1))
+            #expect(try await H.send(client, .post, "/v1/alerts/read").status == 200)
+            // The CLI lists the same documents.
+            let now = try await H.send(client, .get, "/v1/alerts")
+            #expect(try now.json() == h.cliJSON(["alerts", "list", "--json"]))
+
+            for body in [
+                #"{"kind": "portfolio", "strategy": "golden_cross", "universe": true, "watchlist": true}"#,
+                #"{"kind": "portfolio", "strategy": "golden_cross", "universe": true, "fill_close": true}"#,
+                #"{"kind": "portfolio", "strategy": "golden_cross", "symbols": []}"#,
+                #"{"kind": "sweep", "strategy": "golden_cross", "symbol": "ACME", "params": {"fast": "10:100:1"}, "max": 5}"#,
+            ] {
+                let refused = try await H.send(client, .post, "/v1/jobs", body: body)
+                #expect(refused.status == 400, "\(body): \(refused.text)")
+            }
+            #expect(try await H.send(client, .get, "/v1/jobs").json().arrayValue.isEmpty)
+        }
+    }
 }
