@@ -378,4 +378,28 @@ import TradLyteTestSupport
             #expect(try await H.send(client, .get, "/v1/jobs").json().arrayValue.isEmpty)
         }
     }
+
+    /// No CORS headers unless `cors_origins` lists the page's origin; then preflights and
+    /// responses (errors too) carry them.
+    @Test func corsOnlyForTheConfiguredOrigins() async throws {
+        let origin: HTTPFields = [.origin: "http://localhost:3000"]
+        let closed = try APIHarness()
+        try await closed.application.test(.router) { client in
+            let r = try await H.send(client, .get, "/v1/strategies", headers: origin)
+            #expect(r.status == 200 && r.headers[.accessControlAllowOrigin] == nil)
+        }
+        let open = try APIHarness(config: #"{"cors_origins": ["http://localhost:3000"]}"#)
+        try await open.application.test(.router) { client in
+            var ask = origin
+            ask[.accessControlRequestMethod] = "POST"
+            let preflight = try await H.send(
+                client, .options, "/v1/backtests", token: nil, headers: ask, validate: false)
+            #expect(preflight.status == 204 && preflight.headers[.accessControlAllowOrigin] == "http://localhost:3000")
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Authorization") == true)
+            let denied = try await H.send(client, .get, "/v1/strategies", token: nil, headers: origin)
+            #expect(denied.status == 401 && denied.headers[.accessControlAllowOrigin] == "http://localhost:3000")
+            let other = try await H.send(client, .get, "/v1/strategies", headers: [.origin: "https://evil.example"])
+            #expect(other.status == 200 && other.headers[.accessControlAllowOrigin] == nil)
+        }
+    }
 }
