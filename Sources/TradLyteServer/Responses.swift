@@ -68,24 +68,23 @@ extension Request {
         }
     }
 
-    /// The query parameter `name`, or nil.
-    func query(_ name: String) -> String? {
-        queryItems.first { $0.0 == name }?.1
-    }
-
     /// Refuses a parameter the route does not take (a typo such as `intreval` must not quietly
     /// give the default) and one given twice.
-    func allowQuery(_ names: Set<String>) throws {
-        var seen: Set<String> = []
-        for (name, _) in queryItems {
+    /// Returns the parameters by name.
+    @discardableResult
+    func allowQuery(_ names: Set<String>) throws -> [String: String] {
+        guard uri.query?.isEmpty == false else { return [:] }
+        var seen: [String: String] = [:]
+        for (name, value) in queryItems {
             guard names.contains(name) else {
                 let takes = names.isEmpty ? "no query parameters" : names.sorted().joined(separator: ", ")
                 throw APIProblem(.badRequest, "unknown query parameter '\(name)' — this route takes \(takes)")
             }
-            guard seen.insert(name).inserted else {
+            guard seen.updateValue(value, forKey: name) == nil else {
                 throw APIProblem(.badRequest, "the query parameter '\(name)' is given twice")
             }
         }
+        return seen
     }
 
     /// The body read up to `limit` bytes (413 beyond) and parsed as JSON (400 with line and

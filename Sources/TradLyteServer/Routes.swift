@@ -78,9 +78,9 @@ struct Routes {
     /// Several quotes: `?symbols=A,B` (default: the watchlist). The CLI's `quote --json` document;
     /// a symbol that fails is listed under `failures` (the CLI prints it on stderr).
     @Sendable func quotes(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["symbols"])
+        let query = try request.allowQuery(["symbols"])
         let list =
-            try request.query("symbols").map { try OptionInput.tickers($0, option: "symbols") } ?? env.config.watchlist
+            try query["symbols"].map { try OptionInput.tickers($0, option: "symbols") } ?? env.config.watchlist
         guard !list.isEmpty else {
             throw APIProblem(.badRequest, "name symbols (?symbols=ACME,BOLT) or add a watchlist to \(env.configPath)")
         }
@@ -119,8 +119,8 @@ struct Routes {
 
     /// `export symbols`: JSON or CSV.
     @Sendable func symbols(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["format"])
-        let format = try Self.format(request)
+        let query = try request.allowQuery(["format"])
+        let format = try Self.format(query)
         let body = try services.body("symbols|\(format)") {
             let rows = try Export.symbols(env: env)
             return format == "csv"
@@ -132,12 +132,12 @@ struct Routes {
 
     /// Symbols whose ticker starts with, or whose name contains, `q` (case-insensitive).
     @Sendable func search(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["q", "limit"])
-        guard let q = request.query("q")?.trimmingCharacters(in: .whitespaces), !q.isEmpty else {
+        let query = try request.allowQuery(["q", "limit"])
+        guard let q = query["q"]?.trimmingCharacters(in: .whitespaces), !q.isEmpty else {
             throw APIProblem(.badRequest, "give ?q= with part of a ticker or a name, e.g. ?q=acm")
         }
         let needle = q.lowercased()
-        let limit = try Self.int(request, "limit", default: 20, in: 1...500)
+        let limit = try Self.int(query, "limit", default: 20, in: 1...500)
         let rows = try Export.symbols(env: env)
         let matches =
             rows.filter { $0.symbol.lowercased().hasPrefix(needle) }
@@ -147,13 +147,13 @@ struct Routes {
 
     /// `export bars SYMBOL --interval N --from --to --format json|csv`, with an ETag.
     @Sendable func bars(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["interval", "from", "to", "format"])
+        let query = try request.allowQuery(["interval", "from", "to", "format"])
         let symbol = try context.segment("symbol")
-        let format = try Self.format(request)
-        let intervalText = request.query("interval") ?? "1"
+        let format = try Self.format(query)
+        let intervalText = query["interval"] ?? "1"
         let interval = try FibInterval(parsing: intervalText)
-        let from = try request.query("from").map { try Studies.date($0, option: "from") }
-        let to = try request.query("to").map { try Studies.date($0, option: "to") }
+        let from = try query["from"].map { try Studies.date($0, option: "from") }
+        let to = try query["to"].map { try Studies.date($0, option: "to") }
         if let from, let to, from > to { throw APIProblem(.badRequest, "from \(from) is after to \(to)") }
         let key = "bars|\(symbol)|\(interval.sessions)|\(from?.description ?? "")|\(to?.description ?? "")|\(format)"
         let body = try services.body(key) {
@@ -167,14 +167,14 @@ struct Routes {
 
     /// `indicator EXPR SYMBOL --interval N --last K`: rows of the CLI's table as objects (JSON) or its CSV.
     @Sendable func indicator(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["expr", "interval", "last", "format"])
+        let query = try request.allowQuery(["expr", "interval", "last", "format"])
         let symbol = try context.segment("symbol")
-        guard let expression = request.query("expr"), !expression.isEmpty else {
+        guard let expression = query["expr"], !expression.isEmpty else {
             throw APIProblem(.badRequest, "give ?expr= with an indicator expression, e.g. ?expr=rsi(14)")
         }
-        let interval = try FibInterval(parsing: request.query("interval") ?? "1")
-        let last = try request.query("last").map { _ in try Self.int(request, "last", default: 0, in: 1...100_000) }
-        let format = try Self.format(request)
+        let interval = try FibInterval(parsing: query["interval"] ?? "1")
+        let last = try query["last"].map { _ in try Self.int(query, "last", default: 0, in: 1...100_000) }
+        let format = try Self.format(query)
         let rows = try Studies.indicator(
             expression, history: try Studies.history(symbol, env: env), interval: interval, last: last)
         if format == "csv" {
@@ -191,16 +191,16 @@ struct Routes {
 
     /// `signals STRATEGY SYMBOL --json [--all]`.
     @Sendable func signals(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["strategy", "interval", "all"])
+        let query = try request.allowQuery(["strategy", "interval", "all"])
         let symbol = try context.segment("symbol")
-        guard let name = request.query("strategy") else {
+        guard let name = query["strategy"] else {
             throw APIProblem(.badRequest, "give ?strategy= with a strategy id, e.g. ?strategy=golden_cross")
         }
         let s = try services.strategy(name)
         let study = StudyRequest(
-            strategy: s, parameters: [:], interval: try request.query("interval").map { try FibInterval(parsing: $0) })
+            strategy: s, parameters: [:], interval: try query["interval"].map { try FibInterval(parsing: $0) })
         let report = try Studies.signals(
-            study, history: try Studies.history(symbol, env: env), all: request.query("all") == "true")
+            study, history: try Studies.history(symbol, env: env), all: query["all"] == "true")
         return try Reply.encodable(report.rows)
     }
 
@@ -354,8 +354,8 @@ struct Routes {
     }
 
     @Sendable func listJobs(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["limit"])
-        let limit = try Self.int(request, "limit", default: 50, in: 1...1_000)
+        let query = try request.allowQuery(["limit"])
+        let limit = try Self.int(query, "limit", default: 50, in: 1...1_000)
         return Reply.json(.array(try services.jobs.list(limit: limit).map { JobQueue.json($0, withResult: false) }))
     }
 
@@ -379,8 +379,8 @@ struct Routes {
     // MARK: - Picks and scans
 
     @Sendable func picks(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["session"])
-        let session = try request.query("session").map { try Studies.date($0, option: "session") }
+        let query = try request.allowQuery(["session"])
+        let session = try query["session"].map { try Studies.date($0, option: "session") }
         guard env.databaseExists else { return Reply.json(.array([])) }
         return Reply.json(Documents.picks(try services.withStore { try $0.picks(session: session) }))
     }
@@ -419,8 +419,8 @@ struct Routes {
     // MARK: - Alerts
 
     @Sendable func alerts(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["unread"])
-        let unread = request.query("unread") == "true"
+        let query = try request.allowQuery(["unread"])
+        let unread = query["unread"] == "true"
         let list = env.databaseExists ? try services.withStore { try $0.alerts(unreadOnly: unread) } : []
         return Reply.json(.array(list.map(AlertService.json)))
     }
@@ -502,14 +502,14 @@ struct Routes {
     }
 
     @Sendable func runs(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery(["last"])
-        let last = try Self.int(request, "last", default: 5, in: 1...1_000)
+        let query = try request.allowQuery(["last"])
+        let last = try Self.int(query, "last", default: 5, in: 1...1_000)
         return try Reply.encodable(try RunHistory.rows(last: last, env: env))
     }
 
     /// Starts a refresh as a job (202); 409 naming the refresh already running.
     @Sendable func refresh(_ request: Request, context: APIContext) async throws -> Response {
-        try request.allowQuery([])
+        let query = try request.allowQuery([])
         try refuseWhileRefreshing()
         var value: JSONValue = .object([("kind", .string("refresh"))])
         if let body = try await request.jsonBody(limit: bodyLimit, allowEmpty: true) {
@@ -539,16 +539,18 @@ struct Routes {
 
     // MARK: - Parameters
 
-    static func format(_ request: Request) throws -> String {
-        let format = request.query("format") ?? "json"
+    static func format(_ query: [String: String]) throws -> String {
+        let format = query["format"] ?? "json"
         guard format == "json" || format == "csv" else {
             throw APIProblem(.badRequest, "format must be json or csv, not '\(format)'")
         }
         return format
     }
 
-    static func int(_ request: Request, _ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let text = request.query(name) else { return value }
+    static func int(_ query: [String: String], _ name: String, default value: Int, in range: ClosedRange<Int>) throws
+        -> Int
+    {
+        guard let text = query[name] else { return value }
         guard let n = Int(text), range.contains(n) else {
             throw APIProblem(
                 .badRequest, "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
