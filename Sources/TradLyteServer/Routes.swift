@@ -22,7 +22,10 @@ struct Routes {
         }
         router.get("openapi.json") { request, _ in
             // The document names the default address; a client reads it from this server.
-            let host = request.head.authority.map { "http://" + $0 } ?? "http://127.0.0.1:8470"
+            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
+            let host =
+                request.head.authority.flatMap { $0.allSatisfy(allowed.contains) ? "http://" + $0 : nil }
+                ?? "http://127.0.0.1:8470"
             let text = OpenAPIDocument.text.replacingOccurrences(of: "\"http://127.0.0.1:8470\"", with: "\"\(host)\"")
             return Reply.bytes(Array(text.utf8), contentType: "application/json")
         }

@@ -22,6 +22,7 @@ final class SlowClientGuard: ChannelInboundHandler, RemovableChannelHandler {
     private let requestTimeout: TimeAmount
     private var phase = Phase.headers(seen: 0)
     private var tail: [UInt8] = []  // the header block so far (bounded)
+    private var last4: UInt32 = 0  // the last four bytes of the header block
     private var timer: Scheduled<Void>?
 
     init(headerTimeout: TimeAmount, requestTimeout: TimeAmount) {
@@ -51,11 +52,15 @@ final class SlowClientGuard: ChannelInboundHandler, RemovableChannelHandler {
             case .idle:
                 phase = .headers(seen: 1)
                 tail = [byte]
+                last4 = UInt32(byte)
                 arm(context, headerTimeout)
             case .headers(let seen):
+                // The block is kept (up to 16 KB, for the headers read below); its end is found
+                // from the last four bytes, however long it is.
                 if tail.count < 16_384 { tail.append(byte) }
+                last4 = (last4 << 8) | UInt32(byte)
                 phase = .headers(seen: seen + 1)
-                if byte == 10, tail.count >= 4, tail.suffix(4).elementsEqual([13, 10, 13, 10]) {
+                if last4 == 0x0D0A_0D0A {
                     let head = String(decoding: tail, as: UTF8.self).lowercased()
                     upgrade = head.contains("\r\nupgrade: websocket")
                     let length = Self.contentLength(head)
@@ -67,6 +72,7 @@ final class SlowClientGuard: ChannelInboundHandler, RemovableChannelHandler {
                         context.writeAndFlush(NIOAny(interim), promise: nil)
                     }
                     tail.removeAll(keepingCapacity: true)
+                    last4 = 0
                     if length > 0 {
                         phase = .body(remaining: length)
                         arm(context, requestTimeout)
