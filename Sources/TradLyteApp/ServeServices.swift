@@ -44,6 +44,8 @@ package enum RefreshSchedule {
 
     /// Whether the store has learned that the plan publishes a session only after midnight.
     package static func publishesNextDay(env: AppEnvironment) -> Bool {
+        // Unknown (no store yet, or it cannot be read): the delayed plans' time; the first run learns
+        // whether the plan publishes only after midnight.
         guard env.databaseExists, let store = try? env.openStore() else { return false }
         return (try? store.flag(Pipeline.Flag.publishesNextDay)) != nil
     }

@@ -49,6 +49,7 @@ final class JobQueue: Sendable {
             ("started_at", job.startedAt.map { .string(Timestamp.format($0, milliseconds: false)) } ?? .null),
             ("finished_at", job.finishedAt.map { .string(Timestamp.format($0, milliseconds: false)) } ?? .null),
             ("error", job.error.map(JSONValue.string) ?? .null),
+            // The request was stored from a parsed body; should it not parse, it is shown as text.
             ("request", (try? JSONValue.parse(Data(job.request.utf8))) ?? .string(job.request)),
         ]
         if withResult {
@@ -138,6 +139,7 @@ final class JobQueue: Sendable {
     }
 
     private func run(_ id: String, _ work: JobWork, _ flag: CancellationFlag) {
+        // A job the store cannot read back stays queued in it and runs on the next start.
         guard var job = try? get(id) else { return }
         job.state = .running
         job.startedAt = wall.now()
@@ -158,6 +160,7 @@ final class JobQueue: Sendable {
             var update = started
             update.done = done
             update.total = total
+            // Progress not kept is kept with the next report or the end.
             try? save(update)
             hub.publish(
                 "job.progress",
@@ -178,6 +181,7 @@ final class JobQueue: Sendable {
             job.state = flag.isCancelled ? .cancelled : .failed
             job.error = flag.isCancelled ? "cancelled while running" : APIProblem.from(error).detail
         }
+        // The last progress kept, if the store can say; the end is written below either way.
         if let latest = try? get(id) {
             job.done = max(job.done, latest.done)
             job.total = max(job.total, latest.total)

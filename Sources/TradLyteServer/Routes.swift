@@ -247,6 +247,7 @@ struct Routes {
     @Sendable func validateStrategy(_ request: Request, context: APIContext) async throws -> Response {
         try request.allowQuery([])
         let (s, _) = try await Self.strategyBody(request, limit: bodyLimit)
+        // A strategy that parses but does not compile with its defaults has no warm-up to give.
         let lookback = (try? CompiledStrategy(s)).map { JSONValue.number(Double($0.lookback)) } ?? .null
         return Reply.json(
             .object([

@@ -40,6 +40,7 @@ package enum APIToken {
         }
         // The backup the rewrite keeps must not hold a token that was just replaced.
         let backup = env.configPath + ".bak"
+        // A backup that is not a JSON object holds no token to remove.
         if let data = FileManager.default.contents(atPath: backup),
             case .object(var pairs) = try? JSONValue.parse(data),
             pairs.contains(where: { $0.0 == "api_token" })

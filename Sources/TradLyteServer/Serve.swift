@@ -70,6 +70,7 @@ package enum ServeRunner {
             }
             emit(scheduleLine(env: env, enabled: request.schedule))
         }
+        // A record left behind names a dead process, which status and doctor ignore.
         defer { try? FileManager.default.removeItem(atPath: record) }
         do {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -58,6 +58,7 @@ package enum APIServer {
                             guard valid else {
                                 // The upgrade has no HTTP status to refuse with: the socket is
                                 // closed at once with 1008 (policy violation) and the reason.
+                                // A client already gone needs no close frame.
                                 try? await outbound.close(
                                     .policyViolation,
                                     reason: "the API token is missing or wrong: send Authorization: Bearer …")
