@@ -149,6 +149,9 @@ final class JobQueue: Sendable {
         let lastReport = Locked<UInt64>(0)
         let started = job
         let progress: @Sendable (Int, Int) -> Void = { [self] done, total in
+            // After a cancel the remaining items end at once; counting them would report the job
+            // as complete.
+            guard !flag.isCancelled else { return }
             let now = monotonic.uptimeNanoseconds()
             // At most four reports a second reach the store and the stream.
             let due = lastReport.withLock { last -> Bool in

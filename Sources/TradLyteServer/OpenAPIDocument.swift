@@ -37,6 +37,36 @@ package enum OpenAPIDocument {
             """
     }()
 
+    /// The methods the document lists for the route `path` matches (nil: no route matches).
+    static func methods(for path: String) -> [String]? {
+        let segments = path.split(separator: "/").map(String.init)
+        var found: [String]?
+        for (template, methods) in routes
+        where template.count == segments.count
+            && zip(template, segments).allSatisfy({ $0.hasPrefix("{") || $0 == $1 })
+        {
+            found = (found ?? []) + methods
+        }
+        return found
+    }
+
+    /// Each path's segments and its methods, from the document.
+    static let routes: [([String], [String])] = {
+        // The embedded document parses (a test holds it to docs/openapi.json).
+        guard case .object(let root)? = try? JSONSyntax.parse(Array(text.utf8)),
+            case .object(let paths)? = root.first(where: { $0.0 == "paths" })?.1
+        else { return [] }
+        return paths.map { path, item in
+            let methods: [String]
+            if case .object(let operations) = item {
+                methods = operations.map { $0.0.uppercased() }
+            } else {
+                methods = []
+            }
+            return (path.split(separator: "/").map(String.init), methods)
+        }
+    }()
+
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")

@@ -73,6 +73,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
+            // A path the API has, asked with another method: 405 with the methods it takes.
+            if let methods = OpenAPIDocument.methods(for: request.uri.path), !methods.isEmpty,
+                !methods.contains(request.method.rawValue)
+            {
+                let allow = methods.sorted().joined(separator: ", ")
+                throw APIProblem(
+                    .methodNotAllowed, "\(request.uri.path) takes \(allow), not \(request.method.rawValue)",
+                    headers: [.allow: allow])
+            }
             throw APIProblem(
                 .notFound, "no route \(request.method.rawValue) \(request.uri.path) — /docs lists the routes")
         } catch let error as HTTPError where error.status == .methodNotAllowed {
@@ -83,5 +92,23 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             throw APIProblem.from(error)
         }
+    }
+}
+
+/// `HEAD` for every `GET` route (each is registered for both): the same status and headers,
+/// errors included, without the body.
+struct HeadMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard request.method == .head else { return try await next(request, context) }
+        var response: Response
+        do { response = try await next(request, context) } catch let error as HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        let length = response.body.contentLength
+        response.body = ResponseBody()
+        if let length { response.headers[.contentLength] = "\(length)" }
+        return response
     }
 }

@@ -14,13 +14,22 @@ struct Routes {
     var env: AppEnvironment { services.env }
     var bodyLimit: Int { env.config.apiBodyLimitBytes }
 
+    /// A GET route and its HEAD (`HeadMiddleware` drops the body).
+    private func get(
+        _ group: some RouterMethods<APIContext>, _ path: RouterPath,
+        use handler: @escaping @Sendable (Request, APIContext) async throws -> Response
+    ) {
+        group.get(path, use: handler)
+        group.head(path, use: handler)
+    }
+
     func add(to router: Router<APIContext>) {
         let v1 = router.group("v1")
-        v1.get("health") { _, _ in Reply.json(.object([("status", .string("ok"))])) }
-        v1.get("version") { _, _ in
+        get(v1, "health") { _, _ in Reply.json(.object([("status", .string("ok"))])) }
+        get(v1, "version") { _, _ in
             Reply.json(.object([("version", .string(TradLyteVersion.current)), ("api", .string("v1"))]))
         }
-        router.get("openapi.json") { request, _ in
+        get(router, "openapi.json") { request, _ in
             // The document names the default address; a client reads it from this server.
             let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
             let host =
@@ -29,42 +38,42 @@ struct Routes {
             let text = OpenAPIDocument.text.replacingOccurrences(of: "\"http://127.0.0.1:8470\"", with: "\"\(host)\"")
             return Reply.bytes(Array(text.utf8), contentType: "application/json")
         }
-        router.get("docs") { _, _ in
+        get(router, "docs") { _, _ in
             Reply.bytes(Array(OpenAPIDocument.html.utf8), contentType: "text/html; charset=utf-8")
         }
 
-        v1.get("quotes", use: quotes)
-        v1.get("quotes/:symbol", use: quote)
-        v1.get("symbols", use: symbols)
-        v1.get("symbols/search", use: search)
-        v1.get("bars/:symbol", use: bars)
-        v1.get("indicators/:symbol", use: indicator)
-        v1.get("signals/:symbol", use: signals)
+        get(v1, "quotes", use: quotes)
+        get(v1, "quotes/:symbol", use: quote)
+        get(v1, "symbols", use: symbols)
+        get(v1, "symbols/search", use: search)
+        get(v1, "bars/:symbol", use: bars)
+        get(v1, "indicators/:symbol", use: indicator)
+        get(v1, "signals/:symbol", use: signals)
 
-        v1.get("strategies", use: strategies)
+        get(v1, "strategies", use: strategies)
         v1.post("strategies/validate", use: validateStrategy)
-        v1.get("strategies/:id", use: strategy)
+        get(v1, "strategies/:id", use: strategy)
         v1.put("strategies/:id", use: putStrategy)
         v1.delete("strategies/:id", use: deleteStrategy)
 
         v1.post("backtests", use: backtest)
         v1.post("jobs", use: submitJob)
-        v1.get("jobs", use: listJobs)
-        v1.get("jobs/:id", use: job)
+        get(v1, "jobs", use: listJobs)
+        get(v1, "jobs/:id", use: job)
         v1.delete("jobs/:id", use: cancelJob)
 
-        v1.get("picks", use: picks)
+        get(v1, "picks", use: picks)
         v1.post("scans", use: scan)
 
-        v1.get("alerts", use: alerts)
+        get(v1, "alerts", use: alerts)
         v1.post("alerts/read", use: readAlerts)
-        v1.get("alerts/rules", use: alertRules)
+        get(v1, "alerts/rules", use: alertRules)
         v1.post("alerts/rules", use: addAlertRule)
         v1.delete("alerts/rules/:id", use: removeAlertRule)
-        v1.get("webhooks/deliveries", use: deliveries)
+        get(v1, "webhooks/deliveries", use: deliveries)
 
-        v1.get("pipeline/plan", use: plan)
-        v1.get("pipeline/runs", use: runs)
+        get(v1, "pipeline/plan", use: plan)
+        get(v1, "pipeline/runs", use: runs)
         v1.post("pipeline/refresh", use: refresh)
 
         // The upgrade itself happens before routing (see `APIServer.application`); a plain GET,

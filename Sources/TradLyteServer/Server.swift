@@ -15,6 +15,7 @@ package enum APIServer {
     /// The routes behind auth, limits, CORS, problem documents and the access log.
     package static func router(services: APIServices, token: String) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.middlewares.add(HeadMiddleware())
         router.middlewares.add(
             AccessLogMiddleware(
                 token: token, fingerprint: APIToken.fingerprint(token), clock: services.monotonic, wall: services.wall,

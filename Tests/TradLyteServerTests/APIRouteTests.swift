@@ -376,6 +376,16 @@ import TradLyteTestSupport
                 #expect(refused.status == 400, "\(body): \(refused.text)")
             }
             #expect(try await H.send(client, .get, "/v1/jobs").json().arrayValue.isEmpty)
+
+            let head = try await H.send(client, .head, "/v1/bars/ACME?interval=13", validate: false)
+            #expect(
+                head.status == 200 && head.bytes.isEmpty && head.headers[.eTag] != nil,
+                "\(head.status) \(head.text.prefix(200)) \(head.headers)")
+            #expect(head.headers[.contentLength].flatMap(Int.init).map { $0 > 1_000 } == true)
+            let headDenied = try await H.send(client, .head, "/v1/bars/ACME", token: nil, validate: false)
+            #expect(headDenied.status == 401 && headDenied.bytes.isEmpty)
+            let wrongMethod = try await H.send(client, .delete, "/v1/quotes/ACME")
+            #expect(wrongMethod.status == 405 && wrongMethod.headers[.allow] == "GET")
         }
     }
 
