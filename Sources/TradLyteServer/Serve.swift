@@ -84,7 +84,11 @@ package enum ServeRunner {
         services.hub.finishAll()
         let stopped = services.jobs.stop(waiting: 30)
         BufferedLog.standardError.flush()
-        emit(stopped ? "Stopped; jobs recorded." : "Stopped; a job did not finish within 30 s and was left running.")
+        emit(
+            stopped
+                ? "Stopped; jobs recorded."
+                : "Stopped; a job did not stop within 30 s: it is recorded as running and runs again on the next start."
+        )
         return 0
     }
 
