@@ -46,7 +46,7 @@ package enum AlertRules {
             let resolved = stored.isEmpty ? first : try store.resolveSymbol(typed)
             let demoKnows = !env.usesDemoMarket || DemoMarket.tickers.contains(resolved)
             guard stored.isEmpty ? demoKnows : stored.contains(resolved) else {
-                throw AppError.badInput(
+                throw AppError.notFound(
                     "unknown symbol '\(resolved)' — it has no data in the store; "
                         + "refresh or import it first (tradlyte export symbols lists what is stored)")
             }

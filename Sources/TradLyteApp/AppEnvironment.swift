@@ -152,9 +152,7 @@ package struct AppEnvironment {
     /// FNV-1a of the key: names what belongs to a key (its rate-limit file, its plan facts)
     /// without storing the key.
     package static func keyHash(_ key: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
-        return hash
+        fnv1a(key.utf8)
     }
 
     /// Whether a database exists yet (status should not create one just to say it is empty).
@@ -557,4 +555,12 @@ package func replaceConfigFile(_ path: String, with data: Data) throws {
 /// file is readable by its owner only.
 package func holdsSecret(_ text: String) -> Bool {
     ["\"polygon_api_key\"", "\"api_token\"", "\"webhooks\""].contains { text.contains($0) }
+}
+
+/// FNV-1a, 64 bits: a change detector and a name for a key's files (the API's ETags, the rate
+/// limiter's state file), not a secret.
+package func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
+    return hash
 }

@@ -3,20 +3,22 @@ import TradLyteCore
 import TradLyteStore
 
 /// A failure with the text the user sees and the exit code: 2 for bad input (fix the
-/// command or the file), 1 for everything else.
+/// command or the file) — `notFound` when what it names does not exist — 1 for everything else.
 package enum AppError: Error, Equatable, CustomStringConvertible {
     case badInput(String)
+    /// Bad input naming something that does not exist (a strategy, a symbol): the API's 404.
+    case notFound(String)
     case failure(String)
 
     package var description: String {
         switch self {
-        case .badInput(let message), .failure(let message): return message
+        case .badInput(let message), .notFound(let message), .failure(let message): return message
         }
     }
 
     package var exitCode: Int32 {
         switch self {
-        case .badInput: return 2
+        case .badInput, .notFound: return 2
         case .failure: return 1
         }
     }

@@ -66,7 +66,7 @@ package struct StrategyCatalog {
         let hint =
             items.map(\.id).min { Self.distance($0, key) < Self.distance($1, key) }.map { " — did you mean '\($0)'?" }
             ?? ""
-        throw AppError.badInput("unknown strategy '\(name)'\(hint) (tradlyte strategy list shows them all)")
+        throw AppError.notFound("unknown strategy '\(name)'\(hint) (tradlyte strategy list shows them all)")
     }
 
     /// Loads a strategy or fails with its diagnostics.

@@ -31,7 +31,8 @@ package enum OpenAPIDocument {
             <body><h1>TradLyte Terminal API v1</h1>
             <p>Every route but <code>/v1/health</code>, <code>/v1/version</code>, <code>/openapi.json</code> and
             <code>/docs</code> needs <code>Authorization: Bearer &lt;api_token&gt;</code>. The full description:
-            <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors are <code>application/problem+json</code>.</p>
+            <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).
+            Errors are <code>application/problem+json</code>.</p>
             <table>
             \(rows)</table></body></html>
             """

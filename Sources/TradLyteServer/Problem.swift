@@ -55,11 +55,9 @@ struct APIProblem: Error, HTTPResponseError {
         if let http = error as? HTTPError {
             return APIProblem(http.status, http.body.map { String(describing: $0) } ?? http.status.reasonPhrase)
         }
+        if case AppError.notFound(let message)? = error as? AppError { return APIProblem(.notFound, message) }
         let (message, code) = describeFailure(error)
-        if code == 2 {
-            let notFound = message.hasPrefix("unknown strategy") || message.hasPrefix("unknown symbol")
-            return APIProblem(notFound ? .notFound : .badRequest, message)
-        }
+        if code == 2 { return APIProblem(.badRequest, message) }
         return APIProblem(.internalServerError, message)
     }
 }

@@ -200,16 +200,6 @@ package final class APIServices: Sendable {
     }
 }
 
-/// FNV-1a, 64 bits: the ETag of a body (a change detector, not a secret).
-func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in bytes {
-        h ^= UInt64(b)
-        h = h &* 0x100_0000_01b3
-    }
-    return h
-}
-
 /// The quote service behind `/v1/quotes`: each symbol's quote is kept for the configured TTL
 /// (`quote_ttl_seconds`, default 60) in memory, and concurrent requests for one symbol wait for
 /// one provider call (single flight). Misses go through the app's quote service (store cache,
@@ -224,7 +214,7 @@ package final class QuoteCache: Sendable {
     private let wall: any WallClock
     private let pool = QuotePool()
     private let entries = Locked<[String: Entry]>([:])
-    private let flights = Locked<[String: [CheckedContinuation<Entry, any Error>]]>([:])
+    private let flights = Locked<[String: Task<Entry, any Error>]>([:])
     /// Provider calls made (a test counts them to prove single flight).
     package let calls = Locked(0)
 
@@ -242,31 +232,22 @@ package final class QuoteCache: Sendable {
         return age < ttl && age >= 0 ? e : nil
     }
 
-    /// The quote of `symbol` (as typed; resolved by the store), from the cache or one call.
+    /// The quote of `symbol` (as typed; resolved by the store), from the cache or one call: the
+    /// first request for it starts the call, the others wait on the same task.
     func quote(_ symbol: String) async throws -> Entry {
         if let hit = cached(symbol) { return hit }
-        let leader = flights.withLock { all -> Bool in
-            if all[symbol] != nil { return false }
-            all[symbol] = []
-            return true
+        let flight = flights.withLock { all -> Task<Entry, any Error> in
+            if let running = all[symbol] { return running }
+            let task = Task { try await self.fetch(symbol) }
+            all[symbol] = task
+            return task
         }
-        if !leader {
-            return try await withCheckedThrowingContinuation { continuation in
-                let joined = flights.withLock { all -> Bool in
-                    guard all[symbol] != nil else { return false }
-                    all[symbol]!.append(continuation)
-                    return true
-                }
-                // The leader finished between the two looks: its entry is in the cache.
-                if !joined {
-                    if let hit = cached(symbol) {
-                        continuation.resume(returning: hit)
-                    } else {
-                        continuation.resume(throwing: StoreError.unknownSymbol(symbol))
-                    }
-                }
-            }
-        }
+        return try await flight.value
+    }
+
+    /// One provider call; its entry is cached before the flight ends, so a request arriving
+    /// after finds it.
+    private func fetch(_ symbol: String) async throws -> Entry {
         let outcome: Result<Entry, any Error> = await offload { [self] in
             try pool.use(env: env) { service, store in
                 let resolved = try store.resolveSymbol(symbol)
@@ -276,8 +257,7 @@ package final class QuoteCache: Sendable {
             }
         }
         if case .success(let entry) = outcome { entries.withLock { $0[symbol] = entry } }
-        let waiting = flights.withLock { $0.removeValue(forKey: symbol) } ?? []
-        for w in waiting { w.resume(with: outcome) }
+        flights.withLock { _ = $0.removeValue(forKey: symbol) }
         return try outcome.get()
     }
 }
